@@ -1,0 +1,142 @@
+# edigate - build, test, demo, bench, fuzz.
+#
+#   make            build ./edigate (release, -O2)
+#   make test       unit + end-to-end + corpus tests, built with ASan+UBSan
+#   make demo       run the gateway on the shipped demo files
+#   make bench      throughput and memory figures
+#   make fuzz       libFuzzer run of the X12 reader (FUZZ_SECONDS=60)
+#   make checksrc   refuse banned functions
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Every entry point runs `make deps` first, which installs missing Debian
+# packages and does nothing when all are present.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+VERSION  := 0.1.0
+CC       ?= cc
+PKGS     := libssh2 libxml-2.0 libarchive zlib libcrypto sqlite3
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
+            -Wformat=2 -Wno-format-nonliteral
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+DEFS     := -DEG_VERSION='"$(VERSION)"' -DEG_DATADIR='"$(PREFIX)/share/edigate"'
+OPT      ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+
+LIB_SRC  := $(filter-out src/main.c src/cli/%,$(wildcard src/*/*.c))
+CLI_SRC  := src/main.c $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+HDRS     := $(wildcard include/edigate/*.h src/*/*.h)
+
+B  := build/rel
+BA := build/asan
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
+LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
+CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
+
+.PHONY: all deps build test unit e2e corpus demo bench fuzz checksrc \
+        install clean
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+deps:
+	@sh scripts/deps.sh
+
+build: edigate
+
+edigate: $(B)/edigate
+	cp $< $@
+
+$(B)/libedigate.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/edigate: $(CLI_OBJ) $(B)/libedigate.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libedigate.a $(PKG_LIBS) $(LDFLAGS)
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# --- sanitizer build used by every test ---------------------------------
+$(BA)/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SAN) -O1 -c -o $@ $<
+
+$(BA)/libedigate.a: $(LIB_OBJ_A)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BA)/edigate: $(CLI_OBJ_A) $(BA)/libedigate.a
+	$(CC) $(CFLAGS_ALL) $(SAN) -o $@ $(CLI_OBJ_A) $(BA)/libedigate.a $(PKG_LIBS)
+
+$(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(SAN) -O1 -Itests/unit -o $@ $< $(BA)/libedigate.a \
+		$(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+test: deps
+	@$(MAKE) --no-print-directory checksrc unit e2e corpus
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do \
+		echo "== $$t"; (cd tests/unit && ../../$$t); done
+
+e2e: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/run.sh
+
+corpus: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/corpus.sh
+
+demo: all
+	@sh scripts/demo.sh ./edigate
+
+# --- benchmarks ----------------------------------------------------------
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+$(B)/bench/%: bench/%.c $(B)/libedigate.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(B)/libedigate.a $(PKG_LIBS)
+
+bench: all $(BENCH_BIN)
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
+
+# --- fuzzing -------------------------------------------------------------
+FUZZ_SECONDS ?= 60
+BF := build/fuzz
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
+$(BF)/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	clang $(CSTD) $(WARN) $(DEFS) -Iinclude $(PKG_CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+
+$(BF)/fuzz_x12: tests/fuzz/fuzz_x12.c $(LIB_SRC:%.c=$(BF)/%.o)
+	clang $(CSTD) $(WARN) -Iinclude -fsanitize=fuzzer,address,undefined -O1 -g \
+		-o $@ $^ $(PKG_LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(BF)/fuzz_x12
+	@mkdir -p build/fuzz-corpus
+	$(BF)/fuzz_x12 -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/x12.dict \
+		-max_len=4096 build/fuzz-corpus tests/fixtures/x12
+
+# --- hygiene ---------------------------------------------------------------
+checksrc:
+	@sh scripts/checksrc.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/edigate
+	install -m 755 edigate $(DESTDIR)$(PREFIX)/bin/edigate
+	cp -R edi schemas $(DESTDIR)$(PREFIX)/share/edigate/
+
+clean:
+	rm -rf build edigate

@@ -1,0 +1,122 @@
+/*
+ * envelope.h - X12 envelope checks (ISA/IEA, GS/GE, ST/SE).
+ *
+ * Fed the reader's segments one at a time, the checker reports findings,
+ * each with the standard code it will carry in an acknowledgement (TA105
+ * for the interchange, AK905 for the group, AK502/IK502 for the
+ * transaction set), and the outcome of every transaction set, group and
+ * interchange as each one closes.  It keeps no segment data: memory is a
+ * few counters plus the control numbers seen in the open group and
+ * interchange (kept as ranges, so sequential numbers cost nothing).
+ */
+#ifndef EDIGATE_ENVELOPE_H
+#define EDIGATE_ENVELOPE_H
+
+#include <stdint.h>
+
+#include "edigate/err.h"
+#include "edigate/x12.h"
+
+typedef enum eg_level {
+	EG_LVL_FILE,
+	EG_LVL_INTERCHANGE,
+	EG_LVL_GROUP,
+	EG_LVL_TRANSACTION,
+	EG_LVL_SEGMENT,
+	EG_LVL_ELEMENT,
+} eg_level;
+
+typedef enum eg_find_sev {
+	EG_FIND_ERROR,   /* rejects the unit it belongs to */
+	EG_FIND_WARNING, /* noted; accepted with errors at most */
+} eg_find_sev;
+
+/* Control numbers of the unit a finding or outcome belongs to. */
+typedef struct eg_x12_ctl {
+	char isa13[10]; /* "" when not known */
+	char gs06[10];
+	char gs01[3];
+	char gs08[13];
+	char st01[4];
+	char st02[10];
+	char sender[16];   /* ISA06, trimmed */
+	char receiver[16]; /* ISA08, trimmed */
+	uint32_t interchange; /* 1-based number in the file */
+} eg_x12_ctl;
+
+typedef struct eg_finding {
+	eg_level level;
+	eg_find_sev severity;
+	/*
+	 * Standard code for this level's acknowledgement: TA105 (I18) for
+	 * the interchange, AK905 (716) for the group, AK502 (718) for the
+	 * transaction set, AK304 (720) for a segment, AK403 (723) for an
+	 * element.  code999 is the 999 code when it differs (IK502 618 has
+	 * e.g. 18), else NULL.  code may be NULL when the 997 version has
+	 * no code for the problem.
+	 */
+	const char *code;
+	const char *code999;
+	const char *rule; /* short stable id, e.g. "iea02-mismatch" */
+	char msg[320];
+	eg_pos pos;
+	eg_x12_ctl ctl;
+} eg_finding;
+
+typedef enum eg_outcome {
+	EG_ACCEPTED,        /* A */
+	EG_ACCEPTED_ERRORS, /* E */
+	EG_PARTIAL,         /* P (groups only) */
+	EG_REJECTED,        /* R */
+} eg_outcome;
+
+/* "A", "E", "P", "R". */
+const char *eg_outcome_code(eg_outcome o);
+const char *eg_outcome_str(eg_outcome o);
+
+typedef struct eg_unit_result {
+	eg_level level; /* interchange, group or transaction */
+	eg_outcome outcome;
+	eg_x12_ctl ctl;
+	uint64_t offset;  /* where the unit starts */
+	uint32_t count;   /* groups in an interchange, sets in a group,
+			   * segments in a set */
+	uint32_t accepted; /* of those, accepted (groups/interchanges) */
+	uint32_t errors;   /* findings at or below this unit */
+} eg_unit_result;
+
+typedef struct eg_envelope_events {
+	void (*finding)(void *ud, const eg_finding *f);
+	/* Called when a transaction set, group or interchange closes
+	 * (normally or at end of input). */
+	void (*unit_end)(void *ud, const eg_unit_result *u);
+	void *ud;
+} eg_envelope_events;
+
+typedef struct eg_envelope eg_envelope;
+
+eg_err eg_envelope_new(eg_envelope **out, const eg_envelope_events *ev,
+		       eg_error *e) EG_MUST_USE;
+/* Check one segment, in file order. */
+eg_err eg_envelope_segment(eg_envelope *env, const eg_x12_segment *seg,
+			   eg_error *e) EG_MUST_USE;
+/*
+ * A fatal reader error ends the input: report it as a finding of the open
+ * interchange (or the file) and close what is open as rejected.
+ */
+void eg_envelope_abort(eg_envelope *env, const eg_error *reader_err);
+/* End of input: report missing trailers and close what is open. */
+eg_err eg_envelope_finish(eg_envelope *env, eg_error *e) EG_MUST_USE;
+/* Totals since creation. */
+typedef struct eg_envelope_totals {
+	uint32_t interchanges, groups, transactions;
+	uint32_t errors, warnings;
+	uint32_t rejected_transactions;
+} eg_envelope_totals;
+void eg_envelope_totals_get(const eg_envelope *env, eg_envelope_totals *t);
+void eg_envelope_free(eg_envelope *env);
+
+/* Expected GS01 functional identifier for an ST01, or NULL if unknown. */
+const char *eg_x12_functional_id(const char *st01);
+
+#endif
