@@ -1,0 +1,39 @@
+/*
+ * x12_check.h - run the X12 reader and the envelope checks over a file.
+ *
+ * The one driver that `edigate validate` (and later the pipeline) uses:
+ * it streams the file, feeds every segment to the envelope checker and
+ * reports findings and unit outcomes through the envelope events.  A fatal
+ * reader error becomes a finding too, so a bad file always yields a
+ * result, never just a failure.
+ */
+#ifndef EDIGATE_X12_CHECK_H
+#define EDIGATE_X12_CHECK_H
+
+#include "edigate/envelope.h"
+#include "edigate/x12.h"
+
+typedef struct eg_x12_check_opts {
+	eg_x12_limits limits;
+	/* Called about every 4 MiB of input with the bytes read so far. */
+	void (*progress)(void *ud, uint64_t offset);
+	void *progress_ud;
+} eg_x12_check_opts;
+
+typedef struct eg_x12_check_result {
+	eg_envelope_totals totals;
+	uint64_t bytes;
+	uint64_t segments;
+	int reader_failed; /* the file could not be read to its end */
+} eg_x12_check_result;
+
+/*
+ * Check src.  Returns EG_OK when the check ran (the document may still
+ * have errors: see res->totals.errors); an error only when the check
+ * itself could not run (out of memory, I/O).
+ */
+eg_err eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
+		    const eg_envelope_events *ev, eg_x12_check_result *res,
+		    eg_error *e) EG_MUST_USE;
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * cli.h - the edigate tool: command table and shared helpers.
+ *
+ * Only the tool prints, reads argv and picks exit codes.  Every command
+ * returns one of the EG_EXIT_* codes, the same for every command.
+ */
+#ifndef EDIGATE_CLI_H
+#define EDIGATE_CLI_H
+
+#include <stdio.h>
+
+#include "edigate/err.h"
+#include "edigate/home.h"
+
+enum {
+	EG_EXIT_OK = 0,       /* done, document valid */
+	EG_EXIT_DOCUMENT = 1, /* the document has errors */
+	EG_EXIT_USAGE = 2,    /* usage or configuration error */
+	EG_EXIT_IO = 3,       /* I/O or environment failure */
+};
+
+typedef struct eg_cli {
+	const char *prog;
+	const char *opt_home; /* --home, may be NULL */
+	const char *env_home; /* EDIGATE_HOME, may be NULL */
+	int stderr_tty;       /* progress only when a person watches */
+	FILE *out;
+	FILE *err;
+} eg_cli;
+
+typedef struct eg_command {
+	const char *name;
+	const char *summary;
+	int (*run)(eg_cli *cli, int argc, char **argv);
+	void (*help)(FILE *f);
+} eg_command;
+
+extern const eg_command eg_cmd_parse;
+extern const eg_command eg_cmd_validate;
+extern const eg_command eg_cmd_info;
+
+/* Exit code for a library error. */
+int eg_cli_exit_for(eg_err rc);
+/* Print "edigate: <message>" for e to stderr and return its exit code. */
+int eg_cli_fail(eg_cli *cli, const eg_error *e);
+/* Print a usage error and return EG_EXIT_USAGE. */
+int eg_cli_usage(eg_cli *cli, const char *cmd, const char *fmt, ...)
+    EG_PRINTF(3, 4);
+/* The common exit-code paragraph of every --help. */
+void eg_cli_help_exit_codes(FILE *f);
+/* Write a buffer's bytes to f; EG_EIO on a short write. */
+int eg_cli_write(eg_cli *cli, const char *p, size_t n);
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * cmd_validate.c - `edigate validate`: report every finding with its
+ * position, and the outcome of every transaction set, group and
+ * interchange.  Text for people, --json (one object per file) for scripts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "edigate/buf.h"
+#include "edigate/format.h"
+#include "edigate/x12_check.h"
+
+#define JSON_MAX ((size_t)1 << 32)
+
+typedef struct vctx {
+	eg_cli *cli;
+	const char *file;
+	int json, verbose;
+	eg_err oom; /* first buffer failure */
+	eg_buf findings, txns, groups, ichgs;
+	uint64_t size;
+	int progress_shown;
+} vctx;
+
+static const char *
+level_name(eg_level l)
+{
+	static const char *const n[] = {"file", "interchange", "group",
+					"transaction", "segment", "element"};
+	return n[l];
+}
+
+/* The ack element a finding's code belongs in. */
+static const char *
+code_label(eg_level l, int is999)
+{
+	switch (l) {
+	case EG_LVL_FILE:
+	case EG_LVL_INTERCHANGE:
+		return "TA105";
+	case EG_LVL_GROUP:
+		return "AK905";
+	case EG_LVL_TRANSACTION:
+		return is999 ? "IK502" : "AK502";
+	case EG_LVL_SEGMENT:
+		return is999 ? "IK304" : "AK304";
+	default:
+		return is999 ? "IK403" : "AK403";
+	}
+}
+
+static void
+chk(vctx *v, eg_err rc)
+{
+	if (rc && !v->oom)
+		v->oom = rc;
+}
+
+static void
+json_ctl(vctx *v, eg_buf *b, const eg_x12_ctl *c)
+{
+	chk(v, eg_buf_addf(b, "\"interchange\":%u,\"isa13\":", c->interchange));
+	chk(v, eg_buf_add_json(b, c->isa13, strlen(c->isa13)));
+	chk(v, eg_buf_adds(b, ",\"gs06\":"));
+	chk(v, eg_buf_add_json(b, c->gs06, strlen(c->gs06)));
+	chk(v, eg_buf_adds(b, ",\"st01\":"));
+	chk(v, eg_buf_add_json(b, c->st01, strlen(c->st01)));
+	chk(v, eg_buf_adds(b, ",\"st02\":"));
+	chk(v, eg_buf_add_json(b, c->st02, strlen(c->st02)));
+}
+
+static void
+on_finding(void *ud, const eg_finding *f)
+{
+	vctx *v = ud;
+	char where[200];
+
+	eg_pos_format(&f->pos, where, sizeof(where));
+	if (v->json) {
+		eg_buf *b = &v->findings;
+
+		chk(v, eg_buf_adds(b, b->len ? ",{" : "{"));
+		chk(v, eg_buf_addf(b, "\"severity\":\"%s\",\"level\":\"%s\",",
+				   f->severity == EG_FIND_ERROR ? "error"
+								: "warning",
+				   level_name(f->level)));
+		chk(v, eg_buf_addf(b, "\"rule\":\"%s\",\"code\":", f->rule));
+		if (f->code)
+			chk(v, eg_buf_add_json(b, f->code, strlen(f->code)));
+		else
+			chk(v, eg_buf_adds(b, "null"));
+		chk(v, eg_buf_addf(b, ",\"code_element\":\"%s\",\"code999\":",
+				   code_label(f->level, 0)));
+		if (f->code999 || f->code) {
+			const char *c = f->code999 ? f->code999 : f->code;
+			chk(v, eg_buf_add_json(b, c, strlen(c)));
+		} else {
+			chk(v, eg_buf_adds(b, "null"));
+		}
+		chk(v, eg_buf_addf(
+			   b,
+			   ",\"offset\":%llu,\"segment\":%llu,\"segment_id\":",
+			   (unsigned long long)f->pos.offset,
+			   (unsigned long long)f->pos.segment));
+		chk(v, eg_buf_add_json(b, f->pos.seg_id, strlen(f->pos.seg_id)));
+		chk(v, eg_buf_addf(b,
+				   ",\"position_in_transaction\":%u,"
+				   "\"element\":%u,\"component\":%u,",
+				   (unsigned)f->pos.txn_pos,
+				   (unsigned)f->pos.element,
+				   (unsigned)f->pos.component));
+		json_ctl(v, b, &f->ctl);
+		chk(v, eg_buf_adds(b, ",\"message\":"));
+		chk(v, eg_buf_add_json(b, f->msg, strlen(f->msg)));
+		chk(v, eg_buf_adds(b, "}"));
+		return;
+	}
+	if (v->progress_shown) {
+		fputs("\r\033[K", v->cli->err);
+		v->progress_shown = 0;
+	}
+	fprintf(v->cli->out, "  %s %s: %s", f->severity == EG_FIND_ERROR
+						    ? "ERROR  "
+						    : "warning",
+		where, f->msg);
+	if (f->code && f->code999 && strcmp(f->code, f->code999) != 0)
+		fprintf(v->cli->out, " [%s=%s, 999 %s=%s]",
+			code_label(f->level, 0), f->code,
+			code_label(f->level, 1), f->code999);
+	else if (f->code)
+		fprintf(v->cli->out, " [%s=%s]", code_label(f->level, 0),
+			f->code);
+	else if (f->code999)
+		fprintf(v->cli->out, " [999 %s=%s; no 997 code]",
+			code_label(f->level, 1), f->code999);
+	fputc('\n', v->cli->out);
+}
+
+static void
+on_unit(void *ud, const eg_unit_result *u)
+{
+	vctx *v = ud;
+	const eg_x12_ctl *c = &u->ctl;
+	eg_buf *b;
+
+	if (v->json) {
+		b = u->level == EG_LVL_TRANSACTION ? &v->txns
+		    : u->level == EG_LVL_GROUP	   ? &v->groups
+						   : &v->ichgs;
+		chk(v, eg_buf_adds(b, b->len ? ",{" : "{"));
+		chk(v, eg_buf_addf(b, "\"status\":\"%s\",\"outcome\":\"%s\",",
+				   eg_outcome_code(u->outcome),
+				   eg_outcome_str(u->outcome)));
+		chk(v, eg_buf_addf(b, "\"offset\":%llu,\"count\":%u,"
+				      "\"accepted\":%u,\"findings\":%u,",
+				   (unsigned long long)u->offset, u->count,
+				   u->accepted, u->errors));
+		if (u->level == EG_LVL_INTERCHANGE) {
+			chk(v, eg_buf_adds(b, "\"sender\":"));
+			chk(v, eg_buf_add_json(b, c->sender, strlen(c->sender)));
+			chk(v, eg_buf_adds(b, ",\"receiver\":"));
+			chk(v, eg_buf_add_json(b, c->receiver,
+					       strlen(c->receiver)));
+			chk(v, eg_buf_adds(b, ","));
+		} else if (u->level == EG_LVL_GROUP) {
+			chk(v, eg_buf_adds(b, "\"gs01\":"));
+			chk(v, eg_buf_add_json(b, c->gs01, strlen(c->gs01)));
+			chk(v, eg_buf_adds(b, ",\"gs08\":"));
+			chk(v, eg_buf_add_json(b, c->gs08, strlen(c->gs08)));
+			chk(v, eg_buf_adds(b, ","));
+		}
+		json_ctl(v, b, c);
+		chk(v, eg_buf_adds(b, "}"));
+		return;
+	}
+	if (u->level == EG_LVL_TRANSACTION) {
+		if (u->outcome == EG_ACCEPTED && !v->verbose)
+			return;
+		fprintf(v->cli->out,
+			"  transaction set %s %s (group %s, interchange %s): "
+			"%s\n",
+			c->st01, c->st02, c->gs06, c->isa13,
+			eg_outcome_str(u->outcome));
+	} else if (u->level == EG_LVL_GROUP) {
+		fprintf(v->cli->out,
+			"  group %s %s %s (interchange %s): %s, %u of %u "
+			"transaction sets accepted\n",
+			c->gs06, c->gs01, c->gs08, c->isa13,
+			eg_outcome_str(u->outcome), u->accepted, u->count);
+	} else {
+		fprintf(v->cli->out,
+			"  interchange %s %s -> %s: envelope %s, %u of %u "
+			"groups accepted\n",
+			c->isa13, c->sender, c->receiver,
+			eg_outcome_str(u->outcome), u->accepted, u->count);
+	}
+}
+
+static void
+on_progress(void *ud, uint64_t off)
+{
+	vctx *v = ud;
+
+	if (!v->cli->stderr_tty || v->json || v->size < (16u << 20))
+		return;
+	fprintf(v->cli->err, "\r\033[Kvalidating %s: %llu of %llu MB (%u%%)",
+		v->file, (unsigned long long)(off >> 20),
+		(unsigned long long)(v->size >> 20),
+		(unsigned)(off * 100 / v->size));
+	fflush(v->cli->err);
+	v->progress_shown = 1;
+}
+
+static int
+print_json(vctx *v, const char *format, const eg_x12_check_result *r,
+	   const char *refused)
+{
+	eg_buf o;
+	eg_err rc;
+	int x;
+
+	eg_buf_init(&o, JSON_MAX);
+	rc = eg_buf_adds(&o, "{\"file\":");
+	if (!rc)
+		rc = eg_buf_add_json(&o, v->file, strlen(v->file));
+	if (!rc)
+		rc = eg_buf_addf(&o, ",\"format\":\"%s\",\"valid\":%s,"
+				     "\"checks\":\"envelope\",",
+				 format,
+				 !refused && r->totals.errors == 0 ? "true"
+								   : "false");
+	if (!rc && refused) {
+		rc = eg_buf_adds(&o, "\"refused\":");
+		if (!rc)
+			rc = eg_buf_add_json(&o, refused, strlen(refused));
+		if (!rc)
+			rc = eg_buf_adds(&o, ",");
+	}
+	if (!rc)
+		rc = eg_buf_addf(
+		    &o,
+		    "\"totals\":{\"bytes\":%llu,\"segments\":%llu,"
+		    "\"interchanges\":%u,\"groups\":%u,\"transactions\":%u,"
+		    "\"rejected_transactions\":%u,\"errors\":%u,"
+		    "\"warnings\":%u},\"findings\":[%s],\"interchanges\":[%s],"
+		    "\"groups\":[%s],\"transactions\":[%s]}\n",
+		    (unsigned long long)r->bytes,
+		    (unsigned long long)r->segments, r->totals.interchanges,
+		    r->totals.groups, r->totals.transactions,
+		    r->totals.rejected_transactions, r->totals.errors,
+		    r->totals.warnings, eg_buf_cstr(&v->findings),
+		    eg_buf_cstr(&v->ichgs), eg_buf_cstr(&v->groups),
+		    eg_buf_cstr(&v->txns));
+	if (rc || v->oom) {
+		eg_buf_free(&o);
+		fprintf(v->cli->err, "edigate: report too large for memory\n");
+		return EG_EXIT_IO;
+	}
+	x = eg_cli_write(v->cli, o.data, o.len);
+	eg_buf_free(&o);
+	return x;
+}
+
+static int
+validate_file(eg_cli *cli, const char *path, int json, int verbose,
+	      const eg_x12_check_opts *base)
+{
+	vctx v;
+	eg_envelope_events ev = {on_finding, on_unit, NULL};
+	eg_x12_check_opts opts = *base;
+	eg_x12_check_result res;
+	eg_source *src = NULL;
+	eg_error e;
+	unsigned char head[EG_FORMAT_SNIFF];
+	size_t got = 0;
+	const eg_format *fmt = NULL;
+	struct stat st;
+	char refused[256] = "";
+	int x = EG_EXIT_OK;
+	eg_err rc;
+
+	memset(&v, 0, sizeof(v));
+	memset(&res, 0, sizeof(res));
+	eg_error_clear(&e);
+	v.cli = cli;
+	v.file = path;
+	v.json = json;
+	v.verbose = verbose;
+	eg_buf_init(&v.findings, JSON_MAX);
+	eg_buf_init(&v.txns, JSON_MAX);
+	eg_buf_init(&v.groups, JSON_MAX);
+	eg_buf_init(&v.ichgs, JSON_MAX);
+	ev.ud = &v;
+	opts.progress = on_progress;
+	opts.progress_ud = &v;
+	if (strcmp(path, "-") != 0) {
+		if (stat(path, &st) == 0)
+			v.size = (uint64_t)st.st_size;
+		rc = eg_format_sniff_file(path, head, sizeof(head), &got, &e);
+		if (rc) {
+			x = eg_cli_fail(cli, &e);
+			goto out;
+		}
+		fmt = eg_format_detect(head, got);
+		if (!fmt || !fmt->readable)
+			snprintf(refused, sizeof(refused),
+				 fmt ? "the file is %s, which this build does "
+				       "not read yet (X12 only)"
+				     : "not a recognised EDI file: no ISA, UNB "
+				       "or other known envelope at the start",
+				 fmt ? fmt->title : "");
+	}
+	if (!json)
+		fprintf(cli->out, "%s:\n", path);
+	if (refused[0]) {
+		if (json) {
+			x = print_json(&v, fmt ? fmt->name : "unknown", &res,
+				       refused);
+			if (x == EG_EXIT_OK)
+				x = EG_EXIT_DOCUMENT;
+		} else {
+			fprintf(cli->out, "  ERROR  %s\nINVALID\n", refused);
+			x = EG_EXIT_DOCUMENT;
+		}
+		goto out;
+	}
+	rc = eg_source_open_file(&src, path, &e);
+	if (!rc)
+		rc = eg_x12_check(src, &opts, &ev, &res, &e);
+	if (v.progress_shown)
+		fputs("\r\033[K", cli->err);
+	if (rc) {
+		x = eg_cli_fail(cli, &e);
+		goto out;
+	}
+	if (json) {
+		x = print_json(&v, "x12", &res, NULL);
+	} else {
+		fprintf(cli->out,
+			"%s: %u interchange(s), %u group(s), %u transaction "
+			"set(s), %llu segments; %u error(s), %u warning(s) "
+			"[envelope and syntax checks]\n",
+			res.totals.errors ? "INVALID" : "VALID",
+			res.totals.interchanges, res.totals.groups,
+			res.totals.transactions,
+			(unsigned long long)res.segments, res.totals.errors,
+			res.totals.warnings);
+	}
+	if (x == EG_EXIT_OK && res.totals.errors)
+		x = EG_EXIT_DOCUMENT;
+out:
+	eg_source_free(src);
+	eg_buf_free(&v.findings);
+	eg_buf_free(&v.txns);
+	eg_buf_free(&v.groups);
+	eg_buf_free(&v.ichgs);
+	return x;
+}
+
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || v == 0 || v > ((size_t)1 << 30))
+		return 0;
+	*out = (size_t)v;
+	return 1;
+}
+
+static void
+help(FILE *f)
+{
+	fputs("Usage: edigate validate [--envelope] [--json] [--verbose]\n"
+	      "                        [--max-segment BYTES] "
+	      "[--max-elements N] FILE...\n\n"
+	      "Check X12 files and report every finding with its position\n"
+	      "(byte offset, segment number, segment ID, position in the\n"
+	      "transaction set, element) and the standard acknowledgement\n"
+	      "code it carries (TA105, AK905, AK502/IK502), then the outcome\n"
+	      "of every transaction set, group and interchange.\n\n"
+	      "Options:\n"
+	      "  --envelope          syntax and envelope checks only (the\n"
+	      "                      quick triage; this build has no other\n"
+	      "                      checks yet, so it is also the default)\n"
+	      "  --json              one JSON object per file on stdout\n"
+	      "  --verbose, -v       list accepted transaction sets too\n"
+	      "  --max-segment B     longest segment accepted (default 65536)\n"
+	      "  --max-elements N    most elements per segment (default 1024)\n"
+	      "  FILE                a path, or - for standard input\n",
+	      f);
+	eg_cli_help_exit_codes(f);
+}
+
+static int
+run(eg_cli *cli, int argc, char **argv)
+{
+	eg_x12_check_opts opts;
+	int json = 0, verbose = 0, i, x = EG_EXIT_OK, nfiles = 0;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.limits = eg_x12_limits_default();
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			help(stdout);
+			return EG_EXIT_OK;
+		} else if (strcmp(a, "--json") == 0) {
+			json = 1;
+		} else if (strcmp(a, "--envelope") == 0) {
+			/* the only level this build has */
+		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			verbose = 1;
+		} else if (strcmp(a, "--max-segment") == 0) {
+			if (!parse_size(i + 1 < argc ? argv[++i] : NULL,
+					&opts.limits.max_segment))
+				return eg_cli_usage(cli, "validate",
+						    "--max-segment needs a "
+						    "positive number of bytes");
+		} else if (strcmp(a, "--max-elements") == 0) {
+			if (!parse_size(i + 1 < argc ? argv[++i] : NULL,
+					&opts.limits.max_elements))
+				return eg_cli_usage(cli, "validate",
+						    "--max-elements needs a "
+						    "positive number");
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return eg_cli_usage(cli, "validate",
+					    "unknown option '%s'", a);
+		} else {
+			nfiles++;
+		}
+	}
+	if (nfiles == 0)
+		return eg_cli_usage(cli, "validate", "no FILE given");
+	for (i = 1; i < argc; i++) {
+		int r;
+
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			if (strcmp(argv[i], "--max-segment") == 0 ||
+			    strcmp(argv[i], "--max-elements") == 0)
+				i++;
+			continue;
+		}
+		r = validate_file(cli, argv[i], json, verbose, &opts);
+		/* The worst outcome wins: I/O > usage > document > ok. */
+		if (r > x)
+			x = r;
+	}
+	return x;
+}
+
+const eg_command eg_cmd_validate = {
+	"validate", "check X12 files: syntax, envelopes, control numbers",
+	run, help};

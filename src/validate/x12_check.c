@@ -1,0 +1,63 @@
+/*
+ * x12_check.c - reader + envelope checks over one source.
+ *
+ * Document errors (EG_ESYNTAX, EG_ELIMIT, EG_EENCODING) found by the
+ * reader end the walk and are reported as findings; environment errors
+ * (I/O, memory) are returned to the caller.
+ */
+#include "edigate/x12_check.h"
+
+#include <string.h>
+
+eg_err
+eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
+	     const eg_envelope_events *ev, eg_x12_check_result *res,
+	     eg_error *e)
+{
+	eg_x12_reader *rd = NULL;
+	eg_envelope *env = NULL;
+	const eg_x12_segment *seg;
+	eg_error rerr;
+	uint64_t next_progress = 4u << 20;
+	eg_err rc;
+
+	memset(res, 0, sizeof(*res));
+	eg_error_clear(&rerr);
+	rc = eg_x12_reader_new(&rd, src, opts ? &opts->limits : NULL, e);
+	if (rc)
+		goto out;
+	rc = eg_envelope_new(&env, ev, e);
+	if (rc)
+		goto out;
+	for (;;) {
+		rc = eg_x12_reader_next(rd, &seg, &rerr);
+		if (rc) {
+			if (eg_err_severity(rc) != EG_SEV_REJECT) {
+				*e = rerr;
+				goto out;
+			}
+			eg_envelope_abort(env, &rerr);
+			res->reader_failed = 1;
+			rc = EG_OK;
+			break;
+		}
+		if (!seg) {
+			rc = eg_envelope_finish(env, e);
+			break;
+		}
+		res->segments++;
+		rc = eg_envelope_segment(env, seg, e);
+		if (rc)
+			goto out;
+		if (opts && opts->progress && seg->offset >= next_progress) {
+			opts->progress(opts->progress_ud, seg->offset);
+			next_progress = seg->offset + (4u << 20);
+		}
+	}
+	res->bytes = eg_x12_reader_offset(rd);
+	eg_envelope_totals_get(env, &res->totals);
+out:
+	eg_envelope_free(env);
+	eg_x12_reader_free(rd);
+	return rc;
+}
