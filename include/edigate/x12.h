@@ -47,7 +47,8 @@ typedef struct eg_x12_limits {
 	size_t chunk;       /* read size */
 } eg_x12_limits;
 
-/* Defaults: 64 KiB segments, 1024 elements, 256 KiB chunks. */
+/* Defaults: 64 KiB segments, 1024 elements, 256 KiB chunks.
+ * Minimums: max_segment 106 (an ISA), max_elements 16 (the ISA's). */
 eg_x12_limits eg_x12_limits_default(void);
 
 /*
@@ -75,7 +76,8 @@ typedef struct eg_x12_reader eg_x12_reader;
 
 /*
  * Create a reader over src (borrowed: it must outlive the reader).
- * limits may be NULL for the defaults.
+ * limits may be NULL for the defaults; limits below the minimums are
+ * refused with EG_EINVAL.
  */
 eg_err eg_x12_reader_new(eg_x12_reader **out, eg_source *src,
 			 const eg_x12_limits *limits, eg_error *e) EG_MUST_USE;

@@ -421,16 +421,20 @@ run(eg_cli *cli, int argc, char **argv)
 			verbose = 1;
 		} else if (strcmp(a, "--max-segment") == 0) {
 			if (!parse_size(i + 1 < argc ? argv[++i] : NULL,
-					&opts.limits.max_segment))
+					&opts.limits.max_segment) ||
+			    opts.limits.max_segment < EG_X12_ISA_LEN)
 				return eg_cli_usage(cli, "validate",
 						    "--max-segment needs a "
-						    "positive number of bytes");
+						    "number of bytes, at least "
+						    "106 (an ISA)");
 		} else if (strcmp(a, "--max-elements") == 0) {
 			if (!parse_size(i + 1 < argc ? argv[++i] : NULL,
-					&opts.limits.max_elements))
+					&opts.limits.max_elements) ||
+			    opts.limits.max_elements < 16)
 				return eg_cli_usage(cli, "validate",
 						    "--max-elements needs a "
-						    "positive number");
+						    "number, at least 16 (an "
+						    "ISA has 16)");
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return eg_cli_usage(cli, "validate",
 					    "unknown option '%s'", a);

@@ -95,12 +95,15 @@ eg_x12_reader_new(eg_x12_reader **out, eg_source *src,
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	r->src = src;
 	r->lim = limits ? *limits : eg_x12_limits_default();
-	if (r->lim.chunk == 0)
-		r->lim.chunk = 1;
-	if (r->lim.max_segment < EG_X12_ISA_LEN)
-		r->lim.max_segment = EG_X12_ISA_LEN;
-	if (r->lim.max_elements < 16)
-		r->lim.max_elements = 16;
+	if (r->lim.chunk == 0 || r->lim.max_segment < EG_X12_ISA_LEN ||
+	    r->lim.max_elements < 16 || r->lim.max_segment > ((size_t)1 << 30) ||
+	    r->lim.chunk > ((size_t)1 << 30)) {
+		free(r);
+		return eg_fail(e, EG_EINVAL,
+			       "X12 limits out of range: max_segment must be "
+			       "106 (an ISA) to 1 GiB, max_elements at least 16 "
+			       "(an ISA has 16), chunk 1 byte to 1 GiB");
+	}
 	/* Room for a whole segment of the maximum size, its terminator,
 	 * a wrapped ISA, and one more chunk. */
 	r->cap = r->lim.max_segment + r->lim.chunk + 512;
@@ -692,9 +695,15 @@ read_segment(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 		if (rc)
 			return rc;
 	}
-	if (rel > r->lim.max_segment)
-		return fail_at(r, e, EG_ELIMIT, r->pos, NULL, 0, NULL,
-			       "segment longer than max_segment bytes");
+	if (rel > r->lim.max_segment) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "segment is %zu bytes, longer than %zu (limit "
+			 "max_segment)",
+			 rel, r->lim.max_segment);
+		return fail_at(r, e, EG_ELIMIT, r->pos, NULL, 0, NULL, msg);
+	}
 	rc = split_segment(r, r->pos, r->pos + rel, &nel, &len, &unwrapped, e);
 	if (rc)
 		return rc;

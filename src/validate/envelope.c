@@ -24,6 +24,7 @@ typedef struct unit {
 	int open;
 	int rejected; /* an error at this level */
 	uint32_t count, accepted, partial_or_errors, errors;
+	uint32_t own_warnings; /* warnings at this very level */
 	uint64_t offset;
 } unit;
 
@@ -229,6 +230,8 @@ emit(eg_envelope *env, eg_level lvl, eg_find_sev sev, const char *code,
 			u->rejected = 1;
 	} else {
 		env->tot.warnings++;
+		if (u && u->open)
+			u->own_warnings++;
 	}
 	if (env->st.open)
 		env->st.errors++;
@@ -302,7 +305,7 @@ close_gs(eg_envelope *env, const eg_x12_segment *at, int missing_trailer)
 		o = EG_REJECTED;
 	else if (env->gs.accepted < env->gs.count)
 		o = EG_PARTIAL;
-	else if (env->gs.partial_or_errors)
+	else if (env->gs.partial_or_errors || env->gs.own_warnings)
 		o = EG_ACCEPTED_ERRORS;
 	else
 		o = EG_ACCEPTED;
@@ -325,10 +328,12 @@ close_isa(eg_envelope *env, const eg_x12_segment *at, int missing_trailer)
 		     "iea-missing", at, 0,
 		     "interchange %s has no IEA trailer%s", env->ctl.isa13,
 		     at ? " before the next ISA" : " before the end of the file");
+	/* The interchange outcome is the envelope's (what a TA1 says):
+	 * errors inside its groups are reported by the 997/999. */
 	report(env, EG_LVL_INTERCHANGE, &env->isa,
-	       env->isa.rejected ? EG_REJECTED
-	       : env->isa.errors ? EG_ACCEPTED_ERRORS
-				 : EG_ACCEPTED);
+	       env->isa.rejected	   ? EG_REJECTED
+	       : env->isa.own_warnings ? EG_ACCEPTED_ERRORS
+				       : EG_ACCEPTED);
 	memset(&env->isa, 0, sizeof(env->isa));
 	env->isa_ta1 = 0;
 	eg_ctlset_clear(env->gs06_seen);

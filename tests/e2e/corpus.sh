@@ -1,0 +1,86 @@
+#!/bin/sh
+# Conformance run over ../shared/corpus, driven by its MANIFEST.tsv.
+#
+# - X12 files the manifest calls valid must pass the envelope checks;
+# - files under invalid/ must be flagged (exit 1), with the expected
+#   finding where corpus_expect.tsv names one;
+# - every other corpus file (valid=unknown, EDIFACT, XML, CSV) must give a
+#   clean answer: exit 0 or 1 and well-formed JSON, never a crash.
+# Skips cleanly when the corpus is absent.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+corpus=${EDIGATE_CORPUS:-$root/../shared/corpus}
+bin=${EDIGATE:?set EDIGATE to the edigate binary}
+expect="$here/corpus_expect.tsv"
+
+if [ ! -f "$corpus/MANIFEST.tsv" ]; then
+	echo "corpus: skipped ($corpus/MANIFEST.tsv not found)"
+	exit 0
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+pass=0 fail=0 skip=0
+
+json_ok() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null
+	else
+		grep -q '^{' "$1"
+	fi
+}
+
+lookup() { # path -> "expect<TAB>pattern" from corpus_expect.tsv
+	awk -F'\t' -v p="$1" '!/^#/ && $1 == p { print $2 "\t" $3; exit }' "$expect"
+}
+
+tab=$(printf '\t')
+while IFS="$tab" read -r path repo spath commit lic kind valid experr notes; do
+	[ "$path" = local_path ] && continue
+	f="$corpus/$path"
+	[ -f "$f" ] || { echo "FAIL $path: listed in MANIFEST but missing"; fail=$((fail+1)); continue; }
+	"$bin" validate --envelope --json "$f" >"$out/r.json" 2>"$out/r.err"
+	rc=$?
+	exp=$(lookup "$path")
+	want=${exp%%"$tab"*}
+	pat=${exp#*"$tab"}
+	[ -n "$exp" ] || { want=""; pat=""; }
+	if [ "$rc" -gt 1 ]; then
+		echo "FAIL $path: exit $rc (crash or environment error): $(head -c 300 "$out/r.err")"
+		fail=$((fail+1)); continue
+	fi
+	if ! json_ok "$out/r.json"; then
+		echo "FAIL $path: --json output is not valid JSON"
+		fail=$((fail+1)); continue
+	fi
+	if [ "$want" = needs-guide ]; then
+		echo "SKIP $path: expected finding needs implementation guides"
+		skip=$((skip+1)); continue
+	fi
+	case "$path" in invalid/*) [ -z "$want" ] && want=flagged ;; esac
+	if [ -z "$want" ] && [ "$valid" = yes ] && case "$kind" in X12*) true ;; *) false ;; esac; then
+		want=valid
+	fi
+	case "$want" in
+	valid)
+		if [ "$rc" -ne 0 ]; then
+			echo "FAIL $path: manifest says valid, edigate exit $rc:"
+			grep -o '"message":"[^"]*"' "$out/r.json" | head -3
+			fail=$((fail+1)); continue
+		fi ;;
+	flagged)
+		if [ "$rc" -ne 1 ]; then
+			echo "FAIL $path: should be flagged, edigate exit $rc"
+			fail=$((fail+1)); continue
+		fi
+		if [ -n "$pat" ] && ! grep -qE -- "$pat" "$out/r.json"; then
+			echo "FAIL $path: flagged, but without the expected finding /$pat/"
+			grep -o '"message":"[^"]*"' "$out/r.json" | head -3
+			fail=$((fail+1)); continue
+		fi ;;
+	esac
+	pass=$((pass+1))
+done <"$corpus/MANIFEST.tsv"
+
+echo "corpus: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,169 @@
+#!/bin/sh
+# End-to-end tests: the real edigate binary on real files.
+#
+# Checks exit codes, --help/--version, text and JSON output of parse and
+# validate, the fixture set (valid_* must pass, every other fixture must
+# be flagged with the code its README names), stdin, --home.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${EDIGATE:?set EDIGATE to the edigate binary}
+fx="$root/tests/fixtures/x12"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass+1)); }
+bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+
+# expect_exit CODE CMD... : run, keep stdout in $t/out and stderr in $t/err
+expect_exit() {
+	want=$1; shift
+	"$@" >"$t/out" 2>"$t/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "exit $got, want $want: $*"; sed 's/^/    /' "$t/err" | head -5
+	fi
+}
+expect_out() { # PATTERN: stdout must match (grep -E)
+	if grep -qE -- "$1" "$t/out"; then ok; else
+		bad "output lacks /$1/"; head -c 600 "$t/out" | sed 's/^/    /'
+	fi
+}
+expect_err() {
+	if grep -qE -- "$1" "$t/err"; then ok; else
+		bad "stderr lacks /$1/"; sed 's/^/    /' "$t/err" | head -5
+	fi
+}
+json_ok() {
+	if command -v python3 >/dev/null 2>&1; then
+		if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$t/out"; then ok
+		else bad "invalid JSON: $*"; fi
+	fi
+}
+
+# isa SENDER RECEIVER CONTROL [VERSION] [E C R T]: a fixed-width ISA.
+isa() {
+	printf 'ISA%s00%s          %s00%s          %sZZ%s%-15s%sZZ%s%-15s%s260101%s1200%s%s%s%s%s%s%s0%sP%s%s%s' \
+	    "$5" "$5" "$5" "$5" "$5" "$5" "$1" "$5" "$5" "$2" "$5" "$5" "$5" "$7" "$5" "$4" "$5" "$3" "$5" "$5" "$5" "$6" "$8"
+}
+# A small valid 856 interchange with delimiters E C R T.
+ichg() { # CONTROL E C R T VERSION
+	c=$1 e=$2 k=$3 r=$4 s=$5 v=${6:-00401}
+	isa SENDER RECEIVER "$c" "$v" "$e" "$k" "$r" "$s"
+	printf 'GS%sSH%sSENDER%sRECEIVER%s20260101%s1200%s1%sX%s004010%s' "$e" "$e" "$e" "$e" "$e" "$e" "$e" "$e" "$s"
+	printf 'ST%s856%s0001%s' "$e" "$e" "$s"
+	printf 'BSN%s00%sSHIP1%s20260101%s1200%s' "$e" "$e" "$e" "$e" "$s"
+	printf 'HL%s1%s%sS%s' "$e" "$e" "$e" "$s"
+	printf 'TD5%s%s2%sUPSN%s' "$e" "$e" "$e" "$s"
+	printf 'REF%sBM%sBOL1%s' "$e" "$e" "$s"
+	printf 'N1%sST%sSTORE 1%s92%s0001%s' "$e" "$e" "$e" "$e" "$s"
+	printf 'CTT%s1%s' "$e" "$s"
+	printf 'SE%s8%s0001%s' "$e" "$e" "$s"
+	printf 'GE%s1%s1%s' "$e" "$e" "$s"
+	printf 'IEA%s1%s%s%s' "$e" "$e" "$c" "$s"
+}
+
+# --- global CLI ------------------------------------------------------------
+expect_exit 0 "$bin" --version; expect_out '^edigate [0-9]'
+expect_exit 0 "$bin" --help; expect_out 'Exit codes'; expect_out 'validate'
+expect_exit 2 "$bin"
+expect_exit 2 "$bin" frobnicate; expect_err 'unknown command'
+expect_exit 2 "$bin" --bogus
+for c in parse validate info; do
+	expect_exit 0 "$bin" "$c" --help; expect_out "Usage: edigate.* $c"; expect_out 'Exit codes'
+	expect_exit 0 "$bin" help "$c"; expect_out "Usage: edigate.* $c"
+done
+expect_exit 2 "$bin" validate; expect_err 'no FILE'
+expect_exit 2 "$bin" validate --nope x; expect_err "unknown option"
+expect_exit 2 "$bin" validate --max-segment abc x
+expect_exit 3 "$bin" validate "$t/does-not-exist.x12"; expect_err 'cannot open'
+expect_exit 3 "$bin" parse "$t/does-not-exist.x12"
+
+# --- home ------------------------------------------------------------------
+expect_exit 0 "$bin" --home "$root" info; expect_out "home: +$root"; expect_out "data: +$root"
+expect_exit 2 "$bin" --home "$t/nope" info; expect_err 'does not exist'
+EDIGATE_HOME="$t" expect_exit 0 "$bin" info --json; expect_out "\"home\":\"$t\""; json_ok info
+
+# --- delimiter variants, written here byte by byte ----------------------------
+ichg 000000001 '*' '>' 'U' '~' >"$t/std.x12"
+ichg 000000002 '|' '^' 'U' '!' >"$t/bar.x12"
+nl=$(printf '\nx'); nl=${nl%x}
+ichg 000000003 '*' ':' '^' "$nl" 00501 >"$t/nl.x12"
+ichg 000000004 "$(printf '\177')" ':' 'U' "$(printf '\025')" >"$t/del_nak.x12"
+{ printf '\357\273\277  \r\n'; ichg 000000005 '*' '>' 'U' '~'; } >"$t/bom.x12"
+ichg 000000006 '*' '>' 'U' "$(printf '\342\200\246')" >"$t/ellipsis.x12"
+# CRLF after every terminator
+ichg 000000007 '*' '>' 'U' '~' | sed 's/~/~\r\n/g' >"$t/crlf.x12"
+for f in std bar nl del_nak bom ellipsis crlf; do
+	expect_exit 0 "$bin" validate "$t/$f.x12"; expect_out '^VALID: 1 interchange\(s\), 1 group\(s\), 1 transaction set\(s\), 12 segments'
+	expect_exit 0 "$bin" parse --json "$t/$f.x12"; json_ok "parse $f"
+	expect_out '"BSN","offset":[0-9]+,"index":4,"position":2,"elements":\["00","SHIP1","20260101","1200"\]'
+done
+# hard-wrapped at 80 columns, as old VANs send them
+fold -w 80 "$t/std.x12" | sed 's/$/\r/' >"$t/wrapped.x12"
+expect_exit 0 "$bin" validate "$t/wrapped.x12"; expect_out '^VALID: 1 interchange'
+expect_exit 0 "$bin" parse "$t/wrapped.x12"; expect_out 'line breaks removed'
+# two interchanges with different delimiters in one file
+cat "$t/std.x12" "$t/bar.x12" >"$t/two.x12"
+expect_exit 0 "$bin" parse "$t/two.x12"
+expect_out "^interchange 1: ISA13 000000001"; expect_out "^interchange 2: ISA13 000000002"
+expect_out "element '\\|', component '\\^', repetition none, segment '!'"
+expect_exit 0 "$bin" validate --json "$t/two.x12"; json_ok two
+expect_out '"interchanges":2,"groups":2,"transactions":2'
+# repetition separator with 00501: element split into repetitions in JSON
+ichg 000000008 '*' ':' '^' '~' 00501 | sed 's/REF\*BM\*BOL1/REF*BM*A^B:C/' >"$t/rep.x12"
+expect_exit 0 "$bin" parse --json "$t/rep.x12"; expect_out '"elements":\["BM",\{"repetitions":\["A",\["B","C"\]\]\}\]'
+# standard input
+expect_exit 0 sh -c "\"$bin\" validate - <\"$t/std.x12\""; expect_out '^VALID'
+
+# --- envelope errors: text, JSON, exit code ---------------------------------
+sed 's/SE\*8\*0001/SE*9*0001/' "$t/std.x12" >"$t/se.x12"
+expect_exit 1 "$bin" validate "$t/se.x12"
+expect_out 'offset [0-9]+, segment 10 \(SE, #8 in transaction set\), element SE01: SE01 says 9 segments, the transaction set has 8'
+expect_out '\[AK502=4\]'; expect_out 'transaction set 856 0001 .*: rejected'; expect_out '^INVALID'
+expect_exit 1 "$bin" validate --json "$t/se.x12"; json_ok se
+expect_out '"valid":false'; expect_out '"rule":"se01-count","code":"4"'
+expect_out '"segment_id":"SE","position_in_transaction":8,"element":1'
+sed 's/IEA\*1\*000000001/IEA*1*000000009/' "$t/std.x12" >"$t/iea.x12"
+expect_exit 1 "$bin" validate "$t/iea.x12"; expect_out 'IEA02 control number .000000009. does not match ISA13 .000000001. \[TA105=001\]'
+head -c 250 "$t/std.x12" >"$t/trunc.x12"
+expect_exit 1 "$bin" validate "$t/trunc.x12"; expect_out 'file ends inside a segment'
+expect_exit 1 "$bin" parse "$t/trunc.x12"; expect_err 'offset 2[0-9][0-9], segment [0-9]+.*file ends inside a segment'
+head -c 80 "$t/std.x12" >"$t/shortisa.x12"
+expect_exit 1 "$bin" validate "$t/shortisa.x12"; expect_out 'file ends inside the ISA'
+printf '\311\342\301\100\360\360' >"$t/ebcdic.x12"
+expect_exit 1 "$bin" validate "$t/ebcdic.x12"; expect_out 'EBCDIC'
+printf 'UNA:+.? '"'"'UNB+UNOA:3+S+R+260101:1200+1'"'"'' >"$t/edifact.edi"
+expect_exit 1 "$bin" validate "$t/edifact.edi"; expect_out 'UN/EDIFACT'
+tr 'N' '\000' <"$t/std.x12" >"$t/nul.x12"
+expect_exit 1 "$bin" validate "$t/nul.x12"; expect_out 'NUL byte'
+# limits: a 300-byte N1 name over a 200-byte limit; 20 elements over 16
+long=$(printf '%0300d' 0)
+sed "s/STORE 1/$long/" "$t/std.x12" | sed 's/SE\*8/SE*8/' >"$t/long.x12"
+expect_exit 0 "$bin" validate "$t/long.x12"
+expect_exit 1 "$bin" validate --max-segment 200 "$t/long.x12"; expect_out 'longer than 200'
+sed 's/CTT\*1/CTT*1*2*3*4*5*6*7*8*9*10*11*12*13*14*15*16*17*18*19*20/' "$t/std.x12" >"$t/many.x12"
+expect_exit 0 "$bin" validate "$t/many.x12"
+expect_exit 1 "$bin" validate --max-elements 16 "$t/many.x12"; expect_out 'more than 16 elements'
+expect_exit 2 "$bin" validate --max-elements 2 "$t/std.x12"; expect_err 'at least 16'
+expect_exit 2 "$bin" validate --max-segment 50 "$t/std.x12"; expect_err 'at least 106'
+# several files: the worst exit code wins, each file reported
+expect_exit 1 "$bin" validate "$t/std.x12" "$t/se.x12"; expect_out "^$t/std.x12:"; expect_out "^$t/se.x12:"
+
+# --- the shipped fixtures: valid_* pass, the rest are flagged with their code --
+if [ -d "$fx" ]; then
+	for f in "$fx"/*.x12; do
+		[ -f "$f" ] || continue
+		n=$(basename "$f")
+		case "$n" in
+		valid_*) expect_exit 0 "$bin" validate "$f" ;;
+		*) expect_exit 1 "$bin" validate "$f"
+		   code=$(awk -v n="$n" -F'|' '$2 ~ n { gsub(/ /, "", $4); print $4 }' "$fx/README.md" 2>/dev/null | head -n1)
+		   if [ -n "$code" ]; then expect_out "$code"; fi ;;
+		esac
+	done
+fi
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
