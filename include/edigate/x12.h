@@ -57,8 +57,20 @@ eg_x12_limits eg_x12_limits_default(void);
  * elements (empty spans for empty elements); trailing empty elements are
  * kept exactly as sent.
  */
+/* A segment tag as a number, for cheap comparisons: EG_X12_TAG('S','E',0). */
+#define EG_X12_TAG(a, b, c)                                                 \
+	((uint32_t)(unsigned char)(a) | (uint32_t)(unsigned char)(b) << 8 |  \
+	 (uint32_t)(unsigned char)(c) << 16)
+#define EG_X12_ISA EG_X12_TAG('I', 'S', 'A')
+#define EG_X12_IEA EG_X12_TAG('I', 'E', 'A')
+#define EG_X12_GS EG_X12_TAG('G', 'S', 0)
+#define EG_X12_GE EG_X12_TAG('G', 'E', 0)
+#define EG_X12_ST EG_X12_TAG('S', 'T', 0)
+#define EG_X12_SE EG_X12_TAG('S', 'E', 0)
+
 typedef struct eg_x12_segment {
 	char id[4];          /* tag, NUL-terminated */
+	uint32_t tag;        /* the same as EG_X12_TAG(id[0], id[1], id[2]) */
 	const char *data;    /* the whole segment (unwrapped), no terminator */
 	size_t len;
 	const eg_span *elem;

@@ -307,8 +307,12 @@ set_segment(eg_x12_reader *r, size_t start, size_t len, size_t nel,
 	eg_x12_segment *s = &r->seg;
 	size_t idn = r->elem[0].len;
 
-	memset(s->id, 0, sizeof(s->id));
-	memcpy(s->id, r->elem[0].p, idn < 3 ? idn : 3);
+	/* Tags are 2-3 characters (checked before we get here). */
+	s->id[0] = r->elem[0].p[0];
+	s->id[1] = r->elem[0].p[1];
+	s->id[2] = idn > 2 ? r->elem[0].p[2] : '\0';
+	s->id[3] = '\0';
+	s->tag = EG_X12_TAG(s->id[0], s->id[1], s->id[2]);
 	s->data = (const char *)r->buf + start;
 	s->len = len;
 	s->elem = r->elem;
@@ -320,21 +324,24 @@ set_segment(eg_x12_reader *r, size_t start, size_t len, size_t nel,
 	s->unwrapped = unwrapped;
 	/* Transaction position: ST opens, SE closes, envelope segments are
 	 * outside any transaction set even when a trailer is missing. */
-	if (strcmp(s->id, "ST") == 0) {
+	if (s->id[0] != 'S' && s->id[0] != 'G' && s->id[0] != 'I') {
+		/* Not an envelope tag: the common case. */
+		r->txn_pos += r->in_txn;
+	} else if (s->tag == EG_X12_ST) {
 		r->in_txn = 1;
 		r->txn_pos = 1;
-	} else if (strcmp(s->id, "GS") == 0 || strcmp(s->id, "GE") == 0 ||
-		   strcmp(s->id, "ISA") == 0 || strcmp(s->id, "IEA") == 0) {
+	} else if (s->tag == EG_X12_GS || s->tag == EG_X12_GE ||
+		   s->tag == EG_X12_ISA || s->tag == EG_X12_IEA) {
 		r->in_txn = 0;
 		r->txn_pos = 0;
-	} else if (r->in_txn) {
-		r->txn_pos++;
+		if (s->tag == EG_X12_IEA)
+			r->expect_isa = 1;
+	} else {
+		r->txn_pos += r->in_txn;
 	}
 	s->txn_pos = r->txn_pos;
-	if (strcmp(s->id, "SE") == 0)
+	if (s->tag == EG_X12_SE)
 		r->in_txn = 0;
-	if (strcmp(s->id, "IEA") == 0)
-		r->expect_isa = 1;
 }
 
 /* Explain which ISA element breaks the fixed width. */
@@ -480,6 +487,136 @@ bad_tag(eg_x12_reader *r, size_t start, size_t n, eg_error *e)
 		 rc ? "?" : eg_buf_cstr(&b), n > 12 ? "..." : "");
 	eg_buf_free(&b);
 	return fail_at(r, e, EG_ESYNTAX, start, NULL, 0, "024", msg);
+}
+
+/*
+ * The common case: printable ASCII only and a printable element separator.
+ * One pass, eight bytes at a time (SWAR), that finds the separators and
+ * notes whether any byte lies outside 0x20..0x7E; returns 0 (the careful
+ * path then redoes the segment) when one does.
+ */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 0x80 in exactly the bytes of x that are zero. */
+static inline uint64_t
+zero_bytes(uint64_t x)
+{
+	const uint64_t m = 0x7f7f7f7f7f7f7f7fULL;
+
+	return ~(((x & m) + m) | x | m);
+}
+
+static inline int
+add_elem(eg_x12_reader *r, size_t *nel, size_t *st, size_t at)
+{
+	if (*nel + 1 >= r->elem_cap)
+		return 0;
+	r->elem[*nel].p = (const char *)r->buf + *st;
+	r->elem[*nel].len = at - *st;
+	(*nel)++;
+	*st = at + 1;
+	return 1;
+}
+
+static int
+split_plain(eg_x12_reader *r, size_t s, size_t t, size_t *nel_out)
+{
+	const unsigned char *p = r->buf;
+	const unsigned char es = r->d.element;
+	const uint64_t sep = ONES * es;
+	uint64_t odd = 0;
+	size_t i = s, st = s, nel = 0;
+
+	if ((unsigned char)(es - 0x20) > 0x5e)
+		return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; i + 8 <= t; i += 8) {
+		uint64_t x, z;
+
+		memcpy(&x, p + i, 8);
+		/* any byte < 0x20, any byte >= 0x7F */
+		odd |= ((x - ONES * 0x20) & ~x) | ((x + ONES) | x);
+		for (z = zero_bytes(x ^ sep); z; z &= z - 1)
+			if (!add_elem(r, &nel, &st,
+				      i + ((size_t)__builtin_ctzll(z) >> 3)))
+				return 0;
+	}
+	if (odd & HIGHS)
+		return 0;
+#endif
+	for (; i < t; i++) {
+		unsigned char c = p[i];
+
+		if ((unsigned char)(c - 0x20) > 0x5e)
+			return 0;
+		if (c == es && !add_elem(r, &nel, &st, i))
+			return 0;
+	}
+	r->elem[nel].p = (const char *)p + st;
+	r->elem[nel].len = t - st;
+	if (!valid_tag(p + s, r->elem[0].len))
+		return 0;
+	*nel_out = nel + 1;
+	return 1;
+}
+
+/*
+ * The hot path for a one-byte terminator: find the terminator and the
+ * element separators in one SWAR pass from pos.  Returns 1 with the
+ * segment's length and elements set, or 0 when anything is unusual (no
+ * terminator in the buffer yet, a byte outside 0x20..0x7E, a long
+ * segment, a bad tag): read_segment's careful path then takes over.
+ */
+static int
+scan_plain(eg_x12_reader *r, size_t *rel_out, size_t *nel_out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const unsigned char *p = r->buf;
+	const unsigned char es = r->d.element, ts = r->d.segment[0];
+	const uint64_t esep = ONES * es, tsep = ONES * ts;
+	const size_t s = r->pos;
+	size_t i = s, st = s, nel = 0, lim = r->end;
+
+	if (r->d.segment_len != 1 || (unsigned char)(es - 0x20) > 0x5e)
+		return 0;
+	if (lim - s > r->lim.max_segment)
+		lim = s + r->lim.max_segment;
+	for (; i + 8 <= lim; i += 8) {
+		uint64_t x, tz, ez, odd, below = ~0ULL;
+
+		memcpy(&x, p + i, 8);
+		tz = zero_bytes(x ^ tsep);
+		ez = zero_bytes(x ^ esep);
+		odd = (((x - ONES * 0x20) & ~x) | ((x + ONES) | x)) & HIGHS;
+		if (tz)
+			below = (tz & (0 - tz)) - 1; /* bits of earlier bytes */
+		/* A borrow/carry can only spill upward from an odd byte, so
+		 * masking to the bytes before the terminator is exact. */
+		if (odd & below & HIGHS)
+			return 0;
+		for (ez &= below; ez; ez &= ez - 1)
+			if (!add_elem(r, &nel, &st,
+				      i + ((size_t)__builtin_ctzll(ez) >> 3)))
+				return 0;
+		if (tz) {
+			size_t t = i + ((size_t)__builtin_ctzll(tz) >> 3);
+
+			r->elem[nel].p = (const char *)p + st;
+			r->elem[nel].len = t - st;
+			if (!valid_tag(p + s, r->elem[0].len))
+				return 0;
+			*rel_out = t - s;
+			*nel_out = nel + 1;
+			return 1;
+		}
+	}
+#else
+	(void)r;
+#endif
+	(void)rel_out;
+	(void)nel_out;
+	return 0;
 }
 
 /* Split [s, t) into elements, removing wrap CR/LF in place. */
@@ -651,6 +788,12 @@ read_segment(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 	int unwrapped, at_eof = 0;
 	eg_err rc;
 
+	if (scan_plain(r, &rel, &nel)) {
+		set_segment(r, r->pos, rel, nel, r->base + r->pos, 0);
+		r->pos += rel + 1;
+		*out = &r->seg;
+		return EG_OK;
+	}
 	for (;;) {
 		size_t avail = r->end - r->pos;
 		unsigned char *q = off < avail
@@ -704,9 +847,14 @@ read_segment(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 			 rel, r->lim.max_segment);
 		return fail_at(r, e, EG_ELIMIT, r->pos, NULL, 0, NULL, msg);
 	}
-	rc = split_segment(r, r->pos, r->pos + rel, &nel, &len, &unwrapped, e);
-	if (rc)
-		return rc;
+	unwrapped = 0;
+	len = rel;
+	if (!split_plain(r, r->pos, r->pos + rel, &nel)) {
+		rc = split_segment(r, r->pos, r->pos + rel, &nel, &len,
+				   &unwrapped, e);
+		if (rc)
+			return rc;
+	}
 	set_segment(r, r->pos, len, nel, r->base + r->pos, unwrapped);
 	r->pos += rel + (at_eof ? 0 : tlen);
 	*out = &r->seg;
@@ -732,9 +880,17 @@ eg_x12_reader_next(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 	if (r->failed)
 		return eg_fail(e, EG_EINVAL, "X12 reader used after an error");
 	for (;;) {
-		rc = skip_between(r, e);
-		if (rc)
-			return rc;
+		/* Line breaks after terminators, inline; whitespace, BOMs and
+		 * refills only when the next byte could need them. */
+		while (r->pos < r->end && r->cls[r->buf[r->pos]] == CLS_WRAP &&
+		       !r->expect_isa)
+			r->pos++;
+		if (r->end - r->pos < 4 || r->buf[r->pos] <= ' ' ||
+		    r->expect_isa) {
+			rc = skip_between(r, e);
+			if (rc)
+				return rc;
+		}
 		if (r->pos == r->end) {
 			if (r->nseg == 0)
 				return fail_at(r, e, EG_ESYNTAX, r->pos, NULL, 0,
@@ -742,7 +898,7 @@ eg_x12_reader_next(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 			return EG_OK;
 		}
 		p = r->buf + r->pos;
-		if (r->expect_isa || starts_isa(r)) {
+		if (r->expect_isa || (p[0] == 'I' && starts_isa(r))) {
 			if (!starts_isa(r)) {
 				rc = check_encoding(r, e);
 				if (rc)
@@ -810,7 +966,7 @@ eg_x12_repetition_count(const eg_x12_segment *s, size_t i)
 
 	if (i == 0 || i > s->nelem)
 		return 0;
-	if (!s->delims->repetition || strcmp(s->id, "ISA") == 0)
+	if (!s->delims->repetition || s->tag == EG_X12_ISA)
 		return 1;
 	(void)piece(s->elem[i], s->delims->repetition, 1, &n);
 	return n;
@@ -824,7 +980,7 @@ eg_x12_repetition(const eg_x12_segment *s, size_t i, size_t rep)
 
 	if (rep == 0)
 		return none;
-	if (!s->delims->repetition || strcmp(s->id, "ISA") == 0)
+	if (!s->delims->repetition || s->tag == EG_X12_ISA)
 		return rep == 1 ? el : none;
 	return piece(el, s->delims->repetition, rep, NULL);
 }
@@ -837,7 +993,7 @@ eg_x12_component_count(const eg_x12_segment *s, size_t i, size_t rep)
 	if (i == 0 || i > s->nelem || rep == 0 ||
 	    rep > eg_x12_repetition_count(s, i))
 		return 0;
-	if (strcmp(s->id, "ISA") == 0)
+	if (s->tag == EG_X12_ISA)
 		return 1;
 	(void)piece(eg_x12_repetition(s, i, rep), s->delims->component, 1, &n);
 	return n;
@@ -850,7 +1006,7 @@ eg_x12_component(const eg_x12_segment *s, size_t i, size_t rep, size_t comp)
 
 	if (comp == 0)
 		return none;
-	if (strcmp(s->id, "ISA") == 0)
+	if (s->tag == EG_X12_ISA)
 		return comp == 1 ? eg_x12_repetition(s, i, rep) : none;
 	return piece(eg_x12_repetition(s, i, rep), s->delims->component, comp,
 		     NULL);

@@ -657,42 +657,50 @@ on_se(eg_envelope *env, const eg_x12_segment *s)
 
 /* Segments allowed between ISA and GS (or after GE). */
 static int
-interchange_level(const char *id)
+interchange_level(uint32_t tag)
 {
-	return strcmp(id, "TA1") == 0 || strcmp(id, "ISB") == 0 ||
-	       strcmp(id, "ISE") == 0 || strcmp(id, "ISX") == 0;
+	return tag == EG_X12_TAG('T', 'A', '1') ||
+	       tag == EG_X12_TAG('I', 'S', 'B') ||
+	       tag == EG_X12_TAG('I', 'S', 'E') ||
+	       tag == EG_X12_TAG('I', 'S', 'X');
+}
+
+static int
+envelope_tag(uint32_t tag)
+{
+	return tag == EG_X12_SE || tag == EG_X12_ST || tag == EG_X12_GS ||
+	       tag == EG_X12_GE || tag == EG_X12_ISA || tag == EG_X12_IEA;
 }
 
 eg_err
 eg_envelope_segment(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 {
 	const char *id = s->id;
+	const uint32_t tag = s->tag;
 
-	if (env->st.open && strcmp(id, "SE") != 0 && strcmp(id, "ST") != 0 &&
-	    strcmp(id, "GS") != 0 && strcmp(id, "GE") != 0 &&
-	    strcmp(id, "ISA") != 0 && strcmp(id, "IEA") != 0) {
+	if (env->st.open && !envelope_tag(tag)) {
 		/* The hot path: a segment inside a transaction set. */
 		env->st.count++;
 		return EG_OK;
 	}
-	if (strcmp(id, "ISA") == 0)
+	if (tag == EG_X12_ISA)
 		on_isa(env, s);
-	else if (strcmp(id, "IEA") == 0)
+	else if (tag == EG_X12_IEA)
 		on_iea(env, s);
-	else if (strcmp(id, "GS") == 0)
+	else if (tag == EG_X12_GS)
 		return on_gs(env, s, e);
-	else if (strcmp(id, "GE") == 0)
+	else if (tag == EG_X12_GE)
 		on_ge(env, s);
-	else if (strcmp(id, "ST") == 0)
+	else if (tag == EG_X12_ST)
 		return on_st(env, s, e);
-	else if (strcmp(id, "SE") == 0)
+	else if (tag == EG_X12_SE)
 		on_se(env, s);
 	else if (!env->isa.open)
 		emit(env, EG_LVL_FILE, EG_FIND_ERROR, "024", NULL,
 		     "segment-outside-interchange", s, 0,
 		     "segment %s outside an interchange", id);
-	else if (!env->gs.open && interchange_level(id))
-		env->isa_ta1 += strcmp(id, "TA1") == 0;
+	else if (!env->gs.open && interchange_level(tag))
+		env->isa_ta1 += tag == EG_X12_TAG('T', 'A', '1');
 	else
 		emit(env, env->gs.open ? EG_LVL_GROUP : EG_LVL_INTERCHANGE,
 		     EG_FIND_ERROR, env->gs.open ? NULL : "024", NULL,
