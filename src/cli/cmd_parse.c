@@ -37,8 +37,9 @@ put_span(pctx *p, eg_span s)
 	put_json(p, s.p, s.len);
 }
 
+/* A delimiter for people ('~', LF, 0x15); quoted only in text output. */
 static void
-delim_text(unsigned char c, char *dst, size_t cap)
+delim_text(unsigned char c, char *dst, size_t cap, int quote)
 {
 	if (c == 0)
 		snprintf(dst, cap, "none");
@@ -49,7 +50,7 @@ delim_text(unsigned char c, char *dst, size_t cap)
 	else if (c < 0x20 || c >= 0x7f)
 		snprintf(dst, cap, "0x%02X", c);
 	else
-		snprintf(dst, cap, "'%c'", c);
+		snprintf(dst, cap, quote ? "'%c'" : "%c", c);
 }
 
 static void
@@ -129,14 +130,14 @@ open_level(pctx *p, int depth, const eg_x12_segment *s)
 	if (p->json) {
 		json_sep(p);
 		if (depth == D_ICHG) {
-			delim_text(s->delims->element, de, sizeof(de));
-			delim_text(s->delims->component, dc, sizeof(dc));
-			delim_text(s->delims->repetition, dr, sizeof(dr));
+			delim_text(s->delims->element, de, sizeof(de), 0);
+			delim_text(s->delims->component, dc, sizeof(dc), 0);
+			delim_text(s->delims->repetition, dr, sizeof(dr), 0);
 			if (s->delims->segment_len > 1)
 				snprintf(dt, sizeof(dt), "UTF-8 %zu bytes",
 					 s->delims->segment_len);
 			else
-				delim_text(s->delims->segment[0], dt, sizeof(dt));
+				delim_text(s->delims->segment[0], dt, sizeof(dt), 0);
 			fputs("{\"type\":\"interchange\",\"control\":", p->cli->out);
 			put_span(p, eg_x12_element(s, 13));
 			fputs(",\"sender\":", p->cli->out);
@@ -150,7 +151,10 @@ open_level(pctx *p, int depth, const eg_x12_segment *s)
 			fputs(",\"component\":", p->cli->out);
 			put_json(p, dc, strlen(dc));
 			fputs(",\"repetition\":", p->cli->out);
-			put_json(p, dr, strlen(dr));
+			if (s->delims->repetition)
+				put_json(p, dr, strlen(dr));
+			else
+				fputs("null", p->cli->out);
 			fputs(",\"segment\":", p->cli->out);
 			put_json(p, dt, strlen(dt));
 			fputs("},\"children\":[", p->cli->out);
@@ -172,14 +176,14 @@ open_level(pctx *p, int depth, const eg_x12_segment *s)
 	} else if (depth == D_ICHG) {
 		eg_span q6 = eg_x12_element(s, 5), q8 = eg_x12_element(s, 7);
 
-		delim_text(s->delims->element, de, sizeof(de));
-		delim_text(s->delims->component, dc, sizeof(dc));
-		delim_text(s->delims->repetition, dr, sizeof(dr));
+		delim_text(s->delims->element, de, sizeof(de), 1);
+		delim_text(s->delims->component, dc, sizeof(dc), 1);
+		delim_text(s->delims->repetition, dr, sizeof(dr), 1);
 		if (s->delims->segment_len > 1)
 			snprintf(dt, sizeof(dt), "UTF-8 %zu bytes",
 				 s->delims->segment_len);
 		else
-			delim_text(s->delims->segment[0], dt, sizeof(dt));
+			delim_text(s->delims->segment[0], dt, sizeof(dt), 1);
 		fprintf(p->cli->out,
 			"interchange %u: ISA13 %.*s, %.*s:%.*s -> %.*s:%.*s, "
 			"version %.*s\n  delimiters: element %s, component "
