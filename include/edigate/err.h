@@ -38,8 +38,9 @@ typedef enum eg_severity {
 } eg_severity;
 
 /*
- * Where in a document something is.  All numbers are 1-based; 0 means
- * "not applicable / unknown".
+ * Where in a document something is.  The byte offset is 0-based (the first
+ * byte of the file is offset 0); every other number is 1-based, with 0
+ * meaning "not applicable / unknown".
  */
 typedef struct eg_pos {
 	uint64_t offset;    /* byte offset of the segment (or byte) in the file */
@@ -75,11 +76,12 @@ eg_err eg_fail_at(eg_error *e, eg_err code, const eg_pos *pos,
 		  const char *fmt, ...) EG_PRINTF(4, 5);
 
 /*
- * Human text for an error: "offset 123, segment 7 (SE, #5 in transaction),
- * element 01: message".  Writes at most cap bytes, always NUL-terminated.
+ * Human text for an error: "offset 123, segment 7 (SE, #5 in transaction
+ * set), element SE01: message" (the position part only when the error has
+ * one).  Writes at most cap bytes, always NUL-terminated.
  */
 void eg_error_format(const eg_error *e, char *dst, size_t cap);
-/* The position part only ("offset 123, segment 7 (SE ...)"); "" when none. */
+/* The position part only: "offset 123, segment 7 (SE, ...)". */
 void eg_pos_format(const eg_pos *pos, char *dst, size_t cap);
 
 #endif

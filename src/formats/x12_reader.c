@@ -367,11 +367,26 @@ isa_width_error(eg_x12_reader *r, unsigned char *p, size_t n, eg_error *e)
 		       "ISA is not fixed-width (an ISA is exactly 106 bytes)");
 }
 
+/* Is logical ISA position i one of the 16 element separators? */
+static int
+isa_sep_at(size_t i)
+{
+	size_t k, at = 3;
+
+	for (k = 0; k < 16; k++) {
+		if (at == i)
+			return 1;
+		at += 1 + isa_width[k];
+	}
+	return 0;
+}
+
 static eg_err
 read_isa(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 {
 	unsigned char *p, es, cs, t0;
 	size_t li = 0, ri = 0, avail, tlen = 1, k, at;
+	size_t raw[EG_X12_ISA_LEN]; /* raw offset of each unwrapped byte */
 	int wrapped = 0;
 	char msg[200];
 	eg_err rc = need(r, 512, e);
@@ -392,11 +407,24 @@ read_isa(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 	 * at a fixed width.  The byte after ISA16 is the terminator even when
 	 * it is a newline. */
 	while (li < EG_X12_ISA_LEN - 1 && ri < avail) {
-		if (is_nl(p[ri])) {
+		unsigned char c = p[ri];
+
+		if (is_nl(c)) {
 			wrapped = 1;
 			ri++;
 			continue;
 		}
+		/* Field bytes must be text; separators (and ISA16) may be
+		 * any byte and are checked below. */
+		if ((c < 0x20 || c == 0x7f) && !isa_sep_at(li) && li != 104) {
+			snprintf(msg, sizeof(msg),
+				 "%s byte 0x%02X inside the ISA (ISA fields "
+				 "are text)",
+				 c == 0 ? "NUL" : "control", c);
+			return fail_at(r, e, EG_ESYNTAX, r->pos + ri, "ISA", 0,
+				       "024", msg);
+		}
+		raw[li] = ri;
 		p[li++] = p[ri++];
 	}
 	if (li < EG_X12_ISA_LEN - 1 || ri >= avail) {
@@ -424,7 +452,8 @@ read_isa(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 			tlen = want;
 	}
 	if (is_alnum(cs) || cs == es || cs == ' ' || is_nl(cs))
-		return fail_at(r, e, EG_ESYNTAX, r->pos + 104, "ISA", 16, "027",
+		return fail_at(r, e, EG_ESYNTAX, r->pos + raw[104], "ISA", 16,
+			       "027",
 			       "invalid component separator in ISA16: it must "
 			       "differ from the element separator and not be "
 			       "a letter, digit, space or newline");
@@ -440,9 +469,12 @@ read_isa(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 	r->d.segment_len = tlen;
 	/* ISA11 is the repetition separator from 00402 on, when it is not
 	 * alphanumeric (some senders keep 'U' there; then there is none). */
-	if (memcmp(p + 84, "00402", 5) >= 0 && !is_alnum(p[82])) {
+	for (k = 84; k < 89 && p[k] >= '0' && p[k] <= '9'; k++)
+		;
+	if (k == 89 && memcmp(p + 84, "00402", 5) >= 0 && !is_alnum(p[82])) {
 		if (p[82] == es || p[82] == cs || p[82] == t0)
-			return fail_at(r, e, EG_ESYNTAX, r->pos + 82, "ISA", 11,
+			return fail_at(r, e, EG_ESYNTAX, r->pos + raw[82], "ISA",
+				       11,
 				       "022",
 				       "ISA11 repetition separator is the same "
 				       "as another delimiter");
@@ -724,8 +756,10 @@ read_binary(eg_x12_reader *r, size_t len_elem, const eg_x12_segment **out,
 		nel++;
 		st = ++i;
 	}
-	for (i = 0; i < r->elem[len_elem].len; i++) {
-		unsigned char c = (unsigned char)r->elem[len_elem].p[i];
+	for (i = 0; i < r->elem[len_elem].len || i == 0; i++) {
+		unsigned char c = i < r->elem[len_elem].len
+				      ? (unsigned char)r->elem[len_elem].p[i]
+				      : 0; /* an empty length is no length */
 
 		if (c < '0' || c > '9' || dlen > r->lim.max_segment) {
 			eg_buf b;

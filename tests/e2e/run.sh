@@ -159,10 +159,10 @@ if [ -d "$fx" ]; then
 		case "$n" in
 		valid_*) expect_exit 0 "$bin" validate "$f" ;;
 		*) expect_exit 1 "$bin" validate "$f"
-		   # The README's table names the code: "AK905 `5`" -> [AK905=5]
-		   code=$(awk -v n="\`$n\`" -F'|' 'index($2, n) && match($(NF-1), /(TA105|AK905|AK502) `[0-9]+`/) {
-				c = substr($(NF-1), RSTART, RLENGTH); gsub(/ `/, "=", c); gsub(/`/, "", c); print c; exit }' "$fx/README.md")
-		   if [ -n "$code" ]; then expect_out "\\[$code[],]"; fi ;;
+		   # The README's table names the code, e.g. AK905=5 -> [AK905=5]
+		   code=$(awk -v n="\`$n\`" -F'|' 'index($2, n) && match($0, /(TA105|AK905|AK502)=[0-9]+/) {
+				print substr($0, RSTART, RLENGTH); exit }' "$fx/README.md")
+		   if [ -n "$code" ]; then expect_out "[[ ]$code[],;]"; fi ;;
 		esac
 	done
 fi

@@ -456,7 +456,7 @@ check_doc(const char *name, const doc *d)
 	}
 }
 
-/* --- delimiter variants -------------------------------------------------- */
+/* --- delimiter variants ------------------------------------------------- */
 
 static void
 test_limits_default(void **state)
@@ -723,7 +723,7 @@ test_components_without_repetition(void **state)
 	doc_free(&d);
 }
 
-/* --- several interchanges, offsets ------------------------------------- */
+/* --- several interchanges, offsets -------------------------------------- */
 
 static void
 test_two_interchanges(void **state)
@@ -830,7 +830,7 @@ test_offsets(void **state)
 	tb_free(&in);
 }
 
-/* --- hard-wrapped files --------------------------------------------------- */
+/* --- hard-wrapped files ------------------------------------------------- */
 
 /* Insert CRLF after every w bytes of in. */
 static void
@@ -867,8 +867,9 @@ test_wrapped(void **state)
 			eg_x12_limits l = chunked(chunk_sizes[k]);
 			run rn;
 
-			snprintf(what, sizeof(what), "wrapped at %zu, chunk %zu",
-				 widths[w], chunk_sizes[k]);
+			snprintf(what, sizeof(what),
+				 "wrapped at %zu, chunk %zu", widths[w],
+				 chunk_sizes[k]);
 			if (read_all(&rn, wr.p, wr.len, &l, 0) != EG_OK)
 				fail_msg("%s: %s", what, rn.err.msg);
 			assert_int_equal(rn.nseg, d.nseg);
@@ -895,7 +896,7 @@ test_unwrapped_flag_clear(void **state)
 	doc_free(&d);
 }
 
-/* --- BIN ------------------------------------------------------------------ */
+/* --- BIN ---------------------------------------------------------------- */
 
 static void
 check_bin(const eg_x12_segment *s, const void *arg)
@@ -950,7 +951,7 @@ test_bin_empty_payload(void **state)
 	doc_free(&d);
 }
 
-/* --- errors ----------------------------------------------------------------- */
+/* --- errors ------------------------------------------------------------- */
 
 /*
  * Read in with every chunk size and expect the same failure each time:
@@ -1292,6 +1293,45 @@ test_err_isa_width(void **state)
 }
 
 static void
+test_err_wrapped_isa_offset(void **state)
+{
+	const char *f[16] = {NULL};
+	tbuf isa = {0}, in = {0};
+	size_t k;
+
+	(void)state;
+	/* ISA16 'A' is not a valid component separator; the ISA is
+	 * hard-wrapped at 80 bytes, so the bad byte sits at file offset
+	 * 106, not 104.  The error must point at the byte or at the ISA,
+	 * never at a byte that is not the culprit. */
+	f[15] = "A";
+	tb_isa(&isa, '*', f, "~");
+	tb_add(&in, isa.p, 80);
+	tb_adds(&in, "\r\n");
+	tb_add(&in, isa.p + 80, isa.len - 80);
+	tb_adds(&in, "GS*SH*A*B*20210315*1430*1*X*004010~ST*856*0001~"
+		     "SE*2*0001~GE*1*1~IEA*1*000000101~");
+	assert_int_equal(in.p[106], 'A');
+	for (k = 0; k < NCHUNKS; k++) {
+		eg_x12_limits l = chunked(chunk_sizes[k]);
+		run rn;
+
+		assert_int_not_equal(read_all(&rn, in.p, in.len, &l, 1),
+				     EG_OK);
+		if (!rn.err.has_pos || (rn.err.pos.offset != 106 + OFF_BASE &&
+					rn.err.pos.offset != 0 + OFF_BASE))
+			fail_msg("chunk %zu: error at offset %llu, want 106 "
+				 "(the ISA16 byte) or 0 (the ISA): %s",
+				 chunk_sizes[k],
+				 (unsigned long long)rn.err.pos.offset,
+				 rn.err.msg);
+		tb_free(&rn.dump);
+	}
+	tb_free(&isa);
+	tb_free(&in);
+}
+
+static void
 test_err_not_x12(void **state)
 {
 	static const char unb[] = "UNA:+.? 'UNB+UNOC:3+SENDER+RECEIVER+"
@@ -1434,7 +1474,7 @@ test_err_bin_length(void **state)
 	tb_free(&in);
 }
 
-/* --- robustness ----------------------------------------------------------- */
+/* --- robustness --------------------------------------------------------- */
 
 /* Read to the end or the first error; only termination is checked. */
 static void
@@ -1564,7 +1604,7 @@ test_random_garbage(void **state)
 			 nul_seen);
 }
 
-/* --- memory bound --------------------------------------------------------- */
+/* --- memory bound ------------------------------------------------------- */
 
 static void
 test_large_input_bounded(void **state)
@@ -1585,7 +1625,8 @@ test_large_input_bounded(void **state)
 	assert_non_null(in);
 	w = snprintf(in, cap, "%s",
 		     "ISA*00*          *00*          *ZZ*SENDERID       "
-		     "*ZZ*RECEIVERID     *210315*1430*U*00401*000000001*0*P*>~\n"
+		     "*ZZ*RECEIVERID     *210315*1430*U*00401*000000001"
+		     "*0*P*>~\n"
 		     "GS*SH*SENDERID*RECEIVERID*20210315*1430*1*X*004010~\n");
 	assert_true(w > 107);
 	len = (size_t)w;
@@ -1639,7 +1680,7 @@ test_large_input_bounded(void **state)
 	free(in);
 }
 
-/* --- fixtures --------------------------------------------------------------- */
+/* --- fixtures ----------------------------------------------------------- */
 
 static void
 read_fixture(const char *name, eg_err *rc, eg_error *e, size_t *nseg)
@@ -1709,12 +1750,13 @@ test_fixtures_refused(void **state)
 		const char *name;
 		eg_err code; /* EG_OK: any failure */
 		const char *msg;
+		const char *ack; /* TA105 in e.ack_code, as the README says */
 	} bad[] = {
-		{"short_isa.x12", EG_OK, NULL},
-		{"truncated.x12", EG_OK, NULL},
-		{"nul_byte.x12", EG_ESYNTAX, NULL},
-		{"ebcdic.x12", EG_EENCODING, "EBCDIC"},
-		{"binary_junk.x12", EG_OK, NULL},
+		{"short_isa.x12", EG_ESYNTAX, "ISA06", "006"},
+		{"truncated.x12", EG_OK, NULL, "023"},
+		{"nul_byte.x12", EG_ESYNTAX, NULL, "024"},
+		{"ebcdic.x12", EG_EENCODING, "EBCDIC", ""},
+		{"binary_junk.x12", EG_OK, NULL, "024"},
 	};
 	size_t i, n;
 	eg_error e;
@@ -1732,7 +1774,130 @@ test_fixtures_refused(void **state)
 		assert_true(e.msg[0] != '\0');
 		if (bad[i].msg)
 			assert_non_null(strstr(e.msg, bad[i].msg));
+		if (strcmp(e.ack_code, bad[i].ack) != 0)
+			fail_msg("%s: TA105 '%s', want '%s'", bad[i].name,
+				 e.ack_code, bad[i].ack);
 	}
+}
+
+/* Open a fixture and stop at the nth segment with this id (1-based). */
+static void
+fixture_segment(const char *name, const char *id, int nth,
+		void (*fn)(const eg_x12_segment *s, const void *arg),
+		const void *arg)
+{
+	char path[256];
+	eg_source *src = NULL;
+	eg_x12_reader *r = NULL;
+	const eg_x12_segment *s = NULL;
+	eg_error e;
+
+	snprintf(path, sizeof(path), FIXDIR "%s", name);
+	eg_error_clear(&e);
+	if (eg_source_open_file(&src, path, &e) != EG_OK)
+		fail_msg("%s", e.msg);
+	assert_int_equal(eg_x12_reader_new(&r, src, NULL, &e), EG_OK);
+	for (;;) {
+		if (eg_x12_reader_next(r, &s, &e) != EG_OK)
+			fail_msg("%s: %s", name, e.msg);
+		if (!s)
+			fail_msg("%s: no %s #%d", name, id, nth);
+		if (strcmp(s->id, id) == 0 && --nth == 0)
+			break;
+	}
+	fn(s, arg);
+	eg_x12_reader_free(r);
+	eg_source_free(src);
+}
+
+static void
+check_fx_eb(const eg_x12_segment *s, const void *arg)
+{
+	(void)arg;
+	assert_int_equal(s->delims->repetition, '^');
+	assert_int_equal(eg_x12_repetition_count(s, 3), 11);
+	assert_true(eg_span_eq(eg_x12_repetition(s, 3, 1), "30"));
+	assert_true(eg_span_eq(eg_x12_repetition(s, 3, 11), "UC"));
+}
+
+static void
+check_fx_eb2(const eg_x12_segment *s, const void *arg)
+{
+	(void)arg;
+	assert_int_equal(eg_x12_repetition_count(s, 3), 2);
+	assert_true(eg_span_eq(eg_x12_repetition(s, 3, 2), "UC"));
+	assert_int_equal(eg_x12_component_count(s, 13, 1), 2);
+	assert_true(eg_span_eq(eg_x12_component(s, 13, 1, 1), "HC"));
+	assert_true(eg_span_eq(eg_x12_component(s, 13, 1, 2), "99213"));
+}
+
+static void
+check_fx_first(const eg_x12_segment *s, const void *arg)
+{
+	const uint64_t *off = arg;
+
+	assert_string_equal(s->id, "ISA");
+	assert_int_equal(s->offset, off[0] + OFF_BASE);
+	if (off[1]) /* CR then LF may be read as a CRLF terminator */
+		assert_int_equal(s->delims->segment_len, off[1]);
+	assert_int_equal(s->delims->segment[0], (unsigned char)off[2]);
+}
+
+static void
+check_fx_second_se(const eg_x12_segment *s, const void *arg)
+{
+	(void)arg;
+	assert_true(eg_span_eq(eg_x12_element(s, 1), "14"));
+	assert_true(eg_span_eq(eg_x12_element(s, 2), "0002"));
+	assert_int_equal(s->txn_pos, 14);
+	assert_int_equal(s->unwrapped, 0);
+}
+
+static void
+check_fx_wrapped(const eg_x12_segment *s, const void *arg)
+{
+	(void)arg;
+	/* The ISA is wrapped after 80 bytes, inside ISA10. */
+	assert_true(s->unwrapped);
+	assert_int_equal(s->len, EG_X12_ISA_LEN - 1);
+	assert_true(eg_span_eq(eg_x12_element(s, 10), "1430"));
+	assert_true(eg_span_eq(eg_x12_element(s, 13), "000000905"));
+}
+
+static void
+check_fx_second_isa(const eg_x12_segment *s, const void *arg)
+{
+	(void)arg;
+	assert_int_equal(s->interchange, 2);
+	assert_int_equal(s->delims->element, '|');
+	assert_int_equal(s->delims->component, '^');
+	assert_int_equal(s->delims->segment[0], '!');
+}
+
+static void
+test_fixture_details(void **state)
+{
+	static const uint64_t bom[3] = {5, 1, '~'};
+	static const uint64_t cr[3] = {0, 0, '\r'};
+	static const uint64_t lf[3] = {0, 1, '\n'};
+
+	(void)state;
+	fixture_segment("valid_5010_repetition.x12", "EB", 1, check_fx_eb,
+			NULL);
+	fixture_segment("valid_5010_repetition.x12", "EB", 2, check_fx_eb2,
+			NULL);
+	fixture_segment("valid_bom_indented.x12", "ISA", 1, check_fx_first,
+			bom);
+	fixture_segment("valid_lf_newline_term.x12", "ISA", 1,
+			check_fx_first, lf);
+	fixture_segment("valid_crlf_newline_term.x12", "ISA", 1,
+			check_fx_first, cr);
+	fixture_segment("valid_crlf_newline_term.x12", "SE", 2,
+			check_fx_second_se, NULL);
+	fixture_segment("valid_multi_interchange.x12", "ISA", 2,
+			check_fx_second_isa, NULL);
+	fixture_segment("valid_wrapped80.x12", "ISA", 1, check_fx_wrapped,
+			NULL);
 }
 
 int
@@ -1762,6 +1927,7 @@ main(void)
 		cmocka_unit_test(test_truncated_after_terminator_is_clean),
 		cmocka_unit_test(test_err_short_isa),
 		cmocka_unit_test(test_err_isa_width),
+		cmocka_unit_test(test_err_wrapped_isa_offset),
 		cmocka_unit_test(test_err_not_x12),
 		cmocka_unit_test(test_err_segment_too_long),
 		cmocka_unit_test(test_err_too_many_elements),
@@ -1771,6 +1937,7 @@ main(void)
 		cmocka_unit_test(test_large_input_bounded),
 		cmocka_unit_test(test_fixtures_readable),
 		cmocka_unit_test(test_fixtures_refused),
+		cmocka_unit_test(test_fixture_details),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
