@@ -29,6 +29,7 @@ typedef enum eg_level {
 typedef enum eg_find_sev {
 	EG_FIND_ERROR,   /* rejects the unit it belongs to */
 	EG_FIND_WARNING, /* noted; accepted with errors at most */
+	EG_FIND_NOTE,    /* information (e.g. "no guide"); no effect */
 } eg_find_sev;
 
 /* Control numbers of the unit a finding or outcome belongs to. */
@@ -61,6 +62,10 @@ typedef struct eg_finding {
 	char msg[320];
 	eg_pos pos;
 	eg_x12_ctl ctl;
+	/* Segment and element findings (guide validation), for AK3/AK4: */
+	char loop_id[8];   /* AK303: the loop the segment is in, "" if none */
+	char elem_ref[8];  /* AK402: data element reference number */
+	char value[100];   /* AK404: copy of the bad data, "" if none */
 } eg_finding;
 
 typedef enum eg_outcome {
@@ -95,6 +100,20 @@ typedef struct eg_envelope_events {
 
 typedef struct eg_envelope eg_envelope;
 
+/*
+ * Optional per-transaction-set hook (the guide validator): begin at ST,
+ * every segment of the set from ST to SE, end at SE (se NULL when the set
+ * ends without one).  It reports through eg_envelope_report so its
+ * findings count towards the set's outcome.
+ */
+typedef struct eg_txn_hook {
+	void (*begin)(void *ud, eg_envelope *env, const eg_x12_segment *st,
+		      const eg_x12_ctl *ctl);
+	void (*segment)(void *ud, eg_envelope *env, const eg_x12_segment *s);
+	void (*end)(void *ud, eg_envelope *env, const eg_x12_segment *se);
+	void *ud;
+} eg_txn_hook;
+
 eg_err eg_envelope_new(eg_envelope **out, const eg_envelope_events *ev,
 		       eg_error *e) EG_MUST_USE;
 /* Check one segment, in file order. */
@@ -107,10 +126,18 @@ eg_err eg_envelope_segment(eg_envelope *env, const eg_x12_segment *seg,
 void eg_envelope_abort(eg_envelope *env, const eg_error *reader_err);
 /* End of input: report missing trailers and close what is open. */
 eg_err eg_envelope_finish(eg_envelope *env, eg_error *e) EG_MUST_USE;
+/* Install (or with NULL remove) the transaction hook; borrowed. */
+void eg_envelope_set_hook(eg_envelope *env, const eg_txn_hook *hook);
+/*
+ * Report a finding from a hook: ctl is filled in from the open units and
+ * counters and outcomes are updated as for the envelope's own findings.
+ */
+void eg_envelope_report(eg_envelope *env, const eg_finding *f);
+
 /* Totals since creation. */
 typedef struct eg_envelope_totals {
 	uint32_t interchanges, groups, transactions;
-	uint32_t errors, warnings;
+	uint32_t errors, warnings, notes;
 	uint32_t rejected_transactions;
 } eg_envelope_totals;
 void eg_envelope_totals_get(const eg_envelope *env, eg_envelope_totals *t);

@@ -30,6 +30,7 @@ typedef struct unit {
 
 struct eg_envelope {
 	eg_envelope_events ev;
+	const eg_txn_hook *hook;
 	eg_x12_ctl ctl;
 	unit isa, gs, st;
 	uint32_t isa_ta1; /* TA1 segments in the open interchange */
@@ -196,6 +197,8 @@ unit_of(eg_envelope *env, eg_level lvl)
 	}
 }
 
+static void deliver(eg_envelope *env, eg_finding *f);
+
 static void
 emit(eg_envelope *env, eg_level lvl, eg_find_sev sev, const char *code,
      const char *code999, const char *rule, const eg_x12_segment *seg,
@@ -207,7 +210,6 @@ emit(eg_envelope *env, eg_level lvl, eg_find_sev sev, const char *code,
      uint16_t element, const char *fmt, ...)
 {
 	eg_finding f;
-	unit *u = unit_of(env, lvl);
 	va_list ap;
 
 	memset(&f, 0, sizeof(f));
@@ -223,24 +225,51 @@ emit(eg_envelope *env, eg_level lvl, eg_find_sev sev, const char *code,
 		eg_x12_segment_pos(seg, &f.pos);
 		f.pos.element = element;
 	}
-	f.ctl = env->ctl;
-	if (sev == EG_FIND_ERROR) {
-		env->tot.errors++;
-		if (u && u->open)
-			u->rejected = 1;
+	deliver(env, &f);
+}
+
+/* Count a finding against the open units and pass it on. */
+static void
+deliver(eg_envelope *env, eg_finding *f)
+{
+	unit *u = unit_of(env, f->level);
+
+	f->ctl = env->ctl;
+	if (f->severity == EG_FIND_NOTE) {
+		env->tot.notes++;
 	} else {
-		env->tot.warnings++;
-		if (u && u->open)
-			u->own_warnings++;
+		if (f->severity == EG_FIND_ERROR) {
+			env->tot.errors++;
+			if (u && u->open)
+				u->rejected = 1;
+		} else {
+			env->tot.warnings++;
+			if (u && u->open)
+				u->own_warnings++;
+		}
+		if (env->st.open)
+			env->st.errors++;
+		if (env->gs.open)
+			env->gs.errors++;
+		if (env->isa.open)
+			env->isa.errors++;
 	}
-	if (env->st.open)
-		env->st.errors++;
-	if (env->gs.open)
-		env->gs.errors++;
-	if (env->isa.open)
-		env->isa.errors++;
 	if (env->ev.finding)
-		env->ev.finding(env->ev.ud, &f);
+		env->ev.finding(env->ev.ud, f);
+}
+
+void
+eg_envelope_report(eg_envelope *env, const eg_finding *f)
+{
+	eg_finding copy = *f;
+
+	deliver(env, &copy);
+}
+
+void
+eg_envelope_set_hook(eg_envelope *env, const eg_txn_hook *hook)
+{
+	env->hook = hook;
 }
 
 static void
@@ -269,6 +298,11 @@ close_st(eg_envelope *env, const eg_x12_segment *at, int missing_trailer)
 
 	if (!env->st.open)
 		return;
+	if (env->hook && env->hook->end)
+		env->hook->end(env->hook->ud, env,
+			       missing_trailer || !at || at->tag != EG_X12_SE
+				   ? NULL
+				   : at);
 	if (missing_trailer)
 		emit(env, EG_LVL_TRANSACTION, EG_FIND_ERROR, "2", NULL,
 		     "se-missing", at, 0,
@@ -596,6 +630,8 @@ on_st(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 	env->tot.transactions++;
 	span_cpy(env->ctl.st01, sizeof(env->ctl.st01), id, 0);
 	span_cpy(env->ctl.st02, sizeof(env->ctl.st02), c, 0);
+	if (env->hook && env->hook->begin)
+		env->hook->begin(env->hook->ud, env, s, &env->ctl);
 	if (id.len != 3 || !all_digits(id)) {
 		emit(env, EG_LVL_TRANSACTION, EG_FIND_ERROR, "6", NULL,
 		     "st01-invalid", s, 1,
@@ -681,6 +717,8 @@ eg_envelope_segment(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 	if (env->st.open && !envelope_tag(tag)) {
 		/* The hot path: a segment inside a transaction set. */
 		env->st.count++;
+		if (env->hook)
+			env->hook->segment(env->hook->ud, env, s);
 		return EG_OK;
 	}
 	if (tag == EG_X12_ISA)
