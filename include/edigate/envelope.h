@@ -43,6 +43,14 @@ typedef struct eg_x12_ctl {
 	char sender[16];   /* ISA06, trimmed */
 	char receiver[16]; /* ISA08, trimmed */
 	uint32_t interchange; /* 1-based number in the file */
+	/* What an acknowledgement needs from the headers: */
+	char sender_q[3], receiver_q[3]; /* ISA05, ISA07 */
+	char isa_date[7], isa_time[5];   /* ISA09, ISA10 */
+	char isa_version[6];             /* ISA12 */
+	char ack_requested;              /* ISA14: '0' or '1' */
+	char usage;                      /* ISA15: 'P' or 'T' */
+	char gs_sender[16], gs_receiver[16]; /* GS02, GS03 */
+	char st03[36];                   /* ST03 (005010), "" if none */
 } eg_x12_ctl;
 
 typedef struct eg_finding {

@@ -98,11 +98,11 @@ typedef struct eg_gnode {
 	long line;           /* in the guide file */
 } eg_gnode;
 
-typedef struct eg_level {
+typedef struct eg_hlevel {
 	char code[4];
 	const char *name;
 	char parents[64]; /* space-separated codes; "" = top level */
-} eg_level;
+} eg_hlevel;
 
 typedef struct eg_guide {
 	const char *release; /* "004010" */
@@ -113,7 +113,7 @@ typedef struct eg_guide {
 	const char *base;    /* for a partner guide: the guide it narrows */
 	eg_gnode root;       /* a loop-like node holding the top level */
 	size_t nlevels;
-	const eg_level *levels;
+	const eg_hlevel *levels;
 } eg_guide;
 
 typedef struct eg_guides eg_guides;

@@ -11,10 +11,15 @@
 #define EDIGATE_X12_CHECK_H
 
 #include "edigate/envelope.h"
+#include "edigate/guide.h"
 #include "edigate/x12.h"
 
 typedef struct eg_x12_check_opts {
 	eg_x12_limits limits;
+	/* Guide validation: NULL for envelope and syntax checks only. */
+	eg_guides *guides;
+	const eg_guide *override; /* a partner guide for its set, or NULL */
+	unsigned max_findings;    /* per transaction set; 0 = 100 */
 	/* Called about every 4 MiB of input with the bytes read so far. */
 	void (*progress)(void *ud, uint64_t offset);
 	void *progress_ud;
@@ -25,12 +30,15 @@ typedef struct eg_x12_check_result {
 	uint64_t bytes;
 	uint64_t segments;
 	int reader_failed; /* the file could not be read to its end */
+	unsigned long guided;   /* transaction sets checked against a guide */
+	unsigned long unguided; /* ... and without one ("no guide") */
 } eg_x12_check_result;
 
 /*
  * Check src.  Returns EG_OK when the check ran (the document may still
  * have errors: see res->totals.errors); an error only when the check
- * itself could not run (out of memory, I/O).
+ * itself could not run (out of memory, I/O, a broken guide file:
+ * EG_ECONFIG).
  */
 eg_err eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 		    const eg_envelope_events *ev, eg_x12_check_result *res,

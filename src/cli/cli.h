@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "edigate/err.h"
+#include "edigate/guide.h"
 #include "edigate/home.h"
 
 enum {
@@ -38,6 +39,8 @@ typedef struct eg_command {
 extern const eg_command eg_cmd_parse;
 extern const eg_command eg_cmd_validate;
 extern const eg_command eg_cmd_info;
+extern const eg_command eg_cmd_ack;
+extern const eg_command eg_cmd_guide;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);
@@ -48,6 +51,15 @@ int eg_cli_usage(eg_cli *cli, const char *cmd, const char *fmt, ...)
     EG_PRINTF(3, 4);
 /* The common exit-code paragraph of every --help. */
 void eg_cli_help_exit_codes(FILE *f);
+/*
+ * Open the implementation guides for a command: resolves the home into h,
+ * creates *guides from its data directory (NULL with a note on stderr when
+ * there is none) and loads guide_file (may be NULL) into *override.
+ * Returns an exit code (EG_EXIT_OK on success).
+ */
+int eg_cli_open_guides(eg_cli *cli, const char *cmd, eg_home *h,
+		       const char *guide_file, eg_guides **guides,
+		       const eg_guide **override);
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);
 

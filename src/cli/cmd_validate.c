@@ -11,12 +11,15 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/format.h"
+#include "edigate/guide.h"
+#include "edigate/home.h"
 #include "edigate/x12_check.h"
 
 #define JSON_MAX ((size_t)1 << 32)
 
 typedef struct vctx {
 	eg_cli *cli;
+	int guides; /* guide validation on */
 	const char *file;
 	int json, verbose;
 	eg_err oom; /* first buffer failure */
@@ -84,8 +87,9 @@ on_finding(void *ud, const eg_finding *f)
 
 		chk(v, eg_buf_adds(b, b->len ? ",{" : "{"));
 		chk(v, eg_buf_addf(b, "\"severity\":\"%s\",\"level\":\"%s\",",
-				   f->severity == EG_FIND_ERROR ? "error"
-								: "warning",
+				   f->severity == EG_FIND_ERROR	    ? "error"
+				   : f->severity == EG_FIND_WARNING ? "warning"
+								    : "note",
 				   level_name(f->level)));
 		chk(v, eg_buf_addf(b, "\"rule\":\"%s\",\"code\":", f->rule));
 		if (f->code)
@@ -113,19 +117,30 @@ on_finding(void *ud, const eg_finding *f)
 				   (unsigned)f->pos.element,
 				   (unsigned)f->pos.component));
 		json_ctl(v, b, &f->ctl);
+		chk(v, eg_buf_adds(b, ",\"loop\":"));
+		chk(v, eg_buf_add_json(b, f->loop_id, strlen(f->loop_id)));
+		chk(v, eg_buf_adds(b, ",\"element_ref\":"));
+		chk(v, eg_buf_add_json(b, f->elem_ref, strlen(f->elem_ref)));
+		chk(v, eg_buf_adds(b, ",\"value\":"));
+		chk(v, eg_buf_add_json(b, f->value, strlen(f->value)));
 		chk(v, eg_buf_adds(b, ",\"message\":"));
 		chk(v, eg_buf_add_json(b, f->msg, strlen(f->msg)));
 		chk(v, eg_buf_adds(b, "}"));
 		return;
 	}
+	if (f->severity == EG_FIND_NOTE && !v->verbose)
+		return;
 	if (v->progress_shown) {
 		fputs("\r\033[K", v->cli->err);
 		v->progress_shown = 0;
 	}
-	fprintf(v->cli->out, "  %s %s: %s", f->severity == EG_FIND_ERROR
-						    ? "ERROR  "
-						    : "warning",
+	fprintf(v->cli->out, "  %s %s: %s",
+		f->severity == EG_FIND_ERROR	 ? "ERROR  "
+		: f->severity == EG_FIND_WARNING ? "warning"
+						 : "note   ",
 		where, f->msg);
+	if (f->loop_id[0])
+		fprintf(v->cli->out, " (loop %s)", f->loop_id);
 	if (f->code && f->code999 && strcmp(f->code, f->code999) != 0)
 		fprintf(v->cli->out, " [%s=%s, 999 %s=%s]",
 			code_label(f->level, 0), f->code,
@@ -228,10 +243,11 @@ print_json(vctx *v, const char *format, const eg_x12_check_result *r,
 		rc = eg_buf_add_json(&o, v->file, strlen(v->file));
 	if (!rc)
 		rc = eg_buf_addf(&o, ",\"format\":\"%s\",\"valid\":%s,"
-				     "\"checks\":\"envelope\",",
+				     "\"checks\":\"%s\",",
 				 format,
 				 !refused && r->totals.errors == 0 ? "true"
-								   : "false");
+								   : "false",
+				 v->guides ? "guides" : "envelope");
 	if (!rc && refused) {
 		rc = eg_buf_adds(&o, "\"refused\":");
 		if (!rc)
@@ -244,13 +260,15 @@ print_json(vctx *v, const char *format, const eg_x12_check_result *r,
 		    &o,
 		    "\"totals\":{\"bytes\":%llu,\"segments\":%llu,"
 		    "\"interchanges\":%u,\"groups\":%u,\"transactions\":%u,"
-		    "\"rejected_transactions\":%u,\"errors\":%u,"
+		    "\"rejected_transactions\":%u,\"guided\":%lu,"
+		    "\"unguided\":%lu,\"errors\":%u,"
 		    "\"warnings\":%u},\"findings\":[%s],\"interchanges\":[%s],"
 		    "\"groups\":[%s],\"transactions\":[%s]}\n",
 		    (unsigned long long)r->bytes,
 		    (unsigned long long)r->segments, r->totals.interchanges,
 		    r->totals.groups, r->totals.transactions,
-		    r->totals.rejected_transactions, r->totals.errors,
+		    r->totals.rejected_transactions, r->guided, r->unguided,
+		    r->totals.errors,
 		    r->totals.warnings, eg_buf_cstr(&v->findings),
 		    eg_buf_cstr(&v->ichgs), eg_buf_cstr(&v->groups),
 		    eg_buf_cstr(&v->txns));
@@ -289,6 +307,7 @@ validate_file(eg_cli *cli, const char *path, int json, int verbose,
 	v.file = path;
 	v.json = json;
 	v.verbose = verbose;
+	v.guides = base->guides != NULL;
 	eg_buf_init(&v.findings, JSON_MAX);
 	eg_buf_init(&v.txns, JSON_MAX);
 	eg_buf_init(&v.groups, JSON_MAX);
@@ -339,15 +358,26 @@ validate_file(eg_cli *cli, const char *path, int json, int verbose,
 	if (json) {
 		x = print_json(&v, "x12", &res, NULL);
 	} else {
+		char how[160];
+
+		if (!opts.guides)
+			snprintf(how, sizeof(how), "envelope and syntax checks");
+		else if (res.unguided)
+			snprintf(how, sizeof(how),
+				 "%lu set(s) against guides, %lu with no guide "
+				 "(envelope and syntax only)",
+				 res.guided, res.unguided);
+		else
+			snprintf(how, sizeof(how), "all sets against guides");
 		fprintf(cli->out,
 			"%s: %u interchange(s), %u group(s), %u transaction "
 			"set(s), %llu segments; %u error(s), %u warning(s) "
-			"[envelope and syntax checks]\n",
+			"[%s]\n",
 			res.totals.errors ? "INVALID" : "VALID",
 			res.totals.interchanges, res.totals.groups,
 			res.totals.transactions,
 			(unsigned long long)res.segments, res.totals.errors,
-			res.totals.warnings);
+			res.totals.warnings, how);
 	}
 	if (x == EG_EXIT_OK && res.totals.errors)
 		x = EG_EXIT_DOCUMENT;
@@ -378,20 +408,29 @@ parse_size(const char *s, size_t *out)
 static void
 help(FILE *f)
 {
-	fputs("Usage: edigate validate [--envelope] [--json] [--verbose]\n"
+	fputs("Usage: edigate validate [--envelope | --guide FILE] [--json]\n"
+	      "                        [--verbose] [--max-findings N]\n"
 	      "                        [--max-segment BYTES] "
 	      "[--max-elements N] FILE...\n\n"
 	      "Check X12 files and report every finding with its position\n"
 	      "(byte offset, segment number, segment ID, position in the\n"
-	      "transaction set, element) and the standard acknowledgement\n"
-	      "code it carries (TA105, AK905, AK502/IK502), then the outcome\n"
-	      "of every transaction set, group and interchange.\n\n"
+	      "transaction set, loop, element) and the standard\n"
+	      "acknowledgement code it carries (TA105, AK905, AK502/IK502,\n"
+	      "AK304/IK304, AK403/IK403), then the outcome of every\n"
+	      "transaction set, group and interchange.\n\n"
+	      "Transaction sets are checked against the implementation guide\n"
+	      "for their ST01 and GS08 release (edi/x12/RELEASE/SET.xml);\n"
+	      "a set with no guide is checked at envelope and syntax level\n"
+	      "and counted as 'no guide'.\n\n"
 	      "Options:\n"
 	      "  --envelope          syntax and envelope checks only (the\n"
-	      "                      quick triage; this build has no other\n"
-	      "                      checks yet, so it is also the default)\n"
+	      "                      quick triage)\n"
+	      "  --guide FILE        use this guide (e.g. a partner guide) for\n"
+	      "                      transaction sets of its set ID\n"
 	      "  --json              one JSON object per file on stdout\n"
-	      "  --verbose, -v       list accepted transaction sets too\n"
+	      "  --verbose, -v       list accepted transaction sets and notes\n"
+	      "  --max-findings N    findings listed per transaction set\n"
+	      "                      (default 100)\n"
 	      "  --max-segment B     longest segment accepted (default 65536)\n"
 	      "  --max-elements N    most elements per segment (default 1024)\n"
 	      "  FILE                a path, or - for standard input\n",
@@ -403,61 +442,97 @@ static int
 run(eg_cli *cli, int argc, char **argv)
 {
 	eg_x12_check_opts opts;
-	int json = 0, verbose = 0, i, x = EG_EXIT_OK, nfiles = 0;
+	eg_home home = {NULL, NULL};
+	eg_guides *guides = NULL;
+	const char *guide_file = NULL;
+	const char **files = NULL;
+	int json = 0, verbose = 0, envelope = 0, i, x = EG_EXIT_OK;
+	size_t nfiles = 0, k;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.limits = eg_x12_limits_default();
+	files = calloc((size_t)argc, sizeof(*files));
+	if (!files)
+		return EG_EXIT_IO;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		size_t n;
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			help(stdout);
-			return EG_EXIT_OK;
+			goto out;
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
 		} else if (strcmp(a, "--envelope") == 0) {
-			/* the only level this build has */
+			envelope = 1;
 		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
 			verbose = 1;
+		} else if (strcmp(a, "--guide") == 0 && i + 1 < argc) {
+			guide_file = argv[++i];
+		} else if (strcmp(a, "--max-findings") == 0) {
+			if (!parse_size(i + 1 < argc ? argv[++i] : NULL, &n) ||
+			    n > 100000) {
+				x = eg_cli_usage(cli, "validate",
+						 "--max-findings needs a number "
+						 "from 1 to 100000");
+				goto out;
+			}
+			opts.max_findings = (unsigned)n;
 		} else if (strcmp(a, "--max-segment") == 0) {
 			if (!parse_size(i + 1 < argc ? argv[++i] : NULL,
 					&opts.limits.max_segment) ||
-			    opts.limits.max_segment < EG_X12_ISA_LEN)
-				return eg_cli_usage(cli, "validate",
-						    "--max-segment needs a "
-						    "number of bytes, at least "
-						    "106 (an ISA)");
+			    opts.limits.max_segment < EG_X12_ISA_LEN) {
+				x = eg_cli_usage(cli, "validate",
+						 "--max-segment needs a number "
+						 "of bytes, at least 106 (an "
+						 "ISA)");
+				goto out;
+			}
 		} else if (strcmp(a, "--max-elements") == 0) {
 			if (!parse_size(i + 1 < argc ? argv[++i] : NULL,
 					&opts.limits.max_elements) ||
-			    opts.limits.max_elements < 16)
-				return eg_cli_usage(cli, "validate",
-						    "--max-elements needs a "
-						    "number, at least 16 (an "
-						    "ISA has 16)");
+			    opts.limits.max_elements < 16) {
+				x = eg_cli_usage(cli, "validate",
+						 "--max-elements needs a "
+						 "number, at least 16 (an ISA "
+						 "has 16)");
+				goto out;
+			}
 		} else if (a[0] == '-' && a[1] != '\0') {
-			return eg_cli_usage(cli, "validate",
-					    "unknown option '%s'", a);
+			x = eg_cli_usage(cli, "validate", "unknown option '%s'",
+					 a);
+			goto out;
 		} else {
-			nfiles++;
+			files[nfiles++] = a;
 		}
 	}
-	if (nfiles == 0)
-		return eg_cli_usage(cli, "validate", "no FILE given");
-	for (i = 1; i < argc; i++) {
-		int r;
+	if (nfiles == 0) {
+		x = eg_cli_usage(cli, "validate", "no FILE given");
+		goto out;
+	}
+	if (envelope && guide_file) {
+		x = eg_cli_usage(cli, "validate",
+				 "--guide and --envelope exclude each other");
+		goto out;
+	}
+	if (!envelope) {
+		x = eg_cli_open_guides(cli, "validate", &home, guide_file,
+				       &guides, &opts.override);
+		if (x != EG_EXIT_OK)
+			goto out;
+		opts.guides = guides;
+	}
+	for (k = 0; k < nfiles; k++) {
+		int r = validate_file(cli, files[k], json, verbose, &opts);
 
-		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			if (strcmp(argv[i], "--max-segment") == 0 ||
-			    strcmp(argv[i], "--max-elements") == 0)
-				i++;
-			continue;
-		}
-		r = validate_file(cli, argv[i], json, verbose, &opts);
 		/* The worst outcome wins: I/O > usage > document > ok. */
 		if (r > x)
 			x = r;
 	}
+out:
+	eg_guides_free(guides);
+	eg_home_free(&home);
+	free(files);
 	return x;
 }
 

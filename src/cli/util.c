@@ -6,6 +6,10 @@
 
 #include "cli.h"
 
+#ifndef EG_DATADIR
+#define EG_DATADIR "/usr/local/share/edigate"
+#endif
+
 int
 eg_cli_exit_for(eg_err rc)
 {
@@ -64,5 +68,38 @@ eg_cli_write(eg_cli *cli, const char *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, cli->out) != n)
 		return EG_EXIT_IO;
+	return EG_EXIT_OK;
+}
+
+int
+eg_cli_open_guides(eg_cli *cli, const char *cmd, eg_home *h,
+		   const char *guide_file, eg_guides **guides,
+		   const eg_guide **override)
+{
+	eg_error e;
+
+	eg_error_clear(&e);
+	*guides = NULL;
+	*override = NULL;
+	if (eg_home_resolve(h, cli->opt_home, cli->env_home, EG_DATADIR, &e))
+		return eg_cli_fail(cli, &e);
+	if (!h->datadir) {
+		if (guide_file) {
+			fprintf(cli->err,
+				"%s %s: --guide needs the shipped edi/ and "
+				"schemas/ (none in the home or install "
+				"directory)\n",
+				cli->prog, cmd);
+			return EG_EXIT_USAGE;
+		}
+		fprintf(cli->err,
+			"%s %s: no edi/ in the home or the install directory: "
+			"envelope and syntax checks only\n",
+			cli->prog, cmd);
+		return EG_EXIT_OK;
+	}
+	if (eg_guides_new(guides, h->datadir, &e) ||
+	    (guide_file && eg_guides_load(*guides, guide_file, override, &e)))
+		return eg_cli_fail(cli, &e);
 	return EG_EXIT_OK;
 }

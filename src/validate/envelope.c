@@ -319,7 +319,7 @@ close_st(eg_envelope *env, const eg_x12_segment *at, int missing_trailer)
 	if (o == EG_REJECTED)
 		env->tot.rejected_transactions++;
 	memset(&env->st, 0, sizeof(env->st));
-	env->ctl.st01[0] = env->ctl.st02[0] = '\0';
+	env->ctl.st01[0] = env->ctl.st02[0] = env->ctl.st03[0] = '\0';
 }
 
 static void
@@ -349,6 +349,7 @@ close_gs(eg_envelope *env, const eg_x12_segment *at, int missing_trailer)
 	memset(&env->gs, 0, sizeof(env->gs));
 	eg_ctlset_clear(env->st02_seen);
 	env->ctl.gs06[0] = env->ctl.gs01[0] = env->ctl.gs08[0] = '\0';
+	env->ctl.gs_sender[0] = env->ctl.gs_receiver[0] = '\0';
 }
 
 static void
@@ -486,6 +487,21 @@ on_isa(eg_envelope *env, const eg_x12_segment *s)
 	span_cpy(env->ctl.sender, sizeof(env->ctl.sender), eg_x12_element(s, 6), 1);
 	span_cpy(env->ctl.receiver, sizeof(env->ctl.receiver),
 		 eg_x12_element(s, 8), 1);
+	span_cpy(env->ctl.sender_q, sizeof(env->ctl.sender_q),
+		 eg_x12_element(s, 5), 0);
+	span_cpy(env->ctl.receiver_q, sizeof(env->ctl.receiver_q),
+		 eg_x12_element(s, 7), 0);
+	span_cpy(env->ctl.isa_date, sizeof(env->ctl.isa_date),
+		 eg_x12_element(s, 9), 0);
+	span_cpy(env->ctl.isa_time, sizeof(env->ctl.isa_time),
+		 eg_x12_element(s, 10), 0);
+	span_cpy(env->ctl.isa_version, sizeof(env->ctl.isa_version),
+		 eg_x12_element(s, 12), 0);
+	env->ctl.ack_requested = eg_x12_element(s, 14).len
+					 ? eg_x12_element(s, 14).p[0]
+					 : '0';
+	env->ctl.usage = eg_x12_element(s, 15).len ? eg_x12_element(s, 15).p[0]
+						   : 'P';
 	check_isa(env, s);
 }
 
@@ -542,6 +558,10 @@ on_gs(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 	span_cpy(env->ctl.gs06, sizeof(env->ctl.gs06), c, 0);
 	span_cpy(env->ctl.gs01, sizeof(env->ctl.gs01), eg_x12_element(s, 1), 0);
 	span_cpy(env->ctl.gs08, sizeof(env->ctl.gs08), eg_x12_element(s, 8), 0);
+	span_cpy(env->ctl.gs_sender, sizeof(env->ctl.gs_sender),
+		 eg_x12_element(s, 2), 0);
+	span_cpy(env->ctl.gs_receiver, sizeof(env->ctl.gs_receiver),
+		 eg_x12_element(s, 3), 0);
 	v = eg_x12_element(s, 1);
 	if (v.len != 2)
 		emit(env, EG_LVL_GROUP, EG_FIND_ERROR, "1", NULL,
@@ -630,6 +650,7 @@ on_st(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 	env->tot.transactions++;
 	span_cpy(env->ctl.st01, sizeof(env->ctl.st01), id, 0);
 	span_cpy(env->ctl.st02, sizeof(env->ctl.st02), c, 0);
+	span_cpy(env->ctl.st03, sizeof(env->ctl.st03), eg_x12_element(s, 3), 0);
 	if (env->hook && env->hook->begin)
 		env->hook->begin(env->hook->ud, env, s, &env->ctl);
 	if (id.len != 3 || !all_digits(id)) {

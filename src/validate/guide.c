@@ -706,7 +706,7 @@ read_levels(lctx *c, const eg_xml_node *h, eg_guide *gd)
 {
 	const eg_xml_node *k;
 	size_t cnt = 0, i = 0;
-	eg_level *lv;
+	eg_hlevel *lv;
 
 	for (k = eg_xml_first(h); k; k = eg_xml_next(k))
 		cnt++;

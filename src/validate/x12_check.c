@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "edigate/txn_validate.h"
+
 eg_err
 eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 	     const eg_envelope_events *ev, eg_x12_check_result *res,
@@ -16,6 +18,7 @@ eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 {
 	eg_x12_reader *rd = NULL;
 	eg_envelope *env = NULL;
+	eg_txnv *tv = NULL;
 	const eg_x12_segment *seg;
 	eg_error rerr;
 	uint64_t next_progress = 4u << 20;
@@ -29,6 +32,14 @@ eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 	rc = eg_envelope_new(&env, ev, e);
 	if (rc)
 		goto out;
+	if (opts && opts->guides) {
+		eg_txnv_opts to = {opts->max_findings, opts->override};
+
+		rc = eg_txnv_new(&tv, opts->guides, &to, e);
+		if (rc)
+			goto out;
+		eg_envelope_set_hook(env, eg_txnv_hook(tv));
+	}
 	for (;;) {
 		rc = eg_x12_reader_next(rd, &seg, &rerr);
 		if (rc) {
@@ -56,7 +67,13 @@ eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 	}
 	res->bytes = eg_x12_reader_offset(rd);
 	eg_envelope_totals_get(env, &res->totals);
+	if (tv) {
+		eg_txnv_counts(tv, &res->guided, &res->unguided);
+		if (rc == EG_OK)
+			rc = eg_txnv_error(tv, e);
+	}
 out:
+	eg_txnv_free(tv);
 	eg_envelope_free(env);
 	eg_x12_reader_free(rd);
 	return rc;

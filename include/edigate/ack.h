@@ -1,0 +1,53 @@
+/*
+ * ack.h - X12 acknowledgements: TA1, 997 and 999.
+ *
+ * The writer listens to the validation events (eg_envelope_events) of one
+ * inbound file and, as each inbound interchange closes, produces one
+ * outbound interchange addressed back to its sender:
+ *   - interchange rejected (TA1 R): a TA1-only interchange;
+ *   - otherwise: a TA1 first when ISA14 asked for one or the envelope has
+ *     warnings, then per inbound functional group one FA group holding a
+ *     997 (004010 and older) or a 999 (005010 and later, following GS08
+ *     unless a version is forced) with AK1, AK2/AK3/AK4/AK5 (or
+ *     AK2/IK3/IK4/IK5) and AK9 detail.
+ * Sender and receiver are swapped from the inbound ISA and GS.  Control
+ * numbers come from the caller's counter.
+ */
+#ifndef EDIGATE_ACK_H
+#define EDIGATE_ACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "edigate/envelope.h"
+
+typedef struct eg_ack_opts {
+	/* Next control number for an outbound ISA13 (kind "isa") or GS06
+	 * (kind "gs").  Must never return one twice. */
+	eg_err (*next_control)(void *ud, const char *kind, uint64_t *out,
+			       eg_error *e);
+	void *ud;
+	/* Date and time written in the ISA and GS. */
+	time_t now;
+	/* 0: follow GS08; 997 or 999: force that kind for every group. */
+	int force;
+	/* An acknowledgement interchange is ready: bytes and a name such as
+	 * "000000905-000000001.ack.x12" (inbound ISA13, outbound ISA13). */
+	eg_err (*emit)(void *ud, const char *name, const char *data,
+		       size_t len, eg_error *e);
+} eg_ack_opts;
+
+typedef struct eg_ack eg_ack;
+
+eg_err eg_ack_new(eg_ack **out, const eg_ack_opts *o, eg_error *e) EG_MUST_USE;
+/* The events to pass to the validation run; they call into a. */
+const eg_envelope_events *eg_ack_events(eg_ack *a);
+/* Errors raised while emitting (the events cannot return them). */
+eg_err eg_ack_error(const eg_ack *a, eg_error *e);
+/* Counts of what was written. */
+void eg_ack_counts(const eg_ack *a, unsigned *interchanges, unsigned *ta1,
+		   unsigned *n997, unsigned *n999);
+void eg_ack_free(eg_ack *a);
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * cmd_ack.c - `edigate ack`: write the TA1 / 997 / 999 acknowledgements
+ * for X12 files into a directory.
+ *
+ * Control numbers come from a counter file (the ledger will own them in
+ * the pipeline): it holds the next number, and is rewritten atomically
+ * before each number is used, so a crash can skip numbers but never reuse
+ * one.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "edigate/ack.h"
+#include "edigate/fsutil.h"
+#include "edigate/x12_check.h"
+
+typedef struct actx {
+	eg_cli *cli;
+	const char *outdir;
+	const char *counter; /* counter file, or NULL */
+	uint64_t next;       /* next number when there is no counter file */
+	int json, nout;
+} actx;
+
+static eg_err
+next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
+{
+	actx *a = ud;
+	char *buf = NULL, num[32], *end, *dir, *slash;
+	const char *base;
+	size_t len;
+	unsigned long long v;
+	eg_err rc;
+
+	(void)kind;
+	if (!a->counter) {
+		*out = a->next++;
+		return EG_OK;
+	}
+	rc = eg_file_read_small(a->counter, 64, &buf, &len, e);
+	if (rc == EG_ENOTFOUND) {
+		eg_error_clear(e);
+		v = a->next;
+	} else if (rc) {
+		return rc;
+	} else {
+		errno = 0;
+		v = strtoull(buf, &end, 10);
+		while (*end == '\n' || *end == ' ')
+			end++;
+		if (errno || end == buf || *end || v == 0) {
+			free(buf);
+			return eg_fail(e, EG_ECONFIG,
+				       "counter file %s does not hold a "
+				       "positive number",
+				       a->counter);
+		}
+		free(buf);
+	}
+	/* Reserve the number on disk before it is used. */
+	snprintf(num, sizeof(num), "%llu\n", v + 1);
+	dir = strdup(a->counter);
+	if (!dir)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	slash = strrchr(dir, '/');
+	base = slash ? slash + 1 : a->counter;
+	if (slash)
+		*slash = '\0';
+	rc = eg_file_publish(slash ? (dir[0] ? dir : "/") : ".", base, num,
+			     strlen(num), e);
+	free(dir);
+	if (rc)
+		return rc;
+	*out = v;
+	return EG_OK;
+}
+
+static eg_err
+emit(void *ud, const char *name, const char *data, size_t len, eg_error *e)
+{
+	actx *a = ud;
+	eg_err rc = eg_file_publish(a->outdir, name, data, len, e);
+
+	if (rc)
+		return rc;
+	if (a->json)
+		fprintf(a->cli->out, "%s{\"file\":\"%s/%s\",\"bytes\":%zu}",
+			a->nout ? "," : "", a->outdir, name, len);
+	else
+		fprintf(a->cli->out, "wrote %s/%s\n", a->outdir, name);
+	a->nout++;
+	return EG_OK;
+}
+
+/* CCYYMMDDHHMM (UTC) -> time_t. */
+static int
+parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	int i;
+
+	if (strlen(s) != 12 || strspn(s, "0123456789") != 12)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	for (i = 0; i < 4; i++)
+		tm.tm_year = tm.tm_year * 10 + (s[i] - '0');
+	tm.tm_year -= 1900;
+	tm.tm_mon = (s[4] - '0') * 10 + (s[5] - '0') - 1;
+	tm.tm_mday = (s[6] - '0') * 10 + (s[7] - '0');
+	tm.tm_hour = (s[8] - '0') * 10 + (s[9] - '0');
+	tm.tm_min = (s[10] - '0') * 10 + (s[11] - '0');
+	*out = timegm(&tm);
+	return *out != (time_t)-1;
+}
+
+static void
+help(FILE *f)
+{
+	fputs("Usage: edigate ack [-o DIR] [--counter FILE | --first-control N]\n"
+	      "                   [--version 997|999] [--time CCYYMMDDHHMM]\n"
+	      "                   [--guide FILE] [--json] FILE...\n\n"
+	      "Validate X12 files and write their acknowledgements, one\n"
+	      "interchange per inbound interchange, addressed back to its\n"
+	      "sender: a TA1 when ISA14 asks for one or the envelope is in\n"
+	      "error (only a TA1 when the interchange is rejected), and per\n"
+	      "inbound functional group a 997 (004010 and older) or a 999\n"
+	      "(005010 and later) with AK1, AK2, AK3/IK3, AK4/IK4, AK5/IK5\n"
+	      "and AK9 detail.\n\n"
+	      "Options:\n"
+	      "  -o DIR               where to write (default: .); files are\n"
+	      "                       named INBOUND-ISA13-OUTBOUND-ISA13.ack.x12\n"
+	      "  --counter FILE       file holding the next control number\n"
+	      "                       (ISA13 and GS06); updated atomically\n"
+	      "                       before each use, created if missing\n"
+	      "  --first-control N    first control number without a counter\n"
+	      "                       file, or when it is created (default 1)\n"
+	      "  --version 997|999    force the acknowledgement type\n"
+	      "  --time CCYYMMDDHHMM  date and time to write (UTC; default now)\n"
+	      "  --guide FILE         a partner guide for its transaction set\n"
+	      "  --json               list the files written as JSON\n\n"
+	      "Exit code 0 when everything was accepted, 1 when some\n"
+	      "document had errors (the acknowledgements say which; they are\n"
+	      "written either way).\n",
+	      f);
+	eg_cli_help_exit_codes(f);
+}
+
+static int
+run(eg_cli *cli, int argc, char **argv)
+{
+	actx a;
+	eg_ack_opts ao;
+	eg_ack *ack = NULL;
+	eg_x12_check_opts co;
+	eg_x12_check_result res;
+	eg_home home = {NULL, NULL};
+	eg_guides *guides = NULL;
+	const char *guide_file = NULL;
+	eg_source *src = NULL;
+	eg_error e;
+	char *end;
+	int i, x = EG_EXIT_OK, nfiles = 0, worst_doc = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&ao, 0, sizeof(ao));
+	memset(&co, 0, sizeof(co));
+	eg_error_clear(&e);
+	a.cli = cli;
+	a.outdir = ".";
+	a.next = 1;
+	ao.now = time(NULL);
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+			help(stdout);
+			return EG_EXIT_OK;
+		} else if (strcmp(o, "--json") == 0) {
+			a.json = 1;
+		} else if (strcmp(o, "-o") == 0 && v) {
+			a.outdir = v;
+			i++;
+		} else if (strcmp(o, "--counter") == 0 && v) {
+			a.counter = v;
+			i++;
+		} else if (strcmp(o, "--guide") == 0 && v) {
+			guide_file = v;
+			i++;
+		} else if (strcmp(o, "--first-control") == 0 && v) {
+			a.next = strtoull(v, &end, 10);
+			if (*end || a.next == 0 || a.next > 999999999)
+				return eg_cli_usage(cli, "ack",
+						    "--first-control needs a "
+						    "number from 1 to 999999999");
+			i++;
+		} else if (strcmp(o, "--version") == 0 && v) {
+			if (strcmp(v, "997") && strcmp(v, "999"))
+				return eg_cli_usage(cli, "ack",
+						    "--version is 997 or 999");
+			ao.force = v[2] == '7' ? 997 : 999;
+			i++;
+		} else if (strcmp(o, "--time") == 0 && v) {
+			if (!parse_time(v, &ao.now))
+				return eg_cli_usage(cli, "ack",
+						    "--time wants CCYYMMDDHHMM");
+			i++;
+		} else if (o[0] == '-' && o[1]) {
+			return eg_cli_usage(cli, "ack", "unknown option '%s'",
+					    o);
+		} else {
+			nfiles++;
+		}
+	}
+	if (nfiles == 0)
+		return eg_cli_usage(cli, "ack", "no FILE given");
+	x = eg_cli_open_guides(cli, "ack", &home, guide_file, &guides,
+			       &co.override);
+	if (x != EG_EXIT_OK)
+		goto out;
+	if (eg_mkdirs(a.outdir, &e)) {
+		x = eg_cli_fail(cli, &e);
+		goto out;
+	}
+	co.limits = eg_x12_limits_default();
+	co.guides = guides;
+	ao.next_control = next_control;
+	ao.emit = emit;
+	ao.ud = &a;
+	if (a.json)
+		fputs("{\"written\":[", cli->out);
+	for (i = 1; i < argc && x == EG_EXIT_OK; i++) {
+		const char *o = argv[i];
+
+		if (o[0] == '-' && o[1]) {
+			if (strcmp(o, "--json") != 0)
+				i++;
+			continue;
+		}
+		if (eg_ack_new(&ack, &ao, &e) ||
+		    eg_source_open_file(&src, o, &e) ||
+		    eg_x12_check(src, &co, eg_ack_events(ack), &res, &e) ||
+		    eg_ack_error(ack, &e)) {
+			x = eg_cli_fail(cli, &e);
+		} else if (res.totals.errors) {
+			worst_doc = 1;
+		}
+		eg_source_free(src);
+		src = NULL;
+		eg_ack_free(ack);
+		ack = NULL;
+	}
+	if (a.json)
+		fputs("]}\n", cli->out);
+	if (x == EG_EXIT_OK && worst_doc)
+		x = EG_EXIT_DOCUMENT;
+out:
+	eg_guides_free(guides);
+	eg_home_free(&home);
+	return x;
+}
+
+const eg_command eg_cmd_ack = {
+	"ack", "write TA1/997/999 acknowledgements for X12 files", run, help};

@@ -1,0 +1,972 @@
+/*
+ * txn_validate.c - transaction sets against implementation guides.
+ *
+ * Structure: a stack of frames, one per open loop (the root is the
+ * transaction set).  Each frame knows the child it last placed (pos) and
+ * how often each child occurred in the current iteration.  A segment is
+ * placed by searching the top frame forward from pos, then (for a loop
+ * frame) checking whether it starts a new iteration, then the frames
+ * below, the way X12 loop rules read.  Only when a place is found is the
+ * stack changed, so an unexpected segment leaves the state as it was.
+ * Passing over a mandatory child that never occurred reports it missing.
+ *
+ * Codes (shared/reference/ack-codes.md): segments AK304/IK304 1-8 and I4,
+ * I7, I8; elements AK403/IK403 1-10, 12, 13 and I6, I10.
+ */
+#include "edigate/txn_validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXDEPTH 20
+#define MAXHL (1u << 21)
+
+typedef struct frame {
+	const eg_gnode *node;
+	size_t pos;
+	uint32_t *count;
+	size_t cap;
+} frame;
+
+typedef struct gcache {
+	char st01[4], gs08[13];
+	const eg_guide *g;
+} gcache;
+
+struct eg_txnv {
+	eg_guides *guides;
+	eg_txnv_opts o;
+	eg_txn_hook hook;
+	eg_envelope *env;
+	const eg_guide *g;
+	frame f[MAXDEPTH];
+	int depth;
+	unsigned nfind;
+	int suppressed;
+	uint32_t hl_next;
+	unsigned char *hl; /* level index + 1 of each HL01, 0 = none */
+	size_t hl_cap;
+	gcache cache[8];
+	unsigned ncache;
+	eg_error err;
+	unsigned long guided, unguided;
+};
+
+/* --- findings -------------------------------------------------------------- */
+
+static int
+room(eg_txnv *v, const eg_x12_segment *s)
+{
+	eg_finding f;
+
+	if (v->nfind < v->o.max_findings) {
+		v->nfind++;
+		return 1;
+	}
+	if (!v->suppressed) {
+		v->suppressed = 1;
+		memset(&f, 0, sizeof(f));
+		f.level = EG_LVL_TRANSACTION;
+		f.severity = EG_FIND_NOTE;
+		f.rule = "too-many-findings";
+		snprintf(f.msg, sizeof(f.msg),
+			 "more than %u findings in this transaction set; the "
+			 "rest are not listed",
+			 v->o.max_findings);
+		if (s)
+			eg_x12_segment_pos(s, &f.pos);
+		eg_envelope_report(v->env, &f);
+	}
+	return 0;
+}
+
+static const char *
+loop_of(const eg_txnv *v)
+{
+	const char *id = v->f[v->depth].node->loop_id;
+
+	return id ? id : "";
+}
+
+static void
+seg_find(eg_txnv *v, const eg_x12_segment *s, const char *seg_id,
+	 const char *loop, const char *code, const char *code999,
+	 const char *rule, const char *fmt, ...) EG_PRINTF(8, 9);
+
+static void
+seg_find(eg_txnv *v, const eg_x12_segment *s, const char *seg_id,
+	 const char *loop, const char *code, const char *code999,
+	 const char *rule, const char *fmt, ...)
+{
+	eg_finding f;
+	va_list ap;
+
+	if (!room(v, s))
+		return;
+	memset(&f, 0, sizeof(f));
+	f.level = EG_LVL_SEGMENT;
+	f.severity = EG_FIND_ERROR;
+	f.code = code;
+	f.code999 = code999;
+	f.rule = rule;
+	va_start(ap, fmt);
+	vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	va_end(ap);
+	eg_x12_segment_pos(s, &f.pos);
+	/* A missing segment is reported with its own ID at the position
+	 * where it was looked for. */
+	memset(f.pos.seg_id, 0, sizeof(f.pos.seg_id));
+	memcpy(f.pos.seg_id, seg_id, strlen(seg_id) < 3 ? strlen(seg_id) : 3);
+	snprintf(f.loop_id, sizeof(f.loop_id), "%s", loop ? loop : "");
+	eg_envelope_report(v->env, &f);
+}
+
+typedef struct elctx {
+	const eg_x12_segment *s;
+	const char *loop;
+	uint16_t pos, comp, rep;
+	const eg_edef *d;
+} elctx;
+
+static void
+el_find(eg_txnv *v, const elctx *c, eg_span val, const char *code,
+	const char *code999, const char *rule, const char *fmt, ...)
+    EG_PRINTF(7, 8);
+
+static void
+el_find(eg_txnv *v, const elctx *c, eg_span val, const char *code,
+	const char *code999, const char *rule, const char *fmt, ...)
+{
+	eg_finding f;
+	va_list ap;
+
+	if (!room(v, c->s))
+		return;
+	memset(&f, 0, sizeof(f));
+	f.level = EG_LVL_ELEMENT;
+	f.severity = EG_FIND_ERROR;
+	f.code = code;
+	f.code999 = code999;
+	f.rule = rule;
+	va_start(ap, fmt);
+	vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	va_end(ap);
+	eg_x12_segment_pos(c->s, &f.pos);
+	f.pos.element = c->pos;
+	f.pos.component = c->comp;
+	f.pos.repetition = c->rep;
+	snprintf(f.loop_id, sizeof(f.loop_id), "%s", c->loop ? c->loop : "");
+	if (c->d)
+		snprintf(f.elem_ref, sizeof(f.elem_ref), "%s", c->d->id);
+	if (val.len)
+		snprintf(f.value, sizeof(f.value), "%.*s",
+			 (int)(val.len < 99 ? val.len : 99), val.p);
+	eg_envelope_report(v->env, &f);
+}
+
+/* --- element checks ---------------------------------------------------------- */
+
+static int
+digits(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+static int
+n2(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+static int
+date_ok(eg_span s)
+{
+	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d;
+	const char *p = s.p;
+
+	if (!digits(s.p, s.len) || (s.len != 6 && s.len != 8))
+		return 0;
+	y = s.len == 8 ? n2(p) * 100 + n2(p + 2) : 2000 + n2(p);
+	p += s.len - 4;
+	m = n2(p);
+	d = n2(p + 2);
+	if (m < 1 || m > 12 || d < 1)
+		return 0;
+	return d <= md[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100) ||
+					    y % 400 == 0));
+}
+
+static int
+time_ok(eg_span s)
+{
+	if (!digits(s.p, s.len) || s.len < 4 || s.len == 5 || s.len > 8)
+		return 0;
+	return n2(s.p) <= 23 && n2(s.p + 2) <= 59 &&
+	       (s.len < 6 || n2(s.p + 4) <= 59);
+}
+
+/* Check one value (element, repetition or component). */
+static void
+check_value(eg_txnv *v, const elctx *c, eg_span val, const eg_codes *narrow)
+{
+	const eg_edef *d = c->d;
+	const eg_codes *codes = narrow ? narrow : d->codes;
+	size_t len = val.len, i;
+	char t[4];
+
+	switch (d->type) {
+	case EG_T_N:
+	case EG_T_R: {
+		const char *p = val.p;
+		size_t n = val.len, dots = 0;
+
+		if (n && p[0] == '-') {
+			p++;
+			n--;
+			len--;
+		}
+		for (i = 0; i < n; i++) {
+			if (p[i] == '.' && d->type == EG_T_R && !dots++)
+				len--;
+			else if (p[i] < '0' || p[i] > '9')
+				break;
+		}
+		if (i < n || len == 0) {
+			el_find(v, c, val, "6", NULL, "element-invalid-character",
+				"%s%02u '%.*s' is not a %s number",
+				c->s->id, c->pos, (int)val.len, val.p,
+				eg_etype_name(d, t, sizeof(t)));
+			return;
+		}
+		break;
+	}
+	case EG_T_DT:
+		if (!date_ok(val)) {
+			el_find(v, c, val, "8", NULL, "element-invalid-date",
+				"%s%02u '%.*s' is not a valid date (%s)",
+				c->s->id, c->pos, (int)val.len, val.p,
+				d->max == 6 ? "YYMMDD" : "CCYYMMDD");
+			return;
+		}
+		break;
+	case EG_T_TM:
+		if (!time_ok(val)) {
+			el_find(v, c, val, "9", NULL, "element-invalid-time",
+				"%s%02u '%.*s' is not a valid time (HHMM, "
+				"HHMMSS or HHMMSSd..)",
+				c->s->id, c->pos, (int)val.len, val.p);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (len < d->min) {
+		el_find(v, c, val, "4", NULL, "element-too-short",
+			"%s%02u '%.*s' is %zu characters, %s %s needs at "
+			"least %u",
+			c->s->id, c->pos, (int)val.len, val.p, len, d->id,
+			d->name, (unsigned)d->min);
+		return;
+	}
+	if (len > d->max) {
+		el_find(v, c, val, "5", NULL, "element-too-long",
+			"%s%02u is %zu characters, %s %s allows at most %u",
+			c->s->id, c->pos, len, d->id, d->name,
+			(unsigned)d->max);
+		return;
+	}
+	if (codes && !eg_codes_has(codes, val.p, val.len)) {
+		if (narrow && d->codes && eg_codes_has(d->codes, val.p, val.len))
+			el_find(v, c, val, "7", "I6", "code-not-used",
+				"%s%02u code '%.*s' is valid for %s but not "
+				"used in this implementation",
+				c->s->id, c->pos, (int)val.len, val.p, d->id);
+		else
+			el_find(v, c, val, "7", NULL, "element-invalid-code",
+				"%s%02u '%.*s' is not a code of %s %s%s%s",
+				c->s->id, c->pos, (int)val.len, val.p, d->id,
+				d->name, codes->list ? " (code list " : "",
+				codes->list ? codes->list : "");
+	}
+}
+
+/* Syntax notes over present[pos]. */
+static void
+check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
+	     const unsigned char *present, const char *what)
+{
+	size_t i, j;
+
+	for (i = 0; i < nsyn; i++) {
+		const eg_syntax *n = &syn[i];
+		unsigned cnt = 0, first = present[n->pos[0]];
+		eg_span none = {"", 0};
+
+		for (j = 0; j < n->n; j++)
+			cnt += present[n->pos[j]] != 0;
+		c->d = NULL;
+		switch (n->rule) {
+		case 'P':
+			if (cnt == 0 || cnt == n->n)
+				break;
+			for (j = 0; j < n->n; j++)
+				if (!present[n->pos[j]]) {
+					c->pos = n->pos[j];
+					el_find(v, c, none, "2", NULL,
+						"syntax-paired",
+						"%s%02u is required: %s "
+						"positions %u and %u go "
+						"together (paired)",
+						what, n->pos[j], what,
+						n->pos[0], n->pos[1]);
+				}
+			break;
+		case 'R':
+			if (cnt == 0) {
+				c->pos = n->pos[0];
+				el_find(v, c, none, "2", NULL, "syntax-required",
+					"%s needs at least one of positions "
+					"%u, %u%s",
+					what, n->pos[0], n->pos[1],
+					n->n > 2 ? ", ..." : "");
+			}
+			break;
+		case 'E':
+			if (cnt > 1) {
+				for (j = 1; j < n->n && !present[n->pos[j]]; j++)
+					;
+				c->pos = j < n->n ? n->pos[j] : n->pos[1];
+				el_find(v, c, none, "10", NULL,
+					"syntax-exclusion",
+					"%s positions %u and %u exclude each "
+					"other: only one may be present",
+					what, n->pos[0], n->pos[1]);
+			}
+			break;
+		case 'C':
+			if (!first)
+				break;
+			for (j = 1; j < n->n; j++)
+				if (!present[n->pos[j]]) {
+					c->pos = n->pos[j];
+					el_find(v, c, none, "2", NULL,
+						"syntax-conditional",
+						"%s%02u is required because "
+						"%s%02u is present",
+						what, n->pos[j], what,
+						n->pos[0]);
+				}
+			break;
+		case 'L':
+			if (first && cnt < 2) {
+				c->pos = n->pos[1];
+				el_find(v, c, none, "2", NULL,
+					"syntax-list-conditional",
+					"%s%02u is present, so one of the "
+					"positions after it in the note is "
+					"required",
+					what, n->pos[0]);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+check_composite(eg_txnv *v, elctx *c, const eg_use *u, eg_span val)
+{
+	const eg_cdef *cd = u->comp;
+	unsigned char present[64];
+	size_t nc = eg_x12_component_count(c->s, c->pos, c->rep ? c->rep : 1);
+	size_t i;
+
+	memset(present, 0, sizeof(present));
+	if (nc > cd->n || (cd->n && nc > cd->c[cd->n - 1].pos)) {
+		c->d = NULL;
+		c->comp = (uint16_t)nc;
+		el_find(v, c, val, "13", NULL, "too-many-components",
+			"%s%02u has %zu components, composite %s allows %u",
+			c->s->id, c->pos, nc, cd->id,
+			(unsigned)(cd->n ? cd->c[cd->n - 1].pos : 0));
+	}
+	for (i = 0; i < cd->n; i++) {
+		const eg_use *cu = &cd->c[i];
+		eg_span cv = eg_x12_component(c->s, c->pos, c->rep ? c->rep : 1,
+					      cu->pos);
+
+		c->comp = cu->pos;
+		c->d = cu->el;
+		if (cu->pos < 64)
+			present[cu->pos] = cv.len > 0;
+		if (cv.len == 0) {
+			if (cu->usage == 'M')
+				el_find(v, c, cv, "1", NULL,
+					"component-missing",
+					"%s%02u-%u (%s %s) is required",
+					c->s->id, c->pos, cu->pos, cu->el->id,
+					cu->el->name);
+			continue;
+		}
+		if (cu->el)
+			check_value(v, c, cv, NULL);
+	}
+	c->comp = 0;
+	check_syntax(v, c, cd->syn, cd->nsyn, present, cd->id);
+}
+
+static void
+check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
+	       const char *loop)
+{
+	unsigned char present[256];
+	elctx c;
+	size_t i, lastpos = sd->n ? sd->e[sd->n - 1].pos : 0;
+
+	memset(present, 0, sizeof(present));
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.loop = loop;
+	if (s->nelem > lastpos) {
+		eg_span extra = eg_x12_element(s, lastpos + 1);
+
+		c.pos = (uint16_t)(lastpos + 1);
+		el_find(v, &c, extra, "3", NULL, "too-many-elements",
+			"%s has %zu elements, the guide defines %zu", s->id,
+			s->nelem, lastpos);
+	}
+	for (i = 0; i < sd->n; i++) {
+		const eg_use *u = &sd->e[i];
+		eg_span val = eg_x12_element(s, u->pos);
+		size_t nr, r;
+
+		c.pos = u->pos;
+		c.comp = 0;
+		c.rep = 0;
+		c.d = u->el;
+		if (u->pos < 256)
+			present[u->pos] = val.len > 0;
+		if (val.len == 0) {
+			if (u->usage == 'M')
+				el_find(v, &c, val, "1", NULL,
+					"element-missing",
+					"%s%02u (%s %s) is required but empty",
+					s->id, u->pos,
+					u->el ? u->el->id : u->comp->id,
+					u->el ? u->el->name : u->comp->name);
+			continue;
+		}
+		if (u->usage == 'N') {
+			el_find(v, &c, val, "10", "I10", "element-not-used",
+				"%s%02u is not used in this implementation "
+				"but is present",
+				s->id, u->pos);
+			continue;
+		}
+		nr = eg_x12_repetition_count(s, u->pos);
+		if (u->repeat && nr > u->repeat) {
+			c.rep = (uint16_t)nr;
+			el_find(v, &c, val, "12", NULL, "too-many-repetitions",
+				"%s%02u repeats %zu times, at most %u allowed",
+				s->id, u->pos, nr, (unsigned)u->repeat);
+			continue;
+		}
+		for (r = 1; r <= nr; r++) {
+			eg_span rv = eg_x12_repetition(s, u->pos, r);
+
+			c.rep = nr > 1 ? (uint16_t)r : 0;
+			if (u->comp) {
+				check_composite(v, &c, u, rv);
+				continue;
+			}
+			if (eg_x12_component_count(s, u->pos, r) > 1) {
+				c.comp = 2;
+				el_find(v, &c, rv, "13", NULL,
+					"too-many-components",
+					"%s%02u is a simple element (%s) but "
+					"has components",
+					s->id, u->pos, u->el->id);
+				c.comp = 0;
+				continue;
+			}
+			c.d = u->el;
+			check_value(v, &c, rv, u->codes);
+		}
+	}
+	c.rep = 0;
+	check_syntax(v, &c, sd->syn, sd->nsyn, present, s->id);
+}
+
+/* --- HL hierarchy ------------------------------------------------------------- */
+
+static int
+level_index(const eg_guide *g, eg_span code)
+{
+	size_t i;
+
+	for (i = 0; i < g->nlevels; i++)
+		if (eg_span_eq(code, g->levels[i].code))
+			return (int)i;
+	return -1;
+}
+
+static int
+parent_allowed(const eg_hlevel *lv, const char *parent)
+{
+	const char *p = lv->parents;
+	size_t n = parent ? strlen(parent) : 0;
+
+	if (!parent)
+		return lv->parents[0] == '\0';
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (w == n && memcmp(p, parent, n) == 0)
+			return 1;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static void
+check_hl(eg_txnv *v, const eg_x12_segment *s, const char *loop)
+{
+	const eg_guide *g = v->g;
+	eg_span id = eg_x12_element(s, 1), par = eg_x12_element(s, 2),
+		code = eg_x12_element(s, 3);
+	unsigned long hid = 0, pid = 0;
+	size_t i;
+	int li, pl = -1;
+	elctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.loop = loop;
+	if (!digits(id.p, id.len) || id.len > 9)
+		return; /* the element checks report it */
+	for (i = 0; i < id.len; i++)
+		hid = hid * 10 + (unsigned long)(id.p[i] - '0');
+	c.pos = 1;
+	if (hid != v->hl_next)
+		el_find(v, &c, id, "7", NULL, "hl01-sequence",
+			"HL01 is %lu, expected %lu: HL IDs count 1, 2, 3 ... "
+			"in order",
+			hid, (unsigned long)v->hl_next);
+	v->hl_next = (uint32_t)(hid + 1);
+	if (par.len) {
+		c.pos = 2;
+		for (i = 0; i < par.len && par.p[i] >= '0' && par.p[i] <= '9';
+		     i++)
+			pid = pid * 10 + (unsigned long)(par.p[i] - '0');
+		if (i < par.len || pid >= hid || pid == 0 || pid >= MAXHL ||
+		    pid >= v->hl_cap || !v->hl[pid]) {
+			el_find(v, &c, par, "7", NULL, "hl02-parent",
+				"HL02 parent %.*s is not the HL01 of an earlier "
+				"HL in this transaction set",
+				(int)par.len, par.p);
+			pid = 0;
+		} else {
+			pl = v->hl[pid] - 1;
+		}
+	}
+	li = level_index(g, code);
+	c.pos = 3;
+	if (code.len && li < 0) {
+		el_find(v, &c, code, "7", NULL, "hl03-level",
+			"HL03 level '%.*s' is not a level of this transaction "
+			"set's hierarchy",
+			(int)code.len, code.p);
+	} else if (li >= 0 && (pid || !par.len) &&
+		   !parent_allowed(&g->levels[li],
+				   pl >= 0 ? g->levels[pl].code : NULL)) {
+		el_find(v, &c, code, "7", NULL, "hl03-parent-level",
+			"an HL of level %s cannot be %s%s%s (allowed parent "
+			"levels: %s)",
+			g->levels[li].code,
+			pl >= 0 ? "under level " : "at the top",
+			pl >= 0 ? g->levels[pl].code : "", "",
+			g->levels[li].parents[0] ? g->levels[li].parents
+						 : "none, it is a top level");
+	}
+	if (hid < MAXHL && li >= 0) {
+		if (hid >= v->hl_cap) {
+			size_t nc = v->hl_cap ? v->hl_cap : 1024;
+			unsigned char *p;
+
+			while (nc <= hid)
+				nc *= 2;
+			p = realloc(v->hl, nc);
+			if (!p)
+				return;
+			memset(p + v->hl_cap, 0, nc - v->hl_cap);
+			v->hl = p;
+			v->hl_cap = nc;
+		}
+		v->hl[hid] = (unsigned char)(li + 1);
+	}
+}
+
+/* --- structure ----------------------------------------------------------------- */
+
+static int
+tag_is(const eg_gnode *k, const eg_x12_segment *s)
+{
+	return memcmp(k->seg->id, s->id, 4) == 0;
+}
+
+static int
+push(eg_txnv *v, const eg_gnode *node)
+{
+	frame *f;
+
+	if (v->depth + 1 >= MAXDEPTH)
+		return 0;
+	f = &v->f[++v->depth];
+	f->node = node;
+	if (f->cap < node->n) {
+		uint32_t *p = realloc(f->count, node->n * sizeof(*p));
+
+		if (!p) {
+			v->depth--;
+			return 0;
+		}
+		f->count = p;
+		f->cap = node->n;
+	}
+	memset(f->count, 0, node->n * sizeof(*f->count));
+	f->pos = 0;
+	f->count[0] = 1;
+	return 1;
+}
+
+/* Report mandatory children of frame f in [from, to) that did not occur. */
+static void
+missing(eg_txnv *v, const frame *f, size_t from, size_t to,
+	const eg_x12_segment *at)
+{
+	size_t j;
+
+	for (j = from; j < to; j++) {
+		const eg_gnode *k = &f->node->kids[j];
+		const char *loop = k->loop ? k->loop_id : f->node->loop_id;
+
+		if (f->count[j] >= k->min || (k->usage != 'M' && !k->min))
+			continue;
+		if (f->count[j] == 0 && k->usage == 'M')
+			seg_find(v, at, k->seg->id, loop, "3", NULL,
+				 "segment-missing",
+				 "required %s%s%s%s is missing before this "
+				 "point",
+				 k->loop ? "loop " : "segment ",
+				 k->loop ? k->loop_id : k->seg->id,
+				 k->loop ? " (starting with " : "",
+				 k->loop ? "its first segment)" : "");
+		else
+			seg_find(v, at, k->seg->id, loop, "3",
+				 k->loop ? "I7" : "I8", "below-minimum",
+				 "%s %s occurs %u times, this implementation "
+				 "needs at least %u",
+				 k->loop ? "loop" : "segment",
+				 k->loop ? k->loop_id : k->seg->id,
+				 (unsigned)f->count[j], (unsigned)k->min);
+	}
+}
+
+static void
+pop_to(eg_txnv *v, int d, const eg_x12_segment *at)
+{
+	while (v->depth > d) {
+		frame *f = &v->f[v->depth];
+
+		missing(v, f, f->pos + 1, f->node->n, at);
+		v->depth--;
+	}
+}
+
+static void
+placed(eg_txnv *v, const eg_x12_segment *s, const eg_gnode *k,
+       const char *loop)
+{
+	if (k->usage == 'N')
+		seg_find(v, s, s->id, loop, "2", "I4", "segment-not-used",
+			 "segment %s is not used in this implementation", s->id);
+	check_elements(v, s, k->seg, loop);
+	if (v->g->nlevels && s->tag == EG_X12_TAG('H', 'L', 0))
+		check_hl(v, s, loop);
+}
+
+static void
+commit(eg_txnv *v, int d, size_t j, const eg_x12_segment *s)
+{
+	frame *f;
+	const eg_gnode *k;
+
+	pop_to(v, d, s);
+	f = &v->f[d];
+	if (j > f->pos)
+		missing(v, f, f->pos + 1, j, s);
+	f->pos = j;
+	f->count[j]++;
+	k = &f->node->kids[j];
+	if (k->max && f->count[j] > k->max)
+		seg_find(v, s, s->id, k->loop ? k->loop_id : f->node->loop_id,
+			 k->loop ? "4" : "5", NULL,
+			 k->loop ? "loop-over-max" : "segment-over-max",
+			 "%s %s occurs more than %u times",
+			 k->loop ? "loop" : "segment",
+			 k->loop ? k->loop_id : s->id, (unsigned)k->max);
+	if (k->loop) {
+		if (!push(v, k)) {
+			seg_find(v, s, s->id, k->loop_id, "2", NULL,
+				 "loop-too-deep", "loops nested too deep");
+			return;
+		}
+		placed(v, s, &k->kids[0], k->loop_id);
+		return;
+	}
+	placed(v, s, k, f->node->loop_id);
+}
+
+static void
+new_iteration(eg_txnv *v, int d, const eg_x12_segment *s)
+{
+	frame *f, *p;
+	const eg_gnode *loopnode;
+
+	pop_to(v, d, s);
+	f = &v->f[d];
+	missing(v, f, f->pos + 1, f->node->n, s);
+	p = &v->f[d - 1];
+	loopnode = &p->node->kids[p->pos];
+	p->count[p->pos]++;
+	if (loopnode->max && p->count[p->pos] > loopnode->max)
+		seg_find(v, s, s->id, loopnode->loop_id, "4", NULL,
+			 "loop-over-max", "loop %s occurs more than %u times",
+			 loopnode->loop_id, (unsigned)loopnode->max);
+	memset(f->count, 0, f->node->n * sizeof(*f->count));
+	f->pos = 0;
+	f->count[0] = 1;
+	placed(v, s, &f->node->kids[0], f->node->loop_id);
+}
+
+static int
+in_structure(const eg_gnode *n, const eg_x12_segment *s)
+{
+	size_t i;
+
+	for (i = 0; i < n->n; i++)
+		if (n->kids[i].loop ? in_structure(&n->kids[i], s)
+				    : tag_is(&n->kids[i], s))
+			return 1;
+	return 0;
+}
+
+static void
+unplaced(eg_txnv *v, const eg_x12_segment *s)
+{
+	const char *loop = loop_of(v);
+
+	if (in_structure(&v->g->root, s))
+		seg_find(v, s, s->id, loop, "7", NULL, "segment-out-of-order",
+			 "segment %s is in transaction set %s but not at this "
+			 "point (out of order or a repeat too many)",
+			 s->id, v->g->set);
+	else if (eg_guides_segment(v->guides, v->g->release, s->id))
+		seg_find(v, s, s->id, loop, "6", NULL, "segment-not-in-set",
+			 "segment %s is not part of transaction set %s", s->id,
+			 v->g->set);
+	else
+		seg_find(v, s, s->id, loop, "1", NULL, "segment-unrecognized",
+			 "segment ID %s is not defined in release %s", s->id,
+			 v->g->release);
+}
+
+static void
+place(eg_txnv *v, const eg_x12_segment *s)
+{
+	int d;
+
+	for (d = v->depth; d >= 0; d--) {
+		const frame *f = &v->f[d];
+		size_t j = f->pos;
+
+		/* A loop's trigger only starts an iteration. */
+		if (d > 0 && j == 0)
+			j = 1;
+		for (; j < f->node->n; j++) {
+			if (tag_is(&f->node->kids[j], s)) {
+				commit(v, d, j, s);
+				return;
+			}
+		}
+		if (d > 0 && tag_is(&f->node->kids[0], s)) {
+			new_iteration(v, d, s);
+			return;
+		}
+	}
+	unplaced(v, s);
+}
+
+/* --- hook ----------------------------------------------------------------------- */
+
+static const eg_guide *
+guide_for(eg_txnv *v, const eg_x12_ctl *ctl)
+{
+	const eg_guide *g = NULL;
+	unsigned i;
+
+	if (v->o.override && strcmp(v->o.override->set, ctl->st01) == 0)
+		return v->o.override;
+	for (i = 0; i < v->ncache; i++)
+		if (strcmp(v->cache[i].st01, ctl->st01) == 0 &&
+		    strcmp(v->cache[i].gs08, ctl->gs08) == 0)
+			return v->cache[i].g;
+	if (v->err.code == EG_OK &&
+	    eg_guides_find(v->guides, ctl->st01, ctl->gs08, &g, &v->err))
+		g = NULL;
+	i = v->ncache < 8 ? v->ncache++ : 7;
+	memcpy(v->cache[i].st01, ctl->st01, sizeof(v->cache[i].st01));
+	memcpy(v->cache[i].gs08, ctl->gs08, sizeof(v->cache[i].gs08));
+	v->cache[i].g = g;
+	return g;
+}
+
+static void
+on_begin(void *ud, eg_envelope *env, const eg_x12_segment *st,
+	 const eg_x12_ctl *ctl)
+{
+	eg_txnv *v = ud;
+	eg_finding f;
+
+	v->env = env;
+	v->nfind = 0;
+	v->suppressed = 0;
+	v->depth = -1;
+	v->hl_next = 1;
+	if (v->hl_cap)
+		memset(v->hl, 0, v->hl_cap);
+	v->g = guide_for(v, ctl);
+	if (!v->g) {
+		v->unguided++;
+		memset(&f, 0, sizeof(f));
+		f.level = EG_LVL_TRANSACTION;
+		f.severity = EG_FIND_NOTE;
+		f.rule = "no-guide";
+		eg_x12_segment_pos(st, &f.pos);
+		snprintf(f.msg, sizeof(f.msg),
+			 "no guide for transaction set %s version %s: checked "
+			 "at envelope and syntax level only",
+			 ctl->st01, ctl->gs08[0] ? ctl->gs08 : "(none)");
+		eg_envelope_report(env, &f);
+		return;
+	}
+	v->guided++;
+	if (!push(v, &v->g->root))
+		return;
+	placed(v, st, &v->g->root.kids[0], "");
+}
+
+static void
+on_segment(void *ud, eg_envelope *env, const eg_x12_segment *s)
+{
+	eg_txnv *v = ud;
+
+	(void)env;
+	if (v->g && v->depth >= 0)
+		place(v, s);
+}
+
+static void
+on_end(void *ud, eg_envelope *env, const eg_x12_segment *se)
+{
+	eg_txnv *v = ud;
+	frame *root;
+
+	(void)env;
+	if (!v->g || v->depth < 0)
+		return;
+	if (se) {
+		place(v, se);
+		pop_to(v, 0, se);
+		root = &v->f[0];
+		missing(v, root, root->pos + 1, root->node->n, se);
+	} else {
+		/* No SE (the envelope reports that): the rest of the set
+		 * up to SE is checked against the last segment seen. */
+		pop_to(v, 0, NULL);
+	}
+	v->g = NULL;
+	v->depth = -1;
+}
+
+eg_err
+eg_txnv_new(eg_txnv **out, eg_guides *guides, const eg_txnv_opts *o,
+	    eg_error *e)
+{
+	eg_txnv *v = calloc(1, sizeof(*v));
+
+	*out = NULL;
+	if (!v)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	v->guides = guides;
+	if (o)
+		v->o = *o;
+	if (!v->o.max_findings)
+		v->o.max_findings = 100;
+	v->hook.begin = on_begin;
+	v->hook.segment = on_segment;
+	v->hook.end = on_end;
+	v->hook.ud = v;
+	v->depth = -1;
+	*out = v;
+	return EG_OK;
+}
+
+const eg_txn_hook *
+eg_txnv_hook(eg_txnv *v)
+{
+	return &v->hook;
+}
+
+eg_err
+eg_txnv_error(const eg_txnv *v, eg_error *e)
+{
+	if (v->err.code == EG_OK)
+		return EG_OK;
+	if (e)
+		*e = v->err;
+	return v->err.code;
+}
+
+void
+eg_txnv_counts(const eg_txnv *v, unsigned long *guided,
+	       unsigned long *unguided)
+{
+	*guided = v->guided;
+	*unguided = v->unguided;
+}
+
+void
+eg_txnv_free(eg_txnv *v)
+{
+	int i;
+
+	if (!v)
+		return;
+	for (i = 0; i < MAXDEPTH; i++)
+		free(v->f[i].count);
+	free(v->hl);
+	free(v);
+}
