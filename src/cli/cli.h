@@ -41,6 +41,7 @@ extern const eg_command eg_cmd_validate;
 extern const eg_command eg_cmd_info;
 extern const eg_command eg_cmd_ack;
 extern const eg_command eg_cmd_guide;
+extern const eg_command eg_cmd_acks;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);
