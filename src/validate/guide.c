@@ -751,27 +751,82 @@ copy_nodes(lctx *c, const eg_gnode *from, eg_gnode *to)
 	return EG_OK;
 }
 
+/* A copy of k's segment with element pos narrowed by restrict r. */
+static eg_err
+narrow_copy(lctx *c, const eg_xml_node *r, eg_gnode *k, unsigned pos)
+{
+	eg_sdef *sd = arena_alloc(c->g, sizeof(*sd));
+	eg_use *u = arena_alloc(c->g, (k->seg->n ? k->seg->n : 1) * sizeof(*u));
+	const eg_codes *cs = NULL;
+	size_t i, j;
+	eg_err rc;
+
+	if (!sd || !u)
+		return oom(c);
+	*sd = *k->seg;
+	memcpy(u, k->seg->e, k->seg->n * sizeof(*u));
+	sd->e = u;
+	for (i = 0; i < sd->n && u[i].pos != pos; i++)
+		;
+	if (i == sd->n)
+		return bad(c, r, "no such element position: ",
+			   eg_xml_attr(r, "path"), NULL);
+	if (eg_xml_attr(r, "usage"))
+		u[i].usage = usage_attr(r);
+	rc = read_codes(c, r, &cs);
+	if (rc)
+		return rc;
+	if (cs) {
+		const eg_codes *all = u[i].el ? u[i].el->codes : NULL;
+
+		if (!u[i].el)
+			return bad(c, r, "codes narrow a simple element, not "
+					 "composite ",
+				   u[i].comp->id, NULL);
+		for (j = 0; all && j < cs->n; j++)
+			if (!eg_codes_has(all, cs->v[j], strlen(cs->v[j])))
+				return bad(c, r, "narrowed code not in the "
+						 "element's list: ",
+					   cs->v[j], NULL);
+		u[i].codes = cs;
+	}
+	k->seg = sd;
+	return EG_OK;
+}
+
 /*
  * Apply one <restrict path=...> to every matching segment under n: "SEG"
- * matches the segment anywhere, "LOOP/SEG" only as a child of loop LOOP.
+ * matches the segment anywhere, "LOOP/SEG" only as a child of loop LOOP;
+ * with an element position ("BSN01", "HL/MAN01") it narrows that element.
  */
-static int
-apply_restrict(const eg_xml_node *r, eg_gnode *n, const char *loop,
-	       const char *seg)
+static eg_err
+apply_restrict(lctx *c, const eg_xml_node *r, eg_gnode *n, const char *loop,
+	       const char *seg, unsigned elem, int *hits)
 {
 	size_t i;
-	int hits = 0;
+	eg_err rc;
 
 	for (i = 0; i < n->n; i++) {
 		eg_gnode *k = (eg_gnode *)&n->kids[i];
 
 		if (k->loop) {
-			hits += apply_restrict(r, k, loop, seg);
+			rc = apply_restrict(c, r, k, loop, seg, elem, hits);
+			if (rc)
+				return rc;
+			/* the trigger's definition is shared with the loop */
+			k->seg = k->kids[0].seg;
 			continue;
 		}
 		if (strcmp(k->seg->id, seg) != 0 ||
 		    (loop && strcmp(n->loop_id, loop) != 0))
 			continue;
+		(*hits)++;
+		if (elem) {
+			rc = narrow_copy(c, r, k, elem);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (eg_xml_attr(r, "usage")) {
 			k->usage = usage_attr(r);
 			k->min = k->usage == 'M';
@@ -779,9 +834,8 @@ apply_restrict(const eg_xml_node *r, eg_gnode *n, const char *loop,
 		k->min = (uint32_t)num_attr(r, "min", k->min);
 		if (eg_xml_attr(r, "max"))
 			k->max = (uint32_t)num_attr(r, "max", k->max);
-		hits++;
 	}
-	return hits;
+	return EG_OK;
 }
 
 static eg_err
@@ -790,9 +844,12 @@ read_restricts(lctx *c, const eg_xml_node *root, eg_guide *gd)
 	const eg_xml_node *k;
 
 	for (k = eg_xml_first(root); k; k = eg_xml_next(k)) {
-		const char *path;
+		const char *path, *slash;
 		char loop[32] = "", seg[4] = "";
-		const char *slash;
+		size_t idn = 0;
+		unsigned elem = 0;
+		int hits = 0;
+		eg_err rc;
 
 		if (!is(k, "restrict"))
 			continue;
@@ -805,11 +862,22 @@ read_restricts(lctx *c, const eg_xml_node *root, eg_guide *gd)
 			memcpy(loop, path, (size_t)(slash - path));
 			path = slash + 1;
 		}
-		if (strlen(path) < 2 || strlen(path) > 3)
-			return bad(c, k, "restrict path must be SEG or LOOP/SEG: ",
+		/* SEG is 2-3 characters; SEGnn adds a 2-digit position. */
+		idn = strlen(path) <= 3 ? strlen(path) : strlen(path) - 2;
+		if (idn < 2 || idn > 3 || path[0] < 'A' || path[0] > 'Z' ||
+		    (path[idn] && strspn(path + idn, "0123456789") != 2))
+			return bad(c, k, "restrict path must be SEG, LOOP/SEG, "
+					 "SEGnn or LOOP/SEGnn: ",
 				   eg_xml_attr(k, "path"), NULL);
-		memcpy(seg, path, strlen(path));
-		if (apply_restrict(k, &gd->root, loop[0] ? loop : NULL, seg) == 0)
+		memcpy(seg, path, idn);
+		if (path[idn])
+			elem = (unsigned)((path[idn] - '0') * 10 +
+					  (path[idn + 1] - '0'));
+		rc = apply_restrict(c, k, &gd->root, loop[0] ? loop : NULL, seg,
+				    elem, &hits);
+		if (rc)
+			return rc;
+		if (hits == 0)
 			return bad(c, k, "restrict matches no segment: ",
 				   eg_xml_attr(k, "path"), NULL);
 	}

@@ -52,6 +52,7 @@ struct eg_txnv {
 	unsigned ncache;
 	eg_error err;
 	unsigned long guided, unguided;
+	eg_pos last; /* the last segment placed, for checks at a missing SE */
 };
 
 /* --- findings -------------------------------------------------------------- */
@@ -114,7 +115,10 @@ seg_find(eg_txnv *v, const eg_x12_segment *s, const char *seg_id,
 	va_start(ap, fmt);
 	vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
 	va_end(ap);
-	eg_x12_segment_pos(s, &f.pos);
+	if (s)
+		eg_x12_segment_pos(s, &f.pos);
+	else
+		f.pos = v->last;
 	/* A missing segment is reported with its own ID at the position
 	 * where it was looked for. */
 	memset(f.pos.seg_id, 0, sizeof(f.pos.seg_id));
@@ -667,12 +671,13 @@ missing(eg_txnv *v, const frame *f, size_t from, size_t to,
 		if (f->count[j] == 0 && k->usage == 'M')
 			seg_find(v, at, k->seg->id, loop, "3", NULL,
 				 "segment-missing",
-				 "required %s%s%s%s is missing before this "
-				 "point",
+				 "required %s%s%s%s%s is missing (%s%s)",
 				 k->loop ? "loop " : "segment ",
 				 k->loop ? k->loop_id : k->seg->id,
 				 k->loop ? " (starting with " : "",
-				 k->loop ? "its first segment)" : "");
+				 k->loop ? k->seg->id : "", k->loop ? ")" : "",
+				 at ? "expected before " : "the set ends",
+				 at ? at->id : " without it");
 		else
 			seg_find(v, at, k->seg->id, loop, "3",
 				 k->loop ? "I7" : "I8", "below-minimum",
@@ -699,6 +704,7 @@ static void
 placed(eg_txnv *v, const eg_x12_segment *s, const eg_gnode *k,
        const char *loop)
 {
+	eg_x12_segment_pos(s, &v->last);
 	if (k->usage == 'N')
 		seg_find(v, s, s->id, loop, "2", "I4", "segment-not-used",
 			 "segment %s is not used in this implementation", s->id);
