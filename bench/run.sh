@@ -136,24 +136,29 @@ timed() {
 		"$wall_" "$rss_"
 }
 
-# measure FILE RUNS: alternate floor and edigate runs on FILE.
+# measure FILE RUNS [VALIDATE-OPTION]: alternate floor and edigate runs on
+# FILE; the option is --envelope by default ("" for full guide validation).
 measure() {
 	: >"$RESULTS"
 	i_=1
+	mode_=${3---envelope}
 	while [ "$i_" -le "$2" ]; do
 		echo " run $i_/$2"
 		timed floor "$T/floor" "$1"
-		timed edigate "$EDIGATE" validate --envelope "$1"
+		# shellcheck disable=SC2086
+		timed edigate "$EDIGATE" validate $mode_ "$1"
 		i_=$((i_ + 1))
 	done
 }
 
-# report TITLE FILE: print the table for the runs in $RESULTS and write
-# "ratio edigate_maxrss_kib floor_mib_s edigate_mib_s" to $SUMMARY.
+# report TITLE FILE [LABEL RATIO]: print the table for the runs in
+# $RESULTS and write "ratio edigate_maxrss_kib floor_mib_s edigate_mib_s"
+# to $SUMMARY.
 report() {
 	bytes_=$(wc -c <"$2" | tr -d ' ')
 	awk -v bytes="$bytes_" -v title="$1" -v file="$2" -v sum="$SUMMARY" \
-		-v rt="$RATIO_TARGET" -v mt="$RSS_TARGET_MIB" '
+		-v rt="${4:-$RATIO_TARGET}" -v mt="$RSS_TARGET_MIB" \
+		-v label="${3:-edigate validate --envelope}" '
 	{
 		if (!($1 in best) || $2 < best[$1]) best[$1] = $2
 		if (!($1 in rss) || $3 > rss[$1]) rss[$1] = $3
@@ -171,7 +176,7 @@ report() {
 		printf "  %-30s %10.1f %12.4f %14.1f\n", "floor (memchr pass)", \
 		    fs, best["floor"], rss["floor"] / 1024
 		printf "  %-30s %10.1f %12.4f %14.1f\n", \
-		    "edigate validate --envelope", es, best["edigate"], erss
+		    label, es, best["edigate"], erss
 		printf "\n  %-30s %10s %8s\n", "target", "figure", "result"
 		printf "  %-30s %10.2f %8s\n", "edigate/floor >= " rt, ratio, \
 		    (ratio >= rt ? "PASS" : "MISS")
@@ -210,6 +215,24 @@ read -r ratio rss_kib floor_mibs edigate_mibs <"$SUMMARY"
 echo
 echo "bench: result floor_mib_s=$floor_mibs edigate_mib_s=$edigate_mibs" \
 	"ratio=$ratio maxrss_kb=$rss_kib"
+
+# Full validation against the shipped implementation guides, when the
+# edigate home has a guide for the 856 (target: a quarter of the floor).
+if "$EDIGATE" validate --json "$F856" 2>/dev/null | head -c 2000000 |
+	grep -q '"guided":[1-9]'; then
+	echo
+	echo "== timing full guide validation on $F856 =="
+	measure "$F856" "$BENCH_RUNS" ""
+	report "856 ship notices, full guide validation" "$F856" \
+		"edigate validate (guides)" 0.25
+	read -r gratio grss_kib _ gmibs <"$SUMMARY"
+	echo
+	echo "bench: result guides_mib_s=$gmibs ratio=$gratio" \
+		"maxrss_kb=$grss_kib"
+else
+	echo
+	echo "bench: no 856 guide in the edigate home: full validation skipped"
+fi
 
 if [ "$BENCH_BIG" = 1 ]; then
 	FBIG=$DATA/bench-856-big.x12
