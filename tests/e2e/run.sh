@@ -70,7 +70,7 @@ expect_exit 0 "$bin" --help; expect_out 'Exit codes'; expect_out 'validate'
 expect_exit 2 "$bin"
 expect_exit 2 "$bin" frobnicate; expect_err 'unknown command'
 expect_exit 2 "$bin" --bogus
-for c in parse validate info; do
+for c in parse validate info ack acks guide; do
 	expect_exit 0 "$bin" "$c" --help; expect_out "Usage: edigate.* $c"; expect_out 'Exit codes'
 	expect_exit 0 "$bin" help "$c"; expect_out "Usage: edigate.* $c"
 done
@@ -150,6 +150,70 @@ expect_exit 2 "$bin" validate --max-elements 2 "$t/std.x12"; expect_err 'at leas
 expect_exit 2 "$bin" validate --max-segment 50 "$t/std.x12"; expect_err 'at least 106'
 # several files: the worst exit code wins, each file reported
 expect_exit 1 "$bin" validate "$t/std.x12" "$t/se.x12"; expect_out "^$t/std.x12:"; expect_out "^$t/se.x12:"
+
+# --- guides, partner narrowing, acknowledgements (test guides) ----------------
+G="$root/tests/fixtures/guides"
+expect_exit 0 "$bin" --home "$G" guide check "$G/edi/x12/004010/856.xml"
+expect_out '^ok: .*856.xml: 856 .*release 004010.*2 loops, 5 HL levels'
+expect_exit 0 "$bin" --home "$G" guide show 856
+expect_out '^loop HL'; expect_out 'BSN01 +353 +Transaction Set Purpose Code'
+expect_exit 2 "$bin" --home "$G" guide show 999 --version 005010; expect_err 'no guide for 999'
+expect_exit 2 "$bin" --home "$G" guide frob
+printf '<guide standard="x12" release="004010" set="856" name="bad">\n<segment ref="ZZZ" usage="M" max="1"/>\n</guide>\n' >"$t/bad-guide.xml"
+expect_exit 2 "$bin" --home "$G" guide check "$t/bad-guide.xml"; expect_err 'bad-guide.xml:2: no segment ZZZ'
+printf '<guide standard="x12" release="004010" set="856" name="p" base="856">\n<restrict path="BSN01"><code value="00"/></restrict>\n<restrict path="HL/MAN" usage="M"/>\n</guide>\n' >"$t/partner.xml"
+expect_exit 0 "$bin" --home "$G" guide check "$t/partner.xml"; expect_out 'narrows'
+# a set made of segments the test guide knows: valid, then narrowed away
+{ isa SENDER RECEIVER 000000021 00401 '*' '>' 'U' '~'
+  printf 'GS*SH*S*R*20260101*1200*21*X*004010~ST*856*0001~BSN*06*SHIP1*20260101*1200~'
+  printf 'HL*1**S~TD5**2*UPSN~HL*2*1*O~PRF*PO1~HL*3*2*P~MAN*GM*00012345678901234567~'
+  printf 'HL*4*3*I~LIN**UP*012345678905~SN1**2*EA~CTT*4~SE*13*0001~GE*1*21~IEA*1*000000021~'; } >"$t/g.x12"
+expect_exit 0 "$bin" --home "$G" validate "$t/g.x12"; expect_out 'VALID: .*\[all sets against guides\]'
+expect_exit 1 "$bin" --home "$G" validate --guide "$t/partner.xml" "$t/g.x12"
+expect_out "BSN01 code '06' is valid for 353 but not used in this implementation \[AK403=7, 999 IK403=I6\]"
+expect_out 'required segment MAN is missing'
+expect_exit 0 "$bin" --home "$G" validate --envelope "$t/g.x12"; expect_out 'envelope and syntax checks\]'
+sed 's/SN1\*\*2\*EA/SN1**2*XX/' "$t/g.x12" >"$t/g-bad.x12"
+expect_exit 1 "$bin" --home "$G" validate --json "$t/g-bad.x12"; json_ok g-bad
+expect_out '"rule":"element-invalid-code","code":"7","code_element":"AK304"|"rule":"element-invalid-code","code":"7"'
+expect_out '"segment_id":"SN1","position_in_transaction":11,"element":3,"component":1'
+expect_out '"loop":"HL","element_ref":"355","value":"XX"'
+# no guide for a set: a note, still accepted, counted
+sed 's/ST\*856/ST*940/; s/GS\*SH/GS*OW/' "$t/g.x12" >"$t/noguide.x12"
+expect_exit 0 "$bin" --home "$G" validate -v "$t/noguide.x12"
+expect_out 'note +offset .*no guide for transaction set 940'; expect_out '0 set\(s\) against guides, 1 with no guide'
+# acknowledgements: 997 with AK3/AK4 detail, read back by `acks`
+expect_exit 1 "$bin" --home "$G" ack -o "$t/acks" --time 202611220700 "$t/g-bad.x12"
+expect_out "wrote $t/acks/000000021-000000002.ack.x12"
+if cmp -s "$t/acks/000000021-000000002.ack.x12" - <<'ACK'
+ISA*00*          *00*          *ZZ*RECEIVER       *ZZ*SENDER         *261122*0700*U*00401*000000002*0*P*:~
+GS*FA*R*S*20261122*0700*1*X*004010~
+ST*997*0001~
+AK1*SH*21~
+AK2*856*0001~
+AK3*SN1*11*HL*8~
+AK4*3:1*355*7*XX~
+AK5*R*5~
+AK9*R*1*1*0~
+SE*8*0001~
+GE*1*1~
+IEA*1*000000002~
+ACK
+then ok; else bad "997 for g-bad.x12 differs:"; cat "$t/acks/000000021-000000002.ack.x12"; fi
+expect_exit 1 "$bin" acks "$t/acks/000000021-000000002.ack.x12"
+expect_out 'set 856 0001 \(group 21\): R \(rejected\): 5 one or more segments in error'
+expect_out 'AK3 SN1 at position 11 \(loop HL\): code 8; AK4 element 3:1 \(ref 355\): code 7 .XX.'
+expect_out '997 for group SH 21: R \(rejected\), 1 included, 1 received, 0 accepted'
+expect_exit 1 "$bin" acks --json "$t/acks/000000021-000000002.ack.x12"; json_ok acks
+ls -a "$t/acks" | grep -q '\.tmp' && bad "temporary file left in $t/acks" || ok
+# counter file: numbers continue and are never reused
+echo 41 >"$t/counter"
+expect_exit 0 "$bin" --home "$G" ack -o "$t/acks2" --counter "$t/counter" "$t/g.x12"
+expect_out '000000021-000000042.ack.x12'
+expect_exit 0 "$bin" --home "$G" ack -o "$t/acks2" --counter "$t/counter" "$t/g.x12"
+expect_out '000000021-000000044.ack.x12'
+[ "$(cat "$t/counter")" = 45 ] && ok || bad "counter file holds $(cat "$t/counter"), want 45"
+expect_exit 2 "$bin" ack --version 998 x; expect_err '997 or 999'
 
 # --- the shipped fixtures: valid_* pass, the rest are flagged with their code --
 if [ -d "$fx" ]; then

@@ -3,15 +3,22 @@
  *
  * Runs every input twice, with a tiny chunk size (so segments straddle
  * refills) and with the default, and checks that both walks see the same
- * segments: streaming must not change what is read.  Any crash, hang,
- * sanitizer report or mismatch is a bug.
+ * segments: streaming must not change what is read.  Then runs the full
+ * check (envelope + guide validation against tests/fixtures/guides, when
+ * the fuzzer runs from the repository root) and the TA1/997/999 writer.
+ * Any crash, hang, sanitizer report or mismatch is a bug.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "edigate/ack.h"
 #include "edigate/envelope.h"
 #include "edigate/x12.h"
+#include "edigate/x12_check.h"
+
+/* Loaded once: the fuzzer's only global, outside the library. */
+static eg_guides *guides;
 
 static void
 no_finding(void *ud, const eg_finding *f)
@@ -81,7 +88,70 @@ walk(const uint8_t *data, size_t size, size_t chunk, int *failed)
 	return h;
 }
 
+static eg_err
+next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
+{
+	(void)kind;
+	(void)e;
+	*out = ++*(uint64_t *)ud;
+	return EG_OK;
+}
+
+static eg_err
+emit(void *ud, const char *name, const char *p, size_t n, eg_error *e)
+{
+	(void)ud;
+	(void)e;
+	if (!name || (n && !p))
+		abort();
+	return EG_OK;
+}
+
+/* Full validation and acknowledgements; must not crash. */
+static void
+check_and_ack(const uint8_t *data, size_t size)
+{
+	eg_x12_check_opts co;
+	eg_x12_check_result res;
+	eg_ack_opts ao;
+	eg_ack *ack = NULL;
+	eg_source *src = NULL;
+	eg_error e;
+	uint64_t ctl = 0;
+
+	memset(&co, 0, sizeof(co));
+	memset(&ao, 0, sizeof(ao));
+	memset(&e, 0, sizeof(e));
+	co.limits = eg_x12_limits_default();
+	co.guides = guides;
+	ao.next_control = next_control;
+	ao.emit = emit;
+	ao.ud = &ctl;
+	if (eg_ack_new(&ack, &ao, &e) ||
+	    eg_source_new_mem(&src, data, size, "fuzz", &e))
+		abort();
+	if (eg_x12_check(src, &co, eg_ack_events(ack), &res, &e) &&
+	    e.code != EG_ECONFIG)
+		abort();
+	eg_source_free(src);
+	eg_ack_free(ack);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	eg_error e;
+
+	(void)argc;
+	(void)argv;
+	memset(&e, 0, sizeof(e));
+	if (eg_guides_new(&guides, "tests/fixtures/guides", &e))
+		guides = NULL;
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -96,5 +166,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (f1 != f2)
 		abort();
+	check_and_ack(data, size);
 	return 0;
 }
