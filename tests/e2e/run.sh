@@ -141,10 +141,10 @@ expect_exit 1 "$bin" validate "$t/nul.x12"; expect_out 'NUL byte'
 # limits: a 300-byte N1 name over a 200-byte limit; 20 elements over 16
 long=$(printf '%0300d' 0)
 sed "s/STORE 1/$long/" "$t/std.x12" | sed 's/SE\*8/SE*8/' >"$t/long.x12"
-expect_exit 0 "$bin" validate "$t/long.x12"
+expect_exit 0 "$bin" validate --envelope "$t/long.x12"
 expect_exit 1 "$bin" validate --max-segment 200 "$t/long.x12"; expect_out 'longer than 200'
 sed 's/CTT\*1/CTT*1*2*3*4*5*6*7*8*9*10*11*12*13*14*15*16*17*18*19*20/' "$t/std.x12" >"$t/many.x12"
-expect_exit 0 "$bin" validate "$t/many.x12"
+expect_exit 0 "$bin" validate --envelope "$t/many.x12"
 expect_exit 1 "$bin" validate --max-elements 16 "$t/many.x12"; expect_out 'more than 16 elements'
 expect_exit 2 "$bin" validate --max-elements 2 "$t/std.x12"; expect_err 'at least 16'
 expect_exit 2 "$bin" validate --max-segment 50 "$t/std.x12"; expect_err 'at least 106'
@@ -157,7 +157,7 @@ expect_exit 0 "$bin" --home "$G" guide check "$G/edi/x12/004010/856.xml"
 expect_out '^ok: .*856.xml: 856 .*release 004010.*2 loops, 5 HL levels'
 expect_exit 0 "$bin" --home "$G" guide show 856
 expect_out '^loop HL'; expect_out 'BSN01 +353 +Transaction Set Purpose Code'
-expect_exit 2 "$bin" --home "$G" guide show 999 --version 005010; expect_err 'no guide for 999'
+expect_exit 2 "$bin" --home "$G" guide show 830 --version 005010; expect_err 'no guide for 830'
 expect_exit 2 "$bin" --home "$G" guide frob
 printf '<guide standard="x12" release="004010" set="856" name="bad">\n<segment ref="ZZZ" usage="M" max="1"/>\n</guide>\n' >"$t/bad-guide.xml"
 expect_exit 2 "$bin" --home "$G" guide check "$t/bad-guide.xml"; expect_err 'bad-guide.xml:2: no segment ZZZ'
@@ -179,9 +179,9 @@ expect_out '"rule":"element-invalid-code","code":"7","code_element":"AK304"|"rul
 expect_out '"segment_id":"SN1","position_in_transaction":11,"element":3,"component":1'
 expect_out '"loop":"HL","element_ref":"355","value":"XX"'
 # no guide for a set: a note, still accepted, counted
-sed 's/ST\*856/ST*940/; s/GS\*SH/GS*OW/' "$t/g.x12" >"$t/noguide.x12"
+sed 's/ST\*856/ST*830/; s/GS\*SH/GS*PS/' "$t/g.x12" >"$t/noguide.x12"
 expect_exit 0 "$bin" --home "$G" validate -v "$t/noguide.x12"
-expect_out 'note +offset .*no guide for transaction set 940'; expect_out '0 set\(s\) against guides, 1 with no guide'
+expect_out 'note +offset .*no guide for transaction set 830'; expect_out '0 set\(s\) against guides, 1 with no guide'
 # acknowledgements: 997 with AK3/AK4 detail, read back by `acks`
 expect_exit 1 "$bin" --home "$G" ack -o "$t/acks" --time 202611220700 "$t/g-bad.x12"
 expect_out "wrote $t/acks/000000021-000000002.ack.x12"
