@@ -67,6 +67,8 @@ typedef struct eg_syntax {
 	char rule;
 	uint8_t n;
 	uint8_t pos[16];
+	uint64_t mask;  /* bit p for each position p (all positions < 64) */
+	uint64_t first; /* bit of pos[0] */
 } eg_syntax;
 
 typedef struct eg_cdef {
@@ -79,11 +81,13 @@ typedef struct eg_cdef {
 
 typedef struct eg_sdef {
 	char id[4];
+	uint32_t tag; /* EG_X12_TAG of id, for fast matching */
 	const char *name;
 	size_t n;
 	const eg_use *e; /* elements in position order (pos may skip) */
 	size_t nsyn;
 	const eg_syntax *syn;
+	uint16_t last_m; /* highest position with usage M (0 if none) */
 } eg_sdef;
 
 /* A node of a transaction set's structure: a segment or a loop. */
@@ -95,6 +99,14 @@ typedef struct eg_gnode {
 	uint32_t min, max;   /* max 0 = unbounded */
 	size_t n;            /* loops: children */
 	const struct eg_gnode *kids;
+	/* Loops: per child, its tag (segment or trigger) and how many times
+	 * it must occur (1 for usage M, else min) -- flat arrays so that
+	 * placing a segment scans a few cache lines, not the child nodes. */
+	const uint32_t *ktag;
+	const uint32_t *kmin;
+	/* next_m[j]: the first child >= j that must occur (n if none), so
+	 * that finding missing children skips the optional ones. */
+	const uint32_t *next_m;
 	long line;           /* in the guide file */
 } eg_gnode;
 

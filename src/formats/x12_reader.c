@@ -23,6 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { CLS_DATA = 0, CLS_ELEM, CLS_WRAP, CLS_BAD };
 
@@ -600,6 +603,62 @@ split_plain(eg_x12_reader *r, size_t s, size_t t, size_t *nel_out)
  * terminator in the buffer yet, a byte outside 0x20..0x7E, a long
  * segment, a bad tag): read_segment's careful path then takes over.
  */
+/* Finish a segment found by scan_plain: last element, tag check. */
+static int
+scan_done(eg_x12_reader *r, size_t s, size_t st, size_t t, size_t nel,
+	  size_t *rel_out, size_t *nel_out)
+{
+	r->elem[nel].p = (const char *)r->buf + st;
+	r->elem[nel].len = t - st;
+	if (!valid_tag(r->buf + s, r->elem[0].len))
+		return 0;
+	*rel_out = t - s;
+	*nel_out = nel + 1;
+	return 1;
+}
+
+#if defined(__SSE2__)
+/* SSE2: sixteen bytes at a time, one bit per byte from movemask. */
+static int
+scan_plain(eg_x12_reader *r, size_t *rel_out, size_t *nel_out)
+{
+	const unsigned char *p = r->buf;
+	const unsigned char es = r->d.element, ts = r->d.segment[0];
+	const __m128i ve = _mm_set1_epi8((char)es), vt = _mm_set1_epi8((char)ts);
+	const __m128i flip = _mm_set1_epi8((char)0x80);
+	/* after flipping the top bit, unsigned order is signed order:
+	 * c < 0x20 <=> c^0x80 < (char)0xA0; c > 0x7E <=> c^0x80 > (char)0xFE */
+	const __m128i lo = _mm_set1_epi8((char)0xA0), hi = _mm_set1_epi8((char)0xFE);
+	const size_t s = r->pos;
+	size_t i = s, st = s, nel = 0, lim = r->end;
+
+	if (r->d.segment_len != 1 || (unsigned char)(es - 0x20) > 0x5e)
+		return 0;
+	if (lim - s > r->lim.max_segment)
+		lim = s + r->lim.max_segment;
+	for (; i + 16 <= lim; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i y = _mm_xor_si128(x, flip);
+		unsigned tm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vt));
+		unsigned em = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, ve));
+		unsigned om = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmplt_epi8(y, lo), _mm_cmpgt_epi8(y, hi)));
+		unsigned below = tm ? (tm & (0u - tm)) - 1 : 0xFFFFu;
+
+		if (om & below)
+			return 0;
+		for (em &= below; em; em &= em - 1)
+			if (!add_elem(r, &nel, &st,
+				      i + (size_t)__builtin_ctz(em)))
+				return 0;
+		if (tm)
+			return scan_done(r, s, st, i + (size_t)__builtin_ctz(tm),
+					 nel, rel_out, nel_out);
+	}
+	return 0;
+}
+#else
+/* Portable: eight bytes at a time in a 64-bit word (SWAR). */
 static int
 scan_plain(eg_x12_reader *r, size_t *rel_out, size_t *nel_out)
 {
@@ -631,25 +690,19 @@ scan_plain(eg_x12_reader *r, size_t *rel_out, size_t *nel_out)
 			if (!add_elem(r, &nel, &st,
 				      i + ((size_t)__builtin_ctzll(ez) >> 3)))
 				return 0;
-		if (tz) {
-			size_t t = i + ((size_t)__builtin_ctzll(tz) >> 3);
-
-			r->elem[nel].p = (const char *)p + st;
-			r->elem[nel].len = t - st;
-			if (!valid_tag(p + s, r->elem[0].len))
-				return 0;
-			*rel_out = t - s;
-			*nel_out = nel + 1;
-			return 1;
-		}
+		if (tz)
+			return scan_done(r, s, st,
+					 i + ((size_t)__builtin_ctzll(tz) >> 3),
+					 nel, rel_out, nel_out);
 	}
 #else
 	(void)r;
-#endif
 	(void)rel_out;
 	(void)nel_out;
+#endif
 	return 0;
 }
+#endif
 
 /* Split [s, t) into elements, removing wrap CR/LF in place. */
 static eg_err

@@ -30,6 +30,7 @@ typedef struct block {
 
 typedef struct dict {
 	char release[16];
+	int broken; /* failed to load: every later lookup fails too */
 	const struct dict *base;
 	size_t ne, nc, ns, cape, capc, caps;
 	eg_edef **e;
@@ -374,6 +375,10 @@ read_syntax(lctx *c, const eg_xml_node *n, size_t maxpos, eg_syntax *s)
 			return bad(c, n, "syntax note position out of range: ",
 				   eg_xml_attr(n, "positions"), NULL);
 		s->pos[s->n++] = (uint8_t)v;
+		if (v >= 64)
+			return bad(c, n, "syntax note positions must be below 64: ",
+				   eg_xml_attr(n, "positions"), NULL);
+		s->mask |= (uint64_t)1 << v;
 		p = end;
 		while (*p == ' ')
 			p++;
@@ -381,6 +386,7 @@ read_syntax(lctx *c, const eg_xml_node *n, size_t maxpos, eg_syntax *s)
 	if (s->n < 2)
 		return bad(c, n, "a syntax note needs two or more positions",
 			   NULL, NULL);
+	s->first = (uint64_t)1 << s->pos[0];
 	return EG_OK;
 }
 
@@ -440,6 +446,18 @@ read_uses(lctx *c, const dict *d, const eg_xml_node *n, const char *tag,
 	*syn = s;
 	*nsyn = scnt;
 	return EG_OK;
+}
+
+static uint16_t
+last_mandatory(const eg_sdef *sd)
+{
+	size_t i;
+	uint16_t m = 0;
+
+	for (i = 0; i < sd->n; i++)
+		if (sd->e[i].usage == 'M')
+			m = sd->e[i].pos;
+	return m;
 }
 
 static eg_err
@@ -507,11 +525,15 @@ read_dict(lctx *c, dict *d)
 			return oom(c);
 		id = eg_xml_attr(k, "id");
 		memcpy(sd->id, id, strlen(id) < 3 ? strlen(id) : 3);
+		sd->tag = (uint32_t)(unsigned char)sd->id[0] |
+			  (uint32_t)(unsigned char)sd->id[1] << 8 |
+			  (uint32_t)(unsigned char)sd->id[2] << 16;
 		sd->name = arena_str(c->g, eg_xml_attr(k, "name"));
 		rc = read_uses(c, d, k, "element", &sd->e, &sd->n, &sd->syn,
 			       &sd->nsyn);
 		if (rc)
 			return rc;
+		sd->last_m = last_mandatory(sd);
 		d->s[d->ns++] = sd;
 	}
 	return EG_OK;
@@ -542,6 +564,11 @@ get_dict(eg_guides *g, const char *release, int depth, const dict **out,
 	*out = NULL;
 	for (de = g->dicts; de; de = de->next)
 		if (strcmp(de->d.release, release) == 0) {
+			if (de->d.broken)
+				return eg_fail(e, EG_ECONFIG,
+					       "the %s dictionary failed to load "
+					       "(see the first error)",
+					       release);
 			*out = &de->d;
 			return EG_OK;
 		}
@@ -567,7 +594,9 @@ get_dict(eg_guides *g, const char *release, int depth, const dict **out,
 		return rc;
 	}
 	rc = read_dict(&c, &de->d);
-	/* Linked in even on failure, so eg_guides_free frees its arrays. */
+	/* Linked in even on failure, so eg_guides_free frees its arrays,
+	 * but marked so that it is never used half-read. */
+	de->d.broken = rc != EG_OK;
 	de->next = g->dicts;
 	g->dicts = de;
 	eg_xml_free(x);
@@ -643,6 +672,7 @@ narrow_segment(lctx *c, const eg_xml_node *n, const eg_sdef *base,
 			u[i].codes = cs;
 		}
 	}
+	sd->last_m = last_mandatory(sd);
 	*out = sd;
 	return EG_OK;
 }
@@ -790,6 +820,7 @@ narrow_copy(lctx *c, const eg_xml_node *r, eg_gnode *k, unsigned pos)
 					   cs->v[j], NULL);
 		u[i].codes = cs;
 	}
+	sd->last_m = last_mandatory(sd);
 	k->seg = sd;
 	return EG_OK;
 }
@@ -884,6 +915,39 @@ read_restricts(lctx *c, const eg_xml_node *root, eg_guide *gd)
 	return EG_OK;
 }
 
+/* Build the flat per-child arrays of every loop (after narrowing). */
+static eg_err
+index_nodes(lctx *c, eg_gnode *n)
+{
+	uint32_t *tag, *min, *next;
+	size_t i;
+	eg_err rc;
+
+	if (!n->loop)
+		return EG_OK;
+	tag = arena_alloc(c->g, (n->n ? n->n : 1) * sizeof(*tag));
+	min = arena_alloc(c->g, (n->n ? n->n : 1) * sizeof(*min));
+	next = arena_alloc(c->g, (n->n + 1) * sizeof(*next));
+	if (!tag || !min || !next)
+		return oom(c);
+	for (i = 0; i < n->n; i++) {
+		eg_gnode *k = (eg_gnode *)&n->kids[i];
+
+		tag[i] = k->seg->tag;
+		min[i] = k->min > 0 ? k->min : k->usage == 'M';
+		rc = index_nodes(c, k);
+		if (rc)
+			return rc;
+	}
+	next[n->n] = (uint32_t)n->n;
+	for (i = n->n; i-- > 0;)
+		next[i] = min[i] ? (uint32_t)i : next[i + 1];
+	n->ktag = tag;
+	n->kmin = min;
+	n->next_m = next;
+	return EG_OK;
+}
+
 static eg_err
 check_root(lctx *c, const eg_guide *gd)
 {
@@ -974,9 +1038,11 @@ read_guide(lctx *c, const char *path, int depth, eg_guide *gd)
 		if (is(k, "hierarchy") && (rc = read_levels(c, k, gd)))
 			return rc;
 	rc = read_restricts(c, root, gd);
-	if (rc)
-		return rc;
-	return check_root(c, gd);
+	if (!rc)
+		rc = check_root(c, gd);
+	if (!rc)
+		rc = index_nodes(c, &gd->root);
+	return rc;
 }
 
 static eg_err

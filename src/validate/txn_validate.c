@@ -217,6 +217,23 @@ time_ok(eg_span s)
 	       (s.len < 6 || n2(s.p + 4) <= 59);
 }
 
+/*
+ * The quick verdict for the common case, without building a report: an
+ * AN or ID value of the right length and (for ID) a listed code.  Anything
+ * else goes through check_value, which explains what is wrong.
+ */
+static inline int
+value_ok(const eg_edef *d, const eg_codes *narrow, eg_span val)
+{
+	const eg_codes *codes = narrow ? narrow : d->codes;
+
+	if (d->type != EG_T_AN && d->type != EG_T_ID)
+		return 0;
+	if (val.len < d->min || val.len > d->max)
+		return 0;
+	return !codes || eg_codes_has(codes, val.p, val.len);
+}
+
 /* Check one value (element, repetition or component). */
 static void
 check_value(eg_txnv *v, const elctx *c, eg_span val, const eg_codes *narrow)
@@ -306,24 +323,36 @@ check_value(eg_txnv *v, const elctx *c, eg_span val, const eg_codes *narrow)
 /* Syntax notes over present[pos]. */
 static void
 check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
-	     const unsigned char *present, const char *what)
+	     const eg_span *vals, size_t nvals, const char *what)
 {
 	size_t i, j;
+	uint64_t have = 0;
+	/* Is position p present (non-empty)?  vals[1..nvals]. */
+#define PRESENT(p) ((p) <= nvals && vals[(p)].len > 0)
 
+	if (nsyn == 0)
+		return;
+	for (i = 1; i <= nvals && i < 64; i++)
+		have |= (uint64_t)(vals[i].len > 0) << i;
 	for (i = 0; i < nsyn; i++) {
 		const eg_syntax *n = &syn[i];
-		unsigned cnt = 0, first = present[n->pos[0]];
+		const uint64_t m = have & n->mask;
+		unsigned cnt = 0, first = (have & n->first) != 0;
 		eg_span none = {"", 0};
 
+		/* The common cases, settled from the bit masks: none of the
+		 * positions present (fine unless R), or all of them. */
+		if ((m == 0 && n->rule != 'R') || m == n->mask)
+			continue;
 		for (j = 0; j < n->n; j++)
-			cnt += present[n->pos[j]] != 0;
+			cnt += PRESENT(n->pos[j]);
 		c->d = NULL;
 		switch (n->rule) {
 		case 'P':
 			if (cnt == 0 || cnt == n->n)
 				break;
 			for (j = 0; j < n->n; j++)
-				if (!present[n->pos[j]]) {
+				if (!PRESENT(n->pos[j])) {
 					c->pos = n->pos[j];
 					el_find(v, c, none, "2", NULL,
 						"syntax-paired",
@@ -346,7 +375,7 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 			break;
 		case 'E':
 			if (cnt > 1) {
-				for (j = 1; j < n->n && !present[n->pos[j]]; j++)
+				for (j = 1; j < n->n && !PRESENT(n->pos[j]); j++)
 					;
 				c->pos = j < n->n ? n->pos[j] : n->pos[1];
 				el_find(v, c, none, "10", NULL,
@@ -360,7 +389,7 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 			if (!first)
 				break;
 			for (j = 1; j < n->n; j++)
-				if (!present[n->pos[j]]) {
+				if (!PRESENT(n->pos[j])) {
 					c->pos = n->pos[j];
 					el_find(v, c, none, "2", NULL,
 						"syntax-conditional",
@@ -385,17 +414,21 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 			break;
 		}
 	}
+#undef PRESENT
 }
 
 static void
 check_composite(eg_txnv *v, elctx *c, const eg_use *u, eg_span val)
 {
 	const eg_cdef *cd = u->comp;
-	unsigned char present[64];
+	eg_span comps[32];
 	size_t nc = eg_x12_component_count(c->s, c->pos, c->rep ? c->rep : 1);
-	size_t i;
+	size_t i, maxpos = cd->n ? cd->c[cd->n - 1].pos : 0;
 
-	memset(present, 0, sizeof(present));
+	if (maxpos > 31)
+		maxpos = 31;
+	for (i = 1; i <= maxpos; i++)
+		comps[i] = eg_x12_component(c->s, c->pos, c->rep ? c->rep : 1, i);
 	if (nc > cd->n || (cd->n && nc > cd->c[cd->n - 1].pos)) {
 		c->d = NULL;
 		c->comp = (uint16_t)nc;
@@ -411,8 +444,6 @@ check_composite(eg_txnv *v, elctx *c, const eg_use *u, eg_span val)
 
 		c->comp = cu->pos;
 		c->d = cu->el;
-		if (cu->pos < 64)
-			present[cu->pos] = cv.len > 0;
 		if (cv.len == 0) {
 			if (cu->usage == 'M')
 				el_find(v, c, cv, "1", NULL,
@@ -426,18 +457,21 @@ check_composite(eg_txnv *v, elctx *c, const eg_use *u, eg_span val)
 			check_value(v, c, cv, NULL);
 	}
 	c->comp = 0;
-	check_syntax(v, c, cd->syn, cd->nsyn, present, cd->id);
+	check_syntax(v, c, cd->syn, cd->nsyn, comps, maxpos, cd->id);
 }
 
 static void
 check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 	       const char *loop)
 {
-	unsigned char present[256];
 	elctx c;
 	size_t i, lastpos = sd->n ? sd->e[sd->n - 1].pos : 0;
+	const unsigned char cs = s->delims->component, rs = s->delims->repetition;
+	/* One look for separators in the whole segment instead of one per
+	 * element: most segments have neither. */
+	const int plain = !memchr(s->data, cs, s->len) &&
+			  (!rs || !memchr(s->data, rs, s->len));
 
-	memset(present, 0, sizeof(present));
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.loop = loop;
@@ -451,15 +485,26 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 	}
 	for (i = 0; i < sd->n; i++) {
 		const eg_use *u = &sd->e[i];
-		eg_span val = eg_x12_element(s, u->pos);
+		eg_span val;
 		size_t nr, r;
+
+		if (u->pos > s->nelem) {
+			/* Past the last element sent: only mandatory ones
+			 * matter, and there are none beyond last_m. */
+			if (u->pos > sd->last_m)
+				break;
+			if (u->usage != 'M')
+				continue;
+			val.p = "";
+			val.len = 0;
+		} else {
+			val = s->elem[u->pos];
+		}
 
 		c.pos = u->pos;
 		c.comp = 0;
 		c.rep = 0;
 		c.d = u->el;
-		if (u->pos < 256)
-			present[u->pos] = val.len > 0;
 		if (val.len == 0) {
 			if (u->usage == 'M')
 				el_find(v, &c, val, "1", NULL,
@@ -475,6 +520,14 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 				"%s%02u is not used in this implementation "
 				"but is present",
 				s->id, u->pos);
+			continue;
+		}
+		/* The common case: a simple element, one value, no
+		 * component or repetition separator in it. */
+		if (u->el && (plain || (!memchr(val.p, cs, val.len) &&
+					(!rs || !memchr(val.p, rs, val.len))))) {
+			if (!value_ok(u->el, u->codes, val))
+				check_value(v, &c, val, u->codes);
 			continue;
 		}
 		nr = eg_x12_repetition_count(s, u->pos);
@@ -508,7 +561,7 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 		}
 	}
 	c.rep = 0;
-	check_syntax(v, &c, sd->syn, sd->nsyn, present, s->id);
+	check_syntax(v, &c, sd->syn, sd->nsyn, s->elem, s->nelem, s->id);
 }
 
 /* --- HL hierarchy ------------------------------------------------------------- */
@@ -518,8 +571,11 @@ level_index(const eg_guide *g, eg_span code)
 {
 	size_t i;
 
+	if (code.len == 0 || code.len >= sizeof(g->levels[0].code))
+		return -1;
 	for (i = 0; i < g->nlevels; i++)
-		if (eg_span_eq(code, g->levels[i].code))
+		if (memcmp(g->levels[i].code, code.p, code.len) == 0 &&
+		    g->levels[i].code[code.len] == '\0')
 			return (int)i;
 	return -1;
 }
@@ -627,7 +683,7 @@ check_hl(eg_txnv *v, const eg_x12_segment *s, const char *loop)
 static int
 tag_is(const eg_gnode *k, const eg_x12_segment *s)
 {
-	return memcmp(k->seg->id, s->id, 4) == 0;
+	return k->seg->tag == s->tag;
 }
 
 static int
@@ -662,12 +718,17 @@ missing(eg_txnv *v, const frame *f, size_t from, size_t to,
 {
 	size_t j;
 
-	for (j = from; j < to; j++) {
-		const eg_gnode *k = &f->node->kids[j];
-		const char *loop = k->loop ? k->loop_id : f->node->loop_id;
+	const uint32_t *kmin = f->node->kmin, *next = f->node->next_m;
 
-		if (f->count[j] >= k->min || (k->usage != 'M' && !k->min))
+	for (j = from < f->node->n ? next[from] : to; j < to;
+	     j = j + 1 < f->node->n ? next[j + 1] : to) {
+		const eg_gnode *k;
+		const char *loop;
+
+		if (f->count[j] >= kmin[j])
 			continue;
+		k = &f->node->kids[j];
+		loop = k->loop ? k->loop_id : f->node->loop_id;
 		if (f->count[j] == 0 && k->usage == 'M')
 			seg_find(v, at, k->seg->id, loop, "3", NULL,
 				 "segment-missing",
@@ -804,20 +865,24 @@ place(eg_txnv *v, const eg_x12_segment *s)
 {
 	int d;
 
+	const uint32_t tag = s->tag;
+
 	for (d = v->depth; d >= 0; d--) {
 		const frame *f = &v->f[d];
+		const uint32_t *kt = f->node->ktag;
+		const size_t n = f->node->n;
 		size_t j = f->pos;
 
 		/* A loop's trigger only starts an iteration. */
 		if (d > 0 && j == 0)
 			j = 1;
-		for (; j < f->node->n; j++) {
-			if (tag_is(&f->node->kids[j], s)) {
+		for (; j < n; j++) {
+			if (kt[j] == tag) {
 				commit(v, d, j, s);
 				return;
 			}
 		}
-		if (d > 0 && tag_is(&f->node->kids[0], s)) {
+		if (d > 0 && kt[0] == tag) {
 			new_iteration(v, d, s);
 			return;
 		}
