@@ -41,7 +41,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e corpus demo bench fuzz checksrc \
+.PHONY: all deps build test unit e2e acks corpus demo bench fuzz checksrc \
         install clean
 .DEFAULT_GOAL := all
 
@@ -85,7 +85,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 test: deps
-	@$(MAKE) --no-print-directory checksrc unit e2e corpus
+	@$(MAKE) --no-print-directory checksrc unit e2e acks corpus
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -93,6 +93,9 @@ unit: $(UNIT_BIN)
 
 e2e: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/run.sh
+
+acks: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/acks.sh
 
 corpus: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/corpus.sh

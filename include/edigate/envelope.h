@@ -96,6 +96,10 @@ typedef struct eg_unit_result {
 			   * segments in a set */
 	uint32_t accepted; /* of those, accepted (groups/interchanges) */
 	uint32_t errors;   /* findings at or below this unit */
+	/* The count its trailer declares (SE01, GE01, IEA01), when the
+	 * trailer was there and numeric. */
+	uint32_t declared;
+	int declared_ok;
 } eg_unit_result;
 
 typedef struct eg_envelope_events {

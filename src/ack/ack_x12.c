@@ -138,9 +138,11 @@ on_finding(void *ud, const eg_finding *f)
 		if (!rc)
 			rc = eg_buf_addf(b, "%s*%u", v999 ? "IK4" : "AK4",
 					 (unsigned)f->pos.element);
-		if (!rc && (f->pos.component || (v999 && f->pos.repetition)))
+		if (!rc && v999 && f->pos.repetition && !f->pos.component)
+			rc = eg_buf_addf(b, "::%u", (unsigned)f->pos.repetition);
+		else if (!rc && f->pos.component)
 			rc = eg_buf_addf(b, ":%u", (unsigned)f->pos.component);
-		if (!rc && v999 && f->pos.repetition)
+		if (!rc && v999 && f->pos.repetition && f->pos.component)
 			rc = eg_buf_addf(b, ":%u", (unsigned)f->pos.repetition);
 		if (!rc)
 			rc = eg_buf_addf(b, "*%s*%s", f->elem_ref,
@@ -174,8 +176,10 @@ end_set(eg_ack *a, const eg_unit_result *u)
 	if (!rc)
 		rc = eg_buf_add(g, a->set_detail.data ? a->set_detail.data : "",
 				a->set_detail.len);
-	/* A rejected set with only segment errors carries code 5. */
-	if (u->outcome == EG_REJECTED && a->nset_codes == 0)
+	/* AK3 lines mean "one or more segments in error" (5), next to any
+	 * envelope code; a rejected set always carries a code. */
+	if (u->outcome == EG_REJECTED &&
+	    (a->nset_codes == 0 || a->set_segments > 0))
 		add_code(a->set_codes, &a->nset_codes, "5");
 	if (!rc)
 		rc = eg_buf_addf(g, "%s*%s", v999 ? "IK5" : "AK5",
@@ -240,8 +244,9 @@ end_group(eg_ack *a, const eg_unit_result *u)
 				a->group_body.len);
 	if (!rc)
 		rc = eg_buf_addf(o, "AK9*%s*%u*%u*%u",
-				 eg_outcome_code(u->outcome), u->count, u->count,
-				 u->accepted);
+				 eg_outcome_code(u->outcome),
+				 u->declared_ok ? u->declared : u->count,
+				 u->count, u->accepted);
 	for (i = 0; !rc && i < a->ngroup_codes; i++)
 		rc = eg_buf_addf(o, "*%s", a->group_codes[i]);
 	if (!rc)

@@ -25,6 +25,8 @@ typedef struct unit {
 	int rejected; /* an error at this level */
 	uint32_t count, accepted, partial_or_errors, errors;
 	uint32_t own_warnings; /* warnings at this very level */
+	uint32_t declared;     /* the trailer's count, when declared_ok */
+	int declared_ok;
 	uint64_t offset;
 } unit;
 
@@ -285,6 +287,8 @@ report(eg_envelope *env, eg_level lvl, unit *u, eg_outcome o)
 	r.count = u->count;
 	r.accepted = u->accepted;
 	r.errors = u->errors;
+	r.declared = u->declared;
+	r.declared_ok = u->declared_ok;
 	if (env->ev.unit_end)
 		env->ev.unit_end(env->ev.ud, &r);
 }
@@ -615,6 +619,10 @@ on_ge(eg_envelope *env, const eg_x12_segment *s)
 		return;
 	}
 	close_st(env, s, 1);
+	if (to_uint(n, &v) && v <= UINT32_MAX) {
+		env->gs.declared = (uint32_t)v;
+		env->gs.declared_ok = 1;
+	}
 	if (!to_uint(n, &v) || v != env->gs.count)
 		emit(env, EG_LVL_GROUP, EG_FIND_ERROR, "5", NULL, "ge01-count",
 		     s, 1,

@@ -320,10 +320,34 @@ check_value(eg_txnv *v, const elctx *c, eg_span val, const eg_codes *narrow)
 	}
 }
 
-/* Syntax notes over present[pos]. */
+/* The element definition at position pos of a use list, or NULL. */
+static const eg_edef *
+use_at(const eg_use *u, size_t n, unsigned pos)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (u[i].pos == pos)
+			return u[i].el;
+	return NULL;
+}
+
+/* Point c at position p of a segment (or, comp_level, of a composite). */
+static void
+mark(elctx *c, unsigned p, int comp_level, const eg_use *uses, size_t nuses)
+{
+	if (comp_level)
+		c->comp = (uint16_t)p;
+	else
+		c->pos = (uint16_t)p;
+	c->d = use_at(uses, nuses, p);
+}
+
+/* Syntax notes over the values present at positions 1..nvals. */
 static void
 check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
-	     const eg_span *vals, size_t nvals, const char *what)
+	     const eg_span *vals, size_t nvals, const char *what,
+	     const eg_use *uses, size_t nuses, int comp_level)
 {
 	size_t i, j;
 	uint64_t have = 0;
@@ -340,20 +364,22 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 		unsigned cnt = 0, first = (have & n->first) != 0;
 		eg_span none = {"", 0};
 
-		/* The common cases, settled from the bit masks: none of the
-		 * positions present (fine unless R), or all of them. */
-		if ((m == 0 && n->rule != 'R') || m == n->mask)
+		/* The common cases, settled from the bit masks: for E at
+		 * most one position present; for the others none (fine
+		 * unless R) or all of them. */
+		if (n->rule == 'E' ? (m & (m - 1)) == 0
+				   : (m == 0 && n->rule != 'R') || m == n->mask)
 			continue;
 		for (j = 0; j < n->n; j++)
 			cnt += PRESENT(n->pos[j]);
-		c->d = NULL;
 		switch (n->rule) {
 		case 'P':
 			if (cnt == 0 || cnt == n->n)
 				break;
 			for (j = 0; j < n->n; j++)
 				if (!PRESENT(n->pos[j])) {
-					c->pos = n->pos[j];
+					mark(c, n->pos[j], comp_level, uses,
+					     nuses);
 					el_find(v, c, none, "2", NULL,
 						"syntax-paired",
 						"%s%02u is required: %s "
@@ -365,7 +391,7 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 			break;
 		case 'R':
 			if (cnt == 0) {
-				c->pos = n->pos[0];
+				mark(c, n->pos[0], comp_level, uses, nuses);
 				el_find(v, c, none, "2", NULL, "syntax-required",
 					"%s needs at least one of positions "
 					"%u, %u%s",
@@ -377,7 +403,8 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 			if (cnt > 1) {
 				for (j = 1; j < n->n && !PRESENT(n->pos[j]); j++)
 					;
-				c->pos = j < n->n ? n->pos[j] : n->pos[1];
+				mark(c, j < n->n ? n->pos[j] : n->pos[1], comp_level,
+				     uses, nuses);
 				el_find(v, c, none, "10", NULL,
 					"syntax-exclusion",
 					"%s positions %u and %u exclude each "
@@ -390,7 +417,8 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 				break;
 			for (j = 1; j < n->n; j++)
 				if (!PRESENT(n->pos[j])) {
-					c->pos = n->pos[j];
+					mark(c, n->pos[j], comp_level, uses,
+					     nuses);
 					el_find(v, c, none, "2", NULL,
 						"syntax-conditional",
 						"%s%02u is required because "
@@ -401,7 +429,7 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 			break;
 		case 'L':
 			if (first && cnt < 2) {
-				c->pos = n->pos[1];
+				mark(c, n->pos[1], comp_level, uses, nuses);
 				el_find(v, c, none, "2", NULL,
 					"syntax-list-conditional",
 					"%s%02u is present, so one of the "
@@ -418,7 +446,7 @@ check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
 }
 
 static void
-check_composite(eg_txnv *v, elctx *c, const eg_use *u, eg_span val)
+check_composite(eg_txnv *v, elctx *c, const eg_use *u)
 {
 	const eg_cdef *cd = u->comp;
 	eg_span comps[32];
@@ -430,9 +458,13 @@ check_composite(eg_txnv *v, elctx *c, const eg_use *u, eg_span val)
 	for (i = 1; i <= maxpos; i++)
 		comps[i] = eg_x12_component(c->s, c->pos, c->rep ? c->rep : 1, i);
 	if (nc > cd->n || (cd->n && nc > cd->c[cd->n - 1].pos)) {
+		size_t first = cd->n ? cd->c[cd->n - 1].pos + 1u : 1u;
+
 		c->d = NULL;
-		c->comp = (uint16_t)nc;
-		el_find(v, c, val, "13", NULL, "too-many-components",
+		c->comp = (uint16_t)first;
+		el_find(v, c,
+			eg_x12_component(c->s, c->pos, c->rep ? c->rep : 1, first),
+			"13", NULL, "too-many-components",
 			"%s%02u has %zu components, composite %s allows %u",
 			c->s->id, c->pos, nc, cd->id,
 			(unsigned)(cd->n ? cd->c[cd->n - 1].pos : 0));
@@ -457,7 +489,9 @@ check_composite(eg_txnv *v, elctx *c, const eg_use *u, eg_span val)
 			check_value(v, c, cv, NULL);
 	}
 	c->comp = 0;
-	check_syntax(v, c, cd->syn, cd->nsyn, comps, maxpos, cd->id);
+	check_syntax(v, c, cd->syn, cd->nsyn, comps, maxpos, cd->id, cd->c,
+		     cd->n, 1);
+	c->comp = 0;
 }
 
 static void
@@ -465,7 +499,7 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 	       const char *loop)
 {
 	elctx c;
-	size_t i, lastpos = sd->n ? sd->e[sd->n - 1].pos : 0;
+	size_t i, lastpos = sd->n ? sd->e[sd->n - 1].pos : 0, skip_to;
 	const unsigned char cs = s->delims->component, rs = s->delims->repetition;
 	/* One look for separators in the whole segment instead of one per
 	 * element: most segments have neither. */
@@ -475,6 +509,9 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.loop = loop;
+	/* ST01/ST02 and SE01/SE02 are checked (and reported once) by the
+	 * envelope; the guide still checks ST03 and any extra elements. */
+	skip_to = (s->tag == EG_X12_ST || s->tag == EG_X12_SE) ? 2 : 0;
 	if (s->nelem > lastpos) {
 		eg_span extra = eg_x12_element(s, lastpos + 1);
 
@@ -487,6 +524,9 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 		const eg_use *u = &sd->e[i];
 		eg_span val;
 		size_t nr, r;
+
+		if (u->pos <= skip_to)
+			continue;
 
 		if (u->pos > s->nelem) {
 			/* Past the last element sent: only mandatory ones
@@ -532,8 +572,9 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 		}
 		nr = eg_x12_repetition_count(s, u->pos);
 		if (u->repeat && nr > u->repeat) {
-			c.rep = (uint16_t)nr;
-			el_find(v, &c, val, "12", NULL, "too-many-repetitions",
+			c.rep = (uint16_t)(u->repeat + 1);
+			el_find(v, &c, eg_x12_repetition(s, u->pos, c.rep), "12",
+				NULL, "too-many-repetitions",
 				"%s%02u repeats %zu times, at most %u allowed",
 				s->id, u->pos, nr, (unsigned)u->repeat);
 			continue;
@@ -543,12 +584,13 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 
 			c.rep = nr > 1 ? (uint16_t)r : 0;
 			if (u->comp) {
-				check_composite(v, &c, u, rv);
+				check_composite(v, &c, u);
 				continue;
 			}
 			if (eg_x12_component_count(s, u->pos, r) > 1) {
 				c.comp = 2;
-				el_find(v, &c, rv, "13", NULL,
+				el_find(v, &c, eg_x12_component(s, u->pos, r, 2),
+					"13", NULL,
 					"too-many-components",
 					"%s%02u is a simple element (%s) but "
 					"has components",
@@ -561,7 +603,8 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 		}
 	}
 	c.rep = 0;
-	check_syntax(v, &c, sd->syn, sd->nsyn, s->elem, s->nelem, s->id);
+	check_syntax(v, &c, sd->syn, sd->nsyn, s->elem, s->nelem, s->id, sd->e,
+		     sd->n, 0);
 }
 
 /* --- HL hierarchy ------------------------------------------------------------- */
@@ -601,7 +644,8 @@ parent_allowed(const eg_hlevel *lv, const char *parent)
 }
 
 static void
-check_hl(eg_txnv *v, const eg_x12_segment *s, const char *loop)
+check_hl(eg_txnv *v, const eg_x12_segment *s, const char *loop,
+	 const eg_sdef *sd)
 {
 	const eg_guide *g = v->g;
 	eg_span id = eg_x12_element(s, 1), par = eg_x12_element(s, 2),
@@ -614,11 +658,19 @@ check_hl(eg_txnv *v, const eg_x12_segment *s, const char *loop)
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.loop = loop;
-	if (!digits(id.p, id.len) || id.len > 9)
-		return; /* the element checks report it */
+	c.pos = 1;
+	c.d = use_at(sd->e, sd->n, 1);
+	if (!digits(id.p, id.len) || id.len > 9) {
+		if (id.len)
+			el_find(v, &c, id, "7", NULL, "hl01-sequence",
+				"HL01 '%.*s' is not a number: HL IDs count 1, "
+				"2, 3 ... in order",
+				(int)id.len, id.p);
+		v->hl_next++;
+		return;
+	}
 	for (i = 0; i < id.len; i++)
 		hid = hid * 10 + (unsigned long)(id.p[i] - '0');
-	c.pos = 1;
 	if (hid != v->hl_next)
 		el_find(v, &c, id, "7", NULL, "hl01-sequence",
 			"HL01 is %lu, expected %lu: HL IDs count 1, 2, 3 ... "
@@ -627,6 +679,7 @@ check_hl(eg_txnv *v, const eg_x12_segment *s, const char *loop)
 	v->hl_next = (uint32_t)(hid + 1);
 	if (par.len) {
 		c.pos = 2;
+		c.d = use_at(sd->e, sd->n, 2);
 		for (i = 0; i < par.len && par.p[i] >= '0' && par.p[i] <= '9';
 		     i++)
 			pid = pid * 10 + (unsigned long)(par.p[i] - '0');
@@ -643,6 +696,7 @@ check_hl(eg_txnv *v, const eg_x12_segment *s, const char *loop)
 	}
 	li = level_index(g, code);
 	c.pos = 3;
+	c.d = use_at(sd->e, sd->n, 3);
 	if (code.len && li < 0) {
 		el_find(v, &c, code, "7", NULL, "hl03-level",
 			"HL03 level '%.*s' is not a level of this transaction "
@@ -756,7 +810,7 @@ pop_to(eg_txnv *v, int d, const eg_x12_segment *at)
 	while (v->depth > d) {
 		frame *f = &v->f[v->depth];
 
-		missing(v, f, f->pos + 1, f->node->n, at);
+		missing(v, f, f->pos, f->node->n, at);
 		v->depth--;
 	}
 }
@@ -771,7 +825,7 @@ placed(eg_txnv *v, const eg_x12_segment *s, const eg_gnode *k,
 			 "segment %s is not used in this implementation", s->id);
 	check_elements(v, s, k->seg, loop);
 	if (v->g->nlevels && s->tag == EG_X12_TAG('H', 'L', 0))
-		check_hl(v, s, loop);
+		check_hl(v, s, loop, k->seg);
 }
 
 static void
@@ -783,7 +837,7 @@ commit(eg_txnv *v, int d, size_t j, const eg_x12_segment *s)
 	pop_to(v, d, s);
 	f = &v->f[d];
 	if (j > f->pos)
-		missing(v, f, f->pos + 1, j, s);
+		missing(v, f, f->pos, j, s);
 	f->pos = j;
 	f->count[j]++;
 	k = &f->node->kids[j];
@@ -814,7 +868,7 @@ new_iteration(eg_txnv *v, int d, const eg_x12_segment *s)
 
 	pop_to(v, d, s);
 	f = &v->f[d];
-	missing(v, f, f->pos + 1, f->node->n, s);
+	missing(v, f, f->pos, f->node->n, s);
 	p = &v->f[d - 1];
 	loopnode = &p->node->kids[p->pos];
 	p->count[p->pos]++;
@@ -972,7 +1026,7 @@ on_end(void *ud, eg_envelope *env, const eg_x12_segment *se)
 		place(v, se);
 		pop_to(v, 0, se);
 		root = &v->f[0];
-		missing(v, root, root->pos + 1, root->node->n, se);
+		missing(v, root, root->pos, root->node->n, se);
 	} else {
 		/* No SE (the envelope reports that): the rest of the set
 		 * up to SE is checked against the last segment seen. */
