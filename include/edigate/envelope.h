@@ -74,6 +74,9 @@ typedef struct eg_finding {
 	char loop_id[8];   /* AK303: the loop the segment is in, "" if none */
 	char elem_ref[8];  /* AK402: data element reference number */
 	char value[100];   /* AK404: copy of the bad data, "" if none */
+	/* The document's business key when known, "BSN02:SHIP1" (999 CTX
+	 * business unit identifier), "" if none. */
+	char context[80];
 } eg_finding;
 
 typedef enum eg_outcome {

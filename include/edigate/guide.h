@@ -123,6 +123,11 @@ typedef struct eg_guide {
 	const char *name;
 	const char *path;    /* the guide file */
 	const char *base;    /* for a partner guide: the guide it narrows */
+	/* business-key="BSN02": the segment tag and element position whose
+	 * value identifies the document (key_tag 0 when none). */
+	uint32_t key_tag;
+	uint16_t key_pos;
+	char key_name[8];
 	eg_gnode root;       /* a loop-like node holding the top level */
 	size_t nlevels;
 	const eg_hlevel *levels;

@@ -77,6 +77,24 @@ add_clean(eg_buf *b, const char *s)
 	return rc;
 }
 
+/* 999: the business unit identifier under an IK3 ("CTX*BSN02:SHIP1"). */
+static eg_err
+add_ctx(eg_ack *a, eg_buf *b, const char *context)
+{
+	const char *colon = strchr(context, ':');
+	eg_err rc;
+
+	if (!colon)
+		return EG_OK;
+	rc = eg_buf_addf(b, "CTX*%.*s:", (int)(colon - context), context);
+	if (!rc)
+		rc = add_clean(b, colon + 1);
+	if (!rc)
+		rc = eg_buf_adds(b, "~\n");
+	a->set_segments++;
+	return rc;
+}
+
 static void
 add_code(char (*codes)[4], unsigned *n, const char *c)
 {
@@ -123,6 +141,8 @@ on_finding(void *ud, const eg_finding *f)
 		a->last_seg_pos = f->pos.txn_pos;
 		memcpy(a->last_seg_id, f->pos.seg_id, 4);
 		a->set_segments++;
+		if (!rc && v999 && f->context[0])
+			rc = add_ctx(a, b, f->context);
 		break;
 	case EG_LVL_ELEMENT:
 		/* Element errors hang under an AK3 for their segment. */
@@ -134,6 +154,8 @@ on_finding(void *ud, const eg_finding *f)
 			a->last_seg_pos = f->pos.txn_pos;
 			memcpy(a->last_seg_id, f->pos.seg_id, 4);
 			a->set_segments++;
+			if (!rc && v999 && f->context[0])
+				rc = add_ctx(a, b, f->context);
 		}
 		if (!rc)
 			rc = eg_buf_addf(b, "%s*%u", v999 ? "IK4" : "AK4",

@@ -982,6 +982,17 @@ read_guide(lctx *c, const char *path, int depth, eg_guide *gd)
 	gd->path = arena_str(c->g, path);
 	if (eg_xml_attr(root, "functional-id"))
 		gd->fid = arena_str(c->g, eg_xml_attr(root, "functional-id"));
+	if (eg_xml_attr(root, "business-key")) {
+		const char *bk = eg_xml_attr(root, "business-key");
+		size_t n = strlen(bk); /* the XSD made it SEG + 2 digits */
+
+		memcpy(gd->key_name, bk, n < 7 ? n : 7);
+		gd->key_pos =
+		    (uint16_t)((bk[n - 2] - '0') * 10 + (bk[n - 1] - '0'));
+		gd->key_tag = (uint32_t)(unsigned char)bk[0] |
+			      (uint32_t)(unsigned char)bk[1] << 8 |
+			      (uint32_t)(n == 5 ? (unsigned char)bk[2] : 0) << 16;
+	}
 	rc = get_dict(c->g, gd->release, 0, &d, c->e);
 	if (rc)
 		return rc;
@@ -1014,6 +1025,11 @@ read_guide(lctx *c, const char *path, int depth, eg_guide *gd)
 		gd->base = bg->path;
 		if (!gd->fid)
 			gd->fid = bg->fid;
+		if (!gd->key_tag) {
+			gd->key_tag = bg->key_tag;
+			gd->key_pos = bg->key_pos;
+			memcpy(gd->key_name, bg->key_name, sizeof(gd->key_name));
+		}
 		gd->levels = bg->levels;
 		gd->nlevels = bg->nlevels;
 		rc = copy_nodes(c, &bg->root, &gd->root);

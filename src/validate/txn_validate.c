@@ -53,6 +53,7 @@ struct eg_txnv {
 	eg_error err;
 	unsigned long guided, unguided;
 	eg_pos last; /* the last segment placed, for checks at a missing SE */
+	char context[80]; /* "BSN02:SHIP1" once the business key is seen */
 };
 
 /* --- findings -------------------------------------------------------------- */
@@ -124,6 +125,7 @@ seg_find(eg_txnv *v, const eg_x12_segment *s, const char *seg_id,
 	memset(f.pos.seg_id, 0, sizeof(f.pos.seg_id));
 	memcpy(f.pos.seg_id, seg_id, strlen(seg_id) < 3 ? strlen(seg_id) : 3);
 	snprintf(f.loop_id, sizeof(f.loop_id), "%s", loop ? loop : "");
+	memcpy(f.context, v->context, sizeof(f.context));
 	eg_envelope_report(v->env, &f);
 }
 
@@ -162,6 +164,7 @@ el_find(eg_txnv *v, const elctx *c, eg_span val, const char *code,
 	f.pos.component = c->comp;
 	f.pos.repetition = c->rep;
 	snprintf(f.loop_id, sizeof(f.loop_id), "%s", c->loop ? c->loop : "");
+	memcpy(f.context, v->context, sizeof(f.context));
 	if (c->d)
 		snprintf(f.elem_ref, sizeof(f.elem_ref), "%s", c->d->id);
 	if (val.len)
@@ -820,6 +823,15 @@ placed(eg_txnv *v, const eg_x12_segment *s, const eg_gnode *k,
        const char *loop)
 {
 	eg_x12_segment_pos(s, &v->last);
+	if (s->tag == v->g->key_tag && v->g->key_pos <= s->nelem &&
+	    !v->context[0]) {
+		eg_span kv = s->elem[v->g->key_pos];
+
+		if (kv.len)
+			snprintf(v->context, sizeof(v->context), "%s:%.*s",
+				 v->g->key_name, (int)(kv.len < 60 ? kv.len : 60),
+				 kv.p);
+	}
 	if (k->usage == 'N')
 		seg_find(v, s, s->id, loop, "2", "I4", "segment-not-used",
 			 "segment %s is not used in this implementation", s->id);
@@ -976,6 +988,7 @@ on_begin(void *ud, eg_envelope *env, const eg_x12_segment *st,
 	eg_finding f;
 
 	v->env = env;
+	v->context[0] = '\0';
 	v->nfind = 0;
 	v->suppressed = 0;
 	v->depth = -1;

@@ -215,6 +215,30 @@ expect_out '000000021-000000044.ack.x12'
 [ "$(cat "$t/counter")" = 45 ] && ok || bad "counter file holds $(cat "$t/counter"), want 45"
 expect_exit 2 "$bin" ack --version 998 x; expect_err '997 or 999'
 
+# --- shipped guides: 999 with CTX business key; every ack passes our 997/999 --
+sed 's/\*U\*00401\*/*^*00501*/; s/\*004010~/*005010~/' "$root/demo/inbound/acme-asn-856.x12" |
+	perl -0pe 's/\nREF\*BM\*/\nREF*BMXX*/' >"$t/ctx.x12"
+expect_exit 1 "$bin" --home "$root" ack -o "$t/ctx" --time 202611220700 "$t/ctx.x12"
+if grep -q '^IK3\*REF\*8\*HL\*8~$' "$t"/ctx/*.ack.x12 &&
+	grep -A2 '^IK3\*REF' "$t"/ctx/*.ack.x12 | grep -q '^CTX\*BSN02:SH[0-9]*~$' &&
+	grep -q '^IK4\*1\*128\*5\*BMXX~$' "$t"/ctx/*.ack.x12; then ok
+else bad "999 lacks IK3/CTX/IK4 for the bad REF:"; cat "$t"/ctx/*.ack.x12; fi
+mkdir -p "$t/rt"
+for f in "$root"/tests/fixtures/acks/*.x12 "$root"/tests/fixtures/x12/*.x12 "$root"/demo/inbound/*.x12; do
+	"$bin" --home "$root/tests/fixtures/guides" ack -o "$t/rt" --counter "$t/rt.counter" \
+		--time 202611220700 "$f" >/dev/null 2>&1
+done
+n_rt=0
+for a in "$t"/rt/*.ack.x12 "$t"/ctx/*.ack.x12; do
+	[ -f "$a" ] || continue
+	n_rt=$((n_rt+1))
+	# ST01/ST02 copied from a bad inbound set are invalid by design
+	if grep -qE '^AK2\*(8X6|856\*00[1-3])~|^AK2\*[^*]*\*[^*~]{0,3}~' "$a"; then continue; fi
+	if "$bin" --home "$root" validate "$a" >"$t/rt.out" 2>&1; then ok; else
+		bad "our acknowledgement $a fails our own 997/999 guides:"; grep ERROR "$t/rt.out" | head -3; fi
+done
+[ "$n_rt" -gt 50 ] && ok || bad "round trip made only $n_rt acknowledgements"
+
 # --- the shipped fixtures: valid_* pass, the rest are flagged with their code --
 if [ -d "$fx" ]; then
 	for f in "$fx"/*.x12; do
