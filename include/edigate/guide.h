@@ -159,6 +159,15 @@ eg_err eg_guides_find(eg_guides *g, const char *set, const char *gs08,
 eg_err eg_guides_load(eg_guides *g, const char *path, const eg_guide **out,
 		      eg_error *e) EG_MUST_USE;
 
+/*
+ * Check a dictionary file (root <dictionary>) the way guides are checked:
+ * XSD, then every reference resolves (its base release is read from the
+ * data directory).  Counts what it defines.
+ */
+eg_err eg_guides_check_dictionary(eg_guides *g, const char *path,
+				  size_t *elements, size_t *composites,
+				  size_t *segments, eg_error *e) EG_MUST_USE;
+
 /* Is value in the code set? */
 int eg_codes_has(const eg_codes *c, const char *v, size_t n);
 /* The dictionary segment with this tag for a release, or NULL. */

@@ -7,11 +7,12 @@
 
 #include "cli.h"
 #include "edigate/guide.h"
+#include "edigate/xml.h"
 
 static void
 help(FILE *f)
 {
-	fputs("Usage: edigate guide check FILE...\n"
+	fputs("Usage: edigate guide check FILE...   (guides and dictionary.xml files)\n"
 	      "       edigate guide show SET [--version RELEASE] [--segments]\n\n"
 	      "check  validates guide files (a transaction set guide or a\n"
 	      "       partner guide that narrows one) against\n"
@@ -136,6 +137,22 @@ show_nodes(FILE *f, const eg_gnode *n, int indent, int elements)
 	}
 }
 
+/* Is the file's root element <dictionary>?  (Errors surface later.) */
+static int
+is_dictionary(const char *path)
+{
+	eg_xml *x = NULL;
+	eg_error e;
+	int yes;
+
+	eg_error_clear(&e);
+	if (eg_xml_load(&x, path, NULL, &e))
+		return 0;
+	yes = strcmp(eg_xml_name(eg_xml_root(x)), "dictionary") == 0;
+	eg_xml_free(x);
+	return yes;
+}
+
 static int
 cmd_check(eg_cli *cli, int argc, char **argv, eg_guides *g)
 {
@@ -148,6 +165,20 @@ cmd_check(eg_cli *cli, int argc, char **argv, eg_guides *g)
 
 		eg_error_clear(&e);
 		n++;
+		if (is_dictionary(argv[i])) {
+			size_t ne, nc, ns;
+
+			if (eg_guides_check_dictionary(g, argv[i], &ne, &nc, &ns,
+						       &e)) {
+				x = eg_cli_fail(cli, &e);
+				continue;
+			}
+			fprintf(cli->out,
+				"ok: %s: dictionary, %zu elements, %zu "
+				"composites, %zu segments\n",
+				argv[i], ne, nc, ns);
+			continue;
+		}
 		if (eg_guides_load(g, argv[i], &gd, &e)) {
 			x = eg_cli_fail(cli, &e);
 			continue;

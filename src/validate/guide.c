@@ -606,6 +606,44 @@ get_dict(eg_guides *g, const char *release, int depth, const dict **out,
 	return EG_OK;
 }
 
+eg_err
+eg_guides_check_dictionary(eg_guides *g, const char *path, size_t *ne,
+			   size_t *nc, size_t *ns, eg_error *e)
+{
+	eg_xml *x = NULL;
+	dict d;
+	lctx c;
+	const char *base;
+	eg_err rc;
+
+	memset(&d, 0, sizeof(d));
+	*ne = *nc = *ns = 0;
+	rc = load_file(g, path, &x, e);
+	if (rc)
+		return rc;
+	c.g = g;
+	c.x = x;
+	c.e = e;
+	if (!is(eg_xml_root(x), "dictionary")) {
+		rc = bad(&c, eg_xml_root(x), "not a dictionary (root element is ",
+			 eg_xml_name(eg_xml_root(x)), ")");
+		goto out;
+	}
+	base = eg_xml_attr(eg_xml_root(x), "base");
+	if (base && (rc = get_dict(g, base, 1, &d.base, e)))
+		goto out;
+	rc = read_dict(&c, &d);
+	*ne = d.ne;
+	*nc = d.nc;
+	*ns = d.ns;
+out:
+	free(d.e);
+	free(d.c);
+	free(d.s);
+	eg_xml_free(x);
+	return rc;
+}
+
 const eg_sdef *
 eg_guides_segment(eg_guides *g, const char *release, const char *tag)
 {
