@@ -3,7 +3,10 @@
 # result.  The demo inbox holds a retailer's 856 ship notices, a 3PL's 940
 # orders (hard-wrapped at 80 columns, as old VANs send them) and 945
 # advices, a mailbag with two interchanges in different delimiters, and
-# one 856 with a wrong SE01 segment count that must be caught.
+# one 856 with a wrong SE01 segment count that must be caught.  Every file
+# is validated against the shipped implementation guides, acknowledged
+# (997s written to a temporary directory) and the acknowledgements are
+# read back.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
@@ -31,6 +34,18 @@ rule "edigate parse --json $inbox/mailbag-two-interchanges.x12 (start)"
 rule "edigate validate --json $inbox/acme-asn-856-bad-count.x12 (findings)"
 "$bin" validate --json "$inbox/acme-asn-856-bad-count.x12" |
 	grep -o '"findings":\[[^]]*\]'
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+rule "edigate ack: the 997s we would send back (into a temporary directory)"
+"$bin" --home . ack -o "$out" --counter "$out/counter" "$inbox"/*.x12
+for a in "$out"/*.ack.x12; do
+	case "$(head -c 4000 "$a")" in
+	*AK5\*R*) rule "the 997 that rejects a shipment: $(basename "$a")"; cat "$a" ;;
+	esac
+done
+rule "edigate acks: reading those acknowledgements back, as a partner's would be"
+"$bin" acks "$out"/*.ack.x12 | grep -v '^    set .*: A (accepted)$'
 
 echo
 if [ "$status" -eq 0 ]; then
