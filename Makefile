@@ -41,7 +41,8 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks corpus demo bench fuzz checksrc \
+.PHONY: all deps build test unit e2e acks corpus install-check demo bench \
+        fuzz checksrc \
         install clean
 .DEFAULT_GOAL := all
 
@@ -67,6 +68,15 @@ $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# The install data directory is compiled in: rebuild what uses it when
+# PREFIX changes.
+$(B)/.prefix: FORCE
+	@mkdir -p $(B)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+$(B)/src/cli/util.o $(B)/src/cli/cmd_info.o: $(B)/.prefix
+.PHONY: FORCE
+FORCE:
+
 # --- sanitizer build used by every test ---------------------------------
 $(BA)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
@@ -85,7 +95,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 test: deps
-	@$(MAKE) --no-print-directory checksrc unit e2e acks corpus
+	@$(MAKE) --no-print-directory checksrc unit e2e acks corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -96,6 +106,11 @@ e2e: $(BA)/edigate
 
 acks: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/acks.sh
+
+# make install into a temporary PREFIX (its own build directory): the
+# installed binary must find the shipped guides there.
+install-check:
+	@sh tests/e2e/install.sh
 
 corpus: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/corpus.sh
@@ -136,9 +151,10 @@ fuzz: deps
 checksrc:
 	@sh scripts/checksrc.sh
 
-install: all
+install: deps
+	@$(MAKE) --no-print-directory $(B)/edigate
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/edigate
-	install -m 755 edigate $(DESTDIR)$(PREFIX)/bin/edigate
+	install -m 755 $(B)/edigate $(DESTDIR)$(PREFIX)/bin/edigate
 	cp -R edi schemas $(DESTDIR)$(PREFIX)/share/edigate/
 
 clean:
