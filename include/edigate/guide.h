@@ -60,6 +60,11 @@ typedef struct eg_use {
 	const eg_codes *codes;
 	/* Components of a composite narrowed here, or NULL for comp's. */
 	const struct eg_use *cuse;
+	/* Copied from el (and narrowing) when the guide is loaded, so the
+	 * hot path reads one record instead of following el: */
+	uint8_t quick;   /* 1: AN or ID -- length and codes decide */
+	uint16_t min, max;
+	const eg_codes *eff; /* codes in force (narrowed or el's), or NULL */
 } eg_use;
 
 /* Syntax note: rule is 'P', 'R', 'E', 'C' or 'L'. */

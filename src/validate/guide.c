@@ -390,6 +390,21 @@ read_syntax(lctx *c, const eg_xml_node *n, size_t maxpos, eg_syntax *s)
 	return EG_OK;
 }
 
+/* Fill the copied fields of a use (after any narrowing of it). */
+static void
+quick_fields(eg_use *u)
+{
+	if (!u->el) {
+		u->quick = 0;
+		u->eff = NULL;
+		return;
+	}
+	u->quick = u->el->type == EG_T_AN || u->el->type == EG_T_ID;
+	u->min = u->el->min;
+	u->max = u->el->max;
+	u->eff = u->codes ? u->codes : u->el->codes;
+}
+
 /* Element or component uses (children named tag) plus syntax notes. */
 static eg_err
 read_uses(lctx *c, const dict *d, const eg_xml_node *n, const char *tag,
@@ -432,6 +447,7 @@ read_uses(lctx *c, const dict *d, const eg_xml_node *n, const char *tag,
 				   "in the dictionary");
 		if (i > 0 && u[i].pos <= u[i - 1].pos)
 			return bad(c, k, "positions must increase", NULL, NULL);
+		quick_fields(&u[i]);
 		i++;
 	}
 	for (k = eg_xml_first(n); k; k = eg_xml_next(k)) {
@@ -709,6 +725,7 @@ narrow_segment(lctx *c, const eg_xml_node *n, const eg_sdef *base,
 						   cs->v[j], NULL);
 			u[i].codes = cs;
 		}
+		quick_fields(&u[i]);
 	}
 	sd->last_m = last_mandatory(sd);
 	*out = sd;
@@ -858,6 +875,7 @@ narrow_copy(lctx *c, const eg_xml_node *r, eg_gnode *k, unsigned pos)
 					   cs->v[j], NULL);
 		u[i].codes = cs;
 	}
+	quick_fields(&u[i]);
 	sd->last_m = last_mandatory(sd);
 	k->seg = sd;
 	return EG_OK;

@@ -226,15 +226,10 @@ time_ok(eg_span s)
  * else goes through check_value, which explains what is wrong.
  */
 static inline int
-value_ok(const eg_edef *d, const eg_codes *narrow, eg_span val)
+value_ok(const eg_use *u, eg_span val)
 {
-	const eg_codes *codes = narrow ? narrow : d->codes;
-
-	if (d->type != EG_T_AN && d->type != EG_T_ID)
-		return 0;
-	if (val.len < d->min || val.len > d->max)
-		return 0;
-	return !codes || eg_codes_has(codes, val.p, val.len);
+	return u->quick && val.len >= u->min && val.len <= u->max &&
+	       (!u->eff || eg_codes_has(u->eff, val.p, val.len));
 }
 
 /* Check one value (element, repetition or component). */
@@ -349,18 +344,13 @@ mark(elctx *c, unsigned p, int comp_level, const eg_use *uses, size_t nuses)
 /* Syntax notes over the values present at positions 1..nvals. */
 static void
 check_syntax(eg_txnv *v, elctx *c, const eg_syntax *syn, size_t nsyn,
-	     const eg_span *vals, size_t nvals, const char *what,
-	     const eg_use *uses, size_t nuses, int comp_level)
+	     uint64_t have, const char *what, const eg_use *uses, size_t nuses,
+	     int comp_level)
 {
 	size_t i, j;
-	uint64_t have = 0;
-	/* Is position p present (non-empty)?  vals[1..nvals]. */
-#define PRESENT(p) ((p) <= nvals && vals[(p)].len > 0)
+	/* Is position p present (non-empty)?  Bit p of have. */
+#define PRESENT(p) ((have >> (p)) & 1)
 
-	if (nsyn == 0)
-		return;
-	for (i = 1; i <= nvals && i < 64; i++)
-		have |= (uint64_t)(vals[i].len > 0) << i;
 	for (i = 0; i < nsyn; i++) {
 		const eg_syntax *n = &syn[i];
 		const uint64_t m = have & n->mask;
@@ -453,6 +443,7 @@ check_composite(eg_txnv *v, elctx *c, const eg_use *u)
 {
 	const eg_cdef *cd = u->comp;
 	eg_span comps[32];
+	uint64_t have;
 	size_t nc = eg_x12_component_count(c->s, c->pos, c->rep ? c->rep : 1);
 	size_t i, maxpos = cd->n ? cd->c[cd->n - 1].pos : 0;
 
@@ -492,8 +483,11 @@ check_composite(eg_txnv *v, elctx *c, const eg_use *u)
 			check_value(v, c, cv, NULL);
 	}
 	c->comp = 0;
-	check_syntax(v, c, cd->syn, cd->nsyn, comps, maxpos, cd->id, cd->c,
-		     cd->n, 1);
+	for (i = 1, have = 0; i <= maxpos; i++)
+		have |= (uint64_t)(comps[i].len > 0) << i;
+	if (cd->nsyn)
+		check_syntax(v, c, cd->syn, cd->nsyn, have, cd->id, cd->c, cd->n,
+			     1);
 	c->comp = 0;
 }
 
@@ -503,6 +497,7 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 {
 	elctx c;
 	size_t i, lastpos = sd->n ? sd->e[sd->n - 1].pos : 0, skip_to;
+	uint64_t have = 0;
 	const unsigned char cs = s->delims->component, rs = s->delims->repetition;
 	/* One look for separators in the whole segment instead of one per
 	 * element: most segments have neither. */
@@ -542,6 +537,8 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 			val.len = 0;
 		} else {
 			val = s->elem[u->pos];
+			/* presence, for the syntax notes (positions < 64) */
+			have |= (uint64_t)(val.len > 0) << (u->pos & 63);
 		}
 
 		c.pos = u->pos;
@@ -569,7 +566,7 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 		 * component or repetition separator in it. */
 		if (u->el && (plain || (!memchr(val.p, cs, val.len) &&
 					(!rs || !memchr(val.p, rs, val.len))))) {
-			if (!value_ok(u->el, u->codes, val))
+			if (!value_ok(u, val))
 				check_value(v, &c, val, u->codes);
 			continue;
 		}
@@ -606,8 +603,9 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 		}
 	}
 	c.rep = 0;
-	check_syntax(v, &c, sd->syn, sd->nsyn, s->elem, s->nelem, s->id, sd->e,
-		     sd->n, 0);
+	if (sd->nsyn)
+		check_syntax(v, &c, sd->syn, sd->nsyn, have, s->id, sd->e, sd->n,
+			     0);
 }
 
 /* --- HL hierarchy ------------------------------------------------------------- */
@@ -822,7 +820,10 @@ static void
 placed(eg_txnv *v, const eg_x12_segment *s, const eg_gnode *k,
        const char *loop)
 {
-	eg_x12_segment_pos(s, &v->last);
+	v->last.offset = s->offset;
+	v->last.segment = s->index;
+	v->last.txn_pos = s->txn_pos;
+	memcpy(v->last.seg_id, s->id, sizeof(v->last.seg_id));
 	if (s->tag == v->g->key_tag && v->g->key_pos <= s->nelem &&
 	    !v->context[0]) {
 		eg_span kv = s->elem[v->g->key_pos];
