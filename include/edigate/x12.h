@@ -82,6 +82,9 @@ typedef struct eg_x12_segment {
 	uint32_t interchange; /* interchange number in the file, 1-based */
 	const eg_x12_delims *delims;
 	int unwrapped;       /* CR/LF were removed from inside this segment */
+	/* No component or repetition separator anywhere in the segment, so
+	 * every element is one simple value (validators skip splitting). */
+	int plain;
 } eg_x12_segment;
 
 typedef struct eg_x12_reader eg_x12_reader;

@@ -488,6 +488,7 @@ read_isa(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 	build_classes(r);
 	k = split_fixed(p, li, es, r->elem, 17);
 	set_segment(r, r->pos, li, k, r->base + r->pos, wrapped);
+	r->seg.plain = 0;
 	r->pos += ri + tlen;
 	*out = &r->seg;
 	return EG_OK;
@@ -629,8 +630,12 @@ scan_plain(eg_x12_reader *r, size_t *rel_out, size_t *nel_out)
 	/* after flipping the top bit, unsigned order is signed order:
 	 * c < 0x20 <=> c^0x80 < (char)0xA0; c > 0x7E <=> c^0x80 > (char)0xFE */
 	const __m128i lo = _mm_set1_epi8((char)0xA0), hi = _mm_set1_epi8((char)0xFE);
+	const __m128i vc = _mm_set1_epi8((char)r->d.component);
+	const __m128i vr = _mm_set1_epi8(
+	    (char)(r->d.repetition ? r->d.repetition : r->d.component));
 	const size_t s = r->pos;
 	size_t i = s, st = s, nel = 0, lim = r->end;
+	unsigned sub = 0; /* component/repetition separators seen */
 
 	if (r->d.segment_len != 1 || (unsigned char)(es - 0x20) > 0x5e)
 		return 0;
@@ -643,17 +648,22 @@ scan_plain(eg_x12_reader *r, size_t *rel_out, size_t *nel_out)
 		unsigned em = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, ve));
 		unsigned om = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 		    _mm_cmplt_epi8(y, lo), _mm_cmpgt_epi8(y, hi)));
+		unsigned cm = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vr)));
 		unsigned below = tm ? (tm & (0u - tm)) - 1 : 0xFFFFu;
 
 		if (om & below)
 			return 0;
+		sub |= cm & below;
 		for (em &= below; em; em &= em - 1)
 			if (!add_elem(r, &nel, &st,
 				      i + (size_t)__builtin_ctz(em)))
 				return 0;
-		if (tm)
+		if (tm) {
+			r->seg.plain = sub == 0;
 			return scan_done(r, s, st, i + (size_t)__builtin_ctz(tm),
 					 nel, rel_out, nel_out);
+		}
 	}
 	return 0;
 }
@@ -690,10 +700,15 @@ scan_plain(eg_x12_reader *r, size_t *rel_out, size_t *nel_out)
 			if (!add_elem(r, &nel, &st,
 				      i + ((size_t)__builtin_ctzll(ez) >> 3)))
 				return 0;
-		if (tz)
-			return scan_done(r, s, st,
-					 i + ((size_t)__builtin_ctzll(tz) >> 3),
-					 nel, rel_out, nel_out);
+		if (tz) {
+			size_t t = i + ((size_t)__builtin_ctzll(tz) >> 3);
+
+			r->seg.plain =
+			    !memchr(p + s, r->d.component, t - s) &&
+			    (!r->d.repetition ||
+			     !memchr(p + s, r->d.repetition, t - s));
+			return scan_done(r, s, st, t, nel, rel_out, nel_out);
+		}
 	}
 #else
 	(void)r;
@@ -861,6 +876,7 @@ read_binary(eg_x12_reader *r, size_t len_elem, const eg_x12_segment **out,
 	r->elem[nel].p = (const char *)p + st;
 	r->elem[nel].len = dlen;
 	set_segment(r, r->pos, total, nel + 1, r->base + r->pos, 0);
+	r->seg.plain = 0;
 	r->pos += total + r->d.segment_len;
 	*out = &r->seg;
 	return EG_OK;
@@ -942,6 +958,9 @@ read_segment(eg_x12_reader *r, const eg_x12_segment **out, eg_error *e)
 		if (rc)
 			return rc;
 	}
+	r->seg.plain = !memchr(r->buf + r->pos, r->d.component, len) &&
+		       (!r->d.repetition ||
+			!memchr(r->buf + r->pos, r->d.repetition, len));
 	set_segment(r, r->pos, len, nel, r->base + r->pos, unwrapped);
 	r->pos += rel + (at_eof ? 0 : tlen);
 	*out = &r->seg;

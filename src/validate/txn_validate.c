@@ -491,6 +491,115 @@ check_composite(eg_txnv *v, elctx *c, const eg_use *u)
 	c->comp = 0;
 }
 
+/* Does a value pass every check?  (No report: check_value explains.) */
+static inline int
+value_fast(const eg_use *u, eg_span val)
+{
+	size_t i, len = val.len, dots = 0;
+	const char *p = val.p;
+
+	if (u->quick)
+		return value_ok(u, val);
+	if (!u->el)
+		return 0;
+	switch (u->el->type) {
+	case EG_T_DT:
+		return date_ok(val) && len >= u->min && len <= u->max;
+	case EG_T_TM:
+		return time_ok(val) && len >= u->min && len <= u->max;
+	case EG_T_N:
+	case EG_T_R:
+		if (len && p[0] == '-') {
+			p++;
+			len--;
+		}
+		for (i = 0; i < val.len - (size_t)(p - val.p); i++) {
+			if (p[i] == '.' && u->el->type == EG_T_R && !dots++)
+				continue;
+			if (p[i] < '0' || p[i] > '9')
+				return 0;
+		}
+		len -= dots;
+		return len > 0 && len >= u->min && len <= u->max;
+	default:
+		return 0;
+	}
+}
+
+/* Do the syntax notes hold for the positions present (bits of have)? */
+static int
+syntax_fast(const eg_syntax *syn, size_t nsyn, uint64_t have)
+{
+	size_t i;
+
+	for (i = 0; i < nsyn; i++) {
+		const eg_syntax *n = &syn[i];
+		const uint64_t m = have & n->mask;
+		int ok;
+
+		switch (n->rule) {
+		case 'P':
+			ok = m == 0 || m == n->mask;
+			break;
+		case 'R':
+			ok = m != 0;
+			break;
+		case 'E':
+			ok = (m & (m - 1)) == 0;
+			break;
+		case 'C':
+			ok = !(have & n->first) || m == n->mask;
+			break;
+		default: /* L */
+			ok = !(have & n->first) || (m & ~n->first) != 0;
+			break;
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The common case in one tight pass: a segment without composites or
+ * repetitions whose every element passes.  Returns 0 as soon as anything
+ * needs a closer look; check_elements then redoes it and reports.
+ */
+static int
+elements_fast(const eg_x12_segment *s, const eg_sdef *sd)
+{
+	size_t i, skip_to;
+	uint64_t have = 0;
+
+	if (!s->plain || (sd->n && s->nelem > sd->e[sd->n - 1].pos))
+		return 0;
+	skip_to = (s->tag == EG_X12_ST || s->tag == EG_X12_SE) ? 2 : 0;
+	for (i = 0; i < sd->n; i++) {
+		const eg_use *u = &sd->e[i];
+		eg_span val;
+
+		if (u->pos > s->nelem) {
+			if (u->pos > sd->last_m)
+				break;
+			if (u->usage == 'M')
+				return 0;
+			continue;
+		}
+		val = s->elem[u->pos];
+		if (val.len == 0) {
+			if (u->usage == 'M' && u->pos > skip_to)
+				return 0;
+			continue;
+		}
+		have |= (uint64_t)1 << (u->pos & 63);
+		if (u->pos <= skip_to)
+			continue;
+		if (u->usage == 'N' || !value_fast(u, val))
+			return 0;
+	}
+	return syntax_fast(sd->syn, sd->nsyn, have);
+}
+
 static void
 check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 	       const char *loop)
@@ -499,10 +608,7 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 	size_t i, lastpos = sd->n ? sd->e[sd->n - 1].pos : 0, skip_to;
 	uint64_t have = 0;
 	const unsigned char cs = s->delims->component, rs = s->delims->repetition;
-	/* One look for separators in the whole segment instead of one per
-	 * element: most segments have neither. */
-	const int plain = !memchr(s->data, cs, s->len) &&
-			  (!rs || !memchr(s->data, rs, s->len));
+	const int plain = s->plain;
 
 	memset(&c, 0, sizeof(c));
 	c.s = s;
@@ -836,7 +942,8 @@ placed(eg_txnv *v, const eg_x12_segment *s, const eg_gnode *k,
 	if (k->usage == 'N')
 		seg_find(v, s, s->id, loop, "2", "I4", "segment-not-used",
 			 "segment %s is not used in this implementation", s->id);
-	check_elements(v, s, k->seg, loop);
+	if (!elements_fast(s, k->seg))
+		check_elements(v, s, k->seg, loop);
 	if (v->g->nlevels && s->tag == EG_X12_TAG('H', 'L', 0))
 		check_hl(v, s, loop, k->seg);
 }
