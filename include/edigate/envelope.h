@@ -12,6 +12,7 @@
 #ifndef EDIGATE_ENVELOPE_H
 #define EDIGATE_ENVELOPE_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "edigate/err.h"
@@ -78,6 +79,15 @@ typedef struct eg_finding {
 	 * business unit identifier), "" if none. */
 	char context[80];
 } eg_finding;
+
+/*
+ * Start a finding: clear f, set its level, severity, codes and rule, and
+ * format its message from fmt/ap.  Used by every checker so findings are
+ * built one way.
+ */
+void eg_finding_vinit(eg_finding *f, eg_level lvl, eg_find_sev sev,
+		      const char *code, const char *code999, const char *rule,
+		      const char *fmt, va_list ap);
 
 typedef enum eg_outcome {
 	EG_ACCEPTED,        /* A */

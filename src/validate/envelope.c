@@ -201,6 +201,20 @@ unit_of(eg_envelope *env, eg_level lvl)
 
 static void deliver(eg_envelope *env, eg_finding *f);
 
+void
+eg_finding_vinit(eg_finding *f, eg_level lvl, eg_find_sev sev,
+		 const char *code, const char *code999, const char *rule,
+		 const char *fmt, va_list ap)
+{
+	memset(f, 0, sizeof(*f));
+	f->level = lvl;
+	f->severity = sev;
+	f->code = code;
+	f->code999 = code999;
+	f->rule = rule;
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+}
+
 static void
 emit(eg_envelope *env, eg_level lvl, eg_find_sev sev, const char *code,
      const char *code999, const char *rule, const eg_x12_segment *seg,
@@ -214,14 +228,8 @@ emit(eg_envelope *env, eg_level lvl, eg_find_sev sev, const char *code,
 	eg_finding f;
 	va_list ap;
 
-	memset(&f, 0, sizeof(f));
-	f.level = lvl;
-	f.severity = sev;
-	f.code = code;
-	f.code999 = code999;
-	f.rule = rule;
 	va_start(ap, fmt);
-	vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	eg_finding_vinit(&f, lvl, sev, code, code999, rule, fmt, ap);
 	va_end(ap);
 	if (seg) {
 		eg_x12_segment_pos(seg, &f.pos);

@@ -107,14 +107,9 @@ seg_find(eg_txnv *v, const eg_x12_segment *s, const char *seg_id,
 
 	if (!room(v, s))
 		return;
-	memset(&f, 0, sizeof(f));
-	f.level = EG_LVL_SEGMENT;
-	f.severity = EG_FIND_ERROR;
-	f.code = code;
-	f.code999 = code999;
-	f.rule = rule;
 	va_start(ap, fmt);
-	vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	eg_finding_vinit(&f, EG_LVL_SEGMENT, EG_FIND_ERROR, code, code999, rule,
+			 fmt, ap);
 	va_end(ap);
 	if (s)
 		eg_x12_segment_pos(s, &f.pos);
@@ -150,14 +145,9 @@ el_find(eg_txnv *v, const elctx *c, eg_span val, const char *code,
 
 	if (!room(v, c->s))
 		return;
-	memset(&f, 0, sizeof(f));
-	f.level = EG_LVL_ELEMENT;
-	f.severity = EG_FIND_ERROR;
-	f.code = code;
-	f.code999 = code999;
-	f.rule = rule;
 	va_start(ap, fmt);
-	vsnprintf(f.msg, sizeof(f.msg), fmt, ap);
+	eg_finding_vinit(&f, EG_LVL_ELEMENT, EG_FIND_ERROR, code, code999, rule,
+			 fmt, ap);
 	va_end(ap);
 	eg_x12_segment_pos(c->s, &f.pos);
 	f.pos.element = c->pos;
