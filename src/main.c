@@ -33,7 +33,8 @@ usage(FILE *f)
 	fputs("Usage: edigate [--home DIR] COMMAND [ARGS...]\n"
 	      "       edigate --version | --help | help COMMAND\n\n"
 	      "edigate is an EDI / file gateway: it reads partner X12 files,\n"
-	      "checks them and reports precisely what is wrong.\n\n"
+	      "validates them against implementation guides, reports\n"
+	      "precisely what is wrong and writes the acknowledgements.\n\n"
 	      "Commands:\n",
 	      f);
 	for (i = 0; commands[i]; i++)

@@ -125,19 +125,22 @@ static void
 open_level(pctx *p, int depth, const eg_x12_segment *s)
 {
 	char de[8], dc[8], dr[8], dt[40];
+	int quote = !p->json;
 
 	close_to(p, depth - 1);
+	if (depth == D_ICHG) {
+		delim_text(s->delims->element, de, sizeof(de), quote);
+		delim_text(s->delims->component, dc, sizeof(dc), quote);
+		delim_text(s->delims->repetition, dr, sizeof(dr), quote);
+		if (s->delims->segment_len > 1)
+			snprintf(dt, sizeof(dt), "UTF-8 %zu bytes",
+				 s->delims->segment_len);
+		else
+			delim_text(s->delims->segment[0], dt, sizeof(dt), quote);
+	}
 	if (p->json) {
 		json_sep(p);
 		if (depth == D_ICHG) {
-			delim_text(s->delims->element, de, sizeof(de), 0);
-			delim_text(s->delims->component, dc, sizeof(dc), 0);
-			delim_text(s->delims->repetition, dr, sizeof(dr), 0);
-			if (s->delims->segment_len > 1)
-				snprintf(dt, sizeof(dt), "UTF-8 %zu bytes",
-					 s->delims->segment_len);
-			else
-				delim_text(s->delims->segment[0], dt, sizeof(dt), 0);
 			fputs("{\"type\":\"interchange\",\"control\":", p->cli->out);
 			put_span(p, eg_x12_element(s, 13));
 			fputs(",\"sender\":", p->cli->out);
@@ -176,14 +179,6 @@ open_level(pctx *p, int depth, const eg_x12_segment *s)
 	} else if (depth == D_ICHG) {
 		eg_span q6 = eg_x12_element(s, 5), q8 = eg_x12_element(s, 7);
 
-		delim_text(s->delims->element, de, sizeof(de), 1);
-		delim_text(s->delims->component, dc, sizeof(dc), 1);
-		delim_text(s->delims->repetition, dr, sizeof(dr), 1);
-		if (s->delims->segment_len > 1)
-			snprintf(dt, sizeof(dt), "UTF-8 %zu bytes",
-				 s->delims->segment_len);
-		else
-			delim_text(s->delims->segment[0], dt, sizeof(dt), 1);
 		fprintf(p->cli->out,
 			"interchange %u: ISA13 %.*s, %.*s:%.*s -> %.*s:%.*s, "
 			"version %.*s\n  delimiters: element %s, component "

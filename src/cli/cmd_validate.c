@@ -537,5 +537,5 @@ out:
 }
 
 const eg_command eg_cmd_validate = {
-	"validate", "check X12 files: syntax, envelopes, control numbers",
+	"validate", "check X12 files: syntax, envelopes, implementation guides",
 	run, help};
