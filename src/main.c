@@ -21,6 +21,7 @@ static const eg_command *const commands[] = {
 	&eg_cmd_ack,
 	&eg_cmd_acks,
 	&eg_cmd_guide,
+	&eg_cmd_partner,
 	&eg_cmd_info,
 	NULL,
 };

@@ -42,6 +42,7 @@ extern const eg_command eg_cmd_info;
 extern const eg_command eg_cmd_ack;
 extern const eg_command eg_cmd_guide;
 extern const eg_command eg_cmd_acks;
+extern const eg_command eg_cmd_partner;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);

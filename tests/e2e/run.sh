@@ -70,7 +70,7 @@ expect_exit 0 "$bin" --help; expect_out 'Exit codes'; expect_out 'validate'
 expect_exit 2 "$bin"
 expect_exit 2 "$bin" frobnicate; expect_err 'unknown command'
 expect_exit 2 "$bin" --bogus
-for c in parse validate info ack acks guide; do
+for c in parse validate info ack acks guide partner; do
 	expect_exit 0 "$bin" "$c" --help; expect_out "Usage: edigate.* $c"; expect_out 'Exit codes'
 	expect_exit 0 "$bin" help "$c"; expect_out "Usage: edigate.* $c"
 done

@@ -1,0 +1,68 @@
+/*
+ * profile.h - partner profiles: partners/<id>.xml.
+ *
+ * A profile is checked against schemas/partner-profile.xsd when loaded,
+ * then read into an eg_profile.  eg_profile_check looks at meaning: the
+ * files it names exist, secret files are 0600, SFTP has a host key to
+ * check against, patterns are well formed, guides load.  docs/profiles.md
+ * documents the format.
+ *
+ * Ownership: an eg_profile owns every string in it; free with
+ * eg_profile_free.
+ */
+#ifndef EDIGATE_PROFILE_H
+#define EDIGATE_PROFILE_H
+
+#include <stddef.h>
+
+#include "edigate/err.h"
+#include "edigate/guide.h"
+
+typedef struct eg_profile_doc {
+	char direction[4]; /* "in" / "out" */
+	char set[4];
+	char versions[64]; /* "004010 005010" */
+	char *guide;       /* partner guide path (resolved), or NULL */
+} eg_profile_doc;
+
+typedef struct eg_profile {
+	char *path, *dir; /* the file and its directory */
+	char *id, *name, *kind;
+	char partner_q[3], partner_id[16], our_q[3], our_id[16];
+	char gs_partner[16], gs_ours[16];
+	int sftp;
+	char *host, *user, *key_file, *known_hosts, *host_key;
+	unsigned port;
+	char *secret_files[2]; /* passphrase / password file=, or NULL */
+	char *secret_envs[2];  /* passphrase / password env=, or NULL */
+	int secret_given[2];   /* the <passphrase> / <password> element is there */
+	char *inbox, *inbox_pattern, *inbox_exclude, *outbox;
+	char *after_action, *move_to;
+	size_t ndocs;
+	eg_profile_doc *docs;
+} eg_profile;
+
+/* Load and check the form of a profile (XSD errors name file and line). */
+eg_err eg_profile_load(eg_profile **out, const char *path,
+		       const char *datadir, eg_error *e) EG_MUST_USE;
+void eg_profile_free(eg_profile *p);
+
+typedef enum eg_pcheck_sev { EG_PCHECK_ERROR, EG_PCHECK_WARNING } eg_pcheck_sev;
+typedef void (*eg_pcheck_fn)(void *ud, eg_pcheck_sev sev, const char *msg);
+
+/*
+ * Check a loaded profile's meaning; home resolves relative paths, guides
+ * (may be NULL) loads its partner guides and finds shipped ones.  Every
+ * problem is reported through fn; returns the number of errors.
+ */
+unsigned eg_profile_check(const eg_profile *p, const char *home,
+			  eg_guides *guides, eg_pcheck_fn fn, void *ud);
+
+/*
+ * Across profiles: no two partners may claim the same ISA sender, nor the
+ * same inbox.  Reports through fn; returns the number of errors.
+ */
+unsigned eg_profile_check_all(eg_profile *const *ps, size_t n,
+			      eg_pcheck_fn fn, void *ud);
+
+#endif

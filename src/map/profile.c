@@ -1,0 +1,398 @@
+/*
+ * profile.c - load and check partner profiles.
+ *
+ * The XSD settles form (required elements, patterns, enumerations); this
+ * file reads the values the gateway needs and checks what a schema cannot:
+ * files on disk, permissions, cross-field rules, and clashes between
+ * partners.
+ */
+#include "edigate/profile.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "edigate/xml.h"
+
+static char *
+dup_attr(const eg_xml_node *n, const char *name)
+{
+	const char *v = n ? eg_xml_attr(n, name) : NULL;
+
+	return v ? strdup(v) : NULL;
+}
+
+static void
+cpy_attr(char *dst, size_t cap, const eg_xml_node *n, const char *name)
+{
+	const char *v = n ? eg_xml_attr(n, name) : NULL;
+
+	snprintf(dst, cap, "%s", v ? v : "");
+}
+
+static const eg_xml_node *
+child(const eg_xml_node *n, const char *name)
+{
+	const eg_xml_node *k;
+
+	for (k = n ? eg_xml_first(n) : NULL; k; k = eg_xml_next(k))
+		if (strcmp(eg_xml_name(k), name) == 0)
+			return k;
+	return NULL;
+}
+
+static void
+read_secret(eg_profile *p, int i, const eg_xml_node *n)
+{
+	p->secret_given[i] = n != NULL;
+	p->secret_envs[i] = dup_attr(n, "env");
+	p->secret_files[i] = dup_attr(n, "file");
+}
+
+eg_err
+eg_profile_load(eg_profile **out, const char *path, const char *datadir,
+		eg_error *e)
+{
+	char xsd[PATH_MAX];
+	eg_xml *x = NULL;
+	eg_profile *p;
+	const eg_xml_node *root, *id, *tr, *sf, *k, *docs;
+	size_t i = 0;
+	char *slash;
+	eg_err rc;
+
+	*out = NULL;
+	if ((size_t)snprintf(xsd, sizeof(xsd), "%s/schemas/partner-profile.xsd",
+			     datadir) >= sizeof(xsd))
+		return eg_fail(e, EG_ECONFIG, "data directory path too long");
+	rc = eg_xml_load(&x, path, xsd, e);
+	if (rc)
+		return rc;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		eg_xml_free(x);
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	}
+	root = eg_xml_root(x);
+	p->path = strdup(path);
+	p->dir = strdup(path);
+	if (p->dir && (slash = strrchr(p->dir, '/')))
+		*slash = '\0';
+	else if (p->dir)
+		p->dir[0] = '\0';
+	p->id = dup_attr(root, "id");
+	p->name = dup_attr(root, "name");
+	p->kind = dup_attr(root, "kind");
+	id = child(root, "identity");
+	cpy_attr(p->partner_q, sizeof(p->partner_q), child(id, "partner-isa"),
+		 "qualifier");
+	cpy_attr(p->partner_id, sizeof(p->partner_id), child(id, "partner-isa"),
+		 "id");
+	cpy_attr(p->our_q, sizeof(p->our_q), child(id, "our-isa"), "qualifier");
+	cpy_attr(p->our_id, sizeof(p->our_id), child(id, "our-isa"), "id");
+	cpy_attr(p->gs_partner, sizeof(p->gs_partner), child(id, "gs"),
+		 "partner");
+	cpy_attr(p->gs_ours, sizeof(p->gs_ours), child(id, "gs"), "ours");
+	tr = child(root, "transport");
+	p->sftp = strcmp(eg_xml_attr(tr, "type"), "sftp") == 0;
+	sf = child(tr, "sftp");
+	p->host = dup_attr(sf, "host");
+	p->user = dup_attr(sf, "user");
+	p->key_file = dup_attr(sf, "key-file");
+	p->known_hosts = dup_attr(sf, "known-hosts");
+	p->host_key = dup_attr(sf, "host-key");
+	p->port = sf && eg_xml_attr(sf, "port")
+			  ? (unsigned)strtoul(eg_xml_attr(sf, "port"), NULL, 10)
+			  : 22;
+	read_secret(p, 0, child(sf, "passphrase"));
+	read_secret(p, 1, child(sf, "password"));
+	p->inbox = dup_attr(child(tr, "inbox"), "path");
+	p->inbox_pattern = dup_attr(child(tr, "inbox"), "pattern");
+	p->inbox_exclude = dup_attr(child(tr, "inbox"), "exclude");
+	p->outbox = dup_attr(child(tr, "outbox"), "path");
+	p->after_action = dup_attr(child(tr, "after-pickup"), "action");
+	p->move_to = dup_attr(child(tr, "after-pickup"), "move-to");
+	docs = child(root, "documents");
+	for (k = eg_xml_first(docs); k; k = eg_xml_next(k))
+		p->ndocs++;
+	p->docs = calloc(p->ndocs ? p->ndocs : 1, sizeof(*p->docs));
+	if (!p->path || !p->dir || !p->docs) {
+		eg_profile_free(p);
+		eg_xml_free(x);
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	}
+	for (k = eg_xml_first(docs); k; k = eg_xml_next(k), i++) {
+		eg_profile_doc *d = &p->docs[i];
+		const char *g = eg_xml_attr(k, "guide");
+
+		cpy_attr(d->direction, sizeof(d->direction), k, "direction");
+		cpy_attr(d->set, sizeof(d->set), k, "set");
+		cpy_attr(d->versions, sizeof(d->versions), k, "versions");
+		if (g) {
+			size_t n = strlen(p->dir) + strlen(g) + 2;
+
+			d->guide = malloc(n);
+			if (d->guide)
+				snprintf(d->guide, n, "%s%s%s",
+					 g[0] == '/' ? "" : p->dir,
+					 g[0] == '/' || !p->dir[0] ? "" : "/", g);
+		}
+	}
+	eg_xml_free(x);
+	*out = p;
+	return EG_OK;
+}
+
+void
+eg_profile_free(eg_profile *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; p->docs && i < p->ndocs; i++)
+		free(p->docs[i].guide);
+	free(p->docs);
+	free(p->path);
+	free(p->dir);
+	free(p->id);
+	free(p->name);
+	free(p->kind);
+	free(p->host);
+	free(p->user);
+	free(p->key_file);
+	free(p->known_hosts);
+	free(p->host_key);
+	free(p->secret_files[0]);
+	free(p->secret_files[1]);
+	free(p->secret_envs[0]);
+	free(p->secret_envs[1]);
+	free(p->inbox);
+	free(p->inbox_pattern);
+	free(p->inbox_exclude);
+	free(p->outbox);
+	free(p->after_action);
+	free(p->move_to);
+	free(p);
+}
+
+/* --- meaning ----------------------------------------------------------------- */
+
+typedef struct rep {
+	eg_pcheck_fn fn;
+	void *ud;
+	unsigned errors;
+} rep;
+
+static void
+say(rep *r, eg_pcheck_sev sev, const char *fmt, ...) EG_PRINTF(3, 4);
+
+static void
+say(rep *r, eg_pcheck_sev sev, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (sev == EG_PCHECK_ERROR)
+		r->errors++;
+	r->fn(r->ud, sev, msg);
+}
+
+static void
+resolve(char *dst, size_t cap, const char *home, const char *path)
+{
+	if (path[0] == '/')
+		snprintf(dst, cap, "%s", path);
+	else
+		snprintf(dst, cap, "%s/%s", home, path);
+}
+
+static void
+must_exist(rep *r, const char *home, const char *what, const char *path)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	if (!path)
+		return;
+	resolve(full, sizeof(full), home, path);
+	if (stat(full, &st) != 0)
+		say(r, EG_PCHECK_ERROR, "%s %s does not exist (%s)", what, full,
+		    strerror(errno));
+}
+
+/* A glob list is well formed when every [ closes. */
+static int
+pattern_ok(const char *pat)
+{
+	int open = 0;
+
+	for (; pat && *pat; pat++) {
+		if (*pat == '\\' && pat[1])
+			pat++;
+		else if (*pat == '[')
+			open = 1;
+		else if (*pat == ']')
+			open = 0;
+		else if (*pat == ' ' && open)
+			return 0;
+	}
+	return !open;
+}
+
+unsigned
+eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
+		 eg_pcheck_fn fn, void *ud)
+{
+	rep r = {fn, ud, 0};
+	const char *stem = strrchr(p->path, '/');
+	size_t i;
+
+	stem = stem ? stem + 1 : p->path;
+	if (strncmp(stem, p->id, strlen(p->id)) != 0 ||
+	    strcmp(stem + strlen(p->id), ".xml") != 0)
+		say(&r, EG_PCHECK_ERROR,
+		    "partner id '%s' does not match the file name %s (it must "
+		    "be %s.xml)",
+		    p->id, stem, p->id);
+	if (p->sftp) {
+		if (!p->known_hosts && !p->host_key)
+			say(&r, EG_PCHECK_ERROR,
+			    "SFTP needs known-hosts= or a pinned host-key= "
+			    "fingerprint: host keys are always checked");
+		if (!p->key_file && !p->secret_files[1] && !p->secret_envs[1])
+			say(&r, EG_PCHECK_ERROR,
+			    "SFTP needs key-file= or a <password> from a secret");
+		must_exist(&r, home, "key file", p->key_file);
+		must_exist(&r, home, "known_hosts file", p->known_hosts);
+	}
+	for (i = 0; i < 2; i++) {
+		char full[PATH_MAX];
+		struct stat st;
+		const char *what = i ? "password" : "passphrase";
+
+		if (p->secret_envs[i] && p->secret_files[i])
+			say(&r, EG_PCHECK_ERROR,
+			    "<%s> takes env= or file=, not both", what);
+		else if (p->secret_given[i] && !p->secret_envs[i] &&
+			 !p->secret_files[i])
+			say(&r, EG_PCHECK_ERROR, "<%s> needs env= or file=",
+			    what);
+		if (p->secret_envs[i] && !getenv(p->secret_envs[i]))
+			say(&r, EG_PCHECK_WARNING,
+			    "the %s comes from $%s, which is not set here",
+			    what, p->secret_envs[i]);
+		if (!p->secret_files[i])
+			continue;
+		resolve(full, sizeof(full), home, p->secret_files[i]);
+		if (stat(full, &st) != 0)
+			say(&r, EG_PCHECK_ERROR, "%s file %s does not exist",
+			    what, full);
+		else if (st.st_mode & 077)
+			say(&r, EG_PCHECK_ERROR,
+			    "%s file %s is mode %03o: secrets files must be "
+			    "0600 (chmod 600 %s)",
+			    what, full, (unsigned)(st.st_mode & 0777), full);
+	}
+	if (!pattern_ok(p->inbox_pattern) || !pattern_ok(p->inbox_exclude))
+		say(&r, EG_PCHECK_ERROR,
+		    "inbox pattern '%s' / exclude '%s' has an unclosed [",
+		    p->inbox_pattern ? p->inbox_pattern : "",
+		    p->inbox_exclude ? p->inbox_exclude : "");
+	if (p->after_action && strcmp(p->after_action, "move") == 0 &&
+	    !p->move_to)
+		say(&r, EG_PCHECK_ERROR,
+		    "after-pickup action=\"move\" needs move-to=");
+	if (!p->sftp) {
+		/* Drop folders are created by the first run: only a note. */
+		char full[PATH_MAX];
+		struct stat st;
+		const char *f[2] = {p->inbox, p->outbox};
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			if (!f[k])
+				continue;
+			resolve(full, sizeof(full), home, f[k]);
+			if (stat(full, &st) != 0)
+				say(&r, EG_PCHECK_WARNING,
+				    "%s %s does not exist yet", k ? "outbox" : "inbox",
+				    full);
+			else if (!S_ISDIR(st.st_mode))
+				say(&r, EG_PCHECK_ERROR, "%s %s is not a directory",
+				    k ? "outbox" : "inbox", full);
+		}
+	}
+	for (i = 0; i < p->ndocs; i++) {
+		const eg_profile_doc *d = &p->docs[i];
+		const char *v = d->versions;
+		eg_error e;
+
+		memset(&e, 0, sizeof(e));
+		if (d->guide && guides) {
+			const eg_guide *g = NULL;
+
+			if (eg_guides_load(guides, d->guide, &g, &e))
+				say(&r, EG_PCHECK_ERROR, "guide for %s: %s",
+				    d->set, e.msg);
+			else if (strcmp(g->set, d->set) != 0)
+				say(&r, EG_PCHECK_ERROR,
+				    "guide %s is for set %s, not %s", d->guide,
+				    g->set, d->set);
+			continue;
+		}
+		for (; guides && *v; v += v[6] ? 7 : 6) {
+			const eg_guide *g = NULL;
+			char rel[7];
+
+			memcpy(rel, v, 6);
+			rel[6] = '\0';
+			memset(&e, 0, sizeof(e));
+			if (eg_guides_find(guides, d->set, rel, &g, &e))
+				say(&r, EG_PCHECK_ERROR, "%s", e.msg);
+			else if (!g)
+				say(&r, EG_PCHECK_WARNING,
+				    "no shipped guide for %s release %s: only "
+				    "envelope and syntax checks",
+				    d->set, rel);
+		}
+	}
+	return r.errors;
+}
+
+unsigned
+eg_profile_check_all(eg_profile *const *ps, size_t n, eg_pcheck_fn fn,
+		     void *ud)
+{
+	rep r = {fn, ud, 0};
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			const eg_profile *a = ps[i], *b = ps[j];
+
+			if (strcmp(a->partner_q, b->partner_q) == 0 &&
+			    strcmp(a->partner_id, b->partner_id) == 0)
+				say(&r, EG_PCHECK_ERROR,
+				    "partners %s and %s both claim ISA sender "
+				    "%s:%s",
+				    a->id, b->id, a->partner_q, a->partner_id);
+			if (a->inbox && b->inbox && a->sftp == b->sftp &&
+			    strcmp(a->inbox, b->inbox) == 0 &&
+			    (!a->sftp || (a->host && b->host &&
+					  strcmp(a->host, b->host) == 0)))
+				say(&r, EG_PCHECK_ERROR,
+				    "partners %s and %s both read inbox %s%s%s",
+				    a->id, b->id, a->sftp ? a->host : "",
+				    a->sftp ? ":" : "", a->inbox);
+		}
+	}
+	return r.errors;
+}

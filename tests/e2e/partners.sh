@@ -1,0 +1,97 @@
+#!/bin/sh
+# Onboarding end to end: partner new (from a template and from samples),
+# partner check (XSD errors with file and line, then meaning: secrets
+# 0600, SFTP host keys, files, clashes between partners), on a temporary
+# home that uses the shipped edi/ and schemas/.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${EDIGATE:?set EDIGATE to the edigate binary}
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass+1)); }
+bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+expect_exit() {
+	want=$1; shift
+	"$@" >"$t/out" 2>"$t/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "exit $got, want $want: $*"; sed 's/^/    /' "$t/out" "$t/err" | head -12
+	fi
+}
+expect_out() { if grep -qE -- "$1" "$t/out"; then ok; else bad "output lacks /$1/"; head -20 "$t/out" | sed 's/^/    /'; fi; }
+expect_err() { if grep -qE -- "$1" "$t/err"; then ok; else bad "stderr lacks /$1/"; sed 's/^/    /' "$t/err" | head -5; fi; }
+
+h="$t/home"
+mkdir -p "$h"
+ln -s "$root/edi" "$h/edi"
+ln -s "$root/schemas" "$h/schemas"
+E="$bin --home $h"
+
+# the shipped examples: form and meaning (the 3PL's keys are not there)
+mkdir -p "$h/partners"
+cp "$root/partners/bigretail.xml" "$root/partners/northlog.xml" "$h/partners/"
+expect_exit 0 $E partner check bigretail; expect_out 'ok: bigretail'; expect_out 'inbox .* does not exist yet'
+expect_exit 2 $E partner check northlog; expect_out 'key file .*keys/northlog_ed25519 does not exist'
+mkdir -p "$h/keys"; : >"$h/keys/northlog_ed25519"; : >"$h/keys/known_hosts"
+expect_exit 0 $E partner check; expect_out '^OK: 2 profile\(s\), 0 error\(s\)'
+
+# new from a template, then refuses to overwrite
+expect_exit 0 $E partner new acme --name 'ACME & Sons' --template retailer
+expect_out "wrote $h/partners/acme.xml"
+if command -v xmllint >/dev/null 2>&1; then
+	if xmllint --noout --schema "$root/schemas/partner-profile.xsd" "$h/partners/acme.xml" 2>/dev/null; then ok
+	else bad "partner new wrote a profile the XSD refuses"; fi
+fi
+grep -q 'name="ACME &amp; Sons"' "$h/partners/acme.xml" && ok || bad "name not XML-escaped"
+expect_exit 0 $E partner check acme
+expect_exit 2 $E partner new acme; expect_err 'exists; use --force'
+expect_exit 0 $E partner new acme --force
+expect_exit 2 $E partner new Bad_Id; expect_err 'lower-case'
+expect_exit 2 $E partner new x --template wholesaler; expect_err 'retailer or 3pl'
+
+# new --from samples: identities, sets, versions and delimiters from the files
+expect_exit 0 $E partner new wh --template 3pl --from "$root/demo/inbound/northlog-advice-945.x12"
+grep -q '<partner-isa qualifier="ZZ" id="NORTHLOGWHSE"/>' "$h/partners/wh.xml" && ok || bad "--from: partner ISA"
+grep -q '<our-isa qualifier="ZZ" id="ACMEAPPAREL"/>' "$h/partners/wh.xml" && ok || bad "--from: our ISA"
+grep -q '<document direction="in" set="945" versions="004010"/>' "$h/partners/wh.xml" && ok || bad "--from: documents"
+grep -q 'element="\*" component="&gt;" segment="~"' "$h/partners/wh.xml" && ok || bad "--from: delimiters"
+# the drafted 3PL clashes with northlog (same ISA sender): caught
+expect_exit 2 $E partner check; expect_out 'partners northlog and wh both claim ISA sender ZZ:NORTHLOGWHSE|partners wh and northlog both claim'
+rm "$h/partners/wh.xml"
+expect_exit 1 $E partner new y --from "$root/README.md"; expect_err 'sample .*README.md cannot be read: .*not an X12 interchange'
+
+# form: an XSD error names file and line
+sed 's/qualifier="ZZ" id="BIGRETAILCO"/qualifier="Z" id="BIGRETAILCO"/' "$h/partners/bigretail.xml" >"$h/partners/broken.xml"
+expect_exit 2 $E partner check broken; expect_out 'broken.xml:[0-9]+: .*qualifier'
+rm "$h/partners/broken.xml"
+
+# meaning: id must match the file name
+sed 's/id="acme"/id="acme2"/' "$h/partners/acme.xml" >"$h/partners/other.xml"
+expect_exit 2 $E partner check other; expect_out "partner id 'acme2' does not match the file name other.xml"
+rm "$h/partners/other.xml"
+
+# secrets: a file must be 0600; SFTP must check host keys
+sed 's/<passphrase env="NORTHLOG_KEY_PASSPHRASE"\/>/<passphrase file="keys\/pass"\/>/' "$h/partners/northlog.xml" >"$h/partners/n2.xml"
+sed -i 's/id="northlog"/id="n2"/; s/id="NORTHLOGWHSE"/id="N2WHSE"/; s#/outbound/acme#/outbound/n2#' "$h/partners/n2.xml"
+echo secret >"$h/keys/pass"; chmod 644 "$h/keys/pass"
+expect_exit 2 $E partner check n2; expect_out 'passphrase file .*keys/pass is mode 644: secrets files must be 0600'
+chmod 600 "$h/keys/pass"
+expect_exit 0 $E partner check n2
+sed 's/ known-hosts="keys\/known_hosts"//' "$h/partners/n2.xml" >"$h/partners/n3.xml"
+sed -i 's/id="n2"/id="n3"/; s/id="N2WHSE"/id="N3WHSE"/; s#/outbound/n2#/outbound/n3#' "$h/partners/n3.xml"
+expect_exit 2 $E partner check n3; expect_out 'SFTP needs known-hosts= or a pinned host-key='
+sed -i 's/port="22"/port="22" host-key="SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"/' "$h/partners/n3.xml"
+expect_exit 0 $E partner check n3
+# the same inbox twice
+sed 's/id="n3"/id="n4"/; s/id="N3WHSE"/id="N4WHSE"/' "$h/partners/n3.xml" >"$h/partners/n4.xml"
+expect_exit 2 $E partner check; expect_out 'both read inbox sftp.northlog.example:/outbound/n3'
+expect_exit 2 $E partner check --json
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["errors"] >= 1' "$t/out" && ok || bad "check --json"
+fi
+expect_exit 0 $E partner --help; expect_out 'partner new ID'
+
+echo "partners: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
