@@ -151,6 +151,30 @@ eg_err eg_envelope_segment(eg_envelope *env, const eg_x12_segment *seg,
 void eg_envelope_abort(eg_envelope *env, const eg_error *reader_err);
 /* End of input: report missing trailers and close what is open. */
 eg_err eg_envelope_finish(eg_envelope *env, eg_error *e) EG_MUST_USE;
+/*
+ * A partner's identity and documents, when a file is checked as coming
+ * from that partner: an interchange from another sender is refused (never
+ * processed as this partner: tenant isolation), one not addressed to us
+ * is refused, and a transaction set or release the profile does not list
+ * is not supported.  Strings are borrowed.
+ */
+typedef struct eg_envelope_expect {
+	const char *partner;      /* profile id, for messages */
+	const char *sender_q, *sender;     /* ISA05/06 */
+	const char *receiver_q, *receiver; /* ISA07/08 */
+	const char *gs_sender, *gs_receiver; /* GS02/03 */
+	/* accepted "SET:RELEASE" words, e.g. "850:004010 997:004010";
+	 * NULL accepts any */
+	const char *sets;
+	/* Who owns a sender, for the message when another partner does:
+	 * returns a profile id or NULL. */
+	const char *(*owner)(void *ud, const char *q, const char *id);
+	void *owner_ud;
+} eg_envelope_expect;
+
+/* Check files against a partner (borrowed; NULL to stop). */
+void eg_envelope_set_expect(eg_envelope *env, const eg_envelope_expect *x);
+
 /* Install (or with NULL remove) the transaction hook; borrowed. */
 void eg_envelope_set_hook(eg_envelope *env, const eg_txn_hook *hook);
 /*

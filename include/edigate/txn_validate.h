@@ -26,9 +26,10 @@ typedef struct eg_txnv_opts {
 	/* Findings reported per transaction set before the rest are
 	 * summarised in one "too many errors" finding.  0 = 100. */
 	unsigned max_findings;
-	/* Use this guide for every set whose ST01 matches it (a partner
-	 * guide), instead of the shipped one.  May be NULL. */
-	const eg_guide *override;
+	/* Use these guides (partner guides) for the sets they are for,
+	 * instead of the shipped ones.  NULL entries are skipped. */
+	const eg_guide *const *overrides;
+	size_t noverrides;
 } eg_txnv_opts;
 
 /* guides is borrowed and must outlive the validator. */

@@ -18,7 +18,12 @@ typedef struct eg_x12_check_opts {
 	eg_x12_limits limits;
 	/* Guide validation: NULL for envelope and syntax checks only. */
 	eg_guides *guides;
-	const eg_guide *override; /* a partner guide for its set, or NULL */
+	/* partner guides, each used for its set (NULL entries skipped) */
+	const eg_guide *const *overrides;
+	size_t noverrides;
+	/* what the partner's files must say about who they are from and to,
+	 * and which sets they may hold (NULL: no partner) */
+	const eg_envelope_expect *expect;
 	unsigned max_findings;    /* per transaction set; 0 = 100 */
 	/* Called about every 4 MiB of input with the bytes read so far. */
 	void (*progress)(void *ud, uint64_t offset);

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "edigate/envelope.h"
 #include "edigate/err.h"
 #include "edigate/guide.h"
 #include "edigate/home.h"
@@ -62,6 +63,27 @@ void eg_cli_help_exit_codes(FILE *f);
 int eg_cli_open_guides(eg_cli *cli, const char *cmd, eg_home *h,
 		       const char *guide_file, eg_guides **guides,
 		       const eg_guide **override);
+/*
+ * A command run for one partner (--partner ID): its profile, what its
+ * files must say (identity, documents) and its partner guides.
+ */
+typedef struct eg_cli_partner {
+	struct eg_profile *profile;
+	eg_envelope_expect expect;
+	char sets[1024];             /* "850:004010 850:005010 ..." */
+	const eg_guide *guides[32];  /* partner guides of its documents */
+	size_t nguides;
+	char *owners_dir;            /* partners/ for the owner lookup */
+	const char *datadir;         /* borrowed from the home */
+	char owner[80];              /* the last owner found */
+	eg_guides *store;            /* borrowed */
+} eg_cli_partner;
+
+/* Load partners/ID.xml for a command; returns an exit code. */
+int eg_cli_partner_open(eg_cli *cli, const char *cmd, const eg_home *h,
+			eg_guides *guides, const char *id, eg_cli_partner *p);
+void eg_cli_partner_close(eg_cli_partner *p);
+
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);
 

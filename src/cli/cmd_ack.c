@@ -122,7 +122,7 @@ help(FILE *f)
 {
 	fputs("Usage: edigate ack [-o DIR] [--counter FILE | --first-control N]\n"
 	      "                   [--version 997|999] [--time CCYYMMDDHHMM]\n"
-	      "                   [--guide FILE] [--json] FILE...\n\n"
+	      "                   [--guide FILE] [--partner ID] [--json] FILE...\n\n"
 	      "Validate X12 files and write their acknowledgements, one\n"
 	      "interchange per inbound interchange, addressed back to its\n"
 	      "sender: a TA1 when ISA14 asks for one or the envelope is in\n"
@@ -141,6 +141,9 @@ help(FILE *f)
 	      "  --version 997|999    force the acknowledgement type\n"
 	      "  --time CCYYMMDDHHMM  date and time to write (UTC; default now)\n"
 	      "  --guide FILE         a partner guide for its transaction set\n"
+	      "  --partner ID         the files come from this partner: its\n"
+	      "                       identity, documents and guides apply (see\n"
+	      "                       validate --help)\n"
 	      "  --json               list the files written as JSON\n\n"
 	      "Exit code 0 when everything was accepted, 1 when some\n"
 	      "document had errors (the acknowledgements say which; they are\n"
@@ -159,7 +162,9 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_x12_check_result res;
 	eg_home home = {NULL, NULL};
 	eg_guides *guides = NULL;
-	const char *guide_file = NULL;
+	const char *guide_file = NULL, *partner = NULL;
+	const eg_guide *one = NULL;
+	eg_cli_partner pc;
 	eg_source *src = NULL;
 	eg_error e;
 	char *end;
@@ -168,6 +173,7 @@ run(eg_cli *cli, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&ao, 0, sizeof(ao));
 	memset(&co, 0, sizeof(co));
+	memset(&pc, 0, sizeof(pc));
 	eg_error_clear(&e);
 	a.cli = cli;
 	a.outdir = ".";
@@ -189,6 +195,9 @@ run(eg_cli *cli, int argc, char **argv)
 			i++;
 		} else if (strcmp(o, "--guide") == 0 && v) {
 			guide_file = v;
+			i++;
+		} else if (strcmp(o, "--partner") == 0 && v) {
+			partner = v;
 			i++;
 		} else if (strcmp(o, "--first-control") == 0 && v) {
 			a.next = strtoull(v, &end, 10);
@@ -217,10 +226,21 @@ run(eg_cli *cli, int argc, char **argv)
 	}
 	if (nfiles == 0)
 		return eg_cli_usage(cli, "ack", "no FILE given");
-	x = eg_cli_open_guides(cli, "ack", &home, guide_file, &guides,
-			       &co.override);
+	x = eg_cli_open_guides(cli, "ack", &home, guide_file, &guides, &one);
 	if (x != EG_EXIT_OK)
 		goto out;
+	co.overrides = &one;
+	co.noverrides = 1;
+	if (partner) {
+		x = eg_cli_partner_open(cli, "ack", &home, guides, partner, &pc);
+		if (x != EG_EXIT_OK)
+			goto out;
+		co.expect = &pc.expect;
+		if (pc.nguides) {
+			co.overrides = pc.guides;
+			co.noverrides = pc.nguides;
+		}
+	}
 	if (eg_mkdirs(a.outdir, &e)) {
 		x = eg_cli_fail(cli, &e);
 		goto out;
@@ -258,6 +278,7 @@ run(eg_cli *cli, int argc, char **argv)
 	if (x == EG_EXIT_OK && worst_doc)
 		x = EG_EXIT_DOCUMENT;
 out:
+	eg_cli_partner_close(&pc);
 	eg_guides_free(guides);
 	eg_home_free(&home);
 	return x;

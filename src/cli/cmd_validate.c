@@ -408,7 +408,8 @@ parse_size(const char *s, size_t *out)
 static void
 help(FILE *f)
 {
-	fputs("Usage: edigate validate [--envelope | --guide FILE] [--json]\n"
+	fputs("Usage: edigate validate [--envelope | --guide FILE] [--partner ID]\n"
+	      "                        [--json]\n"
 	      "                        [--verbose] [--max-findings N]\n"
 	      "                        [--max-segment BYTES] "
 	      "[--max-elements N] FILE...\n\n"
@@ -427,6 +428,12 @@ help(FILE *f)
 	      "                      quick triage)\n"
 	      "  --guide FILE        use this guide (e.g. a partner guide) for\n"
 	      "                      transaction sets of its set ID\n"
+	      "  --partner ID        check the files as coming from this\n"
+	      "                      partner (partners/ID.xml): the ISA and GS\n"
+	      "                      must be its own (another partner's file\n"
+	      "                      is refused, never processed as this one),\n"
+	      "                      the sets must be among its documents, and\n"
+	      "                      its partner guides are used\n"
 	      "  --json              one JSON object per file on stdout\n"
 	      "  --verbose, -v       list accepted transaction sets and notes\n"
 	      "  --max-findings N    findings listed per transaction set\n"
@@ -444,12 +451,15 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_x12_check_opts opts;
 	eg_home home = {NULL, NULL};
 	eg_guides *guides = NULL;
-	const char *guide_file = NULL;
+	const char *guide_file = NULL, *partner = NULL;
+	const eg_guide *one = NULL;
+	eg_cli_partner pc;
 	const char **files = NULL;
 	int json = 0, verbose = 0, envelope = 0, i, x = EG_EXIT_OK;
 	size_t nfiles = 0, k;
 
 	memset(&opts, 0, sizeof(opts));
+	memset(&pc, 0, sizeof(pc));
 	opts.limits = eg_x12_limits_default();
 	files = calloc((size_t)argc, sizeof(*files));
 	if (!files)
@@ -469,6 +479,8 @@ run(eg_cli *cli, int argc, char **argv)
 			verbose = 1;
 		} else if (strcmp(a, "--guide") == 0 && i + 1 < argc) {
 			guide_file = argv[++i];
+		} else if (strcmp(a, "--partner") == 0 && i + 1 < argc) {
+			partner = argv[++i];
 		} else if (strcmp(a, "--max-findings") == 0) {
 			if (!parse_size(i + 1 < argc ? argv[++i] : NULL, &n) ||
 			    n > 100000) {
@@ -515,12 +527,25 @@ run(eg_cli *cli, int argc, char **argv)
 				 "--guide and --envelope exclude each other");
 		goto out;
 	}
+	x = eg_cli_open_guides(cli, "validate", &home, envelope ? NULL : guide_file,
+			       &guides, &one);
+	if (x != EG_EXIT_OK)
+		goto out;
 	if (!envelope) {
-		x = eg_cli_open_guides(cli, "validate", &home, guide_file,
-				       &guides, &opts.override);
+		opts.guides = guides;
+		opts.overrides = &one;
+		opts.noverrides = 1;
+	}
+	if (partner) {
+		x = eg_cli_partner_open(cli, "validate", &home, guides, partner,
+					&pc);
 		if (x != EG_EXIT_OK)
 			goto out;
-		opts.guides = guides;
+		opts.expect = &pc.expect;
+		if (!envelope && pc.nguides) {
+			opts.overrides = pc.guides;
+			opts.noverrides = pc.nguides;
+		}
 	}
 	for (k = 0; k < nfiles; k++) {
 		int r = validate_file(cli, files[k], json, verbose, &opts);
@@ -530,6 +555,7 @@ run(eg_cli *cli, int argc, char **argv)
 			x = r;
 	}
 out:
+	eg_cli_partner_close(&pc);
 	eg_guides_free(guides);
 	eg_home_free(&home);
 	free(files);

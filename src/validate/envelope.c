@@ -33,6 +33,7 @@ typedef struct unit {
 struct eg_envelope {
 	eg_envelope_events ev;
 	const eg_txn_hook *hook;
+	const eg_envelope_expect *expect;
 	eg_x12_ctl ctl;
 	unit isa, gs, st;
 	uint32_t isa_ta1; /* TA1 segments in the open interchange */
@@ -282,6 +283,63 @@ eg_envelope_set_hook(eg_envelope *env, const eg_txn_hook *hook)
 	env->hook = hook;
 }
 
+void
+eg_envelope_set_expect(eg_envelope *env, const eg_envelope_expect *x)
+{
+	env->expect = x;
+}
+
+/* Tenant isolation: the interchange must come from the partner and be
+ * addressed to us. */
+static void
+check_isa_identity(eg_envelope *env, const eg_x12_segment *s)
+{
+	const eg_envelope_expect *x = env->expect;
+	const eg_x12_ctl *c = &env->ctl;
+
+	if (strcmp(c->sender_q, x->sender_q) != 0 ||
+	    strcmp(c->sender, x->sender) != 0) {
+		const char *other = x->owner ? x->owner(x->owner_ud, c->sender_q,
+							c->sender)
+					     : NULL;
+
+		emit(env, EG_LVL_INTERCHANGE, EG_FIND_ERROR,
+		     strcmp(c->sender_q, x->sender_q) != 0 ? "005" : "006",
+		     NULL, "sender-not-partner", s, 6,
+		     "interchange sender %s:%s is not partner %s (%s:%s)%s%s%s: "
+		     "refused, never processed as %s",
+		     c->sender_q, c->sender, x->partner, x->sender_q, x->sender,
+		     other ? "; it belongs to partner " : "", other ? other : "",
+		     other ? "" : "", x->partner);
+	}
+	if (strcmp(c->receiver_q, x->receiver_q) != 0 ||
+	    strcmp(c->receiver, x->receiver) != 0)
+		emit(env, EG_LVL_INTERCHANGE, EG_FIND_ERROR,
+		     strcmp(c->receiver_q, x->receiver_q) != 0 ? "007" : "009",
+		     NULL, "receiver-not-us", s, 8,
+		     "interchange receiver %s:%s is not us (%s:%s, as partner "
+		     "%s addresses us)",
+		     c->receiver_q, c->receiver, x->receiver_q, x->receiver,
+		     x->partner);
+}
+
+/* Is "SET:RELEASE" among the accepted words? */
+static int
+set_accepted(const char *words, const char *set, const char *gs08)
+{
+	char want[12];
+	size_t n;
+
+	snprintf(want, sizeof(want), "%s:%.6s", set, gs08);
+	n = strlen(want);
+	for (; words && *words; words += strcspn(words, " "),
+				words += strspn(words, " "))
+		if (strncmp(words, want, n) == 0 &&
+		    (words[n] == ' ' || words[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 static void
 report(eg_envelope *env, eg_level lvl, unit *u, eg_outcome o)
 {
@@ -515,6 +573,8 @@ on_isa(eg_envelope *env, const eg_x12_segment *s)
 	env->ctl.usage = eg_x12_element(s, 15).len ? eg_x12_element(s, 15).p[0]
 						   : 'P';
 	check_isa(env, s);
+	if (env->expect)
+		check_isa_identity(env, s);
 }
 
 static void
@@ -605,6 +665,20 @@ on_gs(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 		     "gs05-invalid", s, 5,
 		     "GS05 time '%.*s' is not a valid HHMM[SS[dd]] time",
 		     (int)v.len, v.p);
+	if (env->expect && env->expect->gs_sender &&
+	    strcmp(env->ctl.gs_sender, env->expect->gs_sender) != 0)
+		emit(env, EG_LVL_GROUP, EG_FIND_ERROR, NULL, "7",
+		     "gs-sender-not-partner", s, 2,
+		     "GS02 '%s' is not partner %s's application code '%s'",
+		     env->ctl.gs_sender, env->expect->partner,
+		     env->expect->gs_sender);
+	if (env->expect && env->expect->gs_receiver &&
+	    strcmp(env->ctl.gs_receiver, env->expect->gs_receiver) != 0)
+		emit(env, EG_LVL_GROUP, EG_FIND_ERROR, NULL, "8",
+		     "gs-receiver-not-us", s, 3,
+		     "GS03 '%s' is not our application code '%s' for partner %s",
+		     env->ctl.gs_receiver, env->expect->gs_receiver,
+		     env->expect->partner);
 	v = eg_x12_element(s, 8);
 	if (v.len < 6 || v.len > 12)
 		emit(env, EG_LVL_GROUP, EG_FIND_ERROR, "2", NULL,
@@ -669,6 +743,13 @@ on_st(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 	span_cpy(env->ctl.st03, sizeof(env->ctl.st03), eg_x12_element(s, 3), 0);
 	if (env->hook && env->hook->begin)
 		env->hook->begin(env->hook->ud, env, s, &env->ctl);
+	if (env->expect && env->expect->sets && id.len == 3 &&
+	    !set_accepted(env->expect->sets, env->ctl.st01, env->ctl.gs08))
+		emit(env, EG_LVL_TRANSACTION, EG_FIND_ERROR, "1", NULL,
+		     "set-not-in-profile", s, 1,
+		     "transaction set %s release %.6s is not among partner "
+		     "%s's documents",
+		     env->ctl.st01, env->ctl.gs08, env->expect->partner);
 	if (id.len != 3 || !all_digits(id)) {
 		emit(env, EG_LVL_TRANSACTION, EG_FIND_ERROR, "6", NULL,
 		     "st01-invalid", s, 1,

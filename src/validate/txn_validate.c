@@ -1062,8 +1062,10 @@ guide_for(eg_txnv *v, const eg_x12_ctl *ctl)
 	const eg_guide *g = NULL;
 	unsigned i;
 
-	if (v->o.override && strcmp(v->o.override->set, ctl->st01) == 0)
-		return v->o.override;
+	for (i = 0; i < v->o.noverrides; i++)
+		if (v->o.overrides[i] &&
+		    strcmp(v->o.overrides[i]->set, ctl->st01) == 0)
+			return v->o.overrides[i];
 	for (i = 0; i < v->ncache; i++)
 		if (strcmp(v->cache[i].st01, ctl->st01) == 0 &&
 		    strcmp(v->cache[i].gs08, ctl->gs08) == 0)

@@ -32,8 +32,11 @@ eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 	rc = eg_envelope_new(&env, ev, e);
 	if (rc)
 		goto out;
+	if (opts && opts->expect)
+		eg_envelope_set_expect(env, opts->expect);
 	if (opts && opts->guides) {
-		eg_txnv_opts to = {opts->max_findings, opts->override};
+		eg_txnv_opts to = {opts->max_findings, opts->overrides,
+				   opts->noverrides};
 
 		rc = eg_txnv_new(&tv, opts->guides, &to, e);
 		if (rc)

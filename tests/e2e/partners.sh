@@ -93,5 +93,20 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 expect_exit 0 $E partner --help; expect_out 'partner new ID'
 
+# tenant isolation: a file is checked as coming from one partner
+rm -f "$h/partners/n2.xml" "$h/partners/n3.xml" "$h/partners/n4.xml" "$h/partners/acme.xml"
+expect_exit 0 $E validate --partner northlog "$root/demo/inbound/northlog-advice-945.x12"
+expect_exit 1 $E validate --partner bigretail --json "$root/demo/inbound/northlog-advice-945.x12"
+expect_out '"rule":"sender-not-partner","code":"006"'
+expect_out 'it belongs to partner northlog: refused, never processed as bigretail'
+expect_out '"rule":"set-not-in-profile","code":"1"'
+expect_exit 1 $E validate --partner northlog "$root/demo/inbound/acme-asn-856.x12"
+expect_out 'interchange receiver ZZ:BIGRETAILCO is not us .*\[TA105=009\]'
+# the acknowledgement of another partner's file is a TA1 rejection, nothing else
+expect_exit 1 $E ack --partner bigretail -o "$t/ta1" --time 202611220700 "$root/demo/inbound/northlog-advice-945.x12"
+if grep -q '^TA1\*000500001\*[0-9]*\*[0-9]*\*R\*006~$' "$t"/ta1/*.ack.x12 && ! grep -q '^ST\*' "$t"/ta1/*.ack.x12; then ok
+else bad "expected a standalone TA1 R 006:"; cat "$t"/ta1/*.ack.x12; fi
+expect_exit 2 $E validate --partner nosuch "$root/demo/inbound/acme-asn-856.x12"; expect_err 'nosuch.xml'
+
 echo "partners: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
