@@ -174,7 +174,8 @@ run_opts(rec *r, const tbuf *in, eg_guides *g, const eg_guide *override,
 	ev.ud = r;
 	o.limits = eg_x12_limits_default();
 	o.guides = g;
-	o.override = override;
+	o.overrides = &override;
+	o.noverrides = override ? 1 : 0;
 	o.max_findings = max_findings;
 	assert_int_equal(eg_source_new_mem(&src, in->p, in->len, "test", &e),
 			 EG_OK);
