@@ -822,6 +822,11 @@ interchange_level(uint32_t tag)
 static int
 envelope_tag(uint32_t tag)
 {
+	const unsigned char c0 = (unsigned char)(tag & 0xff);
+
+	/* every envelope tag starts with S, G or I: one test for most */
+	if (c0 != 'S' && c0 != 'G' && c0 != 'I')
+		return 0;
 	return tag == EG_X12_SE || tag == EG_X12_ST || tag == EG_X12_GS ||
 	       tag == EG_X12_GE || tag == EG_X12_ISA || tag == EG_X12_IEA;
 }

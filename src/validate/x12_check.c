@@ -65,8 +65,10 @@ eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 			goto out;
 		/* A broken guide is a configuration error: stop before any
 		 * unit closes on a set that was not really checked (an
-		 * acknowledgement must never say "accepted" for it). */
-		if (tv && (rc = eg_txnv_error(tv, e)) != EG_OK)
+		 * acknowledgement must never say "accepted" for it).  Guides
+		 * are loaded at ST, so that is where to look. */
+		if (tv && seg->tag == EG_X12_ST &&
+		    (rc = eg_txnv_error(tv, e)) != EG_OK)
 			goto out;
 		if (opts && opts->progress && seg->offset >= next_progress) {
 			opts->progress(opts->progress_ud, seg->offset);
