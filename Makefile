@@ -41,7 +41,8 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners corpus install-check demo bench \
+.PHONY: all deps build test unit e2e acks partners canonical corpus install-check \
+        demo bench \
         fuzz checksrc \
         install clean
 .DEFAULT_GOAL := all
@@ -95,8 +96,8 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 test: deps
-	@$(MAKE) --no-print-directory checksrc unit e2e acks partners corpus \
-		install-check
+	@$(MAKE) --no-print-directory checksrc unit e2e acks partners canonical \
+		corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -110,6 +111,10 @@ acks: $(BA)/edigate
 
 partners: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/partners.sh
+
+# the canonical record schema against its valid and invalid examples
+canonical:
+	@sh tests/fixtures/canonical/check.sh
 
 # make install into a temporary PREFIX (its own build directory): the
 # installed binary must find the shipped guides there.
