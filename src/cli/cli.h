@@ -83,6 +83,9 @@ typedef struct eg_cli_partner {
 int eg_cli_partner_open(eg_cli *cli, const char *cmd, const eg_home *h,
 			eg_guides *guides, const char *id, eg_cli_partner *p);
 void eg_cli_partner_close(eg_cli_partner *p);
+/* `partner test` (cmd_partner_test.c). */
+int eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
+			eg_guides *guides);
 
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);

@@ -24,7 +24,8 @@ help(FILE *f)
 	fputs("Usage: edigate partner new ID [--template retailer|3pl] "
 	      "[--name NAME]\n"
 	      "                             [--from SAMPLE...] [--force]\n"
-	      "       edigate partner check [ID...] [--json]\n\n"
+	      "       edigate partner check [ID...] [--json]\n"
+	      "       edigate partner test ID FILE... [--expect DIR [--update]]\n\n"
 	      "new    writes partners/ID.xml, a commented profile from the\n"
 	      "       template (default retailer).  With --from it drafts the\n"
 	      "       profile from the partner's sample X12 files: ISA and GS\n"
@@ -37,7 +38,15 @@ help(FILE *f)
 	      "       a host key to check, patterns are well formed, guides\n"
 	      "       load -- and that no two partners claim the same ISA\n"
 	      "       sender or the same inbox.  Exit 2 when a profile has an\n"
-	      "       error.\n",
+	      "       error.\n"
+	      "test   dry-runs the partner's files: the checks a live run does\n"
+	      "       for it (identity, documents, guides) and the\n"
+	      "       acknowledgements that would be sent, printed and never\n"
+	      "       written anywhere (dates and control numbers are fixed\n"
+	      "       placeholders).  --expect DIR compares the findings and\n"
+	      "       acknowledgements with DIR/FILE.findings and\n"
+	      "       DIR/FILE.acks and exits 1 on any difference: onboarding's\n"
+	      "       acceptance run.  --update writes those golden files.\n",
 	      f);
 	eg_cli_help_exit_codes(f);
 }
@@ -574,7 +583,8 @@ run(eg_cli *cli, int argc, char **argv)
 		help(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EG_EXIT_USAGE : EG_EXIT_OK;
 	}
-	if (strcmp(argv[1], "new") && strcmp(argv[1], "check"))
+	if (strcmp(argv[1], "new") && strcmp(argv[1], "check") &&
+	    strcmp(argv[1], "test"))
 		return eg_cli_usage(cli, "partner", "unknown subcommand '%s'",
 				    argv[1]);
 	x = eg_cli_open_guides(cli, "partner", &h, NULL, &g, &none);
@@ -584,10 +594,12 @@ run(eg_cli *cli, int argc, char **argv)
 			cli->prog);
 		x = EG_EXIT_USAGE;
 	}
-	if (x == EG_EXIT_OK)
-		x = !strcmp(argv[1], "new")
-			? cmd_new(cli, argc - 2, argv + 2, &h)
-			: cmd_check(cli, argc - 2, argv + 2, &h, g);
+	if (x == EG_EXIT_OK && !strcmp(argv[1], "new"))
+		x = cmd_new(cli, argc - 2, argv + 2, &h);
+	else if (x == EG_EXIT_OK && !strcmp(argv[1], "check"))
+		x = cmd_check(cli, argc - 2, argv + 2, &h, g);
+	else if (x == EG_EXIT_OK)
+		x = eg_cli_partner_test(cli, argc - 2, argv + 2, &h, g);
 	eg_guides_free(g);
 	eg_home_free(&h);
 	return x;

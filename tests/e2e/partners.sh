@@ -108,5 +108,24 @@ if grep -q '^TA1\*000500001\*[0-9]*\*[0-9]*\*R\*006~$' "$t"/ta1/*.ack.x12 && ! g
 else bad "expected a standalone TA1 R 006:"; cat "$t"/ta1/*.ack.x12; fi
 expect_exit 2 $E validate --partner nosuch "$root/demo/inbound/acme-asn-856.x12"; expect_err 'nosuch.xml'
 
+# the onboarding walk-through: new --from samples, edit, check, test --expect
+cp "$root/demo/inbound/acme-asn-856.x12" "$t/sample.x12"
+rm -f "$h/partners/bigretail.xml"
+expect_exit 0 $E partner new retail2 --template retailer --from "$root/demo/inbound/acme-asn-856.x12"
+# (the drafted profile takes its identity from the sample's ISA and GS)
+expect_exit 0 $E partner check retail2
+expect_exit 0 $E partner test retail2 "$t/sample.x12"
+expect_out 'acknowledgements that would be sent:'; expect_out '^AK9\*A\*3\*3\*3~$'
+ls "$h"/spool 2>/dev/null | grep -q . && bad "partner test wrote into the spool" || ok
+expect_exit 0 $E partner test retail2 "$t/sample.x12" --expect "$t/golden" --update
+[ -s "$t/golden/sample.x12.acks" ] && ok || bad "no golden acks"
+[ -f "$t/golden/sample.x12.findings" ] && ok || bad "no golden findings"
+expect_exit 0 $E partner test retail2 "$t/sample.x12" --expect "$t/golden"; expect_out '^SAME: 0 difference'
+# the partner changes something: the acceptance run catches it
+perl -0pi -e 's/\nSE\*(\d+)\*0002/"\nSE*".($1+1)."*0002"/e' "$t/sample.x12"
+expect_exit 1 $E partner test retail2 "$t/sample.x12" --expect "$t/golden"
+expect_out '^DIFFERENT: 2 difference'; expect_out 'expected: AK5\*A~'; expect_out 'got: +AK5\*R\*4~'
+expect_exit 2 $E partner test retail2; expect_err 'needs an ID and FILEs'
+
 echo "partners: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
