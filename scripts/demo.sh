@@ -47,6 +47,13 @@ done
 rule "edigate acks: reading those acknowledgements back, as a partner's would be"
 "$bin" acks "$out"/*.ack.x12 | grep -v '^    set .*: A (accepted)$'
 
+rule "edigate partner check bigretail: the shipped retailer profile"
+"$bin" --home . partner check bigretail || status=1
+rule "edigate partner test northlog: dry run of the 3PL's 945s as that partner"
+"$bin" --home . partner test northlog "$inbox/northlog-advice-945.x12" | sed -n '1,4p'
+rule "the same 945s checked as if the retailer had sent them: refused, never processed as it"
+"$bin" --home . validate --partner bigretail "$inbox/northlog-advice-945.x12" | grep -m2 ERROR
+
 echo
 if [ "$status" -eq 0 ]; then
 	echo "demo: all files gave the expected result (4 valid, 1 rejected with AK502=4)"
