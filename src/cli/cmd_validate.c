@@ -527,10 +527,15 @@ run(eg_cli *cli, int argc, char **argv)
 				 "--guide and --envelope exclude each other");
 		goto out;
 	}
-	x = eg_cli_open_guides(cli, "validate", &home, envelope ? NULL : guide_file,
-			       &guides, &one);
-	if (x != EG_EXIT_OK)
-		goto out;
+	/* --envelope needs no guides (and no home) unless a partner is
+	 * named, whose profile lives in the home. */
+	if (!envelope || partner) {
+		x = eg_cli_open_guides(cli, "validate", &home,
+				       envelope ? NULL : guide_file, &guides,
+				       &one);
+		if (x != EG_EXIT_OK)
+			goto out;
+	}
 	if (!envelope) {
 		opts.guides = guides;
 		opts.overrides = &one;
