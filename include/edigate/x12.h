@@ -12,10 +12,12 @@
  * so a file may hold several interchanges with different delimiters.
  *
  * Tolerated: a UTF-8 BOM and whitespace before an ISA; CR, LF, CRLF and
- * indentation after a terminator; newline as the terminator; a multi-byte
- * UTF-8 terminator (e.g. U+2026); CR/LF inside segments when neither is a
- * delimiter (hard-wrapped files, unwrapped in place); BIN segments whose
- * binary payload contains any byte.
+ * indentation after a terminator; newline as the terminator (the last one
+ * may be missing at the end of the file); a multi-byte UTF-8 terminator
+ * (e.g. U+2026); CR/LF inside segments when neither is a delimiter
+ * (hard-wrapped files, unwrapped in place, the ISA included); BIN and BDS
+ * segments whose binary payload contains any byte; empty segments ("~~");
+ * a DOS end-of-file mark (0x1A) after the last interchange.
  * Refused with a precise error: EBCDIC, UTF-16, NUL and control bytes,
  * truncation, an ISA that is not 106 fixed-width bytes, junk between
  * interchanges, limits exceeded.
