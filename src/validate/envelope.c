@@ -128,6 +128,13 @@ valid_time(eg_span s)
 	return s.len < 6 || num2(s.p + 4) <= 59;
 }
 
+/* Does a trailer's control number equal its header's? */
+static int
+same(eg_span s, const char *ctl)
+{
+	return s.len == strlen(ctl) && memcmp(s.p, ctl, s.len) == 0;
+}
+
 static int
 in_list(eg_span s, const char *const *list)
 {
@@ -601,8 +608,7 @@ on_iea(eg_envelope *env, const eg_x12_segment *s)
 		     "iea01-count", s, 1,
 		     "IEA01 says %.*s functional groups, the interchange has %u",
 		     (int)n.len, n.p, (unsigned)env->isa.count);
-	if (c.len != strlen(env->ctl.isa13) ||
-	    memcmp(c.p, env->ctl.isa13, c.len) != 0)
+	if (!same(c, env->ctl.isa13))
 		emit(env, EG_LVL_INTERCHANGE, EG_FIND_ERROR, "001", NULL,
 		     "iea02-mismatch", s, 2,
 		     "IEA02 control number '%.*s' does not match ISA13 '%s'",
@@ -710,8 +716,7 @@ on_ge(eg_envelope *env, const eg_x12_segment *s)
 		     s, 1,
 		     "GE01 says %.*s transaction sets, the group has %u",
 		     (int)n.len, n.p, (unsigned)env->gs.count);
-	if (c.len != strlen(env->ctl.gs06) ||
-	    memcmp(c.p, env->ctl.gs06, c.len) != 0)
+	if (!same(c, env->ctl.gs06))
 		emit(env, EG_LVL_GROUP, EG_FIND_ERROR, "4", NULL,
 		     "ge02-mismatch", s, 2,
 		     "GE02 control number '%.*s' does not match GS06 '%s'",
@@ -800,8 +805,7 @@ on_se(eg_envelope *env, const eg_x12_segment *s)
 		     "SE01 says %.*s segments, the transaction set has %u "
 		     "(ST and SE included)",
 		     (int)n.len, n.p, (unsigned)env->st.count);
-	if (c.len != strlen(env->ctl.st02) ||
-	    memcmp(c.p, env->ctl.st02, c.len) != 0)
+	if (!same(c, env->ctl.st02))
 		emit(env, EG_LVL_TRANSACTION, EG_FIND_ERROR, "3", NULL,
 		     "se02-mismatch", s, 2,
 		     "SE02 control number '%.*s' does not match ST02 '%s'",

@@ -10,18 +10,7 @@ bin=${EDIGATE:?set EDIGATE to the edigate binary}
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 pass=0 fail=0
-ok() { pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
-expect_exit() {
-	want=$1; shift
-	"$@" >"$t/out" 2>"$t/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "exit $got, want $want: $*"; sed 's/^/    /' "$t/out" "$t/err" | head -12
-	fi
-}
-expect_out() { if grep -qE -- "$1" "$t/out"; then ok; else bad "output lacks /$1/"; head -20 "$t/out" | sed 's/^/    /'; fi; }
-expect_err() { if grep -qE -- "$1" "$t/err"; then ok; else bad "stderr lacks /$1/"; sed 's/^/    /' "$t/err" | head -5; fi; }
+. "$here/lib.sh"
 
 h="$t/home"
 mkdir -p "$h"

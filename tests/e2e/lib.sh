@@ -1,0 +1,32 @@
+# Shared by the end-to-end scripts: run a command, then assert on its exit
+# code, stdout and stderr.  The caller sets $t (a temporary directory) and
+# counts with $pass and $fail.
+ok() { pass=$((pass+1)); }
+bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+
+# expect_exit CODE CMD... : run, keep stdout in $t/out and stderr in $t/err
+expect_exit() {
+	want=$1; shift
+	"$@" >"$t/out" 2>"$t/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "exit $got, want $want: $*"
+		sed 's/^/    /' "$t/out" "$t/err" | head -12
+	fi
+}
+expect_out() { # PATTERN: stdout must match (grep -E)
+	if grep -qE -- "$1" "$t/out"; then ok; else
+		bad "output lacks /$1/"; head -c 600 "$t/out" | sed 's/^/    /'
+	fi
+}
+expect_err() {
+	if grep -qE -- "$1" "$t/err"; then ok; else
+		bad "stderr lacks /$1/"; sed 's/^/    /' "$t/err" | head -5
+	fi
+}
+json_ok() {
+	if command -v python3 >/dev/null 2>&1; then
+		if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$t/out"; then ok
+		else bad "invalid JSON: $*"; fi
+	fi
+}
