@@ -22,6 +22,7 @@ static const eg_command *const commands[] = {
 	&eg_cmd_acks,
 	&eg_cmd_guide,
 	&eg_cmd_partner,
+	&eg_cmd_map,
 	&eg_cmd_info,
 	NULL,
 };

@@ -17,6 +17,7 @@
 
 #include "edigate/err.h"
 #include "edigate/guide.h"
+#include "edigate/rules.h"
 
 typedef struct eg_profile_doc {
 	char direction[4]; /* "in" / "out" */
@@ -24,6 +25,22 @@ typedef struct eg_profile_doc {
 	char versions[64]; /* "004010 005010" */
 	char *guide;       /* partner guide path (resolved), or NULL */
 } eg_profile_doc;
+
+/* <codemap name=...>: partner codes to ours. */
+typedef struct eg_profile_codemap {
+	char name[16];   /* uom, carrier, ship-method, purpose, ... */
+	char *dflt;      /* default= for codes not listed, or NULL */
+	size_t n;
+	char **partner, **ours; /* parallel arrays */
+	long line;
+} eg_profile_codemap;
+
+/* <mapping set=...><field .../>: a map field overridden for one set. */
+typedef struct eg_profile_field {
+	char set[4];
+	char *path, *source, *when, *dflt, *codes, *pairs, *uom;
+	long line;
+} eg_profile_field;
 
 typedef struct eg_profile {
 	char *path, *dir; /* the file and its directory */
@@ -40,7 +57,20 @@ typedef struct eg_profile {
 	char *after_action, *move_to;
 	size_t ndocs;
 	eg_profile_doc *docs;
+	size_t ncodemaps;
+	eg_profile_codemap *codemaps;
+	size_t nfields;
+	eg_profile_field *fields;
+	size_t nrules;
+	eg_rule *rules;
 } eg_profile;
+
+/* The profile's code list called name, or NULL. */
+const eg_profile_codemap *eg_profile_codemap_find(const eg_profile *p,
+						  const char *name);
+/* Our code for a partner code: NULL when the list has none (and no
+ * default). */
+const char *eg_profile_code(const eg_profile_codemap *cm, const char *code);
 
 /* Load and check the form of a profile (XSD errors name file and line). */
 eg_err eg_profile_load(eg_profile **out, const char *path,

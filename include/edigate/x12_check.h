@@ -28,6 +28,10 @@ typedef struct eg_x12_check_opts {
 	/* Called about every 4 MiB of input with the bytes read so far. */
 	void (*progress)(void *ud, uint64_t offset);
 	void *progress_ud;
+	/* Every segment, before the envelope checks see it (the mapper
+	 * copies transaction sets here); an error stops the walk. */
+	eg_err (*segment)(void *ud, const eg_x12_segment *seg, eg_error *e);
+	void *segment_ud;
 } eg_x12_check_opts;
 
 typedef struct eg_x12_check_result {

@@ -8,11 +8,15 @@
 #define EDIGATE_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "edigate/envelope.h"
 #include "edigate/err.h"
 #include "edigate/guide.h"
 #include "edigate/home.h"
+#include "edigate/map.h"
+#include "edigate/rules.h"
+#include "edigate/x12_check.h"
 
 enum {
 	EG_EXIT_OK = 0,       /* done, document valid */
@@ -44,6 +48,7 @@ extern const eg_command eg_cmd_ack;
 extern const eg_command eg_cmd_guide;
 extern const eg_command eg_cmd_acks;
 extern const eg_command eg_cmd_partner;
+extern const eg_command eg_cmd_map;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);
@@ -86,6 +91,43 @@ void eg_cli_partner_close(eg_cli_partner *p);
 /* `partner test` (cmd_partner_test.c). */
 int eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			eg_guides *guides);
+
+/*
+ * One file through validation and mapping (mapfile_run.c): the records
+ * go into `records` (XML elements or JSON lines), every finding to
+ * `finding` (from_map 1 for mapping and rule findings).
+ */
+typedef struct eg_cli_mapfile {
+	const char *path;
+	eg_guides *guides;
+	const eg_guide *const *overrides;
+	size_t noverrides;
+	const eg_envelope_expect *expect;  /* tenant isolation, or NULL */
+	const struct eg_profile *profile;
+	struct eg_maps *maps;              /* NULL: validate only */
+	struct eg_memstore *mem;           /* earlier documents, or NULL */
+	const char *store_as;              /* partner id records are kept
+					    * under in mem */
+	time_t now;
+	const char *file_id_prefix;        /* "dry" */
+	int jsonl;
+	int discard;                       /* remember records, write none */
+	const eg_envelope_events *pass;    /* also told of units (acks) */
+	void (*finding)(void *ud, const eg_finding *f, int from_map);
+	void *finding_ud;
+	/* out */
+	eg_buf records;
+	unsigned long nrecords;
+	unsigned errors, map_errors;
+	eg_x12_check_result res;
+	eg_mapper_counts counts;
+	struct eg_mapper *mapper;          /* while running */
+} eg_cli_mapfile;
+
+eg_err eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e) EG_MUST_USE;
+
+/* "CCYY-MM-DD" -> noon UTC that day; -1 when malformed. */
+int eg_cli_parse_day(const char *s, time_t *out);
 
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);

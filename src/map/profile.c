@@ -53,6 +53,175 @@ read_secret(eg_profile *p, int i, const eg_xml_node *n)
 	p->secret_files[i] = dup_attr(n, "file");
 }
 
+static size_t
+count_children(const eg_xml_node *n, const char *name)
+{
+	const eg_xml_node *k;
+	size_t c = 0;
+
+	for (k = n ? eg_xml_first(n) : NULL; k; k = eg_xml_next(k))
+		c += !name || strcmp(eg_xml_name(k), name) == 0;
+	return c;
+}
+
+/* "30d" -> seconds (the XSD guarantees the form). */
+static long long
+duration_secs(const char *v)
+{
+	char *end;
+	long long n;
+
+	if (!v)
+		return -1;
+	n = strtoll(v, &end, 10);
+	switch (*end) {
+	case 'm': return n * 60;
+	case 'h': return n * 3600;
+	case 'd': return n * 86400;
+	default: return n;
+	}
+}
+
+static int
+read_codemap(eg_profile_codemap *cm, const eg_xml_node *n)
+{
+	const eg_xml_node *k;
+	size_t i = 0;
+
+	cpy_attr(cm->name, sizeof(cm->name), n, "name");
+	cm->line = eg_xml_line(n);
+	cm->dflt = dup_attr(n, "default");
+	cm->n = count_children(n, "code");
+	cm->partner = calloc(cm->n + 1, sizeof(char *));
+	cm->ours = calloc(cm->n + 1, sizeof(char *));
+	if (!cm->partner || !cm->ours)
+		return -1;
+	for (k = eg_xml_first(n); k; k = eg_xml_next(k)) {
+		if (strcmp(eg_xml_name(k), "code"))
+			continue;
+		cm->partner[i] = dup_attr(k, "partner");
+		cm->ours[i] = dup_attr(k, "ours");
+		if (!cm->partner[i] || !cm->ours[i])
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
+static int
+read_rule(eg_rule *r, const eg_xml_node *k)
+{
+	const char *kind = eg_xml_name(k), *v;
+
+	memset(r, 0, sizeof(*r));
+	r->line = (unsigned)eg_xml_line(k);
+	cpy_attr(r->set, sizeof(r->set), k, "set");
+	if (!strcmp(kind, "requires-reference")) {
+		r->kind = EG_RULE_REQUIRES_REFERENCE;
+		cpy_attr(r->key, sizeof(r->key), k, "key");
+		cpy_attr(r->seen_in, sizeof(r->seen_in), k, "seen-in");
+	} else if (!strcmp(kind, "quantity-tolerance")) {
+		r->kind = EG_RULE_QUANTITY_TOLERANCE;
+		cpy_attr(r->against, sizeof(r->against), k, "against");
+		if ((v = eg_xml_attr(k, "percent")) != NULL) {
+			r->has_percent = 1;
+			r->percent = strtod(v, NULL);
+		}
+		if ((v = eg_xml_attr(k, "units")) != NULL) {
+			r->has_units = 1;
+			r->units = strtod(v, NULL);
+		}
+	} else if (!strcmp(kind, "date-window")) {
+		r->kind = EG_RULE_DATE_WINDOW;
+		cpy_attr(r->field, sizeof(r->field), k, "field");
+		r->past = duration_secs(eg_xml_attr(k, "past"));
+		r->future = duration_secs(eg_xml_attr(k, "future"));
+	} else if (!strcmp(kind, "range")) {
+		r->kind = EG_RULE_RANGE;
+		cpy_attr(r->field, sizeof(r->field), k, "field");
+		if ((v = eg_xml_attr(k, "min")) != NULL) {
+			r->has_min = 1;
+			r->min = strtod(v, NULL);
+		}
+		if ((v = eg_xml_attr(k, "max")) != NULL) {
+			r->has_max = 1;
+			r->max = strtod(v, NULL);
+		}
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* Code lists, mapping overrides and rules; -1 when out of memory. */
+static int
+read_mapping(eg_profile *p, const eg_xml_node *root)
+{
+	const eg_xml_node *k, *f;
+	size_t ic = 0, ifl = 0;
+
+	p->ncodemaps = count_children(root, "codemap");
+	for (k = eg_xml_first(root); k; k = eg_xml_next(k))
+		if (!strcmp(eg_xml_name(k), "mapping"))
+			p->nfields += count_children(k, "field");
+	p->nrules = count_children(child(root, "rules"), NULL);
+	p->codemaps = calloc(p->ncodemaps + 1, sizeof(*p->codemaps));
+	p->fields = calloc(p->nfields + 1, sizeof(*p->fields));
+	p->rules = calloc(p->nrules + 1, sizeof(*p->rules));
+	if (!p->codemaps || !p->fields || !p->rules)
+		return -1;
+	for (k = eg_xml_first(root); k; k = eg_xml_next(k)) {
+		if (!strcmp(eg_xml_name(k), "codemap") &&
+		    read_codemap(&p->codemaps[ic++], k))
+			return -1;
+		if (strcmp(eg_xml_name(k), "mapping"))
+			continue;
+		for (f = eg_xml_first(k); f; f = eg_xml_next(f)) {
+			eg_profile_field *pf = &p->fields[ifl++];
+
+			cpy_attr(pf->set, sizeof(pf->set), k, "set");
+			pf->line = eg_xml_line(f);
+			pf->path = dup_attr(f, "field");
+			pf->source = dup_attr(f, "source");
+			pf->when = dup_attr(f, "when");
+			pf->dflt = dup_attr(f, "default");
+			pf->codes = dup_attr(f, "codes");
+			pf->pairs = dup_attr(f, "pairs");
+			pf->uom = dup_attr(f, "uom");
+			if (!pf->path)
+				return -1;
+		}
+	}
+	ic = 0;
+	k = child(root, "rules");
+	for (k = k ? eg_xml_first(k) : NULL; k; k = eg_xml_next(k))
+		if (read_rule(&p->rules[ic++], k))
+			return -1;
+	return 0;
+}
+
+const eg_profile_codemap *
+eg_profile_codemap_find(const eg_profile *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->ncodemaps; i++)
+		if (!strcmp(p->codemaps[i].name, name))
+			return &p->codemaps[i];
+	return NULL;
+}
+
+const char *
+eg_profile_code(const eg_profile_codemap *cm, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < cm->n; i++)
+		if (!strcmp(cm->partner[i], code))
+			return cm->ours[i];
+	return cm->dflt;
+}
+
 eg_err
 eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		eg_error *e)
@@ -142,6 +311,11 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 					 g[0] == '/' || !p->dir[0] ? "" : "/", g);
 		}
 	}
+	if (read_mapping(p, root)) {
+		eg_profile_free(p);
+		eg_xml_free(x);
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	}
 	eg_xml_free(x);
 	*out = p;
 	return EG_OK;
@@ -157,6 +331,32 @@ eg_profile_free(eg_profile *p)
 	for (i = 0; p->docs && i < p->ndocs; i++)
 		free(p->docs[i].guide);
 	free(p->docs);
+	for (i = 0; p->codemaps && i < p->ncodemaps; i++) {
+		size_t j;
+
+		for (j = 0; j < p->codemaps[i].n; j++) {
+			free(p->codemaps[i].partner ? p->codemaps[i].partner[j]
+						    : NULL);
+			free(p->codemaps[i].ours ? p->codemaps[i].ours[j] : NULL);
+		}
+		free(p->codemaps[i].partner);
+		free(p->codemaps[i].ours);
+		free(p->codemaps[i].dflt);
+	}
+	free(p->codemaps);
+	for (i = 0; p->fields && i < p->nfields; i++) {
+		eg_profile_field *f = &p->fields[i];
+
+		free(f->path);
+		free(f->source);
+		free(f->when);
+		free(f->dflt);
+		free(f->codes);
+		free(f->pairs);
+		free(f->uom);
+	}
+	free(p->fields);
+	free(p->rules);
 	free(p->path);
 	free(p->dir);
 	free(p->id);

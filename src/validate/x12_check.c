@@ -60,6 +60,9 @@ eg_x12_check(eg_source *src, const eg_x12_check_opts *opts,
 			break;
 		}
 		res->segments++;
+		if (opts && opts->segment &&
+		    (rc = opts->segment(opts->segment_ud, seg, e)) != EG_OK)
+			goto out;
 		rc = eg_envelope_segment(env, seg, e);
 		if (rc)
 			goto out;

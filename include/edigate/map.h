@@ -1,0 +1,112 @@
+/*
+ * map.h - X12 transaction sets to canonical records, driven by map files.
+ *
+ * The default maps live in <datadir>/edi/maps/<set>.xml (checked against
+ * schemas/edi-map.xsd; docs/maps.md documents the format).  A map says
+ * how a set's segments group into the record's levels (856 HL levels,
+ * 945/940 LX loops, 850 PO1 loops), where each canonical field comes from
+ * (an element, under conditions, with code translation) and which fields
+ * are the record's business keys.  The shape of the records -- which
+ * fields exist, their order, type and cardinality -- is fixed by
+ * schemas/canonical.xsd and mirrored in the shape tables of map.c, so
+ * every record written is valid against the schema: a value that does
+ * not fit its type is a finding, never an invalid record.
+ *
+ * A partner profile adds its code lists (<codemap>), field overrides
+ * (<mapping>) and business rules (<rules>).  Fail closed: a code with no
+ * translation, a required field with no value, a level the map does not
+ * know, or a broken rule rejects the transaction set with a finding and
+ * no record.
+ *
+ * Use: create an eg_mapper, call eg_mapper_segment for every segment of
+ * the file *before* the envelope checks see it, and eg_mapper_unit_end
+ * for every unit the envelope checks close.  Records of a transaction set
+ * that passed validation are handed out when their interchange ends
+ * accepted; findings as they are found.
+ *
+ * Ownership: eg_maps owns the maps it loaded; an eg_mapper borrows its
+ * options (maps, profile, store) and owns the rest.
+ */
+#ifndef EDIGATE_MAP_H
+#define EDIGATE_MAP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "edigate/envelope.h"
+#include "edigate/err.h"
+#include "edigate/profile.h"
+#include "edigate/record.h"
+#include "edigate/rules.h"
+#include "edigate/x12.h"
+
+typedef struct eg_map eg_map;
+typedef struct eg_maps eg_maps;
+
+/* A map store over datadir (holding edi/maps and schemas/); lazy. */
+eg_err eg_maps_new(eg_maps **out, const char *datadir,
+		   eg_error *e) EG_MUST_USE;
+void eg_maps_free(eg_maps *m);
+
+/*
+ * The map for a set and a GS08 version; *out is NULL (EG_OK) when none is
+ * shipped.  Errors are for broken map files (file and line named).
+ */
+eg_err eg_maps_find(eg_maps *m, const char *set, const char *gs08,
+		    const eg_map **out, eg_error *e) EG_MUST_USE;
+/* Load and check one map file (`edigate guide check` style). */
+eg_err eg_maps_load(eg_maps *m, const char *path, const eg_map **out,
+		    eg_error *e) EG_MUST_USE;
+/* Record type a map makes ("Shipment"). */
+const char *eg_map_record(const eg_map *m);
+
+/*
+ * Code-list coverage, for `partner check`: for every field of map that
+ * translates through a code list the profile defines, each code the
+ * guide allows at the field's source element must have a translation.
+ * Each gap is reported through fn; returns the number of gaps.
+ */
+unsigned eg_map_check_codes(const eg_map *m, const eg_profile *p,
+			    const struct eg_guide *g, eg_pcheck_fn fn,
+			    void *ud);
+
+typedef struct eg_mapper_opts {
+	eg_maps *maps;
+	const eg_profile *profile;  /* code lists, overrides, rules; NULL */
+	const eg_refstore *store;   /* for rules; NULL: they fail closed */
+	time_t now;                 /* "today" for date rules */
+	/* correlation: the file as the gateway knows it */
+	const char *file_id;        /* required */
+	const char *file_name;      /* or NULL */
+	const char *file_sha256;    /* 64 hex digits, required */
+	const char *received_at;    /* timestamp or NULL */
+	/* A record ready to be written (borrowed for the call). */
+	eg_err (*record)(void *ud, const eg_rnode *rec, eg_error *e);
+	/* A mapping or rule finding (rule ids "map-..." and "rule-..."). */
+	void (*finding)(void *ud, const eg_finding *f);
+	void *ud;
+} eg_mapper_opts;
+
+typedef struct eg_mapper eg_mapper;
+
+eg_err eg_mapper_new(eg_mapper **out, const eg_mapper_opts *o,
+		     eg_error *e) EG_MUST_USE;
+/* Every segment, before the envelope checks see it. */
+eg_err eg_mapper_segment(eg_mapper *m, const eg_x12_segment *seg,
+			 eg_error *e) EG_MUST_USE;
+/* Every unit the envelope checks close (from eg_envelope_events). */
+void eg_mapper_unit_end(eg_mapper *m, const eg_unit_result *u);
+/* The first environment error (memory, broken map, store) met inside
+ * unit_end, which cannot return one; EG_OK when none. */
+eg_err eg_mapper_error(const eg_mapper *m, eg_error *e);
+
+typedef struct eg_mapper_counts {
+	unsigned long mapped;    /* transaction sets made into records */
+	unsigned long records;   /* records handed out */
+	unsigned long rejected;  /* sets rejected by the map or the rules */
+	unsigned long unmapped;  /* sets with no map (or not validated) */
+} eg_mapper_counts;
+void eg_mapper_counts_get(const eg_mapper *m, eg_mapper_counts *c);
+void eg_mapper_free(eg_mapper *m);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * record.h - canonical records in memory, and their two written forms.
+ *
+ * A record is a tree of named nodes in schema order (the mapper builds it
+ * from the shape tables in map.h, so the order is always the XSD's).  The
+ * writers turn it into XML valid against schemas/canonical.xsd or into
+ * one JSON line following the rules of docs/canonical.md ("recordType"
+ * first, repeatable elements as plural arrays, measures as
+ * {"value","uom"}).  Business rules read records through the lookups
+ * below.
+ *
+ * Ownership: a node owns its children and its strings; free the root with
+ * eg_rnode_free.
+ */
+#ifndef EDIGATE_RECORD_H
+#define EDIGATE_RECORD_H
+
+#include <stddef.h>
+
+#include "edigate/buf.h"
+#include "edigate/err.h"
+
+typedef enum eg_rkind {
+	EG_RK_GROUP,   /* an element with children (the record, a party) */
+	EG_RK_TEXT,    /* JSON string */
+	EG_RK_NUMBER,  /* JSON number, written as its text */
+	EG_RK_BOOL,    /* "true" / "false" */
+	EG_RK_MEASURE, /* a number with a uom attribute */
+} eg_rkind;
+
+typedef struct eg_rnode {
+	const char *name; /* element name; static storage (shape tables) */
+	eg_rkind kind;
+	int repeats;      /* may repeat: JSON writes name + "s" as an array */
+	char *value;      /* owned; NULL for groups */
+	char *uom;        /* owned; measures only */
+	/* where the value came from (0 when not from one segment) */
+	unsigned long long segment;
+	unsigned elem;
+	struct eg_rnode *parent, *child, *last, *next;
+} eg_rnode;
+
+/* A new root (a record: "Shipment", "WarehouseOrder", ...). */
+eg_err eg_rnode_new_root(eg_rnode **out, const char *name) EG_MUST_USE;
+/*
+ * Append a child.  value may be NULL (groups); len is its length.  *out
+ * (may be NULL) receives the new node.
+ */
+eg_err eg_rnode_add(eg_rnode *parent, const char *name, eg_rkind kind,
+		    int repeats, const char *value, size_t len,
+		    eg_rnode **out) EG_MUST_USE;
+eg_err eg_rnode_set_uom(eg_rnode *n, const char *uom) EG_MUST_USE;
+/* Unlink n from its parent (if any) and free it with its subtree. */
+void eg_rnode_free(eg_rnode *n);
+
+/* First child called name, or NULL. */
+eg_rnode *eg_rnode_child(const eg_rnode *n, const char *name);
+/* The next sibling with the same name, or NULL. */
+eg_rnode *eg_rnode_next_same(const eg_rnode *n);
+/* Value at a slash path below n ("correlation/partnerId"), or NULL. */
+const char *eg_rnode_text(const eg_rnode *n, const char *path);
+
+/*
+ * Call fn for every node whose path from the root ends with suffix: a
+ * path of element names joined by '/' ("item/quantityShipped" matches
+ * every item at any depth; "shipDate" the header's).  Stops at the first
+ * non-zero return, which it returns.
+ */
+int eg_rnode_match(const eg_rnode *root, const char *suffix,
+		   int (*fn)(void *ud, const eg_rnode *n), void *ud);
+
+/* Append the record as XML elements (no declaration), indented by depth
+ * steps of two spaces, one element per line. */
+eg_err eg_record_write_xml(eg_buf *out, const eg_rnode *rec,
+			   unsigned depth) EG_MUST_USE;
+/* Append the record as one JSON line, newline included. */
+eg_err eg_record_write_json(eg_buf *out, const eg_rnode *rec) EG_MUST_USE;
+
+#endif

@@ -1,0 +1,385 @@
+/*
+ * record.c - canonical record trees and their XML / JSON Lines writers.
+ */
+#include "edigate/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *
+dup_n(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s) {
+		if (n)
+			memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+eg_err
+eg_rnode_new_root(eg_rnode **out, const char *name)
+{
+	eg_rnode *n = calloc(1, sizeof(*n));
+
+	*out = n;
+	if (!n)
+		return EG_ENOMEM;
+	n->name = name;
+	n->kind = EG_RK_GROUP;
+	return EG_OK;
+}
+
+eg_err
+eg_rnode_add(eg_rnode *parent, const char *name, eg_rkind kind, int repeats,
+	     const char *value, size_t len, eg_rnode **out)
+{
+	eg_rnode *n = calloc(1, sizeof(*n));
+
+	if (out)
+		*out = NULL;
+	if (!n)
+		return EG_ENOMEM;
+	n->name = name;
+	n->kind = kind;
+	n->repeats = repeats;
+	if (value && !(n->value = dup_n(value, len))) {
+		free(n);
+		return EG_ENOMEM;
+	}
+	n->parent = parent;
+	if (parent->last)
+		parent->last->next = n;
+	else
+		parent->child = n;
+	parent->last = n;
+	if (out)
+		*out = n;
+	return EG_OK;
+}
+
+eg_err
+eg_rnode_set_uom(eg_rnode *n, const char *uom)
+{
+	char *u = dup_n(uom, strlen(uom));
+
+	if (!u)
+		return EG_ENOMEM;
+	free(n->uom);
+	n->uom = u;
+	return EG_OK;
+}
+
+static void
+free_tree(eg_rnode *n)
+{
+	while (n) {
+		eg_rnode *next = n->next;
+
+		free_tree(n->child);
+		free(n->value);
+		free(n->uom);
+		free(n);
+		n = next;
+	}
+}
+
+void
+eg_rnode_free(eg_rnode *n)
+{
+	eg_rnode *p, *prev = NULL;
+
+	if (!n)
+		return;
+	if ((p = n->parent) != NULL) {
+		eg_rnode *c;
+
+		for (c = p->child; c && c != n; c = c->next)
+			prev = c;
+		if (c) {
+			if (prev)
+				prev->next = n->next;
+			else
+				p->child = n->next;
+			if (p->last == n)
+				p->last = prev;
+		}
+	}
+	n->next = NULL;
+	free_tree(n);
+}
+
+eg_rnode *
+eg_rnode_child(const eg_rnode *n, const char *name)
+{
+	eg_rnode *c;
+
+	for (c = n ? n->child : NULL; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+eg_rnode *
+eg_rnode_next_same(const eg_rnode *n)
+{
+	eg_rnode *c;
+
+	for (c = n->next; c; c = c->next)
+		if (!strcmp(c->name, n->name))
+			return c;
+	return NULL;
+}
+
+const char *
+eg_rnode_text(const eg_rnode *n, const char *path)
+{
+	char part[64];
+
+	while (n && *path) {
+		size_t k = strcspn(path, "/");
+
+		if (k >= sizeof(part))
+			return NULL;
+		memcpy(part, path, k);
+		part[k] = '\0';
+		n = eg_rnode_child(n, part);
+		path += k + (path[k] == '/');
+	}
+	return n ? n->value : NULL;
+}
+
+/* Does the path from the root to n end with suffix? */
+static int
+ends_with_path(const eg_rnode *n, const char *suffix)
+{
+	size_t len = strlen(suffix);
+
+	while (len > 0) {
+		size_t k = len, nl;
+
+		while (k > 0 && suffix[k - 1] != '/')
+			k--;
+		if (!n || !n->parent)
+			return 0; /* the root's own name is not part of paths */
+		nl = strlen(n->name);
+		if (nl != len - k || memcmp(n->name, suffix + k, nl))
+			return 0;
+		n = n->parent;
+		len = k ? k - 1 : 0;
+	}
+	return 1;
+}
+
+static int
+match_walk(const eg_rnode *n, const char *suffix,
+	   int (*fn)(void *ud, const eg_rnode *n), void *ud)
+{
+	int r;
+
+	for (; n; n = n->next) {
+		if (ends_with_path(n, suffix) && (r = fn(ud, n)) != 0)
+			return r;
+		if (n->child && (r = match_walk(n->child, suffix, fn, ud)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+eg_rnode_match(const eg_rnode *root, const char *suffix,
+	       int (*fn)(void *ud, const eg_rnode *n), void *ud)
+{
+	if (!*suffix)
+		return 0;
+	return match_walk(root->child, suffix, fn, ud);
+}
+
+/* ---- XML ---- */
+
+static eg_err
+add_xml_text(eg_buf *b, const char *s)
+{
+	eg_err rc = EG_OK;
+
+	for (; rc == EG_OK && *s; s++) {
+		switch (*s) {
+		case '&': rc = eg_buf_adds(b, "&amp;"); break;
+		case '<': rc = eg_buf_adds(b, "&lt;"); break;
+		case '>': rc = eg_buf_adds(b, "&gt;"); break;
+		case '"': rc = eg_buf_adds(b, "&quot;"); break;
+		default: rc = eg_buf_addc(b, *s); break;
+		}
+	}
+	return rc;
+}
+
+static eg_err
+indent(eg_buf *b, unsigned depth)
+{
+	eg_err rc = EG_OK;
+
+	while (rc == EG_OK && depth--)
+		rc = eg_buf_add(b, "  ", 2);
+	return rc;
+}
+
+static eg_err
+write_xml(eg_buf *b, const eg_rnode *n, unsigned depth)
+{
+	eg_err rc = indent(b, depth);
+
+	if (!rc)
+		rc = eg_buf_addf(b, "<%s", n->name);
+	if (!rc && n->kind == EG_RK_MEASURE && n->uom) {
+		rc = eg_buf_adds(b, " uom=\"");
+		if (!rc)
+			rc = add_xml_text(b, n->uom);
+		if (!rc)
+			rc = eg_buf_addc(b, '"');
+	}
+	if (rc)
+		return rc;
+	if (n->kind == EG_RK_GROUP) {
+		const eg_rnode *c;
+
+		rc = eg_buf_adds(b, ">\n");
+		for (c = n->child; !rc && c; c = c->next)
+			rc = write_xml(b, c, depth + 1);
+		if (!rc)
+			rc = indent(b, depth);
+	} else {
+		rc = eg_buf_addc(b, '>');
+		if (!rc)
+			rc = add_xml_text(b, n->value ? n->value : "");
+	}
+	if (!rc)
+		rc = eg_buf_addf(b, "</%s>\n", n->name);
+	return rc;
+}
+
+eg_err
+eg_record_write_xml(eg_buf *out, const eg_rnode *rec, unsigned depth)
+{
+	return write_xml(out, rec, depth);
+}
+
+/* ---- JSON ---- */
+
+/* A JSON string as Python's json.dumps(ensure_ascii=False) writes it,
+ * which is what docs/canonical.md specifies and xml2jsonl.py checks. */
+static eg_err
+add_json_str(eg_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	eg_err rc = eg_buf_addc(b, '"');
+
+	for (; rc == EG_OK && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"': rc = eg_buf_add(b, "\\\"", 2); break;
+		case '\\': rc = eg_buf_add(b, "\\\\", 2); break;
+		case '\n': rc = eg_buf_add(b, "\\n", 2); break;
+		case '\r': rc = eg_buf_add(b, "\\r", 2); break;
+		case '\t': rc = eg_buf_add(b, "\\t", 2); break;
+		case '\b': rc = eg_buf_add(b, "\\b", 2); break;
+		case '\f': rc = eg_buf_add(b, "\\f", 2); break;
+		default:
+			if (c < 0x20) {
+				char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4],
+					       hex[c & 15]};
+				rc = eg_buf_add(b, esc, 6);
+			} else {
+				rc = eg_buf_addc(b, (char)c);
+			}
+		}
+	}
+	if (rc == EG_OK)
+		rc = eg_buf_addc(b, '"');
+	return rc;
+}
+
+static eg_err write_json_members(eg_buf *b, const eg_rnode *first, int comma);
+
+static eg_err
+write_json_value(eg_buf *b, const eg_rnode *n)
+{
+	eg_err rc;
+
+	switch (n->kind) {
+	case EG_RK_GROUP:
+		rc = eg_buf_addc(b, '{');
+		if (!rc)
+			rc = write_json_members(b, n->child, 0);
+		return rc ? rc : eg_buf_addc(b, '}');
+	case EG_RK_TEXT:
+		return add_json_str(b, n->value ? n->value : "");
+	case EG_RK_NUMBER:
+	case EG_RK_BOOL:
+		return eg_buf_adds(b, n->value ? n->value : "null");
+	case EG_RK_MEASURE:
+		rc = eg_buf_adds(b, "{\"value\":");
+		if (!rc)
+			rc = eg_buf_adds(b, n->value ? n->value : "0");
+		if (!rc)
+			rc = eg_buf_adds(b, ",\"uom\":");
+		if (!rc)
+			rc = add_json_str(b, n->uom ? n->uom : "");
+		return rc ? rc : eg_buf_addc(b, '}');
+	}
+	return EG_EINTERNAL;
+}
+
+/* Members from first on; repeatable names gather every occurrence (the
+ * tree keeps them adjacent: schema order) into one plural array. */
+static eg_err
+write_json_members(eg_buf *b, const eg_rnode *n, int comma)
+{
+	eg_err rc = EG_OK;
+
+	while (!rc && n) {
+		if (comma)
+			rc = eg_buf_addc(b, ',');
+		comma = 1;
+		if (!rc && n->repeats) {
+			const eg_rnode *m = n;
+
+			/* element names are plain camelCase: no escaping */
+			rc = eg_buf_addf(b, "\"%ss\":[", n->name);
+			for (; !rc && m && !strcmp(m->name, n->name);
+			     m = m->next) {
+				if (m != n)
+					rc = eg_buf_addc(b, ',');
+				if (!rc)
+					rc = write_json_value(b, m);
+			}
+			if (!rc)
+				rc = eg_buf_addc(b, ']');
+			n = m;
+			continue;
+		}
+		if (!rc)
+			rc = eg_buf_addf(b, "\"%s\":", n->name);
+		if (!rc)
+			rc = write_json_value(b, n);
+		n = n->next;
+	}
+	return rc;
+}
+
+eg_err
+eg_record_write_json(eg_buf *out, const eg_rnode *rec)
+{
+	eg_err rc = eg_buf_adds(out, "{\"recordType\":");
+
+	if (!rc)
+		rc = add_json_str(out, rec->name);
+	if (!rc)
+		rc = write_json_members(out, rec->child, 1);
+	if (!rc)
+		rc = eg_buf_adds(out, "}\n");
+	return rc;
+}
