@@ -67,11 +67,19 @@ static int
 parse_day(const char *s, time_t *out)
 {
 	struct tm tm;
-	int y, m, d;
-	char tail;
+	int y = 0, m = 0, d = 0, i;
 
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-	    m > 12 || d < 1 || d > 31)
+	/* CCYY-MM-DD exactly */
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return -1;
+	if (s[10] != '\0')
+		return -1;
+	for (i = 0; i < 4; i++)
+		y = y * 10 + (s[i] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
