@@ -41,7 +41,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners canonical corpus install-check \
+.PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
         demo bench \
         fuzz checksrc \
         install clean
@@ -96,8 +96,8 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 test: deps
-	@$(MAKE) --no-print-directory checksrc unit e2e acks partners canonical \
-		corpus install-check
+	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
+		canonical corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -111,6 +111,10 @@ acks: $(BA)/edigate
 
 partners: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/partners.sh
+
+# X12 to canonical records: maps, code lists, overrides, rules
+map: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/map.sh
 
 # the canonical record schema against its valid and invalid examples
 canonical:

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/fsutil.h"
+#include "edigate/map.h"
 #include "edigate/profile.h"
 #include "edigate/x12.h"
 
@@ -475,6 +476,57 @@ has_suffix(const char *s, const char *suf)
 	return n > m && strcmp(s + n - m, suf) == 0;
 }
 
+/*
+ * The profile against the maps of its inbound documents: its mapping
+ * overrides name real fields, and its code lists cover every code the
+ * guide allows where a map translates through them (else a valid
+ * document would be rejected for an unmapped code).
+ */
+static void
+check_maps(const eg_home *h, eg_guides *guides, const eg_profile *p,
+	   eg_pcheck_fn fn, void *ud)
+{
+	eg_maps *maps = NULL;
+	eg_error e;
+	size_t i;
+
+	eg_error_clear(&e);
+	if (!h->datadir || !guides || eg_maps_new(&maps, h->datadir, &e))
+		return;
+	for (i = 0; i < p->ndocs; i++) {
+		const eg_profile_doc *d = &p->docs[i];
+		const char *v = d->versions;
+		int first = 1;
+
+		if (strcmp(d->direction, "in"))
+			continue;
+		for (; *v; v += v[6] ? 7 : 6) {
+			char rel[7];
+			const eg_map *m = NULL;
+			const eg_guide *g = NULL;
+			eg_profile q = *p;
+
+			snprintf(rel, sizeof(rel), "%.6s", v);
+			if (eg_maps_find(maps, d->set, rel, &m, &e)) {
+				fn(ud, EG_PCHECK_ERROR, e.msg);
+				continue;
+			}
+			if (!m)
+				continue;
+			if (d->guide ? eg_guides_load(guides, d->guide, &g, &e)
+				     : eg_guides_find(guides, d->set, rel, &g, &e)) {
+				fn(ud, EG_PCHECK_ERROR, e.msg);
+				continue;
+			}
+			if (!first)
+				q.nfields = 0; /* overrides: checked once */
+			first = 0;
+			eg_map_check_codes(m, &q, g, fn, ud);
+		}
+	}
+	eg_maps_free(maps);
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -544,6 +596,7 @@ cmd_check(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			continue;
 		}
 		eg_profile_check(p, h->home, guides, report, &c);
+		check_maps(h, guides, p, report, &c);
 		if (!json && c.errors == before)
 			fprintf(cli->out, "  ok: %s (%s)\n", p->id, p->name);
 		ps[np++] = p;

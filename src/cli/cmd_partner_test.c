@@ -18,6 +18,8 @@
 #include "edigate/buf.h"
 #include "edigate/fsutil.h"
 #include "edigate/profile.h"
+#include "edigate/map.h"
+#include "edigate/rules.h"
 #include "edigate/x12_check.h"
 
 typedef struct tctx {
@@ -36,13 +38,16 @@ keep(tctx *t, eg_err rc)
 }
 
 static void
-on_finding(void *ud, const eg_finding *f)
+on_finding(void *ud, const eg_finding *f, int from_map)
 {
 	tctx *t = ud;
 	static const char *const lvl[] = {"file", "interchange", "group",
 					  "transaction", "segment", "element"};
 
-	t->ack_ev->finding(t->ack_ev->ud, f);
+	/* acknowledgements answer the syntax and the guide; mapping and
+	 * business rules reject the set in the gateway, not in the 997 */
+	if (!from_map)
+		t->ack_ev->finding(t->ack_ev->ud, f);
 	if (f->severity == EG_FIND_NOTE)
 		return;
 	/* Stable text: what, where, which code -- no byte offsets, which
@@ -54,14 +59,6 @@ on_finding(void *ud, const eg_finding *f)
 		keep(t, eg_buf_addf(&t->findings, " e%u", (unsigned)f->pos.element));
 	keep(t, eg_buf_addf(&t->findings, " set %s %s: %s\n", f->ctl.st01,
 			    f->ctl.st02, f->msg));
-}
-
-static void
-on_unit(void *ud, const eg_unit_result *u)
-{
-	tctx *t = ud;
-
-	t->ack_ev->unit_end(t->ack_ev->ud, u);
 }
 
 static eg_err
@@ -124,6 +121,26 @@ compare(eg_cli *cli, const char *golden, const eg_buf *got)
 	return 1;
 }
 
+/* Write or compare one golden file. */
+static int
+golden(eg_cli *cli, const char *dir, const char *base, const char *ext,
+       const eg_buf *got, int update, int *x)
+{
+	char name[PATH_MAX];
+	eg_error e;
+
+	eg_error_clear(&e);
+	if (update) {
+		snprintf(name, sizeof(name), "%s.%s", base, ext);
+		if (eg_file_publish(dir, name, got->data ? got->data : "",
+				    got->len, &e))
+			*x = eg_cli_fail(cli, &e);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%s/%s.%s", dir, base, ext);
+	return compare(cli, name, got);
+}
+
 int
 eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 		    eg_guides *guides)
@@ -131,6 +148,9 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 	const char *id = NULL, *expect = NULL;
 	int i, update = 0, x = EG_EXIT_OK, nfiles = 0, diffs = 0, bad = 0;
 	eg_cli_partner pc;
+	eg_maps *maps = NULL;
+	eg_memstore *mem = NULL;
+	time_t now = time(NULL);
 	eg_error e;
 
 	for (i = 0; i < argc; i++) {
@@ -138,7 +158,13 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			expect = argv[++i];
 		else if (!strcmp(argv[i], "--update"))
 			update = 1;
-		else if (argv[i][0] == '-')
+		else if (!strcmp(argv[i], "--seen") && i + 1 < argc)
+			i++;
+		else if (!strcmp(argv[i], "--today") && i + 1 < argc) {
+			if (eg_cli_parse_day(argv[++i], &now))
+				return eg_cli_usage(cli, "partner",
+						    "--today needs CCYY-MM-DD");
+		} else if (argv[i][0] == '-')
 			return eg_cli_usage(cli, "partner", "unknown option '%s'",
 					    argv[i]);
 		else if (!id)
@@ -154,87 +180,114 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 	if (x != EG_EXIT_OK)
 		return x;
 	eg_error_clear(&e);
-	if (update && eg_mkdirs(expect, &e)) {
+	if ((update && eg_mkdirs(expect, &e)) ||
+	    eg_maps_new(&maps, h->datadir, &e) || eg_memstore_new(&mem)) {
 		eg_cli_partner_close(&pc);
-		return eg_cli_fail(cli, &e);
+		eg_maps_free(maps);
+		return e.code ? eg_cli_fail(cli, &e) : EG_EXIT_IO;
+	}
+	/* earlier documents first (the 940s a 945 answers): remembered for
+	 * the rules, shown nowhere */
+	for (i = 0; i < argc && x == EG_EXIT_OK; i++) {
+		eg_cli_mapfile mf;
+
+		if (strcmp(argv[i], "--seen") || i + 1 >= argc)
+			continue;
+		memset(&mf, 0, sizeof(mf));
+		mf.path = argv[++i];
+		mf.guides = guides;
+		mf.maps = maps;
+		mf.mem = mem;
+		mf.store_as = pc.profile->id;
+		mf.now = now;
+		mf.file_id_prefix = "dry";
+		mf.discard = 1;
+		eg_buf_init(&mf.records, 1);
+		if (eg_cli_map_file(&mf, &e))
+			x = eg_cli_fail(cli, &e);
+		else
+			fprintf(cli->out, "%s: seen: %lu record(s) remembered "
+					  "for the rules\n",
+				mf.path, mf.nrecords);
+		eg_buf_free(&mf.records);
 	}
 	for (i = 0; i < argc && x == EG_EXIT_OK; i++) {
 		const char *f = argv[i], *base;
-		eg_x12_check_opts co;
-		eg_x12_check_result res;
 		eg_ack_opts ao;
 		eg_ack *ack = NULL;
-		eg_source *src = NULL;
-		eg_envelope_events ev = {on_finding, on_unit, NULL};
+		eg_cli_mapfile mf;
 		tctx t;
-		char name[PATH_MAX];
 
 		if (f[0] == '-') {
-			i += !strcmp(f, "--expect");
+			i += !strcmp(f, "--expect") || !strcmp(f, "--seen") ||
+			     !strcmp(f, "--today");
 			continue;
 		}
 		if (f == id)
 			continue;
 		memset(&t, 0, sizeof(t));
-		memset(&co, 0, sizeof(co));
 		memset(&ao, 0, sizeof(ao));
+		memset(&mf, 0, sizeof(mf));
 		eg_buf_init(&t.findings, (size_t)1 << 26);
 		eg_buf_init(&t.acks, (size_t)1 << 26);
+		eg_buf_init(&mf.records, (size_t)1 << 28);
 		ao.next_control = next_control;
 		ao.emit = emit;
 		ao.ud = &t;
 		ao.now = 946684800; /* 2000-01-01 00:00 UTC: a placeholder */
-		co.limits = eg_x12_limits_default();
-		co.guides = guides;
-		co.expect = &pc.expect;
-		co.overrides = pc.guides;
-		co.noverrides = pc.nguides;
-		ev.ud = &t;
+		mf.path = f;
+		mf.guides = guides;
+		mf.overrides = pc.guides;
+		mf.noverrides = pc.nguides;
+		mf.expect = &pc.expect;
+		mf.profile = pc.profile;
+		mf.maps = maps;
+		mf.mem = mem;
+		mf.store_as = pc.profile->id;
+		mf.now = now;
+		mf.file_id_prefix = "dry";
+		mf.jsonl = 1;
+		mf.finding = on_finding;
+		mf.finding_ud = &t;
 		if (eg_ack_new(&ack, &ao, &e) ||
-		    eg_source_open_file(&src, f, &e) ||
-		    (t.ack_ev = eg_ack_events(ack),
-		     eg_x12_check(src, &co, &ev, &res, &e)) ||
+		    (t.ack_ev = eg_ack_events(ack), mf.pass = t.ack_ev,
+		     eg_cli_map_file(&mf, &e)) ||
 		    eg_ack_error(ack, &e)) {
 			x = eg_cli_fail(cli, &e);
 		} else if (t.oom) {
 			x = EG_EXIT_IO;
 		} else {
-			bad += res.totals.errors > 0;
+			bad += mf.errors > 0;
 			fprintf(cli->out,
 				"%s: %u finding(s), %lu set(s) against guides, "
-				"%lu without\n%s",
-				f, res.totals.errors + res.totals.warnings,
-				res.guided, res.unguided,
+				"%lu without; %lu canonical record(s)\n%s",
+				f, mf.res.totals.errors + mf.res.totals.warnings +
+					   mf.map_errors,
+				mf.res.guided, mf.res.unguided, mf.nrecords,
 				eg_buf_cstr(&t.findings));
+			fprintf(cli->out, "  canonical records (JSON Lines):\n%s",
+				eg_buf_cstr(&mf.records));
 			fprintf(cli->out, "  acknowledgements that would be "
 					  "sent:\n%s",
 				eg_buf_cstr(&t.acks));
 			base = strrchr(f, '/');
 			base = base ? base + 1 : f;
-			if (expect && update) {
-				snprintf(name, sizeof(name), "%s.findings", base);
-				if (eg_file_publish(expect, name, t.findings.data,
-						    t.findings.len, &e))
-					x = eg_cli_fail(cli, &e);
-				snprintf(name, sizeof(name), "%s.acks", base);
-				if (!x && eg_file_publish(expect, name,
-							  t.acks.data,
-							  t.acks.len, &e))
-					x = eg_cli_fail(cli, &e);
-			} else if (expect) {
-				snprintf(name, sizeof(name), "%s/%s.findings",
-					 expect, base);
-				diffs += compare(cli, name, &t.findings);
-				snprintf(name, sizeof(name), "%s/%s.acks", expect,
-					 base);
-				diffs += compare(cli, name, &t.acks);
+			if (expect) {
+				diffs += golden(cli, expect, base, "findings",
+						&t.findings, update, &x);
+				diffs += golden(cli, expect, base, "records.jsonl",
+						&mf.records, update, &x);
+				diffs += golden(cli, expect, base, "acks", &t.acks,
+						update, &x);
 			}
 		}
-		eg_source_free(src);
 		eg_ack_free(ack);
 		eg_buf_free(&t.findings);
 		eg_buf_free(&t.acks);
+		eg_buf_free(&mf.records);
 	}
+	eg_memstore_free(mem);
+	eg_maps_free(maps);
 	eg_cli_partner_close(&pc);
 	if (x != EG_EXIT_OK)
 		return x;

@@ -19,6 +19,11 @@ expect_out() { # PATTERN: stdout must match (grep -E)
 		bad "output lacks /$1/"; head -c 600 "$t/out" | sed 's/^/    /'
 	fi
 }
+expect_no_out() { # PATTERN: stdout must not match
+	if grep -qE -- "$1" "$t/out"; then
+		bad "output has /$1/"; grep -E -- "$1" "$t/out" | head -3 | sed 's/^/    /'
+	else ok; fi
+}
 expect_err() {
 	if grep -qE -- "$1" "$t/err"; then ok; else
 		bad "stderr lacks /$1/"; sed 's/^/    /' "$t/err" | head -5

@@ -26,6 +26,33 @@ expect_exit 2 $E partner check northlog; expect_out 'key file .*keys/northlog_ed
 mkdir -p "$h/keys"; : >"$h/keys/northlog_ed25519"; : >"$h/keys/known_hosts"
 expect_exit 0 $E partner check; expect_out '^OK: 2 profile\(s\), 0 error\(s\)'
 
+# code lists must cover what the guide allows where the map translates:
+# a partner guide lets PO103 carry PL, which the uom code list lacks
+cat >"$h/partners/850-big.xml" <<'EOF2'
+<?xml version="1.0" encoding="UTF-8"?>
+<guide standard="x12" release="004010" set="850" name="Big Retail 850" base="850">
+  <restrict path="PO1/PO103">
+    <code value="EA"/><code value="CA"/><code value="PK"/><code value="PL"/>
+  </restrict>
+</guide>
+EOF2
+cp "$h/partners/bigretail.xml" "$t/bigretail.orig"
+sed 's|<document direction="in" set="850" versions="004010 005010"/>|<document direction="in" set="850" versions="004010" guide="850-big.xml"/>|' \
+	"$t/bigretail.orig" >"$h/partners/bigretail.xml"
+grep -q 'guide="850-big.xml"' "$h/partners/bigretail.xml" && ok || bad "sed did not edit the profile"
+expect_exit 2 $E partner check bigretail
+expect_out "code list 'uom' does not cover 'PL', which guide 850 004010 allows in PO103"
+expect_no_out "does not cover 'CA'"
+# translating PL makes the profile whole again
+sed 's|<code partner="PK" ours="PK"/>|<code partner="PK" ours="PK"/><code partner="PL" ours="PL"/>|' \
+	"$h/partners/bigretail.xml" >"$t/b2" && cp "$t/b2" "$h/partners/bigretail.xml"
+expect_exit 0 $E partner check bigretail
+# a mapping override must name a canonical field
+sed 's|<outbound |<mapping set="850"><field field="orderNumbr" source="BEG03"/></mapping><outbound |' \
+	"$t/bigretail.orig" >"$h/partners/bigretail.xml"
+expect_exit 2 $E partner check bigretail; expect_out "'orderNumbr' is not a field of WarehouseOrder"
+cp "$t/bigretail.orig" "$h/partners/bigretail.xml"; rm -f "$h/partners/850-big.xml"
+
 # new from a template, then refuses to overwrite
 expect_exit 0 $E partner new acme --name 'ACME & Sons' --template retailer
 expect_out "wrote $h/partners/acme.xml"
@@ -109,11 +136,16 @@ ls "$h"/spool 2>/dev/null | grep -q . && bad "partner test wrote into the spool"
 expect_exit 0 $E partner test retail2 "$t/sample.x12" --expect "$t/golden" --update
 [ -s "$t/golden/sample.x12.acks" ] && ok || bad "no golden acks"
 [ -f "$t/golden/sample.x12.findings" ] && ok || bad "no golden findings"
+# three ASNs, three Shipment records in the golden JSON Lines
+[ "$(grep -c '^{"recordType":"Shipment"' "$t/golden/sample.x12.records.jsonl")" = 3 ] && ok ||
+	bad "golden records: expected 3 Shipment lines"
 expect_exit 0 $E partner test retail2 "$t/sample.x12" --expect "$t/golden"; expect_out '^SAME: 0 difference'
 # the partner changes something: the acceptance run catches it
 perl -0pi -e 's/\nSE\*(\d+)\*0002/"\nSE*".($1+1)."*0002"/e' "$t/sample.x12"
 expect_exit 1 $E partner test retail2 "$t/sample.x12" --expect "$t/golden"
-expect_out '^DIFFERENT: 2 difference'; expect_out 'expected: AK5\*A~'; expect_out 'got: +AK5\*R\*4~'
+# findings, records (the set is rejected: no record; the file's sha256
+# changed) and acknowledgements all differ
+expect_out '^DIFFERENT: 3 difference'; expect_out 'expected: AK5\*A~'; expect_out 'got: +AK5\*R\*4~'
 expect_exit 2 $E partner test retail2; expect_err 'needs an ID and FILEs'
 
 echo "partners: $pass passed, $fail failed"
