@@ -51,6 +51,12 @@ rule "edigate partner check bigretail: the shipped retailer profile"
 "$bin" --home . partner check bigretail || status=1
 rule "edigate partner test northlog: dry run of the 3PL's 945s as that partner"
 "$bin" --home . partner test northlog "$inbox/northlog-advice-945.x12" | sed -n '1,4p'
+rule "edigate map --partner northlog: the 945s as canonical Shipment records (JSON Lines), checked against the 940s we sent"
+"$bin" --home . map --partner northlog --format jsonl --today 2024-01-10 \
+	--seen "$inbox/northlog-orders-940-wrapped.x12" "$inbox/northlog-advice-945.x12" >"$out/records.jsonl"
+rc=$?
+cut -c1-300 "$out/records.jsonl" | sed 's/$/.../'
+[ "$rc" -eq 0 ] || { echo "demo: expected the 945s to map (exit 0), got $rc"; status=1; }
 rule "the same 945s checked as if the retailer had sent them: refused, never processed as it"
 "$bin" --home . validate --partner bigretail "$inbox/northlog-advice-945.x12" | grep -m2 ERROR
 
