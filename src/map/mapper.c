@@ -1339,7 +1339,7 @@ rule_finding(void *ud, const eg_rule *r, const eg_rnode *at, const char *msg)
 {
 	eg_mapper *m = ud;
 	const cseg *s = NULL;
-	size_t i;
+	size_t i, n;
 	static const char *const ids[] = {"rule-requires-reference",
 					  "rule-quantity-tolerance",
 					  "rule-date-window", "rule-range"};
@@ -1349,8 +1349,11 @@ rule_finding(void *ud, const eg_rule *r, const eg_rnode *at, const char *msg)
 			s = &m->segs[i];
 			break;
 		}
-	finding(m, s, s ? at->elem : 0, ids[r->kind], "%s (profile %s line %u)",
-		msg, m->o.profile ? m->o.profile->id : "-", r->line);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '.')
+		n--; /* the profile reference ends the sentence */
+	finding(m, s, s ? at->elem : 0, ids[r->kind], "%.*s (profile %s line %u)",
+		(int)n, msg, m->o.profile ? m->o.profile->id : "-", r->line);
 }
 
 static eg_err
