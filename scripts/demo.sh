@@ -50,13 +50,21 @@ rule "edigate acks: reading those acknowledgements back, as a partner's would be
 rule "edigate partner check bigretail: the shipped retailer profile"
 "$bin" --home . partner check bigretail || status=1
 rule "edigate partner test northlog: dry run of the 3PL's 945s as that partner"
-"$bin" --home . partner test northlog "$inbox/northlog-advice-945.x12" | sed -n '1,4p'
-rule "edigate map --partner northlog: the 945s as canonical Shipment records (JSON Lines), checked against the 940s we sent"
+"$bin" --home . partner test northlog --seen demo/sent/northlog-940-sent.x12 "$inbox/northlog-advice-945.x12" | sed -n '1,4p' | cut -c1-240
+rule "edigate map --partner northlog: the 945s as canonical Shipment records, checked against the 940s we sent (demo/sent)"
+# the second 945 ships 6 of 24 ordered on one line: beyond the profile's
+# 2 % tolerance, so that set gives no record and a finding (fail closed)
 "$bin" --home . map --partner northlog --format jsonl --today 2024-01-10 \
-	--seen "$inbox/northlog-orders-940-wrapped.x12" "$inbox/northlog-advice-945.x12" >"$out/records.jsonl"
+	--seen demo/sent/northlog-940-sent.x12 "$inbox/northlog-advice-945.x12" \
+	>"$out/records.jsonl" 2>"$out/map.err"
 rc=$?
-cut -c1-300 "$out/records.jsonl" | sed 's/$/.../'
-[ "$rc" -eq 0 ] || { echo "demo: expected the 945s to map (exit 0), got $rc"; status=1; }
+cut -c1-200 "$out/records.jsonl" | sed 's/$/.../'
+cat "$out/map.err"
+if [ "$rc" -ne 1 ] || [ "$(grep -c '^{"recordType":"Shipment"' "$out/records.jsonl")" -ne 2 ] ||
+	! grep -q 'rule-quantity-tolerance' "$out/map.err"; then
+	echo "demo: expected 2 Shipment records and one set refused by the tolerance rule (exit 1), got exit $rc"
+	status=1
+fi
 rule "the same 945s checked as if the retailer had sent them: refused, never processed as it"
 "$bin" --home . validate --partner bigretail "$inbox/northlog-advice-945.x12" | grep -m2 ERROR
 
