@@ -83,6 +83,9 @@ struct eg_mapper {
 	/* split by ship-to (850): the line units of the record being built */
 	const int *only_lines;
 	size_t nonly;
+	/* paths already reported in this record: no second "missing" */
+	char bad_paths[8][96];
+	unsigned nbad;
 	int ship_to_unit; /* a line's own N1 segment, -1 for the header's */
 };
 
@@ -591,10 +594,19 @@ translate(eg_mapper *m, const char *list, const char *code, char *out,
 		snprintf(out, cap, "%s", code);
 		return 0;
 	}
-	if (pcm)
-		v = eg_profile_code(pcm, code);
+	/* the profile's own pair, then the map's list, then the profile's
+	 * default: a default must not hide a translation the map has */
+	if (pcm) {
+		size_t i;
+
+		for (i = 0; i < pcm->n && !v; i++)
+			if (!strcmp(pcm->partner[i], code))
+				v = pcm->ours[i];
+	}
 	if (!v && mc)
 		v = eg_mcodes_get(mc, code);
+	if (!v && pcm)
+		v = pcm->dflt;
 	if (!v)
 		return -1;
 	snprintf(out, cap, "%s", v);
@@ -671,6 +683,25 @@ extract(eg_mapper *m, const cseg *s, const mfield *f, unsigned *from,
 	return o > 0;
 }
 
+static void
+note_bad(eg_mapper *m, const char *path)
+{
+	if (m->nbad < sizeof(m->bad_paths) / sizeof(m->bad_paths[0]))
+		snprintf(m->bad_paths[m->nbad++], sizeof(m->bad_paths[0]), "%s",
+			 path);
+}
+
+static int
+was_bad(const eg_mapper *m, const char *path)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nbad; i++)
+		if (!strcmp(m->bad_paths[i], path))
+			return 1;
+	return 0;
+}
+
 /* Bring a found value into the field's type: codes, type, unit.  0 ok,
  * 1 absent, -1 finding reported. */
 static int
@@ -681,6 +712,7 @@ finish_value(eg_mapper *m, const mfield *f, const cfield *cf, hit *h,
 	int r;
 
 	if (f->codes[0] && translate(m, f->codes, h->v, tr, sizeof(tr))) {
+		note_bad(m, path);
 		where_lists(m, f->codes, lists, sizeof(lists));
 		finding(m, h->s, h->elem, "map-unmapped-code",
 			"%s%02u code '%s' for %s has no translation in code "
@@ -692,6 +724,8 @@ finish_value(eg_mapper *m, const mfield *f, const cfield *cf, hit *h,
 		snprintf(tr, sizeof(tr), "%s", h->v);
 	r = eg_canon_value(cf->type, tr, strlen(tr), out, cap, why,
 			   sizeof(why));
+	if (r < 0)
+		note_bad(m, path);
 	if (r < 0) {
 		finding(m, h->s, h->elem, "map-bad-value",
 			"%s%02u '%s' for %s %s", h->s ? h->s->id : "",
@@ -715,6 +749,7 @@ finish_value(eg_mapper *m, const mfield *f, const cfield *cf, hit *h,
 		if (!u[0])
 			snprintf(u, sizeof(u), "%s", f->uom_fixed);
 		if (!u[0]) {
+			note_bad(m, path);
 			finding(m, h->s, f->uom.elem, "map-missing-unit",
 				"%s '%s' has no unit of measure (%s%02u is "
 				"empty)", path, out, h->s ? h->s->id : "",
@@ -722,6 +757,7 @@ finish_value(eg_mapper *m, const mfield *f, const cfield *cf, hit *h,
 			return -1;
 		}
 		if (translate(m, list, u, h->uom, sizeof(h->uom))) {
+			note_bad(m, path);
 			where_lists(m, list, lists, sizeof(lists));
 			finding(m, h->s, f->uom.elem, "map-unmapped-code",
 				"unit '%s' for %s has no translation in code "
@@ -729,6 +765,7 @@ finish_value(eg_mapper *m, const mfield *f, const cfield *cf, hit *h,
 			return -1;
 		}
 		if (eg_canon_unit(cf->type, h->uom, why, sizeof(why))) {
+			note_bad(m, path);
 			finding(m, h->s, f->uom.elem, "map-bad-value",
 				"unit '%s' for %s %s", h->uom, path, why);
 			return -1;
@@ -849,13 +886,20 @@ static eg_err
 party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
 	    const char *name, const char *path, int *bad)
 {
+	size_t i;
 	const cfield *cf = NULL;
 	const cshape *ps = eg_canon_field("Shipment", "shipTo")->sub;
 	eg_span v = elem_of(m, s, e, 0);
 	char out[600], why[160];
-	size_t i;
 	int r;
 	hit h;
+
+	if (!strcmp(p->name, "contact")) {
+		for (i = 0; i < ps->n; i++)
+			if (!strcmp(ps->f[i].name, "contact"))
+				break;
+		ps = ps->f[i].sub; /* the party shape has a contact */
+	}
 
 	for (i = 0; i < ps->n; i++)
 		if (!strcmp(ps->f[i].name, name))
@@ -1060,14 +1104,20 @@ build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 			rc = build_level_kids(m, node, cf, k, lv, ordinal);
 			continue;
 		}
-		if (ku->level != lv ||
-		    (!strcmp(cf->name, "line") && !line_selected(m, k)))
+		if (ku->level != lv)
+			continue;
+		/* numbered in the set, whichever record a line goes to */
+		++*ordinal;
+		if (!strcmp(cf->name, "line") && !line_selected(m, k))
 			continue;
 		ku->used = 1;
 		rc = eg_rnode_add(node, cf->name, EG_RK_GROUP, 1, NULL, 0, &child);
-		if (!rc)
+		if (!rc) {
+			/* rule findings about this unit point at its segment */
+			child->segment = m->segs[ku->first_seg].index;
 			rc = build_group(m, child, cf->sub, k, cf->name,
-					 ++*ordinal);
+					 *ordinal);
+		}
 	}
 	return rc;
 }
@@ -1107,7 +1157,12 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 	for (i = 0; i < sh->n; i++) {
 		const cfield *f = &sh->f[i];
 
-		if (f->required && !eg_rnode_child(node, f->name))
+		char full[128];
+
+		snprintf(full, sizeof(full), "%s%s%s", prefix,
+			 prefix[0] ? "/" : "", f->name);
+		if (f->required && !eg_rnode_child(node, f->name) &&
+		    !was_bad(m, full))
 			finding(m, at, 0, "map-missing-field",
 				"%s%s%s is required and has no value (map %s "
 				"%s)", prefix, prefix[0] ? "/" : "", f->name,
@@ -1380,6 +1435,7 @@ make_record(eg_mapper *m, unsigned *failed)
 	size_t i;
 	eg_err rc;
 
+	m->nbad = 0;
 	if ((rc = eg_rnode_new_root(&rec, sh->name)) != EG_OK)
 		return rc;
 	rc = build_correlation(m, rec, &cor);
@@ -1573,7 +1629,7 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 	rc = map->split_ship_to ? map_split(m, &failed) : make_record(m, &failed);
 	if (rc)
 		return rc;
-	for (i = 1; i < m->nunit; i++) {
+	for (i = 1; i < m->nunit && !failed && !m->failed; i++) {
 		const cunit *un = &m->units[i];
 
 		if (!un->used && un->level >= 0) {
