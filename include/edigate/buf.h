@@ -38,7 +38,8 @@ eg_err eg_buf_add(eg_buf *b, const void *p, size_t n) EG_MUST_USE;
 eg_err eg_buf_addc(eg_buf *b, char c) EG_MUST_USE;
 eg_err eg_buf_adds(eg_buf *b, const char *s) EG_MUST_USE;
 eg_err eg_buf_addf(eg_buf *b, const char *fmt, ...) EG_PRINTF(2, 3) EG_MUST_USE;
-/* Append s as a JSON string literal, quotes included. */
+/* Append s as a JSON string literal, quotes included: \" \\ \n \r \t \b \f,
+ * other control bytes as \u00XX (Python json.dumps form). */
 eg_err eg_buf_add_json(eg_buf *b, const char *p, size_t n) EG_MUST_USE;
 /* Append s as text safe for a terminal: control bytes as \xNN. */
 eg_err eg_buf_add_printable(eg_buf *b, const char *p, size_t n) EG_MUST_USE;

@@ -129,9 +129,15 @@ eg_buf_add_json(eg_buf *b, const char *p, size_t n)
 		unsigned char c = (unsigned char)p[i];
 		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 
-		if (c == '"' || c == '\\') {
-			char two[2] = {'\\', (char)c};
-			rc = eg_buf_add(b, two, 2);
+		/* the short escapes where JSON has them, as Python's
+		 * json.dumps writes them (docs/canonical.md, rule 10) */
+		const char *sh = c == '"' ? "\\\"" : c == '\\' ? "\\\\"
+			       : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+			       : c == '\t' ? "\\t" : c == '\b' ? "\\b"
+			       : c == '\f' ? "\\f" : NULL;
+
+		if (sh) {
+			rc = eg_buf_add(b, sh, 2);
 		} else if (c < 0x20 || c == 0x7f) {
 			rc = eg_buf_add(b, esc, 6);
 		} else {

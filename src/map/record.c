@@ -268,38 +268,10 @@ eg_record_write_xml(eg_buf *out, const eg_rnode *rec, unsigned depth)
 
 /* ---- JSON ---- */
 
-/* A JSON string as Python's json.dumps(ensure_ascii=False) writes it,
- * which is what docs/canonical.md specifies and xml2jsonl.py checks. */
 static eg_err
 add_json_str(eg_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	eg_err rc = eg_buf_addc(b, '"');
-
-	for (; rc == EG_OK && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '"': rc = eg_buf_add(b, "\\\"", 2); break;
-		case '\\': rc = eg_buf_add(b, "\\\\", 2); break;
-		case '\n': rc = eg_buf_add(b, "\\n", 2); break;
-		case '\r': rc = eg_buf_add(b, "\\r", 2); break;
-		case '\t': rc = eg_buf_add(b, "\\t", 2); break;
-		case '\b': rc = eg_buf_add(b, "\\b", 2); break;
-		case '\f': rc = eg_buf_add(b, "\\f", 2); break;
-		default:
-			if (c < 0x20) {
-				char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4],
-					       hex[c & 15]};
-				rc = eg_buf_add(b, esc, 6);
-			} else {
-				rc = eg_buf_addc(b, (char)c);
-			}
-		}
-	}
-	if (rc == EG_OK)
-		rc = eg_buf_addc(b, '"');
-	return rc;
+	return eg_buf_add_json(b, s, strlen(s));
 }
 
 static eg_err write_json_members(eg_buf *b, const eg_rnode *first, int comma);
