@@ -749,6 +749,11 @@ typedef struct mem_key {
 struct eg_memstore {
 	mem_key *keys;
 	size_t nkeys, capkeys;
+	/* open-addressing index over keys: slot = key index + 1, 0 empty;
+	 * at most half full, so a lookup is a probe or two however many
+	 * documents a long run remembers */
+	size_t *slots;
+	size_t nslots;
 	eg_ref_doc *docs;
 	size_t ndocs, capdocs;
 };
@@ -777,7 +782,54 @@ eg_memstore_free(eg_memstore *m)
 		eg_ref_doc_clear(&m->docs[i]);
 	free(m->keys);
 	free(m->docs);
+	free(m->slots);
 	free(m);
+}
+
+static size_t
+key_hash(const char *partner, const char *set, const char *name,
+	 const char *value)
+{
+	const char *parts[4] = {partner, set, name, value};
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		const unsigned char *p = (const unsigned char *)parts[i];
+
+		for (; *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+		h = (h ^ 0x1f) * 1099511628211ULL; /* a separator */
+	}
+	return (size_t)h;
+}
+
+static void
+index_put(eg_memstore *m, size_t ki)
+{
+	const mem_key *k = &m->keys[ki];
+	size_t i = key_hash(k->partner, k->set, k->name, k->value) &
+		   (m->nslots - 1);
+
+	while (m->slots[i])
+		i = (i + 1) & (m->nslots - 1);
+	m->slots[i] = ki + 1;
+}
+
+/* (Re)build the index with at least cap slots (a power of two). */
+static eg_err
+index_rebuild(eg_memstore *m, size_t cap)
+{
+	size_t *ns = calloc(cap, sizeof(*ns)), i;
+
+	if (!ns)
+		return EG_ENOMEM;
+	free(m->slots);
+	m->slots = ns;
+	m->nslots = cap;
+	for (i = 0; i < m->nkeys; i++)
+		index_put(m, i);
+	return EG_OK;
 }
 
 static const mem_key *
@@ -786,8 +838,11 @@ mem_lookup(const eg_memstore *m, const char *partner, const char *set,
 {
 	size_t i;
 
-	for (i = 0; i < m->nkeys; i++) {
-		const mem_key *k = &m->keys[i];
+	if (!m->nslots)
+		return NULL;
+	for (i = key_hash(partner, set, name, value) & (m->nslots - 1);
+	     m->slots[i]; i = (i + 1) & (m->nslots - 1)) {
+		const mem_key *k = &m->keys[m->slots[i] - 1];
 
 		if (!strcmp(k->partner, partner) && !strcmp(k->set, set) &&
 		    !strcmp(k->name, name) && !strcmp(k->value, value))
@@ -890,6 +945,10 @@ add_key(eg_memstore *m, const char *partner, const char *set, const char *name,
 	} else {
 		m->keys = v;
 		m->keys[m->nkeys++] = k;
+		if (m->nkeys * 2 > m->nslots)
+			rc = index_rebuild(m, m->nslots ? m->nslots * 2 : 64);
+		else
+			index_put(m, m->nkeys - 1);
 	}
 	return rc;
 }
@@ -926,13 +985,17 @@ eg_memstore_add(eg_memstore *m, const char *partner, const char *set,
 		return EG_OK;
 	}
 	/* nothing new refers to it (or a key failed: take them back) */
-	while (m->nkeys > before) {
-		mem_key *x = &m->keys[--m->nkeys];
+	if (m->nkeys > before) {
+		while (m->nkeys > before) {
+			mem_key *x = &m->keys[--m->nkeys];
 
-		free(x->partner);
-		free(x->set);
-		free(x->name);
-		free(x->value);
+			free(x->partner);
+			free(x->set);
+			free(x->name);
+			free(x->value);
+		}
+		if (index_rebuild(m, m->nslots) != EG_OK && !rc)
+			rc = EG_ENOMEM;
 	}
 	eg_ref_doc_clear(&doc);
 	return rc;
