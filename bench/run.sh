@@ -234,6 +234,44 @@ else
 	echo "bench: no 856 guide in the edigate home: full validation skipped"
 fi
 
+# Mapping: the 856s to canonical records (JSON Lines), through a partner
+# profile in a temporary home that uses this home's edi/ and schemas/.
+# A figure, not a target: it shows what mapping costs next to validation.
+if [ -f edi/maps/856.xml ]; then
+	MH=$(mktemp -d)
+	mkdir -p "$MH/partners"
+	ln -s "$(pwd)/edi" "$MH/edi"
+	ln -s "$(pwd)/schemas" "$MH/schemas"
+	cat >"$MH/partners/benchasn.xml" <<'EOF2'
+<?xml version="1.0" encoding="UTF-8"?>
+<partner id="benchasn" name="gen_x12 856 sender" kind="other">
+  <identity>
+    <partner-isa qualifier="ZZ" id="ACMEAPPAREL"/>
+    <our-isa qualifier="ZZ" id="BIGRETAILCO"/>
+    <gs partner="ACMEAPPAREL" ours="BIGRETAILCO"/>
+  </identity>
+  <transport type="local"><inbox path="in"/><outbox path="out"/></transport>
+  <documents><document direction="in" set="856" versions="004010"/></documents>
+</partner>
+EOF2
+	echo
+	echo "== timing mapping to JSON Lines on $F856 =="
+	timed map "$EDIGATE" --home "$MH" map --partner benchasn --format jsonl \
+		-o "$MH/records.jsonl" "$F856"
+	read -r _ mwall mrss <<EOF3
+$(grep '^map ' "$RESULTS" | tail -n 1)
+EOF3
+	mbytes=$(wc -c <"$F856" | tr -d ' ')
+	mrecs=$(wc -l <"$MH/records.jsonl" | tr -d ' ')
+	awk -v b="$mbytes" -v w="$mwall" -v r="$mrecs" -v k="$mrss" 'BEGIN {
+		printf "  %d records, %.1f MiB/s, %.0f records/s, peak RSS %.1f MiB\n",
+		    r, b / 1048576 / w, r / w, k / 1024
+		printf "bench: result map_mib_s=%.1f map_records_s=%.0f map_maxrss_kb=%d\n",
+		    b / 1048576 / w, r / w, k
+	}'
+	rm -rf "$MH"
+fi
+
 if [ "$BENCH_BIG" = 1 ]; then
 	FBIG=$DATA/bench-856-big.x12
 	echo
