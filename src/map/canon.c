@@ -706,6 +706,8 @@ eg_canon_value(ctype t, const char *v, size_t n, char *out, size_t cap,
 	case CT_LEVEL:
 		return fail(err, ecap, "is not a simple value");
 	}
-	snprintf(out, cap, "%s", s);
+	if (len >= cap)
+		return fail(err, ecap, "is too long");
+	memcpy(out, s, len + 1);
 	return 0;
 }

@@ -53,6 +53,24 @@ typedef struct cunit {
 	char hlid[13];
 } cunit;
 
+/* The rules for one canonical path, in the order they are tried. */
+typedef struct rulelist {
+	const mfield *r[16];
+	size_t n;
+	mfield own[4]; /* profile overrides, parsed */
+	size_t nown;
+} rulelist;
+
+/* A remembered rule list (rules_get). */
+typedef struct rcached {
+	const eg_map *map; /* NULL: free slot */
+	char release[7];
+	char path[96];
+	rulelist rl;
+} rcached;
+
+#define MAP_RULE_CACHE 512 /* slots, a power of two */
+
 typedef struct pend {
 	eg_rnode *rec;
 	uint32_t interchange;
@@ -86,6 +104,8 @@ struct eg_mapper {
 	/* paths already reported in this record: no second "missing" */
 	char bad_paths[8][96];
 	unsigned nbad;
+	rcached *rcache;
+	size_t nrcache;
 	int ship_to_unit; /* a line's own N1 segment, -1 for the header's */
 };
 
@@ -225,6 +245,24 @@ elem_of(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 	sp.p = p;
 	sp.len = k;
 	return sp;
+}
+
+/* dst = prefix "/" name (or name alone); truncated to cap.  A plain copy:
+ * this runs for every field of every unit, where printf showed up. */
+static void
+join_path(char *dst, size_t cap, const char *prefix, const char *name)
+{
+	size_t a = strlen(prefix), b = strlen(name), o = 0;
+
+	if (a && a + 1 < cap) {
+		memcpy(dst, prefix, a);
+		dst[a] = '/';
+		o = a + 1;
+	}
+	if (o + b >= cap)
+		b = cap - o - 1;
+	memcpy(dst + o, name, b);
+	dst[o + b] = '\0';
 }
 
 /* ---- findings ---- */
@@ -466,13 +504,6 @@ mark_see_through(eg_mapper *m)
 
 /* ---- field rules ---- */
 
-typedef struct rulelist {
-	const mfield *r[16];
-	size_t n;
-	mfield own[4]; /* profile overrides, parsed */
-	size_t nown;
-} rulelist;
-
 static int
 version_ok(const mfield *f, const char *release)
 {
@@ -481,12 +512,12 @@ version_ok(const mfield *f, const char *release)
 
 /* The rules for a canonical path: the profile's override for this set
  * when it gives a source, else the map's; a profile default is added. */
-static void
+static int
 rules_for(eg_mapper *m, const char *path, rulelist *rl)
 {
 	const eg_profile *p = m->o.profile;
 	size_t i;
-	int overridden = 0;
+	int overridden = 0, bad = 0;
 
 	rl->n = rl->nown = 0;
 	for (i = 0; p && i < p->nfields && rl->nown < 4; i++) {
@@ -506,6 +537,7 @@ rules_for(eg_mapper *m, const char *path, rulelist *rl)
 			finding(m, NULL, 0, "map-bad-override",
 				"profile %s line %ld: field %s: %s", p->id,
 				pf->line, path, why);
+			bad = 1;
 			continue;
 		}
 		if (pf->codes)
@@ -551,6 +583,56 @@ rules_for(eg_mapper *m, const char *path, rulelist *rl)
 		}
 		if (!f->nsrc && f->has_dflt && rl->n < 16)
 			rl->r[rl->n++] = f; /* a default only */
+	}
+	return bad;
+}
+
+static size_t
+path_hash(const eg_map *map, const char *path)
+{
+	size_t h = (size_t)(uintptr_t)map * 31u;
+
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 16777619u;
+	return h;
+}
+
+/*
+ * rules_for, remembered: a record asks for the same paths in every unit
+ * (profiling showed the scan of the map's fields as the mapper's largest
+ * cost).  The key is the map, the release and the path; a rule list with
+ * a bad override is never remembered, so its finding comes every time.
+ */
+static const rulelist *
+rules_get(eg_mapper *m, const char *path, rulelist *scratch)
+{
+	size_t i, n = MAP_RULE_CACHE;
+
+	if (!m->rcache && !(m->rcache = calloc(n, sizeof(*m->rcache)))) {
+		rules_for(m, path, scratch);
+		return scratch;
+	}
+	for (i = path_hash(m->map, path) & (n - 1);; i = (i + 1) & (n - 1)) {
+		rcached *c = &m->rcache[i];
+
+		if (!c->map) {
+			if (m->nrcache * 4 >= n * 3 ||
+			    strlen(path) >= sizeof(c->path)) {
+				rules_for(m, path, scratch);
+				return scratch;
+			}
+			if (rules_for(m, path, scratch))
+				return scratch; /* a bad override: not kept */
+			rules_for(m, path, &c->rl); /* r[] points into it */
+			c->map = m->map;
+			memcpy(c->release, m->release, sizeof(c->release));
+			snprintf(c->path, sizeof(c->path), "%s", path);
+			m->nrcache++;
+			return &c->rl;
+		}
+		if (c->map == m->map && !strcmp(c->release, m->release) &&
+		    !strcmp(c->path, path))
+			return &c->rl;
 	}
 }
 
@@ -721,7 +803,7 @@ finish_value(eg_mapper *m, const mfield *f, const cfield *cf, hit *h,
 		return -1;
 	}
 	if (!f->codes[0])
-		snprintf(tr, sizeof(tr), "%s", h->v);
+		memcpy(tr, h->v, strlen(h->v) + 1); /* both 600 bytes */
 	r = eg_canon_value(cf->type, tr, strlen(tr), out, cap, why,
 			   sizeof(why));
 	if (r < 0)
@@ -798,7 +880,8 @@ static eg_err
 eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
 	  eg_rnode *parent, unsigned ordinal)
 {
-	rulelist rl;
+	rulelist scratch;
+	const rulelist *rl = rules_get(m, path, &scratch);
 	size_t i;
 	unsigned count = 0, limit = cf->max ? cf->max : 1000;
 	const mfield *dflt = NULL;
@@ -806,9 +889,8 @@ eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
 	char out[600];
 	eg_err rc;
 
-	rules_for(m, path, &rl);
-	for (i = 0; i < rl.n && count < limit; i++) {
-		const mfield *f = rl.r[i];
+	for (i = 0; i < rl->n && count < limit; i++) {
+		const mfield *f = rl->r[i];
 		int u;
 
 		if (f->has_dflt && !dflt)
@@ -1046,14 +1128,15 @@ static eg_err
 eval_party(eg_mapper *m, int unit, const char *path, const cfield *cf,
 	   eg_rnode *parent)
 {
-	rulelist rl;
+	rulelist scratch;
+	const rulelist *rl;
 	size_t i;
 
 	if (m->ship_to_unit >= 0 && !strcmp(path, "shipTo"))
 		return build_party(m, parent, cf, m->ship_to_unit, path);
-	rules_for(m, path, &rl);
-	for (i = 0; i < rl.n; i++) {
-		const mfield *f = rl.r[i];
+	rl = rules_get(m, path, &scratch);
+	for (i = 0; i < rl->n; i++) {
+		const mfield *f = rl->r[i];
 		int u;
 
 		for (u = unit; u >= 0; u = f->inherit ? m->units[u].parent : -1) {
@@ -1159,8 +1242,7 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 
 		char full[128];
 
-		snprintf(full, sizeof(full), "%s%s%s", prefix,
-			 prefix[0] ? "/" : "", f->name);
+		join_path(full, sizeof(full), prefix, f->name);
 		if (f->required && !eg_rnode_child(node, f->name) &&
 		    !was_bad(m, full))
 			finding(m, at, 0, "map-missing-field",
@@ -1203,8 +1285,7 @@ build_group(eg_mapper *m, eg_rnode *node, const cshape *sh, int unit,
 	for (i = 0; i < sh->n && !rc; i++) {
 		const cfield *f = &sh->f[i];
 
-		snprintf(path, sizeof(path), "%s%s%s", prefix,
-			 prefix[0] ? "/" : "", f->name);
+		join_path(path, sizeof(path), prefix, f->name);
 		switch (f->type) {
 		case CT_LEVEL: {
 			int lv = level_index(m->map, f->name);
@@ -1764,5 +1845,6 @@ eg_mapper_free(eg_mapper *m)
 	free(m->els);
 	free(m->units);
 	free(m->pend);
+	free(m->rcache);
 	free(m);
 }

@@ -320,7 +320,11 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma)
 			const eg_rnode *m = n;
 
 			/* element names are plain camelCase: no escaping */
-			rc = eg_buf_addf(b, "\"%ss\":[", n->name);
+			rc = eg_buf_addc(b, '"');
+			if (!rc)
+				rc = eg_buf_adds(b, n->name);
+			if (!rc)
+				rc = eg_buf_adds(b, "s\":[");
 			for (; !rc && m && !strcmp(m->name, n->name);
 			     m = m->next) {
 				if (m != n)
@@ -334,7 +338,11 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma)
 			continue;
 		}
 		if (!rc)
-			rc = eg_buf_addf(b, "\"%s\":", n->name);
+			rc = eg_buf_addc(b, '"');
+		if (!rc)
+			rc = eg_buf_adds(b, n->name);
+		if (!rc)
+			rc = eg_buf_add(b, "\":", 2);
 		if (!rc)
 			rc = write_json_value(b, n);
 		n = n->next;
