@@ -124,6 +124,13 @@ typedef struct eg_cli_mapfile {
 	struct eg_mapper *mapper;          /* while running */
 } eg_cli_mapfile;
 
+/* Clear mf and set what every dry run shares: the partner's checks (none
+ * for a --seen document, which is only remembered), the "dry" file ids,
+ * and a records buffer of at most records_max bytes. */
+void eg_cli_mapfile_init(eg_cli_mapfile *mf, const char *path,
+			 eg_guides *guides, const eg_cli_partner *pc,
+			 struct eg_maps *maps, struct eg_memstore *mem,
+			 time_t now, int seen, size_t records_max);
 eg_err eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e) EG_MUST_USE;
 
 /* "CCYY-MM-DD" -> noon UTC that day; -1 when malformed. */

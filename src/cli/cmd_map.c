@@ -189,25 +189,12 @@ run(eg_cli *cli, int argc, char **argv)
 		eg_cli_mapfile mf;
 		int is_seen = k < nseen;
 
-		memset(&mf, 0, sizeof(mf));
-		mf.path = is_seen ? seen[k] : files[k - nseen];
-		mf.guides = guides;
-		/* an earlier document is usually ours (the 940 we sent): no
-		 * tenant check, no partner code lists or rules */
-		mf.expect = is_seen ? NULL : &pc.expect;
-		mf.overrides = is_seen ? NULL : pc.guides;
-		mf.noverrides = is_seen ? 0 : pc.nguides;
-		mf.profile = is_seen ? NULL : pc.profile;
-		mf.maps = maps;
-		mf.mem = mem;
-		mf.store_as = pc.profile->id;
-		mf.now = now;
-		mf.file_id_prefix = "dry";
+		eg_cli_mapfile_init(&mf, is_seen ? seen[k] : files[k - nseen],
+				    guides, &pc, maps, mem, now, is_seen,
+				    (size_t)1 << 30);
 		mf.jsonl = jsonl;
-		mf.discard = is_seen;
 		mf.finding = print_finding;
 		mf.finding_ud = &mf;
-		eg_buf_init(&mf.records, (size_t)1 << 30);
 		if (eg_cli_map_file(&mf, &e)) {
 			int r = eg_cli_fail(cli, &e);
 

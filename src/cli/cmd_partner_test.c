@@ -193,16 +193,8 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 
 		if (strcmp(argv[i], "--seen") || i + 1 >= argc)
 			continue;
-		memset(&mf, 0, sizeof(mf));
-		mf.path = argv[++i];
-		mf.guides = guides;
-		mf.maps = maps;
-		mf.mem = mem;
-		mf.store_as = pc.profile->id;
-		mf.now = now;
-		mf.file_id_prefix = "dry";
-		mf.discard = 1;
-		eg_buf_init(&mf.records, 1);
+		eg_cli_mapfile_init(&mf, argv[++i], guides, &pc, maps, mem, now,
+				    1, 1);
 		if (eg_cli_map_file(&mf, &e))
 			x = eg_cli_fail(cli, &e);
 		else
@@ -227,25 +219,14 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			continue;
 		memset(&t, 0, sizeof(t));
 		memset(&ao, 0, sizeof(ao));
-		memset(&mf, 0, sizeof(mf));
+		eg_cli_mapfile_init(&mf, f, guides, &pc, maps, mem, now, 0,
+				    (size_t)1 << 28);
 		eg_buf_init(&t.findings, (size_t)1 << 26);
 		eg_buf_init(&t.acks, (size_t)1 << 26);
-		eg_buf_init(&mf.records, (size_t)1 << 28);
 		ao.next_control = next_control;
 		ao.emit = emit;
 		ao.ud = &t;
 		ao.now = 946684800; /* 2000-01-01 00:00 UTC: a placeholder */
-		mf.path = f;
-		mf.guides = guides;
-		mf.overrides = pc.guides;
-		mf.noverrides = pc.nguides;
-		mf.expect = &pc.expect;
-		mf.profile = pc.profile;
-		mf.maps = maps;
-		mf.mem = mem;
-		mf.store_as = pc.profile->id;
-		mf.now = now;
-		mf.file_id_prefix = "dry";
 		mf.jsonl = 1;
 		mf.finding = on_finding;
 		mf.finding_ud = &t;

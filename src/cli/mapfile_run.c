@@ -77,6 +77,32 @@ on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 	return eg_mapper_segment(((eg_cli_mapfile *)ud)->mapper, seg, e);
 }
 
+void
+eg_cli_mapfile_init(eg_cli_mapfile *mf, const char *path, eg_guides *guides,
+		    const eg_cli_partner *pc, struct eg_maps *maps,
+		    struct eg_memstore *mem, time_t now, int seen,
+		    size_t records_max)
+{
+	memset(mf, 0, sizeof(*mf));
+	mf->path = path;
+	mf->guides = guides;
+	/* an earlier document is usually ours (the 940 we sent): no tenant
+	 * check, no partner guides, code lists or rules; only remembered */
+	if (!seen) {
+		mf->expect = &pc->expect;
+		mf->overrides = pc->guides;
+		mf->noverrides = pc->nguides;
+		mf->profile = pc->profile;
+	}
+	mf->discard = seen;
+	mf->maps = maps;
+	mf->mem = mem;
+	mf->store_as = pc->profile->id;
+	mf->now = now;
+	mf->file_id_prefix = "dry";
+	eg_buf_init(&mf->records, records_max);
+}
+
 eg_err
 eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e)
 {
