@@ -22,6 +22,20 @@
 
 #include "edigate/envelope.h"
 
+/* When a TA1 is sent (the partner's <send type="TA1" when=>). */
+enum {
+	EG_ACK_TA1_REQUESTED = 0, /* ISA14=1, envelope warnings, rejection */
+	EG_ACK_TA1_ALWAYS,
+	EG_ACK_TA1_ON_ERROR,      /* envelope warnings or rejection */
+	EG_ACK_TA1_NEVER,
+};
+/* When the 997/999 groups are sent. */
+enum {
+	EG_ACK_FA_ALWAYS = 0,
+	EG_ACK_FA_ON_ERROR, /* only when a group or set is not accepted */
+	EG_ACK_FA_NEVER,
+};
+
 typedef struct eg_ack_opts {
 	/* Next control number for an outbound ISA13 (kind "isa") or GS06
 	 * (kind "gs").  Must never return one twice. */
@@ -32,6 +46,9 @@ typedef struct eg_ack_opts {
 	time_t now;
 	/* 0: follow GS08; 997 or 999: force that kind for every group. */
 	int force;
+	/* Policy (EG_ACK_TA1_*, EG_ACK_FA_*).  An interchange with nothing
+	 * to send gives no acknowledgement and uses no control number. */
+	int ta1, functional;
 	/* An acknowledgement interchange is ready: bytes and a name such as
 	 * "000000905-000000001.ack.x12" (inbound ISA13, outbound ISA13). */
 	eg_err (*emit)(void *ud, const char *name, const char *data,

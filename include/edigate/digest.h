@@ -18,4 +18,14 @@ eg_err eg_sha256_file(const char *path, char hex[EG_SHA256_HEX],
 eg_err eg_sha256_mem(const void *p, size_t n, char hex[EG_SHA256_HEX],
 		     eg_error *e) EG_MUST_USE;
 
+/* Streaming: begin, update as bytes arrive, end (frees; writes hex) or
+ * free (abandon). */
+typedef struct eg_sha256 eg_sha256;
+eg_err eg_sha256_begin(eg_sha256 **out, eg_error *e) EG_MUST_USE;
+eg_err eg_sha256_update(eg_sha256 *s, const void *p, size_t n,
+			eg_error *e) EG_MUST_USE;
+eg_err eg_sha256_end(eg_sha256 *s, char hex[EG_SHA256_HEX],
+		     eg_error *e) EG_MUST_USE;
+void eg_sha256_free(eg_sha256 *s);
+
 #endif

@@ -80,6 +80,15 @@ typedef struct eg_mapper_opts {
 	const char *file_name;      /* or NULL */
 	const char *file_sha256;    /* 64 hex digits, required */
 	const char *received_at;    /* timestamp or NULL */
+	/*
+	 * 0: records wait for their interchange to end accepted (a group
+	 * or interchange rejected later drops them).  1: each set's records
+	 * are handed out as soon as the set is mapped, so memory stays
+	 * bounded whatever the interchange size; the caller must then undo
+	 * them itself when the group or interchange ends rejected (the
+	 * pipeline rolls back to a mark).
+	 */
+	int eager;
 	/* A record ready to be written (borrowed for the call). */
 	eg_err (*record)(void *ud, const eg_rnode *rec, eg_error *e);
 	/* A mapping or rule finding (rule ids "map-..." and "rule-..."). */

@@ -55,6 +55,32 @@ typedef struct eg_profile {
 	int secret_given[2];   /* the <passphrase> / <password> element is there */
 	char *inbox, *inbox_pattern, *inbox_exclude, *outbox;
 	char *after_action, *move_to;
+	/* <complete>: a file is taken when unchanged this long (seconds),
+	 * when its done-file (name + done_suffix) is there, and never while
+	 * it ends in temp_suffix; suffixes NULL when not set */
+	long long stable_for;
+	char *done_suffix, *temp_suffix;
+	int outbox_replace;       /* <outbox if-exists="replace"> */
+	char *outbox_done_suffix; /* <outbox done-suffix=>, or NULL */
+	long long timeout;      /* <sftp timeout=>, seconds (default 30) */
+	unsigned max_sessions;  /* <sftp max-sessions=> (default 1) */
+	int allow_legacy;       /* <sftp allow-legacy=> */
+	/* <acknowledgements><send type= when=>: up to 3 */
+	struct {
+		char type[12]; /* TA1, 997, 999, functional */
+		char when[12]; /* always, on-error, requested, never */
+	} ack_send[3];
+	size_t nack_send;
+	int ack_policy_given;   /* <acknowledgements> is there */
+	/* <duplicates> */
+	long long dup_window;   /* control-window, seconds (default 30d) */
+	char dup_business[12];  /* duplicate | change | reject */
+	int dup_reack;          /* reacknowledge (default 1) */
+	/* <limits>, 0 when not set */
+	unsigned long long max_file_bytes, max_segment, max_elements,
+	    max_findings, max_archive_entries, max_expansion_ratio;
+	/* <partial-files policy=>: "accept-valid" (default) or "reject-file" */
+	char partial[16];
 	size_t ndocs;
 	eg_profile_doc *docs;
 	size_t ncodemaps;

@@ -63,6 +63,10 @@ typedef struct eg_ref_doc {
 } eg_ref_doc;
 
 void eg_ref_doc_clear(eg_ref_doc *d);
+/* The document a record describes: set, file id and (WarehouseOrder)
+ * lines, as the rules need it.  EG_ELIMIT when a value does not fit. */
+eg_err eg_ref_doc_read(eg_ref_doc *d, const char *set,
+		       const eg_rnode *rec) EG_MUST_USE;
 
 /* What rules read earlier documents through. */
 typedef struct eg_refstore {

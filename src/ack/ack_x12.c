@@ -45,6 +45,7 @@ struct eg_ack {
 	unsigned ngroups;
 	char ta1_code[4];       /* first interchange-level code */
 	int ta1_warn;
+	int ichg_errors;        /* a group or set not accepted */
 	/* totals */
 	unsigned n_ichg, n_ta1, n997, n999;
 };
@@ -294,8 +295,21 @@ end_interchange(eg_ack *a, const eg_unit_result *u)
 	eg_buf out;
 	char d8[9], t4[5], name[64];
 	uint64_t isa13 = 0;
+	int ta1, functional;
 	eg_err rc;
 
+	/* the partner's policy: which parts, if any, are sent */
+	switch (a->o.ta1) {
+	case EG_ACK_TA1_ALWAYS: ta1 = 1; break;
+	case EG_ACK_TA1_ON_ERROR: ta1 = rejected || a->ta1_warn; break;
+	case EG_ACK_TA1_NEVER: ta1 = 0; break;
+	default: ta1 = rejected || c->ack_requested == '1' || a->ta1_warn;
+	}
+	functional = !rejected && a->ngroups > 0 &&
+		     (a->o.functional == EG_ACK_FA_ALWAYS ||
+		      (a->o.functional == EG_ACK_FA_ON_ERROR && a->ichg_errors));
+	if (!ta1 && !functional)
+		goto done; /* nothing to say: no control number used */
 	if (a->err.code == EG_OK &&
 	    a->o.next_control(a->o.ud, "isa", &isa13, &a->err) != EG_OK)
 		goto done;
@@ -314,19 +328,19 @@ end_interchange(eg_ack *a, const eg_unit_result *u)
 			 d8 + 2, t4, v5010 ? '^' : 'U',
 			 c->isa_version[0] ? c->isa_version : "00401",
 			 (unsigned long long)isa13, c->usage ? c->usage : 'P');
-	if (!rc && (rejected || c->ack_requested == '1' || a->ta1_warn)) {
+	if (!rc && ta1) {
 		rc = eg_buf_addf(&out, "TA1*%s*%s*%s*%s*%s~\n", c->isa13,
 				 c->isa_date, c->isa_time,
 				 rejected ? "R" : a->ta1_warn ? "E" : "A",
 				 rejected && a->ta1_code[0] ? a->ta1_code : "000");
 		a->n_ta1++;
 	}
-	if (!rc && !rejected)
+	if (!rc && functional)
 		rc = eg_buf_add(&out, a->groups.data ? a->groups.data : "",
 				a->groups.len);
 	if (!rc)
 		rc = eg_buf_addf(&out, "IEA*%u*%09llu~\n",
-				 rejected ? 0 : a->ngroups,
+				 functional ? a->ngroups : 0,
 				 (unsigned long long)isa13);
 	if (rc) {
 		keep_err(a, rc, "out of memory");
@@ -343,6 +357,7 @@ done:
 	a->ngroups = 0;
 	a->ta1_code[0] = '\0';
 	a->ta1_warn = 0;
+	a->ichg_errors = 0;
 }
 
 static void
@@ -350,6 +365,8 @@ on_unit(void *ud, const eg_unit_result *u)
 {
 	eg_ack *a = ud;
 
+	if (u->level != EG_LVL_INTERCHANGE && u->outcome != EG_ACCEPTED)
+		a->ichg_errors = 1;
 	if (u->level == EG_LVL_TRANSACTION)
 		end_set(a, u);
 	else if (u->level == EG_LVL_GROUP)

@@ -67,3 +67,48 @@ eg_sha256_mem(const void *p, size_t n, char hex[EG_SHA256_HEX], eg_error *e)
 	to_hex(md, mdlen, hex);
 	return EG_OK;
 }
+
+eg_err
+eg_sha256_begin(eg_sha256 **out, eg_error *e)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	*out = NULL;
+	if (!ctx)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return eg_fail(e, EG_EINTERNAL, "SHA-256 is not available");
+	}
+	*out = (eg_sha256 *)ctx;
+	return EG_OK;
+}
+
+eg_err
+eg_sha256_update(eg_sha256 *s, const void *p, size_t n, eg_error *e)
+{
+	if (EVP_DigestUpdate((EVP_MD_CTX *)s, p, n) != 1)
+		return eg_fail(e, EG_EINTERNAL, "SHA-256 failed");
+	return EG_OK;
+}
+
+eg_err
+eg_sha256_end(eg_sha256 *s, char hex[EG_SHA256_HEX], eg_error *e)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	eg_err rc = EG_OK;
+
+	if (EVP_DigestFinal_ex((EVP_MD_CTX *)s, md, &mdlen) != 1)
+		rc = eg_fail(e, EG_EINTERNAL, "SHA-256 failed");
+	else
+		to_hex(md, mdlen, hex);
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+	return rc;
+}
+
+void
+eg_sha256_free(eg_sha256 *s)
+{
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+}

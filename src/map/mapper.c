@@ -1556,6 +1556,8 @@ make_record(eg_mapper *m, unsigned *failed)
 	return rc;
 }
 
+static eg_err flush(eg_mapper *m, int deliver);
+
 /* 850 split: one record per destination. */
 static eg_err
 map_split(eg_mapper *m, unsigned *failed)
@@ -1731,6 +1733,9 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 		m->counts.mapped++;
 	}
 	m->txn = NULL;
+	/* eager: the caller undoes them if the group or interchange fails */
+	if (m->o.eager)
+		return flush(m, 1);
 	return EG_OK;
 }
 

@@ -82,6 +82,75 @@ duration_secs(const char *v)
 	}
 }
 
+static unsigned long long
+ull_attr(const eg_xml_node *n, const char *name, unsigned long long dflt)
+{
+	const char *v = n ? eg_xml_attr(n, name) : NULL;
+
+	return v ? strtoull(v, NULL, 10) : dflt;
+}
+
+static const char *
+attr_or_null(const eg_xml_node *n, const char *name)
+{
+	return n ? eg_xml_attr(n, name) : NULL;
+}
+
+/* Transport completeness, SFTP tuning and the pipeline's policies, with
+ * the defaults the XSD documents. */
+static void
+read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
+	    const eg_xml_node *sf)
+{
+	const eg_xml_node *c = child(tr, "complete"), *n, *k;
+	const char *v;
+
+	p->stable_for = c && eg_xml_attr(c, "stable-for")
+			    ? duration_secs(eg_xml_attr(c, "stable-for"))
+			    : 0;
+	p->done_suffix = dup_attr(c, "done-suffix");
+	v = attr_or_null(child(tr, "outbox"), "if-exists");
+	p->outbox_replace = v && !strcmp(v, "replace");
+	p->outbox_done_suffix = dup_attr(child(tr, "outbox"), "done-suffix");
+	p->temp_suffix = dup_attr(c, "temp-suffix");
+	p->timeout = sf && eg_xml_attr(sf, "timeout")
+			 ? duration_secs(eg_xml_attr(sf, "timeout"))
+			 : 30;
+	p->max_sessions = (unsigned)ull_attr(sf, "max-sessions", 1);
+	v = sf ? eg_xml_attr(sf, "allow-legacy") : NULL;
+	p->allow_legacy = v && (!strcmp(v, "true") || !strcmp(v, "1"));
+	n = child(root, "acknowledgements");
+	p->ack_policy_given = n != NULL;
+	for (k = n ? eg_xml_first(n) : NULL; k; k = eg_xml_next(k)) {
+		if (strcmp(eg_xml_name(k), "send") || p->nack_send >= 3)
+			continue;
+		cpy_attr(p->ack_send[p->nack_send].type,
+			 sizeof(p->ack_send[0].type), k, "type");
+		v = eg_xml_attr(k, "when");
+		snprintf(p->ack_send[p->nack_send].when,
+			 sizeof(p->ack_send[0].when), "%s", v ? v : "always");
+		p->nack_send++;
+	}
+	n = child(root, "duplicates");
+	v = n ? eg_xml_attr(n, "control-window") : NULL;
+	p->dup_window = v ? duration_secs(v) : 30LL * 86400;
+	v = n ? eg_xml_attr(n, "business-key") : NULL;
+	snprintf(p->dup_business, sizeof(p->dup_business), "%s",
+		 v ? v : "duplicate");
+	v = n ? eg_xml_attr(n, "reacknowledge") : NULL;
+	p->dup_reack = !v || !strcmp(v, "true") || !strcmp(v, "1");
+	n = child(root, "limits");
+	p->max_file_bytes = ull_attr(n, "max-file-bytes", 0);
+	p->max_segment = ull_attr(n, "max-segment", 0);
+	p->max_elements = ull_attr(n, "max-elements", 0);
+	p->max_findings = ull_attr(n, "max-findings", 0);
+	p->max_archive_entries = ull_attr(n, "max-archive-entries", 0);
+	p->max_expansion_ratio = ull_attr(n, "max-expansion-ratio", 0);
+	n = child(root, "partial-files");
+	v = n ? eg_xml_attr(n, "policy") : NULL;
+	snprintf(p->partial, sizeof(p->partial), "%s", v ? v : "accept-valid");
+}
+
 static int
 read_codemap(eg_profile_codemap *cm, const eg_xml_node *n)
 {
@@ -285,6 +354,7 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->outbox = dup_attr(child(tr, "outbox"), "path");
 	p->after_action = dup_attr(child(tr, "after-pickup"), "action");
 	p->move_to = dup_attr(child(tr, "after-pickup"), "move-to");
+	read_policy(p, root, tr, sf);
 	docs = child(root, "documents");
 	for (k = eg_xml_first(docs); k; k = eg_xml_next(k))
 		p->ndocs++;
@@ -376,6 +446,9 @@ eg_profile_free(eg_profile *p)
 	free(p->inbox_exclude);
 	free(p->outbox);
 	free(p->after_action);
+	free(p->done_suffix);
+	free(p->temp_suffix);
+	free(p->outbox_done_suffix);
 	free(p->move_to);
 	free(p);
 }

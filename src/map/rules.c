@@ -885,8 +885,8 @@ read_line(eg_ref_line *l, const eg_rnode *n)
 }
 
 /* The document of a record: its set, file id and (WarehouseOrder) lines. */
-static eg_err
-read_doc(eg_ref_doc *d, const char *set, const eg_rnode *rec)
+eg_err
+eg_ref_doc_read(eg_ref_doc *d, const char *set, const eg_rnode *rec)
 {
 	const eg_rnode *n;
 	size_t i = 0;
@@ -968,7 +968,7 @@ eg_memstore_add(eg_memstore *m, const char *partner, const char *set,
 	if (!docs)
 		return EG_ENOMEM;
 	m->docs = docs;
-	if ((rc = read_doc(&doc, set, rec)) != EG_OK)
+	if ((rc = eg_ref_doc_read(&doc, set, rec)) != EG_OK)
 		return rc;
 	before = m->nkeys;
 	corr = eg_rnode_child(rec, "correlation");

@@ -1,0 +1,96 @@
+/*
+ * ledger.h - the spool ledger: one SQLite database, spool/ledger.db.
+ *
+ * WAL mode, synchronous=FULL: a commit is on disk when it returns.  The
+ * schema is versioned (PRAGMA user_version) and migrated forward by the
+ * program on open; a database newer than the program is refused.  It
+ * holds what came in (files and their state history, interchanges,
+ * groups, transaction sets, findings, business keys with the first file
+ * that carried each), what went out (outputs, acknowledgements, control
+ * number sequences), the runs, and an append-only audit log (triggers
+ * refuse UPDATE and DELETE on it).  docs/ledger.md describes every table.
+ *
+ * File states: received -> (unpacked | processed) -> accepted | partial |
+ * rejected | duplicate, then released / discarded / reprocessed by
+ * support staff.  "processed" means every output is staged and the
+ * decision committed; publishing it is idempotent, so a crash between the
+ * two is finished by the next run.
+ *
+ * Statements are bound with a small type string: 't' text (NULL allowed),
+ * 'i' int64, 'b' blob + size_t length.  Errors carry SQLite's message.
+ */
+#ifndef EDIGATE_LEDGER_H
+#define EDIGATE_LEDGER_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "edigate/err.h"
+#include "edigate/rules.h"
+
+typedef struct eg_ledger eg_ledger;
+typedef struct sqlite3_stmt eg_stmt;
+
+#define EG_LEDGER_SCHEMA 1
+
+/* Open (create, migrate) spool_dir/ledger.db. */
+eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,
+		      eg_error *e) EG_MUST_USE;
+void eg_ledger_close(eg_ledger *l);
+const char *eg_ledger_path(const eg_ledger *l);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; savepoints nest inside. */
+eg_err eg_ledger_begin(eg_ledger *l, eg_error *e) EG_MUST_USE;
+eg_err eg_ledger_commit(eg_ledger *l, eg_error *e) EG_MUST_USE;
+void eg_ledger_rollback(eg_ledger *l);
+int eg_ledger_in_tx(const eg_ledger *l);
+eg_err eg_ledger_savepoint(eg_ledger *l, const char *name,
+			   eg_error *e) EG_MUST_USE;
+eg_err eg_ledger_release(eg_ledger *l, const char *name,
+			 eg_error *e) EG_MUST_USE;
+eg_err eg_ledger_rollback_to(eg_ledger *l, const char *name,
+			     eg_error *e) EG_MUST_USE;
+
+/* Run one statement with bound values (types as above). */
+eg_err eg_ledger_exec(eg_ledger *l, eg_error *e, const char *sql,
+		      const char *types, ...) EG_MUST_USE;
+/* Prepare and bind a query; step it with eg_ledger_step. */
+eg_err eg_ledger_query(eg_ledger *l, eg_stmt **out, eg_error *e,
+		       const char *sql, const char *types, ...) EG_MUST_USE;
+/* 1: a row, 0: done, -1: error (in e). */
+int eg_ledger_step(eg_ledger *l, eg_stmt *st, eg_error *e);
+void eg_ledger_done(eg_stmt *st);
+/* Column accessors ("" for NULL text). */
+const char *eg_col_text(eg_stmt *st, int i);
+int64_t eg_col_int(eg_stmt *st, int i);
+int eg_col_null(eg_stmt *st, int i);
+/* A single integer (first column of the first row), dflt when no row. */
+eg_err eg_ledger_int(eg_ledger *l, int64_t *out, int64_t dflt, eg_error *e,
+		     const char *sql, const char *types, ...) EG_MUST_USE;
+int64_t eg_ledger_last_rowid(eg_ledger *l);
+
+/*
+ * The next outbound control number of a sequence ("isa" shares its
+ * numbers with GS06) for a partner: 1..999999999, wrapping past the
+ * largest.  Inside the caller's transaction, so a number is consumed
+ * only when what used it is committed.
+ */
+eg_err eg_ledger_next_control(eg_ledger *l, const char *partner,
+			      const char *kind, uint64_t *out,
+			      eg_error *e) EG_MUST_USE;
+
+/* Append to the audit log. */
+eg_err eg_ledger_audit(eg_ledger *l, const char *actor, const char *action,
+		       const char *file_id, const char *reason,
+		       const char *detail, eg_error *e) EG_MUST_USE;
+
+/* Move a file to a new state and note it in its history. */
+eg_err eg_ledger_set_state(eg_ledger *l, const char *file_id,
+			   const char *state, const char *note,
+			   eg_error *e) EG_MUST_USE;
+
+/* The ledger as a reference store for business rules (documents whose
+ * keys were recorded: a 940 we sent, an 850 received). */
+eg_refstore eg_ledger_refstore(eg_ledger *l);
+
+#endif

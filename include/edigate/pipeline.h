@@ -1,0 +1,111 @@
+/*
+ * pipeline.h - the inbound pipeline: one batch cycle for one partner.
+ *
+ *   transport list -> fetch into spool/in (fsync) -> ledger: received
+ *   -> unpack bundles -> check (envelope, guides) + map + rules
+ *   -> dedupe (sha256, interchange, group, business keys)
+ *   -> stage outputs in spool/work/<file-id>/ (fsync): records, acks,
+ *      reject report, quarantine copy, compressed archive
+ *   -> ledger: processed (one commit covers the decision, control
+ *      numbers and keys) -> publish (renames; idempotent)
+ *   -> ledger: final state -> push acks to the partner's outbox
+ *   -> source post-action (delete / move / leave), last of all.
+ *
+ * A crash at any point is finished by the next run: received files are
+ * processed again from their spool copy (staged outputs are discarded
+ * and nothing of them was published), processed files are published,
+ * published acks are pushed, pending post-actions are done.  Nothing is
+ * acknowledged, published or cleaned up before the commit that covers it.
+ *
+ * Spool layout (under the spool directory):
+ *   ledger.db                      the ledger
+ *   in/<partner>/<file-id>         received copies, until done
+ *   work/<file-id>/                staged outputs of one file
+ *   out/<partner>/<file-id>.jsonl  canonical records (JSON Lines)
+ *   out/<partner>/acks/<name>      acknowledgements we sent
+ *   quarantine/<partner>/<file-id>/  original, report.txt, report.json
+ *   archive/<partner>/<YYYY-MM>/<file-id>.gz  every original, compressed
+ *   run.lock                       held by the running `edigate run`
+ */
+#ifndef EDIGATE_PIPELINE_H
+#define EDIGATE_PIPELINE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "edigate/envelope.h"
+#include "edigate/err.h"
+#include "edigate/guide.h"
+#include "edigate/ledger.h"
+#include "edigate/map.h"
+#include "edigate/profile.h"
+
+typedef struct eg_pipeline_counts {
+	unsigned long files;      /* files fetched this run */
+	unsigned long processed;  /* files decided this run */
+	unsigned long accepted, partial, rejected, duplicates;
+	unsigned long failed;     /* environment failures, retried later */
+	unsigned long waiting;    /* not yet complete in the inbox */
+	unsigned long records, acks;
+} eg_pipeline_counts;
+
+/* What the run tells its watcher (one line per event, no newline). */
+typedef void (*eg_pipeline_note_fn)(void *ud, const char *partner,
+				    const char *msg);
+
+typedef struct eg_pipeline_opts {
+	const char *home;      /* resolves the transport's folders */
+	const char *spool;     /* the spool directory */
+	eg_guides *guides;
+	eg_maps *maps;
+	time_t now;
+	const char *actor;     /* who runs it (audit) */
+	/* Crash point for tests: "NAME" or "NAME:N" (the Nth time): the
+	 * process kills itself there with SIGKILL.  NULL in production. */
+	const char *crash_at;
+	unsigned batch;        /* files per ledger commit; 0: 64 */
+	eg_pipeline_note_fn note;
+	void *note_ud;
+} eg_pipeline_opts;
+
+/* A partner as the pipeline needs it (built by the caller). */
+typedef struct eg_pipeline_partner {
+	const eg_profile *profile;
+	const eg_envelope_expect *expect;
+	const eg_guide *const *guides; /* partner guides */
+	size_t nguides;
+} eg_pipeline_partner;
+
+typedef struct eg_pipeline eg_pipeline;
+
+eg_err eg_pipeline_new(eg_pipeline **out, eg_ledger *l,
+		       const eg_pipeline_opts *o, eg_error *e) EG_MUST_USE;
+void eg_pipeline_free(eg_pipeline *pl);
+
+/*
+ * One cycle for one partner: recover what a crashed run left, pull and
+ * process new files, push acknowledgements, clean up the source.  A
+ * partner's transport failing is an error for that partner only
+ * (recorded in its run); counts are added to c.
+ */
+eg_err eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		       eg_pipeline_counts *c, eg_error *e) EG_MUST_USE;
+
+/*
+ * Support staff: run an archived file again through today's profile and
+ * guides as a new file (reprocess_of the old one), audited.  action is
+ * "reprocess" or "release"; the new file id goes to new_id.  The file is
+ * then processed by the next eg_pipeline_run of its partner (the
+ * commands call it at once).
+ */
+eg_err eg_pipeline_requeue(eg_pipeline *pl, const char *file_id,
+			   const char *action, const char *reason,
+			   char new_id[32], eg_error *e) EG_MUST_USE;
+
+/* Acquire spool/run.lock; wait: block until free, else EG_ELIMIT at
+ * once when another run holds it.  *fd to pass to eg_pipeline_unlock. */
+eg_err eg_pipeline_lock(const char *spool, int wait, int *fd,
+			eg_error *e) EG_MUST_USE;
+void eg_pipeline_unlock(int fd);
+
+#endif

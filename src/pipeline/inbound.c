@@ -1,0 +1,2356 @@
+/*
+ * inbound.c - the inbound pipeline (see pipeline.h for the stages and
+ * the spool layout, docs/pipeline.md for the states).
+ *
+ * The ledger decides; the disk follows.  A file's outputs are staged in
+ * spool/work/<id>/ and fsynced, then one ledger commit records the
+ * decision (state "processed", with the final state, the business keys,
+ * the control numbers used and where each output goes).  Publishing is a
+ * list of renames that can be repeated, so a crash after the commit is
+ * finished by the next run, and a crash before it leaves nothing
+ * visible: the staged files are thrown away and the file is processed
+ * again from its spool copy.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "edigate/ack.h"
+#include "edigate/buf.h"
+#include "edigate/digest.h"
+#include "edigate/fsutil.h"
+#include "edigate/pipeline.h"
+#include "edigate/record.h"
+#include "edigate/source.h"
+#include "edigate/transport.h"
+#include "edigate/unpack.h"
+#include "edigate/x12_check.h"
+#include "spoolfs.h"
+
+#define REC_FLUSH ((size_t)1 << 20) /* records buffered before a write */
+#define DEFAULT_MAX_FINDINGS 1000   /* kept per file in the ledger */
+
+struct eg_pipeline {
+	eg_ledger *l;
+	eg_pipeline_opts o;
+	char crash_name[64];
+	unsigned crash_n, crash_hits;
+	eg_transport *t; /* the partner's, while it runs */
+	const eg_pipeline_partner *pp;
+	eg_pipeline_counts *c;
+	char day[9];     /* YYYYMMDD of o.now, for file ids */
+	char month[8];   /* YYYY-MM, for the archive */
+};
+
+/* --- crash points (tests) ---------------------------------------------- */
+
+static void
+crash_point(eg_pipeline *pl, const char *name)
+{
+	if (!pl->crash_name[0] || strcmp(pl->crash_name, name) != 0)
+		return;
+	if (++pl->crash_hits < pl->crash_n)
+		return;
+	/* as abrupt as a power cut: no atexit, no flush, no unwinding */
+	kill(getpid(), SIGKILL);
+}
+
+static void
+note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
+
+static void
+note(eg_pipeline *pl, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	if (!pl->o.note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pl->o.note(pl->o.note_ud, pl->pp ? pl->pp->profile->id : "-", msg);
+}
+
+eg_err
+eg_pipeline_new(eg_pipeline **out, eg_ledger *l, const eg_pipeline_opts *o,
+		eg_error *e)
+{
+	eg_pipeline *pl = calloc(1, sizeof(*pl));
+	struct tm tm;
+
+	*out = NULL;
+	if (!pl)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	pl->l = l;
+	pl->o = *o;
+	if (!pl->o.batch)
+		pl->o.batch = 64;
+	if (o->crash_at && o->crash_at[0]) {
+		const char *colon = strchr(o->crash_at, ':');
+
+		snprintf(pl->crash_name, sizeof(pl->crash_name), "%.*s",
+			 colon ? (int)(colon - o->crash_at)
+			       : (int)strlen(o->crash_at),
+			 o->crash_at);
+		pl->crash_n = colon ? (unsigned)strtoul(colon + 1, NULL, 10)
+				    : 1;
+	}
+	gmtime_r(&o->now, &tm);
+	strftime(pl->day, sizeof(pl->day), "%Y%m%d", &tm);
+	strftime(pl->month, sizeof(pl->month), "%Y-%m", &tm);
+	*out = pl;
+	return EG_OK;
+}
+
+void
+eg_pipeline_free(eg_pipeline *pl)
+{
+	free(pl);
+}
+
+/* --- one run at a time --------------------------------------------------- */
+
+eg_err
+eg_pipeline_lock(const char *spool, int wait, int *fd, eg_error *e)
+{
+	char path[PATH_MAX];
+	eg_err rc;
+
+	*fd = -1;
+	if ((rc = eg_mkdirs(spool, e)) ||
+	    (rc = eg_path(path, sizeof(path), e, "%s/run.lock", spool)))
+		return rc;
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (*fd < 0)
+		return eg_fail(e, EG_EIO, "%s: %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+		int err = errno;
+
+		close(*fd);
+		*fd = -1;
+		if (err == EWOULDBLOCK)
+			return eg_fail(e, EG_ELIMIT,
+				       "another edigate run is working on "
+				       "the spool %s (it holds %s); try again "
+				       "when it ends, or use --wait",
+				       spool, path);
+		return eg_fail(e, EG_EIO, "lock %s: %s", path, strerror(err));
+	}
+	return EG_OK;
+}
+
+void
+eg_pipeline_unlock(int fd)
+{
+	if (fd >= 0) {
+		(void)flock(fd, LOCK_UN);
+		close(fd);
+	}
+}
+
+/* --- spool paths ----------------------------------------------------------- */
+
+static eg_err
+spool_path(eg_pipeline *pl, char *dst, size_t cap, const char *rel,
+	   eg_error *e)
+{
+	return eg_path(dst, cap, e, "%s/%s", pl->o.spool, rel);
+}
+
+/* Make the directory that will hold rel (a spool-relative file path). */
+static eg_err
+parent_dir(eg_pipeline *pl, const char *rel, char *dir, size_t cap,
+	   eg_error *e)
+{
+	char *slash;
+	eg_err rc = spool_path(pl, dir, cap, rel, e);
+
+	if (rc)
+		return rc;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	return eg_mkdirs(dir, e);
+}
+
+/* ========================================================================
+ * Stage 1: fetch into the spool and record as received.
+ * ======================================================================== */
+
+typedef struct fetch_sink {
+	int fd;
+	eg_sha256 *sha;
+	uint64_t n;
+	const char *path;
+} fetch_sink;
+
+static eg_err
+sink_write(void *ud, const void *p, size_t n, eg_error *e)
+{
+	fetch_sink *s = ud;
+	eg_err rc = eg_write_all(s->fd, p, n, s->path, e);
+
+	if (!rc)
+		rc = eg_sha256_update(s->sha, p, n, e);
+	s->n += n;
+	return rc;
+}
+
+/* Insert a file row; its id is made from the day and its row number. */
+static eg_err
+insert_file(eg_pipeline *pl, const char *source, const char *remote,
+	    const char *name, uint64_t size, int64_t mtime, const char *sha,
+	    const char *parent, const char *origin, const char *reprocess_of,
+	    const char *post, char id[32], eg_error *e)
+{
+	int64_t n;
+	eg_err rc;
+
+	rc = eg_ledger_exec(pl->l, e,
+			    "INSERT INTO files(id,partner,source,remote_path,"
+			    "name,size,mtime,sha256,parent_id,origin_id,"
+			    "reprocess_of,state,post_action,received_at,"
+			    "spool_path) VALUES('new-'||hex(randomblob(8)),"
+			    "?1,?2,?3,?4,?5,?6,?7,?8,'',?9,'received',?10,?11,"
+			    "'')",
+			    "tttti" "itttt" "i", pl->pp->profile->id, source,
+			    remote, name, (int64_t)size, mtime, sha, parent,
+			    reprocess_of, post, (int64_t)pl->o.now);
+	if (rc)
+		return rc;
+	n = eg_ledger_last_rowid(pl->l);
+	snprintf(id, 32, "%s-%06lld", pl->day, (long long)n);
+	rc = eg_ledger_exec(pl->l, e,
+			    "UPDATE files SET id=?1, origin_id=COALESCE(?2,?1),"
+			    " spool_path='in/'||partner||'/'||?1 WHERE n=?3",
+			    "tti", id, origin, n);
+	if (!rc)
+		rc = eg_ledger_exec(pl->l, e,
+				    "INSERT INTO file_events(file_id,at,state,"
+				    "note) VALUES(?1,?2,'received',?3)",
+				    "tit", id, (int64_t)pl->o.now, source);
+	return rc;
+}
+
+typedef struct fetched {
+	char tmp[PATH_MAX];
+	char sha[EG_SHA256_HEX];
+	size_t idx; /* in the listing */
+} fetched;
+
+/* Record a batch of fetched files as received, and name their copies. */
+static eg_err
+receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
+	      eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	const char *post = p->after_action && strcmp(p->after_action, "leave")
+			       ? "pending"
+			       : "none";
+	char id[32], dst[PATH_MAX], dir[PATH_MAX];
+	size_t i;
+	eg_err rc;
+
+	if (nf == 0)
+		return EG_OK;
+	if ((rc = eg_path(dir, sizeof(dir), e, "%s/in/%s", pl->o.spool, p->id)))
+		return rc;
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		return rc;
+	for (i = 0; !rc && i < nf; i++) {
+		const eg_tfile *f = &tl->v[fv[i].idx];
+
+		rc = insert_file(pl, pl->t->ops->name, f->path, f->name,
+				 f->size, f->mtime, fv[i].sha, NULL, NULL,
+				 NULL, post, id, e);
+		if (!rc)
+			rc = eg_path(dst, sizeof(dst), e, "%s/%s", dir, id);
+		if (!rc && rename(fv[i].tmp, dst) != 0)
+			rc = eg_fail(e, EG_EIO, "rename %s: %s", fv[i].tmp,
+				     strerror(errno));
+		if (!rc)
+			note(pl, "received %s as %s (%llu bytes)", f->name, id,
+			     (unsigned long long)f->size);
+	}
+	if (!rc)
+		rc = eg_fsync_dir(dir, e);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	if (rc) {
+		eg_ledger_rollback(pl->l);
+		return rc;
+	}
+	pl->c->files += nf;
+	crash_point(pl, "after-receive");
+	return EG_OK;
+}
+
+/* Has this remote file (path, size, mtime) been taken before?  When its
+ * post-action is still pending, do it now. */
+static eg_err
+seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen, eg_error *e)
+{
+	int64_t n = 0;
+	eg_err rc;
+
+	rc = eg_ledger_int(pl->l, &n, 0, e,
+			   "SELECT count(*) FROM files WHERE partner=?1 AND "
+			   "remote_path=?2 AND size=?3 AND mtime=?4 AND "
+			   "source=?5",
+			   "ttiit", pl->pp->profile->id, f->path,
+			   (int64_t)f->size, f->mtime, pl->t->ops->name);
+	*seen = n > 0;
+	return rc;
+}
+
+static eg_err
+fetch_one(eg_pipeline *pl, const eg_tfile *f, fetched *out, eg_error *e)
+{
+	fetch_sink s;
+	eg_err rc;
+	char dir[PATH_MAX];
+
+	if ((rc = eg_path(dir, sizeof(dir), e, "%s/in/%s", pl->o.spool,
+			  pl->pp->profile->id)) ||
+	    (rc = eg_mkdirs(dir, e)) ||
+	    (rc = eg_path(out->tmp, sizeof(out->tmp), e, "%s/.fetch-XXXXXX",
+			  dir)))
+		return rc;
+	memset(&s, 0, sizeof(s));
+	s.fd = mkstemp(out->tmp);
+	s.path = out->tmp;
+	if (s.fd < 0)
+		return eg_fail(e, EG_EIO, "%s: %s", out->tmp, strerror(errno));
+	rc = eg_sha256_begin(&s.sha, e);
+	if (!rc)
+		rc = pl->t->ops->fetch(pl->t, f, sink_write, &s, e);
+	if (!rc && fsync(s.fd) != 0)
+		rc = eg_fail(e, EG_EIO, "fsync %s: %s", out->tmp,
+			     strerror(errno));
+	close(s.fd);
+	if (!rc) {
+		rc = eg_sha256_end(s.sha, out->sha, e);
+		s.sha = NULL;
+	}
+	eg_sha256_free(s.sha);
+	if (rc)
+		(void)unlink(out->tmp);
+	else
+		crash_point(pl, "after-fetch");
+	return rc;
+}
+
+static eg_err
+pull(eg_pipeline *pl, eg_error *e)
+{
+	eg_tlist tl;
+	fetched *fv;
+	size_t i, nf = 0;
+	eg_err rc;
+	int seen;
+
+	memset(&tl, 0, sizeof(tl));
+	if ((rc = pl->t->ops->list(pl->t, &tl, e)))
+		return rc;
+	pl->c->waiting += tl.waiting;
+	if (tl.waiting)
+		note(pl, "%zu file(s) in the inbox are not complete yet",
+		     tl.waiting);
+	fv = calloc(pl->o.batch, sizeof(*fv));
+	if (!fv) {
+		eg_tlist_free(&tl);
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	}
+	for (i = 0; !rc && i < tl.n; i++) {
+		if ((rc = seen_before(pl, &tl.v[i], &seen, e)))
+			break;
+		if (seen)
+			continue;
+		fv[nf].idx = i;
+		rc = fetch_one(pl, &tl.v[i], &fv[nf], e);
+		if (rc) {
+			/* this file only: it stays in the inbox for later */
+			note(pl, "cannot fetch %s: %s", tl.v[i].name, e->msg);
+			pl->c->failed++;
+			if (eg_err_severity(rc) != EG_SEV_ABORT) {
+				eg_error_clear(e);
+				rc = EG_OK;
+			}
+			continue;
+		}
+		if (++nf == pl->o.batch) {
+			rc = receive_batch(pl, &tl, fv, nf, e);
+			nf = 0;
+		}
+	}
+	if (!rc)
+		rc = receive_batch(pl, &tl, fv, nf, e);
+	else
+		for (i = 0; i < nf; i++)
+			(void)unlink(fv[i].tmp);
+	free(fv);
+	eg_tlist_free(&tl);
+	return rc;
+}
+
+/* ========================================================================
+ * Stage 2: process a received file.
+ * ======================================================================== */
+
+typedef struct fctx {
+	eg_pipeline *pl;
+	eg_ledger *l;
+	const eg_profile *p;
+	char id[32], origin[32], name[256], sha[EG_SHA256_HEX];
+	char path[PATH_MAX];  /* the spool copy */
+	char work[PATH_MAX];  /* spool/work/<id> */
+	char workrel[64];     /* work/<id> */
+	int seg_fd;           /* the copy, for segment text in findings */
+	char seg_term;
+	int dup_file;         /* same bytes seen before: ack only */
+	char dup_of[32];
+	/* records, streamed to work/<id>/records.jsonl */
+	int rec_fd;
+	uint64_t rec_flushed;
+	eg_buf recbuf;
+	uint64_t mark_ichg, mark_grp;
+	uint32_t cur_ichg;
+	char cur_gs06[10];
+	int ichg_open, grp_open;
+	int ichg_dup, grp_dup; /* the unit was seen before */
+	char unit_dup_of[32];
+	/* the transaction set being decided */
+	int64_t txn_id;
+	const char *txn_status; /* set by on_record for key conflicts */
+	char txn_dup_of[32];
+	char txn_key[160];
+	unsigned long txn_records;
+	/* totals */
+	unsigned long accepted, rejected, duplicates, changed, records;
+	unsigned long findings, kept_findings, max_findings, errors;
+	unsigned nacks;
+	int file_rejected;    /* a file-level finding (not X12, limits) */
+	eg_mapper *mapper;
+	eg_ack *ack;
+	/* first environment error inside a callback */
+	eg_err rc;
+	eg_error err;
+} fctx;
+
+static void
+fc_fail(fctx *fc, eg_err rc, const eg_error *e)
+{
+	if (!fc->rc) {
+		fc->rc = rc;
+		if (e)
+			fc->err = *e;
+	}
+}
+
+/* --- records file with marks ------------------------------------------- */
+
+static eg_err
+rec_flush(fctx *fc, eg_error *e)
+{
+	eg_err rc;
+
+	if (!fc->recbuf.len)
+		return EG_OK;
+	rc = eg_write_all(fc->rec_fd, fc->recbuf.data, fc->recbuf.len,
+			  "records", e);
+	fc->rec_flushed += fc->recbuf.len;
+	eg_buf_reset(&fc->recbuf);
+	return rc;
+}
+
+static uint64_t
+rec_len(const fctx *fc)
+{
+	return fc->rec_flushed + fc->recbuf.len;
+}
+
+/* Take back every record written after mark (a unit ended rejected). */
+static eg_err
+rec_truncate(fctx *fc, uint64_t mark, eg_error *e)
+{
+	if (mark >= fc->rec_flushed) {
+		fc->recbuf.len = (size_t)(mark - fc->rec_flushed);
+		if (fc->recbuf.data)
+			fc->recbuf.data[fc->recbuf.len] = '\0';
+		return EG_OK;
+	}
+	eg_buf_reset(&fc->recbuf);
+	if (ftruncate(fc->rec_fd, (off_t)mark) != 0 ||
+	    lseek(fc->rec_fd, (off_t)mark, SEEK_SET) < 0)
+		return eg_fail(e, EG_EIO, "records: %s", strerror(errno));
+	fc->rec_flushed = mark;
+	return EG_OK;
+}
+
+/* --- findings ------------------------------------------------------------- */
+
+static const char *
+level_str(eg_level l)
+{
+	static const char *const s[] = {"file",        "interchange",
+					"group",       "transaction",
+					"segment",     "element"};
+
+	return (unsigned)l < 6 ? s[l] : "?";
+}
+
+static const char *
+sev_str(eg_find_sev s)
+{
+	return s == EG_FIND_ERROR ? "error"
+	       : s == EG_FIND_WARNING ? "warning" : "note";
+}
+
+/* The segment's own text, for the reject report (at most 200 bytes). */
+static void
+segment_text(const fctx *fc, const eg_finding *f, char *dst, size_t cap)
+{
+	char buf[201];
+	ssize_t n;
+	size_t i, k = 0;
+
+	dst[0] = '\0';
+	if (fc->seg_fd < 0 || !f->pos.seg_id[0])
+		return;
+	n = pread(fc->seg_fd, buf, sizeof(buf) - 1, (off_t)f->pos.offset);
+	if (n <= 0)
+		return;
+	for (i = 0; i < (size_t)n && k + 1 < cap; i++) {
+		char c = buf[i];
+
+		if (c == fc->seg_term || c == '\n' || c == '\r')
+			break;
+		dst[k++] = (c >= 32 && c < 127) ? c : '?';
+	}
+	dst[k] = '\0';
+}
+
+static eg_err
+keep_finding(fctx *fc, const eg_finding *f, eg_error *e)
+{
+	char seg[201];
+
+	fc->findings++;
+	if (f->severity == EG_FIND_ERROR)
+		fc->errors++;
+	if (fc->kept_findings >= fc->max_findings)
+		return EG_OK;
+	fc->kept_findings++;
+	segment_text(fc, f, seg, sizeof(seg));
+	return eg_ledger_exec(
+	    fc->l, e,
+	    "INSERT INTO findings(file_id,level,severity,code,rule,message,"
+	    "offset,segment,seg_id,element,isa13,gs06,st02,segment_text) "
+	    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+	    "tttttt" "iiti" "tttt", fc->id, level_str(f->level),
+	    sev_str(f->severity), f->code, f->rule, f->msg,
+	    (int64_t)f->pos.offset, (int64_t)f->pos.segment, f->pos.seg_id,
+	    (int64_t)f->pos.element, f->ctl.isa13, f->ctl.gs06, f->ctl.st02,
+	    seg);
+}
+
+/* A finding the pipeline itself makes (duplicates, limits, syntax). */
+static void
+own_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
+	    const char *fmt, ...) EG_PRINTF(5, 6);
+
+static void
+own_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
+	    const char *fmt, ...)
+{
+	eg_finding f;
+	eg_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	eg_finding_vinit(&f, lvl, EG_FIND_ERROR, NULL, NULL, rule, fmt, ap);
+	va_end(ap);
+	if (ctl)
+		f.ctl = *ctl;
+	eg_error_clear(&e);
+	if (keep_finding(fc, &f, &e))
+		fc_fail(fc, e.code, &e);
+}
+
+static void
+on_finding(void *ud, const eg_finding *f)
+{
+	fctx *fc = ud;
+	eg_error e;
+
+	if (fc->ack)
+		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
+	eg_error_clear(&e);
+	if (keep_finding(fc, f, &e))
+		fc_fail(fc, e.code, &e);
+}
+
+/* Mapping and rule findings: kept, not acknowledged (the 997 answers
+ * syntax and the guide only). */
+static void
+on_map_finding(void *ud, const eg_finding *f)
+{
+	fctx *fc = ud;
+	eg_error e;
+
+	eg_error_clear(&e);
+	if (keep_finding(fc, f, &e))
+		fc_fail(fc, e.code, &e);
+}
+
+/* --- duplicates of interchanges and groups ------------------------------- */
+
+/* The first other file (not of our reprocess chain) that carried this
+ * unit within the window, into dup_of ("" when none). */
+static eg_err
+unit_seen(fctx *fc, const char *sql, const char *a, const char *b,
+	  const char *c, char dup_of[32], eg_error *e)
+{
+	eg_stmt *st;
+	int r;
+	eg_err rc;
+
+	dup_of[0] = '\0';
+	rc = eg_ledger_query(fc->l, &st, e, sql, "ttttit", a, b, c,
+			     fc->p->id, (int64_t)(fc->pl->o.now -
+						  fc->p->dup_window),
+			     fc->origin);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(fc->l, st, e);
+	if (r == 1)
+		snprintf(dup_of, 32, "%s", eg_col_text(st, 0));
+	eg_ledger_done(st);
+	return r < 0 ? e->code : EG_OK;
+}
+
+static const char ichg_seen_sql[] =
+    "SELECT i.file_id FROM interchanges i JOIN files f ON f.id=i.file_id "
+    "WHERE i.sender=?1 AND i.receiver=?2 AND i.isa13=?3 AND f.partner=?4 "
+    "AND i.at>=?5 AND f.origin_id<>?6 AND i.status<>'rejected' "
+    "AND f.state NOT IN ('received','discarded') ORDER BY i.id LIMIT 1";
+
+static const char grp_seen_sql[] =
+    "SELECT g.file_id FROM groups g JOIN files f ON f.id=g.file_id "
+    "JOIN interchanges i ON i.file_id=g.file_id AND i.isa13=g.isa13 "
+    "WHERE g.gs02=?1 AND g.gs03=?2 AND g.gs06=?3 AND f.partner=?4 "
+    "AND i.at>=?5 AND f.origin_id<>?6 AND g.status<>'rejected' "
+    "AND f.state NOT IN ('received','discarded') ORDER BY g.id LIMIT 1";
+
+/* A transaction set of a new interchange or group: set the marks and
+ * check the units against earlier files. */
+static void
+enter_units(fctx *fc, const eg_x12_ctl *ctl)
+{
+	eg_error e;
+	eg_err rc = EG_OK;
+
+	eg_error_clear(&e);
+	if (!fc->ichg_open || fc->cur_ichg != ctl->interchange) {
+		fc->ichg_open = 1;
+		fc->grp_open = 0;
+		fc->cur_ichg = ctl->interchange;
+		fc->mark_ichg = rec_len(fc);
+		fc->ichg_dup = 0;
+		if (!fc->dup_file)
+			rc = unit_seen(fc, ichg_seen_sql, ctl->sender,
+				       ctl->receiver, ctl->isa13,
+				       fc->unit_dup_of, &e);
+		if (!rc && fc->unit_dup_of[0]) {
+			fc->ichg_dup = 1;
+			note(fc->pl, "%s: interchange %s from %s was received "
+				     "before in %s",
+			     fc->id, ctl->isa13, ctl->sender, fc->unit_dup_of);
+		}
+	}
+	if (!rc && (!fc->grp_open || strcmp(fc->cur_gs06, ctl->gs06))) {
+		fc->grp_open = 1;
+		snprintf(fc->cur_gs06, sizeof(fc->cur_gs06), "%s", ctl->gs06);
+		fc->mark_grp = rec_len(fc);
+		fc->grp_dup = 0;
+		if (!fc->ichg_dup && !fc->dup_file) {
+			rc = unit_seen(fc, grp_seen_sql, ctl->gs_sender,
+				       ctl->gs_receiver, ctl->gs06,
+				       fc->unit_dup_of, &e);
+			fc->grp_dup = !rc && fc->unit_dup_of[0];
+		}
+	}
+	if (rc)
+		fc_fail(fc, rc, &e);
+}
+
+/* --- records and business keys --------------------------------------------- */
+
+static eg_err
+keep_ref_lines(fctx *fc, const char *set, const eg_rnode *rec, eg_error *e)
+{
+	eg_ref_doc d;
+	size_t i;
+	eg_err rc;
+
+	if (strcmp(rec->name, "WarehouseOrder") != 0)
+		return EG_OK;
+	if ((rc = eg_ref_doc_read(&d, set, rec)))
+		return eg_fail(e, rc, "cannot keep the order lines: %s",
+			       eg_err_str(rc));
+	for (i = 0; !rc && i < d.nlines; i++) {
+		const eg_ref_line *ln = &d.lines[i];
+
+		rc = eg_ledger_exec(fc->l, e,
+				    "INSERT INTO ref_lines(txn_id,line_number,"
+				    "gtin,sku,buyer_part,quantity,uom) "
+				    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+				    "itttttt", fc->txn_id, ln->line_number,
+				    ln->gtin, ln->sku, ln->buyer_part,
+				    ln->quantity, ln->uom);
+	}
+	eg_ref_doc_clear(&d);
+	return rc;
+}
+
+/*
+ * The record's business keys against the ledger.  The first key is the
+ * document's identity (BSN02, W05, W06, BEG03): seen before in another
+ * file (not one of our reprocess chain) makes this a duplicate or a
+ * change, per the profile.  Every key is remembered, first seen wins.
+ */
+static eg_err
+check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
+	   eg_error *e)
+{
+	const eg_rnode *corr = eg_rnode_child(rec, "correlation"), *k;
+	int first = 1;
+	eg_err rc = EG_OK;
+
+	*write = 1;
+	for (k = eg_rnode_child(corr, "key"); !rc && k;
+	     k = eg_rnode_next_same(k), first = 0) {
+		const char *name = eg_rnode_text(k, "name");
+		const char *value = eg_rnode_text(k, "value");
+		eg_stmt *st;
+		int r;
+		char file[32] = "", origin[32] = "";
+		int64_t txn = 0;
+
+		if (!name || !value)
+			continue;
+		rc = eg_ledger_query(fc->l, &st, e,
+				     "SELECT b.file_id, f.origin_id, b.txn_id "
+				     "FROM business_keys b LEFT JOIN files f "
+				     "ON f.id=b.file_id WHERE b.partner=?1 AND "
+				     "b.set_id=?2 AND b.name=?3 AND b.value=?4",
+				     "tttt", fc->p->id, set, name, value);
+		if (rc)
+			break;
+		r = eg_ledger_step(fc->l, st, e);
+		if (r == 1) {
+			snprintf(file, sizeof(file), "%s", eg_col_text(st, 0));
+			snprintf(origin, sizeof(origin), "%s",
+				 eg_col_text(st, 1));
+			txn = eg_col_int(st, 2);
+		}
+		eg_ledger_done(st);
+		if (r < 0)
+			return e->code;
+		if (first)
+			snprintf(fc->txn_key, sizeof(fc->txn_key), "%s=%s",
+				 name, value);
+		if (r == 1 && first && txn != fc->txn_id &&
+		    (strcmp(origin, fc->origin) || !strcmp(file, fc->id))) {
+			const char *pol = fc->p->dup_business;
+
+			snprintf(fc->txn_dup_of, sizeof(fc->txn_dup_of), "%s",
+				 file);
+			if (!strcmp(pol, "change")) {
+				fc->txn_status = "change";
+			} else if (!strcmp(pol, "reject")) {
+				fc->txn_status = "rejected";
+				own_finding(fc, EG_LVL_TRANSACTION, NULL,
+					    "duplicate-business-key",
+					    "%s %s '%s' was first received in "
+					    "file %s: the profile rejects a "
+					    "repeat", set, name, value, file);
+				*write = 0;
+			} else {
+				fc->txn_status = "duplicate";
+				*write = 0;
+			}
+			note(fc->pl, "%s: %s %s '%s' seen before in %s (%s)",
+			     fc->id, set, name, value, file, fc->txn_status);
+		}
+		if (r == 0 && *write)
+			rc = eg_ledger_exec(
+			    fc->l, e,
+			    "INSERT INTO business_keys(partner,set_id,name,"
+			    "value,file_id,txn_id,first_seen) "
+			    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+			    "ttttt" "ii", fc->p->id, set, name, value, fc->id,
+			    fc->txn_id, (int64_t)fc->pl->o.now);
+	}
+	return rc;
+}
+
+static eg_err
+on_record(void *ud, const eg_rnode *rec, eg_error *e)
+{
+	fctx *fc = ud;
+	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
+	int write = 1;
+	eg_err rc;
+
+	if (fc->ichg_dup || fc->grp_dup || fc->dup_file)
+		return EG_OK; /* the unit came before: nothing new */
+	if ((rc = check_keys(fc, set ? set : "", rec, &write, e)))
+		return rc;
+	if (!write)
+		return EG_OK;
+	if ((rc = keep_ref_lines(fc, set ? set : "", rec, e)))
+		return rc;
+	if ((rc = eg_record_write_json(&fc->recbuf, rec)))
+		return eg_fail(e, rc, "cannot write the record: %s",
+			       eg_err_str(rc));
+	fc->txn_records++;
+	if (fc->recbuf.len >= REC_FLUSH)
+		return rec_flush(fc, e);
+	return EG_OK;
+}
+
+/* --- units ------------------------------------------------------------------ */
+
+static void
+end_txn(fctx *fc, const eg_unit_result *u)
+{
+	eg_mapper_counts before, after;
+	const char *status;
+	eg_error e;
+	eg_err rc;
+
+	eg_error_clear(&e);
+	enter_units(fc, &u->ctl);
+	rc = eg_ledger_exec(fc->l, &e,
+			    "INSERT INTO transactions(file_id,isa13,gs06,st01,"
+			    "st02,status) VALUES(?1,?2,?3,?4,?5,'pending')",
+			    "ttttt", fc->id, u->ctl.isa13, u->ctl.gs06,
+			    u->ctl.st01, u->ctl.st02);
+	if (rc) {
+		fc_fail(fc, rc, &e);
+		return;
+	}
+	fc->txn_id = eg_ledger_last_rowid(fc->l);
+	fc->txn_status = NULL;
+	fc->txn_dup_of[0] = '\0';
+	fc->txn_key[0] = '\0';
+	fc->txn_records = 0;
+	memset(&before, 0, sizeof(before));
+	memset(&after, 0, sizeof(after));
+	if (fc->mapper) {
+		eg_mapper_counts_get(fc->mapper, &before);
+		eg_mapper_unit_end(fc->mapper, u);
+		eg_mapper_counts_get(fc->mapper, &after);
+		if ((rc = eg_mapper_error(fc->mapper, &e))) {
+			fc_fail(fc, rc, &e);
+			return;
+		}
+	}
+	if (u->outcome == EG_REJECTED || after.rejected > before.rejected)
+		status = "rejected";
+	else if (fc->ichg_dup || fc->grp_dup || fc->dup_file)
+		status = "duplicate";
+	else if (fc->txn_status)
+		status = fc->txn_status;
+	else
+		status = "accepted";
+	if (!strcmp(status, "rejected"))
+		fc->rejected++;
+	else if (!strcmp(status, "duplicate"))
+		fc->duplicates++;
+	else
+		fc->accepted++;
+	if (!strcmp(status, "change"))
+		fc->changed++;
+	fc->records += fc->txn_records;
+	rc = eg_ledger_exec(fc->l, &e,
+			    "UPDATE transactions SET status=?1, "
+			    "business_key=?2, duplicate_of=?3, records=?4 "
+			    "WHERE id=?5",
+			    "tttii", status, fc->txn_key[0] ? fc->txn_key : NULL,
+			    fc->ichg_dup || fc->grp_dup ? fc->unit_dup_of
+			    : fc->dup_file	       ? fc->dup_of
+			    : fc->txn_dup_of[0]	       ? fc->txn_dup_of
+						       : NULL,
+			    (int64_t)fc->txn_records, fc->txn_id);
+	if (rc)
+		fc_fail(fc, rc, &e);
+}
+
+/* A group or interchange ended rejected after some of its sets were
+ * accepted: take their records and keys back. */
+static eg_err
+undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
+	   eg_error *e)
+{
+	eg_err rc = rec_truncate(fc, mark, e);
+	int64_t undone = 0;
+
+	if (!rc)
+		rc = eg_ledger_int(fc->l, &undone, 0, e,
+				   "SELECT count(*) FROM transactions WHERE "
+				   "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
+				   "gs06=?3) AND status<>'rejected' AND "
+				   "status<>'duplicate'",
+				   "ttt", fc->id, isa13, gs06);
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, e,
+				    "DELETE FROM ref_lines WHERE txn_id IN "
+				    "(SELECT id FROM transactions WHERE "
+				    "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
+				    "gs06=?3))",
+				    "ttt", fc->id, isa13, gs06);
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, e,
+				    "DELETE FROM business_keys WHERE file_id=?1 "
+				    "AND txn_id IN (SELECT id FROM transactions "
+				    "WHERE file_id=?1 AND isa13=?2 AND (?3 IS "
+				    "NULL OR gs06=?3))",
+				    "ttt", fc->id, isa13, gs06);
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, e,
+				    "UPDATE transactions SET status='rejected', "
+				    "records=0 WHERE file_id=?1 AND isa13=?2 AND "
+				    "(?3 IS NULL OR gs06=?3) AND "
+				    "status<>'duplicate'",
+				    "ttt", fc->id, isa13, gs06);
+	if (!rc && undone > 0) {
+		fc->accepted -= (unsigned long)undone;
+		fc->rejected += (unsigned long)undone;
+	}
+	return rc;
+}
+
+static void
+end_group(fctx *fc, const eg_unit_result *u)
+{
+	eg_error e;
+	eg_err rc = EG_OK;
+	int rejected = u->outcome == EG_REJECTED;
+
+	eg_error_clear(&e);
+	if (fc->mapper)
+		eg_mapper_unit_end(fc->mapper, u);
+	if (rejected && fc->grp_open && fc->cur_ichg == u->ctl.interchange &&
+	    !strcmp(fc->cur_gs06, u->ctl.gs06))
+		rc = undo_units(fc, fc->mark_grp, u->ctl.isa13, u->ctl.gs06,
+				&e);
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, &e,
+				    "INSERT INTO groups(file_id,isa13,gs01,gs02,"
+				    "gs03,gs06,gs08,status,duplicate_of) "
+				    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+				    "ttttttttt", fc->id, u->ctl.isa13,
+				    u->ctl.gs01, u->ctl.gs_sender,
+				    u->ctl.gs_receiver, u->ctl.gs06,
+				    u->ctl.gs08,
+				    rejected ? "rejected"
+				    : fc->grp_dup ? "duplicate"
+						  : "accepted",
+				    fc->grp_dup ? fc->unit_dup_of : NULL);
+	if (fc->grp_dup && !fc->ichg_dup)
+		own_finding(fc, EG_LVL_GROUP, &u->ctl, "duplicate-group",
+			    "group %s from %s to %s was received before in "
+			    "file %s: not processed again",
+			    u->ctl.gs06, u->ctl.gs_sender, u->ctl.gs_receiver,
+			    fc->unit_dup_of);
+	fc->grp_open = 0;
+	fc->grp_dup = 0;
+	if (rc)
+		fc_fail(fc, rc, &e);
+}
+
+static void
+end_interchange(fctx *fc, const eg_unit_result *u)
+{
+	eg_error e;
+	eg_err rc = EG_OK;
+	int rejected = u->outcome == EG_REJECTED;
+
+	eg_error_clear(&e);
+	if (fc->mapper)
+		eg_mapper_unit_end(fc->mapper, u);
+	if (!fc->ichg_open || fc->cur_ichg != u->ctl.interchange) {
+		/* no set in it: still check it was not seen before */
+		fc->ichg_open = 0;
+		fc->mark_ichg = rec_len(fc);
+		fc->unit_dup_of[0] = '\0';
+		if (!fc->dup_file && u->ctl.isa13[0])
+			rc = unit_seen(fc, ichg_seen_sql, u->ctl.sender,
+				       u->ctl.receiver, u->ctl.isa13,
+				       fc->unit_dup_of, &e);
+		fc->ichg_dup = !rc && fc->unit_dup_of[0];
+	}
+	if (!rc && rejected)
+		rc = undo_units(fc, fc->mark_ichg, u->ctl.isa13, NULL, &e);
+	if (!rc && rejected && u->count == 0)
+		fc->file_rejected = 1; /* nothing inside to count */
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, &e,
+				    "INSERT INTO interchanges(file_id,seq,"
+				    "sender_q,sender,receiver_q,receiver,isa13,"
+				    "at,status,duplicate_of) VALUES(?1,?2,?3,"
+				    "?4,?5,?6,?7,?8,?9,?10)",
+				    "titttt" "itt" "t", fc->id,
+				    (int64_t)u->ctl.interchange,
+				    u->ctl.sender_q, u->ctl.sender,
+				    u->ctl.receiver_q, u->ctl.receiver,
+				    u->ctl.isa13, (int64_t)fc->pl->o.now,
+				    rejected ? "rejected"
+				    : fc->ichg_dup ? "duplicate"
+						   : "accepted",
+				    fc->ichg_dup ? fc->unit_dup_of : NULL);
+	if (!rc && fc->ichg_dup)
+		own_finding(fc, EG_LVL_INTERCHANGE, &u->ctl,
+			    "duplicate-interchange",
+			    "interchange %s from %s to %s was received before "
+			    "in file %s (within the %lld-day window): not "
+			    "processed again",
+			    u->ctl.isa13, u->ctl.sender, u->ctl.receiver,
+			    fc->unit_dup_of, fc->p->dup_window / 86400);
+	fc->ichg_open = 0;
+	fc->ichg_dup = 0;
+	if (rc)
+		fc_fail(fc, rc, &e);
+}
+
+static void
+on_unit(void *ud, const eg_unit_result *u)
+{
+	fctx *fc = ud;
+
+	if (fc->rc)
+		return;
+	/* the acknowledgement sees the syntax outcome, first */
+	if (fc->ack)
+		eg_ack_events(fc->ack)->unit_end(eg_ack_events(fc->ack)->ud, u);
+	if (u->level == EG_LVL_TRANSACTION)
+		end_txn(fc, u);
+	else if (u->level == EG_LVL_GROUP)
+		end_group(fc, u);
+	else if (u->level == EG_LVL_INTERCHANGE)
+		end_interchange(fc, u);
+}
+
+static eg_err
+on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
+{
+	return eg_mapper_segment(((fctx *)ud)->mapper, seg, e);
+}
+
+/* --- outputs ------------------------------------------------------------------ */
+
+/* Record a staged output: where it is in work/ and where it will go. */
+static eg_err
+add_output(fctx *fc, const char *kind, const char *staged, const char *path,
+	   const char *name, const char *control, uint64_t size, eg_error *e)
+{
+	return eg_ledger_exec(fc->l, e,
+			      "INSERT INTO outputs(file_id,kind,staged,path,"
+			      "name,control,size,state,at) VALUES(?1,?2,?3,?4,"
+			      "?5,?6,?7,'staged',?8)",
+			      "tttttt" "ii", fc->id, kind, staged, path, name,
+			      control, (int64_t)size, (int64_t)fc->pl->o.now);
+}
+
+static eg_err
+next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
+{
+	fctx *fc = ud;
+
+	(void)kind; /* ISA13 and GS06 share one sequence per partner */
+	return eg_ledger_next_control(fc->l, fc->p->id, "isa", out, e);
+}
+
+/* The partner's outbound file name for an acknowledgement. */
+static void
+ack_file_name(const fctx *fc, const char *data, const char *ack_name,
+	      char *dst, size_t cap)
+{
+	const char *tpl = "{partner}-{set}-{control}.x12";
+	const char *set = strstr(data, "ST*999*") ? "999"
+			  : strstr(data, "ST*997*") ? "997" : "TA1";
+	const char *ctl = strrchr(ack_name, '-');
+	char control[16];
+	size_t k = 0;
+
+	snprintf(control, sizeof(control), "%.9s", ctl ? ctl + 1 : "0");
+	while (*tpl && k + 1 < cap) {
+		const char *v = NULL;
+		size_t skip = 0;
+
+		if (!strncmp(tpl, "{partner}", 9))
+			v = fc->p->id, skip = 9;
+		else if (!strncmp(tpl, "{set}", 5))
+			v = set, skip = 5;
+		else if (!strncmp(tpl, "{control}", 9))
+			v = control, skip = 9;
+		if (v) {
+			k += (size_t)snprintf(dst + k, cap - k, "%s", v);
+			if (k >= cap)
+				k = cap - 1;
+			tpl += skip;
+		} else {
+			dst[k++] = *tpl++;
+		}
+	}
+	dst[k] = '\0';
+}
+
+static eg_err
+emit_ack(void *ud, const char *name, const char *data, size_t len,
+	 eg_error *e)
+{
+	fctx *fc = ud;
+	char staged[PATH_MAX], rel[PATH_MAX], final[PATH_MAX], fname[200];
+	const char *ctl = strrchr(name, '-');
+	eg_err rc;
+
+	fc->nacks++;
+	ack_file_name(fc, data, name, fname, sizeof(fname));
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s/ack-%u", fc->workrel,
+			  fc->nacks)) ||
+	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
+			  rel)) ||
+	    (rc = eg_path(final, sizeof(final), e, "out/%s/acks/%s", fc->p->id,
+			  fname)))
+		return rc;
+	if ((rc = eg_write_file_sync(staged, data, len, e)))
+		return rc;
+	crash_point(fc->pl, "after-ack");
+	return add_output(fc, "ack", rel, final, fname,
+			  ctl ? ctl + 1 : NULL, len, e);
+}
+
+/* --- the reject report -------------------------------------------------------- */
+
+static eg_err
+json_str(eg_buf *b, const char *s)
+{
+	eg_err rc = eg_buf_addc(b, '"');
+
+	if (!rc)
+		rc = eg_buf_add_json(b, s ? s : "", s ? strlen(s) : 0);
+	if (!rc)
+		rc = eg_buf_addc(b, '"');
+	return rc;
+}
+
+/*
+ * report.txt for people and report.json for scripts: the file, the
+ * partner, its control numbers, and every finding kept with position,
+ * segment text, code and message.
+ */
+static eg_err
+write_report(fctx *fc, const char *final_state, eg_error *e)
+{
+	eg_buf t, j;
+	eg_stmt *st;
+	char path[PATH_MAX], rel[PATH_MAX], qrel[PATH_MAX];
+	eg_err rc;
+	int r, n = 0;
+
+	eg_buf_init(&t, (size_t)64 << 20);
+	eg_buf_init(&j, (size_t)64 << 20);
+	rc = eg_buf_addf(&t,
+			 "edigate reject report\n"
+			 "file:      %s (%s)\n"
+			 "partner:   %s (%s)\n"
+			 "sha256:    %s\n"
+			 "outcome:   %s: %lu set(s) accepted, %lu rejected, "
+			 "%lu duplicate\n"
+			 "findings:  %lu (%lu kept)\n\n",
+			 fc->id, fc->name, fc->p->id,
+			 fc->p->name ? fc->p->name : "", fc->sha, final_state,
+			 fc->accepted, fc->rejected, fc->duplicates,
+			 fc->findings, fc->kept_findings);
+	if (!rc)
+		rc = eg_buf_adds(&j, "{\"file\":");
+	if (!rc)
+		rc = json_str(&j, fc->id);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"name\":");
+	if (!rc)
+		rc = json_str(&j, fc->name);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"partner\":");
+	if (!rc)
+		rc = json_str(&j, fc->p->id);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"sha256\":");
+	if (!rc)
+		rc = json_str(&j, fc->sha);
+	if (!rc)
+		rc = eg_buf_addf(&j,
+				 ",\"outcome\":\"%s\",\"accepted\":%lu,"
+				 "\"rejected\":%lu,\"duplicates\":%lu,"
+				 "\"findingsTotal\":%lu,\"controlNumbers\":[",
+				 final_state, fc->accepted, fc->rejected,
+				 fc->duplicates, fc->findings);
+	if (rc)
+		goto out;
+	/* control numbers of what the file held */
+	rc = eg_ledger_query(fc->l, &st, e,
+			     "SELECT isa13, gs06, st01, st02, status, "
+			     "COALESCE(business_key,'') FROM transactions "
+			     "WHERE file_id=?1 ORDER BY id",
+			     "t", fc->id);
+	if (rc)
+		goto out;
+	while (!rc && (r = eg_ledger_step(fc->l, st, e)) == 1) {
+		rc = eg_buf_addf(&t, "  set ISA13 %s GS06 %s %s %s: %s%s%s\n",
+				 eg_col_text(st, 0), eg_col_text(st, 1),
+				 eg_col_text(st, 2), eg_col_text(st, 3),
+				 eg_col_text(st, 4),
+				 eg_col_text(st, 5)[0] ? " " : "",
+				 eg_col_text(st, 5));
+		if (!rc)
+			rc = eg_buf_addf(&j,
+					 "%s{\"isa13\":\"%s\",\"gs06\":\"%s\","
+					 "\"st01\":\"%s\",\"st02\":\"%s\","
+					 "\"status\":\"%s\",\"businessKey\":",
+					 n++ ? "," : "", eg_col_text(st, 0),
+					 eg_col_text(st, 1), eg_col_text(st, 2),
+					 eg_col_text(st, 3), eg_col_text(st, 4));
+		if (!rc)
+			rc = json_str(&j, eg_col_text(st, 5));
+		if (!rc)
+			rc = eg_buf_addc(&j, '}');
+	}
+	eg_ledger_done(st);
+	if (!rc && r < 0)
+		rc = e->code;
+	if (!rc)
+		rc = eg_buf_adds(&t, "\n");
+	if (!rc)
+		rc = eg_buf_adds(&j, "],\"findings\":[");
+	if (rc)
+		goto out;
+	rc = eg_ledger_query(fc->l, &st, e,
+			     "SELECT level, severity, COALESCE(code,''), "
+			     "COALESCE(rule,''), message, offset, segment, "
+			     "seg_id, element, isa13, gs06, st02, "
+			     "segment_text FROM findings WHERE file_id=?1 "
+			     "ORDER BY id",
+			     "t", fc->id);
+	if (rc)
+		goto out;
+	n = 0;
+	while (!rc && (r = eg_ledger_step(fc->l, st, e)) == 1) {
+		const char *seg = eg_col_text(st, 12);
+
+		rc = eg_buf_addf(&t, "%s %s", eg_col_text(st, 1),
+				 eg_col_text(st, 0));
+		if (!rc && eg_col_text(st, 7)[0])
+			rc = eg_buf_addf(&t, " at byte %lld, segment %lld (%s)",
+					 (long long)eg_col_int(st, 5),
+					 (long long)eg_col_int(st, 6),
+					 eg_col_text(st, 7));
+		if (!rc && eg_col_int(st, 8))
+			rc = eg_buf_addf(&t, ", element %lld",
+					 (long long)eg_col_int(st, 8));
+		if (!rc && eg_col_text(st, 11)[0])
+			rc = eg_buf_addf(&t, ", set %s", eg_col_text(st, 11));
+		if (!rc)
+			rc = eg_buf_addf(&t, " [%s%s%s]\n  %s\n",
+					 eg_col_text(st, 3),
+					 eg_col_text(st, 2)[0] ? " code " : "",
+					 eg_col_text(st, 2), eg_col_text(st, 4));
+		if (!rc && seg[0])
+			rc = eg_buf_addf(&t, "  segment: %s\n", seg);
+		if (!rc)
+			rc = eg_buf_addf(
+			    &j,
+			    "%s{\"level\":\"%s\",\"severity\":\"%s\","
+			    "\"code\":\"%s\",\"rule\":\"%s\",\"offset\":%lld,"
+			    "\"segment\":%lld,\"segmentId\":\"%s\","
+			    "\"element\":%lld,\"isa13\":\"%s\",\"gs06\":\"%s\","
+			    "\"st02\":\"%s\",\"message\":",
+			    n++ ? "," : "", eg_col_text(st, 0),
+			    eg_col_text(st, 1), eg_col_text(st, 2),
+			    eg_col_text(st, 3), (long long)eg_col_int(st, 5),
+			    (long long)eg_col_int(st, 6), eg_col_text(st, 7),
+			    (long long)eg_col_int(st, 8), eg_col_text(st, 9),
+			    eg_col_text(st, 10), eg_col_text(st, 11));
+		if (!rc)
+			rc = json_str(&j, eg_col_text(st, 4));
+		if (!rc)
+			rc = eg_buf_adds(&j, ",\"segmentText\":");
+		if (!rc)
+			rc = json_str(&j, seg);
+		if (!rc)
+			rc = eg_buf_addc(&j, '}');
+	}
+	eg_ledger_done(st);
+	if (!rc && r < 0)
+		rc = e->code;
+	if (!rc)
+		rc = eg_buf_adds(&j, "]}\n");
+	if (rc)
+		goto out;
+	if ((rc = eg_path(qrel, sizeof(qrel), e, "quarantine/%s/%s", fc->p->id,
+			  fc->id)))
+		goto out;
+	/* text */
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s/report.txt", fc->workrel)) ||
+	    (rc = spool_path(fc->pl, path, sizeof(path), rel, e)) ||
+	    (rc = eg_write_file_sync(path, t.data, t.len, e)))
+		goto out;
+	rc = eg_path(path, sizeof(path), e, "%s/report.txt", qrel);
+	if (!rc)
+		rc = add_output(fc, "report", rel, path, "report.txt", NULL,
+				t.len, e);
+	/* JSON */
+	if (!rc)
+		rc = eg_path(rel, sizeof(rel), e, "%s/report.json", fc->workrel);
+	if (!rc)
+		rc = spool_path(fc->pl, path, sizeof(path), rel, e);
+	if (!rc)
+		rc = eg_write_file_sync(path, j.data, j.len, e);
+	if (!rc)
+		rc = eg_path(path, sizeof(path), e, "%s/report.json", qrel);
+	if (!rc)
+		rc = add_output(fc, "report", rel, path, "report.json", NULL,
+				j.len, e);
+out:
+	if (rc == EG_ENOMEM || rc == EG_ELIMIT)
+		rc = eg_fail(e, rc, "the reject report is too large");
+	eg_buf_free(&t);
+	eg_buf_free(&j);
+	return rc;
+}
+
+/* --- one file ----------------------------------------------------------------- */
+
+static void
+ack_policy(const eg_profile *p, int dup, eg_ack_opts *ao, int *none)
+{
+	size_t i;
+
+	ao->ta1 = EG_ACK_TA1_REQUESTED;
+	ao->functional = EG_ACK_FA_ALWAYS;
+	if (p->ack_policy_given) {
+		int fa_given = 0;
+
+		for (i = 0; i < p->nack_send; i++) {
+			const char *w = p->ack_send[i].when;
+			int is_ta1 = !strcmp(p->ack_send[i].type, "TA1");
+
+			if (is_ta1)
+				ao->ta1 = !strcmp(w, "always")
+					      ? EG_ACK_TA1_ALWAYS
+					  : !strcmp(w, "on-error")
+					      ? EG_ACK_TA1_ON_ERROR
+					  : !strcmp(w, "never")
+					      ? EG_ACK_TA1_NEVER
+					      : EG_ACK_TA1_REQUESTED;
+			else {
+				fa_given = 1;
+				ao->functional = !strcmp(w, "on-error")
+						     ? EG_ACK_FA_ON_ERROR
+						 : !strcmp(w, "never")
+						     ? EG_ACK_FA_NEVER
+						     : EG_ACK_FA_ALWAYS;
+				if (!strcmp(p->ack_send[i].type, "997"))
+					ao->force = 997;
+				else if (!strcmp(p->ack_send[i].type, "999"))
+					ao->force = 999;
+			}
+		}
+		if (!fa_given)
+			ao->functional = EG_ACK_FA_NEVER;
+	}
+	*none = (dup && !p->dup_reack) ||
+		(ao->ta1 == EG_ACK_TA1_NEVER &&
+		 ao->functional == EG_ACK_FA_NEVER);
+}
+
+/* Does the file look like X12 (an ISA after optional white space)? */
+static int
+looks_x12(fctx *fc)
+{
+	char buf[128];
+	ssize_t n = pread(fc->seg_fd, buf, sizeof(buf), 0);
+	ssize_t i = 0;
+
+	if (n >= 3 && (unsigned char)buf[0] == 0xEF &&
+	    (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
+		i = 3; /* UTF-8 byte order mark */
+	while (i < n && (buf[i] == ' ' || buf[i] == '\r' || buf[i] == '\n' ||
+			 buf[i] == '\t'))
+		i++;
+	if (n - i < 3 || memcmp(buf + i, "ISA", 3) != 0)
+		return 0;
+	if (n - i > 105)
+		fc->seg_term = buf[i + 105];
+	return 1;
+}
+
+static const char *
+what_is_it(fctx *fc)
+{
+	char buf[64];
+	ssize_t n = pread(fc->seg_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return "an empty file";
+	buf[n] = '\0';
+	if (!strncmp(buf, "UNA", 3) || !strncmp(buf, "UNB", 3))
+		return "EDIFACT";
+	if (buf[0] == '<' || !strncmp(buf, "\xEF\xBB\xBF<", 4))
+		return "XML";
+	return "not X12";
+}
+
+static eg_err
+run_check(fctx *fc, eg_error *e)
+{
+	const eg_pipeline_partner *pp = fc->pl->pp;
+	eg_x12_check_opts co;
+	eg_mapper_opts mo;
+	eg_envelope_events ev;
+	eg_ack_opts ao;
+	eg_source *src = NULL;
+	eg_x12_check_result res;
+	eg_refstore rs = eg_ledger_refstore(fc->l);
+	int no_ack;
+	eg_err rc;
+
+	memset(&co, 0, sizeof(co));
+	memset(&mo, 0, sizeof(mo));
+	memset(&ao, 0, sizeof(ao));
+	ack_policy(fc->p, fc->dup_file, &ao, &no_ack);
+	if (!no_ack) {
+		ao.next_control = next_control;
+		ao.emit = emit_ack;
+		ao.ud = fc;
+		ao.now = fc->pl->o.now;
+		if ((rc = eg_ack_new(&fc->ack, &ao, e)))
+			return rc;
+	}
+	if (!fc->dup_file && fc->pl->o.maps) {
+		mo.maps = fc->pl->o.maps;
+		mo.profile = fc->p;
+		mo.store = &rs;
+		mo.now = fc->pl->o.now;
+		mo.file_id = fc->id;
+		mo.file_name = fc->name;
+		mo.file_sha256 = fc->sha;
+		mo.eager = 1;
+		mo.record = on_record;
+		mo.finding = on_map_finding;
+		mo.ud = fc;
+		if ((rc = eg_mapper_new(&fc->mapper, &mo, e)))
+			return rc;
+	}
+	co.limits = eg_x12_limits_default();
+	if (fc->p->max_segment)
+		co.limits.max_segment = (size_t)fc->p->max_segment;
+	if (fc->p->max_elements)
+		co.limits.max_elements = (size_t)fc->p->max_elements;
+	co.guides = fc->pl->o.guides;
+	co.overrides = pp->guides;
+	co.noverrides = pp->nguides;
+	co.expect = pp->expect;
+	if (fc->mapper) {
+		co.segment = on_segment;
+		co.segment_ud = fc;
+	}
+	ev.finding = on_finding;
+	ev.unit_end = on_unit;
+	ev.ud = fc;
+	rc = eg_source_open_file(&src, fc->path, e);
+	if (!rc)
+		rc = eg_x12_check(src, &co, &ev, &res, e);
+	eg_source_free(src);
+	if (!rc && fc->rc) {
+		*e = fc->err;
+		rc = fc->rc;
+	}
+	if (!rc && fc->ack)
+		rc = eg_ack_error(fc->ack, e);
+	if (!rc && fc->mapper)
+		rc = eg_mapper_error(fc->mapper, e);
+	if (!rc && res.totals.interchanges == 0 && !fc->file_rejected) {
+		own_finding(fc, EG_LVL_FILE, NULL, "no-interchange",
+			    "the file holds no complete interchange");
+		fc->file_rejected = 1;
+	}
+	if (!rc && res.reader_failed)
+		fc->file_rejected = fc->accepted == 0;
+	crash_point(fc->pl, "after-validate");
+	return rc;
+}
+
+/* Decide the file's state from what its sets became. */
+static const char *
+decide(fctx *fc)
+{
+	if (fc->dup_file)
+		return "duplicate";
+	if (fc->file_rejected && fc->accepted == 0)
+		return "rejected";
+	if (fc->rejected == 0 && !fc->file_rejected)
+		return fc->accepted ? "accepted"
+		       : fc->duplicates ? "duplicate" : "rejected";
+	if (fc->accepted == 0)
+		return "rejected";
+	return strcmp(fc->p->partial, "reject-file") ? "partial" : "rejected";
+}
+
+/* The whole file is rejected although some sets were good: take back
+ * their records and keys (the profile's reject-file policy). */
+static eg_err
+reject_all(fctx *fc, eg_error *e)
+{
+	eg_err rc = rec_truncate(fc, 0, e);
+
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, e,
+				    "DELETE FROM ref_lines WHERE txn_id IN "
+				    "(SELECT id FROM transactions WHERE "
+				    "file_id=?1)",
+				    "t", fc->id);
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, e,
+				    "DELETE FROM business_keys WHERE file_id=?1",
+				    "t", fc->id);
+	if (!rc)
+		rc = eg_ledger_exec(fc->l, e,
+				    "UPDATE transactions SET status='rejected', "
+				    "records=0 WHERE file_id=?1 AND "
+				    "status IN ('accepted','change')",
+				    "t", fc->id);
+	if (!rc)
+		own_finding(fc, EG_LVL_FILE, NULL, "partial-file-rejected",
+			    "%lu set(s) were good, but the profile rejects a "
+			    "file when any set fails (partial-files "
+			    "reject-file)", fc->accepted);
+	fc->rejected += fc->accepted;
+	fc->accepted = 0;
+	fc->records = 0;
+	return rc;
+}
+
+static eg_err
+stage_outputs(fctx *fc, const char *final_state, eg_error *e)
+{
+	char rel[PATH_MAX], path[PATH_MAX], dst[PATH_MAX];
+	int quarantine = !strcmp(final_state, "rejected") ||
+			 !strcmp(final_state, "partial");
+	eg_err rc = EG_OK;
+
+	/* records */
+	if (fc->records > 0) {
+		if ((rc = rec_flush(fc, e)))
+			return rc;
+		if (fsync(fc->rec_fd) != 0)
+			return eg_fail(e, EG_EIO, "fsync records: %s",
+				       strerror(errno));
+		if ((rc = eg_path(rel, sizeof(rel), e, "%s/records.jsonl",
+				  fc->workrel)) ||
+		    (rc = eg_path(dst, sizeof(dst), e, "out/%s/%s.jsonl",
+				  fc->p->id, fc->id)) ||
+		    (rc = add_output(fc, "records", rel, dst, NULL, NULL,
+				     rec_len(fc), e)))
+			return rc;
+	}
+	/* the quarantine holds the original beside its report */
+	if (quarantine) {
+		if ((rc = write_report(fc, final_state, e)))
+			return rc;
+		if ((rc = eg_path(rel, sizeof(rel), e, "%s/original",
+				  fc->workrel)) ||
+		    (rc = spool_path(fc->pl, path, sizeof(path), rel, e)))
+			return rc;
+		(void)unlink(path);
+		if (link(fc->path, path) != 0)
+			return eg_fail(e, EG_EIO, "link %s: %s", path,
+				       strerror(errno));
+		if ((rc = eg_path(dst, sizeof(dst), e, "quarantine/%s/%s/%s",
+				  fc->p->id, fc->id, fc->name)) ||
+		    (rc = add_output(fc, "quarantine", rel, dst, fc->name,
+				     NULL, 0, e)))
+			return rc;
+	}
+	/* the archive: every original, compressed */
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s/archive.gz", fc->workrel)) ||
+	    (rc = spool_path(fc->pl, path, sizeof(path), rel, e)) ||
+	    (rc = eg_gzip_file(fc->path, path, e)) ||
+	    (rc = eg_path(dst, sizeof(dst), e, "archive/%s/%s/%s.gz",
+			  fc->p->id, fc->pl->month, fc->id)) ||
+	    (rc = add_output(fc, "archive", rel, dst, fc->name, NULL, 0, e)))
+		return rc;
+	rc = eg_ledger_exec(fc->l, e, "UPDATE files SET archive_path=?1 "
+				      "WHERE id=?2",
+			    "tt", dst, fc->id);
+	if (!rc)
+		rc = eg_fsync_dir(fc->work, e);
+	return rc;
+}
+
+/* Process one received X12 (or unknown) file inside the open ledger
+ * transaction.  Document problems are outcomes; the error return is for
+ * the environment only. */
+static eg_err
+process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
+{
+	const char *final_state;
+	char summary[200];
+	eg_err rc = EG_OK;
+	struct stat st;
+
+	/* same bytes from this partner before (not our reprocess chain) */
+	{
+		eg_stmt *q;
+		int r;
+
+		if ((rc = eg_ledger_query(fc->l, &q, e,
+					  "SELECT id FROM files WHERE "
+					  "partner=?1 AND sha256=?2 AND "
+					  "origin_id<>?3 AND n<(SELECT n FROM "
+					  "files WHERE id=?4) AND state NOT IN "
+					  "('received','discarded','unpacked') "
+					  "ORDER BY n LIMIT 1",
+					  "tttt", fc->p->id, fc->sha,
+					  fc->origin, fc->id)))
+			return rc;
+		r = eg_ledger_step(fc->l, q, e);
+		if (r == 1) {
+			fc->dup_file = 1;
+			snprintf(fc->dup_of, sizeof(fc->dup_of), "%s",
+				 eg_col_text(q, 0));
+		}
+		eg_ledger_done(q);
+		if (r < 0)
+			return e->code;
+	}
+	if (fstat(fc->seg_fd, &st) != 0)
+		return eg_fail(e, EG_EIO, "%s: %s", fc->path, strerror(errno));
+	if (fc->p->max_file_bytes &&
+	    (unsigned long long)st.st_size > fc->p->max_file_bytes) {
+		own_finding(fc, EG_LVL_FILE, NULL, "file-too-large",
+			    "the file is %lld bytes, over the partner's limit "
+			    "of %llu (limits max-file-bytes): not read",
+			    (long long)st.st_size, fc->p->max_file_bytes);
+		fc->file_rejected = 1;
+	} else if (!looks_x12(fc)) {
+		own_finding(fc, EG_LVL_FILE, NULL, "not-x12",
+			    "the file is %s: only X12 interchanges (starting "
+			    "with ISA) are read today",
+			    what_is_it(fc));
+		fc->file_rejected = 1;
+	} else if ((rc = run_check(fc, e))) {
+		return rc;
+	}
+	final_state = decide(fc);
+	if (!strcmp(final_state, "rejected") && fc->accepted > 0 &&
+	    (rc = reject_all(fc, e)))
+		return rc;
+	if (fc->dup_file)
+		note(pl, "%s: the same bytes as %s: a duplicate", fc->id,
+		     fc->dup_of);
+	if ((rc = stage_outputs(fc, final_state, e)))
+		return rc;
+	snprintf(summary, sizeof(summary),
+		 "%lu set(s): %lu accepted%s, %lu rejected, %lu duplicate; "
+		 "%lu record(s), %u ack(s), %lu finding(s)",
+		 fc->accepted + fc->rejected + fc->duplicates, fc->accepted,
+		 fc->changed ? " (some as changes)" : "", fc->rejected,
+		 fc->duplicates, fc->records, fc->nacks, fc->findings);
+	rc = eg_ledger_exec(fc->l, e,
+			    "UPDATE files SET final_state=?1, summary=?2, "
+			    "duplicate_of=?3, run_id=NULL WHERE id=?4",
+			    "tttt", final_state, summary,
+			    fc->dup_file ? fc->dup_of : NULL, fc->id);
+	if (!rc)
+		rc = eg_ledger_set_state(fc->l, fc->id, "processed", summary,
+					 e);
+	if (!rc)
+		note(pl, "%s (%s): %s: %s", fc->id, fc->name, final_state,
+		     summary);
+	return rc;
+}
+
+/* A bundle: its entries become files of their own (received). */
+static eg_err
+unpack_entry(void *ud, unsigned index, const char *name, const char *path,
+	     uint64_t size, eg_error *e)
+{
+	fctx *fc = ud;
+	char sha[EG_SHA256_HEX], id[32], dst[PATH_MAX], remote[PATH_MAX];
+	eg_err rc;
+
+	(void)index;
+	if ((rc = eg_sha256_file(path, sha, e)) ||
+	    (rc = eg_path(remote, sizeof(remote), e, "%s!%s", fc->name, name)))
+		return rc;
+	rc = insert_file(fc->pl, "bundle", remote, name, size, 0, sha, fc->id,
+			 NULL, NULL, "none", id, e);
+	if (!rc)
+		rc = eg_path(dst, sizeof(dst), e, "%s/in/%s/%s", fc->pl->o.spool,
+			     fc->p->id, id);
+	if (!rc && rename(path, dst) != 0)
+		rc = eg_fail(e, EG_EIO, "rename %s: %s", path, strerror(errno));
+	if (!rc)
+		note(fc->pl, "%s: entry %s is file %s", fc->id, name, id);
+	return rc;
+}
+
+static eg_err
+process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e)
+{
+	eg_unpack_limits lim;
+	char dir[PATH_MAX], indir[PATH_MAX];
+	eg_error ue;
+	eg_err rc;
+
+	memset(&lim, 0, sizeof(lim));
+	lim.max_entries = fc->p->max_archive_entries;
+	lim.max_ratio = fc->p->max_expansion_ratio;
+	lim.max_total = fc->p->max_file_bytes;
+	if ((rc = eg_path(dir, sizeof(dir), e, "%s/unpack", fc->work)) ||
+	    (rc = eg_path(indir, sizeof(indir), e, "%s/in/%s", pl->o.spool,
+			  fc->p->id)))
+		return rc;
+	eg_error_clear(&ue);
+	rc = eg_ledger_savepoint(fc->l, "bundle", e);
+	if (rc)
+		return rc;
+	rc = eg_unpack(fc->path, fc->name, dir, &lim, unpack_entry, fc, &ue);
+	if (rc && eg_err_severity(rc) == EG_SEV_REJECT) {
+		/* a bad bundle: none of its entries go on; quarantine it */
+		eg_err r2 = eg_ledger_rollback_to(fc->l, "bundle", e);
+
+		if (r2)
+			return r2;
+		own_finding(fc, EG_LVL_FILE, NULL,
+			    rc == EG_ELIMIT ? "bundle-limit" : "bundle-bad",
+			    "%s", ue.msg);
+		fc->file_rejected = 1;
+		eg_remove_tree(dir);
+		if ((rc = stage_outputs(fc, "rejected", e)))
+			return rc;
+		rc = eg_ledger_exec(fc->l, e,
+				    "UPDATE files SET final_state='rejected', "
+				    "summary=?1 WHERE id=?2",
+				    "tt", ue.msg, fc->id);
+		if (!rc)
+			rc = eg_ledger_set_state(fc->l, fc->id, "processed",
+						 "bundle refused", e);
+		note(pl, "%s (%s): rejected: %s", fc->id, fc->name, ue.msg);
+		return rc;
+	}
+	if (rc) {
+		*e = ue;
+		return rc;
+	}
+	if ((rc = eg_ledger_release(fc->l, "bundle", e)) ||
+	    (rc = eg_fsync_dir(indir, e)))
+		return rc;
+	eg_remove_tree(dir);
+	if ((rc = stage_outputs(fc, "unpacked", e)))
+		return rc;
+	rc = eg_ledger_exec(fc->l, e,
+			    "UPDATE files SET final_state='unpacked', "
+			    "summary=?1 WHERE id=?2",
+			    "tt", eg_bundle_kind_str(kind), fc->id);
+	if (!rc)
+		rc = eg_ledger_set_state(fc->l, fc->id, "processed",
+					 "bundle unpacked", e);
+	note(pl, "%s (%s): a %s bundle, unpacked", fc->id, fc->name,
+	     eg_bundle_kind_str(kind));
+	return rc;
+}
+
+static eg_err
+process_file(eg_pipeline *pl, const char *id, eg_error *e)
+{
+	fctx fc;
+	eg_stmt *st;
+	eg_bundle_kind kind = EG_BUNDLE_NONE;
+	char rel[PATH_MAX];
+	eg_err rc;
+	int r;
+
+	memset(&fc, 0, sizeof(fc));
+	fc.pl = pl;
+	fc.l = pl->l;
+	fc.p = pl->pp->profile;
+	fc.seg_fd = fc.rec_fd = -1;
+	fc.seg_term = '~';
+	fc.max_findings = fc.p->max_findings ? (unsigned long)fc.p->max_findings
+					     : DEFAULT_MAX_FINDINGS;
+	eg_buf_init(&fc.recbuf, REC_FLUSH * 2 + ((size_t)64 << 20));
+	snprintf(fc.id, sizeof(fc.id), "%s", id);
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT name, sha256, origin_id, spool_path "
+			     "FROM files WHERE id=?1",
+			     "t", id);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(pl->l, st, e);
+	if (r == 1) {
+		snprintf(fc.name, sizeof(fc.name), "%s", eg_col_text(st, 0));
+		snprintf(fc.sha, sizeof(fc.sha), "%s", eg_col_text(st, 1));
+		snprintf(fc.origin, sizeof(fc.origin), "%s", eg_col_text(st, 2));
+		snprintf(rel, sizeof(rel), "%s", eg_col_text(st, 3));
+	}
+	eg_ledger_done(st);
+	if (r != 1)
+		return r < 0 ? e->code
+			     : eg_fail(e, EG_EINTERNAL, "file %s vanished", id);
+	if ((rc = spool_path(pl, fc.path, sizeof(fc.path), rel, e)) ||
+	    (rc = eg_path(fc.workrel, sizeof(fc.workrel), e, "work/%s", id)) ||
+	    (rc = spool_path(pl, fc.work, sizeof(fc.work), fc.workrel, e)))
+		return rc;
+	/* what a crashed attempt staged was never published: start over */
+	eg_remove_tree(fc.work);
+	if ((rc = eg_mkdirs(fc.work, e)))
+		return rc;
+	fc.seg_fd = open(fc.path, O_RDONLY | O_CLOEXEC);
+	if (fc.seg_fd < 0)
+		return eg_fail(e, errno == ENOENT ? EG_ENOTFOUND : EG_EIO,
+			       "spool copy of %s: %s: %s", id, fc.path,
+			       strerror(errno));
+	{
+		char recpath[PATH_MAX];
+
+		rc = eg_path(recpath, sizeof(recpath), e, "%s/records.jsonl",
+			     fc.work);
+		if (!rc) {
+			fc.rec_fd = open(recpath,
+					 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+					 0640);
+			if (fc.rec_fd < 0)
+				rc = eg_fail(e, EG_EIO, "%s: %s", recpath,
+					     strerror(errno));
+		}
+	}
+	if (!rc)
+		rc = eg_bundle_detect(fc.path, &kind, e);
+	if (!rc)
+		rc = kind != EG_BUNDLE_NONE ? process_bundle(pl, &fc, kind, e)
+					    : process_x12(pl, &fc, e);
+	if (!rc) {
+		const char *fs = NULL;
+		eg_stmt *q;
+
+		if (!eg_ledger_query(pl->l, &q, e,
+				     "SELECT final_state FROM files WHERE id=?1",
+				     "t", id)) {
+			if (eg_ledger_step(pl->l, q, e) == 1)
+				fs = eg_col_text(q, 0);
+			if (fs && !strcmp(fs, "accepted"))
+				pl->c->accepted++;
+			else if (fs && !strcmp(fs, "partial"))
+				pl->c->partial++;
+			else if (fs && !strcmp(fs, "rejected"))
+				pl->c->rejected++;
+			else if (fs && !strcmp(fs, "duplicate"))
+				pl->c->duplicates++;
+			eg_ledger_done(q);
+		}
+		pl->c->processed++;
+		pl->c->records += fc.records;
+		pl->c->acks += fc.nacks;
+	}
+	if (fc.seg_fd >= 0)
+		close(fc.seg_fd);
+	if (fc.rec_fd >= 0)
+		close(fc.rec_fd);
+	eg_mapper_free(fc.mapper);
+	eg_ack_free(fc.ack);
+	eg_buf_free(&fc.recbuf);
+	return rc;
+}
+
+/* ========================================================================
+ * Stage 3: publish what was decided, push acks, clean up the source.
+ * ======================================================================== */
+
+static eg_err
+publish_file(eg_pipeline *pl, const char *id, eg_error *e)
+{
+	eg_stmt *st;
+	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX], work[PATH_MAX];
+	char in[PATH_MAX] = "";
+	eg_err rc;
+	int r;
+
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT staged, path FROM outputs WHERE "
+			     "file_id=?1 AND state='staged' ORDER BY id",
+			     "t", id);
+	if (rc)
+		return rc;
+	while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
+		struct stat sb;
+
+		rc = spool_path(pl, src, sizeof(src), eg_col_text(st, 0), e);
+		if (!rc)
+			rc = spool_path(pl, dst, sizeof(dst), eg_col_text(st, 1),
+					e);
+		if (!rc)
+			rc = parent_dir(pl, eg_col_text(st, 1), dir, sizeof(dir),
+					e);
+		if (rc)
+			break;
+		if (rename(src, dst) != 0) {
+			/* done by a run that crashed before its commit */
+			if (errno == ENOENT && stat(dst, &sb) == 0)
+				continue;
+			rc = eg_fail(e, EG_EIO, "publish %s: %s", dst,
+				     strerror(errno));
+			break;
+		}
+		rc = eg_fsync_dir(dir, e);
+	}
+	eg_ledger_done(st);
+	if (rc)
+		return rc;
+	crash_point(pl, "after-publish");
+	rc = eg_ledger_exec(pl->l, e,
+			    "UPDATE outputs SET state='published' WHERE "
+			    "file_id=?1 AND state='staged'",
+			    "t", id);
+	if (!rc)
+		rc = eg_ledger_exec(pl->l, e,
+				    "UPDATE files SET finished_at=?1 WHERE id=?2",
+				    "it", (int64_t)pl->o.now, id);
+	if (!rc) {
+		eg_stmt *q;
+
+		rc = eg_ledger_query(pl->l, &q, e,
+				     "SELECT final_state, spool_path FROM files "
+				     "WHERE id=?1",
+				     "t", id);
+		if (!rc && eg_ledger_step(pl->l, q, e) == 1) {
+			char fs[32];
+
+			snprintf(fs, sizeof(fs), "%s", eg_col_text(q, 0));
+			rc = spool_path(pl, in, sizeof(in), eg_col_text(q, 1),
+					e);
+			eg_ledger_done(q);
+			if (!rc)
+				rc = eg_ledger_set_state(pl->l, id, fs, NULL, e);
+		} else if (!rc) {
+			eg_ledger_done(q);
+		}
+	}
+	if (rc)
+		return rc;
+	/* the spool copy and the work folder are no longer needed once the
+	 * commit covering the outputs is made; removal can be redone */
+	if (in[0])
+		(void)unlink(in);
+	if (!(rc = eg_path(work, sizeof(work), e, "%s/work/%s", pl->o.spool,
+			   id)))
+		eg_remove_tree(work);
+	return rc;
+}
+
+/* Publish every processed file of the partner (one commit). */
+static eg_err
+publish_all(eg_pipeline *pl, eg_error *e)
+{
+	eg_stmt *st;
+	char (*ids)[32] = NULL;
+	size_t n = 0, cap = 0, i;
+	eg_err rc;
+	int r;
+
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT id FROM files WHERE partner=?1 AND "
+			     "state='processed' ORDER BY n",
+			     "t", pl->pp->profile->id);
+	if (rc)
+		return rc;
+	while ((r = eg_ledger_step(pl->l, st, e)) == 1) {
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			char (*v)[32] = realloc(ids, c * sizeof(*v));
+
+			if (!v) {
+				r = -1;
+				(void)eg_fail(e, EG_ENOMEM, "out of memory");
+				break;
+			}
+			ids = v;
+			cap = c;
+		}
+		snprintf(ids[n++], 32, "%s", eg_col_text(st, 0));
+	}
+	eg_ledger_done(st);
+	if (r < 0) {
+		free(ids);
+		return e->code;
+	}
+	if (n == 0) {
+		free(ids);
+		return EG_OK;
+	}
+	rc = eg_ledger_begin(pl->l, e);
+	for (i = 0; !rc && i < n; i++)
+		rc = publish_file(pl, ids[i], e);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	else
+		eg_ledger_rollback(pl->l);
+	free(ids);
+	return rc;
+}
+
+/* Acknowledgements published but not yet delivered to the outbox. */
+static eg_err
+push_acks(eg_pipeline *pl, eg_error *e)
+{
+	eg_stmt *st;
+	char src[PATH_MAX];
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	eg_err rc;
+	int r;
+
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT o.id FROM outputs o JOIN files f ON "
+			     "f.id=o.file_id WHERE f.partner=?1 AND "
+			     "o.kind='ack' AND o.state='published' ORDER BY "
+			     "o.id",
+			     "t", pl->pp->profile->id);
+	if (rc)
+		return rc;
+	while ((r = eg_ledger_step(pl->l, st, e)) == 1) {
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			int64_t *v = realloc(ids, c * sizeof(*v));
+
+			if (!v) {
+				r = -1;
+				(void)eg_fail(e, EG_ENOMEM, "out of memory");
+				break;
+			}
+			ids = v;
+			cap = c;
+		}
+		ids[n++] = eg_col_int(st, 0);
+	}
+	eg_ledger_done(st);
+	if (r < 0) {
+		free(ids);
+		return e->code;
+	}
+	for (i = 0; !rc && i < n; i++) {
+		char path[PATH_MAX], name[256];
+
+		rc = eg_ledger_query(pl->l, &st, e,
+				     "SELECT path, name FROM outputs WHERE id=?1",
+				     "i", ids[i]);
+		if (rc)
+			break;
+		r = eg_ledger_step(pl->l, st, e);
+		if (r == 1) {
+			snprintf(path, sizeof(path), "%s", eg_col_text(st, 0));
+			snprintf(name, sizeof(name), "%s", eg_col_text(st, 1));
+		}
+		eg_ledger_done(st);
+		if (r != 1)
+			continue;
+		rc = spool_path(pl, src, sizeof(src), path, e);
+		if (!rc)
+			rc = pl->t->ops->put(pl->t, src, name, e);
+		if (rc)
+			break;
+		crash_point(pl, "after-push");
+		rc = eg_ledger_exec(pl->l, e,
+				    "UPDATE outputs SET state='sent' WHERE id=?1",
+				    "i", ids[i]);
+		if (!rc)
+			note(pl, "sent %s", name);
+	}
+	free(ids);
+	return rc;
+}
+
+/* Source clean-up: only for files whose outcome is committed. */
+static eg_err
+post_actions(eg_pipeline *pl, eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+	eg_tlist tl;
+	size_t i;
+
+	memset(&tl, 0, sizeof(tl));
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT name, remote_path, size, mtime, id FROM "
+			     "files WHERE partner=?1 AND post_action='pending' "
+			     "AND state NOT IN ('received','processed') AND "
+			     "source=?2 ORDER BY n",
+			     "tt", p->id, pl->t->ops->name);
+	if (rc)
+		return rc;
+	while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
+		char done[PATH_MAX] = "";
+
+		if (p->done_suffix)
+			snprintf(done, sizeof(done), "%s%s", eg_col_text(st, 1),
+				 p->done_suffix);
+		/* the id rides in the name slot of a second entry-free list:
+		 * keep it simple, one list, ids looked up again below */
+		rc = eg_tlist_add(&tl, eg_col_text(st, 0), eg_col_text(st, 1),
+				  (uint64_t)eg_col_int(st, 2), eg_col_int(st, 3),
+				  done[0] ? done : NULL);
+	}
+	eg_ledger_done(st);
+	if (rc || r < 0) {
+		eg_tlist_free(&tl);
+		return rc ? rc : e->code;
+	}
+	for (i = 0; !rc && i < tl.n; i++) {
+		crash_point(pl, "before-cleanup");
+		rc = pl->t->ops->post(pl->t, &tl.v[i], e);
+		if (rc) {
+			/* retried next run; never a second ingest (the ledger
+			 * knows path, size and mtime) */
+			note(pl, "clean-up of %s failed (retried next run): %s",
+			     tl.v[i].path, e->msg);
+			eg_error_clear(e);
+			rc = EG_OK;
+			continue;
+		}
+		rc = eg_ledger_exec(pl->l, e,
+				    "UPDATE files SET post_action='done' WHERE "
+				    "partner=?1 AND remote_path=?2 AND size=?3 "
+				    "AND mtime=?4 AND post_action='pending'",
+				    "ttii", p->id, tl.v[i].path,
+				    (int64_t)tl.v[i].size, tl.v[i].mtime);
+	}
+	eg_tlist_free(&tl);
+	return rc;
+}
+
+/* Remove spool copies and temporaries no ledger row owns (a crash
+ * between the copy and its commit). */
+static void
+sweep_orphans(eg_pipeline *pl)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 300];
+	DIR *d;
+	struct dirent *de;
+	eg_error e;
+
+	if (eg_path(dir, sizeof(dir), &e, "%s/in/%s", pl->o.spool,
+		    pl->pp->profile->id))
+		return;
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int64_t n = 1;
+
+		if (de->d_name[0] == '.' && strncmp(de->d_name, ".fetch-", 7))
+			continue;
+		if (strncmp(de->d_name, ".fetch-", 7) != 0) {
+			eg_error_clear(&e);
+			if (eg_ledger_int(pl->l, &n, 0, &e,
+					  "SELECT count(*) FROM files WHERE "
+					  "id=?1 AND state IN ('received',"
+					  "'processed')",
+					  "t", de->d_name))
+				continue;
+		} else {
+			n = 0;
+		}
+		if (n == 0 &&
+		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) <
+			sizeof(p))
+			(void)unlink(p);
+	}
+	closedir(d);
+}
+
+/* Process every received file of the partner, batch by batch. */
+static eg_err
+process_all(eg_pipeline *pl, eg_error *e)
+{
+	int64_t after = 0;
+	eg_err rc = EG_OK;
+
+	for (;;) {
+		char (*ids)[32] = calloc(pl->o.batch, 32);
+		int64_t *ns = calloc(pl->o.batch, sizeof(int64_t));
+		size_t n = 0, i;
+		eg_stmt *st;
+		int r;
+
+		if (!ids || !ns) {
+			free(ids);
+			free(ns);
+			return eg_fail(e, EG_ENOMEM, "out of memory");
+		}
+		rc = eg_ledger_query(pl->l, &st, e,
+				     "SELECT id, n FROM files WHERE partner=?1 "
+				     "AND state='received' AND n>?2 ORDER BY n "
+				     "LIMIT ?3",
+				     "tii", pl->pp->profile->id, after,
+				     (int64_t)pl->o.batch);
+		while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
+			snprintf(ids[n], 32, "%s", eg_col_text(st, 0));
+			ns[n++] = eg_col_int(st, 1);
+		}
+		if (!rc)
+			eg_ledger_done(st);
+		if (!rc && r < 0)
+			rc = e->code;
+		if (rc || n == 0) {
+			free(ids);
+			free(ns);
+			return rc;
+		}
+		rc = eg_ledger_begin(pl->l, e);
+		for (i = 0; !rc && i < n; i++) {
+			eg_error fe;
+			eg_err frc;
+
+			after = ns[i];
+			if ((rc = eg_ledger_savepoint(pl->l, "file", e)))
+				break;
+			eg_error_clear(&fe);
+			frc = process_file(pl, ids[i], &fe);
+			if (frc) {
+				/* the environment failed for this file: it
+				 * stays received and is tried next run */
+				rc = eg_ledger_rollback_to(pl->l, "file", e);
+				note(pl, "%s: not processed (tried again next "
+					 "run): %s",
+				     ids[i], fe.msg);
+				pl->c->failed++;
+				if (!rc && eg_err_severity(frc) == EG_SEV_ABORT &&
+				    frc != EG_ENOTFOUND) {
+					*e = fe;
+					rc = frc;
+				}
+				continue;
+			}
+			rc = eg_ledger_release(pl->l, "file", e);
+		}
+		if (!rc) {
+			crash_point(pl, "before-commit");
+			rc = eg_ledger_commit(pl->l, e);
+		} else {
+			eg_ledger_rollback(pl->l);
+		}
+		free(ids);
+		free(ns);
+		if (rc)
+			return rc;
+		crash_point(pl, "after-commit");
+		if ((rc = publish_all(pl, e)))
+			return rc;
+	}
+}
+
+static eg_err
+run_start(eg_pipeline *pl, int64_t *run_id, eg_error *e)
+{
+	eg_err rc = eg_ledger_exec(pl->l, e,
+				   "INSERT INTO runs(partner,started,status) "
+				   "VALUES(?1,?2,'running')",
+				   "ti", pl->pp->profile->id, (int64_t)pl->o.now);
+
+	*run_id = eg_ledger_last_rowid(pl->l);
+	return rc;
+}
+
+static void
+run_end(eg_pipeline *pl, int64_t run_id, const eg_pipeline_counts *c,
+	const char *status, const char *msg)
+{
+	eg_error e;
+
+	eg_error_clear(&e);
+	/* best effort: the run's outcome is also in its exit code */
+	if (eg_ledger_exec(pl->l, &e,
+			     "UPDATE runs SET finished=strftime('%s','now'), "
+			     "status=?1, files=?2, accepted=?3, partial=?4, "
+			     "rejected=?5, duplicates=?6, failed=?7, "
+			     "waiting=?8, message=?9 WHERE id=?10",
+			     "tiiii" "iiiti", status, (int64_t)c->files,
+			     (int64_t)c->accepted, (int64_t)c->partial,
+			     (int64_t)c->rejected, (int64_t)c->duplicates,
+			     (int64_t)c->failed, (int64_t)c->waiting, msg,
+			     run_id) != EG_OK)
+		note(pl, "cannot record the run: %s", e.msg);
+}
+
+eg_err
+eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		eg_pipeline_counts *total, eg_error *e)
+{
+	eg_pipeline_counts c;
+	int64_t run_id = 0;
+	eg_err rc;
+
+	memset(&c, 0, sizeof(c));
+	pl->pp = pp;
+	pl->c = &c;
+	if ((rc = run_start(pl, &run_id, e)))
+		return rc;
+	rc = eg_transport_open(&pl->t, pp->profile, pl->o.home, pl->o.now, e);
+	if (!rc) {
+		/* first finish what a crashed run left */
+		sweep_orphans(pl);
+		rc = publish_all(pl, e);
+		if (!rc)
+			rc = process_all(pl, e);
+		if (!rc)
+			rc = pull(pl, e);
+		if (!rc)
+			rc = process_all(pl, e);
+		if (!rc)
+			rc = push_acks(pl, e);
+		if (!rc)
+			rc = post_actions(pl, e);
+		pl->t->ops->close(pl->t);
+		pl->t = NULL;
+	}
+	run_end(pl, run_id, &c, rc ? "failed" : c.failed ? "partly" : "ok",
+		rc ? e->msg : NULL);
+	total->files += c.files;
+	total->processed += c.processed;
+	total->accepted += c.accepted;
+	total->partial += c.partial;
+	total->rejected += c.rejected;
+	total->duplicates += c.duplicates;
+	total->failed += c.failed;
+	total->waiting += c.waiting;
+	total->records += c.records;
+	total->acks += c.acks;
+	pl->pp = NULL;
+	pl->c = NULL;
+	return rc;
+}

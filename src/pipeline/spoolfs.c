@@ -1,0 +1,164 @@
+/*
+ * spoolfs.c - durable file moves for the pipeline (see spoolfs.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "spoolfs.h"
+
+eg_err
+eg_fsync_dir(const char *dir, eg_error *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return eg_fail(e, EG_EIO, "%s: %s", dir, strerror(errno));
+	if (fsync(fd) != 0) {
+		int err = errno;
+
+		close(fd);
+		return eg_fail(e, EG_EIO, "fsync %s: %s", dir, strerror(err));
+	}
+	close(fd);
+	return EG_OK;
+}
+
+eg_err
+eg_fsync_path(const char *path, eg_error *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return eg_fail(e, errno == ENOENT ? EG_ENOTFOUND : EG_EIO,
+			       "%s: %s", path, strerror(errno));
+	if (fsync(fd) != 0) {
+		int err = errno;
+
+		close(fd);
+		return eg_fail(e, EG_EIO, "fsync %s: %s", path, strerror(err));
+	}
+	close(fd);
+	return EG_OK;
+}
+
+eg_err
+eg_write_all(int fd, const void *p, size_t n, const char *what, eg_error *e)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return eg_fail(e, EG_EIO, "write %s: %s", what,
+				       w < 0 ? strerror(errno) : "short write");
+		c += w;
+		n -= (size_t)w;
+	}
+	return EG_OK;
+}
+
+eg_err
+eg_write_file_sync(const char *path, const void *data, size_t n, eg_error *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	eg_err rc;
+
+	if (fd < 0)
+		return eg_fail(e, EG_EIO, "%s: %s", path, strerror(errno));
+	rc = eg_write_all(fd, data, n, path, e);
+	if (!rc && fsync(fd) != 0)
+		rc = eg_fail(e, EG_EIO, "fsync %s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+eg_err
+eg_gzip_file(const char *src, const char *dst, eg_error *e)
+{
+	char buf[1 << 16];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out;
+	gzFile gz;
+	eg_err rc = EG_OK;
+	ssize_t n;
+
+	if (in < 0)
+		return eg_fail(e, EG_EIO, "%s: %s", src, strerror(errno));
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (out < 0) {
+		close(in);
+		return eg_fail(e, EG_EIO, "%s: %s", dst, strerror(errno));
+	}
+	/* gzdopen takes the descriptor: keep our own for the fsync */
+	gz = gzdopen(dup(out), "wb1");
+	if (!gz) {
+		close(in);
+		close(out);
+		return eg_fail(e, EG_ENOMEM, "%s: cannot start gzip", dst);
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (gzwrite(gz, buf, (unsigned)n) != (int)n) {
+			rc = eg_fail(e, EG_EIO, "%s: gzip write failed", dst);
+			break;
+		}
+	if (!rc && n < 0)
+		rc = eg_fail(e, EG_EIO, "%s: %s", src, strerror(errno));
+	if (gzclose(gz) != Z_OK && !rc)
+		rc = eg_fail(e, EG_EIO, "%s: gzip close failed", dst);
+	if (!rc && fsync(out) != 0)
+		rc = eg_fail(e, EG_EIO, "fsync %s: %s", dst, strerror(errno));
+	close(in);
+	close(out);
+	return rc;
+}
+
+void
+eg_remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[4096];
+	struct stat st;
+
+	if (!d) {
+		(void)unlink(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
+		    sizeof(p))
+			continue;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			eg_remove_tree(p);
+		else
+			(void)unlink(p);
+	}
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+eg_err
+eg_path(char *dst, size_t cap, eg_error *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(dst, cap, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap)
+		return eg_fail(e, EG_ELIMIT, "path too long: %.200s", dst);
+	return EG_OK;
+}

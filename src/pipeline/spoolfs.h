@@ -1,0 +1,35 @@
+/*
+ * spoolfs.h - file moves the pipeline makes durable (internal).
+ *
+ * Every output is written to a temporary name, fsynced, renamed, and its
+ * directory fsynced: after a crash a file is either whole under its name
+ * or not there.
+ */
+#ifndef EDIGATE_SPOOLFS_H
+#define EDIGATE_SPOOLFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edigate/err.h"
+
+/* fsync a directory. */
+eg_err eg_fsync_dir(const char *dir, eg_error *e) EG_MUST_USE;
+/* fsync a file by path. */
+eg_err eg_fsync_path(const char *path, eg_error *e) EG_MUST_USE;
+/* Write all of n bytes to fd. */
+eg_err eg_write_all(int fd, const void *p, size_t n, const char *what,
+		    eg_error *e) EG_MUST_USE;
+/* Write data to path (created or replaced) and fsync it; no rename. */
+eg_err eg_write_file_sync(const char *path, const void *data, size_t n,
+			  eg_error *e) EG_MUST_USE;
+/* Compress src into dst (gzip, fast level), fsync dst. */
+eg_err eg_gzip_file(const char *src, const char *dst,
+		    eg_error *e) EG_MUST_USE;
+/* Remove a directory tree (best effort, for spool work folders). */
+void eg_remove_tree(const char *dir);
+/* Path join into dst; EG_ELIMIT when it does not fit. */
+eg_err eg_path(char *dst, size_t cap, eg_error *e, const char *fmt, ...)
+    EG_PRINTF(4, 5) EG_MUST_USE;
+
+#endif

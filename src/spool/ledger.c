@@ -1,0 +1,595 @@
+/*
+ * ledger.c - the spool ledger on SQLite (see ledger.h, docs/ledger.md).
+ *
+ * Migrations are a list of SQL scripts; user_version says how many have
+ * run.  Each runs in its own transaction with the version bump, so a
+ * crash mid-migration leaves the previous version intact.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "edigate/fsutil.h"
+#include "edigate/ledger.h"
+
+struct eg_ledger {
+	sqlite3 *db;
+	char path[PATH_MAX];
+	int in_tx;
+};
+
+/* Version 1.  Times are seconds since the epoch (UTC). */
+static const char schema_v1[] =
+    "CREATE TABLE files ("
+    "  n INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  id TEXT NOT NULL UNIQUE,"         /* 20261122-000042 */
+    "  partner TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"            /* local sftp bundle reprocess */
+    "  remote_path TEXT,"                /* where it was picked up */
+    "  name TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  mtime INTEGER,"
+    "  sha256 TEXT NOT NULL,"
+    "  parent_id TEXT,"                  /* the bundle it came in */
+    "  origin_id TEXT NOT NULL,"         /* first of a reprocess chain */
+    "  reprocess_of TEXT,"
+    "  state TEXT NOT NULL,"
+    "  final_state TEXT,"                /* decided, while processed */
+    "  duplicate_of TEXT,"
+    "  spool_path TEXT,"                 /* relative to the spool */
+    "  archive_path TEXT,"
+    "  post_action TEXT NOT NULL DEFAULT 'none'," /* none pending done */
+    "  received_at INTEGER NOT NULL,"
+    "  finished_at INTEGER,"
+    "  run_id INTEGER,"
+    "  summary TEXT"
+    ");"
+    "CREATE INDEX files_remote ON files(partner, remote_path, size, mtime);"
+    "CREATE INDEX files_sha ON files(partner, sha256);"
+    "CREATE INDEX files_state ON files(state);"
+    "CREATE INDEX files_received ON files(received_at);"
+    "CREATE TABLE file_events ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL, note TEXT);"
+    "CREATE INDEX file_events_file ON file_events(file_id);"
+    "CREATE TABLE interchanges ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, seq INTEGER,"
+    "  sender_q TEXT, sender TEXT, receiver_q TEXT, receiver TEXT,"
+    "  isa13 TEXT, at INTEGER NOT NULL, status TEXT NOT NULL,"
+    "  duplicate_of TEXT);"
+    "CREATE INDEX interchanges_key ON interchanges(sender, receiver, isa13);"
+    "CREATE INDEX interchanges_file ON interchanges(file_id);"
+    "CREATE TABLE groups ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, isa13 TEXT,"
+    "  gs01 TEXT, gs02 TEXT, gs03 TEXT, gs06 TEXT, gs08 TEXT,"
+    "  status TEXT NOT NULL, duplicate_of TEXT);"
+    "CREATE INDEX groups_key ON groups(gs02, gs03, gs06);"
+    "CREATE INDEX groups_file ON groups(file_id);"
+    "CREATE TABLE transactions ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, isa13 TEXT,"
+    "  gs06 TEXT, st01 TEXT, st02 TEXT, status TEXT NOT NULL,"
+    "  business_key TEXT, duplicate_of TEXT, records INTEGER DEFAULT 0);"
+    "CREATE INDEX transactions_file ON transactions(file_id);"
+    "CREATE INDEX transactions_st02 ON transactions(st02);"
+    "CREATE TABLE business_keys ("
+    "  partner TEXT NOT NULL, set_id TEXT NOT NULL, name TEXT NOT NULL,"
+    "  value TEXT NOT NULL, file_id TEXT NOT NULL, txn_id INTEGER,"
+    "  first_seen INTEGER NOT NULL, direction TEXT NOT NULL DEFAULT 'in',"
+    "  PRIMARY KEY (partner, set_id, name, value));"
+    "CREATE INDEX business_keys_value ON business_keys(value);"
+    "CREATE TABLE ref_lines ("
+    "  txn_id INTEGER NOT NULL, line_number TEXT, gtin TEXT, sku TEXT,"
+    "  buyer_part TEXT, quantity TEXT, uom TEXT);"
+    "CREATE INDEX ref_lines_txn ON ref_lines(txn_id);"
+    "CREATE TABLE findings ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, level TEXT,"
+    "  severity TEXT, code TEXT, rule TEXT, message TEXT,"
+    "  offset INTEGER, segment INTEGER, seg_id TEXT, element INTEGER,"
+    "  isa13 TEXT, gs06 TEXT, st02 TEXT, segment_text TEXT);"
+    "CREATE INDEX findings_file ON findings(file_id);"
+    "CREATE TABLE outputs ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"              /* records ack report quarantine
+					    * archive */
+    "  staged TEXT, path TEXT NOT NULL," /* relative to the spool */
+    "  name TEXT, control TEXT, size INTEGER,"
+    "  state TEXT NOT NULL,"             /* staged published sent */
+    "  at INTEGER NOT NULL);"
+    "CREATE INDEX outputs_file ON outputs(file_id);"
+    "CREATE INDEX outputs_state ON outputs(state);"
+    "CREATE TABLE control_numbers ("
+    "  partner TEXT NOT NULL, kind TEXT NOT NULL, last INTEGER NOT NULL,"
+    "  PRIMARY KEY (partner, kind));"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY, partner TEXT NOT NULL, started INTEGER NOT NULL,"
+    "  finished INTEGER, status TEXT NOT NULL,"  /* running ok failed */
+    "  files INTEGER DEFAULT 0, accepted INTEGER DEFAULT 0,"
+    "  partial INTEGER DEFAULT 0, rejected INTEGER DEFAULT 0,"
+    "  duplicates INTEGER DEFAULT 0, failed INTEGER DEFAULT 0,"
+    "  waiting INTEGER DEFAULT 0, message TEXT);"
+    "CREATE INDEX runs_partner ON runs(partner, started);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL, action TEXT NOT NULL, file_id TEXT,"
+    "  reason TEXT, detail TEXT);"
+    "CREATE INDEX audit_file ON audit(file_id);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+static const char *const migrations[] = {schema_v1};
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+static eg_err
+db_fail(eg_ledger *l, eg_error *e, const char *what)
+{
+	int code = sqlite3_extended_errcode(l->db);
+	eg_err rc = (code & 0xff) == SQLITE_NOMEM ? EG_ENOMEM : EG_EIO;
+
+	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+		rc = EG_ECONFIG;
+	return eg_fail(e, rc, "ledger %s: %s: %s", l->path, what,
+		       sqlite3_errmsg(l->db));
+}
+
+static eg_err
+exec_plain(eg_ledger *l, const char *sql, eg_error *e)
+{
+	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(l, e, sql[0] == 'C' ? "schema" : sql);
+	return EG_OK;
+}
+
+static eg_err
+migrate(eg_ledger *l, eg_error *e)
+{
+	int64_t v = 0;
+	size_t i;
+	char bump[64];
+	eg_err rc;
+
+	if ((rc = eg_ledger_int(l, &v, 0, e, "PRAGMA user_version", "")))
+		return rc;
+	if (v > (int64_t)NMIGRATIONS)
+		return eg_fail(e, EG_ECONFIG,
+			       "ledger %s has schema version %lld, newer than "
+			       "this edigate knows (%u): use a newer edigate",
+			       l->path, (long long)v, (unsigned)NMIGRATIONS);
+	for (i = (size_t)v; i < NMIGRATIONS; i++) {
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%u",
+			 (unsigned)(i + 1));
+		if ((rc = eg_ledger_begin(l, e)))
+			return rc;
+		rc = exec_plain(l, migrations[i], e);
+		if (!rc)
+			rc = exec_plain(l, bump, e);
+		if (!rc)
+			rc = eg_ledger_commit(l, e);
+		if (rc) {
+			eg_ledger_rollback(l);
+			return rc;
+		}
+	}
+	return EG_OK;
+}
+
+eg_err
+eg_ledger_open(eg_ledger **out, const char *spool_dir, eg_error *e)
+{
+	eg_ledger *l;
+	eg_err rc;
+
+	*out = NULL;
+	if ((rc = eg_mkdirs(spool_dir, e)))
+		return rc;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	if ((size_t)snprintf(l->path, sizeof(l->path), "%s/ledger.db",
+			     spool_dir) >= sizeof(l->path)) {
+		free(l);
+		return eg_fail(e, EG_ELIMIT, "spool path too long");
+	}
+	if (sqlite3_open_v2(l->path, &l->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = l->db ? db_fail(l, e, "open")
+			   : eg_fail(e, EG_ENOMEM, "out of memory");
+		eg_ledger_close(l);
+		return rc;
+	}
+	/* another process (a support command during a run) may hold the
+	 * write lock for a moment: wait rather than fail */
+	sqlite3_busy_timeout(l->db, 30000);
+	rc = exec_plain(l, "PRAGMA journal_mode=WAL", e);
+	if (!rc)
+		rc = exec_plain(l, "PRAGMA synchronous=FULL", e);
+	if (!rc)
+		rc = exec_plain(l, "PRAGMA foreign_keys=ON", e);
+	if (!rc)
+		rc = migrate(l, e);
+	if (rc) {
+		eg_ledger_close(l);
+		return rc;
+	}
+	*out = l;
+	return EG_OK;
+}
+
+void
+eg_ledger_close(eg_ledger *l)
+{
+	if (!l)
+		return;
+	if (l->in_tx)
+		eg_ledger_rollback(l);
+	sqlite3_close(l->db);
+	free(l);
+}
+
+const char *
+eg_ledger_path(const eg_ledger *l)
+{
+	return l->path;
+}
+
+eg_err
+eg_ledger_begin(eg_ledger *l, eg_error *e)
+{
+	if (l->in_tx)
+		return eg_fail(e, EG_EINTERNAL, "ledger transaction nested");
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+		return db_fail(l, e, "begin");
+	l->in_tx = 1;
+	return EG_OK;
+}
+
+eg_err
+eg_ledger_commit(eg_ledger *l, eg_error *e)
+{
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL)) {
+		eg_err rc = db_fail(l, e, "commit");
+
+		eg_ledger_rollback(l);
+		return rc;
+	}
+	l->in_tx = 0;
+	return EG_OK;
+}
+
+void
+eg_ledger_rollback(eg_ledger *l)
+{
+	if (sqlite3_get_autocommit(l->db) == 0)
+		(void)sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	l->in_tx = 0;
+}
+
+int
+eg_ledger_in_tx(const eg_ledger *l)
+{
+	return l->in_tx;
+}
+
+static eg_err
+savepoint_sql(eg_ledger *l, const char *verb, const char *name, eg_error *e)
+{
+	char sql[96];
+
+	if ((size_t)snprintf(sql, sizeof(sql), "%s %s", verb, name) >=
+	    sizeof(sql))
+		return eg_fail(e, EG_EINTERNAL, "savepoint name too long");
+	return exec_plain(l, sql, e);
+}
+
+eg_err
+eg_ledger_savepoint(eg_ledger *l, const char *name, eg_error *e)
+{
+	return savepoint_sql(l, "SAVEPOINT", name, e);
+}
+
+eg_err
+eg_ledger_release(eg_ledger *l, const char *name, eg_error *e)
+{
+	return savepoint_sql(l, "RELEASE", name, e);
+}
+
+eg_err
+eg_ledger_rollback_to(eg_ledger *l, const char *name, eg_error *e)
+{
+	eg_err rc = savepoint_sql(l, "ROLLBACK TO", name, e);
+
+	return rc ? rc : savepoint_sql(l, "RELEASE", name, e);
+}
+
+static eg_err
+vprepare(eg_ledger *l, eg_stmt **out, eg_error *e, const char *sql,
+	 const char *types, va_list ap)
+{
+	sqlite3_stmt *st = NULL;
+	int i, r = SQLITE_OK;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(l, e, "prepare");
+	for (i = 0; types[i] && r == SQLITE_OK; i++) {
+		switch (types[i]) {
+		case 't': {
+			const char *s = va_arg(ap, const char *);
+
+			r = s ? sqlite3_bind_text(st, i + 1, s, -1,
+						  SQLITE_TRANSIENT)
+			      : sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		case 'i':
+			r = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+			size_t n = va_arg(ap, size_t);
+
+			r = sqlite3_bind_blob64(st, i + 1, p, n,
+						SQLITE_TRANSIENT);
+			break;
+		}
+		default:
+			sqlite3_finalize(st);
+			return eg_fail(e, EG_EINTERNAL, "bad bind type '%c'",
+				       types[i]);
+		}
+	}
+	if (r != SQLITE_OK) {
+		eg_err rc = db_fail(l, e, "bind");
+
+		sqlite3_finalize(st);
+		return rc;
+	}
+	*out = st;
+	return EG_OK;
+}
+
+eg_err
+eg_ledger_exec(eg_ledger *l, eg_error *e, const char *sql, const char *types,
+	       ...)
+{
+	eg_stmt *st;
+	va_list ap;
+	eg_err rc;
+	int r;
+
+	va_start(ap, types);
+	rc = vprepare(l, &st, e, sql, types, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (r != SQLITE_DONE)
+		rc = db_fail(l, e, sql);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+eg_err
+eg_ledger_query(eg_ledger *l, eg_stmt **out, eg_error *e, const char *sql,
+		const char *types, ...)
+{
+	va_list ap;
+	eg_err rc;
+
+	va_start(ap, types);
+	rc = vprepare(l, out, e, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+eg_ledger_step(eg_ledger *l, eg_stmt *st, eg_error *e)
+{
+	int r = sqlite3_step(st);
+
+	if (r == SQLITE_ROW)
+		return 1;
+	if (r == SQLITE_DONE)
+		return 0;
+	(void)db_fail(l, e, "query");
+	return -1;
+}
+
+void
+eg_ledger_done(eg_stmt *st)
+{
+	sqlite3_finalize(st);
+}
+
+const char *
+eg_col_text(eg_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}
+
+int64_t
+eg_col_int(eg_stmt *st, int i)
+{
+	return sqlite3_column_int64(st, i);
+}
+
+int
+eg_col_null(eg_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
+
+eg_err
+eg_ledger_int(eg_ledger *l, int64_t *out, int64_t dflt, eg_error *e,
+	      const char *sql, const char *types, ...)
+{
+	eg_stmt *st;
+	va_list ap;
+	eg_err rc;
+	int r;
+
+	va_start(ap, types);
+	rc = vprepare(l, &st, e, sql, types, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(l, st, e);
+	*out = r == 1 && !eg_col_null(st, 0) ? eg_col_int(st, 0) : dflt;
+	sqlite3_finalize(st);
+	return r < 0 ? e->code : EG_OK;
+}
+
+int64_t
+eg_ledger_last_rowid(eg_ledger *l)
+{
+	return sqlite3_last_insert_rowid(l->db);
+}
+
+eg_err
+eg_ledger_next_control(eg_ledger *l, const char *partner, const char *kind,
+		       uint64_t *out, eg_error *e)
+{
+	int64_t last;
+	eg_err rc;
+
+	rc = eg_ledger_int(l, &last, 0, e,
+			   "SELECT last FROM control_numbers "
+			   "WHERE partner=?1 AND kind=?2",
+			   "tt", partner, kind);
+	if (rc)
+		return rc;
+	last = last >= 999999999 ? 1 : last + 1;
+	rc = eg_ledger_exec(l, e,
+			    "INSERT INTO control_numbers(partner,kind,last) "
+			    "VALUES(?1,?2,?3) ON CONFLICT(partner,kind) "
+			    "DO UPDATE SET last=excluded.last",
+			    "tti", partner, kind, last);
+	if (!rc)
+		*out = (uint64_t)last;
+	return rc;
+}
+
+eg_err
+eg_ledger_audit(eg_ledger *l, const char *actor, const char *action,
+		const char *file_id, const char *reason, const char *detail,
+		eg_error *e)
+{
+	return eg_ledger_exec(l, e,
+			      "INSERT INTO audit(at,actor,action,file_id,"
+			      "reason,detail) VALUES(strftime('%s','now'),"
+			      "?1,?2,?3,?4,?5)",
+			      "ttttt", actor, action, file_id, reason, detail);
+}
+
+eg_err
+eg_ledger_set_state(eg_ledger *l, const char *file_id, const char *state,
+		    const char *note, eg_error *e)
+{
+	eg_err rc;
+
+	rc = eg_ledger_exec(l, e, "UPDATE files SET state=?1 WHERE id=?2",
+			    "tt", state, file_id);
+	if (!rc)
+		rc = eg_ledger_exec(l, e,
+				    "INSERT INTO file_events(file_id,at,state,"
+				    "note) VALUES(?1,strftime('%s','now'),"
+				    "?2,?3)",
+				    "ttt", file_id, state, note);
+	return rc;
+}
+
+static void
+copy_col(char *dst, size_t cap, eg_stmt *st, int i)
+{
+	snprintf(dst, cap, "%s", eg_col_text(st, i));
+}
+
+static eg_err
+ledger_find(void *ud, const char *partner, const char *set, const char *key,
+	    const char *value, eg_ref_doc *out, int *found, eg_error *e)
+{
+	eg_ledger *l = ud;
+	eg_stmt *st;
+	int64_t txn = 0;
+	size_t n = 0, cap = 0;
+	eg_err rc;
+	int r;
+
+	*found = 0;
+	rc = eg_ledger_query(l, &st, e,
+			     "SELECT file_id, txn_id FROM business_keys "
+			     "WHERE partner=?1 AND set_id=?2 AND name=?3 "
+			     "AND value=?4",
+			     "tttt", partner, set, key, value);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(l, st, e);
+	if (r == 1) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->set, sizeof(out->set), "%s", set);
+		copy_col(out->file_id, sizeof(out->file_id), st, 0);
+		txn = eg_col_int(st, 1);
+		*found = 1;
+	}
+	eg_ledger_done(st);
+	if (r != 1)
+		return r < 0 ? e->code : EG_OK;
+	rc = eg_ledger_query(l, &st, e,
+			     "SELECT line_number, gtin, sku, buyer_part, "
+			     "quantity, uom FROM ref_lines WHERE txn_id=?1 "
+			     "ORDER BY rowid",
+			     "i", txn);
+	if (rc)
+		return rc;
+	while ((r = eg_ledger_step(l, st, e)) == 1) {
+		eg_ref_line *ln;
+
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			eg_ref_line *v = realloc(out->lines, c * sizeof(*v));
+
+			if (!v) {
+				r = -1;
+				(void)eg_fail(e, EG_ENOMEM, "out of memory");
+				break;
+			}
+			out->lines = v;
+			cap = c;
+		}
+		ln = &out->lines[n++];
+		copy_col(ln->line_number, sizeof(ln->line_number), st, 0);
+		copy_col(ln->gtin, sizeof(ln->gtin), st, 1);
+		copy_col(ln->sku, sizeof(ln->sku), st, 2);
+		copy_col(ln->buyer_part, sizeof(ln->buyer_part), st, 3);
+		copy_col(ln->quantity, sizeof(ln->quantity), st, 4);
+		copy_col(ln->uom, sizeof(ln->uom), st, 5);
+		out->nlines = n;
+	}
+	eg_ledger_done(st);
+	if (r < 0) {
+		eg_ref_doc_clear(out);
+		*found = 0;
+		return e->code ? e->code : EG_EIO;
+	}
+	return EG_OK;
+}
+
+eg_refstore
+eg_ledger_refstore(eg_ledger *l)
+{
+	eg_refstore s = {ledger_find, l};
+
+	return s;
+}

@@ -1,0 +1,136 @@
+/*
+ * transport.c - the transport registry and what every transport shares.
+ *
+ * Adding a transport is one line in the table below (and its file).
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edigate/transport.h"
+
+static const eg_transport_ops *const transports[] = {
+	&eg_transport_local,
+	&eg_transport_sftp,
+};
+
+const eg_transport_ops *
+eg_transport_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(transports) / sizeof(transports[0]); i++)
+		if (strcmp(transports[i]->name, name) == 0)
+			return transports[i];
+	return NULL;
+}
+
+eg_err
+eg_transport_open(eg_transport **out, const eg_profile *p, const char *home,
+		  time_t now, eg_error *e)
+{
+	const char *type = p->sftp ? "sftp" : "local";
+	const eg_transport_ops *ops = eg_transport_find(type);
+
+	*out = NULL;
+	if (!ops)
+		return eg_fail(e, EG_EUNSUPPORTED,
+			       "partner %s: transport '%s' is not built in",
+			       p->id, type);
+	return ops->open(out, p, home, now, e);
+}
+
+void
+eg_tlist_free(eg_tlist *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].path);
+		free(l->v[i].done_file);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Does name match one of the space-separated wildcards in list? */
+static int
+matches_any(const char *list, const char *name)
+{
+	char pat[256];
+	const char *s = list, *end;
+	size_t n;
+
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		end = s + strcspn(s, " ");
+		n = (size_t)(end - s);
+		if (n > 0 && n < sizeof(pat)) {
+			memcpy(pat, s, n);
+			pat[n] = '\0';
+			if (fnmatch(pat, name, FNM_PERIOD) == 0)
+				return 1;
+		}
+		s = end;
+	}
+	return 0;
+}
+
+int
+eg_transport_name_ok(const eg_profile *p, const char *name)
+{
+	const char *pattern = p->inbox_pattern ? p->inbox_pattern : "*";
+
+	if (!matches_any(pattern, name))
+		return 0;
+	return !(p->inbox_exclude && matches_any(p->inbox_exclude, name));
+}
+
+eg_err
+eg_tlist_add(eg_tlist *l, const char *name, const char *path, uint64_t size,
+	     int64_t mtime, const char *done_file)
+{
+	eg_tfile *f;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		eg_tfile *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return EG_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	f = &l->v[l->n];
+	memset(f, 0, sizeof(*f));
+	f->name = strdup(name);
+	f->path = strdup(path);
+	f->done_file = done_file ? strdup(done_file) : NULL;
+	f->size = size;
+	f->mtime = mtime;
+	if (!f->name || !f->path || (done_file && !f->done_file)) {
+		free(f->name);
+		free(f->path);
+		free(f->done_file);
+		return EG_ENOMEM;
+	}
+	l->n++;
+	return EG_OK;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const eg_tfile *)a)->name, ((const eg_tfile *)b)->name);
+}
+
+void
+eg_tlist_sort(eg_tlist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_name);
+}
