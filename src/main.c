@@ -23,6 +23,13 @@ static const eg_command *const commands[] = {
 	&eg_cmd_guide,
 	&eg_cmd_partner,
 	&eg_cmd_map,
+	&eg_cmd_run,
+	&eg_cmd_status,
+	&eg_cmd_files,
+	&eg_cmd_show,
+	&eg_cmd_quarantine,
+	&eg_cmd_reprocess,
+	&eg_cmd_sent,
 	&eg_cmd_info,
 	NULL,
 };
@@ -75,6 +82,11 @@ main(int argc, char **argv)
 	cli.out = stdout;
 	cli.err = stderr;
 	cli.env_home = getenv("EDIGATE_HOME");
+	cli.env_spool = getenv("EDIGATE_SPOOL");
+	cli.env_user = getenv("EDIGATE_USER");
+	cli.env_now = getenv("EDIGATE_NOW");
+	cli.env_crash = getenv("EDIGATE_CRASH_AT");
+	cli.stdout_tty = isatty(STDOUT_FILENO);
 	cli.stderr_tty = isatty(STDERR_FILENO);
 
 	while (i < argc && argv[i][0] == '-') {

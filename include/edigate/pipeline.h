@@ -64,6 +64,9 @@ typedef struct eg_pipeline_opts {
 	 * process kills itself there with SIGKILL.  NULL in production. */
 	const char *crash_at;
 	unsigned batch;        /* files per ledger commit; 0: 64 */
+	/* Only finish and process what is in the spool (reprocess,
+	 * release): no pull, no push, no clean-up -- the next run does. */
+	int local_only;
 	eg_pipeline_note_fn note;
 	void *note_ud;
 } eg_pipeline_opts;
@@ -94,13 +97,32 @@ eg_err eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 /*
  * Support staff: run an archived file again through today's profile and
  * guides as a new file (reprocess_of the old one), audited.  action is
- * "reprocess" or "release"; the new file id goes to new_id.  The file is
+ * "reprocess" or "release"; the new file id goes to new_id.  An accepted
+ * (or partial) file is refused unless force: its sets went out already.
+ * Sets already delivered by an earlier file of the chain are not
+ * delivered again, unless force (then they go out as changes).  The file is
  * then processed by the next eg_pipeline_run of its partner (the
  * commands call it at once).
  */
-eg_err eg_pipeline_requeue(eg_pipeline *pl, const char *file_id,
-			   const char *action, const char *reason,
-			   char new_id[32], eg_error *e) EG_MUST_USE;
+eg_err eg_pipeline_requeue(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			   const char *file_id, const char *action,
+			   const char *reason, int force, char new_id[32],
+			   eg_error *e) EG_MUST_USE;
+
+/* Support staff: a quarantined file is given up (state discarded,
+ * quarantine folder removed; the archive keeps the original). */
+eg_err eg_pipeline_discard(eg_pipeline *pl, const char *file_id,
+			   const char *reason, eg_error *e) EG_MUST_USE;
+
+/*
+ * Remember a document we sent the partner (a 940, an 850 copy): its
+ * business keys and order lines go into the ledger so the partner's
+ * answers (945, 856) can be checked against it by the profile's rules.
+ * Until the outbound pipeline records what it sends itself.
+ */
+eg_err eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			       const char *path, char id[32],
+			       unsigned long *records, eg_error *e) EG_MUST_USE;
 
 /* Acquire spool/run.lock; wait: block until free, else EG_ELIMIT at
  * once when another run holds it.  *fd to pass to eg_pipeline_unlock. */

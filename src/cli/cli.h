@@ -29,6 +29,12 @@ typedef struct eg_cli {
 	const char *prog;
 	const char *opt_home; /* --home, may be NULL */
 	const char *env_home; /* EDIGATE_HOME, may be NULL */
+	const char *env_spool; /* EDIGATE_SPOOL: the spool, default HOME/spool */
+	const char *env_user;  /* EDIGATE_USER: who, for the audit log */
+	const char *env_now;   /* EDIGATE_NOW: the clock (tests): epoch
+				* seconds or CCYY-MM-DD */
+	const char *env_crash; /* EDIGATE_CRASH_AT: a crash point (tests) */
+	int stdout_tty;
 	int stderr_tty;       /* progress only when a person watches */
 	FILE *out;
 	FILE *err;
@@ -49,6 +55,13 @@ extern const eg_command eg_cmd_guide;
 extern const eg_command eg_cmd_acks;
 extern const eg_command eg_cmd_partner;
 extern const eg_command eg_cmd_map;
+extern const eg_command eg_cmd_run;
+extern const eg_command eg_cmd_files;
+extern const eg_command eg_cmd_show;
+extern const eg_command eg_cmd_reprocess;
+extern const eg_command eg_cmd_quarantine;
+extern const eg_command eg_cmd_status;
+extern const eg_command eg_cmd_sent;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);
@@ -135,6 +148,40 @@ eg_err eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e) EG_MUST_USE;
 
 /* "CCYY-MM-DD" -> noon UTC that day; -1 when malformed. */
 int eg_cli_parse_day(const char *s, time_t *out);
+
+/*
+ * The spool and what works on it (spool_cli.c): the home, guides and
+ * maps, the ledger, the clock and the user.  Commands that change the
+ * spool take the run lock (one writer at a time).
+ */
+typedef struct eg_cli_spool {
+	eg_home home;
+	eg_guides *guides;
+	struct eg_maps *maps;
+	struct eg_ledger *ledger;
+	char spool[4096];
+	char user[64];
+	time_t now;
+	int lockfd;
+} eg_cli_spool;
+
+enum { EG_SPOOL_READ = 0, EG_SPOOL_LOCK = 1, EG_SPOOL_WAIT = 2 };
+
+/* Open it; lock is EG_SPOOL_*.  Returns an exit code. */
+int eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
+		      int lock, eg_cli_spool *s);
+void eg_cli_spool_close(eg_cli_spool *s);
+/* Partner ids in HOME/partners (sorted); *n set; free with
+ * eg_cli_free_ids.  Returns an exit code. */
+int eg_cli_partner_ids(eg_cli *cli, const char *cmd, const eg_home *h,
+		       char ***ids, size_t *n);
+void eg_cli_free_ids(char **ids, size_t n);
+/* "2026-11-22" or epoch seconds -> time; -1 when malformed. */
+int eg_cli_parse_time(const char *s, time_t *out);
+/* Print a ledger time as "2026-11-22 09:15:00" (UTC). */
+void eg_cli_fmt_time(long long t, char *dst, size_t cap);
+/* Append s as a JSON string (quoted) to b. */
+eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
 
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);

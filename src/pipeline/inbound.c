@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "edigate/ack.h"
 #include "edigate/buf.h"
 #include "edigate/digest.h"
@@ -419,6 +421,7 @@ typedef struct fctx {
 	int seg_fd;           /* the copy, for segment text in findings */
 	char seg_term;
 	int dup_file;         /* same bytes seen before: ack only */
+	int forced;           /* reprocess --force */
 	char dup_of[32];
 	/* records, streamed to work/<id>/records.jsonl */
 	int rec_fd;
@@ -772,7 +775,15 @@ check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
 			snprintf(fc->txn_key, sizeof(fc->txn_key), "%s=%s",
 				 name, value);
 		if (r == 1 && first && txn != fc->txn_id &&
-		    (strcmp(origin, fc->origin) || !strcmp(file, fc->id))) {
+		    strcmp(origin, fc->origin) == 0 && strcmp(file, fc->id)) {
+			/* an earlier run of this very document (released or
+			 * reprocessed): what it delivered is not sent again,
+			 * unless forced -- then it supersedes, as a change */
+			snprintf(fc->txn_dup_of, sizeof(fc->txn_dup_of), "%s",
+				 file);
+			fc->txn_status = fc->forced ? "change" : "duplicate";
+			*write = fc->forced;
+		} else if (r == 1 && first && txn != fc->txn_id) {
 			const char *pol = fc->p->dup_business;
 
 			snprintf(fc->txn_dup_of, sizeof(fc->txn_dup_of), "%s",
@@ -1013,7 +1024,7 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 				    "sender_q,sender,receiver_q,receiver,isa13,"
 				    "at,status,duplicate_of) VALUES(?1,?2,?3,"
 				    "?4,?5,?6,?7,?8,?9,?10)",
-				    "titttt" "itt" "t", fc->id,
+				    "tittttt" "itt", fc->id,
 				    (int64_t)u->ctl.interchange,
 				    u->ctl.sender_q, u->ctl.sender,
 				    u->ctl.receiver_q, u->ctl.receiver,
@@ -1126,7 +1137,12 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 	fctx *fc = ud;
 	char staged[PATH_MAX], rel[PATH_MAX], final[PATH_MAX], fname[200];
 	const char *ctl = strrchr(name, '-');
+	char control[16];
 	eg_err rc;
+
+	/* "<inbound ISA13>-<our ISA13>.ack.x12": keep our number */
+	snprintf(control, sizeof(control), "%.*s", ctl ? 9 : 0,
+		 ctl ? ctl + 1 : "");
 
 	fc->nacks++;
 	ack_file_name(fc, data, name, fname, sizeof(fname));
@@ -1141,7 +1157,7 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 		return rc;
 	crash_point(fc->pl, "after-ack");
 	return add_output(fc, "ack", rel, final, fname,
-			  ctl ? ctl + 1 : NULL, len, e);
+			  control[0] ? control : NULL, len, e);
 }
 
 /* --- the reject report -------------------------------------------------------- */
@@ -1806,8 +1822,8 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 	eg_buf_init(&fc.recbuf, REC_FLUSH * 2 + ((size_t)64 << 20));
 	snprintf(fc.id, sizeof(fc.id), "%s", id);
 	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT name, sha256, origin_id, spool_path "
-			     "FROM files WHERE id=?1",
+			     "SELECT name, sha256, origin_id, spool_path, "
+			     "forced FROM files WHERE id=?1",
 			     "t", id);
 	if (rc)
 		return rc;
@@ -1817,6 +1833,7 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 		snprintf(fc.sha, sizeof(fc.sha), "%s", eg_col_text(st, 1));
 		snprintf(fc.origin, sizeof(fc.origin), "%s", eg_col_text(st, 2));
 		snprintf(rel, sizeof(rel), "%s", eg_col_text(st, 3));
+		fc.forced = eg_col_int(st, 4) != 0;
 	}
 	eg_ledger_done(st);
 	if (r != 1)
@@ -2320,15 +2337,17 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	pl->c = &c;
 	if ((rc = run_start(pl, &run_id, e)))
 		return rc;
-	rc = eg_transport_open(&pl->t, pp->profile, pl->o.home, pl->o.now, e);
-	if (!rc) {
-		/* first finish what a crashed run left */
-		sweep_orphans(pl);
-		rc = publish_all(pl, e);
-		if (!rc)
-			rc = process_all(pl, e);
-		if (!rc)
-			rc = pull(pl, e);
+	/* first finish what a crashed run left: none of it needs the
+	 * partner's server */
+	sweep_orphans(pl);
+	rc = publish_all(pl, e);
+	if (!rc)
+		rc = process_all(pl, e);
+	if (!rc && !pl->o.local_only)
+		rc = eg_transport_open(&pl->t, pp->profile, pl->o.home,
+				       pl->o.now, e);
+	if (!rc && pl->t) {
+		rc = pull(pl, e);
 		if (!rc)
 			rc = process_all(pl, e);
 		if (!rc)
@@ -2352,5 +2371,346 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	total->acks += c.acks;
 	pl->pp = NULL;
 	pl->c = NULL;
+	return rc;
+}
+
+/* ========================================================================
+ * Support staff: reprocess, release, discard.
+ * ======================================================================== */
+
+/* Unpack the archived original of a file into dst (fsynced). */
+static eg_err
+restore_archive(eg_pipeline *pl, const char *archive_rel, const char *dst,
+		eg_error *e)
+{
+	char src[PATH_MAX], buf[1 << 16];
+	gzFile gz;
+	int fd, n;
+	eg_err rc = EG_OK;
+
+	if ((rc = spool_path(pl, src, sizeof(src), archive_rel, e)))
+		return rc;
+	if (!(gz = gzopen(src, "rb")))
+		return eg_fail(e, EG_ENOTFOUND, "archive %s: %s", src,
+			       strerror(errno));
+	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		gzclose(gz);
+		return eg_fail(e, EG_EIO, "%s: %s", dst, strerror(errno));
+	}
+	while (!rc && (n = gzread(gz, buf, sizeof(buf))) > 0)
+		rc = eg_write_all(fd, buf, (size_t)n, dst, e);
+	if (!rc && n < 0)
+		rc = eg_fail(e, EG_EIO, "archive %s is damaged", src);
+	if (!rc && fsync(fd) != 0)
+		rc = eg_fail(e, EG_EIO, "fsync %s: %s", dst, strerror(errno));
+	close(fd);
+	gzclose(gz);
+	return rc;
+}
+
+eg_err
+eg_pipeline_requeue(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		    const char *file_id, const char *action,
+		    const char *reason, int force, char new_id[32], eg_error *e)
+{
+	eg_stmt *st;
+	char name[256], sha[EG_SHA256_HEX], origin[32], state[32];
+	char archive[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX], detail[200];
+	int release = !strcmp(action, "release");
+	uint64_t size = 0;
+	struct stat sb;
+	eg_err rc;
+	int r;
+
+	new_id[0] = '\0';
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT name, sha256, origin_id, state, "
+			     "COALESCE(archive_path,'') FROM files WHERE id=?1 "
+			     "AND partner=?2",
+			     "tt", file_id, pp->profile->id);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(pl->l, st, e);
+	if (r == 1) {
+		snprintf(name, sizeof(name), "%s", eg_col_text(st, 0));
+		snprintf(sha, sizeof(sha), "%s", eg_col_text(st, 1));
+		snprintf(origin, sizeof(origin), "%s", eg_col_text(st, 2));
+		snprintf(state, sizeof(state), "%s", eg_col_text(st, 3));
+		snprintf(archive, sizeof(archive), "%s", eg_col_text(st, 4));
+	}
+	eg_ledger_done(st);
+	if (r < 0)
+		return e->code;
+	if (r == 0)
+		return eg_fail(e, EG_ENOTFOUND, "no file %s of partner %s",
+			       file_id, pp->profile->id);
+	if (release && strcmp(state, "rejected") && strcmp(state, "partial"))
+		return eg_fail(e, EG_EINVAL,
+			       "file %s is %s, not in quarantine: only a "
+			       "rejected or partial file can be released",
+			       file_id, state);
+	if (!strcmp(state, "received") || !strcmp(state, "processed"))
+		return eg_fail(e, EG_EINVAL,
+			       "file %s is still being processed (%s); run "
+			       "`edigate run` first", file_id, state);
+	if (!release && !force &&
+	    (!strcmp(state, "accepted") || !strcmp(state, "partial")))
+		return eg_fail(e, EG_EINVAL,
+			       "file %s was %s: its records went out already; "
+			       "use --force to run it again (sets already "
+			       "delivered then go out again, as changes)",
+			       file_id, state);
+	if (!archive[0])
+		return eg_fail(e, EG_ENOTFOUND, "file %s has no archived "
+						"original", file_id);
+	pl->pp = pp;
+	if ((rc = eg_path(tmp, sizeof(tmp), e, "%s/in/%s/.requeue-%s",
+			  pl->o.spool, pp->profile->id, file_id)) ||
+	    (rc = eg_path(dst, sizeof(dst), e, "%s/in/%s", pl->o.spool,
+			  pp->profile->id)) ||
+	    (rc = eg_mkdirs(dst, e)) ||
+	    (rc = restore_archive(pl, archive, tmp, e)))
+		goto out;
+	if (stat(tmp, &sb) == 0)
+		size = (uint64_t)sb.st_size;
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		goto out;
+	rc = insert_file(pl, "reprocess", NULL, name, size, 0, sha, NULL,
+			 origin, file_id, "none", new_id, e);
+	if (!rc && force)
+		rc = eg_ledger_exec(pl->l, e,
+				    "UPDATE files SET forced=1 WHERE id=?1", "t",
+				    new_id);
+	if (!rc)
+		rc = eg_path(dst, sizeof(dst), e, "%s/in/%s/%s", pl->o.spool,
+			     pp->profile->id, new_id);
+	if (!rc && rename(tmp, dst) != 0)
+		rc = eg_fail(e, EG_EIO, "rename %s: %s", tmp, strerror(errno));
+	snprintf(detail, sizeof(detail), "%s as %s%s (was %s)",
+		 release ? "released" : "reprocessed", new_id,
+		 force ? ", forced" : "", state);
+	if (!rc)
+		rc = eg_ledger_set_state(pl->l, file_id,
+					 release ? "released" : "reprocessed",
+					 detail, e);
+	if (!rc)
+		rc = eg_ledger_audit(pl->l, pl->o.actor, action, file_id,
+				     reason, detail, e);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	if (rc)
+		eg_ledger_rollback(pl->l);
+out:
+	if (rc) {
+		(void)unlink(tmp);
+		new_id[0] = '\0';
+	}
+	pl->pp = NULL;
+	return rc;
+}
+
+eg_err
+eg_pipeline_discard(eg_pipeline *pl, const char *file_id, const char *reason,
+		    eg_error *e)
+{
+	char partner[64] = "", state[32] = "", dir[PATH_MAX];
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT partner, state FROM files WHERE id=?1",
+			     "t", file_id);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(pl->l, st, e);
+	if (r == 1) {
+		snprintf(partner, sizeof(partner), "%s", eg_col_text(st, 0));
+		snprintf(state, sizeof(state), "%s", eg_col_text(st, 1));
+	}
+	eg_ledger_done(st);
+	if (r < 0)
+		return e->code;
+	if (r == 0)
+		return eg_fail(e, EG_ENOTFOUND, "no file %s", file_id);
+	if (strcmp(state, "rejected") && strcmp(state, "partial"))
+		return eg_fail(e, EG_EINVAL,
+			       "file %s is %s, not in quarantine", file_id,
+			       state);
+	if (!reason || !reason[0])
+		return eg_fail(e, EG_EINVAL, "a discard needs a reason");
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		return rc;
+	rc = eg_ledger_set_state(pl->l, file_id, "discarded", reason, e);
+	if (!rc)
+		rc = eg_ledger_audit(pl->l, pl->o.actor, "discard", file_id,
+				     reason, "quarantine removed; the archive "
+					     "keeps the original", e);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	if (rc) {
+		eg_ledger_rollback(pl->l);
+		return rc;
+	}
+	/* after the commit: the ledger says discarded, the folder follows */
+	if (!eg_path(dir, sizeof(dir), e, "%s/quarantine/%s/%s", pl->o.spool,
+		     partner, file_id))
+		eg_remove_tree(dir);
+	return EG_OK;
+}
+
+/* ========================================================================
+ * Documents we sent (until the outbound pipeline records its own).
+ * ======================================================================== */
+
+typedef struct sentctx {
+	eg_pipeline *pl;
+	const char *id;
+	eg_mapper *mapper;
+	unsigned long records;
+	eg_err rc;
+	eg_error err;
+} sentctx;
+
+static eg_err
+sent_record(void *ud, const eg_rnode *rec, eg_error *e)
+{
+	sentctx *sc = ud;
+	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
+	const char *st02 = eg_rnode_text(rec,
+					 "correlation/transaction/controlNumber");
+	const eg_rnode *corr = eg_rnode_child(rec, "correlation"), *k;
+	eg_ref_doc d;
+	int64_t txn;
+	size_t i;
+	eg_err rc;
+
+	set = set ? set : "";
+	rc = eg_ledger_exec(sc->pl->l, e,
+			    "INSERT INTO transactions(file_id,st01,st02,status,"
+			    "records) VALUES(?1,?2,?3,'sent',1)",
+			    "ttt", sc->id, set, st02);
+	if (rc)
+		return rc;
+	txn = eg_ledger_last_rowid(sc->pl->l);
+	for (k = eg_rnode_child(corr, "key"); !rc && k;
+	     k = eg_rnode_next_same(k)) {
+		const char *name = eg_rnode_text(k, "name");
+		const char *value = eg_rnode_text(k, "value");
+
+		if (name && value)
+			rc = eg_ledger_exec(
+			    sc->pl->l, e,
+			    "INSERT OR IGNORE INTO business_keys(partner,"
+			    "set_id,name,value,file_id,txn_id,first_seen,"
+			    "direction) VALUES(?1,?2,?3,?4,?5,?6,?7,'out')",
+			    "ttttt" "ii", sc->pl->pp->profile->id, set, name,
+			    value, sc->id, txn, (int64_t)sc->pl->o.now);
+	}
+	if (rc || strcmp(rec->name, "WarehouseOrder") != 0)
+		return rc;
+	if ((rc = eg_ref_doc_read(&d, set, rec)))
+		return eg_fail(e, rc, "cannot keep the order lines");
+	for (i = 0; !rc && i < d.nlines; i++)
+		rc = eg_ledger_exec(sc->pl->l, e,
+				    "INSERT INTO ref_lines(txn_id,line_number,"
+				    "gtin,sku,buyer_part,quantity,uom) "
+				    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+				    "itttttt", txn, d.lines[i].line_number,
+				    d.lines[i].gtin, d.lines[i].sku,
+				    d.lines[i].buyer_part, d.lines[i].quantity,
+				    d.lines[i].uom);
+	eg_ref_doc_clear(&d);
+	sc->records++;
+	return rc;
+}
+
+static void
+sent_unit(void *ud, const eg_unit_result *u)
+{
+	sentctx *sc = ud;
+
+	if (sc->mapper)
+		eg_mapper_unit_end(sc->mapper, u);
+}
+
+static eg_err
+sent_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
+{
+	return eg_mapper_segment(((sentctx *)ud)->mapper, seg, e);
+}
+
+eg_err
+eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			const char *path, char id[32], unsigned long *records,
+			eg_error *e)
+{
+	sentctx sc;
+	eg_mapper_opts mo;
+	eg_x12_check_opts co;
+	eg_envelope_events ev;
+	eg_x12_check_result res;
+	eg_source *src = NULL;
+	char sha[EG_SHA256_HEX];
+	const char *base = strrchr(path, '/');
+	struct stat sb;
+	eg_err rc;
+
+	*records = 0;
+	if (stat(path, &sb) != 0)
+		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path, strerror(errno));
+	if ((rc = eg_sha256_file(path, sha, e)))
+		return rc;
+	memset(&sc, 0, sizeof(sc));
+	memset(&mo, 0, sizeof(mo));
+	memset(&co, 0, sizeof(co));
+	sc.pl = pl;
+	sc.id = id;
+	pl->pp = pp;
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		goto out;
+	rc = insert_file(pl, "sent", NULL, base ? base + 1 : path,
+			 (uint64_t)sb.st_size, 0, sha, NULL, NULL, NULL, "none",
+			 id, e);
+	mo.maps = pl->o.maps;
+	mo.now = pl->o.now;
+	mo.file_id = id;
+	mo.file_name = base ? base + 1 : path;
+	mo.file_sha256 = sha;
+	mo.eager = 0; /* only whole, accepted interchanges are remembered */
+	mo.record = sent_record;
+	mo.ud = &sc;
+	if (!rc)
+		rc = eg_mapper_new(&sc.mapper, &mo, e);
+	co.limits = eg_x12_limits_default();
+	co.guides = pl->o.guides;
+	co.segment = sent_segment;
+	co.segment_ud = &sc;
+	memset(&ev, 0, sizeof(ev));
+	ev.unit_end = sent_unit;
+	ev.ud = &sc;
+	if (!rc)
+		rc = eg_source_open_file(&src, path, e);
+	if (!rc)
+		rc = eg_x12_check(src, &co, &ev, &res, e);
+	if (!rc)
+		rc = eg_mapper_error(sc.mapper, e);
+	if (!rc)
+		rc = eg_ledger_exec(pl->l, e,
+				    "UPDATE files SET spool_path=NULL, "
+				    "summary=?1 WHERE id=?2",
+				    "tt", "a document we sent", id);
+	if (!rc)
+		rc = eg_ledger_set_state(pl->l, id, "sent", NULL, e);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	else
+		eg_ledger_rollback(pl->l);
+	*records = sc.records;
+out:
+	eg_source_free(src);
+	eg_mapper_free(sc.mapper);
+	pl->pp = NULL;
 	return rc;
 }

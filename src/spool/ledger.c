@@ -39,6 +39,7 @@ static const char schema_v1[] =
     "  parent_id TEXT,"                  /* the bundle it came in */
     "  origin_id TEXT NOT NULL,"         /* first of a reprocess chain */
     "  reprocess_of TEXT,"
+    "  forced INTEGER NOT NULL DEFAULT 0," /* reprocess --force */
     "  state TEXT NOT NULL,"
     "  final_state TEXT,"                /* decided, while processed */
     "  duplicate_of TEXT,"

@@ -177,6 +177,33 @@ fx_class(unsigned long st)
 	}
 }
 
+/*
+ * Stop talking on a connection that timed out or broke: after shutdown
+ * every libssh2 call on it fails at once (instead of waiting out the
+ * timeout again), yet still frees what it holds.
+ */
+static void
+set_broken(conn *c)
+{
+	if (!c->broken && c->sock >= 0)
+		shutdown(c->sock, SHUT_RDWR);
+	c->broken = 1;
+}
+
+/* Has the other end closed or reset the connection? */
+static int
+peer_gone(int sock)
+{
+	char b;
+	ssize_t r;
+
+	if (sock < 0)
+		return 0;
+	r = recv(sock, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			  errno != EINTR);
+}
+
 static enum cls
 ssh_class(int rc)
 {
@@ -242,12 +269,16 @@ ssh_fail(conn *c, eg_error *e, const char *fmt, ...)
 		st = libssh2_sftp_last_error(c->sftp);
 		k = fx_class(st);
 		if (k == C_CONNECT)
-			c->broken = 1;
+			set_broken(c);
 		return fail(e, k, c->id, "%s: %s", what, fx_name(st));
 	}
 	k = ssh_class(rc);
+	/* libssh2 reports a peer gone during key exchange as a key
+	 * exchange failure */
+	if (k == C_PROTO && peer_gone(c->sock))
+		k = C_CONNECT;
 	if (k == C_TIMEOUT || k == C_CONNECT || k == C_PROTO)
-		c->broken = 1;
+		set_broken(c);
 	if (k == C_TIMEOUT)
 		return fail(e, k, c->id, "%s: no answer within %lld s", what,
 			    (long long)(c->timeout_ms / 1000));
@@ -855,16 +886,11 @@ authenticate(conn *c, eg_error *e)
 		    c->hostlabel, p->user, tried, c->methods);
 }
 
-/*
- * Free the connection.  A broken one is shut down first, so that
- * libssh2's goodbye and channel close fail at once instead of waiting
- * out the timeout on a dead peer.
- */
+/* Free the connection; a broken one (already shut down) gets no
+ * goodbye. */
 static void
 conn_close(conn *c)
 {
-	if (c->broken && c->sock >= 0)
-		shutdown(c->sock, SHUT_RDWR);
 	if (c->sftp)
 		libssh2_sftp_shutdown(c->sftp);
 	if (c->kh)
@@ -1142,7 +1168,7 @@ read_dir(sftp *t, const char *dir, ents *d, eg_error *e)
 	}
 	if (rc == EG_OK && libssh2_sftp_closedir(h) != 0)
 		rc = ssh_fail(&t->c, e, "cannot list %s", dir);
-	else if (rc != EG_OK && !t->c.broken)
+	else if (rc != EG_OK)
 		libssh2_sftp_closedir(h);
 	if (rc == EG_OK && d->n > 1)
 		qsort(d->v, d->n, sizeof(ent), ent_cmp);
@@ -1233,12 +1259,14 @@ same_facts(const eg_tfile *f, const LIBSSH2_SFTP_ATTRIBUTES *a)
 	       (int64_t)a->mtime == f->mtime;
 }
 
+/* Close h after a failure: only libssh2_sftp_close_handle frees a
+ * handle and the requests still in flight on it (on a broken
+ * connection it fails at once, and frees). */
 static void
 close_handle(sftp *t, LIBSSH2_SFTP_HANDLE *h)
 {
-	/* on a broken connection the close cannot be sent; session free
-	 * releases the handle */
-	if (h && !t->c.broken)
+	(void)t;
+	if (h)
 		libssh2_sftp_close_handle(h);
 }
 
@@ -1330,6 +1358,7 @@ rmkdirs(sftp *t, const char *dir, eg_error *e)
 	LIBSSH2_SFTP_ATTRIBUTES a;
 	char part[RPATH];
 	size_t n = strlen(dir), i;
+	unsigned long st;
 	eg_err rc;
 	int gone;
 
@@ -1349,13 +1378,18 @@ rmkdirs(sftp *t, const char *dir, eg_error *e)
 			return rc;
 		if (!gone)
 			continue;
-		if (libssh2_sftp_mkdir_ex(t->c.sftp, part, (unsigned)i, 0755) !=
-		    0) {
-			/* made by someone else meanwhile? */
-			if (rstat(t, part, &a, &gone, e) != EG_OK || gone)
-				return ssh_fail(&t->c, e, "cannot create %s",
-						part);
-		}
+		if (libssh2_sftp_mkdir_ex(t->c.sftp, part, (unsigned)i, 0755) ==
+		    0)
+			continue;
+		if (t->c.broken || !(st = fx_status(&t->c)))
+			return ssh_fail(&t->c, e, "cannot create %s", part);
+		/* made by someone else meanwhile? */
+		rc = rstat(t, part, &a, &gone, e);
+		if (rc != EG_OK)
+			return rc;
+		if (gone)
+			return fail(e, fx_class(st), t->c.id,
+				    "cannot create %s: %s", part, fx_name(st));
 	}
 	return EG_OK;
 }
@@ -1650,7 +1684,10 @@ publish(sftp *t, int fd, const char *local_path, uint64_t size,
 	if (same)
 		return unlink_gone_ok(t, tmp, e);
 	if (!t->c.p->outbox_replace) {
-		unlink_gone_ok(t, tmp, e);
+		eg_error scratch;
+
+		eg_error_clear(&scratch); /* e is for the refusal below */
+		unlink_gone_ok(t, tmp, &scratch);
 		return fail(e, C_PERM, t->c.id,
 			    "%s is there already with other content and the "
 			    "server does not rename over it; not replaced "

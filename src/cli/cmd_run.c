@@ -1,0 +1,214 @@
+/*
+ * cmd_run.c - `edigate run`: one batch cycle over every partner (or the
+ * ones named), under the spool's run lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "edigate/buf.h"
+#include "edigate/ledger.h"
+#include "edigate/pipeline.h"
+
+static void
+help(FILE *f)
+{
+	fputs("Usage: edigate run [OPTIONS]\n\n"
+	      "One batch cycle: for every partner profile in partners/ (or\n"
+	      "each --partner), finish what an interrupted run left, take the\n"
+	      "complete files from the partner's inbox into the spool, unpack\n"
+	      "bundles, validate, map, detect duplicates, write the records,\n"
+	      "the quarantine with its reject reports and the\n"
+	      "acknowledgements, archive every original, then clean up the\n"
+	      "inbox as the profile says.  Nothing is acknowledged or cleaned\n"
+	      "up before the ledger has committed it.\n\n"
+	      "Options:\n"
+	      "  --partner ID   only this partner (repeatable)\n"
+	      "  --spool DIR    the spool (default: $EDIGATE_SPOOL, else\n"
+	      "                 HOME/spool)\n"
+	      "  --wait         wait for a run already working on the spool\n"
+	      "                 (default: exit 3 at once with a message)\n"
+	      "  --batch N      files per ledger commit (default 64)\n"
+	      "  --json         print the totals as one JSON object\n"
+	      "  --quiet        no line per file\n\n"
+	      "One partner failing (its server, its folders) does not stop the\n"
+	      "others; it is reported and counted.  See `edigate status`.\n",
+	      f);
+	fputs("\nExit codes:\n"
+	      "  0  every file taken was accepted (or a known duplicate)\n"
+	      "  1  some file was rejected or partly rejected (quarantined)\n"
+	      "  2  usage or configuration error\n"
+	      "  3  a partner could not be served (I/O, server, lock held)\n",
+	      f);
+}
+
+typedef struct run_ctx {
+	eg_cli *cli;
+	int quiet;
+} run_ctx;
+
+static void
+on_note(void *ud, const char *partner, const char *msg)
+{
+	run_ctx *r = ud;
+
+	if (!r->quiet)
+		fprintf(r->cli->out, "%s: %s\n", partner, msg);
+}
+
+static int
+run_partner(eg_cli *cli, eg_cli_spool *s, eg_pipeline *pl, const char *id,
+	    eg_pipeline_counts *c, int *failed)
+{
+	eg_cli_partner pc;
+	eg_pipeline_partner pp;
+	eg_error e;
+	int x;
+
+	x = eg_cli_partner_open(cli, "run", &s->home, s->guides, id, &pc);
+	if (x) {
+		eg_cli_partner_close(&pc);
+		(*failed)++;
+		return x;
+	}
+	memset(&pp, 0, sizeof(pp));
+	pp.profile = pc.profile;
+	pp.expect = &pc.expect;
+	pp.guides = pc.guides;
+	pp.nguides = pc.nguides;
+	eg_error_clear(&e);
+	if (eg_pipeline_run(pl, &pp, c, &e)) {
+		fprintf(cli->err, "%s run: partner %s: %s\n", cli->prog, id,
+			e.msg);
+		(*failed)++;
+		x = EG_EXIT_IO;
+	}
+	eg_cli_partner_close(&pc);
+	return x;
+}
+
+static int
+run(eg_cli *cli, int argc, char **argv)
+{
+	const char *spool = NULL;
+	const char **only;
+	size_t nonly = 0, i, nids = 0;
+	char **ids = NULL;
+	int json = 0, wait = 0, failed = 0, x;
+	unsigned batch = 0;
+	eg_cli_spool s;
+	eg_pipeline_opts o;
+	eg_pipeline *pl = NULL;
+	eg_pipeline_counts c;
+	run_ctx rc = {cli, 0};
+	eg_error e;
+
+	only = calloc((size_t)argc + 1, sizeof(*only));
+	if (!only)
+		return EG_EXIT_IO;
+	for (i = 1; i < (size_t)argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help")) {
+			help(cli->out);
+			free(only);
+			return EG_EXIT_OK;
+		} else if (!strcmp(a, "--partner") && i + 1 < (size_t)argc) {
+			only[nonly++] = argv[++i];
+		} else if (!strcmp(a, "--spool") && i + 1 < (size_t)argc) {
+			spool = argv[++i];
+		} else if (!strcmp(a, "--batch") && i + 1 < (size_t)argc) {
+			batch = (unsigned)strtoul(argv[++i], NULL, 10);
+			if (!batch || batch > 10000) {
+				free(only);
+				return eg_cli_usage(cli, "run", "--batch needs "
+								"1..10000");
+			}
+		} else if (!strcmp(a, "--wait")) {
+			wait = 1;
+		} else if (!strcmp(a, "--json")) {
+			json = 1;
+		} else if (!strcmp(a, "--quiet")) {
+			rc.quiet = 1;
+		} else {
+			free(only);
+			return eg_cli_usage(cli, "run", "unknown argument '%s'",
+					    a);
+		}
+	}
+	if (json)
+		rc.quiet = 1;
+	x = eg_cli_spool_open(cli, "run", spool,
+			      wait ? EG_SPOOL_WAIT : EG_SPOOL_LOCK, &s);
+	if (x) {
+		eg_cli_spool_close(&s);
+		free(only);
+		return x == EG_EXIT_DOCUMENT ? EG_EXIT_IO : x;
+	}
+	memset(&o, 0, sizeof(o));
+	o.home = s.home.home;
+	o.spool = s.spool;
+	o.guides = s.guides;
+	o.maps = s.maps;
+	o.now = s.now;
+	o.actor = s.user;
+	o.crash_at = cli->env_crash;
+	o.batch = batch;
+	o.note = on_note;
+	o.note_ud = &rc;
+	eg_error_clear(&e);
+	if (eg_pipeline_new(&pl, s.ledger, &o, &e)) {
+		eg_cli_spool_close(&s);
+		free(only);
+		return eg_cli_fail(cli, &e);
+	}
+	if (nonly == 0 &&
+	    (x = eg_cli_partner_ids(cli, "run", &s.home, &ids, &nids))) {
+		eg_pipeline_free(pl);
+		eg_cli_spool_close(&s);
+		free(only);
+		return x;
+	}
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < (nonly ? nonly : nids); i++)
+		(void)run_partner(cli, &s, pl, nonly ? only[i] : ids[i], &c,
+				  &failed);
+	if (json) {
+		fprintf(cli->out,
+			"{\"partners\":%zu,\"partnersFailed\":%d,\"files\":%lu,"
+			"\"processed\":%lu,\"accepted\":%lu,\"partial\":%lu,"
+			"\"rejected\":%lu,\"duplicates\":%lu,\"failed\":%lu,"
+			"\"waiting\":%lu,\"records\":%lu,\"acks\":%lu}\n",
+			nonly ? nonly : nids, failed, c.files, c.processed,
+			c.accepted, c.partial, c.rejected, c.duplicates,
+			c.failed, c.waiting, c.records, c.acks);
+	} else {
+		fprintf(cli->out,
+			"run: %lu file(s) taken, %lu processed: %lu accepted, "
+			"%lu partial, %lu rejected, %lu duplicate; %lu "
+			"record(s), %lu ack(s)",
+			c.files, c.processed, c.accepted, c.partial, c.rejected,
+			c.duplicates, c.records, c.acks);
+		if (c.waiting)
+			fprintf(cli->out, "; %lu waiting to be complete",
+				c.waiting);
+		if (c.failed || failed)
+			fprintf(cli->out, "; %lu file(s) and %d partner(s) "
+					  "failed (retried next run)",
+				c.failed, failed);
+		fputc('\n', cli->out);
+	}
+	eg_pipeline_free(pl);
+	eg_cli_free_ids(ids, nids);
+	eg_cli_spool_close(&s);
+	free(only);
+	if (failed || c.failed)
+		return EG_EXIT_IO;
+	return c.rejected || c.partial ? EG_EXIT_DOCUMENT : EG_EXIT_OK;
+}
+
+const eg_command eg_cmd_run = {
+	"run", "one batch cycle: pull, process, acknowledge, archive",
+	run, help,
+};

@@ -1,0 +1,245 @@
+/*
+ * cmd_status.c - `edigate status`: per partner, how the gateway is doing
+ * today.  Read-only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "edigate/buf.h"
+#include "edigate/ledger.h"
+
+static void
+help(FILE *f)
+{
+	fputs("Usage: edigate status [--partner ID] [--json] [--spool DIR]\n\n"
+	      "Per partner: the last successful run and the last run's\n"
+	      "outcome, files received today and outputs written today\n"
+	      "(records, acknowledgements), today's accepted, rejected and\n"
+	      "duplicate files, what waits in quarantine, files received but\n"
+	      "not finished, and acknowledgements not yet delivered.\n"
+	      "\"Today\" is the UTC day.\n",
+	      f);
+	fputs("\nExit codes:\n"
+	      "  0  nothing needs attention\n"
+	      "  1  something does: quarantine not empty, a failed last run,\n"
+	      "     or files stuck\n"
+	      "  2  usage or configuration error\n"
+	      "  3  I/O failure\n",
+	      f);
+}
+
+typedef struct pstat {
+	long long last_ok, last_run, in_today, out_today, acks_today;
+	long long accepted, rejected, duplicates, quarantine, stuck;
+	long long unsent, failures;
+	char last_status[16], last_msg[300];
+} pstat;
+
+static eg_err
+one(eg_ledger *l, const char *sql, const char *p, int64_t day,
+    long long *out, eg_error *e)
+{
+	int64_t v = 0;
+	eg_err rc = eg_ledger_int(l, &v, 0, e, sql, "ti", p, day);
+
+	*out = (long long)v;
+	return rc;
+}
+
+static eg_err
+gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
+{
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+
+	memset(ps, 0, sizeof(*ps));
+	rc = one(l, "SELECT max(finished) FROM runs WHERE partner=?1 AND "
+		    "status='ok' AND ?2>=0", p, day, &ps->last_ok, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
+			    "received_at>=?2 AND source<>'sent'",
+			 p, day, &ps->in_today, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM outputs o JOIN files f ON "
+			    "f.id=o.file_id WHERE f.partner=?1 AND o.at>=?2 "
+			    "AND o.kind='records' AND o.state<>'staged'",
+			 p, day, &ps->out_today, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM outputs o JOIN files f ON "
+			    "f.id=o.file_id WHERE f.partner=?1 AND o.at>=?2 "
+			    "AND o.kind='ack' AND o.state='sent'",
+			 p, day, &ps->acks_today, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
+			    "received_at>=?2 AND state='accepted'",
+			 p, day, &ps->accepted, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
+			    "received_at>=?2 AND state IN ('rejected',"
+			    "'partial')",
+			 p, day, &ps->rejected, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
+			    "received_at>=?2 AND state='duplicate'",
+			 p, day, &ps->duplicates, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
+			    "state IN ('rejected','partial') AND ?2>=0",
+			 p, day, &ps->quarantine, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
+			    "state IN ('received','processed') AND ?2>=0",
+			 p, day, &ps->stuck, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM outputs o JOIN files f ON "
+			    "f.id=o.file_id WHERE f.partner=?1 AND "
+			    "o.kind='ack' AND o.state<>'sent' AND ?2>=0",
+			 p, day, &ps->unsent, e);
+	if (!rc)
+		rc = one(l, "SELECT count(*) FROM runs WHERE partner=?1 AND "
+			    "started>=?2 AND status IN ('failed','partly')",
+			 p, day, &ps->failures, e);
+	if (rc)
+		return rc;
+	rc = eg_ledger_query(l, &st, e,
+			     "SELECT started, status, COALESCE(message,'') "
+			     "FROM runs WHERE partner=?1 ORDER BY id DESC "
+			     "LIMIT 1",
+			     "t", p);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(l, st, e);
+	if (r == 1) {
+		ps->last_run = eg_col_int(st, 0);
+		snprintf(ps->last_status, sizeof(ps->last_status), "%s",
+			 eg_col_text(st, 1));
+		snprintf(ps->last_msg, sizeof(ps->last_msg), "%s",
+			 eg_col_text(st, 2));
+	}
+	eg_ledger_done(st);
+	return r < 0 ? e->code : EG_OK;
+}
+
+static int
+run(eg_cli *cli, int argc, char **argv)
+{
+	const char *only = NULL, *spool = NULL;
+	char **ids = NULL;
+	size_t nids = 0, i;
+	int json = 0, x, attention = 0;
+	eg_cli_spool s;
+	eg_error e;
+	eg_buf b;
+	int64_t day;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--help")) {
+			help(cli->out);
+			return EG_EXIT_OK;
+		} else if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--partner") && i + 1 < (size_t)argc)
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--spool") && i + 1 < (size_t)argc)
+			spool = argv[++i];
+		else
+			return eg_cli_usage(cli, "status", "unknown argument "
+							   "'%s'",
+					    argv[i]);
+	}
+	x = eg_cli_spool_open(cli, "status", spool, EG_SPOOL_READ, &s);
+	if (!x && !only)
+		x = eg_cli_partner_ids(cli, "status", &s.home, &ids, &nids);
+	if (x) {
+		eg_cli_spool_close(&s);
+		return x;
+	}
+	day = (int64_t)(s.now - s.now % 86400);
+	eg_error_clear(&e);
+	eg_buf_init(&b, (size_t)16 << 20);
+	if (json)
+		(void)!eg_buf_adds(&b, "{\"partners\":[");
+	else
+		(void)!eg_buf_addf(&b, "%-12s %-19s %-8s %4s %4s %4s %4s %4s "
+				       "%5s %s\n",
+				   "PARTNER", "LAST OK RUN (UTC)", "LAST",
+				   "IN", "OUT", "ACC", "REJ", "DUP", "QUAR",
+				   "NOTES");
+	for (i = 0; i < (only ? 1 : nids); i++) {
+		const char *p = only ? only : ids[i];
+		char ok[32], notes[400] = "";
+		pstat ps;
+
+		if (gather(s.ledger, p, day, &ps, &e)) {
+			x = eg_cli_fail(cli, &e);
+			break;
+		}
+		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
+		if (ps.quarantine || ps.stuck || ps.unsent ||
+		    !strcmp(ps.last_status, "failed"))
+			attention = 1;
+		if (!strcmp(ps.last_status, "failed"))
+			snprintf(notes, sizeof(notes), "last run failed: %s; ",
+				 ps.last_msg);
+		if (ps.stuck)
+			snprintf(notes + strlen(notes),
+				 sizeof(notes) - strlen(notes),
+				 "%lld file(s) not finished; ", ps.stuck);
+		if (ps.unsent)
+			snprintf(notes + strlen(notes),
+				 sizeof(notes) - strlen(notes),
+				 "%lld ack(s) not delivered; ", ps.unsent);
+		if (json) {
+			(void)!eg_buf_addf(
+			    &b,
+			    "%s{\"partner\":\"%s\",\"lastSuccessfulRun\":%lld,"
+			    "\"lastRun\":%lld,\"lastRunStatus\":\"%s\","
+			    "\"lastRunMessage\":",
+			    i ? "," : "", p, ps.last_ok, ps.last_run,
+			    ps.last_status);
+			(void)!eg_cli_json_str(&b, ps.last_msg);
+			(void)!eg_buf_addf(
+			    &b,
+			    ",\"filesInToday\":%lld,\"recordsOutToday\":%lld,"
+			    "\"acksSentToday\":%lld,\"acceptedToday\":%lld,"
+			    "\"rejectedToday\":%lld,\"duplicatesToday\":%lld,"
+			    "\"quarantine\":%lld,\"unfinished\":%lld,"
+			    "\"acksPending\":%lld,\"failedRunsToday\":%lld}",
+			    ps.in_today, ps.out_today, ps.acks_today,
+			    ps.accepted, ps.rejected, ps.duplicates,
+			    ps.quarantine, ps.stuck, ps.unsent, ps.failures);
+		} else {
+			(void)!eg_buf_addf(&b,
+					   "%-12s %-19s %-8s %4lld %4lld %4lld "
+					   "%4lld %4lld %5lld %s\n",
+					   p, ok,
+					   ps.last_status[0] ? ps.last_status
+							     : "never",
+					   ps.in_today, ps.out_today,
+					   ps.accepted, ps.rejected,
+					   ps.duplicates, ps.quarantine, notes);
+		}
+	}
+	if (json)
+		(void)!eg_buf_adds(&b, "]}\n");
+	else
+		(void)!eg_buf_adds(&b, "\nIN files received today, OUT record "
+				       "files written today; ACC/REJ/DUP today's "
+				       "accepted, rejected or partial, and\n"
+				       "duplicate files; QUAR files waiting in "
+				       "quarantine (`edigate quarantine list`).\n");
+	if (!x)
+		x = eg_cli_write(cli, b.data, b.len);
+	eg_buf_free(&b);
+	eg_cli_free_ids(ids, nids);
+	eg_cli_spool_close(&s);
+	return x ? x : attention ? EG_EXIT_DOCUMENT : EG_EXIT_OK;
+}
+
+const eg_command eg_cmd_status = {
+	"status", "per partner: last run, files in and out, quarantine",
+	run, help,
+};
