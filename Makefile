@@ -42,6 +42,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
+        pipeline \
         demo bench \
         fuzz checksrc \
         install clean
@@ -97,7 +98,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
-		canonical corpus install-check
+		canonical pipeline corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -115,6 +116,10 @@ partners: $(BA)/edigate
 # X12 to canonical records: maps, code lists, overrides, rules
 map: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/map.sh
+
+# the inbound pipeline: edigate run, the ledger, the support commands
+pipeline: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh
 
 # the canonical record schema against its valid and invalid examples
 canonical:

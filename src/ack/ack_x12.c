@@ -241,6 +241,13 @@ end_group(eg_ack *a, const eg_unit_result *u)
 	unsigned i, nseg;
 	eg_err rc;
 
+	if (a->o.functional == EG_ACK_FA_NEVER) {
+		/* never sent: build nothing, use no control number */
+		eg_buf_reset(&a->group_body);
+		a->group_segments = 0;
+		a->ngroup_codes = 0;
+		return;
+	}
 	if (a->err.code == EG_OK &&
 	    a->o.next_control(a->o.ud, "gs", &gs06, &a->err) != EG_OK)
 		return;

@@ -53,13 +53,8 @@ eg_cli_fmt_time(long long t, char *dst, size_t cap)
 eg_err
 eg_cli_json_str(eg_buf *b, const char *s)
 {
-	eg_err rc = eg_buf_addc(b, '"');
-
-	if (!rc)
-		rc = eg_buf_add_json(b, s ? s : "", s ? strlen(s) : 0);
-	if (!rc)
-		rc = eg_buf_addc(b, '"');
-	return rc;
+	/* eg_buf_add_json writes the quotes */
+	return eg_buf_add_json(b, s ? s : "", s ? strlen(s) : 0);
 }
 
 static void

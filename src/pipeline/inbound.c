@@ -646,14 +646,14 @@ unit_seen(fctx *fc, const char *sql, const char *a, const char *b,
 static const char ichg_seen_sql[] =
     "SELECT i.file_id FROM interchanges i JOIN files f ON f.id=i.file_id "
     "WHERE i.sender=?1 AND i.receiver=?2 AND i.isa13=?3 AND f.partner=?4 "
-    "AND i.at>=?5 AND f.origin_id<>?6 AND i.status<>'rejected' "
+    "AND i.at>=?5 AND f.origin_id<>?6 AND i.status='accepted' "
     "AND f.state NOT IN ('received','discarded') ORDER BY i.id LIMIT 1";
 
 static const char grp_seen_sql[] =
     "SELECT g.file_id FROM groups g JOIN files f ON f.id=g.file_id "
     "JOIN interchanges i ON i.file_id=g.file_id AND i.isa13=g.isa13 "
     "WHERE g.gs02=?1 AND g.gs03=?2 AND g.gs06=?3 AND f.partner=?4 "
-    "AND i.at>=?5 AND f.origin_id<>?6 AND g.status<>'rejected' "
+    "AND i.at>=?5 AND f.origin_id<>?6 AND g.status='accepted' "
     "AND f.state NOT IN ('received','discarded') ORDER BY g.id LIMIT 1";
 
 /* A transaction set of a new interchange or group: set the marks and
@@ -978,8 +978,9 @@ end_group(fctx *fc, const eg_unit_result *u)
 				    u->ctl.gs_receiver, u->ctl.gs06,
 				    u->ctl.gs08,
 				    rejected ? "rejected"
-				    : fc->grp_dup ? "duplicate"
-						  : "accepted",
+				    : fc->grp_dup || fc->ichg_dup || fc->dup_file
+					? "duplicate"
+					: "accepted",
 				    fc->grp_dup ? fc->unit_dup_of : NULL);
 	if (fc->grp_dup && !fc->ichg_dup)
 		own_finding(fc, EG_LVL_GROUP, &u->ctl, "duplicate-group",
@@ -1030,8 +1031,8 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 				    u->ctl.receiver_q, u->ctl.receiver,
 				    u->ctl.isa13, (int64_t)fc->pl->o.now,
 				    rejected ? "rejected"
-				    : fc->ichg_dup ? "duplicate"
-						   : "accepted",
+				    : fc->ichg_dup || fc->dup_file ? "duplicate"
+								   : "accepted",
 				    fc->ichg_dup ? fc->unit_dup_of : NULL);
 	if (!rc && fc->ichg_dup)
 		own_finding(fc, EG_LVL_INTERCHANGE, &u->ctl,
@@ -1165,13 +1166,8 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 static eg_err
 json_str(eg_buf *b, const char *s)
 {
-	eg_err rc = eg_buf_addc(b, '"');
-
-	if (!rc)
-		rc = eg_buf_add_json(b, s ? s : "", s ? strlen(s) : 0);
-	if (!rc)
-		rc = eg_buf_addc(b, '"');
-	return rc;
+	/* eg_buf_add_json writes the quotes */
+	return eg_buf_add_json(b, s ? s : "", s ? strlen(s) : 0);
 }
 
 /*
@@ -1648,8 +1644,8 @@ process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
 					  "partner=?1 AND sha256=?2 AND "
 					  "origin_id<>?3 AND n<(SELECT n FROM "
 					  "files WHERE id=?4) AND state NOT IN "
-					  "('received','discarded','unpacked') "
-					  "ORDER BY n LIMIT 1",
+					  "('received','discarded','unpacked',"
+					  "'duplicate') ORDER BY n LIMIT 1",
 					  "tttt", fc->p->id, fc->sha,
 					  fc->origin, fc->id)))
 			return rc;

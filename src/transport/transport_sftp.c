@@ -93,6 +93,7 @@ typedef struct conn {
 	LIBSSH2_KNOWNHOSTS *kh;
 	char *revoked;       /* "\n"-separated base64 keys from @revoked lines */
 	int broken;          /* timed out or lost: never talk on it again */
+	int key_ok;          /* the host key passed the check */
 	char key_type[16], fpr[64], methods[128];
 } conn;
 
@@ -973,6 +974,7 @@ conn_open(conn *c, const eg_profile *p, const char *home, int want_sftp,
 	rc = check_host_key(c, e);
 	if (rc != EG_OK)
 		return rc;
+	c->key_ok = 1;
 	rc = authenticate(c, e);
 	if (rc != EG_OK || !want_sftp)
 		return rc;
@@ -1263,9 +1265,8 @@ same_facts(const eg_tfile *f, const LIBSSH2_SFTP_ATTRIBUTES *a)
  * handle and the requests still in flight on it (on a broken
  * connection it fails at once, and frees). */
 static void
-close_handle(sftp *t, LIBSSH2_SFTP_HANDLE *h)
+close_handle(LIBSSH2_SFTP_HANDLE *h)
 {
-	(void)t;
 	if (h)
 		libssh2_sftp_close_handle(h);
 }
@@ -1321,7 +1322,7 @@ sftp_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
 	if (got != f->size || !same_facts(f, &a))
 		rc = changed(t, f, "while fetched", &a, e);
 out:
-	close_handle(t, h);
+	close_handle(h);
 	return rc;
 }
 
@@ -1568,7 +1569,7 @@ same_remote(sftp *t, int fd, const char *local_path, const char *dst,
 	*same = got == size;
 out:
 	free(lb);
-	close_handle(t, h);
+	close_handle(h);
 	if (lseek(fd, 0, SEEK_SET) != 0 && rc == EG_OK)
 		rc = eg_fail(e, EG_EIO, "partner %s: cannot read %s: %s",
 			     t->c.id, local_path, strerror(errno));
@@ -1643,7 +1644,7 @@ out:
 		if (libssh2_sftp_close_handle(h) != 0)
 			rc = ssh_fail(&t->c, e, "cannot write %s", tmp);
 	} else {
-		close_handle(t, h);
+		close_handle(h);
 	}
 	return rc;
 }
@@ -1900,7 +1901,7 @@ probe_file(sftp *t, const char *path, int want_fsync, int *fsync_ok,
 		return ssh_fail(&t->c, e, "cannot create %s", path);
 	if (libssh2_sftp_write(h, "probe\n", 6) != 6) {
 		ssh_fail(&t->c, e, "cannot write %s", path);
-		close_handle(t, h);
+		close_handle(h);
 		return EG_EIO;
 	}
 	if (want_fsync)
@@ -1968,9 +1969,9 @@ eg_sftp_probe(const eg_profile *p, const char *home, eg_sftp_probe_result *r,
 		s = libssh2_session_methods(t.c.ss, LIBSSH2_METHOD_CRYPT_CS);
 		snprintf(r->cipher, sizeof(r->cipher), "%s", s ? s : "");
 	}
+	r->host_key_trusted = t.c.key_ok;
 	if (rc != EG_OK)
 		goto out;
-	r->host_key_trusted = 1;
 	probe_extensions(&t.c, r);
 	t.c.sftp = libssh2_sftp_init(t.c.ss);
 	if (!t.c.sftp) {
@@ -1986,10 +1987,6 @@ eg_sftp_probe(const eg_profile *p, const char *home, eg_sftp_probe_result *r,
 		probe_outbox(&t, r);
 	}
 out:
-	if (rc != EG_OK && !r->host_key_trusted && t.c.fpr[0] &&
-	    strcmp(eg_sftp_error_class(e) ? eg_sftp_error_class(e) : "",
-		   "host-key") != 0)
-		r->host_key_trusted = 1; /* the failure came after the check */
 	conn_close(&t.c);
 	return rc;
 }

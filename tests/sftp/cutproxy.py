@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""cutproxy.py - a TCP proxy that breaks the connection after N bytes.
+
+    python3 tests/sftp/cutproxy.py LISTEN_PORT TARGET_PORT N MODE
+
+Listens on 127.0.0.1:LISTEN_PORT, prints "ready" once it does, and
+forwards each connection to 127.0.0.1:TARGET_PORT.  Once N bytes have
+passed (both directions counted), MODE says what happens:
+  cut    close both sides at once (the peer sees a reset / EOF);
+  stall  stop forwarding and keep both sockets open, silent, until the
+         client goes away (the client must time out).
+Runs until killed.  Used by tests/unit/test_sftp.c.
+"""
+import select
+import socket
+import sys
+import threading
+
+
+def serve(client, target_port, limit, mode):
+    server = socket.create_connection(("127.0.0.1", target_port))
+    passed = 0
+    socks = [client, server]
+    try:
+        while True:
+            ready, _, _ = select.select(socks, [], [])
+            for s in ready:
+                data = s.recv(65536)
+                if not data:
+                    return
+                room = limit - passed
+                out = server if s is client else client
+                if len(data) >= room:
+                    if room > 0:
+                        out.sendall(data[:room])
+                    passed = limit
+                    if mode == "cut":
+                        return
+                    # stall: read and drop until the client leaves
+                    while client.recv(65536):
+                        pass
+                    return
+                out.sendall(data)
+                passed += len(data)
+    except OSError:
+        pass
+    finally:
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+def main():
+    if len(sys.argv) != 5 or sys.argv[4] not in ("cut", "stall"):
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    listen_port, target_port, limit = (int(a) for a in sys.argv[1:4])
+    mode = sys.argv[4]
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", listen_port))
+    ls.listen(8)
+    print("ready", flush=True)
+    while True:
+        c, _ = ls.accept()
+        threading.Thread(target=serve, args=(c, target_port, limit, mode),
+                         daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
