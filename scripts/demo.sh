@@ -1,19 +1,98 @@
 #!/bin/sh
-# make demo: run edigate on the shipped demo partner files and show the
-# result.  The demo inbox holds a retailer's 856 ship notices, a 3PL's 940
-# orders (hard-wrapped at 80 columns, as old VANs send them) and 945
-# advices, a mailbag with two interchanges in different delimiters, and
-# one 856 with a wrong SE01 segment count that must be caught.  Every file
-# is validated against the shipped implementation guides, acknowledged
-# (997s written to a temporary directory) and the acknowledgements are
-# read back.
+# make demo: the gateway's main job end to end, then the tools.
+#
+# Part 1 -- a batch cycle.  A demo home in build/demo gets the two shipped
+# partner profiles (partners/bigretail.xml, a retailer sending 850 orders
+# over a local drop folder, and partners/northlog.xml, a 3PL sending 945
+# shipping advices -- switched to a local folder here; the SFTP demo
+# serves it over a loopback sshd) and their demo files: good orders, the
+# same order sent twice, one order with a wrong segment count, and a 945
+# file where one shipment is beyond the profile's quantity tolerance.
+# One `edigate run` takes them all: records, quarantine with reject
+# reports, 997s in the partners' outboxes, archive, ledger; then
+# `edigate status`, the quarantine, and a second run that takes nothing.
+#
+# Part 2 -- the tools on the files of demo/inbound: validate, parse, ack,
+# acks, partner check/test, map.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
-inbox=demo/inbound
+case "$bin" in /*) ;; *) bin="$(pwd)/${bin#./}" ;; esac
 rule() { printf '\n== %s\n' "$*"; }
+status=0
 
-rule "edigate info"
+home=build/demo
+rm -rf "$home"
+mkdir -p "$home/drop/bigretail/in" "$home/drop/northlog/in"
+ln -s ../../edi "$home/edi"
+ln -s ../../schemas "$home/schemas"
+mkdir -p "$home/partners"
+cp partners/bigretail.xml "$home/partners/"
+# northlog over a local folder for this part (its SFTP settings stay in
+# partners/northlog.xml)
+python3 - partners/northlog.xml "$home/partners/northlog.xml" <<'EOF2'
+import re, sys
+s = open(sys.argv[1]).read()
+local = """<transport type="local">
+    <inbox path="drop/northlog/in" pattern="*.945 *.x12 *.997"/>
+    <outbox path="drop/northlog/out"/>
+    <complete stable-for="30s"/>
+    <after-pickup action="move" move-to="drop/northlog/done"/>
+  </transport>"""
+s = re.sub(r"<transport type=\"sftp\">.*?</transport>", local, s, flags=re.S)
+open(sys.argv[2], "w").write(s)
+EOF2
+cp demo/drop/bigretail/*.x12 "$home/drop/bigretail/in/"
+cp demo/drop/northlog/*.x12 "$home/drop/northlog/in/"
+# the files have been there a while: complete (stable-for)
+touch -d '1 hour ago' "$home"/drop/*/in/*
+E="$bin --home $home"
+
+rule "edigate sent: the 940 orders we sent North Logistics (its 945s must answer them)"
+$E sent --partner northlog demo/sent/northlog-940-sent.x12 || status=1
+rule "edigate run: one batch cycle over both partners"
+$E run
+rc=$?
+[ "$rc" -eq 1 ] || { echo "demo: expected exit 1 (some files quarantined), got $rc"; status=1; }
+rule "edigate status"
+$E status
+rule "edigate quarantine list"
+$E quarantine list
+bad=$($E files --partner bigretail --state rejected --json |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["id"])')
+rule "edigate quarantine show $bad: the reject report"
+$E quarantine show "$bad"
+rule "the acknowledgements written to the partners' outboxes"
+for a in "$home"/drop/*/out/*; do
+	printf '%s: %s\n' "${a#$home/}" "$(tr '~' '\n' <"$a" | grep -E '^AK5|^AK9' | tr '\n' ' ')"
+done
+dup=$($E files --state duplicate --json |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["id"])')
+rule "edigate show $dup: the order sent twice"
+$E show "$dup" | sed -n '1,20p'
+rule "the canonical records (spool/out), first 160 characters of each"
+for r in "$home"/spool/out/*/*.jsonl; do
+	printf '%s:\n' "${r#$home/}"
+	cut -c1-160 "$r" | sed 's/$/.../'
+done
+rule "edigate run again: nothing new is taken, nothing is sent twice"
+$E run || status=1
+n=$(ls "$home"/drop/*/out | grep -c x12)
+[ "$n" -eq 5 ] || { echo "demo: expected 5 acknowledgements, found $n"; status=1; }
+if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 2 ] ||
+	[ "$($E files --state duplicate --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
+	[ "$($E files --state rejected --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
+	[ "$($E files --state partial --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ]; then
+	echo "demo: expected 2 accepted, 1 duplicate, 1 rejected and 1 partial file"
+	status=1
+fi
+echo
+echo "The demo spool stays in $home/spool for a look around:"
+echo "  $bin --home $home files | show FILE-ID | status | quarantine list"
+
+inbox=demo/inbound
+
+rule "Part 2: the tools.  edigate info"
 "$bin" --home . info || exit 3
 
 status=0
@@ -70,6 +149,6 @@ rule "the same 945s checked as if the retailer had sent them: refused, never pro
 
 echo
 if [ "$status" -eq 0 ]; then
-	echo "demo: all files gave the expected result (4 valid, 1 rejected with AK502=4)"
+	echo "demo: all files gave the expected result (run: 2 accepted, 1 duplicate, 1 rejected, 1 partial; tools: 4 valid, 1 rejected with AK502=4)"
 fi
 exit "$status"
