@@ -917,7 +917,7 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 	   eg_error *e)
 {
 	eg_err rc = rec_truncate(fc, mark, e);
-	int64_t undone = 0;
+	int64_t undone = 0, records = 0;
 
 	if (!rc)
 		rc = eg_ledger_int(fc->l, &undone, 0, e,
@@ -925,6 +925,12 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 				   "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
 				   "gs06=?3) AND status<>'rejected' AND "
 				   "status<>'duplicate'",
+				   "ttt", fc->id, isa13, gs06);
+	if (!rc)
+		rc = eg_ledger_int(fc->l, &records, 0, e,
+				   "SELECT sum(records) FROM transactions WHERE "
+				   "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
+				   "gs06=?3)",
 				   "ttt", fc->id, isa13, gs06);
 	if (!rc)
 		rc = eg_ledger_exec(fc->l, e,
@@ -951,6 +957,8 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 		fc->accepted -= (unsigned long)undone;
 		fc->rejected += (unsigned long)undone;
 	}
+	if (!rc && records > 0)
+		fc->records -= (unsigned long)records;
 	return rc;
 }
 
@@ -1575,7 +1583,7 @@ stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 	eg_err rc = EG_OK;
 
 	/* records */
-	if (fc->records > 0) {
+	if (fc->records > 0 && rec_len(fc) > 0) {
 		if ((rc = rec_flush(fc, e)))
 			return rc;
 		if (fsync(fc->rec_fd) != 0)
@@ -2094,6 +2102,15 @@ push_acks(eg_pipeline *pl, eg_error *e)
 		rc = spool_path(pl, src, sizeof(src), path, e);
 		if (!rc)
 			rc = pl->t->ops->put(pl->t, src, name, e);
+		if (rc && eg_err_severity(rc) != EG_SEV_ABORT) {
+			/* this ack only: the others still go; retried next run */
+			note(pl, "cannot deliver %s (retried next run): %s",
+			     name, e->msg);
+			pl->c->failed++;
+			eg_error_clear(e);
+			rc = EG_OK;
+			continue;
+		}
 		if (rc)
 			break;
 		crash_point(pl, "after-push");
@@ -2290,7 +2307,14 @@ process_all(eg_pipeline *pl, eg_error *e)
 static eg_err
 run_start(eg_pipeline *pl, int64_t *run_id, eg_error *e)
 {
+	/* we hold the run lock: a run still "running" died mid-way */
 	eg_err rc = eg_ledger_exec(pl->l, e,
+				   "UPDATE runs SET status='crashed' WHERE "
+				   "partner=?1 AND status='running'",
+				   "t", pl->pp->profile->id);
+
+	if (!rc)
+		rc = eg_ledger_exec(pl->l, e,
 				   "INSERT INTO runs(partner,started,status) "
 				   "VALUES(?1,?2,'running')",
 				   "ti", pl->pp->profile->id, (int64_t)pl->o.now);
