@@ -298,5 +298,7 @@ if [ "$BENCH_BIG" = 1 ]; then
 fi
 
 rm -f "$LOG" "$SUMMARY"
+BIN=$BIN EDIGATE=$EDIGATE BENCH_SEED=$BENCH_SEED BENCH_BIG_MB=$BENCH_BIG_MB \
+	sh bench/pipeline.sh
 echo
 echo "bench: done (targets are reported, not enforced)"

@@ -50,6 +50,8 @@ struct eg_pipeline {
 	eg_transport *t; /* the partner's, while it runs */
 	const eg_pipeline_partner *pp;
 	eg_pipeline_counts *c;
+	char (*dirs)[PATH_MAX]; /* directories to fsync before a commit */
+	size_t ndirs, capdirs;
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };
@@ -118,7 +120,44 @@ eg_pipeline_new(eg_pipeline **out, eg_ledger *l, const eg_pipeline_opts *o,
 void
 eg_pipeline_free(eg_pipeline *pl)
 {
+	if (pl)
+		free(pl->dirs);
 	free(pl);
+}
+
+/* Remember a directory whose entries must be durable before the next
+ * commit: one fsync per directory per batch, not per file. */
+static eg_err
+dir_dirty(eg_pipeline *pl, const char *dir, eg_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < pl->ndirs; i++)
+		if (!strcmp(pl->dirs[i], dir))
+			return EG_OK;
+	if (pl->ndirs == pl->capdirs) {
+		size_t c = pl->capdirs ? pl->capdirs * 2 : 16;
+		char (*v)[PATH_MAX] = realloc(pl->dirs, c * sizeof(*v));
+
+		if (!v)
+			return eg_fail(e, EG_ENOMEM, "out of memory");
+		pl->dirs = v;
+		pl->capdirs = c;
+	}
+	snprintf(pl->dirs[pl->ndirs++], PATH_MAX, "%s", dir);
+	return EG_OK;
+}
+
+static eg_err
+dirs_sync(eg_pipeline *pl, eg_error *e)
+{
+	size_t i;
+	eg_err rc = EG_OK;
+
+	for (i = 0; !rc && i < pl->ndirs; i++)
+		rc = eg_fsync_dir(pl->dirs[i], e);
+	pl->ndirs = 0;
+	return rc;
 }
 
 /* --- one run at a time --------------------------------------------------- */
@@ -1947,7 +1986,7 @@ publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 				     strerror(errno));
 			break;
 		}
-		rc = eg_fsync_dir(dir, e);
+		rc = dir_dirty(pl, dir, e);
 	}
 	eg_ledger_done(st);
 	if (rc)
@@ -2036,10 +2075,14 @@ publish_all(eg_pipeline *pl, eg_error *e)
 	rc = eg_ledger_begin(pl->l, e);
 	for (i = 0; !rc && i < n; i++)
 		rc = publish_file(pl, ids[i], e);
+	/* the renames are durable before the commit that says so */
+	if (!rc)
+		rc = dirs_sync(pl, e);
 	if (!rc)
 		rc = eg_ledger_commit(pl->l, e);
 	else
 		eg_ledger_rollback(pl->l);
+	pl->ndirs = 0;
 	free(ids);
 	return rc;
 }
@@ -2114,12 +2157,24 @@ push_acks(eg_pipeline *pl, eg_error *e)
 		if (rc)
 			break;
 		crash_point(pl, "after-push");
-		rc = eg_ledger_exec(pl->l, e,
-				    "UPDATE outputs SET state='sent' WHERE id=?1",
-				    "i", ids[i]);
+		/* one commit per batch: a crash before it puts the same bytes
+		 * under the same name again, which counts as delivered */
+		if (!eg_ledger_in_tx(pl->l))
+			rc = eg_ledger_begin(pl->l, e);
+		if (!rc)
+			rc = eg_ledger_exec(pl->l, e,
+					    "UPDATE outputs SET state='sent' "
+					    "WHERE id=?1",
+					    "i", ids[i]);
+		if (!rc && (i + 1) % pl->o.batch == 0)
+			rc = eg_ledger_commit(pl->l, e);
 		if (!rc)
 			note(pl, "sent %s", name);
 	}
+	if (!rc && eg_ledger_in_tx(pl->l))
+		rc = eg_ledger_commit(pl->l, e);
+	if (rc && eg_ledger_in_tx(pl->l))
+		eg_ledger_rollback(pl->l);
 	free(ids);
 	return rc;
 }
@@ -2173,13 +2228,25 @@ post_actions(eg_pipeline *pl, eg_error *e)
 			rc = EG_OK;
 			continue;
 		}
-		rc = eg_ledger_exec(pl->l, e,
-				    "UPDATE files SET post_action='done' WHERE "
-				    "partner=?1 AND remote_path=?2 AND size=?3 "
-				    "AND mtime=?4 AND post_action='pending'",
-				    "ttii", p->id, tl.v[i].path,
-				    (int64_t)tl.v[i].size, tl.v[i].mtime);
+		/* batched: a clean-up redone after a crash finds the file
+		 * already gone (or moved), which is fine */
+		if (!eg_ledger_in_tx(pl->l))
+			rc = eg_ledger_begin(pl->l, e);
+		if (!rc)
+			rc = eg_ledger_exec(pl->l, e,
+					    "UPDATE files SET post_action='done' "
+					    "WHERE partner=?1 AND remote_path=?2 "
+					    "AND size=?3 AND mtime=?4 AND "
+					    "post_action='pending'",
+					    "ttii", p->id, tl.v[i].path,
+					    (int64_t)tl.v[i].size, tl.v[i].mtime);
+		if (!rc && (i + 1) % pl->o.batch == 0)
+			rc = eg_ledger_commit(pl->l, e);
 	}
+	if (!rc && eg_ledger_in_tx(pl->l))
+		rc = eg_ledger_commit(pl->l, e);
+	if (rc && eg_ledger_in_tx(pl->l))
+		eg_ledger_rollback(pl->l);
 	eg_tlist_free(&tl);
 	return rc;
 }

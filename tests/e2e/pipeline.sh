@@ -129,7 +129,7 @@ expect_out '0 file\(s\) taken'
 expect_sql "SELECT count(*) FROM files" 4
 # a changed file under the same name is new
 mk850 "$h/drop/shopco/in/a.x12" 000000602 PO-A2
-touch -d '1 hour ago' "$h/drop/shopco/in/a.x12"
+touch -d "2 hours ago" "$h/drop/shopco/in/a.x12"  # another mtime: a new delivery
 expect_exit 0 $E run
 expect_out '1 file\(s\) taken, 1 processed: 1 accepted'
 
