@@ -4,10 +4,12 @@
  * Adding a transport is one line in the table below (and its file).
  */
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edigate/transport.h"
+#include "transport_int.h"
 
 static const eg_transport_ops *const transports[] = {
 	&eg_transport_local,
@@ -133,4 +135,46 @@ eg_tlist_sort(eg_tlist *l)
 {
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof(*l->v), by_name);
+}
+
+int
+eg_tp_is_set(const char *s)
+{
+	return s && *s;
+}
+
+int
+eg_tp_ends_with(const char *s, const char *suffix)
+{
+	size_t n, k;
+
+	if (!eg_tp_is_set(suffix))
+		return 0;
+	n = strlen(s);
+	k = strlen(suffix);
+	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+const char *
+eg_tp_base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* path when absolute, else home/path; NULL when out of memory. */
+char *
+eg_tp_resolve(const char *home, const char *path)
+{
+	size_t n;
+	char *s;
+
+	if (path[0] == '/' || !eg_tp_is_set(home))
+		return strdup(path);
+	n = strlen(home) + strlen(path) + 2;
+	s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s/%s", home, path);
+	return s;
 }

@@ -26,6 +26,7 @@
 
 #include "edigate/fsutil.h"
 #include "edigate/transport.h"
+#include "transport_int.h"
 
 #define CHUNK (256 * 1024)
 #define CMP_CHUNK (64 * 1024)
@@ -41,47 +42,6 @@ typedef struct local {
 	int outbox_made;
 } local;
 
-static int
-is_set(const char *s)
-{
-	return s && *s;
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n, k;
-
-	if (!is_set(suffix))
-		return 0;
-	n = strlen(s);
-	k = strlen(suffix);
-	return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
-
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-/* path when absolute, else home/path; NULL when out of memory. */
-static char *
-resolve(const char *home, const char *path)
-{
-	size_t n;
-	char *s;
-
-	if (path[0] == '/' || !is_set(home))
-		return strdup(path);
-	n = strlen(home) + strlen(path) + 2;
-	s = malloc(n);
-	if (s)
-		snprintf(s, n, "%s/%s", home, path);
-	return s;
-}
 
 /* dst = dir/<pre>name<suf>, or EG_ELIMIT when it would not fit. */
 static eg_err
@@ -143,7 +103,7 @@ local_open(eg_transport **out, const eg_profile *p, const char *home,
 	eg_err rc;
 
 	*out = NULL;
-	if (!is_set(p->inbox))
+	if (!eg_tp_is_set(p->inbox))
 		return eg_fail(e, EG_ECONFIG, "partner %s: no inbox folder",
 			       id);
 	t = calloc(1, sizeof(*t));
@@ -153,13 +113,13 @@ local_open(eg_transport **out, const eg_profile *p, const char *home,
 	t->p = p;
 	t->id = id;
 	t->now = now;
-	t->inbox = resolve(home, p->inbox);
-	if (is_set(p->outbox))
-		t->outbox = resolve(home, p->outbox);
-	if (is_set(p->move_to))
-		t->move_to = resolve(home, p->move_to);
-	if (!t->inbox || (is_set(p->outbox) && !t->outbox) ||
-	    (is_set(p->move_to) && !t->move_to)) {
+	t->inbox = eg_tp_resolve(home, p->inbox);
+	if (eg_tp_is_set(p->outbox))
+		t->outbox = eg_tp_resolve(home, p->outbox);
+	if (eg_tp_is_set(p->move_to))
+		t->move_to = eg_tp_resolve(home, p->move_to);
+	if (!t->inbox || (eg_tp_is_set(p->outbox) && !t->outbox) ||
+	    (eg_tp_is_set(p->move_to) && !t->move_to)) {
 		rc = eg_fail(e, EG_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -196,7 +156,7 @@ consider(const local *t, const char *name, eg_tlist *l, eg_error *e)
 	eg_err rc;
 
 	if (name[0] == '.' || !eg_transport_name_ok(p, name) ||
-	    ends_with(name, p->temp_suffix) || ends_with(name, p->done_suffix))
+	    eg_tp_ends_with(name, p->temp_suffix) || eg_tp_ends_with(name, p->done_suffix))
 		return EG_OK;
 	rc = join(path, sizeof(path), t, t->inbox, NULL, name, NULL, e);
 	if (rc != EG_OK)
@@ -209,7 +169,7 @@ consider(const local *t, const char *name, eg_tlist *l, eg_error *e)
 	}
 	if (!S_ISREG(st.st_mode))
 		return EG_OK;
-	if (is_set(p->done_suffix)) {
+	if (eg_tp_is_set(p->done_suffix)) {
 		rc = join(done, sizeof(done), t, t->inbox, NULL, name,
 			  p->done_suffix, e);
 		if (rc != EG_OK)
@@ -492,7 +452,7 @@ post_move(const local *t, const eg_tfile *f, eg_error *e)
 	if (!gone && (rc = move_one(t, f->path, f->name, e)) != EG_OK)
 		return rc;
 	if (f->done_file &&
-	    (rc = move_one(t, f->done_file, base_name(f->done_file), e)) !=
+	    (rc = move_one(t, f->done_file, eg_tp_base_name(f->done_file), e)) !=
 		EG_OK)
 		return rc;
 	/* the new names first, so a crash cannot lose both */

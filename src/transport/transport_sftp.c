@@ -58,6 +58,7 @@
 
 #include "edigate/sftp.h"
 #include "edigate/transport.h"
+#include "transport_int.h"
 
 /* One read or write call hands libssh2 this much: it splits it into
  * ~30 kB SFTP requests and keeps them all in flight, so a large buffer
@@ -291,47 +292,6 @@ ssh_fail(conn *c, eg_error *e, const char *fmt, ...)
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static int
-is_set(const char *s)
-{
-	return s && *s;
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n, k;
-
-	if (!is_set(suffix))
-		return 0;
-	n = strlen(s);
-	k = strlen(suffix);
-	return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
-
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-/* path when absolute, else home/path; NULL when out of memory. */
-static char *
-resolve(const char *home, const char *path)
-{
-	size_t n;
-	char *s;
-
-	if (path[0] == '/' || !is_set(home))
-		return strdup(path);
-	n = strlen(home) + strlen(path) + 2;
-	s = malloc(n);
-	if (s)
-		snprintf(s, n, "%s/%s", home, path);
-	return s;
-}
 
 /* dst = dir/<pre>name<suf> (no doubled "/"), or EG_ELIMIT. */
 static eg_err
@@ -513,7 +473,7 @@ legacy_alg(int method, const char *a)
 		return 2;
 	switch (method) {
 	case LIBSSH2_METHOD_KEX:
-		return ends_with(a, "-sha1");
+		return eg_tp_ends_with(a, "-sha1");
 	case LIBSSH2_METHOD_CRYPT_CS:
 	case LIBSSH2_METHOD_CRYPT_SC:
 		return strstr(a, "-cbc") || strstr(a, "arcfour") ||
@@ -522,7 +482,7 @@ legacy_alg(int method, const char *a)
 	case LIBSSH2_METHOD_MAC_CS:
 	case LIBSSH2_METHOD_MAC_SC:
 		return strstr(a, "md5") || strstr(a, "ripemd") ||
-		       ends_with(a, "-96");
+		       eg_tp_ends_with(a, "-96");
 	default:
 		return 0;
 	}
@@ -703,7 +663,7 @@ check_host_key(conn *c, eg_error *e)
 					    c->known_hosts);
 		}
 	}
-	if (is_set(p->host_key)) {
+	if (eg_tp_is_set(p->host_key)) {
 		/* "SHA256:x" as OpenSSH prints it; padding tolerated */
 		snprintf(pin, sizeof(pin), "%s", p->host_key);
 		n = strlen(pin);
@@ -756,7 +716,7 @@ get_secret(conn *c, int i, char *dst, size_t cap, int *have, eg_error *e)
 
 	*have = 0;
 	dst[0] = '\0';
-	if (is_set(p->secret_envs[i])) {
+	if (eg_tp_is_set(p->secret_envs[i])) {
 		const char *v = getenv(p->secret_envs[i]);
 
 		if (!v)
@@ -770,9 +730,9 @@ get_secret(conn *c, int i, char *dst, size_t cap, int *have, eg_error *e)
 		*have = 1;
 		return EG_OK;
 	}
-	if (!is_set(p->secret_files[i]))
+	if (!eg_tp_is_set(p->secret_files[i]))
 		return EG_OK;
-	path = resolve(c->home, p->secret_files[i]);
+	path = eg_tp_resolve(c->home, p->secret_files[i]);
 	if (!path)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -855,7 +815,7 @@ authenticate(conn *c, eg_error *e)
 		snprintf(tried, sizeof(tried), "key %s: %s; ", c->key_file,
 			 msg ? msg : "refused");
 	}
-	if (is_set(p->secret_files[1]) || is_set(p->secret_envs[1])) {
+	if (eg_tp_is_set(p->secret_files[1]) || eg_tp_is_set(p->secret_envs[1])) {
 		n = strlen(tried);
 		if (!strstr(c->methods, "password")) {
 			snprintf(tried + n, sizeof(tried) - n,
@@ -928,7 +888,7 @@ conn_open(conn *c, const eg_profile *p, const char *home, int want_sftp,
 	c->sock = -1;
 	c->p = p;
 	c->id = p->id ? p->id : "(unnamed)";
-	if (!is_set(p->host) || !is_set(p->user))
+	if (!eg_tp_is_set(p->host) || !eg_tp_is_set(p->user))
 		return fail(e, C_CONNECT, c->id, "no host or user set");
 	if (port == 22)
 		snprintf(c->hostlabel, sizeof(c->hostlabel), "%s", p->host);
@@ -937,14 +897,14 @@ conn_open(conn *c, const eg_profile *p, const char *home, int want_sftp,
 			 p->host, port);
 	c->timeout_ms = (p->timeout > 0 ? p->timeout : 30) * 1000L;
 	c->home = strdup(home ? home : "");
-	if (is_set(p->key_file))
-		c->key_file = resolve(home, p->key_file);
-	if (is_set(p->known_hosts))
-		c->known_hosts = resolve(home, p->known_hosts);
-	if (!c->home || (is_set(p->key_file) && !c->key_file) ||
-	    (is_set(p->known_hosts) && !c->known_hosts))
+	if (eg_tp_is_set(p->key_file))
+		c->key_file = eg_tp_resolve(home, p->key_file);
+	if (eg_tp_is_set(p->known_hosts))
+		c->known_hosts = eg_tp_resolve(home, p->known_hosts);
+	if (!c->home || (eg_tp_is_set(p->key_file) && !c->key_file) ||
+	    (eg_tp_is_set(p->known_hosts) && !c->known_hosts))
 		return eg_fail(e, EG_ENOMEM, "out of memory");
-	if (!c->known_hosts && !is_set(p->host_key))
+	if (!c->known_hosts && !eg_tp_is_set(p->host_key))
 		return fail(e, C_HOSTKEY, c->id,
 			    "no known-hosts file or pinned host-key: host keys "
 			    "are always checked");
@@ -1079,7 +1039,7 @@ inbox_path(sftp *t, eg_error *e)
 
 	if (t->inbox)
 		return EG_OK;
-	if (!is_set(p->inbox))
+	if (!eg_tp_is_set(p->inbox))
 		return eg_fail(e, EG_ECONFIG, "partner %s: no inbox folder",
 			       t->c.id);
 	n = libssh2_sftp_realpath(t->c.sftp, p->inbox, buf, sizeof(buf) - 1);
@@ -1188,19 +1148,19 @@ consider(sftp *t, const ents *d, const ent *x, eg_tlist *l, eg_error *e)
 	eg_err rc;
 
 	if (x->name[0] == '.' || !eg_transport_name_ok(p, x->name) ||
-	    ends_with(x->name, p->temp_suffix) ||
-	    ends_with(x->name, p->done_suffix) || !is_reg(&x->a) ||
+	    eg_tp_ends_with(x->name, p->temp_suffix) ||
+	    eg_tp_ends_with(x->name, p->done_suffix) || !is_reg(&x->a) ||
 	    !have_facts(&x->a))
 		return EG_OK;
 	rc = rjoin(path, sizeof(path), &t->c, t->inbox, NULL, x->name, NULL, e);
 	if (rc != EG_OK)
 		return rc;
-	if (is_set(p->done_suffix)) {
+	if (eg_tp_is_set(p->done_suffix)) {
 		rc = rjoin(done, sizeof(done), &t->c, t->inbox, NULL, x->name,
 			   p->done_suffix, e);
 		if (rc != EG_OK)
 			return rc;
-		de = ents_find(d, base_name(done));
+		de = ents_find(d, eg_tp_base_name(done));
 		if (!de || !is_reg(&de->a)) {
 			l->waiting++;
 			return EG_OK;
@@ -1465,7 +1425,7 @@ sftp_post(eg_transport *tr, const eg_tfile *f, eg_error *e)
 		return eg_fail(e, EG_ECONFIG,
 			       "partner %s: unknown after-pickup action '%s'",
 			       t->c.id, act);
-	if (strcmp(act, "move") == 0 && !is_set(p->move_to))
+	if (strcmp(act, "move") == 0 && !eg_tp_is_set(p->move_to))
 		return eg_fail(e, EG_ECONFIG,
 			       "partner %s: after-pickup move has no move-to folder",
 			       t->c.id);
@@ -1491,7 +1451,7 @@ sftp_post(eg_transport *tr, const eg_tfile *f, eg_error *e)
 			   e);
 		if (rc != EG_OK || gone)
 			return rc;
-		return move_one(t, f->done_file, base_name(f->done_file),
+		return move_one(t, f->done_file, eg_tp_base_name(f->done_file),
 				p->move_to, e);
 	}
 	return EG_OK;
@@ -1721,7 +1681,7 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 	if (!plain_name(name))
 		return eg_fail(e, EG_EINVAL, "partner %s: bad outbox file name '%s'",
 			       t->c.id, name ? name : "");
-	if (!is_set(p->outbox))
+	if (!eg_tp_is_set(p->outbox))
 		return eg_fail(e, EG_ECONFIG, "partner %s: no outbox folder",
 			       t->c.id);
 	if ((rc = usable(t, e)) != EG_OK ||
@@ -1767,7 +1727,7 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 		goto out;
 	}
 done_file:
-	if (rc != EG_OK || !is_set(p->outbox_done_suffix))
+	if (rc != EG_OK || !eg_tp_is_set(p->outbox_done_suffix))
 		goto out;
 	rc = rjoin(done, sizeof(done), &t->c, p->outbox, NULL, name,
 		   p->outbox_done_suffix, e);
@@ -1978,10 +1938,10 @@ eg_sftp_probe(const eg_profile *p, const char *home, eg_sftp_probe_result *r,
 		rc = ssh_fail(&t.c, e, "starting SFTP on %s", t.c.hostlabel);
 		goto out;
 	}
-	if (is_set(p->inbox))
+	if (eg_tp_is_set(p->inbox))
 		r->inbox_list = probe_list(&t, p->inbox, r->inbox_err,
 					   sizeof(r->inbox_err));
-	if (is_set(p->outbox)) {
+	if (eg_tp_is_set(p->outbox)) {
 		r->outbox_list = probe_list(&t, p->outbox, r->outbox_err,
 					    sizeof(r->outbox_err));
 		probe_outbox(&t, r);
