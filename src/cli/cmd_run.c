@@ -144,7 +144,7 @@ run(eg_cli *cli, int argc, char **argv)
 	if (x) {
 		eg_cli_spool_close(&s);
 		free(only);
-		return x == EG_EXIT_DOCUMENT ? EG_EXIT_IO : x;
+		return x;
 	}
 	memset(&o, 0, sizeof(o));
 	o.home = s.home.home;

@@ -106,9 +106,12 @@ eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
 		return EG_EXIT_USAGE;
 	}
 	current_user(cli, s->user, sizeof(s->user));
+	/* a held lock is the environment, not the document: exit 3 */
 	if (lock && eg_pipeline_lock(s->spool, lock == EG_SPOOL_WAIT,
-				     &s->lockfd, &e))
-		return eg_cli_fail(cli, &e);
+				     &s->lockfd, &e)) {
+		(void)eg_cli_fail(cli, &e);
+		return EG_EXIT_IO;
+	}
 	if (eg_ledger_open(&s->ledger, s->spool, &e) ||
 	    eg_maps_new(&s->maps, s->home.datadir, &e))
 		return eg_cli_fail(cli, &e);

@@ -739,8 +739,10 @@ enter_units(fctx *fc, const eg_x12_ctl *ctl)
 
 /* --- records and business keys --------------------------------------------- */
 
+/* A WarehouseOrder's lines, for the rules of later answers (945, 856). */
 static eg_err
-keep_ref_lines(fctx *fc, const char *set, const eg_rnode *rec, eg_error *e)
+keep_ref_lines(eg_ledger *l, int64_t txn_id, const char *set,
+	       const eg_rnode *rec, eg_error *e)
 {
 	eg_ref_doc d;
 	size_t i;
@@ -754,11 +756,11 @@ keep_ref_lines(fctx *fc, const char *set, const eg_rnode *rec, eg_error *e)
 	for (i = 0; !rc && i < d.nlines; i++) {
 		const eg_ref_line *ln = &d.lines[i];
 
-		rc = eg_ledger_exec(fc->l, e,
+		rc = eg_ledger_exec(l, e,
 				    "INSERT INTO ref_lines(txn_id,line_number,"
 				    "gtin,sku,buyer_part,quantity,uom) "
 				    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
-				    "itttttt", fc->txn_id, ln->line_number,
+				    "itttttt", txn_id, ln->line_number,
 				    ln->gtin, ln->sku, ln->buyer_part,
 				    ln->quantity, ln->uom);
 	}
@@ -870,7 +872,7 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 		return rc;
 	if (!write)
 		return EG_OK;
-	if ((rc = keep_ref_lines(fc, set ? set : "", rec, e)))
+	if ((rc = keep_ref_lines(fc->l, fc->txn_id, set ? set : "", rec, e)))
 		return rc;
 	if ((rc = eg_record_write_json(&fc->recbuf, rec)))
 		return eg_fail(e, rc, "cannot write the record: %s",
@@ -2668,9 +2670,7 @@ sent_record(void *ud, const eg_rnode *rec, eg_error *e)
 	const char *st02 = eg_rnode_text(rec,
 					 "correlation/transaction/controlNumber");
 	const eg_rnode *corr = eg_rnode_child(rec, "correlation"), *k;
-	eg_ref_doc d;
 	int64_t txn;
-	size_t i;
 	eg_err rc;
 
 	set = set ? set : "";
@@ -2695,21 +2695,10 @@ sent_record(void *ud, const eg_rnode *rec, eg_error *e)
 			    "ttttt" "ii", sc->pl->pp->profile->id, set, name,
 			    value, sc->id, txn, (int64_t)sc->pl->o.now);
 	}
-	if (rc || strcmp(rec->name, "WarehouseOrder") != 0)
-		return rc;
-	if ((rc = eg_ref_doc_read(&d, set, rec)))
-		return eg_fail(e, rc, "cannot keep the order lines");
-	for (i = 0; !rc && i < d.nlines; i++)
-		rc = eg_ledger_exec(sc->pl->l, e,
-				    "INSERT INTO ref_lines(txn_id,line_number,"
-				    "gtin,sku,buyer_part,quantity,uom) "
-				    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
-				    "itttttt", txn, d.lines[i].line_number,
-				    d.lines[i].gtin, d.lines[i].sku,
-				    d.lines[i].buyer_part, d.lines[i].quantity,
-				    d.lines[i].uom);
-	eg_ref_doc_clear(&d);
-	sc->records++;
+	if (!rc)
+		rc = keep_ref_lines(sc->pl->l, txn, set, rec, e);
+	if (!rc)
+		sc->records++;
 	return rc;
 }
 
