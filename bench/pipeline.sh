@@ -39,7 +39,8 @@
 # for the write-back of what came before.
 #
 # Environment: BIN, EDIGATE, BENCH_SEED as bench/run.sh; BENCH_SMALL_FILES,
-# BENCH_BIG_MB, BENCH_BATCHES, BENCH_TMPDIR; BENCH_PIPELINE=0 skips it all.
+# BENCH_BIG_MB, BENCH_BATCHES, BENCH_TMPDIR; BENCH_PIPELINE=0 skips it all;
+# BENCH_KEEP=1 keeps the temporary folder (for profiling).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -104,7 +105,11 @@ T=$(cd "$T" && pwd)
 
 W=$(mktemp -d "$BENCH_TMPDIR/edigate-bench.XXXXXX") ||
 	die "cannot make a temporary folder in $BENCH_TMPDIR"
-trap 'rm -rf "$W"' EXIT
+if [ "${BENCH_KEEP:-0}" = 1 ]; then
+	trap 'echo "bench: kept $W"' EXIT
+else
+	trap 'rm -rf "$W"' EXIT
+fi
 trap 'exit 130' INT TERM
 H=$W/home
 LOG=$W/run.log

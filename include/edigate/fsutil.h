@@ -22,5 +22,16 @@ eg_err eg_mkdirs(const char *dir, eg_error *e) EG_MUST_USE;
  * caller frees.  EG_ENOTFOUND when it does not exist. */
 eg_err eg_file_read_small(const char *path, size_t max, char **out,
 			  size_t *len, eg_error *e) EG_MUST_USE;
+/*
+ * Make everything written so far on the file system holding path
+ * durable: file data, new names, renames and unlinks.  This is the group
+ * commit of the pipeline and the local transport -- one flush for a
+ * batch of files instead of an fsync per file and per directory.  The
+ * caller records nothing about those files (ledger commit, rename to a
+ * name a partner reads) before it returns EG_OK.  Linux: syncfs(2),
+ * which reports write-back errors since 5.8; elsewhere sync(2) then an
+ * fsync of path.
+ */
+eg_err eg_sync_fs(const char *path, eg_error *e) EG_MUST_USE;
 
 #endif

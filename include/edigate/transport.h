@@ -76,13 +76,27 @@ typedef struct eg_transport_ops {
 	/* Deliver local_path to the outbox as name. */
 	eg_err (*put)(eg_transport *t, const char *local_path,
 		      const char *name, eg_error *e);
+	/* Make every put and post since the last sync durable (NULL: each
+	 * is durable when it returns).  Only needed when t->batched. */
+	eg_err (*sync)(eg_transport *t, eg_error *e);
 	void (*close)(eg_transport *t);
 } eg_transport_ops;
 
 /* Every transport has this first, so the caller can reach its ops. */
 struct eg_transport {
 	const eg_transport_ops *ops;
+	/* Set by a caller that calls eg_transport_sync before it records
+	 * any put or post as done (the pipeline's group commit).  A
+	 * transport may then defer their durability -- and, for put, the
+	 * final name, so that no partner reads a file whose bytes are not
+	 * durable -- until that sync.  A put's conflicts are still reported
+	 * by put; sync reports only what fails while making it durable.
+	 * Closing without a sync abandons the deferred puts. */
+	int batched;
 };
+
+/* t->ops->sync when it has one; EG_OK otherwise. */
+eg_err eg_transport_sync(eg_transport *t, eg_error *e) EG_MUST_USE;
 
 /* The transport named (profile type), or NULL. */
 const eg_transport_ops *eg_transport_find(const char *name);

@@ -1,6 +1,9 @@
 /*
  * fsutil.c - atomic publication of files (temp, fsync, rename, fsync dir).
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* syncfs */
+#endif
 #include "edigate/fsutil.h"
 
 #include <errno.h>
@@ -130,5 +133,28 @@ eg_file_read_small(const char *path, size_t max, char **out, size_t *len,
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
+	return EG_OK;
+}
+
+eg_err
+eg_sync_fs(const char *path, eg_error *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return eg_fail(e, EG_EIO, "cannot open %s to sync: %s", path,
+			       strerror(errno));
+#ifdef __linux__
+	if (syncfs(fd) != 0) {
+#else
+	sync();
+	if (fsync(fd) != 0 && errno != EINVAL) {
+#endif
+		err = errno;
+		close(fd);
+		return eg_fail(e, EG_EIO, "cannot sync the file system of %s: %s",
+			       path, strerror(err));
+	}
+	close(fd);
 	return EG_OK;
 }

@@ -3,7 +3,8 @@
  * the spool layout, docs/pipeline.md for the states).
  *
  * The ledger decides; the disk follows.  A file's outputs are staged in
- * spool/work/<id>/ and fsynced, then one ledger commit records the
+ * spool/work/<id>/, a batch's made durable by one sync of the spool's
+ * file system -- a group commit -- then one ledger commit records the
  * decision (state "processed", with the final state, the business keys,
  * the control numbers used and where each output goes).  Publishing is a
  * list of renames that can be repeated, so a crash after the commit is
@@ -50,8 +51,6 @@ struct eg_pipeline {
 	eg_transport *t; /* the partner's, while it runs */
 	const eg_pipeline_partner *pp;
 	eg_pipeline_counts *c;
-	char (*dirs)[PATH_MAX]; /* directories to fsync before a commit */
-	size_t ndirs, capdirs;
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };
@@ -120,44 +119,7 @@ eg_pipeline_new(eg_pipeline **out, eg_ledger *l, const eg_pipeline_opts *o,
 void
 eg_pipeline_free(eg_pipeline *pl)
 {
-	if (pl)
-		free(pl->dirs);
 	free(pl);
-}
-
-/* Remember a directory whose entries must be durable before the next
- * commit: one fsync per directory per batch, not per file. */
-static eg_err
-dir_dirty(eg_pipeline *pl, const char *dir, eg_error *e)
-{
-	size_t i;
-
-	for (i = 0; i < pl->ndirs; i++)
-		if (!strcmp(pl->dirs[i], dir))
-			return EG_OK;
-	if (pl->ndirs == pl->capdirs) {
-		size_t c = pl->capdirs ? pl->capdirs * 2 : 16;
-		char (*v)[PATH_MAX] = realloc(pl->dirs, c * sizeof(*v));
-
-		if (!v)
-			return eg_fail(e, EG_ENOMEM, "out of memory");
-		pl->dirs = v;
-		pl->capdirs = c;
-	}
-	snprintf(pl->dirs[pl->ndirs++], PATH_MAX, "%s", dir);
-	return EG_OK;
-}
-
-static eg_err
-dirs_sync(eg_pipeline *pl, eg_error *e)
-{
-	size_t i;
-	eg_err rc = EG_OK;
-
-	for (i = 0; !rc && i < pl->ndirs; i++)
-		rc = eg_fsync_dir(pl->dirs[i], e);
-	pl->ndirs = 0;
-	return rc;
 }
 
 /* --- one run at a time --------------------------------------------------- */
@@ -324,8 +286,9 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 			note(pl, "received %s as %s (%llu bytes)", f->name, id,
 			     (unsigned long long)f->size);
 	}
+	/* the copies' bytes and names are durable before the commit */
 	if (!rc)
-		rc = eg_fsync_dir(dir, e);
+		rc = eg_sync_fs(pl->o.spool, e);
 	if (!rc)
 		rc = eg_ledger_commit(pl->l, e);
 	if (rc) {
@@ -376,10 +339,10 @@ fetch_one(eg_pipeline *pl, const eg_tfile *f, fetched *out, eg_error *e)
 	rc = eg_sha256_begin(&s.sha, e);
 	if (!rc)
 		rc = pl->t->ops->fetch(pl->t, f, sink_write, &s, e);
-	if (!rc && fsync(s.fd) != 0)
-		rc = eg_fail(e, EG_EIO, "fsync %s: %s", out->tmp,
-			     strerror(errno));
-	close(s.fd);
+	/* no fsync here: receive_batch syncs the spool's file system once
+	 * for the whole batch before the commit that records it */
+	if (close(s.fd) != 0 && !rc)
+		rc = eg_fail(e, EG_EIO, "%s: %s", out->tmp, strerror(errno));
 	if (!rc) {
 		rc = eg_sha256_end(s.sha, out->sha, e);
 		s.sha = NULL;
@@ -455,7 +418,8 @@ typedef struct fctx {
 	const eg_profile *p;
 	char id[32], origin[32], name[256], sha[EG_SHA256_HEX];
 	char path[PATH_MAX];  /* the spool copy */
-	char work[PATH_MAX];  /* spool/work/<id> */
+	char work[PATH_MAX];  /* spool/work/<id>, the prefix of its staged
+			       * files: <id>.records.jsonl, <id>.ack-1... */
 	char workrel[64];     /* work/<id> */
 	int seg_fd;           /* the copy, for segment text in findings */
 	char seg_term;
@@ -509,6 +473,18 @@ rec_flush(fctx *fc, eg_error *e)
 
 	if (!fc->recbuf.len)
 		return EG_OK;
+	if (fc->rec_fd < 0) { /* opened when the first records are written */
+		char path[PATH_MAX];
+
+		if ((rc = eg_path(path, sizeof(path), e, "%s.records.jsonl",
+				  fc->work)))
+			return rc;
+		fc->rec_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				  0640);
+		if (fc->rec_fd < 0)
+			return eg_fail(e, EG_EIO, "%s: %s", path,
+				       strerror(errno));
+	}
 	rc = eg_write_all(fc->rec_fd, fc->recbuf.data, fc->recbuf.len,
 			  "records", e);
 	fc->rec_flushed += fc->recbuf.len;
@@ -1196,14 +1172,14 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 
 	fc->nacks++;
 	ack_file_name(fc, data, name, fname, sizeof(fname));
-	if ((rc = eg_path(rel, sizeof(rel), e, "%s/ack-%u", fc->workrel,
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
 			  fc->nacks)) ||
 	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
 			  rel)) ||
 	    (rc = eg_path(final, sizeof(final), e, "out/%s/acks/%s", fc->p->id,
 			  fname)))
 		return rc;
-	if ((rc = eg_write_file_sync(staged, data, len, e)))
+	if ((rc = eg_write_file(staged, data, len, e)))
 		return rc;
 	crash_point(fc->pl, "after-ack");
 	return add_output(fc, "ack", rel, final, fname,
@@ -1375,9 +1351,9 @@ write_report(fctx *fc, const char *final_state, eg_error *e)
 			  fc->id)))
 		goto out;
 	/* text */
-	if ((rc = eg_path(rel, sizeof(rel), e, "%s/report.txt", fc->workrel)) ||
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s.report.txt", fc->workrel)) ||
 	    (rc = spool_path(fc->pl, path, sizeof(path), rel, e)) ||
-	    (rc = eg_write_file_sync(path, t.data, t.len, e)))
+	    (rc = eg_write_file(path, t.data, t.len, e)))
 		goto out;
 	rc = eg_path(path, sizeof(path), e, "%s/report.txt", qrel);
 	if (!rc)
@@ -1385,11 +1361,11 @@ write_report(fctx *fc, const char *final_state, eg_error *e)
 				t.len, e);
 	/* JSON */
 	if (!rc)
-		rc = eg_path(rel, sizeof(rel), e, "%s/report.json", fc->workrel);
+		rc = eg_path(rel, sizeof(rel), e, "%s.report.json", fc->workrel);
 	if (!rc)
 		rc = spool_path(fc->pl, path, sizeof(path), rel, e);
 	if (!rc)
-		rc = eg_write_file_sync(path, j.data, j.len, e);
+		rc = eg_write_file(path, j.data, j.len, e);
 	if (!rc)
 		rc = eg_path(path, sizeof(path), e, "%s/report.json", qrel);
 	if (!rc)
@@ -1627,10 +1603,7 @@ stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 	if (fc->records > 0 && rec_len(fc) > 0) {
 		if ((rc = rec_flush(fc, e)))
 			return rc;
-		if (fsync(fc->rec_fd) != 0)
-			return eg_fail(e, EG_EIO, "fsync records: %s",
-				       strerror(errno));
-		if ((rc = eg_path(rel, sizeof(rel), e, "%s/records.jsonl",
+		if ((rc = eg_path(rel, sizeof(rel), e, "%s.records.jsonl",
 				  fc->workrel)) ||
 		    (rc = eg_path(dst, sizeof(dst), e, "out/%s/%s.jsonl",
 				  fc->p->id, fc->id)) ||
@@ -1642,7 +1615,7 @@ stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 	if (quarantine) {
 		if ((rc = write_report(fc, final_state, e)))
 			return rc;
-		if ((rc = eg_path(rel, sizeof(rel), e, "%s/original",
+		if ((rc = eg_path(rel, sizeof(rel), e, "%s.original",
 				  fc->workrel)) ||
 		    (rc = spool_path(fc->pl, path, sizeof(path), rel, e)))
 			return rc;
@@ -1657,19 +1630,18 @@ stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 			return rc;
 	}
 	/* the archive: every original, compressed */
-	if ((rc = eg_path(rel, sizeof(rel), e, "%s/archive.gz", fc->workrel)) ||
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s.archive.gz", fc->workrel)) ||
 	    (rc = spool_path(fc->pl, path, sizeof(path), rel, e)) ||
 	    (rc = eg_gzip_file(fc->path, path, e)) ||
 	    (rc = eg_path(dst, sizeof(dst), e, "archive/%s/%s/%s.gz",
 			  fc->p->id, fc->pl->month, fc->id)) ||
 	    (rc = add_output(fc, "archive", rel, dst, fc->name, NULL, 0, e)))
 		return rc;
-	rc = eg_ledger_exec(fc->l, e, "UPDATE files SET archive_path=?1 "
-				      "WHERE id=?2",
-			    "tt", dst, fc->id);
-	if (!rc)
-		rc = eg_fsync_dir(fc->work, e);
-	return rc;
+	/* nothing staged is synced here: process_all syncs the spool once
+	 * per batch, before the commit that names these outputs */
+	return eg_ledger_exec(fc->l, e, "UPDATE files SET archive_path=?1 "
+					"WHERE id=?2",
+			      "tt", dst, fc->id);
 }
 
 /* Process one received X12 (or unknown) file inside the open ledger
@@ -1792,7 +1764,7 @@ process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e)
 	lim.max_entries = fc->p->max_archive_entries;
 	lim.max_ratio = fc->p->max_expansion_ratio;
 	lim.max_total = fc->p->max_file_bytes;
-	if ((rc = eg_path(dir, sizeof(dir), e, "%s/unpack", fc->work)) ||
+	if ((rc = eg_path(dir, sizeof(dir), e, "%s.unpack", fc->work)) ||
 	    (rc = eg_path(indir, sizeof(indir), e, "%s/in/%s", pl->o.spool,
 			  fc->p->id)))
 		return rc;
@@ -1828,8 +1800,7 @@ process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e)
 		*e = ue;
 		return rc;
 	}
-	if ((rc = eg_ledger_release(fc->l, "bundle", e)) ||
-	    (rc = eg_fsync_dir(indir, e)))
+	if ((rc = eg_ledger_release(fc->l, "bundle", e)))
 		return rc;
 	eg_remove_tree(dir);
 	if ((rc = stage_outputs(fc, "unpacked", e)))
@@ -1888,29 +1859,13 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 	    (rc = eg_path(fc.workrel, sizeof(fc.workrel), e, "work/%s", id)) ||
 	    (rc = spool_path(pl, fc.work, sizeof(fc.work), fc.workrel, e)))
 		return rc;
-	/* what a crashed attempt staged was never published: start over */
-	eg_remove_tree(fc.work);
-	if ((rc = eg_mkdirs(fc.work, e)))
-		return rc;
+	/* what a crashed attempt staged was swept at the start of the run,
+	 * and is overwritten anyway: every staged file is created O_TRUNC */
 	fc.seg_fd = open(fc.path, O_RDONLY | O_CLOEXEC);
 	if (fc.seg_fd < 0)
 		return eg_fail(e, errno == ENOENT ? EG_ENOTFOUND : EG_EIO,
 			       "spool copy of %s: %s: %s", id, fc.path,
 			       strerror(errno));
-	{
-		char recpath[PATH_MAX];
-
-		rc = eg_path(recpath, sizeof(recpath), e, "%s/records.jsonl",
-			     fc.work);
-		if (!rc) {
-			fc.rec_fd = open(recpath,
-					 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-					 0640);
-			if (fc.rec_fd < 0)
-				rc = eg_fail(e, EG_EIO, "%s: %s", recpath,
-					     strerror(errno));
-		}
-	}
 	if (!rc)
 		rc = eg_bundle_detect(fc.path, &kind, e);
 	if (!rc)
@@ -1957,8 +1912,7 @@ static eg_err
 publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 {
 	eg_stmt *st;
-	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX], work[PATH_MAX];
-	char in[PATH_MAX] = "";
+	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
 	eg_err rc;
 	int r;
 
@@ -1988,7 +1942,6 @@ publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 				     strerror(errno));
 			break;
 		}
-		rc = dir_dirty(pl, dir, e);
 	}
 	eg_ledger_done(st);
 	if (rc)
@@ -2006,31 +1959,21 @@ publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 		eg_stmt *q;
 
 		rc = eg_ledger_query(pl->l, &q, e,
-				     "SELECT final_state, spool_path FROM files "
-				     "WHERE id=?1",
+				     "SELECT final_state FROM files WHERE id=?1",
 				     "t", id);
 		if (!rc && eg_ledger_step(pl->l, q, e) == 1) {
 			char fs[32];
 
 			snprintf(fs, sizeof(fs), "%s", eg_col_text(q, 0));
-			rc = spool_path(pl, in, sizeof(in), eg_col_text(q, 1),
-					e);
 			eg_ledger_done(q);
-			if (!rc)
-				rc = eg_ledger_set_state(pl->l, id, fs, NULL, e);
+			rc = eg_ledger_set_state(pl->l, id, fs, NULL, e);
 		} else if (!rc) {
 			eg_ledger_done(q);
 		}
 	}
-	if (rc)
-		return rc;
-	/* the spool copy and the work folder are no longer needed once the
-	 * commit covering the outputs is made; removal can be redone */
-	if (in[0])
-		(void)unlink(in);
-	if (!(rc = eg_path(work, sizeof(work), e, "%s/work/%s", pl->o.spool,
-			   id)))
-		eg_remove_tree(work);
+	/* the spool copy is removed by the sweep at the end of the run:
+	 * deleting now would make every later create in the run slower
+	 * (ext4 skips recently freed inodes) */
 	return rc;
 }
 
@@ -2079,13 +2022,46 @@ publish_all(eg_pipeline *pl, eg_error *e)
 		rc = publish_file(pl, ids[i], e);
 	/* the renames are durable before the commit that says so */
 	if (!rc)
-		rc = dirs_sync(pl, e);
+		rc = eg_sync_fs(pl->o.spool, e);
 	if (!rc)
 		rc = eg_ledger_commit(pl->l, e);
 	else
 		eg_ledger_rollback(pl->l);
-	pl->ndirs = 0;
 	free(ids);
+	return rc;
+}
+
+/* Sync the transport, then record the batch's puts (ids[i] 0: skipped)
+ * as sent.  A failed sync leaves them published: retried next run. */
+static eg_err
+mark_sent(eg_pipeline *pl, const int64_t *ids, size_t n, eg_error *e)
+{
+	size_t i;
+	eg_err rc;
+
+	if ((rc = eg_transport_sync(pl->t, e))) {
+		if (eg_err_severity(rc) == EG_SEV_ABORT)
+			return rc;
+		note(pl, "cannot deliver %zu ack(s) (retried next run): %s", n,
+		     e->msg);
+		pl->c->failed++;
+		eg_error_clear(e);
+		return EG_OK;
+	}
+	/* delivered, not yet noted: the partner may take them now */
+	crash_point(pl, "after-deliver");
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		return rc;
+	for (i = 0; !rc && i < n; i++)
+		if (ids[i])
+			rc = eg_ledger_exec(pl->l, e,
+					    "UPDATE outputs SET state='sent' "
+					    "WHERE id=?1",
+					    "i", ids[i]);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	else
+		eg_ledger_rollback(pl->l);
 	return rc;
 }
 
@@ -2142,42 +2118,70 @@ push_acks(eg_pipeline *pl, eg_error *e)
 			snprintf(name, sizeof(name), "%s", eg_col_text(st, 1));
 		}
 		eg_ledger_done(st);
-		if (r != 1)
-			continue;
-		rc = spool_path(pl, src, sizeof(src), path, e);
-		if (!rc)
-			rc = pl->t->ops->put(pl->t, src, name, e);
-		if (rc && eg_err_severity(rc) != EG_SEV_ABORT) {
-			/* this ack only: the others still go; retried next run */
-			note(pl, "cannot deliver %s (retried next run): %s",
-			     name, e->msg);
-			pl->c->failed++;
-			eg_error_clear(e);
-			rc = EG_OK;
-			continue;
+		if (r == 1) {
+			rc = spool_path(pl, src, sizeof(src), path, e);
+			if (!rc)
+				rc = pl->t->ops->put(pl->t, src, name, e);
+			if (rc && eg_err_severity(rc) != EG_SEV_ABORT) {
+				/* this ack only: the others still go; retried
+				 * next run */
+				note(pl, "cannot deliver %s (retried next run): "
+					 "%s",
+				     name, e->msg);
+				pl->c->failed++;
+				eg_error_clear(e);
+				rc = EG_OK;
+				ids[i] = 0;
+			} else if (!rc) {
+				crash_point(pl, "after-push");
+				note(pl, "sent %s", name);
+			}
+		} else {
+			ids[i] = 0;
 		}
-		if (rc)
-			break;
-		crash_point(pl, "after-push");
-		/* one commit per batch: a crash before it puts the same bytes
+		/* group commit: the batch's puts are made durable, then
+		 * recorded; a crash before the commit puts the same bytes
 		 * under the same name again, which counts as delivered */
-		if (!eg_ledger_in_tx(pl->l))
-			rc = eg_ledger_begin(pl->l, e);
-		if (!rc)
-			rc = eg_ledger_exec(pl->l, e,
-					    "UPDATE outputs SET state='sent' "
-					    "WHERE id=?1",
-					    "i", ids[i]);
-		if (!rc && (i + 1) % pl->o.batch == 0)
-			rc = eg_ledger_commit(pl->l, e);
-		if (!rc)
-			note(pl, "sent %s", name);
+		if (!rc && ((i + 1) % pl->o.batch == 0 || i + 1 == n))
+			rc = mark_sent(pl, ids + (i / pl->o.batch) * pl->o.batch,
+				       i % pl->o.batch + 1, e);
 	}
-	if (!rc && eg_ledger_in_tx(pl->l))
-		rc = eg_ledger_commit(pl->l, e);
-	if (rc && eg_ledger_in_tx(pl->l))
-		eg_ledger_rollback(pl->l);
 	free(ids);
+	return rc;
+}
+
+/* Sync the transport, then record the batch's clean-ups (size
+ * UINT64_MAX: failed) as done.  A failed sync records none: they are
+ * redone next run. */
+static eg_err
+mark_cleaned(eg_pipeline *pl, const eg_tfile *v, size_t n, eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	size_t i;
+	eg_err rc;
+
+	if ((rc = eg_transport_sync(pl->t, e))) {
+		if (eg_err_severity(rc) == EG_SEV_ABORT)
+			return rc;
+		note(pl, "clean-up not durable (retried next run): %s", e->msg);
+		eg_error_clear(e);
+		return EG_OK;
+	}
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		return rc;
+	for (i = 0; !rc && i < n; i++)
+		if (v[i].size != UINT64_MAX)
+			rc = eg_ledger_exec(pl->l, e,
+					    "UPDATE files SET post_action='done' "
+					    "WHERE partner=?1 AND remote_path=?2 "
+					    "AND size=?3 AND mtime=?4 AND "
+					    "post_action='pending'",
+					    "ttii", p->id, v[i].path,
+					    (int64_t)v[i].size, v[i].mtime);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	else
+		eg_ledger_rollback(pl->l);
 	return rc;
 }
 
@@ -2228,66 +2232,92 @@ post_actions(eg_pipeline *pl, eg_error *e)
 			     tl.v[i].path, e->msg);
 			eg_error_clear(e);
 			rc = EG_OK;
-			continue;
+			tl.v[i].size = UINT64_MAX; /* not done: not recorded */
 		}
-		/* batched: a clean-up redone after a crash finds the file
-		 * already gone (or moved), which is fine */
-		if (!eg_ledger_in_tx(pl->l))
-			rc = eg_ledger_begin(pl->l, e);
-		if (!rc)
-			rc = eg_ledger_exec(pl->l, e,
-					    "UPDATE files SET post_action='done' "
-					    "WHERE partner=?1 AND remote_path=?2 "
-					    "AND size=?3 AND mtime=?4 AND "
-					    "post_action='pending'",
-					    "ttii", p->id, tl.v[i].path,
-					    (int64_t)tl.v[i].size, tl.v[i].mtime);
-		if (!rc && (i + 1) % pl->o.batch == 0)
-			rc = eg_ledger_commit(pl->l, e);
+		/* batched: synced, then recorded; a clean-up redone after a
+		 * crash finds the file already gone (or moved), which is
+		 * fine */
+		if ((i + 1) % pl->o.batch == 0 || i + 1 == tl.n)
+			rc = mark_cleaned(pl, tl.v + (i / pl->o.batch) *
+							  pl->o.batch,
+					  i % pl->o.batch + 1, e);
 	}
-	if (!rc && eg_ledger_in_tx(pl->l))
-		rc = eg_ledger_commit(pl->l, e);
-	if (rc && eg_ledger_in_tx(pl->l))
-		eg_ledger_rollback(pl->l);
 	eg_tlist_free(&tl);
 	return rc;
 }
 
-/* Remove spool copies and temporaries no ledger row owns (a crash
- * between the copy and its commit). */
+/* Is file id in one of the states (SQL list)?  Errors count as yes:
+ * the sweep then keeps what it is not sure of. */
+static int
+in_state(eg_pipeline *pl, const char *id, int received_too)
+{
+	eg_error e;
+	int64_t n = 1;
+
+	eg_error_clear(&e);
+	if (eg_ledger_int(pl->l, &n, 0, &e,
+			    received_too
+				? "SELECT count(*) FROM files WHERE id=?1 AND "
+				  "state IN ('received','processed')"
+				: "SELECT count(*) FROM files WHERE id=?1 AND "
+				  "state='processed'",
+			    "t", id))
+		return 1;
+	return n != 0;
+}
+
+/*
+ * Remove what no ledger row needs any more: spool copies of files that
+ * reached a final state, fetch temporaries of a crashed run, and staged
+ * work files of files that are not waiting to be published (a crashed
+ * attempt, or records taken back to nothing).  Run at the start of a
+ * partner's run and at its end: deletions are kept out of the middle of
+ * a run, where they would slow every create after them (ext4 skips
+ * recently freed inodes).  Nothing here is needed for durability.
+ */
 static void
 sweep_orphans(eg_pipeline *pl)
 {
-	char dir[PATH_MAX], p[PATH_MAX + 300];
+	char dir[PATH_MAX], p[PATH_MAX + 300], id[32];
 	DIR *d;
 	struct dirent *de;
 	eg_error e;
 
-	if (eg_path(dir, sizeof(dir), &e, "%s/in/%s", pl->o.spool,
-		    pl->pp->profile->id))
-		return;
-	if (!(d = opendir(dir)))
+	if (!eg_path(dir, sizeof(dir), &e, "%s/in/%s", pl->o.spool,
+		     pl->pp->profile->id) &&
+	    (d = opendir(dir))) {
+		while ((de = readdir(d)) != NULL) {
+			int fetch_tmp = !strncmp(de->d_name, ".fetch-", 7);
+
+			if (de->d_name[0] == '.' && !fetch_tmp)
+				continue;
+			if (!fetch_tmp && in_state(pl, de->d_name, 1))
+				continue;
+			if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir,
+					     de->d_name) < sizeof(p))
+				(void)unlink(p);
+		}
+		closedir(d);
+	}
+	/* work/ holds staged files of every partner: "<id>.<what>" */
+	if (eg_path(dir, sizeof(dir), &e, "%s/work", pl->o.spool) ||
+	    !(d = opendir(dir)))
 		return;
 	while ((de = readdir(d)) != NULL) {
-		int64_t n = 1;
+		const char *dot = strchr(de->d_name, '.');
+		size_t n = dot ? (size_t)(dot - de->d_name) : 0;
 
-		if (de->d_name[0] == '.' && strncmp(de->d_name, ".fetch-", 7))
+		if (n == 0 || n >= sizeof(id))
 			continue;
-		if (strncmp(de->d_name, ".fetch-", 7) != 0) {
-			eg_error_clear(&e);
-			if (eg_ledger_int(pl->l, &n, 0, &e,
-					  "SELECT count(*) FROM files WHERE "
-					  "id=?1 AND state IN ('received',"
-					  "'processed')",
-					  "t", de->d_name))
-				continue;
-		} else {
-			n = 0;
-		}
-		if (n == 0 &&
-		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) <
-			sizeof(p))
-			(void)unlink(p);
+		memcpy(id, de->d_name, n);
+		id[n] = '\0';
+		if (in_state(pl, id, 0))
+			continue;
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
+		    sizeof(p))
+			continue;
+		if (unlink(p) != 0 && errno == EISDIR)
+			eg_remove_tree(p); /* a bundle's unpack folder */
 	}
 	closedir(d);
 }
@@ -2357,6 +2387,10 @@ process_all(eg_pipeline *pl, eg_error *e)
 			}
 			rc = eg_ledger_release(pl->l, "file", e);
 		}
+		/* everything the batch staged is durable before the commit
+		 * that records the decisions (group commit) */
+		if (!rc)
+			rc = eg_sync_fs(pl->o.spool, e);
 		if (!rc) {
 			crash_point(pl, "before-commit");
 			rc = eg_ledger_commit(pl->l, e);
@@ -2419,6 +2453,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 {
 	eg_pipeline_counts c;
 	int64_t run_id = 0;
+	char work[PATH_MAX];
 	eg_err rc;
 
 	memset(&c, 0, sizeof(c));
@@ -2428,6 +2463,9 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		return rc;
 	/* first finish what a crashed run left: none of it needs the
 	 * partner's server */
+	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
+	    (rc = eg_mkdirs(work, e)))
+		goto out;
 	sweep_orphans(pl);
 	rc = publish_all(pl, e);
 	if (!rc)
@@ -2436,6 +2474,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		rc = eg_transport_open(&pl->t, pp->profile, pl->o.home,
 				       pl->o.now, e);
 	if (!rc && pl->t) {
+		pl->t->batched = 1; /* push_acks and post_actions sync */
 		rc = pull(pl, e);
 		if (!rc)
 			rc = process_all(pl, e);
@@ -2446,6 +2485,8 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		pl->t->ops->close(pl->t);
 		pl->t = NULL;
 	}
+	sweep_orphans(pl);
+out:
 	run_end(pl, run_id, &c, rc ? "failed" : c.failed ? "partly" : "ok",
 		rc ? e->msg : NULL);
 	total->files += c.files;

@@ -69,7 +69,7 @@ eg_write_all(int fd, const void *p, size_t n, const char *what, eg_error *e)
 }
 
 eg_err
-eg_write_file_sync(const char *path, const void *data, size_t n, eg_error *e)
+eg_write_file(const char *path, const void *data, size_t n, eg_error *e)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	eg_err rc;
@@ -77,9 +77,8 @@ eg_write_file_sync(const char *path, const void *data, size_t n, eg_error *e)
 	if (fd < 0)
 		return eg_fail(e, EG_EIO, "%s: %s", path, strerror(errno));
 	rc = eg_write_all(fd, data, n, path, e);
-	if (!rc && fsync(fd) != 0)
-		rc = eg_fail(e, EG_EIO, "fsync %s: %s", path, strerror(errno));
-	close(fd);
+	if (close(fd) != 0 && !rc)
+		rc = eg_fail(e, EG_EIO, "%s: %s", path, strerror(errno));
 	return rc;
 }
 
@@ -99,7 +98,7 @@ eg_gzip_file(const char *src, const char *dst, eg_error *e)
 		close(in);
 		return eg_fail(e, EG_EIO, "%s: %s", dst, strerror(errno));
 	}
-	/* gzdopen takes the descriptor: keep our own for the fsync */
+	/* gzdopen takes the descriptor: keep our own to check its close */
 	gz = gzdopen(dup(out), "wb1");
 	if (!gz) {
 		close(in);
@@ -115,10 +114,9 @@ eg_gzip_file(const char *src, const char *dst, eg_error *e)
 		rc = eg_fail(e, EG_EIO, "%s: %s", src, strerror(errno));
 	if (gzclose(gz) != Z_OK && !rc)
 		rc = eg_fail(e, EG_EIO, "%s: gzip close failed", dst);
-	if (!rc && fsync(out) != 0)
-		rc = eg_fail(e, EG_EIO, "fsync %s: %s", dst, strerror(errno));
 	close(in);
-	close(out);
+	if (close(out) != 0 && !rc)
+		rc = eg_fail(e, EG_EIO, "%s: %s", dst, strerror(errno));
 	return rc;
 }
 

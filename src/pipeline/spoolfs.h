@@ -1,9 +1,11 @@
 /*
  * spoolfs.h - file moves the pipeline makes durable (internal).
  *
- * Every output is written to a temporary name, fsynced, renamed, and its
- * directory fsynced: after a crash a file is either whole under its name
- * or not there.
+ * Outputs are written in the spool's work folder without an fsync each;
+ * the pipeline makes a whole batch durable with one eg_sync_fs (fsutil.h)
+ * before the ledger commit that names them, and publishes them by
+ * renames, synced the same way before the commit that says so.  After a
+ * crash a file is either whole under its name or not there.
  */
 #ifndef EDIGATE_SPOOLFS_H
 #define EDIGATE_SPOOLFS_H
@@ -20,10 +22,10 @@ eg_err eg_fsync_path(const char *path, eg_error *e) EG_MUST_USE;
 /* Write all of n bytes to fd. */
 eg_err eg_write_all(int fd, const void *p, size_t n, const char *what,
 		    eg_error *e) EG_MUST_USE;
-/* Write data to path (created or replaced) and fsync it; no rename. */
-eg_err eg_write_file_sync(const char *path, const void *data, size_t n,
+/* Write data to path (created or replaced); not synced, no rename. */
+eg_err eg_write_file(const char *path, const void *data, size_t n,
 			  eg_error *e) EG_MUST_USE;
-/* Compress src into dst (gzip, fast level), fsync dst. */
+/* Compress src into dst (gzip, fast level); not synced. */
 eg_err eg_gzip_file(const char *src, const char *dst,
 		    eg_error *e) EG_MUST_USE;
 /* Remove a directory tree (best effort, for spool work folders). */

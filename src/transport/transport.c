@@ -178,3 +178,11 @@ eg_tp_resolve(const char *home, const char *path)
 		snprintf(s, n, "%s/%s", home, path);
 	return s;
 }
+
+eg_err
+eg_transport_sync(eg_transport *t, eg_error *e)
+{
+	if (!t || !t->ops->sync)
+		return EG_OK;
+	return t->ops->sync(t, e);
+}

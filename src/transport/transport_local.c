@@ -12,7 +12,10 @@
  *     a crash (a file already gone was handled by the earlier try);
  *   - put never leaves a partial file under the final name and never
  *     replaces a different file of that name.
- * Renames are made durable by fsyncing the directories they touch.
+ * Renames are made durable by fsyncing the directories they touch; when
+ * the caller batches (t->batched), by one eg_sync_fs per file system in
+ * local_sync instead, and a put's temporary file gets its final name
+ * only there, once its bytes are durable.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +35,11 @@
 #define CMP_CHUNK (64 * 1024)
 #define MAX_SAME_NAME 10000 /* name.1 ... in move-to before we give up */
 
+/* A batched put waiting for local_sync: tmp holds the bytes. */
+typedef struct pending_put {
+	char tmp[PATH_MAX], dst[PATH_MAX], src[PATH_MAX];
+} pending_put;
+
 typedef struct local {
 	struct eg_transport base; /* first: the caller reaches ops here */
 	const eg_profile *p;	  /* borrowed */
@@ -40,6 +48,10 @@ typedef struct local {
 	char *outbox, *move_to;	  /* resolved, or NULL when not set */
 	time_t now;		  /* the run's clock, for stable-for */
 	int outbox_made;
+	/* batched mode: what local_sync still has to make durable */
+	pending_put *puts;
+	size_t nputs, capputs;
+	int outbox_dirty, inbox_dirty, move_dirty;
 } local;
 
 
@@ -57,13 +69,23 @@ join(char *dst, size_t cap, const local *t, const char *dir, const char *pre,
 	return EG_OK;
 }
 
-/* A rename or unlink is durable only once its directory is synced. */
+/* A rename or unlink is durable only once its directory is synced --
+ * now, or in local_sync when batched. */
 static eg_err
-sync_dir(const local *t, const char *dir, eg_error *e)
+sync_dir(local *t, const char *dir, eg_error *e)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int err;
+	int fd, err;
 
+	if (t->base.batched) {
+		if (dir == t->inbox)
+			t->inbox_dirty = 1;
+		else if (dir == t->move_to)
+			t->move_dirty = 1;
+		else
+			t->outbox_dirty = 1;
+		return EG_OK;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return eg_fail(e, EG_EIO,
 			       "partner %s: cannot open directory %s: %s",
@@ -87,6 +109,10 @@ local_close(eg_transport *tr)
 
 	if (!t)
 		return;
+	/* puts never synced were never delivered */
+	while (t->nputs > 0)
+		(void)unlink(t->puts[--t->nputs].tmp);
+	free(t->puts);
 	free(t->inbox);
 	free(t->outbox);
 	free(t->move_to);
@@ -352,7 +378,7 @@ unlink_gone_ok(const local *t, const char *path, eg_error *e)
 }
 
 static eg_err
-post_delete(const local *t, const eg_tfile *f, eg_error *e)
+post_delete(local *t, const eg_tfile *f, eg_error *e)
 {
 	eg_err rc;
 	int gone;
@@ -433,7 +459,7 @@ move_one(const local *t, const char *src, const char *name, eg_error *e)
 }
 
 static eg_err
-post_move(const local *t, const eg_tfile *f, eg_error *e)
+post_move(local *t, const eg_tfile *f, eg_error *e)
 {
 	eg_err rc;
 	int gone;
@@ -609,7 +635,8 @@ plain_name(const char *name)
 	       strcmp(name, "..") != 0;
 }
 
-/* Copy local_path to the new file tmp, synced; tmp is removed on failure. */
+/* Copy local_path to the new file tmp, synced unless batched; tmp is
+ * removed on failure. */
 static eg_err
 copy_to(const local *t, const char *local_path, const char *tmp, eg_error *e)
 {
@@ -658,7 +685,8 @@ copy_to(const local *t, const char *local_path, const char *tmp, eg_error *e)
 			goto out;
 		}
 	}
-	if (fsync(fout) != 0)
+	/* batched: local_sync makes the bytes durable before the name */
+	if (!t->base.batched && fsync(fout) != 0)
 		rc = eg_fail(e, EG_EIO, "partner %s: cannot sync %s: %s", t->id,
 			     tmp, strerror(errno));
 out:
@@ -670,6 +698,32 @@ out:
 	if (rc != EG_OK)
 		unlink(tmp);
 	return rc;
+}
+
+/* Remember a batched put for local_sync. */
+static eg_err
+defer_put(local *t, const char *tmp, const char *dst, const char *src,
+	  eg_error *e)
+{
+	pending_put *pp;
+
+	if (t->nputs == t->capputs) {
+		size_t c = t->capputs ? t->capputs * 2 : 64;
+		pending_put *v = realloc(t->puts, c * sizeof(*v));
+
+		if (!v) {
+			(void)unlink(tmp);
+			return eg_fail(e, EG_ENOMEM, "out of memory");
+		}
+		t->puts = v;
+		t->capputs = c;
+	}
+	pp = &t->puts[t->nputs++];
+	/* all three came from join() or the caller's PATH_MAX buffers */
+	snprintf(pp->tmp, sizeof(pp->tmp), "%s", tmp);
+	snprintf(pp->dst, sizeof(pp->dst), "%s", dst);
+	snprintf(pp->src, sizeof(pp->src), "%s", src);
+	return EG_OK;
 }
 
 /* Give the synced tmp its final name dst, unless dst appeared meanwhile. */
@@ -731,13 +785,100 @@ local_put(eg_transport *tr, const char *local_path, const char *name,
 		return rc;
 	if (there) /* its rename may not be durable yet */
 		return sync_dir(t, t->outbox, e);
+	if (t->base.batched) {
+		size_t i;
+
+		/* queued already in this batch: the same delivery */
+		for (i = 0; i < t->nputs; i++)
+			if (!strcmp(t->puts[i].dst, dst))
+				return strcmp(t->puts[i].src, local_path)
+					   ? eg_fail(e, EG_EIO,
+						     "partner %s: two files for "
+						     "%s in one batch",
+						     t->id, dst)
+					   : EG_OK;
+	}
 	rc = copy_to(t, local_path, tmp, e);
 	if (rc != EG_OK)
 		return rc;
+	if (t->base.batched)
+		return defer_put(t, tmp, dst, local_path, e);
 	rc = publish(t, local_path, tmp, dst, e);
 	if (rc != EG_OK)
 		return rc;
 	return sync_dir(t, t->outbox, e);
+}
+
+/* The file systems of dirs that are set, each synced once. */
+static eg_err
+sync_dirs(const local *t, const char *const *dirs, size_t n, eg_error *e)
+{
+	dev_t done[4];
+	size_t i, j, nd = 0;
+	struct stat st;
+	eg_err rc;
+
+	for (i = 0; i < n && nd < 4; i++) {
+		if (!dirs[i])
+			continue;
+		if (stat(dirs[i], &st) != 0)
+			return eg_fail(e, EG_EIO, "partner %s: %s: %s", t->id,
+				       dirs[i], strerror(errno));
+		for (j = 0; j < nd && done[j] != st.st_dev; j++)
+			;
+		if (j < nd)
+			continue;
+		if ((rc = eg_sync_fs(dirs[i], e)) != EG_OK)
+			return rc;
+		done[nd++] = st.st_dev;
+	}
+	return EG_OK;
+}
+
+/*
+ * Batched mode: make the puts' bytes durable, give them their final
+ * names, and make those names and the posts' unlinks and moves durable.
+ * Every pending put is published even when one fails (the first error
+ * is returned; the caller retries the batch, and put recognises what
+ * already arrived).
+ */
+static eg_err
+local_sync(eg_transport *tr, eg_error *e)
+{
+	local *t = (local *)tr;
+	const char *dirs[3];
+	eg_error fe;
+	eg_err rc = EG_OK, frc;
+	size_t i, n = 0;
+
+	if (t->nputs > 0) {
+		dirs[0] = t->outbox;
+		if ((rc = sync_dirs(t, dirs, 1, e)) != EG_OK)
+			return rc;
+		for (i = 0; i < t->nputs; i++) {
+			pending_put *pp = &t->puts[i];
+
+			eg_error_clear(&fe);
+			frc = publish(t, pp->src, pp->tmp, pp->dst, &fe);
+			if (frc != EG_OK && rc == EG_OK) {
+				*e = fe;
+				rc = frc;
+			}
+		}
+		t->nputs = 0;
+		t->outbox_dirty = 1;
+	}
+	/* the new names first (outbox, move-to), then the inbox's unlinks */
+	if (t->outbox_dirty)
+		dirs[n++] = t->outbox;
+	if (t->move_dirty)
+		dirs[n++] = t->move_to;
+	if (t->inbox_dirty)
+		dirs[n++] = t->inbox;
+	frc = sync_dirs(t, dirs, n, rc == EG_OK ? e : &fe);
+	if (frc == EG_OK)
+		t->outbox_dirty = t->move_dirty = t->inbox_dirty = 0;
+	return rc != EG_OK ? rc : frc;
 }
 
 const eg_transport_ops eg_transport_local = {
@@ -747,5 +888,6 @@ const eg_transport_ops eg_transport_local = {
     .fetch = local_fetch,
     .post = local_post,
     .put = local_put,
+    .sync = local_sync,
     .close = local_close,
 };

@@ -434,7 +434,8 @@ scenario() {
 # entries; validate the same but the bundle and notes.x12 (the entries
 # are 11 and 12); receive once per partner; commit once per partner and
 # once more for the entries; acks and pushes depot 2, northwh 2, shopco
-# 8; clean-ups: shopco 8.
+# 8; deliveries (a batch of acks made visible) one per partner; clean-ups:
+# shopco 8.
 for sc in \
 	after-fetch after-fetch:3 after-fetch:8 \
 	after-receive after-receive:3 \
@@ -443,7 +444,7 @@ for sc in \
 	before-commit before-commit:3 before-commit:4 \
 	after-commit after-commit:3 after-commit:4 \
 	after-publish after-publish:8 \
-	after-push after-push:7 \
+	after-push after-push:7 after-deliver after-deliver:3 \
 	before-cleanup before-cleanup:5 \
 	"--batch 2 after-receive:5" "--batch 2 before-commit:6" \
 	"--batch 3 after-publish:6" \
@@ -455,15 +456,17 @@ done
 # it from the outbox before the next run, which delivers it again -- the
 # same file, byte for byte (same ISA13), never a new interchange.
 if [ -z "${CRASH_ONLY:-}" ]; then
-	begin "crash after-push:3, the ack taken meanwhile"
+	begin "crash after-deliver:2, the acks taken meanwhile"
 	h="$t/home"
 	rm -rf "$h"
 	cp -R -p "$tmpl" "$h"
-	run_crash after-push:3   # depot's 2, then northwh's first
+	run_crash after-deliver:2   # depot's batch, then northwh's
 	mkdir -p "$t/taken"
 	rm -f "$t/taken"/*
 	mv "$h/drop/northwh/out"/* "$t/taken/"
-	is "$(ls "$t/taken" | wc -l | tr -d ' ')" 1 "northwh: one ack delivered before the crash"
+	is "$(ls -A "$h/drop/northwh/out" | wc -l | tr -d ' ')" 0 \
+	    "northwh: no temporary file left in the outbox"
+	is "$(ls "$t/taken" | wc -l | tr -d ' ')" 2 "northwh: its two acks delivered before the crash"
 	run_plain "recovery run"
 	redo=""
 	for f in "$t/taken"/*; do
