@@ -838,11 +838,72 @@ test_put_large(void **state)
 	free(data);
 }
 
+/* Batched (the pipeline's group commit): a put's final name appears only
+ * at sync, a conflict is still reported by put, a close without sync
+ * abandons the put, and a delete is done at once. */
+static void
+test_put_batched(void **state)
+{
+	fx *f = *state;
+
+	set(&f->p->outbox, "out");
+	set(&f->p->after_action, "delete");
+	put_str(f, "ack1", "ST*997*0001~");
+	put_str(f, "ack2", "ST*997*0002~");
+	{
+		char out[PATH_MAX];
+
+		at(f, "out", out, sizeof(out));
+		assert_int_equal(mkdir(out, 0755), 0);
+	}
+	put_str(f, "out/TAKEN.997", "the partner's");
+	put_str(f, "in/a.x12", "aaa");
+	open_t(f);
+	f->t->batched = 1;
+
+	assert_int_equal(put_t(f, "ack1", "A1.997"), EG_OK);
+	assert_int_equal(put_t(f, "ack2", "A2.997"), EG_OK);
+	assert_int_equal(put_t(f, "ack1", "A1.997"), EG_OK); /* queued */
+	assert_int_equal(put_t(f, "ack2", "A1.997"), EG_EIO); /* two files */
+	assert_int_equal(put_t(f, "ack1", "TAKEN.997"), EG_EIO);
+	assert_non_null(strstr(f->e.msg, "TAKEN.997"));
+	/* not under their names yet: only temporary names */
+	assert_false(exists(f, "out/A1.997"));
+	assert_false(exists(f, "out/A2.997"));
+	assert_true(exists(f, "out/.A1.997.part"));
+
+	list_t(f);
+	assert_int_equal(f->l.n, 1);
+	assert_int_equal(post_t(f, &f->l.v[0]), EG_OK);
+	assert_false(exists(f, "in/a.x12"));
+
+	eg_error_clear(&f->e);
+	assert_int_equal(eg_transport_sync(f->t, &f->e), EG_OK);
+	assert_content(f, "out/A1.997", "ST*997*0001~");
+	assert_content(f, "out/A2.997", "ST*997*0002~");
+	assert_content(f, "out/TAKEN.997", "the partner's");
+	assert_int_equal(count_entries(f, "out"), 3);
+	/* a second sync has nothing to do */
+	assert_int_equal(eg_transport_sync(f->t, &f->e), EG_OK);
+	assert_int_equal(count_entries(f, "out"), 3);
+
+	/* closed before its sync: never delivered, nothing left behind */
+	put_str(f, "ack3", "ST*997*0003~");
+	assert_int_equal(put_t(f, "ack3", "A3.997"), EG_OK);
+	assert_true(exists(f, "out/.A3.997.part"));
+	f->t->ops->close(f->t);
+	f->t = NULL;
+	assert_false(exists(f, "out/A3.997"));
+	assert_false(exists(f, "out/.A3.997.part"));
+	assert_int_equal(count_entries(f, "out"), 3);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test_setup_teardown(test_put_batched, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_missing_inbox, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
