@@ -47,6 +47,7 @@ typedef struct eg_pipeline_counts {
 	unsigned long failed;     /* environment failures, retried later */
 	unsigned long waiting;    /* not yet complete in the inbox */
 	unsigned long records, acks;
+	unsigned long retries;    /* sessions tried again after a fault */
 } eg_pipeline_counts;
 
 /* What the run tells its watcher (one line per event, no newline). */

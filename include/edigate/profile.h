@@ -64,6 +64,12 @@ typedef struct eg_profile {
 	char *outbox_done_suffix; /* <outbox done-suffix=>, or NULL */
 	long long timeout;      /* <sftp timeout=>, seconds (default 30) */
 	unsigned max_sessions;  /* <sftp max-sessions=> (default 1) */
+	/* <sftp retries= retry-wait= retry-max-wait=>: a session that fails
+	 * (connect, timeout, protocol) is tried again up to retries times
+	 * in the run, after retry_wait seconds doubled each time, capped at
+	 * retry_max_wait, with jitter (defaults 3, 2, 60) */
+	unsigned retries;
+	long long retry_wait, retry_max_wait;
 	int allow_legacy;       /* <sftp allow-legacy=> */
 	/* <acknowledgements><send type= when=>: up to 3 */
 	struct {

@@ -98,6 +98,35 @@ struct eg_transport {
 /* t->ops->sync when it has one; EG_OK otherwise. */
 eg_err eg_transport_sync(eg_transport *t, eg_error *e) EG_MUST_USE;
 
+/*
+ * Faults.  A failure a new session may cure -- the SFTP classes
+ * connect, timeout and protocol (sftp.h) -- is "transient": the caller
+ * closes the session and tries again after eg_backoff_ms.  Host key,
+ * auth, permission and not-found are not: a person must act.
+ */
+int eg_transport_transient(const eg_error *e);
+
+/*
+ * The wait before retry number attempt (1, 2, ...): base_ms doubled for
+ * each earlier retry, capped at cap_ms, then "equal jitter" -- half of
+ * it fixed, half drawn from *rng (a xorshift64 state the caller seeds
+ * and keeps), so that partners failing together do not retry together.
+ */
+long long eg_backoff_ms(unsigned attempt, long long base_ms, long long cap_ms,
+			uint64_t *rng);
+
+/*
+ * Per-partner session cap, across processes: a session holds one of the
+ * partner's max slot locks (flock on LOCKDIR/PARTNER.session.K).  Waits
+ * up to wait_s seconds for a free slot, then fails (EG_EIO, "sftp
+ * connect: ... all N sessions in use").  *fd is the held slot, for
+ * eg_session_release.
+ */
+eg_err eg_session_take(const char *lockdir, const char *partner,
+		       unsigned max, long long wait_s, int *fd,
+		       eg_error *e) EG_MUST_USE;
+void eg_session_release(int fd);
+
 /* The transport named (profile type), or NULL. */
 const eg_transport_ops *eg_transport_find(const char *name);
 

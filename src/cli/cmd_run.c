@@ -179,10 +179,11 @@ run(eg_cli *cli, int argc, char **argv)
 			"{\"partners\":%zu,\"partnersFailed\":%d,\"files\":%lu,"
 			"\"processed\":%lu,\"accepted\":%lu,\"partial\":%lu,"
 			"\"rejected\":%lu,\"duplicates\":%lu,\"failed\":%lu,"
-			"\"waiting\":%lu,\"records\":%lu,\"acks\":%lu}\n",
+			"\"waiting\":%lu,\"records\":%lu,\"acks\":%lu,"
+			"\"retries\":%lu}\n",
 			nonly ? nonly : nids, failed, c.files, c.processed,
 			c.accepted, c.partial, c.rejected, c.duplicates,
-			c.failed, c.waiting, c.records, c.acks);
+			c.failed, c.waiting, c.records, c.acks, c.retries);
 	} else {
 		fprintf(cli->out,
 			"run: %lu file(s) taken, %lu processed: %lu accepted, "
@@ -193,6 +194,9 @@ run(eg_cli *cli, int argc, char **argv)
 		if (c.waiting)
 			fprintf(cli->out, "; %lu waiting to be complete",
 				c.waiting);
+		if (c.retries)
+			fprintf(cli->out, "; %lu session(s) retried",
+				c.retries);
 		if (c.failed || failed)
 			fprintf(cli->out, "; %lu file(s) and %d partner(s) "
 					  "failed (retried next run)",

@@ -117,6 +117,13 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 			 ? duration_secs(eg_xml_attr(sf, "timeout"))
 			 : 30;
 	p->max_sessions = (unsigned)ull_attr(sf, "max-sessions", 1);
+	p->retries = (unsigned)ull_attr(sf, "retries", 3);
+	p->retry_wait = sf && eg_xml_attr(sf, "retry-wait")
+			    ? duration_secs(eg_xml_attr(sf, "retry-wait"))
+			    : 2;
+	p->retry_max_wait = sf && eg_xml_attr(sf, "retry-max-wait")
+				? duration_secs(eg_xml_attr(sf, "retry-max-wait"))
+				: 60;
 	v = sf ? eg_xml_attr(sf, "allow-legacy") : NULL;
 	p->allow_legacy = v && (!strcmp(v, "true") || !strcmp(v, "1"));
 	n = child(root, "acknowledgements");

@@ -51,6 +51,7 @@ struct eg_pipeline {
 	eg_transport *t; /* the partner's, while it runs */
 	const eg_pipeline_partner *pp;
 	eg_pipeline_counts *c;
+	uint64_t rng;    /* xorshift state for retry jitter */
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };
@@ -99,6 +100,14 @@ eg_pipeline_new(eg_pipeline **out, eg_ledger *l, const eg_pipeline_opts *o,
 	pl->o = *o;
 	if (!pl->o.batch)
 		pl->o.batch = 64;
+	{
+		/* jitter only needs to differ between processes */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		pl->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+			  ((uint64_t)getpid() << 40);
+	}
 	if (o->crash_at && o->crash_at[0]) {
 		const char *colon = strchr(o->crash_at, ':');
 
@@ -383,6 +392,19 @@ pull(eg_pipeline *pl, eg_error *e)
 			continue;
 		fv[nf].idx = i;
 		rc = fetch_one(pl, &tl.v[i], &fv[nf], e);
+		if (rc && eg_transport_transient(e)) {
+			/* the session is gone: keep what was fetched, and let
+			 * serve_partner try a new session */
+			eg_error fe = *e;
+
+			rc = receive_batch(pl, &tl, fv, nf, e);
+			nf = 0;
+			if (!rc) {
+				*e = fe;
+				rc = EG_EIO;
+			}
+			break;
+		}
 		if (rc) {
 			/* this file only: it stays in the inbox for later */
 			note(pl, "cannot fetch %s: %s", tl.v[i].name, e->msg);
@@ -401,7 +423,7 @@ pull(eg_pipeline *pl, eg_error *e)
 	if (!rc)
 		rc = receive_batch(pl, &tl, fv, nf, e);
 	else
-		for (i = 0; i < nf; i++)
+		for (i = 0; i < nf; i++) /* a receive that failed */
 			(void)unlink(fv[i].tmp);
 	free(fv);
 	eg_tlist_free(&tl);
@@ -2122,6 +2144,20 @@ push_acks(eg_pipeline *pl, eg_error *e)
 			rc = spool_path(pl, src, sizeof(src), path, e);
 			if (!rc)
 				rc = pl->t->ops->put(pl->t, src, name, e);
+			if (rc && eg_transport_transient(e)) {
+				/* the session is gone: note what went, then
+				 * let serve_partner try a new session */
+				eg_error fe = *e;
+				size_t b = (i / pl->o.batch) * pl->o.batch;
+
+				ids[i] = 0;
+				rc = mark_sent(pl, ids + b, i - b + 1, e);
+				if (!rc) {
+					*e = fe;
+					rc = EG_EIO;
+				}
+				break;
+			}
 			if (rc && eg_err_severity(rc) != EG_SEV_ABORT) {
 				/* this ack only: the others still go; retried
 				 * next run */
@@ -2225,6 +2261,20 @@ post_actions(eg_pipeline *pl, eg_error *e)
 	for (i = 0; !rc && i < tl.n; i++) {
 		crash_point(pl, "before-cleanup");
 		rc = pl->t->ops->post(pl->t, &tl.v[i], e);
+		if (rc && eg_transport_transient(e)) {
+			/* the session is gone: note what was done, then let
+			 * serve_partner try a new session */
+			eg_error fe = *e;
+			size_t b = (i / pl->o.batch) * pl->o.batch;
+
+			tl.v[i].size = UINT64_MAX;
+			rc = mark_cleaned(pl, tl.v + b, i - b + 1, e);
+			if (!rc) {
+				*e = fe;
+				rc = EG_EIO;
+			}
+			break;
+		}
 		if (rc) {
 			/* retried next run; never a second ingest (the ledger
 			 * knows path, size and mtime) */
@@ -2447,6 +2497,74 @@ run_end(eg_pipeline *pl, int64_t run_id, const eg_pipeline_counts *c,
 		note(pl, "cannot record the run: %s", e.msg);
 }
 
+/* One session with the partner's server: fetch, process, deliver,
+ * clean up. */
+static eg_err
+serve_session(eg_pipeline *pl, eg_error *e)
+{
+	eg_err rc;
+
+	rc = eg_transport_open(&pl->t, pl->pp->profile, pl->o.home, pl->o.now,
+			       e);
+	if (rc)
+		return rc;
+	pl->t->batched = 1; /* push_acks and post_actions sync */
+	rc = pull(pl, e);
+	if (!rc)
+		rc = process_all(pl, e);
+	if (!rc)
+		rc = push_acks(pl, e);
+	if (!rc)
+		rc = post_actions(pl, e);
+	pl->t->ops->close(pl->t);
+	pl->t = NULL;
+	return rc;
+}
+
+/*
+ * Serve the partner, within its session cap, trying a new session after
+ * a transient fault (connect, timeout, protocol) with capped exponential
+ * backoff and jitter.  A retry redoes nothing that was done: fetched
+ * files are in the ledger, delivered acks are noted, clean-ups are
+ * idempotent.
+ */
+static eg_err
+serve_partner(eg_pipeline *pl, eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	char locks[PATH_MAX];
+	unsigned attempt = 0;
+	struct timespec ts;
+	long long ms;
+	eg_err rc;
+	int slot;
+
+	if ((rc = eg_path(locks, sizeof(locks), e, "%s/locks", pl->o.spool)))
+		return rc;
+	for (;;) {
+		slot = -1;
+		rc = p->sftp ? eg_session_take(locks, p->id, p->max_sessions,
+					       p->timeout, &slot, e)
+			     : EG_OK;
+		if (!rc)
+			rc = serve_session(pl, e);
+		eg_session_release(slot);
+		if (!rc || !eg_transport_transient(e) || attempt >= p->retries)
+			return rc;
+		attempt++;
+		ms = eg_backoff_ms(attempt, p->retry_wait * 1000,
+				   p->retry_max_wait * 1000, &pl->rng);
+		note(pl, "%s; trying again in %.1f s (retry %u of %u)", e->msg,
+		     (double)ms / 1000.0, attempt, p->retries);
+		pl->c->retries++;
+		eg_error_clear(e);
+		ts.tv_sec = (time_t)(ms / 1000);
+		ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+}
+
 eg_err
 eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		eg_pipeline_counts *total, eg_error *e)
@@ -2471,20 +2589,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	if (!rc)
 		rc = process_all(pl, e);
 	if (!rc && !pl->o.local_only)
-		rc = eg_transport_open(&pl->t, pp->profile, pl->o.home,
-				       pl->o.now, e);
-	if (!rc && pl->t) {
-		pl->t->batched = 1; /* push_acks and post_actions sync */
-		rc = pull(pl, e);
-		if (!rc)
-			rc = process_all(pl, e);
-		if (!rc)
-			rc = push_acks(pl, e);
-		if (!rc)
-			rc = post_actions(pl, e);
-		pl->t->ops->close(pl->t);
-		pl->t = NULL;
-	}
+		rc = serve_partner(pl, e);
 	sweep_orphans(pl);
 out:
 	run_end(pl, run_id, &c, rc ? "failed" : c.failed ? "partly" : "ok",
@@ -2499,6 +2604,7 @@ out:
 	total->waiting += c.waiting;
 	total->records += c.records;
 	total->acks += c.acks;
+	total->retries += c.retries;
 	pl->pp = NULL;
 	pl->c = NULL;
 	return rc;

@@ -3,11 +3,18 @@
  *
  * Adding a transport is one line in the table below (and its file).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "edigate/fsutil.h"
+#include "edigate/sftp.h"
 #include "edigate/transport.h"
 #include "transport_int.h"
 
@@ -185,4 +192,94 @@ eg_transport_sync(eg_transport *t, eg_error *e)
 	if (!t || !t->ops->sync)
 		return EG_OK;
 	return t->ops->sync(t, e);
+}
+
+int
+eg_transport_transient(const eg_error *e)
+{
+	const char *c = eg_sftp_error_class(e);
+
+	return c && (!strcmp(c, "connect") || !strcmp(c, "timeout") ||
+		     !strcmp(c, "protocol"));
+}
+
+long long
+eg_backoff_ms(unsigned attempt, long long base_ms, long long cap_ms,
+	      uint64_t *rng)
+{
+	long long d = base_ms > 0 ? base_ms : 0;
+	unsigned i;
+	uint64_t x = *rng ? *rng : 0x9e3779b97f4a7c15u;
+
+	if (cap_ms < 0)
+		cap_ms = 0;
+	for (i = 1; i < attempt && d < cap_ms; i++)
+		d *= 2;
+	if (d > cap_ms)
+		d = cap_ms;
+	/* xorshift64: enough to spread retries, no global state */
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*rng = x;
+	if (d < 2)
+		return d;
+	return d / 2 + (long long)(x % (uint64_t)(d / 2 + 1));
+}
+
+eg_err
+eg_session_take(const char *lockdir, const char *partner, unsigned max,
+		long long wait_s, int *fd, eg_error *e)
+{
+	char path[4096];
+	struct timespec pause = {0, 100 * 1000 * 1000};
+	long long tries = (wait_s > 0 ? wait_s : 0) * 10 + 1;
+	unsigned k;
+	eg_err rc;
+	int n;
+
+	*fd = -1;
+	if (max == 0)
+		max = 1;
+	if ((rc = eg_mkdirs(lockdir, e)) != EG_OK)
+		return rc;
+	while (tries-- > 0) {
+		for (k = 0; k < max; k++) {
+			int f;
+
+			n = snprintf(path, sizeof(path), "%s/%s.session.%u",
+				     lockdir, partner, k);
+			if (n < 0 || (size_t)n >= sizeof(path))
+				return eg_fail(e, EG_ELIMIT,
+					       "partner %s: lock path too long",
+					       partner);
+			f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+			if (f < 0)
+				return eg_fail(e, EG_EIO,
+					       "partner %s: session lock %s: %s",
+					       partner, path, strerror(errno));
+			if (flock(f, LOCK_EX | LOCK_NB) == 0) {
+				*fd = f;
+				return EG_OK;
+			}
+			close(f);
+			if (errno != EWOULDBLOCK && errno != EINTR)
+				return eg_fail(e, EG_EIO,
+					       "partner %s: session lock %s: %s",
+					       partner, path, strerror(errno));
+		}
+		if (tries > 0)
+			(void)nanosleep(&pause, NULL);
+	}
+	return eg_fail(e, EG_EIO,
+		       "sftp connect: partner %s: all %u session(s) in use "
+		       "(max-sessions); waited %llds",
+		       partner, max, wait_s);
+}
+
+void
+eg_session_release(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* drops the flock */
 }

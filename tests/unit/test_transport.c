@@ -27,6 +27,7 @@
 
 #include "edigate/err.h"
 #include "edigate/profile.h"
+#include "edigate/sftp.h"
 #include "edigate/transport.h"
 
 #define NOW ((time_t)1700000000)
@@ -898,11 +899,109 @@ test_put_batched(void **state)
 	assert_int_equal(count_entries(f, "out"), 3);
 }
 
+/* Backoff: doubles from the base, is capped, and the jitter keeps each
+ * wait within [half, whole] of the step. */
+static void
+test_backoff(void **state)
+{
+	uint64_t rng = 42;
+	long long lo[6] = {1000, 2000, 4000, 8000, 15000, 15000};
+	unsigned a, k;
+	int varied = 0;
+	long long first = -1;
+
+	(void)state;
+	for (a = 1; a <= 6; a++)
+		for (k = 0; k < 200; k++) {
+			long long ms = eg_backoff_ms(a, 1000, 15000, &rng);
+
+			assert_true(ms >= lo[a - 1] / 2);
+			assert_true(ms <= lo[a - 1]);
+			if (a == 1 && first < 0)
+				first = ms;
+			else if (a == 1 && ms != first)
+				varied = 1;
+		}
+	assert_true(varied); /* jitter, not a fixed wait */
+	/* zero base: no wait at all; a huge attempt number stays capped */
+	assert_int_equal(eg_backoff_ms(3, 0, 15000, &rng), 0);
+	assert_true(eg_backoff_ms(4000000000u, 1000, 60000, &rng) <= 60000);
+	/* the state is the caller's: the same seed, the same waits */
+	{
+		uint64_t r1 = 7, r2 = 7;
+
+		assert_int_equal(eg_backoff_ms(2, 500, 9000, &r1),
+				 eg_backoff_ms(2, 500, 9000, &r2));
+	}
+}
+
+/* Session slots: max-sessions holders at once, across descriptors (as
+ * across processes); the next waits, then fails with a connect-class
+ * message that the pipeline treats as transient. */
+static void
+test_session_slots(void **state)
+{
+	fx *f = *state;
+	char dir[PATH_MAX];
+	int a = -1, b = -1, c = -1;
+
+	at(f, "locks", dir, sizeof(dir));
+	eg_error_clear(&f->e);
+	assert_int_equal(eg_session_take(dir, "acme", 2, 0, &a, &f->e), EG_OK);
+	assert_int_equal(eg_session_take(dir, "acme", 2, 0, &b, &f->e), EG_OK);
+	assert_true(a >= 0 && b >= 0 && a != b);
+	assert_int_equal(eg_session_take(dir, "acme", 2, 1, &c, &f->e), EG_EIO);
+	assert_int_equal(c, -1);
+	assert_non_null(strstr(f->e.msg, "all 2 session(s) in use"));
+	assert_string_equal(eg_sftp_error_class(&f->e), "connect");
+	assert_true(eg_transport_transient(&f->e));
+	/* another partner has its own slots */
+	eg_error_clear(&f->e);
+	assert_int_equal(eg_session_take(dir, "other", 1, 0, &c, &f->e), EG_OK);
+	eg_session_release(c);
+	/* a released slot is free again */
+	eg_session_release(a);
+	assert_int_equal(eg_session_take(dir, "acme", 2, 0, &c, &f->e), EG_OK);
+	eg_session_release(b);
+	eg_session_release(c);
+}
+
+/* Which faults a new session may cure. */
+static void
+test_transient(void **state)
+{
+	eg_error e;
+
+	(void)state;
+	eg_error_clear(&e);
+	(void)eg_fail(&e, EG_EIO, "sftp timeout: partner acme: no answer");
+	assert_true(eg_transport_transient(&e));
+	eg_error_clear(&e);
+	(void)eg_fail(&e, EG_EIO, "sftp protocol: partner acme: bad packet");
+	assert_true(eg_transport_transient(&e));
+	eg_error_clear(&e);
+	(void)eg_fail(&e, EG_ECONFIG, "sftp host-key: partner acme: changed");
+	assert_false(eg_transport_transient(&e));
+	eg_error_clear(&e);
+	(void)eg_fail(&e, EG_ECONFIG, "sftp auth: partner acme: refused");
+	assert_false(eg_transport_transient(&e));
+	eg_error_clear(&e);
+	(void)eg_fail(&e, EG_EIO, "sftp permission: partner acme: denied");
+	assert_false(eg_transport_transient(&e));
+	eg_error_clear(&e);
+	(void)eg_fail(&e, EG_EIO, "partner acme: cannot read /x: I/O error");
+	assert_false(eg_transport_transient(&e));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registry),
+	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_transient),
+	    cmocka_unit_test_setup_teardown(test_session_slots, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_batched, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_missing_inbox, setup,
 					    teardown),
