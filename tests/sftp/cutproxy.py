@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """cutproxy.py - a TCP proxy that breaks the connection after N bytes.
 
-    python3 tests/sftp/cutproxy.py LISTEN_PORT TARGET_PORT N MODE
+    python3 tests/sftp/cutproxy.py LISTEN_PORT TARGET_PORT N MODE [FIRST]
 
 Listens on 127.0.0.1:LISTEN_PORT, prints "ready" once it does, and
 forwards each connection to 127.0.0.1:TARGET_PORT.  Once N bytes have
@@ -9,7 +9,9 @@ passed (both directions counted), MODE says what happens:
   cut    close both sides at once (the peer sees a reset / EOF);
   stall  stop forwarding and keep both sockets open, silent, until the
          client goes away (the client must time out).
-Runs until killed.  Used by tests/unit/test_sftp.c.
+With FIRST, only the first FIRST connections are broken; later ones
+pass everything (a fault that a retry cures).
+Runs until killed.  Used by tests/unit/test_sftp.c and the e2e tests.
 """
 import select
 import socket
@@ -54,11 +56,13 @@ def serve(client, target_port, limit, mode):
 
 
 def main():
-    if len(sys.argv) != 5 or sys.argv[4] not in ("cut", "stall"):
+    if len(sys.argv) not in (5, 6) or sys.argv[4] not in ("cut", "stall"):
         sys.stderr.write(__doc__)
         sys.exit(2)
     listen_port, target_port, limit = (int(a) for a in sys.argv[1:4])
     mode = sys.argv[4]
+    first = int(sys.argv[5]) if len(sys.argv) == 6 else -1
+    served = 0
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", listen_port))
@@ -66,7 +70,9 @@ def main():
     print("ready", flush=True)
     while True:
         c, _ = ls.accept()
-        threading.Thread(target=serve, args=(c, target_port, limit, mode),
+        served += 1
+        cut_at = limit if first < 0 or served <= first else float("inf")
+        threading.Thread(target=serve, args=(c, target_port, cut_at, mode),
                          daemon=True).start()
 
 
