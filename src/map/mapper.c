@@ -63,7 +63,7 @@ typedef struct rulelist {
 
 /* A remembered rule list (rules_get). */
 typedef struct rcached {
-	const eg_map *map; /* NULL: free slot */
+	const eg_map *map;
 	char release[7];
 	char path[96];
 	rulelist rl;
@@ -104,7 +104,8 @@ struct eg_mapper {
 	/* paths already reported in this record: no second "missing" */
 	char bad_paths[8][96];
 	unsigned nbad;
-	rcached *rcache;
+	rcached **rcache; /* slots; entries allocated when first used (a
+			   * mapper per file must not zero a big table) */
 	size_t nrcache;
 	int ship_to_unit; /* a line's own N1 segment, -1 for the header's */
 };
@@ -613,9 +614,9 @@ rules_get(eg_mapper *m, const char *path, rulelist *scratch)
 		return scratch;
 	}
 	for (i = path_hash(m->map, path) & (n - 1);; i = (i + 1) & (n - 1)) {
-		rcached *c = &m->rcache[i];
+		rcached *c = m->rcache[i];
 
-		if (!c->map) {
+		if (!c) {
 			if (m->nrcache * 4 >= n * 3 ||
 			    strlen(path) >= sizeof(c->path)) {
 				rules_for(m, path, scratch);
@@ -623,10 +624,15 @@ rules_get(eg_mapper *m, const char *path, rulelist *scratch)
 			}
 			if (rules_for(m, path, scratch))
 				return scratch; /* a bad override: not kept */
+			if (!(c = malloc(sizeof(*c)))) {
+				rules_for(m, path, scratch);
+				return scratch;
+			}
 			rules_for(m, path, &c->rl); /* r[] points into it */
 			c->map = m->map;
 			memcpy(c->release, m->release, sizeof(c->release));
 			snprintf(c->path, sizeof(c->path), "%s", path);
+			m->rcache[i] = c;
 			m->nrcache++;
 			return &c->rl;
 		}
@@ -1850,6 +1856,12 @@ eg_mapper_free(eg_mapper *m)
 	free(m->els);
 	free(m->units);
 	free(m->pend);
-	free(m->rcache);
+	if (m->rcache) {
+		size_t i;
+
+		for (i = 0; i < MAP_RULE_CACHE; i++)
+			free(m->rcache[i]);
+		free(m->rcache);
+	}
 	free(m);
 }
