@@ -356,7 +356,7 @@ awk -v n="$N" -v bytes="$SMALL_BYTES" -v batches="$BENCH_BATCHES" \
 		}
 		print "\n" line
 	}' "$RESULTS"
-rm -rf "$W/small"
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$W/small"
 
 # ---- 2. one big file -----------------------------------------------------
 

@@ -714,6 +714,17 @@ where_lists(eg_mapper *m, const char *list, char *out, size_t cap)
 }
 
 /* One value found for a field. */
+/* dst = the n bytes at p, cut to fit cap (snprintf "%.*s" without the
+ * format parsing: this runs for every leaf of every record). */
+static void
+set_text(char *dst, size_t cap, const char *p, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
 typedef struct hit {
 	char v[600];
 	char uom[16];
@@ -750,7 +761,7 @@ extract(eg_mapper *m, const cseg *s, const mfield *f, unsigned *from,
 			v = elem_of(m, s, k + 1, 0);
 			if (v.len == 0)
 				continue;
-			snprintf(h->v, sizeof(h->v), "%.*s", (int)v.len, v.p);
+			set_text(h->v, sizeof(h->v), v.p, v.len);
 			h->elem = k + 1;
 			*from = k + 2;
 			return 1;
@@ -832,10 +843,11 @@ finish_value(eg_mapper *m, const mfield *f, const cfield *cf, hit *h,
 		if (f->has_uom && h->s) {
 			eg_span v = elem_of(m, h->s, f->uom.elem, f->uom.comp);
 
-			snprintf(u, sizeof(u), "%.*s", (int)v.len, v.p);
+			set_text(u, sizeof(u), v.p, v.len);
 		}
 		if (!u[0])
-			snprintf(u, sizeof(u), "%s", f->uom_fixed);
+			set_text(u, sizeof(u), f->uom_fixed,
+				 strlen(f->uom_fixed));
 		if (!u[0]) {
 			note_bad(m, path);
 			finding(m, h->s, f->uom.elem, "map-missing-unit",
@@ -906,9 +918,11 @@ eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
 			if (f->counter)
 				snprintf(h.v, sizeof(h.v), "%u", ordinal);
 			else
-				snprintf(h.v, sizeof(h.v), "%s", f->value);
+				set_text(h.v, sizeof(h.v), f->value,
+					 strlen(f->value));
 			if (f->uom_fixed[0])
-				snprintf(h.uom, sizeof(h.uom), "%s", f->uom_fixed);
+				set_text(h.uom, sizeof(h.uom), f->uom_fixed,
+					 strlen(f->uom_fixed));
 			if (finish_value(m, f, cf, &h, path, out, sizeof(out)))
 				continue;
 			if ((rc = add_leaf(parent, cf, out, &h)) != EG_OK)
@@ -951,9 +965,11 @@ eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
 	}
 	if (!count && dflt) {
 		memset(&h, 0, sizeof(h));
-		snprintf(h.v, sizeof(h.v), "%s", dflt->dflt);
+		set_text(h.v, sizeof(h.v), dflt->dflt,
+			 strlen(dflt->dflt));
 		if (dflt->uom_fixed[0])
-			snprintf(h.uom, sizeof(h.uom), "%s", dflt->uom_fixed);
+			set_text(h.uom, sizeof(h.uom), dflt->uom_fixed,
+				 strlen(dflt->uom_fixed));
 		if (finish_value(m, dflt, cf, &h, path, out, sizeof(out)) == 0)
 			return add_leaf(parent, cf, out, &h);
 	}
