@@ -151,7 +151,7 @@ print_text(eg_cli *cli, const probe *pr)
 		fprintf(f, "  %-15s %s%s%s\n", "outbox write",
 			yes_no(r->outbox_write),
 			r->outbox_write == 1
-			    ? " (a probe file was written, renamed and removed)"
+			    ? " (a probe file was written and removed)"
 			    : ": ",
 			r->outbox_write == 1 ? "" : r->write_err);
 }
