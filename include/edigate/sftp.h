@@ -32,6 +32,14 @@ typedef struct eg_sftp_probe_result {
 	int posix_rename;       /* posix-rename@openssh.com offered */
 	int rename_over;        /* plain rename over an existing file works */
 	int inbox_list, outbox_list, outbox_write;
+	/* what the listings held, -1 when not listed: regular files not
+	 * starting with "."; of the inbox's, those the profile's pattern,
+	 * exclude, temp-suffix and done-suffix let through (complete or
+	 * not: stable-for and done-files are the run's to judge) */
+	long inbox_files, inbox_matching, outbox_files;
+	/* the offered key as a known_hosts line ("[host]:port ssh-ed25519
+	 * AAAA..."), empty when the handshake did not get there */
+	char host_key_line[2048];
 	char inbox_err[EG_ERRMSG_MAX], outbox_err[EG_ERRMSG_MAX],
 	    write_err[EG_ERRMSG_MAX]; /* why a step failed */
 } eg_sftp_probe_result;

@@ -104,6 +104,9 @@ void eg_cli_partner_close(eg_cli_partner *p);
 /* `partner test` (cmd_partner_test.c). */
 int eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			eg_guides *guides);
+/* `partner probe` (cmd_partner_probe.c). */
+int eg_cli_partner_probe(eg_cli *cli, int argc, char **argv,
+			 const eg_home *h);
 
 /*
  * One file through validation and mapping (mapfile_run.c): the records

@@ -2,7 +2,8 @@
  * cmd_partner.c - onboarding: `edigate partner new` writes a commented
  * profile from a template (drafted from the partner's sample files with
  * --from), `edigate partner check` validates profiles for form and
- * meaning.
+ * meaning; `partner test` (cmd_partner_test.c) dry-runs files and
+ * `partner probe` (cmd_partner_probe.c) connects to an SFTP server.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -28,7 +29,8 @@ help(FILE *f)
 	      "       edigate partner check [ID...] [--json]\n"
 	      "       edigate partner test ID FILE... [--seen FILE]... "
 	      "[--today CCYY-MM-DD]\n"
-	      "                             [--expect DIR [--update]]\n\n"
+	      "                             [--expect DIR [--update]]\n"
+	      "       edigate partner probe ID [--json]\n\n"
 	      "new    writes partners/ID.xml, a commented profile from the\n"
 	      "       template (default retailer).  With --from it drafts the\n"
 	      "       profile from the partner's sample X12 files: ISA and GS\n"
@@ -56,9 +58,30 @@ help(FILE *f)
 	      "       records and acknowledgements with DIR/FILE.findings,\n"
 	      "       DIR/FILE.records.jsonl and DIR/FILE.acks and exits 1 on\n"
 	      "       any difference: onboarding's acceptance run.  --update\n"
-	      "       writes those golden files.\n",
+	      "       writes those golden files.\n"
+	      "probe  connects to the partner's SFTP server as its profile\n"
+	      "       says and reports what it offers: the host key (type and\n"
+	      "       SHA256 fingerprint as OpenSSH prints them) and whether it\n"
+	      "       is trusted, the key exchange and cipher negotiated, the\n"
+	      "       login methods, the SFTP version and extensions, fsync\n"
+	      "       and posix-rename, whether a rename replaces a file, the\n"
+	      "       inbox and outbox listings, and write permission in the\n"
+	      "       outbox (two probe files, removed again: it changes\n"
+	      "       nothing else).  An unknown or changed host key is\n"
+	      "       refused; the message shows the key offered and how to\n"
+	      "       trust it (a known_hosts line or host-key=) once the\n"
+	      "       partner has confirmed its fingerprint.  --json prints\n"
+	      "       one object.\n",
 	      f);
 	eg_cli_help_exit_codes(f);
+	fputs("\nExit codes of probe:\n"
+	      "  0  logged in and every check passed\n"
+	      "  1  logged in, but a check failed (a folder cannot be listed,\n"
+	      "     the outbox cannot be written)\n"
+	      "  2  usage or configuration error (no such partner, not SFTP)\n"
+	      "  3  no session: cannot connect, host key refused, login\n"
+	      "     refused\n",
+	      f);
 }
 
 /* --- new -------------------------------------------------------------------- */
@@ -645,8 +668,13 @@ run(eg_cli *cli, int argc, char **argv)
 		help(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EG_EXIT_USAGE : EG_EXIT_OK;
 	}
+	for (x = 2; x < argc; x++)
+		if (!strcmp(argv[x], "--help") || !strcmp(argv[x], "-h")) {
+			help(stdout);
+			return EG_EXIT_OK;
+		}
 	if (strcmp(argv[1], "new") && strcmp(argv[1], "check") &&
-	    strcmp(argv[1], "test"))
+	    strcmp(argv[1], "test") && strcmp(argv[1], "probe"))
 		return eg_cli_usage(cli, "partner", "unknown subcommand '%s'",
 				    argv[1]);
 	x = eg_cli_open_guides(cli, "partner", &h, NULL, &g, &none);
@@ -660,6 +688,8 @@ run(eg_cli *cli, int argc, char **argv)
 		x = cmd_new(cli, argc - 2, argv + 2, &h);
 	else if (x == EG_EXIT_OK && !strcmp(argv[1], "check"))
 		x = cmd_check(cli, argc - 2, argv + 2, &h, g);
+	else if (x == EG_EXIT_OK && !strcmp(argv[1], "probe"))
+		x = eg_cli_partner_probe(cli, argc - 2, argv + 2, &h);
 	else if (x == EG_EXIT_OK)
 		x = eg_cli_partner_test(cli, argc - 2, argv + 2, &h, g);
 	eg_guides_free(g);
@@ -668,4 +698,4 @@ run(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_partner = {
-	"partner", "onboard partners: new profile, check profiles", run, help};
+	"partner", "onboard partners: new, check, test, probe", run, help};

@@ -93,6 +93,7 @@ typedef struct conn {
 	LIBSSH2_SFTP *sftp;
 	LIBSSH2_KNOWNHOSTS *kh;
 	char *revoked;       /* "\n"-separated base64 keys from @revoked lines */
+	char *key_line;      /* the offered key as a known_hosts line */
 	int broken;          /* timed out or lost: never talk on it again */
 	int key_ok;          /* the host key passed the check */
 	char key_type[16], fpr[64], methods[128];
@@ -652,6 +653,13 @@ check_host_key(conn *c, eg_error *e)
 	memcpy(c->fpr, "SHA256:", 7);
 	b64(c->fpr + 7, sizeof(c->fpr) - 7, hash, 32, 0);
 	b64(kb64, sizeof(kb64), (const unsigned char *)key, len, 1);
+	if (i < NHK && !c->key_line) {
+		n = strlen(c->hostlabel) + strlen(hks[i].alg) + strlen(kb64) + 3;
+		c->key_line = malloc(n);
+		if (c->key_line)
+			snprintf(c->key_line, n, "%s %s %s", c->hostlabel,
+				 hks[i].alg, kb64);
+	}
 	if (c->revoked) {
 		for (const char *s = c->revoked; *s; s += n + 1) {
 			n = strcspn(s, "\n");
@@ -690,14 +698,16 @@ check_host_key(conn *c, eg_error *e)
 			    "the host key for %s has changed: it offered %s "
 			    "key %s, and %s has a different %s key for it "
 			    "(refused; if the partner did change its key, "
-			    "replace that line)",
+			    "replace that line: `edigate partner probe` "
+			    "prints the new one)",
 			    c->hostlabel, c->key_type, c->fpr, c->known_hosts,
 			    c->key_type);
 	return fail(e, C_HOSTKEY, c->id,
 		    "%s is not in %s: it offered %s key %s (check that "
-		    "fingerprint with the partner, then add the key, e.g. "
-		    "with ssh-keyscan)",
-		    c->hostlabel, c->known_hosts, c->key_type, c->fpr);
+		    "fingerprint with the partner, then add the known_hosts "
+		    "line `edigate partner probe` prints, or pin it with "
+		    "host-key=\"%s\" instead of known-hosts=)",
+		    c->hostlabel, c->known_hosts, c->key_type, c->fpr, c->fpr);
 }
 
 /* A secret (0 passphrase, 1 password) into dst; *have = 0 when the
@@ -867,6 +877,7 @@ conn_close(conn *c)
 	free(c->known_hosts);
 	free(c->home);
 	free(c->revoked);
+	free(c->key_line);
 	memset(c, 0, sizeof(*c));
 	c->sock = -1;
 }
@@ -1831,16 +1842,34 @@ out:
 	libssh2_channel_free(ch);
 }
 
-/* Can dir be listed?  1 or 0, with the reason in err. */
+/*
+ * Can dir be listed?  1 or 0, with the reason in err; *files = its
+ * regular files that are not dotfiles, *matching = those of them list
+ * would consider (pattern, exclude, temp and done names), when wanted.
+ */
 static int
-probe_list(sftp *t, const char *dir, char *err, size_t cap)
+probe_list(sftp *t, const char *dir, char *err, size_t cap, long *files,
+	   long *matching)
 {
+	const eg_profile *p = t->c.p;
 	eg_error e;
 	ents d = {0};
 	eg_err rc;
+	size_t i;
 
 	eg_error_clear(&e);
 	rc = read_dir(t, dir, &d, &e);
+	for (i = 0; rc == EG_OK && i < d.n; i++) {
+		const ent *x = &d.v[i];
+
+		if (x->name[0] == '.' || !is_reg(&x->a))
+			continue;
+		(*files)++;
+		if (matching && eg_transport_name_ok(p, x->name) &&
+		    !eg_tp_ends_with(x->name, p->temp_suffix) &&
+		    !eg_tp_ends_with(x->name, p->done_suffix))
+			(*matching)++;
+	}
 	ents_free(&d);
 	if (rc != EG_OK)
 		snprintf(err, cap, "%s", e.msg);
@@ -1915,6 +1944,7 @@ eg_sftp_probe(const eg_profile *p, const char *home, eg_sftp_probe_result *r,
 	memset(r, 0, sizeof(*r));
 	r->sftp_version = r->fsync = r->posix_rename = r->rename_over = -1;
 	r->inbox_list = r->outbox_list = r->outbox_write = -1;
+	r->inbox_files = r->inbox_matching = r->outbox_files = -1;
 	memset(&t, 0, sizeof(t));
 	t.base.ops = &eg_transport_sftp;
 	t.buf = NULL;
@@ -1923,6 +1953,8 @@ eg_sftp_probe(const eg_profile *p, const char *home, eg_sftp_probe_result *r,
 		 t.c.key_type);
 	snprintf(r->fingerprint, sizeof(r->fingerprint), "%s", t.c.fpr);
 	snprintf(r->auth_methods, sizeof(r->auth_methods), "%s", t.c.methods);
+	snprintf(r->host_key_line, sizeof(r->host_key_line), "%s",
+		 t.c.key_line ? t.c.key_line : "");
 	if (t.c.ss && t.c.fpr[0]) {
 		s = libssh2_session_methods(t.c.ss, LIBSSH2_METHOD_KEX);
 		snprintf(r->kex, sizeof(r->kex), "%s", s ? s : "");
@@ -1938,12 +1970,21 @@ eg_sftp_probe(const eg_profile *p, const char *home, eg_sftp_probe_result *r,
 		rc = ssh_fail(&t.c, e, "starting SFTP on %s", t.c.hostlabel);
 		goto out;
 	}
-	if (eg_tp_is_set(p->inbox))
+	if (eg_tp_is_set(p->inbox)) {
+		r->inbox_files = r->inbox_matching = 0;
 		r->inbox_list = probe_list(&t, p->inbox, r->inbox_err,
-					   sizeof(r->inbox_err));
+					   sizeof(r->inbox_err), &r->inbox_files,
+					   &r->inbox_matching);
+		if (!r->inbox_list)
+			r->inbox_files = r->inbox_matching = -1;
+	}
 	if (eg_tp_is_set(p->outbox)) {
+		r->outbox_files = 0;
 		r->outbox_list = probe_list(&t, p->outbox, r->outbox_err,
-					    sizeof(r->outbox_err));
+					    sizeof(r->outbox_err),
+					    &r->outbox_files, NULL);
+		if (!r->outbox_list)
+			r->outbox_files = -1;
 		probe_outbox(&t, r);
 	}
 out:
