@@ -397,6 +397,7 @@ pull(eg_pipeline *pl, eg_error *e)
 			 * serve_partner try a new session */
 			eg_error fe = *e;
 
+			note(pl, "cannot fetch %s: %s", tl.v[i].name, e->msg);
 			rc = receive_batch(pl, &tl, fv, nf, e);
 			nf = 0;
 			if (!rc) {
@@ -2150,6 +2151,7 @@ push_acks(eg_pipeline *pl, eg_error *e)
 				eg_error fe = *e;
 				size_t b = (i / pl->o.batch) * pl->o.batch;
 
+				note(pl, "cannot deliver %s: %s", name, e->msg);
 				ids[i] = 0;
 				rc = mark_sent(pl, ids + b, i - b + 1, e);
 				if (!rc) {
@@ -2267,6 +2269,8 @@ post_actions(eg_pipeline *pl, eg_error *e)
 			eg_error fe = *e;
 			size_t b = (i / pl->o.batch) * pl->o.batch;
 
+			note(pl, "clean-up of %s failed: %s", tl.v[i].path,
+			     e->msg);
 			tl.v[i].size = UINT64_MAX;
 			rc = mark_cleaned(pl, tl.v + b, i - b + 1, e);
 			if (!rc) {

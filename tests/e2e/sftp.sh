@@ -94,7 +94,8 @@ import re, sys
 s = open(sys.argv[1]).read()
 t = '''<transport type="sftp">
     <sftp host="127.0.0.1" port="$P" user="$user" key-file="$KEY"
-          known-hosts="$KNOWN" timeout="5s"/>
+          known-hosts="$KNOWN" timeout="5s" retries="${RETRIES:-0}"
+          retry-wait="1s" retry-max-wait="2s"/>
     <inbox path="$R/in" $INBOX/>
     <outbox path="$R/${OUTBOX:-out}"/>
     <complete $COMPLETE/>
@@ -550,23 +551,67 @@ cut_recovered
 # mid-upload: half-way into the big 997
 prep_push cutup
 cut_case cutup $((up0 + acksz / 2)) up
-grep -q 'cannot deliver shopco-997-000000002.x12 (retried next run): sftp connect: partner shopco: cannot write .*/\.shopco-997-000000002\.x12\.part' "$t/cut.out" &&
+grep -q 'cannot deliver shopco-997-000000002.x12: sftp connect: partner shopco: cannot write .*/\.shopco-997-000000002\.x12\.part' "$t/cut.out" &&
 	ok || bad "cut in the big ack's upload"
 expect_ls "$R/out" ".shopco-997-000000002.x12.part"
 cut_recovered
 expect_out '0 file\(s\) taken'
 expect_out 'sent shopco-997-000000002.x12'
-# in the clean-up (11 x stat and remove, some 2 kB, then goodbye); a
-# failed clean-up is retried by the next run: exit 0 all the same
+# in the clean-up (11 x stat and remove, some 2 kB, then goodbye); the
+# lost session fails the partner's run (exit 3), and the clean-ups left
+# are done by the next run
 prep_push cutpost
-cut_case cutpost $((up - 1000)) up 0
-if grep -q 'clean-up of .* failed (retried next run): sftp connect' "$t/cut.out" &&
+cut_case cutpost $((up - 1000)) up
+if grep -q 'clean-up of .* failed: sftp connect' "$t/cut.out" &&
 	[ "$(grep -c '^shopco: sent ' "$t/cut.out")" -eq 11 ]; then ok
 else bad "cut 1000 bytes before the end is in the clean-up"; fi
 expect_acks 11
 [ -n "$(lsr "$R/in")" ] && ok || bad "some clean-up left for the next run"
 cut_recovered
 expect_out '0 file\(s\) taken, 0 processed'
+
+# --- 8. retries within a run -------------------------------------------------
+# The first connection is cut half-way into the big file; with retries
+# the run opens a new session after a wait and finishes the job itself.
+new_home retry
+drop_all
+RETRIES=2 P=$pport profile
+rm -f "$t/proxy.log"
+CUTPROXY_FIRST=1 proxy_start $((big / 2)) down
+expect_exit 0 $E run
+proxy_stop
+expect_out 'shopco: cannot fetch big.x12: sftp connect: .*connection lost'
+expect_out 'shopco: sftp connect: .*connection lost.*; trying again in [0-9.]+ s \(retry 1 of 2\)'
+expect_out '11 file\(s\) taken, 11 processed: 11 accepted.*11 ack\(s\); 1 session\(s\) retried'
+expect_files "$all_accepted"
+expect_acks 11
+expect_ls "$R/in" ""
+expect_clean_spool
+[ "$(wc -l <"$t/proxy.log")" -eq 2 ] && ok || bad "two sessions, the first cut"
+P=$port profile
+
+# A session cap of one, held by another process: the run waits for the
+# slot up to the timeout, fails as a connect fault, retries, then gives up.
+new_home cap
+drop_all
+RETRIES=1 profile
+mkdir -p "$h/spool/locks"
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w")
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$h/spool/locks/shopco.session.0" "$t/capheld" &
+capper=$!
+i=0
+while [ ! -f "$t/capheld" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect_exit 3 $E run
+expect_err 'all 1 session\(s\) in use'
+expect_out 'trying again in'
+expect_files ""
+kill "$capper" 2>/dev/null
+wait "$capper" 2>/dev/null
+expect_exit 0 $E run
+expect_files "$all_accepted"
 
 echo "sftp: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
