@@ -79,8 +79,15 @@ run_partner(eg_cli *cli, eg_cli_spool *s, eg_pipeline *pl, const char *id,
 	pp.nguides = pc.nguides;
 	eg_error_clear(&e);
 	if (eg_pipeline_run(pl, &pp, c, &e)) {
-		fprintf(cli->err, "%s run: partner %s: %s\n", cli->prog, id,
-			e.msg);
+		char who[300];
+
+		/* transport errors name the partner already */
+		snprintf(who, sizeof(who), "partner %s:", id);
+		if (strstr(e.msg, who))
+			fprintf(cli->err, "%s run: %s\n", cli->prog, e.msg);
+		else
+			fprintf(cli->err, "%s run: partner %s: %s\n", cli->prog,
+				id, e.msg);
 		(*failed)++;
 		x = EG_EXIT_IO;
 	}

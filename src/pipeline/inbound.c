@@ -309,8 +309,10 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 	return EG_OK;
 }
 
-/* Has this remote file (path, size, mtime) been taken before?  When its
- * post-action is still pending, do it now. */
+/* Has this remote file (path, size, mtime) been taken before?  Not when
+ * the file we took there was deleted or moved away by our clean-up: a
+ * file at that path now is a new one, even with the same size and mtime
+ * second (a resend of the same bytes is then a duplicate by SHA-256). */
 static eg_err
 seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen, eg_error *e)
 {
@@ -320,7 +322,7 @@ seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen, eg_error *e)
 	rc = eg_ledger_int(pl->l, &n, 0, e,
 			   "SELECT count(*) FROM files WHERE partner=?1 AND "
 			   "remote_path=?2 AND size=?3 AND mtime=?4 AND "
-			   "source=?5",
+			   "source=?5 AND post_action<>'done'",
 			   "ttiit", pl->pp->profile->id, f->path,
 			   (int64_t)f->size, f->mtime, pl->t->ops->name);
 	*seen = n > 0;
