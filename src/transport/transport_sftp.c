@@ -1623,17 +1623,21 @@ out:
 }
 
 /*
- * Give tmp its final name dst.  A server that cannot rename over an
- * existing file (OpenSSH) makes us look: the same bytes there already
- * are a delivery by an earlier try; others are replaced only when the
- * profile says so.
+ * Give tmp its final name dst.  The rename does not replace a file
+ * already there unless the profile says so (SFTP v3 servers such as
+ * OpenSSH never do; a v5+ server is asked not to): then we look, and
+ * the same bytes there already are a delivery by an earlier try (the
+ * new copy is dropped); others are replaced only when the profile says
+ * so.  So put needs no look at dst before it uploads.
  */
 static eg_err
 publish(sftp *t, int fd, const char *local_path, uint64_t size,
 	const char *tmp, const char *dst, eg_error *e)
 {
 	LIBSSH2_SFTP_ATTRIBUTES a;
-	const long flags = LIBSSH2_SFTP_RENAME_OVERWRITE |
+	const long flags = (t->c.p->outbox_replace
+				? LIBSSH2_SFTP_RENAME_OVERWRITE
+				: 0) |
 			   LIBSSH2_SFTP_RENAME_ATOMIC |
 			   LIBSSH2_SFTP_RENAME_NATIVE;
 	eg_err rc;
@@ -1689,7 +1693,7 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 	LIBSSH2_SFTP_HANDLE *h;
 	struct stat st;
 	eg_err rc;
-	int fd, gone, same;
+	int fd, gone;
 
 	if (!plain_name(name))
 		return eg_fail(e, EG_EINVAL, "partner %s: bad outbox file name '%s'",
@@ -1713,16 +1717,9 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 			     t->c.id, local_path, strerror(errno));
 		goto out;
 	}
-	/* delivered by an earlier try that died before its ledger entry? */
-	rc = rstat(t, dst, &a, &gone, e);
-	if (rc != EG_OK)
-		goto out;
-	if (!gone && a.filesize == (uint64_t)st.st_size) {
-		rc = same_remote(t, fd, local_path, dst, (uint64_t)st.st_size,
-				 &same, e);
-		if (rc != EG_OK || same)
-			goto done_file;
-	}
+	/* A delivery by an earlier try that died before its ledger entry
+	 * is found by publish, when the rename finds dst taken: a look at
+	 * dst first would cost every put a round trip. */
 	rc = upload(t, fd, local_path, (uint64_t)st.st_size, tmp, e);
 	if (rc != EG_OK)
 		goto out;
@@ -1739,8 +1736,7 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 			  (unsigned long long)st.st_size);
 		goto out;
 	}
-done_file:
-	if (rc != EG_OK || !eg_tp_is_set(p->outbox_done_suffix))
+	if (!eg_tp_is_set(p->outbox_done_suffix))
 		goto out;
 	rc = rjoin(done, sizeof(done), &t->c, p->outbox, NULL, name,
 		   p->outbox_done_suffix, e);

@@ -706,9 +706,12 @@ test_push(void **state)
 	check_out(v, "OUT1.x12", a, big);
 	pathf(path, sizeof(path), v, "out/OUT1.x12.ok");
 	assert_true(exists(path));
-	/* a retry with the same bytes: delivered already, fine */
+	/* a retry with the same bytes: delivered already, fine, and the
+	 * copy it uploaded is not left behind */
 	assert_int_equal(t->ops->put(t, local, "OUT1.x12", E), EG_OK);
 	check_out(v, "OUT1.x12", a, big);
+	pathf(path, sizeof(path), v, "out/.OUT1.x12.part");
+	assert_false(exists(path));
 	/* other bytes under that name: refused unless if-exists=replace */
 	assert_int_equal(write_file(local, c, big, 0644), 0);
 	assert_int_equal(t->ops->put(t, local, "OUT1.x12", E), EG_EIO);
