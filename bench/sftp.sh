@@ -26,7 +26,8 @@
 # and PASS when the ratio is at most 1.5 (a target, reported, not
 # asserted).  Note that edigate's push does more than `put`: it syncs
 # each file on the server (fsync@openssh.com), renames it from a
-# temporary name and checks the size that arrived.
+# temporary name and checks the size that arrived: for scale, an info
+# row times (b) against `put -f` too (sftp syncing each file).
 #
 # Units: MiB = 2^20 bytes; wall times from bench/rusage, process start-up,
 # connection and login included for both.  Each timed command is preceded
@@ -246,6 +247,16 @@ push() {
 		timed "$1-sftp" sftp $SFTP_OPTS -b "$W/batch" "$USER_@127.0.0.1"
 		same "$2" "$S/put"
 		rm -rf "$S/put"
+		if [ "$1" = push-small ]; then
+			# for scale: sftp syncing each file, as edigate does
+			mkdir "$S/put"
+			printf 'lcd %s\ncd %s\nput -f *\n' "$2" "$S/put" >"$W/batch"
+			# shellcheck disable=SC2086
+			timed "$1-sftpf" sftp $SFTP_OPTS -b "$W/batch" \
+				"$USER_@127.0.0.1"
+			same "$2" "$S/put"
+			rm -rf "$S/put"
+		fi
 		i_=$((i_ + 1))
 	done
 }
@@ -281,6 +292,10 @@ awk -v n="$N" -v sb="$SMALL_BYTES" -v bb="$BIG_BYTES" -v rt="$TARGET" \
 			line = line sprintf(" sftp_%s_edigate_s=%.3f" \
 			    " sftp_%s_sftp_s=%.3f", k, e, k, s)
 		}
+		e = best["push-small-edigate"]; s = best["push-small-sftpf"]
+		printf "  %-28s %10.3f %10.3f %7.2f %8s %7s\n", \
+		    "(b) with sftp put -f", e, s, e / s, "", "info"
+		line = line sprintf(" sftp_push_small_sftp_fsync_s=%.3f", s)
 		printf "  (small: %.0f files/s edigate, %.0f files/s sftp;" \
 		    " big: %.1f MiB/s pull, %.1f MiB/s push edigate,", \
 		    n / best["pull-small-edigate"], n / best["pull-small-sftp"], \
