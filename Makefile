@@ -154,6 +154,7 @@ $(B)/bench/%: bench/%.c $(B)/libedigate.a
 
 bench: all $(BENCH_BIN)
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
+	@BIN=$(B) sh bench/sftp.sh
 
 # --- fuzzing -------------------------------------------------------------
 FUZZ_SECONDS ?= 60

@@ -4,10 +4,19 @@
 # Part 1 -- a batch cycle.  A demo home in build/demo gets the two shipped
 # partner profiles (partners/bigretail.xml, a retailer sending 850 orders
 # over a local drop folder, and partners/northlog.xml, a 3PL sending 945
-# shipping advices -- switched to a local folder here; the SFTP demo
-# serves it over a loopback sshd) and their demo files: good orders, the
+# shipping advices over SFTP) and their demo files: good orders, the
 # same order sent twice, one order with a wrong segment count, and a 945
 # file where one shipment is beyond the profile's quantity tolerance.
+# North Logistics' SFTP server is a loopback OpenSSH sshd that the demo
+# starts on a free 127.0.0.1 port (tests/sftp/sshd.sh, state in
+# build/demo/sshd) and stops again, whatever happens; its client key
+# (with the passphrase the profile takes from $NORTHLOG_KEY_PASSPHRASE)
+# and known_hosts are made in build/demo/keys, and the profile keeps all
+# its settings but host, port, user and folders.  The 945 waits in the
+# server's inbox with its .done marker (the profile's done-suffix), is
+# deleted there after pickup (after-pickup delete), and the 997 arrives
+# in the server's outbox.  Without an sshd, northlog falls back to a
+# local folder.
 # One `edigate run` takes them all: records, quarantine with reject
 # reports, 997s in the partners' outboxes, archive, ledger; then
 # `edigate status`, the quarantine, and a second run that takes nothing.
@@ -22,30 +31,88 @@ rule() { printf '\n== %s\n' "$*"; }
 status=0
 
 home=build/demo
+sdir=
+out=
+# the demo's sshd is stopped and its scratch folder removed, always
+cleanup() {
+	[ -n "$sdir" ] && sh tests/sftp/sshd.sh stop "$sdir" >/dev/null 2>&1
+	[ -n "$out" ] && rm -rf "$out"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+[ -d "$home/sshd" ] && sh tests/sftp/sshd.sh stop "$(pwd)/$home/sshd" >/dev/null 2>&1
 rm -rf "$home"
-mkdir -p "$home/drop/bigretail/in" "$home/drop/northlog/in"
+mkdir -p "$home/drop/bigretail/in"
 ln -s ../../edi "$home/edi"
 ln -s ../../schemas "$home/schemas"
 mkdir -p "$home/partners"
 cp partners/bigretail.xml "$home/partners/"
-# northlog over a local folder for this part (its SFTP settings stay in
-# partners/northlog.xml)
-python3 - partners/northlog.xml "$home/partners/northlog.xml" <<'EOF2'
+
+# North Logistics' SFTP server: a loopback sshd; its folders are
+# absolute paths under build/demo/sftp (internal-sftp, no chroot)
+abs="$(pwd)/$home"
+port=$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' 2>/dev/null)
+NORTHLOG_KEY_PASSPHRASE=demo-passphrase
+export NORTHLOG_KEY_PASSPHRASE
+mkdir -p "$home/sshd" "$home/keys" "$home/sftp/outbound/acme" "$home/sftp/inbound/acme"
+if [ -n "$port" ] && [ -x "${SSHD:-/usr/sbin/sshd}" ] &&
+	ssh-keygen -q -t ed25519 -N "$NORTHLOG_KEY_PASSPHRASE" -C edigate-demo \
+		-f "$home/keys/northlog_ed25519" &&
+	sh tests/sftp/sshd.sh start "$abs/sshd" "$port" $$; then
+	sdir="$abs/sshd"
+	cat "$home/keys/northlog_ed25519.pub" >>"$sdir/authorized_keys"
+	printf '[127.0.0.1]:%s %s\n' "$port" \
+		"$(cut -d' ' -f1,2 "$sdir/host_ed25519.pub")" >"$home/keys/known_hosts"
+	nl_in=$abs/sftp/outbound/acme
+	nl_out=$abs/sftp/inbound/acme
+	nl_how="sftp://$(id -un)@127.0.0.1:$port"
+else
+	echo "demo: no sshd to start: North Logistics is served from a local folder"
+	nl_in=$home/drop/northlog/in
+	nl_out=$home/drop/northlog/out
+	nl_how=local
+	rm -rf "$home/sshd" "$home/keys" "$home/sftp"
+	mkdir -p "$nl_in"
+fi
+# northlog's profile as shipped, pointed at the demo's server (or, with
+# no sshd, at a local folder); its inbox also takes *.x12
+python3 - partners/northlog.xml "$home/partners/northlog.xml" "$nl_how" \
+	"${port:-22}" "$(id -un)" "$nl_in" "$nl_out" <<'EOF2'
 import re, sys
-s = open(sys.argv[1]).read()
-local = """<transport type="local">
+src, dst, how, port, user, inbox, outbox = sys.argv[1:8]
+s = open(src).read()
+if how == "local":
+    local = """<transport type="local">
     <inbox path="drop/northlog/in" pattern="*.945 *.x12 *.997"/>
     <outbox path="drop/northlog/out"/>
     <complete stable-for="30s"/>
     <after-pickup action="move" move-to="drop/northlog/done"/>
   </transport>"""
-s = re.sub(r"<transport type=\"sftp\">.*?</transport>", local, s, flags=re.S)
-open(sys.argv[2], "w").write(s)
+    s = re.sub(r"<transport type=\"sftp\">.*?</transport>", local, s,
+               flags=re.S)
+else:
+    s = s.replace('host="sftp.northlog.example" port="22" user="acmeapparel"',
+                  'host="127.0.0.1" port="%s" user="%s"' % (port, user))
+    s = s.replace('<inbox path="/outbound/acme" pattern="*.945 *.997"/>',
+                  '<inbox path="%s" pattern="*.945 *.x12 *.997"/>' % inbox)
+    s = s.replace('<outbox path="/inbound/acme"/>',
+                  '<outbox path="%s"/>' % outbox)
+    if "127.0.0.1" not in s or inbox not in s or outbox not in s:
+        sys.exit("demo: partners/northlog.xml is not what the demo expects")
+open(dst, "w").write(s)
 EOF2
+[ $? -eq 0 ] || exit 3
 cp demo/drop/bigretail/*.x12 "$home/drop/bigretail/in/"
-cp demo/drop/northlog/*.x12 "$home/drop/northlog/in/"
+cp demo/drop/northlog/*.x12 "$nl_in/"
+if [ "$nl_how" != local ]; then
+	# the partner marks each complete file with NAME.done (done-suffix)
+	for f in "$nl_in"/*.x12; do : >"$f.done"; done
+fi
 # the files have been there a while: complete (stable-for)
-touch -d '1 hour ago' "$home"/drop/*/in/*
+touch -d '1 hour ago' "$home"/drop/*/in/* "$nl_in"/*
 E="$bin --home $home"
 
 rule "edigate sent: the 940 orders we sent North Logistics (its 945s must answer them)"
@@ -63,9 +130,19 @@ bad=$($E files --partner bigretail --state rejected --json |
 rule "edigate quarantine show $bad: the reject report"
 $E quarantine show "$bad"
 rule "the acknowledgements written to the partners' outboxes"
-for a in "$home"/drop/*/out/*; do
-	printf '%s: %s\n' "${a#$home/}" "$(tr '~' '\n' <"$a" | grep -E '^AK5|^AK9' | tr '\n' ' ')"
+for a in "$home"/drop/bigretail/out/* "$nl_out"/*; do
+	a_=${a#$abs/}
+	printf '%s: %s\n' "${a_#$home/}" "$(tr '~' '\n' <"$a" | grep -E '^AK5|^AK9' | tr '\n' ' ')"
 done
+if [ "$nl_how" != local ]; then
+	rule "North Logistics over SFTP ($nl_how): the server's folders after the run"
+	echo "inbox  ${nl_in#$abs/}: $(ls -A "$nl_in" | wc -l | tr -d ' ') file(s) left (after-pickup delete: the 945 and its .done are gone)"
+	echo "outbox ${nl_out#$abs/}: $(ls -A "$nl_out" | tr '\n' ' ')(put as a .part name, synced, renamed)"
+	[ -z "$(ls -A "$nl_in")" ] || { echo "demo: the SFTP inbox was not cleaned"; status=1; }
+	nl_src=$($E files --partner northlog --json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["id"])')
+	$E show "$nl_src" | grep -E '^  (name|source|remotePath|cleanup) '
+fi
 dup=$($E files --state duplicate --json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["id"])')
 rule "edigate show $dup: the order sent twice"
@@ -77,7 +154,7 @@ for r in "$home"/spool/out/*/*.jsonl; do
 done
 rule "edigate run again: nothing new is taken, nothing is sent twice"
 $E run || status=1
-n=$(ls "$home"/drop/*/out | grep -c x12)
+n=$(ls "$home"/drop/bigretail/out "$nl_out" | grep -c x12)
 [ "$n" -eq 5 ] || { echo "demo: expected 5 acknowledgements, found $n"; status=1; }
 if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 2 ] ||
 	[ "$($E files --state duplicate --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
@@ -85,6 +162,12 @@ if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(le
 	[ "$($E files --state partial --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ]; then
 	echo "demo: expected 2 accepted, 1 duplicate, 1 rejected and 1 partial file"
 	status=1
+fi
+if [ -n "$sdir" ]; then
+	sh tests/sftp/sshd.sh stop "$sdir"
+	sdir=
+	echo
+	echo "demo: North Logistics' sshd stopped"
 fi
 echo
 echo "The demo spool stays in $home/spool for a look around:"
@@ -115,7 +198,6 @@ rule "edigate validate --json $inbox/acme-asn-856-bad-count.x12 (findings)"
 	grep -o '"findings":\[[^]]*\]'
 
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
 rule "edigate ack: the 997s we would send back (into a temporary directory)"
 "$bin" --home . ack -o "$out" --counter "$out/counter" "$inbox"/*.x12
 for a in "$out"/*.ack.x12; do

@@ -60,10 +60,17 @@
 #include "edigate/transport.h"
 #include "transport_int.h"
 
-/* One read or write call hands libssh2 this much: it splits it into
- * ~30 kB SFTP requests and keeps them all in flight, so a large buffer
- * is what makes transfers pipelined rather than one round-trip each. */
+/* One write call hands libssh2 this much: it splits it into ~30 kB
+ * SFTP requests and keeps them all in flight, so a large buffer is what
+ * makes transfers pipelined rather than one round-trip each. */
 #define IOBUF (2 * 1024 * 1024)
+/* A read call asks for at most this much.  libssh2 1.10 keeps four
+ * times what a read call asks for in flight (read-ahead): 2 MiB, what
+ * OpenSSH's sftp keeps in flight (64 requests of 32 kB).  More only
+ * costs memory and cache misses; and a read never asks for more than
+ * the file has left, else a small file costs a storm of requests past
+ * its end. */
+#define RDBUF (512 * 1024)
 #define RPATH 4096          /* remote paths we build or read back */
 #define SECRET_MAX 1024
 #define MAX_SAME_NAME 10000 /* name.1 ... in move-to before we give up */
@@ -1250,6 +1257,7 @@ sftp_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
 	LIBSSH2_SFTP_HANDLE *h;
 	LIBSSH2_SFTP_ATTRIBUTES a;
 	uint64_t got = 0;
+	size_t want;
 	eg_err rc;
 	ssize_t r;
 
@@ -1267,8 +1275,12 @@ sftp_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
 		rc = changed(t, f, "since it was listed", &a, e);
 		goto out;
 	}
-	for (;;) {
-		r = libssh2_sftp_read(h, (char *)t->buf, IOBUF);
+	/* Ask for no more than the listed size: reading on to the end of
+	 * file would cost a round trip per file, and the fstat below sees
+	 * a file that grew as surely (its size is no longer the listed). */
+	while (got < f->size) {
+		want = f->size - got < RDBUF ? (size_t)(f->size - got) : RDBUF;
+		r = libssh2_sftp_read(h, (char *)t->buf, want);
 		if (r < 0) {
 			rc = ssh_fail(&t->c, e, "cannot read %s (after %llu of "
 					       "%llu bytes)",
@@ -1276,11 +1288,9 @@ sftp_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
 				      (unsigned long long)f->size);
 			goto out;
 		}
-		if (r == 0)
+		if (r == 0) /* shrank: the check below fails it */
 			break;
 		got += (uint64_t)r;
-		if (got > f->size) /* grew: do not pass on unlisted bytes */
-			break;
 		rc = sink(ud, t->buf, (size_t)r, e);
 		if (rc != EG_OK)
 			goto out;
@@ -1508,13 +1518,14 @@ same_remote(sftp *t, int fd, const char *local_path, const char *dst,
 	uint64_t got = 0;
 	eg_err rc = EG_OK;
 	ssize_t r, lr;
+	size_t want;
 
 	*same = 0;
 	h = libssh2_sftp_open_ex(t->c.sftp, dst, (unsigned)strlen(dst),
 				 LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
 	if (!h)
 		return ssh_fail(&t->c, e, "cannot open %s", dst);
-	lb = malloc(IOBUF);
+	lb = malloc(RDBUF + 1);
 	if (!lb) {
 		rc = eg_fail(e, EG_ENOMEM, "out of memory");
 		goto out;
@@ -1525,7 +1536,9 @@ same_remote(sftp *t, int fd, const char *local_path, const char *dst,
 		goto out;
 	}
 	for (;;) {
-		r = libssh2_sftp_read(h, (char *)t->buf, IOBUF);
+		/* one byte past the local size shows a longer remote file */
+		want = size - got < RDBUF ? (size_t)(size - got) + 1 : RDBUF;
+		r = libssh2_sftp_read(h, (char *)t->buf, want);
 		if (r < 0) {
 			rc = ssh_fail(&t->c, e, "cannot read %s", dst);
 			goto out;
@@ -1621,17 +1634,21 @@ out:
 }
 
 /*
- * Give tmp its final name dst.  A server that cannot rename over an
- * existing file (OpenSSH) makes us look: the same bytes there already
- * are a delivery by an earlier try; others are replaced only when the
- * profile says so.
+ * Give tmp its final name dst.  The rename does not replace a file
+ * already there unless the profile says so (SFTP v3 servers such as
+ * OpenSSH never do; a v5+ server is asked not to): then we look, and
+ * the same bytes there already are a delivery by an earlier try (the
+ * new copy is dropped); others are replaced only when the profile says
+ * so.  So put needs no look at dst before it uploads.
  */
 static eg_err
 publish(sftp *t, int fd, const char *local_path, uint64_t size,
 	const char *tmp, const char *dst, eg_error *e)
 {
 	LIBSSH2_SFTP_ATTRIBUTES a;
-	const long flags = LIBSSH2_SFTP_RENAME_OVERWRITE |
+	const long flags = (t->c.p->outbox_replace
+				? LIBSSH2_SFTP_RENAME_OVERWRITE
+				: 0) |
 			   LIBSSH2_SFTP_RENAME_ATOMIC |
 			   LIBSSH2_SFTP_RENAME_NATIVE;
 	eg_err rc;
@@ -1687,7 +1704,7 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 	LIBSSH2_SFTP_HANDLE *h;
 	struct stat st;
 	eg_err rc;
-	int fd, gone, same;
+	int fd, gone;
 
 	if (!plain_name(name))
 		return eg_fail(e, EG_EINVAL, "partner %s: bad outbox file name '%s'",
@@ -1711,16 +1728,9 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 			     t->c.id, local_path, strerror(errno));
 		goto out;
 	}
-	/* delivered by an earlier try that died before its ledger entry? */
-	rc = rstat(t, dst, &a, &gone, e);
-	if (rc != EG_OK)
-		goto out;
-	if (!gone && a.filesize == (uint64_t)st.st_size) {
-		rc = same_remote(t, fd, local_path, dst, (uint64_t)st.st_size,
-				 &same, e);
-		if (rc != EG_OK || same)
-			goto done_file;
-	}
+	/* A delivery by an earlier try that died before its ledger entry
+	 * is found by publish, when the rename finds dst taken: a look at
+	 * dst first would cost every put a round trip. */
 	rc = upload(t, fd, local_path, (uint64_t)st.st_size, tmp, e);
 	if (rc != EG_OK)
 		goto out;
@@ -1737,8 +1747,7 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 			  (unsigned long long)st.st_size);
 		goto out;
 	}
-done_file:
-	if (rc != EG_OK || !eg_tp_is_set(p->outbox_done_suffix))
+	if (!eg_tp_is_set(p->outbox_done_suffix))
 		goto out;
 	rc = rjoin(done, sizeof(done), &t->c, p->outbox, NULL, name,
 		   p->outbox_done_suffix, e);

@@ -580,6 +580,79 @@ test_pull(void **state)
 	profile_free(p);
 }
 
+/* A sink that changes the server's file under the fetch, on its first
+ * call: grows it (append) or shrinks it (truncate). */
+typedef struct change_sink {
+	sinkbuf b;
+	const char *path;
+	int grow, done;
+} change_sink;
+
+static eg_err
+change_midway(void *ud, const void *p, size_t n, eg_error *e)
+{
+	change_sink *c = ud;
+	int fd;
+
+	if (!c->done) {
+		c->done = 1;
+		fd = open(c->path, O_WRONLY | (c->grow ? O_APPEND : 0));
+		if (fd < 0 || (c->grow ? write(fd, "x", 1) != 1
+				       : ftruncate(fd, 1000) != 0))
+			fail_msg("cannot change %s", c->path);
+		close(fd);
+	}
+	return to_mem(&c->b, p, n, e);
+}
+
+/* A file that grows or shrinks while it is fetched is refused: fetch
+ * reads no further than the listed size, the checks after it see the
+ * change. */
+static void
+test_pull_changed_midway(void **state)
+{
+	env *v = need(state);
+	eg_profile *p = profile(v);
+	size_t big = 3 * 1024 * 1024 + 5;
+	unsigned char *a = pattern(big, 7);
+	change_sink c;
+	eg_tlist l = {0};
+	eg_transport *t;
+	eg_error e;
+	char path[512];
+	int grow;
+
+	pathf(path, sizeof(path), v, "in/M.x12");
+	for (grow = 1; grow >= 0; grow--) {
+		put_server(v, "in/M.x12", a, big);
+		t = open_ok(p, v, time(NULL));
+		assert_int_equal(t->ops->list(t, &l, E), EG_OK);
+		assert_int_equal(l.n, 1);
+		memset(&c, 0, sizeof(c));
+		c.path = path;
+		c.grow = grow;
+		assert_int_equal(t->ops->fetch(t, &l.v[0], change_midway, &c, E),
+				 EG_EIO);
+		assert_non_null(strstr(e.msg, "changed while fetched"));
+		assert_true(c.b.n <= big);
+		/* the connection is still good for the next file */
+		put_server(v, "in/M.x12", a, big);
+		eg_tlist_free(&l);
+		assert_int_equal(t->ops->list(t, &l, E), EG_OK);
+		c.b.n = 0;
+		assert_int_equal(t->ops->fetch(t, &l.v[0], to_mem, &c.b, E),
+				 EG_OK);
+		assert_int_equal(c.b.n, big);
+		assert_memory_equal(c.b.p, a, big);
+		eg_tlist_free(&l);
+		t->ops->close(t);
+		free(c.b.p);
+	}
+	unlink(path);
+	free(a);
+	profile_free(p);
+}
+
 static void
 test_list_missing_inbox(void **state)
 {
@@ -633,9 +706,12 @@ test_push(void **state)
 	check_out(v, "OUT1.x12", a, big);
 	pathf(path, sizeof(path), v, "out/OUT1.x12.ok");
 	assert_true(exists(path));
-	/* a retry with the same bytes: delivered already, fine */
+	/* a retry with the same bytes: delivered already, fine, and the
+	 * copy it uploaded is not left behind */
 	assert_int_equal(t->ops->put(t, local, "OUT1.x12", E), EG_OK);
 	check_out(v, "OUT1.x12", a, big);
+	pathf(path, sizeof(path), v, "out/.OUT1.x12.part");
+	assert_false(exists(path));
 	/* other bytes under that name: refused unless if-exists=replace */
 	assert_int_equal(write_file(local, c, big, 0644), 0);
 	assert_int_equal(t->ops->put(t, local, "OUT1.x12", E), EG_EIO);
@@ -1319,6 +1395,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pull),
+		cmocka_unit_test(test_pull_changed_midway),
 		cmocka_unit_test(test_list_missing_inbox),
 		cmocka_unit_test(test_push),
 		cmocka_unit_test(test_growing_not_taken),
