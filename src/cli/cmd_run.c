@@ -80,11 +80,17 @@ run_partner(eg_cli *cli, eg_cli_spool *s, eg_pipeline *pl, const char *id,
 	eg_error_clear(&e);
 	if (eg_pipeline_run(pl, &pp, c, &e)) {
 		char who[300];
+		const char *dup;
+		int n;
 
-		/* transport errors name the partner already */
-		snprintf(who, sizeof(who), "partner %s:", id);
-		if (strstr(e.msg, who))
-			fprintf(cli->err, "%s run: %s\n", cli->prog, e.msg);
+		/* transport errors name the partner inside ("sftp auth:
+		 * partner ID: ..."): say it once, in front */
+		n = snprintf(who, sizeof(who), "partner %s: ", id);
+		dup = n > 0 && (size_t)n < sizeof(who) ? strstr(e.msg, who)
+						       : NULL;
+		if (dup)
+			fprintf(cli->err, "%s run: %s%.*s%s\n", cli->prog, who,
+				(int)(dup - e.msg), e.msg, dup + n);
 		else
 			fprintf(cli->err, "%s run: partner %s: %s\n", cli->prog,
 				id, e.msg);

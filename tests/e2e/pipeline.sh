@@ -358,6 +358,23 @@ expect_exit 1 $E run
 expect_sql "SELECT state FROM files WHERE name='945-good.x12'" accepted
 expect_sql "SELECT state FROM files WHERE name='945-over-tolerance.x12'" rejected
 expect_sql "SELECT count(*) FROM findings WHERE rule='rule-quantity-tolerance'" 1
+# --- 10. a new file where we deleted one: same name, size and mtime second ---
+new_home h8
+sed -i 's/action="leave"/action="delete"/' "$h/partners/shopco.xml"
+mk850 "$t/re1.x12" 000000801 PO-R1
+mk850 "$t/re2.x12" 000000802 PO-R2
+[ "$(wc -c <"$t/re1.x12")" -eq "$(wc -c <"$t/re2.x12")" ] && ok || bad "re1 and re2: same size"
+cp "$t/re1.x12" "$h/drop/shopco/in/re.x12"
+touch -d '2026-01-01 00:00:00' "$h/drop/shopco/in/re.x12"
+expect_exit 0 $E run
+[ ! -e "$h/drop/shopco/in/re.x12" ] && ok || bad "re.x12 deleted after pickup"
+cp "$t/re2.x12" "$h/drop/shopco/in/re.x12"
+touch -d '2026-01-01 00:00:00' "$h/drop/shopco/in/re.x12"
+expect_exit 0 $E run
+expect_out '1 file\(s\) taken, 1 processed: 1 accepted'
+expect_sql "SELECT count(*) FROM files WHERE name='re.x12' AND state='accepted'" 2
+expect_sql "SELECT count(DISTINCT sha256) FROM files WHERE name='re.x12'" 2
+
 # --help for every spool command
 for c in run status files show quarantine reprocess sent; do
 	expect_exit 0 $bin $c --help

@@ -415,7 +415,7 @@ newfpr=$(ssh-keygen -lf "$srv/host_ed25519.pub" | cut -d' ' -f2)
 rnew=$(re "$newfpr")
 [ "$newfpr" != "$fpr" ] && ok || bad "a new host key"
 expect_exit 3 $E run
-expect_err "sftp host-key: partner shopco: the host key for \\[127.0.0.1\\]:$port has changed: it offered ED25519 key $rnew"
+expect_err "partner shopco: sftp host-key: the host key for \\[127.0.0.1\\]:$port has changed: it offered ED25519 key $rnew"
 expect_exit 3 $E partner probe shopco
 expect_out "^  host key +ED25519 $rnew NOT trusted"
 expect_err "$rnew"
