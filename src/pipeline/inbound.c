@@ -3,8 +3,9 @@
  * the spool layout, docs/pipeline.md for the states).
  *
  * The ledger decides; the disk follows.  A file's outputs are staged in
- * spool/work/<id>/, a batch's made durable by one sync of the spool's
- * file system -- a group commit -- then one ledger commit records the
+ * spool/work/ (<id>.records.jsonl, <id>.ack-1...), a batch's made
+ * durable by one sync of the spool's file system -- a group commit --
+ * then one ledger commit records the
  * decision (state "processed", with the final state, the business keys,
  * the control numbers used and where each output goes).  Publishing is a
  * list of renames that can be repeated, so a crash after the commit is
