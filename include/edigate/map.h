@@ -61,6 +61,16 @@ eg_err eg_maps_load(eg_maps *m, const char *path, const eg_map **out,
 const char *eg_map_record(const eg_map *m);
 
 /*
+ * Where the map reads the document's identity, its first business key
+ * (BEG03 for an 850): the key's name (borrowed from m) and the source
+ * term of the field at the key's path.  0 when the map has no key or the
+ * field has not exactly one source.  Used to name rejected sets, which
+ * give no record.
+ */
+int eg_map_key_source(const eg_map *m, const char **name, char tag[4],
+		      unsigned *elem, unsigned *comp);
+
+/*
  * Code-list coverage, for `partner check`: for every field of map that
  * translates through a code list the profile defines, each code the
  * guide allows at the field's source element must have a translation.

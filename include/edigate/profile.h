@@ -78,10 +78,14 @@ typedef struct eg_profile {
 	} ack_send[3];
 	size_t nack_send;
 	int ack_policy_given;   /* <acknowledgements> is there */
+	int ack_after_syntax_reject; /* after-syntax="reject" */
+	int ack_release_again;  /* reacknowledge-release="true" */
 	/* <duplicates> */
 	long long dup_window;   /* control-window, seconds (default 30d) */
 	char dup_business[12];  /* duplicate | change | reject */
 	int dup_reack;          /* reacknowledge (default 1) */
+	int dup_reuse_accept;   /* control-reuse="accept" (else quarantine) */
+	int dup_resend_hold;    /* corrected-resend="quarantine" */
 	/* <limits>, 0 when not set */
 	unsigned long long max_file_bytes, max_segment, max_elements,
 	    max_findings, max_archive_entries, max_expansion_ratio;

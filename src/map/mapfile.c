@@ -177,6 +177,28 @@ eg_map_record(const eg_map *m)
 	return m->record;
 }
 
+int
+eg_map_key_source(const eg_map *m, const char **name, char tag[4],
+		  unsigned *elem, unsigned *comp)
+{
+	size_t i;
+
+	if (!m || m->nkeys == 0)
+		return 0;
+	for (i = 0; i < m->nfields; i++) {
+		const mfield *f = &m->fields[i];
+
+		if (strcmp(f->path, m->keys[0].path) || f->nsrc != 1)
+			continue;
+		*name = m->keys[0].name;
+		memcpy(tag, f->src[0].tag, 4);
+		*elem = f->src[0].elem;
+		*comp = f->src[0].comp;
+		return 1;
+	}
+	return 0;
+}
+
 static void
 map_free(eg_map *m)
 {

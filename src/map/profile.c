@@ -138,6 +138,10 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 			 sizeof(p->ack_send[0].when), "%s", v ? v : "always");
 		p->nack_send++;
 	}
+	v = n ? eg_xml_attr(n, "after-syntax") : NULL;
+	p->ack_after_syntax_reject = v && !strcmp(v, "reject");
+	v = n ? eg_xml_attr(n, "reacknowledge-release") : NULL;
+	p->ack_release_again = v && (!strcmp(v, "true") || !strcmp(v, "1"));
 	n = child(root, "duplicates");
 	v = n ? eg_xml_attr(n, "control-window") : NULL;
 	p->dup_window = v ? duration_secs(v) : 30LL * 86400;
@@ -146,6 +150,10 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 		 v ? v : "duplicate");
 	v = n ? eg_xml_attr(n, "reacknowledge") : NULL;
 	p->dup_reack = !v || !strcmp(v, "true") || !strcmp(v, "1");
+	v = n ? eg_xml_attr(n, "control-reuse") : NULL;
+	p->dup_reuse_accept = v && !strcmp(v, "accept");
+	v = n ? eg_xml_attr(n, "corrected-resend") : NULL;
+	p->dup_resend_hold = v && !strcmp(v, "quarantine");
 	n = child(root, "limits");
 	p->max_file_bytes = ull_attr(n, "max-file-bytes", 0);
 	p->max_segment = ull_attr(n, "max-segment", 0);

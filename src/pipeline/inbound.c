@@ -39,6 +39,7 @@
 #include "edigate/transport.h"
 #include "edigate/unpack.h"
 #include "edigate/x12_check.h"
+#include "dedupe.h"
 #include "spoolfs.h"
 
 #define REC_FLUSH ((size_t)1 << 20) /* records buffered before a write */
@@ -438,6 +439,13 @@ pull(eg_pipeline *pl, eg_error *e)
  * Stage 2: process a received file.
  * ======================================================================== */
 
+/* What the sets of one interchange or group were judged. */
+typedef struct dd_tally {
+	unsigned sets, dups, held;
+	int resend, reuse_new;
+	char dup_of[32], held_of[32], other_of[32];
+} dd_tally;
+
 typedef struct fctx {
 	eg_pipeline *pl;
 	eg_ledger *l;
@@ -460,8 +468,17 @@ typedef struct fctx {
 	uint32_t cur_ichg;
 	char cur_gs06[10];
 	int ichg_open, grp_open;
-	int ichg_dup, grp_dup; /* the unit was seen before */
-	char unit_dup_of[32];
+	/* control numbers seen before (dedupe.h): the open interchange's and
+	 * group's, and what their sets were judged */
+	eg_dedupe *dd;
+	int dd_past;          /* a person let the file past this check */
+	eg_dd_unit dd_ichg, dd_grp;
+	dd_tally ichg_t, grp_t;
+	int set_skip;         /* the open set gives no record */
+	char resend_of[32];   /* a corrected resend of this rejected file */
+	int ack_quiet;        /* the open interchange gets no ack */
+	int64_t ack_seq;      /* the interchange being acknowledged */
+	unsigned grp_flipped; /* sets refused after syntax, told rejected */
 	/* the transaction set being decided */
 	int64_t txn_id;
 	const char *txn_status; /* set by on_record for key conflicts */
@@ -632,6 +649,29 @@ own_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
 		fc_fail(fc, e.code, &e);
 }
 
+/* ... and a note (kept, not an error). */
+static void
+own_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
+	 const char *fmt, ...) EG_PRINTF(5, 6);
+
+static void
+own_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
+	 const char *fmt, ...)
+{
+	eg_finding f;
+	eg_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	eg_finding_vinit(&f, lvl, EG_FIND_NOTE, NULL, NULL, rule, fmt, ap);
+	va_end(ap);
+	if (ctl)
+		f.ctl = *ctl;
+	eg_error_clear(&e);
+	if (keep_finding(fc, &f, &e))
+		fc_fail(fc, e.code, &e);
+}
+
 static void
 on_finding(void *ud, const eg_finding *f)
 {
@@ -658,85 +698,160 @@ on_map_finding(void *ud, const eg_finding *f)
 		fc_fail(fc, e.code, &e);
 }
 
-/* --- duplicates of interchanges and groups ------------------------------- */
+/* --- control numbers seen before (dedupe.c) ------------------------------ */
 
-/* The first other file (not of our reprocess chain) that carried this
- * unit within the window, into dup_of ("" when none). */
-static eg_err
-unit_seen(fctx *fc, const char *sql, const char *a, const char *b,
-	  const char *c, char dup_of[32], eg_error *e)
+static void
+tally_reset(dd_tally *t)
 {
-	eg_stmt *st;
-	int r;
-	eg_err rc;
-
-	dup_of[0] = '\0';
-	rc = eg_ledger_query(fc->l, &st, e, sql, "ttttit", a, b, c,
-			     fc->p->id, (int64_t)(fc->pl->o.now -
-						  fc->p->dup_window),
-			     fc->origin);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(fc->l, st, e);
-	if (r == 1)
-		snprintf(dup_of, 32, "%s", eg_col_text(st, 0));
-	eg_ledger_done(st);
-	return r < 0 ? e->code : EG_OK;
+	memset(t, 0, sizeof(*t));
 }
 
-static const char ichg_seen_sql[] =
-    "SELECT i.file_id FROM interchanges i JOIN files f ON f.id=i.file_id "
-    "WHERE i.sender=?1 AND i.receiver=?2 AND i.isa13=?3 AND f.partner=?4 "
-    "AND i.at>=?5 AND f.origin_id<>?6 AND i.status='accepted' "
-    "AND f.state NOT IN ('received','discarded') ORDER BY i.id LIMIT 1";
-
-static const char grp_seen_sql[] =
-    "SELECT g.file_id FROM groups g JOIN files f ON f.id=g.file_id "
-    "JOIN interchanges i ON i.file_id=g.file_id AND i.isa13=g.isa13 "
-    "WHERE g.gs02=?1 AND g.gs03=?2 AND g.gs06=?3 AND f.partner=?4 "
-    "AND i.at>=?5 AND f.origin_id<>?6 AND g.status='accepted' "
-    "AND f.state NOT IN ('received','discarded') ORDER BY g.id LIMIT 1";
-
-/* A transaction set of a new interchange or group: set the marks and
- * check the units against earlier files. */
+/* An interchange begins (at its first unit): what earlier files carried
+ * its number, and whether its acknowledgement was sent already by an
+ * earlier file of this file's reprocess chain (then it is not sent
+ * again, unless the profile asks). */
 static void
-enter_units(fctx *fc, const eg_x12_ctl *ctl)
+enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
+{
+	eg_error e;
+	eg_err rc = EG_OK;
+	int acked = 0;
+
+	eg_error_clear(&e);
+	fc->ichg_open = 1;
+	fc->grp_open = 0;
+	fc->cur_ichg = ctl->interchange;
+	fc->mark_ichg = rec_len(fc);
+	fc->ack_quiet = 0;
+	tally_reset(&fc->ichg_t);
+	memset(&fc->dd_ichg, 0, sizeof(fc->dd_ichg));
+	if (!fc->dup_file && !fc->dd_past && ctl->isa13[0])
+		rc = eg_dedupe_unit(fc->l, &fc->dd_ichg, 0, ctl->sender,
+				    ctl->receiver, ctl->isa13, fc->p,
+				    fc->pl->o.now, fc->id, fc->origin,
+				    (int64_t)ctl->interchange, &e);
+	if (!rc && strcmp(fc->origin, fc->id) && !fc->p->ack_release_again &&
+	    ctl->isa13[0])
+		rc = eg_ledger_chain_acked(fc->l, fc->origin, fc->id,
+					   ctl->sender, ctl->receiver,
+					   ctl->isa13, &acked, &e);
+	fc->ack_quiet = acked;
+	if (!rc && acked)
+		note(fc->pl, "%s: interchange %s was acknowledged before (file "
+			     "%s's chain): not acknowledged again",
+		     fc->id, ctl->isa13, fc->origin);
+	if (rc)
+		fc_fail(fc, rc, &e);
+}
+
+/* A group begins (at its first set): its number is asked about only
+ * when the interchange's was not seen before. */
+static void
+enter_group(fctx *fc, const eg_x12_ctl *ctl)
 {
 	eg_error e;
 	eg_err rc = EG_OK;
 
 	eg_error_clear(&e);
-	if (!fc->ichg_open || fc->cur_ichg != ctl->interchange) {
-		fc->ichg_open = 1;
-		fc->grp_open = 0;
-		fc->cur_ichg = ctl->interchange;
-		fc->mark_ichg = rec_len(fc);
-		fc->ichg_dup = 0;
-		if (!fc->dup_file)
-			rc = unit_seen(fc, ichg_seen_sql, ctl->sender,
-				       ctl->receiver, ctl->isa13,
-				       fc->unit_dup_of, &e);
-		if (!rc && fc->unit_dup_of[0]) {
-			fc->ichg_dup = 1;
-			note(fc->pl, "%s: interchange %s from %s was received "
-				     "before in %s",
-			     fc->id, ctl->isa13, ctl->sender, fc->unit_dup_of);
-		}
-	}
-	if (!rc && (!fc->grp_open || strcmp(fc->cur_gs06, ctl->gs06))) {
-		fc->grp_open = 1;
-		snprintf(fc->cur_gs06, sizeof(fc->cur_gs06), "%s", ctl->gs06);
-		fc->mark_grp = rec_len(fc);
-		fc->grp_dup = 0;
-		if (!fc->ichg_dup && !fc->dup_file) {
-			rc = unit_seen(fc, grp_seen_sql, ctl->gs_sender,
-				       ctl->gs_receiver, ctl->gs06,
-				       fc->unit_dup_of, &e);
-			fc->grp_dup = !rc && fc->unit_dup_of[0];
-		}
-	}
+	fc->grp_open = 1;
+	snprintf(fc->cur_gs06, sizeof(fc->cur_gs06), "%s", ctl->gs06);
+	fc->mark_grp = rec_len(fc);
+	fc->grp_flipped = 0;
+	tally_reset(&fc->grp_t);
+	memset(&fc->dd_grp, 0, sizeof(fc->dd_grp));
+	if (!fc->dup_file && !fc->dd_past && !fc->dd_ichg.past.seen &&
+	    ctl->gs06[0])
+		rc = eg_dedupe_unit(fc->l, &fc->dd_grp, 1, ctl->gs_sender,
+				    ctl->gs_receiver, ctl->gs06, fc->p,
+				    fc->pl->o.now, fc->id, fc->origin,
+				    (int64_t)ctl->interchange, &e);
 	if (rc)
 		fc_fail(fc, rc, &e);
+}
+
+static void
+enter_units(fctx *fc, const eg_x12_ctl *ctl)
+{
+	if (!fc->ichg_open || fc->cur_ichg != ctl->interchange)
+		enter_interchange(fc, ctl);
+	if (!fc->grp_open || strcmp(fc->cur_gs06, ctl->gs06))
+		enter_group(fc, ctl);
+}
+
+static void
+tally(dd_tally *t, eg_dd_verdict v, const char *of)
+{
+	t->sets++;
+	if (v == EG_DD_DUPLICATE) {
+		t->dups++;
+		if (!t->dup_of[0])
+			snprintf(t->dup_of, sizeof(t->dup_of), "%s", of);
+	} else if (v == EG_DD_HELD) {
+		t->held++;
+		if (!t->held_of[0])
+			snprintf(t->held_of, sizeof(t->held_of), "%s", of);
+	} else if (v == EG_DD_RESEND || v == EG_DD_REUSE_NEW) {
+		t->resend |= v == EG_DD_RESEND;
+		t->reuse_new |= v == EG_DD_REUSE_NEW;
+		if (!t->other_of[0])
+			snprintf(t->other_of, sizeof(t->other_of), "%s", of);
+	}
+}
+
+/* The unit's status from its own outcome and its sets' verdicts. */
+static const char *
+unit_status(const fctx *fc, const dd_tally *t, int rejected, int seen)
+{
+	if (rejected)
+		return "rejected";
+	if (fc->dup_file || (t->sets && t->dups == t->sets) ||
+	    (!t->sets && seen))
+		return "duplicate";
+	return t->held ? "held" : "accepted";
+}
+
+/* The findings that say what a unit's reused number was judged. */
+static void
+unit_findings(fctx *fc, const eg_x12_ctl *ctl, const dd_tally *t,
+	      const eg_dd_unit *u, const char *status)
+{
+	eg_level lvl = u->key.group ? EG_LVL_GROUP : EG_LVL_INTERCHANGE;
+	char what[120];
+
+	if (!u->past.seen)
+		return;
+	if (u->key.group)
+		snprintf(what, sizeof(what), "group %s from %s to %s",
+			 ctl->gs06, ctl->gs_sender, ctl->gs_receiver);
+	else
+		snprintf(what, sizeof(what), "interchange %s from %s to %s",
+			 ctl->isa13, ctl->sender, ctl->receiver);
+	if (!strcmp(status, "duplicate"))
+		own_finding(fc, lvl, ctl,
+			    u->key.group ? "duplicate-group"
+					 : "duplicate-interchange",
+			    "%s was received before in file %s (within the "
+			    "%lld-day window): not processed again",
+			    what, t->dup_of[0] ? t->dup_of : u->past.first,
+			    fc->p->dup_window / 86400);
+	else if (t->held)
+		own_finding(fc, lvl, ctl, "control-number-reuse",
+			    "%s was received before in file %s, with other "
+			    "content: held as a suspected control-number "
+			    "reuse, not processed and not acknowledged; "
+			    "`quarantine release` processes it as new, "
+			    "`quarantine discard` gives it up",
+			    what, t->held_of);
+	else if (t->resend)
+		own_note(fc, lvl, ctl, "corrected-resend",
+			 "%s came before in file %s, which was rejected "
+			 "wholly or in part: processed as its corrected "
+			 "resend", what, t->other_of);
+	else if (t->reuse_new)
+		own_note(fc, lvl, ctl, "control-number-reuse",
+			 "%s was received before in file %s, with other "
+			 "content: processed as new (the profile's "
+			 "control-reuse=\"accept\")", what, t->other_of);
 }
 
 /* --- records and business keys --------------------------------------------- */
@@ -868,8 +983,8 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 	int write = 1;
 	eg_err rc;
 
-	if (fc->ichg_dup || fc->grp_dup || fc->dup_file)
-		return EG_OK; /* the unit came before: nothing new */
+	if (fc->set_skip || fc->dup_file)
+		return EG_OK; /* came before, or held: nothing goes out */
 	if ((rc = check_keys(fc, set ? set : "", rec, &write, e)))
 		return rc;
 	if (!write)
@@ -887,26 +1002,61 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 
 /* --- units ------------------------------------------------------------------ */
 
+/* Judge the set that just ended against earlier deliveries under its
+ * numbers; keep its digest. */
+static eg_err
+judge_set(fctx *fc, const eg_unit_result *u, eg_dd_verdict *v, char of[32],
+	  const char **key, eg_error *e)
+{
+	const eg_dd_unit *unit = fc->dd_ichg.past.seen ? &fc->dd_ichg
+							 : &fc->dd_grp;
+	const char *digest;
+	eg_err rc;
+
+	*v = EG_DD_NEW;
+	of[0] = '\0';
+	if ((rc = eg_dedupe_set_end(fc->dd, &digest, key, e)) ||
+	    (rc = eg_ledger_set_digest(fc->l, fc->txn_id,
+				       digest[0] ? digest : NULL,
+				       (int64_t)u->ctl.interchange, e)))
+		return rc;
+	if (u->outcome == EG_REJECTED || fc->dup_file)
+		return EG_OK;
+	return eg_dedupe_judge(fc->l, unit, digest, fc->p, v, of, e);
+}
+
 static void
-end_txn(fctx *fc, const eg_unit_result *u)
+end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 {
 	eg_mapper_counts before, after;
-	const char *status;
+	const char *status, *key = "";
+	eg_dd_verdict v = EG_DD_NEW;
+	char of[32] = "";
 	eg_error e;
 	eg_err rc;
 
 	eg_error_clear(&e);
 	enter_units(fc, &u->ctl);
+	if (fc->rc)
+		return;
 	rc = eg_ledger_exec(fc->l, &e,
 			    "INSERT INTO transactions(file_id,isa13,gs06,st01,"
 			    "st02,status) VALUES(?1,?2,?3,?4,?5,'pending')",
 			    "ttttt", fc->id, u->ctl.isa13, u->ctl.gs06,
 			    u->ctl.st01, u->ctl.st02);
+	if (!rc) {
+		fc->txn_id = eg_ledger_last_rowid(fc->l);
+		rc = judge_set(fc, u, &v, of, &key, &e);
+	}
 	if (rc) {
 		fc_fail(fc, rc, &e);
 		return;
 	}
-	fc->txn_id = eg_ledger_last_rowid(fc->l);
+	fc->set_skip = v == EG_DD_DUPLICATE || v == EG_DD_HELD;
+	if (v == EG_DD_RESEND && !fc->resend_of[0])
+		snprintf(fc->resend_of, sizeof(fc->resend_of), "%s", of);
+	tally(&fc->ichg_t, v, of);
+	tally(&fc->grp_t, v, of);
 	fc->txn_status = NULL;
 	fc->txn_dup_of[0] = '\0';
 	fc->txn_key[0] = '\0';
@@ -924,13 +1074,15 @@ end_txn(fctx *fc, const eg_unit_result *u)
 	}
 	if (u->outcome == EG_REJECTED || after.rejected > before.rejected)
 		status = "rejected";
-	else if (fc->ichg_dup || fc->grp_dup || fc->dup_file)
+	else if (fc->dup_file || v == EG_DD_DUPLICATE)
 		status = "duplicate";
+	else if (v == EG_DD_HELD)
+		status = "held";
 	else if (fc->txn_status)
 		status = fc->txn_status;
 	else
 		status = "accepted";
-	if (!strcmp(status, "rejected"))
+	if (!strcmp(status, "rejected") || !strcmp(status, "held"))
 		fc->rejected++;
 	else if (!strcmp(status, "duplicate"))
 		fc->duplicates++;
@@ -938,17 +1090,30 @@ end_txn(fctx *fc, const eg_unit_result *u)
 		fc->accepted++;
 	if (!strcmp(status, "change"))
 		fc->changed++;
+	/* a set refused after syntax, told so in the 997/999 when the
+	 * profile says after-syntax="reject" */
+	if (!strcmp(status, "rejected") && u->outcome != EG_REJECTED &&
+	    fc->p->ack_after_syntax_reject) {
+		told->outcome = EG_REJECTED;
+		fc->grp_flipped++;
+	}
 	fc->records += fc->txn_records;
+	/* a set that gave no record is still named by its key, read from
+	 * its segments, so `files --key` finds it (not remembered as
+	 * delivered: business_keys holds delivered documents only) */
+	if (!fc->txn_key[0] && key[0])
+		snprintf(fc->txn_key, sizeof(fc->txn_key), "%s", key);
 	rc = eg_ledger_exec(fc->l, &e,
 			    "UPDATE transactions SET status=?1, "
 			    "business_key=?2, duplicate_of=?3, records=?4 "
 			    "WHERE id=?5",
 			    "tttii", status, fc->txn_key[0] ? fc->txn_key : NULL,
-			    fc->ichg_dup || fc->grp_dup ? fc->unit_dup_of
-			    : fc->dup_file	       ? fc->dup_of
-			    : fc->txn_dup_of[0]	       ? fc->txn_dup_of
-						       : NULL,
+			    fc->dup_file		    ? fc->dup_of
+			    : fc->set_skip		    ? of
+			    : fc->txn_dup_of[0] ? fc->txn_dup_of
+						    : NULL,
 			    (int64_t)fc->txn_records, fc->txn_id);
+	fc->set_skip = 0;
 	if (rc)
 		fc_fail(fc, rc, &e);
 }
@@ -966,8 +1131,8 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 		rc = eg_ledger_int(fc->l, &undone, 0, e,
 				   "SELECT count(*) FROM transactions WHERE "
 				   "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
-				   "gs06=?3) AND status<>'rejected' AND "
-				   "status<>'duplicate'",
+				   "gs06=?3) AND status NOT IN ('rejected', "
+				   "'duplicate','held')",
 				   "ttt", fc->id, isa13, gs06);
 	if (!rc)
 		rc = eg_ledger_int(fc->l, &records, 0, e,
@@ -994,7 +1159,7 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 				    "UPDATE transactions SET status='rejected', "
 				    "records=0 WHERE file_id=?1 AND isa13=?2 AND "
 				    "(?3 IS NULL OR gs06=?3) AND "
-				    "status<>'duplicate'",
+				    "status NOT IN ('duplicate','held')",
 				    "ttt", fc->id, isa13, gs06);
 	if (!rc && undone > 0) {
 		fc->accepted -= (unsigned long)undone;
@@ -1006,19 +1171,28 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 }
 
 static void
-end_group(fctx *fc, const eg_unit_result *u)
+end_group(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 {
 	eg_error e;
 	eg_err rc = EG_OK;
 	int rejected = u->outcome == EG_REJECTED;
+	int ours = fc->grp_open && fc->cur_ichg == u->ctl.interchange &&
+		   !strcmp(fc->cur_gs06, u->ctl.gs06);
+	const char *status;
 
 	eg_error_clear(&e);
+	if (!ours) { /* a group without sets */
+		tally_reset(&fc->grp_t);
+		memset(&fc->dd_grp, 0, sizeof(fc->dd_grp));
+		fc->grp_flipped = 0;
+	}
 	if (fc->mapper)
 		eg_mapper_unit_end(fc->mapper, u);
-	if (rejected && fc->grp_open && fc->cur_ichg == u->ctl.interchange &&
-	    !strcmp(fc->cur_gs06, u->ctl.gs06))
+	if (rejected && ours)
 		rc = undo_units(fc, fc->mark_grp, u->ctl.isa13, u->ctl.gs06,
 				&e);
+	status = unit_status(fc, &fc->grp_t, rejected,
+			     fc->dd_grp.past.seen);
 	if (!rc)
 		rc = eg_ledger_exec(fc->l, &e,
 				    "INSERT INTO groups(file_id,isa13,gs01,gs02,"
@@ -1027,20 +1201,23 @@ end_group(fctx *fc, const eg_unit_result *u)
 				    "ttttttttt", fc->id, u->ctl.isa13,
 				    u->ctl.gs01, u->ctl.gs_sender,
 				    u->ctl.gs_receiver, u->ctl.gs06,
-				    u->ctl.gs08,
-				    rejected ? "rejected"
-				    : fc->grp_dup || fc->ichg_dup || fc->dup_file
-					? "duplicate"
-					: "accepted",
-				    fc->grp_dup ? fc->unit_dup_of : NULL);
-	if (fc->grp_dup && !fc->ichg_dup)
-		own_finding(fc, EG_LVL_GROUP, &u->ctl, "duplicate-group",
-			    "group %s from %s to %s was received before in "
-			    "file %s: not processed again",
-			    u->ctl.gs06, u->ctl.gs_sender, u->ctl.gs_receiver,
-			    fc->unit_dup_of);
+				    u->ctl.gs08, status,
+				    !strcmp(status, "duplicate") &&
+					    fc->grp_t.dup_of[0]
+					? fc->grp_t.dup_of
+				    : !strcmp(status, "held") ? fc->grp_t.held_of
+							      : NULL);
+	if (!rc)
+		unit_findings(fc, &u->ctl, &fc->grp_t, &fc->dd_grp, status);
+	/* sets refused after syntax and told rejected: the AK9 counts them */
+	if (!rejected && fc->grp_flipped) {
+		told->accepted = told->accepted > fc->grp_flipped
+				     ? told->accepted - fc->grp_flipped
+				     : 0;
+		told->outcome = told->accepted ? EG_PARTIAL : EG_REJECTED;
+	}
+	fc->grp_flipped = 0;
 	fc->grp_open = 0;
-	fc->grp_dup = 0;
 	if (rc)
 		fc_fail(fc, rc, &e);
 }
@@ -1051,25 +1228,17 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 	eg_error e;
 	eg_err rc = EG_OK;
 	int rejected = u->outcome == EG_REJECTED;
+	const char *status;
 
 	eg_error_clear(&e);
 	if (fc->mapper)
 		eg_mapper_unit_end(fc->mapper, u);
-	if (!fc->ichg_open || fc->cur_ichg != u->ctl.interchange) {
-		/* no set in it: still check it was not seen before */
-		fc->ichg_open = 0;
-		fc->mark_ichg = rec_len(fc);
-		fc->unit_dup_of[0] = '\0';
-		if (!fc->dup_file && u->ctl.isa13[0])
-			rc = unit_seen(fc, ichg_seen_sql, u->ctl.sender,
-				       u->ctl.receiver, u->ctl.isa13,
-				       fc->unit_dup_of, &e);
-		fc->ichg_dup = !rc && fc->unit_dup_of[0];
-	}
-	if (!rc && rejected)
+	if (rejected)
 		rc = undo_units(fc, fc->mark_ichg, u->ctl.isa13, NULL, &e);
 	if (!rc && rejected && u->count == 0)
 		fc->file_rejected = 1; /* nothing inside to count */
+	status = unit_status(fc, &fc->ichg_t, rejected,
+			     fc->dd_ichg.past.seen);
 	if (!rc)
 		rc = eg_ledger_exec(fc->l, &e,
 				    "INSERT INTO interchanges(file_id,seq,"
@@ -1081,46 +1250,60 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 				    u->ctl.sender_q, u->ctl.sender,
 				    u->ctl.receiver_q, u->ctl.receiver,
 				    u->ctl.isa13, (int64_t)fc->pl->o.now,
-				    rejected ? "rejected"
-				    : fc->ichg_dup || fc->dup_file ? "duplicate"
-								   : "accepted",
-				    fc->ichg_dup ? fc->unit_dup_of : NULL);
-	if (!rc && fc->ichg_dup)
-		own_finding(fc, EG_LVL_INTERCHANGE, &u->ctl,
-			    "duplicate-interchange",
-			    "interchange %s from %s to %s was received before "
-			    "in file %s (within the %lld-day window): not "
-			    "processed again",
-			    u->ctl.isa13, u->ctl.sender, u->ctl.receiver,
-			    fc->unit_dup_of, fc->p->dup_window / 86400);
+				    status,
+				    !strcmp(status, "duplicate")
+					? (fc->ichg_t.dup_of[0]
+					       ? fc->ichg_t.dup_of
+					       : fc->dd_ichg.past.seen
+						     ? fc->dd_ichg.past.first
+						     : NULL)
+				    : !strcmp(status, "held") ? fc->ichg_t.held_of
+							      : NULL);
+	if (!rc)
+		unit_findings(fc, &u->ctl, &fc->ichg_t, &fc->dd_ichg, status);
+	/* a held interchange is not acknowledged: a person decides first */
+	if (fc->ichg_t.held)
+		fc->ack_quiet = 1;
+	fc->ack_seq = (int64_t)u->ctl.interchange;
 	fc->ichg_open = 0;
-	fc->ichg_dup = 0;
 	if (rc)
 		fc_fail(fc, rc, &e);
 }
 
+/* The pipeline decides each unit first (records, dedupe, status); the
+ * acknowledgement then hears the outcome it is to tell, which differs
+ * from the syntax outcome only for sets refused after syntax when the
+ * profile says after-syntax="reject". */
 static void
 on_unit(void *ud, const eg_unit_result *u)
 {
 	fctx *fc = ud;
+	eg_unit_result told = *u;
 
 	if (fc->rc)
 		return;
-	/* the acknowledgement sees the syntax outcome, first */
-	if (fc->ack)
-		eg_ack_events(fc->ack)->unit_end(eg_ack_events(fc->ack)->ud, u);
+	if (!fc->ichg_open || fc->cur_ichg != u->ctl.interchange)
+		enter_interchange(fc, &u->ctl);
 	if (u->level == EG_LVL_TRANSACTION)
-		end_txn(fc, u);
+		end_txn(fc, u, &told);
 	else if (u->level == EG_LVL_GROUP)
-		end_group(fc, u);
+		end_group(fc, u, &told);
 	else if (u->level == EG_LVL_INTERCHANGE)
 		end_interchange(fc, u);
+	if (fc->ack && !fc->rc)
+		eg_ack_events(fc->ack)->unit_end(eg_ack_events(fc->ack)->ud,
+						 &told);
 }
 
 static eg_err
 on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((fctx *)ud)->mapper, seg, e);
+	fctx *fc = ud;
+	eg_err rc = eg_dedupe_segment(fc->dd, seg, e);
+
+	if (!rc && fc->mapper)
+		rc = eg_mapper_segment(fc->mapper, seg, e);
+	return rc;
 }
 
 /* --- outputs ------------------------------------------------------------------ */
@@ -1144,6 +1327,10 @@ next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
 	fctx *fc = ud;
 
 	(void)kind; /* ISA13 and GS06 share one sequence per partner */
+	if (fc->ack_quiet || fc->ichg_t.held) {
+		*out = 0; /* not sent: no number used */
+		return EG_OK;
+	}
 	return eg_ledger_next_control(fc->l, fc->p->id, "isa", out, e);
 }
 
@@ -1195,7 +1382,8 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 	/* "<inbound ISA13>-<our ISA13>.ack.x12": keep our number */
 	snprintf(control, sizeof(control), "%.*s", ctl ? 9 : 0,
 		 ctl ? ctl + 1 : "");
-
+	if (fc->ack_quiet)
+		return EG_OK; /* held, or acknowledged before: not sent */
 	fc->nacks++;
 	ack_file_name(fc, data, name, fname, sizeof(fname));
 	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
@@ -1208,8 +1396,11 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 	if ((rc = eg_write_file(staged, data, len, e)))
 		return rc;
 	crash_point(fc->pl, "after-ack");
-	return add_output(fc, "ack", rel, final, fname,
-			  control[0] ? control : NULL, len, e);
+	if ((rc = add_output(fc, "ack", rel, final, fname,
+			     control[0] ? control : NULL, len, e)))
+		return rc;
+	return eg_ledger_note_ack(fc->l, fc->id, fc->ack_seq,
+				  control[0] ? control : "?", e);
 }
 
 /* --- the reject report -------------------------------------------------------- */
@@ -1513,6 +1704,8 @@ run_check(fctx *fc, eg_error *e)
 		if ((rc = eg_ack_new(&fc->ack, &ao, e)))
 			return rc;
 	}
+	if ((rc = eg_dedupe_new(&fc->dd, fc->pl->o.maps, e)))
+		return rc;
 	if (!fc->dup_file && fc->pl->o.maps) {
 		mo.maps = fc->pl->o.maps;
 		mo.profile = fc->p;
@@ -1537,10 +1730,8 @@ run_check(fctx *fc, eg_error *e)
 	co.overrides = pp->guides;
 	co.noverrides = pp->nguides;
 	co.expect = pp->expect;
-	if (fc->mapper) {
-		co.segment = on_segment;
-		co.segment_ud = fc;
-	}
+	co.segment = on_segment; /* digests and keys, then the mapper */
+	co.segment_ud = fc;
 	ev.finding = on_finding;
 	ev.unit_end = on_unit;
 	ev.ud = fc;
@@ -1706,6 +1897,8 @@ process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
 		if (r < 0)
 			return e->code;
 	}
+	if ((rc = eg_ledger_past_dedupe(fc->l, fc->id, &fc->dd_past, e)))
+		return rc;
 	if (fstat(fc->seg_fd, &st) != 0)
 		return eg_fail(e, EG_EIO, "%s: %s", fc->path, strerror(errno));
 	if (fc->p->max_file_bytes &&
@@ -1724,6 +1917,11 @@ process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
 	} else if ((rc = run_check(fc, e))) {
 		return rc;
 	}
+	if (fc->resend_of[0] &&
+	    (rc = eg_ledger_link_resend(fc->l, fc->id, fc->resend_of, e)))
+		return rc;
+	if (fc->resend_of[0])
+		note(pl, "%s: a corrected resend of %s", fc->id, fc->resend_of);
 	final_state = decide(fc);
 	if (!strcmp(final_state, "rejected") && fc->accepted > 0 &&
 	    (rc = reject_all(fc, e)))
@@ -1925,6 +2123,7 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 	if (fc.rec_fd >= 0)
 		close(fc.rec_fd);
 	eg_mapper_free(fc.mapper);
+	eg_dedupe_free(fc.dd);
 	eg_ack_free(fc.ack);
 	eg_buf_free(&fc.recbuf);
 	return rc;

@@ -139,7 +139,22 @@ static const char schema_v1[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
     "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
-static const char *const migrations[] = {schema_v1};
+/* Version 2: what telling duplicates from reused control numbers needs
+ * (ledger_dedupe.c).  A set's digest is the SHA-256 of its ST..SE
+ * segments; ichg_seq ties it to its interchange in the file; ack_control
+ * is our ISA13 of the acknowledgement that answered an interchange;
+ * resend_of links a corrected resend to the rejected file it corrects;
+ * past_dedupe marks a file a person let past the control-number check
+ * (quarantine release, reprocess --force). */
+static const char schema_v2[] =
+    "ALTER TABLE transactions ADD COLUMN digest TEXT;"
+    "ALTER TABLE transactions ADD COLUMN ichg_seq INTEGER;"
+    "CREATE INDEX transactions_digest ON transactions(digest);"
+    "ALTER TABLE interchanges ADD COLUMN ack_control TEXT;"
+    "ALTER TABLE files ADD COLUMN resend_of TEXT;"
+    "ALTER TABLE files ADD COLUMN past_dedupe INTEGER NOT NULL DEFAULT 0;";
+
+static const char *const migrations[] = {schema_v1, schema_v2};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err
@@ -158,7 +173,7 @@ static eg_err
 exec_plain(eg_ledger *l, const char *sql, eg_error *e)
 {
 	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(l, e, sql[0] == 'C' ? "schema" : sql);
+		return db_fail(l, e, sql[0] == 'C' || sql[0] == 'A' ? "schema" : sql);
 	return EG_OK;
 }
 
