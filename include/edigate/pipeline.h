@@ -101,7 +101,11 @@ eg_err eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
  * "reprocess" or "release"; the new file id goes to new_id.  An accepted
  * (or partial) file is refused unless force: its sets went out already.
  * Sets already delivered by an earlier file of the chain are not
- * delivered again, unless force (then they go out as changes).  The file is
+ * delivered again, unless force (then they go out as changes).  A
+ * release, or a forced reprocess, goes past the control-number check (a
+ * person decided it is new); an interchange an earlier file of the chain
+ * acknowledged is not acknowledged again unless the profile says
+ * reacknowledge-release="true".  The file is
  * then processed by the next eg_pipeline_run of its partner (the
  * commands call it at once).
  */
@@ -109,6 +113,20 @@ eg_err eg_pipeline_requeue(eg_pipeline *pl, const eg_pipeline_partner *pp,
 			   const char *file_id, const char *action,
 			   const char *reason, int force, char new_id[32],
 			   eg_error *e) EG_MUST_USE;
+
+/*
+ * Support staff: release a quarantined (rejected or partial) file with
+ * corrected bytes: the file at path fixed (copied into the spool, fsynced)
+ * is processed in place of the original as a new file (source "fixed",
+ * reprocessOf the old one, which becomes released), audited with its name
+ * and SHA-256.  Like every release it goes past the control-number check.
+ * EG_ENOTFOUND when fixed cannot be read.
+ */
+eg_err eg_pipeline_release_fixed(eg_pipeline *pl,
+				 const eg_pipeline_partner *pp,
+				 const char *file_id, const char *fixed,
+				 const char *reason, char new_id[32],
+				 eg_error *e) EG_MUST_USE;
 
 /* Support staff: a quarantined file is given up (state discarded,
  * quarantine folder removed; the archive keeps the original). */

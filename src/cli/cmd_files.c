@@ -227,7 +227,8 @@ show_help(FILE *f)
 	      "in it with their control numbers and business keys, every\n"
 	      "finding (position, segment, code, message), the outputs\n"
 	      "written (records, acknowledgements, reports, archive), the\n"
-	      "duplicates that point to it, reprocessing, and the audit\n"
+	      "duplicates that point to it, corrected resends (resendOf),\n"
+	      "reprocessing, and the audit "
 	      "entries.\n",
 	      f);
 	fputs("\nExit codes:\n"
@@ -304,7 +305,7 @@ show_run(eg_cli *cli, int argc, char **argv)
 	static const char *const fcols[] = {
 	    "id", "partner", "state", "name", "size", "sha256", "source",
 	    "remotePath", "received", "finished", "summary", "duplicateOf",
-	    "reprocessOf", "bundle", "archive", "cleanup"};
+	    "reprocessOf", "bundle", "archive", "cleanup", "resendOf"};
 	static const char *const ev[] = {"at", "state", "note"};
 	static const char *const ich[] = {"isa13", "sender", "receiver",
 					  "status", "duplicateOf"};
@@ -351,7 +352,8 @@ show_run(eg_cli *cli, int argc, char **argv)
 	    "COALESCE(datetime(finished_at,'unixepoch'),''), "
 	    "COALESCE(summary,''), COALESCE(duplicate_of,''), "
 	    "COALESCE(reprocess_of,''), COALESCE(parent_id,''), "
-	    "COALESCE(archive_path,''), post_action FROM files WHERE id=?1",
+	    "COALESCE(archive_path,''), post_action, COALESCE(resend_of,'') "
+	    "FROM files WHERE id=?1",
 	    "t", id);
 	if (rc) {
 		eg_buf_free(&b);
@@ -364,7 +366,7 @@ show_run(eg_cli *cli, int argc, char **argv)
 
 		rc = json ? eg_buf_adds(&b, "{\"file\":{")
 			  : eg_buf_addf(&b, "file %s\n", id);
-		for (c = 1; !rc && c < 16; c++) {
+		for (c = 1; !rc && c < 17; c++) {
 			if (json) {
 				rc = eg_buf_addf(&b, "%s\"%s\":",
 						 c > 1 ? "," : "", fcols[c]);
@@ -432,7 +434,11 @@ show_run(eg_cli *cli, int argc, char **argv)
 			     "of this file', state FROM files WHERE "
 			     "reprocess_of=?1 UNION ALL SELECT id, 'entry of "
 			     "this bundle', state FROM files WHERE "
-			     "parent_id=?1",
+			     "parent_id=?1 UNION ALL SELECT id, 'corrected "
+			     "resend of this file', state FROM files WHERE "
+			     "resend_of=?1 UNION ALL SELECT r.id, 'rejected "
+			     "file this one corrects', r.state FROM files f "
+			     "JOIN files r ON r.id=f.resend_of WHERE f.id=?1",
 			     id, dup, 3, &e);
 	if (!rc)
 		rc = section(s.ledger, &b, json, "audit", "audit",

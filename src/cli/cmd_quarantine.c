@@ -3,10 +3,12 @@
  * `edigate reprocess`: support staff acting on files, each action
  * audited with who and why.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "edigate/buf.h"
@@ -20,6 +22,8 @@ q_help(FILE *f)
 	fputs("Usage: edigate quarantine list [--partner ID] [--json]\n"
 	      "       edigate quarantine show FILE-ID [--json]\n"
 	      "       edigate quarantine release FILE-ID... --reason TEXT\n"
+	      "       edigate quarantine release FILE-ID --file FIXED "
+	      "--reason TEXT\n"
 	      "       edigate quarantine discard FILE-ID... --reason TEXT\n\n"
 	      "Files rejected (wholly or partly) wait in\n"
 	      "spool/quarantine/PARTNER/FILE-ID/ with the original and the\n"
@@ -29,7 +33,14 @@ q_help(FILE *f)
 	      "  release  after a fix (profile, guide, partner data): run the\n"
 	      "           archived original again through today's profile\n"
 	      "           and guides, as a new file; sets it delivered\n"
-	      "           before are not delivered twice\n"
+	      "           before are not delivered twice.  With --file\n"
+	      "           FIXED, the corrected bytes in FIXED are processed\n"
+	      "           in place of the original (linked, audited with\n"
+	      "           FIXED's name and SHA-256).  A released file goes\n"
+	      "           past the control-number check (a person decided\n"
+	      "           it is new); an interchange acknowledged before is\n"
+	      "           not acknowledged again unless the profile says\n"
+	      "           <acknowledgements reacknowledge-release=\"true\">\n"
 	      "  discard  give it up: it leaves the quarantine (the archive\n"
 	      "           keeps the original); needs a reason\n\n"
 	      "Options: --spool DIR, --json, --partner ID (list), --reason TEXT\n"
@@ -55,7 +66,11 @@ r_help(FILE *f)
 	      "names the old one), and audit who did it and why.  A file\n"
 	      "whose records went out (accepted, partial) is refused unless\n"
 	      "--force; with --force, sets it delivered go out again marked\n"
-	      "as changes.  Acknowledgements are pushed by the next run.\n",
+	      "as changes, and the file goes past the control-number check\n"
+	      "(a number seen before with other content is not held again).\n"
+	      "Acknowledgements are pushed by the next run; an interchange\n"
+	      "acknowledged before is not acknowledged again unless the\n"
+	      "profile says <acknowledgements reacknowledge-release=\"true\">.\n",
 	      f);
 	fputs("\nExit codes:\n"
 	      "  0  every file was processed and accepted\n"
@@ -168,7 +183,7 @@ q_show(eg_cli *cli, eg_cli_spool *s, const char *id, int json)
 /* Release or reprocess: requeue each file, then process its partner. */
 static int
 requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
-	size_t n, const char *reason, int force, int json)
+	size_t n, const char *reason, int force, const char *fixed, int json)
 {
 	eg_pipeline_opts o;
 	eg_pipeline *pl = NULL;
@@ -229,8 +244,10 @@ requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
 		pp.expect = &pc.expect;
 		pp.guides = pc.guides;
 		pp.nguides = pc.nguides;
-		if (eg_pipeline_requeue(pl, &pp, ids[i], action, reason, force,
-					new_id, &e) ||
+		if ((fixed ? eg_pipeline_release_fixed(pl, &pp, ids[i], fixed,
+						       reason, new_id, &e)
+			   : eg_pipeline_requeue(pl, &pp, ids[i], action,
+						 reason, force, new_id, &e)) ||
 		    eg_pipeline_run(pl, &pp, &c, &e)) {
 			x = eg_cli_fail(cli, &e);
 			if (worst < x)
@@ -301,7 +318,7 @@ discard(eg_cli *cli, eg_cli_spool *s, char **ids, size_t n,
 
 /* Shared argument reading for quarantine and reprocess. */
 typedef struct qargs {
-	const char *sub, *partner, *reason, *spool;
+	const char *sub, *partner, *reason, *spool, *fixed;
 	char **ids;
 	size_t nids;
 	int json, force, help;
@@ -328,6 +345,8 @@ read_args(eg_cli *cli, const char *cmd, int argc, char **argv, int has_sub,
 			a->force = 1;
 		else if (!strcmp(s, "--reason") && i + 1 < argc)
 			a->reason = argv[++i];
+		else if (!strcmp(s, "--file") && i + 1 < argc)
+			a->fixed = argv[++i];
 		else if (!strcmp(s, "--partner") && i + 1 < argc)
 			a->partner = argv[++i];
 		else if (!strcmp(s, "--spool") && i + 1 < argc)
@@ -375,6 +394,18 @@ q_run(eg_cli *cli, int argc, char **argv)
 				 a.sub);
 		goto out;
 	}
+	if (a.fixed && (strcmp(a.sub, "release") || a.nids != 1)) {
+		x = eg_cli_usage(cli, "quarantine",
+				 "--file FIXED goes with release of one "
+				 "FILE-ID");
+		goto out;
+	}
+	if (a.fixed && access(a.fixed, R_OK) != 0) {
+		x = eg_cli_usage(cli, "quarantine",
+				 "cannot read the corrected file %s: %s",
+				 a.fixed, strerror(errno));
+		goto out;
+	}
 	x = eg_cli_spool_open(cli, "quarantine", a.spool,
 			      changes ? EG_SPOOL_LOCK : EG_SPOOL_READ, &s);
 	if (!x) {
@@ -384,7 +415,7 @@ q_run(eg_cli *cli, int argc, char **argv)
 			x = q_show(cli, &s, a.ids[0], a.json);
 		else if (!strcmp(a.sub, "release"))
 			x = requeue(cli, &s, "release", a.ids, a.nids, a.reason,
-				    0, a.json);
+				    0, a.fixed, a.json);
 		else
 			x = discard(cli, &s, a.ids, a.nids, a.reason);
 	}
@@ -419,7 +450,7 @@ r_run(eg_cli *cli, int argc, char **argv)
 	x = eg_cli_spool_open(cli, "reprocess", a.spool, EG_SPOOL_LOCK, &s);
 	if (!x)
 		x = requeue(cli, &s, "reprocess", a.ids, a.nids, a.reason,
-			    a.force, a.json);
+			    a.force, NULL, a.json);
 	eg_cli_spool_close(&s);
 out:
 	free(a.ids);

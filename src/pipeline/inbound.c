@@ -2851,14 +2851,16 @@ restore_archive(eg_pipeline *pl, const char *archive_rel, const char *dst,
 	return rc;
 }
 
-eg_err
-eg_pipeline_requeue(eg_pipeline *pl, const eg_pipeline_partner *pp,
-		    const char *file_id, const char *action,
-		    const char *reason, int force, char new_id[32], eg_error *e)
+/* Requeue a file: its archived original, or the corrected bytes support
+ * staff hand in (fixed, for a release only). */
+static eg_err
+requeue(eg_pipeline *pl, const eg_pipeline_partner *pp, const char *file_id,
+	const char *action, const char *reason, int force, const char *fixed,
+	char new_id[32], eg_error *e)
 {
 	eg_stmt *st;
 	char name[256], sha[EG_SHA256_HEX], origin[32], state[32];
-	char archive[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX], detail[200];
+	char archive[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX], detail[600];
 	int release = !strcmp(action, "release");
 	uint64_t size = 0;
 	struct stat sb;
@@ -2903,35 +2905,55 @@ eg_pipeline_requeue(eg_pipeline *pl, const eg_pipeline_partner *pp,
 			       "use --force to run it again (sets already "
 			       "delivered then go out again, as changes)",
 			       file_id, state);
-	if (!archive[0])
+	if (!archive[0] && !fixed)
 		return eg_fail(e, EG_ENOTFOUND, "file %s has no archived "
 						"original", file_id);
+	if (fixed && !release)
+		return eg_fail(e, EG_EINVAL, "only a release takes corrected "
+					     "bytes (--file)");
 	pl->pp = pp;
 	if ((rc = eg_path(tmp, sizeof(tmp), e, "%s/in/%s/.requeue-%s",
 			  pl->o.spool, pp->profile->id, file_id)) ||
 	    (rc = eg_path(dst, sizeof(dst), e, "%s/in/%s", pl->o.spool,
 			  pp->profile->id)) ||
-	    (rc = eg_mkdirs(dst, e)) ||
-	    (rc = restore_archive(pl, archive, tmp, e)))
+	    (rc = eg_mkdirs(dst, e)))
 		goto out;
-	if (stat(tmp, &sb) == 0)
-		size = (uint64_t)sb.st_size;
+	if (fixed) {
+		const char *base = strrchr(fixed, '/');
+
+		/* the corrected bytes, named as support staff named them */
+		snprintf(name, sizeof(name), "%s", base ? base + 1 : fixed);
+		if ((rc = eg_copy_file(fixed, tmp, &size, e)) ||
+		    (rc = eg_sha256_file(tmp, sha, e)))
+			goto out;
+	} else {
+		if ((rc = restore_archive(pl, archive, tmp, e)))
+			goto out;
+		if (stat(tmp, &sb) == 0)
+			size = (uint64_t)sb.st_size;
+	}
 	if ((rc = eg_ledger_begin(pl->l, e)))
 		goto out;
-	rc = insert_file(pl, "reprocess", NULL, name, size, 0, sha, NULL,
-			 origin, file_id, "none", new_id, e);
+	rc = insert_file(pl, fixed ? "fixed" : "reprocess", NULL, name, size,
+			 0, sha, NULL, origin, file_id, "none", new_id, e);
 	if (!rc && force)
 		rc = eg_ledger_exec(pl->l, e,
 				    "UPDATE files SET forced=1 WHERE id=?1", "t",
 				    new_id);
+	/* a person decided: the control-number check does not hold it */
+	if (!rc && (release || force))
+		rc = eg_ledger_mark_past_dedupe(pl->l, new_id, e);
 	if (!rc)
 		rc = eg_path(dst, sizeof(dst), e, "%s/in/%s/%s", pl->o.spool,
 			     pp->profile->id, new_id);
 	if (!rc && rename(tmp, dst) != 0)
 		rc = eg_fail(e, EG_EIO, "rename %s: %s", tmp, strerror(errno));
-	snprintf(detail, sizeof(detail), "%s as %s%s (was %s)",
+	snprintf(detail, sizeof(detail), "%s as %s%s%s%s%s%s (was %s)%s",
 		 release ? "released" : "reprocessed", new_id,
-		 force ? ", forced" : "", state);
+		 force ? ", forced" : "", fixed ? " with corrected bytes " : "",
+		 fixed ? name : "", fixed ? ", sha256 " : "", fixed ? sha : "",
+		 state,
+		 release || force ? "; past the duplicate check" : "");
 	if (!rc)
 		rc = eg_ledger_set_state(pl->l, file_id,
 					 release ? "released" : "reprocessed",
@@ -2950,6 +2972,24 @@ out:
 	}
 	pl->pp = NULL;
 	return rc;
+}
+
+eg_err
+eg_pipeline_requeue(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		    const char *file_id, const char *action,
+		    const char *reason, int force, char new_id[32], eg_error *e)
+{
+	return requeue(pl, pp, file_id, action, reason, force, NULL, new_id,
+		       e);
+}
+
+eg_err
+eg_pipeline_release_fixed(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			  const char *file_id, const char *fixed,
+			  const char *reason, char new_id[32], eg_error *e)
+{
+	return requeue(pl, pp, file_id, "release", reason, 0, fixed, new_id,
+		       e);
 }
 
 eg_err

@@ -198,3 +198,37 @@ eg_path(char *dst, size_t cap, eg_error *e, const char *fmt, ...)
 		return eg_fail(e, EG_ELIMIT, "path too long: %.200s", dst);
 	return EG_OK;
 }
+
+eg_err
+eg_copy_file(const char *src, const char *dst, uint64_t *size, eg_error *e)
+{
+	char buf[1 << 16];
+	int in, out;
+	ssize_t n;
+	eg_err rc = EG_OK;
+
+	*size = 0;
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return eg_fail(e, EG_ENOTFOUND, "%s: %s", src, strerror(errno));
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (out < 0) {
+		close(in);
+		return eg_fail(e, EG_EIO, "%s: %s", dst, strerror(errno));
+	}
+	while (!rc && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = eg_fail(e, EG_EIO, "%s: %s", src, strerror(errno));
+		else {
+			rc = eg_write_all(out, buf, (size_t)n, dst, e);
+			*size += (uint64_t)n;
+		}
+	}
+	if (!rc && fsync(out) != 0)
+		rc = eg_fail(e, EG_EIO, "fsync %s: %s", dst, strerror(errno));
+	close(out);
+	close(in);
+	return rc;
+}

@@ -28,6 +28,10 @@ eg_err eg_write_file(const char *path, const void *data, size_t n,
 /* Compress src into dst (gzip, fast level); not synced. */
 eg_err eg_gzip_file(const char *src, const char *dst,
 		    eg_error *e) EG_MUST_USE;
+/* Copy src to dst (created or replaced) and fsync it; *size gets the
+ * bytes copied.  A src that cannot be read is EG_ENOTFOUND. */
+eg_err eg_copy_file(const char *src, const char *dst, uint64_t *size,
+		    eg_error *e) EG_MUST_USE;
 /* Remove a directory tree (best effort, for spool work folders). */
 void eg_remove_tree(const char *dir);
 /* Path join into dst; EG_ELIMIT when it does not fit. */
