@@ -5,7 +5,8 @@
 #
 # Covered: outcomes (accepted, rejected with a reject report, partial per
 # the partial-files policy), duplicates (same bytes, same interchange,
-# same group, same business key: duplicate / change / reject), bundles
+# same group, same business key: duplicate / change / reject; reused
+# numbers and corrected resends in detail: dedupe.sh), bundles
 # (zip, refused entries), not-X12 input, file size limits, ack policy,
 # completeness (stable-for, done-file), post-actions (leave, move,
 # delete), idempotent re-runs, the run lock, files / show / status /
@@ -134,16 +135,22 @@ expect_exit 0 $E run
 expect_out '1 file\(s\) taken, 1 processed: 1 accepted'
 
 # --- 3. duplicates: interchange, group, business key --------------------
-mk850 "$t/same-isa.x12" 000000601 PO-OTHER 777
+# (a number repeated with other content is held: tests/e2e/dedupe.sh)
+sed 's/\*240110\*0800\*/*240111*0800*/' "$t/a.x12" >"$t/same-isa.x12"
 drop shopco "$t/same-isa.x12"
 expect_exit 0 $E run
 expect_sql "SELECT state FROM files WHERE name='same-isa.x12'" duplicate
 expect_sql "SELECT count(*) FROM findings f JOIN files x ON x.id=f.file_id WHERE x.name='same-isa.x12' AND f.rule='duplicate-interchange'" 1
-mk850 "$t/same-gs.x12" 000000603 PO-OTHER2 601
+mk850 "$t/same-gs.x12" 000000603 PO-A1 601
 drop shopco "$t/same-gs.x12"
 expect_exit 0 $E run
 expect_sql "SELECT state FROM files WHERE name='same-gs.x12'" duplicate
 expect_sql "SELECT count(*) FROM findings f JOIN files x ON x.id=f.file_id WHERE x.name='same-gs.x12' AND f.rule='duplicate-group'" 1
+mk850 "$t/reused-isa.x12" 000000601 PO-OTHER 777
+drop shopco "$t/reused-isa.x12"
+expect_exit 1 $E run
+expect_sql "SELECT state FROM files WHERE name='reused-isa.x12'" rejected
+expect_sql "SELECT count(*) FROM findings f JOIN files x ON x.id=f.file_id WHERE x.name='reused-isa.x12' AND f.rule='control-number-reuse'" 1
 # same PO number, new envelope: business key, default policy duplicate
 mk850 "$t/same-po.x12" 000000604 PO-A1
 drop shopco "$t/same-po.x12"
