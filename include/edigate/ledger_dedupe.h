@@ -67,10 +67,6 @@ eg_err eg_ledger_chain_acked(eg_ledger *l, const char *origin,
 eg_err eg_ledger_note_ack(eg_ledger *l, const char *file_id, int64_t seq,
 			  const char *control, eg_error *e) EG_MUST_USE;
 
-/* Set a transaction set's digest and interchange number. */
-eg_err eg_ledger_set_digest(eg_ledger *l, int64_t txn_id, const char *digest,
-			    int64_t seq, eg_error *e) EG_MUST_USE;
-
 /* file_id is a corrected resend of the rejected file resend_of. */
 eg_err eg_ledger_link_resend(eg_ledger *l, const char *file_id,
 			     const char *resend_of, eg_error *e) EG_MUST_USE;

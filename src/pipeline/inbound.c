@@ -1003,33 +1003,29 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 /* --- units ------------------------------------------------------------------ */
 
 /* Judge the set that just ended against earlier deliveries under its
- * numbers; keep its digest. */
+ * numbers (its digest is kept with its status, in end_txn). */
 static eg_err
 judge_set(fctx *fc, const eg_unit_result *u, eg_dd_verdict *v, char of[32],
-	  const char **key, eg_error *e)
+	  const char **digest, const char **key, eg_error *e)
 {
 	const eg_dd_unit *unit = fc->dd_ichg.past.seen ? &fc->dd_ichg
 							 : &fc->dd_grp;
-	const char *digest;
 	eg_err rc;
 
 	*v = EG_DD_NEW;
 	of[0] = '\0';
-	if ((rc = eg_dedupe_set_end(fc->dd, &digest, key, e)) ||
-	    (rc = eg_ledger_set_digest(fc->l, fc->txn_id,
-				       digest[0] ? digest : NULL,
-				       (int64_t)u->ctl.interchange, e)))
+	if ((rc = eg_dedupe_set_end(fc->dd, digest, key, e)))
 		return rc;
 	if (u->outcome == EG_REJECTED || fc->dup_file)
 		return EG_OK;
-	return eg_dedupe_judge(fc->l, unit, digest, fc->p, v, of, e);
+	return eg_dedupe_judge(fc->l, unit, *digest, fc->p, v, of, e);
 }
 
 static void
 end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 {
 	eg_mapper_counts before, after;
-	const char *status, *key = "";
+	const char *status, *key = "", *digest = "";
 	eg_dd_verdict v = EG_DD_NEW;
 	char of[32] = "";
 	eg_error e;
@@ -1046,7 +1042,7 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 			    u->ctl.st01, u->ctl.st02);
 	if (!rc) {
 		fc->txn_id = eg_ledger_last_rowid(fc->l);
-		rc = judge_set(fc, u, &v, of, &key, &e);
+		rc = judge_set(fc, u, &v, of, &digest, &key, &e);
 	}
 	if (rc) {
 		fc_fail(fc, rc, &e);
@@ -1105,14 +1101,17 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 		snprintf(fc->txn_key, sizeof(fc->txn_key), "%s", key);
 	rc = eg_ledger_exec(fc->l, &e,
 			    "UPDATE transactions SET status=?1, "
-			    "business_key=?2, duplicate_of=?3, records=?4 "
-			    "WHERE id=?5",
-			    "tttii", status, fc->txn_key[0] ? fc->txn_key : NULL,
+			    "business_key=?2, duplicate_of=?3, records=?4, "
+			    "digest=?6, ichg_seq=?7 WHERE id=?5",
+			    "tttii" "ti", status,
+			    fc->txn_key[0] ? fc->txn_key : NULL,
 			    fc->dup_file		    ? fc->dup_of
 			    : fc->set_skip		    ? of
 			    : fc->txn_dup_of[0] ? fc->txn_dup_of
 						    : NULL,
-			    (int64_t)fc->txn_records, fc->txn_id);
+			    (int64_t)fc->txn_records, fc->txn_id,
+			    digest[0] ? digest : NULL,
+			    (int64_t)u->ctl.interchange);
 	fc->set_skip = 0;
 	if (rc)
 		fc_fail(fc, rc, &e);

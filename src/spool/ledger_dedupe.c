@@ -131,16 +131,6 @@ eg_ledger_note_ack(eg_ledger *l, const char *file_id, int64_t seq,
 }
 
 eg_err
-eg_ledger_set_digest(eg_ledger *l, int64_t txn_id, const char *digest,
-		     int64_t seq, eg_error *e)
-{
-	return eg_ledger_exec(l, e,
-			      "UPDATE transactions SET digest=?1, ichg_seq=?2 "
-			      "WHERE id=?3",
-			      "tii", digest, seq, txn_id);
-}
-
-eg_err
 eg_ledger_link_resend(eg_ledger *l, const char *file_id,
 		      const char *resend_of, eg_error *e)
 {
