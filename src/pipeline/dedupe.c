@@ -182,3 +182,33 @@ eg_dedupe_judge(eg_ledger *l, const eg_dd_unit *u, const char *digest,
 	}
 	return EG_OK;
 }
+
+void
+eg_dd_tally_add(eg_dd_tally *t, eg_dd_verdict v, const char *of)
+{
+	t->sets++;
+	if (v == EG_DD_DUPLICATE) {
+		t->dups++;
+		if (!t->dup_of[0])
+			snprintf(t->dup_of, sizeof(t->dup_of), "%s", of);
+	} else if (v == EG_DD_HELD) {
+		t->held++;
+		if (!t->held_of[0])
+			snprintf(t->held_of, sizeof(t->held_of), "%s", of);
+	} else if (v == EG_DD_RESEND || v == EG_DD_REUSE_NEW) {
+		t->resend |= v == EG_DD_RESEND;
+		t->reuse_new |= v == EG_DD_REUSE_NEW;
+		if (!t->other_of[0])
+			snprintf(t->other_of, sizeof(t->other_of), "%s", of);
+	}
+}
+
+const char *
+eg_dd_unit_status(const eg_dd_tally *t, int rejected, int seen, int dup_file)
+{
+	if (rejected)
+		return "rejected";
+	if (dup_file || (t->sets && t->dups == t->sets) || (!t->sets && seen))
+		return "duplicate";
+	return t->held ? "held" : "accepted";
+}

@@ -70,4 +70,20 @@ eg_err eg_dedupe_judge(eg_ledger *l, const eg_dd_unit *u, const char *digest,
 		       const eg_profile *p, eg_dd_verdict *v, char of[32],
 		       eg_error *e) EG_MUST_USE;
 
+/* What the sets of one interchange or group were judged (the first
+ * earlier file named by each kind of verdict). */
+typedef struct eg_dd_tally {
+	unsigned sets, dups, held;
+	int resend, reuse_new;
+	char dup_of[32], held_of[32], other_of[32];
+} eg_dd_tally;
+
+void eg_dd_tally_add(eg_dd_tally *t, eg_dd_verdict v, const char *of);
+
+/* A unit's status: "rejected" (its syntax), "duplicate" (every set, or
+ * a set-less unit whose number was seen, or a file of the same bytes),
+ * "held" (a set held), else "accepted". */
+const char *eg_dd_unit_status(const eg_dd_tally *t, int rejected, int seen,
+			      int dup_file);
+
 #endif

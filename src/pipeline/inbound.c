@@ -27,8 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "edigate/ack.h"
 #include "edigate/buf.h"
 #include "edigate/digest.h"
@@ -40,6 +38,7 @@
 #include "edigate/unpack.h"
 #include "edigate/x12_check.h"
 #include "dedupe.h"
+#include "pipeline_int.h"
 #include "spoolfs.h"
 
 #define REC_FLUSH ((size_t)1 << 20) /* records buffered before a write */
@@ -439,13 +438,6 @@ pull(eg_pipeline *pl, eg_error *e)
  * Stage 2: process a received file.
  * ======================================================================== */
 
-/* What the sets of one interchange or group were judged. */
-typedef struct dd_tally {
-	unsigned sets, dups, held;
-	int resend, reuse_new;
-	char dup_of[32], held_of[32], other_of[32];
-} dd_tally;
-
 typedef struct fctx {
 	eg_pipeline *pl;
 	eg_ledger *l;
@@ -473,7 +465,7 @@ typedef struct fctx {
 	eg_dedupe *dd;
 	int dd_past;          /* a person let the file past this check */
 	eg_dd_unit dd_ichg, dd_grp;
-	dd_tally ichg_t, grp_t;
+	eg_dd_tally ichg_t, grp_t;
 	int set_skip;         /* the open set gives no record */
 	char resend_of[32];   /* a corrected resend of this rejected file */
 	int ack_quiet;        /* the open interchange gets no ack */
@@ -700,12 +692,6 @@ on_map_finding(void *ud, const eg_finding *f)
 
 /* --- control numbers seen before (dedupe.c) ------------------------------ */
 
-static void
-tally_reset(dd_tally *t)
-{
-	memset(t, 0, sizeof(*t));
-}
-
 /* An interchange begins (at its first unit): what earlier files carried
  * its number, and whether its acknowledgement was sent already by an
  * earlier file of this file's reprocess chain (then it is not sent
@@ -723,7 +709,7 @@ enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 	fc->cur_ichg = ctl->interchange;
 	fc->mark_ichg = rec_len(fc);
 	fc->ack_quiet = 0;
-	tally_reset(&fc->ichg_t);
+	memset(&fc->ichg_t, 0, sizeof(fc->ichg_t));
 	memset(&fc->dd_ichg, 0, sizeof(fc->dd_ichg));
 	if (!fc->dup_file && !fc->dd_past && ctl->isa13[0])
 		rc = eg_dedupe_unit(fc->l, &fc->dd_ichg, 0, ctl->sender,
@@ -757,7 +743,7 @@ enter_group(fctx *fc, const eg_x12_ctl *ctl)
 	snprintf(fc->cur_gs06, sizeof(fc->cur_gs06), "%s", ctl->gs06);
 	fc->mark_grp = rec_len(fc);
 	fc->grp_flipped = 0;
-	tally_reset(&fc->grp_t);
+	memset(&fc->grp_t, 0, sizeof(fc->grp_t));
 	memset(&fc->dd_grp, 0, sizeof(fc->dd_grp));
 	if (!fc->dup_file && !fc->dd_past && !fc->dd_ichg.past.seen &&
 	    ctl->gs06[0])
@@ -778,41 +764,9 @@ enter_units(fctx *fc, const eg_x12_ctl *ctl)
 		enter_group(fc, ctl);
 }
 
-static void
-tally(dd_tally *t, eg_dd_verdict v, const char *of)
-{
-	t->sets++;
-	if (v == EG_DD_DUPLICATE) {
-		t->dups++;
-		if (!t->dup_of[0])
-			snprintf(t->dup_of, sizeof(t->dup_of), "%s", of);
-	} else if (v == EG_DD_HELD) {
-		t->held++;
-		if (!t->held_of[0])
-			snprintf(t->held_of, sizeof(t->held_of), "%s", of);
-	} else if (v == EG_DD_RESEND || v == EG_DD_REUSE_NEW) {
-		t->resend |= v == EG_DD_RESEND;
-		t->reuse_new |= v == EG_DD_REUSE_NEW;
-		if (!t->other_of[0])
-			snprintf(t->other_of, sizeof(t->other_of), "%s", of);
-	}
-}
-
-/* The unit's status from its own outcome and its sets' verdicts. */
-static const char *
-unit_status(const fctx *fc, const dd_tally *t, int rejected, int seen)
-{
-	if (rejected)
-		return "rejected";
-	if (fc->dup_file || (t->sets && t->dups == t->sets) ||
-	    (!t->sets && seen))
-		return "duplicate";
-	return t->held ? "held" : "accepted";
-}
-
 /* The findings that say what a unit's reused number was judged. */
 static void
-unit_findings(fctx *fc, const eg_x12_ctl *ctl, const dd_tally *t,
+unit_findings(fctx *fc, const eg_x12_ctl *ctl, const eg_dd_tally *t,
 	      const eg_dd_unit *u, const char *status)
 {
 	eg_level lvl = u->key.group ? EG_LVL_GROUP : EG_LVL_INTERCHANGE;
@@ -1051,8 +1005,8 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	fc->set_skip = v == EG_DD_DUPLICATE || v == EG_DD_HELD;
 	if (v == EG_DD_RESEND && !fc->resend_of[0])
 		snprintf(fc->resend_of, sizeof(fc->resend_of), "%s", of);
-	tally(&fc->ichg_t, v, of);
-	tally(&fc->grp_t, v, of);
+	eg_dd_tally_add(&fc->ichg_t, v, of);
+	eg_dd_tally_add(&fc->grp_t, v, of);
 	fc->txn_status = NULL;
 	fc->txn_dup_of[0] = '\0';
 	fc->txn_key[0] = '\0';
@@ -1181,7 +1135,7 @@ end_group(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 
 	eg_error_clear(&e);
 	if (!ours) { /* a group without sets */
-		tally_reset(&fc->grp_t);
+		memset(&fc->grp_t, 0, sizeof(fc->grp_t));
 		memset(&fc->dd_grp, 0, sizeof(fc->dd_grp));
 		fc->grp_flipped = 0;
 	}
@@ -1190,8 +1144,8 @@ end_group(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	if (rejected && ours)
 		rc = undo_units(fc, fc->mark_grp, u->ctl.isa13, u->ctl.gs06,
 				&e);
-	status = unit_status(fc, &fc->grp_t, rejected,
-			     fc->dd_grp.past.seen);
+	status = eg_dd_unit_status(&fc->grp_t, rejected, fc->dd_grp.past.seen,
+				   fc->dup_file);
 	if (!rc)
 		rc = eg_ledger_exec(fc->l, &e,
 				    "INSERT INTO groups(file_id,isa13,gs01,gs02,"
@@ -1236,8 +1190,8 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 		rc = undo_units(fc, fc->mark_ichg, u->ctl.isa13, NULL, &e);
 	if (!rc && rejected && u->count == 0)
 		fc->file_rejected = 1; /* nothing inside to count */
-	status = unit_status(fc, &fc->ichg_t, rejected,
-			     fc->dd_ichg.past.seen);
+	status = eg_dd_unit_status(&fc->ichg_t, rejected,
+				   fc->dd_ichg.past.seen, fc->dup_file);
 	if (!rc)
 		rc = eg_ledger_exec(fc->l, &e,
 				    "INSERT INTO interchanges(file_id,seq,"
@@ -2815,230 +2769,33 @@ out:
 	return rc;
 }
 
-/* ========================================================================
- * Support staff: reprocess, release, discard.
- * ======================================================================== */
+/* Support staff (reprocess, release, discard): requeue.c, through these. */
 
-/* Unpack the archived original of a file into dst (fsynced). */
-static eg_err
-restore_archive(eg_pipeline *pl, const char *archive_rel, const char *dst,
-		eg_error *e)
+eg_ledger *
+eg_pl_ledger(eg_pipeline *pl)
 {
-	char src[PATH_MAX], buf[1 << 16];
-	gzFile gz;
-	int fd, n;
-	eg_err rc = EG_OK;
-
-	if ((rc = spool_path(pl, src, sizeof(src), archive_rel, e)))
-		return rc;
-	if (!(gz = gzopen(src, "rb")))
-		return eg_fail(e, EG_ENOTFOUND, "archive %s: %s", src,
-			       strerror(errno));
-	fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		gzclose(gz);
-		return eg_fail(e, EG_EIO, "%s: %s", dst, strerror(errno));
-	}
-	while (!rc && (n = gzread(gz, buf, sizeof(buf))) > 0)
-		rc = eg_write_all(fd, buf, (size_t)n, dst, e);
-	if (!rc && n < 0)
-		rc = eg_fail(e, EG_EIO, "archive %s is damaged", src);
-	if (!rc && fsync(fd) != 0)
-		rc = eg_fail(e, EG_EIO, "fsync %s: %s", dst, strerror(errno));
-	close(fd);
-	gzclose(gz);
-	return rc;
+	return pl->l;
 }
 
-/* Requeue a file: its archived original, or the corrected bytes support
- * staff hand in (fixed, for a release only). */
-static eg_err
-requeue(eg_pipeline *pl, const eg_pipeline_partner *pp, const char *file_id,
-	const char *action, const char *reason, int force, const char *fixed,
-	char new_id[32], eg_error *e)
+const eg_pipeline_opts *
+eg_pl_opts(const eg_pipeline *pl)
 {
-	eg_stmt *st;
-	char name[256], sha[EG_SHA256_HEX], origin[32], state[32];
-	char archive[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX], detail[600];
-	int release = !strcmp(action, "release");
-	uint64_t size = 0;
-	struct stat sb;
-	eg_err rc;
-	int r;
+	return &pl->o;
+}
 
-	new_id[0] = '\0';
-	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT name, sha256, origin_id, state, "
-			     "COALESCE(archive_path,'') FROM files WHERE id=?1 "
-			     "AND partner=?2",
-			     "tt", file_id, pp->profile->id);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(pl->l, st, e);
-	if (r == 1) {
-		snprintf(name, sizeof(name), "%s", eg_col_text(st, 0));
-		snprintf(sha, sizeof(sha), "%s", eg_col_text(st, 1));
-		snprintf(origin, sizeof(origin), "%s", eg_col_text(st, 2));
-		snprintf(state, sizeof(state), "%s", eg_col_text(st, 3));
-		snprintf(archive, sizeof(archive), "%s", eg_col_text(st, 4));
-	}
-	eg_ledger_done(st);
-	if (r < 0)
-		return e->code;
-	if (r == 0)
-		return eg_fail(e, EG_ENOTFOUND, "no file %s of partner %s",
-			       file_id, pp->profile->id);
-	if (release && strcmp(state, "rejected") && strcmp(state, "partial"))
-		return eg_fail(e, EG_EINVAL,
-			       "file %s is %s, not in quarantine: only a "
-			       "rejected or partial file can be released",
-			       file_id, state);
-	if (!strcmp(state, "received") || !strcmp(state, "processed"))
-		return eg_fail(e, EG_EINVAL,
-			       "file %s is still being processed (%s); run "
-			       "`edigate run` first", file_id, state);
-	if (!release && !force &&
-	    (!strcmp(state, "accepted") || !strcmp(state, "partial")))
-		return eg_fail(e, EG_EINVAL,
-			       "file %s was %s: its records went out already; "
-			       "use --force to run it again (sets already "
-			       "delivered then go out again, as changes)",
-			       file_id, state);
-	if (!archive[0] && !fixed)
-		return eg_fail(e, EG_ENOTFOUND, "file %s has no archived "
-						"original", file_id);
-	if (fixed && !release)
-		return eg_fail(e, EG_EINVAL, "only a release takes corrected "
-					     "bytes (--file)");
+void
+eg_pl_set_partner(eg_pipeline *pl, const eg_pipeline_partner *pp)
+{
 	pl->pp = pp;
-	if ((rc = eg_path(tmp, sizeof(tmp), e, "%s/in/%s/.requeue-%s",
-			  pl->o.spool, pp->profile->id, file_id)) ||
-	    (rc = eg_path(dst, sizeof(dst), e, "%s/in/%s", pl->o.spool,
-			  pp->profile->id)) ||
-	    (rc = eg_mkdirs(dst, e)))
-		goto out;
-	if (fixed) {
-		const char *base = strrchr(fixed, '/');
-
-		/* the corrected bytes, named as support staff named them */
-		snprintf(name, sizeof(name), "%s", base ? base + 1 : fixed);
-		if ((rc = eg_copy_file(fixed, tmp, &size, e)) ||
-		    (rc = eg_sha256_file(tmp, sha, e)))
-			goto out;
-	} else {
-		if ((rc = restore_archive(pl, archive, tmp, e)))
-			goto out;
-		if (stat(tmp, &sb) == 0)
-			size = (uint64_t)sb.st_size;
-	}
-	if ((rc = eg_ledger_begin(pl->l, e)))
-		goto out;
-	rc = insert_file(pl, fixed ? "fixed" : "reprocess", NULL, name, size,
-			 0, sha, NULL, origin, file_id, "none", new_id, e);
-	if (!rc && force)
-		rc = eg_ledger_exec(pl->l, e,
-				    "UPDATE files SET forced=1 WHERE id=?1", "t",
-				    new_id);
-	/* a person decided: the control-number check does not hold it */
-	if (!rc && (release || force))
-		rc = eg_ledger_mark_past_dedupe(pl->l, new_id, e);
-	if (!rc)
-		rc = eg_path(dst, sizeof(dst), e, "%s/in/%s/%s", pl->o.spool,
-			     pp->profile->id, new_id);
-	if (!rc && rename(tmp, dst) != 0)
-		rc = eg_fail(e, EG_EIO, "rename %s: %s", tmp, strerror(errno));
-	snprintf(detail, sizeof(detail), "%s as %s%s%s%s%s%s (was %s)%s",
-		 release ? "released" : "reprocessed", new_id,
-		 force ? ", forced" : "", fixed ? " with corrected bytes " : "",
-		 fixed ? name : "", fixed ? ", sha256 " : "", fixed ? sha : "",
-		 state,
-		 release || force ? "; past the duplicate check" : "");
-	if (!rc)
-		rc = eg_ledger_set_state(pl->l, file_id,
-					 release ? "released" : "reprocessed",
-					 detail, e);
-	if (!rc)
-		rc = eg_ledger_audit(pl->l, pl->o.actor, action, file_id,
-				     reason, detail, e);
-	if (!rc)
-		rc = eg_ledger_commit(pl->l, e);
-	if (rc)
-		eg_ledger_rollback(pl->l);
-out:
-	if (rc) {
-		(void)unlink(tmp);
-		new_id[0] = '\0';
-	}
-	pl->pp = NULL;
-	return rc;
 }
 
 eg_err
-eg_pipeline_requeue(eg_pipeline *pl, const eg_pipeline_partner *pp,
-		    const char *file_id, const char *action,
-		    const char *reason, int force, char new_id[32], eg_error *e)
+eg_pl_insert_file(eg_pipeline *pl, const char *source, const char *name,
+		  uint64_t size, const char *sha, const char *origin,
+		  const char *reprocess_of, char id[32], eg_error *e)
 {
-	return requeue(pl, pp, file_id, action, reason, force, NULL, new_id,
-		       e);
-}
-
-eg_err
-eg_pipeline_release_fixed(eg_pipeline *pl, const eg_pipeline_partner *pp,
-			  const char *file_id, const char *fixed,
-			  const char *reason, char new_id[32], eg_error *e)
-{
-	return requeue(pl, pp, file_id, "release", reason, 0, fixed, new_id,
-		       e);
-}
-
-eg_err
-eg_pipeline_discard(eg_pipeline *pl, const char *file_id, const char *reason,
-		    eg_error *e)
-{
-	char partner[64] = "", state[32] = "", dir[PATH_MAX];
-	eg_stmt *st;
-	eg_err rc;
-	int r;
-
-	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT partner, state FROM files WHERE id=?1",
-			     "t", file_id);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(pl->l, st, e);
-	if (r == 1) {
-		snprintf(partner, sizeof(partner), "%s", eg_col_text(st, 0));
-		snprintf(state, sizeof(state), "%s", eg_col_text(st, 1));
-	}
-	eg_ledger_done(st);
-	if (r < 0)
-		return e->code;
-	if (r == 0)
-		return eg_fail(e, EG_ENOTFOUND, "no file %s", file_id);
-	if (strcmp(state, "rejected") && strcmp(state, "partial"))
-		return eg_fail(e, EG_EINVAL,
-			       "file %s is %s, not in quarantine", file_id,
-			       state);
-	if (!reason || !reason[0])
-		return eg_fail(e, EG_EINVAL, "a discard needs a reason");
-	if ((rc = eg_ledger_begin(pl->l, e)))
-		return rc;
-	rc = eg_ledger_set_state(pl->l, file_id, "discarded", reason, e);
-	if (!rc)
-		rc = eg_ledger_audit(pl->l, pl->o.actor, "discard", file_id,
-				     reason, "quarantine removed; the archive "
-					     "keeps the original", e);
-	if (!rc)
-		rc = eg_ledger_commit(pl->l, e);
-	if (rc) {
-		eg_ledger_rollback(pl->l);
-		return rc;
-	}
-	/* after the commit: the ledger says discarded, the folder follows */
-	if (!eg_path(dir, sizeof(dir), e, "%s/quarantine/%s/%s", pl->o.spool,
-		     partner, file_id))
-		eg_remove_tree(dir);
-	return EG_OK;
+	return insert_file(pl, source, NULL, name, size, 0, sha, NULL, origin,
+			   reprocess_of, "none", id, e);
 }
 
 /* ========================================================================
