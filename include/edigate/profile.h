@@ -84,7 +84,8 @@ typedef struct eg_profile {
 	int dup_reack;          /* reacknowledge (default 1) */
 	/* <limits>, 0 when not set */
 	unsigned long long max_file_bytes, max_segment, max_elements,
-	    max_findings, max_archive_entries, max_expansion_ratio;
+	    max_findings, max_archive_entries, max_expansion_ratio,
+	    max_bundle_depth;
 	/* <partial-files policy=>: "accept-valid" (default) or "reject-file" */
 	char partial[16];
 	size_t ndocs;

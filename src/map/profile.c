@@ -153,6 +153,7 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 	p->max_findings = ull_attr(n, "max-findings", 0);
 	p->max_archive_entries = ull_attr(n, "max-archive-entries", 0);
 	p->max_expansion_ratio = ull_attr(n, "max-expansion-ratio", 0);
+	p->max_bundle_depth = ull_attr(n, "max-bundle-depth", 0);
 	n = child(root, "partial-files");
 	v = n ? eg_xml_attr(n, "policy") : NULL;
 	snprintf(p->partial, sizeof(p->partial), "%s", v ? v : "accept-valid");

@@ -1790,6 +1790,7 @@ process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e)
 	lim.max_entries = fc->p->max_archive_entries;
 	lim.max_ratio = fc->p->max_expansion_ratio;
 	lim.max_total = fc->p->max_file_bytes;
+	lim.max_depth = (unsigned)fc->p->max_bundle_depth; /* schema: <= 8 */
 	if ((rc = eg_path(dir, sizeof(dir), e, "%s.unpack", fc->work)) ||
 	    (rc = eg_path(indir, sizeof(indir), e, "%s/in/%s", pl->o.spool,
 			  fc->p->id)))
