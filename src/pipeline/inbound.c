@@ -313,21 +313,38 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 /* Has this remote file (path, size, mtime) been taken before?  Not when
  * the file we took there was deleted or moved away by our clean-up: a
  * file at that path now is a new one, even with the same size and mtime
- * second (a resend of the same bytes is then a duplicate by SHA-256). */
+ * second (a resend of the same bytes is then a duplicate by SHA-256).
+ * sha gets the content hash of the latest such pickup, for `leave` mode,
+ * where a rewrite may keep size and mtime (pull compares the bytes).
+ * A local mtime in nanoseconds (> 1e14) also matches a pickup recorded
+ * in seconds, before mtimes had nanoseconds. */
 static eg_err
-seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen, eg_error *e)
+seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen,
+	    char sha[EG_SHA256_HEX], eg_error *e)
 {
-	int64_t n = 0;
+	eg_stmt *q;
 	eg_err rc;
+	int r;
 
-	rc = eg_ledger_int(pl->l, &n, 0, e,
-			   "SELECT count(*) FROM files WHERE partner=?1 AND "
-			   "remote_path=?2 AND size=?3 AND mtime=?4 AND "
-			   "source=?5 AND post_action<>'done'",
-			   "ttiit", pl->pp->profile->id, f->path,
-			   (int64_t)f->size, f->mtime, pl->t->ops->name);
-	*seen = n > 0;
-	return rc;
+	*seen = 0;
+	sha[0] = '\0';
+	rc = eg_ledger_query(pl->l, &q, e,
+			     "SELECT sha256 FROM files WHERE partner=?1 AND "
+			     "remote_path=?2 AND size=?3 AND (mtime=?4 OR "
+			     "(?4>100000000000000 AND mtime=?4/1000000000)) "
+			     "AND source=?5 AND post_action<>'done' "
+			     "ORDER BY n DESC LIMIT 1",
+			     "ttiit", pl->pp->profile->id, f->path,
+			     (int64_t)f->size, f->mtime, pl->t->ops->name);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(pl->l, q, e);
+	if (r == 1) {
+		*seen = 1;
+		snprintf(sha, EG_SHA256_HEX, "%s", eg_col_text(q, 0));
+	}
+	eg_ledger_done(q);
+	return r < 0 ? e->code : EG_OK;
 }
 
 static eg_err
@@ -370,6 +387,9 @@ fetch_one(eg_pipeline *pl, const eg_tfile *f, fetched *out, eg_error *e)
 static eg_err
 pull(eg_pipeline *pl, eg_error *e)
 {
+	const char *act = pl->pp->profile->after_action;
+	int leave = !act || !strcmp(act, "leave");
+	char taken[EG_SHA256_HEX];
 	eg_tlist tl;
 	fetched *fv;
 	size_t i, nf = 0;
@@ -389,9 +409,9 @@ pull(eg_pipeline *pl, eg_error *e)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	}
 	for (i = 0; !rc && i < tl.n; i++) {
-		if ((rc = seen_before(pl, &tl.v[i], &seen, e)))
+		if ((rc = seen_before(pl, &tl.v[i], &seen, taken, e)))
 			break;
-		if (seen)
+		if (seen && !leave)
 			continue;
 		fv[nf].idx = i;
 		rc = fetch_one(pl, &tl.v[i], &fv[nf], e);
@@ -417,6 +437,11 @@ pull(eg_pipeline *pl, eg_error *e)
 				eg_error_clear(e);
 				rc = EG_OK;
 			}
+			continue;
+		}
+		if (seen && !strcmp(fv[nf].sha, taken)) {
+			/* leave: the same bytes still there, taken before */
+			(void)unlink(fv[nf].tmp);
 			continue;
 		}
 		if (++nf == pl->o.batch) {
