@@ -101,6 +101,14 @@ eg_err eg_ack_error(const eg_ack *a, eg_error *e);
 /* Counts of what was written. */
 void eg_ack_counts(const eg_ack *a, unsigned *interchanges, unsigned *ta1,
 		   unsigned *n997, unsigned *n999);
+/*
+ * After the run: when the file's ISA could not be read (not fixed-width,
+ * so validation stopped there, TA105 e.g. 006), split it on its element
+ * separator and, if the sender, receiver, ISA09, ISA10 and ISA13 can
+ * still be read, send the TA1 R with the reader's code.  head holds the
+ * file's first bytes (512 are enough).  Returns 1 when a TA1 was sent.
+ */
+int eg_ack_isa_fallback(eg_ack *a, const char *head, size_t len);
 /* Interchanges (or unreadable input) that got no acknowledgement because
  * none could be written that was valid and true; *why (may be NULL) is
  * the reason for the last one, valid until eg_ack_free. */

@@ -70,6 +70,11 @@ struct eg_ack {
 	/* totals */
 	unsigned n_ichg, n_ta1, n997, n999, unanswered;
 	char why[256];
+	/* the last unreadable ISA (reader error at the ISA, outside any
+	 * interchange): its TA105 code, for eg_ack_isa_fallback */
+	char isa_code[4];
+	uint64_t isa_offset;
+	int isa_pending;
 };
 
 static int
@@ -293,8 +298,6 @@ add_elem_line(eg_ack *a, const eg_finding *f, int v999, const char *code)
 	if (!rc)
 		rc = eg_buf_adds(b, T);
 	a->set_segments++;
-	if (!rc && v999 && f->context[0])
-		rc = add_ctx(a, b, f->context);
 	return rc;
 }
 
@@ -315,6 +318,13 @@ on_finding(void *ud, const eg_finding *f)
 			 * nobody to answer */
 			a->unanswered++;
 			snprintf(a->why, sizeof(a->why), "%.255s", f->msg);
+			if (strcmp(f->pos.seg_id, "ISA") == 0 && code &&
+			    strlen(code) == 3) {
+				snprintf(a->isa_code, sizeof(a->isa_code),
+					 "%s", code);
+				a->isa_offset = f->pos.offset;
+				a->isa_pending = 1;
+			}
 			return;
 		}
 		/* fall through */
@@ -664,6 +674,94 @@ done:
 	a->ta1_code[0] = '\0';
 	a->warn_code[0] = '\0';
 	a->ichg_errors = 0;
+}
+
+/* Copy ISA element k of a split (trimmed of blanks when trim). */
+static void
+isa_el(const char *const *el, const size_t *len, int k, char *dst,
+       size_t cap, int trim)
+{
+	size_t n = len[k];
+	const char *p = el[k];
+
+	while (trim && n && p[n - 1] == ' ')
+		n--;
+	while (trim && n && *p == ' ')
+		p++, n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
+int
+eg_ack_isa_fallback(eg_ack *a, const char *head, size_t len)
+{
+	const char *el[17];
+	size_t elen[17], i, k = 0, start;
+	eg_unit_result u;
+	eg_x12_ctl *c = &u.ctl;
+	char es, v14[4], v15[4];
+
+	if (!a->isa_pending)
+		return 0;
+	a->isa_pending = 0;
+	/* the ISA where the reader stopped; fields split on the element
+	 * separator, whatever their widths */
+	if (a->isa_offset >= len || len - a->isa_offset < 20)
+		return 0;
+	head += a->isa_offset;
+	len -= (size_t)a->isa_offset;
+	if (memcmp(head, "ISA", 3) != 0)
+		return 0;
+	es = head[3];
+	for (i = 3, start = 4; i < len && k < 15; i++) {
+		if (head[i] == '\r' || head[i] == '\n')
+			return 0; /* wrapped or cut: too unsure to answer */
+		if (i > 3 && head[i] == es) {
+			el[++k] = head + start;
+			elen[k] = i - start;
+			start = i + 1;
+		}
+	}
+	if (k != 15 || start >= len)
+		return 0;
+	el[16] = head + start;
+	elen[16] = 1;
+	memset(&u, 0, sizeof(u));
+	u.level = EG_LVL_INTERCHANGE;
+	u.outcome = EG_REJECTED;
+	isa_el(el, elen, 5, c->sender_q, sizeof(c->sender_q), 1);
+	isa_el(el, elen, 6, c->sender, sizeof(c->sender), 1);
+	isa_el(el, elen, 7, c->receiver_q, sizeof(c->receiver_q), 1);
+	isa_el(el, elen, 8, c->receiver, sizeof(c->receiver), 1);
+	isa_el(el, elen, 9, c->isa_date, sizeof(c->isa_date), 0);
+	isa_el(el, elen, 10, c->isa_time, sizeof(c->isa_time), 0);
+	isa_el(el, elen, 12, c->isa_version, sizeof(c->isa_version), 0);
+	isa_el(el, elen, 13, c->isa13, sizeof(c->isa13), 0);
+	isa_el(el, elen, 14, v14, sizeof(v14), 0);
+	isa_el(el, elen, 15, v15, sizeof(v15), 0);
+	/* a field longer than its width would have been cut above */
+	if (elen[6] > 15 || elen[8] > 15 || elen[13] != 9 || elen[9] != 6 ||
+	    elen[10] != 4)
+		return 0;
+	c->usage = v15[0];
+	c->ack_requested = '0';
+	snprintf(a->ta1_code, sizeof(a->ta1_code), "%s", a->isa_code);
+	{
+		/* the TA1 goes out whatever ISA14 says (a rejection) unless
+		 * the policy never sends one */
+		unsigned before = a->n_ichg, un = a->unanswered;
+
+		end_interchange(a, &u);
+		a->unanswered = un;
+		if (a->n_ichg == before)
+			return 0;
+	}
+	/* answered after all */
+	if (a->unanswered)
+		a->unanswered--;
+	return 1;
 }
 
 static void

@@ -117,6 +117,21 @@ parse_time(const char *s, time_t *out)
 	return *out != (time_t)-1;
 }
 
+/* The file's ISA could not be read: a TA1 R when its sender can be. */
+static void
+isa_fallback(eg_ack *ack, const char *path)
+{
+	char head[512];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	(void)eg_ack_isa_fallback(ack, head, n);
+}
+
 static void
 help(FILE *f)
 {
@@ -326,6 +341,10 @@ run(eg_cli *cli, int argc, char **argv)
 		} else {
 			if (res.totals.errors)
 				worst_doc = 1;
+			if (res.reader_failed)
+				isa_fallback(ack, o);
+			if (eg_ack_error(ack, &e))
+				x = eg_cli_fail(cli, &e);
 			if (eg_ack_unanswered(ack, &why)) {
 				worst_doc = 1;
 				fprintf(cli->err,

@@ -1553,6 +1553,15 @@ run_check(fctx *fc, eg_error *e)
 		*e = fc->err;
 		rc = fc->rc;
 	}
+	if (!rc && fc->ack && res.reader_failed) {
+		/* an ISA the reader refused (not fixed-width): a TA1 R when
+		 * its sender can still be read */
+		char head[512];
+		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
+
+		if (n > 0)
+			(void)eg_ack_isa_fallback(fc->ack, head, (size_t)n);
+	}
 	if (!rc && fc->ack)
 		rc = eg_ack_error(fc->ack, e);
 	if (!rc && fc->mapper)

@@ -236,5 +236,83 @@ if [ -z "$left" ]; then ok; else
 	grep -E '^(AK5|AK9)' "$t/broken"/* | sed 's/^/    /'
 fi
 
+# --- the profile's delimiters and 999 convention --------------------------------
+# `ack --partner` (like `run`) writes with the profile's <outbound>
+# delimiters; `partner check` refuses delimiters that collide and accepts
+# <acknowledgements convention="005010X231A1">.
+ph="$t/ph"
+mkdir -p "$ph/partners"
+ln -s "$root/edi" "$ph/edi"
+ln -s "$root/schemas" "$ph/schemas"
+sed -e 's|component=":" repetition="^"|component=">" repetition="!"|' \
+    -e 's|<acknowledgements>|<acknowledgements convention="005010X231A1">|' \
+    "$root/partners/bigretail.xml" >"$ph/partners/bigretail.xml"
+mkdir -p "$t/pa"
+"$bin" --home "$ph" ack --partner bigretail --time 202611220700 -o "$t/pa" \
+    "$root/demo/drop/bigretail/PO-4500012001.x12" >"$t/stdout" 2>"$t/stderr"
+rc=$?
+a=$(ls "$t/pa"/*.ack.x12 2>/dev/null | head -n 1)
+if [ "$rc" -eq 0 ] && [ -n "$a" ] && [ "$(head -c 106 "$a" | tail -c 2)" = ">~" ]
+then ok; else
+	bad "ack --partner: ISA16 is not the profile's component separator '>' (exit $rc)"
+	head -c 120 "$a" 2>/dev/null | sed 's/^/    /'; echo
+	sed 's/^/    stderr: /' "$t/stderr" | head -3
+fi
+check_acks "$t/pa"
+"$bin" --home "$ph" partner check bigretail >"$t/stdout" 2>&1
+if grep -q 'delimiters' "$t/stdout"; then
+	bad "partner check: distinct delimiters reported as a problem"
+	sed 's/^/    /' "$t/stdout" | head -3
+else ok; fi
+sed 's|component=">"|component="*"|' "$ph/partners/bigretail.xml" \
+    >"$t/p.xml" && mv "$t/p.xml" "$ph/partners/bigretail.xml"
+"$bin" --home "$ph" partner check bigretail >"$t/stdout" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'delimiters cannot be used: two delimiters are the same' "$t/stdout"
+then ok; else
+	bad "partner check: component '*' equal to the element separator not refused (exit $rc)"
+	sed 's/^/    /' "$t/stdout" | head -3
+fi
+sed 's|component="\*"|component="A"|' "$ph/partners/bigretail.xml" \
+    >"$t/p.xml" && mv "$t/p.xml" "$ph/partners/bigretail.xml"
+"$bin" --home "$ph" partner check bigretail >"$t/stdout" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'a letter, a digit or a space' "$t/stdout"; then ok
+else
+	bad "partner check: a letter as component separator not refused (exit $rc)"
+	sed 's/^/    /' "$t/stdout" | head -3
+fi
+
+# --- a short ISA: TA1 R with the reader's code; an unreadable one: a message --
+# ISA06 has 14 characters instead of 15: validate says TA105 006; the
+# fields still split on '*', so the sender gets a TA1 R 006.
+printf 'ISA*00*          *00*          *ZZ*SENDERID      *ZZ*RECEIVERID     *261121*1530*U*00401*000000101*0*P*>~\nGS*SH*SENDERID*RECEIVERID*20261121*1530*101*X*004010~\n' \
+    >"$t/short.x12"
+mkdir -p "$t/short"
+ack "$t/short" "$t/short.x12" --first-control 1
+rc=$?
+want='ISA*00*          *00*          *ZZ*RECEIVERID     *ZZ*SENDERID       *261122*0700*U*00401*000000001*0*P*:~
+TA1*000000101*261121*1530*R*006~
+IEA*0*000000001~'
+if [ "$rc" -eq 1 ] && [ "$(cat "$t/short"/*.ack.x12 2>/dev/null)" = "$want" ]; then ok
+else
+	bad "short ISA06: want exit 1 and TA1 R 006 (exit $rc)"
+	cat "$t/short"/* 2>/dev/null | sed 's/^/    /'
+	sed 's/^/    stderr: /' "$t/stderr" | head -3
+fi
+check_acks "$t/short"
+# The file ends inside the ISA: nothing can be read back, so no
+# acknowledgement, and a message that says why.
+printf 'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEI' >"$t/cut.x12"
+mkdir -p "$t/cut"
+ack "$t/cut" "$t/cut.x12"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'no acknowledgement written.*file ends inside the ISA' "$t/stderr" &&
+    [ -z "$(others "$t/cut" '')" ]; then ok
+else
+	bad "cut ISA: want exit 1, no file and a message (exit $rc)"
+	sed 's/^/    stderr: /' "$t/stderr" | head -3
+fi
+
 echo "acks: $pass passed, $fail failed ($n fixtures, $acks_checked acknowledgements checked with validate --strict)"
 [ "$fail" -eq 0 ]
