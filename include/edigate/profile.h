@@ -78,6 +78,14 @@ typedef struct eg_profile {
 	} ack_send[3];
 	size_t nack_send;
 	int ack_policy_given;   /* <acknowledgements> is there */
+	/* <acknowledgements convention=>: the 999 implementation
+	 * convention ("005010X231A1"), "" for a plain 005010 999 */
+	char ack_convention[16];
+	/* <outbound>: our delimiters for this partner (defaults * : ^ ~),
+	 * a newline after each segment (default 1), ISA15 usage */
+	char out_element, out_component, out_repetition, out_segment;
+	int out_newline;
+	char out_usage;
 	/* <duplicates> */
 	long long dup_window;   /* control-window, seconds (default 30d) */
 	char dup_business[12];  /* duplicate | change | reject */

@@ -1174,12 +1174,11 @@ next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
 
 /* The partner's outbound file name for an acknowledgement. */
 static void
-ack_file_name(const fctx *fc, const char *data, const char *ack_name,
-	      char *dst, size_t cap)
+ack_file_name(const fctx *fc, const char *data, size_t len,
+	      const char *ack_name, char *dst, size_t cap)
 {
 	const char *tpl = "{partner}-{set}-{control}.x12";
-	const char *set = strstr(data, "ST*999*") ? "999"
-			  : strstr(data, "ST*997*") ? "997" : "TA1";
+	const char *set = eg_ack_kind(data, len);
 	const char *ctl = strrchr(ack_name, '-');
 	char control[16];
 	size_t k = 0;
@@ -1222,7 +1221,7 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 		 ctl ? ctl + 1 : "");
 
 	fc->nacks++;
-	ack_file_name(fc, data, name, fname, sizeof(fname));
+	ack_file_name(fc, data, len, name, fname, sizeof(fname));
 	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
 			  fc->nacks)) ||
 	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
@@ -1535,6 +1534,8 @@ run_check(fctx *fc, eg_error *e)
 		ao.emit = emit_ack;
 		ao.ud = fc;
 		ao.now = fc->pl->o.now;
+		/* the partner's delimiters and 999 convention */
+		eg_ack_opts_profile(&ao, fc->p);
 		if ((rc = eg_ack_new(&fc->ack, &ao, e)))
 			return rc;
 	}
@@ -1576,6 +1577,15 @@ run_check(fctx *fc, eg_error *e)
 	if (!rc && fc->rc) {
 		*e = fc->err;
 		rc = fc->rc;
+	}
+	if (!rc && fc->ack && res.reader_failed) {
+		/* an ISA the reader refused (not fixed-width): a TA1 R when
+		 * its sender can still be read */
+		char head[512];
+		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
+
+		if (n > 0)
+			(void)eg_ack_isa_fallback(fc->ack, head, (size_t)n);
 	}
 	if (!rc && fc->ack)
 		rc = eg_ack_error(fc->ack, e);
