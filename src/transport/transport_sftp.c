@@ -113,7 +113,14 @@ typedef struct sftp {
 	char *inbox;    /* as the server resolves it: the ledger's key */
 	unsigned char *buf;
 	int no_fsync;   /* the server said fsync@openssh.com is unsupported */
+	long long last_ms; /* when the session was last used (mono_ms) */
+	unsigned reopened; /* idle sessions the server dropped, reopened */
 } sftp;
+
+/* A session idle this long is checked with a round trip before it is
+ * used again: servers with client-alive checks drop a client that
+ * stays silent (edigate processing what it pulled). */
+#define IDLE_CHECK_MS 1000
 
 
 /* ---- errors ---------------------------------------------------------- */
@@ -864,20 +871,53 @@ authenticate(conn *c, eg_error *e)
 		    c->hostlabel, p->user, tried, c->methods);
 }
 
+/*
+ * After our SSH_MSG_DISCONNECT: say we send no more, and read what the
+ * server still sends until it closes (or ms pass).  Closing a socket
+ * with unread bytes, or before the server's last reply, makes the
+ * kernel reset the connection, and the server logs "Broken pipe" or
+ * "Connection reset" for a session that ended well.
+ */
+static void
+drain(int sock, long long ms)
+{
+	long long deadline = mono_ms() + ms, left;
+	struct pollfd pf;
+	char junk[4096];
+	ssize_t r;
+
+	if (shutdown(sock, SHUT_WR) != 0)
+		return;
+	while ((left = deadline - mono_ms()) > 0) {
+		pf.fd = sock;
+		pf.events = POLLIN;
+		pf.revents = 0;
+		if (poll(&pf, 1, (int)left) <= 0)
+			return;
+		r = recv(sock, junk, sizeof(junk), MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN &&
+			       errno != EWOULDBLOCK))
+			return;
+	}
+}
+
 /* Free the connection; a broken one (already shut down) gets no
- * goodbye. */
+ * goodbye, a sound one a clean SSH disconnect. */
 static void
 conn_close(conn *c)
 {
+	int bye = c->ss && !c->broken && c->sock >= 0;
+
 	if (c->sftp)
 		libssh2_sftp_shutdown(c->sftp);
 	if (c->kh)
 		libssh2_knownhost_free(c->kh);
-	if (c->ss) {
-		if (!c->broken)
-			libssh2_session_disconnect(c->ss, "edigate done");
+	if (bye)
+		bye = libssh2_session_disconnect(c->ss, "edigate done") == 0;
+	if (bye) /* at most 2 s: a goodbye is not worth the timeout */
+		drain(c->sock, c->timeout_ms < 2000 ? c->timeout_ms : 2000);
+	if (c->ss)
 		libssh2_session_free(c->ss);
-	}
 	if (c->sock >= 0)
 		close(c->sock);
 	free(c->key_file);
@@ -899,7 +939,6 @@ conn_open(conn *c, const eg_profile *p, const char *home, int want_sftp,
 	  eg_error *e)
 {
 	unsigned port = p->port ? p->port : 22;
-	long long ka;
 	eg_err rc;
 
 	memset(c, 0, sizeof(*c));
@@ -945,10 +984,12 @@ conn_open(conn *c, const eg_profile *p, const char *home, int want_sftp,
 		return rc;
 	if (libssh2_session_handshake(c->ss, c->sock) != 0)
 		return ssh_fail(c, e, "SSH handshake with %s", c->hostlabel);
-	/* keepalives go out while libssh2 waits, so an idle NAT entry
-	 * does not die under a slow server */
-	ka = c->timeout_ms / 2000;
-	libssh2_keepalive_config(c->ss, 0, (unsigned)(ka < 2 ? 2 : ka > 60 ? 60 : ka));
+	/* No libssh2 keepalive timer: libssh2 1.10 waits for the next
+	 * keepalive or the timeout, whichever is first, and reports a
+	 * timeout when the keepalive's wait ends -- at the keepalive
+	 * interval, not the timeout.  An idle session is checked before it
+	 * is used again instead (revive). */
+	libssh2_keepalive_config(c->ss, 0, 0);
 	rc = check_host_key(c, e);
 	if (rc != EG_OK)
 		return rc;
@@ -1001,6 +1042,7 @@ sftp_open(eg_transport **out, const eg_profile *p, const char *home,
 		sftp_close(&t->base);
 		return rc;
 	}
+	t->last_ms = mono_ms();
 	*out = &t->base;
 	return EG_OK;
 }
@@ -1014,6 +1056,37 @@ usable(const sftp *t, eg_error *e)
 			    "the connection to %s was lost earlier; open again",
 			    t->c.hostlabel);
 	return EG_OK;
+}
+
+/*
+ * Before a session idle for IDLE_CHECK_MS is used again: one round trip
+ * (which also answers the server's keepalive requests); when the server
+ * has dropped the session meanwhile, a new one, so the push that follows
+ * long processing does not fail.  A new session that fails is the
+ * error.
+ */
+static eg_err
+revive(sftp *t, eg_error *e)
+{
+	const eg_profile *p = t->c.p;
+	char buf[RPATH], *home;
+	eg_err rc;
+
+	if ((rc = usable(t, e)) != EG_OK ||
+	    mono_ms() - t->last_ms < IDLE_CHECK_MS)
+		return rc;
+	if (libssh2_sftp_realpath(t->c.sftp, ".", buf, sizeof(buf) - 1) >= 0)
+		return EG_OK;
+	home = strdup(t->c.home);
+	if (!home)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	set_broken(&t->c); /* whatever it was: no goodbye on it */
+	conn_close(&t->c);
+	rc = conn_open(&t->c, p, home, 1, e);
+	free(home);
+	if (rc == EG_OK)
+		t->reopened++;
+	return rc;
 }
 
 /* stat path; *gone = 1 (and EG_OK) when it is not there. */
@@ -1196,7 +1269,7 @@ consider(sftp *t, const ents *d, const ent *x, eg_tlist *l, eg_error *e)
 }
 
 static eg_err
-sftp_list(eg_transport *tr, eg_tlist *out, eg_error *e)
+do_list(eg_transport *tr, eg_tlist *out, eg_error *e)
 {
 	sftp *t = (sftp *)tr;
 	eg_tlist l = {0};
@@ -1205,7 +1278,7 @@ sftp_list(eg_transport *tr, eg_tlist *out, eg_error *e)
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = usable(t, e)) != EG_OK || (rc = inbox_path(t, e)) != EG_OK)
+	if ((rc = inbox_path(t, e)) != EG_OK)
 		return rc;
 	rc = read_dir(t, t->inbox, &d, e);
 	for (i = 0; rc == EG_OK && i < d.n; i++)
@@ -1250,7 +1323,7 @@ close_handle(LIBSSH2_SFTP_HANDLE *h)
 }
 
 static eg_err
-sftp_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
+do_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
 	   eg_error *e)
 {
 	sftp *t = (sftp *)tr;
@@ -1261,10 +1334,17 @@ sftp_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
 	eg_err rc;
 	ssize_t r;
 
-	if ((rc = usable(t, e)) != EG_OK)
-		return rc;
 	h = libssh2_sftp_open_ex(t->c.sftp, f->path, (unsigned)strlen(f->path),
 				 LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
+	/* Gone since the listing (the partner took it back, or another
+	 * client fetched it): this file only, like one that changed; no
+	 * "sftp not-found", which would stop the partner's whole run. */
+	if (!h && !t->c.broken && fx_class(fx_status(&t->c)) == C_NOTFOUND &&
+	    fx_status(&t->c))
+		return eg_fail(e, EG_EIO,
+			       "partner %s: %s is gone since it was listed; "
+			       "skipped",
+			       t->c.id, f->path);
 	if (!h)
 		return ssh_fail(&t->c, e, "cannot open %s", f->path);
 	if (libssh2_sftp_fstat(h, &a) != 0) {
@@ -1432,7 +1512,7 @@ move_one(sftp *t, const char *src, const char *name, const char *move_to,
 }
 
 static eg_err
-sftp_post(eg_transport *tr, const eg_tfile *f, eg_error *e)
+do_post(eg_transport *tr, const eg_tfile *f, eg_error *e)
 {
 	sftp *t = (sftp *)tr;
 	const eg_profile *p = t->c.p;
@@ -1450,8 +1530,7 @@ sftp_post(eg_transport *tr, const eg_tfile *f, eg_error *e)
 		return eg_fail(e, EG_ECONFIG,
 			       "partner %s: after-pickup move has no move-to folder",
 			       t->c.id);
-	if ((rc = usable(t, e)) != EG_OK ||
-	    (rc = still_fetched(t, f, &gone, e)) != EG_OK)
+	if ((rc = still_fetched(t, f, &gone, e)) != EG_OK)
 		return rc;
 	if (strcmp(act, "delete") == 0) {
 		/* the file before its done-file: an orphan marker is
@@ -1560,6 +1639,29 @@ out:
 	return rc;
 }
 
+/*
+ * A write, sync or close of an upload that the server refused.  SFTP v3
+ * has no status for a full disk, a size limit or a quota: OpenSSH and
+ * ProFTPD both say "failure" (v3) or "no space" / "quota exceeded"
+ * (later versions).  Either is the server's side refusing the bytes,
+ * the permission class (not retried within the run), never a protocol
+ * fault worth a new session.
+ */
+static eg_err
+write_fail(sftp *t, const char *what, const char *tmp, eg_error *e)
+{
+	unsigned long st = t->c.broken ? 0 : fx_status(&t->c);
+
+	if (st == LIBSSH2_FX_FAILURE || st == LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM ||
+	    st == LIBSSH2_FX_QUOTA_EXCEEDED)
+		return fail(e, C_PERM, t->c.id,
+			    "cannot %s %s: the server refused the bytes (%s: "
+			    "its disk full, a size limit or a quota); not "
+			    "delivered",
+			    what, tmp, fx_name(st));
+	return ssh_fail(&t->c, e, "cannot %s %s", what, tmp);
+}
+
 /* Write n bytes; libssh2 pipelines the requests one call covers. */
 static eg_err
 write_all_remote(sftp *t, LIBSSH2_SFTP_HANDLE *h, const unsigned char *p,
@@ -1570,11 +1672,33 @@ write_all_remote(sftp *t, LIBSSH2_SFTP_HANDLE *h, const unsigned char *p,
 	while (n > 0) {
 		w = libssh2_sftp_write(h, (const char *)p, n);
 		if (w < 0)
-			return ssh_fail(&t->c, e, "cannot write %s", tmp);
+			return write_fail(t, "write", tmp, e);
 		p += w;
 		n -= (size_t)w;
 	}
 	return EG_OK;
+}
+
+/* Create tmp for writing.  A leftover of a cut upload may be there: a
+ * server that does not allow overwriting (ProFTPD's AllowOverwrite off,
+ * its default) refuses to truncate it, so it is removed and the create
+ * tried once more. */
+static LIBSSH2_SFTP_HANDLE *
+create_tmp(sftp *t, const char *tmp)
+{
+	const unsigned long fl = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT |
+				 LIBSSH2_FXF_TRUNC;
+	LIBSSH2_SFTP_HANDLE *h;
+
+	h = libssh2_sftp_open_ex(t->c.sftp, tmp, (unsigned)strlen(tmp), fl,
+				 0644, LIBSSH2_SFTP_OPENFILE);
+	if (h || t->c.broken || !fx_status(&t->c) ||
+	    fx_class(fx_status(&t->c)) == C_NOTFOUND)
+		return h;
+	if (libssh2_sftp_unlink_ex(t->c.sftp, tmp, (unsigned)strlen(tmp)) != 0)
+		return NULL; /* the first refusal is the one to report */
+	return libssh2_sftp_open_ex(t->c.sftp, tmp, (unsigned)strlen(tmp), fl,
+				    0644, LIBSSH2_SFTP_OPENFILE);
 }
 
 /* Upload fd (size bytes) to the new file tmp, synced where the server
@@ -1588,10 +1712,7 @@ upload(sftp *t, int fd, const char *local_path, uint64_t size,
 	eg_err rc = EG_OK;
 	ssize_t r;
 
-	h = libssh2_sftp_open_ex(t->c.sftp, tmp, (unsigned)strlen(tmp),
-				 LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT |
-				     LIBSSH2_FXF_TRUNC,
-				 0644, LIBSSH2_SFTP_OPENFILE);
+	h = create_tmp(t, tmp);
 	if (!h)
 		return ssh_fail(&t->c, e, "cannot create %s", tmp);
 	for (;;) {
@@ -1620,17 +1741,50 @@ upload(sftp *t, int fd, const char *local_path, uint64_t size,
 		if (fx_status(&t->c) == LIBSSH2_FX_OP_UNSUPPORTED)
 			t->no_fsync = 1; /* not offered: rename is all we have */
 		else
-			rc = ssh_fail(&t->c, e, "cannot sync %s", tmp);
+			rc = write_fail(t, "sync", tmp, e);
 	}
 out:
 	if (rc == EG_OK) {
 		/* the server's close reports a late write error */
 		if (libssh2_sftp_close_handle(h) != 0)
-			rc = ssh_fail(&t->c, e, "cannot write %s", tmp);
+			rc = write_fail(t, "write", tmp, e);
 	} else {
 		close_handle(h);
 	}
+	/* no partial upload left behind where the session still works
+	 * (a lost session's leftover is removed by the next create) */
+	if (rc != EG_OK && !t->c.broken) {
+		eg_error scratch;
+
+		eg_error_clear(&scratch);
+		(void)unlink_gone_ok(t, tmp, &scratch);
+	}
 	return rc;
+}
+
+/*
+ * The rename of tmp found no tmp: the server took the upload away after
+ * its close, which quota modules do (ProFTPD's mod_quotatab deletes an
+ * upload that took the user over quota).  A failed delivery of this
+ * file, of the permission class; not a path error of the profile.
+ */
+static eg_err
+upload_gone(sftp *t, const char *tmp, eg_error *e)
+{
+	LIBSSH2_SFTP_ATTRIBUTES a;
+	eg_err rc;
+	int gone;
+
+	rc = rstat(t, tmp, &a, &gone, e);
+	if (rc != EG_OK)
+		return rc;
+	if (!gone)
+		return ssh_fail(&t->c, e, "cannot rename %s", tmp);
+	return fail(e, C_PERM, t->c.id,
+		    "%s was accepted, then removed by the server before it "
+		    "could be renamed (a quota on the server's side?); not "
+		    "delivered",
+		    tmp);
 }
 
 /*
@@ -1657,6 +1811,9 @@ publish(sftp *t, int fd, const char *local_path, uint64_t size,
 	if (libssh2_sftp_rename_ex(t->c.sftp, tmp, (unsigned)strlen(tmp), dst,
 				   (unsigned)strlen(dst), flags) == 0)
 		return EG_OK;
+	if (!t->c.broken && fx_class(fx_status(&t->c)) == C_NOTFOUND &&
+	    fx_status(&t->c))
+		return upload_gone(t, tmp, e);
 	if (t->c.broken || !fx_status(&t->c) ||
 	    fx_class(fx_status(&t->c)) != C_PROTO)
 		return ssh_fail(&t->c, e, "cannot rename %s to %s", tmp, dst);
@@ -1694,7 +1851,7 @@ publish(sftp *t, int fd, const char *local_path, uint64_t size,
 }
 
 static eg_err
-sftp_put(eg_transport *tr, const char *local_path, const char *name,
+do_put(eg_transport *tr, const char *local_path, const char *name,
 	 eg_error *e)
 {
 	sftp *t = (sftp *)tr;
@@ -1712,8 +1869,7 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 	if (!eg_tp_is_set(p->outbox))
 		return eg_fail(e, EG_ECONFIG, "partner %s: no outbox folder",
 			       t->c.id);
-	if ((rc = usable(t, e)) != EG_OK ||
-	    (rc = rjoin(dst, sizeof(dst), &t->c, p->outbox, NULL, name, NULL,
+	if ((rc = rjoin(dst, sizeof(dst), &t->c, p->outbox, NULL, name, NULL,
 			e)) != EG_OK ||
 	    (rc = rjoin(tmp, sizeof(tmp), &t->c, p->outbox, ".", name, ".part",
 			e)) != EG_OK)
@@ -1761,6 +1917,59 @@ sftp_put(eg_transport *tr, const char *local_path, const char *name,
 		rc = ssh_fail(&t->c, e, "cannot create %s", done);
 out:
 	close(fd);
+	return rc;
+}
+
+/* Each operation: a session idle too long is checked (revive) first,
+ * and the clock of its last use restarted after. */
+static eg_err
+sftp_list(eg_transport *tr, eg_tlist *out, eg_error *e)
+{
+	sftp *t = (sftp *)tr;
+	eg_err rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = revive(t, e)) == EG_OK)
+		rc = do_list(tr, out, e);
+	t->last_ms = mono_ms();
+	return rc;
+}
+
+static eg_err
+sftp_fetch(eg_transport *tr, const eg_tfile *f, eg_sink_fn sink, void *ud,
+	   eg_error *e)
+{
+	sftp *t = (sftp *)tr;
+	eg_err rc;
+
+	if ((rc = revive(t, e)) == EG_OK)
+		rc = do_fetch(tr, f, sink, ud, e);
+	t->last_ms = mono_ms();
+	return rc;
+}
+
+static eg_err
+sftp_post(eg_transport *tr, const eg_tfile *f, eg_error *e)
+{
+	sftp *t = (sftp *)tr;
+	eg_err rc;
+
+	if ((rc = revive(t, e)) == EG_OK)
+		rc = do_post(tr, f, e);
+	t->last_ms = mono_ms();
+	return rc;
+}
+
+static eg_err
+sftp_put(eg_transport *tr, const char *local_path, const char *name,
+	 eg_error *e)
+{
+	sftp *t = (sftp *)tr;
+	eg_err rc;
+
+	if ((rc = revive(t, e)) == EG_OK)
+		rc = do_put(tr, local_path, name, e);
+	t->last_ms = mono_ms();
 	return rc;
 }
 
@@ -1885,36 +2094,55 @@ probe_list(sftp *t, const char *dir, char *err, size_t cap, long *files,
 	return rc == EG_OK;
 }
 
+/* A probe file made as deliveries make theirs: mode 0644 (a server that
+ * refuses chmod may refuse another mode), written, closed. */
 static eg_err
 probe_file(sftp *t, const char *path, int want_fsync, int *fsync_ok,
 	   eg_error *e)
 {
 	LIBSSH2_SFTP_HANDLE *h;
 
-	h = libssh2_sftp_open_ex(t->c.sftp, path, (unsigned)strlen(path),
-				 LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT |
-				     LIBSSH2_FXF_TRUNC,
-				 0600, LIBSSH2_SFTP_OPENFILE);
+	h = create_tmp(t, path);
 	if (!h)
 		return ssh_fail(&t->c, e, "cannot create %s", path);
 	if (libssh2_sftp_write(h, "probe\n", 6) != 6) {
-		ssh_fail(&t->c, e, "cannot write %s", path);
+		write_fail(t, "write", path, e);
 		close_handle(h);
 		return EG_EIO;
 	}
 	if (want_fsync)
 		*fsync_ok = libssh2_sftp_fsync(h) == 0;
 	if (libssh2_sftp_close_handle(h) != 0)
-		return ssh_fail(&t->c, e, "cannot write %s", path);
+		return write_fail(t, "write", path, e);
 	return EG_OK;
 }
 
-/* Write two probe files in the outbox, rename one over the other,
- * remove both. */
+/* Remove a probe file; a refusal is noted in r (once). */
+static void
+probe_unlink(sftp *t, const char *path, eg_sftp_probe_result *r)
+{
+	eg_error e;
+
+	eg_error_clear(&e);
+	if (unlink_gone_ok(t, path, &e) == EG_OK)
+		return;
+	if (r->outbox_delete != 0)
+		snprintf(r->delete_err, sizeof(r->delete_err), "%s", e.msg);
+	r->outbox_delete = 0;
+}
+
+/*
+ * What a delivery needs of the outbox, step by step as a delivery does
+ * it: create and write a file (.a), rename it to a fresh name (.c: a
+ * server that refuses renames cannot take a single delivery), then, for
+ * the record, whether a rename replaces an existing file (.c over .b)
+ * and whether files can be removed (the probe files; also what clears a
+ * cut upload's leftover on a server that does not overwrite).
+ */
 static void
 probe_outbox(sftp *t, eg_sftp_probe_result *r)
 {
-	char a[RPATH], b[RPATH], name[64];
+	char a[RPATH], b[RPATH], c[RPATH], name[64];
 	eg_error e;
 	int fsync_ok = -1;
 
@@ -1922,24 +2150,34 @@ probe_outbox(sftp *t, eg_sftp_probe_result *r)
 	snprintf(name, sizeof(name), "edigate-probe-%ld", (long)getpid());
 	if (rjoin(a, sizeof(a), &t->c, t->c.p->outbox, ".", name, ".a", &e) ||
 	    rjoin(b, sizeof(b), &t->c, t->c.p->outbox, ".", name, ".b", &e) ||
+	    rjoin(c, sizeof(c), &t->c, t->c.p->outbox, ".", name, ".c", &e) ||
 	    probe_file(t, a, 1, &fsync_ok, &e) != EG_OK) {
 		r->outbox_write = 0;
 		snprintf(r->write_err, sizeof(r->write_err), "%s", e.msg);
-		unlink_gone_ok(t, a, &e);
+		probe_unlink(t, a, r);
 		return;
 	}
 	r->outbox_write = 1;
+	r->outbox_delete = 1;
 	if (fsync_ok == 1)
 		r->fsync = 1;
+	if (rename_new(t, a, c) != 0) {
+		r->outbox_rename = 0;
+		ssh_fail(&t->c, &e, "cannot rename %s to the new name %s", a, c);
+		snprintf(r->rename_err, sizeof(r->rename_err), "%s", e.msg);
+		probe_unlink(t, a, r);
+		return;
+	}
+	r->outbox_rename = 1;
 	if (probe_file(t, b, 0, NULL, &e) == EG_OK)
 		r->rename_over =
-		    libssh2_sftp_rename_ex(t->c.sftp, a, (unsigned)strlen(a), b,
+		    libssh2_sftp_rename_ex(t->c.sftp, c, (unsigned)strlen(c), b,
 					   (unsigned)strlen(b),
 					   LIBSSH2_SFTP_RENAME_OVERWRITE |
 					       LIBSSH2_SFTP_RENAME_ATOMIC |
 					       LIBSSH2_SFTP_RENAME_NATIVE) == 0;
-	unlink_gone_ok(t, a, &e);
-	unlink_gone_ok(t, b, &e);
+	probe_unlink(t, c, r);
+	probe_unlink(t, b, r);
 }
 
 eg_err
@@ -1953,6 +2191,7 @@ eg_sftp_probe(const eg_profile *p, const char *home, eg_sftp_probe_result *r,
 	memset(r, 0, sizeof(*r));
 	r->sftp_version = r->fsync = r->posix_rename = r->rename_over = -1;
 	r->inbox_list = r->outbox_list = r->outbox_write = -1;
+	r->outbox_rename = r->outbox_delete = -1;
 	r->inbox_files = r->inbox_matching = r->outbox_files = -1;
 	memset(&t, 0, sizeof(t));
 	t.base.ops = &eg_transport_sftp;
