@@ -60,6 +60,11 @@
 #include "edigate/transport.h"
 #include "transport_int.h"
 
+#ifndef POLLRDHUP /* Linux's "peer closed its side", in <poll.h> with
+		    * _GNU_SOURCE */
+#define POLLRDHUP 0x2000
+#endif
+
 /* One write call hands libssh2 this much: it splits it into ~30 kB
  * SFTP requests and keeps them all in flight, so a large buffer is what
  * makes transfers pipelined rather than one round-trip each. */
@@ -1058,6 +1063,20 @@ usable(const sftp *t, eg_error *e)
 	return EG_OK;
 }
 
+/* Has the server closed its side (FIN or reset), whatever it sent
+ * before that is still unread? */
+static int
+hung_up(int sock)
+{
+	struct pollfd pf;
+
+	pf.fd = sock;
+	pf.events = POLLIN | POLLRDHUP;
+	pf.revents = 0;
+	return poll(&pf, 1, 0) == 1 &&
+	       (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 /*
  * Before a session idle for IDLE_CHECK_MS is used again: one round trip
  * (which also answers the server's keepalive requests); when the server
@@ -1075,7 +1094,11 @@ revive(sftp *t, eg_error *e)
 	if ((rc = usable(t, e)) != EG_OK ||
 	    mono_ms() - t->last_ms < IDLE_CHECK_MS)
 		return rc;
-	if (libssh2_sftp_realpath(t->c.sftp, ".", buf, sizeof(buf) - 1) >= 0)
+	/* A server that has hung up is left alone: libssh2 1.10 leaks the
+	 * SFTP session it reads a server's goodbye on.  One still there
+	 * gets a round trip, which answers its keepalive requests. */
+	if (!hung_up(t->c.sock) &&
+	    libssh2_sftp_realpath(t->c.sftp, ".", buf, sizeof(buf) - 1) >= 0)
 		return EG_OK;
 	home = strdup(t->c.home);
 	if (!home)
@@ -1814,9 +1837,17 @@ publish(sftp *t, int fd, const char *local_path, uint64_t size,
 	if (!t->c.broken && fx_class(fx_status(&t->c)) == C_NOTFOUND &&
 	    fx_status(&t->c))
 		return upload_gone(t, tmp, e);
-	if (t->c.broken || !fx_status(&t->c) ||
-	    fx_class(fx_status(&t->c)) != C_PROTO)
+	if (t->c.broken || !fx_status(&t->c))
 		return ssh_fail(&t->c, e, "cannot rename %s to %s", tmp, dst);
+	if (fx_class(fx_status(&t->c)) != C_PROTO) {
+		/* refused (permission denied): the upload goes too */
+		eg_error scratch;
+
+		rc = ssh_fail(&t->c, e, "cannot rename %s to %s", tmp, dst);
+		eg_error_clear(&scratch);
+		(void)unlink_gone_ok(t, tmp, &scratch);
+		return rc;
+	}
 	rc = rstat(t, dst, &a, &gone, e);
 	if (rc != EG_OK)
 		return rc;
