@@ -55,6 +55,9 @@ typedef struct eg_profile {
 	int secret_given[2];   /* the <passphrase> / <password> element is there */
 	char *inbox, *inbox_pattern, *inbox_exclude, *outbox;
 	char *after_action, *move_to;
+	/* <after-pickup attention-after=>: a clean-up refused this many runs
+	 * in a row becomes an attention item in `status` (default 3) */
+	unsigned cleanup_attention;
 	/* <complete>: a file is taken when unchanged this long (seconds),
 	 * when its done-file (name + done_suffix) is there, and never while
 	 * it ends in temp_suffix; suffixes NULL when not set */

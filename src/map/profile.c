@@ -152,6 +152,8 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 			 : 30;
 	p->max_sessions = (unsigned)ull_attr(sf, "max-sessions", 1);
 	p->retries = (unsigned)ull_attr(sf, "retries", 3);
+	p->cleanup_attention =
+	    (unsigned)ull_attr(child(tr, "after-pickup"), "attention-after", 3);
 	p->retry_wait = sf && eg_xml_attr(sf, "retry-wait")
 			    ? duration_secs(eg_xml_attr(sf, "retry-wait"))
 			    : 2;

@@ -2262,6 +2262,26 @@ mark_cleaned(eg_pipeline *pl, const eg_tfile *v, size_t n, eg_error *e)
 	return rc;
 }
 
+/* A clean-up the server refused (not a lost session): counted in the
+ * ledger; from the profile's attention-after on, `status` shows it. */
+static void
+cleanup_refused(eg_pipeline *pl, const eg_tfile *f, const char *why)
+{
+	const eg_profile *p = pl->pp->profile;
+	int64_t n = 0;
+	eg_error le;
+
+	eg_error_clear(&le);
+	if (eg_ledger_cleanup_refused(pl->l, p->id, f->path, f->size, f->mtime,
+				      pl->o.now, p->cleanup_attention, why, &n,
+				      &le) != EG_OK)
+		note(pl, "cannot note the refused clean-up: %s", le.msg);
+	else if (p->cleanup_attention && n >= (int64_t)p->cleanup_attention)
+		note(pl, "clean-up of %s refused %lld times: needs attention "
+			 "(see edigate status)",
+		     f->path, (long long)n);
+}
+
 /* Source clean-up: only for files whose outcome is committed. */
 static eg_err
 post_actions(eg_pipeline *pl, eg_error *e)
@@ -2323,6 +2343,7 @@ post_actions(eg_pipeline *pl, eg_error *e)
 			 * knows path, size and mtime) */
 			note(pl, "clean-up of %s failed (retried next run): %s",
 			     tl.v[i].path, e->msg);
+			cleanup_refused(pl, &tl.v[i], e->msg);
 			eg_error_clear(e);
 			rc = EG_OK;
 			tl.v[i].size = UINT64_MAX; /* not done: not recorded */
