@@ -141,7 +141,9 @@ static const char schema_v1[] =
 
 /* Version 2: what telling duplicates from reused control numbers needs
  * (ledger_dedupe.c).  A set's digest is the SHA-256 of its ST..SE
- * segments; ichg_seq ties it to its interchange in the file; ack_control
+ * segments (not indexed: it is looked up under one control number, found
+ * by the interchanges and groups indexes, and an index would be written
+ * for every set); ichg_seq ties it to its interchange in the file; ack_control
  * is our ISA13 of the acknowledgement that answered an interchange;
  * resend_of links a corrected resend to the rejected file it corrects;
  * past_dedupe marks a file a person let past the control-number check
@@ -149,7 +151,6 @@ static const char schema_v1[] =
 static const char schema_v2[] =
     "ALTER TABLE transactions ADD COLUMN digest TEXT;"
     "ALTER TABLE transactions ADD COLUMN ichg_seq INTEGER;"
-    "CREATE INDEX transactions_digest ON transactions(digest);"
     "ALTER TABLE interchanges ADD COLUMN ack_control TEXT;"
     "ALTER TABLE files ADD COLUMN resend_of TEXT;"
     "ALTER TABLE files ADD COLUMN past_dedupe INTEGER NOT NULL DEFAULT 0;";
