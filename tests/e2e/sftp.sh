@@ -616,6 +616,8 @@ wait "$capper" 2>/dev/null
 expect_exit 0 $E run
 expect_files "$all_accepted"
 
+# every acknowledgement this test made us write is valid X12 (strict)
+check_our_acks "$t"
 echo "sftp: $pass passed, $fail failed"
 r=0
 [ "$fail" -eq 0 ] || r=1
