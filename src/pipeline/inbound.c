@@ -40,6 +40,7 @@
 #include "edigate/unpack.h"
 #include "edigate/x12_check.h"
 #include "spoolfs.h"
+#include "tail.h"
 
 #define REC_FLUSH ((size_t)1 << 20) /* records buffered before a write */
 #define DEFAULT_MAX_FINDINGS 1000   /* kept per file in the ledger */
@@ -473,6 +474,8 @@ typedef struct fctx {
 	unsigned long findings, kept_findings, max_findings, errors;
 	unsigned nacks;
 	int file_rejected;    /* a file-level finding (not X12, limits) */
+	int unread;           /* the reader stopped before the end */
+	uint64_t unread_at;   /* ... at this offset */
 	eg_mapper *mapper;
 	eg_ack *ack;
 	/* first environment error inside a callback */
@@ -637,8 +640,16 @@ on_finding(void *ud, const eg_finding *f)
 {
 	fctx *fc = ud;
 	eg_error e;
+	int reader = f->rule && !strcmp(f->rule, "reader");
 
-	if (fc->ack)
+	if (reader && !fc->unread) {
+		fc->unread = 1;
+		fc->unread_at = f->pos.offset;
+	}
+	/* a reader error outside any interchange has no envelope to
+	 * answer: the interchanges after it are answered one by one
+	 * (reject_unread) */
+	if (fc->ack && !(reader && !f->ctl.isa13[0]))
 		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
 	eg_error_clear(&e);
 	if (keep_finding(fc, f, &e))
@@ -1487,6 +1498,64 @@ what_is_it(fctx *fc)
 	return "not X12";
 }
 
+/* A TA1 R 024 for an interchange the reader never reached. */
+static void
+ta1_unread(fctx *fc, const eg_x12_ctl *ctl)
+{
+	const eg_envelope_events *ev = eg_ack_events(fc->ack);
+	eg_unit_result u;
+	eg_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.level = EG_LVL_INTERCHANGE;
+	f.severity = EG_FIND_ERROR;
+	f.code = "024"; /* TA105: invalid interchange content */
+	f.rule = "unread-interchange";
+	f.ctl = *ctl;
+	ev->finding(ev->ud, &f);
+	memset(&u, 0, sizeof(u));
+	u.level = EG_LVL_INTERCHANGE;
+	u.outcome = EG_REJECTED;
+	u.ctl = *ctl;
+	ev->unit_end(ev->ud, &u);
+}
+
+/*
+ * The reader stopped before the end of the file: what follows was not
+ * read, so the file cannot be accepted (every byte is accounted for or
+ * the file is quarantined).  Each interchange still readable in that
+ * part gets a finding and, when it is this partner's, a TA1 R telling
+ * the partner it was not processed.
+ */
+static eg_err
+reject_unread(fctx *fc, eg_error *e)
+{
+	const eg_envelope_expect *x = fc->pl->pp->expect;
+	uint64_t from = fc->unread_at, at;
+	eg_x12_ctl ctl;
+	eg_err rc;
+
+	fc->file_rejected = 1;
+	while ((rc = eg_tail_next_isa(fc->seg_fd, from, &at, &ctl, e)) ==
+	       EG_OK) {
+		int ours = x && x->sender && !strcmp(ctl.sender, x->sender) &&
+			   (!x->sender_q || !strcmp(ctl.sender_q, x->sender_q));
+
+		own_finding(fc, EG_LVL_INTERCHANGE, &ctl, "unread-interchange",
+			    "interchange %s from %s at offset %llu was not "
+			    "read: it follows bytes that could not be read%s",
+			    ctl.isa13, ctl.sender, (unsigned long long)at,
+			    ours && fc->ack ? " (TA1 R sent)"
+			    : ours	    ? ""
+					    : "; it claims another sender: no "
+					      "acknowledgement");
+		if (ours && fc->ack)
+			ta1_unread(fc, &ctl);
+		from = at + 106;
+	}
+	return rc == EG_ENOTFOUND ? EG_OK : rc;
+}
+
 static eg_err
 run_check(fctx *fc, eg_error *e)
 {
@@ -1561,8 +1630,10 @@ run_check(fctx *fc, eg_error *e)
 			    "the file holds no complete interchange");
 		fc->file_rejected = 1;
 	}
-	if (!rc && res.reader_failed)
-		fc->file_rejected = fc->accepted == 0;
+	if (!rc && (res.reader_failed || fc->unread))
+		rc = reject_unread(fc, e);
+	if (!rc && fc->ack)
+		rc = eg_ack_error(fc->ack, e);
 	crash_point(fc->pl, "after-validate");
 	return rc;
 }
