@@ -42,7 +42,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
-        pipeline crash sftp-e2e \
+        pipeline crash robust chaos sftp-e2e \
         demo bench \
         fuzz checksrc \
         install clean
@@ -98,7 +98,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
-		canonical pipeline crash sftp-e2e corpus install-check
+		canonical pipeline crash robust sftp-e2e corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -124,6 +124,11 @@ pipeline: $(BA)/edigate
 # SIGKILL at every stage of a run, then recovery: exactly once
 crash: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/crash.sh
+
+# hostile files and unlucky operators: unread tails, status, full disk,
+# UTF-16, misaddressed acks, odd file names, counters (issue 21)
+robust: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/robust.sh
 
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate

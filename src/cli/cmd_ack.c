@@ -5,7 +5,7 @@
  * Control numbers come from a counter file (the ledger will own them in
  * the pipeline): it holds the next number, and is rewritten atomically
  * before each number is used, so a crash can skip numbers but never reuse
- * one.
+ * one.  After 999999999 comes 1, as in the run's ledger sequence.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +24,31 @@ typedef struct actx {
 	const char *counter; /* counter file, or NULL */
 	uint64_t next;       /* next number when there is no counter file */
 	int json, nout;
+	/* the acknowledgement writer's events, and what it was not told */
+	const eg_envelope_events *ackev;
+	char unread[512]; /* the reader's error, "" when read to the end */
 } actx;
+
+/* Pass every event to the acknowledgement writer, keeping the reader's
+ * error: a file (or its tail) the reader could not read gets no
+ * acknowledgement, and the person running `ack` must be told why. */
+static void
+on_finding(void *ud, const eg_finding *f)
+{
+	actx *a = ud;
+
+	if (f->rule && !strcmp(f->rule, "reader") && !a->unread[0])
+		snprintf(a->unread, sizeof(a->unread), "%s", f->msg);
+	a->ackev->finding(a->ackev->ud, f);
+}
+
+static void
+on_unit(void *ud, const eg_unit_result *u)
+{
+	actx *a = ud;
+
+	a->ackev->unit_end(a->ackev->ud, u);
+}
 
 static eg_err
 next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
@@ -52,17 +76,17 @@ next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
 		v = strtoull(buf, &end, 10);
 		while (*end == '\n' || *end == ' ')
 			end++;
-		if (errno || end == buf || *end || v == 0) {
+		if (errno || end == buf || *end || v == 0 || v > 999999999) {
 			free(buf);
 			return eg_fail(e, EG_ECONFIG,
 				       "counter file %s does not hold a "
-				       "positive number",
+				       "control number (1 to 999999999)",
 				       a->counter);
 		}
 		free(buf);
 	}
 	/* Reserve the number on disk before it is used. */
-	snprintf(num, sizeof(num), "%llu\n", v + 1);
+	snprintf(num, sizeof(num), "%llu\n", v >= 999999999 ? 1 : v + 1);
 	dir = strdup(a->counter);
 	if (!dir)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
@@ -169,6 +193,7 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_error e;
 	char *end;
 	int i, x = EG_EXIT_OK, nfiles = 0, worst_doc = 0;
+	eg_envelope_events ev = {on_finding, on_unit, NULL};
 
 	memset(&a, 0, sizeof(a));
 	memset(&ao, 0, sizeof(ao));
@@ -176,6 +201,7 @@ run(eg_cli *cli, int argc, char **argv)
 	memset(&pc, 0, sizeof(pc));
 	eg_error_clear(&e);
 	a.cli = cli;
+	ev.ud = &a;
 	a.outdir = ".";
 	a.next = 1;
 	ao.now = time(NULL);
@@ -260,14 +286,25 @@ run(eg_cli *cli, int argc, char **argv)
 				i++;
 			continue;
 		}
+		int before = a.nout;
+
+		a.unread[0] = '\0';
 		if (eg_ack_new(&ack, &ao, &e) ||
-		    eg_source_open_file(&src, o, &e) ||
-		    eg_x12_check(src, &co, eg_ack_events(ack), &res, &e) ||
+		    (a.ackev = eg_ack_events(ack),
+		     eg_source_open_file(&src, o, &e)) ||
+		    eg_x12_check(src, &co, &ev, &res, &e) ||
 		    eg_ack_error(ack, &e)) {
 			x = eg_cli_fail(cli, &e);
 		} else if (res.totals.errors) {
 			worst_doc = 1;
 		}
+		if (x == EG_EXIT_OK && a.unread[0])
+			fprintf(cli->err, "%s ack: %s: %s: %s\n", cli->prog, o,
+				a.nout == before
+				    ? "no acknowledgement written"
+				    : "not read to its end, only what was "
+				      "read is acknowledged",
+				a.unread);
 		eg_source_free(src);
 		src = NULL;
 		eg_ack_free(ack);

@@ -32,6 +32,7 @@
 #include "edigate/ack.h"
 #include "edigate/buf.h"
 #include "edigate/digest.h"
+#include "edigate/format.h"
 #include "edigate/fsutil.h"
 #include "edigate/pipeline.h"
 #include "edigate/record.h"
@@ -473,6 +474,7 @@ typedef struct fctx {
 	unsigned long accepted, rejected, duplicates, changed, records;
 	unsigned long findings, kept_findings, max_findings, errors;
 	unsigned nacks;
+	unsigned held_acks;   /* acks addressed elsewhere: quarantined */
 	int file_rejected;    /* a file-level finding (not X12, limits) */
 	int unread;           /* the reader stopped before the end */
 	uint64_t unread_at;   /* ... at this offset */
@@ -1193,6 +1195,54 @@ ack_file_name(const fctx *fc, const char *data, const char *ack_name,
 	dst[k] = '\0';
 }
 
+/* Is an acknowledgement addressed to this partner (our ISA07/ISA08 are
+ * the inbound ISA05/ISA06)?  One answering an interchange that claims
+ * another sender must not reach this partner's outbox. */
+static int
+ack_for_partner(const fctx *fc, const char *data, size_t len)
+{
+	const char *id = fc->p->partner_id, *q = fc->p->partner_q;
+	char got[16];
+	size_t n = 15;
+
+	if (!id || !id[0] || len < 106 || memcmp(data, "ISA", 3) != 0)
+		return 1; /* nothing to compare against */
+	memcpy(got, data + 54, 15);
+	while (n > 0 && got[n - 1] == ' ')
+		n--;
+	got[n] = '\0';
+	if (strcmp(got, id) != 0)
+		return 0;
+	return !q || !q[0] || !strncmp(data + 51, q, 2);
+}
+
+/* Keep such an acknowledgement beside the quarantined file, for a person
+ * to forward to its sender or discard: never delivered. */
+static eg_err
+hold_ack(fctx *fc, const char *fname, const char *data, size_t len,
+	 eg_error *e)
+{
+	char staged[PATH_MAX], rel[PATH_MAX], final[PATH_MAX];
+	eg_err rc;
+
+	fc->held_acks++;
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
+			  fc->nacks + fc->held_acks)) ||
+	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
+			  rel)) ||
+	    (rc = eg_path(final, sizeof(final), e,
+			  "quarantine/%s/%s/not-sent-%s", fc->p->id, fc->id,
+			  fname)) ||
+	    (rc = eg_write_file(staged, data, len, e)))
+		return rc;
+	own_finding(fc, EG_LVL_FILE, NULL, "ack-not-sent",
+		    "an acknowledgement addressed to another sender was not "
+		    "sent to this partner: it waits in the quarantine as "
+		    "not-sent-%s",
+		    fname);
+	return add_output(fc, "quarantine", rel, final, fname, NULL, len, e);
+}
+
 static eg_err
 emit_ack(void *ud, const char *name, const char *data, size_t len,
 	 eg_error *e)
@@ -1207,10 +1257,12 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 	snprintf(control, sizeof(control), "%.*s", ctl ? 9 : 0,
 		 ctl ? ctl + 1 : "");
 
-	fc->nacks++;
 	ack_file_name(fc, data, name, fname, sizeof(fname));
+	if (!ack_for_partner(fc, data, len))
+		return hold_ack(fc, fname, data, len, e);
+	fc->nacks++;
 	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
-			  fc->nacks)) ||
+			  fc->nacks + fc->held_acks)) ||
 	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
 			  rel)) ||
 	    (rc = eg_path(final, sizeof(final), e, "out/%s/acks/%s", fc->p->id,
@@ -1787,10 +1839,20 @@ process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
 			    (long long)st.st_size, fc->p->max_file_bytes);
 		fc->file_rejected = 1;
 	} else if (!looks_x12(fc)) {
-		own_finding(fc, EG_LVL_FILE, NULL, "not-x12",
-			    "the file is %s: only X12 interchanges (starting "
-			    "with ISA) are read today",
-			    what_is_it(fc));
+		unsigned char head[EG_FORMAT_SNIFF];
+		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
+		const char *enc = n > 0 ? eg_format_encoding_problem(
+					      head, (size_t)n)
+					: NULL;
+
+		if (enc)
+			own_finding(fc, EG_LVL_FILE, NULL, "encoding", "%s",
+				    enc);
+		else
+			own_finding(fc, EG_LVL_FILE, NULL, "not-x12",
+				    "the file is %s: only X12 interchanges "
+				    "(starting with ISA) are read today",
+				    what_is_it(fc));
 		fc->file_rejected = 1;
 	} else if ((rc = run_check(fc, e))) {
 		return rc;
