@@ -2512,6 +2512,24 @@ sweep_orphans(eg_pipeline *pl)
 	closedir(d);
 }
 
+/* A batch was not committed: its files are received again, to be tried
+ * next run, and count as failed, not as processed. */
+static void
+summary_undo(eg_pipeline_counts *c, const eg_pipeline_counts *before)
+{
+	unsigned long failed =
+	    c->failed + (c->processed - before->processed);
+
+	c->processed = before->processed;
+	c->accepted = before->accepted;
+	c->partial = before->partial;
+	c->rejected = before->rejected;
+	c->duplicates = before->duplicates;
+	c->records = before->records;
+	c->acks = before->acks;
+	c->failed = failed;
+}
+
 /* Process every received file of the partner, batch by batch. */
 static eg_err
 process_all(eg_pipeline *pl, eg_error *e)
@@ -2522,6 +2540,9 @@ process_all(eg_pipeline *pl, eg_error *e)
 	for (;;) {
 		char (*ids)[32] = calloc(pl->o.batch, 32);
 		int64_t *ns = calloc(pl->o.batch, sizeof(int64_t));
+		/* the counts say what was committed: a batch that does not
+		 * commit gives its files back (summary_undo) */
+		eg_pipeline_counts before = *pl->c;
 		size_t n = 0, i;
 		eg_stmt *st;
 		int r;
@@ -2568,8 +2589,12 @@ process_all(eg_pipeline *pl, eg_error *e)
 					 "run): %s",
 				     ids[i], fe.msg);
 				pl->c->failed++;
-				if (!rc && eg_err_severity(frc) == EG_SEV_ABORT &&
-				    frc != EG_ENOTFOUND) {
+				/* a full disk makes SQLite undo the whole
+				 * transaction, savepoint and all: the file's
+				 * error is the cause to report, not the
+				 * missing savepoint */
+				if (rc || (eg_err_severity(frc) == EG_SEV_ABORT &&
+					   frc != EG_ENOTFOUND)) {
 					*e = fe;
 					rc = frc;
 				}
@@ -2589,8 +2614,10 @@ process_all(eg_pipeline *pl, eg_error *e)
 		}
 		free(ids);
 		free(ns);
-		if (rc)
+		if (rc) {
+			summary_undo(pl->c, &before);
 			return rc;
+		}
 		crash_point(pl, "after-commit");
 		if ((rc = publish_all(pl, e)))
 			return rc;
