@@ -55,6 +55,7 @@ struct eg_pipeline {
 	const eg_pipeline_partner *pp;
 	eg_pipeline_counts *c;
 	uint64_t rng;    /* xorshift state for retry jitter */
+	char problem[EG_ERRMSG_MAX]; /* the run's first failure */
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };
@@ -74,6 +75,30 @@ crash_point(eg_pipeline *pl, const char *name)
 
 static void
 note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
+static void
+count_failure(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
+
+/* A file (or an ack) the environment did not let us finish: counted,
+ * retried next run; the first reason is kept for the run's record and
+ * for the operator (eg_pipeline_problem). */
+static void
+count_failure(eg_pipeline *pl, const char *fmt, ...)
+{
+	va_list ap;
+
+	pl->c->failed++;
+	if (pl->problem[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pl->problem, sizeof(pl->problem), fmt, ap);
+	va_end(ap);
+}
+
+const char *
+eg_pipeline_problem(const eg_pipeline *pl)
+{
+	return pl->problem;
+}
 
 static void
 note(eg_pipeline *pl, const char *fmt, ...)
@@ -414,7 +439,8 @@ pull(eg_pipeline *pl, eg_error *e)
 		if (rc) {
 			/* this file only: it stays in the inbox for later */
 			note(pl, "cannot fetch %s: %s", tl.v[i].name, e->msg);
-			pl->c->failed++;
+			count_failure(pl, "cannot fetch %s: %s", tl.v[i].name,
+				      e->msg);
 			if (eg_err_severity(rc) != EG_SEV_ABORT) {
 				eg_error_clear(e);
 				rc = EG_OK;
@@ -2203,7 +2229,8 @@ mark_sent(eg_pipeline *pl, const int64_t *ids, size_t n, eg_error *e)
 			return rc;
 		note(pl, "cannot deliver %zu ack(s) (retried next run): %s", n,
 		     e->msg);
-		pl->c->failed++;
+		count_failure(pl, "cannot deliver acknowledgements: %s",
+			      e->msg);
 		eg_error_clear(e);
 		return EG_OK;
 	}
@@ -2302,7 +2329,8 @@ push_acks(eg_pipeline *pl, eg_error *e)
 				note(pl, "cannot deliver %s (retried next run): "
 					 "%s",
 				     name, e->msg);
-				pl->c->failed++;
+				count_failure(pl, "cannot deliver %s: %s", name,
+					      e->msg);
 				eg_error_clear(e);
 				rc = EG_OK;
 				ids[i] = 0;
@@ -2588,7 +2616,8 @@ process_all(eg_pipeline *pl, eg_error *e)
 				note(pl, "%s: not processed (tried again next "
 					 "run): %s",
 				     ids[i], fe.msg);
-				pl->c->failed++;
+				count_failure(pl, "%s not processed: %s",
+					      ids[i], fe.msg);
 				/* a full disk makes SQLite undo the whole
 				 * transaction, savepoint and all: the file's
 				 * error is the cause to report, not the
@@ -2744,6 +2773,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	memset(&c, 0, sizeof(c));
 	pl->pp = pp;
 	pl->c = &c;
+	pl->problem[0] = '\0';
 	if ((rc = run_start(pl, &run_id, e)))
 		return rc;
 	/* first finish what a crashed run left: none of it needs the
@@ -2760,7 +2790,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	sweep_orphans(pl);
 out:
 	run_end(pl, run_id, &c, rc ? "failed" : c.failed ? "partly" : "ok",
-		rc ? e->msg : NULL);
+		rc ? e->msg : pl->problem[0] ? pl->problem : NULL);
 	total->files += c.files;
 	total->processed += c.processed;
 	total->accepted += c.accepted;
