@@ -8,7 +8,8 @@
 #    `make chaos` sends 1000) from a seeded generator (CHAOS_SEED, default
 #    from the clock, always printed).  Rounds on a fresh copy of the home:
 #    a run (--batch 1, 2, 3 or the default, drawn) is started and killed
-#    after a drawn delay between 0 and the reference run's duration, again
+#    after a drawn delay between 0 and the reference run's duration (drawn
+#    as its cube: short delays are likelier), again
 #    and again until a run finishes by itself or the round has had its
 #    kills; then one plain run, and the crash test's invariants and
 #    outcome: every file final, none ingested twice, the same records,
@@ -94,7 +95,7 @@ while [ "$kills" -lt "$kills_wanted" ]; do
 	rnd 4
 	case $r in 0) opts="--batch 1" ;; 1) opts="--batch 2" ;;
 		   2) opts="--batch 3" ;; *) opts="" ;; esac
-	rnd 20; per=$((r + 5))    # 5..24 kills in this round
+	rnd 31; per=$((r + 10))   # 10..40 kills in this round
 	if [ -n "$only_round" ] && [ "$round" != "$only_round" ]; then
 		# draw as the round would, without running it
 		i=0; while [ $i -lt "$per" ]; do rnd 1000; i=$((i + 1)); done
@@ -111,7 +112,7 @@ while [ "$kills" -lt "$kills_wanted" ]; do
 		# more short delays than long ones: the first moments of a
 		# run (finishing what the last one left) are where most
 		# state changes hands
-		d=$(( span * r * r / 1000000 ))
+		d=$(( span * r / 1000 * r / 1000 * r / 1000 ))
 		# shellcheck disable=SC2086
 		kill_after "$d" $opts
 		[ "$killed" = 1 ] || break
