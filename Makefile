@@ -132,8 +132,8 @@ crash: $(BA)/edigate
 # `make chaos`; CHAOS_SEED=S repeats a campaign (its seed is printed)
 CHAOS_KILLS ?= 1000
 chaos: $(BA)/edigate
-	@CHAOS_KILLS=$(CHAOS_KILLS) EDIGATE=$(CURDIR)/$(BA)/edigate \
-		sh tests/e2e/chaos.sh
+	@CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_FULL_SIZES="240k 300k 380k 450k 560k" \
+		EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/chaos.sh
 
 chaos-test: $(BA)/edigate
 	@CHAOS_KILLS=200 EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/chaos.sh

@@ -30,6 +30,7 @@
 #   EDIGATE=/abs/path/to/build/asan/edigate sh tests/e2e/chaos.sh
 #   CHAOS_KILLS=1000 CHAOS_SEED=42 ...
 #   CHAOS_FAULTS=0 ...   only the random kills
+#   CHAOS_FULL_SIZES="300k 450k" ...  the tmpfs sizes of the full spools
 # Needs what crash.sh needs; parts 2 and 3 need root (SKIP otherwise).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -187,7 +188,7 @@ else
 
 	# 2. full: the spool on a tmpfs too small for the batch
 	nfull=0
-	for size in ${CHAOS_FULL_SIZES:-300k 450k 560k}; do
+	for size in ${CHAOS_FULL_SIZES:-300k 450k}; do
 		begin "full spool ($size)"
 		h="$t/home"
 		rm -rf "$h"
