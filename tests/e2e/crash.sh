@@ -34,6 +34,9 @@
 # second run while the spool's lock is held exits 3 naming the lock, and
 # --wait waits (needs flock(1); SKIP otherwise).
 #
+# The home, the inputs, the reference and the checks are in crashlib.sh
+# (shared with chaos.sh, which kills runs at random moments).
+#
 # Prints one line per scenario whose checks all pass, one per failed
 # check, and the totals; exit 1 on any failure.
 #
