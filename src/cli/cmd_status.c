@@ -37,8 +37,10 @@ help(FILE *f)
 	      f);
 	fputs("\nExit codes:\n"
 	      "  0  nothing needs attention\n"
-	      "  1  something does: quarantine not empty, files stuck, or\n"
-	      "     acknowledgements not delivered\n"
+	      "  1  something does: quarantine not empty, files stuck,\n"
+	      "     acknowledgements not delivered, or a clean-up the\n"
+	      "     partner's server refused in attention-after runs\n"
+	      "     (profile, default 3)\n"
 	      "  2  usage or configuration error (e.g. no such partner)\n"
 	      "  3  a partner is failing, or the spool cannot be read\n",
 	      f);
@@ -50,6 +52,9 @@ typedef struct pstat {
 	long long unsent, failures;
 	char last_status[16], last_msg[300];
 	char failing[400]; /* why the partner is failing, "" when not */
+	/* clean-ups the server refused attention-after runs or more */
+	int64_t refused;
+	char refused_path[300], refused_why[300];
 } pstat;
 
 /* Does partners/ID.xml load, with the partner guides it names (what
@@ -181,7 +186,12 @@ gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
 			 eg_col_text(st, 2));
 	}
 	eg_ledger_done(st);
-	return r < 0 ? e->code : EG_OK;
+	if (r < 0)
+		return e->code;
+	return eg_ledger_cleanup_attention(l, p, &ps->refused, ps->refused_path,
+					   sizeof(ps->refused_path),
+					   ps->refused_why,
+					   sizeof(ps->refused_why), e);
 }
 
 static int
@@ -262,7 +272,7 @@ run(eg_cli *cli, int argc, char **argv)
 		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
 		if (ps.failing[0])
 			failing = 1;
-		if (ps.quarantine || ps.stuck || ps.unsent)
+		if (ps.quarantine || ps.stuck || ps.unsent || ps.refused)
 			attention = 1;
 		if (ps.failing[0])
 			snprintf(notes, sizeof(notes), "FAILING: %s; ",
@@ -275,6 +285,13 @@ run(eg_cli *cli, int argc, char **argv)
 			snprintf(notes + strlen(notes),
 				 sizeof(notes) - strlen(notes),
 				 "%lld ack(s) not delivered; ", ps.unsent);
+		if (ps.refused)
+			snprintf(notes + strlen(notes),
+				 sizeof(notes) - strlen(notes),
+				 "clean-up refused again and again for %lld "
+				 "file(s), the partner's inbox fills up (last "
+				 "%s); ",
+				 (long long)ps.refused, ps.refused_path);
 		if (json) {
 			(void)!eg_buf_addf(
 			    &b,
@@ -297,7 +314,13 @@ run(eg_cli *cli, int argc, char **argv)
 			    ps.quarantine, ps.stuck, ps.unsent, ps.failures,
 			    ps.failing[0] ? "true" : "false");
 			(void)!eg_cli_json_str(&b, ps.failing);
-			(void)!eg_buf_addc(&b, '}');
+			(void)!eg_buf_addf(&b, ",\"cleanupRefused\":{\"files\":"
+					       "%lld,\"lastPath\":",
+					   (long long)ps.refused);
+			(void)!eg_cli_json_str(&b, ps.refused_path);
+			(void)!eg_buf_adds(&b, ",\"lastError\":");
+			(void)!eg_cli_json_str(&b, ps.refused_why);
+			(void)!eg_buf_adds(&b, "}}");
 		} else {
 			(void)!eg_buf_addf(&b,
 					   "%-12s %-19s %-8s %4lld %4lld %4lld "
