@@ -15,6 +15,7 @@
 #include "edigate/guide.h"
 #include "edigate/home.h"
 #include "edigate/map.h"
+#include "edigate/profile.h"
 #include "edigate/rules.h"
 #include "edigate/x12_check.h"
 
@@ -101,6 +102,34 @@ typedef struct eg_cli_partner {
 int eg_cli_partner_open(eg_cli *cli, const char *cmd, const eg_home *h,
 			eg_guides *guides, const char *id, eg_cli_partner *p);
 void eg_cli_partner_close(eg_cli_partner *p);
+/*
+ * Partner ids and profiles (partner_cli.c).  An id is lower-case
+ * letters, digits, - and _ (the name of a file in partners/).
+ */
+int eg_cli_partner_id_ok(const char *id);
+/* EG_EXIT_OK when partners/ID.xml exists; else a usage error (exit 2)
+ * that says which partners there are. */
+int eg_cli_partner_known(eg_cli *cli, const char *cmd, const eg_home *h,
+			 const char *id);
+/* Every profile of the home: ps[i] NULL when ids[i] does not load, with
+ * the reason in errs[i].  Free with eg_cli_profiles_free. */
+typedef struct eg_cli_profiles {
+	char **ids;
+	struct eg_profile **ps;
+	char **errs;
+	size_t n;
+} eg_cli_profiles;
+int eg_cli_profiles_load(eg_cli *cli, const char *cmd, const eg_home *h,
+			 eg_cli_profiles *all);
+void eg_cli_profiles_free(eg_cli_profiles *all);
+/* Index of id in all, or (size_t)-1. */
+size_t eg_cli_profiles_find(const eg_cli_profiles *all, const char *id);
+/* Conflicts of all->ps[i] with every other loaded profile (one ISA
+ * sender, inbox, outbox each), reported through fn; their number. */
+unsigned eg_cli_profiles_conflicts(const eg_cli_profiles *all, size_t i,
+				   const char *home, eg_pcheck_fn fn, void *ud);
+/* `partner new` (cmd_partner_new.c). */
+int eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h);
 /* `partner test` (cmd_partner_test.c). */
 int eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			eg_guides *guides);

@@ -13,6 +13,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlregexp.h>
 #include <libxml/xmlschemas.h>
 
 struct eg_xml {
@@ -209,4 +210,17 @@ const char *
 eg_xml_path(const eg_xml *x)
 {
 	return x->path;
+}
+
+int
+eg_xml_pattern_match(const char *pattern, const char *value)
+{
+	xmlRegexpPtr re = xmlRegexpCompile((const xmlChar *)pattern);
+	int m;
+
+	if (!re)
+		return -1;
+	m = xmlRegexpExec(re, (const xmlChar *)value);
+	xmlRegFreeRegexp(re);
+	return m < 0 ? -1 : m;
 }
