@@ -1165,11 +1165,18 @@ consider(sftp *t, const ents *d, const ent *x, eg_tlist *l, eg_error *e)
 	const ent *de = NULL;
 	eg_err rc;
 
-	if (x->name[0] == '.' || !eg_transport_name_ok(p, x->name) ||
-	    eg_tp_ends_with(x->name, p->temp_suffix) ||
-	    eg_tp_ends_with(x->name, p->done_suffix) || !is_reg(&x->a) ||
-	    !have_facts(&x->a))
+	if (x->name[0] == '.' || eg_tp_ends_with(x->name, p->done_suffix) ||
+	    !is_reg(&x->a) || !have_facts(&x->a))
 		return EG_OK;
+	/* passed over, but counted and named (partner probe, test) */
+	if (eg_tp_ends_with(x->name, p->temp_suffix) ||
+	    !eg_transport_name_ok(p, x->name))
+		return eg_tlist_skip(l, x->name,
+				     eg_tp_ends_with(x->name, p->temp_suffix)
+					 ? EG_TSKIP_WRITING
+					 : EG_TSKIP_IGNORED) == EG_OK
+			   ? EG_OK
+			   : eg_fail(e, EG_ENOMEM, "out of memory");
 	rc = rjoin(path, sizeof(path), &t->c, t->inbox, NULL, x->name, NULL, e);
 	if (rc != EG_OK)
 		return rc;
@@ -1179,16 +1186,17 @@ consider(sftp *t, const ents *d, const ent *x, eg_tlist *l, eg_error *e)
 		if (rc != EG_OK)
 			return rc;
 		de = ents_find(d, eg_tp_base_name(done));
-		if (!de || !is_reg(&de->a)) {
-			l->waiting++;
-			return EG_OK;
-		}
+		if (!de || !is_reg(&de->a))
+			return eg_tlist_skip(l, x->name, EG_TSKIP_WAITING) ==
+					   EG_OK
+				   ? EG_OK
+				   : eg_fail(e, EG_ENOMEM, "out of memory");
 	}
 	if (p->stable_for > 0 &&
-	    (long long)t->now - (long long)x->a.mtime < p->stable_for) {
-		l->waiting++;
-		return EG_OK;
-	}
+	    (long long)t->now - (long long)x->a.mtime < p->stable_for)
+		return eg_tlist_skip(l, x->name, EG_TSKIP_WAITING) == EG_OK
+			   ? EG_OK
+			   : eg_fail(e, EG_ENOMEM, "out of memory");
 	if (eg_tlist_add(l, x->name, path, x->a.filesize, (int64_t)x->a.mtime,
 			 de ? done : NULL) != EG_OK)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
