@@ -404,12 +404,12 @@ transport(eg_buf *b, const draft *d, const char *id, int three_pl,
 
 	pattern(d, three_pl, pat, sizeof(pat));
 	if (!sftp) {
-		rc = eg_buf_adds(b, "  <!-- A local drop folder (partner new made "
-				    "it): the partner's files, or what our own "
-				    "SFTP\n       server receives from it, arrive "
-				    "in the inbox; we put ours in the outbox.\n"
-				    "       The pattern takes the samples' own "
-				    "names. -->\n"
+		rc = eg_buf_adds(b, "  <!-- A local drop folder, made by partner "
+				    "new: the partner's files (or\n"
+				    "       what our own SFTP server receives from "
+				    "it) arrive in the inbox;\n"
+				    "       ours go to the outbox.  The pattern "
+				    "takes the samples' own names. -->\n"
 				    "  <transport type=\"local\">\n"
 				    "    <inbox path=\"drop/");
 		if (!rc)
