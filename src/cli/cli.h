@@ -113,11 +113,13 @@ int eg_cli_partner_id_ok(const char *id);
 int eg_cli_partner_known(eg_cli *cli, const char *cmd, const eg_home *h,
 			 const char *id);
 /* Every profile of the home: ps[i] NULL when ids[i] does not load, with
- * the reason in errs[i].  Free with eg_cli_profiles_free. */
+ * the reason in errs[i], or other[i] 1 when the file is no profile at all
+ * (a partner guide kept in partners/).  Free with eg_cli_profiles_free. */
 typedef struct eg_cli_profiles {
 	char **ids;
 	struct eg_profile **ps;
 	char **errs;
+	int *other;
 	size_t n;
 } eg_cli_profiles;
 int eg_cli_profiles_load(eg_cli *cli, const char *cmd, const eg_home *h,

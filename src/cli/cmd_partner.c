@@ -245,7 +245,8 @@ cmd_check(eg_cli *cli, int argc, char **argv, const eg_home *h,
 		    (j = eg_cli_profiles_find(&all, argv[k])) != (size_t)-1)
 			sel[nsel++] = j;
 	for (i = 0; !named && i < all.n; i++)
-		sel[nsel++] = i;
+		if (!all.other[i]) /* partner guides kept in partners/ */
+			sel[nsel++] = i;
 	c.cli = cli;
 	c.json = json;
 	c.first = 1;
@@ -271,7 +272,7 @@ cmd_check(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			eg_cli_profiles_conflicts(&all, sel[i], h->home, report,
 						  &c);
 		for (j = 0; named && j < all.n; j++)
-			if (!all.ps[j]) {
+			if (!all.ps[j] && !all.other[j]) {
 				char msg[300];
 
 				snprintf(msg, sizeof(msg),

@@ -251,7 +251,11 @@ run(eg_cli *cli, int argc, char **argv)
 	x = eg_cli_profiles_load(cli, "run", &s.home, &all);
 	for (i = 0; !x && i < (nonly ? nonly : nids); i++) {
 		const char *id = nonly ? only[i] : ids[i];
+		size_t k = eg_cli_profiles_find(&all, id);
 
+		/* a partner guide kept in partners/ is no partner */
+		if (!nonly && k != (size_t)-1 && all.other[k])
+			continue;
 		if (conflicting(&rc, &all, s.home.home, id))
 			failed++;
 		else

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/profile.h"
+#include "edigate/xml.h"
 
 int
 eg_cli_partner_id_ok(const char *id)
@@ -70,6 +71,23 @@ eg_cli_partner_known(eg_cli *cli, const char *cmd, const eg_home *h,
 	return x;
 }
 
+/* A partner guide or map kept next to the profiles: well-formed XML
+ * whose root is not <partner>. */
+static int
+not_a_profile(const char *path)
+{
+	eg_xml *x = NULL;
+	eg_error e;
+	int other;
+
+	eg_error_clear(&e);
+	if (eg_xml_load(&x, path, NULL, &e))
+		return 0;
+	other = strcmp(eg_xml_name(eg_xml_root(x)), "partner") != 0;
+	eg_xml_free(x);
+	return other;
+}
+
 int
 eg_cli_profiles_load(eg_cli *cli, const char *cmd, const eg_home *h,
 		     eg_cli_profiles *all)
@@ -83,7 +101,8 @@ eg_cli_profiles_load(eg_cli *cli, const char *cmd, const eg_home *h,
 		return x;
 	all->ps = calloc(all->n + 1, sizeof(*all->ps));
 	all->errs = calloc(all->n + 1, sizeof(*all->errs));
-	if (!all->ps || !all->errs)
+	all->other = calloc(all->n + 1, sizeof(*all->other));
+	if (!all->ps || !all->errs || !all->other)
 		return EG_EXIT_IO;
 	for (i = 0; i < all->n; i++) {
 		char path[PATH_MAX];
@@ -93,7 +112,8 @@ eg_cli_profiles_load(eg_cli *cli, const char *cmd, const eg_home *h,
 		if ((size_t)snprintf(path, sizeof(path), "%s/partners/%s.xml",
 				     h->home, all->ids[i]) >= sizeof(path))
 			continue;
-		if (eg_profile_load(&all->ps[i], path, h->datadir, &e))
+		if (eg_profile_load(&all->ps[i], path, h->datadir, &e) &&
+		    !(all->other[i] = not_a_profile(path)))
 			all->errs[i] = strdup(e.msg);
 	}
 	return EG_EXIT_OK;
@@ -112,6 +132,7 @@ eg_cli_profiles_free(eg_cli_profiles *all)
 	}
 	free(all->ps);
 	free(all->errs);
+	free(all->other);
 	eg_cli_free_ids(all->ids, all->n);
 	memset(all, 0, sizeof(*all));
 }
