@@ -23,8 +23,9 @@ help(FILE *f)
 	      "the answers arrive.  Needed until the outbound pipeline\n"
 	      "records what it sends by itself.\n\n"
 	      "Each interchange must be addressed to the partner (ISA07/08\n"
-	      "its <partner-isa>) and come from us (ISA05/06 our <our-isa>):\n"
-	      "a file addressed to someone else is refused, nothing\n"
+	      "its <partner-isa>) and come from us (ISA05/06 our <our-isa>),\n"
+	      "and hold sets its profile lists as documents we send\n"
+	      "(direction=\"out\"): another file is refused, nothing\n"
 	      "recorded, unless --force (then it is recorded with a\n"
 	      "warning).\n",
 	      f);
@@ -41,8 +42,22 @@ trim(char *dst, size_t cap, eg_span s)
 	snprintf(dst, cap, "%.*s", (int)n, s.p);
 }
 
+/* Does the profile list set as a document we send? */
+static int
+sends(const eg_profile *p, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndocs; i++)
+		if (!strcmp(p->docs[i].direction, "out") &&
+		    !strcmp(p->docs[i].set, set))
+			return 1;
+	return 0;
+}
+
 /*
- * Are the file's interchanges ours, to this partner?  0 when every ISA
+ * Are the file's interchanges ours, to this partner, of documents its
+ * profile says we send?  0 when every ISA
  * says so; else 1 with the first mismatch in why.  A file that cannot be
  * read is left to the recording, which says why.
  */
@@ -62,8 +77,21 @@ misaddressed(const eg_profile *p, const char *path, char *why, size_t cap)
 		return 0;
 	}
 	while (!bad && eg_x12_reader_next(r, &s, &e) == EG_OK && s) {
-		char sq[3], sid[16], rq[3], rid[16];
+		char sq[3], sid[16], rq[3], rid[16], set[8];
 
+		if (s->tag == EG_X12_ST) {
+			trim(set, sizeof(set), eg_x12_element(s, 1));
+			if (!sends(p, set)) {
+				snprintf(why, cap,
+					 "it holds a %s, which partner %s's "
+					 "profile does not list as a document we "
+					 "send (<document direction=\"out\" "
+					 "set=\"%s\" .../>)",
+					 set, p->id, set);
+				bad = 1;
+			}
+			continue;
+		}
 		if (s->tag != EG_X12_ISA)
 			continue;
 		trim(sq, sizeof(sq), eg_x12_element(s, 5));

@@ -86,6 +86,11 @@ expect_out '^AK9\*A\*3\*3\*3~$'   # the 997 answers syntax: all three accepted
 # 4. edigate sent: a 940 addressed to another 3PL is refused, nothing recorded
 expect_exit 2 $E sent --partner coastal "$root/demo/sent/northlog-940-sent.x12"
 expect_err 'it is addressed to ZZ:NORTHLOGWHSE \(ISA07/08\), not to partner coastal \(ZZ:COASTALWH\).*Nothing was recorded.*--force'
+# and a set the profile does not list as one we send (a 945, ours to them)
+sed 's/ZZ\*COASTALWH      \*ZZ\*ACMEAPPAREL    \*/ZZ*ACMEAPPAREL    *ZZ*COASTALWH      */' \
+	"$t/samples/COASTAL_945_0001.txt" >"$t/our-945.x12"
+expect_exit 2 $E sent --partner coastal "$t/our-945.x12"
+expect_err "it holds a 945, which partner coastal's profile does not list as a document we send"
 expect_exit 0 $E sent --partner coastal "$t/samples/ACME_940_to_coastal.x12"
 expect_out 'recorded as .* \(3 document\(s\)\)'
 
