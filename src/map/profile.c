@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "edigate/xml.h"
 
@@ -620,6 +621,15 @@ check_local_folders(rep *r, const eg_profile *p, const char *home)
 		else if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode))
 			say(r, EG_PCHECK_ERROR, "%s %s is not a directory",
 			    what[k], full);
+		else if (stat(full, &st) == 0 &&
+			 access(full, k == 0 ? (R_OK | X_OK)
+					     : (W_OK | X_OK)) != 0)
+			say(r, EG_PCHECK_ERROR,
+			    "%s %s cannot be %s by this user (%s), so `edigate "
+			    "run` would fail for this partner: fix its "
+			    "permissions",
+			    what[k], full, k == 0 ? "read" : "written to",
+			    strerror(errno));
 	}
 }
 
