@@ -29,7 +29,8 @@ help(FILE *f)
 	fputs("\nExit codes:\n"
 	      "  0  nothing needs attention\n"
 	      "  1  something does: quarantine not empty, a failed last run,\n"
-	      "     or files stuck\n"
+	      "     files stuck, or a clean-up the partner's server refused\n"
+	      "     in attention-after runs (profile, default 3)\n"
 	      "  2  usage or configuration error\n"
 	      "  3  I/O failure\n",
 	      f);
@@ -40,6 +41,9 @@ typedef struct pstat {
 	long long accepted, rejected, duplicates, quarantine, stuck;
 	long long unsent, failures;
 	char last_status[16], last_msg[300];
+	/* clean-ups the server refused attention-after runs or more */
+	int64_t refused;
+	char refused_path[300], refused_why[300];
 } pstat;
 
 static eg_err
@@ -125,7 +129,12 @@ gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
 			 eg_col_text(st, 2));
 	}
 	eg_ledger_done(st);
-	return r < 0 ? e->code : EG_OK;
+	if (r < 0)
+		return e->code;
+	return eg_ledger_cleanup_attention(l, p, &ps->refused, ps->refused_path,
+					   sizeof(ps->refused_path),
+					   ps->refused_why,
+					   sizeof(ps->refused_why), e);
 }
 
 static int
@@ -186,7 +195,7 @@ run(eg_cli *cli, int argc, char **argv)
 			break;
 		}
 		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
-		if (ps.quarantine || ps.stuck || ps.unsent ||
+		if (ps.quarantine || ps.stuck || ps.unsent || ps.refused ||
 		    !strcmp(ps.last_status, "failed"))
 			attention = 1;
 		if (!strcmp(ps.last_status, "failed"))
@@ -200,6 +209,13 @@ run(eg_cli *cli, int argc, char **argv)
 			snprintf(notes + strlen(notes),
 				 sizeof(notes) - strlen(notes),
 				 "%lld ack(s) not delivered; ", ps.unsent);
+		if (ps.refused)
+			snprintf(notes + strlen(notes),
+				 sizeof(notes) - strlen(notes),
+				 "clean-up refused again and again for %lld "
+				 "file(s), the partner's inbox fills up (last "
+				 "%s); ",
+				 (long long)ps.refused, ps.refused_path);
 		eg_buf_init(&lines, (size_t)1 << 20);
 		if (!json)
 			eg_cli_inbox_status(&s.home, p, s.now, inbox_files,
@@ -223,6 +239,13 @@ run(eg_cli *cli, int argc, char **argv)
 			    ps.in_today, ps.out_today, ps.acks_today,
 			    ps.accepted, ps.rejected, ps.duplicates,
 			    ps.quarantine, ps.stuck, ps.unsent, ps.failures);
+			(void)!eg_buf_addf(&b, ",\"cleanupRefused\":{\"files\":"
+					       "%lld,\"lastPath\":",
+					   (long long)ps.refused);
+			(void)!eg_cli_json_str(&b, ps.refused_path);
+			(void)!eg_buf_adds(&b, ",\"lastError\":");
+			(void)!eg_cli_json_str(&b, ps.refused_why);
+			(void)!eg_buf_adds(&b, "}");
 			eg_cli_inbox_status(&s.home, p, s.now, inbox_files,
 					    notes, sizeof(notes), NULL, &b);
 			(void)!eg_buf_adds(&b, "}");

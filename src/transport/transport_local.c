@@ -176,6 +176,19 @@ skip(eg_tlist *l, const char *name, eg_tskip_why why, eg_error *e)
 }
 
 /*
+ * A local file's mtime to the nanosecond: a rewrite that kept the size
+ * within the same second is then a new file (issue 21.11).  The ledger
+ * keys a pickup by path, size and this number; it is only ever compared
+ * for equality, by this transport.
+ */
+static int64_t
+mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 +
+	       (int64_t)st->st_mtim.tv_nsec;
+}
+
+/*
  * One directory entry: add it to l when it is a complete file of ours,
  * count it in l->waiting when it is ours but not complete yet, pass over
  * it otherwise.
@@ -219,8 +232,7 @@ consider(const local *t, const char *name, eg_tlist *l, eg_error *e)
 	if (p->stable_for > 0 &&
 	    (long long)t->now - (long long)st.st_mtim.tv_sec < p->stable_for)
 		return skip(l, name, EG_TSKIP_WAITING, e);
-	if (eg_tlist_add(l, name, path, (uint64_t)st.st_size,
-			 (int64_t)st.st_mtim.tv_sec,
+	if (eg_tlist_add(l, name, path, (uint64_t)st.st_size, mtime_ns(&st),
 			 have_done ? done : NULL) != EG_OK)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	return EG_OK;
@@ -276,14 +288,16 @@ changed(const local *t, const eg_tfile *f, const char *when,
 		       "%lld; now %llu bytes, mtime %lld)",
 		       t->id, f->path, when, (unsigned long long)f->size,
 		       (long long)f->mtime, (unsigned long long)st->st_size,
-		       (long long)st->st_mtim.tv_sec);
+		       (long long)mtime_ns(st));
 }
 
 static int
 same_facts(const eg_tfile *f, const struct stat *st)
 {
+	/* a pickup recorded before mtimes had nanoseconds holds seconds */
 	return S_ISREG(st->st_mode) && (uint64_t)st->st_size == f->size &&
-	       (int64_t)st->st_mtim.tv_sec == f->mtime;
+	       (mtime_ns(st) == f->mtime ||
+		(int64_t)st->st_mtim.tv_sec == f->mtime);
 }
 
 static eg_err
