@@ -42,7 +42,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
+.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
         pipeline crash robust chaos chaos-test sftp-e2e hostile \
         demo bench \
         fuzz checksrc \
@@ -98,7 +98,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 test: deps
-	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
+	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
 		canonical pipeline crash chaos-test robust sftp-e2e hostile \
 		corpus install-check
 
@@ -114,6 +114,10 @@ acks: $(BA)/edigate
 
 partners: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/partners.sh
+
+# onboarding walk-through: a new 3PL and a new retailer from their samples
+onboard: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/onboard.sh
 
 # X12 to canonical records: maps, code lists, overrides, rules
 map: $(BA)/edigate
