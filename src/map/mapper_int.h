@@ -9,7 +9,7 @@
  *               rules, the 850 split, records held for their interchange
  *
  * Memory: one set at a time.  Its bytes are kept once (the arena), each
- * segment costs a cseg (20 bytes) and each unit a cunit (36 bytes);
+ * segment costs a cseg (24 bytes) and each unit a cunit (40 bytes);
  * elements are found by scanning the segment when asked, never tabled.
  * The set's size is bounded by the limits in eg_mapper_opts (a set over
  * them is refused with a map-too-large finding, not copied on).
