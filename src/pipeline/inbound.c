@@ -37,6 +37,7 @@
 #include "edigate/pipeline.h"
 #include "edigate/record.h"
 #include "edigate/source.h"
+#include "edigate/spool_guard.h"
 #include "edigate/transport.h"
 #include "edigate/unpack.h"
 #include "edigate/x12_check.h"
@@ -143,23 +144,37 @@ eg_pipeline_lock(const char *spool, int wait, int *fd, eg_error *e)
 	char path[PATH_MAX];
 	eg_err rc;
 
+	int r;
+	time_t until = time(NULL) + (wait > 0 ? wait : 0);
+
 	*fd = -1;
-	if ((rc = eg_mkdirs(spool, e)) ||
-	    (rc = eg_path(path, sizeof(path), e, "%s/run.lock", spool)))
+	if ((rc = eg_path(path, sizeof(path), e, "%s/run.lock", spool)))
 		return rc;
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (*fd < 0)
 		return eg_fail(e, EG_EIO, "%s: %s", path, strerror(errno));
-	if (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+	/* a time limit: try every tenth of a second until it passes */
+	while ((r = flock(*fd, LOCK_EX | (wait < 0 ? 0 : LOCK_NB))) != 0 &&
+	       errno == EWOULDBLOCK && wait > 0 && time(NULL) < until)
+		(void)nanosleep(&(struct timespec){0, 100000000L}, NULL);
+	if (r != 0) {
 		int err = errno;
 
 		close(*fd);
 		*fd = -1;
+		if (err == EWOULDBLOCK && wait > 0)
+			return eg_fail(e, EG_ELIMIT,
+				       "another edigate run is still working "
+				       "on the spool %s after %d second(s) "
+				       "of waiting (it holds %s); nothing was "
+				       "done: try again later",
+				       spool, wait, path);
 		if (err == EWOULDBLOCK)
 			return eg_fail(e, EG_ELIMIT,
 				       "another edigate run is working on "
-				       "the spool %s (it holds %s); try again "
-				       "when it ends, or use --wait",
+				       "the spool %s (it holds %s); nothing "
+				       "was done: try again when it ends, or "
+				       "use --wait",
 				       spool, path);
 		return eg_fail(e, EG_EIO, "lock %s: %s", path, strerror(err));
 	}
@@ -2067,8 +2082,6 @@ publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 	if (rc)
 		return rc;
 	while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
-		struct stat sb;
-
 		rc = spool_path(pl, src, sizeof(src), eg_col_text(st, 0), e);
 		if (!rc)
 			rc = spool_path(pl, dst, sizeof(dst), eg_col_text(st, 1),
@@ -2078,14 +2091,10 @@ publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 					e);
 		if (rc)
 			break;
-		if (rename(src, dst) != 0) {
-			/* done by a run that crashed before its commit */
-			if (errno == ENOENT && stat(dst, &sb) == 0)
-				continue;
-			rc = eg_fail(e, EG_EIO, "publish %s: %s", dst,
-				     strerror(errno));
+		/* never over an earlier file's output (spoolfs.h); done
+		 * already by a run that crashed before its commit is ok */
+		if ((rc = eg_publish_new(src, dst, e)))
 			break;
-		}
 	}
 	eg_ledger_done(st);
 	if (rc)
@@ -2708,6 +2717,10 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	 * partner's server */
 	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
 	    (rc = eg_mkdirs(work, e)))
+		goto out;
+	/* never a control number the partner already has (spool_guard.h) */
+	if ((rc = eg_spool_check_controls(pl->l, pl->o.spool,
+					  pp->profile->id, e)))
 		goto out;
 	sweep_orphans(pl);
 	rc = publish_all(pl, e);

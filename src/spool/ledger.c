@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -209,14 +210,106 @@ migrate(eg_ledger *l, eg_error *e)
 	return EG_OK;
 }
 
+/*
+ * A read-only ledger older than this program: its missing tables are
+ * made as empty TEMP tables (nothing is written to the file), so every
+ * question has an answer -- "none" -- until a run migrates it.
+ */
+static eg_err
+shadow_migrate(eg_ledger *l, int64_t from, eg_error *e)
+{
+	char *sql, *p;
+	size_t i;
+	eg_err rc = EG_OK;
+
+	for (i = (size_t)from; !rc && i < NMIGRATIONS; i++) {
+		size_t n = strlen(migrations[i]);
+
+		/* "CREATE TABLE" -> "CREATE TEMP TABLE" (5 more bytes each) */
+		if (!(sql = malloc(n * 2 + 1)))
+			return eg_fail(e, EG_ENOMEM, "out of memory");
+		p = sql;
+		for (size_t k = 0; k < n;) {
+			if (!strncmp(migrations[i] + k, "CREATE TABLE ", 13)) {
+				memcpy(p, "CREATE TEMP TABLE ", 18);
+				p += 18;
+				k += 13;
+			} else {
+				*p++ = migrations[i][k++];
+			}
+		}
+		*p = '\0';
+		rc = exec_plain(l, sql, e);
+		free(sql);
+	}
+	return rc;
+}
+
+static eg_err
+open_readonly(eg_ledger *l, eg_error *e)
+{
+	char uri[PATH_MAX + 32];
+	int64_t v = 0;
+	eg_err rc;
+
+	char dir[PATH_MAX];
+	const char *slash = strrchr(l->path, '/');
+
+	/* SQLite reads a WAL ledger through its -shm file, made beside it:
+	 * in a folder we may not write, read it as immutable instead */
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash ? (int)(slash - l->path) : 1, slash ? l->path : ".");
+	if (access(dir, W_OK) != 0)
+		goto immutable;
+	if (sqlite3_open_v2(l->path, &l->db,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		return l->db ? db_fail(l, e, "open")
+			     : eg_fail(e, EG_ENOMEM, "out of memory");
+	sqlite3_busy_timeout(l->db, 30000);
+	if (eg_ledger_int(l, &v, 0, e, "PRAGMA user_version", "") == EG_OK)
+		goto version;
+	/* a WAL ledger on a read-only file system: nobody writes it, so
+	 * read it as immutable */
+	sqlite3_close(l->db);
+	l->db = NULL;
+immutable:
+	if ((size_t)snprintf(uri, sizeof(uri), "file:%s?immutable=1",
+			     l->path) >= sizeof(uri))
+		return eg_fail(e, EG_ELIMIT, "spool path too long");
+	if (sqlite3_open_v2(uri, &l->db,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+				SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		return l->db ? db_fail(l, e, "open")
+			     : eg_fail(e, EG_ENOMEM, "out of memory");
+	if ((rc = eg_ledger_int(l, &v, 0, e, "PRAGMA user_version", "")))
+		return rc;
+version:
+	if (v > (int64_t)NMIGRATIONS)
+		return eg_fail(e, EG_ECONFIG,
+			       "ledger %s has schema version %lld, newer than "
+			       "this edigate knows (%u): use a newer edigate",
+			       l->path, (long long)v, (unsigned)NMIGRATIONS);
+	return v < (int64_t)NMIGRATIONS ? shadow_migrate(l, v, e) : EG_OK;
+}
+
 eg_err
 eg_ledger_open(eg_ledger **out, const char *spool_dir, eg_error *e)
 {
+	return eg_ledger_open_mode(out, spool_dir, EG_LEDGER_CREATE, e);
+}
+
+eg_err
+eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,
+		    eg_error *e)
+{
 	eg_ledger *l;
+	struct stat sb;
 	eg_err rc;
 
 	*out = NULL;
-	if ((rc = eg_mkdirs(spool_dir, e)))
+	if (mode == EG_LEDGER_CREATE && (rc = eg_mkdirs(spool_dir, e)))
 		return rc;
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -226,8 +319,24 @@ eg_ledger_open(eg_ledger **out, const char *spool_dir, eg_error *e)
 		free(l);
 		return eg_fail(e, EG_ELIMIT, "spool path too long");
 	}
+	if (mode != EG_LEDGER_CREATE && stat(l->path, &sb) != 0) {
+		free(l);
+		return eg_fail(e, EG_ENOTFOUND, "no ledger at %s: nothing has "
+			       "run on this spool", spool_dir);
+	}
+	if (mode == EG_LEDGER_READONLY) {
+		rc = open_readonly(l, e);
+		if (rc) {
+			eg_ledger_close(l);
+			return rc;
+		}
+		*out = l;
+		return EG_OK;
+	}
 	if (sqlite3_open_v2(l->path, &l->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_READWRITE |
+				(mode == EG_LEDGER_CREATE ? SQLITE_OPEN_CREATE
+							  : 0) |
 				SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		rc = l->db ? db_fail(l, e, "open")

@@ -205,5 +205,136 @@ for tpl in retailer 3pl; do
 	done
 done
 
+# ---------------------------------------------------------------------
+# 4. No silent spool (24.7)
+# ---------------------------------------------------------------------
+new_home h4
+# read-only commands on a home where nothing ran: no spool appears
+for cmd in status files "show 20260101-000001" "quarantine list" \
+    "quarantine show 20260101-000001"; do
+	expect_exit 2 $E $cmd
+	expect_err 'no ledger in .*nothing has run'
+done
+expect_exit 2 $E sent --partner northwh "$fx/940-sent.x12"
+if [ -e "$h/spool" ]; then bad "a read-only command made $h/spool"; else ok; fi
+# from a folder that is no home (cron): every command says --home
+mkdir -p "$t/cronhome"
+for cmd in run status files "quarantine list"; do
+	(cd "$t/cronhome" && EDIGATE_HOME= "$bin" --home "$t/cronhome" $cmd) \
+		>"$t/out" 2>"$t/err"
+	if [ $? -eq 2 ]; then ok; else bad "$cmd in a folder with no partners/: exit not 2"; fi
+	expect_err 'no partners/ folder.*set --home DIR or \$EDIGATE_HOME'
+done
+if [ -e "$t/cronhome/spool" ]; then bad "run made a spool with no partners/"; else ok; fi
+# run makes it; then the read-only commands work on a read-only spool
+drop shopco "$fx/850-good.x12"
+expect_exit 0 $E run
+id4=$(q "SELECT id FROM files LIMIT 1")
+chmod -R a-w "$h/spool"
+# root writes anyway: run the commands as nobody when we are root
+as=""
+if [ "$(id -u)" -eq 0 ]; then
+	if command -v setpriv >/dev/null 2>&1; then
+		as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+		chmod 755 "$t" "$h"
+	else
+		echo "SKIP: root without setpriv: read-only spool"
+	fi
+fi
+before=$(ls -la --time-style=full-iso "$h/spool" | md5sum)
+expect_exit 0 $as $E status
+expect_out 'shopco .* ok +1 +1 +1'
+expect_exit 0 $as $E files --json
+expect_out '"name":"850-good.x12"'
+expect_exit 0 $as $E show "$id4"
+expect_out 'state +accepted'
+expect_exit 1 $as $E quarantine list
+after=$(ls -la --time-style=full-iso "$h/spool" | md5sum)
+if [ "$before" = "$after" ]; then ok; else bad "read-only commands changed the spool"; fi
+chmod -R u+w "$h/spool"
+# a partner whose numbers would start again while its acks are on disk
+rm -f "$h/spool/ledger.db"*
+drop shopco "$fx/850-good.x12"
+expect_exit 78 $E run
+expect_err 'ledger is missing.*--new-ledger'
+if [ -e "$h/spool/ledger.db" ]; then bad "a refused run left a ledger"; else ok; fi
+
+# ---------------------------------------------------------------------
+# 5. A lost ledger is refused; --new-ledger reuses no number (21.2)
+# ---------------------------------------------------------------------
+new_home h5
+mkvar "$t/p1.x12" "$fx/850-good.x12" '000000501' '000000801' 'PO-9001' 'PO-801' '*501*X*' '*801*X*' 'GE*1*501' 'GE*1*801'
+drop shopco "$t/p1.x12"
+expect_exit 0 $E run
+id5=$(q "SELECT id FROM files")
+arch5=$(q "SELECT archive_path FROM files")
+ack5=$(ls "$h/spool/out/shopco/acks/")
+sum_arch=$(md5sum <"$h/spool/$arch5")
+sum_rec=$(md5sum <"$h/spool/out/shopco/$id5.jsonl")
+# an emptied ledger: refused, exit 78, nothing taken
+: >"$h/spool/ledger.db"; rm -f "$h/spool/ledger.db-wal" "$h/spool/ledger.db-shm"
+mkvar "$t/p2.x12" "$fx/850-good.x12" '000000501' '000000802' 'PO-9001' 'PO-802' '*501*X*' '*802*X*' 'GE*1*501' 'GE*1*802'
+drop shopco "$t/p2.x12"
+expect_exit 78 $E run
+expect_err 'holds [0-9]+ file\(s\) from earlier runs.*ledger is (empty|missing).*nothing was done'
+expect_exit 2 $E status
+# --new-ledger: new ids and acknowledgement numbers after those on disk
+expect_exit 0 $E run --new-ledger
+expect_err 'started a new ledger'
+id5b=$(q "SELECT id FROM files WHERE name='p2.x12'")
+if [ "${id5b#*-}" \> "${id5#*-}" ]; then ok; else bad "new ledger reused file id: $id5b after $id5"; fi
+expect_sql "SELECT count(*) FROM audit WHERE action='new-ledger'" 1
+if [ "$(md5sum <"$h/spool/$arch5")" = "$sum_arch" ]; then ok; else bad "archive $arch5 overwritten"; fi
+if [ "$(md5sum <"$h/spool/out/shopco/$id5.jsonl")" = "$sum_rec" ]; then ok; else bad "records of $id5 overwritten"; fi
+n1=${ack5##*-}; n1=${n1%.x12}; n1=$(echo "$n1" | sed 's/^0*//')
+n2=$(q "SELECT max(CAST(control AS INTEGER)) FROM outputs WHERE kind='ack'")
+if [ -n "$n2" ] && [ "$n2" -gt "$n1" ]; then ok; else bad "ack control number $n2 not after $n1"; fi
+expect_exit 2 $E run --new-ledger
+expect_err 'already holds'
+# a ledger without that partner's numbers, acks on disk: refused
+sqlite3 "$db" "DELETE FROM control_numbers WHERE partner='shopco'"
+mkvar "$t/p3.x12" "$fx/850-good.x12" '000000501' '000000803' 'PO-9001' 'PO-803' '*501*X*' '*803*X*' 'GE*1*501' 'GE*1*803'
+drop shopco "$t/p3.x12"
+expect_exit 3 $E run --partner shopco
+expect_err 'partner shopco: the ledger has no control numbers for it.*never reused'
+expect_sql "SELECT count(*) FROM files WHERE name='p3.x12'" 0
+# publishing never renames over an earlier file: a stray archive under
+# the next id is kept, and the run fails clearly
+sqlite3 "$db" "INSERT INTO control_numbers VALUES('shopco','isa',900)"
+next=$(q "SELECT seq+1 FROM sqlite_sequence WHERE name='files'")
+day=$(q "SELECT substr(id,1,8) FROM files LIMIT 1")
+month=$(q "SELECT substr(archive_path, length('archive/shopco/')+1, 7) FROM files LIMIT 1")
+stray="$h/spool/archive/shopco/$month/$(printf '%s-%06d' "$day" "$next").gz"
+echo "not ours" >"$stray"
+expect_exit 3 $E run --partner shopco
+expect_err 'already exists'
+expect_file "$stray" 'not ours'
+
+# ---------------------------------------------------------------------
+# 6. Clear words (24.9)
+# ---------------------------------------------------------------------
+h=$t/h5; E="$bin --home $h"; db="$h/spool/ledger.db"
+expect_exit 2 $E files --state bogus
+expect_err "no state 'bogus': the states are received processed accepted"
+expect_exit 2 $E files --partner nosuch
+expect_err "no partner 'nosuch': the partners are depot northwh shopco southwh"
+# a held run lock: its own exit code; --wait=SECS gives up after SECS
+if command -v flock >/dev/null 2>&1; then
+	flock "$h/spool/run.lock" sleep 4 &
+	lockpid=$!
+	sleep 1
+	expect_exit 75 $E run
+	expect_err 'another edigate run is working on the spool.*nothing was done'
+	start=$(date +%s)
+	expect_exit 75 $E run --wait=1
+	expect_err 'still working on the spool .* after 1 second'
+	end=$(date +%s)
+	if [ $((end - start)) -le 3 ]; then ok; else bad "--wait=1 waited $((end - start)) s"; fi
+	expect_exit 2 $E run --wait=0
+	wait "$lockpid"
+else
+	echo "SKIP: flock(1) not found: lock exit code"
+fi
+
 echo "failclosed: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
