@@ -42,6 +42,7 @@
 #include "edigate/unpack.h"
 #include "edigate/x12_check.h"
 #include "ackin.h"
+#include "report_words.h"
 #include "setkind.h"
 #include "spoolfs.h"
 
@@ -493,6 +494,11 @@ typedef struct fctx {
 	unsigned grp_refused;   /* sets of the open group we refused */
 	unsigned ichg_groups;   /* groups of the open interchange that are
 				 * not acknowledgements */
+	/* the open interchange's sender is another partner's: refused at
+	 * the identity check, nothing of ours runs on it, no ack */
+	char misrouted_to[80];
+	char misrouted_last[80]; /* for the report, after the interchange */
+	unsigned long misrouted, unsupported;
 	/* totals */
 	unsigned long accepted, rejected, duplicates, changed, records;
 	unsigned long ack_only, acks_in; /* of accepted: no record made */
@@ -658,6 +664,28 @@ own_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
 		fc_fail(fc, e.code, &e);
 }
 
+/*
+ * The interchange's sender belongs to another partner (24.6): it is
+ * refused at the identity check.  Its segments reach no map and no rule
+ * of this partner, and no acknowledgement is sent for it: one addressed
+ * to the other partner's id would leave through this partner's outbox.
+ */
+static void
+misrouted(fctx *fc, const eg_finding *f)
+{
+	const eg_envelope_expect *x = fc->pl->pp->expect;
+	const char *owner = x && x->owner ? x->owner(x->owner_ud,
+						     f->ctl.sender_q,
+						     f->ctl.sender)
+					  : NULL;
+
+	if (!owner || !owner[0])
+		return; /* nobody's: a TA1 R tells the sender */
+	snprintf(fc->misrouted_to, sizeof(fc->misrouted_to), "%s", owner);
+	snprintf(fc->misrouted_last, sizeof(fc->misrouted_last), "%s", owner);
+	fc->misrouted++;
+}
+
 static void
 on_finding(void *ud, const eg_finding *f)
 {
@@ -667,6 +695,12 @@ on_finding(void *ud, const eg_finding *f)
 	if (f->level == EG_LVL_TRANSACTION && f->rule &&
 	    !strcmp(f->rule, "no-guide"))
 		fc->txn_noguide = 1;
+	if (f->rule && !strcmp(f->rule, "sender-not-partner"))
+		misrouted(fc, f);
+	/* past the identity check nothing of a misrouted interchange is
+	 * looked at: its findings would be about another partner's file */
+	if (fc->misrouted_to[0] && f->level >= EG_LVL_GROUP)
+		return;
 	/* a received 997/999 is never acknowledged (ackin.h) */
 	if (fc->ack && !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
 		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
@@ -1156,6 +1190,12 @@ set_policy(fctx *fc, eg_unit_result *v)
 	eg_error e;
 	eg_err rc;
 
+	if (fc->misrouted_to[0]) {
+		/* refused at the identity check: not looked at further */
+		fc->txn_kind = EG_SET_PROCESS;
+		fc->txn_noguide = 0;
+		return;
+	}
 	eg_error_clear(&e);
 	rc = eg_set_kind_of(fc->p, fc->dup_file ? NULL : fc->pl->o.maps,
 			    &v->ctl, fc->txn_noguide, &fc->txn_kind,
@@ -1169,6 +1209,7 @@ set_policy(fctx *fc, eg_unit_result *v)
 		return;
 	v->outcome = EG_REJECTED;
 	fc->grp_refused++;
+	fc->unsupported++;
 	if (!fc->ack)
 		return;
 	memset(&f, 0, sizeof(f));
@@ -1204,6 +1245,9 @@ on_unit(void *ud, const eg_unit_result *u)
 
 	if (fc->rc)
 		return;
+	/* another partner's interchange: every unit in it is refused */
+	if (fc->misrouted_to[0])
+		v.outcome = EG_REJECTED;
 	if (u->level == EG_LVL_TRANSACTION) {
 		set_policy(fc, &v);
 		to_ack = to_ack && fc->txn_kind != EG_SET_ACK_IN;
@@ -1224,14 +1268,20 @@ on_unit(void *ud, const eg_unit_result *u)
 		end_txn(fc, &v);
 	else if (v.level == EG_LVL_GROUP)
 		end_group(fc, &v);
-	else if (v.level == EG_LVL_INTERCHANGE)
+	else if (v.level == EG_LVL_INTERCHANGE) {
 		end_interchange(fc, &v);
+		fc->misrouted_to[0] = '\0';
+	}
 }
 
 static eg_err
 on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((fctx *)ud)->mapper, seg, e);
+	fctx *fc = ud;
+
+	if (fc->misrouted_to[0])
+		return EG_OK; /* another partner's: not mapped as ours */
+	return eg_mapper_segment(fc->mapper, seg, e);
 }
 
 /* --- outputs ------------------------------------------------------------------ */
@@ -1306,6 +1356,14 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 	/* "<inbound ISA13>-<our ISA13>.ack.x12": keep our number */
 	snprintf(control, sizeof(control), "%.*s", ctl ? 9 : 0,
 		 ctl ? ctl + 1 : "");
+	if (fc->misrouted_to[0]) {
+		/* never addressed to another partner's id (misrouted) */
+		note(fc->pl, "%s: no acknowledgement for interchange %.*s: its "
+			     "sender is partner %s's",
+		     fc->id, ctl ? (int)(ctl - name) : 0, name,
+		     fc->misrouted_to);
+		return EG_OK;
+	}
 
 	fc->nacks++;
 	ack_file_name(fc, data, name, fname, sizeof(fname));
@@ -1337,9 +1395,27 @@ json_str(eg_buf *b, const char *s)
  * partner, its control numbers, and every finding kept with position,
  * segment text, code and message.
  */
+static void
+report_facts(const fctx *fc, const char *final_state, eg_report_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->file_id = fc->id;
+	f->file_name = fc->name;
+	f->partner = fc->p->id;
+	f->final_state = final_state;
+	f->accepted = fc->accepted;
+	f->rejected = fc->rejected;
+	f->duplicates = fc->duplicates;
+	f->unsupported = fc->unsupported;
+	f->misrouted_to = fc->misrouted_last;
+	f->file_level = fc->file_rejected;
+}
+
 static eg_err
 write_report(fctx *fc, const char *final_state, eg_error *e)
 {
+	eg_report_facts facts;
+	char head[600], next[600];
 	eg_buf t, j;
 	eg_stmt *st;
 	char path[PATH_MAX], rel[PATH_MAX], qrel[PATH_MAX];
@@ -1348,20 +1424,35 @@ write_report(fctx *fc, const char *final_state, eg_error *e)
 
 	eg_buf_init(&t, (size_t)64 << 20);
 	eg_buf_init(&j, (size_t)64 << 20);
+	report_facts(fc, final_state, &facts);
+	eg_report_headline(&facts, head, sizeof(head));
+	eg_report_next_step(&facts, next, sizeof(next));
 	rc = eg_buf_addf(&t,
-			 "edigate reject report\n"
+			 "edigate reject report\n\n%s\n\n"
 			 "file:      %s (%s)\n"
 			 "partner:   %s (%s)\n"
 			 "sha256:    %s\n"
 			 "outcome:   %s: %lu set(s) accepted, %lu rejected, "
 			 "%lu duplicate\n"
 			 "findings:  %lu (%lu kept)\n\n",
-			 fc->id, fc->name, fc->p->id,
+			 head, fc->id, fc->name, fc->p->id,
 			 fc->p->name ? fc->p->name : "", fc->sha, final_state,
 			 fc->accepted, fc->rejected, fc->duplicates,
 			 fc->findings, fc->kept_findings);
 	if (!rc)
-		rc = eg_buf_adds(&j, "{\"file\":");
+		rc = eg_buf_adds(&j, "{\"summary\":");
+	if (!rc)
+		rc = json_str(&j, head);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"nextStep\":");
+	if (!rc)
+		rc = json_str(&j, next);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"misroutedTo\":");
+	if (!rc)
+		rc = json_str(&j, facts.misrouted_to);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"file\":");
 	if (!rc)
 		rc = json_str(&j, fc->id);
 	if (!rc)
@@ -1482,6 +1573,8 @@ write_report(fctx *fc, const char *final_state, eg_error *e)
 		rc = e->code;
 	if (!rc)
 		rc = eg_buf_adds(&j, "]}\n");
+	if (!rc)
+		rc = eg_buf_addf(&t, "\n%s\n", next);
 	if (rc)
 		goto out;
 	if ((rc = eg_path(qrel, sizeof(qrel), e, "quarantine/%s/%s", fc->p->id,

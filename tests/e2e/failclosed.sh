@@ -29,6 +29,7 @@ fx="$root/tests/fixtures/map"
 t=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || { chmod -R u+w "$t" 2>/dev/null; rm -rf "$t"; }' EXIT
 pass=0 fail=0
+[ -n "${KEEP:-}" ] && echo "failclosed: keeping $t"
 . "$here/lib.sh"
 
 for tool in python3 sqlite3; do
@@ -204,6 +205,39 @@ for tpl in retailer 3pl; do
 		expect_file "$h/partners/tp-$tpl.xml" "direction=\"in\" set=\"$set\""
 	done
 done
+
+# ---------------------------------------------------------------------
+# 3. Misrouted files are refused at the identity check (24.6)
+# ---------------------------------------------------------------------
+new_home h3
+# northwh's sender id in shopco's inbox, with a PO line that shopco's
+# code list would reject (DZ): no rule or map of shopco may run on it
+mkvar "$t/mis.x12" "$fx/850-good.x12" 'SHOPCOTEST     ' 'NORTHWHTEST    ' \
+	'GS*PO*SHOPCOTEST' 'GS*PO*NORTHWHTEST' '*4*CA*30*' '*4*DZ*30*'
+mkvar "$t/unk.x12" "$fx/850-good.x12" 'SHOPCOTEST     ' 'NOBODYTEST     ' \
+	'000000501' '000000502'
+drop shopco "$t/mis.x12" "$t/unk.x12"
+expect_exit 1 $E run
+expect_out 'no acknowledgement for interchange 000000501: its sender is partner northwh'
+idm=$(q "SELECT id FROM files WHERE name='mis.x12'")
+expect_sql "SELECT state FROM files WHERE id='$idm'" rejected
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$idm' AND rule='sender-not-partner' AND message LIKE '%belongs to partner northwh%'" 1
+# nothing past the identity check: no guide, code list, map or rule finding
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$idm' AND level NOT IN ('interchange','file')" 0
+expect_sql "SELECT count(*) FROM outputs WHERE file_id='$idm' AND kind IN ('ack','records')" 0
+rep="$h/spool/quarantine/shopco/$idm/report.txt"
+expect_file "$rep" "^This file came in shopco's inbox but was sent by partner northwh, so nothing in it was processed and no acknowledgement was sent\.$"
+expect_file "$rep" "^Who acts: whoever routes partner northwh's files .* deliver this file to northwh's inbox"
+if [ "$(tail -1 "$rep" | cut -c1-9)" = "Who acts:" ]; then ok; else bad "report does not end with who acts"; fi
+expect_file "$h/spool/quarantine/shopco/$idm/report.json" '"misroutedTo":"northwh"'
+# no acknowledgement in either partner's outbox for it ...
+expect_no_file "$h/drop/northwh/out/*"
+if grep -l '000000501' "$h"/drop/shopco/out/* >/dev/null 2>&1; then
+	bad "an acknowledgement of the misrouted interchange went out"; else ok; fi
+# ... while a sender nobody owns gets its TA1 R 006 (invalid sender)
+acks=$(cat "$h"/drop/shopco/out/* 2>/dev/null | tr -d '\n')
+case "$acks" in *'*ZZ*NOBODYTEST     *'*'TA1*000000502*240110*0800*R*006~'*) ok ;;
+*) bad "no TA1 R 006 for the unknown sender: $acks" ;; esac
 
 # ---------------------------------------------------------------------
 # 4. No silent spool (24.7)
