@@ -6,8 +6,8 @@
  * matched to what we sent when the ledger knows it (`edigate sent`
  * records our interchanges and groups).  A rejection -- TA1 R, AK9/IK9
  * R or P (or M, W, X), AK5/IK5 R or E (or M, W, X) -- is an attention
- * item until a person acknowledges it: `status` counts them, `show`
- * lists them.  docs/ledger.md describes the table.
+ * item until a later acknowledgement accepts the same interchange, group
+ * or set: `status` counts them (7 days), `show` lists them.  docs/ledger.md describes the table.
  */
 #ifndef EDIGATE_LEDGER_ACKS_H
 #define EDIGATE_LEDGER_ACKS_H

@@ -1779,8 +1779,9 @@ decide(fctx *fc)
 		return "duplicate";
 	if (fc->file_rejected && fc->accepted == 0)
 		return "rejected";
+	/* acks_in: a TA1-only interchange holds no set but was read */
 	if (fc->rejected == 0 && !fc->file_rejected)
-		return fc->accepted ? "accepted"
+		return fc->accepted || fc->acks_in ? "accepted"
 		       : fc->duplicates ? "duplicate" : "rejected";
 	if (fc->accepted == 0)
 		return "rejected";

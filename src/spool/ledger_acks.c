@@ -104,6 +104,17 @@ eg_ledger_ack_add(eg_ledger *l, const char *partner, const char *file_id,
 	    a.isa13, a.gs01, a.gs06, a.st01, a.st02, a.status, a.codes,
 	    a.detail, a.sent_file[0] ? a.sent_file : NULL,
 	    (int64_t)a.attention);
+	/* a later acceptance of the same thing settles an earlier
+	 * rejection: nobody needs to look at it any more */
+	if (!rc && a.sent_file[0] && is_one_of(a.status, "A"))
+		rc = eg_ledger_exec(l, e,
+				    "UPDATE acks_in SET attention=0 WHERE "
+				    "sent_file=?1 AND level=?2 AND "
+				    "COALESCE(isa13,'')=?3 AND "
+				    "COALESCE(gs06,'')=?4 AND "
+				    "COALESCE(st02,'')=?5 AND attention=1",
+				    "ttttt", a.sent_file, a.level, a.isa13,
+				    a.gs06, a.st02);
 	if (!rc && out)
 		*out = a;
 	return rc;

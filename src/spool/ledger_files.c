@@ -52,6 +52,9 @@ eg_ledger_is_file_state(const char *s)
 	size_t n = strlen(s);
 	const char *p = states;
 
+	if (strchr(s, ' '))
+		return 0; /* one word */
+
 	while (n && (p = strstr(p, s)) != NULL) {
 		if ((p == states || p[-1] == ' ') &&
 		    (p[n] == ' ' || p[n] == '\0'))

@@ -197,7 +197,25 @@ mkvar "$t/997-a.x12" "$t/997-r.x12" '000000077' '000000078' '*77*' '*78*' \
 drop northwh "$t/997-a.x12"
 expect_exit 0 $E run
 expect_no_file "$h/drop/northwh/out/*"
-expect_sql "SELECT count(*) FROM acks_in WHERE attention=0 AND sent_file='$id_sent'" 2
+expect_sql "SELECT count(*) FROM acks_in WHERE sent_file='$id_sent'" 4
+# ... and settles the rejection it answers again
+expect_sql "SELECT count(*) FROM acks_in WHERE attention=1" 0
+expect_exit 0 $E status --partner northwh
+# a TA1 rejecting our interchange: kept, matched, no TA1 back for it
+python3 - "$t/ta1.x12" <<'EOF2'
+import sys
+segs = ["ISA*00*          *00*          *ZZ*NORTHWHTEST    *ZZ*ACMETEST       *240112*0900*U*00401*000000079*1*P*>",
+        "TA1*000000301*240110*0800*R*022", "IEA*0*000000079"]
+open(sys.argv[1], "w").write("~".join(segs) + "~\n")
+EOF2
+drop northwh "$t/ta1.x12"
+expect_exit 0 $E run
+id_ta1=$(q "SELECT id FROM files WHERE name='ta1.x12'")
+expect_sql "SELECT state FROM files WHERE id='$id_ta1'" accepted
+expect_no_file "$h/drop/northwh/out/*"
+expect_sql "SELECT level||':'||status||':'||codes||':'||sent_file||':'||attention FROM acks_in WHERE file_id='$id_ta1'" "interchange:R:022:$id_sent:1"
+expect_exit 1 $E status --partner northwh
+expect_out '1 rejection'
 # the templates expect 997/999 back from every partner we send to
 for tpl in retailer 3pl; do
 	expect_exit 0 $E partner new "tp-$tpl" --template $tpl
@@ -343,6 +361,9 @@ echo "not ours" >"$stray"
 expect_exit 3 $E run --partner shopco
 expect_err 'already exists'
 expect_file "$stray" 'not ours'
+rm -f "$stray"
+expect_exit 0 $E run --partner shopco
+expect_sql "SELECT state FROM files WHERE name='p3.x12'" accepted
 
 # ---------------------------------------------------------------------
 # 6. Clear words (24.9)
@@ -352,9 +373,25 @@ expect_exit 2 $E files --state bogus
 expect_err "no state 'bogus': the states are received processed accepted"
 expect_exit 2 $E files --partner nosuch
 expect_err "no partner 'nosuch': the partners are depot northwh shopco southwh"
+# findings name the element as the guide does; the report opens with a
+# plain sentence and ends with who acts
+mkvar "$t/q.x12" "$fx/850-good.x12" 'PO1*1*10*EA' 'PO1*1*12X*EA' \
+	'000000501' '000000811' '*501*X*' '*811*X*' 'GE*1*501' 'GE*1*811'
+drop shopco "$t/q.x12"
+expect_exit 1 $E run --partner shopco
+idq=$(q "SELECT id FROM files WHERE name='q.x12'")
+expect_sql "SELECT message FROM findings WHERE file_id='$idq' AND rule='element-invalid-character'" "PO102 Quantity Ordered '12X' is not a number"
+rep="$h/spool/quarantine/shopco/$idq/report.txt"
+expect_file "$rep" "^The document\(s\) in this file from shopco had errors, so none of them was processed\.$"
+expect_file "$rep" "PO102 Quantity Ordered '12X' is not a number"
+if [ "$(tail -1 "$rep" | cut -c1-27)" = "Who acts: partner shopco mu" ]; then ok; else
+	bad "report does not end with who acts: $(tail -1 "$rep")"; fi
+acks=$(cat "$h"/drop/shopco/out/* 2>/dev/null | tr -d '\n')
+case "$acks" in *'AK1*PO*811~AK2*850*0001~AK3*PO1*22*PO1*8~AK4*2*330*6*12X~AK5*R*5~AK9*R*1*1*0~'*) ok ;;
+*) bad "997 for PO102 12X: $acks" ;; esac
 # a held run lock: its own exit code; --wait=SECS gives up after SECS
 if command -v flock >/dev/null 2>&1; then
-	flock "$h/spool/run.lock" sleep 4 &
+	flock "$h/spool/run.lock" sleep 8 &
 	lockpid=$!
 	sleep 1
 	expect_exit 75 $E run
