@@ -41,8 +41,8 @@ eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,
  * made when missing: `run` only), EXISTING (read-write, migrated; a
  * missing ledger is EG_ENOTFOUND and nothing is created), READONLY (for
  * status, files, show, quarantine list/show: nothing is ever written,
- * works on a read-only spool; tables an older ledger lacks read as
- * empty).
+ * works on a read-only spool; an older ledger is upgraded in place where
+ * the spool can be written, else refused with a message).
  */
 enum { EG_LEDGER_CREATE, EG_LEDGER_EXISTING, EG_LEDGER_READONLY };
 eg_err eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,

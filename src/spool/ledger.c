@@ -210,43 +210,10 @@ migrate(eg_ledger *l, eg_error *e)
 	return EG_OK;
 }
 
-/*
- * A read-only ledger older than this program: its missing tables are
- * made as empty TEMP tables (nothing is written to the file), so every
- * question has an answer -- "none" -- until a run migrates it.
- */
+/* Open l->path read-only; *older when its schema is older than ours
+ * (the caller migrates it or refuses). */
 static eg_err
-shadow_migrate(eg_ledger *l, int64_t from, eg_error *e)
-{
-	char *sql, *p;
-	size_t i;
-	eg_err rc = EG_OK;
-
-	for (i = (size_t)from; !rc && i < NMIGRATIONS; i++) {
-		size_t n = strlen(migrations[i]);
-
-		/* "CREATE TABLE" -> "CREATE TEMP TABLE" (5 more bytes each) */
-		if (!(sql = malloc(n * 2 + 1)))
-			return eg_fail(e, EG_ENOMEM, "out of memory");
-		p = sql;
-		for (size_t k = 0; k < n;) {
-			if (!strncmp(migrations[i] + k, "CREATE TABLE ", 13)) {
-				memcpy(p, "CREATE TEMP TABLE ", 18);
-				p += 18;
-				k += 13;
-			} else {
-				*p++ = migrations[i][k++];
-			}
-		}
-		*p = '\0';
-		rc = exec_plain(l, sql, e);
-		free(sql);
-	}
-	return rc;
-}
-
-static eg_err
-open_readonly(eg_ledger *l, eg_error *e)
+open_readonly(eg_ledger *l, int *older, eg_error *e)
 {
 	char uri[PATH_MAX + 32];
 	int64_t v = 0;
@@ -291,7 +258,8 @@ version:
 			       "ledger %s has schema version %lld, newer than "
 			       "this edigate knows (%u): use a newer edigate",
 			       l->path, (long long)v, (unsigned)NMIGRATIONS);
-	return v < (int64_t)NMIGRATIONS ? shadow_migrate(l, v, e) : EG_OK;
+	*older = v < (int64_t)NMIGRATIONS;
+	return EG_OK;
 }
 
 eg_err
@@ -325,13 +293,28 @@ eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,
 			       "run on this spool", spool_dir);
 	}
 	if (mode == EG_LEDGER_READONLY) {
-		rc = open_readonly(l, e);
-		if (rc) {
+		int older = 0;
+
+		rc = open_readonly(l, &older, e);
+		if (rc || older)
 			eg_ledger_close(l);
+		if (rc)
 			return rc;
+		if (!older) {
+			*out = l;
+			return EG_OK;
 		}
-		*out = l;
-		return EG_OK;
+		/* an older ledger: upgraded in place where we may write
+		 * (nothing new is created), else the reader is told */
+		if (access(spool_dir, W_OK) != 0)
+			return eg_fail(e, EG_ECONFIG,
+				       "the ledger in %s was written by an "
+				       "older edigate and this spool cannot "
+				       "be written here: run `edigate run` on "
+				       "it once (it upgrades the ledger)",
+				       spool_dir);
+		return eg_ledger_open_mode(out, spool_dir, EG_LEDGER_EXISTING,
+					   e);
 	}
 	if (sqlite3_open_v2(l->path, &l->db,
 			    SQLITE_OPEN_READWRITE |

@@ -228,6 +228,21 @@ test_readonly_open(void **state)
 	assert_int_not_equal(eg_ledger_exec(l, &e, "DELETE FROM files", ""),
 			     EG_OK);
 	eg_ledger_close(l);
+	/* a ledger of the previous schema is upgraded where it can be */
+	assert_int_equal(eg_ledger_open(&l, f->dir, &e), EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE acks_in", ""),
+			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "PRAGMA user_version=1", ""),
+			 EG_OK);
+	eg_ledger_close(l);
+	l = NULL;
+	assert_int_equal(eg_ledger_open_mode(&l, f->dir, EG_LEDGER_READONLY,
+					     &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "SELECT count(*) FROM acks_in",
+					""),
+			 EG_OK);
+	eg_ledger_close(l);
 }
 
 static void
