@@ -56,8 +56,12 @@ match_sent(eg_ledger *l, const char *partner, const eg_ack_status *s,
 		    "f.id=g.file_id WHERE f.partner=?1 AND f.source='sent' AND "
 		    "g.status='sent' AND CAST(g.gs06 AS INTEGER)="
 		    "CAST(?2 AS INTEGER) AND (?3='' OR g.gs01=?3) "
-		    "ORDER BY g.id DESC LIMIT 1",
-		    "ttt", partner, s->gs06, s->gs01);
+		    /* a set: one we sent in that file */
+		    "AND (?4='' OR EXISTS (SELECT 1 FROM transactions t "
+		    "WHERE t.file_id=g.file_id AND t.st01=?4 AND "
+		    "t.st02=?5)) ORDER BY g.id DESC LIMIT 1",
+		    "ttttt", partner, s->gs06, s->gs01,
+		    s->kind == EG_ACK_SET ? s->st01 : "", s->st02);
 	if (rc)
 		return rc;
 	r = eg_ledger_step(l, q, e);

@@ -216,6 +216,16 @@ expect_no_file "$h/drop/northwh/out/*"
 expect_sql "SELECT level||':'||status||':'||codes||':'||sent_file||':'||attention FROM acks_in WHERE file_id='$id_ta1'" "interchange:R:022:$id_sent:1"
 expect_exit 1 $E status --partner northwh
 expect_out '1 rejection'
+# a 997 about a set we never sent in that group is kept, not matched
+mkvar "$t/997-x.x12" "$t/997-r.x12" '000000077' '000000076' '*77*' '*76*' \
+	'GE*1*77' 'GE*1*76' 'AK2*940*0001' 'AK2*940*0999'
+drop northwh "$t/997-x.x12"
+expect_exit 0 $E run
+id_x=$(q "SELECT id FROM files WHERE name='997-x.x12'")
+expect_sql "SELECT level||':'||COALESCE(sent_file,'-') FROM acks_in WHERE file_id='$id_x' ORDER BY id" "set:-
+group:$id_sent"
+expect_exit 0 $E show "$id_x"
+expect_out 'answers our file \(not known'
 # the templates expect 997/999 back from every partner we send to
 for tpl in retailer 3pl; do
 	expect_exit 0 $E partner new "tp-$tpl" --template $tpl
