@@ -4,7 +4,7 @@
 #   make test       unit + end-to-end + corpus tests, built with ASan+UBSan
 #   make demo       run the gateway on the shipped demo files
 #   make bench      throughput and memory figures
-#   make fuzz       libFuzzer run of the X12 reader (FUZZ_SECONDS=60)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each, in turn
 #   make checksrc   refuse banned functions
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -42,7 +42,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
-        pipeline failclosed crash sftp-e2e \
+        pipeline failclosed hostile crash sftp-e2e \
         demo bench \
         fuzz checksrc \
         install clean
@@ -98,7 +98,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
-		canonical pipeline failclosed crash sftp-e2e corpus install-check
+		canonical pipeline failclosed crash sftp-e2e hostile corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -129,6 +129,11 @@ failclosed: $(BA)/edigate
 # SIGKILL at every stage of a run, then recovery: exactly once
 crash: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/crash.sh
+
+# hostile partners (issue 21): damaged gzip, nested bundles, entities,
+# a rewrite in leave mode
+hostile: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/hostile.sh
 
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate
@@ -162,22 +167,51 @@ bench: all $(BENCH_BIN)
 	@BIN=$(B) sh bench/sftp.sh
 
 # --- fuzzing -------------------------------------------------------------
+# One libFuzzer target per door (tests/fuzz/fuzz_*.c), each run for
+# FUZZ_SECONDS in turn (one process at a time), from the repository root,
+# with its dictionary and seeds; what a run finds is kept in
+# build/fuzz-corpus/TARGET.  Seeds and xml.dict: tests/fuzz/make_seeds.py.
+#   x12      the reader, envelope checks, guides, the ack writer
+#   unpack   bundles: zip, tar, tar.gz, gzip, nested
+#   loaders  partner profiles, guides, map files (the XML adapter)
+#   mapper   X12 to canonical records: maps, code lists, rules
+#   file     per-file processing: the whole inbound pipeline on one file
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= x12 unpack loaders mapper file
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
+FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
+.SECONDARY: $(FUZZ_LIB)
 $(BF)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	clang $(CSTD) $(WARN) $(DEFS) -Iinclude $(PKG_CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
 
-$(BF)/fuzz_x12: tests/fuzz/fuzz_x12.c $(LIB_SRC:%.c=$(BF)/%.o)
+$(BF)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB)
 	clang $(CSTD) $(WARN) -Iinclude -fsanitize=fuzzer,address,undefined -O1 -g \
-		-o $@ $^ $(PKG_LIBS)
+		-o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
+
+# dictionary, seed directory and longest input per target
+FZ_x12     := -dict=tests/fuzz/x12.dict -max_len=4096 tests/fixtures/x12
+FZ_unpack  := -dict=tests/fuzz/unpack.dict -max_len=32768 tests/fuzz/seeds/unpack
+FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
+FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
+FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(BF)/fuzz_x12
-	@mkdir -p build/fuzz-corpus
-	$(BF)/fuzz_x12 -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/x12.dict \
-		-max_len=4096 build/fuzz-corpus tests/fixtures/x12
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz-corpus/$$t; \
+		echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+		case $$t in \
+		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
+		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
+		file) a="$(FZ_file)";; esac; \
+		$(BF)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-print_final_stats=1 $$a build/fuzz-corpus/$$t \
+			2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)|ERROR|SUMMARY|Test unit written|^==' || true; \
+		test -z "$$(ls crash-* leak-* timeout-* oom-* 2>/dev/null)" || \
+			{ echo "fuzz_$$t: found a crash (crash-*/leak-*/timeout-*/oom-* here)"; exit 1; }; \
+	done
 
 # --- hygiene ---------------------------------------------------------------
 checksrc:

@@ -2,7 +2,7 @@
  * gen_x12.c - deterministic generator of realistic X12 004010 bench data.
  *
  *   gen_x12 --set 856|940|945 --size BYTES [--seed N] [-o FILE]
- *           [--group-sets N] [--interchange-groups N]
+ *           [--group-sets N] [--interchange-groups N] [--order-items N]
  *
  * Writes interchanges of 856 ship notices, 940 warehouse shipping orders or
  * 945 warehouse shipping advices until the output reaches about BYTES.
@@ -379,6 +379,7 @@ struct gen {
 	uint64_t serial;  /* SSCC serials used */
 	uint32_t isa13;   /* last interchange control number used */
 	uint32_t gs06;    /* last group control number used */
+	uint32_t order_items; /* 856: one order of this many items, no packs */
 };
 
 /* Business day and minute of the current transaction set. */
@@ -480,6 +481,40 @@ plan_856(struct gen *g, struct ship856 *s)
 	}
 }
 
+/* One shipment, one order, n items straight under it (HL*n*2*I): the
+ * shape that made mapping quadratic (many HLs under one parent). */
+static void
+body_856_flat(struct gen *g, uint32_t n)
+{
+	char d8[9], hm[5];
+	uint64_t units = 0;
+
+	fmt_date8(d8, sizeof(d8), txn_day(g));
+	fmt_time(hm, sizeof(hm), txn_minute(g));
+	seg(g->o, "BSN*00*SH%010llu*%s*%s*0001",
+	    (unsigned long long)order_no(g), d8, hm);
+	seg(g->o, "DTM*011*%s*%s", d8, hm);
+	seg(g->o, "HL*1**S");
+	seg(g->o, "TD1*CTN25*%u****G*%u*LB", n, n);
+	seg(g->o, "TD5*B*2*%s*%s*%s", carriers[0].scac, carriers[0].mode,
+	    carriers[0].name);
+	seg(g->o, "N1*SF*ACME APPAREL INC*1*078123456");
+	ship_to(g, "DC");
+	seg(g->o, "HL*2*1*O");
+	seg(g->o, "PRF*%llu", (unsigned long long)po_no(g, 0));
+	for (uint32_t i = 0; i < n; i++) {
+		struct item it;
+		uint32_t q = 1 + i % 12;
+
+		item_get(&it, i % NITEMS);
+		seg(g->o, "HL*%u*2*I", i + 3);
+		seg(g->o, "LIN*%u*UP*%s*VN*%s", i + 1, it.upc, it.sku);
+		seg(g->o, "SN1**%u*EA", q);
+		units += q;
+	}
+	seg(g->o, "CTT*%u*%llu", n + 2, (unsigned long long)units);
+}
+
 static void
 body_856(struct gen *g)
 {
@@ -488,6 +523,10 @@ body_856(struct gen *g)
 	char d8[9], dd8[9], po8[9], hm[5], code[24];
 	uint32_t hl = 1;
 
+	if (g->order_items) {
+		body_856_flat(g, g->order_items);
+		return;
+	}
 	plan_856(g, &s);
 	cr = &carriers[rnd_in(&g->rng, 0, NCARRIERS - 1)];
 	fmt_date8(d8, sizeof(d8), txn_day(g));
@@ -767,6 +806,7 @@ usage(FILE *f)
 		"usage: gen_x12 --set 856|940|945 --size BYTES [--seed N] "
 		"[-o FILE]\n"
 		"               [--group-sets N] [--interchange-groups N]\n"
+		"               [--order-items N]\n"
 		"\n"
 		"Write realistic X12 004010 interchanges of about BYTES bytes "
 		"(suffix k, m, g\n"
@@ -779,7 +819,9 @@ usage(FILE *f)
 		"  --group-sets N        transaction sets per group "
 		"(default %d)\n"
 		"  --interchange-groups N  groups per interchange "
-		"(default %d)\n",
+		"(default %d)\n"
+		"  --order-items N       856: each set is one order of N "
+		"items, no packs\n",
 		DEF_GROUP_SETS, DEF_ISA_GROUPS);
 }
 
@@ -816,7 +858,7 @@ parse_count(const char *s, uint32_t *out)
 {
 	uint64_t v;
 
-	if (parse_u64(s, 0, &v) != 0 || v == 0 || v > 999999)
+	if (parse_u64(s, 0, &v) != 0 || v == 0 || v > 9999999)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -830,6 +872,7 @@ main(int argc, char **argv)
 	struct shape sh = {DEF_GROUP_SETS, DEF_ISA_GROUPS};
 	const char *set = NULL, *path = NULL, *why = NULL;
 	uint64_t size = 0, seed = 1;
+	uint32_t order_items = 0;
 	int have_size = 0, rc = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -861,6 +904,9 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "--interchange-groups") == 0) {
 			if (parse_count(v, &sh.isa_groups) != 0)
 				goto bad;
+		} else if (strcmp(a, "--order-items") == 0) {
+			if (parse_count(v, &order_items) != 0)
+				goto bad;
 		} else
 			goto bad;
 	}
@@ -876,6 +922,7 @@ main(int argc, char **argv)
 	if (g.kind == NULL)
 		goto bad;
 	g.o = &o;
+	g.order_items = order_items;
 	g.seed = seed;
 	g.rng = seed ^ 0x5eed0f0ed16a7e00ULL;
 	g.day0 = DAY_2024_01_01 + (int64_t)(seed % 365);

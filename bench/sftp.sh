@@ -33,9 +33,14 @@
 # connection and login included for both.  Each timed command is preceded
 # by sync(1).
 #
+# A second table has the pulls (a) and (c) against each kind of server
+# partners run -- OpenSSH's sshd and ProFTPD with mod_sftp -- edigate
+# next to sftp, with the cipher each negotiated named on every row.
+#
 # Environment: BIN (build dir holding bench/{sftpxfer,rusage}, default
 # build/rel), BENCH_SFTP_FILES, BENCH_SFTP_BIG_MB, BENCH_SFTP_RUNS,
-# BENCH_TMPDIR, SSHD (default /usr/sbin/sshd); BENCH_SFTP=0 skips it all.
+# BENCH_TMPDIR, SSHD (default /usr/sbin/sshd), PROFTPD (default
+# /usr/sbin/proftpd); BENCH_SFTP=0 skips it all.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -306,3 +311,131 @@ awk -v n="$N" -v sb="$SMALL_BYTES" -v bb="$BIG_BYTES" -v rt="$TARGET" \
 		    bb / 1048576 / best["push-big-sftp"]
 		print "\n" line
 	}' "$RESULTS"
+
+# ---- the kinds of server partners run: pulls, cipher named per row --------
+# The same pulls (a) and (c) against OpenSSH's sshd (above) and ProFTPD
+# with mod_sftp (tests/sftp/proftpd.sh, chrooted virtual user "partner",
+# the files hard-linked into its inbound folder), edigate next to
+# OpenSSH's sftp, each row naming the cipher each client negotiated:
+# OpenSSH's sftp takes chacha20-poly1305 where the server offers it
+# (sshd), libssh2 1.10 has no chacha20 and takes aes128-ctr; one more
+# sshd row has sftp on aes128-ctr too, cipher for cipher.  Skipped
+# (said so) without /usr/sbin/proftpd.
+PROFTPD=${PROFTPD:-/usr/sbin/proftpd}
+P=$W/proftpd
+KINDS_RES=$W/kinds.txt
+: >"$KINDS_RES"
+# as SFTP_OPTS, without the port (ssh keeps the first -P it is given)
+KOPTS="-F /dev/null -i $W/id_ed25519 -o IdentitiesOnly=yes
+ -o UserKnownHostsFile=$W/known_hosts -o GlobalKnownHostsFile=/dev/null
+ -o StrictHostKeyChecking=yes -o BatchMode=yes"
+chmod 711 "$W" # ProFTPD reaches its chroot as nobody
+if [ -x "$PROFTPD" ]; then
+	PPORT=$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])') || die "no free port"
+	mkdir -p "$P"
+	cat "$W/id_ed25519.pub" >"$P/authorized_keys"
+	sh tests/sftp/proftpd.sh start "$P" "$PPORT" $$ >/dev/null ||
+		die "cannot start proftpd (see $P/proftpd.log)"
+	trap 'sh tests/sftp/proftpd.sh stop "$P" >/dev/null 2>&1
+sh tests/sftp/sshd.sh stop "$S" >/dev/null 2>&1; rm -rf "$W"' EXIT
+	mkdir -p "$P/root/in/small" "$P/root/in/big"
+	ln "$W"/src/small/* "$P/root/in/small/"
+	ln "$W/src/big/big.dat" "$P/root/in/big/"
+	chown -R nobody:nogroup "$P/root"
+	printf '[127.0.0.1]:%s %s\n' "$PPORT" \
+		"$(cut -d' ' -f1,2 "$P/host_ecdsa.pub")" >>"$W/known_hosts"
+fi
+
+# kind_cipher KIND: "edigate-cipher sftp-cipher" for that server.
+kind_cipher() {
+	"$T/sftpxfer" cipher "$H/bench.xml" "$H" 2>>"$LOG" |
+		sed -n 's/^cipher=\([^ ]*\).*/\1/p'
+}
+sftp_cipher() { # USER PORT [SFTP OPTIONS]: what sftp negotiates
+	u_=$1 p_=$2
+	shift 2
+	echo bye >"$W/batch"
+	# shellcheck disable=SC2086
+	sftp $KOPTS -P "$p_" "$@" -v -b "$W/batch" "$u_@127.0.0.1" 2>&1 |
+		sed -n 's/.*kex: server->client cipher: \([^ ]*\).*/\1/p' |
+		head -n 1
+}
+
+# kind_pull KIND CASE SERVER-DIR SRC USER PORT [SFTP OPTIONS]
+kind_pull() {
+	k_=$1 c_=$2 d_=$3 src_=$4 u_=$5 p_=$6
+	shift 6
+	port_save=$PORT user_save=$USER_
+	PORT=$p_
+	USER_=$u_
+	profile "$d_"
+	PORT=$port_save
+	USER_=$user_save
+	i_=1
+	while [ "$i_" -le "$BENCH_SFTP_RUNS" ]; do
+		rm -rf "$W/got"
+		mkdir "$W/got"
+		timed "$k_-$c_-edigate" "$T/sftpxfer" pull "$H/bench.xml" "$H" \
+			"$W/got"
+		same "$src_" "$W/got"
+		rm -rf "$W/got"
+		mkdir "$W/got"
+		printf 'lcd %s\ncd %s\nget *\n' "$W/got" "$d_" >"$W/batch"
+		# shellcheck disable=SC2086
+		timed "$k_-$c_-sftp" sftp -q $KOPTS -P "$p_" "$@" \
+			-b "$W/batch" "$u_@127.0.0.1"
+		same "$src_" "$W/got"
+		rm -rf "$W/got"
+		i_=$((i_ + 1))
+	done
+	: >>"$RESULTS"
+	printf '%s %s %s %s\n' "$k_" "$c_" "$(kind_cipher)" \
+		"$(sftp_cipher "$u_" "$p_" "$@")" >>"$KINDS_RES"
+}
+
+echo
+echo "== timing against each kind of server (best of $BENCH_SFTP_RUNS) =="
+kind_pull sshd small "$S/small" "$W/src/small" "$USER_" "$PORT"
+kind_pull sshd big "$S/big" "$W/src/big" "$USER_" "$PORT"
+kind_pull sshd-aes small "$S/small" "$W/src/small" "$USER_" "$PORT" \
+	-c aes128-ctr
+kind_pull sshd-aes big "$S/big" "$W/src/big" "$USER_" "$PORT" -c aes128-ctr
+if [ -x "$PROFTPD" ]; then
+	kind_pull proftpd small /in/small "$W/src/small" partner "$PPORT"
+	kind_pull proftpd big /in/big "$W/src/big" partner "$PPORT"
+else
+	echo "  proftpd: skipped: no $PROFTPD (make deps installs proftpd-core)"
+fi
+
+awk -v n="$N" -v bb="$BIG_BYTES" -v runs="$BENCH_SFTP_RUNS" '
+	FNR == NR { ce[$1 " " $2] = $3; cs[$1 " " $2] = $4; next }
+	{ if (!($1 in best) || $2 < best[$1]) best[$1] = $2 }
+	END {
+		printf "\n== SFTP pulls by kind of server: edigate vs OpenSSH" \
+		    " sftp -b, loopback, best of %d ==\n", runs
+		printf "  %-9s %-22s %9s %-18s %9s %-30s %6s\n", "server", \
+		    "case", "edigate s", "(cipher)", "sftp s", "(cipher)", \
+		    "ratio"
+		split("sshd sshd-aes proftpd", k, " ")
+		split("small big", c, " ")
+		desc["small"] = sprintf("(a) %d small files", n)
+		desc["big"] = sprintf("(c) one %.0f MiB file", bb / 1048576)
+		line = "bench: result"
+		for (i = 1; i <= 3; i++)
+			for (j = 1; j <= 2; j++) {
+				key = k[i] "-" c[j]
+				if (!((key "-edigate") in best))
+					continue
+				e = best[key "-edigate"]; s = best[key "-sftp"]
+				printf "  %-9s %-22s %9.3f %-18s %9.3f %-30s %6.2f\n", \
+				    k[i], desc[c[j]], e, "(" ce[k[i] " " c[j]] ")", \
+				    s, "(" cs[k[i] " " c[j]] ")", e / s
+				gsub("-", "_", key)
+				line = line sprintf(" sftp_kind_%s_edigate_s=%.3f" \
+				    " sftp_kind_%s_sftp_s=%.3f", key, e, key, s)
+			}
+		print "\n" line
+	}' "$KINDS_RES" "$RESULTS"

@@ -6,6 +6,11 @@
  *   sftpxfer push PROFILE HOME DIR   put every regular file of DIR (not
  *                                    recursive, dotfiles skipped) into
  *                                    the profile's outbox, by name order
+ *   sftpxfer cipher PROFILE HOME     print the cipher (client to server)
+ *                                    and key exchange the transport
+ *                                    negotiates with that server
+ *                                    (eg_sftp_probe), for the bench's
+ *                                    table
  *
  * PROFILE is a partner profile (its <transport type="sftp">), checked
  * against HOME/schemas/partner-profile.xsd; relative key and known_hosts
@@ -34,6 +39,7 @@
 
 #include "edigate/err.h"
 #include "edigate/profile.h"
+#include "edigate/sftp.h"
 #include "edigate/transport.h"
 
 typedef struct out_file {
@@ -169,6 +175,30 @@ push(eg_transport *t, const char *dir, size_t *files, uint64_t *bytes,
 	return rc;
 }
 
+/* "cipher=aes128-ctr kex=curve25519-sha256" as negotiated. */
+static int
+cipher(const char *profile, const char *home)
+{
+	eg_sftp_probe_result *r = calloc(1, sizeof(*r));
+	eg_profile *p = NULL;
+	eg_error e;
+	eg_err rc;
+
+	eg_error_clear(&e);
+	if (!r)
+		return 1;
+	rc = eg_profile_load(&p, profile, home, &e);
+	if (rc == EG_OK)
+		rc = eg_sftp_probe(p, home, r, &e);
+	if (rc == EG_OK)
+		printf("cipher=%s kex=%s\n", r->cipher, r->kex);
+	else
+		fprintf(stderr, "sftpxfer: %s: %s\n", eg_err_str(rc), e.msg);
+	eg_profile_free(p);
+	free(r);
+	return rc == EG_OK ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -181,9 +211,12 @@ main(int argc, char **argv)
 	eg_err rc;
 	int op;
 
+	if (argc == 4 && strcmp(argv[1], "cipher") == 0)
+		return cipher(argv[2], argv[3]);
 	if (argc != 5 || (strcmp(argv[1], "pull") != 0 &&
 			  strcmp(argv[1], "push") != 0)) {
-		fprintf(stderr, "usage: sftpxfer pull|push PROFILE HOME DIR\n");
+		fprintf(stderr, "usage: sftpxfer pull|push PROFILE HOME DIR\n"
+				"       sftpxfer cipher PROFILE HOME\n");
 		return 2;
 	}
 	op = strcmp(argv[1], "push") == 0;

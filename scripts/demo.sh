@@ -132,6 +132,21 @@ bad=$($E files --partner bigretail --state rejected --json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["id"])')
 rule "edigate quarantine show $bad: the reject report"
 $E quarantine show "$bad"
+# Our acknowledgements check themselves: each must pass validate --strict
+# against the shipped TA1/997/999 guides (docs/acknowledgements.md).
+strict_acks() { # FILE...
+	for a in "$@"; do
+		[ -f "$a" ] || continue
+		if "$bin" --home . validate --strict "$a" >/dev/null 2>&1; then
+			nstrict=$((nstrict + 1))
+		else
+			echo "demo: our acknowledgement $a fails validate --strict:"
+			"$bin" --home . validate --strict "$a" | grep ERROR | head -5
+			status=1
+		fi
+	done
+}
+nstrict=0
 rule "the acknowledgements written to the partners' outboxes"
 for a in "$home"/drop/bigretail/out/* "$nl_out"/*; do
 	a_=${a#$abs/}
@@ -159,6 +174,7 @@ rule "edigate run again: nothing new is taken, nothing is sent twice"
 $E run || status=1
 n=$(ls "$home"/drop/bigretail/out "$nl_out" | grep -c x12)
 [ "$n" -eq 5 ] || { echo "demo: expected 5 acknowledgements, found $n"; status=1; }
+strict_acks "$home"/drop/bigretail/out/* "$nl_out"/*
 if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 2 ] ||
 	[ "$($E files --state duplicate --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
 	[ "$($E files --state rejected --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
@@ -208,6 +224,8 @@ for a in "$out"/*.ack.x12; do
 	*AK5\*R*) rule "the 997 that rejects a shipment: $(basename "$a")"; cat "$a" ;;
 	esac
 done
+strict_acks "$out"/*.ack.x12
+echo "($nstrict acknowledgements so far pass validate --strict)"
 rule "edigate acks: reading those acknowledgements back, as a partner's would be"
 "$bin" acks "$out"/*.ack.x12 | grep -v '^    set .*: A (accepted)$'
 

@@ -12,6 +12,12 @@
  *     AK2/IK3/IK4/IK5) and AK9 detail.
  * Sender and receiver are swapped from the inbound ISA and GS.  Control
  * numbers come from the caller's counter.
+ *
+ * Every acknowledgement is valid X12 for its own version: a partner value
+ * that is itself invalid is never copied into it (docs/acknowledgements.md
+ * gives the rule for each case).  An interchange whose sender cannot be
+ * addressed or referenced (invalid ISA05..ISA10 or ISA13) gets nothing:
+ * eg_ack_unanswered counts it and says why, and the caller quarantines it.
  */
 #ifndef EDIGATE_ACK_H
 #define EDIGATE_ACK_H
@@ -53,7 +59,37 @@ typedef struct eg_ack_opts {
 	 * "000000905-000000001.ack.x12" (inbound ISA13, outbound ISA13). */
 	eg_err (*emit)(void *ud, const char *name, const char *data,
 		       size_t len, eg_error *e);
+	/* Our delimiters (the profile's <outbound>); 0 for the defaults
+	 * '*', ':', '^', '~'.  They must differ (eg_ack_delims_check). */
+	char element, component, repetition, segment;
+	int no_newline;	/* 1: no newline after each segment terminator */
+	/* 999 implementation convention: NULL for a plain 005010 999;
+	 * "005010X231A1" for the healthcare guide (GS08/ST03, CTX). */
+	const char *convention;
+	/* Control version (ISA12) used when the inbound ISA12 is not one we
+	 * can reply in: "00401" (NULL) or "00501". */
+	const char *version;
 } eg_ack_opts;
+
+struct eg_profile;
+/* Fill o's delimiters, newline, 999 convention and fallback version
+ * from a partner profile (<outbound>, <acknowledgements convention=>, the
+ * first release of its first inbound document).  Strings borrow from p. */
+void eg_ack_opts_profile(eg_ack_opts *o, const struct eg_profile *p);
+
+/* ISA12 values we reply in (00401..00406, 00501..00505, ...). */
+int eg_ack_version_known(const char *isa12);
+
+/*
+ * Check a set of delimiters: NULL when they can be used together, else
+ * a sentence saying why not (static text).  newline: a newline follows
+ * each segment terminator.
+ */
+const char *eg_ack_delims_check(char element, char component,
+				char repetition, char segment, int newline);
+
+/* The kind of an acknowledgement interchange: "997", "999" or "TA1". */
+const char *eg_ack_kind(const char *data, size_t len);
 
 typedef struct eg_ack eg_ack;
 
@@ -65,6 +101,18 @@ eg_err eg_ack_error(const eg_ack *a, eg_error *e);
 /* Counts of what was written. */
 void eg_ack_counts(const eg_ack *a, unsigned *interchanges, unsigned *ta1,
 		   unsigned *n997, unsigned *n999);
+/*
+ * After the run: when the file's ISA could not be read (not fixed-width,
+ * so validation stopped there, TA105 e.g. 006), split it on its element
+ * separator and, if the sender, receiver, ISA09, ISA10 and ISA13 can
+ * still be read, send the TA1 R with the reader's code.  head holds the
+ * file's first bytes (512 are enough).  Returns 1 when a TA1 was sent.
+ */
+int eg_ack_isa_fallback(eg_ack *a, const char *head, size_t len);
+/* Interchanges (or unreadable input) that got no acknowledgement because
+ * none could be written that was valid and true; *why (may be NULL) is
+ * the reason for the last one, valid until eg_ack_free. */
+unsigned eg_ack_unanswered(const eg_ack *a, const char **why);
 void eg_ack_free(eg_ack *a);
 
 #endif

@@ -194,5 +194,12 @@ void eg_envelope_free(eg_envelope *env);
 
 /* Expected GS01 functional identifier for an ST01, or NULL if unknown. */
 const char *eg_x12_functional_id(const char *st01);
+/* Is fid a functional identifier of a set in that same table? */
+int eg_x12_functional_id_known(const char *fid);
+/* Is q a code of I05 (interchange ID qualifier)? */
+int eg_x12_id_qualifier_ok(const char *q);
+/* An ISA09/GS04 date (YYMMDD or CCYYMMDD), an ISA10/GS05 time (HHMM...). */
+int eg_x12_date_ok(const char *s);
+int eg_x12_time_ok(const char *s);
 
 #endif

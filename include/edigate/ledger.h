@@ -100,6 +100,28 @@ eg_err eg_ledger_set_state(eg_ledger *l, const char *file_id,
 			   const char *state, const char *note,
 			   eg_error *e) EG_MUST_USE;
 
+/*
+ * A clean-up (after-pickup action) the partner's server refused, for the
+ * file picked up at partner's remote_path with that size and mtime while
+ * its clean-up is pending: noted in the file's history; after that many
+ * refusals (after > 0) the file is marked for attention, which
+ * eg_ledger_cleanup_attention reports until its clean-up is done.
+ * *count (may be NULL) = refusals so far (0 when no such file waits).
+ * why is copied.  Its own transaction unless the caller has one.
+ */
+eg_err eg_ledger_cleanup_refused(eg_ledger *l, const char *partner,
+				 const char *remote_path, uint64_t size,
+				 int64_t mtime, time_t now, unsigned after,
+				 const char *why, int64_t *count,
+				 eg_error *e) EG_MUST_USE;
+/* Files of partner whose clean-up needs attention: *n, with the newest
+ * one's remote path and last refusal in name and why (truncated to their
+ * capacities, "" when none). */
+eg_err eg_ledger_cleanup_attention(eg_ledger *l, const char *partner,
+				   int64_t *n, char *name, size_t ncap,
+				   char *why, size_t wcap,
+				   eg_error *e) EG_MUST_USE;
+
 /* The ledger as a reference store for business rules (documents whose
  * keys were recorded: a 940 we sent, an 850 received). */
 eg_refstore eg_ledger_refstore(eg_ledger *l);

@@ -14,8 +14,11 @@
 
 #include <stdint.h>
 
-#include "edigate/ack_read.h"
 #include "edigate/ledger.h"
+
+/* ack_read.h's status; not included here, so that users of ack.h (whose
+ * eg_ack_kind() is a function) can include this header too */
+struct eg_ack_status;
 
 /* One status of a received acknowledgement, as the ledger keeps it. */
 typedef struct eg_ledger_ack {
@@ -33,7 +36,7 @@ typedef struct eg_ledger_ack {
 
 /* Does this status need a person (a rejection or acceptance with
  * errors as above)? */
-int eg_ledger_ack_is_attention(const eg_ack_status *s);
+int eg_ledger_ack_is_attention(const struct eg_ack_status *s);
 
 /*
  * Keep one status read from file_id (partner's), matched to the file we
@@ -41,7 +44,7 @@ int eg_ledger_ack_is_attention(const eg_ack_status *s);
  * caller's transaction.
  */
 eg_err eg_ledger_ack_add(eg_ledger *l, const char *partner,
-			 const char *file_id, const eg_ack_status *s,
+			 const char *file_id, const struct eg_ack_status *s,
 			 int64_t at, eg_ledger_ack *out,
 			 eg_error *e) EG_MUST_USE;
 

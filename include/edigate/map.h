@@ -94,6 +94,13 @@ typedef struct eg_mapper_opts {
 	/* A mapping or rule finding (rule ids "map-..." and "rule-..."). */
 	void (*finding)(void *ud, const eg_finding *f);
 	void *ud;
+	/*
+	 * Per-set limits, 0 for the defaults (16 MiB, 1,000,000 segments,
+	 * 4,000,000 elements).  A set over any of them is not mapped: a
+	 * map-too-large finding names the limit and the set gives no
+	 * record.  They bound what mapping one set holds in memory.
+	 */
+	size_t max_set_bytes, max_set_segments, max_set_elements;
 } eg_mapper_opts;
 
 typedef struct eg_mapper eg_mapper;
@@ -114,6 +121,10 @@ typedef struct eg_mapper_counts {
 	unsigned long records;   /* records handed out */
 	unsigned long rejected;  /* sets rejected by the map or the rules */
 	unsigned long unmapped;  /* sets with no map (or not validated) */
+	/* units and segments visited, HL index probes: grows linearly with
+	 * the input (tests compare it across sizes to catch quadratic
+	 * work without timing anything) */
+	unsigned long long steps;
 } eg_mapper_counts;
 void eg_mapper_counts_get(const eg_mapper *m, eg_mapper_counts *c);
 void eg_mapper_free(eg_mapper *m);

@@ -56,6 +56,9 @@ typedef struct eg_profile {
 	int secret_given[2];   /* the <passphrase> / <password> element is there */
 	char *inbox, *inbox_pattern, *inbox_exclude, *outbox;
 	char *after_action, *move_to;
+	/* <after-pickup attention-after=>: a clean-up refused this many runs
+	 * in a row becomes an attention item in `status` (default 3) */
+	unsigned cleanup_attention;
 	/* <complete>: a file is taken when unchanged this long (seconds),
 	 * when its done-file (name + done_suffix) is there, and never while
 	 * it ends in temp_suffix; suffixes NULL when not set */
@@ -79,13 +82,22 @@ typedef struct eg_profile {
 	} ack_send[3];
 	size_t nack_send;
 	int ack_policy_given;   /* <acknowledgements> is there */
+	/* <acknowledgements convention=>: the 999 implementation
+	 * convention ("005010X231A1"), "" for a plain 005010 999 */
+	char ack_convention[16];
+	/* <outbound>: our delimiters for this partner (defaults * : ^ ~),
+	 * a newline after each segment (default 1), ISA15 usage */
+	char out_element, out_component, out_repetition, out_segment;
+	int out_newline;
+	char out_usage;
 	/* <duplicates> */
 	long long dup_window;   /* control-window, seconds (default 30d) */
 	char dup_business[12];  /* duplicate | change | reject */
 	int dup_reack;          /* reacknowledge (default 1) */
 	/* <limits>, 0 when not set */
 	unsigned long long max_file_bytes, max_segment, max_elements,
-	    max_findings, max_archive_entries, max_expansion_ratio;
+	    max_findings, max_archive_entries, max_expansion_ratio,
+	    max_bundle_depth;
 	/* <partial-files policy=>: "accept-valid" (default) or "reject-file" */
 	char partial[16];
 	size_t ndocs;

@@ -37,6 +37,9 @@ typedef struct eg_rnode {
 	/* where the value came from (0 when not from one segment) */
 	unsigned long long segment;
 	unsigned elem;
+	/* internal: 1 when allocated from its root's arena, 2 for the root
+	 * that owns it (eg_rnode_new_root); 0 for a node of its own */
+	unsigned char in_arena;
 	struct eg_rnode *parent, *child, *last, *next;
 } eg_rnode;
 

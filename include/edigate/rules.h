@@ -109,6 +109,15 @@ eg_err eg_memstore_new(eg_memstore **out) EG_MUST_USE;
  */
 eg_err eg_memstore_add(eg_memstore *m, const char *partner, const char *set,
 		       const eg_rnode *rec) EG_MUST_USE;
+/*
+ * Move what src remembers into dst, in the order src learnt it, as if
+ * each record had been added to dst then (first seen wins); src is left
+ * empty.  For documents that must not be visible until their group or
+ * interchange is accepted (`map` streaming its records).
+ */
+eg_err eg_memstore_take(eg_memstore *dst, eg_memstore *src) EG_MUST_USE;
+/* Forget everything (a rejected group's documents). */
+void eg_memstore_clear(eg_memstore *m);
 eg_refstore eg_memstore_store(eg_memstore *m);
 void eg_memstore_free(eg_memstore *m);
 

@@ -31,7 +31,10 @@ typedef struct eg_sftp_probe_result {
 	int fsync;              /* fsync@openssh.com offered */
 	int posix_rename;       /* posix-rename@openssh.com offered */
 	int rename_over;        /* plain rename over an existing file works */
-	int inbox_list, outbox_list, outbox_write;
+	int inbox_list, outbox_list;
+	/* the outbox steps of a delivery: create and write a file (0644, as
+	 * deliveries), rename it to a fresh name, remove it */
+	int outbox_write, outbox_rename, outbox_delete;
 	/* what the listings held, -1 when not listed: regular files not
 	 * starting with "."; of the inbox's, those the profile's pattern,
 	 * exclude, temp-suffix and done-suffix let through (complete or
@@ -41,14 +44,15 @@ typedef struct eg_sftp_probe_result {
 	 * AAAA..."), empty when the handshake did not get there */
 	char host_key_line[2048];
 	char inbox_err[EG_ERRMSG_MAX], outbox_err[EG_ERRMSG_MAX],
-	    write_err[EG_ERRMSG_MAX]; /* why a step failed */
+	    write_err[EG_ERRMSG_MAX], rename_err[EG_ERRMSG_MAX],
+	    delete_err[EG_ERRMSG_MAX]; /* why a step failed */
 } eg_sftp_probe_result;
 
 /*
  * Connect to the profile's server, check its host key, log in, and find
  * out what it offers (see eg_sftp_probe_result).  Changes nothing on the
- * server but two probe files ".edigate-probe-PID.a/.b" in the outbox,
- * which it removes.  Returns EG_OK once logged in, whatever the later
+ * server but its probe files ".edigate-probe-PID.a/.b/.c" in the outbox,
+ * which it removes (unless the server refuses).  Returns EG_OK once logged in, whatever the later
  * steps found (their errors are in r); a connect, host-key or auth
  * failure is returned with r filled as far as it got (the host key and
  * fingerprint are there whenever the handshake completed).

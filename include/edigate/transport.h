@@ -38,7 +38,8 @@ typedef struct eg_tfile {
 	char *path;      /* full remote path, the ledger's key with size and
 			  * mtime: "/outbound/acme/PO123.x12" */
 	uint64_t size;
-	int64_t mtime;   /* seconds since the epoch */
+	int64_t mtime;   /* since the epoch: seconds (sftp), nanoseconds
+			  * (local); compared only for equality */
 	char *done_file; /* its done-file's full path, or NULL */
 } eg_tfile;
 

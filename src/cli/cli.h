@@ -136,6 +136,14 @@ typedef struct eg_cli_mapfile {
 	int jsonl;
 	int discard;                       /* remember records, write none */
 	const eg_envelope_events *pass;    /* also told of units (acks) */
+	/* Stream: each set's records are written to out as soon as it is
+	 * mapped, and taken back (truncated) when its group or interchange
+	 * ends rejected, so memory does not grow with the file; documents
+	 * for rules wait in gstage/istage until accepted.  NULL: records go
+	 * to `records` when their interchange ends accepted. */
+	FILE *out;
+	const struct eg_profile *refs;     /* its rules say which sets are
+					    * remembered in mem (NULL: all) */
 	void (*finding)(void *ud, const eg_finding *f, int from_map);
 	void *finding_ud;
 	/* out */
@@ -145,6 +153,10 @@ typedef struct eg_cli_mapfile {
 	eg_x12_check_result res;
 	eg_mapper_counts counts;
 	struct eg_mapper *mapper;          /* while running */
+	struct eg_memstore *gstage, *istage; /* streaming, while running */
+	long long gmark, imark;            /* out offsets: group, interchange */
+	unsigned long gnrec, inrec;        /* nrecords at those marks */
+	eg_err io_err;                     /* a failure inside a callback */
 } eg_cli_mapfile;
 
 /* Clear mf and set what every dry run shares: the partner's checks (none

@@ -117,11 +117,28 @@ parse_time(const char *s, time_t *out)
 	return *out != (time_t)-1;
 }
 
+/* The file's ISA could not be read: a TA1 R when its sender can be. */
+static void
+isa_fallback(eg_ack *ack, const char *path)
+{
+	char head[512];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	(void)eg_ack_isa_fallback(ack, head, n);
+}
+
 static void
 help(FILE *f)
 {
 	fputs("Usage: edigate ack [-o DIR] [--counter FILE | --first-control N]\n"
 	      "                   [--version 997|999] [--time CCYYMMDDHHMM]\n"
+	      "                   [--delimiters ECRS] [--convention 005010X231A1]\n"
+	      "                   [--reply-version 00401|00501]\n"
 	      "                   [--guide FILE] [--partner ID] [--json] FILE...\n\n"
 	      "Validate X12 files and write their acknowledgements, one\n"
 	      "interchange per inbound interchange, addressed back to its\n"
@@ -140,14 +157,24 @@ help(FILE *f)
 	      "                       file, or when it is created (default 1)\n"
 	      "  --version 997|999    force the acknowledgement type\n"
 	      "  --time CCYYMMDDHHMM  date and time to write (UTC; default now)\n"
+	      "  --delimiters ECRS    our element, component, repetition and\n"
+	      "                       segment characters (default '*:^~')\n"
+	      "  --convention 005010X231A1\n"
+	      "                       write 999s for the healthcare guide (GS08,\n"
+	      "                       ST03, CTX); default: plain 005010 999s\n"
+	      "  --reply-version V    ISA12 when the inbound one is not a real\n"
+	      "                       control version (default 00401)\n"
 	      "  --guide FILE         a partner guide for its transaction set\n"
 	      "  --partner ID         the files come from this partner: its\n"
-	      "                       identity, documents and guides apply (see\n"
-	      "                       validate --help)\n"
+	      "                       identity, documents, guides, <outbound>\n"
+	      "                       delimiters and 999 convention apply\n"
 	      "  --json               list the files written as JSON\n\n"
 	      "Exit code 0 when everything was accepted, 1 when some\n"
 	      "document had errors (the acknowledgements say which; they are\n"
-	      "written either way).\n",
+	      "written either way).  An interchange whose sender cannot be\n"
+	      "addressed or referred to (invalid ISA05-ISA10 or ISA13), or a\n"
+	      "file whose ISA cannot be read, gets no acknowledgement: the\n"
+	      "reason is printed and the exit code is 1.\n",
 	      f);
 	eg_cli_help_exit_codes(f);
 }
@@ -168,7 +195,8 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_source *src = NULL;
 	eg_error e;
 	char *end;
-	int i, x = EG_EXIT_OK, nfiles = 0, worst_doc = 0;
+	int i, x = EG_EXIT_OK, nfiles = 0, worst_doc = 0, dset = 0;
+	const char *why;
 
 	memset(&a, 0, sizeof(a));
 	memset(&ao, 0, sizeof(ao));
@@ -212,6 +240,34 @@ run(eg_cli *cli, int argc, char **argv)
 						    "--version is 997 or 999");
 			ao.force = v[2] == '7' ? 997 : 999;
 			i++;
+		} else if (strcmp(o, "--delimiters") == 0 && v) {
+			if (strlen(v) != 4 ||
+			    eg_ack_delims_check(v[0], v[1], v[2], v[3], 1))
+				return eg_cli_usage(cli, "ack",
+						    "--delimiters wants 4 different "
+						    "characters, not letters, digits "
+						    "or spaces: element, component, "
+						    "repetition, segment");
+			ao.element = v[0];
+			ao.component = v[1];
+			ao.repetition = v[2];
+			ao.segment = v[3];
+			dset = 1;
+			i++;
+		} else if (strcmp(o, "--convention") == 0 && v) {
+			if (strcmp(v, "005010X231A1") != 0)
+				return eg_cli_usage(cli, "ack",
+						    "--convention is 005010X231A1");
+			ao.convention = v;
+			i++;
+		} else if (strcmp(o, "--reply-version") == 0 && v) {
+			if (!eg_ack_version_known(v))
+				return eg_cli_usage(cli, "ack",
+						    "--reply-version wants an X12 "
+						    "control version such as 00401 "
+						    "or 00501");
+			ao.version = v;
+			i++;
 		} else if (strcmp(o, "--time") == 0 && v) {
 			if (!parse_time(v, &ao.now))
 				return eg_cli_usage(cli, "ack",
@@ -236,6 +292,23 @@ run(eg_cli *cli, int argc, char **argv)
 		if (x != EG_EXIT_OK)
 			goto out;
 		co.expect = &pc.expect;
+		{
+			eg_ack_opts po = ao;
+
+			/* the profile's; options given on the line win */
+			eg_ack_opts_profile(&po, pc.profile);
+			if (!dset) {
+				ao.element = po.element;
+				ao.component = po.component;
+				ao.repetition = po.repetition;
+				ao.segment = po.segment;
+				ao.no_newline = po.no_newline;
+			}
+			if (!ao.convention)
+				ao.convention = po.convention;
+			if (!ao.version)
+				ao.version = po.version;
+		}
 		if (pc.nguides) {
 			co.overrides = pc.guides;
 			co.noverrides = pc.nguides;
@@ -265,8 +338,22 @@ run(eg_cli *cli, int argc, char **argv)
 		    eg_x12_check(src, &co, eg_ack_events(ack), &res, &e) ||
 		    eg_ack_error(ack, &e)) {
 			x = eg_cli_fail(cli, &e);
-		} else if (res.totals.errors) {
-			worst_doc = 1;
+		} else {
+			if (res.totals.errors)
+				worst_doc = 1;
+			if (res.reader_failed)
+				isa_fallback(ack, o);
+			if (eg_ack_error(ack, &e))
+				x = eg_cli_fail(cli, &e);
+			if (eg_ack_unanswered(ack, &why)) {
+				worst_doc = 1;
+				fprintf(cli->err,
+					"%s ack: %s: no acknowledgement "
+					"written for %u interchange(s): %s; "
+					"the partner must be told by a person\n",
+					cli->prog, o,
+					eg_ack_unanswered(ack, NULL), why);
+			}
 		}
 		eg_source_free(src);
 		src = NULL;

@@ -6,14 +6,23 @@
  * (edi/maps plus the profile's code lists, overrides and rules), written
  * as one XML batch or as JSON Lines.  Nothing touches the spool: this is
  * what a run would hand downstream, for support staff and onboarding.
+ *
+ * Records stream into a temporary file (next to -o's file, or an
+ * anonymous one for standard output) as each set is mapped, so memory
+ * does not grow with the input; the output appears only when every file
+ * was read (-o: fsync and rename; else copied to standard output), as
+ * it always did: an I/O failure leaves nothing half-written.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
-#include "edigate/fsutil.h"
 #include "edigate/profile.h"
 
 static void
@@ -96,6 +105,92 @@ eg_cli_parse_day(const char *s, time_t *out)
 	return parse_day(s, out);
 }
 
+/* The records' file: a temporary name next to outpath (tmp holds it), or
+ * an anonymous file when the records go to standard output. */
+static FILE *
+open_out(const char *outpath, char *tmp, size_t cap, eg_error *e)
+{
+	const char *slash = outpath ? strrchr(outpath, '/') : NULL;
+	FILE *f;
+	int fd;
+
+	tmp[0] = '\0';
+	if (!outpath) {
+		if (!(f = tmpfile()))
+			eg_fail(e, EG_EIO, "cannot make a temporary file: %s",
+				strerror(errno));
+		return f;
+	}
+	if ((size_t)snprintf(tmp, cap, "%.*s%s.%s.%ld.tmp",
+			     slash ? (int)(slash - outpath + 1) : 0, outpath,
+			     "", slash ? slash + 1 : outpath,
+			     (long)getpid()) >= cap) {
+		tmp[0] = '\0';
+		eg_fail(e, EG_EINVAL, "bad file name %s", outpath);
+		return NULL;
+	}
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || !(f = fdopen(fd, "w+"))) {
+		eg_fail(e, EG_EIO, "cannot create %s: %s", tmp,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		tmp[0] = '\0';
+		return NULL;
+	}
+	return f;
+}
+
+/* Publish the records: -o renames the fsynced file over its name and
+ * syncs the directory; else the file is copied to standard output. */
+static int
+close_out(eg_cli *cli, FILE *f, const char *outpath, char *tmp)
+{
+	char b[65536];
+	size_t n;
+	int fd;
+	eg_error e;
+
+	eg_error_clear(&e);
+	if (tmp[0]) {
+		const char *slash = strrchr(outpath, '/');
+		char dir[PATH_MAX];
+		int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+
+		bad |= fclose(f) != 0;
+		if (bad || rename(tmp, outpath) != 0) {
+			eg_fail(&e, EG_EIO, "cannot publish %s: %s", outpath,
+				strerror(errno));
+			unlink(tmp);
+			tmp[0] = '\0';
+			return eg_cli_fail(cli, &e);
+		}
+		tmp[0] = '\0';
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash ? (int)(slash - outpath) : 1,
+			 slash ? outpath : ".");
+		/* the new name is durable once its directory is */
+		fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0) {
+			eg_fail(&e, EG_EIO, "cannot sync %s: %s", dir,
+				strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return eg_cli_fail(cli, &e);
+		}
+		close(fd);
+		return EG_EXIT_OK;
+	}
+	rewind(f);
+	while ((n = fread(b, 1, sizeof(b), f)) > 0)
+		if (eg_cli_write(cli, b, n))
+			break;
+	n = ferror(f) || !feof(f);
+	fclose(f);
+	return n ? EG_EXIT_IO : EG_EXIT_OK;
+}
+
 static int
 run(eg_cli *cli, int argc, char **argv)
 {
@@ -110,11 +205,12 @@ run(eg_cli *cli, int argc, char **argv)
 	size_t nfiles = 0, nseen = 0, k;
 	int jsonl = 0, x = EG_EXIT_OK, i;
 	time_t now = time(NULL);
-	eg_buf all;
+	FILE *out = NULL;
+	char tmp[PATH_MAX];
 	eg_error e;
 
 	memset(&pc, 0, sizeof(pc));
-	eg_buf_init(&all, (size_t)1 << 30);
+	tmp[0] = '\0';
 	eg_error_clear(&e);
 	files = calloc((size_t)argc, sizeof(*files));
 	seen = calloc((size_t)argc, sizeof(*seen));
@@ -180,8 +276,12 @@ run(eg_cli *cli, int argc, char **argv)
 		x = e.code ? eg_cli_fail(cli, &e) : EG_EXIT_IO;
 		goto out;
 	}
-	if (!jsonl && eg_buf_adds(&all, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-				       "<records>\n")) {
+	if (!(out = open_out(outpath, tmp, sizeof(tmp), &e))) {
+		x = eg_cli_fail(cli, &e);
+		goto out;
+	}
+	if (!jsonl && fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			    "<records>\n", out) == EOF) {
 		x = EG_EXIT_IO;
 		goto out;
 	}
@@ -193,6 +293,7 @@ run(eg_cli *cli, int argc, char **argv)
 				    guides, &pc, maps, mem, now, is_seen,
 				    (size_t)1 << 30);
 		mf.jsonl = jsonl;
+		mf.out = out;
 		mf.finding = print_finding;
 		mf.finding_ud = &mf;
 		if (eg_cli_map_file(&mf, &e)) {
@@ -209,36 +310,26 @@ run(eg_cli *cli, int argc, char **argv)
 				mf.path, is_seen ? "(seen) " : "", mf.nrecords,
 				mf.counts.mapped, mf.counts.rejected,
 				mf.counts.unmapped);
-			if (mf.records.len &&
-			    eg_buf_add(&all, mf.records.data, mf.records.len))
-				x = EG_EXIT_IO;
 		}
 		eg_buf_free(&mf.records);
 	}
 	if (x == EG_EXIT_IO)
 		goto out;
-	if (!jsonl && eg_buf_adds(&all, "</records>\n")) {
+	if (!jsonl && fputs("</records>\n", out) == EOF) {
 		x = EG_EXIT_IO;
 		goto out;
 	}
-	if (outpath) {
-		const char *slash = strrchr(outpath, '/');
-		char dir[4096];
+	{
+		int r = close_out(cli, out, outpath, tmp);
 
-		snprintf(dir, sizeof(dir), "%.*s",
-			 slash ? (int)(slash - outpath) : 1,
-			 slash ? outpath : ".");
-		if (eg_file_publish(dir, slash ? slash + 1 : outpath,
-				    all.data ? all.data : "", all.len, &e)) {
-			int r = eg_cli_fail(cli, &e);
-
-			x = r > x ? r : x;
-		}
-	} else if (eg_cli_write(cli, all.data ? all.data : "", all.len)) {
-		x = EG_EXIT_IO;
+		out = NULL;
+		x = r > x ? r : x;
 	}
 out:
-	eg_buf_free(&all);
+	if (out)
+		fclose(out);
+	if (tmp[0])
+		unlink(tmp);
 	eg_memstore_free(mem);
 	eg_maps_free(maps);
 	eg_cli_partner_close(&pc);

@@ -5,16 +5,19 @@
  * host key and whether we trust it, the negotiated key exchange and
  * cipher, the login methods, the SFTP version and extensions, fsync and
  * posix-rename, whether a rename replaces a file, the inbox and outbox
- * listings and write permission in the outbox.
+ * listings, and what a delivery needs of the outbox: create and write a
+ * file (as deliveries do, mode 0644), rename it to a new name, remove
+ * it; a failed step is named (outbox-write, outbox-rename).
  *
- * It changes nothing on the server but two probe files in the outbox,
+ * It changes nothing on the server but its probe files in the outbox,
  * which it removes.  An unknown or changed host key is refused like a
  * run refuses it; the report then says how to trust the key once the
  * partner has confirmed its fingerprint.
  *
  * Exit codes (the --help says the same): 0 logged in and every check
  * passed, 1 logged in but a check failed (a folder cannot be listed, the
- * outbox cannot be written), 2 usage or configuration, 3 no session
+ * outbox cannot be written or a file there cannot be renamed), 2 usage
+ * or configuration, 3 no session
  * (connection, host key, login refused).
  */
 #include <limits.h>
@@ -66,6 +69,10 @@ verdict(probe *pr)
 		add_failed(pr, "outbox-list");
 	if (p->outbox && *p->outbox && pr->r.outbox_write != 1)
 		add_failed(pr, "outbox-write");
+	/* written but not renamed: no delivery can be published */
+	if (p->outbox && *p->outbox && pr->r.outbox_write == 1 &&
+	    pr->r.outbox_rename != 1)
+		add_failed(pr, "outbox-rename");
 }
 
 static void
@@ -154,6 +161,23 @@ print_text(eg_cli *cli, const probe *pr)
 			    ? " (a probe file was written and removed)"
 			    : ": ",
 			r->outbox_write == 1 ? "" : r->write_err);
+	if (p->outbox && *p->outbox && r->outbox_write == 1)
+		fprintf(f, "  %-15s %s%s%s\n", "outbox rename",
+			yes_no(r->outbox_rename),
+			r->outbox_rename == 1
+			    ? " (a probe file was renamed to a new name, as "
+			      "each delivery is)"
+			    : ": no delivery can be published: ",
+			r->outbox_rename == 1 ? "" : r->rename_err);
+	if (p->outbox && *p->outbox && r->outbox_delete >= 0)
+		fprintf(f, "  %-15s %s%s%s\n", "outbox delete",
+			yes_no(r->outbox_delete),
+			r->outbox_delete == 1
+			    ? ""
+			    : " (probe files left behind; the leftover of a "
+			      "cut upload cannot be cleared on a server that "
+			      "does not overwrite): ",
+			r->outbox_delete == 1 ? "" : r->delete_err);
 }
 
 /* How to trust a key we refused: the known_hosts line, or a pin. */
@@ -330,6 +354,10 @@ json_build(eg_buf *b, const probe *pr)
 	jstr(&w, "error", r->outbox_list == 0 ? r->outbox_err : NULL);
 	jbool(&w, "writable", r->outbox_write);
 	jstr(&w, "writeError", r->outbox_write == 0 ? r->write_err : NULL);
+	jbool(&w, "renamable", r->outbox_rename);
+	jstr(&w, "renameError", r->outbox_rename == 0 ? r->rename_err : NULL);
+	jbool(&w, "deletable", r->outbox_delete);
+	jstr(&w, "deleteError", r->outbox_delete == 0 ? r->delete_err : NULL);
 	jend(&w);
 	jraw(&w, "}\n");
 	return w.rc;

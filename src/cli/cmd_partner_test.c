@@ -227,6 +227,7 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 		ao.emit = emit;
 		ao.ud = &t;
 		ao.now = 946684800; /* 2000-01-01 00:00 UTC: a placeholder */
+		eg_ack_opts_profile(&ao, pc.profile);
 		mf.jsonl = 1;
 		mf.finding = on_finding;
 		mf.finding_ud = &t;

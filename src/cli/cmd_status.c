@@ -25,8 +25,10 @@ help(FILE *f)
 	fputs("\nExit codes:\n"
 	      "  0  nothing needs attention\n"
 	      "  1  something does: quarantine not empty, a failed last run,\n"
-	      "     files stuck, or a partner's TA1/997/999 rejecting our\n"
-	      "     documents in the last 7 days\n"
+	      "     files stuck, a clean-up the partner's server refused\n"
+	      "     in attention-after runs (profile, default 3), or a\n"
+	      "     partner's TA1/997/999 rejecting our documents in the\n"
+	      "     last 7 days\n"
 	      "  2  usage or configuration error\n"
 	      "  3  I/O failure\n",
 	      f);
@@ -38,6 +40,9 @@ typedef struct pstat {
 	long long unsent, failures;
 	int64_t ack_rejections; /* in the partner's TA1/997/999, 7 days */
 	char last_status[16], last_msg[300];
+	/* clean-ups the server refused attention-after runs or more */
+	int64_t refused;
+	char refused_path[300], refused_why[300];
 } pstat;
 
 static eg_err
@@ -126,7 +131,12 @@ gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
 			 eg_col_text(st, 2));
 	}
 	eg_ledger_done(st);
-	return r < 0 ? e->code : EG_OK;
+	if (r < 0)
+		return e->code;
+	return eg_ledger_cleanup_attention(l, p, &ps->refused, ps->refused_path,
+					   sizeof(ps->refused_path),
+					   ps->refused_why,
+					   sizeof(ps->refused_why), e);
 }
 
 static int
@@ -184,7 +194,7 @@ run(eg_cli *cli, int argc, char **argv)
 			break;
 		}
 		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
-		if (ps.quarantine || ps.stuck || ps.unsent ||
+		if (ps.quarantine || ps.stuck || ps.unsent || ps.refused ||
 		    ps.ack_rejections || !strcmp(ps.last_status, "failed"))
 			attention = 1;
 		if (!strcmp(ps.last_status, "failed"))
@@ -205,6 +215,13 @@ run(eg_cli *cli, int argc, char **argv)
 				 "acknowledgements (`edigate files --partner "
 				 "%s`, `show`); ",
 				 (long long)ps.ack_rejections, p);
+		if (ps.refused)
+			snprintf(notes + strlen(notes),
+				 sizeof(notes) - strlen(notes),
+				 "clean-up refused again and again for %lld "
+				 "file(s), the partner's inbox fills up (last "
+				 "%s); ",
+				 (long long)ps.refused, ps.refused_path);
 		if (json) {
 			(void)!eg_buf_addf(
 			    &b,
@@ -221,11 +238,18 @@ run(eg_cli *cli, int argc, char **argv)
 			    "\"rejectedToday\":%lld,\"duplicatesToday\":%lld,"
 			    "\"quarantine\":%lld,\"unfinished\":%lld,"
 			    "\"acksPending\":%lld,\"failedRunsToday\":%lld,"
-			    "\"ackRejections\":%lld}",
+			    "\"ackRejections\":%lld",
 			    ps.in_today, ps.out_today, ps.acks_today,
 			    ps.accepted, ps.rejected, ps.duplicates,
 			    ps.quarantine, ps.stuck, ps.unsent, ps.failures,
 			    (long long)ps.ack_rejections);
+			(void)!eg_buf_addf(&b, ",\"cleanupRefused\":{\"files\":"
+					       "%lld,\"lastPath\":",
+					   (long long)ps.refused);
+			(void)!eg_cli_json_str(&b, ps.refused_path);
+			(void)!eg_buf_adds(&b, ",\"lastError\":");
+			(void)!eg_cli_json_str(&b, ps.refused_why);
+			(void)!eg_buf_adds(&b, "}}");
 		} else {
 			(void)!eg_buf_addf(&b,
 					   "%-12s %-19s %-8s %4lld %4lld %4lld "

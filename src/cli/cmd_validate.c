@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "edigate/ack_lint.h"
 #include "edigate/buf.h"
 #include "edigate/format.h"
 #include "edigate/guide.h"
@@ -26,6 +27,11 @@ typedef struct vctx {
 	eg_buf findings, txns, groups, ichgs;
 	uint64_t size;
 	int progress_shown;
+	/* --strict (our own acknowledgements): warnings and sets without a
+	 * guide are errors, and the acknowledgement lint runs */
+	int strict;
+	unsigned strict_errors;
+	eg_ack_lint *lint;
 } vctx;
 
 static const char *
@@ -152,6 +158,43 @@ on_finding(void *ud, const eg_finding *f)
 		fprintf(v->cli->out, " [999 %s=%s; no 997 code]",
 			code_label(f->level, 1), f->code999);
 	fputc('\n', v->cli->out);
+}
+
+/* --strict: a warning or "no guide" note is an error of ours. */
+static void
+on_finding_strict(void *ud, const eg_finding *f)
+{
+	vctx *v = ud;
+	eg_finding g;
+
+	if (f->severity == EG_FIND_ERROR ||
+	    (f->severity == EG_FIND_NOTE && strcmp(f->rule, "no-guide") != 0)) {
+		on_finding(ud, f);
+		return;
+	}
+	g = *f;
+	g.severity = EG_FIND_ERROR;
+	v->strict_errors++;
+	on_finding(ud, &g);
+}
+
+static void
+on_lint(void *ud, const eg_finding *f)
+{
+	vctx *v = ud;
+
+	v->strict_errors++;
+	on_finding(ud, f);
+}
+
+static eg_err
+lint_segment(void *ud, const eg_x12_segment *s, eg_error *e)
+{
+	vctx *v = ud;
+
+	(void)e;
+	eg_ack_lint_segment(v->lint, s);
+	return EG_OK;
 }
 
 static void
@@ -284,7 +327,7 @@ print_json(vctx *v, const char *format, const eg_x12_check_result *r,
 
 static int
 validate_file(eg_cli *cli, const char *path, int json, int verbose,
-	      const eg_x12_check_opts *base)
+	      int strict, const eg_x12_check_opts *base)
 {
 	vctx v;
 	eg_envelope_events ev = {on_finding, on_unit, NULL};
@@ -308,6 +351,14 @@ validate_file(eg_cli *cli, const char *path, int json, int verbose,
 	v.json = json;
 	v.verbose = verbose;
 	v.guides = base->guides != NULL;
+	v.strict = strict;
+	if (strict) {
+		if (eg_ack_lint_new(&v.lint, on_lint, &v, &e))
+			return eg_cli_fail(cli, &e);
+		ev.finding = on_finding_strict;
+		opts.segment = lint_segment;
+		opts.segment_ud = &v;
+	}
 	eg_buf_init(&v.findings, JSON_MAX);
 	eg_buf_init(&v.txns, JSON_MAX);
 	eg_buf_init(&v.groups, JSON_MAX);
@@ -355,6 +406,19 @@ validate_file(eg_cli *cli, const char *path, int json, int verbose,
 		x = eg_cli_fail(cli, &e);
 		goto out;
 	}
+	if (strict && opts.guides && res.unguided) {
+		eg_finding f;
+
+		memset(&f, 0, sizeof(f));
+		f.level = EG_LVL_FILE;
+		f.severity = EG_FIND_ERROR;
+		f.rule = "strict-no-guide";
+		snprintf(f.msg, sizeof(f.msg),
+			 "%lu set(s) had no guide: strict mode checks every "
+			 "set against one", res.unguided);
+		on_lint(&v, &f);
+	}
+	res.totals.errors += v.strict_errors;
 	if (json) {
 		x = print_json(&v, "x12", &res, NULL);
 	} else {
@@ -387,6 +451,7 @@ out:
 	eg_buf_free(&v.txns);
 	eg_buf_free(&v.groups);
 	eg_buf_free(&v.ichgs);
+	eg_ack_lint_free(v.lint);
 	return x;
 }
 
@@ -409,7 +474,7 @@ static void
 help(FILE *f)
 {
 	fputs("Usage: edigate validate [--envelope | --guide FILE] [--partner ID]\n"
-	      "                        [--json]\n"
+	      "                        [--json] [--strict]\n"
 	      "                        [--verbose] [--max-findings N]\n"
 	      "                        [--max-segment BYTES] "
 	      "[--max-elements N] FILE...\n\n"
@@ -435,6 +500,12 @@ help(FILE *f)
 	      "                      the sets must be among its documents, and\n"
 	      "                      its partner guides are used\n"
 	      "  --json              one JSON object per file on stdout\n"
+	      "  --strict            for our own TA1/997/999: warnings and\n"
+	      "                      sets without a guide are errors, and the\n"
+	      "                      checks a strict partner translator makes\n"
+	      "                      are added (ISA11/ISA12 by version, TA104\n"
+	      "                      with TA105, 999 flavour, AK5 against AK9;\n"
+	      "                      see docs/acknowledgements.md)\n"
 	      "  --verbose, -v       list accepted transaction sets and notes\n"
 	      "  --max-findings N    findings listed per transaction set\n"
 	      "                      (default 100)\n"
@@ -455,7 +526,8 @@ run(eg_cli *cli, int argc, char **argv)
 	const eg_guide *one = NULL;
 	eg_cli_partner pc;
 	const char **files = NULL;
-	int json = 0, verbose = 0, envelope = 0, i, x = EG_EXIT_OK;
+	int json = 0, verbose = 0, envelope = 0, strict = 0, i,
+	    x = EG_EXIT_OK;
 	size_t nfiles = 0, k;
 
 	memset(&opts, 0, sizeof(opts));
@@ -475,6 +547,8 @@ run(eg_cli *cli, int argc, char **argv)
 			json = 1;
 		} else if (strcmp(a, "--envelope") == 0) {
 			envelope = 1;
+		} else if (strcmp(a, "--strict") == 0) {
+			strict = 1;
 		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
 			verbose = 1;
 		} else if (strcmp(a, "--guide") == 0 && i + 1 < argc) {
@@ -553,7 +627,8 @@ run(eg_cli *cli, int argc, char **argv)
 		}
 	}
 	for (k = 0; k < nfiles; k++) {
-		int r = validate_file(cli, files[k], json, verbose, &opts);
+		int r = validate_file(cli, files[k], json, verbose, strict,
+				      &opts);
 
 		/* The worst outcome wins: I/O > usage > document > ok. */
 		if (r > x)

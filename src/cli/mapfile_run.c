@@ -4,12 +4,17 @@
  *
  * The file is read once: the mapper copies each transaction set while
  * the envelope and guide checks run, and maps it when they accept it.
- * Records are appended to a buffer in the chosen form and remembered in
- * the run's in-memory store, so a later file in the same run (a 945) can
- * refer to an earlier one (the 940 it answers).
+ * Records are appended to a buffer in the chosen form, or (mf->out, for
+ * `map`) streamed to a file as each set is mapped and cut back when its
+ * group or interchange ends rejected, so memory stays flat whatever the
+ * file's size.  Records of sets the profile's rules refer to (the 940 a
+ * 945 answers) are remembered in the run's in-memory store, so a later
+ * file can refer to an earlier one; streaming, they wait in a group and
+ * an interchange stage until those are accepted, as they would have.
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "edigate/digest.h"
@@ -39,6 +44,8 @@ on_map_finding(void *ud, const eg_finding *f)
 		mf->finding(mf->finding_ud, f, 1);
 }
 
+static void stream_unit(eg_cli_mapfile *mf, const eg_unit_result *u);
+
 static void
 on_unit(void *ud, const eg_unit_result *u)
 {
@@ -48,6 +55,67 @@ on_unit(void *ud, const eg_unit_result *u)
 		mf->pass->unit_end(mf->pass->ud, u);
 	if (mf->mapper)
 		eg_mapper_unit_end(mf->mapper, u);
+	if (mf->mapper && mf->out)
+		stream_unit(mf, u);
+}
+
+/* Cut the output back to mark (a rejected group or interchange). */
+static void
+cut(eg_cli_mapfile *mf, long long mark, unsigned long nrec)
+{
+	mf->nrecords = nrec;
+	if (fflush(mf->out) != 0 || ftruncate(fileno(mf->out), mark) != 0 ||
+	    fseeko(mf->out, mark, SEEK_SET) != 0)
+		mf->io_err = EG_EIO;
+}
+
+static void
+stream_unit(eg_cli_mapfile *mf, const eg_unit_result *u)
+{
+	int ok = u->outcome != EG_REJECTED;
+	long long here;
+	eg_err rc = EG_OK;
+
+	if (u->level != EG_LVL_GROUP && u->level != EG_LVL_INTERCHANGE)
+		return;
+	if (!ok) {
+		cut(mf, u->level == EG_LVL_GROUP ? mf->gmark : mf->imark,
+		    u->level == EG_LVL_GROUP ? mf->gnrec : mf->inrec);
+		if (mf->gstage)
+			eg_memstore_clear(mf->gstage);
+		if (mf->istage && u->level == EG_LVL_INTERCHANGE)
+			eg_memstore_clear(mf->istage);
+	} else if (mf->gstage) {
+		rc = eg_memstore_take(mf->istage, mf->gstage);
+		if (!rc && u->level == EG_LVL_INTERCHANGE)
+			rc = eg_memstore_take(mf->mem, mf->istage);
+	}
+	if (rc && !mf->io_err)
+		mf->io_err = rc;
+	here = ftello(mf->out);
+	mf->gmark = here;
+	mf->gnrec = mf->nrecords;
+	if (u->level == EG_LVL_INTERCHANGE) {
+		mf->imark = here;
+		mf->inrec = mf->nrecords;
+	}
+}
+
+/* Are records of set remembered?  Only when a rule may look for them
+ * (requires-reference seen-in, quantity-tolerance against): nothing
+ * else reads the store, and it would grow with the records. */
+static int
+wanted(const eg_cli_mapfile *mf, const char *set)
+{
+	size_t i;
+
+	if (!mf->refs)
+		return 1;
+	for (i = 0; i < mf->refs->nrules; i++)
+		if (!strcmp(mf->refs->rules[i].seen_in, set) ||
+		    !strcmp(mf->refs->rules[i].against, set))
+			return 1;
+	return 0;
 }
 
 static eg_err
@@ -58,13 +126,20 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 	eg_err rc;
 
 	mf->nrecords++;
+	if (mf->out)
+		eg_buf_reset(&mf->records);
 	if (mf->discard)
 		rc = EG_OK; /* only remembered (an earlier document) */
 	else
 		rc = mf->jsonl ? eg_record_write_json(&mf->records, rec)
 			       : eg_record_write_xml(&mf->records, rec, 1);
-	if (!rc && mf->mem && mf->store_as)
-		rc = eg_memstore_add(mf->mem, mf->store_as, set ? set : "", rec);
+	if (!rc && mf->out && mf->records.len &&
+	    fwrite(mf->records.data, 1, mf->records.len, mf->out) !=
+		mf->records.len)
+		rc = EG_EIO;
+	if (!rc && mf->mem && mf->store_as && wanted(mf, set ? set : ""))
+		rc = eg_memstore_add(mf->out ? mf->gstage : mf->mem,
+				     mf->store_as, set ? set : "", rec);
 	if (rc)
 		return eg_fail(e, rc, "cannot keep the records: %s",
 			       eg_err_str(rc));
@@ -98,6 +173,7 @@ eg_cli_mapfile_init(eg_cli_mapfile *mf, const char *path, eg_guides *guides,
 	mf->maps = maps;
 	mf->mem = mem;
 	mf->store_as = pc->profile->id;
+	mf->refs = pc->profile;
 	mf->now = now;
 	mf->file_id_prefix = "dry";
 	eg_buf_init(&mf->records, records_max);
@@ -141,8 +217,23 @@ eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e)
 	mo.finding = on_map_finding;
 	mo.ud = mf;
 	mf->mapper = NULL;
+	mf->io_err = EG_OK;
+	if (mf->out) {
+		/* records go out as each set is mapped (see stream_unit) */
+		mo.eager = 1;
+		mf->gmark = mf->imark = ftello(mf->out);
+		mf->gnrec = mf->inrec = 0;
+		if (mf->gmark < 0)
+			return eg_fail(e, EG_EIO, "cannot write the records: "
+				       "the output is not a file");
+		if (mf->mem && (eg_memstore_new(&mf->gstage) ||
+				eg_memstore_new(&mf->istage))) {
+			rc = eg_fail(e, EG_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	if (mf->maps && (rc = eg_mapper_new(&mf->mapper, &mo, e)) != EG_OK)
-		return rc;
+		goto out;
 	co.limits = eg_x12_limits_default();
 	co.guides = mf->guides;
 	co.overrides = mf->overrides;
@@ -162,8 +253,19 @@ eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e)
 		rc = eg_mapper_error(mf->mapper, e);
 	if (!rc && mf->mapper)
 		eg_mapper_counts_get(mf->mapper, &mf->counts);
+	/* what no accepted interchange closed is not given out */
+	if (mf->out && mf->mapper) {
+		cut(mf, mf->imark, mf->inrec);
+		if (!rc && mf->io_err)
+			rc = eg_fail(e, mf->io_err, "cannot write the records: "
+				     "%s", eg_err_str(mf->io_err));
+	}
 	eg_source_free(src);
+out:
 	eg_mapper_free(mf->mapper);
 	mf->mapper = NULL;
+	eg_memstore_free(mf->gstage);
+	eg_memstore_free(mf->istage);
+	mf->gstage = mf->istage = NULL;
 	return rc;
 }

@@ -2,9 +2,19 @@
  * xml.c - libxml2 adapter.
  *
  * Documents are parsed without network access and without entity
- * expansion (XML_PARSE_NONET, no NOENT), so a profile or guide file can
- * never make edigate fetch or read other files.  Attribute strings are
- * handed out straight from the tree: they live as long as the document.
+ * expansion (XML_PARSE_NONET, no NOENT, no DTD loading, no HUGE), so a
+ * profile, guide or map file can never make edigate fetch or read other
+ * files.  Profiles and guides come from partners, so entities are refused
+ * outright: the parser stops at the first entity declaration (general or
+ * parameter, internal or external) and at the first reference to an
+ * entity other than the five predefined ones.  Nothing is ever expanded,
+ * which is the hard cap: one entity referenced thousands of times in an
+ * attribute used to cost a minute and 400 MiB in schema validation.
+ * libxml2 2.9.14 (Debian 12) has no xmlCtxtSetMaxAmplification; where a
+ * later one has it, it is set too, as a second net.
+ *
+ * Attribute strings are handed out straight from the tree: they live as
+ * long as the document.
  */
 #include "edigate/xml.h"
 
@@ -12,6 +22,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
@@ -24,6 +35,7 @@ typedef struct errsink {
 	char buf[EG_ERRMSG_MAX];
 	size_t len;
 	int count;
+	int refused; /* an entity was declared or referenced */
 } errsink;
 
 static void
@@ -62,6 +74,88 @@ structured_error_compat(void *ud, xmlErrorPtr err)
 	structured_error(ud, err);
 }
 
+/*
+ * The entity guard: SAX hooks that stop the parser.  The sink rides in
+ * the context's _private slot, which libxml2 leaves to its user.
+ */
+static void
+refuse_entity(void *ctx, const char *what, const xmlChar *name)
+{
+	xmlParserCtxtPtr c = ctx;
+	errsink *k = c->_private;
+	char msg[160];
+
+	snprintf(msg, sizeof(msg),
+		 "%s '%.40s' refused: entities are not allowed (write the "
+		 "text out; &amp; &lt; &gt; &quot; &apos; and &#N; are fine)",
+		 what, name ? (const char *)name : "?");
+	if (k && !k->refused) {
+		k->refused = 1;
+		sink_add(k, c->input ? c->input->filename : NULL,
+			 c->input ? c->input->line : 0, msg);
+	}
+	c->wellFormed = 0;
+	xmlStopParser(c);
+}
+
+static void
+on_entity_decl(void *ctx, const xmlChar *name, int type,
+	       const xmlChar *public_id, const xmlChar *system_id,
+	       xmlChar *content)
+{
+	(void)type;
+	(void)public_id;
+	(void)system_id;
+	(void)content;
+	refuse_entity(ctx, "entity declaration", name);
+}
+
+static void
+on_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
+		 const xmlChar *system_id, const xmlChar *notation)
+{
+	(void)public_id;
+	(void)system_id;
+	(void)notation;
+	refuse_entity(ctx, "entity declaration", name);
+}
+
+/* Predefined entities never reach these: libxml2 answers them itself. */
+static xmlEntityPtr
+on_get_entity(void *ctx, const xmlChar *name)
+{
+	refuse_entity(ctx, "entity reference", name);
+	return NULL;
+}
+
+static xmlEntityPtr
+on_get_pentity(void *ctx, const xmlChar *name)
+{
+	refuse_entity(ctx, "parameter entity reference", name);
+	return NULL;
+}
+
+/* A context for path with the options and the guard set. */
+static xmlParserCtxtPtr
+guarded_ctxt(const char *path, errsink *sink)
+{
+	xmlParserCtxtPtr c = xmlCreateFileParserCtxt(path);
+
+	if (!c)
+		return NULL;
+	/* never NOENT, DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE */
+	xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+#if LIBXML_VERSION >= 21200
+	xmlCtxtSetMaxAmplification(c, 5);
+#endif
+	c->_private = sink;
+	c->sax->entityDecl = on_entity_decl;
+	c->sax->unparsedEntityDecl = on_unparsed_decl;
+	c->sax->getEntity = on_get_entity;
+	c->sax->getParameterEntity = on_get_pentity;
+	return c;
+}
+
 static eg_err
 fail_sink(eg_error *e, errsink *k, const char *what, const char *path)
 {
@@ -90,16 +184,21 @@ eg_xml_load(eg_xml **out, const char *path, const char *xsd, eg_error *e)
 		rc = eg_fail(e, EG_ENOMEM, "out of memory");
 		goto out;
 	}
-	pctx = xmlNewParserCtxt();
+	xmlSetStructuredErrorFunc(&sink, structured_error_compat);
+	pctx = guarded_ctxt(path, &sink);
 	if (!pctx) {
-		rc = eg_fail(e, EG_ENOMEM, "out of memory");
+		rc = eg_fail(e, EG_ENOTFOUND, "cannot read %s", path);
 		goto out;
 	}
-	xmlSetStructuredErrorFunc(&sink, structured_error_compat);
-	x->doc = xmlCtxtReadFile(pctx, path, NULL,
-				 XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	(void)xmlParseDocument(pctx);
+	if (pctx->wellFormed && !sink.refused) {
+		x->doc = pctx->myDoc;
+		pctx->myDoc = NULL;
+	}
 	if (!x->doc) {
-		if (sink.count == 0)
+		if (sink.refused)
+			rc = fail_sink(e, &sink, "entities refused in", path);
+		else if (sink.count == 0)
 			rc = eg_fail(e, EG_ENOTFOUND, "cannot read %s", path);
 		else
 			rc = fail_sink(e, &sink, "not well-formed XML:", path);
@@ -134,8 +233,11 @@ out:
 		xmlSchemaFree(schema);
 	if (sp)
 		xmlSchemaFreeParserCtxt(sp);
-	if (pctx)
+	if (pctx) {
+		if (pctx->myDoc)
+			xmlFreeDoc(pctx->myDoc);
 		xmlFreeParserCtxt(pctx);
+	}
 	eg_xml_free(x);
 	return rc;
 }

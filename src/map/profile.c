@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "edigate/ack.h"
 #include "edigate/xml.h"
 
 static char *
@@ -43,6 +44,39 @@ child(const eg_xml_node *n, const char *name)
 		if (strcmp(eg_xml_name(k), name) == 0)
 			return k;
 	return NULL;
+}
+
+/* A delimiter attribute: one character, or \n, \r, \xNN (the XSD
+ * admits only these forms). */
+static char
+delim_attr(const eg_xml_node *n, const char *name, char dflt)
+{
+	const char *v = n ? eg_xml_attr(n, name) : NULL;
+
+	if (!v || !*v)
+		return dflt;
+	if (v[0] == '\\' && v[1] == 'n')
+		return '\n';
+	if (v[0] == '\\' && v[1] == 'r')
+		return '\r';
+	if (v[0] == '\\' && v[1] == 'x' && v[2] && v[3])
+		return (char)strtol(v + 2, NULL, 16);
+	return v[0];
+}
+
+static void
+read_outbound(eg_profile *p, const eg_xml_node *root)
+{
+	const eg_xml_node *o = child(root, "outbound");
+	const char *v = o ? eg_xml_attr(o, "newline") : NULL;
+
+	p->out_element = delim_attr(o, "element", '*');
+	p->out_component = delim_attr(o, "component", ':');
+	p->out_repetition = delim_attr(o, "repetition", '^');
+	p->out_segment = delim_attr(o, "segment", '~');
+	p->out_newline = !v || !strcmp(v, "true") || !strcmp(v, "1");
+	v = o ? eg_xml_attr(o, "usage") : NULL;
+	p->out_usage = v && v[0] == 'T' ? 'T' : 'P';
 }
 
 static void
@@ -118,6 +152,8 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 			 : 30;
 	p->max_sessions = (unsigned)ull_attr(sf, "max-sessions", 1);
 	p->retries = (unsigned)ull_attr(sf, "retries", 3);
+	p->cleanup_attention =
+	    (unsigned)ull_attr(child(tr, "after-pickup"), "attention-after", 3);
 	p->retry_wait = sf && eg_xml_attr(sf, "retry-wait")
 			    ? duration_secs(eg_xml_attr(sf, "retry-wait"))
 			    : 2;
@@ -128,6 +164,8 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 	p->allow_legacy = v && (!strcmp(v, "true") || !strcmp(v, "1"));
 	n = child(root, "acknowledgements");
 	p->ack_policy_given = n != NULL;
+	cpy_attr(p->ack_convention, sizeof(p->ack_convention), n, "convention");
+	read_outbound(p, root);
 	for (k = n ? eg_xml_first(n) : NULL; k; k = eg_xml_next(k)) {
 		if (strcmp(eg_xml_name(k), "send") || p->nack_send >= 3)
 			continue;
@@ -153,6 +191,7 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 	p->max_findings = ull_attr(n, "max-findings", 0);
 	p->max_archive_entries = ull_attr(n, "max-archive-entries", 0);
 	p->max_expansion_ratio = ull_attr(n, "max-expansion-ratio", 0);
+	p->max_bundle_depth = ull_attr(n, "max-bundle-depth", 0);
 	n = child(root, "partial-files");
 	v = n ? eg_xml_attr(n, "policy") : NULL;
 	snprintf(p->partial, sizeof(p->partial), "%s", v ? v : "accept-valid");
@@ -530,6 +569,23 @@ pattern_ok(const char *pat)
 	return !open;
 }
 
+/* Our outbound delimiters must not collide (issue: a '>' component that
+ * is also the element separator would make every file unreadable). */
+static void
+check_delims(rep *r, const eg_profile *p)
+{
+	const char *why = eg_ack_delims_check(p->out_element, p->out_component,
+					      p->out_repetition,
+					      p->out_segment, p->out_newline);
+
+	if (why)
+		say(r, EG_PCHECK_ERROR,
+		    "<outbound> delimiters cannot be used: %s (element '%c', "
+		    "component '%c', repetition '%c', segment 0x%02X)",
+		    why, p->out_element, p->out_component, p->out_repetition,
+		    (unsigned)(unsigned char)p->out_segment);
+}
+
 unsigned
 eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 		 eg_pcheck_fn fn, void *ud)
@@ -539,6 +595,7 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 	size_t i;
 
 	stem = stem ? stem + 1 : p->path;
+	check_delims(&r, p);
 	if (strncmp(stem, p->id, strlen(p->id)) != 0 ||
 	    strcmp(stem + strlen(p->id), ".xml") != 0)
 		say(&r, EG_PCHECK_ERROR,

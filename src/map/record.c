@@ -19,16 +19,84 @@ dup_n(const char *p, size_t n)
 	return s;
 }
 
+/*
+ * A record's nodes and values come from one arena its root owns: a big
+ * 856 has hundreds of thousands of small nodes, and a malloc and free
+ * for each (and for each value) cost more than building them.  The
+ * arena is freed with the root; a subtree freed before is only unlinked.
+ */
+#define RCHUNK ((size_t)64 << 10)
+
+typedef struct rchunk {
+	struct rchunk *next;
+	size_t used, cap;
+	/* data follows, 8-byte aligned (the header is 24 bytes) */
+} rchunk;
+
+typedef struct rroot {
+	eg_rnode node; /* first: a root is also an eg_rnode */
+	rchunk *chunks;
+} rroot;
+
+/* n zeroed bytes in the arena of the tree that holds at. */
+static void *
+aalloc(eg_rnode *at, size_t n)
+{
+	rroot *r;
+	rchunk *c;
+	char *p;
+
+	while (at->parent)
+		at = at->parent;
+	r = (rroot *)at;
+	n = (n + 7) & ~(size_t)7;
+	c = r->chunks;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > RCHUNK / 4 ? n : RCHUNK;
+		rchunk *nc = malloc(sizeof(*nc) + cap);
+
+		if (!nc)
+			return NULL;
+		nc->used = 0;
+		nc->cap = cap;
+		if (c && cap != RCHUNK) {
+			/* a big value: its own chunk, the current one stays */
+			nc->next = c->next;
+			c->next = nc;
+		} else {
+			nc->next = c;
+			r->chunks = nc;
+		}
+		c = nc;
+	}
+	p = (char *)(c + 1) + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+static char *
+adup_n(eg_rnode *at, const char *p, size_t n)
+{
+	char *s = aalloc(at, n + 1);
+
+	if (s && n)
+		memcpy(s, p, n);
+	return s;
+}
+
 eg_err
 eg_rnode_new_root(eg_rnode **out, const char *name)
 {
-	eg_rnode *n = calloc(1, sizeof(*n));
+	rroot *r = calloc(1, sizeof(*r));
 
-	*out = n;
-	if (!n)
+	*out = NULL;
+	if (!r)
 		return EG_ENOMEM;
-	n->name = name;
-	n->kind = EG_RK_GROUP;
+	r->node.name = name;
+	r->node.kind = EG_RK_GROUP;
+	r->node.in_arena = 2;
+	*out = &r->node;
 	return EG_OK;
 }
 
@@ -36,7 +104,8 @@ eg_err
 eg_rnode_add(eg_rnode *parent, const char *name, eg_rkind kind, int repeats,
 	     const char *value, size_t len, eg_rnode **out)
 {
-	eg_rnode *n = calloc(1, sizeof(*n));
+	int arena = parent->in_arena != 0;
+	eg_rnode *n = arena ? aalloc(parent, sizeof(*n)) : calloc(1, sizeof(*n));
 
 	if (out)
 		*out = NULL;
@@ -45,8 +114,11 @@ eg_rnode_add(eg_rnode *parent, const char *name, eg_rkind kind, int repeats,
 	n->name = name;
 	n->kind = kind;
 	n->repeats = repeats;
-	if (value && !(n->value = dup_n(value, len))) {
-		free(n);
+	n->in_arena = (unsigned char)arena;
+	if (value && !(n->value = arena ? adup_n(parent, value, len)
+					: dup_n(value, len))) {
+		if (!arena)
+			free(n);
 		return EG_ENOMEM;
 	}
 	n->parent = parent;
@@ -63,11 +135,13 @@ eg_rnode_add(eg_rnode *parent, const char *name, eg_rkind kind, int repeats,
 eg_err
 eg_rnode_set_uom(eg_rnode *n, const char *uom)
 {
-	char *u = dup_n(uom, strlen(uom));
+	char *u = n->in_arena ? adup_n(n, uom, strlen(uom))
+			      : dup_n(uom, strlen(uom));
 
 	if (!u)
 		return EG_ENOMEM;
-	free(n->uom);
+	if (!n->in_arena)
+		free(n->uom);
 	n->uom = u;
 	return EG_OK;
 }
@@ -108,7 +182,19 @@ eg_rnode_free(eg_rnode *n)
 		}
 	}
 	n->next = NULL;
-	free_tree(n);
+	if (n->in_arena == 2) {
+		rroot *r = (rroot *)n;
+
+		while (r->chunks) {
+			rchunk *c = r->chunks;
+
+			r->chunks = c->next;
+			free(c);
+		}
+		free(r);
+	} else if (!n->in_arena) {
+		free_tree(n);
+	} /* else: its memory goes with its root's arena */
 }
 
 eg_rnode *

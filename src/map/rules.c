@@ -1001,6 +1001,67 @@ eg_memstore_add(eg_memstore *m, const char *partner, const char *set,
 	return rc;
 }
 
+eg_err
+eg_memstore_take(eg_memstore *dst, eg_memstore *src)
+{
+	size_t d, j = 0, i;
+	eg_err rc = EG_OK;
+
+	for (d = 0; d < src->ndocs; d++) {
+		size_t before = dst->nkeys;
+		eg_ref_doc *docs;
+
+		for (; j < src->nkeys && src->keys[j].doc == d; j++) {
+			const mem_key *k = &src->keys[j];
+
+			if (!rc && !mem_lookup(dst, k->partner, k->set, k->name,
+					       k->value))
+				rc = add_key(dst, k->partner, k->set, k->name,
+					     k->value);
+		}
+		docs = rc || dst->nkeys == before
+			       ? NULL
+			       : grow(dst->docs, &dst->capdocs, dst->ndocs,
+				      sizeof(*dst->docs));
+		if (docs) {
+			dst->docs = docs;
+			dst->docs[dst->ndocs++] = src->docs[d];
+		} else {
+			if (!rc && dst->nkeys > before)
+				rc = EG_ENOMEM;
+			eg_ref_doc_clear(&src->docs[d]);
+		}
+	}
+	for (i = 0; i < src->nkeys; i++) {
+		free(src->keys[i].partner);
+		free(src->keys[i].set);
+		free(src->keys[i].name);
+		free(src->keys[i].value);
+	}
+	src->nkeys = src->ndocs = 0;
+	if (src->nslots)
+		memset(src->slots, 0, src->nslots * sizeof(*src->slots));
+	return rc;
+}
+
+void
+eg_memstore_clear(eg_memstore *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nkeys; i++) {
+		free(m->keys[i].partner);
+		free(m->keys[i].set);
+		free(m->keys[i].name);
+		free(m->keys[i].value);
+	}
+	for (i = 0; i < m->ndocs; i++)
+		eg_ref_doc_clear(&m->docs[i]);
+	m->nkeys = m->ndocs = 0;
+	if (m->nslots)
+		memset(m->slots, 0, m->nslots * sizeof(*m->slots));
+}
+
 static eg_err
 mem_find(void *ud, const char *partner, const char *set, const char *key,
 	 const char *value, eg_ref_doc *out, int *found, eg_error *e)

@@ -277,21 +277,38 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 /* Has this remote file (path, size, mtime) been taken before?  Not when
  * the file we took there was deleted or moved away by our clean-up: a
  * file at that path now is a new one, even with the same size and mtime
- * second (a resend of the same bytes is then a duplicate by SHA-256). */
+ * second (a resend of the same bytes is then a duplicate by SHA-256).
+ * sha gets the content hash of the latest such pickup, for `leave` mode,
+ * where a rewrite may keep size and mtime (pull compares the bytes).
+ * A local mtime in nanoseconds (> 1e14) also matches a pickup recorded
+ * in seconds, before mtimes had nanoseconds. */
 static eg_err
-seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen, eg_error *e)
+seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen,
+	    char sha[EG_SHA256_HEX], eg_error *e)
 {
-	int64_t n = 0;
+	eg_stmt *q;
 	eg_err rc;
+	int r;
 
-	rc = eg_ledger_int(pl->l, &n, 0, e,
-			   "SELECT count(*) FROM files WHERE partner=?1 AND "
-			   "remote_path=?2 AND size=?3 AND mtime=?4 AND "
-			   "source=?5 AND post_action<>'done'",
-			   "ttiit", pl->pp->profile->id, f->path,
-			   (int64_t)f->size, f->mtime, pl->t->ops->name);
-	*seen = n > 0;
-	return rc;
+	*seen = 0;
+	sha[0] = '\0';
+	rc = eg_ledger_query(pl->l, &q, e,
+			     "SELECT sha256 FROM files WHERE partner=?1 AND "
+			     "remote_path=?2 AND size=?3 AND (mtime=?4 OR "
+			     "(?4>100000000000000 AND mtime=?4/1000000000)) "
+			     "AND source=?5 AND post_action<>'done' "
+			     "ORDER BY n DESC LIMIT 1",
+			     "ttiit", pl->pp->profile->id, f->path,
+			     (int64_t)f->size, f->mtime, pl->t->ops->name);
+	if (rc)
+		return rc;
+	r = eg_ledger_step(pl->l, q, e);
+	if (r == 1) {
+		*seen = 1;
+		snprintf(sha, EG_SHA256_HEX, "%s", eg_col_text(q, 0));
+	}
+	eg_ledger_done(q);
+	return r < 0 ? e->code : EG_OK;
 }
 
 static eg_err
@@ -334,6 +351,9 @@ fetch_one(eg_pipeline *pl, const eg_tfile *f, fetched *out, eg_error *e)
 static eg_err
 pull(eg_pipeline *pl, eg_error *e)
 {
+	const char *act = pl->pp->profile->after_action;
+	int leave = !act || !strcmp(act, "leave");
+	char taken[EG_SHA256_HEX];
 	eg_tlist tl;
 	fetched *fv;
 	size_t i, nf = 0;
@@ -353,9 +373,9 @@ pull(eg_pipeline *pl, eg_error *e)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	}
 	for (i = 0; !rc && i < tl.n; i++) {
-		if ((rc = seen_before(pl, &tl.v[i], &seen, e)))
+		if ((rc = seen_before(pl, &tl.v[i], &seen, taken, e)))
 			break;
-		if (seen)
+		if (seen && !leave)
 			continue;
 		fv[nf].idx = i;
 		rc = fetch_one(pl, &tl.v[i], &fv[nf], e);
@@ -381,6 +401,11 @@ pull(eg_pipeline *pl, eg_error *e)
 				eg_error_clear(e);
 				rc = EG_OK;
 			}
+			continue;
+		}
+		if (seen && !strcmp(fv[nf].sha, taken)) {
+			/* leave: the same bytes still there, taken before */
+			(void)unlink(fv[nf].tmp);
 			continue;
 		}
 		if (++nf == pl->o.batch) {
@@ -1255,12 +1280,11 @@ next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
 
 /* The partner's outbound file name for an acknowledgement. */
 static void
-ack_file_name(const fctx *fc, const char *data, const char *ack_name,
-	      char *dst, size_t cap)
+ack_file_name(const fctx *fc, const char *data, size_t len,
+	      const char *ack_name, char *dst, size_t cap)
 {
 	const char *tpl = "{partner}-{set}-{control}.x12";
-	const char *set = strstr(data, "ST*999*") ? "999"
-			  : strstr(data, "ST*997*") ? "997" : "TA1";
+	const char *set = eg_ack_kind(data, len);
 	const char *ctl = strrchr(ack_name, '-');
 	char control[16];
 	size_t k = 0;
@@ -1311,7 +1335,7 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 	}
 
 	fc->nacks++;
-	ack_file_name(fc, data, name, fname, sizeof(fname));
+	ack_file_name(fc, data, len, name, fname, sizeof(fname));
 	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
 			  fc->nacks)) ||
 	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
@@ -1659,6 +1683,8 @@ run_check(fctx *fc, eg_error *e)
 		ao.emit = emit_ack;
 		ao.ud = fc;
 		ao.now = fc->pl->o.now;
+		/* the partner's delimiters and 999 convention */
+		eg_ack_opts_profile(&ao, fc->p);
 		if ((rc = eg_ack_new(&fc->ack, &ao, e)))
 			return rc;
 	}
@@ -1700,6 +1726,15 @@ run_check(fctx *fc, eg_error *e)
 	if (!rc && fc->rc) {
 		*e = fc->err;
 		rc = fc->rc;
+	}
+	if (!rc && fc->ack && res.reader_failed) {
+		/* an ISA the reader refused (not fixed-width): a TA1 R when
+		 * its sender can still be read */
+		char head[512];
+		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
+
+		if (n > 0)
+			(void)eg_ack_isa_fallback(fc->ack, head, (size_t)n);
 	}
 	if (!rc && fc->ack)
 		rc = eg_ack_error(fc->ack, e);
@@ -1962,6 +1997,7 @@ process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e)
 	lim.max_entries = fc->p->max_archive_entries;
 	lim.max_ratio = fc->p->max_expansion_ratio;
 	lim.max_total = fc->p->max_file_bytes;
+	lim.max_depth = (unsigned)fc->p->max_bundle_depth; /* schema: <= 8 */
 	if ((rc = eg_path(dir, sizeof(dir), e, "%s.unpack", fc->work)) ||
 	    (rc = eg_path(indir, sizeof(indir), e, "%s/in/%s", pl->o.spool,
 			  fc->p->id)))
@@ -2392,6 +2428,26 @@ mark_cleaned(eg_pipeline *pl, const eg_tfile *v, size_t n, eg_error *e)
 	return rc;
 }
 
+/* A clean-up the server refused (not a lost session): counted in the
+ * ledger; from the profile's attention-after on, `status` shows it. */
+static void
+cleanup_refused(eg_pipeline *pl, const eg_tfile *f, const char *why)
+{
+	const eg_profile *p = pl->pp->profile;
+	int64_t n = 0;
+	eg_error le;
+
+	eg_error_clear(&le);
+	if (eg_ledger_cleanup_refused(pl->l, p->id, f->path, f->size, f->mtime,
+				      pl->o.now, p->cleanup_attention, why, &n,
+				      &le) != EG_OK)
+		note(pl, "cannot note the refused clean-up: %s", le.msg);
+	else if (p->cleanup_attention && n >= (int64_t)p->cleanup_attention)
+		note(pl, "clean-up of %s refused %lld times: needs attention "
+			 "(see edigate status)",
+		     f->path, (long long)n);
+}
+
 /* Source clean-up: only for files whose outcome is committed. */
 static eg_err
 post_actions(eg_pipeline *pl, eg_error *e)
@@ -2453,6 +2509,7 @@ post_actions(eg_pipeline *pl, eg_error *e)
 			 * knows path, size and mtime) */
 			note(pl, "clean-up of %s failed (retried next run): %s",
 			     tl.v[i].path, e->msg);
+			cleanup_refused(pl, &tl.v[i], e->msg);
 			eg_error_clear(e);
 			rc = EG_OK;
 			tl.v[i].size = UINT64_MAX; /* not done: not recorded */

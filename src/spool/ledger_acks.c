@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "edigate/ack_read.h"
 #include "edigate/ledger_acks.h"
 
 static int

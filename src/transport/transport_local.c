@@ -168,6 +168,19 @@ out:
 }
 
 /*
+ * A local file's mtime to the nanosecond: a rewrite that kept the size
+ * within the same second is then a new file (issue 21.11).  The ledger
+ * keys a pickup by path, size and this number; it is only ever compared
+ * for equality, by this transport.
+ */
+static int64_t
+mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 +
+	       (int64_t)st->st_mtim.tv_nsec;
+}
+
+/*
  * One directory entry: add it to l when it is a complete file of ours,
  * count it in l->waiting when it is ours but not complete yet, pass over
  * it otherwise.
@@ -211,8 +224,7 @@ consider(const local *t, const char *name, eg_tlist *l, eg_error *e)
 		l->waiting++;
 		return EG_OK;
 	}
-	if (eg_tlist_add(l, name, path, (uint64_t)st.st_size,
-			 (int64_t)st.st_mtim.tv_sec,
+	if (eg_tlist_add(l, name, path, (uint64_t)st.st_size, mtime_ns(&st),
 			 have_done ? done : NULL) != EG_OK)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	return EG_OK;
@@ -268,14 +280,16 @@ changed(const local *t, const eg_tfile *f, const char *when,
 		       "%lld; now %llu bytes, mtime %lld)",
 		       t->id, f->path, when, (unsigned long long)f->size,
 		       (long long)f->mtime, (unsigned long long)st->st_size,
-		       (long long)st->st_mtim.tv_sec);
+		       (long long)mtime_ns(st));
 }
 
 static int
 same_facts(const eg_tfile *f, const struct stat *st)
 {
+	/* a pickup recorded before mtimes had nanoseconds holds seconds */
 	return S_ISREG(st->st_mode) && (uint64_t)st->st_size == f->size &&
-	       (int64_t)st->st_mtim.tv_sec == f->mtime;
+	       (mtime_ns(st) == f->mtime ||
+		(int64_t)st->st_mtim.tv_sec == f->mtime);
 }
 
 static eg_err

@@ -173,6 +173,45 @@ eg_x12_functional_id(const char *st01)
 	return NULL;
 }
 
+int
+eg_x12_functional_id_known(const char *fid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fid_table) / sizeof(fid_table[0]); i++)
+		if (strcmp(fid_table[i][1], fid) == 0)
+			return 1;
+	return 0;
+}
+
+static eg_span
+cspan(const char *s)
+{
+	eg_span v;
+
+	v.p = s;
+	v.len = strlen(s);
+	return v;
+}
+
+int
+eg_x12_id_qualifier_ok(const char *q)
+{
+	return in_list(cspan(q), id_qualifiers);
+}
+
+int
+eg_x12_date_ok(const char *s)
+{
+	return valid_date(cspan(s));
+}
+
+int
+eg_x12_time_ok(const char *s)
+{
+	return valid_time(cspan(s));
+}
+
 const char *
 eg_outcome_code(eg_outcome o)
 {
@@ -598,7 +637,7 @@ on_iea(eg_envelope *env, const eg_x12_segment *s)
 	close_gs(env, s, 1);
 	if (to_uint(n, &v) && env->isa.count == 0 && env->isa_ta1 &&
 	    v == env->isa_ta1)
-		emit(env, EG_LVL_INTERCHANGE, EG_FIND_WARNING, NULL, NULL,
+		emit(env, EG_LVL_INTERCHANGE, EG_FIND_WARNING, "021", NULL,
 		     "iea01-counts-ta1", s, 1,
 		     "IEA01 counts the %u TA1 segment(s); the standard counts "
 		     "functional groups (0 here)",
@@ -755,10 +794,12 @@ on_st(eg_envelope *env, const eg_x12_segment *s, eg_error *e)
 		     "transaction set %s release %.6s is not among partner "
 		     "%s's documents",
 		     env->ctl.st01, env->ctl.gs08, env->expect->partner);
-	if (id.len != 3 || !all_digits(id)) {
+	if (id.len != 3 || !all_digits(id) || id.p[0] == '0') {
+		/* X12 set identifiers run from 100 to 999: "000" is none */
 		emit(env, EG_LVL_TRANSACTION, EG_FIND_ERROR, "6", NULL,
 		     "st01-invalid", s, 1,
-		     "ST01 transaction set identifier '%.*s' is not 3 digits",
+		     "ST01 transaction set identifier '%.*s' is not a set "
+		     "identifier (3 digits, 100 to 999)",
 		     (int)id.len, id.p);
 	} else if ((fid = eg_x12_functional_id(env->ctl.st01)) &&
 		   strcmp(fid, env->ctl.gs01) != 0) {

@@ -12,7 +12,11 @@
 #   - `validate --json` reports the same codes as the acknowledgement
 #     (AK304 8 and AK502 5, which summarise lower levels, are not findings);
 #   - the round trip: every acknowledgement passes `validate --envelope`,
-#     and full `validate` against the test 997/999 guides.
+#     full `validate` against the test 997/999 guides, and `validate
+#     --strict` against the shipped TA1/997/999 guides (check_acks);
+#   - NAME.opts, when there, holds extra `ack` options, one a line;
+#   - an empty NAME.expected means no acknowledgement at all: exit 1 and
+#     a message on stderr saying why.
 # Then the control-number counter (two runs with --counter FILE never
 # repeat an ISA13 or GS06, no temporary file left), and a broken guide
 # (no acknowledgement may be published for a set that was never checked).
@@ -31,13 +35,19 @@ fx="$root/tests/fixtures/acks"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 pass=0 fail=0
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-
-# Acknowledgements that echo inbound data that is itself invalid (AK201
-# "85A", AK202 "001"): valid envelopes, but not valid 997s.
-full_skip=" st01_invalid st02_invalid "
+# Fixtures whose acknowledgement cannot carry the code validate reports:
+# a set whose ST01/ST02 cannot be echoed has no AK2 (so no AK502), a
+# group no AK1 can name is reported by TA105 024, and 004010's 723 has no
+# 12/13 (the 997 says 3 or 6).  Their expected bytes say what is sent.
+codes_skip=" st01_invalid st01_zero st02_invalid st02_invalid_partial \
+gs01_unknown elem_too_many_components elem_components_on_simple "
+# Full validation against the test guides, which lack the 00403 control
+# version's repetition rules and the healthcare 999 (the strict check
+# against the shipped guides covers them).
+full_skip=" delimiters_profile "
 
 ack() { # OUTDIR FILE [options...]
 	o=$1 f=$2
@@ -88,7 +98,12 @@ for x in "$fx"/*.x12; do
 	n=$((n + 1))
 	out="$t/ack/$name"
 	mkdir -p "$out"
-	ack "$out" "$x" --first-control 1
+	set --
+	if [ -f "$fx/$name.opts" ]; then
+		while IFS= read -r line; do set -- "$@" "$line"; done \
+		    <"$fx/$name.opts"
+	fi
+	ack "$out" "$x" --first-control 1 "$@"
 	rc=$?
 
 	# 1. the acknowledgement, byte for byte
@@ -107,7 +122,7 @@ for x in "$fx"/*.x12; do
 		bad "$name: edigate ack crashed or hit undefined behaviour"
 		grep -E 'runtime error|Sanitizer' "$t/stderr" | sed 's/^/    /' | head -3
 	else ok; fi
-	if all_accepted "$exp"; then want=0; else want=1; fi
+	if [ -s "$exp" ] && all_accepted "$exp"; then want=0; else want=1; fi
 	if [ "$rc" -eq "$want" ]; then ok; else
 		bad "$name: edigate ack exit $rc, want $want"
 		sed 's/^/    stderr: /' "$t/stderr" | head -5
@@ -119,6 +134,14 @@ for x in "$fx"/*.x12; do
 		bad "$name: files left next to the acknowledgements: $left"
 	fi
 
+	# 2b. nothing written: say why
+	if [ ! -s "$exp" ]; then
+		if grep -q 'no acknowledgement written' "$t/stderr"; then ok; else
+			bad "$name: no acknowledgement, but no message saying why"
+			sed 's/^/    stderr: /' "$t/stderr" | head -3
+		fi
+	fi
+
 	# 4. validate --json reports the codes the acknowledgement carries
 	"$bin" --home "$home" validate --json "$x" >"$t/v.json" 2>"$t/v.err"
 	vrc=$?
@@ -126,7 +149,9 @@ for x in "$fx"/*.x12; do
 	grep -q '^ST\*999' "$exp" && key=code999
 	ack_codes "$exp" >"$t/codes.ack"
 	json_codes "$t/v.json" "$key" >"$t/codes.json"
-	if cmp -s "$t/codes.ack" "$t/codes.json"; then ok; else
+	if [ ! -s "$exp" ] || case $codes_skip in *" $name "*) true ;;
+	    *) false ;; esac || cmp -s "$t/codes.ack" "$t/codes.json"; then ok
+	else
 		bad "$name: validate --json codes ($key) differ from the acknowledgement's"
 		echo "    acknowledgement: $(tr '\n' ' ' <"$t/codes.ack")"
 		echo "    validate --json: $(tr '\n' ' ' <"$t/codes.json")"
@@ -146,6 +171,7 @@ for x in "$fx"/*.x12; do
 			bad "$name: $(basename "$a") fails validate --envelope"
 			sed 's/^/    /' "$t/rt" | grep -E 'ERROR|warning' | head -5
 		fi
+		check_acks "$a"
 		case $full_skip in *" $name "*) continue ;; esac
 		"$bin" --home "$home" validate --json "$a" >"$t/rt" 2>&1
 		vr=$?
@@ -210,5 +236,83 @@ if [ -z "$left" ]; then ok; else
 	grep -E '^(AK5|AK9)' "$t/broken"/* | sed 's/^/    /'
 fi
 
-echo "acks: $pass passed, $fail failed ($n fixtures)"
+# --- the profile's delimiters and 999 convention --------------------------------
+# `ack --partner` (like `run`) writes with the profile's <outbound>
+# delimiters; `partner check` refuses delimiters that collide and accepts
+# <acknowledgements convention="005010X231A1">.
+ph="$t/ph"
+mkdir -p "$ph/partners"
+ln -s "$root/edi" "$ph/edi"
+ln -s "$root/schemas" "$ph/schemas"
+sed -e 's|component=":" repetition="^"|component=">" repetition="!"|' \
+    -e 's|<acknowledgements>|<acknowledgements convention="005010X231A1">|' \
+    "$root/partners/bigretail.xml" >"$ph/partners/bigretail.xml"
+mkdir -p "$t/pa"
+"$bin" --home "$ph" ack --partner bigretail --time 202611220700 -o "$t/pa" \
+    "$root/demo/drop/bigretail/PO-4500012001.x12" >"$t/stdout" 2>"$t/stderr"
+rc=$?
+a=$(ls "$t/pa"/*.ack.x12 2>/dev/null | head -n 1)
+if [ "$rc" -eq 0 ] && [ -n "$a" ] && [ "$(head -c 106 "$a" | tail -c 2)" = ">~" ]
+then ok; else
+	bad "ack --partner: ISA16 is not the profile's component separator '>' (exit $rc)"
+	head -c 120 "$a" 2>/dev/null | sed 's/^/    /'; echo
+	sed 's/^/    stderr: /' "$t/stderr" | head -3
+fi
+check_acks "$t/pa"
+"$bin" --home "$ph" partner check bigretail >"$t/stdout" 2>&1
+if grep -q 'delimiters' "$t/stdout"; then
+	bad "partner check: distinct delimiters reported as a problem"
+	sed 's/^/    /' "$t/stdout" | head -3
+else ok; fi
+sed 's|component=">"|component="*"|' "$ph/partners/bigretail.xml" \
+    >"$t/p.xml" && mv "$t/p.xml" "$ph/partners/bigretail.xml"
+"$bin" --home "$ph" partner check bigretail >"$t/stdout" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'delimiters cannot be used: two delimiters are the same' "$t/stdout"
+then ok; else
+	bad "partner check: component '*' equal to the element separator not refused (exit $rc)"
+	sed 's/^/    /' "$t/stdout" | head -3
+fi
+sed 's|component="\*"|component="A"|' "$ph/partners/bigretail.xml" \
+    >"$t/p.xml" && mv "$t/p.xml" "$ph/partners/bigretail.xml"
+"$bin" --home "$ph" partner check bigretail >"$t/stdout" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'a letter, a digit or a space' "$t/stdout"; then ok
+else
+	bad "partner check: a letter as component separator not refused (exit $rc)"
+	sed 's/^/    /' "$t/stdout" | head -3
+fi
+
+# --- a short ISA: TA1 R with the reader's code; an unreadable one: a message --
+# ISA06 has 14 characters instead of 15: validate says TA105 006; the
+# fields still split on '*', so the sender gets a TA1 R 006.
+printf 'ISA*00*          *00*          *ZZ*SENDERID      *ZZ*RECEIVERID     *261121*1530*U*00401*000000101*0*P*>~\nGS*SH*SENDERID*RECEIVERID*20261121*1530*101*X*004010~\n' \
+    >"$t/short.x12"
+mkdir -p "$t/short"
+ack "$t/short" "$t/short.x12" --first-control 1
+rc=$?
+want='ISA*00*          *00*          *ZZ*RECEIVERID     *ZZ*SENDERID       *261122*0700*U*00401*000000001*0*P*:~
+TA1*000000101*261121*1530*R*006~
+IEA*0*000000001~'
+if [ "$rc" -eq 1 ] && [ "$(cat "$t/short"/*.ack.x12 2>/dev/null)" = "$want" ]; then ok
+else
+	bad "short ISA06: want exit 1 and TA1 R 006 (exit $rc)"
+	cat "$t/short"/* 2>/dev/null | sed 's/^/    /'
+	sed 's/^/    stderr: /' "$t/stderr" | head -3
+fi
+check_acks "$t/short"
+# The file ends inside the ISA: nothing can be read back, so no
+# acknowledgement, and a message that says why.
+printf 'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEI' >"$t/cut.x12"
+mkdir -p "$t/cut"
+ack "$t/cut" "$t/cut.x12"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'no acknowledgement written.*file ends inside the ISA' "$t/stderr" &&
+    [ -z "$(others "$t/cut" '')" ]; then ok
+else
+	bad "cut ISA: want exit 1, no file and a message (exit $rc)"
+	sed 's/^/    stderr: /' "$t/stderr" | head -3
+fi
+
+echo "acks: $pass passed, $fail failed ($n fixtures, $acks_checked acknowledgements checked with validate --strict)"
 [ "$fail" -eq 0 ]

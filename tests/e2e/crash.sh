@@ -414,6 +414,7 @@ scenario() {
 	fi
 	begin "crash $1"
 	h="$t/home"
+	check_our_acks "$h"
 	rm -rf "$h"
 	cp -R -p "$tmpl" "$h"
 	for pt in $spec; do
@@ -461,6 +462,7 @@ done
 if [ -z "${CRASH_ONLY:-}" ]; then
 	begin "crash after-deliver:2, the acks taken meanwhile"
 	h="$t/home"
+	check_our_acks "$h"
 	rm -rf "$h"
 	cp -R -p "$tmpl" "$h"
 	run_crash after-deliver:2   # depot's batch, then northwh's
@@ -514,5 +516,7 @@ else
 	echo "SKIP: crash: flock(1) not found: the run lock is not checked"
 fi
 
+# every acknowledgement this test made us write is valid X12 (strict)
+check_our_acks "$t"
 echo "crash: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

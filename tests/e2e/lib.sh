@@ -35,3 +35,37 @@ json_ok() {
 		else bad "invalid JSON: $*"; fi
 	fi
 }
+
+# --- our acknowledgements check themselves ----------------------------------
+# is_ack FILE: FILE is an X12 interchange holding a TA1, 997 or 999 (the
+# element separator is the ISA's fourth byte).
+is_ack() {
+	[ "$(head -c 3 "$1" 2>/dev/null)" = ISA ] || return 1
+	_d=$(head -c 4 "$1" | tail -c 1)
+	grep -qF -e "TA1$_d" -e "ST${_d}997$_d" -e "ST${_d}999$_d" "$1"
+}
+# check_acks DIR|FILE...: every acknowledgement among them (found by its
+# content, whatever its name) passes `edigate validate --strict` against
+# the shipped guides ($root/edi).  Uses $bin, $root and $t; counts the
+# files checked in $acks_checked.  An invalid acknowledgement fails.
+acks_checked=0
+check_acks() {
+	[ $# -gt 0 ] || return 0
+	for _f in $(find "$@" -type f 2>/dev/null | sort); do
+		is_ack "$_f" || continue
+		acks_checked=$((acks_checked + 1))
+		if "$bin" --home "$root" validate --strict "$_f" \
+		    >"$t/strict.out" 2>&1; then ok
+		else
+			bad "our acknowledgement $_f fails validate --strict"
+			grep -E 'ERROR' "$t/strict.out" | head -5 | sed 's/^/    /'
+		fi
+	done
+}
+# check_our_acks DIR: check_acks on what we wrote under DIR (files below a
+# folder named out, acks or outbox; a partner's own 997s arrive in inboxes
+# and are not ours to check).
+check_our_acks() {
+	check_acks $(find "$1" -type f \( -path '*/out/*' -o -path '*/acks/*' \
+	    -o -path '*/outbox/*' \) 2>/dev/null | sort)
+}

@@ -382,5 +382,7 @@ for c in run status files show quarantine reprocess sent; do
 	expect_out 'Usage: edigate'
 done
 
+# every acknowledgement this test made us write is valid X12 (strict)
+check_our_acks "$t"
 echo "pipeline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,7 +12,10 @@
 # client key, server down) with their class and nothing fetched, the
 # connection cut mid-download and mid-upload (tests/sftp/cutproxy.py)
 # then a run that completes with nothing lost or doubled, and the probe
-# (fields, --json, nothing left behind, exit codes).
+# (fields, --json, nothing left behind, exit codes).  Then
+# tests/e2e/sftp_servers.sh: the same against sshd and ProFTPD with each
+# server's quirks (no overwrite, refused renames, chmod and deletes, a
+# quota, a size limit, client-alive checks, a stalled server).
 #
 #   EDIGATE=/abs/path/to/edigate sh tests/e2e/sftp.sh
 # POSIX sh; needs /usr/sbin/sshd, ssh-keygen and python3 (skips without).
@@ -613,5 +616,12 @@ wait "$capper" 2>/dev/null
 expect_exit 0 $E run
 expect_files "$all_accepted"
 
+# every acknowledgement this test made us write is valid X12 (strict)
+check_our_acks "$t"
 echo "sftp: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+r=0
+[ "$fail" -eq 0 ] || r=1
+# the kinds of server partners run (sshd and ProFTPD), their quirks and
+# faults: tests/e2e/sftp_servers.sh
+sh "$here/sftp_servers.sh" || r=1
+exit $r

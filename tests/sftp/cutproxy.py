@@ -12,8 +12,11 @@ passed (both directions counted), MODE says what happens:
 COUNT says which bytes count towards N: both (the default), up (client
 to server only) or down (server to client only); counting one direction
 puts the cut inside an upload or a download.  When CUTPROXY_LOG names a
-file, each connection appends "up U down D" (bytes forwarded) to it
-when it ends.
+file, each connection appends "up U down D ms T stalled S" to it when
+it ends: bytes forwarded each way, milliseconds from accept to the end,
+and from the stall to the end (-1 when it did not stall) -- how long a
+client waited on a silent server before it gave up, measured here so
+that the client's start-up does not count.
 When CUTPROXY_FIRST=K is set, only the first K connections are broken;
 later ones pass everything (a fault that a retry cures).
 Runs until killed.  Used by tests/unit/test_sftp.c and
@@ -24,12 +27,15 @@ import select
 import socket
 import sys
 import threading
+import time
 
 
 def serve(client, target_port, limit, mode, count):
     server = socket.create_connection(("127.0.0.1", target_port))
     passed = 0
     moved = {"up": 0, "down": 0}
+    began = time.monotonic()
+    stalled = None
     socks = [client, server]
     try:
         while True:
@@ -50,6 +56,7 @@ def serve(client, target_port, limit, mode, count):
                     if mode == "cut":
                         return
                     # stall: read and drop until the client leaves
+                    stalled = time.monotonic()
                     while client.recv(65536):
                         pass
                     return
@@ -63,7 +70,10 @@ def serve(client, target_port, limit, mode, count):
         log = os.environ.get("CUTPROXY_LOG")
         if log:
             with open(log, "a") as f:
-                f.write("up %d down %d\n" % (moved["up"], moved["down"]))
+                end = time.monotonic()
+                f.write("up %d down %d ms %d stalled %d\n" % (
+                    moved["up"], moved["down"], (end - began) * 1000,
+                    (end - stalled) * 1000 if stalled else -1))
         for s in socks:
             try:
                 s.shutdown(socket.SHUT_RDWR)

@@ -13,7 +13,8 @@
 # (DIR/host_ed25519, made on first start), its authorized keys
 # (DIR/authorized_keys, which the caller fills), sshd_config, sshd.pid and
 # sshd.log all live there.  SFTP is internal-sftp without chroot: the
-# caller uses absolute paths under DIR.  Works as root (login as root by
+# caller uses absolute paths under DIR.  $SFTP_SERVER_FLAGS, when set,
+# go to internal-sftp (e.g. "-P rename" refuses renames).  Works as root (login as root by
 # key or password) and as any other user (sshd then logs in only that
 # user, and needs no privilege separation).
 set -eu
@@ -52,7 +53,9 @@ start)
 		echo "PermitRootLogin yes"
 		echo "PasswordAuthentication yes"
 		echo "KbdInteractiveAuthentication no"
-		echo "Subsystem sftp internal-sftp"
+		# SFTP_SERVER_FLAGS: -P/-p request lists, a test's refused
+		# rename, chmod or remove
+		echo "Subsystem sftp internal-sftp ${SFTP_SERVER_FLAGS:-}"
 		echo "LogLevel VERBOSE"
 		echo "MaxStartups 100"
 		echo "UseDNS no"

@@ -8,6 +8,8 @@
  * docs/canonical.md (recordType first, plural arrays for repeatable
  * elements, measures as {"value","uom"}, Python json.dumps escaping); the
  * XML writer escapes markup; map positions parse as SEG + two digits.
+ * The mapper's work grows linearly with the set (counted, not timed) and
+ * a set over a per-set limit is refused with map-too-large, no record.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +20,14 @@
 #include <cmocka.h>
 
 #include "../../src/map/map_int.h"
+#include "edigate/buf.h"
+#include "edigate/map.h"
 #include "edigate/record.h"
+#include "edigate/source.h"
+#include "edigate/x12_check.h"
+
+/* The shipped maps and schemas, from tests/unit. */
+#define REPO "../.."
 
 /* v in type t must become want (NULL: must be refused). */
 static void
@@ -244,6 +253,170 @@ test_writers(void **state)
 	eg_buf_free(&b);
 }
 
+
+/* ---- the mapper on whole files (the shipped 856 map) ---- */
+
+/* An interchange holding one 856 with one order of n items under it. */
+static void
+asn_one_order(eg_buf *b, unsigned n)
+{
+	unsigned i;
+
+	assert_int_equal(eg_buf_adds(b,
+		"ISA*00*          *00*          *ZZ*ACMESUPPLY     *ZZ*"
+		"BIGRETAIL      *210315*1430*U*00401*000000905*0*P*>~\n"
+		"GS*SH*ACMESUPPLY*BIGRETAIL*20210315*1430*905*X*004010~\n"
+		"ST*856*0001~\nBSN*00*ASN20210315001*20210315*1430*0001~\n"
+		"HL*1**S~\nTD1*CTN25*2****G*24.6*LB~\nTD5*B*2*UPSN*M*UPS~\n"
+		"DTM*011*20210315~\nN1*SF*ACME SUPPLY CO*92*ACME01~\n"
+		"N1*ST*BIG RETAIL DC 042*92*0042~\nHL*2*1*O~\n"
+		"PRF*PO7788123***20210310~\n"), EG_OK);
+	for (i = 0; i < n; i++)
+		assert_int_equal(eg_buf_addf(b, "HL*%u*2*I~\nLIN**UP*"
+					     "012345678905*VN*W%u~\n"
+					     "SN1**%u*EA~\n", i + 3, i,
+					     1 + i % 9), EG_OK);
+	assert_int_equal(eg_buf_addf(b, "CTT*%u~\nSE*%u*0001~\nGE*1*905~\n"
+				     "IEA*1*000000905~\n", n + 2, 12 + 3 * n),
+			 EG_OK);
+}
+
+typedef struct mrun {
+	eg_mapper *m;
+	unsigned records, items, too_large, findings;
+} mrun;
+
+static eg_err
+mr_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
+{
+	return eg_mapper_segment(((mrun *)ud)->m, seg, e);
+}
+
+static void
+mr_unit(void *ud, const eg_unit_result *u)
+{
+	eg_mapper_unit_end(((mrun *)ud)->m, u);
+}
+
+static void
+mr_finding(void *ud, const eg_finding *f)
+{
+	mrun *r = ud;
+
+	r->findings++;
+	r->too_large += !strcmp(f->rule, "map-too-large");
+}
+
+static eg_err
+mr_record(void *ud, const eg_rnode *rec, eg_error *e)
+{
+	mrun *r = ud;
+	const eg_rnode *o = eg_rnode_child(rec, "order"), *c;
+
+	(void)e;
+	r->records++;
+	for (c = o ? o->child : NULL; c; c = c->next)
+		r->items += !strcmp(c->name, "item");
+	return EG_OK;
+}
+
+/* Map one order of n items; returns the mapper's counts. */
+static eg_mapper_counts
+map_order(unsigned n, size_t max_segments, mrun *r)
+{
+	eg_maps *maps = NULL;
+	eg_mapper_opts mo;
+	eg_x12_check_opts co;
+	eg_envelope_events ev;
+	eg_x12_check_result res;
+	eg_mapper_counts c;
+	eg_source *src = NULL;
+	eg_buf b;
+	eg_error e;
+
+	memset(r, 0, sizeof(*r));
+	memset(&mo, 0, sizeof(mo));
+	memset(&co, 0, sizeof(co));
+	memset(&ev, 0, sizeof(ev));
+	eg_error_clear(&e);
+	eg_buf_init(&b, (size_t)64 << 20);
+	asn_one_order(&b, n);
+	if (eg_maps_new(&maps, REPO, &e) != EG_OK)
+		fail_msg("eg_maps_new: %s", e.msg);
+	mo.maps = maps;
+	mo.file_id = "t-1";
+	mo.file_sha256 = "0000000000000000000000000000000000000000000000000000"
+			 "000000000000";
+	mo.record = mr_record;
+	mo.finding = mr_finding;
+	mo.ud = r;
+	mo.max_set_segments = max_segments;
+	if (eg_mapper_new(&r->m, &mo, &e) != EG_OK)
+		fail_msg("eg_mapper_new: %s", e.msg);
+	co.limits = eg_x12_limits_default();
+	co.segment = mr_segment;
+	co.segment_ud = r;
+	ev.unit_end = mr_unit;
+	ev.ud = r;
+	assert_int_equal(eg_source_new_mem(&src, b.data, b.len, "mem", &e),
+			 EG_OK);
+	if (eg_x12_check(src, &co, &ev, &res, &e) != EG_OK)
+		fail_msg("eg_x12_check: %s", e.msg);
+	assert_int_equal(eg_mapper_error(r->m, &e), EG_OK);
+	eg_mapper_counts_get(r->m, &c);
+	eg_mapper_free(r->m);
+	eg_source_free(src);
+	eg_maps_free(maps);
+	eg_buf_free(&b);
+	return c;
+}
+
+/*
+ * Mapping is linear in the HLs under one parent: eight times the items
+ * must cost about eight times the work (steps: units and segments
+ * visited, HL index probes), not sixty-four.  Counted, never timed.
+ */
+static void
+test_mapper_linear(void **state)
+{
+	mrun r;
+	eg_mapper_counts small, big;
+	double ratio;
+
+	(void)state;
+	small = map_order(500, 0, &r);
+	assert_int_equal(r.records, 1);
+	assert_int_equal(r.items, 500);
+	big = map_order(4000, 0, &r);
+	assert_int_equal(r.records, 1);
+	assert_int_equal(r.items, 4000);
+	assert_true(small.steps > 500);
+	ratio = (double)big.steps / (double)small.steps;
+	if (ratio > 12.0)
+		fail_msg("8x the items cost %.1fx the work (%llu -> %llu "
+			 "steps): mapping is no longer linear", ratio,
+			 small.steps, big.steps);
+}
+
+/* A set over a per-set limit is refused by name, and gives no record;
+ * under the limit the same set maps. */
+static void
+test_mapper_set_limit(void **state)
+{
+	mrun r;
+	eg_mapper_counts c;
+
+	(void)state;
+	c = map_order(100, 200, &r); /* 312 segments */
+	assert_int_equal(r.records, 0);
+	assert_int_equal(r.too_large, 1);
+	assert_int_equal(c.rejected, 1);
+	c = map_order(100, 312, &r);
+	assert_int_equal(r.records, 1);
+	assert_int_equal(r.too_large, 0);
+	assert_int_equal(c.mapped, 1);
+}
+
 int
 main(void)
 {
@@ -255,6 +428,8 @@ main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_terms),
 		cmocka_unit_test(test_writers),
+		cmocka_unit_test(test_mapper_linear),
+		cmocka_unit_test(test_mapper_set_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

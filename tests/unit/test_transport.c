@@ -374,7 +374,7 @@ test_list_filters(void **state)
 	at(f, "in/a.x12", path, sizeof(path));
 	assert_string_equal(f->l.v[0].path, path);
 	assert_int_equal(f->l.v[0].size, 3);
-	assert_int_equal(f->l.v[0].mtime, NOW - 5);
+	assert_int_equal(f->l.v[0].mtime, (int64_t)(NOW - 5) * 1000000000);
 	assert_null(f->l.v[0].done_file);
 
 	/* no pattern means every (non-dot) regular file */
@@ -455,7 +455,7 @@ test_list_stable_for(void **state)
 	assert_int_equal(f->l.waiting, 2);
 	assert_string_equal(f->l.v[0].name, "edge.x12");
 	assert_string_equal(f->l.v[1].name, "old.x12");
-	assert_int_equal(f->l.v[1].mtime, NOW - 3600);
+	assert_int_equal(f->l.v[1].mtime, (int64_t)(NOW - 3600) * 1000000000);
 
 	/* both gates at once: stable but no marker still waits */
 	set(&f->p->done_suffix, ".done");
@@ -536,6 +536,45 @@ test_fetch_changed(void **state)
 	assert_int_equal(fetch_t(f, &f->l.v[1], &s), EG_EIO);
 	assert_non_null(strstr(f->e.msg, "changed since it was listed"));
 	assert_int_equal(s.calls, 0);
+	free(s.p);
+}
+
+/*
+ * A rewrite that keeps the size within the same second: the listing's
+ * mtime has nanoseconds, so the fetch finds it out (issue 21.11), and
+ * two such versions list with different mtimes.
+ */
+static void
+test_mtime_nanoseconds(void **state)
+{
+	fx *f = *state;
+	char path[PATH_MAX];
+	struct timespec ts[2];
+	bsink s = {0};
+	int64_t first;
+
+	put_str(f, "in/a.x12", "ISA*00~");
+	set_mtime(f, "in/a.x12", NOW - 100);
+	open_t(f);
+	list_t(f);
+	assert_int_equal(f->l.n, 1);
+	first = f->l.v[0].mtime;
+	assert_int_equal(first, (int64_t)(NOW - 100) * 1000000000);
+
+	put_str(f, "in/a.x12", "ISA*01~");
+	at(f, "in/a.x12", path, sizeof(path));
+	ts[0].tv_sec = ts[1].tv_sec = NOW - 100;
+	ts[0].tv_nsec = ts[1].tv_nsec = 250000000;
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	assert_int_equal(fetch_t(f, &f->l.v[0], &s), EG_EIO);
+	assert_non_null(strstr(f->e.msg, "changed"));
+	assert_int_equal(s.calls, 0);
+
+	eg_tlist_free(&f->l);
+	memset(&f->l, 0, sizeof(f->l));
+	list_t(f);
+	assert_int_equal(f->l.n, 1);
+	assert_int_equal(f->l.v[0].mtime, first + 250000000);
 	free(s.p);
 }
 
@@ -1003,6 +1042,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_session_slots, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_put_batched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mtime_nanoseconds, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_open_missing_inbox, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),

@@ -6,6 +6,10 @@
  * the bundle; a name that is absolute, has "..", or is a link refuses the
  * bundle; each limit stops the unpacking while it streams, so a bomb
  * leaves little on disk; detection reads magic numbers, not names.
+ * Nothing reaches the callback before the whole bundle was read and
+ * verified (gzip CRC-32 and length, zip CRC, tar header checksums); a
+ * bundle inside a bundle shares the original's budget, and its depth is
+ * limited.
  *
  * Every bundle is built here at test time with libarchive's writer (or
  * zlib's gzopen) in a fresh directory under /tmp, removed afterwards.
@@ -117,7 +121,7 @@ typedef struct spec {
 	const char *link; /* symlink target or hardlink source */
 } spec;
 
-enum { FMT_ZIP, FMT_TAR, FMT_TGZ };
+enum { FMT_ZIP, FMT_TAR, FMT_TGZ, FMT_ZIP_STORED };
 
 static void
 add_entry(struct archive *a, const spec *s)
@@ -159,8 +163,12 @@ make_bundle(const char *path, int fmt, const spec *specs, size_t n)
 	size_t i;
 
 	assert_non_null(a);
-	if (fmt == FMT_ZIP) {
+	if (fmt == FMT_ZIP || fmt == FMT_ZIP_STORED) {
 		assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+		if (fmt == FMT_ZIP_STORED)
+			assert_int_equal(archive_write_set_format_option(
+					     a, "zip", "compression", "store"),
+					 ARCHIVE_OK);
 	} else {
 		assert_int_equal(archive_write_set_format_pax_restricted(a),
 				 ARCHIVE_OK);
@@ -430,8 +438,8 @@ expect_refused(fixture *f, int fmt, const spec *specs, size_t n,
 
 	make_bundle(in_dir(f, "bad.bundle"), fmt, specs, n);
 	assert_int_equal(run(f, "partner-7.zip", NULL, &s, &e), EG_ESYNTAX);
-	/* The entries before the bad one went through. */
-	assert_int_equal(s.n, n - 1);
+	/* Not even the entries before the bad one went through. */
+	assert_int_equal(s.n, 0);
 	assert_non_null(strstr(e.msg, "partner-7.zip"));
 	assert_non_null(strstr(e.msg, specs[n - 1].name));
 	assert_non_null(strstr(e.msg, why));
@@ -514,18 +522,23 @@ test_too_many_entries(void **state)
 	    {"2.x12", 0, X12_A, sizeof(X12_A) - 1, NULL},
 	    {"3.x12", 0, X12_A, sizeof(X12_A) - 1, NULL},
 	};
-	eg_unpack_limits lim = {2, 0, 0};
+	eg_unpack_limits lim = {2, 0, 0, 0};
 	seen s = {0};
 	eg_error e;
 
 	make_bundle(in_dir(f, "many.zip"), FMT_ZIP, specs, 3);
 	assert_int_equal(run(f, "many.zip", &lim, &s, &e), EG_ELIMIT);
-	/* Stopped at the third header, not after reading them all. */
-	assert_int_equal(s.n, 2);
-	assert_non_null(strstr(e.msg, "max_entries"));
-	assert_non_null(strstr(e.msg, "2"));
+	/* Stopped at the third header; nothing handed over. */
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(e.msg, "max-archive-entries"));
+	assert_non_null(strstr(e.msg, "more than 2 entries"));
 	assert_non_null(strstr(e.msg, "many.zip"));
-	assert_int_equal(file_size(s.path[1]), sizeof(X12_A) - 1);
+	{
+		char third[192];
+
+		snprintf(third, sizeof(third), "%s/0003", f->dest);
+		assert_int_equal(file_size(third), -1);
+	}
 
 	/* Exactly at the limit is fine. */
 	rm_rf(f->dest);
@@ -541,7 +554,7 @@ test_zip_bomb_ratio(void **state)
 	fixture *f = *state;
 	const size_t big = 5 * 1024 * 1024;
 	spec specs[] = {{"zeros.x12", 0, NULL, big, NULL}};
-	eg_unpack_limits lim = {0, 0, 10};
+	eg_unpack_limits lim = {0, 0, 10, 0};
 	char first[192];
 	seen s = {0};
 	eg_error e;
@@ -552,7 +565,7 @@ test_zip_bomb_ratio(void **state)
 	assert_true(in > 0 && (size_t)in * 10 < big);
 	assert_int_equal(run(f, "bomb.zip", &lim, &s, &e), EG_ELIMIT);
 	assert_int_equal(s.n, 0);
-	assert_non_null(strstr(e.msg, "max_ratio"));
+	assert_non_null(strstr(e.msg, "max-expansion-ratio"));
 	assert_non_null(strstr(e.msg, "10 times"));
 	assert_non_null(strstr(e.msg, "bomb.zip"));
 	/* Stopped while streaming: never more than the limit on disk. */
@@ -576,15 +589,15 @@ test_max_total(void **state)
 	    {"a.x12", 0, NULL, 10000, NULL},
 	    {"b.x12", 0, NULL, 10000, NULL},
 	};
-	eg_unpack_limits lim = {0, 15000, 0};
+	eg_unpack_limits lim = {0, 15000, 0, 0};
 	char second[192];
 	seen s = {0};
 	eg_error e;
 
 	make_bundle(in_dir(f, "big.tar"), FMT_TAR, specs, 2);
 	assert_int_equal(run(f, "big.tar", &lim, &s, &e), EG_ELIMIT);
-	assert_int_equal(s.n, 1);
-	assert_non_null(strstr(e.msg, "max_total"));
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(e.msg, "max-file-bytes"));
 	assert_non_null(strstr(e.msg, "15000"));
 	assert_non_null(strstr(e.msg, "big.tar"));
 	snprintf(second, sizeof(second), "%s/0002", f->dest);
@@ -625,7 +638,7 @@ test_corrupt_bundles(void **state)
 	assert_int_equal(detect(f->bundle), EG_BUNDLE_ZIP);
 	assert_int_equal(run(f, "cut.zip", NULL, &s, &e), EG_ESYNTAX);
 	assert_non_null(strstr(e.msg, "cut.zip: corrupt bundle"));
-	assert_true(s.n <= 1);
+	assert_int_equal(s.n, 0);
 
 	/* A zip header and then garbage. */
 	rm_rf(f->dest);
@@ -660,11 +673,350 @@ test_callback_error(void **state)
 	make_bundle(in_dir(f, "in.zip"), FMT_ZIP, specs, 3);
 	s.fail_at = 2;
 	assert_int_equal(run(f, "in.zip", NULL, &s, &e), EG_EIO);
+	/* The handler's message stands; nothing after it was handed over
+	 * (though verified and written before the first hand-over). */
 	assert_int_equal(s.n, 2);
-	/* The handler's message stands; nothing after it was unpacked. */
 	assert_string_equal(e.msg, "handler says stop at 2");
 	snprintf(third, sizeof(third), "%s/0003", f->dest);
-	assert_int_equal(file_size(third), -1);
+	assert_int_equal(file_size(third), (off_t)sizeof(X12_B) - 1);
+}
+
+/* --- verification: every decompressed byte ---------------------------- */
+
+/* The whole file in memory (free it). */
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	off_t n = file_size(path);
+	unsigned char *p;
+	FILE *fp;
+
+	assert_true(n >= 0);
+	p = malloc((size_t)n + 1);
+	assert_non_null(p);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(p, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return p;
+}
+
+/* Flip every bit of the byte at off (from the end when off < 0). */
+static void
+flip_byte(const char *path, long off)
+{
+	size_t len;
+	unsigned char *p = slurp(path, &len);
+	size_t at = off < 0 ? len - (size_t)(-off) : (size_t)off;
+
+	assert_true(at < len);
+	p[at] ^= 0xff;
+	make_plain(path, p, len);
+	free(p);
+}
+
+/* Offset of the first occurrence of needle in the file. */
+static long
+find_in(const char *path, const char *needle)
+{
+	size_t len, n = strlen(needle), i;
+	unsigned char *p = slurp(path, &len);
+	long at = -1;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(p + i, needle, n) == 0) {
+			at = (long)i;
+			break;
+		}
+	free(p);
+	assert_true(at >= 0);
+	return at;
+}
+
+static void
+expect_damaged(fixture *f, const char *display, const char *why)
+{
+	seen s = {0};
+	eg_error e;
+
+	assert_int_equal(run(f, display, NULL, &s, &e), EG_ESYNTAX);
+	assert_int_equal(s.n, 0);
+	if (strstr(e.msg, why) == NULL)
+		fail_msg("'%s' not in: %s", why, e.msg);
+	assert_non_null(strstr(e.msg, display));
+	rm_rf(f->dest);
+}
+
+static void
+test_gzip_trailer_checked(void **state)
+{
+	fixture *f = *state;
+
+	/* The trailer's CRC-32 (8 bytes from the end), then its length. */
+	make_gzip(in_dir(f, "crc.x12.gz"), X12_A, sizeof(X12_A) - 1);
+	flip_byte(f->bundle, -8);
+	expect_damaged(f, "crc.x12.gz", "CRC-32");
+	make_gzip(in_dir(f, "len.x12.gz"), X12_A, sizeof(X12_A) - 1);
+	flip_byte(f->bundle, -2);
+	expect_damaged(f, "len.x12.gz", "length");
+	/* A changed byte of the compressed data: the quantity case. */
+	make_gzip(in_dir(f, "data.x12.gz"), X12_A, sizeof(X12_A) - 1);
+	flip_byte(f->bundle, 20);
+	expect_damaged(f, "data.x12.gz", "damaged gzip data");
+}
+
+static void
+test_gzip_after_the_end(void **state)
+{
+	fixture *f = *state;
+	unsigned char *one, *two;
+	size_t n1, n2;
+	seen s = {0};
+	eg_error e;
+	char both[2 * sizeof(X12_A)];
+
+	make_gzip(in_dir(f, "junk.gz"), X12_A, sizeof(X12_A) - 1);
+	one = slurp(f->bundle, &n1);
+	two = malloc(n1 + 4);
+	assert_non_null(two);
+	memcpy(two, one, n1);
+	memcpy(two + n1, "junk", 4);
+	make_plain(f->bundle, two, n1 + 4);
+	expect_damaged(f, "junk.gz", "after the end");
+
+	/* Two members one after the other read as gunzip reads them. */
+	make_gzip(in_dir(f, "b.gz"), X12_B, sizeof(X12_B) - 1);
+	free(two);
+	two = slurp(f->bundle, &n2);
+	{
+		unsigned char *cat = malloc(n1 + n2);
+
+		assert_non_null(cat);
+		memcpy(cat, one, n1);
+		memcpy(cat + n1, two, n2);
+		make_plain(in_dir(f, "two.x12.gz"), cat, n1 + n2);
+		free(cat);
+	}
+	assert_int_equal(run(f, "two.x12.gz", NULL, &s, &e), EG_OK);
+	assert_int_equal(s.n, 1);
+	memcpy(both, X12_A, sizeof(X12_A) - 1);
+	memcpy(both + sizeof(X12_A) - 1, X12_B, sizeof(X12_B) - 1);
+	assert_entry(f, &s, 0, "two.x12", both,
+		     sizeof(X12_A) + sizeof(X12_B) - 2);
+	free(one);
+	free(two);
+}
+
+/* The gzip trailer of a tar.gz lies past the tar's end marker. */
+static void
+test_tar_gz_trailer_checked(void **state)
+{
+	fixture *f = *state;
+	spec specs[] = {
+	    {"a.x12", 0, X12_A, sizeof(X12_A) - 1, NULL},
+	    {"b.x12", 0, X12_B, sizeof(X12_B) - 1, NULL},
+	};
+
+	make_bundle(in_dir(f, "crc.tgz"), FMT_TGZ, specs, 2);
+	flip_byte(f->bundle, -8);
+	expect_damaged(f, "crc.tgz", "CRC-32");
+	make_bundle(in_dir(f, "cut.tgz"), FMT_TGZ, specs, 2);
+	assert_int_equal(truncate(f->bundle, file_size(f->bundle) - 3), 0);
+	expect_damaged(f, "cut.tgz", "cut short");
+}
+
+static void
+test_zip_crc_checked(void **state)
+{
+	fixture *f = *state;
+	spec specs[] = {
+	    {"a.x12", 0, X12_A, sizeof(X12_A) - 1, NULL},
+	    {"b.x12", 0, X12_B, sizeof(X12_B) - 1, NULL},
+	};
+
+	/* Stored, so the changed byte is the data itself: OTHER -> OTHEr. */
+	make_bundle(in_dir(f, "crc.zip"), FMT_ZIP_STORED, specs, 2);
+	flip_byte(f->bundle, find_in(f->bundle, "OTHER") + 4);
+	expect_damaged(f, "crc.zip", "CRC");
+}
+
+static void
+test_tar_header_checksum(void **state)
+{
+	fixture *f = *state;
+	spec specs[] = {
+	    {"a.x12", 0, X12_A, sizeof(X12_A) - 1, NULL},
+	    {"b.x12", 0, X12_B, sizeof(X12_B) - 1, NULL},
+	};
+
+	/* The second header's name: its checksum no longer matches. */
+	make_bundle(in_dir(f, "hdr.tar"), FMT_TAR, specs, 2);
+	flip_byte(f->bundle, find_in(f->bundle, "b.x12"));
+	expect_damaged(f, "hdr.tar", "corrupt bundle at entry 2");
+}
+
+/* --- nested bundles: one budget for the original ---------------------- */
+
+/* Build a bundle into memory (free it). */
+static unsigned char *
+bundle_bytes(fixture *f, int fmt, const spec *specs, size_t n, size_t *len)
+{
+	char path[160];
+	unsigned char *p;
+
+	snprintf(path, sizeof(path), "%s/tmp.bundle", f->dir);
+	make_bundle(path, fmt, specs, n);
+	p = slurp(path, len);
+	unlink(path);
+	return p;
+}
+
+static void
+test_nested_leaves_and_shared_entries(void **state)
+{
+	fixture *f = *state;
+	spec in[] = {
+	    {"b.x12", 0, X12_B, sizeof(X12_B) - 1, NULL},
+	    {"c.x12", 0, X12_A, sizeof(X12_A) - 1, NULL},
+	};
+	size_t ilen;
+	unsigned char *inner = bundle_bytes(f, FMT_TGZ, in, 2, &ilen);
+	spec out[] = {
+	    {"a.x12", 0, X12_A, sizeof(X12_A) - 1, NULL},
+	    {"sub/inner.tgz", 0, inner, ilen, NULL},
+	};
+	eg_unpack_limits lim;
+	seen s = {0};
+	eg_error e;
+
+	make_bundle(in_dir(f, "outer.zip"), FMT_ZIP, out, 2);
+	assert_int_equal(run(f, "outer.zip", NULL, &s, &e), EG_OK);
+	/* Only the leaves are handed over, named through the inner one. */
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.name[0], "a.x12");
+	assert_string_equal(s.name[1], "sub/inner.tgz!b.x12");
+	assert_string_equal(s.name[2], "sub/inner.tgz!c.x12");
+	assert_int_equal(s.index[2], 3);
+	assert_file_is(s.path[1], X12_B, sizeof(X12_B) - 1);
+
+	/* 2 entries outside + 2 inside: 3 in all is over. */
+	rm_rf(f->dest);
+	memset(&lim, 0, sizeof(lim));
+	lim.max_entries = 3;
+	s.n = 0;
+	assert_int_equal(run(f, "outer.zip", &lim, &s, &e), EG_ELIMIT);
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(e.msg, "outer.zip!sub/inner.tgz"));
+	assert_non_null(strstr(e.msg, "all levels"));
+	free(inner);
+}
+
+static void
+test_nested_depth(void **state)
+{
+	fixture *f = *state;
+	spec l1[] = {{"a.x12", 0, X12_A, sizeof(X12_A) - 1, NULL}};
+	size_t n1, n2;
+	unsigned char *z1 = bundle_bytes(f, FMT_ZIP, l1, 1, &n1);
+	spec l2[] = {{"l1.zip", 0, z1, n1, NULL}};
+	unsigned char *z2 = bundle_bytes(f, FMT_ZIP, l2, 1, &n2);
+	spec l3[] = {{"l2.zip", 0, z2, n2, NULL}};
+	eg_unpack_limits lim;
+	seen s = {0};
+	eg_error e;
+
+	make_bundle(in_dir(f, "l3.zip"), FMT_ZIP, l3, 1);
+	/* Default: a bundle in a bundle, not a third level. */
+	assert_int_equal(run(f, "l3.zip", NULL, &s, &e), EG_ELIMIT);
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(e.msg, "max-bundle-depth"));
+	assert_non_null(strstr(e.msg, "l3.zip!l2.zip"));
+
+	rm_rf(f->dest);
+	memset(&lim, 0, sizeof(lim));
+	lim.max_depth = 3;
+	assert_int_equal(run(f, "l3.zip", &lim, &s, &e), EG_OK);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.name[0], "l2.zip!l1.zip!a.x12");
+	assert_int_equal(s.index[0], 1);
+	/* dest/0001 and 0002 are the inner bundles; the leaf is 0003. */
+	assert_non_null(strstr(s.path[0], "/0003"));
+	assert_file_is(s.path[0], X12_A, sizeof(X12_A) - 1);
+	free(z1);
+	free(z2);
+}
+
+/*
+ * gzip in gzip: each level alone is under the ratio, the two together
+ * are not -- the ratio is to the original file's size.
+ */
+static void
+test_nested_ratio_counts_all_levels(void **state)
+{
+	fixture *f = *state;
+	const size_t big = 2 * 1024 * 1024;
+	unsigned char *zeros = calloc(1, big), *g1, *g2;
+	size_t n1, n2;
+	uint64_t r1, r2;
+	eg_unpack_limits lim;
+	seen s = {0};
+	eg_error e;
+	char p1[160];
+
+	assert_non_null(zeros);
+	snprintf(p1, sizeof(p1), "%s/inner.x12.gz", f->dir);
+	make_gzip(p1, zeros, big);
+	g1 = slurp(p1, &n1);
+	make_gzip(in_dir(f, "outer.x12.gz.gz"), g1, n1);
+	g2 = slurp(f->bundle, &n2);
+	r1 = n1 / n2 + 1;  /* outer level: its output over its input */
+	r2 = big / n1 + 1; /* inner level */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_ratio = r1 > r2 ? r1 : r2;
+	assert_true((uint64_t)lim.max_ratio * n2 < big);
+	assert_int_equal(run(f, "outer.x12.gz.gz", &lim, &s, &e), EG_ELIMIT);
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(e.msg, "max-expansion-ratio"));
+	assert_non_null(strstr(e.msg, "of the original file"));
+	free(zeros);
+	free(g1);
+	free(g2);
+}
+
+/* The case: 16 zips of 16 zips of 16 files, 4,369 in all. */
+static void
+test_nested_fan_out_refused(void **state)
+{
+	fixture *f = *state;
+	char names[16][16], kb[1024];
+	spec leaf[16], mid[16], top[16];
+	unsigned char *zl, *zm;
+	size_t nl, nm, i;
+	seen s = {0};
+	eg_error e;
+	char p[192];
+
+	memset(kb, 'x', sizeof(kb));
+	for (i = 0; i < 16; i++) {
+		snprintf(names[i], sizeof(names[i]), "f%02zu.zip", i);
+		leaf[i] = (spec){names[i], 0, kb, sizeof(kb), NULL};
+	}
+	zl = bundle_bytes(f, FMT_ZIP, leaf, 16, &nl);
+	for (i = 0; i < 16; i++)
+		mid[i] = (spec){names[i], 0, zl, nl, NULL};
+	zm = bundle_bytes(f, FMT_ZIP, mid, 16, &nm);
+	for (i = 0; i < 16; i++)
+		top[i] = (spec){names[i], 0, zm, nm, NULL};
+	make_bundle(in_dir(f, "fan.zip"), FMT_ZIP, top, 16);
+	assert_int_equal(run(f, "fan.zip", NULL, &s, &e), EG_ELIMIT);
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(e.msg, "max-bundle-depth"));
+	/* Stopped at the first bundle too deep: two files written. */
+	snprintf(p, sizeof(p), "%s/0003", f->dest);
+	assert_int_equal(file_size(p), -1);
+	free(zl);
+	free(zm);
 }
 
 int
@@ -687,6 +1039,15 @@ main(void)
 	    T(test_max_total),
 	    T(test_corrupt_bundles),
 	    T(test_callback_error),
+	    T(test_gzip_trailer_checked),
+	    T(test_gzip_after_the_end),
+	    T(test_tar_gz_trailer_checked),
+	    T(test_zip_crc_checked),
+	    T(test_tar_header_checksum),
+	    T(test_nested_leaves_and_shared_entries),
+	    T(test_nested_depth),
+	    T(test_nested_ratio_counts_all_levels),
+	    T(test_nested_fan_out_refused),
 #undef T
 	};
 
