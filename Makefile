@@ -2,6 +2,7 @@
 #
 #   make            build ./edigate (release, -O2)
 #   make test       unit + end-to-end + corpus tests, built with ASan+UBSan
+#   make chaos      1,000 random SIGKILLs of run, a full and a read-only spool
 #   make demo       run the gateway on the shipped demo files
 #   make bench      throughput and memory figures
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each, in turn
@@ -42,7 +43,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
-        pipeline failclosed hostile crash sftp-e2e \
+        pipeline failclosed crash robust chaos chaos-test sftp-e2e hostile \
         demo bench \
         fuzz checksrc \
         install clean
@@ -98,7 +99,8 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
-		canonical pipeline failclosed crash sftp-e2e hostile corpus install-check
+		canonical pipeline failclosed crash chaos-test robust sftp-e2e hostile \
+		corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -129,6 +131,22 @@ failclosed: $(BA)/edigate
 # SIGKILL at every stage of a run, then recovery: exactly once
 crash: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/crash.sh
+
+# run killed at random moments, then a full spool and a read-only
+# archive / outbox: 200 kills in `make test` (chaos-test), 1,000 in
+# `make chaos`; CHAOS_SEED=S repeats a campaign (its seed is printed)
+CHAOS_KILLS ?= 1000
+chaos: $(BA)/edigate
+	@CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_FULL_SIZES="240k 300k 380k 450k 560k" \
+		EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/chaos.sh
+
+chaos-test: $(BA)/edigate
+	@CHAOS_KILLS=200 EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/chaos.sh
+
+# hostile files and unlucky operators: unread tails, status, full disk,
+# UTF-16, misaddressed acks, odd file names, counters (issue 21)
+robust: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/robust.sh
 
 # hostile partners (issue 21): damaged gzip, nested bundles, entities,
 # a rewrite in leave mode

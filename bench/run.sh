@@ -24,6 +24,8 @@
 #    alternating with full validation: map/validation >= 0.50, records/s.
 # 5. The largest set mapping takes: one order of 199,998 items (200,000
 #    HLs, the 856 guide's most): mapped in <= 2 s, peak RSS < 64 MiB.
+#    And the largest file the default limits allow (100 MB) as one set
+#    of 1,450,000 items: refused by name, peak RSS < 64 MiB.
 # 6. With BENCH_BIG=1 (the default), a BENCH_BIG_MB file (default 1024):
 #    `map` streams it in peak RSS < 32 MiB, and `validate --envelope`
 #    peak RSS does not grow with the input.
@@ -356,6 +358,27 @@ $(awk '{ if (!w || $2 < w) w = $2; if ($3 > r) r = $3 }
 EOF3
 	figure order_items_map_s "$set_s" "<=" "$SET_SECONDS_TARGET" s
 	figure order_items_maxrss_mib "$set_rss" "<" "$SET_RSS_TARGET_MIB" MiB
+
+	# The largest file a profile allows by default (100 MB) as one set:
+	# 1,450,000 items under one order (the guide refuses so many HLs;
+	# the mapper stops copying at its per-set limit).
+	echo
+	echo "== one set of 1,450,000 items (about 97 MiB, one file) =="
+	"$T/gen_x12" --set 856 --size 1 --seed "$BENCH_SEED" \
+		--order-items 1450000 -o "$FSET" || die "gen_x12 failed"
+	printf '  %-28s %12s bytes\n' "$FSET" "$(wc -c <"$FSET" | tr -d ' ')"
+	: >"$RESULTS"
+	if "$T/rusage" "$EDIGATE" --home "$MH" map --partner benchasn \
+		--format jsonl "$FSET" >/dev/null 2>"$LOG"; then
+		die "a set of 1,450,000 items must not be mapped"
+	fi
+	grep -q 'map-too-large\|more than 200000 times' "$LOG" ||
+		die "the 1,450,000-item set was not refused by name"
+	line_=$(grep '^rusage: wall=' "$LOG" | tail -n 1)
+	bigset_rss=$(echo "$line_" | sed -n 's/.* maxrss_kb=\([0-9]*\).*/\1/p')
+	figure largest_file_set_maxrss_mib \
+		"$(awk -v k="$bigset_rss" 'BEGIN{printf "%.1f", k/1024}')" \
+		"<" "$SET_RSS_TARGET_MIB" MiB
 	rm -f "$FSET"
 fi
 

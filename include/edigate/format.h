@@ -33,6 +33,13 @@ const eg_format *eg_format_by_name(const char *name);
 /* All registered formats, NULL-terminated. */
 const eg_format *const *eg_format_all(void);
 
+/*
+ * When the first bytes are text in an encoding edigate does not read
+ * (UTF-16 in either byte order, EBCDIC): a sentence for people naming it
+ * and how to convert it (static storage).  NULL otherwise.
+ */
+const char *eg_format_encoding_problem(const unsigned char *p, size_t n);
+
 /* Read the first bytes of a file (at most cap) for detection. */
 eg_err eg_format_sniff_file(const char *path, unsigned char *dst, size_t cap,
 			    size_t *got, eg_error *e) EG_MUST_USE;

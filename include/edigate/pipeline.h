@@ -94,6 +94,12 @@ void eg_pipeline_free(eg_pipeline *pl);
  */
 eg_err eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		       eg_pipeline_counts *c, eg_error *e) EG_MUST_USE;
+/*
+ * Why the last eg_pipeline_run left something for the next run (a file
+ * not fetched, processed or delivered: counts.failed): the first such
+ * reason, "" when none.  Owned by pl, valid until the next run.
+ */
+const char *eg_pipeline_problem(const eg_pipeline *pl);
 
 /*
  * Support staff: run an archived file again through today's profile and

@@ -5,7 +5,7 @@
  * Control numbers come from a counter file (the ledger will own them in
  * the pipeline): it holds the next number, and is rewritten atomically
  * before each number is used, so a crash can skip numbers but never reuse
- * one.
+ * one.  After 999999999 comes 1, as in the run's ledger sequence.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,17 +52,17 @@ next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
 		v = strtoull(buf, &end, 10);
 		while (*end == '\n' || *end == ' ')
 			end++;
-		if (errno || end == buf || *end || v == 0) {
+		if (errno || end == buf || *end || v == 0 || v > 999999999) {
 			free(buf);
 			return eg_fail(e, EG_ECONFIG,
 				       "counter file %s does not hold a "
-				       "positive number",
+				       "control number (1 to 999999999)",
 				       a->counter);
 		}
 		free(buf);
 	}
 	/* Reserve the number on disk before it is used. */
-	snprintf(num, sizeof(num), "%llu\n", v + 1);
+	snprintf(num, sizeof(num), "%llu\n", v >= 999999999 ? 1 : v + 1);
 	dir = strdup(a->counter);
 	if (!dir)
 		return eg_fail(e, EG_ENOMEM, "out of memory");

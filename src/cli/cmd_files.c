@@ -14,6 +14,33 @@
 
 #define OUT_MAX ((size_t)256 << 20)
 
+/* Text from the ledger for a line-per-item listing: a control byte (a
+ * newline in a partner's file name) or a backslash is escaped, so one
+ * file stays one line. */
+static eg_err
+add_text(eg_buf *b, const char *s)
+{
+	eg_err rc = EG_OK;
+
+	for (; !rc && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			rc = eg_buf_adds(b, "\\n");
+		else if (c == '\r')
+			rc = eg_buf_adds(b, "\\r");
+		else if (c == '\t')
+			rc = eg_buf_adds(b, "\\t");
+		else if (c == '\\')
+			rc = eg_buf_adds(b, "\\\\");
+		else if (c < 0x20 || c == 0x7F)
+			rc = eg_buf_addf(b, "\\x%02X", c);
+		else
+			rc = eg_buf_addc(b, (char)c);
+	}
+	return rc;
+}
+
 static void
 files_help(FILE *f)
 {
@@ -249,11 +276,12 @@ files_run(eg_cli *cli, int argc, char **argv)
 						 "FILE", "PARTNER", "STATE",
 						 "RECEIVED (UTC)", "NAME");
 			if (!rc)
-				rc = eg_buf_addf(&b, "%-16s %-12s %-11s %-19s %s",
+				rc = eg_buf_addf(&b, "%-16s %-12s %-11s %-19s ",
 						 eg_col_text(st, 0),
 						 eg_col_text(st, 1),
-						 eg_col_text(st, 2), when,
-						 eg_col_text(st, 4));
+						 eg_col_text(st, 2), when);
+			if (!rc)
+				rc = add_text(&b, eg_col_text(st, 4));
 			if (!rc && eg_col_text(st, 8)[0])
 				rc = eg_buf_addf(&b, " (duplicate of %s)",
 						 eg_col_text(st, 8));
@@ -340,8 +368,9 @@ section(eg_ledger *l, eg_buf *b, int json, const char *title,
 				const char *v = eg_col_text(st, c);
 
 				if (v[0])
-					rc = eg_buf_addf(b, " %s=%s", names[c],
-							 v);
+					rc = eg_buf_addf(b, " %s=", names[c]);
+				if (!rc && v[0])
+					rc = add_text(b, v);
 			}
 			if (!rc)
 				rc = eg_buf_addc(b, '\n');
@@ -537,8 +566,11 @@ show_run(eg_cli *cli, int argc, char **argv)
 					rc = eg_cli_json_str(&b,
 							     eg_col_text(st, c));
 			} else if (eg_col_text(st, c)[0]) {
-				rc = eg_buf_addf(&b, "  %-12s %s\n", fcols[c],
-						 eg_col_text(st, c));
+				rc = eg_buf_addf(&b, "  %-12s ", fcols[c]);
+				if (!rc)
+					rc = add_text(&b, eg_col_text(st, c));
+				if (!rc)
+					rc = eg_buf_addc(&b, '\n');
 			}
 		}
 		if (!rc && json)

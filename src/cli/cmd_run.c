@@ -76,6 +76,7 @@ run_partner(eg_cli *cli, eg_cli_spool *s, eg_pipeline *pl, const char *id,
 	eg_cli_partner pc;
 	eg_pipeline_partner pp;
 	eg_error e;
+	unsigned long before;
 	int x;
 
 	x = eg_cli_partner_open(cli, "run", &s->home, s->guides, id, &pc);
@@ -90,7 +91,17 @@ run_partner(eg_cli *cli, eg_cli_spool *s, eg_pipeline *pl, const char *id,
 	pp.guides = pc.guides;
 	pp.nguides = pc.nguides;
 	eg_error_clear(&e);
-	if (eg_pipeline_run(pl, &pp, c, &e)) {
+	before = c->failed;
+	if (!eg_pipeline_run(pl, &pp, c, &e)) {
+		/* the partner was served, but not all of it: say why even
+		 * under --quiet and --json (a full disk, a read-only
+		 * outbox...) */
+		if (c->failed > before)
+			fprintf(cli->err, "%s run: partner %s: %lu item(s) left "
+					  "for the next run: %s\n",
+				cli->prog, id, c->failed - before,
+				eg_pipeline_problem(pl));
+	} else {
 		char who[300];
 		const char *dup;
 		int n;

@@ -1,15 +1,25 @@
 /*
  * cmd_status.c - `edigate status`: per partner, how the gateway is doing
  * today.  Read-only.
+ *
+ * A partner is *failing* when the gateway cannot serve it: its profile
+ * (or a partner guide it names) does not load, so `run` skips it, or its
+ * last run failed (its server or folders, the spool) or left files it
+ * could not process.  That is exit 3, the code `run` gives for a partner
+ * it could not serve; exit 1 is for work a person must look at
+ * (quarantine, files stuck, acks not delivered).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
 #include "edigate/ledger_acks.h"
+#include "edigate/profile.h"
 
 static void
 help(FILE *f)
@@ -22,15 +32,19 @@ help(FILE *f)
 	      "not finished, and acknowledgements not yet delivered.\n"
 	      "\"Today\" is the UTC day.\n",
 	      f);
+	fputs("\nA partner is FAILING when its profile (or a partner guide it\n"
+	      "names) does not load, or its last run failed or left files\n"
+	      "it could not process (its server, its folders, the spool).\n",
+	      f);
 	fputs("\nExit codes:\n"
 	      "  0  nothing needs attention\n"
-	      "  1  something does: quarantine not empty, a failed last run,\n"
-	      "     files stuck, a clean-up the partner's server refused\n"
-	      "     in attention-after runs (profile, default 3), or a\n"
-	      "     partner's TA1/997/999 rejecting our documents in the\n"
-	      "     last 7 days\n"
-	      "  2  usage or configuration error\n"
-	      "  3  I/O failure\n",
+	      "  1  something does: quarantine not empty, files stuck,\n"
+	      "     acknowledgements not delivered, a clean-up the\n"
+	      "     partner's server refused in attention-after runs\n"
+	      "     (profile, default 3), or a partner's TA1/997/999\n"
+	      "     rejecting our documents in the last 7 days\n"
+	      "  2  usage or configuration error (e.g. no such partner)\n"
+	      "  3  a partner is failing, or the spool cannot be read\n",
 	      f);
 }
 
@@ -40,10 +54,57 @@ typedef struct pstat {
 	long long unsent, failures;
 	int64_t ack_rejections; /* in the partner's TA1/997/999, 7 days */
 	char last_status[16], last_msg[300];
+	char failing[400]; /* why the partner is failing, "" when not */
 	/* clean-ups the server refused attention-after runs or more */
 	int64_t refused;
 	char refused_path[300], refused_why[300];
 } pstat;
+
+/* Does partners/ID.xml load, with the partner guides it names (what
+ * `run` needs before it serves the partner)?  "" when it does. */
+static void
+profile_check(const eg_cli_spool *s, const char *id, char *why, size_t cap)
+{
+	char path[PATH_MAX];
+	eg_profile *pr = NULL;
+	eg_error e;
+	size_t i;
+
+	why[0] = '\0';
+	eg_error_clear(&e);
+	if ((size_t)snprintf(path, sizeof(path), "%s/partners/%s.xml",
+			     s->home.home, id) >= sizeof(path)) {
+		snprintf(why, cap, "profile path too long");
+		return;
+	}
+	if (eg_profile_load(&pr, path, s->home.datadir, &e)) {
+		snprintf(why, cap, "profile does not load: %.340s", e.msg);
+		return;
+	}
+	for (i = 0; i < pr->ndocs && !why[0]; i++) {
+		const eg_guide *g;
+
+		if (pr->docs[i].guide && s->guides &&
+		    eg_guides_load(s->guides, pr->docs[i].guide, &g, &e))
+			snprintf(why, cap, "partner guide does not load: %.330s",
+				 e.msg);
+	}
+	eg_profile_free(pr);
+}
+
+/* Is there a partners/ID.xml?  Ids with a slash never name one. */
+static int
+partner_exists(const eg_cli_spool *s, const char *id)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!id[0] || strchr(id, '/') || id[0] == '.' ||
+	    (size_t)snprintf(path, sizeof(path), "%s/partners/%s.xml",
+			     s->home.home, id) >= sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
 
 static eg_err
 one(eg_ledger *l, const char *sql, const char *p, int64_t day,
@@ -145,7 +206,7 @@ run(eg_cli *cli, int argc, char **argv)
 	const char *only = NULL, *spool = NULL;
 	char **ids = NULL;
 	size_t nids = 0, i;
-	int json = 0, x, attention = 0;
+	int json = 0, x, attention = 0, failing = 0;
 	eg_cli_spool s;
 	eg_error e;
 	eg_buf b;
@@ -167,9 +228,22 @@ run(eg_cli *cli, int argc, char **argv)
 					    argv[i]);
 	}
 	x = eg_cli_spool_open(cli, "status", spool, EG_SPOOL_READ, &s);
-	if (!x && !only)
+	if (!x)
 		x = eg_cli_partner_ids(cli, "status", &s.home, &ids, &nids);
+	if (!x && only && !partner_exists(&s, only)) {
+		eg_buf known;
+
+		eg_buf_init(&known, 4096);
+		for (i = 0; i < nids; i++)
+			(void)!eg_buf_addf(&known, "%s%s", i ? ", " : "",
+					   ids[i]);
+		x = eg_cli_usage(cli, "status", "no partner '%s' (partners/ "
+						"holds: %s)",
+				 only, known.len ? known.data : "none");
+		eg_buf_free(&known);
+	}
 	if (x) {
+		eg_cli_free_ids(ids, nids);
 		eg_cli_spool_close(&s);
 		return x;
 	}
@@ -186,20 +260,30 @@ run(eg_cli *cli, int argc, char **argv)
 				   "NOTES");
 	for (i = 0; i < (only ? 1 : nids); i++) {
 		const char *p = only ? only : ids[i];
-		char ok[32], notes[400] = "";
+		char ok[32], notes[600] = "";
 		pstat ps;
 
 		if (gather(s.ledger, p, day, &ps, &e)) {
 			x = eg_cli_fail(cli, &e);
 			break;
 		}
+		profile_check(&s, p, ps.failing, sizeof(ps.failing));
+		if (!ps.failing[0] && !strcmp(ps.last_status, "failed"))
+			snprintf(ps.failing, sizeof(ps.failing),
+				 "last run failed: %s", ps.last_msg);
+		else if (!ps.failing[0] && !strcmp(ps.last_status, "partly"))
+			snprintf(ps.failing, sizeof(ps.failing),
+				 "last run could not process every file "
+				 "(tried again next run)");
 		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
+		if (ps.failing[0])
+			failing = 1;
 		if (ps.quarantine || ps.stuck || ps.unsent || ps.refused ||
-		    ps.ack_rejections || !strcmp(ps.last_status, "failed"))
+		    ps.ack_rejections)
 			attention = 1;
-		if (!strcmp(ps.last_status, "failed"))
-			snprintf(notes, sizeof(notes), "last run failed: %s; ",
-				 ps.last_msg);
+		if (ps.failing[0])
+			snprintf(notes, sizeof(notes), "FAILING: %s; ",
+				 ps.failing);
 		if (ps.stuck)
 			snprintf(notes + strlen(notes),
 				 sizeof(notes) - strlen(notes),
@@ -238,11 +322,13 @@ run(eg_cli *cli, int argc, char **argv)
 			    "\"rejectedToday\":%lld,\"duplicatesToday\":%lld,"
 			    "\"quarantine\":%lld,\"unfinished\":%lld,"
 			    "\"acksPending\":%lld,\"failedRunsToday\":%lld,"
-			    "\"ackRejections\":%lld",
+			    "\"ackRejections\":%lld,\"failing\":%s,\"failure\":",
 			    ps.in_today, ps.out_today, ps.acks_today,
 			    ps.accepted, ps.rejected, ps.duplicates,
 			    ps.quarantine, ps.stuck, ps.unsent, ps.failures,
-			    (long long)ps.ack_rejections);
+			    (long long)ps.ack_rejections,
+			    ps.failing[0] ? "true" : "false");
+			(void)!eg_cli_json_str(&b, ps.failing);
 			(void)!eg_buf_addf(&b, ",\"cleanupRefused\":{\"files\":"
 					       "%lld,\"lastPath\":",
 					   (long long)ps.refused);
@@ -275,7 +361,9 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_buf_free(&b);
 	eg_cli_free_ids(ids, nids);
 	eg_cli_spool_close(&s);
-	return x ? x : attention ? EG_EXIT_DOCUMENT : EG_EXIT_OK;
+	if (x)
+		return x;
+	return failing ? EG_EXIT_IO : attention ? EG_EXIT_DOCUMENT : EG_EXIT_OK;
 }
 
 const eg_command eg_cmd_status = {

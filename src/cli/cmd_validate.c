@@ -375,7 +375,11 @@ validate_file(eg_cli *cli, const char *path, int json, int verbose,
 			goto out;
 		}
 		fmt = eg_format_detect(head, got);
-		if (!fmt || !fmt->readable)
+		if (eg_format_encoding_problem(head, got) &&
+		    (!fmt || !fmt->readable))
+			snprintf(refused, sizeof(refused), "%s",
+				 eg_format_encoding_problem(head, got));
+		else if (!fmt || !fmt->readable)
 			snprintf(refused, sizeof(refused),
 				 fmt ? "the file is %s, which this build does "
 				       "not read yet (X12 only)"

@@ -5,6 +5,10 @@
  * Bids skip a UTF-8 BOM and leading whitespace.  X12 and EDIFACT bid
  * high on their envelope tags; XML bids on "<?xml" or "<"; CSV bids low on
  * anything printable so it only wins when nothing else does.
+ *
+ * Text in an encoding no reader takes (UTF-16 in either byte order, with
+ * or without a byte order mark) is recognised too, so that every command
+ * refuses it by name instead of calling it "not EDI".
  */
 #include "edigate/format.h"
 
@@ -32,6 +36,58 @@ starts(const unsigned char *p, size_t n, const char *lit)
 	size_t i = skip_lead(p, n), l = strlen(lit);
 
 	return n - i >= l && memcmp(p + i, lit, l) == 0;
+}
+
+/* 1: UTF-16LE, 2: UTF-16BE, 0: neither.  A byte order mark, or ASCII
+ * text with a NUL beside every character (what "ISA" or "<?xml" become). */
+static int
+utf16_order(const unsigned char *p, size_t n)
+{
+	size_t i, even = 0, odd = 0, m = n < 64 ? n : 64;
+
+	if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+		return 1;
+	if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF)
+		return 2;
+	if (m < 4)
+		return 0;
+	for (i = 0; i + 1 < m; i += 2) {
+		if (p[i] == 0 && p[i + 1] >= 0x09 && p[i + 1] < 0x7F)
+			even++;
+		if (p[i + 1] == 0 && p[i] >= 0x09 && p[i] < 0x7F)
+			odd++;
+	}
+	/* nearly every pair one NUL and one ASCII byte */
+	if (odd * 4 >= m / 2 * 3)
+		return 1;
+	if (even * 4 >= m / 2 * 3)
+		return 2;
+	return 0;
+}
+
+const char *
+eg_format_encoding_problem(const unsigned char *p, size_t n)
+{
+	switch (utf16_order(p, n)) {
+	case 1:
+		return "the file is UTF-16 (little-endian) text, not "
+		       "ASCII/UTF-8; convert it first, e.g. iconv -f UTF-16LE "
+		       "-t UTF-8";
+	case 2:
+		return "the file is UTF-16 (big-endian) text, not "
+		       "ASCII/UTF-8; convert it first, e.g. iconv -f UTF-16BE "
+		       "-t UTF-8";
+	}
+	if (n >= 3 && p[0] == 0xC9 && p[1] == 0xE2 && p[2] == 0xC1)
+		return "the file is EBCDIC (ISA in code page 037), not ASCII; "
+		       "convert it first, e.g. iconv -f IBM037 -t ASCII";
+	return NULL;
+}
+
+static int
+bid_utf16(const unsigned char *p, size_t n)
+{
+	return utf16_order(p, n) ? 120 : 0;
 }
 
 static int
@@ -93,9 +149,11 @@ static const eg_format fmt_tradacoms = {"tradacoms", "TRADACOMS",
 					bid_tradacoms, 0};
 static const eg_format fmt_xml = {"xml", "XML", bid_xml, 0};
 static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 0};
+static const eg_format fmt_utf16 = {"utf16", "UTF-16 text", bid_utf16, 0};
 
 static const eg_format *const formats[] = {
-	&fmt_x12, &fmt_edifact, &fmt_tradacoms, &fmt_xml, &fmt_csv, NULL,
+	&fmt_x12, &fmt_edifact, &fmt_tradacoms, &fmt_xml, &fmt_csv, &fmt_utf16,
+	NULL,
 };
 
 const eg_format *const *

@@ -19,6 +19,7 @@
  * terminator; ISA11 is the repetition separator from version 00402 on).
  */
 #include "edigate/x12.h"
+#include "edigate/format.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,12 +278,10 @@ check_encoding(eg_x12_reader *r, eg_error *e)
 			       "input is EBCDIC (ISA in code page 037), not "
 			       "ASCII; convert it first, e.g. "
 			       "iconv -f IBM037 -t ASCII");
-	if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) ||
-		       (p[0] == 0xFE && p[1] == 0xFF) ||
-		       (n >= 4 && p[0] == 'I' && p[1] == 0 && p[2] == 'S')))
+	/* UTF-16 in either byte order: the registry names it */
+	if (eg_format_encoding_problem(p, n))
 		return fail_at(r, e, EG_EENCODING, r->pos, NULL, 0, NULL,
-			       "input is UTF-16, not ASCII/UTF-8; convert it "
-			       "first, e.g. iconv -f UTF-16 -t UTF-8");
+			       eg_format_encoding_problem(p, n));
 	return EG_OK;
 }
 

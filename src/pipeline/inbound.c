@@ -31,6 +31,7 @@
 #include "edigate/ack.h"
 #include "edigate/buf.h"
 #include "edigate/digest.h"
+#include "edigate/format.h"
 #include "edigate/fsutil.h"
 #include "edigate/ledger_acks.h"
 #include "edigate/pipeline.h"
@@ -44,6 +45,7 @@
 #include "report_words.h"
 #include "setkind.h"
 #include "spoolfs.h"
+#include "tail.h"
 
 #define REC_FLUSH ((size_t)1 << 20) /* records buffered before a write */
 #define DEFAULT_MAX_FINDINGS 1000   /* kept per file in the ledger */
@@ -57,6 +59,7 @@ struct eg_pipeline {
 	const eg_pipeline_partner *pp;
 	eg_pipeline_counts *c;
 	uint64_t rng;    /* xorshift state for retry jitter */
+	char problem[EG_ERRMSG_MAX]; /* the run's first failure */
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };
@@ -76,6 +79,30 @@ crash_point(eg_pipeline *pl, const char *name)
 
 static void
 note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
+static void
+count_failure(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
+
+/* A file (or an ack) the environment did not let us finish: counted,
+ * retried next run; the first reason is kept for the run's record and
+ * for the operator (eg_pipeline_problem). */
+static void
+count_failure(eg_pipeline *pl, const char *fmt, ...)
+{
+	va_list ap;
+
+	pl->c->failed++;
+	if (pl->problem[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pl->problem, sizeof(pl->problem), fmt, ap);
+	va_end(ap);
+}
+
+const char *
+eg_pipeline_problem(const eg_pipeline *pl)
+{
+	return pl->problem;
+}
 
 static void
 note(eg_pipeline *pl, const char *fmt, ...)
@@ -396,7 +423,8 @@ pull(eg_pipeline *pl, eg_error *e)
 		if (rc) {
 			/* this file only: it stays in the inbox for later */
 			note(pl, "cannot fetch %s: %s", tl.v[i].name, e->msg);
-			pl->c->failed++;
+			count_failure(pl, "cannot fetch %s: %s", tl.v[i].name,
+				      e->msg);
 			if (eg_err_severity(rc) != EG_SEV_ABORT) {
 				eg_error_clear(e);
 				rc = EG_OK;
@@ -474,7 +502,10 @@ typedef struct fctx {
 	unsigned long ack_only, acks_in; /* of accepted: no record made */
 	unsigned long findings, kept_findings, max_findings, errors;
 	unsigned nacks;
+	unsigned held_acks;   /* acks addressed elsewhere: quarantined */
 	int file_rejected;    /* a file-level finding (not X12, limits) */
+	int unread;           /* the reader stopped before the end */
+	uint64_t unread_at;   /* ... at this offset */
 	eg_mapper *mapper;
 	eg_ack *ack;
 	/* first environment error inside a callback */
@@ -661,7 +692,12 @@ on_finding(void *ud, const eg_finding *f)
 {
 	fctx *fc = ud;
 	eg_error e;
+	int reader = f->rule && !strcmp(f->rule, "reader");
 
+	if (reader && !fc->unread) {
+		fc->unread = 1;
+		fc->unread_at = f->pos.offset;
+	}
 	if (f->level == EG_LVL_TRANSACTION && f->rule &&
 	    !strcmp(f->rule, "no-guide"))
 		fc->txn_noguide = 1;
@@ -671,8 +707,12 @@ on_finding(void *ud, const eg_finding *f)
 	 * looked at: its findings would be about another partner's file */
 	if (fc->misrouted_to[0] && f->level >= EG_LVL_GROUP)
 		return;
-	/* a received 997/999 is never acknowledged (ackin.h) */
-	if (fc->ack && !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
+	/* a reader error outside any interchange has no envelope to
+	 * answer: the interchanges after it are answered one by one
+	 * (reject_unread); a received 997/999 is never acknowledged
+	 * (ackin.h) */
+	if (fc->ack && !(reader && !f->ctl.isa13[0]) &&
+	    !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
 		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
 	eg_error_clear(&e);
 	if (keep_finding(fc, f, &e))
@@ -1312,6 +1352,54 @@ ack_file_name(const fctx *fc, const char *data, size_t len,
 	dst[k] = '\0';
 }
 
+/* Is an acknowledgement addressed to this partner (our ISA07/ISA08 are
+ * the inbound ISA05/ISA06)?  One answering an interchange that claims
+ * another sender must not reach this partner's outbox. */
+static int
+ack_for_partner(const fctx *fc, const char *data, size_t len)
+{
+	const char *id = fc->p->partner_id, *q = fc->p->partner_q;
+	char got[16];
+	size_t n = 15;
+
+	if (!id || !id[0] || len < 106 || memcmp(data, "ISA", 3) != 0)
+		return 1; /* nothing to compare against */
+	memcpy(got, data + 54, 15);
+	while (n > 0 && got[n - 1] == ' ')
+		n--;
+	got[n] = '\0';
+	if (strcmp(got, id) != 0)
+		return 0;
+	return !q || !q[0] || !strncmp(data + 51, q, 2);
+}
+
+/* Keep such an acknowledgement beside the quarantined file, for a person
+ * to forward to its sender or discard: never delivered. */
+static eg_err
+hold_ack(fctx *fc, const char *fname, const char *data, size_t len,
+	 eg_error *e)
+{
+	char staged[PATH_MAX], rel[PATH_MAX], final[PATH_MAX];
+	eg_err rc;
+
+	fc->held_acks++;
+	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
+			  fc->nacks + fc->held_acks)) ||
+	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
+			  rel)) ||
+	    (rc = eg_path(final, sizeof(final), e,
+			  "quarantine/%s/%s/not-sent-%s", fc->p->id, fc->id,
+			  fname)) ||
+	    (rc = eg_write_file(staged, data, len, e)))
+		return rc;
+	own_finding(fc, EG_LVL_FILE, NULL, "ack-not-sent",
+		    "an acknowledgement addressed to another sender was not "
+		    "sent to this partner: it waits in the quarantine as "
+		    "not-sent-%s",
+		    fname);
+	return add_output(fc, "quarantine", rel, final, fname, NULL, len, e);
+}
+
 static eg_err
 emit_ack(void *ud, const char *name, const char *data, size_t len,
 	 eg_error *e)
@@ -1334,10 +1422,12 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 		return EG_OK;
 	}
 
-	fc->nacks++;
 	ack_file_name(fc, data, len, name, fname, sizeof(fname));
+	if (!ack_for_partner(fc, data, len))
+		return hold_ack(fc, fname, data, len, e);
+	fc->nacks++;
 	if ((rc = eg_path(rel, sizeof(rel), e, "%s.ack-%u", fc->workrel,
-			  fc->nacks)) ||
+			  fc->nacks + fc->held_acks)) ||
 	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
 			  rel)) ||
 	    (rc = eg_path(final, sizeof(final), e, "out/%s/acks/%s", fc->p->id,
@@ -1660,6 +1750,64 @@ what_is_it(fctx *fc)
 	return "not X12";
 }
 
+/* A TA1 R 024 for an interchange the reader never reached. */
+static void
+ta1_unread(fctx *fc, const eg_x12_ctl *ctl)
+{
+	const eg_envelope_events *ev = eg_ack_events(fc->ack);
+	eg_unit_result u;
+	eg_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.level = EG_LVL_INTERCHANGE;
+	f.severity = EG_FIND_ERROR;
+	f.code = "024"; /* TA105: invalid interchange content */
+	f.rule = "unread-interchange";
+	f.ctl = *ctl;
+	ev->finding(ev->ud, &f);
+	memset(&u, 0, sizeof(u));
+	u.level = EG_LVL_INTERCHANGE;
+	u.outcome = EG_REJECTED;
+	u.ctl = *ctl;
+	ev->unit_end(ev->ud, &u);
+}
+
+/*
+ * The reader stopped before the end of the file: what follows was not
+ * read, so the file cannot be accepted (every byte is accounted for or
+ * the file is quarantined).  Each interchange still readable in that
+ * part gets a finding and, when it is this partner's, a TA1 R telling
+ * the partner it was not processed.
+ */
+static eg_err
+reject_unread(fctx *fc, eg_error *e)
+{
+	const eg_envelope_expect *x = fc->pl->pp->expect;
+	uint64_t from = fc->unread_at, at;
+	eg_x12_ctl ctl;
+	eg_err rc;
+
+	fc->file_rejected = 1;
+	while ((rc = eg_tail_next_isa(fc->seg_fd, from, &at, &ctl, e)) ==
+	       EG_OK) {
+		int ours = x && x->sender && !strcmp(ctl.sender, x->sender) &&
+			   (!x->sender_q || !strcmp(ctl.sender_q, x->sender_q));
+
+		own_finding(fc, EG_LVL_INTERCHANGE, &ctl, "unread-interchange",
+			    "interchange %s from %s at offset %llu was not "
+			    "read: it follows bytes that could not be read%s",
+			    ctl.isa13, ctl.sender, (unsigned long long)at,
+			    ours && fc->ack ? " (TA1 R sent)"
+			    : ours	    ? ""
+					    : "; it claims another sender: no "
+					      "acknowledgement");
+		if (ours && fc->ack)
+			ta1_unread(fc, &ctl);
+		from = at + 106;
+	}
+	return rc == EG_ENOTFOUND ? EG_OK : rc;
+}
+
 static eg_err
 run_check(fctx *fc, eg_error *e)
 {
@@ -1745,8 +1893,10 @@ run_check(fctx *fc, eg_error *e)
 			    "the file holds no complete interchange");
 		fc->file_rejected = 1;
 	}
-	if (!rc && res.reader_failed)
-		fc->file_rejected = fc->accepted == 0;
+	if (!rc && (res.reader_failed || fc->unread))
+		rc = reject_unread(fc, e);
+	if (!rc && fc->ack)
+		rc = eg_ack_error(fc->ack, e);
 	crash_point(fc->pl, "after-validate");
 	return rc;
 }
@@ -1920,10 +2070,20 @@ process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
 			    (long long)st.st_size, fc->p->max_file_bytes);
 		fc->file_rejected = 1;
 	} else if (!looks_x12(fc)) {
-		own_finding(fc, EG_LVL_FILE, NULL, "not-x12",
-			    "the file is %s: only X12 interchanges (starting "
-			    "with ISA) are read today",
-			    what_is_it(fc));
+		unsigned char head[EG_FORMAT_SNIFF];
+		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
+		const char *enc = n > 0 ? eg_format_encoding_problem(
+					      head, (size_t)n)
+					: NULL;
+
+		if (enc)
+			own_finding(fc, EG_LVL_FILE, NULL, "encoding", "%s",
+				    enc);
+		else
+			own_finding(fc, EG_LVL_FILE, NULL, "not-x12",
+				    "the file is %s: only X12 interchanges "
+				    "(starting with ISA) are read today",
+				    what_is_it(fc));
 		fc->file_rejected = 1;
 	} else if ((rc = run_check(fc, e))) {
 		return rc;
@@ -2272,7 +2432,8 @@ mark_sent(eg_pipeline *pl, const int64_t *ids, size_t n, eg_error *e)
 			return rc;
 		note(pl, "cannot deliver %zu ack(s) (retried next run): %s", n,
 		     e->msg);
-		pl->c->failed++;
+		count_failure(pl, "cannot deliver acknowledgements: %s",
+			      e->msg);
 		eg_error_clear(e);
 		return EG_OK;
 	}
@@ -2371,7 +2532,8 @@ push_acks(eg_pipeline *pl, eg_error *e)
 				note(pl, "cannot deliver %s (retried next run): "
 					 "%s",
 				     name, e->msg);
-				pl->c->failed++;
+				count_failure(pl, "cannot deliver %s: %s", name,
+					      e->msg);
 				eg_error_clear(e);
 				rc = EG_OK;
 				ids[i] = 0;
@@ -2602,6 +2764,24 @@ sweep_orphans(eg_pipeline *pl)
 	closedir(d);
 }
 
+/* A batch was not committed: its files are received again, to be tried
+ * next run, and count as failed, not as processed. */
+static void
+summary_undo(eg_pipeline_counts *c, const eg_pipeline_counts *before)
+{
+	unsigned long failed =
+	    c->failed + (c->processed - before->processed);
+
+	c->processed = before->processed;
+	c->accepted = before->accepted;
+	c->partial = before->partial;
+	c->rejected = before->rejected;
+	c->duplicates = before->duplicates;
+	c->records = before->records;
+	c->acks = before->acks;
+	c->failed = failed;
+}
+
 /* Process every received file of the partner, batch by batch. */
 static eg_err
 process_all(eg_pipeline *pl, eg_error *e)
@@ -2612,6 +2792,9 @@ process_all(eg_pipeline *pl, eg_error *e)
 	for (;;) {
 		char (*ids)[32] = calloc(pl->o.batch, 32);
 		int64_t *ns = calloc(pl->o.batch, sizeof(int64_t));
+		/* the counts say what was committed: a batch that does not
+		 * commit gives its files back (summary_undo) */
+		eg_pipeline_counts before = *pl->c;
 		size_t n = 0, i;
 		eg_stmt *st;
 		int r;
@@ -2657,9 +2840,14 @@ process_all(eg_pipeline *pl, eg_error *e)
 				note(pl, "%s: not processed (tried again next "
 					 "run): %s",
 				     ids[i], fe.msg);
-				pl->c->failed++;
-				if (!rc && eg_err_severity(frc) == EG_SEV_ABORT &&
-				    frc != EG_ENOTFOUND) {
+				count_failure(pl, "%s not processed: %s",
+					      ids[i], fe.msg);
+				/* a full disk makes SQLite undo the whole
+				 * transaction, savepoint and all: the file's
+				 * error is the cause to report, not the
+				 * missing savepoint */
+				if (rc || (eg_err_severity(frc) == EG_SEV_ABORT &&
+					   frc != EG_ENOTFOUND)) {
 					*e = fe;
 					rc = frc;
 				}
@@ -2679,8 +2867,10 @@ process_all(eg_pipeline *pl, eg_error *e)
 		}
 		free(ids);
 		free(ns);
-		if (rc)
+		if (rc) {
+			summary_undo(pl->c, &before);
 			return rc;
+		}
 		crash_point(pl, "after-commit");
 		if ((rc = publish_all(pl, e)))
 			return rc;
@@ -2807,6 +2997,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	memset(&c, 0, sizeof(c));
 	pl->pp = pp;
 	pl->c = &c;
+	pl->problem[0] = '\0';
 	if ((rc = run_start(pl, &run_id, e)))
 		return rc;
 	/* first finish what a crashed run left: none of it needs the
@@ -2827,7 +3018,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	sweep_orphans(pl);
 out:
 	run_end(pl, run_id, &c, rc ? "failed" : c.failed ? "partly" : "ok",
-		rc ? e->msg : NULL);
+		rc ? e->msg : pl->problem[0] ? pl->problem : NULL);
 	total->files += c.files;
 	total->processed += c.processed;
 	total->accepted += c.accepted;

@@ -165,6 +165,11 @@ db_fail(eg_ledger *l, eg_error *e, const char *what)
 
 	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
 		rc = EG_ECONFIG;
+	if ((code & 0xff) == SQLITE_FULL) /* say it in an operator's words */
+		return eg_fail(e, rc, "ledger %s: %s: the disk holding the "
+				      "spool is full (no space left on "
+				      "device)",
+			       l->path, what);
 	return eg_fail(e, rc, "ledger %s: %s: %s", l->path, what,
 		       sqlite3_errmsg(l->db));
 }

@@ -73,7 +73,6 @@ typedef struct sftp {
 	unsigned char *buf;
 	int no_fsync;   /* the server said fsync@openssh.com is unsupported */
 	long long last_ms; /* when the session was last used (mono_ms) */
-	unsigned reopened; /* idle sessions the server dropped, reopened */
 } sftp;
 
 /* A session idle this long is checked with a round trip before it is

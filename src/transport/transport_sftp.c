@@ -138,8 +138,6 @@ revive(sftp *t, eg_error *e)
 	eg_sftp_conn_close(&t->c);
 	rc = eg_sftp_conn_open(&t->c, p, home, 1, e);
 	free(home);
-	if (rc == EG_OK)
-		t->reopened++;
 	return rc;
 }
 

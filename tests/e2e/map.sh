@@ -227,5 +227,26 @@ expect_no_out '<Shipment>'
 bad_file 945-good shopco --format jsonl
 if [ ! -s "$t/out" ]; then ok; else bad "tenant: JSON Lines written"; fi
 
+# --- records go out only with their accepted group and interchange ---------
+
+# map streams each set's records as it is mapped; a group or interchange
+# rejected afterwards (here a GE01 that miscounts, then an IEA that does)
+# takes its records back: only the first interchange's record is written
+f940="$fx/940-good.x12"
+{ cat "$f940"
+  sed -e 's/000000401/000000402/g' -e 's/^GE\*1\*401~/GE*2*401~/' "$f940"
+  sed -e 's/000000401/000000403/g' -e 's/^IEA\*1\*/IEA*2*/' "$f940"
+} >"$t/940-three.x12"
+expect_exit 1 $E map --partner depot --format jsonl -o "$t/three.jsonl" \
+	"$t/940-three.x12"
+expect_err '940-three.x12: 1 record\(s\) from 3 set\(s\)'
+if [ "$(wc -l <"$t/three.jsonl")" -eq 1 ] &&
+	grep -q '"controlNumber":"000000401"' "$t/three.jsonl" &&
+	! grep -q '00000040[23]' "$t/three.jsonl"; then ok
+else bad "rejected group/interchange: records left in the output"; fi
+expect_exit 1 $E map --partner depot --format jsonl "$t/940-three.x12"
+if cmp -s "$t/out" "$t/three.jsonl"; then ok
+else bad "standard output differs from -o for the same file"; fi
+
 echo "map: $pass passed, $fail failed, $xfail known bug(s)"
 [ "$fail" -eq 0 ]

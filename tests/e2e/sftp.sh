@@ -406,8 +406,10 @@ expect_err 'partner shopco: sftp connect: .*Connection refused'
 expect_files ""
 expect_ls "$R/in" "a.x12"
 expect_ls "$R/out" ""
-expect_exit 1 $E status
-expect_out 'shopco'
+# the server is down: the partner is failing (exit 3), not merely
+# needing a look
+expect_exit 3 $E status
+expect_out 'shopco .*FAILING: last run failed: .*sftp connect'
 # the server gets a new host key
 profile
 sh "$SSHD_SH" stop "$srv"

@@ -1335,11 +1335,13 @@ test_proxy_stall(void **state)
 			      secs, e.msg);
 		assert_non_null(cls);
 		assert_string_equal(cls, "timeout");
-		/* one call's timeout (not less: within 20 %, plus the
-		 * session's set-up before the stall), never more */
+		/* one call's timeout, not less (20 % at most, where
+		 * libssh2's whole seconds allow it to be checked), plus the
+		 * session's set-up before the stall and the close, which a
+		 * loaded machine stretches: never a second timeout */
 		if (timeouts[i] >= 5)
 			assert_true(secs >= 0.8 * (double)timeouts[i]);
-		assert_true(secs < 1.2 * (double)timeouts[i] + 1.0);
+		assert_true(secs < 2.0 * (double)timeouts[i] + 1.0);
 	}
 	free(a);
 	profile_free(p);
