@@ -669,7 +669,7 @@ own_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
  * The interchange's sender belongs to another partner (24.6): it is
  * refused at the identity check.  Its segments reach no map and no rule
  * of this partner, and no acknowledgement is sent for it: one addressed
- * to the other partner's id would leave through this partner's outbox.
+ * to the other partner's id is held in the quarantine (emit_ack).
  */
 static void
 misrouted(fctx *fc, const eg_finding *f)
@@ -1413,14 +1413,6 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 	/* "<inbound ISA13>-<our ISA13>.ack.x12": keep our number */
 	snprintf(control, sizeof(control), "%.*s", ctl ? 9 : 0,
 		 ctl ? ctl + 1 : "");
-	if (fc->misrouted_to[0]) {
-		/* never addressed to another partner's id (misrouted) */
-		note(fc->pl, "%s: no acknowledgement for interchange %.*s: its "
-			     "sender is partner %s's",
-		     fc->id, ctl ? (int)(ctl - name) : 0, name,
-		     fc->misrouted_to);
-		return EG_OK;
-	}
 
 	ack_file_name(fc, data, len, name, fname, sizeof(fname));
 	if (!ack_for_partner(fc, data, len))

@@ -246,7 +246,6 @@ mkvar "$t/unk.x12" "$fx/850-good.x12" 'SHOPCOTEST     ' 'NOBODYTEST     ' \
 	'000000501' '000000502'
 drop shopco "$t/mis.x12" "$t/unk.x12"
 expect_exit 1 $E run
-expect_out 'no acknowledgement for interchange 000000501: its sender is partner northwh'
 idm=$(q "SELECT id FROM files WHERE name='mis.x12'")
 expect_sql "SELECT state FROM files WHERE id='$idm'" rejected
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$idm' AND rule='sender-not-partner' AND message LIKE '%belongs to partner northwh%'" 1
@@ -258,7 +257,10 @@ expect_file "$rep" "^This file came in shopco's inbox but was sent by partner no
 expect_file "$rep" "^Who acts: whoever routes partner northwh's files .* deliver this file to northwh's inbox"
 if [ "$(tail -1 "$rep" | cut -c1-9)" = "Who acts:" ]; then ok; else bad "report does not end with who acts"; fi
 expect_file "$h/spool/quarantine/shopco/$idm/report.json" '"misroutedTo":"northwh"'
-# no acknowledgement in either partner's outbox for it ...
+# its TA1 waits beside it in the quarantine, never delivered ...
+if grep -q 'TA1\*000000501\*' "$h/spool/quarantine/shopco/$idm"/not-sent-* 2>/dev/null; then ok
+else bad "the TA1 of the misrouted interchange is not held in the quarantine"; fi
+# ... and is in neither partner's outbox
 expect_no_file "$h/drop/northwh/out/*"
 if grep -l '000000501' "$h"/drop/shopco/out/* >/dev/null 2>&1; then
 	bad "an acknowledgement of the misrouted interchange went out"; else ok; fi
