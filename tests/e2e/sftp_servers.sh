@@ -299,7 +299,7 @@ sc_vanish() {
 	# --- a file gone between listing and fetch --------------------------
 	start_server vanish || return
 	new_home vanish
-	head -c 40000000 /dev/zero | tr '\0' 'x' >"$t/a-big.x12"
+	head -c 16000000 /dev/zero | tr '\0' 'x' >"$t/a-big.x12"
 	mk850 "$t/b-gone.x12" 000000711 PO-G1
 	mk850 "$t/c.x12" 000000712 PO-C7
 	drop "$t/a-big.x12" "$t/b-gone.x12" "$t/c.x12"
@@ -451,7 +451,8 @@ sc_alive() {
 ClientAliveCountMax 1' || return
 	fi
 	new_home alive
-	mkbig "$t/big.x12" 000000761 3000
+	# processing must outlast the servers' ~2 s of patience (ASan build)
+	mkbig "$t/big.x12" 000000761 8000
 	drop "$t/big.x12"
 	a0=$(now_ms)
 	expect_exit 0 $E run
