@@ -42,7 +42,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners map canonical corpus install-check \
+.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
         pipeline failclosed crash robust chaos chaos-test sftp-e2e hostile \
         demo bench \
         fuzz checksrc \
@@ -98,7 +98,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 test: deps
-	@$(MAKE) --no-print-directory checksrc unit e2e acks partners map \
+	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
 		canonical pipeline failclosed crash chaos-test robust sftp-e2e hostile \
 		corpus install-check
 
@@ -114,6 +114,10 @@ acks: $(BA)/edigate
 
 partners: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/partners.sh
+
+# onboarding walk-through: a new 3PL and a new retailer from their samples
+onboard: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/onboard.sh
 
 # X12 to canonical records: maps, code lists, overrides, rules
 map: $(BA)/edigate
@@ -208,7 +212,9 @@ $(BF)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB)
 	clang $(CSTD) $(WARN) -Iinclude -fsanitize=fuzzer,address,undefined -O1 -g \
 		-o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
 
-# dictionary, seed directory and longest input per target
+# dictionary, seed directory and longest input per target (new inputs go
+# to build/fuzz-corpus/TARGET, the first directory named; seeds stay as
+# they are)
 FZ_x12     := -dict=tests/fuzz/x12.dict -max_len=4096 tests/fixtures/x12
 FZ_unpack  := -dict=tests/fuzz/unpack.dict -max_len=32768 tests/fuzz/seeds/unpack
 FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
@@ -224,8 +230,9 @@ fuzz: deps
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
 		file) a="$(FZ_file)";; esac; \
-		$(BF)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-print_final_stats=1 $$a build/fuzz-corpus/$$t \
+		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-print_final_stats=1 $$a \
 			2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)|ERROR|SUMMARY|Test unit written|^==' || true; \
 		test -z "$$(ls crash-* leak-* timeout-* oom-* 2>/dev/null)" || \
 			{ echo "fuzz_$$t: found a crash (crash-*/leak-*/timeout-*/oom-* here)"; exit 1; }; \

@@ -108,6 +108,15 @@ typedef struct eg_profile {
 	eg_profile_field *fields;
 	size_t nrules;
 	eg_rule *rules;
+	/* Settings the schema allows but the gateway does not act on yet
+	 * (<sla>, <acknowledgements><expect>, <transport><schedule>): their
+	 * element path and line, so that partner check refuses them rather
+	 * than let a profile promise what nothing does. */
+	struct {
+		char what[48];
+		long line;
+	} unsupported[8];
+	size_t nunsupported;
 } eg_profile;
 
 /* The profile's code list called name, or NULL. */
@@ -134,10 +143,29 @@ unsigned eg_profile_check(const eg_profile *p, const char *home,
 			  eg_guides *guides, eg_pcheck_fn fn, void *ud);
 
 /*
- * Across profiles: no two partners may claim the same ISA sender, nor the
- * same inbox.  Reports through fn; returns the number of errors.
+ * Across profiles: no two partners may claim the same ISA sender, read
+ * the same inbox or write the same outbox, and no partner may read from
+ * a folder where another writes.  Reports through fn; returns the number
+ * of errors.  home (may be NULL) resolves relative local folders.
  */
 unsigned eg_profile_check_all(eg_profile *const *ps, size_t n,
-			      eg_pcheck_fn fn, void *ud);
+			      const char *home, eg_pcheck_fn fn, void *ud);
+/*
+ * The same, for ps[i] only: its conflicts with every other profile
+ * (what `run` refuses to serve the partner for, and what `partner check
+ * ID` reports).  Returns the number of conflicts.
+ */
+unsigned eg_profile_conflicts(eg_profile *const *ps, size_t n, size_t i,
+			      const char *home, eg_pcheck_fn fn, void *ud);
+
+/*
+ * Code-list values (profile_codes.c): each <codemap>'s ours= and
+ * default= values against the canonical type the list translates into
+ * (uom: an X12 355 code of two characters, weight-unit: KG LB GR OZ,
+ * purpose: original change replace cancel, ...), read from
+ * DATADIR/schemas/canonical.xsd.  Returns the number of errors.
+ */
+unsigned eg_profile_check_codes(const eg_profile *p, const char *datadir,
+				eg_pcheck_fn fn, void *ud);
 
 #endif

@@ -43,10 +43,30 @@ typedef struct eg_tfile {
 	char *done_file; /* its done-file's full path, or NULL */
 } eg_tfile;
 
+/* A file of the inbox that list passed over, and why. */
+typedef enum eg_tskip_why {
+	EG_TSKIP_WAITING, /* ours, not complete yet (stable-for, done-file) */
+	EG_TSKIP_WRITING, /* ours, still under its temp-suffix name */
+	EG_TSKIP_IGNORED  /* matches no pattern, or an exclude */
+} eg_tskip_why;
+
+typedef struct eg_tskip {
+	char *name;
+	eg_tskip_why why;
+} eg_tskip;
+
+#define EG_TLIST_MAX_SKIPPED 1000
+
 typedef struct eg_tlist {
 	eg_tfile *v;
 	size_t n, cap;
 	size_t waiting; /* matching files not yet complete */
+	size_t writing; /* files under their temp-suffix name */
+	size_t ignored; /* regular files no pattern takes (or excluded) */
+	/* the names of those (dotfiles and done-files are not counted),
+	 * the first EG_TLIST_MAX_SKIPPED of them, in listing order */
+	eg_tskip *skipped;
+	size_t nskipped;
 } eg_tlist;
 
 void eg_tlist_free(eg_tlist *l);
@@ -54,6 +74,10 @@ void eg_tlist_free(eg_tlist *l);
 eg_err eg_tlist_add(eg_tlist *l, const char *name, const char *path,
 		    uint64_t size, int64_t mtime,
 		    const char *done_file) EG_MUST_USE;
+/* Count a file list passes over (waiting, writing or ignored) and keep
+ * its name.  EG_ENOMEM only. */
+eg_err eg_tlist_skip(eg_tlist *l, const char *name,
+		     eg_tskip_why why) EG_MUST_USE;
 /* Sort by name (list's promise). */
 void eg_tlist_sort(eg_tlist *l);
 

@@ -35,5 +35,8 @@ const eg_xml_node *eg_xml_next(const eg_xml_node *n);
 /* Line number in the file, for messages. */
 long eg_xml_line(const eg_xml_node *n);
 const char *eg_xml_path(const eg_xml *x);
+/* Does value match an XSD pattern (the whole value, XML Schema regex
+ * syntax)?  1 or 0; -1 when the pattern does not compile. */
+int eg_xml_pattern_match(const char *pattern, const char *value);
 
 #endif

@@ -15,7 +15,9 @@
 #include "edigate/guide.h"
 #include "edigate/home.h"
 #include "edigate/map.h"
+#include "edigate/profile.h"
 #include "edigate/rules.h"
+#include "edigate/transport.h"
 #include "edigate/x12_check.h"
 
 enum {
@@ -108,6 +110,62 @@ typedef struct eg_cli_partner {
 int eg_cli_partner_open(eg_cli *cli, const char *cmd, const eg_home *h,
 			eg_guides *guides, const char *id, eg_cli_partner *p);
 void eg_cli_partner_close(eg_cli_partner *p);
+/*
+ * Partner ids and profiles (partner_cli.c).  An id is lower-case
+ * letters, digits, - and _ (the name of a file in partners/).
+ */
+int eg_cli_partner_id_ok(const char *id);
+/* EG_EXIT_OK when partners/ID.xml exists; else a usage error (exit 2)
+ * that says which partners there are. */
+int eg_cli_partner_known(eg_cli *cli, const char *cmd, const eg_home *h,
+			 const char *id);
+/* Every profile of the home: ps[i] NULL when ids[i] does not load, with
+ * the reason in errs[i], or other[i] 1 when the file is no profile at all
+ * (a partner guide kept in partners/).  Free with eg_cli_profiles_free. */
+typedef struct eg_cli_profiles {
+	char **ids;
+	struct eg_profile **ps;
+	char **errs;
+	int *other;
+	size_t n;
+} eg_cli_profiles;
+int eg_cli_profiles_load(eg_cli *cli, const char *cmd, const eg_home *h,
+			 eg_cli_profiles *all);
+void eg_cli_profiles_free(eg_cli_profiles *all);
+/* Index of id in all, or (size_t)-1. */
+size_t eg_cli_profiles_find(const eg_cli_profiles *all, const char *id);
+/* Conflicts of all->ps[i] with every other loaded profile (one ISA
+ * sender, inbox, outbox each), reported through fn; their number. */
+unsigned eg_cli_profiles_conflicts(const eg_cli_profiles *all, size_t i,
+				   const char *home, eg_pcheck_fn fn, void *ud);
+/*
+ * A partner's inbox as `run` would see it now (inbox_cli.c): the files it
+ * would take, and those it passes over with their names (the list's
+ * skipped).  connect 0 leaves SFTP inboxes unlisted (status never
+ * connects).  Returns 0 when listed; -1 with the reason in err.
+ */
+typedef struct eg_cli_inbox {
+	eg_tlist l;
+	int listed;
+	char err[EG_ERRMSG_MAX];
+} eg_cli_inbox;
+int eg_cli_inbox_scan(const eg_home *h, const struct eg_profile *p,
+		      time_t now, int connect, eg_cli_inbox *ib);
+void eg_cli_inbox_free(eg_cli_inbox *ib);
+/* "inbox: N file(s) to take, W waiting ..." and, with names, a line per
+ * file; or one JSON object {"listed":..,"take":..,"files":[..]}. */
+eg_err eg_cli_inbox_text(eg_buf *b, const eg_cli_inbox *ib, int names,
+			 const char *indent) EG_MUST_USE;
+eg_err eg_cli_inbox_json(eg_buf *b, const eg_cli_inbox *ib,
+			 int names) EG_MUST_USE;
+/* For `status`: partner id's local inbox counts appended to notes (when
+ * anything is there), its file lines to lines (with names), and
+ * ,"inbox":{...} to json (may be NULL). */
+void eg_cli_inbox_status(const eg_home *h, const char *id, time_t now,
+			 int names, char *notes, size_t cap, eg_buf *lines,
+			 eg_buf *json);
+/* `partner new` (cmd_partner_new.c). */
+int eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h);
 /* `partner test` (cmd_partner_test.c). */
 int eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			eg_guides *guides);

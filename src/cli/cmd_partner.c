@@ -23,29 +23,44 @@
 static void
 help(FILE *f)
 {
-	fputs("Usage: edigate partner new ID [--template retailer|3pl] "
-	      "[--name NAME]\n"
-	      "                             [--from SAMPLE...] [--force]\n"
+	fputs("Usage: edigate partner new ID [--from SAMPLE...] "
+	      "[--transport local|sftp]\n"
+	      "                             [--template retailer|3pl] "
+	      "[--name NAME] [--force]\n"
 	      "       edigate partner check [ID...] [--json]\n"
 	      "       edigate partner test ID FILE... [--seen FILE]... "
 	      "[--today CCYY-MM-DD]\n"
-	      "                             [--expect DIR [--update]]\n"
-	      "       edigate partner probe ID [--json]\n\n"
-	      "new    writes partners/ID.xml, a commented profile from the\n"
-	      "       template (default retailer).  With --from it drafts the\n"
-	      "       profile from the partner's sample X12 files: ISA and GS\n"
-	      "       identities, the transaction sets and versions it sends,\n"
-	      "       and its delimiters for what we send back.  It refuses to\n"
-	      "       overwrite a profile unless --force.\n"
-	      "check  validates every profile in partners/ (or those named):\n"
-	      "       XSD errors with file and line, then meaning -- key and\n"
-	      "       known_hosts files exist, secret files are 0600, SFTP has\n"
-	      "       a host key to check, patterns are well formed, guides\n"
-	      "       load -- and that no two partners claim the same ISA\n"
-	      "       sender or the same inbox; its mapping overrides name\n"
-	      "       canonical fields and its code lists cover every code the\n"
-	      "       guide allows where a map translates through them.  Exit\n"
-	      "       2 when a profile has an error.\n"
+	      "                             [--expect DIR [--update]] "
+	      "[--from-inbox]\n"
+	      "       edigate partner probe ID [--json] [--inbox-files]\n\n"
+	      "new    writes partners/ID.xml, a commented profile.  With --from\n"
+	      "       it drafts it from the partner's sample X12 files: ISA and\n"
+	      "       GS identities, delimiters, the sets and releases it\n"
+	      "       sends, and from them the kind (945 in: a 3PL we send 940s\n"
+	      "       to; 850 in: a retailer we send 856s to), the 997/999 it\n"
+	      "       sends back, our acknowledgements (999 for 005010, TA1\n"
+	      "       when asked) and an inbox pattern taking the samples' own\n"
+	      "       name endings.  --template overrides the kind (default,\n"
+	      "       without samples: retailer).  --transport local (the\n"
+	      "       default) makes the drop folders drop/ID/in, out and done;\n"
+	      "       sftp drafts the partner's server and prints the\n"
+	      "       ssh-keygen and partner probe steps.  It says what clashes\n"
+	      "       with another partner, and refuses to overwrite a profile\n"
+	      "       unless --force.\n"
+	      "check  validates every profile in partners/ (or those named,\n"
+	      "       each against every other): XSD errors with file and\n"
+	      "       line, then meaning -- what `run` would fail on is an\n"
+	      "       error here: a missing inbox, key or known_hosts file\n"
+	      "       (with the command that makes it), two partners claiming\n"
+	      "       one ISA sender or sharing an inbox or outbox; secret\n"
+	      "       files are 0600, SFTP has a host key to check, patterns\n"
+	      "       are well formed, guides load, mapping overrides name\n"
+	      "       canonical fields, code lists cover every code the guide\n"
+	      "       allows and translate into codes a record can carry\n"
+	      "       (ours=\"EACH\" is not a unit); settings edigate does not\n"
+	      "       act on yet (<sla>, <expect>, <schedule>) are refused.\n"
+	      "       An unknown ID is a usage error listing the partners.\n"
+	      "       Exit 2 when a profile has an error.\n"
 	      "test   dry-runs the partner's files through validate, map,\n"
 	      "       rules and acknowledge: the checks a live run does for it\n"
 	      "       (identity, documents, guides), the canonical records\n"
@@ -58,7 +73,12 @@ help(FILE *f)
 	      "       records and acknowledgements with DIR/FILE.findings,\n"
 	      "       DIR/FILE.records.jsonl and DIR/FILE.acks and exits 1 on\n"
 	      "       any difference: onboarding's acceptance run.  --update\n"
-	      "       writes those golden files.\n"
+	      "       writes those golden files.  --from-inbox tries what\n"
+	      "       waits in the partner's inbox now, as the next run would\n"
+	      "       take it (SFTP files are read into a temporary folder,\n"
+	      "       removed again): what would be taken, waiting, ignored,\n"
+	      "       accepted, rejected and acknowledged.  Nothing is written\n"
+	      "       to the spool, the ledger, the outbox or the inbox.\n"
 	      "probe  connects to the partner's SFTP server as its profile\n"
 	      "       says and reports what it offers: the host key (type and\n"
 	      "       SHA256 fingerprint as OpenSSH prints them) and whether it\n"
@@ -71,411 +91,20 @@ help(FILE *f)
 	      "       refused; the message shows the key offered and how to\n"
 	      "       trust it (a known_hosts line or host-key=) once the\n"
 	      "       partner has confirmed its fingerprint.  --json prints\n"
-	      "       one object.\n",
+	      "       one object.  It then lists the inbox as `run` would\n"
+	      "       see it: files to take, waiting to be complete, being\n"
+	      "       written, ignored (no pattern takes them); --inbox-files\n"
+	      "       names them.  For a local partner, only that listing.\n",
 	      f);
 	eg_cli_help_exit_codes(f);
 	fputs("\nExit codes of probe:\n"
 	      "  0  logged in and every check passed\n"
 	      "  1  logged in, but a check failed (a folder cannot be listed,\n"
 	      "     the outbox cannot be written)\n"
-	      "  2  usage or configuration error (no such partner, not SFTP)\n"
+	      "  2  usage or configuration error (no such partner)\n"
 	      "  3  no session: cannot connect, host key refused, login\n"
-	      "     refused\n",
+	      "     refused (a local inbox that cannot be listed)\n",
 	      f);
-}
-
-/* --- new -------------------------------------------------------------------- */
-
-typedef struct draft {
-	char partner_q[3], partner_id[16], our_q[3], our_id[16];
-	char gs_partner[16], gs_ours[16];
-	char element, component, segment;
-	char sets[16][4];
-	char rels[16][64];
-	unsigned nsets;
-	int found;
-} draft;
-
-static void
-span_to(char *dst, size_t cap, eg_span s)
-{
-	size_t n = s.len;
-
-	while (n && s.p[n - 1] == ' ')
-		n--;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s.p, n);
-	dst[n] = '\0';
-}
-
-static void
-add_set(draft *d, eg_span st01, const char *gs08)
-{
-	char set[4], rel[8];
-	unsigned i;
-
-	span_to(set, sizeof(set), st01);
-	snprintf(rel, sizeof(rel), "%.6s", gs08);
-	if (strlen(rel) != 6 || strspn(rel, "0123456789") != 6 ||
-	    strspn(set, "0123456789") != 3 || strlen(set) != 3)
-		return;
-	for (i = 0; i < d->nsets && strcmp(d->sets[i], set) != 0; i++)
-		;
-	if (i == d->nsets) {
-		if (d->nsets == 16)
-			return;
-		memcpy(d->sets[d->nsets++], set, 4);
-		d->rels[i][0] = '\0';
-	}
-	if (!strstr(d->rels[i], rel) &&
-	    strlen(d->rels[i]) + 8 < sizeof(d->rels[i])) {
-		size_t n = strlen(d->rels[i]);
-
-		snprintf(d->rels[i] + n, sizeof(d->rels[i]) - n, "%s%s",
-			 n ? " " : "", rel);
-	}
-}
-
-static int
-read_sample(eg_cli *cli, const char *path, draft *d)
-{
-	eg_source *src = NULL;
-	eg_x12_reader *r = NULL;
-	const eg_x12_segment *s;
-	char gs08[16] = "";
-	int other = 0; /* in an interchange from another sender */
-	eg_error e;
-	eg_err rc;
-
-	eg_error_clear(&e);
-	rc = eg_source_open_file(&src, path, &e);
-	if (!rc)
-		rc = eg_x12_reader_new(&r, src, NULL, &e);
-	while (!rc && (rc = eg_x12_reader_next(r, &s, &e)) == EG_OK && s) {
-		if (s->tag == EG_X12_ISA && d->found) {
-			char q[3], id[16];
-
-			span_to(q, sizeof(q), eg_x12_element(s, 5));
-			span_to(id, sizeof(id), eg_x12_element(s, 6));
-			other = strcmp(q, d->partner_q) || strcmp(id, d->partner_id);
-			if (other)
-				fprintf(cli->err,
-					"%s partner: %s: interchange from %s:%s "
-					"is not from %s:%s; left out\n",
-					cli->prog, path, q, id, d->partner_q,
-					d->partner_id);
-		} else if (s->tag == EG_X12_ISA) {
-			span_to(d->partner_q, sizeof(d->partner_q),
-				eg_x12_element(s, 5));
-			span_to(d->partner_id, sizeof(d->partner_id),
-				eg_x12_element(s, 6));
-			span_to(d->our_q, sizeof(d->our_q), eg_x12_element(s, 7));
-			span_to(d->our_id, sizeof(d->our_id), eg_x12_element(s, 8));
-			d->element = (char)s->delims->element;
-			d->component = (char)s->delims->component;
-			d->segment = (char)s->delims->segment[0];
-			d->found = 1;
-		} else if (other) {
-			continue;
-		} else if (s->tag == EG_X12_GS) {
-			span_to(gs08, sizeof(gs08), eg_x12_element(s, 8));
-			if (!d->gs_partner[0]) {
-				span_to(d->gs_partner, sizeof(d->gs_partner),
-					eg_x12_element(s, 2));
-				span_to(d->gs_ours, sizeof(d->gs_ours),
-					eg_x12_element(s, 3));
-			}
-		} else if (s->tag == EG_X12_ST) {
-			add_set(d, eg_x12_element(s, 1), gs08);
-		}
-	}
-	eg_x12_reader_free(r);
-	eg_source_free(src);
-	if (rc) {
-		char msg[EG_ERRMSG_MAX + 256];
-
-		eg_error_format(&e, msg, sizeof(msg));
-		fprintf(cli->err, "%s partner: sample %s cannot be read: %s\n",
-			cli->prog, path, msg);
-		return eg_cli_exit_for(rc);
-	}
-	return EG_EXIT_OK;
-}
-
-/* XML-escape into b. */
-static eg_err
-add_xml(eg_buf *b, const char *s)
-{
-	eg_err rc = EG_OK;
-
-	for (; *s && !rc; s++) {
-		if (*s == '&')
-			rc = eg_buf_adds(b, "&amp;");
-		else if (*s == '<')
-			rc = eg_buf_adds(b, "&lt;");
-		else if (*s == '>')
-			rc = eg_buf_adds(b, "&gt;");
-		else if (*s == '"')
-			rc = eg_buf_adds(b, "&quot;");
-		else
-			rc = eg_buf_addc(b, *s);
-	}
-	return rc;
-}
-
-/* A delimiter as the profile writes it: "*", "\n", "\x15". */
-static void
-delim_attr(char c, char *dst, size_t cap)
-{
-	if (c == '\n')
-		snprintf(dst, cap, "\\n");
-	else if (c == '\r')
-		snprintf(dst, cap, "\\r");
-	else if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
-		snprintf(dst, cap, "\\x%02X", (unsigned char)c);
-	else
-		snprintf(dst, cap, "%c", c);
-}
-
-static eg_err
-documents(eg_buf *b, const draft *d, int three_pl)
-{
-	eg_err rc = EG_OK;
-	unsigned i;
-	int acks = 0;
-
-	if (!d->nsets)
-		return eg_buf_adds(
-		    b, three_pl
-			   ? "    <document direction=\"out\" set=\"940\" "
-			     "versions=\"004010\"/>\n"
-			     "    <document direction=\"in\" set=\"945\" "
-			     "versions=\"004010\"/>\n"
-			     "    <document direction=\"in\" set=\"997\" "
-			     "versions=\"004010\"/>\n"
-			     "    <document direction=\"in\" set=\"999\" "
-			     "versions=\"005010\"/>\n"
-			   : "    <document direction=\"in\" set=\"850\" "
-			     "versions=\"004010 005010\"/>\n"
-			     "    <document direction=\"out\" set=\"856\" "
-			     "versions=\"004010\"/>\n"
-			     "    <document direction=\"in\" set=\"997\" "
-			     "versions=\"004010\"/>\n"
-			     "    <document direction=\"in\" set=\"999\" "
-			     "versions=\"005010\"/>\n");
-	rc = eg_buf_adds(b, "    <!-- what the samples hold -->\n");
-	for (i = 0; i < d->nsets && !rc; i++)
-		if (!strcmp(d->sets[i], "997") || !strcmp(d->sets[i], "999"))
-			acks = 1;
-	for (i = 0; i < d->nsets && !rc; i++)
-		rc = eg_buf_addf(b,
-				 "    <document direction=\"in\" set=\"%s\" "
-				 "versions=\"%s\"/>\n",
-				 d->sets[i], d->rels[i]);
-	if (!rc)
-		rc = eg_buf_addf(b,
-				 "    <!-- CHECK: what we send -->\n"
-				 "    <document direction=\"out\" set=\"%s\" "
-				 "versions=\"%.6s\"/>\n%s",
-				 three_pl ? "940" : "856", d->rels[0],
-				 acks ? "" :
-				 "    <!-- their acknowledgements of what we "
-				 "send: read, never acknowledged -->\n"
-				 "    <document direction=\"in\" set=\"997\" "
-				 "versions=\"004010\"/>\n"
-				 "    <document direction=\"in\" set=\"999\" "
-				 "versions=\"005010\"/>\n");
-	return rc;
-}
-
-/* Replace the template's @NAME@ tokens. */
-static eg_err
-fill(eg_buf *out, const char *tpl, const char *id, const char *name,
-     const draft *d, int three_pl, const char *from)
-{
-	char upper[16], env[64], de[8], dc[8], dsg[8];
-	const char *p = tpl;
-	size_t i;
-	eg_err rc = EG_OK;
-
-	for (i = 0; id[i] && i < 15; i++)
-		upper[i] = (char)toupper((unsigned char)id[i]);
-	upper[i] = '\0';
-	for (i = 0; id[i] && i < sizeof(env) - 1; i++)
-		env[i] = isalnum((unsigned char)id[i])
-			     ? (char)toupper((unsigned char)id[i])
-			     : '_';
-	env[i] = '\0';
-	delim_attr(d->found ? d->element : '*', de, sizeof(de));
-	delim_attr(d->found ? d->component : (three_pl ? '>' : ':'), dc,
-		   sizeof(dc));
-	delim_attr(d->found ? d->segment : '~', dsg, sizeof(dsg));
-	while (*p && !rc) {
-		const char *at = strchr(p, '@'), *end;
-		char key[32];
-
-		if (!at) {
-			rc = eg_buf_adds(out, p);
-			break;
-		}
-		end = strchr(at + 1, '@');
-		if (!end || end - at - 1 >= (long)sizeof(key)) {
-			rc = eg_buf_add(out, p, (size_t)(at - p + 1));
-			p = at + 1;
-			continue;
-		}
-		rc = eg_buf_add(out, p, (size_t)(at - p));
-		memcpy(key, at + 1, (size_t)(end - at - 1));
-		key[end - at - 1] = '\0';
-		p = end + 1;
-		if (rc)
-			break;
-		if (!strcmp(key, "ID"))
-			rc = add_xml(out, id);
-		else if (!strcmp(key, "NAME"))
-			rc = add_xml(out, name);
-		else if (!strcmp(key, "PARTNER_Q"))
-			rc = add_xml(out, d->found ? d->partner_q : "ZZ");
-		else if (!strcmp(key, "PARTNER_ID"))
-			rc = add_xml(out, d->found ? d->partner_id : upper);
-		else if (!strcmp(key, "OUR_Q"))
-			rc = add_xml(out, d->found ? d->our_q : "ZZ");
-		else if (!strcmp(key, "OUR_ID"))
-			rc = add_xml(out, d->found ? d->our_id : "OURCOMPANY");
-		else if (!strcmp(key, "GS_PARTNER"))
-			rc = add_xml(out, d->gs_partner[0] ? d->gs_partner
-							    : d->found ? d->partner_id
-								       : upper);
-		else if (!strcmp(key, "GS_OURS"))
-			rc = add_xml(out, d->gs_ours[0] ? d->gs_ours
-							 : d->found ? d->our_id
-								    : "OURCOMPANY");
-		else if (!strcmp(key, "USER"))
-			rc = add_xml(out, "CHANGEME");
-		else if (!strcmp(key, "ENV"))
-			rc = add_xml(out, env);
-		else if (!strcmp(key, "ELEMENT"))
-			rc = add_xml(out, de);
-		else if (!strcmp(key, "COMPONENT"))
-			rc = add_xml(out, dc);
-		else if (!strcmp(key, "SEGMENT"))
-			rc = add_xml(out, dsg);
-		else if (!strcmp(key, "DOCUMENTS"))
-			rc = documents(out, d, three_pl);
-		else if (!strcmp(key, "FROM"))
-			rc = from ? eg_buf_addf(out, "\n  (drafted from %s)", from)
-				  : EG_OK;
-		else
-			rc = eg_buf_addf(out, "@%s@", key);
-	}
-	return rc;
-}
-
-static int
-valid_id(const char *id)
-{
-	size_t i, n = strlen(id);
-
-	if (n == 0 || n > 63 || !(islower((unsigned char)id[0]) ||
-				  isdigit((unsigned char)id[0])))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!(islower((unsigned char)id[i]) ||
-		      isdigit((unsigned char)id[i]) || id[i] == '-' ||
-		      id[i] == '_'))
-			return 0;
-	return 1;
-}
-
-static int
-cmd_new(eg_cli *cli, int argc, char **argv, const eg_home *h)
-{
-	const char *id = NULL, *tpl = "retailer", *name = NULL, *first = NULL;
-	char path[PATH_MAX], dir[PATH_MAX], file[PATH_MAX], *text = NULL;
-	int i, force = 0, nfrom = 0, x = EG_EXIT_OK;
-	draft d;
-	eg_buf out;
-	size_t len;
-	struct stat st;
-	eg_error e;
-
-	memset(&d, 0, sizeof(d));
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--template") && i + 1 < argc)
-			tpl = argv[++i];
-		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
-			name = argv[++i];
-		else if (!strcmp(argv[i], "--force"))
-			force = 1;
-		else if (!strcmp(argv[i], "--from"))
-			nfrom = -1; /* the rest are samples */
-		else if (nfrom && argv[i][0] != '-') {
-			x = read_sample(cli, argv[i], &d);
-			if (x)
-				return x;
-			if (!first)
-				first = argv[i];
-			nfrom = 1;
-		} else if (argv[i][0] == '-')
-			return eg_cli_usage(cli, "partner", "unknown option '%s'",
-					    argv[i]);
-		else if (!id)
-			id = argv[i];
-		else
-			return eg_cli_usage(cli, "partner", "one ID at a time");
-	}
-	if (!id || !valid_id(id))
-		return eg_cli_usage(cli, "partner",
-				    "new needs an ID of lower-case letters, "
-				    "digits, - and _ (e.g. acme-retail)");
-	if (strcmp(tpl, "retailer") && strcmp(tpl, "3pl"))
-		return eg_cli_usage(cli, "partner",
-				    "--template is retailer or 3pl");
-	if (nfrom == -1)
-		return eg_cli_usage(cli, "partner", "--from needs sample files");
-	if (nfrom && !d.found)
-		return eg_cli_usage(cli, "partner",
-				    "no ISA found in the sample files");
-	eg_error_clear(&e);
-	snprintf(file, sizeof(file), "%s/edi/templates/%s.xml",
-		 h->datadir ? h->datadir : ".", tpl);
-	if (eg_file_read_small(file, 1 << 20, &text, &len, &e))
-		return eg_cli_fail(cli, &e);
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/partners", h->home) >=
-		sizeof(dir) - 70 ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s.xml", dir, id) >=
-		sizeof(path)) {
-		free(text);
-		return eg_cli_usage(cli, "partner", "home path too long");
-	}
-	if (!force && stat(path, &st) == 0) {
-		free(text);
-		fprintf(cli->err,
-			"%s partner: %s exists; use --force to replace it\n",
-			cli->prog, path);
-		return EG_EXIT_USAGE;
-	}
-	eg_buf_init(&out, 1 << 20);
-	if (fill(&out, text, id, name ? name : id, &d, !strcmp(tpl, "3pl"),
-		 first) ||
-	    eg_mkdirs(dir, &e)) {
-		x = e.code ? eg_cli_fail(cli, &e) : EG_EXIT_IO;
-	} else {
-		char fname[PATH_MAX];
-
-		snprintf(fname, sizeof(fname), "%s.xml", id);
-		if (eg_file_publish(dir, fname, out.data, out.len, &e))
-			x = eg_cli_fail(cli, &e);
-		else
-			fprintf(cli->out,
-				"wrote %s\nnext: edit it (look for CHECK), then "
-				"run: edigate partner check %s\n",
-				path, id);
-	}
-	eg_buf_free(&out);
-	free(text);
-	return x;
 }
 
 /* --- check ------------------------------------------------------------------ */
@@ -511,14 +140,6 @@ report(void *ud, eg_pcheck_sev sev, const char *msg)
 	}
 	fprintf(c->cli->out, "  %s %s\n",
 		sev == EG_PCHECK_ERROR ? "ERROR  " : "warning", msg);
-}
-
-static int
-has_suffix(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-
-	return n > m && strcmp(s + n - m, suf) == 0;
 }
 
 /*
@@ -572,24 +193,23 @@ check_maps(const eg_home *h, eg_guides *guides, const eg_profile *p,
 	eg_maps_free(maps);
 }
 
-static int
-cmp_str(const void *a, const void *b)
+/* One profile's own checks: form (already loaded), meaning, maps, codes. */
+static void
+check_one(const eg_home *h, eg_guides *guides, const eg_profile *p, cctx *c)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	eg_profile_check(p, h->home, guides, report, c);
+	check_maps(h, guides, p, report, c);
+	eg_profile_check_codes(p, h->datadir, report, c);
 }
 
 static int
 cmd_check(eg_cli *cli, int argc, char **argv, const eg_home *h,
 	  eg_guides *guides)
 {
-	char dir[PATH_MAX];
-	char *names[512];
-	eg_profile *ps[512];
-	size_t n = 0, np = 0, i;
+	eg_cli_profiles all;
+	size_t *sel = NULL, nsel = 0, i, j;
 	cctx c;
-	int json = 0, k;
-	DIR *dp;
-	struct dirent *de;
+	int json = 0, k, x = EG_EXIT_OK, named = 0;
 
 	memset(&c, 0, sizeof(c));
 	for (k = 0; k < argc; k++) {
@@ -598,74 +218,95 @@ cmd_check(eg_cli *cli, int argc, char **argv, const eg_home *h,
 		else if (argv[k][0] == '-')
 			return eg_cli_usage(cli, "partner", "unknown option '%s'",
 					    argv[k]);
-		else if (n < 512 && (names[n] = malloc(strlen(argv[k]) + 5)))
-			snprintf(names[n], strlen(argv[k]) + 5, "%s.xml",
-				 argv[k]), n++;
+		else if ((x = eg_cli_partner_known(cli, "partner", h, argv[k])))
+			return x;
+		else
+			named = 1;
 	}
-	snprintf(dir, sizeof(dir), "%s/partners", h->home);
-	if (n == 0) {
-		dp = opendir(dir);
-		if (!dp) {
-			fprintf(cli->err, "%s partner: no partners/ in %s\n",
-				cli->prog, h->home);
-			return EG_EXIT_USAGE;
-		}
-		while ((de = readdir(dp)) && n < 512)
-			if (has_suffix(de->d_name, ".xml") &&
-			    de->d_name[0] != '.' && (names[n] = strdup(de->d_name)))
-				n++;
-		closedir(dp);
-		qsort(names, n, sizeof(names[0]), cmp_str);
+	x = eg_cli_profiles_load(cli, "partner", h, &all);
+	if (x) {
+		eg_cli_profiles_free(&all);
+		return x;
 	}
+	if (all.n == 0) {
+		fprintf(cli->err, "%s partner: no profiles to check in "
+				  "%s/partners\n",
+			cli->prog, h->home);
+		eg_cli_profiles_free(&all);
+		return EG_EXIT_USAGE;
+	}
+	sel = calloc(all.n + (size_t)argc + 1, sizeof(*sel));
+	if (!sel) {
+		eg_cli_profiles_free(&all);
+		return EG_EXIT_IO;
+	}
+	for (k = 0; k < argc; k++)
+		if (argv[k][0] != '-' &&
+		    (j = eg_cli_profiles_find(&all, argv[k])) != (size_t)-1)
+			sel[nsel++] = j;
+	for (i = 0; !named && i < all.n; i++)
+		if (!all.other[i]) /* partner guides kept in partners/ */
+			sel[nsel++] = i;
 	c.cli = cli;
 	c.json = json;
 	c.first = 1;
 	eg_buf_init(&c.b, 1 << 16);
 	if (json)
 		fputs("{\"findings\":[", cli->out);
-	for (i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		eg_profile *p = NULL;
-		eg_error e;
+	for (i = 0; i < nsel; i++) {
+		const eg_profile *p = all.ps[sel[i]];
 		unsigned before = c.errors;
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-				     names[i]) >= sizeof(path))
-			continue;
-		eg_error_clear(&e);
-		c.id = names[i];
+		c.id = all.ids[sel[i]];
 		if (!json)
-			fprintf(cli->out, "%s:\n", path);
-		if (eg_profile_load(&p, path, h->datadir, &e)) {
-			report(&c, EG_PCHECK_ERROR, e.msg);
+			fprintf(cli->out, "%s/partners/%s.xml:\n", h->home, c.id);
+		if (!p) {
+			report(&c, EG_PCHECK_ERROR, all.errs[sel[i]]
+							? all.errs[sel[i]]
+							: "does not load");
 			continue;
 		}
-		eg_profile_check(p, h->home, guides, report, &c);
-		check_maps(h, guides, p, report, &c);
+		check_one(h, guides, p, &c);
+		/* named: its clashes with every other partner, here */
+		if (named)
+			eg_cli_profiles_conflicts(&all, sel[i], h->home, report,
+						  &c);
+		for (j = 0; named && j < all.n; j++)
+			if (!all.ps[j] && !all.other[j]) {
+				char msg[300];
+
+				snprintf(msg, sizeof(msg),
+					 "partners/%s.xml does not load, so "
+					 "clashes with it cannot be checked",
+					 all.ids[j]);
+				report(&c, EG_PCHECK_WARNING, msg);
+			}
 		if (!json && c.errors == before)
 			fprintf(cli->out, "  ok: %s (%s)\n", p->id, p->name);
-		ps[np++] = p;
 	}
-	c.id = "*";
-	eg_profile_check_all(ps, np, report, &c);
+	if (!named) {
+		eg_profile **loaded = calloc(all.n + 1, sizeof(*loaded));
+		size_t nl = 0;
+
+		for (i = 0; loaded && i < all.n; i++)
+			if (all.ps[i])
+				loaded[nl++] = all.ps[i];
+		c.id = "*";
+		if (loaded)
+			eg_profile_check_all(loaded, nl, h->home, report, &c);
+		free(loaded);
+	}
 	if (json)
 		fprintf(cli->out, "],\"profiles\":%zu,\"errors\":%u,"
 				  "\"warnings\":%u}\n",
-			n, c.errors, c.warnings);
+			nsel, c.errors, c.warnings);
 	else
 		fprintf(cli->out, "%s: %zu profile(s), %u error(s), %u "
 				  "warning(s)\n",
-			c.errors ? "FAILED" : "OK", n, c.errors, c.warnings);
-	for (i = 0; i < np; i++)
-		eg_profile_free(ps[i]);
-	for (i = 0; i < n; i++)
-		free(names[i]);
+			c.errors ? "FAILED" : "OK", nsel, c.errors, c.warnings);
+	free(sel);
+	eg_cli_profiles_free(&all);
 	eg_buf_free(&c.b);
-	if (n == 0) {
-		fprintf(cli->err, "%s partner: no profiles to check in %s\n",
-			cli->prog, dir);
-		return EG_EXIT_USAGE;
-	}
 	return c.errors ? EG_EXIT_USAGE : EG_EXIT_OK;
 }
 
@@ -698,7 +339,7 @@ run(eg_cli *cli, int argc, char **argv)
 		x = EG_EXIT_USAGE;
 	}
 	if (x == EG_EXIT_OK && !strcmp(argv[1], "new"))
-		x = cmd_new(cli, argc - 2, argv + 2, &h);
+		x = eg_cli_partner_new(cli, argc - 2, argv + 2, &h);
 	else if (x == EG_EXIT_OK && !strcmp(argv[1], "check"))
 		x = cmd_check(cli, argc - 2, argv + 2, &h, g);
 	else if (x == EG_EXIT_OK && !strcmp(argv[1], "probe"))

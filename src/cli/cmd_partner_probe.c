@@ -369,30 +369,62 @@ load(eg_cli *cli, const eg_home *h, const char *id, eg_profile **out)
 {
 	char path[PATH_MAX];
 	eg_error e;
+	int x;
 
 	*out = NULL;
 	eg_error_clear(&e);
-	if (!*id || strchr(id, '/') || id[0] == '.' ||
-	    (size_t)snprintf(path, sizeof(path), "%s/partners/%s.xml", h->home,
+	if ((x = eg_cli_partner_known(cli, "partner", h, id)) != EG_EXIT_OK)
+		return x;
+	if ((size_t)snprintf(path, sizeof(path), "%s/partners/%s.xml", h->home,
 			     id) >= sizeof(path))
 		return eg_cli_usage(cli, "partner", "bad partner id '%s'", id);
-	if (access(path, F_OK) != 0) {
-		fprintf(cli->err, "%s partner probe: no profile %s\n", cli->prog,
-			path);
-		return EG_EXIT_USAGE;
-	}
 	if (eg_profile_load(out, path, h->datadir, &e))
 		return eg_cli_fail(cli, &e);
-	if (!(*out)->sftp) {
-		fprintf(cli->err,
-			"%s partner probe: %s: the partner's transport is a "
-			"local folder, not SFTP: nothing to probe\n",
-			cli->prog, path);
-		eg_profile_free(*out);
-		*out = NULL;
-		return EG_EXIT_USAGE;
-	}
 	return EG_EXIT_OK;
+}
+
+/*
+ * What sits in the inbox as `run` would see it: the files it would take,
+ * those waiting to be complete and those no pattern takes (a second,
+ * read-only session for SFTP).  A local partner has only this to probe.
+ */
+static int
+inbox_report(eg_cli *cli, const eg_home *h, const eg_profile *p, int json,
+	     int names, int alone)
+{
+	eg_cli_inbox ib;
+	eg_buf b;
+	int x = EG_EXIT_OK;
+	eg_err rc;
+
+	eg_cli_inbox_scan(h, p, time(NULL), 1, &ib);
+	eg_buf_init(&b, (size_t)1 << 22);
+	if (json) {
+		rc = eg_buf_adds(&b, alone ? "{\"partner\":" : "");
+		if (!rc && alone)
+			rc = eg_cli_json_str(&b, p->id);
+		if (!rc)
+			rc = eg_buf_adds(&b, alone ? ",\"transport\":\"local\","
+						     "\"inboxFiles\":"
+						   : "");
+		if (!rc)
+			rc = eg_cli_inbox_json(&b, &ib, names);
+		if (!rc && alone)
+			rc = eg_buf_adds(&b, "}\n");
+	} else {
+		rc = eg_cli_inbox_text(&b, &ib, names, "  ");
+		if (!rc && alone)
+			rc = eg_buf_addf(&b, "%s: %s: a local folder%s\n",
+					 ib.listed ? "OK" : "FAILED", p->id,
+					 ib.listed ? ", listed" : "");
+	}
+	if (rc || eg_cli_write(cli, b.data ? b.data : "", b.len))
+		x = EG_EXIT_IO;
+	else if (!ib.listed)
+		x = EG_EXIT_IO;
+	eg_buf_free(&b);
+	eg_cli_inbox_free(&ib);
+	return x;
 }
 
 int
@@ -402,11 +434,13 @@ eg_cli_partner_probe(eg_cli *cli, int argc, char **argv, const eg_home *h)
 	eg_profile *p = NULL;
 	probe *pr = NULL;
 	eg_buf b;
-	int i, json = 0, x;
+	int i, json = 0, x, names = 0;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--inbox-files"))
+			names = 1;
 		else if (argv[i][0] == '-')
 			return eg_cli_usage(cli, "partner", "unknown option '%s'",
 					    argv[i]);
@@ -420,6 +454,11 @@ eg_cli_partner_probe(eg_cli *cli, int argc, char **argv, const eg_home *h)
 		return eg_cli_usage(cli, "partner", "probe needs a partner ID");
 	if ((x = load(cli, h, id, &p)) != EG_EXIT_OK)
 		return x;
+	if (!p->sftp) {
+		x = inbox_report(cli, h, p, json, names, 1);
+		eg_profile_free(p);
+		return x;
+	}
 	pr = calloc(1, sizeof(*pr));
 	if (!pr) {
 		eg_profile_free(p);
@@ -431,12 +470,26 @@ eg_cli_partner_probe(eg_cli *cli, int argc, char **argv, const eg_home *h)
 	verdict(pr);
 	if (json) {
 		eg_buf_init(&b, 1 << 20);
-		if (json_build(&b, pr) != EG_OK ||
-		    eg_cli_write(cli, b.data, b.len) != EG_EXIT_OK)
+		if (json_build(&b, pr) != EG_OK)
 			x = EG_EXIT_IO;
+		/* ,"inboxFiles":{...} before the closing brace */
+		else if (b.len >= 2 &&
+			 (b.len -= 2, eg_buf_adds(&b, ",\"inboxFiles\":")) ==
+			     EG_OK &&
+			 eg_cli_write(cli, b.data, b.len) == EG_EXIT_OK) {
+			if (pr->connected && pr->r.inbox_list)
+				(void)inbox_report(cli, h, p, 1, names, 0);
+			else
+				fputs("null", cli->out);
+			fputs("}\n", cli->out);
+		} else {
+			x = EG_EXIT_IO;
+		}
 		eg_buf_free(&b);
 	} else {
 		print_text(cli, pr);
+		if (pr->connected && pr->r.inbox_list)
+			(void)inbox_report(cli, h, p, 0, names, 0);
 	}
 	if (!pr->connected) {
 		char msg[EG_ERRMSG_MAX + 256];

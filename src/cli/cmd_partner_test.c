@@ -20,6 +20,7 @@
 #include "edigate/profile.h"
 #include "edigate/map.h"
 #include "edigate/rules.h"
+#include "edigate/transport.h"
 #include "edigate/x12_check.h"
 
 typedef struct tctx {
@@ -141,12 +142,125 @@ golden(eg_cli *cli, const char *dir, const char *base, const char *ext,
 	return compare(cli, name, got);
 }
 
+/* --from-inbox: the inbox as run would see it, fetched for reading only. */
+typedef struct inbox_run {
+	eg_cli_inbox ib;
+	char tmpdir[PATH_MAX]; /* SFTP copies, removed at the end */
+	char **paths;          /* one per file to take */
+	size_t n;
+} inbox_run;
+
+static eg_err
+to_file(void *ud, const void *p, size_t n, eg_error *e)
+{
+	if (n && fwrite(p, 1, n, (FILE *)ud) != n)
+		return eg_fail(e, EG_EIO, "cannot write a temporary copy");
+	return EG_OK;
+}
+
+/* Copy one listed SFTP file into ir->tmpdir; its path, or NULL. */
+static char *
+fetch_copy(eg_transport *t, inbox_run *ir, const eg_tfile *f, eg_error *e)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+	eg_err rc;
+
+	if (!ir->tmpdir[0]) {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(ir->tmpdir, sizeof(ir->tmpdir), "%s/edigate-test-XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(ir->tmpdir)) {
+			ir->tmpdir[0] = '\0';
+			(void)eg_fail(e, EG_EIO, "cannot make a temporary folder");
+			return NULL;
+		}
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", ir->tmpdir, f->name) >=
+		sizeof(path) ||
+	    !(fp = fopen(path, "wb"))) {
+		(void)eg_fail(e, EG_EIO, "cannot write a temporary copy of %s",
+			      f->name);
+		return NULL;
+	}
+	rc = t->ops->fetch(t, f, to_file, fp, e);
+	if (fclose(fp) != 0 && !rc)
+		rc = eg_fail(e, EG_EIO, "cannot write a temporary copy");
+	return rc ? NULL : strdup(path);
+}
+
+static void
+inbox_run_free(inbox_run *ir)
+{
+	size_t i;
+
+	for (i = 0; i < ir->n; i++) {
+		if (ir->tmpdir[0] && ir->paths[i])
+			(void)remove(ir->paths[i]);
+		free(ir->paths[i]);
+	}
+	if (ir->tmpdir[0])
+		(void)remove(ir->tmpdir);
+	free(ir->paths);
+	eg_cli_inbox_free(&ir->ib);
+}
+
+/* List (and for SFTP fetch) the inbox; prints what it holds; an exit
+ * code. */
+static int
+inbox_collect(eg_cli *cli, const eg_home *h, const eg_profile *p,
+	      inbox_run *ir)
+{
+	eg_transport *t = NULL;
+	eg_buf b;
+	eg_error e;
+	size_t i;
+	int x = EG_EXIT_OK;
+
+	memset(ir, 0, sizeof(*ir));
+	eg_error_clear(&e);
+	if (eg_transport_open(&t, p, h->home, time(NULL), &e) ||
+	    t->ops->list(t, &ir->ib.l, &e)) {
+		if (t)
+			t->ops->close(t);
+		fprintf(cli->err, "%s partner: cannot list the inbox of %s: %s\n",
+			cli->prog, p->id, e.msg);
+		return EG_EXIT_IO;
+	}
+	ir->ib.listed = 1;
+	eg_buf_init(&b, (size_t)1 << 22);
+	if (eg_cli_inbox_text(&b, &ir->ib, 1, "") == EG_OK)
+		(void)eg_cli_write(cli, b.data ? b.data : "", b.len);
+	eg_buf_free(&b);
+	ir->paths = calloc(ir->ib.l.n + 1, sizeof(*ir->paths));
+	if (!ir->paths)
+		x = EG_EXIT_IO;
+	for (i = 0; !x && i < ir->ib.l.n; i++) {
+		const eg_tfile *f = &ir->ib.l.v[i];
+
+		ir->paths[i] = p->sftp ? fetch_copy(t, ir, f, &e) : strdup(f->path);
+		if (!ir->paths[i]) {
+			fprintf(cli->err, "%s partner: %s: %s\n", cli->prog,
+				f->name, e.code ? e.msg : "out of memory");
+			x = EG_EXIT_IO;
+		}
+		ir->n = i + 1;
+	}
+	t->ops->close(t);
+	return x;
+}
+
 int
 eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 		    eg_guides *guides)
 {
 	const char *id = NULL, *expect = NULL;
+	const char **files = NULL;
 	int i, update = 0, x = EG_EXIT_OK, nfiles = 0, diffs = 0, bad = 0;
+	int from_inbox = 0;
+	size_t k, nacks = 0;
+	inbox_run ir;
 	eg_cli_partner pc;
 	eg_maps *maps = NULL;
 	eg_memstore *mem = NULL;
@@ -158,6 +272,8 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			expect = argv[++i];
 		else if (!strcmp(argv[i], "--update"))
 			update = 1;
+		else if (!strcmp(argv[i], "--from-inbox"))
+			from_inbox = 1;
 		else if (!strcmp(argv[i], "--seen") && i + 1 < argc)
 			i++;
 		else if (!strcmp(argv[i], "--today") && i + 1 < argc) {
@@ -172,18 +288,50 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 		else
 			nfiles++;
 	}
-	if (!id || nfiles == 0)
-		return eg_cli_usage(cli, "partner", "test needs an ID and FILEs");
+	if (!id || (nfiles == 0 && !from_inbox))
+		return eg_cli_usage(cli, "partner",
+				    "test needs an ID and FILEs (or "
+				    "--from-inbox)");
 	if (update && !expect)
 		return eg_cli_usage(cli, "partner", "--update needs --expect DIR");
+	if ((x = eg_cli_partner_known(cli, "partner", h, id)) != EG_EXIT_OK)
+		return x;
 	x = eg_cli_partner_open(cli, "partner", h, guides, id, &pc);
 	if (x != EG_EXIT_OK)
 		return x;
+	memset(&ir, 0, sizeof(ir));
+	if (from_inbox && (x = inbox_collect(cli, h, pc.profile, &ir))) {
+		inbox_run_free(&ir);
+		eg_cli_partner_close(&pc);
+		return x;
+	}
+	/* the files to try: those named, then what the inbox holds */
+	files = calloc((size_t)argc + ir.n + 1, sizeof(*files));
+	if (!files) {
+		inbox_run_free(&ir);
+		eg_cli_partner_close(&pc);
+		return EG_EXIT_IO;
+	}
+	nfiles = 0;
+	for (i = 0; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			i += !strcmp(argv[i], "--expect") ||
+			     !strcmp(argv[i], "--seen") ||
+			     !strcmp(argv[i], "--today");
+			continue;
+		}
+		if (argv[i] != id)
+			files[nfiles++] = argv[i];
+	}
+	for (k = 0; k < ir.n; k++)
+		files[nfiles++] = ir.paths[k];
 	eg_error_clear(&e);
 	if ((update && eg_mkdirs(expect, &e)) ||
 	    eg_maps_new(&maps, h->datadir, &e) || eg_memstore_new(&mem)) {
 		eg_cli_partner_close(&pc);
 		eg_maps_free(maps);
+		inbox_run_free(&ir);
+		free(files);
 		return e.code ? eg_cli_fail(cli, &e) : EG_EXIT_IO;
 	}
 	/* earlier documents first (the 940s a 945 answers): remembered for
@@ -203,20 +351,13 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 				mf.path, mf.nrecords);
 		eg_buf_free(&mf.records);
 	}
-	for (i = 0; i < argc && x == EG_EXIT_OK; i++) {
-		const char *f = argv[i], *base;
+	for (i = 0; i < nfiles && x == EG_EXIT_OK; i++) {
+		const char *f = files[i], *base;
 		eg_ack_opts ao;
 		eg_ack *ack = NULL;
 		eg_cli_mapfile mf;
 		tctx t;
 
-		if (f[0] == '-') {
-			i += !strcmp(f, "--expect") || !strcmp(f, "--seen") ||
-			     !strcmp(f, "--today");
-			continue;
-		}
-		if (f == id)
-			continue;
 		memset(&t, 0, sizeof(t));
 		memset(&ao, 0, sizeof(ao));
 		eg_cli_mapfile_init(&mf, f, guides, &pc, maps, mem, now, 0,
@@ -240,6 +381,7 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			x = EG_EXIT_IO;
 		} else {
 			bad += mf.errors > 0;
+			nacks += t.acks.len > 0;
 			fprintf(cli->out,
 				"%s: %u finding(s), %lu set(s) against guides, "
 				"%lu without; %lu canonical record(s)\n%s",
@@ -268,9 +410,20 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 		eg_buf_free(&t.acks);
 		eg_buf_free(&mf.records);
 	}
+	if (from_inbox && x == EG_EXIT_OK)
+		fprintf(cli->out,
+			"from the inbox: %zu file(s) would be taken; of the "
+			"%d tried, %d accepted, %d rejected (wholly or in "
+			"part), %zu with acknowledgements; %zu waiting to be "
+			"complete, %zu ignored.  Nothing was written: no "
+			"spool, no ledger, no outbox, the inbox as it was.\n",
+			ir.n, nfiles, nfiles - bad, bad, nacks,
+			ir.ib.l.waiting + ir.ib.l.writing, ir.ib.l.ignored);
 	eg_memstore_free(mem);
 	eg_maps_free(maps);
 	eg_cli_partner_close(&pc);
+	inbox_run_free(&ir);
+	free(files);
 	if (x != EG_EXIT_OK)
 		return x;
 	if (expect && !update)

@@ -24,7 +24,8 @@ help(FILE *f)
 	      "inbox as the profile says.  Nothing is acknowledged or cleaned\n"
 	      "up before the ledger has committed it.\n\n"
 	      "Options:\n"
-	      "  --partner ID   only this partner (repeatable)\n"
+	      "  --partner ID   only this partner (repeatable); an unknown ID\n"
+	      "                 is a usage error (exit 2)\n"
 	      "  --spool DIR    the spool (default: $EDIGATE_SPOOL, else\n"
 	      "                 HOME/spool)\n"
 	      "  --wait[=SECS]  wait for a run already working on the spool,\n"
@@ -42,12 +43,16 @@ help(FILE *f)
 	      "others; it is reported and counted.  See `edigate status`.\n"
 	      "The spool is made on the first run, and only in a home that\n"
 	      "has partners/ (set --home or $EDIGATE_HOME).\n",
+	      "Two partners whose profiles claim one ISA sender, or share an\n"
+	      "inbox or an outbox, are not served, either of them, until the\n"
+	      "profiles are fixed (`edigate partner check` names the clash).\n",
 	      f);
 	fputs("\nExit codes:\n"
 	      "  0  every file taken was accepted (or a known duplicate)\n"
 	      "  1  some file was rejected or partly rejected (quarantined)\n"
 	      "  2  usage or configuration error\n"
-	      "  3  a partner could not be served (I/O, server, profile)\n"
+	      "  3  a partner could not be served (I/O, server, its\n"
+	      "     profile does not load or clashes with another's)\n"
 	      "  75 another run holds the spool's lock: nothing was done,\n"
 	      "     try again later\n"
 	      "  78 the spool has files but its ledger is lost: nothing was\n"
@@ -58,7 +63,61 @@ help(FILE *f)
 typedef struct run_ctx {
 	eg_cli *cli;
 	int quiet;
+	const char *id; /* the partner a conflict is reported for */
 } run_ctx;
+
+static void
+on_conflict(void *ud, eg_pcheck_sev sev, const char *msg)
+{
+	run_ctx *r = ud;
+
+	(void)sev;
+	fprintf(r->cli->err, "%s run: partner %s not served: %s\n",
+		r->cli->prog, r->id, msg);
+}
+
+/*
+ * Two profiles that claim one ISA sender, or share an inbox or outbox,
+ * would serve one file twice or hand one partner's files to another:
+ * neither partner is served until the profiles are fixed.  Returns 1
+ * when id must be left out.
+ */
+static int
+conflicting(run_ctx *r, const eg_cli_profiles *all, const char *home,
+	    const char *id)
+{
+	size_t i = eg_cli_profiles_find(all, id);
+
+	if (i == (size_t)-1)
+		return 0;
+	r->id = id;
+	if (!eg_cli_profiles_conflicts(all, i, home, on_conflict, r))
+		return 0;
+	fprintf(r->cli->err,
+		"%s run: fix the profiles (`edigate partner check %s` shows "
+		"the same), then run again\n",
+		r->cli->prog, id);
+	return 1;
+}
+
+/* --partner ID must name a partner: a usage error (exit 2) otherwise,
+ * before any spool is opened. */
+static int
+known_partners(eg_cli *cli, const char **only, size_t nonly)
+{
+	eg_home h = {NULL, NULL};
+	eg_error e;
+	size_t i;
+	int x = EG_EXIT_OK;
+
+	eg_error_clear(&e);
+	if (eg_home_resolve(&h, cli->opt_home, cli->env_home, EG_DATADIR, &e))
+		return eg_cli_fail(cli, &e);
+	for (i = 0; i < nonly && !x; i++)
+		x = eg_cli_partner_known(cli, "run", &h, only[i]);
+	eg_home_free(&h);
+	return x;
+}
 
 static void
 on_note(void *ud, const char *partner, const char *msg)
@@ -138,7 +197,8 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_pipeline_opts o;
 	eg_pipeline *pl = NULL;
 	eg_pipeline_counts c;
-	run_ctx rc = {cli, 0};
+	eg_cli_profiles all;
+	run_ctx rc = {cli, 0, NULL};
 	eg_error e;
 
 	only = calloc((size_t)argc + 1, sizeof(*only));
@@ -187,6 +247,10 @@ run(eg_cli *cli, int argc, char **argv)
 	}
 	if (json)
 		rc.quiet = 1;
+	if (nonly && (x = known_partners(cli, only, nonly))) {
+		free(only);
+		return x;
+	}
 	x = eg_cli_spool_open_run(cli, spool, wait, new_ledger, &s);
 	if (x) {
 		eg_cli_spool_close(&s);
@@ -218,9 +282,20 @@ run(eg_cli *cli, int argc, char **argv)
 		return x;
 	}
 	memset(&c, 0, sizeof(c));
-	for (i = 0; i < (nonly ? nonly : nids); i++)
-		(void)run_partner(cli, &s, pl, nonly ? only[i] : ids[i], &c,
-				  &failed);
+	x = eg_cli_profiles_load(cli, "run", &s.home, &all);
+	for (i = 0; !x && i < (nonly ? nonly : nids); i++) {
+		const char *id = nonly ? only[i] : ids[i];
+		size_t k = eg_cli_profiles_find(&all, id);
+
+		/* a partner guide kept in partners/ is no partner */
+		if (!nonly && k != (size_t)-1 && all.other[k])
+			continue;
+		if (conflicting(&rc, &all, s.home.home, id))
+			failed++;
+		else
+			(void)run_partner(cli, &s, pl, id, &c, &failed);
+	}
+	eg_cli_profiles_free(&all);
 	if (json) {
 		fprintf(cli->out,
 			"{\"partners\":%zu,\"partnersFailed\":%d,\"files\":%lu,"
@@ -254,6 +329,8 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_cli_free_ids(ids, nids);
 	eg_cli_spool_close(&s);
 	free(only);
+	if (x)
+		return x;
 	if (failed || c.failed)
 		return EG_EXIT_IO;
 	return c.rejected || c.partial ? EG_EXIT_DOCUMENT : EG_EXIT_OK;

@@ -7,19 +7,114 @@
 
 #include "cli.h"
 #include "edigate/pipeline.h"
+#include "edigate/profile.h"
+#include "edigate/source.h"
+#include "edigate/x12.h"
 
 static void
 help(FILE *f)
 {
-	fputs("Usage: edigate sent --partner ID [--spool DIR] FILE...\n\n"
+	fputs("Usage: edigate sent --partner ID [--spool DIR] [--force] "
+	      "FILE...\n\n"
 	      "Record X12 documents we sent to partner ID (the 940 orders a\n"
 	      "3PL answers with 945s, say): their business keys and order\n"
 	      "lines go into the ledger, where the profile's rules\n"
 	      "(requires-reference, quantity-tolerance) look for them when\n"
 	      "the answers arrive.  Needed until the outbound pipeline\n"
-	      "records what it sends by itself.\n",
+	      "records what it sends by itself.\n\n"
+	      "Each interchange must be addressed to the partner (ISA07/08\n"
+	      "its <partner-isa>) and come from us (ISA05/06 our <our-isa>),\n"
+	      "and hold sets its profile lists as documents we send\n"
+	      "(direction=\"out\"): another file is refused, nothing\n"
+	      "recorded, unless --force (then it is recorded with a\n"
+	      "warning).\n",
 	      f);
 	eg_cli_help_exit_codes(f);
+}
+
+static void
+trim(char *dst, size_t cap, eg_span s)
+{
+	size_t n = s.len;
+
+	while (n && s.p[n - 1] == ' ')
+		n--;
+	snprintf(dst, cap, "%.*s", (int)n, s.p);
+}
+
+/* Does the profile list set as a document we send? */
+static int
+sends(const eg_profile *p, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndocs; i++)
+		if (!strcmp(p->docs[i].direction, "out") &&
+		    !strcmp(p->docs[i].set, set))
+			return 1;
+	return 0;
+}
+
+/*
+ * Are the file's interchanges ours, to this partner, of documents its
+ * profile says we send?  0 when every ISA
+ * says so; else 1 with the first mismatch in why.  A file that cannot be
+ * read is left to the recording, which says why.
+ */
+static int
+misaddressed(const eg_profile *p, const char *path, char *why, size_t cap)
+{
+	eg_source *src = NULL;
+	eg_x12_reader *r = NULL;
+	const eg_x12_segment *s;
+	eg_error e;
+	int bad = 0;
+
+	eg_error_clear(&e);
+	if (eg_source_open_file(&src, path, &e) ||
+	    eg_x12_reader_new(&r, src, NULL, &e)) {
+		eg_source_free(src);
+		return 0;
+	}
+	while (!bad && eg_x12_reader_next(r, &s, &e) == EG_OK && s) {
+		char sq[3], sid[16], rq[3], rid[16], set[8];
+
+		if (s->tag == EG_X12_ST) {
+			trim(set, sizeof(set), eg_x12_element(s, 1));
+			if (!sends(p, set)) {
+				snprintf(why, cap,
+					 "it holds a %s, which partner %s's "
+					 "profile does not list as a document we "
+					 "send (<document direction=\"out\" "
+					 "set=\"%s\" .../>)",
+					 set, p->id, set);
+				bad = 1;
+			}
+			continue;
+		}
+		if (s->tag != EG_X12_ISA)
+			continue;
+		trim(sq, sizeof(sq), eg_x12_element(s, 5));
+		trim(sid, sizeof(sid), eg_x12_element(s, 6));
+		trim(rq, sizeof(rq), eg_x12_element(s, 7));
+		trim(rid, sizeof(rid), eg_x12_element(s, 8));
+		if (strcmp(rq, p->partner_q) || strcmp(rid, p->partner_id)) {
+			snprintf(why, cap,
+				 "it is addressed to %s:%s (ISA07/08), not to "
+				 "partner %s (%s:%s)",
+				 rq, rid, p->id, p->partner_q, p->partner_id);
+			bad = 1;
+		} else if (strcmp(sq, p->our_q) || strcmp(sid, p->our_id)) {
+			snprintf(why, cap,
+				 "it is sent by %s:%s (ISA05/06), not by us as "
+				 "partner %s knows us (%s:%s)",
+				 sq, sid, p->id, p->our_q, p->our_id);
+			bad = 1;
+		}
+	}
+	eg_x12_reader_free(r);
+	eg_source_free(src);
+	return bad;
 }
 
 static int
@@ -32,7 +127,7 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_pipeline_opts o;
 	eg_pipeline *pl = NULL;
 	eg_error e;
-	int i, x, first = -1;
+	int i, x, first = -1, force = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help")) {
@@ -42,6 +137,8 @@ run(eg_cli *cli, int argc, char **argv)
 			partner = argv[++i];
 		else if (!strcmp(argv[i], "--spool") && i + 1 < argc)
 			spool = argv[++i];
+		else if (!strcmp(argv[i], "--force"))
+			force = 1;
 		else if (argv[i][0] == '-')
 			return eg_cli_usage(cli, "sent", "unknown option '%s'",
 					    argv[i]);
@@ -51,6 +148,8 @@ run(eg_cli *cli, int argc, char **argv)
 	if (!partner || first < 0)
 		return eg_cli_usage(cli, "sent", "needs --partner ID and files");
 	x = eg_cli_spool_open(cli, "sent", spool, EG_SPOOL_WAIT, &s);
+	if (!x)
+		x = eg_cli_partner_known(cli, "sent", &s.home, partner);
 	if (!x)
 		x = eg_cli_partner_open(cli, "sent", &s.home, s.guides, partner,
 					&pc);
@@ -73,6 +172,31 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_error_clear(&e);
 	if (eg_pipeline_new(&pl, s.ledger, &o, &e))
 		x = eg_cli_fail(cli, &e);
+	/* every file first: a wrong one refuses the lot, nothing recorded */
+	for (i = first; !x && i < argc; i++) {
+		char why[200];
+
+		if (!strcmp(argv[i], "--partner") || !strcmp(argv[i], "--spool")) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' || !misaddressed(pc.profile, argv[i], why,
+							 sizeof(why)))
+			continue;
+		if (force) {
+			fprintf(cli->err, "%s sent: warning: %s: %s; recorded "
+					  "anyway (--force)\n",
+				cli->prog, argv[i], why);
+			continue;
+		}
+		fprintf(cli->err,
+			"%s sent: %s: %s.  Nothing was recorded.  Record it for "
+			"the partner it was sent to (edigate sent --partner "
+			"THAT-ID), or, if %s really received it, run again with "
+			"--force\n",
+			cli->prog, argv[i], why, partner);
+		x = EG_EXIT_USAGE;
+	}
 	for (i = first; !x && i < argc; i++) {
 		char id[32];
 		unsigned long n = 0;
@@ -81,6 +205,8 @@ run(eg_cli *cli, int argc, char **argv)
 			i++;
 			continue;
 		}
+		if (!strcmp(argv[i], "--force"))
+			continue;
 		eg_error_clear(&e);
 		if (eg_pipeline_record_sent(pl, &pp, argv[i], id, &n, &e)) {
 			x = eg_cli_fail(cli, &e);

@@ -24,13 +24,18 @@
 static void
 help(FILE *f)
 {
-	fputs("Usage: edigate status [--partner ID] [--json] [--spool DIR]\n\n"
+	fputs("Usage: edigate status [--partner ID] [--json] [--spool DIR]\n"
+	      "                      [--inbox-files]\n\n"
 	      "Per partner: the last successful run and the last run's\n"
 	      "outcome, files received today and outputs written today\n"
 	      "(records, acknowledgements), today's accepted, rejected and\n"
 	      "duplicate files, what waits in quarantine, files received but\n"
 	      "not finished, and acknowledgements not yet delivered.\n"
-	      "\"Today\" is the UTC day.\n",
+	      "\"Today\" is the UTC day.\n"
+	      "For a local inbox, also what sits in it now: files the next\n"
+	      "run takes, files waiting to be complete and files no pattern\n"
+	      "takes (ignored); --inbox-files names them (an SFTP inbox is\n"
+	      "listed by `edigate partner probe ID`).\n",
 	      f);
 	fputs("\nA partner is FAILING when its profile (or a partner guide it\n"
 	      "names) does not load, or its last run failed or left files\n"
@@ -206,7 +211,7 @@ run(eg_cli *cli, int argc, char **argv)
 	const char *only = NULL, *spool = NULL;
 	char **ids = NULL;
 	size_t nids = 0, i;
-	int json = 0, x, attention = 0, failing = 0;
+	int json = 0, x, attention = 0, failing = 0, inbox_files = 0;
 	eg_cli_spool s;
 	eg_error e;
 	eg_buf b;
@@ -218,6 +223,8 @@ run(eg_cli *cli, int argc, char **argv)
 			return EG_EXIT_OK;
 		} else if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--inbox-files"))
+			inbox_files = 1;
 		else if (!strcmp(argv[i], "--partner") && i + 1 < (size_t)argc)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--spool") && i + 1 < (size_t)argc)
@@ -261,6 +268,7 @@ run(eg_cli *cli, int argc, char **argv)
 	for (i = 0; i < (only ? 1 : nids); i++) {
 		const char *p = only ? only : ids[i];
 		char ok[32], notes[600] = "";
+		eg_buf lines;
 		pstat ps;
 
 		if (gather(s.ledger, p, day, &ps, &e)) {
@@ -306,6 +314,10 @@ run(eg_cli *cli, int argc, char **argv)
 				 "file(s), the partner's inbox fills up (last "
 				 "%s); ",
 				 (long long)ps.refused, ps.refused_path);
+		eg_buf_init(&lines, (size_t)1 << 20);
+		if (!json)
+			eg_cli_inbox_status(&s.home, p, s.now, inbox_files,
+					    notes, sizeof(notes), &lines, NULL);
 		if (json) {
 			(void)!eg_buf_addf(
 			    &b,
@@ -335,7 +347,10 @@ run(eg_cli *cli, int argc, char **argv)
 			(void)!eg_cli_json_str(&b, ps.refused_path);
 			(void)!eg_buf_adds(&b, ",\"lastError\":");
 			(void)!eg_cli_json_str(&b, ps.refused_why);
-			(void)!eg_buf_adds(&b, "}}");
+			(void)!eg_buf_adds(&b, "}");
+			eg_cli_inbox_status(&s.home, p, s.now, inbox_files,
+					    notes, sizeof(notes), NULL, &b);
+			(void)!eg_buf_adds(&b, "}");
 		} else {
 			(void)!eg_buf_addf(&b,
 					   "%-12s %-19s %-8s %4lld %4lld %4lld "
@@ -346,7 +361,10 @@ run(eg_cli *cli, int argc, char **argv)
 					   ps.in_today, ps.out_today,
 					   ps.accepted, ps.rejected,
 					   ps.duplicates, ps.quarantine, notes);
+			(void)!eg_buf_add(&b, lines.data ? lines.data : "",
+					  lines.len);
 		}
+		eg_buf_free(&lines);
 	}
 	if (json)
 		(void)!eg_buf_adds(&b, "]}\n");

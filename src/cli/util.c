@@ -159,6 +159,9 @@ eg_cli_partner_open(eg_cli *cli, const char *cmd, const eg_home *h,
 			cli->prog, cmd);
 		return EG_EXIT_USAGE;
 	}
+	/* an unknown or malformed id is a usage error naming the partners */
+	if (eg_cli_partner_known(cli, cmd, h, id) != EG_EXIT_OK)
+		return EG_EXIT_USAGE;
 	if (strchr(id, '/') ||
 	    (size_t)snprintf(dir, sizeof(dir), "%s/partners", h->home) >=
 		sizeof(dir) ||

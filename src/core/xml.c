@@ -24,6 +24,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <libxml/xmlregexp.h>
 #include <libxml/xmlschemas.h>
 
 struct eg_xml {
@@ -311,4 +312,17 @@ const char *
 eg_xml_path(const eg_xml *x)
 {
 	return x->path;
+}
+
+int
+eg_xml_pattern_match(const char *pattern, const char *value)
+{
+	xmlRegexpPtr re = xmlRegexpCompile((const xmlChar *)pattern);
+	int m;
+
+	if (!re)
+		return -1;
+	m = xmlRegexpExec(re, (const xmlChar *)value);
+	xmlRegFreeRegexp(re);
+	return m < 0 ? -1 : m;
 }

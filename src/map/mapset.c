@@ -3,7 +3,7 @@
  * streams by, then cut into units.
  *
  * The reader's spans die with the next segment, so the set's bytes are
- * copied into one arena as they pass; each segment adds a 20-byte cseg
+ * copied into one arena as they pass; each segment adds a 24-byte cseg
  * (where its bytes are, its tag, its unit).  Elements are not tabled:
  * a field asks for "element 3, component 1" and the segment is scanned,
  * which costs less than keeping 16 bytes per element (50,000 segments of

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "edigate/ack.h"
 #include "edigate/xml.h"
@@ -315,6 +316,32 @@ read_mapping(eg_profile *p, const eg_xml_node *root)
 	return 0;
 }
 
+static void
+unsupported(eg_profile *p, const char *what, const eg_xml_node *n)
+{
+	if (!n || p->nunsupported >= sizeof(p->unsupported) /
+					   sizeof(p->unsupported[0]))
+		return;
+	snprintf(p->unsupported[p->nunsupported].what,
+		 sizeof(p->unsupported[0].what), "%s", what);
+	p->unsupported[p->nunsupported++].line = eg_xml_line(n);
+}
+
+/* What the schema allows and nothing acts on yet (see profile.h). */
+static void
+read_unsupported(eg_profile *p, const eg_xml_node *root,
+		 const eg_xml_node *tr)
+{
+	const eg_xml_node *k;
+
+	unsupported(p, "<sla>", child(root, "sla"));
+	unsupported(p, "<transport><schedule>", child(tr, "schedule"));
+	k = child(root, "acknowledgements");
+	for (k = k ? eg_xml_first(k) : NULL; k; k = eg_xml_next(k))
+		if (!strcmp(eg_xml_name(k), "expect"))
+			unsupported(p, "<acknowledgements><expect>", k);
+}
+
 const eg_profile_codemap *
 eg_profile_codemap_find(const eg_profile *p, const char *name)
 {
@@ -401,6 +428,7 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->after_action = dup_attr(child(tr, "after-pickup"), "action");
 	p->move_to = dup_attr(child(tr, "after-pickup"), "move-to");
 	read_policy(p, root, tr, sf);
+	read_unsupported(p, root, tr);
 	docs = child(root, "documents");
 	for (k = eg_xml_first(docs); k; k = eg_xml_next(k))
 		p->ndocs++;
@@ -536,20 +564,6 @@ resolve(char *dst, size_t cap, const char *home, const char *path)
 		snprintf(dst, cap, "%s/%s", home, path);
 }
 
-static void
-must_exist(rep *r, const char *home, const char *what, const char *path)
-{
-	char full[PATH_MAX];
-	struct stat st;
-
-	if (!path)
-		return;
-	resolve(full, sizeof(full), home, path);
-	if (stat(full, &st) != 0)
-		say(r, EG_PCHECK_ERROR, "%s %s does not exist (%s)", what, full,
-		    strerror(errno));
-}
-
 /* A glob list is well formed when every [ closes. */
 static int
 pattern_ok(const char *pat)
@@ -567,6 +581,98 @@ pattern_ok(const char *pat)
 			return 0;
 	}
 	return !open;
+}
+
+static void
+dir_of(char *dst, size_t cap, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dst, cap, "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
+}
+
+/* A missing key file: the commands that make one, then the probe. */
+static void
+check_key_file(rep *r, const eg_profile *p, const char *home)
+{
+	char full[PATH_MAX], dir[PATH_MAX];
+	struct stat st;
+
+	if (!p->key_file)
+		return;
+	resolve(full, sizeof(full), home, p->key_file);
+	if (stat(full, &st) == 0)
+		return;
+	dir_of(dir, sizeof(dir), full);
+	say(r, EG_PCHECK_ERROR,
+	    "key file %s does not exist (%s): make it with `mkdir -p %s && "
+	    "ssh-keygen -t ed25519 %s-f %s -C edigate-%s`%s, send the partner "
+	    "%s.pub, then run `edigate partner probe %s`",
+	    full, strerror(errno), dir,
+	    p->secret_given[0] ? "" : "-N '' ", full, p->id,
+	    p->secret_given[0] ? " (it asks for the passphrase the profile "
+				 "takes from <passphrase>)"
+			       : "",
+	    full, p->id);
+}
+
+static void
+check_known_hosts(rep *r, const eg_profile *p, const char *home)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	if (!p->known_hosts)
+		return;
+	resolve(full, sizeof(full), home, p->known_hosts);
+	if (stat(full, &st) == 0)
+		return;
+	say(r, EG_PCHECK_ERROR,
+	    "known_hosts file %s does not exist (%s): run `edigate partner "
+	    "probe %s`, which shows the server's host key and the line to "
+	    "add to it once the partner has confirmed the fingerprint (or "
+	    "pin it with host-key=)",
+	    full, strerror(errno), p->id);
+}
+
+/*
+ * Local folders as `run` sees them: a missing inbox fails the partner, so
+ * it is an error here; the outbox and move-to folders are made by the
+ * first run that needs them.
+ */
+static void
+check_local_folders(rep *r, const eg_profile *p, const char *home)
+{
+	char full[PATH_MAX];
+	struct stat st;
+	const char *f[3] = {p->inbox, p->outbox, p->move_to};
+	const char *what[3] = {"inbox", "outbox", "move-to folder"};
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		if (!f[k] || !f[k][0])
+			continue;
+		resolve(full, sizeof(full), home, f[k]);
+		if (stat(full, &st) != 0 && k == 0)
+			say(r, EG_PCHECK_ERROR,
+			    "inbox %s does not exist, so `edigate run` would "
+			    "fail for this partner: create it (mkdir -p %s) or "
+			    "correct <inbox path=>",
+			    full, full);
+		else if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode))
+			say(r, EG_PCHECK_ERROR, "%s %s is not a directory",
+			    what[k], full);
+		else if (stat(full, &st) == 0 &&
+			 access(full, k == 0 ? (R_OK | X_OK)
+					     : (W_OK | X_OK)) != 0)
+			say(r, EG_PCHECK_ERROR,
+			    "%s %s cannot be %s by this user (%s), so `edigate "
+			    "run` would fail for this partner: fix its "
+			    "permissions",
+			    what[k], full, k == 0 ? "read" : "written to",
+			    strerror(errno));
+	}
 }
 
 /* Our outbound delimiters must not collide (issue: a '>' component that
@@ -606,12 +712,15 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 		if (!p->known_hosts && !p->host_key)
 			say(&r, EG_PCHECK_ERROR,
 			    "SFTP needs known-hosts= or a pinned host-key= "
-			    "fingerprint: host keys are always checked");
+			    "fingerprint: host keys are always checked; "
+			    "`edigate partner probe %s` shows the server's key "
+			    "once known-hosts= names a file",
+			    p->id);
 		if (!p->key_file && !p->secret_files[1] && !p->secret_envs[1])
 			say(&r, EG_PCHECK_ERROR,
 			    "SFTP needs key-file= or a <password> from a secret");
-		must_exist(&r, home, "key file", p->key_file);
-		must_exist(&r, home, "known_hosts file", p->known_hosts);
+		check_key_file(&r, p, home);
+		check_known_hosts(&r, p, home);
 	}
 	for (i = 0; i < 2; i++) {
 		char full[PATH_MAX];
@@ -650,26 +759,14 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 	    !p->move_to)
 		say(&r, EG_PCHECK_ERROR,
 		    "after-pickup action=\"move\" needs move-to=");
-	if (!p->sftp) {
-		/* Drop folders are created by the first run: only a note. */
-		char full[PATH_MAX];
-		struct stat st;
-		const char *f[2] = {p->inbox, p->outbox};
-		int k;
-
-		for (k = 0; k < 2; k++) {
-			if (!f[k])
-				continue;
-			resolve(full, sizeof(full), home, f[k]);
-			if (stat(full, &st) != 0)
-				say(&r, EG_PCHECK_WARNING,
-				    "%s %s does not exist yet", k ? "outbox" : "inbox",
-				    full);
-			else if (!S_ISDIR(st.st_mode))
-				say(&r, EG_PCHECK_ERROR, "%s %s is not a directory",
-				    k ? "outbox" : "inbox", full);
-		}
-	}
+	if (!p->sftp)
+		check_local_folders(&r, p, home);
+	for (i = 0; i < p->nunsupported; i++)
+		say(&r, EG_PCHECK_ERROR,
+		    "line %ld: %s is not supported yet: edigate would not act "
+		    "on it, so the profile would promise what nothing does; "
+		    "remove it (docs/profiles.md says what is coming)",
+		    p->unsupported[i].line, p->unsupported[i].what);
 	for (i = 0; i < p->ndocs; i++) {
 		const eg_profile_doc *d = &p->docs[i];
 		const char *v = d->versions;
@@ -716,32 +813,101 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 	return r.errors;
 }
 
+/* Where a folder is, as a comparable key: host:port:path for SFTP, the
+ * resolved local path (symbolic links followed when it exists). */
+static void
+place(char *dst, size_t cap, const eg_profile *p, const char *path,
+      const char *home)
+{
+	char full[PATH_MAX], real[PATH_MAX];
+	size_t n;
+
+	if (p->sftp) {
+		snprintf(dst, cap, "sftp://%s:%u%s%s", p->host ? p->host : "",
+			 p->port, path[0] == '/' ? "" : "~/", path);
+	} else {
+		resolve(full, sizeof(full), home && path[0] != '/' ? home : "",
+			path);
+		if (realpath(full, real))
+			snprintf(dst, cap, "%s", real);
+		else
+			snprintf(dst, cap, "%s", full);
+	}
+	n = strlen(dst);
+	while (n > 1 && dst[n - 1] == '/')
+		dst[--n] = '\0';
+}
+
+/* The conflicts between two partners; each is one error. */
+static void
+pair_conflicts(rep *r, const eg_profile *a, const eg_profile *b,
+	       const char *home)
+{
+	char ai[PATH_MAX + 300], ao[PATH_MAX + 300], bi[PATH_MAX + 300],
+	    bo[PATH_MAX + 300];
+
+	if (!strcmp(a->partner_q, b->partner_q) &&
+	    !strcmp(a->partner_id, b->partner_id))
+		say(r, EG_PCHECK_ERROR,
+		    "partners %s and %s both claim ISA sender %s:%s: a file "
+		    "from it would be served twice; give each its own "
+		    "<partner-isa> (or remove one profile)",
+		    a->id, b->id, a->partner_q, a->partner_id);
+	ai[0] = ao[0] = bi[0] = bo[0] = '\0';
+	if (a->inbox && a->inbox[0])
+		place(ai, sizeof(ai), a, a->inbox, home);
+	if (a->outbox && a->outbox[0])
+		place(ao, sizeof(ao), a, a->outbox, home);
+	if (b->inbox && b->inbox[0])
+		place(bi, sizeof(bi), b, b->inbox, home);
+	if (b->outbox && b->outbox[0])
+		place(bo, sizeof(bo), b, b->outbox, home);
+	if (ai[0] && !strcmp(ai, bi))
+		say(r, EG_PCHECK_ERROR,
+		    "partners %s and %s both read inbox %s%s%s: each file "
+		    "would be taken by whichever runs first; give each its "
+		    "own inbox",
+		    a->id, b->id, a->sftp ? a->host : "", a->sftp ? ":" : "",
+		    a->inbox);
+	if (ao[0] && !strcmp(ao, bo))
+		say(r, EG_PCHECK_ERROR,
+		    "partners %s and %s both write outbox %s: one would "
+		    "receive the other's files; give each its own outbox",
+		    a->id, b->id, ao);
+	if (ai[0] && !strcmp(ai, bo))
+		say(r, EG_PCHECK_ERROR,
+		    "partner %s reads inbox %s, where partner %s's outbound "
+		    "files are written: give each its own folder",
+		    a->id, ai, b->id);
+	if (bi[0] && !strcmp(bi, ao))
+		say(r, EG_PCHECK_ERROR,
+		    "partner %s reads inbox %s, where partner %s's outbound "
+		    "files are written: give each its own folder",
+		    b->id, bi, a->id);
+}
+
 unsigned
-eg_profile_check_all(eg_profile *const *ps, size_t n, eg_pcheck_fn fn,
-		     void *ud)
+eg_profile_check_all(eg_profile *const *ps, size_t n, const char *home,
+		     eg_pcheck_fn fn, void *ud)
 {
 	rep r = {fn, ud, 0};
 	size_t i, j;
 
-	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			const eg_profile *a = ps[i], *b = ps[j];
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			pair_conflicts(&r, ps[i], ps[j], home);
+	return r.errors;
+}
 
-			if (strcmp(a->partner_q, b->partner_q) == 0 &&
-			    strcmp(a->partner_id, b->partner_id) == 0)
-				say(&r, EG_PCHECK_ERROR,
-				    "partners %s and %s both claim ISA sender "
-				    "%s:%s",
-				    a->id, b->id, a->partner_q, a->partner_id);
-			if (a->inbox && b->inbox && a->sftp == b->sftp &&
-			    strcmp(a->inbox, b->inbox) == 0 &&
-			    (!a->sftp || (a->host && b->host &&
-					  strcmp(a->host, b->host) == 0)))
-				say(&r, EG_PCHECK_ERROR,
-				    "partners %s and %s both read inbox %s%s%s",
-				    a->id, b->id, a->sftp ? a->host : "",
-				    a->sftp ? ":" : "", a->inbox);
-		}
-	}
+unsigned
+eg_profile_conflicts(eg_profile *const *ps, size_t n, size_t i,
+		     const char *home, eg_pcheck_fn fn, void *ud)
+{
+	rep r = {fn, ud, 0};
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (j != i)
+			pair_conflicts(&r, ps[i], ps[j], home);
 	return r.errors;
 }

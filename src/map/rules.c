@@ -163,8 +163,12 @@ check_reference(check *c)
 		else
 			report(c, k,
 			       "%s '%.128s' does not match any %s the "
-			       "gateway has seen from partner %.64s.",
-			       r->key, value, r->seen_in, c->partner);
+			       "gateway has seen from partner %.64s. If we "
+			       "sent it, record it with `edigate sent "
+			       "--partner %.64s FILE` (in `partner test` and "
+			       "`map`, give it with --seen FILE).",
+			       r->key, value, r->seen_in, c->partner,
+			       c->partner ? c->partner : "ID");
 	}
 	if (!seen)
 		report(c, corr,
@@ -452,8 +456,11 @@ check_order(check *c, const eg_rnode *order)
 	if (!found) {
 		report(c, order,
 		       "Order '%.128s' does not match any %s the gateway "
-		       "has seen, so its quantities cannot be checked.",
-		       ref, against);
+		       "has seen, so its quantities cannot be checked. If "
+		       "we sent it, record it with `edigate sent --partner "
+		       "%.64s FILE` (in `partner test` and `map`, give it "
+		       "with --seen FILE).",
+		       ref, against, c->partner ? c->partner : "ID");
 		goto out;
 	}
 	if (doc.nlines && !(ls = calloc(doc.nlines, sizeof(*ls)))) {

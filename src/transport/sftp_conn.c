@@ -489,6 +489,11 @@ known_load(conn *c, eg_error *e)
 	if (!c->kh)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	fp = fopen(c->known_hosts, "re");
+	/* none yet (onboarding): nothing is trusted, so the server's key is
+	 * refused after the handshake, with its fingerprint and the line
+	 * to add once the partner confirms it */
+	if (!fp && errno == ENOENT)
+		return EG_OK;
 	if (!fp)
 		return eg_sftp_fail(e, C_HOSTKEY, c->id,
 			    "cannot read known_hosts file %s: %s", c->known_hosts,

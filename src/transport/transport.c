@@ -62,7 +62,30 @@ eg_tlist_free(eg_tlist *l)
 		free(l->v[i].done_file);
 	}
 	free(l->v);
+	for (i = 0; i < l->nskipped; i++)
+		free(l->skipped[i].name);
+	free(l->skipped);
 	memset(l, 0, sizeof(*l));
+}
+
+eg_err
+eg_tlist_skip(eg_tlist *l, const char *name, eg_tskip_why why)
+{
+	if (why == EG_TSKIP_WAITING)
+		l->waiting++;
+	else if (why == EG_TSKIP_WRITING)
+		l->writing++;
+	else
+		l->ignored++;
+	if (l->nskipped >= EG_TLIST_MAX_SKIPPED)
+		return EG_OK;
+	if (!l->skipped &&
+	    !(l->skipped = calloc(EG_TLIST_MAX_SKIPPED, sizeof(*l->skipped))))
+		return EG_ENOMEM;
+	if (!(l->skipped[l->nskipped].name = strdup(name)))
+		return EG_ENOMEM;
+	l->skipped[l->nskipped++].why = why;
+	return EG_OK;
 }
 
 /* Does name match one of the space-separated wildcards in list? */

@@ -167,6 +167,14 @@ out:
 	return rc;
 }
 
+static eg_err
+skip(eg_tlist *l, const char *name, eg_tskip_why why, eg_error *e)
+{
+	if (eg_tlist_skip(l, name, why) != EG_OK)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	return EG_OK;
+}
+
 /*
  * A local file's mtime to the nanosecond: a rewrite that kept the size
  * within the same second is then a new file (issue 21.11).  The ledger
@@ -194,8 +202,7 @@ consider(const local *t, const char *name, eg_tlist *l, eg_error *e)
 	int have_done = 0;
 	eg_err rc;
 
-	if (name[0] == '.' || !eg_transport_name_ok(p, name) ||
-	    eg_tp_ends_with(name, p->temp_suffix) || eg_tp_ends_with(name, p->done_suffix))
+	if (name[0] == '.' || eg_tp_ends_with(name, p->done_suffix))
 		return EG_OK;
 	rc = join(path, sizeof(path), t, t->inbox, NULL, name, NULL, e);
 	if (rc != EG_OK)
@@ -208,22 +215,23 @@ consider(const local *t, const char *name, eg_tlist *l, eg_error *e)
 	}
 	if (!S_ISREG(st.st_mode))
 		return EG_OK;
+	/* passed over, but counted and named (status, partner probe) */
+	if (eg_tp_ends_with(name, p->temp_suffix))
+		return skip(l, name, EG_TSKIP_WRITING, e);
+	if (!eg_transport_name_ok(p, name))
+		return skip(l, name, EG_TSKIP_IGNORED, e);
 	if (eg_tp_is_set(p->done_suffix)) {
 		rc = join(done, sizeof(done), t, t->inbox, NULL, name,
 			  p->done_suffix, e);
 		if (rc != EG_OK)
 			return rc;
-		if (lstat(done, &ds) != 0 || !S_ISREG(ds.st_mode)) {
-			l->waiting++;
-			return EG_OK;
-		}
+		if (lstat(done, &ds) != 0 || !S_ISREG(ds.st_mode))
+			return skip(l, name, EG_TSKIP_WAITING, e);
 		have_done = 1;
 	}
 	if (p->stable_for > 0 &&
-	    (long long)t->now - (long long)st.st_mtim.tv_sec < p->stable_for) {
-		l->waiting++;
-		return EG_OK;
-	}
+	    (long long)t->now - (long long)st.st_mtim.tv_sec < p->stable_for)
+		return skip(l, name, EG_TSKIP_WAITING, e);
 	if (eg_tlist_add(l, name, path, (uint64_t)st.st_size, mtime_ns(&st),
 			 have_done ? done : NULL) != EG_OK)
 		return eg_fail(e, EG_ENOMEM, "out of memory");

@@ -273,6 +273,14 @@ eg_sftp_read_dir(sftp *t, const char *dir, ents *d, eg_error *e)
 /* Add x to l when it is a complete file of ours, count it waiting when
  * it is ours but not complete yet, pass over it otherwise. */
 static eg_err
+skip(eg_tlist *l, const char *name, eg_tskip_why why, eg_error *e)
+{
+	if (eg_tlist_skip(l, name, why) != EG_OK)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	return EG_OK;
+}
+
+static eg_err
 consider(sftp *t, const ents *d, const ent *x, eg_tlist *l, eg_error *e)
 {
 	const eg_profile *p = t->c.p;
@@ -280,11 +288,14 @@ consider(sftp *t, const ents *d, const ent *x, eg_tlist *l, eg_error *e)
 	const ent *de = NULL;
 	eg_err rc;
 
-	if (x->name[0] == '.' || !eg_transport_name_ok(p, x->name) ||
-	    eg_tp_ends_with(x->name, p->temp_suffix) ||
-	    eg_tp_ends_with(x->name, p->done_suffix) || !eg_sftp_is_reg(&x->a) ||
-	    !have_facts(&x->a))
+	if (x->name[0] == '.' || eg_tp_ends_with(x->name, p->done_suffix) ||
+	    !eg_sftp_is_reg(&x->a) || !have_facts(&x->a))
 		return EG_OK;
+	/* passed over, but counted and named (partner probe, test) */
+	if (eg_tp_ends_with(x->name, p->temp_suffix))
+		return skip(l, x->name, EG_TSKIP_WRITING, e);
+	if (!eg_transport_name_ok(p, x->name))
+		return skip(l, x->name, EG_TSKIP_IGNORED, e);
 	rc = eg_sftp_rjoin(path, sizeof(path), &t->c, t->inbox, NULL, x->name, NULL, e);
 	if (rc != EG_OK)
 		return rc;
@@ -294,16 +305,12 @@ consider(sftp *t, const ents *d, const ent *x, eg_tlist *l, eg_error *e)
 		if (rc != EG_OK)
 			return rc;
 		de = ents_find(d, eg_tp_base_name(done));
-		if (!de || !eg_sftp_is_reg(&de->a)) {
-			l->waiting++;
-			return EG_OK;
-		}
+		if (!de || !eg_sftp_is_reg(&de->a))
+			return skip(l, x->name, EG_TSKIP_WAITING, e);
 	}
 	if (p->stable_for > 0 &&
-	    (long long)t->now - (long long)x->a.mtime < p->stable_for) {
-		l->waiting++;
-		return EG_OK;
-	}
+	    (long long)t->now - (long long)x->a.mtime < p->stable_for)
+		return skip(l, x->name, EG_TSKIP_WAITING, e);
 	if (eg_tlist_add(l, x->name, path, x->a.filesize, (int64_t)x->a.mtime,
 			 de ? done : NULL) != EG_OK)
 		return eg_fail(e, EG_ENOMEM, "out of memory");

@@ -112,7 +112,7 @@ while [ "$kills" -lt "$kills_wanted" ]; do
 	rnd 8    # --batch 1 half the time (more commits, more moments)
 	case $r in 0|1|2|3) opts="--batch 1" ;; 4|5) opts="--batch 2" ;;
 		   6) opts="--batch 3" ;; *) opts="" ;; esac
-	rnd 21; per=$((r + 20))   # 20..40 kills in this round
+	rnd 31; per=$((r + 30))   # 30..60 kills in this round
 	if [ -n "$only_round" ] && [ "$round" != "$only_round" ]; then
 		# draw as the round would, without running it
 		i=0; while [ $i -lt "$per" ]; do rnd 1000; i=$((i + 1)); done

@@ -45,7 +45,10 @@ known_bug() { # CONDITION-HOLDS(0/1) TEXT
 	else bad "known bug fixed, update map.sh and the goldens: $2"; fi
 }
 
-# the profiles of the test home are whole
+# the profiles of the test home are whole (once their inboxes exist:
+# a missing inbox fails the partner in a run, so it is an error)
+expect_exit 2 $E partner check shopco; expect_out 'inbox .*drop/shopco/in does not exist'
+mkdir -p "$h/drop/depot/in" "$h/drop/northwh/in" "$h/drop/shopco/in" "$h/drop/southwh/in"
 expect_exit 0 $E partner check; expect_out '^OK: 4 profile\(s\), 0 error\(s\)'
 
 # show_diff WANT GOT: where two files of long JSON lines first differ

@@ -18,13 +18,49 @@ ln -s "$root/edi" "$h/edi"
 ln -s "$root/schemas" "$h/schemas"
 E="$bin --home $h"
 
-# the shipped examples: form and meaning (the 3PL's keys are not there)
+# the shipped examples: form and meaning.  What `run` would fail on is an
+# error, with the step that fixes it: the retailer's drop folder, the
+# 3PL's key and known_hosts
 mkdir -p "$h/partners"
 cp "$root/partners/bigretail.xml" "$root/partners/northlog.xml" "$h/partners/"
-expect_exit 0 $E partner check bigretail; expect_out 'ok: bigretail'; expect_out 'inbox .* does not exist yet'
-expect_exit 2 $E partner check northlog; expect_out 'key file .*keys/northlog_ed25519 does not exist'
-mkdir -p "$h/keys"; : >"$h/keys/northlog_ed25519"; : >"$h/keys/known_hosts"
+expect_exit 2 $E partner check bigretail
+expect_out "inbox $h/drop/bigretail/in does not exist, so .edigate run. would fail.*mkdir -p $h/drop/bigretail/in"
+expect_exit 2 $E partner check northlog
+expect_out "key file $h/keys/northlog_ed25519 does not exist.*ssh-keygen -t ed25519 -f $h/keys/northlog_ed25519 -C edigate-northlog"
+expect_out "known_hosts file $h/keys/known_hosts does not exist.*edigate partner probe northlog"
+mkdir -p "$h/keys" "$h/drop/bigretail/in"; : >"$h/keys/northlog_ed25519"; : >"$h/keys/known_hosts"
+# as shipped, once what they name exists: clean, nothing unsupported
 expect_exit 0 $E partner check; expect_out '^OK: 2 profile\(s\), 0 error\(s\)'
+expect_no_out 'not supported yet'
+
+# unknown and malformed ids are usage errors naming the partners
+expect_exit 2 $E partner check nosuch; expect_err "no partner 'nosuch'.*the partners are: bigretail, northlog"
+expect_exit 2 $E partner check ../../x; expect_err "'../../x' is not a partner id"
+expect_exit 2 $E run --partner nosuch; expect_err "no partner 'nosuch'.*bigretail, northlog"
+expect_exit 2 $E run --partner ../x; expect_err "'../x' is not a partner id"
+[ -e "$h/spool" ] && bad "a usage error made a spool" || ok
+
+# settings nothing acts on yet are refused, with their line
+cp "$h/partners/bigretail.xml" "$t/bigretail.shipped"
+python3 - "$t/bigretail.shipped" "$h/partners/bigretail.xml" <<'EOF3'
+import sys
+s = open(sys.argv[1]).read()
+s = s.replace('<send type="TA1" when="requested"/>',
+              '<send type="TA1" when="requested"/>\n    <expect type="997" within="4h"/>')
+s = s.replace('</transport>', '  <schedule every="5m"/>\n  </transport>')
+s = s.replace('</partner>', '  <sla ack-within="4h" file-by="06:00"/>\n</partner>')
+open(sys.argv[2], "w").write(s)
+EOF3
+expect_exit 2 $E partner check bigretail
+expect_out 'line [0-9]+: <sla> is not supported yet'
+expect_out 'line [0-9]+: <transport><schedule> is not supported yet'
+expect_out 'line [0-9]+: <acknowledgements><expect> is not supported yet'
+# code-list values must be codes a record can carry
+sed 's|<code partner="EA" ours="EA"/>|<code partner="EA" ours="EACH"/>|' "$t/bigretail.shipped" >"$h/partners/bigretail.xml"
+expect_exit 2 $E partner check bigretail
+expect_out "code list 'uom' translates 'EA' into 'EACH', which a record cannot carry: ours= must be an X12 355 unit code"
+cp "$t/bigretail.shipped" "$h/partners/bigretail.xml"
+expect_exit 0 $E partner check bigretail
 
 # code lists must cover what the guide allows where the map translates:
 # a partner guide lets PO103 carry PL, which the uom code list lacks
@@ -90,19 +126,29 @@ rm "$h/partners/other.xml"
 
 # secrets: a file must be 0600; SFTP must check host keys
 sed 's/<passphrase env="NORTHLOG_KEY_PASSPHRASE"\/>/<passphrase file="keys\/pass"\/>/' "$h/partners/northlog.xml" >"$h/partners/n2.xml"
-sed -i 's/id="northlog"/id="n2"/; s/id="NORTHLOGWHSE"/id="N2WHSE"/; s#/outbound/acme#/outbound/n2#' "$h/partners/n2.xml"
+sed -i 's/id="northlog"/id="n2"/; s/id="NORTHLOGWHSE"/id="N2WHSE"/; s#/outbound/acme#/outbound/n2#; s#/inbound/acme#/inbound/n2#' "$h/partners/n2.xml"
 echo secret >"$h/keys/pass"; chmod 644 "$h/keys/pass"
 expect_exit 2 $E partner check n2; expect_out 'passphrase file .*keys/pass is mode 644: secrets files must be 0600'
 chmod 600 "$h/keys/pass"
 expect_exit 0 $E partner check n2
 sed 's/ known-hosts="keys\/known_hosts"//' "$h/partners/n2.xml" >"$h/partners/n3.xml"
-sed -i 's/id="n2"/id="n3"/; s/id="N2WHSE"/id="N3WHSE"/; s#/outbound/n2#/outbound/n3#' "$h/partners/n3.xml"
+sed -i 's/id="n2"/id="n3"/; s/id="N2WHSE"/id="N3WHSE"/; s#/outbound/n2#/outbound/n3#; s#/inbound/n2#/inbound/n3#' "$h/partners/n3.xml"
 expect_exit 2 $E partner check n3; expect_out 'SFTP needs known-hosts= or a pinned host-key='
 sed -i 's/port="22"/port="22" host-key="SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"/' "$h/partners/n3.xml"
 expect_exit 0 $E partner check n3
 # the same inbox twice
 sed 's/id="n3"/id="n4"/; s/id="N3WHSE"/id="N4WHSE"/' "$h/partners/n3.xml" >"$h/partners/n4.xml"
 expect_exit 2 $E partner check; expect_out 'both read inbox sftp.northlog.example:/outbound/n3'
+# named, it is checked against every other partner all the same
+expect_exit 2 $E partner check n4
+expect_out 'partners n4 and n3 both read inbox sftp.northlog.example:/outbound/n3'
+expect_out 'partners n4 and n3 both write outbox sftp://sftp.northlog.example:22/inbound/n3'
+# and run serves neither until the profiles are fixed (no connection tried)
+expect_exit 3 $E run --spool "$t/spool-conflict" --partner n4 --partner n3
+expect_err 'partner n4 not served: partners n4 and n3 both read inbox'
+expect_err 'partner n3 not served: partners n3 and n4 both read inbox'
+expect_err 'edigate partner check n4. shows the same'
+expect_out '0 file\(s\) taken.*2 partner\(s\) failed'
 expect_exit 2 $E partner check --json
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["errors"] >= 1' "$t/out" && ok || bad "check --json"

@@ -138,7 +138,7 @@ printf '<guide standard="x12" release="004010" set="856" name="p" base="856">\n<
 expect_exit 0 "$bin" --home "$G" guide check "$t/partner.xml"; expect_out 'narrows'
 # a set made of segments the test guide knows: valid, then narrowed away
 { isa SENDER RECEIVER 000000021 00401 '*' '>' 'U' '~'
-  printf 'GS*SH*S*R*20260101*1200*21*X*004010~ST*856*0001~BSN*06*SHIP1*20260101*1200~'
+  printf 'GS*SH*SX*RX*20260101*1200*21*X*004010~ST*856*0001~BSN*06*SHIP1*20260101*1200~'
   printf 'HL*1**S~TD5**2*UPSN~HL*2*1*O~PRF*PO1~HL*3*2*P~MAN*GM*00012345678901234567~'
   printf 'HL*4*3*I~LIN**UP*012345678905~SN1**2*EA~CTT*4~SE*13*0001~GE*1*21~IEA*1*000000021~'; } >"$t/g.x12"
 expect_exit 0 "$bin" --home "$G" validate "$t/g.x12"; expect_out 'VALID: .*\[all sets against guides\]'
@@ -160,7 +160,7 @@ expect_exit 1 "$bin" --home "$G" ack -o "$t/acks" --time 202611220700 "$t/g-bad.
 expect_out "wrote $t/acks/000000021-000000002.ack.x12"
 if cmp -s "$t/acks/000000021-000000002.ack.x12" - <<'ACK'
 ISA*00*          *00*          *ZZ*RECEIVER       *ZZ*SENDER         *261122*0700*U*00401*000000002*0*P*:~
-GS*FA*R*S*20261122*0700*1*X*004010~
+GS*FA*RX*SX*20261122*0700*1*X*004010~
 ST*997*0001~
 AK1*SH*21~
 AK2*856*0001~
@@ -191,7 +191,9 @@ expect_exit 2 "$bin" ack --version 998 x; expect_err '997 or 999'
 # --- shipped guides: 999 with CTX business key; every ack passes our 997/999 --
 sed 's/\*U\*00401\*/*^*00501*/; s/\*004010~/*005010~/' "$root/demo/inbound/acme-asn-856.x12" |
 	perl -0pe 's/\nREF\*BM\*/\nREF*BMXX*/' >"$t/ctx.x12"
-expect_exit 1 "$bin" --home "$root" ack -o "$t/ctx" --time 202611220700 "$t/ctx.x12"
+# (CTX belongs to the healthcare convention: asked for, as a profile would)
+expect_exit 1 "$bin" --home "$root" ack -o "$t/ctx" --time 202611220700 \
+    --convention 005010X231A1 "$t/ctx.x12"
 if grep -q '^IK3\*REF\*8\*HL\*8~$' "$t"/ctx/*.ack.x12 &&
 	grep -A2 '^IK3\*REF' "$t"/ctx/*.ack.x12 | grep -q '^CTX\*BSN02:SH[0-9]*~$' &&
 	grep -q '^IK4\*1\*128\*5\*BMXX~$' "$t"/ctx/*.ack.x12; then ok

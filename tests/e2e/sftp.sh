@@ -353,6 +353,8 @@ assert "fsync@openssh.com" in r["extensions"] and "posix-rename@openssh.com" in 
 assert r["fsync"] is True and r["posixRename"] is True and r["renameOver"] is False
 assert r["inbox"] == {"path": R + "/in", "listed": True, "files": 2, "matching": 1, "error": None}, r["inbox"]
 assert r["outbox"]["listed"] is True and r["outbox"]["writable"] is True and r["outbox"]["files"] == 0
+# the inbox as run sees it: a.x12 to take, e4.bak excluded (ignored)
+assert r["inboxFiles"]["take"] == 1 and r["inboxFiles"]["ignored"] == 1, r["inboxFiles"]
 EOF
 # it changed nothing
 [ "$(lsr "$R/in")" = "$before_in" ] && [ "$(lsr "$R/out")" = "$before_out" ] && ok ||
@@ -360,6 +362,9 @@ EOF
 [ ! -e "$h/spool" ] && ok || bad "probe made a spool"
 # the known_hosts line it prints is the one ssh-keygen gives
 grep -qF "$hostkey" "$t/out" && ok || bad "probe's known_hosts line is the server's key"
+expect_exit 0 $E partner probe shopco --inbox-files
+expect_out '^  inbox: 1 file\(s\) to take, 0 waiting to be complete, 0 still being written, 1 ignored'
+expect_out '^    take     a\.x12$'; expect_out '^    ignored  e4\.bak$'
 # an outbox that is not there: logged in, a check failed
 sed -i "s#<outbox path=\"[^\"]*\"#<outbox path=\"$R/nonexistent\"#" "$h/partners/shopco.xml"
 expect_exit 1 $E partner probe shopco
@@ -381,12 +386,21 @@ expect_exit 3 $E partner probe shopco --json
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert not r["connected"] and r["error"]["class"]=="host-key" and r["hostKey"]["fingerprint"]==sys.argv[2] and r["hostKey"]["trusted"] is False' "$t/out" "$fpr" &&
 	ok || bad "probe --json for an unknown key"
 [ "$(lsr "$R/in")" = "$before_in" ] && ok || bad "a refused probe touched the inbox"
+# no known_hosts file yet (onboarding): the same refusal, with the key to add
+KNOWN="$t/keys/not_made_yet" profile
+expect_exit 3 $E partner probe shopco
+expect_err "it offered ED25519 key $rfpr"
+grep -qF "[127.0.0.1]:$port $hostkey" "$t/err" && ok || bad "probe prints the known_hosts line to add (no file yet)"
 # usage: no such partner, a local partner, no ID
 expect_exit 2 $E partner probe nosuch
-expect_err 'no profile .*nosuch.xml'
+expect_err "no partner 'nosuch' \(no .*nosuch.xml\); the partners are"
 cp "$fx/home/partners/depot.xml" "$h/partners/depot.xml"
-expect_exit 2 $E partner probe depot
-expect_err 'local folder, not SFTP'
+# a local partner: probe lists its inbox, as run would see it
+expect_exit 3 $E partner probe depot
+expect_out 'inbox not listed: .*depot'
+mkdir -p "$h/drop/depot/in"
+expect_exit 0 $E partner probe depot
+expect_out '^OK: depot: a local folder, listed'
 expect_exit 2 $E partner probe
 expect_exit 0 $E partner probe --help
 expect_out 'Exit codes of probe'
