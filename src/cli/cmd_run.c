@@ -42,7 +42,7 @@ help(FILE *f)
 	      "One partner failing (its server, its folders) does not stop the\n"
 	      "others; it is reported and counted.  See `edigate status`.\n"
 	      "The spool is made on the first run, and only in a home that\n"
-	      "has partners/ (set --home or $EDIGATE_HOME).\n",
+	      "has partners/ (set --home or $EDIGATE_HOME).\n"
 	      "Two partners whose profiles claim one ISA sender, or share an\n"
 	      "inbox or an outbox, are not served, either of them, until the\n"
 	      "profiles are fixed (`edigate partner check` names the clash).\n",
