@@ -43,7 +43,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
-        pipeline dedupe crash robust chaos chaos-test sftp-e2e hostile \
+        pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile \
         demo bench \
         fuzz checksrc \
         install clean
@@ -99,7 +99,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical pipeline dedupe crash chaos-test robust sftp-e2e hostile \
+		canonical pipeline dedupe failclosed crash chaos-test robust sftp-e2e hostile \
 		corpus install-check
 
 unit: $(UNIT_BIN)
@@ -130,6 +130,11 @@ pipeline: $(BA)/edigate
 # duplicates, control-number reuse, corrected resends, release --file
 dedupe: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/dedupe.sh
+
+# fail closed: nothing accepted unprocessed, received acks, misrouted
+# files, no silent spool, clear words (issues 24 and 21)
+failclosed: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/failclosed.sh
 
 # SIGKILL at every stage of a run, then recovery: exactly once
 crash: $(BA)/edigate

@@ -111,6 +111,9 @@ else:
 open(dst, "w").write(s)
 EOF2
 [ $? -eq 0 ] || exit 3
+# only `run` makes a spool (and `sent` needs one): a first run while
+# the inboxes are still empty
+$bin --home "$home" run --quiet >/dev/null 2>&1 || :
 cp demo/drop/bigretail/*.x12 "$home/drop/bigretail/in/"
 cp demo/drop/northlog/*.x12 "$nl_in/"
 if [ "$nl_how" != local ]; then

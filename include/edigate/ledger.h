@@ -36,6 +36,17 @@ typedef struct sqlite3_stmt eg_stmt;
 /* Open (create, migrate) spool_dir/ledger.db. */
 eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,
 		      eg_error *e) EG_MUST_USE;
+/*
+ * How a command opens the ledger: CREATE (the spool and the ledger are
+ * made when missing: `run` only), EXISTING (read-write, migrated; a
+ * missing ledger is EG_ENOTFOUND and nothing is created), READONLY (for
+ * status, files, show, quarantine list/show: nothing is ever written,
+ * works on a read-only spool; an older ledger is upgraded in place where
+ * the spool can be written, else refused with a message).
+ */
+enum { EG_LEDGER_CREATE, EG_LEDGER_EXISTING, EG_LEDGER_READONLY };
+eg_err eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,
+			   eg_error *e) EG_MUST_USE;
 void eg_ledger_close(eg_ledger *l);
 const char *eg_ledger_path(const eg_ledger *l);
 

@@ -149,8 +149,9 @@ eg_err eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 			       const char *path, char id[32],
 			       unsigned long *records, eg_error *e) EG_MUST_USE;
 
-/* Acquire spool/run.lock; wait: block until free, else EG_ELIMIT at
- * once when another run holds it.  *fd to pass to eg_pipeline_unlock. */
+/* Acquire spool/run.lock (the spool must exist); wait: 0 EG_ELIMIT at
+ * once when another run holds it, > 0 try for that many seconds, < 0
+ * block until free.  *fd to pass to eg_pipeline_unlock. */
 eg_err eg_pipeline_lock(const char *spool, int wait, int *fd,
 			eg_error *e) EG_MUST_USE;
 void eg_pipeline_unlock(int fd);

@@ -24,6 +24,7 @@ typedef struct eg_profile_doc {
 	char set[4];
 	char versions[64]; /* "004010 005010" */
 	char *guide;       /* partner guide path (resolved), or NULL */
+	int ack_only;      /* acknowledge-only="true": no record expected */
 } eg_profile_doc;
 
 /* <codemap name=...>: partner codes to ours. */

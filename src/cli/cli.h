@@ -25,6 +25,13 @@ enum {
 	EG_EXIT_DOCUMENT = 1, /* the document has errors */
 	EG_EXIT_USAGE = 2,    /* usage or configuration error */
 	EG_EXIT_IO = 3,       /* I/O or environment failure */
+	/* Another run holds the spool's lock: nothing was done, try again
+	 * later (75 is EX_TEMPFAIL of sysexits.h, which cron and
+	 * schedulers know as "retry"). */
+	EG_EXIT_LOCKED = 75,
+	/* The spool needs a person before anything runs: archives or
+	 * records but no ledger (78 is EX_CONFIG). */
+	EG_EXIT_SPOOL = 78,
 };
 
 typedef struct eg_cli {
@@ -240,10 +247,26 @@ typedef struct eg_cli_spool {
 
 enum { EG_SPOOL_READ = 0, EG_SPOOL_LOCK = 1, EG_SPOOL_WAIT = 2 };
 
-/* Open it; lock is EG_SPOOL_*.  Returns an exit code. */
+/*
+ * Open it; lock is EG_SPOOL_*.  Returns an exit code.  Only `run` makes a
+ * spool (eg_cli_spool_open_run); every other command needs one to exist
+ * and EG_SPOOL_READ never writes (works on a read-only spool).
+ */
 int eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
 		      int lock, eg_cli_spool *s);
+/*
+ * `run`: wait_secs 0 exits EG_EXIT_LOCKED at once when another run holds
+ * the lock, else waits at most that long.  The spool is made only in a
+ * home with partners/; a spool with files but no ledger is refused
+ * (EG_EXIT_SPOOL) unless new_ledger, which seeds a new ledger from the
+ * numbers on disk.
+ */
+int eg_cli_spool_open_run(eg_cli *cli, const char *spool_opt, long wait_secs,
+			  int new_ledger, eg_cli_spool *s);
 void eg_cli_spool_close(eg_cli_spool *s);
+/* "HOME has no partners/ ...: set --home or $EDIGATE_HOME"; returns
+ * EG_EXIT_USAGE. */
+int eg_cli_no_home(eg_cli *cli, const char *cmd, const eg_home *h);
 /* Partner ids in HOME/partners (sorted); *n set; free with
  * eg_cli_free_ids.  Returns an exit code. */
 int eg_cli_partner_ids(eg_cli *cli, const char *cmd, const eg_home *h,

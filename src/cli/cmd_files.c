@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_acks.h"
+#include "edigate/ledger_files.h"
 
 #define OUT_MAX ((size_t)256 << 20)
 
@@ -80,6 +82,58 @@ need(eg_cli *cli, const char *cmd, int i, int argc)
 	return 1;
 }
 
+/* --partner names a profile in partners/ or a partner the ledger has
+ * seen; else a usage error that says which exist. */
+static int
+known_partner(eg_cli *cli, eg_cli_spool *s, const char *id)
+{
+	char **ids = NULL, seen[1024];
+	size_t n = 0, i;
+	eg_error e;
+	int x, found = 0;
+
+	x = eg_cli_partner_ids(cli, "files", &s->home, &ids, &n);
+	if (x)
+		return x;
+	for (i = 0; i < n; i++)
+		found |= !strcmp(ids[i], id);
+	eg_error_clear(&e);
+	if (!found && eg_ledger_partners(s->ledger, seen, sizeof(seen), &e)) {
+		eg_cli_free_ids(ids, n);
+		return eg_cli_fail(cli, &e);
+	}
+	if (!found) {
+		fprintf(cli->err, "%s files: no partner '%s': the partners "
+				  "are", cli->prog, id);
+		for (i = 0; i < n; i++)
+			fprintf(cli->err, " %s", ids[i]);
+		if (!n)
+			fprintf(cli->err, " (none in partners/)");
+		if (seen[0])
+			fprintf(cli->err, "; the ledger has files of %s",
+				seen);
+		fputc('\n', cli->err);
+	}
+	eg_cli_free_ids(ids, n);
+	return found ? EG_EXIT_OK : EG_EXIT_USAGE;
+}
+
+/* ,"sets":{...}: the file's sets by outcome (ledger_files.h). */
+static eg_err
+sets_json(eg_ledger *l, eg_buf *b, const char *id, eg_error *e)
+{
+	eg_ledger_sets c;
+	eg_err rc = eg_ledger_file_sets(l, id, &c, e);
+
+	if (rc)
+		return rc;
+	rc = eg_buf_addf(b, ",\"sets\":{\"records\":%lld,\"ack_only\":%lld,"
+			    "\"rejected\":%lld,\"duplicate\":%lld}",
+			 (long long)c.records, (long long)c.ack_only,
+			 (long long)c.rejected, (long long)c.duplicate);
+	return rc ? eg_fail(e, rc, "output too large") : EG_OK;
+}
+
 static int
 files_run(eg_cli *cli, int argc, char **argv)
 {
@@ -137,7 +191,12 @@ files_run(eg_cli *cli, int argc, char **argv)
 	if (limit <= 0)
 		return eg_cli_usage(cli, "files", "--limit needs a positive "
 						  "number");
+	if (state && !eg_ledger_is_file_state(state))
+		return eg_cli_usage(cli, "files", "no state '%s': the states "
+				    "are %s", state, eg_ledger_file_states());
 	x = eg_cli_spool_open(cli, "files", spool, EG_SPOOL_READ, &s);
+	if (!x && partner)
+		x = known_partner(cli, &s, partner);
 	if (x) {
 		eg_cli_spool_close(&s);
 		return x;
@@ -202,9 +261,14 @@ files_run(eg_cli *cli, int argc, char **argv)
 				rc = eg_buf_addf(
 				    &b,
 				    ",\"duplicateOf\":\"%s\","
-				    "\"reprocessOf\":\"%s\",\"bundle\":\"%s\"}",
+				    "\"reprocessOf\":\"%s\",\"bundle\":\"%s\"",
 				    eg_col_text(st, 8), eg_col_text(st, 9),
 				    eg_col_text(st, 10));
+			if (!rc)
+				rc = sets_json(s.ledger, &b, eg_col_text(st, 0),
+					       &e);
+			if (!rc)
+				rc = eg_buf_addc(&b, '}');
 		} else {
 			if (n == 0)
 				rc = eg_buf_addf(&b, "%-16s %-12s %-11s %-19s "
@@ -231,7 +295,8 @@ files_run(eg_cli *cli, int argc, char **argv)
 		rc = eg_buf_adds(&b, "]}\n");
 	if (!rc && !json && n == 0)
 		fprintf(cli->err, "%s files: no file matches\n", cli->prog);
-	x = rc ? EG_EXIT_IO : eg_cli_write(cli, b.data, b.len);
+	x = !rc ? eg_cli_write(cli, b.data, b.len)
+	    : e.code ? eg_cli_fail(cli, &e) : EG_EXIT_IO;
 	eg_buf_free(&b);
 	eg_cli_spool_close(&s);
 	if (x)
@@ -318,6 +383,106 @@ section(eg_ledger *l, eg_buf *b, int json, const char *title,
 		rc = eg_buf_addc(b, ']');
 	if (!rc && !json && n == 0)
 		rc = eg_buf_adds(b, "  (none)\n");
+	return rc;
+}
+
+/* The acknowledgements a partner sent in this file, or about it (what
+ * we sent); a rejection is marked for attention (ledger_acks.h). */
+typedef struct ackw {
+	eg_buf *b;
+	int json, n, attention;
+	const char *id;
+	eg_err rc;
+} ackw;
+
+static int
+ack_row(void *ud, const eg_ledger_ack *a)
+{
+	ackw *w = ud;
+	eg_buf *b = w->b;
+	const char *what = !strcmp(a->level, "set")     ? a->st01
+			   : !strcmp(a->level, "group") ? "group"
+							: "interchange";
+	const char *num = !strcmp(a->level, "set")     ? a->st02
+			  : !strcmp(a->level, "group") ? a->gs06
+						       : a->isa13;
+	eg_err rc;
+
+	w->attention += a->attention;
+	if (w->json) {
+		rc = eg_buf_addf(b, "%s{\"level\":\"%s\",\"type\":\"%s\","
+				    "\"receivedIn\":\"%s\",\"answers\":\"%s\","
+				    "\"isa13\":\"%s\",\"gs01\":\"%s\","
+				    "\"gs06\":\"%s\",\"st01\":\"%s\","
+				    "\"st02\":\"%s\",\"status\":\"%s\","
+				    "\"codes\":\"%s\",\"detail\":",
+				 w->n ? "," : "", a->level, a->ack_type,
+				 a->file_id, a->sent_file, a->isa13, a->gs01,
+				 a->gs06, a->st01, a->st02, a->status,
+				 a->codes);
+		if (!rc)
+			rc = eg_cli_json_str(b, a->detail);
+		if (!rc)
+			rc = eg_buf_addf(b, ",\"attention\":%s}",
+					 a->attention ? "true" : "false");
+	} else {
+		/* "ATTENTION: the partner rejected our 940 0001 (997
+		 * R code(s) 5; AK3 ...)" */
+		rc = eg_buf_addf(b, "  %s%s %s (%s %s%s%s%s%s)\n",
+				 a->attention ? "ATTENTION: the partner "
+						"rejected our "
+					      : "acknowledged: ",
+				 what, num, a->ack_type, a->status,
+				 a->codes[0] ? " code(s) " : "", a->codes,
+				 a->detail[0] ? "; " : "", a->detail);
+		if (!rc && strcmp(a->file_id, w->id))
+			rc = eg_buf_addf(b, "    received in %s\n",
+					 a->file_id);
+		else if (!rc)
+			rc = eg_buf_addf(b, "    answers our file %s\n",
+					 a->sent_file[0]
+					     ? a->sent_file
+					     : "(not known: not recorded with "
+					       "`edigate sent`)");
+	}
+	w->n++;
+	w->rc = rc;
+	return rc != EG_OK;
+}
+
+static eg_err
+show_acks(eg_ledger *l, eg_buf *b, int json, const char *id, eg_error *e)
+{
+	ackw w;
+	eg_ledger_sets c;
+	eg_err rc;
+
+	memset(&w, 0, sizeof(w));
+	w.b = b;
+	w.json = json;
+	w.id = id;
+	if ((rc = eg_ledger_file_sets(l, id, &c, e)))
+		return rc;
+	rc = json ? eg_buf_addf(b, ",\"sets\":{\"records\":%lld,"
+				   "\"ack_only\":%lld,\"rejected\":%lld,"
+				   "\"duplicate\":%lld},\"acknowledgements\":[",
+				(long long)c.records, (long long)c.ack_only,
+				(long long)c.rejected, (long long)c.duplicate)
+		  : eg_buf_addf(b, "\nsets: %lld with records, %lld "
+				   "acknowledgement-only, %lld rejected, %lld "
+				   "duplicate\n\nacknowledgements received:\n",
+				(long long)c.records, (long long)c.ack_only,
+				(long long)c.rejected, (long long)c.duplicate);
+	if (!rc)
+		rc = eg_ledger_acks_of_file(l, id, ack_row, &w, e);
+	if (!rc)
+		rc = w.rc;
+	if (!rc && json)
+		rc = eg_buf_addf(b, "],\"attention\":%d", w.attention);
+	else if (!rc && !w.n)
+		rc = eg_buf_adds(b, "  (none)\n");
+	if (rc && !e->code)
+		return eg_fail(e, rc, "output too large");
 	return rc;
 }
 
@@ -444,6 +609,8 @@ show_run(eg_cli *cli, int argc, char **argv)
 			     "COALESCE(duplicate_of,''), records FROM "
 			     "transactions WHERE file_id=?1 ORDER BY id",
 			     id, txn, 8, &e);
+	if (!rc)
+		rc = show_acks(s.ledger, &b, json, id, &e);
 	if (!rc)
 		rc = section(s.ledger, &b, json, "findings", "findings",
 			     "SELECT severity, level, COALESCE(rule,''), "

@@ -28,13 +28,21 @@ help(FILE *f)
 	      "                 is a usage error (exit 2)\n"
 	      "  --spool DIR    the spool (default: $EDIGATE_SPOOL, else\n"
 	      "                 HOME/spool)\n"
-	      "  --wait         wait for a run already working on the spool\n"
-	      "                 (default: exit 3 at once with a message)\n"
+	      "  --wait[=SECS]  wait for a run already working on the spool,\n"
+	      "                 at most SECS seconds (default 3600); without\n"
+	      "                 it, exit 75 at once with a message\n"
+	      "  --new-ledger   the spool's ledger is lost (missing or\n"
+	      "                 empty) but its archive, records or quarantine\n"
+	      "                 are there: start a new ledger that continues\n"
+	      "                 after every file id and acknowledgement\n"
+	      "                 number found on disk (audited)\n"
 	      "  --batch N      files per ledger commit (default 64)\n"
 	      "  --json         print the totals as one JSON object\n"
 	      "  --quiet        no line per file\n\n"
 	      "One partner failing (its server, its folders) does not stop the\n"
 	      "others; it is reported and counted.  See `edigate status`.\n"
+	      "The spool is made on the first run, and only in a home that\n"
+	      "has partners/ (set --home or $EDIGATE_HOME).\n"
 	      "Two partners whose profiles claim one ISA sender, or share an\n"
 	      "inbox or an outbox, are not served, either of them, until the\n"
 	      "profiles are fixed (`edigate partner check` names the clash).\n",
@@ -43,8 +51,12 @@ help(FILE *f)
 	      "  0  every file taken was accepted (or a known duplicate)\n"
 	      "  1  some file was rejected or partly rejected (quarantined)\n"
 	      "  2  usage or configuration error\n"
-	      "  3  a partner could not be served (I/O, server, lock held,\n"
-	      "     its profile does not load or clashes with another's)\n",
+	      "  3  a partner could not be served (I/O, server, its\n"
+	      "     profile does not load or clashes with another's)\n"
+	      "  75 another run holds the spool's lock: nothing was done,\n"
+	      "     try again later\n"
+	      "  78 the spool has files but its ledger is lost: nothing was\n"
+	      "     done until a person restores it or uses --new-ledger\n",
 	      f);
 }
 
@@ -178,7 +190,8 @@ run(eg_cli *cli, int argc, char **argv)
 	const char **only;
 	size_t nonly = 0, i, nids = 0;
 	char **ids = NULL;
-	int json = 0, wait = 0, failed = 0, x;
+	int json = 0, failed = 0, new_ledger = 0, x;
+	long wait = 0;
 	unsigned batch = 0;
 	eg_cli_spool s;
 	eg_pipeline_opts o;
@@ -210,7 +223,18 @@ run(eg_cli *cli, int argc, char **argv)
 								"1..10000");
 			}
 		} else if (!strcmp(a, "--wait")) {
-			wait = 1;
+			wait = 3600;
+		} else if (!strncmp(a, "--wait=", 7)) {
+			char *end;
+
+			wait = strtol(a + 7, &end, 10);
+			if (!a[7] || *end || wait <= 0 || wait > 86400) {
+				free(only);
+				return eg_cli_usage(cli, "run", "--wait=SECS "
+						    "needs 1..86400 seconds");
+			}
+		} else if (!strcmp(a, "--new-ledger")) {
+			new_ledger = 1;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (!strcmp(a, "--quiet")) {
@@ -227,8 +251,7 @@ run(eg_cli *cli, int argc, char **argv)
 		free(only);
 		return x;
 	}
-	x = eg_cli_spool_open(cli, "run", spool,
-			      wait ? EG_SPOOL_WAIT : EG_SPOOL_LOCK, &s);
+	x = eg_cli_spool_open_run(cli, spool, wait, new_ledger, &s);
 	if (x) {
 		eg_cli_spool_close(&s);
 		free(only);

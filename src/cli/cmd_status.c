@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_acks.h"
 #include "edigate/profile.h"
 
 static void
@@ -43,9 +44,10 @@ help(FILE *f)
 	fputs("\nExit codes:\n"
 	      "  0  nothing needs attention\n"
 	      "  1  something does: quarantine not empty, files stuck,\n"
-	      "     acknowledgements not delivered, or a clean-up the\n"
+	      "     acknowledgements not delivered, a clean-up the\n"
 	      "     partner's server refused in attention-after runs\n"
-	      "     (profile, default 3)\n"
+	      "     (profile, default 3), or a partner's TA1/997/999\n"
+	      "     rejecting our documents in the last 7 days\n"
 	      "  2  usage or configuration error (e.g. no such partner)\n"
 	      "  3  a partner is failing, or the spool cannot be read\n",
 	      f);
@@ -55,6 +57,7 @@ typedef struct pstat {
 	long long last_ok, last_run, in_today, out_today, acks_today;
 	long long accepted, rejected, duplicates, quarantine, stuck;
 	long long unsent, failures;
+	int64_t ack_rejections; /* in the partner's TA1/997/999, 7 days */
 	char last_status[16], last_msg[300];
 	char failing[400]; /* why the partner is failing, "" when not */
 	/* clean-ups the server refused attention-after runs or more */
@@ -173,6 +176,9 @@ gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
 		rc = one(l, "SELECT count(*) FROM runs WHERE partner=?1 AND "
 			    "started>=?2 AND status IN ('failed','partly')",
 			 p, day, &ps->failures, e);
+	if (!rc)
+		rc = eg_ledger_acks_attention(l, p, day - 6 * 86400,
+					      &ps->ack_rejections, e);
 	if (rc)
 		return rc;
 	rc = eg_ledger_query(l, &st, e,
@@ -280,7 +286,8 @@ run(eg_cli *cli, int argc, char **argv)
 		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
 		if (ps.failing[0])
 			failing = 1;
-		if (ps.quarantine || ps.stuck || ps.unsent || ps.refused)
+		if (ps.quarantine || ps.stuck || ps.unsent || ps.refused ||
+		    ps.ack_rejections)
 			attention = 1;
 		if (ps.failing[0])
 			snprintf(notes, sizeof(notes), "FAILING: %s; ",
@@ -293,6 +300,13 @@ run(eg_cli *cli, int argc, char **argv)
 			snprintf(notes + strlen(notes),
 				 sizeof(notes) - strlen(notes),
 				 "%lld ack(s) not delivered; ", ps.unsent);
+		if (ps.ack_rejections)
+			snprintf(notes + strlen(notes),
+				 sizeof(notes) - strlen(notes),
+				 "%lld rejection(s) of our documents in their "
+				 "acknowledgements (`edigate files --partner "
+				 "%s`, `show`); ",
+				 (long long)ps.ack_rejections, p);
 		if (ps.refused)
 			snprintf(notes + strlen(notes),
 				 sizeof(notes) - strlen(notes),
@@ -320,10 +334,11 @@ run(eg_cli *cli, int argc, char **argv)
 			    "\"rejectedToday\":%lld,\"duplicatesToday\":%lld,"
 			    "\"quarantine\":%lld,\"unfinished\":%lld,"
 			    "\"acksPending\":%lld,\"failedRunsToday\":%lld,"
-			    "\"failing\":%s,\"failure\":",
+			    "\"ackRejections\":%lld,\"failing\":%s,\"failure\":",
 			    ps.in_today, ps.out_today, ps.acks_today,
 			    ps.accepted, ps.rejected, ps.duplicates,
 			    ps.quarantine, ps.stuck, ps.unsent, ps.failures,
+			    (long long)ps.ack_rejections,
 			    ps.failing[0] ? "true" : "false");
 			(void)!eg_cli_json_str(&b, ps.failing);
 			(void)!eg_buf_addf(&b, ",\"cleanupRefused\":{\"files\":"

@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
+#include "edigate/fsutil.h"
 #include "edigate/pipeline.h"
+#include "edigate/spool_guard.h"
 
 #ifndef EG_DATADIR
 #define EG_DATADIR "/usr/local/share/edigate"
@@ -73,22 +76,47 @@ current_user(const eg_cli *cli, char *dst, size_t cap)
 		snprintf(dst, cap, "uid %u", (unsigned)getuid());
 }
 
+static int
+has_partners(const eg_home *h)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+
+	return (size_t)snprintf(dir, sizeof(dir), "%s/partners", h->home) <
+		   sizeof(dir) &&
+	       stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 int
-eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
-		  int lock, eg_cli_spool *s)
+eg_cli_no_home(eg_cli *cli, const char *cmd, const eg_home *h)
+{
+	fprintf(cli->err,
+		"%s %s: %s has no partners/ folder, so it is not an edigate "
+		"home (cron and other schedulers start commands in another "
+		"folder): set --home DIR or $EDIGATE_HOME to the gateway's "
+		"home\n",
+		cli->prog, cmd, h->home);
+	return EG_EXIT_USAGE;
+}
+
+/* The home, guides, spool path, clock and user: what every spool
+ * command needs before it touches the spool. */
+static int
+spool_begin(eg_cli *cli, const char *cmd, const char *spool_opt,
+	    eg_cli_spool *s)
 {
 	const eg_guide *none;
 	const char *sp;
-	eg_error e;
 	int x;
 
 	memset(s, 0, sizeof(*s));
 	s->lockfd = -1;
-	eg_error_clear(&e);
 	x = eg_cli_open_guides(cli, cmd, &s->home, NULL, &s->guides, &none);
 	if (x)
 		return x;
 	if (!s->home.datadir) {
+		if (!has_partners(&s->home))
+			return eg_cli_no_home(cli, cmd, &s->home);
 		fprintf(cli->err, "%s %s: needs the shipped edi/ and schemas/\n",
 			cli->prog, cmd);
 		return EG_EXIT_USAGE;
@@ -106,14 +134,117 @@ eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
 		return EG_EXIT_USAGE;
 	}
 	current_user(cli, s->user, sizeof(s->user));
-	/* a held lock is the environment, not the document: exit 3 */
-	if (lock && eg_pipeline_lock(s->spool, lock == EG_SPOOL_WAIT,
-				     &s->lockfd, &e)) {
-		(void)eg_cli_fail(cli, &e);
-		return EG_EXIT_IO;
+	return EG_EXIT_OK;
+}
+
+/* The run lock: a held lock is its own exit code (EG_EXIT_LOCKED). */
+static int
+spool_lock(eg_cli *cli, eg_cli_spool *s, long wait)
+{
+	eg_error e;
+	eg_err rc;
+
+	eg_error_clear(&e);
+	rc = eg_pipeline_lock(s->spool, (int)wait, &s->lockfd, &e);
+	if (!rc)
+		return EG_EXIT_OK;
+	(void)eg_cli_fail(cli, &e);
+	return rc == EG_ELIMIT ? EG_EXIT_LOCKED : EG_EXIT_IO;
+}
+
+int
+eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
+		  int lock, eg_cli_spool *s)
+{
+	eg_spool_info si;
+	eg_error e;
+	int x;
+
+	if ((x = spool_begin(cli, cmd, spool_opt, s)))
+		return x;
+	eg_error_clear(&e);
+	if (eg_spool_inspect(s->spool, &si, &e))
+		return eg_cli_fail(cli, &e);
+	/* only `run` makes a spool: a command started in the wrong folder
+	 * says so instead of leaving an empty spool behind */
+	if (!si.ledger) {
+		if (!has_partners(&s->home))
+			return eg_cli_no_home(cli, cmd, &s->home);
+		fprintf(cli->err, "%s %s: no ledger in %s yet: nothing has run "
+				  "on this spool (`edigate run` starts it)\n",
+			cli->prog, cmd, s->spool);
+		return EG_EXIT_USAGE;
 	}
-	if (eg_ledger_open(&s->ledger, s->spool, &e) ||
+	if (lock && (x = spool_lock(cli, s, lock == EG_SPOOL_WAIT ? -1 : 0)))
+		return x;
+	if (eg_ledger_open_mode(&s->ledger, s->spool,
+				lock == EG_SPOOL_READ ? EG_LEDGER_READONLY
+						      : EG_LEDGER_EXISTING,
+				&e) ||
 	    eg_maps_new(&s->maps, s->home.datadir, &e))
+		return eg_cli_fail(cli, &e);
+	return EG_EXIT_OK;
+}
+
+/* A spool with files named by ids but no ledger to say which numbers
+ * are used: a person decides (21.2). */
+static int
+refuse_lost_ledger(eg_cli *cli, const eg_cli_spool *s,
+		   const eg_spool_info *si)
+{
+	fprintf(cli->err,
+		"%s run: the spool %s holds %lu file(s) from earlier runs "
+		"(such as %s) but its ledger is %s, so it does not know which "
+		"file ids and acknowledgement numbers are used; nothing was "
+		"done.  Restore spool/ledger.db from a backup, or start a new "
+		"ledger with `edigate run --new-ledger` (it continues after "
+		"every number found on disk).\n",
+		cli->prog, s->spool, si->on_disk, si->example,
+		si->ledger ? "empty" : "missing");
+	return EG_EXIT_SPOOL;
+}
+
+int
+eg_cli_spool_open_run(eg_cli *cli, const char *spool_opt, long wait_secs,
+		      int new_ledger, eg_cli_spool *s)
+{
+	eg_spool_info si;
+	int64_t known = 0;
+	eg_error e;
+	int x;
+
+	if ((x = spool_begin(cli, "run", spool_opt, s)))
+		return x;
+	if (!has_partners(&s->home))
+		return eg_cli_no_home(cli, "run", &s->home);
+	eg_error_clear(&e);
+	if (eg_spool_inspect(s->spool, &si, &e) ||
+	    (!si.exists && eg_mkdirs(s->spool, &e)))
+		return eg_cli_fail(cli, &e);
+	if ((x = spool_lock(cli, s, wait_secs)))
+		return x;
+	if (si.on_disk && !si.ledger && !new_ledger)
+		return refuse_lost_ledger(cli, s, &si);
+	if (eg_ledger_open(&s->ledger, s->spool, &e) ||
+	    eg_ledger_file_count(s->ledger, &known, &e))
+		return eg_cli_fail(cli, &e);
+	if (!known && si.on_disk && !new_ledger)
+		return refuse_lost_ledger(cli, s, &si);
+	if (new_ledger && known)
+		return eg_cli_usage(cli, "run", "--new-ledger: the ledger "
+				    "already holds %lld file(s); it is only "
+				    "for a spool whose ledger is lost",
+				    (long long)known);
+	if (new_ledger) {
+		if (eg_spool_seed_ledger(s->ledger, s->spool, s->user, s->now,
+					 &e))
+			return eg_cli_fail(cli, &e);
+		fprintf(cli->err, "%s run: started a new ledger in %s; file "
+				  "ids continue after %llu (audited)\n",
+			cli->prog, s->spool,
+			(unsigned long long)si.max_file_seq);
+	}
+	if (eg_maps_new(&s->maps, s->home.datadir, &e))
 		return eg_cli_fail(cli, &e);
 	return EG_EXIT_OK;
 }
@@ -152,9 +283,7 @@ eg_cli_partner_ids(eg_cli *cli, const char *cmd, const eg_home *h,
 	    sizeof(dir))
 		return eg_cli_usage(cli, cmd, "home path too long");
 	if (!(d = opendir(dir))) {
-		fprintf(cli->err, "%s %s: no partners/ in %s\n", cli->prog, cmd,
-			h->home);
-		return EG_EXIT_USAGE;
+		return eg_cli_no_home(cli, cmd, h);
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);

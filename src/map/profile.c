@@ -453,6 +453,9 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		cpy_attr(d->direction, sizeof(d->direction), k, "direction");
 		cpy_attr(d->set, sizeof(d->set), k, "set");
 		cpy_attr(d->versions, sizeof(d->versions), k, "versions");
+		g = eg_xml_attr(k, "acknowledge-only");
+		d->ack_only = g && (!strcmp(g, "true") || !strcmp(g, "1"));
+		g = eg_xml_attr(k, "guide");
 		if (g) {
 			size_t n = strlen(p->dir) + strlen(g) + 2;
 
@@ -799,6 +802,15 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 			memset(&e, 0, sizeof(e));
 			if (eg_guides_find(guides, d->set, rel, &g, &e))
 				say(&r, EG_PCHECK_ERROR, "%s", e.msg);
+			else if (!g && !strcmp(d->direction, "in") &&
+				 !d->ack_only)
+				/* run would quarantine every such set */
+				say(&r, EG_PCHECK_ERROR,
+				    "no guide for %s release %s: every %s in it "
+				    "would be quarantined (ship a guide, drop "
+				    "the release, or mark the document "
+				    "acknowledge-only=\"true\")",
+				    d->set, rel, d->set);
 			else if (!g)
 				say(&r, EG_PCHECK_WARNING,
 				    "no shipped guide for %s release %s: only "

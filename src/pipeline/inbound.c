@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,14 +31,19 @@
 #include "edigate/digest.h"
 #include "edigate/format.h"
 #include "edigate/fsutil.h"
+#include "edigate/ledger_acks.h"
 #include "edigate/pipeline.h"
 #include "edigate/record.h"
 #include "edigate/source.h"
+#include "edigate/spool_guard.h"
 #include "edigate/transport.h"
 #include "edigate/unpack.h"
 #include "edigate/x12_check.h"
 #include "dedupe.h"
 #include "pipeline_int.h"
+#include "ackin.h"
+#include "report_words.h"
+#include "setkind.h"
 #include "spoolfs.h"
 #include "tail.h"
 
@@ -157,46 +161,6 @@ void
 eg_pipeline_free(eg_pipeline *pl)
 {
 	free(pl);
-}
-
-/* --- one run at a time --------------------------------------------------- */
-
-eg_err
-eg_pipeline_lock(const char *spool, int wait, int *fd, eg_error *e)
-{
-	char path[PATH_MAX];
-	eg_err rc;
-
-	*fd = -1;
-	if ((rc = eg_mkdirs(spool, e)) ||
-	    (rc = eg_path(path, sizeof(path), e, "%s/run.lock", spool)))
-		return rc;
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-	if (*fd < 0)
-		return eg_fail(e, EG_EIO, "%s: %s", path, strerror(errno));
-	if (flock(*fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
-		int err = errno;
-
-		close(*fd);
-		*fd = -1;
-		if (err == EWOULDBLOCK)
-			return eg_fail(e, EG_ELIMIT,
-				       "another edigate run is working on "
-				       "the spool %s (it holds %s); try again "
-				       "when it ends, or use --wait",
-				       spool, path);
-		return eg_fail(e, EG_EIO, "lock %s: %s", path, strerror(err));
-	}
-	return EG_OK;
-}
-
-void
-eg_pipeline_unlock(int fd)
-{
-	if (fd >= 0) {
-		(void)flock(fd, LOCK_UN);
-		close(fd);
-	}
 }
 
 /* --- spool paths ----------------------------------------------------------- */
@@ -530,8 +494,21 @@ typedef struct fctx {
 	char txn_dup_of[32];
 	char txn_key[160];
 	unsigned long txn_records;
+	/* what the set is to us (setkind.h), decided at its end */
+	int txn_noguide;
+	eg_set_kind txn_kind;
+	char txn_why[300];
+	unsigned grp_refused;   /* sets of the open group we refused */
+	unsigned ichg_groups;   /* groups of the open interchange that are
+				 * not acknowledgements */
+	/* the open interchange's sender is another partner's: refused at
+	 * the identity check, nothing of ours runs on it, no ack */
+	char misrouted_to[80];
+	char misrouted_last[80]; /* for the report, after the interchange */
+	unsigned long misrouted, unsupported;
 	/* totals */
 	unsigned long accepted, rejected, duplicates, changed, records;
+	unsigned long ack_only, acks_in; /* of accepted: no record made */
 	unsigned long findings, kept_findings, max_findings, errors;
 	unsigned nacks;
 	unsigned held_acks;   /* acks addressed elsewhere: quarantined */
@@ -720,6 +697,28 @@ own_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
 		fc_fail(fc, e.code, &e);
 }
 
+/*
+ * The interchange's sender belongs to another partner (24.6): it is
+ * refused at the identity check.  Its segments reach no map and no rule
+ * of this partner, and no acknowledgement is sent for it: one addressed
+ * to the other partner's id is held in the quarantine (emit_ack).
+ */
+static void
+misrouted(fctx *fc, const eg_finding *f)
+{
+	const eg_envelope_expect *x = fc->pl->pp->expect;
+	const char *owner = x && x->owner ? x->owner(x->owner_ud,
+						     f->ctl.sender_q,
+						     f->ctl.sender)
+					  : NULL;
+
+	if (!owner || !owner[0])
+		return; /* nobody's: a TA1 R tells the sender */
+	snprintf(fc->misrouted_to, sizeof(fc->misrouted_to), "%s", owner);
+	snprintf(fc->misrouted_last, sizeof(fc->misrouted_last), "%s", owner);
+	fc->misrouted++;
+}
+
 static void
 on_finding(void *ud, const eg_finding *f)
 {
@@ -731,10 +730,21 @@ on_finding(void *ud, const eg_finding *f)
 		fc->unread = 1;
 		fc->unread_at = f->pos.offset;
 	}
+	if (f->level == EG_LVL_TRANSACTION && f->rule &&
+	    !strcmp(f->rule, "no-guide"))
+		fc->txn_noguide = 1;
+	if (f->rule && !strcmp(f->rule, "sender-not-partner"))
+		misrouted(fc, f);
+	/* past the identity check nothing of a misrouted interchange is
+	 * looked at: its findings would be about another partner's file */
+	if (fc->misrouted_to[0] && f->level >= EG_LVL_GROUP)
+		return;
 	/* a reader error outside any interchange has no envelope to
 	 * answer: the interchanges after it are answered one by one
-	 * (reject_unread) */
-	if (fc->ack && !(reader && !f->ctl.isa13[0]))
+	 * (reject_unread); a received 997/999 is never acknowledged
+	 * (ackin.h) */
+	if (fc->ack && !(reader && !f->ctl.isa13[0]) &&
+	    !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
 		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
 	eg_error_clear(&e);
 	if (keep_finding(fc, f, &e))
@@ -1078,8 +1088,14 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
 	if (fc->mapper) {
+		eg_unit_result mu = *u;
+
+		/* an acknowledgement-only set makes no record */
+		if (fc->txn_kind == EG_SET_ACK_ONLY ||
+		    fc->txn_kind == EG_SET_ACK_IN)
+			mu.outcome = EG_REJECTED;
 		eg_mapper_counts_get(fc->mapper, &before);
-		eg_mapper_unit_end(fc->mapper, u);
+		eg_mapper_unit_end(fc->mapper, &mu);
 		eg_mapper_counts_get(fc->mapper, &after);
 		if ((rc = eg_mapper_error(fc->mapper, &e))) {
 			fc_fail(fc, rc, &e);
@@ -1095,7 +1111,13 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	else if (fc->txn_status)
 		status = fc->txn_status;
 	else
-		status = "accepted";
+		status = eg_set_kind_status(fc->txn_kind);
+	if (fc->txn_kind == EG_SET_UNSUPPORTED)
+		own_finding(fc, EG_LVL_TRANSACTION, &u->ctl, "not-supported",
+			    "%s", fc->txn_why);
+	if (fc->txn_kind == EG_SET_ACK_IN && strcmp(status, "rejected") &&
+	    strcmp(status, "duplicate"))
+		fc->acks_in++;
 	if (!strcmp(status, "rejected") || !strcmp(status, "held"))
 		fc->rejected++;
 	else if (!strcmp(status, "duplicate"))
@@ -1256,6 +1278,9 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 		fc->file_rejected = 1; /* nothing inside to count */
 	status = eg_dd_unit_status(&fc->ichg_t, rejected,
 				   fc->dd_ichg.past.seen, fc->dup_file);
+	if (!rc && !rejected && u->count == 0 &&
+	    strcmp(status, "duplicate") && strcmp(status, "held"))
+		fc->acks_in++; /* no group: TA1s only (ackin.h) */
 	if (!rc)
 		rc = eg_ledger_exec(fc->l, &e,
 				    "INSERT INTO interchanges(file_id,seq,"
@@ -1287,6 +1312,65 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 		fc_fail(fc, rc, &e);
 }
 
+/*
+ * Before a set is acknowledged or mapped: what is it to us (setkind.h)?
+ * A set nothing can process is answered "not supported" (AK502/IK502
+ * code 1) and counted rejected, never accepted.
+ */
+static void
+set_policy(fctx *fc, eg_unit_result *v)
+{
+	eg_finding f;
+	eg_error e;
+	eg_err rc;
+
+	if (fc->misrouted_to[0]) {
+		/* refused at the identity check: not looked at further */
+		fc->txn_kind = EG_SET_PROCESS;
+		fc->txn_noguide = 0;
+		return;
+	}
+	eg_error_clear(&e);
+	rc = eg_set_kind_of(fc->p, fc->dup_file ? NULL : fc->pl->o.maps,
+			    &v->ctl, fc->txn_noguide, &fc->txn_kind,
+			    fc->txn_why, sizeof(fc->txn_why), &e);
+	fc->txn_noguide = 0;
+	if (rc) {
+		fc_fail(fc, rc, &e);
+		return;
+	}
+	if (fc->txn_kind != EG_SET_UNSUPPORTED || v->outcome == EG_REJECTED)
+		return;
+	v->outcome = EG_REJECTED;
+	fc->grp_refused++;
+	fc->unsupported++;
+	if (!fc->ack)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.level = EG_LVL_TRANSACTION;
+	f.severity = EG_FIND_ERROR;
+	f.code = "1"; /* 718 / 618: Transaction Set Not Supported */
+	f.rule = "not-supported";
+	f.ctl = v->ctl;
+	snprintf(f.msg, sizeof(f.msg), "%s", fc->txn_why);
+	eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, &f);
+}
+
+/* A group whose sets we refused says so in its AK9 (P or R). */
+static void
+group_policy(fctx *fc, eg_unit_result *v)
+{
+	if (strcmp(v->ctl.gs01, "FA") != 0)
+		fc->ichg_groups++;
+	if (fc->grp_refused && v->outcome != EG_REJECTED) {
+		v->accepted = v->accepted > fc->grp_refused
+				  ? v->accepted - fc->grp_refused : 0;
+		v->outcome = v->accepted ? EG_PARTIAL : EG_REJECTED;
+	}
+	fc->grp_refused = 0;
+}
+
+
 /* The pipeline decides each unit first (records, dedupe, status); the
  * acknowledgement then hears the outcome it is to tell, which differs
  * from the syntax outcome only for sets refused after syntax when the
@@ -1295,19 +1379,39 @@ static void
 on_unit(void *ud, const eg_unit_result *u)
 {
 	fctx *fc = ud;
-	eg_unit_result told = *u;
+	eg_unit_result v = *u, told;
+	int to_ack = fc->ack != NULL;
 
 	if (fc->rc)
 		return;
 	if (!fc->ichg_open || fc->cur_ichg != u->ctl.interchange)
 		enter_interchange(fc, &u->ctl);
-	if (u->level == EG_LVL_TRANSACTION)
-		end_txn(fc, u, &told);
-	else if (u->level == EG_LVL_GROUP)
-		end_group(fc, u, &told);
-	else if (u->level == EG_LVL_INTERCHANGE)
-		end_interchange(fc, u);
-	if (fc->ack && !fc->rc)
+	/* another partner's interchange: every unit in it is refused */
+	if (fc->misrouted_to[0])
+		v.outcome = EG_REJECTED;
+	if (u->level == EG_LVL_TRANSACTION) {
+		set_policy(fc, &v);
+		to_ack = to_ack && fc->txn_kind != EG_SET_ACK_IN;
+	} else if (u->level == EG_LVL_GROUP) {
+		group_policy(fc, &v);
+		to_ack = to_ack && strcmp(v.ctl.gs01, "FA") != 0;
+	} else if (u->level == EG_LVL_INTERCHANGE) {
+		/* an interchange of acknowledgements only: no TA1 unless
+		 * its envelope is refused (ackin.h) */
+		if (!fc->ichg_groups && v.outcome != EG_REJECTED)
+			v.ctl.ack_requested = '0';
+		fc->ichg_groups = 0;
+	}
+	told = v;
+	if (v.level == EG_LVL_TRANSACTION)
+		end_txn(fc, &v, &told);
+	else if (v.level == EG_LVL_GROUP)
+		end_group(fc, &v, &told);
+	else if (v.level == EG_LVL_INTERCHANGE) {
+		end_interchange(fc, &v);
+		fc->misrouted_to[0] = '\0';
+	}
+	if (to_ack && !fc->rc)
 		eg_ack_events(fc->ack)->unit_end(eg_ack_events(fc->ack)->ud,
 						 &told);
 }
@@ -1318,9 +1422,9 @@ on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 	fctx *fc = ud;
 	eg_err rc = eg_dedupe_segment(fc->dd, seg, e);
 
-	if (!rc && fc->mapper)
+	if (!rc && fc->mapper && !fc->misrouted_to[0])
 		rc = eg_mapper_segment(fc->mapper, seg, e);
-	return rc;
+	return rc; /* another partner's segments are not mapped as ours */
 }
 
 /* --- outputs ------------------------------------------------------------------ */
@@ -1483,9 +1587,27 @@ json_str(eg_buf *b, const char *s)
  * partner, its control numbers, and every finding kept with position,
  * segment text, code and message.
  */
+static void
+report_facts(const fctx *fc, const char *final_state, eg_report_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->file_id = fc->id;
+	f->file_name = fc->name;
+	f->partner = fc->p->id;
+	f->final_state = final_state;
+	f->accepted = fc->accepted;
+	f->rejected = fc->rejected;
+	f->duplicates = fc->duplicates;
+	f->unsupported = fc->unsupported;
+	f->misrouted_to = fc->misrouted_last;
+	f->file_level = fc->file_rejected;
+}
+
 static eg_err
 write_report(fctx *fc, const char *final_state, eg_error *e)
 {
+	eg_report_facts facts;
+	char head[600], next[600];
 	eg_buf t, j;
 	eg_stmt *st;
 	char path[PATH_MAX], rel[PATH_MAX], qrel[PATH_MAX];
@@ -1494,20 +1616,35 @@ write_report(fctx *fc, const char *final_state, eg_error *e)
 
 	eg_buf_init(&t, (size_t)64 << 20);
 	eg_buf_init(&j, (size_t)64 << 20);
+	report_facts(fc, final_state, &facts);
+	eg_report_headline(&facts, head, sizeof(head));
+	eg_report_next_step(&facts, next, sizeof(next));
 	rc = eg_buf_addf(&t,
-			 "edigate reject report\n"
+			 "edigate reject report\n\n%s\n\n"
 			 "file:      %s (%s)\n"
 			 "partner:   %s (%s)\n"
 			 "sha256:    %s\n"
 			 "outcome:   %s: %lu set(s) accepted, %lu rejected, "
 			 "%lu duplicate\n"
 			 "findings:  %lu (%lu kept)\n\n",
-			 fc->id, fc->name, fc->p->id,
+			 head, fc->id, fc->name, fc->p->id,
 			 fc->p->name ? fc->p->name : "", fc->sha, final_state,
 			 fc->accepted, fc->rejected, fc->duplicates,
 			 fc->findings, fc->kept_findings);
 	if (!rc)
-		rc = eg_buf_adds(&j, "{\"file\":");
+		rc = eg_buf_adds(&j, "{\"summary\":");
+	if (!rc)
+		rc = json_str(&j, head);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"nextStep\":");
+	if (!rc)
+		rc = json_str(&j, next);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"misroutedTo\":");
+	if (!rc)
+		rc = json_str(&j, facts.misrouted_to);
+	if (!rc)
+		rc = eg_buf_adds(&j, ",\"file\":");
 	if (!rc)
 		rc = json_str(&j, fc->id);
 	if (!rc)
@@ -1628,6 +1765,8 @@ write_report(fctx *fc, const char *final_state, eg_error *e)
 		rc = e->code;
 	if (!rc)
 		rc = eg_buf_adds(&j, "]}\n");
+	if (!rc)
+		rc = eg_buf_addf(&t, "\n%s\n", next);
 	if (rc)
 		goto out;
 	if ((rc = eg_path(qrel, sizeof(qrel), e, "quarantine/%s/%s", fc->p->id,
@@ -1903,8 +2042,9 @@ decide(fctx *fc)
 		return "duplicate";
 	if (fc->file_rejected && fc->accepted == 0)
 		return "rejected";
+	/* acks_in: a TA1-only interchange holds no set but was read */
 	if (fc->rejected == 0 && !fc->file_rejected)
-		return fc->accepted ? "accepted"
+		return fc->accepted || fc->acks_in ? "accepted"
 		       : fc->duplicates ? "duplicate" : "rejected";
 	if (fc->accepted == 0)
 		return "rejected";
@@ -1932,7 +2072,7 @@ reject_all(fctx *fc, eg_error *e)
 		rc = eg_ledger_exec(fc->l, e,
 				    "UPDATE transactions SET status='rejected', "
 				    "records=0 WHERE file_id=?1 AND "
-				    "status IN ('accepted','change')",
+				    "status IN ('accepted','change','ack-only')",
 				    "t", fc->id);
 	if (!rc)
 		own_finding(fc, EG_LVL_FILE, NULL, "partial-file-rejected",
@@ -1996,6 +2136,25 @@ stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 	return eg_ledger_exec(fc->l, e, "UPDATE files SET archive_path=?1 "
 					"WHERE id=?2",
 			      "tt", dst, fc->id);
+}
+
+/* The partner's TA1/997/999 statuses into the ledger (ackin.h). */
+static eg_err
+keep_acks_in(fctx *fc, eg_error *e)
+{
+	eg_ackin_counts c;
+	eg_err rc;
+
+	rc = eg_ackin_store(fc->l, fc->p->id, fc->id, fc->path, fc->pl->o.now,
+			    &c, e);
+	if (rc)
+		return rc;
+	if (c.attention)
+		note(fc->pl, "%s (%s): the partner's acknowledgement rejects "
+			     "%u of our document(s) or group(s): see "
+			     "`edigate show %s`",
+		     fc->id, fc->name, c.attention, fc->id);
+	return EG_OK;
 }
 
 /* Process one received X12 (or unknown) file inside the open ledger
@@ -2072,6 +2231,9 @@ process_x12(eg_pipeline *pl, fctx *fc, eg_error *e)
 	final_state = decide(fc);
 	if (!strcmp(final_state, "rejected") && fc->accepted > 0 &&
 	    (rc = reject_all(fc, e)))
+		return rc;
+	if (fc->acks_in && strcmp(final_state, "rejected") != 0 &&
+	    (rc = keep_acks_in(fc, e)))
 		return rc;
 	if (fc->dup_file)
 		note(pl, "%s: the same bytes as %s: a duplicate", fc->id,
@@ -2296,8 +2458,6 @@ publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 	if (rc)
 		return rc;
 	while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
-		struct stat sb;
-
 		rc = spool_path(pl, src, sizeof(src), eg_col_text(st, 0), e);
 		if (!rc)
 			rc = spool_path(pl, dst, sizeof(dst), eg_col_text(st, 1),
@@ -2307,14 +2467,10 @@ publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 					e);
 		if (rc)
 			break;
-		if (rename(src, dst) != 0) {
-			/* done by a run that crashed before its commit */
-			if (errno == ENOENT && stat(dst, &sb) == 0)
-				continue;
-			rc = eg_fail(e, EG_EIO, "publish %s: %s", dst,
-				     strerror(errno));
+		/* never over an earlier file's output (spoolfs.h); done
+		 * already by a run that crashed before its commit is ok */
+		if ((rc = eg_publish_new(src, dst, e)))
 			break;
-		}
 	}
 	eg_ledger_done(st);
 	if (rc)
@@ -2990,6 +3146,10 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
 	    (rc = eg_mkdirs(work, e)))
 		goto out;
+	/* never a control number the partner already has (spool_guard.h) */
+	if ((rc = eg_spool_check_controls(pl->l, pl->o.spool,
+					  pp->profile->id, e)))
+		goto out;
 	sweep_orphans(pl);
 	rc = publish_all(pl, e);
 	if (!rc)
@@ -3102,9 +3262,28 @@ static void
 sent_unit(void *ud, const eg_unit_result *u)
 {
 	sentctx *sc = ud;
+	const eg_x12_ctl *c = &u->ctl;
+	eg_error e;
+	eg_err rc = EG_OK;
 
 	if (sc->mapper)
 		eg_mapper_unit_end(sc->mapper, u);
+	/* what the partner's TA1 / 997 / 999 will name (ledger_acks.h) */
+	eg_error_clear(&e);
+	if (u->level == EG_LVL_GROUP || u->level == EG_LVL_INTERCHANGE)
+		rc = eg_ledger_sent_unit(sc->pl->l, sc->id,
+					 u->level == EG_LVL_GROUP, c->isa13,
+					 u->level == EG_LVL_GROUP ? c->gs_sender
+								  : c->sender,
+					 u->level == EG_LVL_GROUP
+					     ? c->gs_receiver
+					     : c->receiver,
+					 c->gs01, c->gs06, c->gs08,
+					 (int64_t)sc->pl->o.now, &e);
+	if (rc && !sc->rc) {
+		sc->rc = rc;
+		sc->err = e;
+	}
 }
 
 static eg_err
@@ -3168,6 +3347,10 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		rc = eg_x12_check(src, &co, &ev, &res, e);
 	if (!rc)
 		rc = eg_mapper_error(sc.mapper, e);
+	if (!rc && sc.rc) {
+		rc = sc.rc;
+		*e = sc.err;
+	}
 	if (!rc)
 		rc = eg_ledger_exec(pl->l, e,
 				    "UPDATE files SET spool_path=NULL, "

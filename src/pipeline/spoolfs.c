@@ -232,3 +232,34 @@ eg_copy_file(const char *src, const char *dst, uint64_t *size, eg_error *e)
 	close(in);
 	return rc;
 }
+
+eg_err
+eg_publish_new(const char *src, const char *dst, eg_error *e)
+{
+	struct stat a, b;
+	int err;
+
+	if (link(src, dst) == 0) {
+		if (unlink(src) != 0 && errno != ENOENT)
+			return eg_fail(e, EG_EIO, "publish %s: remove %s: %s",
+				       dst, src, strerror(errno));
+		return EG_OK;
+	}
+	err = errno;
+	if (stat(src, &a) != 0 && errno == ENOENT && stat(dst, &b) == 0)
+		return EG_OK; /* published by a run that crashed after it */
+	if (err != EEXIST)
+		return eg_fail(e, EG_EIO, "publish %s: %s", dst,
+			       strerror(err));
+	if (stat(src, &a) == 0 && stat(dst, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		(void)unlink(src); /* linked before a crash */
+		return EG_OK;
+	}
+	return eg_fail(e, EG_ECONFIG,
+		       "cannot publish %s: that file already exists and is "
+		       "not this one's, and it is never replaced (was the "
+		       "ledger lost, restored or started again? see "
+		       "`edigate run --new-ledger`)",
+		       dst);
+}

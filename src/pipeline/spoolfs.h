@@ -32,6 +32,15 @@ eg_err eg_gzip_file(const char *src, const char *dst,
  * bytes copied.  A src that cannot be read is EG_ENOTFOUND. */
 eg_err eg_copy_file(const char *src, const char *dst, uint64_t *size,
 		    eg_error *e) EG_MUST_USE;
+/*
+ * Publish src as dst, never replacing a file already there (an archive,
+ * records, a report or an acknowledgement of an earlier file): a hard
+ * link, then src is removed.  Repeatable after a crash: src already gone
+ * with dst there, or both names on one file, count as done.  Another
+ * file at dst is EG_ECONFIG, naming it.
+ */
+eg_err eg_publish_new(const char *src, const char *dst,
+		      eg_error *e) EG_MUST_USE;
 /* Remove a directory tree (best effort, for spool work folders). */
 void eg_remove_tree(const char *dir);
 /* Path join into dst; EG_ELIMIT when it does not fit. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -155,7 +156,21 @@ static const char schema_v2[] =
     "ALTER TABLE files ADD COLUMN resend_of TEXT;"
     "ALTER TABLE files ADD COLUMN past_dedupe INTEGER NOT NULL DEFAULT 0;";
 
-static const char *const migrations[] = {schema_v1, schema_v2};
+/* Version 3: acknowledgements partners sent us (ledger_acks.h). */
+static const char schema_v3[] =
+    "CREATE TABLE acks_in ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL,"
+    "  partner TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  ack_type TEXT, level TEXT NOT NULL," /* interchange group set */
+    "  isa13 TEXT, gs01 TEXT, gs06 TEXT, st01 TEXT, st02 TEXT,"
+    "  status TEXT, codes TEXT, detail TEXT,"
+    "  sent_file TEXT,"                     /* ours it answers, if known */
+    "  attention INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX acks_in_file ON acks_in(file_id);"
+    "CREATE INDEX acks_in_sent ON acks_in(sent_file);"
+    "CREATE INDEX acks_in_attention ON acks_in(partner, attention);";
+
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err
@@ -216,14 +231,74 @@ migrate(eg_ledger *l, eg_error *e)
 	return EG_OK;
 }
 
+/* Open l->path read-only; *older when its schema is older than ours
+ * (the caller migrates it or refuses). */
+static eg_err
+open_readonly(eg_ledger *l, int *older, eg_error *e)
+{
+	char uri[PATH_MAX + 32];
+	int64_t v = 0;
+	eg_err rc;
+
+	char dir[PATH_MAX];
+	const char *slash = strrchr(l->path, '/');
+
+	/* SQLite reads a WAL ledger through its -shm file, made beside it:
+	 * in a folder we may not write, read it as immutable instead */
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash ? (int)(slash - l->path) : 1, slash ? l->path : ".");
+	if (access(dir, W_OK) != 0)
+		goto immutable;
+	if (sqlite3_open_v2(l->path, &l->db,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		return l->db ? db_fail(l, e, "open")
+			     : eg_fail(e, EG_ENOMEM, "out of memory");
+	sqlite3_busy_timeout(l->db, 30000);
+	if (eg_ledger_int(l, &v, 0, e, "PRAGMA user_version", "") == EG_OK)
+		goto version;
+	/* a WAL ledger on a read-only file system: nobody writes it, so
+	 * read it as immutable */
+	sqlite3_close(l->db);
+	l->db = NULL;
+immutable:
+	if ((size_t)snprintf(uri, sizeof(uri), "file:%s?immutable=1",
+			     l->path) >= sizeof(uri))
+		return eg_fail(e, EG_ELIMIT, "spool path too long");
+	if (sqlite3_open_v2(uri, &l->db,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+				SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		return l->db ? db_fail(l, e, "open")
+			     : eg_fail(e, EG_ENOMEM, "out of memory");
+	if ((rc = eg_ledger_int(l, &v, 0, e, "PRAGMA user_version", "")))
+		return rc;
+version:
+	if (v > (int64_t)NMIGRATIONS)
+		return eg_fail(e, EG_ECONFIG,
+			       "ledger %s has schema version %lld, newer than "
+			       "this edigate knows (%u): use a newer edigate",
+			       l->path, (long long)v, (unsigned)NMIGRATIONS);
+	*older = v < (int64_t)NMIGRATIONS;
+	return EG_OK;
+}
+
 eg_err
 eg_ledger_open(eg_ledger **out, const char *spool_dir, eg_error *e)
 {
+	return eg_ledger_open_mode(out, spool_dir, EG_LEDGER_CREATE, e);
+}
+
+eg_err
+eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,
+		    eg_error *e)
+{
 	eg_ledger *l;
+	struct stat sb;
 	eg_err rc;
 
 	*out = NULL;
-	if ((rc = eg_mkdirs(spool_dir, e)))
+	if (mode == EG_LEDGER_CREATE && (rc = eg_mkdirs(spool_dir, e)))
 		return rc;
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -233,8 +308,39 @@ eg_ledger_open(eg_ledger **out, const char *spool_dir, eg_error *e)
 		free(l);
 		return eg_fail(e, EG_ELIMIT, "spool path too long");
 	}
+	if (mode != EG_LEDGER_CREATE && stat(l->path, &sb) != 0) {
+		free(l);
+		return eg_fail(e, EG_ENOTFOUND, "no ledger at %s: nothing has "
+			       "run on this spool", spool_dir);
+	}
+	if (mode == EG_LEDGER_READONLY) {
+		int older = 0;
+
+		rc = open_readonly(l, &older, e);
+		if (rc || older)
+			eg_ledger_close(l);
+		if (rc)
+			return rc;
+		if (!older) {
+			*out = l;
+			return EG_OK;
+		}
+		/* an older ledger: upgraded in place where we may write
+		 * (nothing new is created), else the reader is told */
+		if (access(spool_dir, W_OK) != 0)
+			return eg_fail(e, EG_ECONFIG,
+				       "the ledger in %s was written by an "
+				       "older edigate and this spool cannot "
+				       "be written here: run `edigate run` on "
+				       "it once (it upgrades the ledger)",
+				       spool_dir);
+		return eg_ledger_open_mode(out, spool_dir, EG_LEDGER_EXISTING,
+					   e);
+	}
 	if (sqlite3_open_v2(l->path, &l->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_READWRITE |
+				(mode == EG_LEDGER_CREATE ? SQLITE_OPEN_CREATE
+							  : 0) |
 				SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		rc = l->db ? db_fail(l, e, "open")

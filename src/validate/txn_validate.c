@@ -249,10 +249,16 @@ check_value(eg_txnv *v, const elctx *c, eg_span val, const eg_codes *narrow)
 				break;
 		}
 		if (i < n || len == 0) {
+			/* named as the guide names it: "PO102 Quantity
+			 * Ordered '12X' is not a number" */
 			el_find(v, c, val, "6", NULL, "element-invalid-character",
-				"%s%02u '%.*s' is not a %s number",
-				c->s->id, c->pos, (int)val.len, val.p,
-				eg_etype_name(d, t, sizeof(t)));
+				"%s%02u %s '%.*s' is not a %snumber%s%s%s",
+				c->s->id, c->pos, d->name, (int)val.len, val.p,
+				d->type == EG_T_N ? "whole " : "",
+				d->type == EG_T_N ? " (" : "",
+				d->type == EG_T_N ? eg_etype_name(d, t, sizeof(t))
+						  : "",
+				d->type == EG_T_N ? ": digits only)" : "");
 			return;
 		}
 		break;
@@ -260,8 +266,8 @@ check_value(eg_txnv *v, const elctx *c, eg_span val, const eg_codes *narrow)
 	case EG_T_DT:
 		if (!date_ok(val)) {
 			el_find(v, c, val, "8", NULL, "element-invalid-date",
-				"%s%02u '%.*s' is not a valid date (%s)",
-				c->s->id, c->pos, (int)val.len, val.p,
+				"%s%02u %s '%.*s' is not a valid date (%s)",
+				c->s->id, c->pos, d->name, (int)val.len, val.p,
 				d->max == 6 ? "YYMMDD" : "CCYYMMDD");
 			return;
 		}
@@ -269,9 +275,9 @@ check_value(eg_txnv *v, const elctx *c, eg_span val, const eg_codes *narrow)
 	case EG_T_TM:
 		if (!time_ok(val)) {
 			el_find(v, c, val, "9", NULL, "element-invalid-time",
-				"%s%02u '%.*s' is not a valid time (HHMM, "
+				"%s%02u %s '%.*s' is not a valid time (HHMM, "
 				"HHMMSS or HHMMSSd..)",
-				c->s->id, c->pos, (int)val.len, val.p);
+				c->s->id, c->pos, d->name, (int)val.len, val.p);
 			return;
 		}
 		break;
@@ -653,9 +659,10 @@ check_elements(eg_txnv *v, const eg_x12_segment *s, const eg_sdef *sd,
 		}
 		if (u->usage == 'N') {
 			el_find(v, &c, val, "10", "I10", "element-not-used",
-				"%s%02u is not used in this implementation "
+				"%s%02u %s is not used in this implementation "
 				"but is present",
-				s->id, u->pos);
+				s->id, u->pos,
+				u->el ? u->el->name : u->comp->name);
 			continue;
 		}
 		/* The common case: a simple element, one value, no

@@ -148,8 +148,8 @@ if command -v flock >/dev/null 2>&1; then
 	while [ ! -f "$t/locked" ] && [ $i -lt 100 ]; do
 		sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1))
 	done
-	expect_exit 3 "$bin" --home "$h" run
-	if grep -q 'run.lock' "$t/err"; then good "run while locked: exit 3, names the lock"
+	expect_exit 75 "$bin" --home "$h" run
+	if grep -q 'run.lock' "$t/err"; then good "run while locked: exit 75, names the lock"
 	else no "run while locked: the message does not name run.lock"; sed 's/^/    /' "$t/err" | head -3; fi
 	is "$(q "SELECT count(*) FROM files WHERE source='local'")" 0 \
 	    "run while locked: nothing taken"

@@ -91,6 +91,9 @@ sed 's|<after-pickup action="leave"/>|<after-pickup action="delete"/>|' \
 if grep -q 'action="delete"' "$tmpl/partners/shopco.xml"; then ok
 else no "shopco profile: after-pickup not changed to delete"; fi
 for p in depot northwh shopco southwh; do mkdir -p "$tmpl/drop/$p/in"; done
+# only run makes a spool: one run on the empty inboxes, so that `sent`
+# below has a ledger
+"$bin" --home "$tmpl" run >/dev/null 2>&1
 for p in $partners; do cp "$in/$p"/* "$tmpl/drop/$p/in/"; done
 # older than the profiles' stable-for
 touch -d '1 hour ago' "$tmpl"/drop/*/in/* 2>/dev/null ||

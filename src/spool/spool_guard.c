@@ -1,0 +1,252 @@
+/*
+ * spool_guard.c - read the spool's folders for the numbers a lost ledger
+ * would reuse (see spool_guard.h).
+ *
+ * Names, not contents, are read: an id is "YYYYMMDD-NNNNNN" at the start
+ * of a name in archive/P/YYYY-MM/, out/P/, quarantine/P/, in/P/ and
+ * work/; an acknowledgement's control number is the last run of digits
+ * of a name in out/P/acks/.  The walk is bounded by the spool's own
+ * layout (two or three levels), never followed through links.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "edigate/spool_guard.h"
+
+/* NNNNNN of "YYYYMMDD-NNNNNN...", or 0. */
+static uint64_t
+id_seq(const char *name)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	if (name[8] != '-')
+		return 0;
+	for (i = 9; name[i] >= '0' && name[i] <= '9' && i < 27; i++)
+		v = v * 10 + (uint64_t)(name[i] - '0');
+	return i >= 15 ? v : 0;
+}
+
+static void
+seen(eg_spool_info *si, const char *rel, const char *name)
+{
+	uint64_t n = id_seq(name);
+
+	if (!n)
+		return;
+	if (!si->on_disk++ &&
+	    (size_t)snprintf(si->example, sizeof(si->example), "%s/%s", rel,
+			     name) >= sizeof(si->example))
+		si->example[0] = '\0'; /* too long to quote */
+	if (n > si->max_file_seq)
+		si->max_file_seq = n;
+}
+
+/* Every name in spool/rel (depth 0), or in its subfolders (depth 1, 2). */
+static void
+walk(eg_spool_info *si, const char *spool, const char *rel, int depth)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", spool, rel) >=
+	    sizeof(path) || !(d = opendir(path)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (depth == 0) {
+			seen(si, rel, de->d_name);
+			continue;
+		}
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel,
+				     de->d_name) < sizeof(sub))
+			walk(si, spool, sub, depth - 1);
+	}
+	closedir(d);
+}
+
+eg_err
+eg_spool_inspect(const char *spool, eg_spool_info *si, eg_error *e)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	memset(si, 0, sizeof(*si));
+	if (stat(spool, &sb) != 0) {
+		if (errno == ENOENT)
+			return EG_OK;
+		return eg_fail(e, EG_EIO, "%s: %s", spool, strerror(errno));
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return eg_fail(e, EG_ECONFIG, "the spool %s is not a directory",
+			       spool);
+	si->exists = 1;
+	if ((size_t)snprintf(path, sizeof(path), "%s/ledger.db", spool) <
+		sizeof(path) &&
+	    stat(path, &sb) == 0 && sb.st_size > 0)
+		si->ledger = 1;
+	walk(si, spool, "archive", 2); /* archive/P/YYYY-MM/ID.gz */
+	walk(si, spool, "out", 1);     /* out/P/ID.jsonl */
+	walk(si, spool, "quarantine", 1);
+	walk(si, spool, "in", 1);
+	walk(si, spool, "work", 0);
+	return EG_OK;
+}
+
+eg_err
+eg_spool_max_control(const char *spool, const char *partner, uint64_t *out,
+		     eg_error *e)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	*out = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/out/%s/acks", spool,
+			     partner) >= sizeof(path))
+		return eg_fail(e, EG_ELIMIT, "spool path too long");
+	if (!(d = opendir(path)))
+		return errno == ENOENT ? EG_OK
+				       : eg_fail(e, EG_EIO, "%s: %s", path,
+						 strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		const char *dot = strrchr(de->d_name, '.');
+		const char *p = dot ? dot : de->d_name + strlen(de->d_name);
+		uint64_t v = 0, mul = 1;
+		int digits = 0;
+
+		/* the digits just before the extension */
+		while (p > de->d_name && p[-1] >= '0' && p[-1] <= '9' &&
+		       digits < 18) {
+			p--;
+			v += (uint64_t)(*p - '0') * mul;
+			mul *= 10;
+			digits++;
+		}
+		if (digits >= 9 && v > *out)
+			*out = v;
+	}
+	closedir(d);
+	return EG_OK;
+}
+
+eg_err
+eg_spool_check_controls(eg_ledger *l, const char *spool, const char *partner,
+			eg_error *e)
+{
+	int64_t known = 0;
+	uint64_t max = 0;
+	eg_err rc;
+
+	rc = eg_ledger_int(l, &known, 0, e,
+			   "SELECT count(*) FROM control_numbers WHERE "
+			   "partner=?1",
+			   "t", partner);
+	if (!rc && !known)
+		rc = eg_spool_max_control(spool, partner, &max, e);
+	if (rc || known || !max)
+		return rc;
+	return eg_fail(e, EG_ECONFIG,
+		       "partner %s: the ledger has no control numbers for it, "
+		       "so acknowledgements would start again at 1, but "
+		       "%s/out/%s/acks holds ones we sent up to %llu: numbers "
+		       "are never reused.  Restore the ledger, or start a new "
+		       "one with `edigate run --new-ledger` (it continues "
+		       "after the numbers on disk)",
+		       partner, spool, partner, (unsigned long long)max);
+}
+
+eg_err
+eg_ledger_file_count(eg_ledger *l, int64_t *n, eg_error *e)
+{
+	return eg_ledger_int(l, n, 0, e, "SELECT count(*) FROM files", "");
+}
+
+/* Each partner folder under out/ with its largest control number. */
+static eg_err
+seed_controls(eg_ledger *l, const char *spool, char *detail, size_t cap,
+	      eg_error *e)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	eg_err rc = EG_OK;
+	size_t n = strlen(detail);
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/out", spool) >=
+	    sizeof(path))
+		return eg_fail(e, EG_ELIMIT, "spool path too long");
+	if (!(d = opendir(path)))
+		return EG_OK;
+	while (!rc && (de = readdir(d)) != NULL) {
+		uint64_t max = 0;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rc = eg_spool_max_control(spool, de->d_name, &max, e);
+		if (!rc && max)
+			rc = eg_ledger_exec(l, e,
+					    "INSERT OR REPLACE INTO "
+					    "control_numbers(partner,kind,last) "
+					    "VALUES(?1,'isa',?2)",
+					    "ti", de->d_name, (int64_t)max);
+		if (!rc && max && n < cap)
+			n += (size_t)snprintf(detail + n, cap - n,
+					      "; %s control numbers after %llu",
+					      de->d_name,
+					      (unsigned long long)max);
+	}
+	closedir(d);
+	return rc;
+}
+
+eg_err
+eg_spool_seed_ledger(eg_ledger *l, const char *spool, const char *actor,
+		     time_t now, eg_error *e)
+{
+	eg_spool_info si;
+	char detail[1024];
+	int64_t n = 0;
+	eg_err rc;
+
+	if ((rc = eg_spool_inspect(spool, &si, e)) ||
+	    (rc = eg_ledger_file_count(l, &n, e)))
+		return rc;
+	if (n > 0)
+		return eg_fail(e, EG_ECONFIG,
+			       "the ledger already holds %lld file(s): a new "
+			       "ledger is only started where there is none",
+			       (long long)n);
+	snprintf(detail, sizeof(detail), "file ids after %llu",
+		 (unsigned long long)si.max_file_seq);
+	if ((rc = eg_ledger_begin(l, e)))
+		return rc;
+	/* files.n is AUTOINCREMENT: ids continue after sqlite_sequence */
+	rc = eg_ledger_exec(l, e, "DELETE FROM sqlite_sequence WHERE "
+				  "name='files'", "");
+	if (!rc)
+		rc = eg_ledger_exec(l, e,
+				    "INSERT INTO sqlite_sequence(name,seq) "
+				    "VALUES('files',?1)",
+				    "i", (int64_t)si.max_file_seq);
+	if (!rc)
+		rc = seed_controls(l, spool, detail, sizeof(detail), e);
+	if (!rc)
+		rc = eg_ledger_audit(l, actor, "new-ledger", NULL,
+				     "run --new-ledger", detail, e);
+	(void)now;
+	if (!rc)
+		rc = eg_ledger_commit(l, e);
+	else
+		eg_ledger_rollback(l);
+	return rc;
+}
