@@ -147,13 +147,15 @@ expect_exit 2 $E partner check shopco
 expect_out 'max-bundle-depth'
 
 # --- 3. entities in profiles and guides: refused at once (21.10) -----------
-# The time is compared with the same command on the clean file (ASan
-# builds on a busy machine take most of a second to start): refusing
-# must cost nothing more than a clean check (a release build answers in
-# about 0.1 s; before, 4,000 references took 14 s).
+# What proves the refusal is the message naming the declaration: the
+# parse stops there, before any expansion.  The time is only a guard
+# against the old hang (4,000 references took 14-61 s), compared with
+# the same command on the clean file and loose enough never to depend on
+# the machine's load; the < 1 s figure of a release build is measured by
+# hand (docs/limits.md), not asserted here.
 under_base() { # WHAT BASE
-	if python3 -c "import sys; sys.exit(0 if $secs < $2 + 1.0 else 1)"; then ok
-	else bad "$1 took $secs s, the clean file $2 s (want < 1 s more)"; fi
+	if python3 -c "import sys; sys.exit(0 if $secs < $2 + 8.0 else 1)"; then ok
+	else bad "$1 took $secs s, the clean file $2 s (it hangs again?)"; fi
 }
 new_home h3
 timed $E partner check shopco; b_check=$secs
