@@ -232,7 +232,7 @@ test_readonly_open(void **state)
 	assert_int_equal(eg_ledger_open(&l, f->dir, &e), EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE acks_in", ""),
 			 EG_OK);
-	assert_int_equal(eg_ledger_exec(l, &e, "PRAGMA user_version=1", ""),
+	assert_int_equal(eg_ledger_exec(l, &e, "PRAGMA user_version=2", ""),
 			 EG_OK);
 	eg_ledger_close(l);
 	l = NULL;
