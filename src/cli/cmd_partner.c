@@ -177,8 +177,24 @@ check_maps(const eg_home *h, eg_guides *guides, const eg_profile *p,
 				fn(ud, EG_PCHECK_ERROR, e.msg);
 				continue;
 			}
-			if (!m)
+			if (!m) {
+				/* run quarantines every such set (setkind.c) */
+				if (!d->ack_only && strcmp(d->set, "997") &&
+				    strcmp(d->set, "999") &&
+				    strcmp(d->set, "TA1")) {
+					char msg[256];
+
+					snprintf(msg, sizeof(msg),
+						 "no map for %s release %s: every "
+						 "%s in it would be quarantined "
+						 "(add a map, drop the release, "
+						 "or mark the document "
+						 "acknowledge-only=\"true\")",
+						 d->set, rel, d->set);
+					fn(ud, EG_PCHECK_ERROR, msg);
+				}
 				continue;
+			}
 			if (d->guide ? eg_guides_load(guides, d->guide, &g, &e)
 				     : eg_guides_find(guides, d->set, rel, &g, &e)) {
 				fn(ud, EG_PCHECK_ERROR, e.msg);

@@ -132,7 +132,8 @@ expect_exit 0 $E files --json
 expect_out '"sets":\{"records":0,"ack_only":0,"rejected":1,"duplicate":0\}'
 # partner check: listed releases without guide or map are errors
 expect_exit 2 $E partner check shopco
-expect_out 'no guide|no map'
+expect_out 'no guide for 850 release 003050'
+expect_out 'no map for 810 release 004010'
 # marked acknowledge-only: accepted, no record, counted as such
 mkvar "$h/partners/shopco.xml" "$h/partners/shopco.xml" \
 	'set="810" versions="004010"/>' \
@@ -140,6 +141,9 @@ mkvar "$h/partners/shopco.xml" "$h/partners/shopco.xml" \
 mkvar "$t/inv2.x12" "$t/inv.x12" '000000712' '000000713' '*712*' '*713*' 'GE*1*712' 'GE*1*713'
 drop shopco "$t/inv2.x12"
 rm -f "$h"/drop/shopco/out/*
+expect_exit 2 $E partner check shopco
+expect_out 'no guide for 850 release 003050'
+expect_no_out 'no map for 810'
 expect_exit 0 $E run
 expect_out '1 file\(s\) taken, 1 processed: 1 accepted'
 expect_sql "SELECT state FROM files WHERE name='inv2.x12'" accepted

@@ -83,7 +83,13 @@ expect_out 'rule-quantity-tolerance'
 expect_no_out 'does not match any 940'
 expect_out '^AK9\*A\*3\*3\*3~$'   # the 997 answers syntax: all three accepted
 
-# 4. edigate sent: a 940 addressed to another 3PL is refused, nothing recorded
+# 4. edigate sent records into the ledger, which only run makes (24.7):
+# a first run while the inbox is still empty starts the spool
+expect_exit 2 $E sent --partner coastal "$t/samples/ACME_940_to_coastal.x12"
+expect_err 'no ledger in .* yet'
+expect_exit 0 $E run --partner coastal
+[ -e "$h/spool/ledger.db" ] && ok || bad "the first run made no ledger"
+# a 940 addressed to another 3PL is refused, nothing recorded
 expect_exit 2 $E sent --partner coastal "$root/demo/sent/northlog-940-sent.x12"
 expect_err 'it is addressed to ZZ:NORTHLOGWHSE \(ISA07/08\), not to partner coastal \(ZZ:COASTALWH\).*Nothing was recorded.*--force'
 # and a set the profile does not list as one we send (a 945, ours to them)
