@@ -1,8 +1,22 @@
 /*
- * pipeline_int.h - what the pipeline's modules share (internal): the
- * support actions (requeue.c) reach the pipeline's ledger, options and
- * file rows through these, the rest of struct eg_pipeline stays private
- * to inbound.c.
+ * pipeline_int.h - what the pipeline's stage modules share (internal).
+ *
+ * One run of a partner, in data-flow order (docs/architecture.md):
+ *
+ *   run.c      eg_pipeline_run: start, finish what a crash left, serve
+ *              the partner's server, end; crash points; notes
+ *   pull.c     list the inbox, fetch into spool/in, record as received
+ *   process.c  each received file, batch by batch, in one ledger
+ *              transaction per batch (fctx.h: the per-file modules)
+ *   publish.c  rename what a committed batch staged in spool/work
+ *   push.c     deliver published acknowledgements to the outbox
+ *   cleanup.c  the after-pickup action on the partner's server, and the
+ *              sweep of spool files no ledger row needs
+ *   sent.c     documents we sent (edigate sent)
+ *   requeue.c  the support actions: reprocess, release, discard
+ *
+ * The ledger decides; the disk follows.  Every SQL statement is behind
+ * the ledger API (include/edigate/ledger_pipeline.h), never here.
  */
 #ifndef EDIGATE_PIPELINE_INT_H
 #define EDIGATE_PIPELINE_INT_H
@@ -10,6 +24,69 @@
 #include <stdint.h>
 
 #include "edigate/pipeline.h"
+#include "edigate/record.h"
+#include "edigate/transport.h"
+#include "spoolfs.h"
+
+struct eg_pipeline {
+	eg_ledger *l;
+	eg_pipeline_opts o;
+	char crash_name[64];
+	unsigned crash_n, crash_hits;
+	eg_transport *t; /* the partner's, while it runs */
+	const eg_pipeline_partner *pp;
+	eg_pipeline_counts *c;
+	uint64_t rng;    /* xorshift state for retry jitter */
+	char problem[EG_ERRMSG_MAX]; /* the run's first failure */
+	char day[9];     /* YYYYMMDD of o.now, for file ids */
+	char month[8];   /* YYYY-MM, for the archive */
+};
+
+/* --- run.c: for every stage ----------------------------------------------- */
+
+/* A test's crash point (--crash-at NAME[:N]): SIGKILL at its Nth pass.
+ * tests/e2e/crash.sh names every one of them. */
+void eg_pl_crash_point(eg_pipeline *pl, const char *name);
+/* A line for the operator (the opts' note callback). */
+void eg_pl_note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
+/* A file (or an ack) the environment did not let us finish: counted,
+ * retried next run; the first reason is kept (eg_pipeline_problem). */
+void eg_pl_count_failure(eg_pipeline *pl, const char *fmt, ...)
+    EG_PRINTF(2, 3);
+/* spool/rel into dst. */
+eg_err eg_pl_spool_path(eg_pipeline *pl, char *dst, size_t cap,
+			const char *rel, eg_error *e) EG_MUST_USE;
+/* Make the directory that will hold rel (a spool-relative file path). */
+eg_err eg_pl_parent_dir(eg_pipeline *pl, const char *rel, char *dir,
+			size_t cap, eg_error *e) EG_MUST_USE;
+
+/* --- the stages, in data-flow order ------------------------------------- */
+
+/* pull.c: fetch new files from the partner's transport (pl->t). */
+eg_err eg_pl_pull(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
+/* pull.c: insert a file row (state received, inside the caller's
+ * transaction); id gets its id, made from the day and its row number. */
+eg_err eg_pl_new_file(eg_pipeline *pl, const char *source, const char *remote,
+		      const char *name, uint64_t size, int64_t mtime,
+		      const char *sha, const char *parent, const char *origin,
+		      const char *reprocess_of, const char *post, char id[32],
+		      eg_error *e) EG_MUST_USE;
+/* process.c: every received file of the partner, batch by batch; each
+ * committed batch is published (publish.c). */
+eg_err eg_pl_process_all(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
+/* publish.c: every processed file of the partner (one commit). */
+eg_err eg_pl_publish_all(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
+/* push.c: acknowledgements published but not yet delivered. */
+eg_err eg_pl_push_acks(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
+/* cleanup.c: the source clean-up of files whose outcome is committed. */
+eg_err eg_pl_post_actions(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
+/* cleanup.c: remove spool files no ledger row needs any more. */
+void eg_pl_sweep_orphans(eg_pipeline *pl);
+/* records.c: a WarehouseOrder's lines, for the rules of later answers. */
+eg_err eg_pl_keep_ref_lines(eg_ledger *l, int64_t txn_id, const char *set,
+			    const eg_rnode *rec, eg_error *e) EG_MUST_USE;
+
+/* --- for the support actions (requeue.c) --------------------------------- */
 
 eg_ledger *eg_pl_ledger(eg_pipeline *pl);
 const eg_pipeline_opts *eg_pl_opts(const eg_pipeline *pl);

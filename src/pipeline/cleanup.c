@@ -1,0 +1,223 @@
+/*
+ * cleanup.c - stage 5: the after-pickup action on the partner's
+ * server (delete, move, rename) for files whose outcome is committed, and
+ * the sweep of spool files no ledger row needs any more.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edigate/fsutil.h"
+#include "pipeline_int.h"
+
+/* Sync the transport, then record the batch's clean-ups (size
+ * UINT64_MAX: failed) as done.  A failed sync records none: they are
+ * redone next run. */
+static eg_err
+mark_cleaned(eg_pipeline *pl, const eg_tfile *v, size_t n, eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	size_t i;
+	eg_err rc;
+
+	if ((rc = eg_transport_sync(pl->t, e))) {
+		if (eg_err_severity(rc) == EG_SEV_ABORT)
+			return rc;
+		eg_pl_note(pl, "clean-up not durable (retried next run): %s", e->msg);
+		eg_error_clear(e);
+		return EG_OK;
+	}
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		return rc;
+	for (i = 0; !rc && i < n; i++)
+		if (v[i].size != UINT64_MAX)
+			rc = eg_ledger_exec(pl->l, e,
+					    "UPDATE files SET post_action='done' "
+					    "WHERE partner=?1 AND remote_path=?2 "
+					    "AND size=?3 AND mtime=?4 AND "
+					    "post_action='pending'",
+					    "ttii", p->id, v[i].path,
+					    (int64_t)v[i].size, v[i].mtime);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	else
+		eg_ledger_rollback(pl->l);
+	return rc;
+}
+
+/* A clean-up the server refused (not a lost session): counted in the
+ * ledger; from the profile's attention-after on, `status` shows it. */
+static void
+cleanup_refused(eg_pipeline *pl, const eg_tfile *f, const char *why)
+{
+	const eg_profile *p = pl->pp->profile;
+	int64_t n = 0;
+	eg_error le;
+
+	eg_error_clear(&le);
+	if (eg_ledger_cleanup_refused(pl->l, p->id, f->path, f->size, f->mtime,
+				      pl->o.now, p->cleanup_attention, why, &n,
+				      &le) != EG_OK)
+		eg_pl_note(pl, "cannot note the refused clean-up: %s", le.msg);
+	else if (p->cleanup_attention && n >= (int64_t)p->cleanup_attention)
+		eg_pl_note(pl, "clean-up of %s refused %lld times: needs attention "
+			 "(see edigate status)",
+		     f->path, (long long)n);
+}
+
+/* Source clean-up: only for files whose outcome is committed. */
+eg_err
+eg_pl_post_actions(eg_pipeline *pl, eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+	eg_tlist tl;
+	size_t i;
+
+	memset(&tl, 0, sizeof(tl));
+	rc = eg_ledger_query(pl->l, &st, e,
+			     "SELECT name, remote_path, size, mtime, id FROM "
+			     "files WHERE partner=?1 AND post_action='pending' "
+			     "AND state NOT IN ('received','processed') AND "
+			     "source=?2 ORDER BY n",
+			     "tt", p->id, pl->t->ops->name);
+	if (rc)
+		return rc;
+	while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
+		char done[PATH_MAX] = "";
+
+		if (p->done_suffix)
+			snprintf(done, sizeof(done), "%s%s", eg_col_text(st, 1),
+				 p->done_suffix);
+		/* the id rides in the name slot of a second entry-free list:
+		 * keep it simple, one list, ids looked up again below */
+		rc = eg_tlist_add(&tl, eg_col_text(st, 0), eg_col_text(st, 1),
+				  (uint64_t)eg_col_int(st, 2), eg_col_int(st, 3),
+				  done[0] ? done : NULL);
+	}
+	eg_ledger_done(st);
+	if (rc || r < 0) {
+		eg_tlist_free(&tl);
+		return rc ? rc : e->code;
+	}
+	for (i = 0; !rc && i < tl.n; i++) {
+		eg_pl_crash_point(pl, "before-cleanup");
+		rc = pl->t->ops->post(pl->t, &tl.v[i], e);
+		if (rc && eg_transport_transient(e)) {
+			/* the session is gone: note what was done, then let
+			 * serve_partner try a new session */
+			eg_error fe = *e;
+			size_t b = (i / pl->o.batch) * pl->o.batch;
+
+			eg_pl_note(pl, "clean-up of %s failed: %s", tl.v[i].path,
+			     e->msg);
+			tl.v[i].size = UINT64_MAX;
+			rc = mark_cleaned(pl, tl.v + b, i - b + 1, e);
+			if (!rc) {
+				*e = fe;
+				rc = EG_EIO;
+			}
+			break;
+		}
+		if (rc) {
+			/* retried next run; never a second ingest (the ledger
+			 * knows path, size and mtime) */
+			eg_pl_note(pl, "clean-up of %s failed (retried next run): %s",
+			     tl.v[i].path, e->msg);
+			cleanup_refused(pl, &tl.v[i], e->msg);
+			eg_error_clear(e);
+			rc = EG_OK;
+			tl.v[i].size = UINT64_MAX; /* not done: not recorded */
+		}
+		/* batched: synced, then recorded; a clean-up redone after a
+		 * crash finds the file already gone (or moved), which is
+		 * fine */
+		if ((i + 1) % pl->o.batch == 0 || i + 1 == tl.n)
+			rc = mark_cleaned(pl, tl.v + (i / pl->o.batch) *
+							  pl->o.batch,
+					  i % pl->o.batch + 1, e);
+	}
+	eg_tlist_free(&tl);
+	return rc;
+}
+
+/* Is file id in one of the states (SQL list)?  Errors count as yes:
+ * the sweep then keeps what it is not sure of. */
+static int
+in_state(eg_pipeline *pl, const char *id, int received_too)
+{
+	eg_error e;
+	int64_t n = 1;
+
+	eg_error_clear(&e);
+	if (eg_ledger_int(pl->l, &n, 0, &e,
+			    received_too
+				? "SELECT count(*) FROM files WHERE id=?1 AND "
+				  "state IN ('received','processed')"
+				: "SELECT count(*) FROM files WHERE id=?1 AND "
+				  "state='processed'",
+			    "t", id))
+		return 1;
+	return n != 0;
+}
+
+/*
+ * Remove what no ledger row needs any more: spool copies of files that
+ * reached a final state, fetch temporaries of a crashed run, and staged
+ * work files of files that are not waiting to be published (a crashed
+ * attempt, or records taken back to nothing).  Run at the start of a
+ * partner's run and at its end: deletions are kept out of the middle of
+ * a run, where they would slow every create after them (ext4 skips
+ * recently freed inodes).  Nothing here is needed for durability.
+ */
+void
+eg_pl_sweep_orphans(eg_pipeline *pl)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 300], id[32];
+	DIR *d;
+	struct dirent *de;
+	eg_error e;
+
+	if (!eg_path(dir, sizeof(dir), &e, "%s/in/%s", pl->o.spool,
+		     pl->pp->profile->id) &&
+	    (d = opendir(dir))) {
+		while ((de = readdir(d)) != NULL) {
+			int fetch_tmp = !strncmp(de->d_name, ".fetch-", 7);
+
+			if (de->d_name[0] == '.' && !fetch_tmp)
+				continue;
+			if (!fetch_tmp && in_state(pl, de->d_name, 1))
+				continue;
+			if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir,
+					     de->d_name) < sizeof(p))
+				(void)unlink(p);
+		}
+		closedir(d);
+	}
+	/* work/ holds staged files of every partner: "<id>.<what>" */
+	if (eg_path(dir, sizeof(dir), &e, "%s/work", pl->o.spool) ||
+	    !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *dot = strchr(de->d_name, '.');
+		size_t n = dot ? (size_t)(dot - de->d_name) : 0;
+
+		if (n == 0 || n >= sizeof(id))
+			continue;
+		memcpy(id, de->d_name, n);
+		id[n] = '\0';
+		if (in_state(pl, id, 0))
+			continue;
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
+		    sizeof(p))
+			continue;
+		if (unlink(p) != 0 && errno == EISDIR)
+			eg_remove_tree(p); /* a bundle's unpack folder */
+	}
+	closedir(d);
+}

@@ -1,0 +1,184 @@
+/*
+ * findings.c - findings of a file being processed: kept in the
+ * ledger (up to the profile's max-findings, with the segment's text) and
+ * told to the acknowledgement writer.  An interchange whose sender is
+ * another partner's is refused at the identity check.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fctx.h"
+
+/* --- findings ------------------------------------------------------------- */
+
+static const char *
+level_str(eg_level l)
+{
+	static const char *const s[] = {"file",        "interchange",
+					"group",       "transaction",
+					"segment",     "element"};
+
+	return (unsigned)l < 6 ? s[l] : "?";
+}
+
+static const char *
+sev_str(eg_find_sev s)
+{
+	return s == EG_FIND_ERROR ? "error"
+	       : s == EG_FIND_WARNING ? "warning" : "note";
+}
+
+/* The segment's own text, for the reject report (at most 200 bytes). */
+static void
+segment_text(const fctx *fc, const eg_finding *f, char *dst, size_t cap)
+{
+	char buf[201];
+	ssize_t n;
+	size_t i, k = 0;
+
+	dst[0] = '\0';
+	if (fc->seg_fd < 0 || !f->pos.seg_id[0])
+		return;
+	n = pread(fc->seg_fd, buf, sizeof(buf) - 1, (off_t)f->pos.offset);
+	if (n <= 0)
+		return;
+	for (i = 0; i < (size_t)n && k + 1 < cap; i++) {
+		char c = buf[i];
+
+		if (c == fc->seg_term || c == '\n' || c == '\r')
+			break;
+		dst[k++] = (c >= 32 && c < 127) ? c : '?';
+	}
+	dst[k] = '\0';
+}
+
+static eg_err
+keep_finding(fctx *fc, const eg_finding *f, eg_error *e)
+{
+	char seg[201];
+
+	fc->findings++;
+	if (f->severity == EG_FIND_ERROR)
+		fc->errors++;
+	if (fc->kept_findings >= fc->max_findings)
+		return EG_OK;
+	fc->kept_findings++;
+	segment_text(fc, f, seg, sizeof(seg));
+	return eg_ledger_exec(
+	    fc->l, e,
+	    "INSERT INTO findings(file_id,level,severity,code,rule,message,"
+	    "offset,segment,seg_id,element,isa13,gs06,st02,segment_text) "
+	    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+	    "tttttt" "iiti" "tttt", fc->id, level_str(f->level),
+	    sev_str(f->severity), f->code, f->rule, f->msg,
+	    (int64_t)f->pos.offset, (int64_t)f->pos.segment, f->pos.seg_id,
+	    (int64_t)f->pos.element, f->ctl.isa13, f->ctl.gs06, f->ctl.st02,
+	    seg);
+}
+
+/* A finding the pipeline itself makes (duplicates, limits, syntax). */
+void
+eg_fc_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
+	    const char *fmt, ...)
+{
+	eg_finding f;
+	eg_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	eg_finding_vinit(&f, lvl, EG_FIND_ERROR, NULL, NULL, rule, fmt, ap);
+	va_end(ap);
+	if (ctl)
+		f.ctl = *ctl;
+	eg_error_clear(&e);
+	if (keep_finding(fc, &f, &e))
+		eg_fc_fail(fc, e.code, &e);
+}
+
+/* ... and a note (kept, not an error). */
+void
+eg_fc_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
+	 const char *fmt, ...)
+{
+	eg_finding f;
+	eg_error e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	eg_finding_vinit(&f, lvl, EG_FIND_NOTE, NULL, NULL, rule, fmt, ap);
+	va_end(ap);
+	if (ctl)
+		f.ctl = *ctl;
+	eg_error_clear(&e);
+	if (keep_finding(fc, &f, &e))
+		eg_fc_fail(fc, e.code, &e);
+}
+
+/*
+ * The interchange's sender belongs to another partner (24.6): it is
+ * refused at the identity check.  Its segments reach no map and no rule
+ * of this partner, and no acknowledgement is sent for it: one addressed
+ * to the other partner's id is held in the quarantine (emit_ack).
+ */
+static void
+misrouted(fctx *fc, const eg_finding *f)
+{
+	const eg_envelope_expect *x = fc->pl->pp->expect;
+	const char *owner = x && x->owner ? x->owner(x->owner_ud,
+						     f->ctl.sender_q,
+						     f->ctl.sender)
+					  : NULL;
+
+	if (!owner || !owner[0])
+		return; /* nobody's: a TA1 R tells the sender */
+	snprintf(fc->misrouted_to, sizeof(fc->misrouted_to), "%s", owner);
+	snprintf(fc->misrouted_last, sizeof(fc->misrouted_last), "%s", owner);
+	fc->misrouted++;
+}
+
+void
+eg_fc_on_finding(void *ud, const eg_finding *f)
+{
+	fctx *fc = ud;
+	eg_error e;
+	int reader = f->rule && !strcmp(f->rule, "reader");
+
+	if (reader && !fc->unread) {
+		fc->unread = 1;
+		fc->unread_at = f->pos.offset;
+	}
+	if (f->level == EG_LVL_TRANSACTION && f->rule &&
+	    !strcmp(f->rule, "no-guide"))
+		fc->txn_noguide = 1;
+	if (f->rule && !strcmp(f->rule, "sender-not-partner"))
+		misrouted(fc, f);
+	/* past the identity check nothing of a misrouted interchange is
+	 * looked at: its findings would be about another partner's file */
+	if (fc->misrouted_to[0] && f->level >= EG_LVL_GROUP)
+		return;
+	/* a reader error outside any interchange has no envelope to
+	 * answer: the interchanges after it are answered one by one
+	 * (reject_unread); a received 997/999 is never acknowledged
+	 * (ackin.h) */
+	if (fc->ack && !(reader && !f->ctl.isa13[0]) &&
+	    !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
+		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
+	eg_error_clear(&e);
+	if (keep_finding(fc, f, &e))
+		eg_fc_fail(fc, e.code, &e);
+}
+
+/* Mapping and rule findings: kept, not acknowledged (the 997 answers
+ * syntax and the guide only). */
+void
+eg_fc_on_map_finding(void *ud, const eg_finding *f)
+{
+	fctx *fc = ud;
+	eg_error e;
+
+	eg_error_clear(&e);
+	if (keep_finding(fc, f, &e))
+		eg_fc_fail(fc, e.code, &e);
+}

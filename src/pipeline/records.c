@@ -1,0 +1,216 @@
+/*
+ * records.c - canonical records of a file being processed, and
+ * their business keys.
+ *
+ * Records are streamed to work/<id>.records.jsonl with marks, so a set,
+ * group or interchange that ends rejected takes its records back.  Each
+ * record's business keys are checked against the ledger: a document seen
+ * before is a duplicate or a change, per the profile.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edigate/fsutil.h"
+#include "fctx.h"
+
+/* --- records file with marks ------------------------------------------- */
+
+eg_err
+eg_fc_rec_flush(fctx *fc, eg_error *e)
+{
+	eg_err rc;
+
+	if (!fc->recbuf.len)
+		return EG_OK;
+	if (fc->rec_fd < 0) { /* opened when the first records are written */
+		char path[PATH_MAX];
+
+		if ((rc = eg_path(path, sizeof(path), e, "%s.records.jsonl",
+				  fc->work)))
+			return rc;
+		fc->rec_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				  0640);
+		if (fc->rec_fd < 0)
+			return eg_fail(e, EG_EIO, "%s: %s", path,
+				       strerror(errno));
+	}
+	rc = eg_write_all(fc->rec_fd, fc->recbuf.data, fc->recbuf.len,
+			  "records", e);
+	fc->rec_flushed += fc->recbuf.len;
+	eg_buf_reset(&fc->recbuf);
+	return rc;
+}
+
+uint64_t
+eg_fc_rec_len(const fctx *fc)
+{
+	return fc->rec_flushed + fc->recbuf.len;
+}
+
+/* Take back every record written after mark (a unit ended rejected). */
+eg_err
+eg_fc_rec_truncate(fctx *fc, uint64_t mark, eg_error *e)
+{
+	if (mark >= fc->rec_flushed) {
+		fc->recbuf.len = (size_t)(mark - fc->rec_flushed);
+		if (fc->recbuf.data)
+			fc->recbuf.data[fc->recbuf.len] = '\0';
+		return EG_OK;
+	}
+	eg_buf_reset(&fc->recbuf);
+	if (ftruncate(fc->rec_fd, (off_t)mark) != 0 ||
+	    lseek(fc->rec_fd, (off_t)mark, SEEK_SET) < 0)
+		return eg_fail(e, EG_EIO, "records: %s", strerror(errno));
+	fc->rec_flushed = mark;
+	return EG_OK;
+}
+
+/* --- records and business keys --------------------------------------------- */
+
+/* A WarehouseOrder's lines, for the rules of later answers (945, 856). */
+eg_err
+eg_pl_keep_ref_lines(eg_ledger *l, int64_t txn_id, const char *set,
+	       const eg_rnode *rec, eg_error *e)
+{
+	eg_ref_doc d;
+	size_t i;
+	eg_err rc;
+
+	if (strcmp(rec->name, "WarehouseOrder") != 0)
+		return EG_OK;
+	if ((rc = eg_ref_doc_read(&d, set, rec)))
+		return eg_fail(e, rc, "cannot keep the order lines: %s",
+			       eg_err_str(rc));
+	for (i = 0; !rc && i < d.nlines; i++) {
+		const eg_ref_line *ln = &d.lines[i];
+
+		rc = eg_ledger_exec(l, e,
+				    "INSERT INTO ref_lines(txn_id,line_number,"
+				    "gtin,sku,buyer_part,quantity,uom) "
+				    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+				    "itttttt", txn_id, ln->line_number,
+				    ln->gtin, ln->sku, ln->buyer_part,
+				    ln->quantity, ln->uom);
+	}
+	eg_ref_doc_clear(&d);
+	return rc;
+}
+
+/*
+ * The record's business keys against the ledger.  The first key is the
+ * document's identity (BSN02, W05, W06, BEG03): seen before in another
+ * file (not one of our reprocess chain) makes this a duplicate or a
+ * change, per the profile.  Every key is remembered, first seen wins.
+ */
+static eg_err
+check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
+	   eg_error *e)
+{
+	const eg_rnode *corr = eg_rnode_child(rec, "correlation"), *k;
+	int first = 1;
+	eg_err rc = EG_OK;
+
+	*write = 1;
+	for (k = eg_rnode_child(corr, "key"); !rc && k;
+	     k = eg_rnode_next_same(k), first = 0) {
+		const char *name = eg_rnode_text(k, "name");
+		const char *value = eg_rnode_text(k, "value");
+		eg_stmt *st;
+		int r;
+		char file[32] = "", origin[32] = "";
+		int64_t txn = 0;
+
+		if (!name || !value)
+			continue;
+		rc = eg_ledger_query(fc->l, &st, e,
+				     "SELECT b.file_id, f.origin_id, b.txn_id "
+				     "FROM business_keys b LEFT JOIN files f "
+				     "ON f.id=b.file_id WHERE b.partner=?1 AND "
+				     "b.set_id=?2 AND b.name=?3 AND b.value=?4",
+				     "tttt", fc->p->id, set, name, value);
+		if (rc)
+			break;
+		r = eg_ledger_step(fc->l, st, e);
+		if (r == 1) {
+			snprintf(file, sizeof(file), "%s", eg_col_text(st, 0));
+			snprintf(origin, sizeof(origin), "%s",
+				 eg_col_text(st, 1));
+			txn = eg_col_int(st, 2);
+		}
+		eg_ledger_done(st);
+		if (r < 0)
+			return e->code;
+		if (first)
+			snprintf(fc->txn_key, sizeof(fc->txn_key), "%s=%s",
+				 name, value);
+		if (r == 1 && first && txn != fc->txn_id &&
+		    strcmp(origin, fc->origin) == 0 && strcmp(file, fc->id)) {
+			/* an earlier run of this very document (released or
+			 * reprocessed): what it delivered is not sent again,
+			 * unless forced -- then it supersedes, as a change */
+			snprintf(fc->txn_dup_of, sizeof(fc->txn_dup_of), "%s",
+				 file);
+			fc->txn_status = fc->forced ? "change" : "duplicate";
+			*write = fc->forced;
+		} else if (r == 1 && first && txn != fc->txn_id) {
+			const char *pol = fc->p->dup_business;
+
+			snprintf(fc->txn_dup_of, sizeof(fc->txn_dup_of), "%s",
+				 file);
+			if (!strcmp(pol, "change")) {
+				fc->txn_status = "change";
+			} else if (!strcmp(pol, "reject")) {
+				fc->txn_status = "rejected";
+				eg_fc_finding(fc, EG_LVL_TRANSACTION, NULL,
+					    "duplicate-business-key",
+					    "%s %s '%s' was first received in "
+					    "file %s: the profile rejects a "
+					    "repeat", set, name, value, file);
+				*write = 0;
+			} else {
+				fc->txn_status = "duplicate";
+				*write = 0;
+			}
+			eg_pl_note(fc->pl, "%s: %s %s '%s' seen before in %s (%s)",
+			     fc->id, set, name, value, file, fc->txn_status);
+		}
+		if (r == 0 && *write)
+			rc = eg_ledger_exec(
+			    fc->l, e,
+			    "INSERT INTO business_keys(partner,set_id,name,"
+			    "value,file_id,txn_id,first_seen) "
+			    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+			    "ttttt" "ii", fc->p->id, set, name, value, fc->id,
+			    fc->txn_id, (int64_t)fc->pl->o.now);
+	}
+	return rc;
+}
+
+eg_err
+eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
+{
+	fctx *fc = ud;
+	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
+	int write = 1;
+	eg_err rc;
+
+	if (fc->set_skip || fc->dup_file)
+		return EG_OK; /* came before, or held: nothing goes out */
+	if ((rc = check_keys(fc, set ? set : "", rec, &write, e)))
+		return rc;
+	if (!write)
+		return EG_OK;
+	if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id, set ? set : "", rec, e)))
+		return rc;
+	if ((rc = eg_record_write_json(&fc->recbuf, rec)))
+		return eg_fail(e, rc, "cannot write the record: %s",
+			       eg_err_str(rc));
+	fc->txn_records++;
+	if (fc->recbuf.len >= REC_FLUSH)
+		return eg_fc_rec_flush(fc, e);
+	return EG_OK;
+}
