@@ -71,10 +71,8 @@ eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e
 		eg_remove_tree(dir);
 		if ((rc = eg_fc_stage_outputs(fc, "rejected", e)))
 			return rc;
-		rc = eg_ledger_exec(fc->l, e,
-				    "UPDATE files SET final_state='rejected', "
-				    "summary=?1 WHERE id=?2",
-				    "tt", ue.msg, fc->id);
+		rc = eg_ledger_pl_file_final(fc->l, fc->id, "rejected", ue.msg,
+					     e);
 		if (!rc)
 			rc = eg_ledger_set_state(fc->l, fc->id, "processed",
 						 "bundle refused", e);
@@ -90,10 +88,8 @@ eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e
 	eg_remove_tree(dir);
 	if ((rc = eg_fc_stage_outputs(fc, "unpacked", e)))
 		return rc;
-	rc = eg_ledger_exec(fc->l, e,
-			    "UPDATE files SET final_state='unpacked', "
-			    "summary=?1 WHERE id=?2",
-			    "tt", eg_bundle_kind_str(kind), fc->id);
+	rc = eg_ledger_pl_file_final(fc->l, fc->id, "unpacked",
+				     eg_bundle_kind_str(kind), e);
 	if (!rc)
 		rc = eg_ledger_set_state(fc->l, fc->id, "processed",
 					 "bundle unpacked", e);

@@ -34,13 +34,8 @@ mark_cleaned(eg_pipeline *pl, const eg_tfile *v, size_t n, eg_error *e)
 		return rc;
 	for (i = 0; !rc && i < n; i++)
 		if (v[i].size != UINT64_MAX)
-			rc = eg_ledger_exec(pl->l, e,
-					    "UPDATE files SET post_action='done' "
-					    "WHERE partner=?1 AND remote_path=?2 "
-					    "AND size=?3 AND mtime=?4 AND "
-					    "post_action='pending'",
-					    "ttii", p->id, v[i].path,
-					    (int64_t)v[i].size, v[i].mtime);
+			rc = eg_ledger_pl_cleanup_done(pl->l, p->id, v[i].path,
+						       v[i].size, v[i].mtime, e);
 	if (!rc)
 		rc = eg_ledger_commit(pl->l, e);
 	else
@@ -68,42 +63,45 @@ cleanup_refused(eg_pipeline *pl, const eg_tfile *f, const char *why)
 		     f->path, (long long)n);
 }
 
+typedef struct pending {
+	eg_tlist *tl;
+	const char *done_suffix;
+} pending;
+
+/* A file whose clean-up waits, onto the list (with its done-name when
+ * the profile renames instead of deleting). */
+static eg_err
+add_pending(void *ud, const char *name, const char *remote, uint64_t size,
+	    int64_t mtime, eg_error *e)
+{
+	pending *pd = ud;
+	char done[PATH_MAX] = "";
+
+	(void)e;
+	if (pd->done_suffix)
+		snprintf(done, sizeof(done), "%s%s", remote, pd->done_suffix);
+	return eg_tlist_add(pd->tl, name, remote, size, mtime,
+			    done[0] ? done : NULL);
+}
+
 /* Source clean-up: only for files whose outcome is committed. */
 eg_err
 eg_pl_post_actions(eg_pipeline *pl, eg_error *e)
 {
 	const eg_profile *p = pl->pp->profile;
-	eg_stmt *st;
 	eg_err rc;
-	int r;
 	eg_tlist tl;
+	pending pd;
 	size_t i;
 
 	memset(&tl, 0, sizeof(tl));
-	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT name, remote_path, size, mtime, id FROM "
-			     "files WHERE partner=?1 AND post_action='pending' "
-			     "AND state NOT IN ('received','processed') AND "
-			     "source=?2 ORDER BY n",
-			     "tt", p->id, pl->t->ops->name);
-	if (rc)
-		return rc;
-	while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
-		char done[PATH_MAX] = "";
-
-		if (p->done_suffix)
-			snprintf(done, sizeof(done), "%s%s", eg_col_text(st, 1),
-				 p->done_suffix);
-		/* the id rides in the name slot of a second entry-free list:
-		 * keep it simple, one list, ids looked up again below */
-		rc = eg_tlist_add(&tl, eg_col_text(st, 0), eg_col_text(st, 1),
-				  (uint64_t)eg_col_int(st, 2), eg_col_int(st, 3),
-				  done[0] ? done : NULL);
-	}
-	eg_ledger_done(st);
-	if (rc || r < 0) {
+	pd.tl = &tl;
+	pd.done_suffix = p->done_suffix;
+	rc = eg_ledger_pl_cleanups(pl->l, p->id, pl->t->ops->name, add_pending,
+				   &pd, e);
+	if (rc) {
 		eg_tlist_free(&tl);
-		return rc ? rc : e->code;
+		return rc;
 	}
 	for (i = 0; !rc && i < tl.n; i++) {
 		eg_pl_crash_point(pl, "before-cleanup");
@@ -152,18 +150,12 @@ static int
 in_state(eg_pipeline *pl, const char *id, int received_too)
 {
 	eg_error e;
-	int64_t n = 1;
+	int yes = 1;
 
 	eg_error_clear(&e);
-	if (eg_ledger_int(pl->l, &n, 0, &e,
-			    received_too
-				? "SELECT count(*) FROM files WHERE id=?1 AND "
-				  "state IN ('received','processed')"
-				: "SELECT count(*) FROM files WHERE id=?1 AND "
-				  "state='processed'",
-			    "t", id))
+	if (eg_ledger_pl_file_in_work(pl->l, id, received_too, &yes, &e))
 		return 1;
-	return n != 0;
+	return yes;
 }
 
 /*

@@ -66,16 +66,8 @@ keep_finding(fctx *fc, const eg_finding *f, eg_error *e)
 		return EG_OK;
 	fc->kept_findings++;
 	segment_text(fc, f, seg, sizeof(seg));
-	return eg_ledger_exec(
-	    fc->l, e,
-	    "INSERT INTO findings(file_id,level,severity,code,rule,message,"
-	    "offset,segment,seg_id,element,isa13,gs06,st02,segment_text) "
-	    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-	    "tttttt" "iiti" "tttt", fc->id, level_str(f->level),
-	    sev_str(f->severity), f->code, f->rule, f->msg,
-	    (int64_t)f->pos.offset, (int64_t)f->pos.segment, f->pos.seg_id,
-	    (int64_t)f->pos.element, f->ctl.isa13, f->ctl.gs06, f->ctl.st02,
-	    seg);
+	return eg_ledger_pl_finding_add(fc->l, fc->id, f, level_str(f->level),
+					sev_str(f->severity), seg, e);
 }
 
 /* A finding the pipeline itself makes (duplicates, limits, syntax). */

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "edigate/ledger_pipeline.h"
 #include "edigate/pipeline.h"
 #include "edigate/record.h"
 #include "edigate/transport.h"

@@ -56,21 +56,7 @@ reject_all(fctx *fc, eg_error *e)
 	eg_err rc = eg_fc_rec_truncate(fc, 0, e);
 
 	if (!rc)
-		rc = eg_ledger_exec(fc->l, e,
-				    "DELETE FROM ref_lines WHERE txn_id IN "
-				    "(SELECT id FROM transactions WHERE "
-				    "file_id=?1)",
-				    "t", fc->id);
-	if (!rc)
-		rc = eg_ledger_exec(fc->l, e,
-				    "DELETE FROM business_keys WHERE file_id=?1",
-				    "t", fc->id);
-	if (!rc)
-		rc = eg_ledger_exec(fc->l, e,
-				    "UPDATE transactions SET status='rejected', "
-				    "records=0 WHERE file_id=?1 AND "
-				    "status IN ('accepted','change','ack-only')",
-				    "t", fc->id);
+		rc = eg_ledger_pl_file_reject_all(fc->l, fc->id, e);
 	if (!rc)
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "partial-file-rejected",
 			    "%lu set(s) were good, but the profile rejects a "
@@ -113,30 +99,10 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 	struct stat st;
 
 	/* same bytes from this partner before (not our reprocess chain) */
-	{
-		eg_stmt *q;
-		int r;
-
-		if ((rc = eg_ledger_query(fc->l, &q, e,
-					  "SELECT id FROM files WHERE "
-					  "partner=?1 AND sha256=?2 AND "
-					  "origin_id<>?3 AND n<(SELECT n FROM "
-					  "files WHERE id=?4) AND state NOT IN "
-					  "('received','discarded','unpacked',"
-					  "'duplicate') ORDER BY n LIMIT 1",
-					  "tttt", fc->p->id, fc->sha,
-					  fc->origin, fc->id)))
-			return rc;
-		r = eg_ledger_step(fc->l, q, e);
-		if (r == 1) {
-			fc->dup_file = 1;
-			snprintf(fc->dup_of, sizeof(fc->dup_of), "%s",
-				 eg_col_text(q, 0));
-		}
-		eg_ledger_done(q);
-		if (r < 0)
-			return e->code;
-	}
+	if ((rc = eg_ledger_pl_same_bytes(fc->l, fc->p->id, fc->sha,
+					  fc->origin, fc->id, fc->dup_of, e)))
+		return rc;
+	fc->dup_file = fc->dup_of[0] != '\0';
 	if ((rc = eg_ledger_past_dedupe(fc->l, fc->id, &fc->dd_past, e)))
 		return rc;
 	if (fstat(fc->seg_fd, &st) != 0)
@@ -190,11 +156,8 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 		 fc->accepted + fc->rejected + fc->duplicates, fc->accepted,
 		 fc->changed ? " (some as changes)" : "", fc->rejected,
 		 fc->duplicates, fc->records, fc->nacks, fc->findings);
-	rc = eg_ledger_exec(fc->l, e,
-			    "UPDATE files SET final_state=?1, summary=?2, "
-			    "duplicate_of=?3, run_id=NULL WHERE id=?4",
-			    "tttt", final_state, summary,
-			    fc->dup_file ? fc->dup_of : NULL, fc->id);
+	rc = eg_ledger_pl_file_decided(fc->l, fc->id, final_state, summary,
+				       fc->dup_file ? fc->dup_of : NULL, e);
 	if (!rc)
 		rc = eg_ledger_set_state(fc->l, fc->id, "processed", summary,
 					 e);
@@ -208,11 +171,10 @@ static eg_err
 process_file(eg_pipeline *pl, const char *id, eg_error *e)
 {
 	fctx fc;
-	eg_stmt *st;
+	eg_ledger_pl_file row;
 	eg_bundle_kind kind = EG_BUNDLE_NONE;
-	char rel[PATH_MAX];
 	eg_err rc;
-	int r;
+	int found;
 
 	memset(&fc, 0, sizeof(fc));
 	fc.pl = pl;
@@ -224,25 +186,16 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 					     : DEFAULT_MAX_FINDINGS;
 	eg_buf_init(&fc.recbuf, REC_FLUSH * 2 + ((size_t)64 << 20));
 	snprintf(fc.id, sizeof(fc.id), "%s", id);
-	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT name, sha256, origin_id, spool_path, "
-			     "forced FROM files WHERE id=?1",
-			     "t", id);
-	if (rc)
+	if ((rc = eg_ledger_pl_file_get(pl->l, id, &row, &found, e)))
 		return rc;
-	r = eg_ledger_step(pl->l, st, e);
-	if (r == 1) {
-		snprintf(fc.name, sizeof(fc.name), "%s", eg_col_text(st, 0));
-		snprintf(fc.sha, sizeof(fc.sha), "%s", eg_col_text(st, 1));
-		snprintf(fc.origin, sizeof(fc.origin), "%s", eg_col_text(st, 2));
-		snprintf(rel, sizeof(rel), "%s", eg_col_text(st, 3));
-		fc.forced = eg_col_int(st, 4) != 0;
-	}
-	eg_ledger_done(st);
-	if (r != 1)
-		return r < 0 ? e->code
-			     : eg_fail(e, EG_EINTERNAL, "file %s vanished", id);
-	if ((rc = eg_pl_spool_path(pl, fc.path, sizeof(fc.path), rel, e)) ||
+	if (!found)
+		return eg_fail(e, EG_EINTERNAL, "file %s vanished", id);
+	snprintf(fc.name, sizeof(fc.name), "%s", row.name);
+	snprintf(fc.sha, sizeof(fc.sha), "%s", row.sha256);
+	snprintf(fc.origin, sizeof(fc.origin), "%s", row.origin);
+	fc.forced = row.forced;
+	if ((rc = eg_pl_spool_path(pl, fc.path, sizeof(fc.path), row.spool_path,
+				   e)) ||
 	    (rc = eg_path(fc.workrel, sizeof(fc.workrel), e, "work/%s", id)) ||
 	    (rc = eg_pl_spool_path(pl, fc.work, sizeof(fc.work), fc.workrel, e)))
 		return rc;
@@ -259,23 +212,18 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 		rc = kind != EG_BUNDLE_NONE ? eg_fc_process_bundle(pl, &fc, kind, e)
 					    : eg_fc_process_doc(pl, &fc, e);
 	if (!rc) {
-		const char *fs = NULL;
-		eg_stmt *q;
+		char fs[32];
 
-		if (!eg_ledger_query(pl->l, &q, e,
-				     "SELECT final_state FROM files WHERE id=?1",
-				     "t", id)) {
-			if (eg_ledger_step(pl->l, q, e) == 1)
-				fs = eg_col_text(q, 0);
-			if (fs && !strcmp(fs, "accepted"))
+		/* counted only (a failed question counts nothing) */
+		if (!eg_ledger_pl_final_state(pl->l, id, fs, &found, e)) {
+			if (!strcmp(fs, "accepted"))
 				pl->c->accepted++;
-			else if (fs && !strcmp(fs, "partial"))
+			else if (!strcmp(fs, "partial"))
 				pl->c->partial++;
-			else if (fs && !strcmp(fs, "rejected"))
+			else if (!strcmp(fs, "rejected"))
 				pl->c->rejected++;
-			else if (fs && !strcmp(fs, "duplicate"))
+			else if (!strcmp(fs, "duplicate"))
 				pl->c->duplicates++;
-			eg_ledger_done(q);
 		}
 		pl->c->processed++;
 		pl->c->records += fc.records;
@@ -324,28 +272,14 @@ eg_pl_process_all(eg_pipeline *pl, eg_error *e)
 		 * commit gives its files back (summary_undo) */
 		eg_pipeline_counts before = *pl->c;
 		size_t n = 0, i;
-		eg_stmt *st;
-		int r;
 
 		if (!ids || !ns) {
 			free(ids);
 			free(ns);
 			return eg_fail(e, EG_ENOMEM, "out of memory");
 		}
-		rc = eg_ledger_query(pl->l, &st, e,
-				     "SELECT id, n FROM files WHERE partner=?1 "
-				     "AND state='received' AND n>?2 ORDER BY n "
-				     "LIMIT ?3",
-				     "tii", pl->pp->profile->id, after,
-				     (int64_t)pl->o.batch);
-		while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
-			snprintf(ids[n], 32, "%s", eg_col_text(st, 0));
-			ns[n++] = eg_col_int(st, 1);
-		}
-		if (!rc)
-			eg_ledger_done(st);
-		if (!rc && r < 0)
-			rc = e->code;
+		rc = eg_ledger_pl_received(pl->l, pl->pp->profile->id, after,
+					   pl->o.batch, ids, ns, &n, e);
 		if (rc || n == 0) {
 			free(ids);
 			free(ns);

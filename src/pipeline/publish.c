@@ -18,104 +18,86 @@
  * Stage 3: publish what was decided, push acks, clean up the source.
  * ======================================================================== */
 
+/* One staged output: renamed to where it goes. */
+static eg_err
+publish_one(void *ud, const char *staged, const char *path, eg_error *e)
+{
+	eg_pipeline *pl = ud;
+	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
+	eg_err rc;
+
+	if ((rc = eg_pl_spool_path(pl, src, sizeof(src), staged, e)) ||
+	    (rc = eg_pl_spool_path(pl, dst, sizeof(dst), path, e)) ||
+	    (rc = eg_pl_parent_dir(pl, path, dir, sizeof(dir), e)))
+		return rc;
+	/* never over an earlier file's output (spoolfs.h); done already by
+	 * a run that crashed before its commit is ok */
+	return eg_publish_new(src, dst, e);
+}
+
 static eg_err
 publish_file(eg_pipeline *pl, const char *id, eg_error *e)
 {
-	eg_stmt *st;
-	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
+	char fs[32];
+	int found = 0;
 	eg_err rc;
-	int r;
 
-	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT staged, path FROM outputs WHERE "
-			     "file_id=?1 AND state='staged' ORDER BY id",
-			     "t", id);
-	if (rc)
-		return rc;
-	while (!rc && (r = eg_ledger_step(pl->l, st, e)) == 1) {
-		rc = eg_pl_spool_path(pl, src, sizeof(src), eg_col_text(st, 0), e);
-		if (!rc)
-			rc = eg_pl_spool_path(pl, dst, sizeof(dst), eg_col_text(st, 1),
-					e);
-		if (!rc)
-			rc = eg_pl_parent_dir(pl, eg_col_text(st, 1), dir, sizeof(dir),
-					e);
-		if (rc)
-			break;
-		/* never over an earlier file's output (spoolfs.h); done
-		 * already by a run that crashed before its commit is ok */
-		if ((rc = eg_publish_new(src, dst, e)))
-			break;
-	}
-	eg_ledger_done(st);
-	if (rc)
+	if ((rc = eg_ledger_pl_staged(pl->l, id, publish_one, pl, e)))
 		return rc;
 	eg_pl_crash_point(pl, "after-publish");
-	rc = eg_ledger_exec(pl->l, e,
-			    "UPDATE outputs SET state='published' WHERE "
-			    "file_id=?1 AND state='staged'",
-			    "t", id);
+	rc = eg_ledger_pl_published(pl->l, id, e);
 	if (!rc)
-		rc = eg_ledger_exec(pl->l, e,
-				    "UPDATE files SET finished_at=?1 WHERE id=?2",
-				    "it", (int64_t)pl->o.now, id);
-	if (!rc) {
-		eg_stmt *q;
-
-		rc = eg_ledger_query(pl->l, &q, e,
-				     "SELECT final_state FROM files WHERE id=?1",
-				     "t", id);
-		if (!rc && eg_ledger_step(pl->l, q, e) == 1) {
-			char fs[32];
-
-			snprintf(fs, sizeof(fs), "%s", eg_col_text(q, 0));
-			eg_ledger_done(q);
-			rc = eg_ledger_set_state(pl->l, id, fs, NULL, e);
-		} else if (!rc) {
-			eg_ledger_done(q);
-		}
-	}
+		rc = eg_ledger_pl_file_finished(pl->l, id, pl->o.now, e);
+	if (!rc)
+		rc = eg_ledger_pl_final_state(pl->l, id, fs, &found, e);
+	if (!rc && found)
+		rc = eg_ledger_set_state(pl->l, id, fs, NULL, e);
 	/* the spool copy is removed by the sweep at the end of the run:
 	 * deleting now would make every later create in the run slower
 	 * (ext4 skips recently freed inodes) */
 	return rc;
 }
 
+typedef struct idlist {
+	char (*ids)[32];
+	size_t n, cap;
+} idlist;
+
+static eg_err
+add_id(void *ud, const char *id, eg_error *e)
+{
+	idlist *il = ud;
+
+	if (il->n == il->cap) {
+		size_t c = il->cap ? il->cap * 2 : 64;
+		char (*v)[32] = realloc(il->ids, c * sizeof(*v));
+
+		if (!v)
+			return eg_fail(e, EG_ENOMEM, "out of memory");
+		il->ids = v;
+		il->cap = c;
+	}
+	snprintf(il->ids[il->n++], 32, "%s", id);
+	return EG_OK;
+}
+
 /* Publish every processed file of the partner (one commit). */
 eg_err
 eg_pl_publish_all(eg_pipeline *pl, eg_error *e)
 {
-	eg_stmt *st;
-	char (*ids)[32] = NULL;
-	size_t n = 0, cap = 0, i;
+	idlist il;
+	char (*ids)[32];
+	size_t n, i;
 	eg_err rc;
-	int r;
 
-	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT id FROM files WHERE partner=?1 AND "
-			     "state='processed' ORDER BY n",
-			     "t", pl->pp->profile->id);
-	if (rc)
-		return rc;
-	while ((r = eg_ledger_step(pl->l, st, e)) == 1) {
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 64;
-			char (*v)[32] = realloc(ids, c * sizeof(*v));
-
-			if (!v) {
-				r = -1;
-				(void)eg_fail(e, EG_ENOMEM, "out of memory");
-				break;
-			}
-			ids = v;
-			cap = c;
-		}
-		snprintf(ids[n++], 32, "%s", eg_col_text(st, 0));
-	}
-	eg_ledger_done(st);
-	if (r < 0) {
+	memset(&il, 0, sizeof(il));
+	rc = eg_ledger_pl_files_in(pl->l, pl->pp->profile->id, "processed",
+				   add_id, &il, e);
+	ids = il.ids;
+	n = il.n;
+	if (rc) {
 		free(ids);
-		return e->code;
+		return rc;
 	}
 	if (n == 0) {
 		free(ids);

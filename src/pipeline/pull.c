@@ -43,37 +43,27 @@ sink_write(void *ud, const void *p, size_t n, eg_error *e)
 /* Insert a file row; its id is made from the day and its row number. */
 eg_err
 eg_pl_new_file(eg_pipeline *pl, const char *source, const char *remote,
-	    const char *name, uint64_t size, int64_t mtime, const char *sha,
-	    const char *parent, const char *origin, const char *reprocess_of,
-	    const char *post, char id[32], eg_error *e)
+	       const char *name, uint64_t size, int64_t mtime, const char *sha,
+	       const char *parent, const char *origin, const char *reprocess_of,
+	       const char *post, char id[32], eg_error *e)
 {
-	int64_t n;
-	eg_err rc;
+	eg_ledger_new_file f;
 
-	rc = eg_ledger_exec(pl->l, e,
-			    "INSERT INTO files(id,partner,source,remote_path,"
-			    "name,size,mtime,sha256,parent_id,origin_id,"
-			    "reprocess_of,state,post_action,received_at,"
-			    "spool_path) VALUES('new-'||hex(randomblob(8)),"
-			    "?1,?2,?3,?4,?5,?6,?7,?8,'',?9,'received',?10,?11,"
-			    "'')",
-			    "tttti" "itttt" "i", pl->pp->profile->id, source,
-			    remote, name, (int64_t)size, mtime, sha, parent,
-			    reprocess_of, post, (int64_t)pl->o.now);
-	if (rc)
-		return rc;
-	n = eg_ledger_last_rowid(pl->l);
-	snprintf(id, 32, "%s-%06lld", pl->day, (long long)n);
-	rc = eg_ledger_exec(pl->l, e,
-			    "UPDATE files SET id=?1, origin_id=COALESCE(?2,?1),"
-			    " spool_path='in/'||partner||'/'||?1 WHERE n=?3",
-			    "tti", id, origin, n);
-	if (!rc)
-		rc = eg_ledger_exec(pl->l, e,
-				    "INSERT INTO file_events(file_id,at,state,"
-				    "note) VALUES(?1,?2,'received',?3)",
-				    "tit", id, (int64_t)pl->o.now, source);
-	return rc;
+	memset(&f, 0, sizeof(f));
+	f.partner = pl->pp->profile->id;
+	f.source = source;
+	f.remote_path = remote;
+	f.name = name;
+	f.size = size;
+	f.mtime = mtime;
+	f.sha256 = sha;
+	f.parent = parent;
+	f.origin = origin;
+	f.reprocess_of = reprocess_of;
+	f.post_action = post;
+	f.now = pl->o.now;
+	f.day = pl->day;
+	return eg_ledger_pl_file_add(pl->l, &f, id, e);
 }
 
 typedef struct fetched {
@@ -142,29 +132,9 @@ static eg_err
 seen_before(eg_pipeline *pl, const eg_tfile *f, int *seen,
 	    char sha[EG_SHA256_HEX], eg_error *e)
 {
-	eg_stmt *q;
-	eg_err rc;
-	int r;
-
-	*seen = 0;
-	sha[0] = '\0';
-	rc = eg_ledger_query(pl->l, &q, e,
-			     "SELECT sha256 FROM files WHERE partner=?1 AND "
-			     "remote_path=?2 AND size=?3 AND (mtime=?4 OR "
-			     "(?4>100000000000000 AND mtime=?4/1000000000)) "
-			     "AND source=?5 AND post_action<>'done' "
-			     "ORDER BY n DESC LIMIT 1",
-			     "ttiit", pl->pp->profile->id, f->path,
-			     (int64_t)f->size, f->mtime, pl->t->ops->name);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(pl->l, q, e);
-	if (r == 1) {
-		*seen = 1;
-		snprintf(sha, EG_SHA256_HEX, "%s", eg_col_text(q, 0));
-	}
-	eg_ledger_done(q);
-	return r < 0 ? e->code : EG_OK;
+	return eg_ledger_pl_taken_before(pl->l, pl->pp->profile->id,
+					 pl->t->ops->name, f->path, f->size,
+					 f->mtime, seen, sha, e);
 }
 
 static eg_err

@@ -35,10 +35,7 @@ mark_sent(eg_pipeline *pl, const int64_t *ids, size_t n, eg_error *e)
 		return rc;
 	for (i = 0; !rc && i < n; i++)
 		if (ids[i])
-			rc = eg_ledger_exec(pl->l, e,
-					    "UPDATE outputs SET state='sent' "
-					    "WHERE id=?1",
-					    "i", ids[i]);
+			rc = eg_ledger_pl_output_sent(pl->l, ids[i], e);
 	if (!rc)
 		rc = eg_ledger_commit(pl->l, e);
 	else
@@ -46,60 +43,57 @@ mark_sent(eg_pipeline *pl, const int64_t *ids, size_t n, eg_error *e)
 	return rc;
 }
 
+typedef struct rowlist {
+	int64_t *ids;
+	size_t n, cap;
+} rowlist;
+
+static eg_err
+add_row(void *ud, int64_t id, eg_error *e)
+{
+	rowlist *rl = ud;
+
+	if (rl->n == rl->cap) {
+		size_t c = rl->cap ? rl->cap * 2 : 64;
+		int64_t *v = realloc(rl->ids, c * sizeof(*v));
+
+		if (!v)
+			return eg_fail(e, EG_ENOMEM, "out of memory");
+		rl->ids = v;
+		rl->cap = c;
+	}
+	rl->ids[rl->n++] = id;
+	return EG_OK;
+}
+
 /* Acknowledgements published but not yet delivered to the outbox. */
 eg_err
 eg_pl_push_acks(eg_pipeline *pl, eg_error *e)
 {
-	eg_stmt *st;
 	char src[PATH_MAX];
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
+	rowlist rl;
+	int64_t *ids;
+	size_t n, i;
 	eg_err rc;
-	int r;
+	int found;
 
-	rc = eg_ledger_query(pl->l, &st, e,
-			     "SELECT o.id FROM outputs o JOIN files f ON "
-			     "f.id=o.file_id WHERE f.partner=?1 AND "
-			     "o.kind='ack' AND o.state='published' ORDER BY "
-			     "o.id",
-			     "t", pl->pp->profile->id);
-	if (rc)
-		return rc;
-	while ((r = eg_ledger_step(pl->l, st, e)) == 1) {
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 64;
-			int64_t *v = realloc(ids, c * sizeof(*v));
-
-			if (!v) {
-				r = -1;
-				(void)eg_fail(e, EG_ENOMEM, "out of memory");
-				break;
-			}
-			ids = v;
-			cap = c;
-		}
-		ids[n++] = eg_col_int(st, 0);
-	}
-	eg_ledger_done(st);
-	if (r < 0) {
+	memset(&rl, 0, sizeof(rl));
+	rc = eg_ledger_pl_acks_unsent(pl->l, pl->pp->profile->id, add_row, &rl,
+				      e);
+	ids = rl.ids;
+	n = rl.n;
+	if (rc) {
 		free(ids);
-		return e->code;
+		return rc;
 	}
 	for (i = 0; !rc && i < n; i++) {
 		char path[PATH_MAX], name[256];
 
-		rc = eg_ledger_query(pl->l, &st, e,
-				     "SELECT path, name FROM outputs WHERE id=?1",
-				     "i", ids[i]);
+		rc = eg_ledger_pl_output_get(pl->l, ids[i], path, sizeof(path),
+					     name, sizeof(name), &found, e);
 		if (rc)
 			break;
-		r = eg_ledger_step(pl->l, st, e);
-		if (r == 1) {
-			snprintf(path, sizeof(path), "%s", eg_col_text(st, 0));
-			snprintf(name, sizeof(name), "%s", eg_col_text(st, 1));
-		}
-		eg_ledger_done(st);
-		if (r == 1) {
+		if (found) {
 			rc = eg_pl_spool_path(pl, src, sizeof(src), path, e);
 			if (!rc)
 				rc = pl->t->ops->put(pl->t, src, name, e);

@@ -88,13 +88,7 @@ eg_pl_keep_ref_lines(eg_ledger *l, int64_t txn_id, const char *set,
 	for (i = 0; !rc && i < d.nlines; i++) {
 		const eg_ref_line *ln = &d.lines[i];
 
-		rc = eg_ledger_exec(l, e,
-				    "INSERT INTO ref_lines(txn_id,line_number,"
-				    "gtin,sku,buyer_part,quantity,uom) "
-				    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
-				    "itttttt", txn_id, ln->line_number,
-				    ln->gtin, ln->sku, ln->buyer_part,
-				    ln->quantity, ln->uom);
+		rc = eg_ledger_pl_ref_line_add(l, txn_id, ln, e);
 	}
 	eg_ref_doc_clear(&d);
 	return rc;
@@ -119,31 +113,16 @@ check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
 	     k = eg_rnode_next_same(k), first = 0) {
 		const char *name = eg_rnode_text(k, "name");
 		const char *value = eg_rnode_text(k, "value");
-		eg_stmt *st;
 		int r;
 		char file[32] = "", origin[32] = "";
 		int64_t txn = 0;
 
 		if (!name || !value)
 			continue;
-		rc = eg_ledger_query(fc->l, &st, e,
-				     "SELECT b.file_id, f.origin_id, b.txn_id "
-				     "FROM business_keys b LEFT JOIN files f "
-				     "ON f.id=b.file_id WHERE b.partner=?1 AND "
-				     "b.set_id=?2 AND b.name=?3 AND b.value=?4",
-				     "tttt", fc->p->id, set, name, value);
-		if (rc)
+		if ((rc = eg_ledger_pl_key_find(fc->l, fc->p->id, set, name,
+						value, &r, file, origin, &txn,
+						e)))
 			break;
-		r = eg_ledger_step(fc->l, st, e);
-		if (r == 1) {
-			snprintf(file, sizeof(file), "%s", eg_col_text(st, 0));
-			snprintf(origin, sizeof(origin), "%s",
-				 eg_col_text(st, 1));
-			txn = eg_col_int(st, 2);
-		}
-		eg_ledger_done(st);
-		if (r < 0)
-			return e->code;
 		if (first)
 			snprintf(fc->txn_key, sizeof(fc->txn_key), "%s=%s",
 				 name, value);
@@ -179,13 +158,9 @@ check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
 			     fc->id, set, name, value, file, fc->txn_status);
 		}
 		if (r == 0 && *write)
-			rc = eg_ledger_exec(
-			    fc->l, e,
-			    "INSERT INTO business_keys(partner,set_id,name,"
-			    "value,file_id,txn_id,first_seen) "
-			    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
-			    "ttttt" "ii", fc->p->id, set, name, value, fc->id,
-			    fc->txn_id, (int64_t)fc->pl->o.now);
+			rc = eg_ledger_pl_key_add(fc->l, fc->p->id, set, name,
+						  value, fc->id, fc->txn_id,
+						  fc->pl->o.now, e);
 	}
 	return rc;
 }

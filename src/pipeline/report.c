@@ -40,16 +40,91 @@ report_facts(const fctx *fc, const char *final_state, eg_report_facts *f)
 	f->file_level = fc->file_rejected;
 }
 
+/* The report's two lists, as the ledger hands them their rows. */
+typedef struct rows {
+	eg_buf *t, *j;
+	int n;
+} rows;
+
+static eg_err
+txn_row(void *ud, const eg_ledger_txn_row *x, eg_error *e)
+{
+	rows *rw = ud;
+	eg_err rc;
+
+	(void)e;
+	rc = eg_buf_addf(rw->t, "  set ISA13 %s GS06 %s %s %s: %s%s%s\n",
+			 x->isa13, x->gs06, x->st01, x->st02, x->status,
+			 x->key[0] ? " " : "", x->key);
+	if (!rc)
+		rc = eg_buf_addf(rw->j,
+				 "%s{\"isa13\":\"%s\",\"gs06\":\"%s\","
+				 "\"st01\":\"%s\",\"st02\":\"%s\","
+				 "\"status\":\"%s\",\"businessKey\":",
+				 rw->n++ ? "," : "", x->isa13, x->gs06,
+				 x->st01, x->st02, x->status);
+	if (!rc)
+		rc = json_str(rw->j, x->key);
+	if (!rc)
+		rc = eg_buf_addc(rw->j, '}');
+	return rc;
+}
+
+static eg_err
+finding_row(void *ud, const eg_ledger_finding_row *x, eg_error *e)
+{
+	rows *rw = ud;
+	const char *seg = x->segment_text;
+	eg_buf *t = rw->t, *j = rw->j;
+	eg_err rc;
+
+	(void)e;
+	rc = eg_buf_addf(t, "%s %s", x->severity, x->level);
+	if (!rc && x->seg_id[0])
+		rc = eg_buf_addf(t, " at byte %lld, segment %lld (%s)",
+				 (long long)x->offset, (long long)x->segment,
+				 x->seg_id);
+	if (!rc && x->element)
+		rc = eg_buf_addf(t, ", element %lld", (long long)x->element);
+	if (!rc && x->st02[0])
+		rc = eg_buf_addf(t, ", set %s", x->st02);
+	if (!rc)
+		rc = eg_buf_addf(t, " [%s%s%s]\n  %s\n", x->rule,
+				 x->code[0] ? " code " : "", x->code,
+				 x->message);
+	if (!rc && seg[0])
+		rc = eg_buf_addf(t, "  segment: %s\n", seg);
+	if (!rc)
+		rc = eg_buf_addf(
+		    j,
+		    "%s{\"level\":\"%s\",\"severity\":\"%s\","
+		    "\"code\":\"%s\",\"rule\":\"%s\",\"offset\":%lld,"
+		    "\"segment\":%lld,\"segmentId\":\"%s\","
+		    "\"element\":%lld,\"isa13\":\"%s\",\"gs06\":\"%s\","
+		    "\"st02\":\"%s\",\"message\":",
+		    rw->n++ ? "," : "", x->level, x->severity, x->code, x->rule,
+		    (long long)x->offset, (long long)x->segment, x->seg_id,
+		    (long long)x->element, x->isa13, x->gs06, x->st02);
+	if (!rc)
+		rc = json_str(j, x->message);
+	if (!rc)
+		rc = eg_buf_adds(j, ",\"segmentText\":");
+	if (!rc)
+		rc = json_str(j, seg);
+	if (!rc)
+		rc = eg_buf_addc(j, '}');
+	return rc;
+}
+
 eg_err
 eg_fc_write_report(fctx *fc, const char *final_state, eg_error *e)
 {
 	eg_report_facts facts;
 	char head[600], next[600];
 	eg_buf t, j;
-	eg_stmt *st;
+	rows rw;
 	char path[PATH_MAX], rel[PATH_MAX], qrel[PATH_MAX];
 	eg_err rc;
-	int r, n = 0;
 
 	eg_buf_init(&t, (size_t)64 << 20);
 	eg_buf_init(&j, (size_t)64 << 20);
@@ -106,100 +181,19 @@ eg_fc_write_report(fctx *fc, const char *final_state, eg_error *e)
 	if (rc)
 		goto out;
 	/* control numbers of what the file held */
-	rc = eg_ledger_query(fc->l, &st, e,
-			     "SELECT isa13, gs06, st01, st02, status, "
-			     "COALESCE(business_key,'') FROM transactions "
-			     "WHERE file_id=?1 ORDER BY id",
-			     "t", fc->id);
-	if (rc)
+	rw.t = &t;
+	rw.j = &j;
+	rw.n = 0;
+	if ((rc = eg_ledger_pl_file_txns(fc->l, fc->id, txn_row, &rw, e)))
 		goto out;
-	while (!rc && (r = eg_ledger_step(fc->l, st, e)) == 1) {
-		rc = eg_buf_addf(&t, "  set ISA13 %s GS06 %s %s %s: %s%s%s\n",
-				 eg_col_text(st, 0), eg_col_text(st, 1),
-				 eg_col_text(st, 2), eg_col_text(st, 3),
-				 eg_col_text(st, 4),
-				 eg_col_text(st, 5)[0] ? " " : "",
-				 eg_col_text(st, 5));
-		if (!rc)
-			rc = eg_buf_addf(&j,
-					 "%s{\"isa13\":\"%s\",\"gs06\":\"%s\","
-					 "\"st01\":\"%s\",\"st02\":\"%s\","
-					 "\"status\":\"%s\",\"businessKey\":",
-					 n++ ? "," : "", eg_col_text(st, 0),
-					 eg_col_text(st, 1), eg_col_text(st, 2),
-					 eg_col_text(st, 3), eg_col_text(st, 4));
-		if (!rc)
-			rc = json_str(&j, eg_col_text(st, 5));
-		if (!rc)
-			rc = eg_buf_addc(&j, '}');
-	}
-	eg_ledger_done(st);
-	if (!rc && r < 0)
-		rc = e->code;
 	if (!rc)
 		rc = eg_buf_adds(&t, "\n");
 	if (!rc)
 		rc = eg_buf_adds(&j, "],\"findings\":[");
 	if (rc)
 		goto out;
-	rc = eg_ledger_query(fc->l, &st, e,
-			     "SELECT level, severity, COALESCE(code,''), "
-			     "COALESCE(rule,''), message, offset, segment, "
-			     "seg_id, element, isa13, gs06, st02, "
-			     "segment_text FROM findings WHERE file_id=?1 "
-			     "ORDER BY id",
-			     "t", fc->id);
-	if (rc)
-		goto out;
-	n = 0;
-	while (!rc && (r = eg_ledger_step(fc->l, st, e)) == 1) {
-		const char *seg = eg_col_text(st, 12);
-
-		rc = eg_buf_addf(&t, "%s %s", eg_col_text(st, 1),
-				 eg_col_text(st, 0));
-		if (!rc && eg_col_text(st, 7)[0])
-			rc = eg_buf_addf(&t, " at byte %lld, segment %lld (%s)",
-					 (long long)eg_col_int(st, 5),
-					 (long long)eg_col_int(st, 6),
-					 eg_col_text(st, 7));
-		if (!rc && eg_col_int(st, 8))
-			rc = eg_buf_addf(&t, ", element %lld",
-					 (long long)eg_col_int(st, 8));
-		if (!rc && eg_col_text(st, 11)[0])
-			rc = eg_buf_addf(&t, ", set %s", eg_col_text(st, 11));
-		if (!rc)
-			rc = eg_buf_addf(&t, " [%s%s%s]\n  %s\n",
-					 eg_col_text(st, 3),
-					 eg_col_text(st, 2)[0] ? " code " : "",
-					 eg_col_text(st, 2), eg_col_text(st, 4));
-		if (!rc && seg[0])
-			rc = eg_buf_addf(&t, "  segment: %s\n", seg);
-		if (!rc)
-			rc = eg_buf_addf(
-			    &j,
-			    "%s{\"level\":\"%s\",\"severity\":\"%s\","
-			    "\"code\":\"%s\",\"rule\":\"%s\",\"offset\":%lld,"
-			    "\"segment\":%lld,\"segmentId\":\"%s\","
-			    "\"element\":%lld,\"isa13\":\"%s\",\"gs06\":\"%s\","
-			    "\"st02\":\"%s\",\"message\":",
-			    n++ ? "," : "", eg_col_text(st, 0),
-			    eg_col_text(st, 1), eg_col_text(st, 2),
-			    eg_col_text(st, 3), (long long)eg_col_int(st, 5),
-			    (long long)eg_col_int(st, 6), eg_col_text(st, 7),
-			    (long long)eg_col_int(st, 8), eg_col_text(st, 9),
-			    eg_col_text(st, 10), eg_col_text(st, 11));
-		if (!rc)
-			rc = json_str(&j, eg_col_text(st, 4));
-		if (!rc)
-			rc = eg_buf_adds(&j, ",\"segmentText\":");
-		if (!rc)
-			rc = json_str(&j, seg);
-		if (!rc)
-			rc = eg_buf_addc(&j, '}');
-	}
-	eg_ledger_done(st);
-	if (!rc && r < 0)
-		rc = e->code;
+	rw.n = 0;
+	rc = eg_ledger_pl_file_findings(fc->l, fc->id, finding_row, &rw, e);
 	if (!rc)
 		rc = eg_buf_adds(&j, "]}\n");
 	if (!rc)

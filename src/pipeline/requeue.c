@@ -66,35 +66,30 @@ requeue(eg_pipeline *pl, const eg_pipeline_partner *pp, const char *file_id,
 	const char *action, const char *reason, int force, const char *fixed,
 	char new_id[32], eg_error *e)
 {
-	eg_stmt *st;
+	eg_ledger_pl_file row;
 	char name[256], sha[EG_SHA256_HEX], origin[32], state[32];
 	char archive[PATH_MAX], tmp[PATH_MAX], dst[PATH_MAX], detail[600];
 	int release = !strcmp(action, "release");
 	uint64_t size = 0;
 	struct stat sb;
 	eg_err rc;
-	int r;
+	int found;
 
 	new_id[0] = '\0';
-	rc = eg_ledger_query(eg_pl_ledger(pl), &st, e,
-			     "SELECT name, sha256, origin_id, state, "
-			     "COALESCE(archive_path,'') FROM files WHERE id=?1 "
-			     "AND partner=?2",
-			     "tt", file_id, pp->profile->id);
-	if (rc)
+	if ((rc = eg_ledger_pl_file_get(eg_pl_ledger(pl), file_id, &row,
+					&found, e)))
 		return rc;
-	r = eg_ledger_step(eg_pl_ledger(pl), st, e);
-	if (r == 1) {
-		snprintf(name, sizeof(name), "%s", eg_col_text(st, 0));
-		snprintf(sha, sizeof(sha), "%s", eg_col_text(st, 1));
-		snprintf(origin, sizeof(origin), "%s", eg_col_text(st, 2));
-		snprintf(state, sizeof(state), "%s", eg_col_text(st, 3));
-		snprintf(archive, sizeof(archive), "%s", eg_col_text(st, 4));
+	/* another partner's file is not this partner's to requeue */
+	if (found && strcmp(row.partner, pp->profile->id) != 0)
+		found = 0;
+	if (found) {
+		snprintf(name, sizeof(name), "%s", row.name);
+		snprintf(sha, sizeof(sha), "%s", row.sha256);
+		snprintf(origin, sizeof(origin), "%s", row.origin);
+		snprintf(state, sizeof(state), "%s", row.state);
+		snprintf(archive, sizeof(archive), "%s", row.archive_path);
 	}
-	eg_ledger_done(st);
-	if (r < 0)
-		return e->code;
-	if (r == 0)
+	if (!found)
 		return eg_fail(e, EG_ENOTFOUND, "no file %s of partner %s",
 			       file_id, pp->profile->id);
 	if (release && strcmp(state, "rejected") && strcmp(state, "partial"))
@@ -145,9 +140,7 @@ requeue(eg_pipeline *pl, const eg_pipeline_partner *pp, const char *file_id,
 	rc = eg_pl_insert_file(pl, fixed ? "fixed" : "reprocess", name, size,
 			       sha, origin, file_id, new_id, e);
 	if (!rc && force)
-		rc = eg_ledger_exec(eg_pl_ledger(pl), e,
-				    "UPDATE files SET forced=1 WHERE id=?1", "t",
-				    new_id);
+		rc = eg_ledger_pl_file_forced(eg_pl_ledger(pl), new_id, e);
 	/* a person decided: the control-number check does not hold it */
 	if (!rc && (release || force))
 		rc = eg_ledger_mark_past_dedupe(eg_pl_ledger(pl), new_id, e);
@@ -205,24 +198,18 @@ eg_pipeline_discard(eg_pipeline *pl, const char *file_id, const char *reason,
 		    eg_error *e)
 {
 	char partner[64] = "", state[32] = "", dir[PATH_MAX];
-	eg_stmt *st;
+	eg_ledger_pl_file row;
 	eg_err rc;
-	int r;
+	int found;
 
-	rc = eg_ledger_query(eg_pl_ledger(pl), &st, e,
-			     "SELECT partner, state FROM files WHERE id=?1",
-			     "t", file_id);
-	if (rc)
+	if ((rc = eg_ledger_pl_file_get(eg_pl_ledger(pl), file_id, &row,
+					&found, e)))
 		return rc;
-	r = eg_ledger_step(eg_pl_ledger(pl), st, e);
-	if (r == 1) {
-		snprintf(partner, sizeof(partner), "%s", eg_col_text(st, 0));
-		snprintf(state, sizeof(state), "%s", eg_col_text(st, 1));
+	if (found) {
+		snprintf(partner, sizeof(partner), "%s", row.partner);
+		snprintf(state, sizeof(state), "%s", row.state);
 	}
-	eg_ledger_done(st);
-	if (r < 0)
-		return e->code;
-	if (r == 0)
+	if (!found)
 		return eg_fail(e, EG_ENOTFOUND, "no file %s", file_id);
 	if (strcmp(state, "rejected") && strcmp(state, "partial"))
 		return eg_fail(e, EG_EINVAL,

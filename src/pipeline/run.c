@@ -143,39 +143,27 @@ static eg_err
 run_start(eg_pipeline *pl, int64_t *run_id, eg_error *e)
 {
 	/* we hold the run lock: a run still "running" died mid-way */
-	eg_err rc = eg_ledger_exec(pl->l, e,
-				   "UPDATE runs SET status='crashed' WHERE "
-				   "partner=?1 AND status='running'",
-				   "t", pl->pp->profile->id);
-
-	if (!rc)
-		rc = eg_ledger_exec(pl->l, e,
-				   "INSERT INTO runs(partner,started,status) "
-				   "VALUES(?1,?2,'running')",
-				   "ti", pl->pp->profile->id, (int64_t)pl->o.now);
-
-	*run_id = eg_ledger_last_rowid(pl->l);
-	return rc;
+	return eg_ledger_pl_run_start(pl->l, pl->pp->profile->id, pl->o.now,
+				      run_id, e);
 }
 
 static void
 run_end(eg_pipeline *pl, int64_t run_id, const eg_pipeline_counts *c,
 	const char *status, const char *msg)
 {
+	eg_ledger_run_counts rc;
 	eg_error e;
 
 	eg_error_clear(&e);
+	rc.files = (int64_t)c->files;
+	rc.accepted = (int64_t)c->accepted;
+	rc.partial = (int64_t)c->partial;
+	rc.rejected = (int64_t)c->rejected;
+	rc.duplicates = (int64_t)c->duplicates;
+	rc.failed = (int64_t)c->failed;
+	rc.waiting = (int64_t)c->waiting;
 	/* best effort: the run's outcome is also in its exit code */
-	if (eg_ledger_exec(pl->l, &e,
-			     "UPDATE runs SET finished=strftime('%s','now'), "
-			     "status=?1, files=?2, accepted=?3, partial=?4, "
-			     "rejected=?5, duplicates=?6, failed=?7, "
-			     "waiting=?8, message=?9 WHERE id=?10",
-			     "tiiii" "iiiti", status, (int64_t)c->files,
-			     (int64_t)c->accepted, (int64_t)c->partial,
-			     (int64_t)c->rejected, (int64_t)c->duplicates,
-			     (int64_t)c->failed, (int64_t)c->waiting, msg,
-			     run_id) != EG_OK)
+	if (eg_ledger_pl_run_end(pl->l, run_id, status, &rc, msg, &e) != EG_OK)
 		eg_pl_note(pl, "cannot record the run: %s", e.msg);
 }
 

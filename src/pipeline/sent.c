@@ -39,26 +39,18 @@ sent_record(void *ud, const eg_rnode *rec, eg_error *e)
 	eg_err rc;
 
 	set = set ? set : "";
-	rc = eg_ledger_exec(sc->pl->l, e,
-			    "INSERT INTO transactions(file_id,st01,st02,status,"
-			    "records) VALUES(?1,?2,?3,'sent',1)",
-			    "ttt", sc->id, set, st02);
-	if (rc)
+	if ((rc = eg_ledger_pl_txn_sent(sc->pl->l, sc->id, set, st02, &txn, e)))
 		return rc;
-	txn = eg_ledger_last_rowid(sc->pl->l);
 	for (k = eg_rnode_child(corr, "key"); !rc && k;
 	     k = eg_rnode_next_same(k)) {
 		const char *name = eg_rnode_text(k, "name");
 		const char *value = eg_rnode_text(k, "value");
 
 		if (name && value)
-			rc = eg_ledger_exec(
-			    sc->pl->l, e,
-			    "INSERT OR IGNORE INTO business_keys(partner,"
-			    "set_id,name,value,file_id,txn_id,first_seen,"
-			    "direction) VALUES(?1,?2,?3,?4,?5,?6,?7,'out')",
-			    "ttttt" "ii", sc->pl->pp->profile->id, set, name,
-			    value, sc->id, txn, (int64_t)sc->pl->o.now);
+			rc = eg_ledger_pl_key_sent(sc->pl->l,
+						   sc->pl->pp->profile->id, set,
+						   name, value, sc->id, txn,
+						   sc->pl->o.now, e);
 	}
 	if (!rc)
 		rc = eg_pl_keep_ref_lines(sc->pl->l, txn, set, rec, e);
@@ -161,10 +153,7 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		*e = sc.err;
 	}
 	if (!rc)
-		rc = eg_ledger_exec(pl->l, e,
-				    "UPDATE files SET spool_path=NULL, "
-				    "summary=?1 WHERE id=?2",
-				    "tt", "a document we sent", id);
+		rc = eg_ledger_pl_file_sent(pl->l, id, "a document we sent", e);
 	if (!rc)
 		rc = eg_ledger_set_state(pl->l, id, "sent", NULL, e);
 	if (!rc)

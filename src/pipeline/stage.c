@@ -21,12 +21,8 @@ eg_err
 eg_fc_add_output(fctx *fc, const char *kind, const char *staged, const char *path,
 	   const char *name, const char *control, uint64_t size, eg_error *e)
 {
-	return eg_ledger_exec(fc->l, e,
-			      "INSERT INTO outputs(file_id,kind,staged,path,"
-			      "name,control,size,state,at) VALUES(?1,?2,?3,?4,"
-			      "?5,?6,?7,'staged',?8)",
-			      "tttttt" "ii", fc->id, kind, staged, path, name,
-			      control, (int64_t)size, (int64_t)fc->pl->o.now);
+	return eg_ledger_pl_output_add(fc->l, fc->id, kind, staged, path, name,
+				       control, size, fc->pl->o.now, e);
 }
 
 eg_err
@@ -208,7 +204,5 @@ eg_fc_stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 		return rc;
 	/* nothing staged is synced here: process_all syncs the spool once
 	 * per batch, before the commit that names these outputs */
-	return eg_ledger_exec(fc->l, e, "UPDATE files SET archive_path=?1 "
-					"WHERE id=?2",
-			      "tt", dst, fc->id);
+	return eg_ledger_pl_file_archive(fc->l, fc->id, dst, e);
 }

@@ -163,15 +163,9 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	enter_units(fc, &u->ctl);
 	if (fc->rc)
 		return;
-	rc = eg_ledger_exec(fc->l, &e,
-			    "INSERT INTO transactions(file_id,isa13,gs06,st01,"
-			    "st02,status) VALUES(?1,?2,?3,?4,?5,'pending')",
-			    "ttttt", fc->id, u->ctl.isa13, u->ctl.gs06,
-			    u->ctl.st01, u->ctl.st02);
-	if (!rc) {
-		fc->txn_id = eg_ledger_last_rowid(fc->l);
+	rc = eg_ledger_pl_txn_add(fc->l, fc->id, &u->ctl, &fc->txn_id, &e);
+	if (!rc)
 		rc = judge_set(fc, u, &v, of, &digest, &key, &e);
-	}
 	if (rc) {
 		eg_fc_fail(fc, rc, &e);
 		return;
@@ -239,19 +233,15 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	 * delivered: business_keys holds delivered documents only) */
 	if (!fc->txn_key[0] && key[0])
 		snprintf(fc->txn_key, sizeof(fc->txn_key), "%s", key);
-	rc = eg_ledger_exec(fc->l, &e,
-			    "UPDATE transactions SET status=?1, "
-			    "business_key=?2, duplicate_of=?3, records=?4, "
-			    "digest=?6, ichg_seq=?7 WHERE id=?5",
-			    "tttii" "ti", status,
-			    fc->txn_key[0] ? fc->txn_key : NULL,
-			    fc->dup_file		    ? fc->dup_of
-			    : fc->set_skip		    ? of
-			    : fc->txn_dup_of[0] ? fc->txn_dup_of
-						    : NULL,
-			    (int64_t)fc->txn_records, fc->txn_id,
-			    digest[0] ? digest : NULL,
-			    (int64_t)u->ctl.interchange);
+	rc = eg_ledger_pl_txn_decided(fc->l, fc->txn_id, status,
+				      fc->txn_key[0] ? fc->txn_key : NULL,
+				      fc->dup_file	    ? fc->dup_of
+				      : fc->set_skip	    ? of
+				      : fc->txn_dup_of[0] ? fc->txn_dup_of
+							  : NULL,
+				      (int64_t)fc->txn_records,
+				      digest[0] ? digest : NULL,
+				      (int64_t)u->ctl.interchange, &e);
 	fc->set_skip = 0;
 	if (rc)
 		eg_fc_fail(fc, rc, &e);
@@ -267,39 +257,8 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 	int64_t undone = 0, records = 0;
 
 	if (!rc)
-		rc = eg_ledger_int(fc->l, &undone, 0, e,
-				   "SELECT count(*) FROM transactions WHERE "
-				   "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
-				   "gs06=?3) AND status NOT IN ('rejected', "
-				   "'duplicate','held')",
-				   "ttt", fc->id, isa13, gs06);
-	if (!rc)
-		rc = eg_ledger_int(fc->l, &records, 0, e,
-				   "SELECT sum(records) FROM transactions WHERE "
-				   "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
-				   "gs06=?3)",
-				   "ttt", fc->id, isa13, gs06);
-	if (!rc)
-		rc = eg_ledger_exec(fc->l, e,
-				    "DELETE FROM ref_lines WHERE txn_id IN "
-				    "(SELECT id FROM transactions WHERE "
-				    "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
-				    "gs06=?3))",
-				    "ttt", fc->id, isa13, gs06);
-	if (!rc)
-		rc = eg_ledger_exec(fc->l, e,
-				    "DELETE FROM business_keys WHERE file_id=?1 "
-				    "AND txn_id IN (SELECT id FROM transactions "
-				    "WHERE file_id=?1 AND isa13=?2 AND (?3 IS "
-				    "NULL OR gs06=?3))",
-				    "ttt", fc->id, isa13, gs06);
-	if (!rc)
-		rc = eg_ledger_exec(fc->l, e,
-				    "UPDATE transactions SET status='rejected', "
-				    "records=0 WHERE file_id=?1 AND isa13=?2 AND "
-				    "(?3 IS NULL OR gs06=?3) AND "
-				    "status NOT IN ('duplicate','held')",
-				    "ttt", fc->id, isa13, gs06);
+		rc = eg_ledger_pl_units_undo(fc->l, fc->id, isa13, gs06, &undone,
+					     &records, e);
 	if (!rc && undone > 0) {
 		fc->accepted -= (unsigned long)undone;
 		fc->rejected += (unsigned long)undone;
@@ -333,19 +292,12 @@ end_group(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	status = eg_dd_unit_status(&fc->grp_t, rejected, fc->dd_grp.past.seen,
 				   fc->dup_file);
 	if (!rc)
-		rc = eg_ledger_exec(fc->l, &e,
-				    "INSERT INTO groups(file_id,isa13,gs01,gs02,"
-				    "gs03,gs06,gs08,status,duplicate_of) "
-				    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-				    "ttttttttt", fc->id, u->ctl.isa13,
-				    u->ctl.gs01, u->ctl.gs_sender,
-				    u->ctl.gs_receiver, u->ctl.gs06,
-				    u->ctl.gs08, status,
+		rc = eg_ledger_pl_group_add(fc->l, fc->id, &u->ctl, status,
 				    !strcmp(status, "duplicate") &&
 					    fc->grp_t.dup_of[0]
 					? fc->grp_t.dup_of
 				    : !strcmp(status, "held") ? fc->grp_t.held_of
-							      : NULL);
+							      : NULL, &e);
 	if (!rc)
 		unit_findings(fc, &u->ctl, &fc->grp_t, &fc->dd_grp, status);
 	/* sets refused after syntax and told rejected: the AK9 counts them */
@@ -382,17 +334,9 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 	    strcmp(status, "duplicate") && strcmp(status, "held"))
 		fc->acks_in++; /* no group: TA1s only (ackin.h) */
 	if (!rc)
-		rc = eg_ledger_exec(fc->l, &e,
-				    "INSERT INTO interchanges(file_id,seq,"
-				    "sender_q,sender,receiver_q,receiver,isa13,"
-				    "at,status,duplicate_of) VALUES(?1,?2,?3,"
-				    "?4,?5,?6,?7,?8,?9,?10)",
-				    "tittttt" "itt", fc->id,
-				    (int64_t)u->ctl.interchange,
-				    u->ctl.sender_q, u->ctl.sender,
-				    u->ctl.receiver_q, u->ctl.receiver,
-				    u->ctl.isa13, (int64_t)fc->pl->o.now,
-				    status,
+		rc = eg_ledger_pl_interchange_add(fc->l, fc->id,
+				    (int64_t)u->ctl.interchange, &u->ctl,
+				    fc->pl->o.now, status,
 				    !strcmp(status, "duplicate")
 					? (fc->ichg_t.dup_of[0]
 					       ? fc->ichg_t.dup_of
@@ -400,7 +344,7 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 						     ? fc->dd_ichg.past.first
 						     : NULL)
 				    : !strcmp(status, "held") ? fc->ichg_t.held_of
-							      : NULL);
+							      : NULL, &e);
 	if (!rc)
 		unit_findings(fc, &u->ctl, &fc->ichg_t, &fc->dd_ichg, status);
 	/* a held interchange is not acknowledged: a person decides first */
