@@ -14,12 +14,18 @@
 
 #include "edigate/err.h"
 
+struct eg_syntax_desc;
+
 typedef struct eg_format {
 	const char *name;  /* "x12", "edifact", ... */
 	const char *title; /* for people: "ASC X12" */
 	/* 0 = not this syntax, 100 = certain.  p may be short. */
 	int (*bid)(const unsigned char *p, size_t n);
 	int readable; /* this build has a reader for it */
+	/* What the pipeline reads it with (syntax.h): reader, checks, ack
+	 * writer, duplicate keys, the mapper's segment source.  NULL:
+	 * recognised, not readable yet -- the pipeline refuses it by name. */
+	const struct eg_syntax_desc *syntax;
 } eg_format;
 
 /* How many bytes detection wants to see. */

@@ -11,6 +11,7 @@
  * refuses it by name instead of calling it "not EDI".
  */
 #include "edigate/format.h"
+#include "edigate/syntax.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,13 +144,19 @@ bid_csv(const unsigned char *p, size_t n)
 		   : 0;
 }
 
-static const eg_format fmt_x12 = {"x12", "ASC X12", bid_x12, 1};
-static const eg_format fmt_edifact = {"edifact", "UN/EDIFACT", bid_edifact, 0};
+/* name, title, bid, readable, syntax descriptor (syntax.h).  A syntax
+ * whose reader is written plugs its descriptor in here: EDIFACT, XML and
+ * CSV are recognised today, not read (NULL). */
+static const eg_format fmt_x12 = {"x12", "ASC X12", bid_x12, 1,
+				  &eg_syntax_x12};
+static const eg_format fmt_edifact = {"edifact", "UN/EDIFACT", bid_edifact, 0,
+				      NULL};
 static const eg_format fmt_tradacoms = {"tradacoms", "TRADACOMS",
-					bid_tradacoms, 0};
-static const eg_format fmt_xml = {"xml", "XML", bid_xml, 0};
-static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 0};
-static const eg_format fmt_utf16 = {"utf16", "UTF-16 text", bid_utf16, 0};
+					bid_tradacoms, 0, NULL};
+static const eg_format fmt_xml = {"xml", "XML", bid_xml, 0, NULL};
+static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 0, NULL};
+static const eg_format fmt_utf16 = {"utf16", "UTF-16 text", bid_utf16, 0,
+				    NULL};
 
 static const eg_format *const formats[] = {
 	&fmt_x12, &fmt_edifact, &fmt_tradacoms, &fmt_xml, &fmt_csv, &fmt_utf16,
@@ -178,6 +185,17 @@ eg_format_detect(const unsigned char *p, size_t n)
 		}
 	}
 	return best;
+}
+
+const eg_syntax_desc *
+eg_syntax_detect(const unsigned char *p, size_t n, char *seg_term)
+{
+	size_t i;
+
+	for (i = 0; formats[i]; i++)
+		if (formats[i]->syntax && formats[i]->syntax->starts(p, n, seg_term))
+			return formats[i]->syntax;
+	return NULL;
 }
 
 const eg_format *

@@ -28,6 +28,7 @@
 #include "edigate/buf.h"
 #include "edigate/digest.h"
 #include "edigate/format.h"
+#include "edigate/syntax.h"
 #include "edigate/unpack.h"
 #include "dedupe.h"
 #include "pipeline_int.h"
@@ -97,7 +98,11 @@ typedef struct fctx {
 	int unread;           /* the reader stopped before the end */
 	uint64_t unread_at;   /* ... at this offset */
 	eg_mapper *mapper;
-	eg_ack *ack;
+	/* the file's syntax (syntax.h), set once its first bytes are
+	 * recognised; its acknowledgement writer and the writer's events */
+	const eg_syntax_desc *syn;
+	void *ack;
+	const eg_envelope_events *ack_ev;
 	/* first environment error inside a callback */
 	eg_err rc;
 	eg_error err;
@@ -110,8 +115,9 @@ void eg_fc_fail(fctx *fc, eg_err rc, const eg_error *e);
  * the environment only. */
 eg_err eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e) EG_MUST_USE;
 
-/* read.c: is the file one a registered syntax reads?  (seg_term set) */
-int eg_fc_looks_x12(fctx *fc);
+/* read.c: the registered syntax that reads the file (seg_term set), or
+ * NULL when none does. */
+const eg_syntax_desc *eg_fc_syntax(fctx *fc);
 /* read.c: a word for what the file is instead ("EDIFACT", ...). */
 const char *eg_fc_what_is_it(fctx *fc);
 /* read.c: the syntax's reader, checks, mapper and ack writer over it. */
@@ -141,7 +147,7 @@ void eg_fc_on_finding(void *ud, const eg_finding *f);
 void eg_fc_on_map_finding(void *ud, const eg_finding *f);
 
 /* units.c: every segment, and every unit's end. */
-eg_err eg_fc_on_segment(void *ud, const eg_x12_segment *seg, eg_error *e);
+eg_err eg_fc_on_segment(void *ud, const eg_segment *seg, eg_error *e);
 void eg_fc_on_unit(void *ud, const eg_unit_result *u);
 
 /* stage.c: outputs staged in work/, named in the ledger. */

@@ -156,7 +156,7 @@ eg_fc_on_finding(void *ud, const eg_finding *f)
 	 * (ackin.h) */
 	if (fc->ack && !(reader && !f->ctl.isa13[0]) &&
 	    !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
-		eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, f);
+		fc->ack_ev->finding(fc->ack_ev->ud, f);
 	eg_error_clear(&e);
 	if (keep_finding(fc, f, &e))
 		eg_fc_fail(fc, e.code, &e);

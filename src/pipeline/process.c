@@ -114,7 +114,7 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 			    "of %llu (limits max-file-bytes): not read",
 			    (long long)st.st_size, fc->p->max_file_bytes);
 		fc->file_rejected = 1;
-	} else if (!eg_fc_looks_x12(fc)) {
+	} else if (!(fc->syn = eg_fc_syntax(fc))) {
 		unsigned char head[EG_FORMAT_SNIFF];
 		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
 		const char *enc = n > 0 ? eg_format_encoding_problem(
@@ -235,7 +235,8 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 		close(fc.rec_fd);
 	eg_mapper_free(fc.mapper);
 	eg_dedupe_free(fc.dd);
-	eg_ack_free(fc.ack);
+	if (fc.ack)
+		fc.syn->ack->close(fc.ack);
 	eg_buf_free(&fc.recbuf);
 	return rc;
 }

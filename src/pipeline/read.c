@@ -10,9 +10,7 @@
 #include <unistd.h>
 
 #include "edigate/source.h"
-#include "edigate/x12_check.h"
 #include "fctx.h"
-#include "tail.h"
 
 /* --- one file ----------------------------------------------------------------- */
 
@@ -59,25 +57,14 @@ ack_policy(const eg_profile *p, int dup, eg_ack_opts *ao, int *none)
 		 ao->functional == EG_ACK_FA_NEVER);
 }
 
-/* Does the file look like X12 (an ISA after optional white space)? */
-int
-eg_fc_looks_x12(fctx *fc)
+/* Which registered syntax reads the file (its first bytes)? */
+const eg_syntax_desc *
+eg_fc_syntax(fctx *fc)
 {
-	char buf[128];
+	unsigned char buf[EG_SYNTAX_HEAD];
 	ssize_t n = pread(fc->seg_fd, buf, sizeof(buf), 0);
-	ssize_t i = 0;
 
-	if (n >= 3 && (unsigned char)buf[0] == 0xEF &&
-	    (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
-		i = 3; /* UTF-8 byte order mark */
-	while (i < n && (buf[i] == ' ' || buf[i] == '\r' || buf[i] == '\n' ||
-			 buf[i] == '\t'))
-		i++;
-	if (n - i < 3 || memcmp(buf + i, "ISA", 3) != 0)
-		return 0;
-	if (n - i > 105)
-		fc->seg_term = buf[i + 105];
-	return 1;
+	return eg_syntax_detect(buf, n > 0 ? (size_t)n : 0, &fc->seg_term);
 }
 
 const char *
@@ -100,7 +87,7 @@ eg_fc_what_is_it(fctx *fc)
 static void
 ta1_unread(fctx *fc, const eg_x12_ctl *ctl)
 {
-	const eg_envelope_events *ev = eg_ack_events(fc->ack);
+	const eg_envelope_events *ev = fc->ack_ev;
 	eg_unit_result u;
 	eg_finding f;
 
@@ -134,7 +121,7 @@ reject_unread(fctx *fc, eg_error *e)
 	eg_err rc;
 
 	fc->file_rejected = 1;
-	while ((rc = eg_tail_next_isa(fc->seg_fd, from, &at, &ctl, e)) ==
+	while ((rc = fc->syn->next_header(fc->seg_fd, from, &at, &ctl, e)) ==
 	       EG_OK) {
 		int ours = x && x->sender && !strcmp(ctl.sender, x->sender) &&
 			   (!x->sender_q || !strcmp(ctl.sender_q, x->sender_q));
@@ -149,7 +136,7 @@ reject_unread(fctx *fc, eg_error *e)
 					      "acknowledgement");
 		if (ours && fc->ack)
 			ta1_unread(fc, &ctl);
-		from = at + 106;
+		from = at + fc->syn->header_len;
 	}
 	return rc == EG_ENOTFOUND ? EG_OK : rc;
 }
@@ -158,12 +145,13 @@ eg_err
 eg_fc_read(fctx *fc, eg_error *e)
 {
 	const eg_pipeline_partner *pp = fc->pl->pp;
-	eg_x12_check_opts co;
+	const eg_syntax_desc *syn = fc->syn;
+	eg_syntax_check_opts co;
 	eg_mapper_opts mo;
 	eg_envelope_events ev;
 	eg_ack_opts ao;
 	eg_source *src = NULL;
-	eg_x12_check_result res;
+	eg_syntax_check_result res;
 	eg_refstore rs = eg_ledger_refstore(fc->l);
 	int no_ack;
 	eg_err rc;
@@ -172,15 +160,16 @@ eg_fc_read(fctx *fc, eg_error *e)
 	memset(&mo, 0, sizeof(mo));
 	memset(&ao, 0, sizeof(ao));
 	ack_policy(fc->p, fc->dup_file, &ao, &no_ack);
-	if (!no_ack) {
+	if (!no_ack && syn->ack) {
 		ao.next_control = eg_fc_next_control;
 		ao.emit = eg_fc_emit_ack;
 		ao.ud = fc;
 		ao.now = fc->pl->o.now;
 		/* the partner's delimiters and 999 convention */
-		eg_ack_opts_profile(&ao, fc->p);
-		if ((rc = eg_ack_new(&fc->ack, &ao, e)))
+		syn->ack->opts_profile(&ao, fc->p);
+		if ((rc = syn->ack->open(&fc->ack, &ao, e)))
 			return rc;
+		fc->ack_ev = syn->ack->events(fc->ack);
 	}
 	if ((rc = eg_dedupe_new(&fc->dd, fc->pl->o.maps, e)))
 		return rc;
@@ -199,7 +188,7 @@ eg_fc_read(fctx *fc, eg_error *e)
 		if ((rc = eg_mapper_new(&fc->mapper, &mo, e)))
 			return rc;
 	}
-	co.limits = eg_x12_limits_default();
+	co.limits = syn->limits();
 	if (fc->p->max_segment)
 		co.limits.max_segment = (size_t)fc->p->max_segment;
 	if (fc->p->max_elements)
@@ -215,7 +204,7 @@ eg_fc_read(fctx *fc, eg_error *e)
 	ev.ud = fc;
 	rc = eg_source_open_file(&src, fc->path, e);
 	if (!rc)
-		rc = eg_x12_check(src, &co, &ev, &res, e);
+		rc = syn->check(src, &co, &ev, &res, e);
 	eg_source_free(src);
 	if (!rc && fc->rc) {
 		*e = fc->err;
@@ -228,10 +217,11 @@ eg_fc_read(fctx *fc, eg_error *e)
 		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
 
 		if (n > 0)
-			(void)eg_ack_isa_fallback(fc->ack, head, (size_t)n);
+			(void)syn->ack->header_fallback(fc->ack, head,
+							(size_t)n);
 	}
 	if (!rc && fc->ack)
-		rc = eg_ack_error(fc->ack, e);
+		rc = syn->ack->error(fc->ack, e);
 	if (!rc && fc->mapper)
 		rc = eg_mapper_error(fc->mapper, e);
 	if (!rc && res.totals.interchanges == 0 && !fc->file_rejected) {
@@ -242,7 +232,7 @@ eg_fc_read(fctx *fc, eg_error *e)
 	if (!rc && (res.reader_failed || fc->unread))
 		rc = reject_unread(fc, e);
 	if (!rc && fc->ack)
-		rc = eg_ack_error(fc->ack, e);
+		rc = syn->ack->error(fc->ack, e);
 	eg_pl_crash_point(fc->pl, "after-validate");
 	return rc;
 }

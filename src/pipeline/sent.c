@@ -11,7 +11,8 @@
 #include "edigate/digest.h"
 #include "edigate/ledger_acks.h"
 #include "edigate/source.h"
-#include "edigate/x12_check.h"
+#include "edigate/format.h"
+#include "edigate/syntax.h"
 #include "pipeline_int.h"
 
 /* ========================================================================
@@ -20,6 +21,7 @@
 
 typedef struct sentctx {
 	eg_pipeline *pl;
+	const eg_syntax_desc *syn;
 	const char *id;
 	eg_mapper *mapper;
 	unsigned long records;
@@ -88,9 +90,11 @@ sent_unit(void *ud, const eg_unit_result *u)
 }
 
 static eg_err
-sent_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
+sent_segment(void *ud, const eg_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((sentctx *)ud)->mapper, seg, e);
+	sentctx *sc = ud;
+
+	return sc->syn->map_segment(sc->mapper, seg, e);
 }
 
 eg_err
@@ -100,11 +104,13 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 {
 	sentctx sc;
 	eg_mapper_opts mo;
-	eg_x12_check_opts co;
+	eg_syntax_check_opts co;
 	eg_envelope_events ev;
-	eg_x12_check_result res;
+	eg_syntax_check_result res;
 	eg_source *src = NULL;
-	char sha[EG_SHA256_HEX];
+	unsigned char head[EG_SYNTAX_HEAD];
+	size_t got;
+	char sha[EG_SHA256_HEX], term;
 	const char *base = strrchr(path, '/');
 	struct stat sb;
 	eg_err rc;
@@ -112,9 +118,15 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	*records = 0;
 	if (stat(path, &sb) != 0)
 		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path, strerror(errno));
-	if ((rc = eg_sha256_file(path, sha, e)))
+	if ((rc = eg_sha256_file(path, sha, e)) ||
+	    (rc = eg_format_sniff_file(path, head, sizeof(head), &got, e)))
 		return rc;
 	memset(&sc, 0, sizeof(sc));
+	/* what we send is X12 today: a file no syntax takes is read as X12,
+	 * whose checks then say what is wrong with it */
+	sc.syn = eg_syntax_detect(head, got, &term);
+	if (!sc.syn)
+		sc.syn = &eg_syntax_x12;
 	memset(&mo, 0, sizeof(mo));
 	memset(&co, 0, sizeof(co));
 	sc.pl = pl;
@@ -135,7 +147,7 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	mo.ud = &sc;
 	if (!rc)
 		rc = eg_mapper_new(&sc.mapper, &mo, e);
-	co.limits = eg_x12_limits_default();
+	co.limits = sc.syn->limits();
 	co.guides = pl->o.guides;
 	co.segment = sent_segment;
 	co.segment_ud = &sc;
@@ -145,7 +157,7 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	if (!rc)
 		rc = eg_source_open_file(&src, path, e);
 	if (!rc)
-		rc = eg_x12_check(src, &co, &ev, &res, e);
+		rc = sc.syn->check(src, &co, &ev, &res, e);
 	if (!rc)
 		rc = eg_mapper_error(sc.mapper, e);
 	if (!rc && sc.rc) {

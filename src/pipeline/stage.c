@@ -78,19 +78,8 @@ ack_file_name(const fctx *fc, const char *data, size_t len,
 static int
 ack_for_partner(const fctx *fc, const char *data, size_t len)
 {
-	const char *id = fc->p->partner_id, *q = fc->p->partner_q;
-	char got[16];
-	size_t n = 15;
-
-	if (!id || !id[0] || len < 106 || memcmp(data, "ISA", 3) != 0)
-		return 1; /* nothing to compare against */
-	memcpy(got, data + 54, 15);
-	while (n > 0 && got[n - 1] == ' ')
-		n--;
-	got[n] = '\0';
-	if (strcmp(got, id) != 0)
-		return 0;
-	return !q || !q[0] || !strncmp(data + 51, q, 2);
+	return fc->syn->ack->addressed_to(data, len, fc->p->partner_q,
+					  fc->p->partner_id);
 }
 
 /* Keep such an acknowledgement beside the quarantined file, for a person

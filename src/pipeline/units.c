@@ -19,6 +19,7 @@
 static void
 enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 {
+	const char *from, *to, *number;
 	eg_error e;
 	eg_err rc = EG_OK;
 	int acked = 0;
@@ -31,10 +32,10 @@ enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 	fc->ack_quiet = 0;
 	memset(&fc->ichg_t, 0, sizeof(fc->ichg_t));
 	memset(&fc->dd_ichg, 0, sizeof(fc->dd_ichg));
-	if (!fc->dup_file && !fc->dd_past && ctl->isa13[0])
-		rc = eg_dedupe_unit(fc->l, &fc->dd_ichg, 0, ctl->sender,
-				    ctl->receiver, ctl->isa13, fc->p,
-				    fc->pl->o.now, fc->id, fc->origin,
+	fc->syn->unit_key(ctl, 0, &from, &to, &number);
+	if (!fc->dup_file && !fc->dd_past && number[0])
+		rc = eg_dedupe_unit(fc->l, &fc->dd_ichg, 0, from, to, number,
+				    fc->p, fc->pl->o.now, fc->id, fc->origin,
 				    (int64_t)ctl->interchange, &e);
 	if (!rc && strcmp(fc->origin, fc->id) && !fc->p->ack_release_again &&
 	    ctl->isa13[0])
@@ -55,6 +56,7 @@ enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 static void
 enter_group(fctx *fc, const eg_x12_ctl *ctl)
 {
+	const char *from, *to, *number;
 	eg_error e;
 	eg_err rc = EG_OK;
 
@@ -65,11 +67,11 @@ enter_group(fctx *fc, const eg_x12_ctl *ctl)
 	fc->grp_flipped = 0;
 	memset(&fc->grp_t, 0, sizeof(fc->grp_t));
 	memset(&fc->dd_grp, 0, sizeof(fc->dd_grp));
+	fc->syn->unit_key(ctl, 1, &from, &to, &number);
 	if (!fc->dup_file && !fc->dd_past && !fc->dd_ichg.past.seen &&
-	    ctl->gs06[0])
-		rc = eg_dedupe_unit(fc->l, &fc->dd_grp, 1, ctl->gs_sender,
-				    ctl->gs_receiver, ctl->gs06, fc->p,
-				    fc->pl->o.now, fc->id, fc->origin,
+	    number[0])
+		rc = eg_dedupe_unit(fc->l, &fc->dd_grp, 1, from, to, number,
+				    fc->p, fc->pl->o.now, fc->id, fc->origin,
 				    (int64_t)ctl->interchange, &e);
 	if (rc)
 		eg_fc_fail(fc, rc, &e);
@@ -397,7 +399,7 @@ set_policy(fctx *fc, eg_unit_result *v)
 	f.rule = "not-supported";
 	f.ctl = v->ctl;
 	snprintf(f.msg, sizeof(f.msg), "%s", fc->txn_why);
-	eg_ack_events(fc->ack)->finding(eg_ack_events(fc->ack)->ud, &f);
+	fc->ack_ev->finding(fc->ack_ev->ud, &f);
 }
 
 /* A group whose sets we refused says so in its AK9 (P or R). */
@@ -456,17 +458,16 @@ eg_fc_on_unit(void *ud, const eg_unit_result *u)
 		fc->misrouted_to[0] = '\0';
 	}
 	if (to_ack && !fc->rc)
-		eg_ack_events(fc->ack)->unit_end(eg_ack_events(fc->ack)->ud,
-						 &told);
+		fc->ack_ev->unit_end(fc->ack_ev->ud, &told);
 }
 
 eg_err
-eg_fc_on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
+eg_fc_on_segment(void *ud, const eg_segment *seg, eg_error *e)
 {
 	fctx *fc = ud;
 	eg_err rc = eg_dedupe_segment(fc->dd, seg, e);
 
 	if (!rc && fc->mapper && !fc->misrouted_to[0])
-		rc = eg_mapper_segment(fc->mapper, seg, e);
+		rc = fc->syn->map_segment(fc->mapper, seg, e);
 	return rc; /* another partner's segments are not mapped as ours */
 }

@@ -1,0 +1,132 @@
+/*
+ * syntax.h - what the pipeline needs from a document syntax it reads: the
+ * syntax descriptor, reached from the format registry (format.h:
+ * eg_format.syntax; NULL there means "recognised, not readable yet").
+ *
+ * The pipeline calls a syntax only through this table: it finds the
+ * syntax whose `starts` takes the file's first bytes, runs its `check`
+ * (reader, envelope checks, guide validation in one pass) with the
+ * mapper fed from `map_segment`, keeps duplicates by `unit_key`, answers
+ * with its acknowledgement writer, and names what a stopped reader left
+ * unread with `next_header`.  Adding a syntax is a descriptor in its own
+ * module (src/formats/<syntax>_syntax.c) and one line in the registry
+ * (src/formats/registry.c); the pipeline's flow does not change
+ * (docs/architecture.md).
+ *
+ * The types the operations exchange are today's, named for X12 where
+ * they were first written: a segment is a tag with elements, components
+ * and repetitions (eg_x12_segment), a unit's control numbers and parties
+ * fill eg_x12_ctl (ISA/GS/ST; an EDIFACT reader fills the same fields
+ * from UNB/UNG/UNH), and the check's options carry limits, guides, the
+ * partner's expectations and the segment callback.  The aliases below
+ * are the names the pipeline uses for them.
+ *
+ * Descriptors are static const tables; nothing here holds state.
+ */
+#ifndef EDIGATE_SYNTAX_H
+#define EDIGATE_SYNTAX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edigate/ack.h"
+#include "edigate/envelope.h"
+#include "edigate/err.h"
+#include "edigate/map.h"
+#include "edigate/source.h"
+#include "edigate/x12_check.h"
+
+typedef eg_x12_segment eg_segment;
+typedef eg_x12_check_opts eg_syntax_check_opts;
+typedef eg_x12_check_result eg_syntax_check_result;
+typedef eg_x12_limits eg_syntax_limits;
+struct eg_profile;
+
+/* The bytes `starts` is given: the file's first ones (fewer when the
+ * file is shorter). */
+#define EG_SYNTAX_HEAD 128
+
+/*
+ * An acknowledgement writer: it hears the check's findings and unit ends
+ * (its events) and emits one acknowledgement interchange per inbound
+ * interchange through o->emit.  X12: TA1, 997, 999; EDIFACT: CONTRL.
+ * The writer object is the syntax's own (opaque here).
+ */
+typedef struct eg_ack_writer {
+	const char *names; /* what it writes, for people: "TA1/997/999" */
+	/* Fill o's delimiters and conventions from the partner's profile. */
+	void (*opts_profile)(eg_ack_opts *o, const struct eg_profile *p);
+	eg_err (*open)(void **out, const eg_ack_opts *o, eg_error *e);
+	/* The events to pass to the check; they call into the writer. */
+	const eg_envelope_events *(*events)(void *w);
+	/* Errors raised while emitting (the events cannot return them). */
+	eg_err (*error)(const void *w, eg_error *e);
+	/* After the check, when the first header could not be read: answer
+	 * it from its raw bytes if they still name its sender (1: done). */
+	int (*header_fallback)(void *w, const char *head, size_t len);
+	/* The kind of an acknowledgement it wrote ("997", "TA1", ...). */
+	const char *(*kind)(const char *data, size_t len);
+	/* Is an acknowledgement it wrote addressed to the party id
+	 * (qualifier q, may be NULL or "")?  1 also when it cannot tell. */
+	int (*addressed_to)(const char *data, size_t len, const char *q,
+			    const char *id);
+	void (*close)(void *w);
+} eg_ack_writer;
+
+typedef struct eg_syntax_desc {
+	const char *name; /* the registry's name: "x12" */
+	/*
+	 * Does the file start as an interchange of this syntax (after a
+	 * UTF-8 byte order mark and white space)?  *seg_term gets the
+	 * segment terminator when the header shows it (a finding quotes
+	 * its segment up to it); untouched otherwise.
+	 */
+	int (*starts)(const unsigned char *p, size_t n, char *seg_term);
+	/* The reader's default limits (a profile may lower or raise them). */
+	eg_syntax_limits (*limits)(void);
+	/*
+	 * Reader, envelope checks and guide validation in one streaming
+	 * pass over src: every segment to o->segment first (the pipeline's
+	 * duplicate digests, then the mapper through map_segment), findings
+	 * and unit ends to ev.  EG_OK when the check ran, whatever the
+	 * document holds; an error only when it could not run.
+	 */
+	eg_err (*check)(eg_source *src, const eg_syntax_check_opts *o,
+			const eg_envelope_events *ev,
+			eg_syntax_check_result *res, eg_error *e);
+	/* The mapper's segment source: a segment of this syntax to the
+	 * mapper (canonical records). */
+	eg_err (*map_segment)(eg_mapper *m, const eg_segment *seg,
+			      eg_error *e);
+	/*
+	 * The duplicate keys of an interchange (group 0) or a functional
+	 * group (group 1): who sent it, to whom, under which control
+	 * number, as the ledger's dedupe keys them (ledger_dedupe.h).
+	 */
+	void (*unit_key)(const eg_x12_ctl *c, int group, const char **from,
+			 const char **to, const char **number);
+	/*
+	 * After the reader stopped: the first readable interchange header
+	 * at or after byte from of the open file fd, its offset and fields.
+	 * EG_ENOTFOUND when there is none.  header_len: its length, where
+	 * the search for the next one goes on.
+	 */
+	eg_err (*next_header)(int fd, uint64_t from, uint64_t *at,
+			      eg_x12_ctl *ctl, eg_error *e);
+	size_t header_len;
+	/* Its acknowledgement writer (NULL: none yet). */
+	const eg_ack_writer *ack;
+} eg_syntax_desc;
+
+/* The X12 descriptor (src/formats/x12_syntax.c). */
+extern const eg_syntax_desc eg_syntax_x12;
+
+/*
+ * The syntax that reads a file starting with these bytes (registry
+ * order), or NULL when no readable syntax takes them.  seg_term as for
+ * starts.
+ */
+const eg_syntax_desc *eg_syntax_detect(const unsigned char *p, size_t n,
+				  char *seg_term);
+
+#endif
