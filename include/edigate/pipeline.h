@@ -11,6 +11,8 @@
  *   -> ledger: final state -> push acks to the partner's outbox
  *   -> source post-action (delete / move / leave), last of all.
  *
+ * The stages are modules of src/pipeline (docs/architecture.md).
+ *
  * A crash at any point is finished by the next run: received files are
  * processed again from their spool copy (staged outputs are discarded
  * and nothing of them was published), processed files are published,

@@ -10,8 +10,8 @@
  */
 #include <string.h>
 
-#include "edigate/syntax.h"
 #include "../pipeline/tail.h"
+#include "edigate/syntax.h"
 
 /* An ISA after optional BOM and white space; the segment terminator is
  * the byte after the 105 of a fixed-width ISA. */
@@ -22,8 +22,8 @@ x12_starts(const unsigned char *p, size_t n, char *seg_term)
 
 	if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
 		i = 3; /* UTF-8 byte order mark */
-	while (i < n && (p[i] == ' ' || p[i] == '\r' || p[i] == '\n' ||
-			 p[i] == '\t'))
+	while (i < n &&
+	       (p[i] == ' ' || p[i] == '\r' || p[i] == '\n' || p[i] == '\t'))
 		i++;
 	if (n - i < 3 || memcmp(p + i, "ISA", 3) != 0)
 		return 0;
@@ -34,8 +34,8 @@ x12_starts(const unsigned char *p, size_t n, char *seg_term)
 
 /* Interchange: ISA06, ISA08, ISA13; group: GS02, GS03, GS06. */
 static void
-x12_unit_key(const eg_x12_ctl *c, int group, const char **from,
-	     const char **to, const char **number)
+x12_unit_key(const eg_x12_ctl *c, int group, const char **from, const char **to,
+	     const char **number)
 {
 	*from = group ? c->gs_sender : c->sender;
 	*to = group ? c->gs_receiver : c->receiver;
@@ -96,13 +96,18 @@ ack_close(void *w)
 }
 
 static const eg_ack_writer x12_acks = {
-	"TA1/997/999",	  eg_ack_opts_profile, ack_open,
-	ack_events,	  ack_error,	       ack_fallback,
-	eg_ack_kind,	  x12_addressed_to,    ack_close,
+    "TA1/997/999", eg_ack_opts_profile, ack_open,	  ack_events, ack_error,
+    ack_fallback,  eg_ack_kind,		x12_addressed_to, ack_close,
 };
 
 const eg_syntax_desc eg_syntax_x12 = {
-	"x12",		   x12_starts,	       eg_x12_limits_default,
-	eg_x12_check,	   eg_mapper_segment,  x12_unit_key,
-	eg_tail_next_isa, 106,		       &x12_acks,
+    "x12",
+    x12_starts,
+    eg_x12_limits_default,
+    eg_x12_check,
+    eg_mapper_segment,
+    x12_unit_key,
+    eg_tail_next_isa,
+    106,
+    &x12_acks,
 };

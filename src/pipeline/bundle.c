@@ -24,11 +24,11 @@ unpack_entry(void *ud, unsigned index, const char *name, const char *path,
 	if ((rc = eg_sha256_file(path, sha, e)) ||
 	    (rc = eg_path(remote, sizeof(remote), e, "%s!%s", fc->name, name)))
 		return rc;
-	rc = eg_pl_new_file(fc->pl, "bundle", remote, name, size, 0, sha, fc->id,
-			 NULL, NULL, "none", id, e);
+	rc = eg_pl_new_file(fc->pl, "bundle", remote, name, size, 0, sha,
+			    fc->id, NULL, NULL, "none", id, e);
 	if (!rc)
-		rc = eg_path(dst, sizeof(dst), e, "%s/in/%s/%s", fc->pl->o.spool,
-			     fc->p->id, id);
+		rc = eg_path(dst, sizeof(dst), e, "%s/in/%s/%s",
+			     fc->pl->o.spool, fc->p->id, id);
 	if (!rc && rename(path, dst) != 0)
 		rc = eg_fail(e, EG_EIO, "rename %s: %s", path, strerror(errno));
 	if (!rc)
@@ -37,7 +37,8 @@ unpack_entry(void *ud, unsigned index, const char *name, const char *path,
 }
 
 eg_err
-eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e)
+eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind,
+		     eg_error *e)
 {
 	eg_unpack_limits lim;
 	char dir[PATH_MAX], indir[PATH_MAX];
@@ -65,8 +66,8 @@ eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e
 		if (r2)
 			return r2;
 		eg_fc_finding(fc, EG_LVL_FILE, NULL,
-			    rc == EG_ELIMIT ? "bundle-limit" : "bundle-bad",
-			    "%s", ue.msg);
+			      rc == EG_ELIMIT ? "bundle-limit" : "bundle-bad",
+			      "%s", ue.msg);
 		fc->file_rejected = 1;
 		eg_remove_tree(dir);
 		if ((rc = eg_fc_stage_outputs(fc, "rejected", e)))
@@ -76,7 +77,8 @@ eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e
 		if (!rc)
 			rc = eg_ledger_set_state(fc->l, fc->id, "processed",
 						 "bundle refused", e);
-		eg_pl_note(pl, "%s (%s): rejected: %s", fc->id, fc->name, ue.msg);
+		eg_pl_note(pl, "%s (%s): rejected: %s", fc->id, fc->name,
+			   ue.msg);
 		return rc;
 	}
 	if (rc) {
@@ -94,6 +96,6 @@ eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind, eg_error *e
 		rc = eg_ledger_set_state(fc->l, fc->id, "processed",
 					 "bundle unpacked", e);
 	eg_pl_note(pl, "%s (%s): a %s bundle, unpacked", fc->id, fc->name,
-	     eg_bundle_kind_str(kind));
+		   eg_bundle_kind_str(kind));
 	return rc;
 }

@@ -26,7 +26,8 @@ mark_cleaned(eg_pipeline *pl, const eg_tfile *v, size_t n, eg_error *e)
 	if ((rc = eg_transport_sync(pl->t, e))) {
 		if (eg_err_severity(rc) == EG_SEV_ABORT)
 			return rc;
-		eg_pl_note(pl, "clean-up not durable (retried next run): %s", e->msg);
+		eg_pl_note(pl, "clean-up not durable (retried next run): %s",
+			   e->msg);
 		eg_error_clear(e);
 		return EG_OK;
 	}
@@ -34,8 +35,8 @@ mark_cleaned(eg_pipeline *pl, const eg_tfile *v, size_t n, eg_error *e)
 		return rc;
 	for (i = 0; !rc && i < n; i++)
 		if (v[i].size != UINT64_MAX)
-			rc = eg_ledger_pl_cleanup_done(pl->l, p->id, v[i].path,
-						       v[i].size, v[i].mtime, e);
+			rc = eg_ledger_pl_cleanup_done(
+			    pl->l, p->id, v[i].path, v[i].size, v[i].mtime, e);
 	if (!rc)
 		rc = eg_ledger_commit(pl->l, e);
 	else
@@ -58,9 +59,10 @@ cleanup_refused(eg_pipeline *pl, const eg_tfile *f, const char *why)
 				      &le) != EG_OK)
 		eg_pl_note(pl, "cannot note the refused clean-up: %s", le.msg);
 	else if (p->cleanup_attention && n >= (int64_t)p->cleanup_attention)
-		eg_pl_note(pl, "clean-up of %s refused %lld times: needs attention "
-			 "(see edigate status)",
-		     f->path, (long long)n);
+		eg_pl_note(pl,
+			   "clean-up of %s refused %lld times: needs attention "
+			   "(see edigate status)",
+			   f->path, (long long)n);
 }
 
 typedef struct pending {
@@ -112,8 +114,8 @@ eg_pl_post_actions(eg_pipeline *pl, eg_error *e)
 			eg_error fe = *e;
 			size_t b = (i / pl->o.batch) * pl->o.batch;
 
-			eg_pl_note(pl, "clean-up of %s failed: %s", tl.v[i].path,
-			     e->msg);
+			eg_pl_note(pl, "clean-up of %s failed: %s",
+				   tl.v[i].path, e->msg);
 			tl.v[i].size = UINT64_MAX;
 			rc = mark_cleaned(pl, tl.v + b, i - b + 1, e);
 			if (!rc) {
@@ -125,8 +127,9 @@ eg_pl_post_actions(eg_pipeline *pl, eg_error *e)
 		if (rc) {
 			/* retried next run; never a second ingest (the ledger
 			 * knows path, size and mtime) */
-			eg_pl_note(pl, "clean-up of %s failed (retried next run): %s",
-			     tl.v[i].path, e->msg);
+			eg_pl_note(
+			    pl, "clean-up of %s failed (retried next run): %s",
+			    tl.v[i].path, e->msg);
 			cleanup_refused(pl, &tl.v[i], e->msg);
 			eg_error_clear(e);
 			rc = EG_OK;
@@ -136,9 +139,9 @@ eg_pl_post_actions(eg_pipeline *pl, eg_error *e)
 		 * crash finds the file already gone (or moved), which is
 		 * fine */
 		if ((i + 1) % pl->o.batch == 0 || i + 1 == tl.n)
-			rc = mark_cleaned(pl, tl.v + (i / pl->o.batch) *
-							  pl->o.batch,
-					  i % pl->o.batch + 1, e);
+			rc = mark_cleaned(
+			    pl, tl.v + (i / pl->o.batch) * pl->o.batch,
+			    i % pl->o.batch + 1, e);
 	}
 	eg_tlist_free(&tl);
 	return rc;

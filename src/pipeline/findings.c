@@ -11,14 +11,12 @@
 
 #include "fctx.h"
 
-/* --- findings ------------------------------------------------------------- */
-
 static const char *
 level_str(eg_level l)
 {
-	static const char *const s[] = {"file",        "interchange",
-					"group",       "transaction",
-					"segment",     "element"};
+	static const char *const s[] = {"file",	   "interchange",
+					"group",   "transaction",
+					"segment", "element"};
 
 	return (unsigned)l < 6 ? s[l] : "?";
 }
@@ -26,8 +24,9 @@ level_str(eg_level l)
 static const char *
 sev_str(eg_find_sev s)
 {
-	return s == EG_FIND_ERROR ? "error"
-	       : s == EG_FIND_WARNING ? "warning" : "note";
+	return s == EG_FIND_ERROR     ? "error"
+	       : s == EG_FIND_WARNING ? "warning"
+				      : "note";
 }
 
 /* The segment's own text, for the reject report (at most 200 bytes). */
@@ -73,7 +72,7 @@ keep_finding(fctx *fc, const eg_finding *f, eg_error *e)
 /* A finding the pipeline itself makes (duplicates, limits, syntax). */
 void
 eg_fc_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
-	    const char *fmt, ...)
+	      const char *fmt, ...)
 {
 	eg_finding f;
 	eg_error e;
@@ -92,7 +91,7 @@ eg_fc_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
 /* ... and a note (kept, not an error). */
 void
 eg_fc_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl, const char *rule,
-	 const char *fmt, ...)
+	   const char *fmt, ...)
 {
 	eg_finding f;
 	eg_error e;
@@ -118,10 +117,10 @@ static void
 misrouted(fctx *fc, const eg_finding *f)
 {
 	const eg_envelope_expect *x = fc->pl->pp->expect;
-	const char *owner = x && x->owner ? x->owner(x->owner_ud,
-						     f->ctl.sender_q,
-						     f->ctl.sender)
-					  : NULL;
+	const char *owner =
+	    x && x->owner
+		? x->owner(x->owner_ud, f->ctl.sender_q, f->ctl.sender)
+		: NULL;
 
 	if (!owner || !owner[0])
 		return; /* nobody's: a TA1 R tells the sender */

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ackin.h"
 #include "edigate/fsutil.h"
 #include "fctx.h"
-#include "ackin.h"
 
 void
 eg_fc_fail(fctx *fc, eg_err rc, const eg_error *e)
@@ -42,7 +42,8 @@ decide(fctx *fc)
 	/* acks_in: a TA1-only interchange holds no set but was read */
 	if (fc->rejected == 0 && !fc->file_rejected)
 		return fc->accepted || fc->acks_in ? "accepted"
-		       : fc->duplicates ? "duplicate" : "rejected";
+		       : fc->duplicates		   ? "duplicate"
+						   : "rejected";
 	if (fc->accepted == 0)
 		return "rejected";
 	return strcmp(fc->p->partial, "reject-file") ? "partial" : "rejected";
@@ -59,9 +60,10 @@ reject_all(fctx *fc, eg_error *e)
 		rc = eg_ledger_pl_file_reject_all(fc->l, fc->id, e);
 	if (!rc)
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "partial-file-rejected",
-			    "%lu set(s) were good, but the profile rejects a "
-			    "file when any set fails (partial-files "
-			    "reject-file)", fc->accepted);
+			      "%lu set(s) were good, but the profile rejects a "
+			      "file when any set fails (partial-files "
+			      "reject-file)",
+			      fc->accepted);
 	fc->rejected += fc->accepted;
 	fc->accepted = 0;
 	fc->records = 0;
@@ -80,10 +82,11 @@ keep_acks_in(fctx *fc, eg_error *e)
 	if (rc)
 		return rc;
 	if (c.attention)
-		eg_pl_note(fc->pl, "%s (%s): the partner's acknowledgement rejects "
-			     "%u of our document(s) or group(s): see "
-			     "`edigate show %s`",
-		     fc->id, fc->name, c.attention, fc->id);
+		eg_pl_note(fc->pl,
+			   "%s (%s): the partner's acknowledgement rejects "
+			   "%u of our document(s) or group(s): see "
+			   "`edigate show %s`",
+			   fc->id, fc->name, c.attention, fc->id);
 	return EG_OK;
 }
 
@@ -99,8 +102,8 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 	struct stat st;
 
 	/* same bytes from this partner before (not our reprocess chain) */
-	if ((rc = eg_ledger_pl_same_bytes(fc->l, fc->p->id, fc->sha,
-					  fc->origin, fc->id, fc->dup_of, e)))
+	if ((rc = eg_ledger_pl_same_bytes(fc->l, fc->p->id, fc->sha, fc->origin,
+					  fc->id, fc->dup_of, e)))
 		return rc;
 	fc->dup_file = fc->dup_of[0] != '\0';
 	if ((rc = eg_ledger_past_dedupe(fc->l, fc->id, &fc->dd_past, e)))
@@ -109,26 +112,26 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 		return eg_fail(e, EG_EIO, "%s: %s", fc->path, strerror(errno));
 	if (fc->p->max_file_bytes &&
 	    (unsigned long long)st.st_size > fc->p->max_file_bytes) {
-		eg_fc_finding(fc, EG_LVL_FILE, NULL, "file-too-large",
-			    "the file is %lld bytes, over the partner's limit "
-			    "of %llu (limits max-file-bytes): not read",
-			    (long long)st.st_size, fc->p->max_file_bytes);
+		eg_fc_finding(
+		    fc, EG_LVL_FILE, NULL, "file-too-large",
+		    "the file is %lld bytes, over the partner's limit "
+		    "of %llu (limits max-file-bytes): not read",
+		    (long long)st.st_size, fc->p->max_file_bytes);
 		fc->file_rejected = 1;
 	} else if (!(fc->syn = eg_fc_syntax(fc))) {
 		unsigned char head[EG_FORMAT_SNIFF];
 		ssize_t n = pread(fc->seg_fd, head, sizeof(head), 0);
-		const char *enc = n > 0 ? eg_format_encoding_problem(
-					      head, (size_t)n)
-					: NULL;
+		const char *enc =
+		    n > 0 ? eg_format_encoding_problem(head, (size_t)n) : NULL;
 
 		if (enc)
 			eg_fc_finding(fc, EG_LVL_FILE, NULL, "encoding", "%s",
-				    enc);
+				      enc);
 		else
 			eg_fc_finding(fc, EG_LVL_FILE, NULL, "not-x12",
-				    "the file is %s: only X12 interchanges "
-				    "(starting with ISA) are read today",
-				    eg_fc_what_is_it(fc));
+				      "the file is %s: only X12 interchanges "
+				      "(starting with ISA) are read today",
+				      eg_fc_what_is_it(fc));
 		fc->file_rejected = 1;
 	} else if ((rc = eg_fc_read(fc, e))) {
 		return rc;
@@ -137,7 +140,8 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 	    (rc = eg_ledger_link_resend(fc->l, fc->id, fc->resend_of, e)))
 		return rc;
 	if (fc->resend_of[0])
-		eg_pl_note(pl, "%s: a corrected resend of %s", fc->id, fc->resend_of);
+		eg_pl_note(pl, "%s: a corrected resend of %s", fc->id,
+			   fc->resend_of);
 	final_state = decide(fc);
 	if (!strcmp(final_state, "rejected") && fc->accepted > 0 &&
 	    (rc = reject_all(fc, e)))
@@ -147,7 +151,7 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 		return rc;
 	if (fc->dup_file)
 		eg_pl_note(pl, "%s: the same bytes as %s: a duplicate", fc->id,
-		     fc->dup_of);
+			   fc->dup_of);
 	if ((rc = eg_fc_stage_outputs(fc, final_state, e)))
 		return rc;
 	snprintf(summary, sizeof(summary),
@@ -159,11 +163,11 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 	rc = eg_ledger_pl_file_decided(fc->l, fc->id, final_state, summary,
 				       fc->dup_file ? fc->dup_of : NULL, e);
 	if (!rc)
-		rc = eg_ledger_set_state(fc->l, fc->id, "processed", summary,
-					 e);
+		rc =
+		    eg_ledger_set_state(fc->l, fc->id, "processed", summary, e);
 	if (!rc)
 		eg_pl_note(pl, "%s (%s): %s: %s", fc->id, fc->name, final_state,
-		     summary);
+			   summary);
 	return rc;
 }
 
@@ -197,7 +201,8 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 	if ((rc = eg_pl_spool_path(pl, fc.path, sizeof(fc.path), row.spool_path,
 				   e)) ||
 	    (rc = eg_path(fc.workrel, sizeof(fc.workrel), e, "work/%s", id)) ||
-	    (rc = eg_pl_spool_path(pl, fc.work, sizeof(fc.work), fc.workrel, e)))
+	    (rc =
+		 eg_pl_spool_path(pl, fc.work, sizeof(fc.work), fc.workrel, e)))
 		return rc;
 	/* what a crashed attempt staged was swept at the start of the run,
 	 * and is overwritten anyway: every staged file is created O_TRUNC */
@@ -209,8 +214,9 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 	if (!rc)
 		rc = eg_bundle_detect(fc.path, &kind, e);
 	if (!rc)
-		rc = kind != EG_BUNDLE_NONE ? eg_fc_process_bundle(pl, &fc, kind, e)
-					    : eg_fc_process_doc(pl, &fc, e);
+		rc = kind != EG_BUNDLE_NONE
+			 ? eg_fc_process_bundle(pl, &fc, kind, e)
+			 : eg_fc_process_doc(pl, &fc, e);
 	if (!rc) {
 		char fs[32];
 
@@ -246,8 +252,7 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 static void
 summary_undo(eg_pipeline_counts *c, const eg_pipeline_counts *before)
 {
-	unsigned long failed =
-	    c->failed + (c->processed - before->processed);
+	unsigned long failed = c->failed + (c->processed - before->processed);
 
 	c->processed = before->processed;
 	c->accepted = before->accepted;
@@ -267,7 +272,7 @@ eg_pl_process_all(eg_pipeline *pl, eg_error *e)
 	eg_err rc = EG_OK;
 
 	for (;;) {
-		char (*ids)[32] = calloc(pl->o.batch, 32);
+		char(*ids)[32] = calloc(pl->o.batch, 32);
 		int64_t *ns = calloc(pl->o.batch, sizeof(int64_t));
 		/* the counts say what was committed: a batch that does not
 		 * commit gives its files back (summary_undo) */
@@ -300,17 +305,20 @@ eg_pl_process_all(eg_pipeline *pl, eg_error *e)
 				/* the environment failed for this file: it
 				 * stays received and is tried next run */
 				rc = eg_ledger_rollback_to(pl->l, "file", e);
-				eg_pl_note(pl, "%s: not processed (tried again next "
-					 "run): %s",
-				     ids[i], fe.msg);
+				eg_pl_note(
+				    pl,
+				    "%s: not processed (tried again next "
+				    "run): %s",
+				    ids[i], fe.msg);
 				eg_pl_count_failure(pl, "%s not processed: %s",
-					      ids[i], fe.msg);
+						    ids[i], fe.msg);
 				/* a full disk makes SQLite undo the whole
 				 * transaction, savepoint and all: the file's
 				 * error is the cause to report, not the
 				 * missing savepoint */
-				if (rc || (eg_err_severity(frc) == EG_SEV_ABORT &&
-					   frc != EG_ENOTFOUND)) {
+				if (rc ||
+				    (eg_err_severity(frc) == EG_SEV_ABORT &&
+				     frc != EG_ENOTFOUND)) {
 					*e = fe;
 					rc = frc;
 				}

@@ -14,10 +14,6 @@
 #include "pipeline_int.h"
 #include "spoolfs.h"
 
-/* ========================================================================
- * Stage 3: publish what was decided, push acks, clean up the source.
- * ======================================================================== */
-
 /* One staged output: renamed to where it goes. */
 static eg_err
 publish_one(void *ud, const char *staged, const char *path, eg_error *e)
@@ -70,7 +66,7 @@ add_id(void *ud, const char *id, eg_error *e)
 
 	if (il->n == il->cap) {
 		size_t c = il->cap ? il->cap * 2 : 64;
-		char (*v)[32] = realloc(il->ids, c * sizeof(*v));
+		char(*v)[32] = realloc(il->ids, c * sizeof(*v));
 
 		if (!v)
 			return eg_fail(e, EG_ENOMEM, "out of memory");
@@ -86,7 +82,7 @@ eg_err
 eg_pl_publish_all(eg_pipeline *pl, eg_error *e)
 {
 	idlist il;
-	char (*ids)[32];
+	char(*ids)[32];
 	size_t n, i;
 	eg_err rc;
 

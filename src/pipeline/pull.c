@@ -17,10 +17,6 @@
 #include "edigate/fsutil.h"
 #include "pipeline_int.h"
 
-/* ========================================================================
- * Stage 1: fetch into the spool and record as received.
- * ======================================================================== */
-
 typedef struct fetch_sink {
 	int fd;
 	eg_sha256 *sha;
@@ -95,16 +91,16 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 		const eg_tfile *f = &tl->v[fv[i].idx];
 
 		rc = eg_pl_new_file(pl, pl->t->ops->name, f->path, f->name,
-				 f->size, f->mtime, fv[i].sha, NULL, NULL,
-				 NULL, post, id, e);
+				    f->size, f->mtime, fv[i].sha, NULL, NULL,
+				    NULL, post, id, e);
 		if (!rc)
 			rc = eg_path(dst, sizeof(dst), e, "%s/%s", dir, id);
 		if (!rc && rename(fv[i].tmp, dst) != 0)
 			rc = eg_fail(e, EG_EIO, "rename %s: %s", fv[i].tmp,
 				     strerror(errno));
 		if (!rc)
-			eg_pl_note(pl, "received %s as %s (%llu bytes)", f->name, id,
-			     (unsigned long long)f->size);
+			eg_pl_note(pl, "received %s as %s (%llu bytes)",
+				   f->name, id, (unsigned long long)f->size);
 	}
 	/* the copies' bytes and names are durable before the commit */
 	if (!rc)
@@ -192,7 +188,7 @@ eg_pl_pull(eg_pipeline *pl, eg_error *e)
 	pl->c->waiting += tl.waiting;
 	if (tl.waiting)
 		eg_pl_note(pl, "%zu file(s) in the inbox are not complete yet",
-		     tl.waiting);
+			   tl.waiting);
 	fv = calloc(pl->o.batch, sizeof(*fv));
 	if (!fv) {
 		eg_tlist_free(&tl);
@@ -210,7 +206,8 @@ eg_pl_pull(eg_pipeline *pl, eg_error *e)
 			 * serve_partner try a new session */
 			eg_error fe = *e;
 
-			eg_pl_note(pl, "cannot fetch %s: %s", tl.v[i].name, e->msg);
+			eg_pl_note(pl, "cannot fetch %s: %s", tl.v[i].name,
+				   e->msg);
 			rc = receive_batch(pl, &tl, fv, nf, e);
 			nf = 0;
 			if (!rc) {
@@ -221,9 +218,10 @@ eg_pl_pull(eg_pipeline *pl, eg_error *e)
 		}
 		if (rc) {
 			/* this file only: it stays in the inbox for later */
-			eg_pl_note(pl, "cannot fetch %s: %s", tl.v[i].name, e->msg);
-			eg_pl_count_failure(pl, "cannot fetch %s: %s", tl.v[i].name,
-				      e->msg);
+			eg_pl_note(pl, "cannot fetch %s: %s", tl.v[i].name,
+				   e->msg);
+			eg_pl_count_failure(pl, "cannot fetch %s: %s",
+					    tl.v[i].name, e->msg);
 			if (eg_err_severity(rc) != EG_SEV_ABORT) {
 				eg_error_clear(e);
 				rc = EG_OK;

@@ -22,10 +22,11 @@ mark_sent(eg_pipeline *pl, const int64_t *ids, size_t n, eg_error *e)
 	if ((rc = eg_transport_sync(pl->t, e))) {
 		if (eg_err_severity(rc) == EG_SEV_ABORT)
 			return rc;
-		eg_pl_note(pl, "cannot deliver %zu ack(s) (retried next run): %s", n,
-		     e->msg);
+		eg_pl_note(pl,
+			   "cannot deliver %zu ack(s) (retried next run): %s",
+			   n, e->msg);
 		eg_pl_count_failure(pl, "cannot deliver acknowledgements: %s",
-			      e->msg);
+				    e->msg);
 		eg_error_clear(e);
 		return EG_OK;
 	}
@@ -103,7 +104,8 @@ eg_pl_push_acks(eg_pipeline *pl, eg_error *e)
 				eg_error fe = *e;
 				size_t b = (i / pl->o.batch) * pl->o.batch;
 
-				eg_pl_note(pl, "cannot deliver %s: %s", name, e->msg);
+				eg_pl_note(pl, "cannot deliver %s: %s", name,
+					   e->msg);
 				ids[i] = 0;
 				rc = mark_sent(pl, ids + b, i - b + 1, e);
 				if (!rc) {
@@ -115,11 +117,13 @@ eg_pl_push_acks(eg_pipeline *pl, eg_error *e)
 			if (rc && eg_err_severity(rc) != EG_SEV_ABORT) {
 				/* this ack only: the others still go; retried
 				 * next run */
-				eg_pl_note(pl, "cannot deliver %s (retried next run): "
-					 "%s",
-				     name, e->msg);
-				eg_pl_count_failure(pl, "cannot deliver %s: %s", name,
-					      e->msg);
+				eg_pl_note(
+				    pl,
+				    "cannot deliver %s (retried next run): "
+				    "%s",
+				    name, e->msg);
+				eg_pl_count_failure(pl, "cannot deliver %s: %s",
+						    name, e->msg);
 				eg_error_clear(e);
 				rc = EG_OK;
 				ids[i] = 0;
@@ -134,8 +138,9 @@ eg_pl_push_acks(eg_pipeline *pl, eg_error *e)
 		 * recorded; a crash before the commit puts the same bytes
 		 * under the same name again, which counts as delivered */
 		if (!rc && ((i + 1) % pl->o.batch == 0 || i + 1 == n))
-			rc = mark_sent(pl, ids + (i / pl->o.batch) * pl->o.batch,
-				       i % pl->o.batch + 1, e);
+			rc =
+			    mark_sent(pl, ids + (i / pl->o.batch) * pl->o.batch,
+				      i % pl->o.batch + 1, e);
 	}
 	free(ids);
 	return rc;

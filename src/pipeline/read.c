@@ -12,8 +12,6 @@
 #include "edigate/source.h"
 #include "fctx.h"
 
-/* --- one file ----------------------------------------------------------------- */
-
 static void
 ack_policy(const eg_profile *p, int dup, eg_ack_opts *ao, int *none)
 {
@@ -38,11 +36,10 @@ ack_policy(const eg_profile *p, int dup, eg_ack_opts *ao, int *none)
 					      : EG_ACK_TA1_REQUESTED;
 			else {
 				fa_given = 1;
-				ao->functional = !strcmp(w, "on-error")
-						     ? EG_ACK_FA_ON_ERROR
-						 : !strcmp(w, "never")
-						     ? EG_ACK_FA_NEVER
-						     : EG_ACK_FA_ALWAYS;
+				ao->functional =
+				    !strcmp(w, "on-error") ? EG_ACK_FA_ON_ERROR
+				    : !strcmp(w, "never")  ? EG_ACK_FA_NEVER
+							   : EG_ACK_FA_ALWAYS;
 				if (!strcmp(p->ack_send[i].type, "997"))
 					ao->force = 997;
 				else if (!strcmp(p->ack_send[i].type, "999"))
@@ -52,9 +49,8 @@ ack_policy(const eg_profile *p, int dup, eg_ack_opts *ao, int *none)
 		if (!fa_given)
 			ao->functional = EG_ACK_FA_NEVER;
 	}
-	*none = (dup && !p->dup_reack) ||
-		(ao->ta1 == EG_ACK_TA1_NEVER &&
-		 ao->functional == EG_ACK_FA_NEVER);
+	*none = (dup && !p->dup_reack) || (ao->ta1 == EG_ACK_TA1_NEVER &&
+					   ao->functional == EG_ACK_FA_NEVER);
 }
 
 /* Which registered syntax reads the file (its first bytes)? */
@@ -126,14 +122,15 @@ reject_unread(fctx *fc, eg_error *e)
 		int ours = x && x->sender && !strcmp(ctl.sender, x->sender) &&
 			   (!x->sender_q || !strcmp(ctl.sender_q, x->sender_q));
 
-		eg_fc_finding(fc, EG_LVL_INTERCHANGE, &ctl, "unread-interchange",
-			    "interchange %s from %s at offset %llu was not "
-			    "read: it follows bytes that could not be read%s",
-			    ctl.isa13, ctl.sender, (unsigned long long)at,
-			    ours && fc->ack ? " (TA1 R sent)"
-			    : ours	    ? ""
-					    : "; it claims another sender: no "
-					      "acknowledgement");
+		eg_fc_finding(fc, EG_LVL_INTERCHANGE, &ctl,
+			      "unread-interchange",
+			      "interchange %s from %s at offset %llu was not "
+			      "read: it follows bytes that could not be read%s",
+			      ctl.isa13, ctl.sender, (unsigned long long)at,
+			      ours && fc->ack ? " (TA1 R sent)"
+			      : ours	      ? ""
+				     : "; it claims another sender: no "
+				       "acknowledgement");
 		if (ours && fc->ack)
 			ta1_unread(fc, &ctl);
 		from = at + fc->syn->header_len;
@@ -226,7 +223,7 @@ eg_fc_read(fctx *fc, eg_error *e)
 		rc = eg_mapper_error(fc->mapper, e);
 	if (!rc && res.totals.interchanges == 0 && !fc->file_rejected) {
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "no-interchange",
-			    "the file holds no complete interchange");
+			      "the file holds no complete interchange");
 		fc->file_rejected = 1;
 	}
 	if (!rc && (res.reader_failed || fc->unread))

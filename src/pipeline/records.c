@@ -17,7 +17,7 @@
 #include "edigate/fsutil.h"
 #include "fctx.h"
 
-/* --- records file with marks ------------------------------------------- */
+/* --- records file with marks --------------------------------------------- */
 
 eg_err
 eg_fc_rec_flush(fctx *fc, eg_error *e)
@@ -32,8 +32,8 @@ eg_fc_rec_flush(fctx *fc, eg_error *e)
 		if ((rc = eg_path(path, sizeof(path), e, "%s.records.jsonl",
 				  fc->work)))
 			return rc;
-		fc->rec_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				  0640);
+		fc->rec_fd =
+		    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 		if (fc->rec_fd < 0)
 			return eg_fail(e, EG_EIO, "%s: %s", path,
 				       strerror(errno));
@@ -69,12 +69,12 @@ eg_fc_rec_truncate(fctx *fc, uint64_t mark, eg_error *e)
 	return EG_OK;
 }
 
-/* --- records and business keys --------------------------------------------- */
+/* --- records and business keys ------------------------------------------- */
 
 /* A WarehouseOrder's lines, for the rules of later answers (945, 856). */
 eg_err
 eg_pl_keep_ref_lines(eg_ledger *l, int64_t txn_id, const char *set,
-	       const eg_rnode *rec, eg_error *e)
+		     const eg_rnode *rec, eg_error *e)
 {
 	eg_ref_doc d;
 	size_t i;
@@ -144,18 +144,21 @@ check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
 				fc->txn_status = "change";
 			} else if (!strcmp(pol, "reject")) {
 				fc->txn_status = "rejected";
-				eg_fc_finding(fc, EG_LVL_TRANSACTION, NULL,
-					    "duplicate-business-key",
-					    "%s %s '%s' was first received in "
-					    "file %s: the profile rejects a "
-					    "repeat", set, name, value, file);
+				eg_fc_finding(
+				    fc, EG_LVL_TRANSACTION, NULL,
+				    "duplicate-business-key",
+				    "%s %s '%s' was first received in "
+				    "file %s: the profile rejects a "
+				    "repeat",
+				    set, name, value, file);
 				*write = 0;
 			} else {
 				fc->txn_status = "duplicate";
 				*write = 0;
 			}
-			eg_pl_note(fc->pl, "%s: %s %s '%s' seen before in %s (%s)",
-			     fc->id, set, name, value, file, fc->txn_status);
+			eg_pl_note(
+			    fc->pl, "%s: %s %s '%s' seen before in %s (%s)",
+			    fc->id, set, name, value, file, fc->txn_status);
 		}
 		if (r == 0 && *write)
 			rc = eg_ledger_pl_key_add(fc->l, fc->p->id, set, name,
@@ -179,7 +182,8 @@ eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
 		return rc;
 	if (!write)
 		return EG_OK;
-	if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id, set ? set : "", rec, e)))
+	if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id, set ? set : "", rec,
+				       e)))
 		return rc;
 	if ((rc = eg_record_write_json(&fc->recbuf, rec)))
 		return eg_fail(e, rc, "cannot write the record: %s",

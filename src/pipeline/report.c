@@ -10,8 +10,6 @@
 #include "fctx.h"
 #include "report_words.h"
 
-/* --- the reject report -------------------------------------------------------- */
-
 static eg_err
 json_str(eg_buf *b, const char *s)
 {
@@ -61,8 +59,8 @@ txn_row(void *ud, const eg_ledger_txn_row *x, eg_error *e)
 				 "%s{\"isa13\":\"%s\",\"gs06\":\"%s\","
 				 "\"st01\":\"%s\",\"st02\":\"%s\","
 				 "\"status\":\"%s\",\"businessKey\":",
-				 rw->n++ ? "," : "", x->isa13, x->gs06,
-				 x->st01, x->st02, x->status);
+				 rw->n++ ? "," : "", x->isa13, x->gs06, x->st01,
+				 x->st02, x->status);
 	if (!rc)
 		rc = json_str(rw->j, x->key);
 	if (!rc)
@@ -210,11 +208,12 @@ eg_fc_write_report(fctx *fc, const char *final_state, eg_error *e)
 		goto out;
 	rc = eg_path(path, sizeof(path), e, "%s/report.txt", qrel);
 	if (!rc)
-		rc = eg_fc_add_output(fc, "report", rel, path, "report.txt", NULL,
-				t.len, e);
+		rc = eg_fc_add_output(fc, "report", rel, path, "report.txt",
+				      NULL, t.len, e);
 	/* JSON */
 	if (!rc)
-		rc = eg_path(rel, sizeof(rel), e, "%s.report.json", fc->workrel);
+		rc =
+		    eg_path(rel, sizeof(rel), e, "%s.report.json", fc->workrel);
 	if (!rc)
 		rc = eg_pl_spool_path(fc->pl, path, sizeof(path), rel, e);
 	if (!rc)
@@ -222,8 +221,8 @@ eg_fc_write_report(fctx *fc, const char *final_state, eg_error *e)
 	if (!rc)
 		rc = eg_path(path, sizeof(path), e, "%s/report.json", qrel);
 	if (!rc)
-		rc = eg_fc_add_output(fc, "report", rel, path, "report.json", NULL,
-				j.len, e);
+		rc = eg_fc_add_output(fc, "report", rel, path, "report.json",
+				      NULL, j.len, e);
 out:
 	if (rc == EG_ENOMEM || rc == EG_ELIMIT)
 		rc = eg_fail(e, rc, "the reject report is too large");

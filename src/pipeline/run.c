@@ -20,7 +20,7 @@
 #include "edigate/spool_guard.h"
 #include "pipeline_int.h"
 
-/* --- crash points (tests) ---------------------------------------------- */
+/* --- crash points (tests) ------------------------------------------------ */
 
 void
 eg_pl_crash_point(eg_pipeline *pl, const char *name)
@@ -98,8 +98,8 @@ eg_pipeline_new(eg_pipeline **out, eg_ledger *l, const eg_pipeline_opts *o,
 			 colon ? (int)(colon - o->crash_at)
 			       : (int)strlen(o->crash_at),
 			 o->crash_at);
-		pl->crash_n = colon ? (unsigned)strtoul(colon + 1, NULL, 10)
-				    : 1;
+		pl->crash_n =
+		    colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 1;
 	}
 	gmtime_r(&o->now, &tm);
 	strftime(pl->day, sizeof(pl->day), "%Y%m%d", &tm);
@@ -114,11 +114,11 @@ eg_pipeline_free(eg_pipeline *pl)
 	free(pl);
 }
 
-/* --- spool paths ----------------------------------------------------------- */
+/* --- spool paths --------------------------------------------------------- */
 
 eg_err
 eg_pl_spool_path(eg_pipeline *pl, char *dst, size_t cap, const char *rel,
-	   eg_error *e)
+		 eg_error *e)
 {
 	return eg_path(dst, cap, e, "%s/%s", pl->o.spool, rel);
 }
@@ -126,7 +126,7 @@ eg_pl_spool_path(eg_pipeline *pl, char *dst, size_t cap, const char *rel,
 /* Make the directory that will hold rel (a spool-relative file path). */
 eg_err
 eg_pl_parent_dir(eg_pipeline *pl, const char *rel, char *dir, size_t cap,
-	   eg_error *e)
+		 eg_error *e)
 {
 	char *slash;
 	eg_err rc = eg_pl_spool_path(pl, dir, cap, rel, e);
@@ -224,8 +224,8 @@ serve_partner(eg_pipeline *pl, eg_error *e)
 		attempt++;
 		ms = eg_backoff_ms(attempt, p->retry_wait * 1000,
 				   p->retry_max_wait * 1000, &pl->rng);
-		eg_pl_note(pl, "%s; trying again in %.1f s (retry %u of %u)", e->msg,
-		     (double)ms / 1000.0, attempt, p->retries);
+		eg_pl_note(pl, "%s; trying again in %.1f s (retry %u of %u)",
+			   e->msg, (double)ms / 1000.0, attempt, p->retries);
 		pl->c->retries++;
 		eg_error_clear(e);
 		ts.tv_sec = (time_t)(ms / 1000);
@@ -256,8 +256,8 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	    (rc = eg_mkdirs(work, e)))
 		goto out;
 	/* never a control number the partner already has (spool_guard.h) */
-	if ((rc = eg_spool_check_controls(pl->l, pl->o.spool,
-					  pp->profile->id, e)))
+	if ((rc = eg_spool_check_controls(pl->l, pl->o.spool, pp->profile->id,
+					  e)))
 		goto out;
 	eg_pl_sweep_orphans(pl);
 	rc = eg_pl_publish_all(pl, e);
@@ -267,8 +267,13 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		rc = serve_partner(pl, e);
 	eg_pl_sweep_orphans(pl);
 out:
-	run_end(pl, run_id, &c, rc ? "failed" : c.failed ? "partly" : "ok",
-		rc ? e->msg : pl->problem[0] ? pl->problem : NULL);
+	run_end(pl, run_id, &c,
+		rc	   ? "failed"
+		: c.failed ? "partly"
+			   : "ok",
+		rc		 ? e->msg
+		: pl->problem[0] ? pl->problem
+				 : NULL);
 	total->files += c.files;
 	total->processed += c.processed;
 	total->accepted += c.accepted;
@@ -310,6 +315,6 @@ eg_pl_insert_file(eg_pipeline *pl, const char *source, const char *name,
 		  uint64_t size, const char *sha, const char *origin,
 		  const char *reprocess_of, char id[32], eg_error *e)
 {
-	return eg_pl_new_file(pl, source, NULL, name, size, 0, sha, NULL, origin,
-			   reprocess_of, "none", id, e);
+	return eg_pl_new_file(pl, source, NULL, name, size, 0, sha, NULL,
+			      origin, reprocess_of, "none", id, e);
 }

@@ -9,15 +9,11 @@
 #include <sys/stat.h>
 
 #include "edigate/digest.h"
+#include "edigate/format.h"
 #include "edigate/ledger_acks.h"
 #include "edigate/source.h"
-#include "edigate/format.h"
 #include "edigate/syntax.h"
 #include "pipeline_int.h"
-
-/* ========================================================================
- * Documents we sent (until the outbound pipeline records its own).
- * ======================================================================== */
 
 typedef struct sentctx {
 	eg_pipeline *pl;
@@ -34,8 +30,8 @@ sent_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	sentctx *sc = ud;
 	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
-	const char *st02 = eg_rnode_text(rec,
-					 "correlation/transaction/controlNumber");
+	const char *st02 =
+	    eg_rnode_text(rec, "correlation/transaction/controlNumber");
 	const eg_rnode *corr = eg_rnode_child(rec, "correlation"), *k;
 	int64_t txn;
 	eg_err rc;
@@ -49,10 +45,9 @@ sent_record(void *ud, const eg_rnode *rec, eg_error *e)
 		const char *value = eg_rnode_text(k, "value");
 
 		if (name && value)
-			rc = eg_ledger_pl_key_sent(sc->pl->l,
-						   sc->pl->pp->profile->id, set,
-						   name, value, sc->id, txn,
-						   sc->pl->o.now, e);
+			rc = eg_ledger_pl_key_sent(
+			    sc->pl->l, sc->pl->pp->profile->id, set, name,
+			    value, sc->id, txn, sc->pl->o.now, e);
 	}
 	if (!rc)
 		rc = eg_pl_keep_ref_lines(sc->pl->l, txn, set, rec, e);
@@ -74,15 +69,11 @@ sent_unit(void *ud, const eg_unit_result *u)
 	/* what the partner's TA1 / 997 / 999 will name (ledger_acks.h) */
 	eg_error_clear(&e);
 	if (u->level == EG_LVL_GROUP || u->level == EG_LVL_INTERCHANGE)
-		rc = eg_ledger_sent_unit(sc->pl->l, sc->id,
-					 u->level == EG_LVL_GROUP, c->isa13,
-					 u->level == EG_LVL_GROUP ? c->gs_sender
-								  : c->sender,
-					 u->level == EG_LVL_GROUP
-					     ? c->gs_receiver
-					     : c->receiver,
-					 c->gs01, c->gs06, c->gs08,
-					 (int64_t)sc->pl->o.now, &e);
+		rc = eg_ledger_sent_unit(
+		    sc->pl->l, sc->id, u->level == EG_LVL_GROUP, c->isa13,
+		    u->level == EG_LVL_GROUP ? c->gs_sender : c->sender,
+		    u->level == EG_LVL_GROUP ? c->gs_receiver : c->receiver,
+		    c->gs01, c->gs06, c->gs08, (int64_t)sc->pl->o.now, &e);
 	if (rc && !sc->rc) {
 		sc->rc = rc;
 		sc->err = e;
@@ -117,7 +108,8 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 
 	*records = 0;
 	if (stat(path, &sb) != 0)
-		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path, strerror(errno));
+		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path,
+			       strerror(errno));
 	if ((rc = eg_sha256_file(path, sha, e)) ||
 	    (rc = eg_format_sniff_file(path, head, sizeof(head), &got, e)))
 		return rc;
@@ -135,8 +127,8 @@ eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	if ((rc = eg_ledger_begin(pl->l, e)))
 		goto out;
 	rc = eg_pl_new_file(pl, "sent", NULL, base ? base + 1 : path,
-			 (uint64_t)sb.st_size, 0, sha, NULL, NULL, NULL, "none",
-			 id, e);
+			    (uint64_t)sb.st_size, 0, sha, NULL, NULL, NULL,
+			    "none", id, e);
 	mo.maps = pl->o.maps;
 	mo.now = pl->o.now;
 	mo.file_id = id;

@@ -14,12 +14,11 @@
 #include "edigate/fsutil.h"
 #include "fctx.h"
 
-/* --- outputs ------------------------------------------------------------------ */
-
 /* Record a staged output: where it is in work/ and where it will go. */
 eg_err
-eg_fc_add_output(fctx *fc, const char *kind, const char *staged, const char *path,
-	   const char *name, const char *control, uint64_t size, eg_error *e)
+eg_fc_add_output(fctx *fc, const char *kind, const char *staged,
+		 const char *path, const char *name, const char *control,
+		 uint64_t size, eg_error *e)
 {
 	return eg_ledger_pl_output_add(fc->l, fc->id, kind, staged, path, name,
 				       control, size, fc->pl->o.now, e);
@@ -85,8 +84,7 @@ ack_for_partner(const fctx *fc, const char *data, size_t len)
 /* Keep such an acknowledgement beside the quarantined file, for a person
  * to forward to its sender or discard: never delivered. */
 static eg_err
-hold_ack(fctx *fc, const char *fname, const char *data, size_t len,
-	 eg_error *e)
+hold_ack(fctx *fc, const char *fname, const char *data, size_t len, eg_error *e)
 {
 	char staged[PATH_MAX], rel[PATH_MAX], final[PATH_MAX];
 	eg_err rc;
@@ -102,16 +100,17 @@ hold_ack(fctx *fc, const char *fname, const char *data, size_t len,
 	    (rc = eg_write_file(staged, data, len, e)))
 		return rc;
 	eg_fc_finding(fc, EG_LVL_FILE, NULL, "ack-not-sent",
-		    "an acknowledgement addressed to another sender was not "
-		    "sent to this partner: it waits in the quarantine as "
-		    "not-sent-%s",
-		    fname);
-	return eg_fc_add_output(fc, "quarantine", rel, final, fname, NULL, len, e);
+		      "an acknowledgement addressed to another sender was not "
+		      "sent to this partner: it waits in the quarantine as "
+		      "not-sent-%s",
+		      fname);
+	return eg_fc_add_output(fc, "quarantine", rel, final, fname, NULL, len,
+				e);
 }
 
 eg_err
 eg_fc_emit_ack(void *ud, const char *name, const char *data, size_t len,
-	 eg_error *e)
+	       eg_error *e)
 {
 	fctx *fc = ud;
 	char staged[PATH_MAX], rel[PATH_MAX], final[PATH_MAX], fname[200];
@@ -139,7 +138,7 @@ eg_fc_emit_ack(void *ud, const char *name, const char *data, size_t len,
 		return rc;
 	eg_pl_crash_point(fc->pl, "after-ack");
 	if ((rc = eg_fc_add_output(fc, "ack", rel, final, fname,
-			     control[0] ? control : NULL, len, e)))
+				   control[0] ? control : NULL, len, e)))
 		return rc;
 	return eg_ledger_note_ack(fc->l, fc->id, fc->ack_seq,
 				  control[0] ? control : "?", e);
@@ -149,8 +148,8 @@ eg_err
 eg_fc_stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 {
 	char rel[PATH_MAX], path[PATH_MAX], dst[PATH_MAX];
-	int quarantine = !strcmp(final_state, "rejected") ||
-			 !strcmp(final_state, "partial");
+	int quarantine =
+	    !strcmp(final_state, "rejected") || !strcmp(final_state, "partial");
 	eg_err rc = EG_OK;
 
 	/* records */
@@ -162,7 +161,7 @@ eg_fc_stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 		    (rc = eg_path(dst, sizeof(dst), e, "out/%s/%s.jsonl",
 				  fc->p->id, fc->id)) ||
 		    (rc = eg_fc_add_output(fc, "records", rel, dst, NULL, NULL,
-				     eg_fc_rec_len(fc), e)))
+					   eg_fc_rec_len(fc), e)))
 			return rc;
 	}
 	/* the quarantine holds the original beside its report */
@@ -180,16 +179,17 @@ eg_fc_stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 		if ((rc = eg_path(dst, sizeof(dst), e, "quarantine/%s/%s/%s",
 				  fc->p->id, fc->id, fc->name)) ||
 		    (rc = eg_fc_add_output(fc, "quarantine", rel, dst, fc->name,
-				     NULL, 0, e)))
+					   NULL, 0, e)))
 			return rc;
 	}
 	/* the archive: every original, compressed */
 	if ((rc = eg_path(rel, sizeof(rel), e, "%s.archive.gz", fc->workrel)) ||
 	    (rc = eg_pl_spool_path(fc->pl, path, sizeof(path), rel, e)) ||
 	    (rc = eg_gzip_file(fc->path, path, e)) ||
-	    (rc = eg_path(dst, sizeof(dst), e, "archive/%s/%s/%s.gz",
-			  fc->p->id, fc->pl->month, fc->id)) ||
-	    (rc = eg_fc_add_output(fc, "archive", rel, dst, fc->name, NULL, 0, e)))
+	    (rc = eg_path(dst, sizeof(dst), e, "archive/%s/%s/%s.gz", fc->p->id,
+			  fc->pl->month, fc->id)) ||
+	    (rc = eg_fc_add_output(fc, "archive", rel, dst, fc->name, NULL, 0,
+				   e)))
 		return rc;
 	/* nothing staged is synced here: process_all syncs the spool once
 	 * per batch, before the commit that names these outputs */

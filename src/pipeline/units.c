@@ -44,9 +44,10 @@ enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 					   ctl->isa13, &acked, &e);
 	fc->ack_quiet = acked;
 	if (!rc && acked)
-		eg_pl_note(fc->pl, "%s: interchange %s was acknowledged before (file "
-			     "%s's chain): not acknowledged again",
-		     fc->id, ctl->isa13, fc->origin);
+		eg_pl_note(fc->pl,
+			   "%s: interchange %s was acknowledged before (file "
+			   "%s's chain): not acknowledged again",
+			   fc->id, ctl->isa13, fc->origin);
 	if (rc)
 		eg_fc_fail(fc, rc, &e);
 }
@@ -104,33 +105,35 @@ unit_findings(fctx *fc, const eg_x12_ctl *ctl, const eg_dd_tally *t,
 			 ctl->isa13, ctl->sender, ctl->receiver);
 	if (!strcmp(status, "duplicate"))
 		eg_fc_finding(fc, lvl, ctl,
-			    u->key.group ? "duplicate-group"
-					 : "duplicate-interchange",
-			    "%s was received before in file %s (within the "
-			    "%lld-day window): not processed again",
-			    what, t->dup_of[0] ? t->dup_of : u->past.first,
-			    fc->p->dup_window / 86400);
+			      u->key.group ? "duplicate-group"
+					   : "duplicate-interchange",
+			      "%s was received before in file %s (within the "
+			      "%lld-day window): not processed again",
+			      what, t->dup_of[0] ? t->dup_of : u->past.first,
+			      fc->p->dup_window / 86400);
 	else if (t->held)
 		eg_fc_finding(fc, lvl, ctl, "control-number-reuse",
-			    "%s was received before in file %s, with other "
-			    "content: held as a suspected control-number "
-			    "reuse, not processed and not acknowledged; "
-			    "`quarantine release` processes it as new, "
-			    "`quarantine discard` gives it up",
-			    what, t->held_of);
+			      "%s was received before in file %s, with other "
+			      "content: held as a suspected control-number "
+			      "reuse, not processed and not acknowledged; "
+			      "`quarantine release` processes it as new, "
+			      "`quarantine discard` gives it up",
+			      what, t->held_of);
 	else if (t->resend)
 		eg_fc_note(fc, lvl, ctl, "corrected-resend",
-			 "%s came before in file %s, which was rejected "
-			 "wholly or in part: processed as its corrected "
-			 "resend", what, t->other_of);
+			   "%s came before in file %s, which was rejected "
+			   "wholly or in part: processed as its corrected "
+			   "resend",
+			   what, t->other_of);
 	else if (t->reuse_new)
 		eg_fc_note(fc, lvl, ctl, "control-number-reuse",
-			 "%s was received before in file %s, with other "
-			 "content: processed as new (the profile's "
-			 "control-reuse=\"accept\")", what, t->other_of);
+			   "%s was received before in file %s, with other "
+			   "content: processed as new (the profile's "
+			   "control-reuse=\"accept\")",
+			   what, t->other_of);
 }
 
-/* --- units ------------------------------------------------------------------ */
+/* --- units --------------------------------------------------------------- */
 
 /* Judge the set that just ended against earlier deliveries under its
  * numbers (its digest is kept with its status, in end_txn). */
@@ -138,8 +141,8 @@ static eg_err
 judge_set(fctx *fc, const eg_unit_result *u, eg_dd_verdict *v, char of[32],
 	  const char **digest, const char **key, eg_error *e)
 {
-	const eg_dd_unit *unit = fc->dd_ichg.past.seen ? &fc->dd_ichg
-							 : &fc->dd_grp;
+	const eg_dd_unit *unit =
+	    fc->dd_ichg.past.seen ? &fc->dd_ichg : &fc->dd_grp;
 	eg_err rc;
 
 	*v = EG_DD_NEW;
@@ -210,7 +213,7 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 		status = eg_set_kind_status(fc->txn_kind);
 	if (fc->txn_kind == EG_SET_UNSUPPORTED)
 		eg_fc_finding(fc, EG_LVL_TRANSACTION, &u->ctl, "not-supported",
-			    "%s", fc->txn_why);
+			      "%s", fc->txn_why);
 	if (fc->txn_kind == EG_SET_ACK_IN && strcmp(status, "rejected") &&
 	    strcmp(status, "duplicate"))
 		fc->acks_in++;
@@ -235,15 +238,14 @@ end_txn(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	 * delivered: business_keys holds delivered documents only) */
 	if (!fc->txn_key[0] && key[0])
 		snprintf(fc->txn_key, sizeof(fc->txn_key), "%s", key);
-	rc = eg_ledger_pl_txn_decided(fc->l, fc->txn_id, status,
-				      fc->txn_key[0] ? fc->txn_key : NULL,
-				      fc->dup_file	    ? fc->dup_of
-				      : fc->set_skip	    ? of
-				      : fc->txn_dup_of[0] ? fc->txn_dup_of
-							  : NULL,
-				      (int64_t)fc->txn_records,
-				      digest[0] ? digest : NULL,
-				      (int64_t)u->ctl.interchange, &e);
+	rc = eg_ledger_pl_txn_decided(
+	    fc->l, fc->txn_id, status, fc->txn_key[0] ? fc->txn_key : NULL,
+	    fc->dup_file	? fc->dup_of
+	    : fc->set_skip	? of
+	    : fc->txn_dup_of[0] ? fc->txn_dup_of
+				: NULL,
+	    (int64_t)fc->txn_records, digest[0] ? digest : NULL,
+	    (int64_t)u->ctl.interchange, &e);
 	fc->set_skip = 0;
 	if (rc)
 		eg_fc_fail(fc, rc, &e);
@@ -259,8 +261,8 @@ undo_units(fctx *fc, uint64_t mark, const char *isa13, const char *gs06,
 	int64_t undone = 0, records = 0;
 
 	if (!rc)
-		rc = eg_ledger_pl_units_undo(fc->l, fc->id, isa13, gs06, &undone,
-					     &records, e);
+		rc = eg_ledger_pl_units_undo(fc->l, fc->id, isa13, gs06,
+					     &undone, &records, e);
 	if (!rc && undone > 0) {
 		fc->accepted -= (unsigned long)undone;
 		fc->rejected += (unsigned long)undone;
@@ -289,17 +291,18 @@ end_group(fctx *fc, const eg_unit_result *u, eg_unit_result *told)
 	if (fc->mapper)
 		eg_mapper_unit_end(fc->mapper, u);
 	if (rejected && ours)
-		rc = undo_units(fc, fc->mark_grp, u->ctl.isa13, u->ctl.gs06,
-				&e);
+		rc =
+		    undo_units(fc, fc->mark_grp, u->ctl.isa13, u->ctl.gs06, &e);
 	status = eg_dd_unit_status(&fc->grp_t, rejected, fc->dd_grp.past.seen,
 				   fc->dup_file);
 	if (!rc)
-		rc = eg_ledger_pl_group_add(fc->l, fc->id, &u->ctl, status,
-				    !strcmp(status, "duplicate") &&
-					    fc->grp_t.dup_of[0]
-					? fc->grp_t.dup_of
-				    : !strcmp(status, "held") ? fc->grp_t.held_of
-							      : NULL, &e);
+		rc = eg_ledger_pl_group_add(
+		    fc->l, fc->id, &u->ctl, status,
+		    !strcmp(status, "duplicate") && fc->grp_t.dup_of[0]
+			? fc->grp_t.dup_of
+		    : !strcmp(status, "held") ? fc->grp_t.held_of
+					      : NULL,
+		    &e);
 	if (!rc)
 		unit_findings(fc, &u->ctl, &fc->grp_t, &fc->dd_grp, status);
 	/* sets refused after syntax and told rejected: the AK9 counts them */
@@ -330,23 +333,22 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 		rc = undo_units(fc, fc->mark_ichg, u->ctl.isa13, NULL, &e);
 	if (!rc && rejected && u->count == 0)
 		fc->file_rejected = 1; /* nothing inside to count */
-	status = eg_dd_unit_status(&fc->ichg_t, rejected,
-				   fc->dd_ichg.past.seen, fc->dup_file);
-	if (!rc && !rejected && u->count == 0 &&
-	    strcmp(status, "duplicate") && strcmp(status, "held"))
+	status = eg_dd_unit_status(&fc->ichg_t, rejected, fc->dd_ichg.past.seen,
+				   fc->dup_file);
+	if (!rc && !rejected && u->count == 0 && strcmp(status, "duplicate") &&
+	    strcmp(status, "held"))
 		fc->acks_in++; /* no group: TA1s only (ackin.h) */
 	if (!rc)
-		rc = eg_ledger_pl_interchange_add(fc->l, fc->id,
-				    (int64_t)u->ctl.interchange, &u->ctl,
-				    fc->pl->o.now, status,
-				    !strcmp(status, "duplicate")
-					? (fc->ichg_t.dup_of[0]
-					       ? fc->ichg_t.dup_of
-					       : fc->dd_ichg.past.seen
-						     ? fc->dd_ichg.past.first
-						     : NULL)
-				    : !strcmp(status, "held") ? fc->ichg_t.held_of
-							      : NULL, &e);
+		rc = eg_ledger_pl_interchange_add(
+		    fc->l, fc->id, (int64_t)u->ctl.interchange, &u->ctl,
+		    fc->pl->o.now, status,
+		    !strcmp(status, "duplicate")
+			? (fc->ichg_t.dup_of[0]	   ? fc->ichg_t.dup_of
+			   : fc->dd_ichg.past.seen ? fc->dd_ichg.past.first
+						   : NULL)
+		    : !strcmp(status, "held") ? fc->ichg_t.held_of
+					      : NULL,
+		    &e);
 	if (!rc)
 		unit_findings(fc, &u->ctl, &fc->ichg_t, &fc->dd_ichg, status);
 	/* a held interchange is not acknowledged: a person decides first */
@@ -410,12 +412,12 @@ group_policy(fctx *fc, eg_unit_result *v)
 		fc->ichg_groups++;
 	if (fc->grp_refused && v->outcome != EG_REJECTED) {
 		v->accepted = v->accepted > fc->grp_refused
-				  ? v->accepted - fc->grp_refused : 0;
+				  ? v->accepted - fc->grp_refused
+				  : 0;
 		v->outcome = v->accepted ? EG_PARTIAL : EG_REJECTED;
 	}
 	fc->grp_refused = 0;
 }
-
 
 /* The pipeline decides each unit first (records, dedupe, status); the
  * acknowledgement then hears the outcome it is to tell, which differs

@@ -8,7 +8,7 @@
 
 #include "edigate/ledger_pipeline.h"
 
-/* --- files ----------------------------------------------------------------- */
+/* --- files --------------------------------------------------------------- */
 
 eg_err
 eg_ledger_pl_file_add(eg_ledger *l, const eg_ledger_new_file *f, char id[32],
@@ -24,10 +24,11 @@ eg_ledger_pl_file_add(eg_ledger *l, const eg_ledger_new_file *f, char id[32],
 			    "spool_path) VALUES('new-'||hex(randomblob(8)),"
 			    "?1,?2,?3,?4,?5,?6,?7,?8,'',?9,'received',?10,?11,"
 			    "'')",
-			    "tttti" "itttt" "i", f->partner, f->source,
-			    f->remote_path, f->name, (int64_t)f->size, f->mtime,
-			    f->sha256, f->parent, f->reprocess_of,
-			    f->post_action, (int64_t)f->now);
+			    "tttti" "itttt"
+			    "i",
+			    f->partner, f->source, f->remote_path, f->name,
+			    (int64_t)f->size, f->mtime, f->sha256, f->parent,
+			    f->reprocess_of, f->post_action, (int64_t)f->now);
 	if (rc)
 		return rc;
 	n = eg_ledger_last_rowid(l);
@@ -67,7 +68,8 @@ eg_ledger_pl_file_get(eg_ledger *l, const char *id, eg_ledger_pl_file *out,
 		*found = 1;
 		snprintf(out->partner, sizeof(out->partner), "%s",
 			 eg_col_text(st, 0));
-		snprintf(out->name, sizeof(out->name), "%s", eg_col_text(st, 1));
+		snprintf(out->name, sizeof(out->name), "%s",
+			 eg_col_text(st, 1));
 		snprintf(out->sha256, sizeof(out->sha256), "%s",
 			 eg_col_text(st, 2));
 		snprintf(out->origin, sizeof(out->origin), "%s",
@@ -87,8 +89,8 @@ eg_ledger_pl_file_get(eg_ledger *l, const char *id, eg_ledger_pl_file *out,
 }
 
 eg_err
-eg_ledger_pl_final_state(eg_ledger *l, const char *id, char fs[32],
-			 int *found, eg_error *e)
+eg_ledger_pl_final_state(eg_ledger *l, const char *id, char fs[32], int *found,
+			 eg_error *e)
 {
 	eg_stmt *q;
 	eg_err rc;
@@ -96,9 +98,8 @@ eg_ledger_pl_final_state(eg_ledger *l, const char *id, char fs[32],
 
 	fs[0] = '\0';
 	*found = 0;
-	rc = eg_ledger_query(l, &q, e,
-			     "SELECT final_state FROM files WHERE id=?1", "t",
-			     id);
+	rc = eg_ledger_query(
+	    l, &q, e, "SELECT final_state FROM files WHERE id=?1", "t", id);
 	if (rc)
 		return rc;
 	r = eg_ledger_step(l, q, e);
@@ -111,10 +112,9 @@ eg_ledger_pl_final_state(eg_ledger *l, const char *id, char fs[32],
 }
 
 eg_err
-eg_ledger_pl_taken_before(eg_ledger *l, const char *partner,
-			  const char *source, const char *remote_path,
-			  uint64_t size, int64_t mtime, int *seen,
-			  char sha[65], eg_error *e)
+eg_ledger_pl_taken_before(eg_ledger *l, const char *partner, const char *source,
+			  const char *remote_path, uint64_t size, int64_t mtime,
+			  int *seen, char sha[65], eg_error *e)
 {
 	eg_stmt *q;
 	eg_err rc;
@@ -232,9 +232,9 @@ eg_ledger_pl_file_in_work(eg_ledger *l, const char *id, int received_too,
 }
 
 eg_err
-eg_ledger_pl_file_decided(eg_ledger *l, const char *id,
-			  const char *final_state, const char *summary,
-			  const char *duplicate_of, eg_error *e)
+eg_ledger_pl_file_decided(eg_ledger *l, const char *id, const char *final_state,
+			  const char *summary, const char *duplicate_of,
+			  eg_error *e)
 {
 	return eg_ledger_exec(l, e,
 			      "UPDATE files SET final_state=?1, summary=?2, "
@@ -256,8 +256,9 @@ eg_err
 eg_ledger_pl_file_archive(eg_ledger *l, const char *id,
 			  const char *archive_path, eg_error *e)
 {
-	return eg_ledger_exec(l, e, "UPDATE files SET archive_path=?1 "
-				    "WHERE id=?2",
+	return eg_ledger_exec(l, e,
+			      "UPDATE files SET archive_path=?1 "
+			      "WHERE id=?2",
 			      "tt", archive_path, id);
 }
 
@@ -298,19 +299,20 @@ eg_ledger_pl_file_reject_all(eg_ledger *l, const char *id, eg_error *e)
 			    "file_id=?1)",
 			    "t", id);
 	if (!rc)
-		rc = eg_ledger_exec(l, e,
-				    "DELETE FROM business_keys WHERE file_id=?1",
-				    "t", id);
+		rc = eg_ledger_exec(
+		    l, e, "DELETE FROM business_keys WHERE file_id=?1", "t",
+		    id);
 	if (!rc)
-		rc = eg_ledger_exec(l, e,
-				    "UPDATE transactions SET status='rejected', "
-				    "records=0 WHERE file_id=?1 AND "
-				    "status IN ('accepted','change','ack-only')",
-				    "t", id);
+		rc =
+		    eg_ledger_exec(l, e,
+				   "UPDATE transactions SET status='rejected', "
+				   "records=0 WHERE file_id=?1 AND "
+				   "status IN ('accepted','change','ack-only')",
+				   "t", id);
 	return rc;
 }
 
-/* --- source clean-up -------------------------------------------------------- */
+/* --- source clean-up ----------------------------------------------------- */
 
 eg_err
 eg_ledger_pl_cleanups(eg_ledger *l, const char *partner, const char *source,
@@ -337,8 +339,8 @@ eg_ledger_pl_cleanups(eg_ledger *l, const char *partner, const char *source,
 
 eg_err
 eg_ledger_pl_cleanup_done(eg_ledger *l, const char *partner,
-			  const char *remote_path, uint64_t size,
-			  int64_t mtime, eg_error *e)
+			  const char *remote_path, uint64_t size, int64_t mtime,
+			  eg_error *e)
 {
 	return eg_ledger_exec(l, e,
 			      "UPDATE files SET post_action='done' "
@@ -349,7 +351,7 @@ eg_ledger_pl_cleanup_done(eg_ledger *l, const char *partner,
 			      mtime);
 }
 
-/* --- outputs ------------------------------------------------------------------ */
+/* --- outputs ------------------------------------------------------------- */
 
 eg_err
 eg_ledger_pl_output_add(eg_ledger *l, const char *file_id, const char *kind,
@@ -361,13 +363,14 @@ eg_ledger_pl_output_add(eg_ledger *l, const char *file_id, const char *kind,
 			      "INSERT INTO outputs(file_id,kind,staged,path,"
 			      "name,control,size,state,at) VALUES(?1,?2,?3,?4,"
 			      "?5,?6,?7,'staged',?8)",
-			      "tttttt" "ii", file_id, kind, staged, path, name,
-			      control, (int64_t)size, (int64_t)now);
+			      "tttttt" "ii",
+			      file_id, kind, staged, path, name, control,
+			      (int64_t)size, (int64_t)now);
 }
 
 eg_err
-eg_ledger_pl_staged(eg_ledger *l, const char *file_id,
-		    eg_ledger_output_fn fn, void *ud, eg_error *e)
+eg_ledger_pl_staged(eg_ledger *l, const char *file_id, eg_ledger_output_fn fn,
+		    void *ud, eg_error *e)
 {
 	eg_stmt *st;
 	eg_err rc;
@@ -395,8 +398,8 @@ eg_ledger_pl_published(eg_ledger *l, const char *file_id, eg_error *e)
 }
 
 eg_err
-eg_ledger_pl_acks_unsent(eg_ledger *l, const char *partner,
-			 eg_ledger_row_fn fn, void *ud, eg_error *e)
+eg_ledger_pl_acks_unsent(eg_ledger *l, const char *partner, eg_ledger_row_fn fn,
+			 void *ud, eg_error *e)
 {
 	eg_stmt *st;
 	eg_err rc;
@@ -425,9 +428,8 @@ eg_ledger_pl_output_get(eg_ledger *l, int64_t id, char *path, size_t pcap,
 	int r;
 
 	*found = 0;
-	rc = eg_ledger_query(l, &st, e,
-			     "SELECT path, name FROM outputs WHERE id=?1", "i",
-			     id);
+	rc = eg_ledger_query(
+	    l, &st, e, "SELECT path, name FROM outputs WHERE id=?1", "i", id);
 	if (rc)
 		return rc;
 	r = eg_ledger_step(l, st, e);
@@ -443,12 +445,13 @@ eg_ledger_pl_output_get(eg_ledger *l, int64_t id, char *path, size_t pcap,
 eg_err
 eg_ledger_pl_output_sent(eg_ledger *l, int64_t id, eg_error *e)
 {
-	return eg_ledger_exec(l, e, "UPDATE outputs SET state='sent' "
-				    "WHERE id=?1",
+	return eg_ledger_exec(l, e,
+			      "UPDATE outputs SET state='sent' "
+			      "WHERE id=?1",
 			      "i", id);
 }
 
-/* --- runs ----------------------------------------------------------------------- */
+/* --- runs ---------------------------------------------------------------- */
 
 eg_err
 eg_ledger_pl_run_start(eg_ledger *l, const char *partner, time_t now,
@@ -478,7 +481,8 @@ eg_ledger_pl_run_end(eg_ledger *l, int64_t run_id, const char *status,
 			      "status=?1, files=?2, accepted=?3, partial=?4, "
 			      "rejected=?5, duplicates=?6, failed=?7, "
 			      "waiting=?8, message=?9 WHERE id=?10",
-			      "tiiii" "iiiti", status, c->files, c->accepted,
-			      c->partial, c->rejected, c->duplicates,
-			      c->failed, c->waiting, msg, run_id);
+			      "tiiii" "iiiti",
+			      status, c->files, c->accepted, c->partial,
+			      c->rejected, c->duplicates, c->failed, c->waiting,
+			      msg, run_id);
 }

@@ -9,18 +9,18 @@
 
 #include "edigate/ledger_pipeline.h"
 
-/* --- interchanges, groups, sets ---------------------------------------------- */
+/* --- interchanges, groups, sets ------------------------------------------ */
 
 eg_err
 eg_ledger_pl_txn_add(eg_ledger *l, const char *file_id, const eg_x12_ctl *ctl,
 		     int64_t *id, eg_error *e)
 {
-	eg_err rc = eg_ledger_exec(l, e,
-				   "INSERT INTO transactions(file_id,isa13,gs06,"
-				   "st01,st02,status) VALUES(?1,?2,?3,?4,?5,"
-				   "'pending')",
-				   "ttttt", file_id, ctl->isa13, ctl->gs06,
-				   ctl->st01, ctl->st02);
+	eg_err rc = eg_ledger_exec(
+	    l, e,
+	    "INSERT INTO transactions(file_id,isa13,gs06,"
+	    "st01,st02,status) VALUES(?1,?2,?3,?4,?5,"
+	    "'pending')",
+	    "ttttt", file_id, ctl->isa13, ctl->gs06, ctl->st01, ctl->st02);
 
 	*id = rc ? 0 : eg_ledger_last_rowid(l);
 	return rc;
@@ -36,8 +36,9 @@ eg_ledger_pl_txn_decided(eg_ledger *l, int64_t id, const char *status,
 			      "UPDATE transactions SET status=?1, "
 			      "business_key=?2, duplicate_of=?3, records=?4, "
 			      "digest=?6, ichg_seq=?7 WHERE id=?5",
-			      "tttii" "ti", status, key, duplicate_of, records,
-			      id, digest, ichg_seq);
+			      "tttii" "ti",
+			      status, key, duplicate_of, records, id, digest,
+			      ichg_seq);
 }
 
 eg_err
@@ -68,39 +69,43 @@ eg_ledger_pl_units_undo(eg_ledger *l, const char *file_id, const char *isa13,
 			   "'duplicate','held')",
 			   "ttt", file_id, isa13, gs06);
 	if (!rc)
-		rc = eg_ledger_int(l, records, 0, e,
-				   "SELECT sum(records) FROM transactions WHERE "
+		rc =
+		    eg_ledger_int(l, records, 0, e,
+				  "SELECT sum(records) FROM transactions WHERE "
+				  "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
+				  "gs06=?3)",
+				  "ttt", file_id, isa13, gs06);
+	if (!rc)
+		rc =
+		    eg_ledger_exec(l, e,
+				   "DELETE FROM ref_lines WHERE txn_id IN "
+				   "(SELECT id FROM transactions WHERE "
 				   "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
-				   "gs06=?3)",
+				   "gs06=?3))",
 				   "ttt", file_id, isa13, gs06);
 	if (!rc)
-		rc = eg_ledger_exec(l, e,
-				    "DELETE FROM ref_lines WHERE txn_id IN "
-				    "(SELECT id FROM transactions WHERE "
-				    "file_id=?1 AND isa13=?2 AND (?3 IS NULL OR "
-				    "gs06=?3))",
-				    "ttt", file_id, isa13, gs06);
+		rc =
+		    eg_ledger_exec(l, e,
+				   "DELETE FROM business_keys WHERE file_id=?1 "
+				   "AND txn_id IN (SELECT id FROM transactions "
+				   "WHERE file_id=?1 AND isa13=?2 AND (?3 IS "
+				   "NULL OR gs06=?3))",
+				   "ttt", file_id, isa13, gs06);
 	if (!rc)
-		rc = eg_ledger_exec(l, e,
-				    "DELETE FROM business_keys WHERE file_id=?1 "
-				    "AND txn_id IN (SELECT id FROM transactions "
-				    "WHERE file_id=?1 AND isa13=?2 AND (?3 IS "
-				    "NULL OR gs06=?3))",
-				    "ttt", file_id, isa13, gs06);
-	if (!rc)
-		rc = eg_ledger_exec(l, e,
-				    "UPDATE transactions SET status='rejected', "
-				    "records=0 WHERE file_id=?1 AND isa13=?2 AND "
-				    "(?3 IS NULL OR gs06=?3) AND "
-				    "status NOT IN ('duplicate','held')",
-				    "ttt", file_id, isa13, gs06);
+		rc = eg_ledger_exec(
+		    l, e,
+		    "UPDATE transactions SET status='rejected', "
+		    "records=0 WHERE file_id=?1 AND isa13=?2 AND "
+		    "(?3 IS NULL OR gs06=?3) AND "
+		    "status NOT IN ('duplicate','held')",
+		    "ttt", file_id, isa13, gs06);
 	return rc;
 }
 
 eg_err
-eg_ledger_pl_group_add(eg_ledger *l, const char *file_id,
-		       const eg_x12_ctl *ctl, const char *status,
-		       const char *duplicate_of, eg_error *e)
+eg_ledger_pl_group_add(eg_ledger *l, const char *file_id, const eg_x12_ctl *ctl,
+		       const char *status, const char *duplicate_of,
+		       eg_error *e)
 {
 	return eg_ledger_exec(l, e,
 			      "INSERT INTO groups(file_id,isa13,gs01,gs02,"
@@ -122,12 +127,13 @@ eg_ledger_pl_interchange_add(eg_ledger *l, const char *file_id, int64_t seq,
 			      "sender_q,sender,receiver_q,receiver,isa13,"
 			      "at,status,duplicate_of) VALUES(?1,?2,?3,"
 			      "?4,?5,?6,?7,?8,?9,?10)",
-			      "tittttt" "itt", file_id, seq, ctl->sender_q,
-			      ctl->sender, ctl->receiver_q, ctl->receiver,
-			      ctl->isa13, (int64_t)at, status, duplicate_of);
+			      "tittttt" "itt",
+			      file_id, seq, ctl->sender_q, ctl->sender,
+			      ctl->receiver_q, ctl->receiver, ctl->isa13,
+			      (int64_t)at, status, duplicate_of);
 }
 
-/* --- business keys and order lines ------------------------------------------- */
+/* --- business keys and order lines --------------------------------------- */
 
 eg_err
 eg_ledger_pl_key_find(eg_ledger *l, const char *partner, const char *set,
@@ -170,22 +176,23 @@ eg_ledger_pl_key_add(eg_ledger *l, const char *partner, const char *set,
 			      "INSERT INTO business_keys(partner,set_id,name,"
 			      "value,file_id,txn_id,first_seen) "
 			      "VALUES(?1,?2,?3,?4,?5,?6,?7)",
-			      "ttttt" "ii", partner, set, name, value, file_id,
-			      txn_id, (int64_t)now);
+			      "ttttt" "ii",
+			      partner, set, name, value, file_id, txn_id,
+			      (int64_t)now);
 }
 
 eg_err
 eg_ledger_pl_key_sent(eg_ledger *l, const char *partner, const char *set,
-		      const char *name, const char *value,
-		      const char *file_id, int64_t txn_id, time_t now,
-		      eg_error *e)
+		      const char *name, const char *value, const char *file_id,
+		      int64_t txn_id, time_t now, eg_error *e)
 {
 	return eg_ledger_exec(l, e,
 			      "INSERT OR IGNORE INTO business_keys(partner,"
 			      "set_id,name,value,file_id,txn_id,first_seen,"
 			      "direction) VALUES(?1,?2,?3,?4,?5,?6,?7,'out')",
-			      "ttttt" "ii", partner, set, name, value, file_id,
-			      txn_id, (int64_t)now);
+			      "ttttt" "ii",
+			      partner, set, name, value, file_id, txn_id,
+			      (int64_t)now);
 }
 
 eg_err
@@ -200,23 +207,24 @@ eg_ledger_pl_ref_line_add(eg_ledger *l, int64_t txn_id, const eg_ref_line *ln,
 			      ln->sku, ln->buyer_part, ln->quantity, ln->uom);
 }
 
-/* --- findings ------------------------------------------------------------------- */
+/* --- findings ------------------------------------------------------------ */
 
 eg_err
-eg_ledger_pl_finding_add(eg_ledger *l, const char *file_id,
-			 const eg_finding *f, const char *level,
-			 const char *severity, const char *seg_text,
-			 eg_error *e)
+eg_ledger_pl_finding_add(eg_ledger *l, const char *file_id, const eg_finding *f,
+			 const char *level, const char *severity,
+			 const char *seg_text, eg_error *e)
 {
 	return eg_ledger_exec(
 	    l, e,
 	    "INSERT INTO findings(file_id,level,severity,code,rule,message,"
 	    "offset,segment,seg_id,element,isa13,gs06,st02,segment_text) "
 	    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-	    "tttttt" "iiti" "tttt", file_id, level, severity, f->code, f->rule,
-	    f->msg, (int64_t)f->pos.offset, (int64_t)f->pos.segment,
-	    f->pos.seg_id, (int64_t)f->pos.element, f->ctl.isa13, f->ctl.gs06,
-	    f->ctl.st02, seg_text);
+	    "tttttt" "iiti"
+	    "tttt",
+	    file_id, level, severity, f->code, f->rule, f->msg,
+	    (int64_t)f->pos.offset, (int64_t)f->pos.segment, f->pos.seg_id,
+	    (int64_t)f->pos.element, f->ctl.isa13, f->ctl.gs06, f->ctl.st02,
+	    seg_text);
 }
 
 eg_err
