@@ -105,6 +105,9 @@ typedef struct eg_syntax_desc {
 	 */
 	void (*unit_key)(const eg_x12_ctl *c, int group, const char **from,
 			 const char **to, const char **number);
+	/* Does this group hold acknowledgements (a partner's answer to
+	 * what we sent)?  Those are stored, never answered or mapped. */
+	int (*ack_group)(const eg_x12_ctl *c);
 	/*
 	 * After the reader stopped: the first readable interchange header
 	 * at or after byte from of the open file fd, its offset and fields.

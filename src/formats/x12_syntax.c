@@ -42,6 +42,13 @@ x12_unit_key(const eg_x12_ctl *c, int group, const char **from, const char **to,
 	*number = group ? c->gs06 : c->isa13;
 }
 
+/* A functional group of 997s / 999s (GS01 FA). */
+static int
+x12_ack_group(const eg_x12_ctl *c)
+{
+	return strcmp(c->gs01, "FA") == 0;
+}
+
 /* Is a written acknowledgement addressed to id (our ISA07/ISA08 are the
  * inbound ISA05/ISA06)? */
 static int
@@ -107,6 +114,7 @@ const eg_syntax_desc eg_syntax_x12 = {
     eg_x12_check,
     eg_mapper_segment,
     x12_unit_key,
+    x12_ack_group,
     eg_tail_next_isa,
     106,
     &x12_acks,

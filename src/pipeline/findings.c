@@ -154,7 +154,7 @@ eg_fc_on_finding(void *ud, const eg_finding *f)
 	 * (reject_unread); a received 997/999 is never acknowledged
 	 * (ackin.h) */
 	if (fc->ack && !(reader && !f->ctl.isa13[0]) &&
-	    !(f->level >= EG_LVL_GROUP && !strcmp(f->ctl.gs01, "FA")))
+	    !(f->level >= EG_LVL_GROUP && fc->syn->ack_group(&f->ctl)))
 		fc->ack_ev->finding(fc->ack_ev->ud, f);
 	eg_error_clear(&e);
 	if (keep_finding(fc, f, &e))

@@ -408,7 +408,7 @@ set_policy(fctx *fc, eg_unit_result *v)
 static void
 group_policy(fctx *fc, eg_unit_result *v)
 {
-	if (strcmp(v->ctl.gs01, "FA") != 0)
+	if (!fc->syn->ack_group(&v->ctl))
 		fc->ichg_groups++;
 	if (fc->grp_refused && v->outcome != EG_REJECTED) {
 		v->accepted = v->accepted > fc->grp_refused
@@ -442,7 +442,7 @@ eg_fc_on_unit(void *ud, const eg_unit_result *u)
 		to_ack = to_ack && fc->txn_kind != EG_SET_ACK_IN;
 	} else if (u->level == EG_LVL_GROUP) {
 		group_policy(fc, &v);
-		to_ack = to_ack && strcmp(v.ctl.gs01, "FA") != 0;
+		to_ack = to_ack && !fc->syn->ack_group(&v.ctl);
 	} else if (u->level == EG_LVL_INTERCHANGE) {
 		/* an interchange of acknowledgements only: no TA1 unless
 		 * its envelope is refused (ackin.h) */
