@@ -1,0 +1,248 @@
+/*
+ * test_syntax.c - the syntax descriptor (syntax.h) as the pipeline uses
+ * it: detection through the format registry, and the X12 descriptor's
+ * check, duplicate keys and acknowledgement writer on a real interchange.
+ *
+ * What must always hold: a registry entry with a descriptor has every
+ * operation the pipeline calls; a syntax recognised but not readable has
+ * none (the pipeline refuses it by name); detection gives the segment
+ * terminator the findings quote.
+ */
+#include "x12_testlib.h"
+
+#include "edigate/format.h"
+#include "edigate/source.h"
+#include "edigate/syntax.h"
+
+static void
+test_registry_slots(void **state)
+{
+	const eg_format *const *f = eg_format_all();
+	const eg_format *x12 = eg_format_by_name("x12");
+	size_t i, readable = 0;
+
+	(void)state;
+	assert_non_null(x12);
+	assert_ptr_equal(x12->syntax, &eg_syntax_x12);
+	for (i = 0; f[i]; i++) {
+		const eg_syntax_desc *s = f[i]->syntax;
+
+		if (!s) {
+			/* "recognised, not readable yet" */
+			assert_int_equal(f[i]->readable, 0);
+			continue;
+		}
+		readable++;
+		assert_int_equal(f[i]->readable, 1);
+		assert_string_equal(s->name, f[i]->name);
+		assert_non_null(s->starts);
+		assert_non_null(s->limits);
+		assert_non_null(s->check);
+		assert_non_null(s->map_segment);
+		assert_non_null(s->unit_key);
+		assert_non_null(s->ack_group);
+		assert_non_null(s->next_header);
+		assert_true(s->header_len > 0);
+		if (s->ack) {
+			assert_non_null(s->ack->opts_profile);
+			assert_non_null(s->ack->open);
+			assert_non_null(s->ack->events);
+			assert_non_null(s->ack->error);
+			assert_non_null(s->ack->header_fallback);
+			assert_non_null(s->ack->kind);
+			assert_non_null(s->ack->addressed_to);
+			assert_non_null(s->ack->close);
+		}
+	}
+	assert_int_equal(readable, 1); /* X12 only, today */
+	assert_null(eg_format_by_name("edifact")->syntax);
+	assert_null(eg_format_by_name("xml")->syntax);
+	assert_null(eg_format_by_name("csv")->syntax);
+}
+
+static void
+test_detect(void **state)
+{
+	tbuf b = {0};
+	char term = '?';
+
+	(void)state;
+	tb_adds(&b, "\xEF\xBB\xBF\r\n  ");
+	tb_isa(&b, '*', NULL, "~");
+	tb_adds(&b, "GS*SH*A*B*20210315*1430*1*X*004010~");
+	assert_ptr_equal(eg_syntax_detect((const unsigned char *)b.p, b.len,
+					  &term),
+			 &eg_syntax_x12);
+	assert_int_equal(term, '~');
+	/* too short to show the terminator: still X12, term untouched */
+	term = '?';
+	assert_ptr_equal(eg_syntax_detect((const unsigned char *)"ISA*00", 6,
+					  &term),
+			 &eg_syntax_x12);
+	assert_int_equal(term, '?');
+	/* recognised by the registry, but no reader: not taken */
+	assert_null(eg_syntax_detect(
+	    (const unsigned char *)"UNB+UNOA:1+SENDER+RECEIVER'", 27, &term));
+	assert_null(
+	    eg_syntax_detect((const unsigned char *)"<?xml version", 13, &term));
+	assert_null(eg_syntax_detect((const unsigned char *)"IS", 2, &term));
+	assert_null(eg_syntax_detect((const unsigned char *)"", 0, &term));
+	tb_free(&b);
+}
+
+/* What the check and the writer hand back. */
+typedef struct seen {
+	unsigned segments, units;
+	tbuf ack;
+	unsigned acks;
+	uint64_t next;
+} seen;
+
+static eg_err
+on_segment(void *ud, const eg_segment *seg, eg_error *e)
+{
+	(void)seg;
+	(void)e;
+	((seen *)ud)->segments++;
+	return EG_OK;
+}
+
+static eg_err
+next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
+{
+	(void)kind;
+	(void)e;
+	*out = ++((seen *)ud)->next;
+	return EG_OK;
+}
+
+static eg_err
+emit(void *ud, const char *name, const char *data, size_t len, eg_error *e)
+{
+	seen *s = ud;
+
+	(void)name;
+	(void)e;
+	s->acks++;
+	tb_add(&s->ack, data, len);
+	return EG_OK;
+}
+
+/* The writer's events, counted on the way through. */
+typedef struct relay {
+	const eg_envelope_events *w;
+	seen *s;
+} relay;
+
+static void
+relay_finding(void *ud, const eg_finding *f)
+{
+	relay *r = ud;
+
+	r->w->finding(r->w->ud, f);
+}
+
+static void
+relay_unit(void *ud, const eg_unit_result *u)
+{
+	relay *r = ud;
+
+	r->s->units++;
+	r->w->unit_end(r->w->ud, u);
+}
+
+static void
+test_x12_check_and_ack(void **state)
+{
+	const eg_syntax_desc *syn = &eg_syntax_x12;
+	eg_syntax_check_opts co;
+	eg_syntax_check_result res;
+	eg_envelope_events ev;
+	eg_ack_opts ao;
+	eg_source *src = NULL;
+	void *w = NULL;
+	relay r;
+	seen s;
+	tbuf b = {0};
+	eg_error e;
+	eg_x12_ctl c;
+	const char *from, *to, *number;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	tb_isa(&b, '*', NULL, "~");
+	tb_adds(&b, "GS*SH*SENDERID*RECEIVERID*20210315*1430*7*X*004010~"
+		    "ST*856*0001~BSN*00*SHIP1*20210315*1430~SE*3*0001~"
+		    "GE*1*7~IEA*1*000000101~");
+	eg_error_clear(&e);
+	memset(&ao, 0, sizeof(ao));
+	ao.next_control = next_control;
+	ao.emit = emit;
+	ao.ud = &s;
+	ao.now = 1615818600;
+	assert_int_equal(syn->ack->open(&w, &ao, &e), EG_OK);
+	r.w = syn->ack->events(w);
+	r.s = &s;
+	memset(&co, 0, sizeof(co));
+	co.limits = syn->limits();
+	co.segment = on_segment;
+	co.segment_ud = &s;
+	memset(&ev, 0, sizeof(ev));
+	ev.finding = relay_finding;
+	ev.unit_end = relay_unit;
+	ev.ud = &r;
+	assert_int_equal(eg_source_new_mem(&src, b.p, b.len, "t", &e), EG_OK);
+	assert_int_equal(syn->check(src, &co, &ev, &res, &e), EG_OK);
+	assert_int_equal(syn->ack->error(w, &e), EG_OK);
+	assert_int_equal(res.reader_failed, 0);
+	assert_int_equal(s.segments, 7);
+	assert_int_equal(s.units, 3); /* set, group, interchange */
+	/* one 997 back to the sender, addressed to it and to nobody else */
+	assert_int_equal(s.acks, 1);
+	assert_string_equal(syn->ack->kind(s.ack.p, s.ack.len), "997");
+	assert_int_equal(syn->ack->addressed_to(s.ack.p, s.ack.len, "ZZ",
+						"SENDERID"),
+			 1);
+	assert_int_equal(syn->ack->addressed_to(s.ack.p, s.ack.len, "ZZ",
+						"SOMEONEELSE"),
+			 0);
+	assert_int_equal(syn->ack->addressed_to(s.ack.p, s.ack.len, "01",
+						"SENDERID"),
+			 0);
+	/* duplicate keys and acknowledgement groups */
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sender, sizeof(c.sender), "SENDERID");
+	snprintf(c.receiver, sizeof(c.receiver), "RECEIVERID");
+	snprintf(c.isa13, sizeof(c.isa13), "000000101");
+	snprintf(c.gs_sender, sizeof(c.gs_sender), "GSA");
+	snprintf(c.gs_receiver, sizeof(c.gs_receiver), "GSB");
+	snprintf(c.gs06, sizeof(c.gs06), "7");
+	syn->unit_key(&c, 0, &from, &to, &number);
+	assert_string_equal(from, "SENDERID");
+	assert_string_equal(to, "RECEIVERID");
+	assert_string_equal(number, "000000101");
+	syn->unit_key(&c, 1, &from, &to, &number);
+	assert_string_equal(from, "GSA");
+	assert_string_equal(to, "GSB");
+	assert_string_equal(number, "7");
+	snprintf(c.gs01, sizeof(c.gs01), "SH");
+	assert_int_equal(syn->ack_group(&c), 0);
+	snprintf(c.gs01, sizeof(c.gs01), "FA");
+	assert_int_equal(syn->ack_group(&c), 1);
+	eg_source_free(src);
+	syn->ack->close(w);
+	tb_free(&s.ack);
+	tb_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_registry_slots),
+	    cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_x12_check_and_ack),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
