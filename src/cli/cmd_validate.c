@@ -14,6 +14,7 @@
 #include "edigate/format.h"
 #include "edigate/guide.h"
 #include "edigate/home.h"
+#include "edigate/syntax.h"
 #include "edigate/x12_check.h"
 
 #define JSON_MAX ((size_t)1 << 32)
@@ -402,8 +403,11 @@ validate_file(eg_cli *cli, const char *path, int json, int verbose,
 		goto out;
 	}
 	rc = eg_source_open_file(&src, path, &e);
+	/* the detected syntax's check (syntax.h); standard input is not
+	 * sniffed and is read as X12 */
 	if (!rc)
-		rc = eg_x12_check(src, &opts, &ev, &res, &e);
+		rc = (fmt && fmt->syntax ? fmt->syntax : &eg_syntax_x12)
+			 ->check(src, &opts, &ev, &res, &e);
 	if (v.progress_shown)
 		fputs("\r\033[K", cli->err);
 	if (rc) {
