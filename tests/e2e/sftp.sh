@@ -479,11 +479,12 @@ sc_cap() {
 	drop "$t/a.x12"
 	RETRIES=1 TIMEOUT=2s profile
 	mkdir -p "$h/spool/locks"
-	"$PY" -c 'import fcntl, sys, time
+	# exec: $! is the holder itself (see proxy_up)
+	(exec "$PY" -c 'import fcntl, sys, time
 f = open(sys.argv[1], "w")
 fcntl.flock(f, fcntl.LOCK_EX)
 open(sys.argv[2], "w").close()
-time.sleep(60)' "$h/spool/locks/shopco.session.0" "$t/capheld" &
+time.sleep(60)' "$h/spool/locks/shopco.session.0" "$t/capheld") &
 	bg_pid=$!
 	i=0
 	while [ ! -f "$t/capheld" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done

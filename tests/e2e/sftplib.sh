@@ -256,9 +256,10 @@ expect_near() {
 proxy_up() {
 	pport=$(free_port)
 	rm -f "$t/proxy.log" "$t/proxy.out"
-	# "$PY", not the function: $! must be the proxy's own pid
-	CUTPROXY_LOG="$t/proxy.log" "$PY" "$PROXY" "$pport" "$port" "$@" \
-		>"$t/proxy.out" 2>&1 &
+	# exec: $! must be the proxy's own pid (with a trap set, dash
+	# would otherwise keep a shell in between, and kill only that)
+	(CUTPROXY_LOG="$t/proxy.log" exec "$PY" "$PROXY" "$pport" "$port" "$@" \
+		>"$t/proxy.out" 2>&1) &
 	proxy_pid=$!
 	i=0
 	while ! grep -q ready "$t/proxy.out" 2>/dev/null; do
