@@ -292,7 +292,12 @@ sc_usage() {
 	expect_exit 2 $E partner probe
 	expect_exit 0 $E partner probe --help
 	expect_out 'Exit codes of probe'
-	expect_out 'rename'
+	# the help names the rename check (a probe file renamed to a new name)
+	expect_out 'renamed to a new name'
+	expect_out 'outbox-rename'
+	expect_out 'cannot be renamed'
+	expect_exit 0 $E partner --help
+	expect_out 'renamed to a new name'
 }
 
 sc_refuse() {

@@ -70,7 +70,12 @@ sc_basic() {
 	expect_exit 0 $E partner probe shopco
 	expect_out 'outbox rename +yes'
 	expect_out '^OK: shopco'
-	# ten more sessions: none ends in a reset on the server's side
+	# ten more sessions: none ends in a reset on the server's side.
+	# ProFTPD logs "Broken pipe" when the client closes before reading
+	# its last replies (closing without the drain after the SSH
+	# disconnect failed this on ProFTPD in 2 runs of 2); sshd stops at
+	# the client's disconnect message and logs nothing either way, so
+	# there this is only a guard against other resets.
 	i=0
 	while [ $i -lt 5 ]; do
 		$E run >/dev/null 2>&1
@@ -196,6 +201,10 @@ sc_nochmod() {
 
 sc_limits() {
 	# --- quota and size limit (ProFTPD) ----------------------------------
+	if [ "$kind" = sshd ]; then
+		skip "OpenSSH has no quota or size limit of its own (a full disk would need a mount)"
+		return
+	fi
 	if [ "$kind" = proftpd ]; then
 		for limit in quota size; do
 			if [ $limit = quota ]; then
