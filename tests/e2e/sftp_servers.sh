@@ -14,9 +14,10 @@
 #   refused renames: the probe fails on outbox-rename; the run's
 #     delivery fails alone, of the permission class, not retried
 #   refused chmod: the probe passes, deliveries go
-#   ProFTPD only: a quota (mod_quotatab deletes the upload after its
-#     close) and a size limit (MaxStoreFileSize): a failed delivery of
-#     that ack, permission class, no .part left, the count of acks sent
+#   a full disk (a 16 kB tmpfs on the outbox; root only) and, ProFTPD
+#     only, a quota (mod_quotatab deletes the upload after its close)
+#     and a size limit (MaxStoreFileSize): a failed delivery of that
+#     ack, permission class, no .part left, the count of acks sent
 #     true, the inbox still cleaned up
 #   a file gone between listing and fetch: skipped alone, noted, the
 #     rest of the batch taken
@@ -200,43 +201,66 @@ sc_nochmod() {
 }
 
 sc_limits() {
-	# --- quota and size limit (ProFTPD) ----------------------------------
-	if [ "$kind" = sshd ]; then
-		skip "OpenSSH has no quota or size limit of its own (a full disk would need a mount)"
-		return
-	fi
-	if [ "$kind" = proftpd ]; then
-		for limit in quota size; do
-			if [ $limit = quota ]; then
-				QUOTA=20000 start_server quota || return
+	# --- a full disk (both), a quota and a size limit (ProFTPD) ----------
+	# OpenSSH has no quota or size limit of its own; a full disk needs a
+	# small tmpfs mounted on the outbox (root).
+	_limits=disk
+	[ "$kind" = proftpd ] && _limits="quota size disk"
+	_skips=
+	for limit in $_limits; do
+		case $limit in
+		quota) QUOTA=20000 start_server quota || return ;;
+		size) start_server size 'MaxStoreFileSize 20000 B' || return ;;
+		disk) shared_server || return ;;
+		esac
+		new_home "$limit"
+		if [ $limit = disk ]; then
+			# 16 kB: the small acks fit, the big one does not
+			if [ "$(id -u)" = 0 ] &&
+				mount -t tmpfs -o size=16k,mode=0755 tmpfs "$LOUT" 2>/dev/null; then
+				mnt=$LOUT
+				own "$LOUT"
 			else
-				start_server size 'MaxStoreFileSize 20000 B' || return
+				_skips="disk (needs root to mount a small tmpfs)"
+				continue
 			fi
-			new_home "$limit"
-			mk850 "$t/a.x12" 000000751 PO-Q1
-			mkbig "$t/b.x12" 000000752 1000
-			mk850 "$t/c.x12" 000000753 PO-Q3
-			drop "$t/a.x12" "$t/b.x12" "$t/c.x12"
-			RETRIES=2 profile
-			expect_exit 3 $E run
-			expect_no_out 'trying again'
-			if [ $limit = quota ]; then
-				expect_out 'cannot deliver shopco-997-.*: sftp permission: .*removed by the server .*quota'
-			else
-				expect_out 'cannot deliver shopco-997-.*: sftp permission: .*refused the bytes'
-			fi
-			# that one ack failed, not the partner; 3 made
-			expect_out '3 ack\(s\); 1 file\(s\) and 0 partner\(s\) failed'
-			# a and c delivered, b's big 997 not; no .part left
-			expect_acks 2 1
-			expect_ls "$LIN" ""
-			# the ledger's count: 2 sent, 1 pending
-			$E status --json >"$t/out" 2>/dev/null
-			python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["partners"][0]; sys.exit(0 if d["acksPending"]==1 and d["acksSentToday"]==2 else 1)' "$t/out" &&
-				ok || bad "$limit: status: $(head -c 300 "$t/out")"
+		fi
+		mk850 "$t/a.x12" 000000751 PO-Q1
+		mkbig "$t/b.x12" 000000752 1000
+		mk850 "$t/c.x12" 000000753 PO-Q3
+		drop "$t/a.x12" "$t/b.x12" "$t/c.x12"
+		RETRIES=2 profile
+		expect_exit 3 $E run
+		expect_no_out 'trying again'
+		if [ $limit = quota ]; then
+			expect_out 'cannot deliver shopco-997-.*: sftp permission: .*removed by the server .*quota'
+		elif [ $limit = disk ] && [ "$kind" = proftpd ]; then
+			# ProFTPD takes a short write on a full disk for a
+			# whole one: the size of the upload tells
+			expect_out 'cannot deliver shopco-997-.*: sftp permission: .*kept [0-9]+ of its [0-9]+ bytes without a refusal'
+		else
+			expect_out 'cannot deliver shopco-997-.*: sftp permission: .*refused the bytes'
+		fi
+		# that one ack failed, not the partner; 3 made
+		expect_out '3 ack\(s\); 1 file\(s\) and 0 partner\(s\) failed'
+		# a and c delivered, b's big 997 not; no .part left
+		expect_acks 2 1
+		expect_ls "$LIN" ""
+		# the ledger's count: 2 sent, 1 pending
+		$E status --json >"$t/out" 2>/dev/null
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["partners"][0]; sys.exit(0 if d["acksPending"]==1 and d["acksSentToday"]==2 else 1)' "$t/out" &&
+			ok || bad "$limit: status: $(head -c 300 "$t/out")"
+		if [ $limit = disk ]; then
+			umount "$mnt" && mnt=
+		else
 			stop_server
-		done
+		fi
+	done
+	if [ -n "$_skips" ]; then
+		[ "$kind" = sshd ] && skip "$_skips; OpenSSH has no quota or size limit of its own"
+		[ "$kind" = proftpd ] && echo "$tag: proftpd limits: skip $_skips"
 	fi
+	return 0
 }
 
 sc_alive() {

@@ -29,12 +29,14 @@ export PY
 
 t=$(mktemp -d)
 chmod 711 "$t" # ProFTPD reaches its chroot below as nobody
-srv= kind= port= sc= proxy_pid= bg_pid=
+srv= kind= port= sc= proxy_pid= bg_pid= mnt=
 stop_server() {
 	[ -n "$srv" ] && sh "$root/tests/sftp/$kind.sh" stop "$srv" 2>/dev/null
 	srv=
 }
 cleanup() {
+	# a test's mount (a full disk) goes before its folder is removed
+	[ -n "${mnt:-}" ] && umount "$mnt" 2>/dev/null
 	[ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
 	[ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null
 	stop_server
