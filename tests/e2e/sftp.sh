@@ -398,15 +398,30 @@ sc_cutdown() {
 # can neither deliver (no outbox: the partner's run stops there) nor
 # clean up (move-to under a file, should it get that far); the cut run
 # only pushes the 11 acks (the big one first) and deletes.
-prep_push() { # NAME
-	new_home "$1"
-	drop_all
-	OUTBOX=nonexistent ACTION=move MOVETO=in/s01.x12/sub profile
-	$E run >"$t/prep.out" 2>&1
-	if grep -q "cannot create $R/nonexistent/" "$t/prep.out" &&
-		[ "$(lsr "$LIN")" = "big.x12 $smalls" ]; then ok
-	else bad "prep: nothing delivered or cleaned up"; sed 's/^/    /' "$t/prep.out" | tail -3; fi
+# The first prep_push of a kind makes the home and keeps a copy of it
+# and of its server folders (at rest: no process has them open); the
+# later ones put that copy back, the same paths, instead of taking and
+# processing the 11 files again.
+prep_push() {
+	if [ ! -d "$t/push-$kind.home" ]; then
+		new_home push
+		drop_all
+		OUTBOX=nonexistent ACTION=move MOVETO=in/s01.x12/sub profile
+		$E run >"$t/prep.out" 2>&1
+		if grep -q "cannot create $R/nonexistent/" "$t/prep.out" &&
+			[ "$(lsr "$LIN")" = "big.x12 $smalls" ]; then ok
+		else bad "prep: nothing delivered or cleaned up"; sed 's/^/    /' "$t/prep.out" | tail -3; fi
+		cp -a "$h" "$t/push-$kind.home"
+		cp -a "$L" "$t/push-$kind.srv"
+	else
+		new_home push
+		rm -rf "$h" "$L"
+		cp -a "$t/push-$kind.home" "$h"
+		cp -a "$t/push-$kind.srv" "$L"
+	fi
 	expect_files "$all_accepted"
+	[ "$(lsr "$LIN")" = "big.x12 $smalls" ] && [ -z "$(lsr "$LOUT")" ] && ok ||
+		bad "prep: the inbox holds '$(lsr "$LIN")', the outbox '$(lsr "$LOUT")'"
 }
 sc_cutup() {
 	# measure: the bytes up in a run with nothing to do (handshake,
@@ -418,7 +433,7 @@ sc_cutup() {
 	proxy_down
 	set -- $(proxy_log)
 	up0=${2:-0}
-	prep_push cutm
+	prep_push
 	proxy_up 1000000000000 cut both
 	P=$pport profile
 	expect_exit 0 $E run
@@ -433,7 +448,7 @@ sc_cutup() {
 	cut_recovered
 
 	# mid-upload: half-way into the big 997
-	prep_push cutup
+	prep_push
 	cut_case cutup $((up0 + acksz / 2)) up
 	grep -q 'cannot deliver shopco-997-000000002.x12: sftp connect: partner shopco: cannot write .*/\.shopco-997-000000002\.x12\.part' "$t/cut.out" &&
 		ok || bad "cut in the big ack's upload"
@@ -445,7 +460,7 @@ sc_cutup() {
 	# in the clean-up (11 x stat and remove, some 2 kB, then goodbye);
 	# the lost session fails the partner's run (exit 3), and the
 	# clean-ups left are done by the next run
-	prep_push cutpost
+	prep_push
 	cut_case cutpost $((up - 1000)) up
 	if grep -q 'clean-up of .* failed: sftp connect' "$t/cut.out" &&
 		[ "$(grep -c '^shopco: sent ' "$t/cut.out")" -eq 11 ]; then ok
