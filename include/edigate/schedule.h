@@ -89,6 +89,17 @@ time_t eg_schedule_first(const eg_schedule *s, time_t now);
  * `after` (the last run's start). */
 time_t eg_schedule_next(const eg_schedule *s, time_t after);
 
+/*
+ * When a partner is due again after a run that started at `started` and
+ * ended at `ended` (a run never overlaps the next one): its next time
+ * after the start, or after the end when the run overran it; after
+ * `fails` failed runs in a row (0: the run went well), its first time
+ * at least min(60 s * 2^(fails-1), max_backoff) after the end.
+ */
+time_t eg_schedule_after_run(const eg_schedule *s, time_t started,
+			     time_t ended, unsigned fails,
+			     long long max_backoff);
+
 /* 1 when t is inside an active window (always, without windows). */
 int eg_schedule_active(const eg_schedule *s, time_t t);
 

@@ -588,6 +588,15 @@ next_in(const eg_schedule *s, time_t after)
 	return (time_t)-1;
 }
 
+/* The first due time >= t. */
+static time_t
+at_or_after(const eg_schedule *s, time_t t)
+{
+	if (s->every)
+		return active_in(s, t) ? t : window_open(s, t);
+	return next_in(s, t - 1);
+}
+
 time_t
 eg_schedule_next(const eg_schedule *s, time_t after)
 {
@@ -607,10 +616,33 @@ eg_schedule_first(const eg_schedule *s, time_t now)
 	time_t t;
 
 	tz_enter(s, &sv);
-	if (s->every)
-		t = active_in(s, now) ? now : window_open(s, now);
-	else
-		t = next_in(s, now - 1);
+	t = at_or_after(s, now);
+	tz_leave(&sv);
+	return t;
+}
+
+time_t
+eg_schedule_after_run(const eg_schedule *s, time_t started, time_t ended,
+		      unsigned fails, long long max_backoff)
+{
+	tzsave sv;
+	time_t t;
+
+	tz_enter(s, &sv);
+	t = next_in(s, started);
+	if (t != (time_t)-1 && t <= ended)
+		t = next_in(s, ended);
+	if (fails && t != (time_t)-1) {
+		long long wait = 60;
+		unsigned i;
+
+		for (i = 1; i < fails && wait < max_backoff; i++)
+			wait *= 2;
+		if (wait > max_backoff)
+			wait = max_backoff;
+		if (t < ended + (time_t)wait)
+			t = at_or_after(s, ended + (time_t)wait);
+	}
 	tz_leave(&sv);
 	return t;
 }

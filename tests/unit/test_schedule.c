@@ -244,6 +244,40 @@ test_windows(void **state)
 }
 
 static void
+test_after_run(void **state)
+{
+	eg_schedule_spec sp;
+	eg_schedule s;
+	eg_error e;
+	time_t t0 = utc("2026-12-07 10:00:00");
+
+	(void)state;
+	memset(&sp, 0, sizeof(sp));
+	sp.every = 300;
+	assert_int_equal(eg_schedule_parse(&s, &sp, &e), EG_OK);
+	/* a good run: the next slot after its start, no drift */
+	assert_true(eg_schedule_after_run(&s, t0, t0 + 20, 0, 3600) ==
+		    t0 + 300);
+	/* a run that overran its slot: the slot after its end */
+	assert_true(eg_schedule_after_run(&s, t0, t0 + 400, 0, 3600) ==
+		    t0 + 700);
+	/* failures back off from the end: 60 s, 120 s, 240 s, 480 s... (the
+	 * 5 minute interval covers the first ones), capped at the maximum */
+	assert_true(eg_schedule_after_run(&s, t0, t0 + 10, 1, 3600) ==
+		    t0 + 300);
+	assert_true(eg_schedule_after_run(&s, t0, t0 + 10, 4, 3600) ==
+		    t0 + 10 + 480);
+	assert_true(eg_schedule_after_run(&s, t0, t0 + 10, 30, 3600) ==
+		    t0 + 10 + 3600);
+	/* cron: the first cron time at least the back-off after the end */
+	cron(&s, "*/15 * * * *", "UTC");
+	assert_true(eg_schedule_after_run(&s, t0, t0 + 5, 0, 3600) ==
+		    t0 + 900);
+	assert_true(eg_schedule_after_run(&s, t0, t0 + 5, 7, 3600) ==
+		    utc("2026-12-07 11:15:00"));
+}
+
+static void
 refused(const eg_schedule_spec *sp, const char *words)
 {
 	eg_schedule s;
@@ -321,6 +355,7 @@ main(void)
 	    cmocka_unit_test(test_cron_fields),
 	    cmocka_unit_test(test_zones_and_dst),
 	    cmocka_unit_test(test_windows),
+	    cmocka_unit_test(test_after_run),
 	    cmocka_unit_test(test_refused),
 	};
 
