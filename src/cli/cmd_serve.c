@@ -192,6 +192,24 @@ on_note(void *ud, const char *partner, const char *msg)
 
 /* --- partners: load and reload ---------------------------------------- */
 
+/* One log line per event: a multi-line reason (XML errors) is joined. */
+static void
+one_line(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (*s == '\n' || *s == '\r') {
+			while (s[1] == ' ' || s[1] == '\n')
+				s++;
+			*w++ = ' ';
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
 static void
 on_check(void *ud, eg_pcheck_sev sev, const char *msg)
 {
@@ -258,6 +276,7 @@ load_checked(serve_ctx *x, const eg_cli_profiles *all, size_t k,
 	if (!all->ps[k]) {
 		snprintf(x->first_err, sizeof(x->first_err), "%s",
 			 all->errs[k] ? all->errs[k] : "it does not load");
+		one_line(x->first_err);
 		return -1;
 	}
 	if (eg_cli_partner_open(x->st.cli, "serve", h, x->sp.guides,
@@ -288,6 +307,7 @@ load_checked(serve_ctx *x, const eg_cli_profiles *all, size_t k,
 	if (rc && rc != EG_ENOTFOUND && !x->nerr++)
 		snprintf(x->first_err, sizeof(x->first_err), "%s", e.msg);
 	if (x->nerr) {
+		one_line(x->first_err);
 		eg_cli_partner_close(pc);
 		return -1;
 	}
@@ -306,6 +326,15 @@ wanted(const serve_ctx *x, const char *id)
 }
 
 static void
+drop_pc(eg_cli_partner *pc)
+{
+	if (pc)
+		eg_cli_partner_close(pc);
+	free(pc);
+}
+
+/* p takes pc (owned) and its schedule. */
+static void
 take(serve_ctx *x, serve_partner *p, eg_cli_partner *pc,
      const eg_schedule *sc, int reload)
 {
@@ -313,9 +342,8 @@ take(serve_ctx *x, serve_partner *p, eg_cli_partner *pc,
 	char was[160], next[64];
 
 	snprintf(was, sizeof(was), "%s", p->sched_text);
-	if (p->loaded)
-		eg_cli_partner_close(&p->pc);
-	p->pc = *pc;
+	drop_pc(p->pc);
+	p->pc = pc;
 	p->loaded = 1;
 	p->sched = *sc;
 	eg_schedule_describe(sc, p->sched_text, sizeof(p->sched_text));
@@ -352,21 +380,26 @@ load_partners(serve_ctx *x, int reload)
 		x->st.ps[i].seen = 0;
 	for (i = 0; i < all.n; i++) {
 		serve_partner *p = find_partner(x, all.ids[i]);
-		eg_cli_partner pc;
+		eg_cli_partner *pc;
 		eg_schedule sc;
 
 		if (all.other[i] || !wanted(x, all.ids[i]))
 			continue;
 		if (p)
 			p->seen = 1;
-		if (load_checked(x, &all, i, &pc, &sc) == 0) {
+		if (!(pc = calloc(1, sizeof(*pc))))
+			continue;
+		if (load_checked(x, &all, i, pc, &sc) == 0) {
 			if (!p && !(p = add_partner(x, all.ids[i]))) {
-				eg_cli_partner_close(&pc);
+				drop_pc(pc);
 				continue;
 			}
 			p->seen = 1;
-			take(x, p, &pc, &sc, reload && p->loaded);
-		} else if (p && p->loaded) {
+			take(x, p, pc, &sc, reload && p->loaded);
+			continue;
+		}
+		free(pc); /* load_checked closed it */
+		if (p && p->loaded) {
 			kept = 1;
 			say(x, x->st.cli->err,
 			    "partner %s: its changed profile fails `edigate "
@@ -385,7 +418,8 @@ load_partners(serve_ctx *x, int reload)
 		if (p->loaded && !p->seen) {
 			say(x, x->st.cli->out, "partner %s: its profile is "
 			    "gone from partners/: no longer served", p->id);
-			eg_cli_partner_close(&p->pc);
+			drop_pc(p->pc);
+			p->pc = NULL;
 			p->loaded = 0;
 			p->due = (time_t)-1;
 		}
@@ -415,10 +449,10 @@ serve_one(serve_ctx *x, serve_partner *p)
 	eg_err rc;
 
 	memset(&pp, 0, sizeof(pp));
-	pp.profile = p->pc.profile;
-	pp.expect = &p->pc.expect;
-	pp.guides = p->pc.guides;
-	pp.nguides = p->pc.nguides;
+	pp.profile = p->pc->profile;
+	pp.expect = &p->pc->expect;
+	pp.guides = p->pc->guides;
+	pp.nguides = p->pc->nguides;
 	memset(&c, 0, sizeof(c));
 	eg_error_clear(&e);
 	x->cur = p->id;
@@ -839,8 +873,7 @@ run(eg_cli *cli, int argc, char **argv)
 	xc = loop(x);
 out:
 	for (i = 0; i < x->st.nps; i++)
-		if (x->st.ps[i].loaded)
-			eg_cli_partner_close(&x->st.ps[i].pc);
+		drop_pc(x->st.ps[i].pc);
 	free(x->st.ps);
 	free(x->st.docs);
 	free(x->st.xfer);

@@ -19,7 +19,7 @@ typedef struct serve_partner {
 	char id[64];
 	int loaded;           /* pc holds its profile */
 	int seen;             /* still in partners/ (reload) */
-	eg_cli_partner pc;
+	eg_cli_partner *pc;   /* owned; on the heap: it points into itself */
 	eg_schedule sched;
 	char sched_text[160];
 	time_t due;           /* (time_t)-1: never */
