@@ -158,6 +158,7 @@ typedef struct serve_ctx {
 	const char *cur; /* the partner being served */
 	char first_err[EG_ERRMSG_MAX];
 	unsigned nerr;
+	int busy; /* the lock was found held, not yet said it is free */
 } serve_ctx;
 
 static void
@@ -557,13 +558,19 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	if (rc == EG_ELIMIT) {
 		/* `edigate run` (cron) has the spool: try again shortly,
 		 * without counting it against anybody */
-		if (!x->st.lock_busy++ || x->st.lock_busy % 100 == 0)
+		x->st.lock_busy++;
+		if (!x->busy++)
 			say(x, x->st.cli->out, "the spool is busy (another "
 			    "edigate run holds its lock): waiting for it");
 		for (i = 0; i < n; i++)
 			due[i]->due = now + 5;
 		free(due);
 		return;
+	}
+	if (!rc && x->busy) {
+		say(x, x->st.cli->out, "the spool is free again (waited %d "
+		    "time(s))", x->busy);
+		x->busy = 0;
 	}
 	if (rc || eg_ledger_open_mode(&l, x->sp.spool, EG_LEDGER_EXISTING,
 				      &e)) {
@@ -850,6 +857,10 @@ run(eg_cli *cli, int argc, char **argv)
 		xc = EG_EXIT_USAGE;
 		goto out;
 	}
+	/* a fast test clock starts when serving does: loading many
+	 * profiles must not eat its first minutes */
+	if (x->clock.rate)
+		clock_gettime(CLOCK_MONOTONIC, &x->clock.mono0);
 	(void)serve_ledger_figures(&x->st, x->sp.ledger, 1);
 	eg_ledger_close(x->sp.ledger);
 	x->sp.ledger = NULL;

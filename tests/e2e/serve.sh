@@ -223,6 +223,7 @@ drop shopco "$t/c.x12"
 wait_log 'the spool is busy \(another edigate run holds its lock\)' 20
 expect_sql "SELECT count(*) FROM files WHERE partner='shopco'" 2
 wait "$lpid"
+wait_log 'the spool is free again' 20
 wait_log "partner shopco: run: 1 file\\(s\\) taken, 1 accepted" 20
 expect_sql "SELECT count(*) FROM files WHERE partner='shopco' AND state='accepted'" 3
 
