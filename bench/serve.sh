@@ -38,7 +38,7 @@ for i in range(n):
 PY
 log="$t/serve.log"
 EDIGATE_NOW=$(date +%s) EDIGATE_CLOCK_RATE=60 "$BIN/bench/rusage" \
-    "$E" --home "$h" serve --quiet >"$log" 2>"$t/rusage" &
+    "$E" --home "$h" serve >"$log" 2>"$t/rusage" &
 pid=$!
 # the clock starts when serve has loaded the profiles: wait for it, then
 # let it run for MINUTES of its clock

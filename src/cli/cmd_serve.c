@@ -72,7 +72,8 @@ help(FILE *f)
 	      "  --metrics-file PATH write them after each run to PATH\n"
 	      "                      (atomically; node_exporter textfile)\n"
 	      "  --max-backoff DUR   longest wait after failures (default 1h)\n"
-	      "  --quiet             no line per file\n\n"
+	      "  --quiet             no line per file, none for a run that\n"
+	      "                      found nothing to do\n\n"
 	      "Signals:\n"
 	      "  SIGTERM, SIGINT  finish the partner being served (its files\n"
 	      "                   are committed and published), then stop\n"
@@ -498,7 +499,7 @@ serve_one(serve_ctx *x, serve_partner *p)
 			    "for the next run: %s; failure %u in a row, next "
 			    "try %s", p->id, c.failed,
 			    eg_pipeline_problem(x->pl), p->fails, next);
-		else
+		else if (!x->o.quiet || c.files || c.processed)
 			say(x, x->st.cli->out,
 			    "partner %s: run: %lu file(s) taken, %lu "
 			    "accepted, %lu partial, %lu rejected, %lu "

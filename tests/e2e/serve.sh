@@ -340,7 +340,7 @@ expect_sql "SELECT count(*) FROM files WHERE partner='shopco' AND state='accepte
 # --- 7. idle: asleep until the next due time, no CPU ------------------------
 schedule shopco '<schedule every="1h"/>'
 : >"$log"; from=1
-$E serve --quiet --partner shopco >>"$log" 2>&1 &
+$E serve --partner shopco >>"$log" 2>&1 &
 spid=$!
 wait_log 'serve: serving 1 partner' 60
 wait_log 'partner shopco: run: .*next run' 60
