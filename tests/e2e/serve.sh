@@ -333,9 +333,17 @@ expect_sql "SELECT count(*) FROM files WHERE state IN ('received','processed')" 
 taken=$(($(q "SELECT count(*) FROM files") - n_before))
 [ "$taken" -ge 1 ] && ok || bad "the run in progress took nothing"
 [ -z "$(ls -A "$h/spool/work" 2>/dev/null)" ] && ok || bad "spool/work not empty after SIGTERM"
-# and the lock was let go: a run takes what was left
-expect_exit 0 $E run --partner shopco --quiet
+# and the lock was let go: a run takes what was left, and writes its
+# figures as a textfile too (batch-job gauges)
+acc0=$(q "SELECT count(*) FROM files WHERE partner='shopco' AND state='accepted'")
+expect_exit 0 $E run --partner shopco --quiet --metrics-file "$t/textfile/run.prom"
 expect_sql "SELECT count(*) FROM files WHERE partner='shopco' AND state='accepted'" 45
+if parse_metrics "$t/textfile/run.prom" >"$t/run.parsed" 2>"$t/perr"; then ok; else
+	bad "run's textfile is not the Prometheus text format"; sed 's/^/    /' "$t/perr" | tail -3; fi
+expect_metric "$t/run.parsed" 'edigate_run_last_files{partner="shopco",direction="in",outcome="accepted"}' $((45 - acc0))
+expect_metric "$t/run.parsed" 'edigate_run_last_ok{partner="shopco"}' 1
+expect_metric "$t/run.parsed" 'edigate_quarantine_depth{partner="shopco"}' 0
+grep -qE '^edigate_last_success_timestamp_seconds\{partner="shopco"\} [0-9]{10}$' "$t/run.parsed" && ok || bad "run's textfile has no last success"
 
 # --- 7. idle: asleep until the next due time, no CPU ------------------------
 schedule shopco '<schedule every="1h"/>'
