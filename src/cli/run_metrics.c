@@ -123,8 +123,12 @@ eg_cli_run_metrics_write(eg_cli_run_metrics *m, eg_ledger *l,
 		eg_error le;
 
 		eg_error_clear(&le);
-		if (eg_ledger_metrics_quarantine(l, on_quarantine, m, &le) ||
-		    eg_ledger_metrics_last_ok(l, on_last_ok, m, &le))
+		for (i = 0; i < m->n; i++)
+			m->ps[i].quarantine = 0; /* no row: none */
+		if (eg_ledger_metrics_quarantine(l, on_quarantine, m, &le))
+			for (i = 0; i < m->n; i++)
+				m->ps[i].quarantine = -1; /* not known */
+		if (eg_ledger_metrics_last_ok(l, on_last_ok, m, &le))
 			eg_error_clear(&le);
 	}
 	eg_buf_init(&b, 16u << 20);

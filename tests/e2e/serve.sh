@@ -211,8 +211,9 @@ for at, nxt in runs:
 EOF
 
 # --- 2. the spool lock: cron's `run` and serve never work together ----------
-# serve does not hold the lock while it sleeps: `run` works at once
-expect_exit 0 $E run --partner southwh --quiet
+# serve holds the lock only while it runs partners: `run` gets it
+# (waiting at most for the cycle in progress)
+expect_exit 0 $E run --partner southwh --quiet --wait=30
 # while another run holds the lock, serve waits and takes the file after
 mk850 "$t/c.x12" 000000703 PO-S3
 mark
