@@ -547,8 +547,14 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	int fd = -1;
 	eg_err rc;
 
-	if (!(due = calloc(x->st.nps + 1, sizeof(*due))))
+	if (!(due = calloc(x->st.nps + 1, sizeof(*due)))) {
+		/* out of memory: every partner waits a minute, no spinning */
+		for (i = 0; i < x->st.nps; i++)
+			if (x->st.ps[i].due != (time_t)-1 &&
+			    x->st.ps[i].due <= now)
+				x->st.ps[i].due = now + 60;
 		return;
+	}
 	for (i = 0; i < x->st.nps; i++)
 		if (x->st.ps[i].loaded && x->st.ps[i].due != (time_t)-1 &&
 		    x->st.ps[i].due <= now)
@@ -592,7 +598,9 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	po.note = on_note;
 	po.note_ud = x;
 	if (eg_pipeline_new(&x->pl, l, &po, &e)) {
-		say(x, x->st.cli->err, "%s", e.msg);
+		say(x, x->st.cli->err, "%s; trying again in a minute", e.msg);
+		for (i = 0; i < n; i++)
+			due[i]->due = now + 60;
 		goto out;
 	}
 	for (i = 0; i < n && !*stop; i++) {

@@ -87,9 +87,10 @@ send_all(int c, const char *p, size_t n)
 	}
 }
 
+/* The answer; the body only when with_body (not for HEAD). */
 static void
 reply(int c, const char *status, const char *type, const char *body,
-      size_t len)
+      size_t len, int with_body)
 {
 	char head[256];
 	int n = snprintf(head, sizeof(head),
@@ -99,7 +100,8 @@ reply(int c, const char *status, const char *type, const char *body,
 
 	if (n > 0 && (size_t)n < sizeof(head)) {
 		send_all(c, head, (size_t)n);
-		send_all(c, body, len);
+		if (with_body)
+			send_all(c, body, len);
 	}
 }
 
@@ -130,15 +132,19 @@ serve_answer(serve_state *st)
 	}
 	req[n] = '\0';
 	if (!strstr(req, "\r\n\r\n") && !strstr(req, "\n\n"))
-		reply(c, "400 Bad Request", "text/plain", "", 0);
+		reply(c, "400 Bad Request", "text/plain", "", 0, 1);
 	else if (strncmp(req, "GET ", 4) && strncmp(req, "HEAD ", 5))
-		reply(c, "405 Method Not Allowed", "text/plain", "", 0);
+		reply(c, "405 Method Not Allowed", "text/plain", "", 0, 1);
 	else if (!strncmp(req, "GET /metrics ", 13) ||
 		 !strncmp(req, "GET /metrics?", 13))
 		reply(c, "200 OK", EG_METRICS_CONTENT_TYPE,
-		      eg_buf_cstr(&st->page), st->page.len);
+		      eg_buf_cstr(&st->page), st->page.len, 1);
+	else if (!strncmp(req, "HEAD /metrics ", 14))
+		reply(c, "200 OK", EG_METRICS_CONTENT_TYPE,
+		      eg_buf_cstr(&st->page), st->page.len, 0);
 	else
-		reply(c, "404 Not Found", "text/plain", nf, sizeof(nf) - 1);
+		reply(c, "404 Not Found", "text/plain", nf, sizeof(nf) - 1,
+		      strncmp(req, "HEAD ", 5) != 0);
 	close(c);
 }
 
