@@ -814,6 +814,28 @@ start_clock(serve_ctx *x)
 	return EG_EXIT_OK;
 }
 
+/* Each --partner ID names a partner: a usage error (exit 2) otherwise,
+ * before a spool is made. */
+static int
+known_partners(serve_ctx *x)
+{
+	eg_home h = {NULL, NULL};
+	eg_error e;
+	size_t i;
+	int xc = EG_EXIT_OK;
+
+	if (!x->o.nonly)
+		return EG_EXIT_OK;
+	eg_error_clear(&e);
+	if (eg_home_resolve(&h, x->st.cli->opt_home, x->st.cli->env_home,
+			    EG_DATADIR, &e))
+		return eg_cli_fail(x->st.cli, &e);
+	for (i = 0; i < x->o.nonly && !xc; i++)
+		xc = eg_cli_partner_known(x->st.cli, "serve", &h, x->o.only[i]);
+	eg_home_free(&h);
+	return xc;
+}
+
 /* The spool as `run` makes it (and refuses a lost ledger), then the
  * lock let go: serve takes it for each cycle only. */
 static int
@@ -849,14 +871,10 @@ run(eg_cli *cli, int argc, char **argv)
 	x->o.only = calloc((size_t)argc + 1, sizeof(*x->o.only));
 	xc = x->o.only ? parse_args(cli, argc, argv, &x->o, &done)
 		       : EG_EXIT_IO;
-	if (xc || done)
+	if (xc || done || (xc = known_partners(x)))
 		goto out;
 	if ((xc = open_spool(x)) || (xc = start_clock(x)))
 		goto out;
-	for (i = 0; i < x->o.nonly; i++)
-		if ((xc = eg_cli_partner_known(cli, "serve", &x->sp.home,
-					       x->o.only[i])))
-			goto out;
 	if (!load_partners(x, 0)) {
 		fprintf(cli->err,
 			"%s serve: no partner to serve: a partner is served "

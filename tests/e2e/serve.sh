@@ -167,6 +167,8 @@ expect_out 'SIGHUP'
 expect_out '75 another run held'
 expect_exit 2 $E serve --every 2s; expect_err '--every needs a duration'
 expect_exit 2 $E serve --bogus; expect_err "unknown argument '--bogus'"
+expect_exit 2 $E serve --partner nosuch; expect_err "no partner 'nosuch'.*the partners are: depot, northwh, shopco, southwh"
+[ -e "$h/spool" ] && bad "a usage error made a spool" || ok
 # no partner has a schedule yet: nothing to serve
 expect_exit 2 $E serve
 expect_err 'no partner to serve'
