@@ -160,6 +160,137 @@ line_selected(const eg_mapper *m, int u)
 	return !m->only_lines || m->only_lines[u];
 }
 
+/*
+ * Runs (record.h): a big repeating level is checked as it is built, one
+ * unit at a time, and only a run node stays in the record; the writers
+ * have its units built again, one at a time, with the same ordinals.
+ * The set's bytes and units are still there then: runs are made only
+ * when records are handed out as soon as the set is mapped (eager), and
+ * not for the 850 split, whose selection of lines is gone by then.
+ */
+typedef struct kidwalk {
+	eg_mapper *m;
+	const cfield *cf;
+	int lv;
+	unsigned ordinal;
+	int writing;            /* a finding now would be a bug */
+	eg_rnode_each_fn each;  /* NULL: checking, each unit dropped */
+	void *wctx;
+} kidwalk;
+
+static eg_err
+walk_kids(kidwalk *w, int u)
+{
+	eg_mapper *m = w->m;
+	eg_err rc = EG_OK;
+	int k;
+
+	for (k = m->units[u].kid; k >= 0 && !rc; k = m->units[k].sib) {
+		cunit *ku = &m->units[k];
+		unsigned before = m->failed;
+		eg_rnode *child;
+
+		m->counts.steps++;
+		if (ku->see_through) {
+			rc = walk_kids(w, k);
+			continue;
+		}
+		if (ku->level != w->lv)
+			continue;
+		++w->ordinal;
+		if (!strcmp(w->cf->name, "line") && !line_selected(m, k))
+			continue;
+		ku->used = 1;
+		if ((rc = eg_rnode_new_root(&child, w->cf->name)) != EG_OK)
+			break;
+		child->repeats = 1;
+		child->segment = eg_mset_index(m, &m->segs[ku->first_seg]);
+		rc = build_group(m, child, w->cf->sub, k, w->cf->name,
+				 w->ordinal);
+		if (!rc && w->writing && m->failed != before)
+			rc = EG_EINTERNAL; /* checked clean, now not: a bug */
+		if (!rc && w->each)
+			rc = w->each(w->wctx, child);
+		eg_rnode_free(child);
+	}
+	return rc;
+}
+
+/* The writers ask for a run's units (record.h). */
+static eg_err
+expand_run(void *ud, const eg_rnode *run, eg_rnode_each_fn each, void *wctx)
+{
+	kidwalk w;
+	const void *cf;
+	long u, lv;
+
+	eg_rnode_run_args(run, &cf, &u, &lv);
+	memset(&w, 0, sizeof(w));
+	w.m = ud;
+	w.cf = cf;
+	w.lv = (int)lv;
+	w.writing = 1;
+	w.each = each;
+	w.wctx = wctx;
+	return walk_kids(&w, (int)u);
+}
+
+/* Units of level lv under u (through see-through units), up to stop. */
+static size_t
+count_kids(const eg_mapper *m, int u, int lv, size_t n, size_t stop)
+{
+	int k;
+
+	for (k = m->units[u].kid; k >= 0 && n < stop; k = m->units[k].sib) {
+		if (m->units[k].see_through)
+			n = count_kids(m, k, lv, n, stop);
+		else
+			n += m->units[k].level == lv;
+	}
+	return n;
+}
+
+/* Does the shape (or a shape inside it) have a field called name? */
+static int
+shape_names(const cshape *sh, const char *name, unsigned depth)
+{
+	size_t i;
+
+	for (i = 0; sh && depth < 8 && i < sh->n; i++)
+		if (!strcmp(sh->f[i].name, name) ||
+		    shape_names(sh->f[i].sub, name, depth + 1))
+			return 1;
+	return 0;
+}
+
+/* May level cf be a run: is nothing but the writers going to read it? */
+static int
+run_level(const eg_mapper *m, const cfield *cf)
+{
+	size_t i;
+
+	if (!m->runs_ok || !strcmp(cf->name, "line"))
+		return 0; /* an order's lines are kept for quantity rules */
+	for (i = 0; i < m->map->nkeys; i++) {
+		const char *p = m->map->keys[i].path;
+
+		while (*p) {
+			char part[64];
+			size_t k = strcspn(p, "/");
+
+			if (k >= sizeof(part))
+				return 0;
+			memcpy(part, p, k);
+			part[k] = '\0';
+			if (!strcmp(part, cf->name) ||
+			    shape_names(cf->sub, part, 0))
+				return 0; /* a key is read from inside it */
+			p += k + (p[k] == '/');
+		}
+	}
+	return 1;
+}
+
 /* Children of unit u at level lv, looking through see-through units. */
 static eg_err
 build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
@@ -167,6 +298,23 @@ build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 {
 	int k;
 	eg_err rc = EG_OK;
+
+	if (run_level(m, cf) &&
+	    count_kids(m, u, lv, 0, m->run_min) >= m->run_min) {
+		kidwalk w;
+
+		memset(&w, 0, sizeof(w));
+		w.m = m;
+		w.cf = cf;
+		w.lv = lv;
+		w.ordinal = *ordinal;
+		rc = eg_rnode_add_run(node, cf->name, expand_run, m, cf, u, lv,
+				      NULL);
+		if (!rc)
+			rc = walk_kids(&w, u);
+		*ordinal = w.ordinal;
+		return rc;
+	}
 
 	for (k = m->units[u].kid; k >= 0 && !rc; k = m->units[k].sib) {
 		cunit *ku = &m->units[k];
@@ -420,7 +568,7 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 		rc = add_num(n, "byteOffset", eg_mset_offset(m, st));
 	if (!rc)
 		rc = add_num(n, "byteLength",
-			     eg_mset_offset(m, se) + se->len + 1 -
+			     eg_mset_offset(m, se) + eg_mset_len(m, se) + 1 -
 				 eg_mset_offset(m, st));
 	*out = cor;
 	return rc;
@@ -509,6 +657,10 @@ make_record(eg_mapper *m, unsigned *failed)
 	eg_err rc;
 
 	m->nbad = 0;
+	/* runs only where the record is written before the set goes and
+	 * nothing but the writers reads inside a level (see run_level) */
+	m->runs_ok = m->o.eager && !m->only_lines && !m->map->split_ship_to &&
+		     !(m->o.profile && m->o.profile->nrules);
 	if ((rc = eg_rnode_new_root(&rec, sh->name)) != EG_OK)
 		return rc;
 	rc = build_correlation(m, rec, &cor);
@@ -579,10 +731,10 @@ map_split(eg_mapper *m, unsigned *failed)
 		for (si = m->units[i].head; si >= 0; si = m->segs[si].next) {
 			eg_span code = eg_mset_elem(m, &m->segs[si], 1, 0);
 
-			if (eg_mset_is(&m->segs[si], "N1") && n1 < 0 &&
+			if (eg_mset_is(m, &m->segs[si], "N1") && n1 < 0 &&
 			    eg_span_eq(code, "ST"))
 				n1 = si;
-			if (eg_mset_is(&m->segs[si], "SDQ") && !sdq)
+			if (eg_mset_is(m, &m->segs[si], "SDQ") && !sdq)
 				sdq = &m->segs[si];
 		}
 		lines[nl] = (int)i;
@@ -686,7 +838,8 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 	m->txn = u;
 	m->failed = 0;
 	snprintf(m->release, sizeof(m->release), "%.6s", u->ctl.gs08);
-	if (m->too_big || m->nseg < 2 || m->segs[0].tag != EG_X12_ST) {
+	if (m->too_big || m->nseg < 2 ||
+	    eg_mset_tag(m, &m->segs[0]) != EG_X12_ST) {
 		size_t lim = !strcmp(m->id_of_too_big, "segments") ? m->max_segs
 			     : !strcmp(m->id_of_too_big, "elements")
 				 ? m->max_elems
@@ -828,6 +981,7 @@ eg_mapper_new(eg_mapper **out, const eg_mapper_opts *o, eg_error *e)
 					  : MAP_SET_MAX_SEGMENTS;
 	m->max_elems = o->max_set_elements ? o->max_set_elements
 					   : MAP_SET_MAX_ELEMENTS;
+	m->run_min = o->run_min_units ? o->run_min_units : 1024;
 	if (m->max_bytes > UINT32_MAX)
 		m->max_bytes = UINT32_MAX; /* arena offsets are 32-bit */
 	eg_buf_init(&m->arena, m->max_bytes);
@@ -852,6 +1006,7 @@ eg_mapper_free(eg_mapper *m)
 	free(m->segs);
 	free(m->units);
 	free(m->hlidx);
+	free(m->deltas);
 	free(m->pend);
 	eg_mfield_cache_free(m);
 	free(m);
