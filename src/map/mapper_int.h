@@ -7,6 +7,7 @@
  *               rule lists, code lists, canonical values
  *   mapper.c    the public API: records built in shape order, keys,
  *               rules, the 850 split, records held for their interchange
+ *   maprun.c    big repeating levels as runs, built again while written
  *
  * Memory: one set at a time.  Its bytes are kept once (the arena), each
  * segment costs a cseg (8 bytes) and each unit a cunit (36 bytes);
@@ -141,7 +142,21 @@ eg_err eg_mfield_build_party(eg_mapper *m, eg_rnode *parent,
 int eg_mfield_was_bad(const eg_mapper *m, const char *path);
 void eg_mfield_cache_free(eg_mapper *m);
 
+/* ---- maprun.c ---- */
+
+/* Should the units of level lv under u (field cf) be a run? */
+int eg_mrun_wanted(const eg_mapper *m, const cfield *cf, int u, int lv);
+/* Check them one by one and add a run node for them to node. */
+eg_err eg_mrun_add(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
+		   int lv, unsigned *ordinal);
+
 /* ---- mapper.c ---- */
+
+/* Build node from unit's segments in the order of shape sh. */
+eg_err eg_mapper_build_group(eg_mapper *m, eg_rnode *node, const cshape *sh,
+			     int unit, const char *prefix, unsigned ordinal);
+/* Is line unit u part of the record being built (850 split)? */
+int eg_mapper_line_selected(const eg_mapper *m, int u);
 
 /* A finding at segment s (element elem, 0: the segment), or at the set
  * when s is NULL.  Counts toward the set's failure. */
