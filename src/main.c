@@ -23,6 +23,8 @@ static const eg_command *const commands[] = {
 	&eg_cmd_guide,
 	&eg_cmd_partner,
 	&eg_cmd_map,
+	&eg_cmd_layout,
+	&eg_cmd_delta,
 	&eg_cmd_run,
 	&eg_cmd_status,
 	&eg_cmd_files,
