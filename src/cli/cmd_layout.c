@@ -749,7 +749,8 @@ run_delta(eg_cli *cli, int argc, char **argv)
 		x = eg_cli_fail(cli, &e);
 		goto out;
 	}
-	c.rejected += fn.unkeyed;
+	/* every bad row of the new file, with or without a key */
+	c.rejected = fn.bad;
 	lim.max_drop_percent = o.set_drop ? o.max_drop
 				: eg_layout_batch_of(l)->max_drop_percent;
 	lim.max_deletes = o.set_deletes ? o.max_deletes

@@ -164,7 +164,7 @@ eg_csv_where_format(const eg_csv_where *w, char *dst, size_t cap)
 			      w->colname, w->col);
 	else if (w->col)
 		n += snprintf(dst + n, cap - (size_t)n, ", column #%u", w->col);
-	if (n < 0 || (size_t)n >= cap)
+	if (n < 0 || (size_t)n >= cap || (w->col == 0 && w->offset == 0))
 		return;
 	snprintf(dst + n, cap - (size_t)n, ", byte %llu",
 		 (unsigned long long)w->offset);
@@ -501,6 +501,12 @@ read_record(eg_csv *r, int *got, eg_error *e)
 				r->rec_off = here;
 				r->rec_line = r->line;
 			}
+			/* with trim, blanks before an opening quote are no data */
+			if (r->o.trim && r->cls[c] == C_PLAIN &&
+			    (c == ' ' || c == '\t')) {
+				r->inpos++;
+				continue;
+			}
 			fstart = r->reclen;
 			foff = here;
 			fline = r->line;
@@ -597,6 +603,10 @@ read_record(eg_csv *r, int *got, eg_error *e)
 			break;
 		}
 		case S_QQ:
+			if (r->o.trim && r->cls[c] == C_PLAIN && c == ' ') {
+				r->inpos++;
+				continue;
+			}
 			if (r->cls[c] == C_QUOTE) {
 				r->rec[r->reclen++] = (char)c;
 				r->inpos++;
