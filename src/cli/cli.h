@@ -72,6 +72,7 @@ extern const eg_command eg_cmd_quarantine;
 extern const eg_command eg_cmd_status;
 extern const eg_command eg_cmd_sent;
 extern const eg_command eg_cmd_layout;
+extern const eg_command eg_cmd_csv;
 extern const eg_command eg_cmd_delta;
 
 /* Exit code for a library error. */

@@ -106,6 +106,10 @@ eg_csv_enc_name(eg_csv_enc enc)
 
 /* ---- positions and errors ---- */
 
+static size_t utf8_len(const unsigned char *p, size_t n);
+
+/* Raw values for messages and JSON: controls and bytes that are not
+ * UTF-8 as \xNN, valid UTF-8 kept whole. */
 static void
 printable(const char *p, size_t n, char *dst, size_t cap)
 {
@@ -114,7 +118,18 @@ printable(const char *p, size_t n, char *dst, size_t cap)
 	for (i = 0; i < n && o + 5 < cap; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (c < 0x20 || c == 0x7F) {
+		if (c >= 0x80) {
+			size_t l = utf8_len((const unsigned char *)p + i, n - i);
+
+			if (l > 1 && o + l + 5 < cap) {
+				memcpy(dst + o, p + i, l);
+				o += l;
+				i += l - 1;
+			} else {
+				o += (size_t)snprintf(dst + o, cap - o, "\\x%02X",
+						      c);
+			}
+		} else if (c < 0x20 || c == 0x7F) {
 			o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
 		} else {
 			dst[o++] = (char)c;
@@ -938,7 +953,8 @@ start(eg_csv *r, eg_error *e)
 					      r->f[i].len);
 			if (!r->names[i])
 				return eg_fail(e, EG_ENOMEM, "out of memory");
-			for (j = 0; j < i; j++)
+			/* unnamed columns may repeat; a name may not */
+			for (j = 0; j < i && r->names[i][0]; j++)
 				if (!strcmp(r->names[j], r->names[i]))
 					return eg_csv_fail_field(
 					    r, i, e, EG_ESYNTAX,
