@@ -310,6 +310,8 @@ out:
 
 typedef struct mapout {
 	FILE *out;
+	int xml;
+	eg_buf x;
 } mapout;
 
 static eg_err
@@ -322,6 +324,13 @@ map_row(void *ud, feed *fd, eg_layout_row *row, uint64_t line, eg_buf *json,
 	(void)line;
 	if (!row->rec)
 		return EG_OK;
+	if (m->xml) {
+		eg_buf_reset(&m->x);
+		if (eg_record_write_xml(&m->x, row->rec, 1) ||
+		    fwrite(m->x.data, 1, m->x.len, m->out) != m->x.len)
+			return eg_fail(e, EG_EIO, "cannot write the records");
+		return EG_OK;
+	}
 	if (fwrite(json->data, 1, json->len, m->out) != json->len)
 		return eg_fail(e, EG_EIO, "cannot write the records");
 	return EG_OK;
@@ -332,15 +341,20 @@ layout_map(eg_cli *cli, int argc, char **argv)
 {
 	const char *lpath = NULL, *path = NULL, *outp = NULL;
 	feed fd;
-	mapout m = {NULL};
+	mapout m;
 	eg_layout *l = NULL;
 	int i, json = 0, x;
 
+	memset(&m, 0, sizeof(m));
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
 		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			outp = argv[++i];
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
+			 (!strcmp(argv[i + 1], "xml") ||
+			  !strcmp(argv[i + 1], "jsonl")))
+			m.xml = !strcmp(argv[++i], "xml");
 		else if (argv[i][0] == '-' && argv[i][1])
 			return eg_cli_usage(cli, "layout map",
 					    "unknown option '%s'", argv[i]);
@@ -379,7 +393,14 @@ layout_map(eg_cli *cli, int argc, char **argv)
 	fd.cli = cli;
 	fd.l = l;
 	fd.path = path;
+	eg_buf_init(&m.x, 16 * 1024 * 1024);
+	if (m.xml)
+		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<records>\n",
+		      m.out);
 	x = feed_file(&fd, map_row, &m);
+	if (m.xml)
+		fputs("</records>\n", m.out);
+	eg_buf_free(&m.x);
 	if (outp && fclose(m.out) != 0 && !x)
 		x = EG_EXIT_IO;
 	if (!x && fd.bad)
@@ -404,7 +425,8 @@ static void
 help_layout(FILE *f)
 {
 	fputs("Usage: edigate layout check LAYOUT [--json]\n"
-	      "       edigate layout map LAYOUT FILE [--out RECORDS] [--json]\n\n"
+	      "       edigate layout map LAYOUT FILE [--out RECORDS] [--json]\n"
+	      "                          [--format jsonl|xml]\n\n"
 	      "A layout (schemas/layout.xsd, docs/csv.md) says how a partner's\n"
 	      "CSV or fixed-width file maps to canonical Item, Location or\n"
 	      "Carrier records: delimiter, header, encoding, which column\n"
@@ -415,6 +437,8 @@ help_layout(FILE *f)
 	      "          records as JSON Lines (stdout, or --out RECORDS);\n"
 	      "          every bad row is reported on stderr with its line,\n"
 	      "          column, byte offset and value, and gives no record\n"
+	      "  --format  jsonl (the default) or xml (one <records> batch,\n"
+	      "          valid against schemas/canonical.xsd)\n"
 	      "  --json  one JSON summary on stdout (map: needs --out)\n",
 	      f);
 	eg_cli_help_exit_codes(f);

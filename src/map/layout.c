@@ -53,8 +53,10 @@ typedef struct lfield {
 	long uom_col;
 	char split;
 	long line;
-	/* per row: values (offsets into the scratch buffer) */
+	/* per row: values (offsets into the scratch buffer); failed when a
+	 * value was refused (its finding is told already) */
 	size_t nv;
+	int failed;
 	size_t voff[MAX_SPLIT];
 } lfield;
 
@@ -665,6 +667,7 @@ take_value(mctx *m, lfield *f, const char *p, size_t n, int is_default)
 			finding(m, f->col, v, vn,
 				"%s: '%.*s' is not in code list %s", f->path,
 				(int)(vn > 60 ? 60 : vn), v, f->codes->name);
+			f->failed = 1;
 			return EG_OK;
 		}
 		v = f->codes->to[i];
@@ -674,6 +677,7 @@ take_value(mctx *m, lfield *f, const char *p, size_t n, int is_default)
 		if (eg_csv_number(v, vn, f->dec, f->thou, f->implied, tmp,
 				  sizeof(tmp), why, sizeof(why))) {
 			finding(m, f->col, v, vn, "%s %s", f->path, why);
+			f->failed = 1;
 			return EG_OK;
 		}
 		v = tmp;
@@ -683,6 +687,7 @@ take_value(mctx *m, lfield *f, const char *p, size_t n, int is_default)
 			   sizeof(why));
 	if (r < 0) {
 		finding(m, f->col, v, vn, "%s %s", f->path, why);
+		f->failed = 1;
 		return EG_OK;
 	}
 	if (r == 1 || f->nv >= MAX_SPLIT)
@@ -699,6 +704,7 @@ take_field(mctx *m, lfield *f)
 	eg_err rc = EG_OK;
 
 	f->nv = 0;
+	f->failed = 0;
 	if (!f->cf)
 		return EG_OK;
 	if (f->col >= 0)
@@ -719,7 +725,7 @@ take_field(mctx *m, lfield *f)
 	}
 	if (!rc && f->nv == 0 && f->dflt)
 		rc = take_value(m, f, f->dflt, strlen(f->dflt), 1);
-	if (!rc && f->nv == 0 && f->required)
+	if (!rc && f->nv == 0 && f->required && !f->failed)
 		finding(m, f->col, NULL, 0, "%s is required and empty",
 			f->path);
 	if (!rc && f->nv > 0 && f->cf->max && f->nv > f->cf->max)
@@ -765,6 +771,8 @@ static eg_err
 build_simple(mctx *m, eg_rnode *rec, const cfield *cf)
 {
 	size_t i, k, count = 0;
+	int failed = 0;
+	long col = -1;
 	eg_err rc = EG_OK;
 
 	for (i = 0; i < m->l->nf && !rc; i++) {
@@ -772,6 +780,9 @@ build_simple(mctx *m, eg_rnode *rec, const cfield *cf)
 
 		if (f->cf != cf)
 			continue;
+		failed |= f->failed;
+		if (col < 0)
+			col = f->col;
 		for (k = 0; k < f->nv && !rc; k++, count++)
 			if (!cf->max || count < cf->max)
 				rc = add_value(m, rec, f, val(m->l, f, k));
@@ -779,8 +790,8 @@ build_simple(mctx *m, eg_rnode *rec, const cfield *cf)
 	if (!rc && cf->max && count > cf->max)
 		finding(m, -1, NULL, 0, "%s has %zu values, at most %u",
 			cf->name, count, cf->max);
-	if (!rc && count == 0 && cf->required)
-		finding(m, -1, NULL, 0, "%s is required: no column gives it",
+	if (!rc && count == 0 && cf->required && !failed)
+		finding(m, col, NULL, 0, "%s is required and the row has none",
 			cf->name);
 	return rc;
 }
@@ -809,6 +820,8 @@ build_group(mctx *m, eg_rnode *rec, const cfield *cf)
 			for (i = 0; i < m->l->nf && !rc; i++) {
 				const lfield *f = &m->l->f[i];
 
+				if (f->cf == &s->f[j] && f->failed)
+					found = 1; /* told already */
 				if (f->cf != &s->f[j] || strcmp(f->top, cf->name) ||
 				    f->nv <= g)
 					continue;
@@ -910,6 +923,10 @@ build_key_flat(mctx *m)
 		for (j = 0; j < l->nf; j++)
 			if (!strcmp(l->f[j].path, l->keys[i].path))
 				break;
+		if (j < l->nf && l->f[j].failed) {
+			eg_buf_reset(&row->key); /* told already */
+			break;
+		}
 		if (j == l->nf || l->f[j].nv == 0) {
 			finding(m, j < l->nf ? l->f[j].col : -1, NULL, 0,
 				"the business key %s is empty",
