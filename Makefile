@@ -42,7 +42,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
+.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
         pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile \
         demo bench \
         fuzz checksrc \
@@ -99,8 +99,8 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical pipeline dedupe failclosed crash chaos-test robust sftp-e2e hostile \
-		corpus install-check
+		canonical csv pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		hostile corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -122,6 +122,12 @@ onboard: $(BA)/edigate
 # X12 to canonical records: maps, code lists, overrides, rules
 map: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/map.sh
+
+# CSV and master data (issue 16): the reader on every dialect, encoding
+# and broken file, layouts to canonical records, the delta against sort
+# + join
+csv: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/csv.sh
 
 # the inbound pipeline: edigate run, the ledger, the support commands
 pipeline: $(BA)/edigate

@@ -5,6 +5,7 @@
  * layout needed: this is the first look at a partner's sample, and the
  * reader's door for scripts (--json) and the corpus test.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,18 @@ csv_args(eg_cli *cli, int argc, char **argv, copts *c)
 	c->o.header = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char name[32];
+		const char *eq = strchr(a, '=');
+
+		/* --name=value is --name value */
+		if (!strncmp(a, "--", 2) && eq && (size_t)(eq - a) < sizeof(name)) {
+			memcpy(name, a, (size_t)(eq - a));
+			name[eq - a] = '\0';
+			a = name;
+			v = eq + 1;
+			i--; /* the value is not the next argument */
+			argv[i + 1] = (char *)(uintptr_t)v;
+		}
 
 		if (!strcmp(a, "--json"))
 			c->json = 1;

@@ -385,6 +385,9 @@ check_utf8(eg_csv *r, eg_error *e)
 				eg_csv_where w;
 
 				eg_csv_where_field(r, i, &w);
+				/* the bad byte itself (exact unless a doubled
+				 * quote came before it in the field) */
+				w.offset += k + (size_t)r->f[i].quoted;
 				return fail_at(r, &w, e, EG_EENCODING,
 					       "byte 0x%02X at character %zu "
 					       "of the field is not UTF-8 (is "
@@ -1098,10 +1101,10 @@ eg_csv_free(eg_csv *r)
 
 	if (!r)
 		return;
-	if (r->fd >= 0) {
+	if (r->fd >= 0)
 		close(r->fd);
-		free(r->in);
-	}
+	if (!r->mem)
+		free(r->in); /* a file's chunk; a memory block is borrowed */
 	if (r->names)
 		for (i = 0; i < r->ncols; i++)
 			free(r->names[i]);
