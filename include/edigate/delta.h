@@ -28,7 +28,7 @@
 
 typedef struct eg_delta_side eg_delta_side;
 
-/* tmpdir: where the runs go (NULL: $TMPDIR or /tmp); mem_bytes 0: 32 MiB. */
+/* tmpdir: where the runs go (NULL: $TMPDIR or /tmp); mem_bytes 0: 16 MiB. */
 eg_err eg_delta_side_new(eg_delta_side **out, const char *tmpdir,
 			 size_t mem_bytes, eg_error *e) EG_MUST_USE;
 void eg_delta_side_free(eg_delta_side *s);
@@ -44,6 +44,9 @@ eg_err eg_delta_side_add(eg_delta_side *s, const char *key, size_t klen,
 			 const char *flat, size_t flen, const char *json,
 			 size_t jlen, uint64_t line, int bad,
 			 eg_error *e) EG_MUST_USE;
+/* No more rows: write the last run and free the buffer (eg_delta_run
+ * does it too; calling it early keeps one buffer in memory at a time). */
+eg_err eg_delta_side_seal(eg_delta_side *s, eg_error *e) EG_MUST_USE;
 /* Rows added so far (bad ones included), and how many runs hit disk. */
 uint64_t eg_delta_side_rows(const eg_delta_side *s);
 unsigned eg_delta_side_runs(const eg_delta_side *s);

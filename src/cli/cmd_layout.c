@@ -736,6 +736,10 @@ run_delta(eg_cli *cli, int argc, char **argv)
 	eg_buf_free(&fo.f.js);
 	if (x)
 		goto out;
+	if (!x && eg_delta_side_seal(so, &e)) {
+		x = eg_cli_fail(cli, &e);
+		goto out;
+	}
 	if (fo.unkeyed) {
 		fprintf(cli->err, "edigate delta: the old batch %s has %llu "
 			"row(s) without a readable key: it cannot be the "
@@ -827,7 +831,7 @@ help_delta(FILE *f)
 	      "Compare two full master-data files (last night's accepted one\n"
 	      "and tonight's) by the layout's business key, in constant\n"
 	      "memory (sorted runs on disk under --tmp, --mem MiB per file,\n"
-	      "default 32).  Tells how many rows were added, changed, deleted\n"
+	      "default 16).  Tells how many rows were added, changed, deleted\n"
 	      "and unchanged, and the verdict:\n"
 	      "  accept  within the limits: the changes are written to --out\n"
 	      "          as JSON Lines ({\"change\":\"added\"|\"changed\"|\n"

@@ -375,7 +375,18 @@ check_utf8(eg_csv *r, eg_error *e)
 
 		for (k = 0; k < n; chars++) {
 			size_t l;
+			uint64_t w8;
 
+			/* ASCII runs eight bytes at a time */
+			while (k + 8 <= n) {
+				memcpy(&w8, p + k, 8);
+				if (w8 & 0x8080808080808080ULL)
+					break;
+				k += 8;
+				chars += 8;
+			}
+			if (k >= n)
+				break;
 			if (p[k] < 0x80) {
 				k++;
 				continue;

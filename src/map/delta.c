@@ -108,7 +108,7 @@ eg_delta_side_new(eg_delta_side **out, const char *tmpdir, size_t mem_bytes,
 	if (!t || !*t)
 		t = "/tmp";
 	if (!mem_bytes)
-		mem_bytes = 32u * 1024 * 1024;
+		mem_bytes = 16u * 1024 * 1024;
 	s->cap = mem_bytes;
 	s->maxlines = mem_bytes / 48 + 16;
 	s->mem = malloc(s->cap);
@@ -226,6 +226,24 @@ eg_delta_side_add(eg_delta_side *s, const char *key, size_t klen,
 	s->lines[s->nlines++] = p;
 	s->used += need;
 	s->rows++;
+	return EG_OK;
+}
+
+eg_err
+eg_delta_side_seal(eg_delta_side *s, eg_error *e)
+{
+	eg_err rc;
+
+	if (s->finished)
+		return EG_OK;
+	s->finished = 1;
+	if ((rc = flush_run(s, e)) != EG_OK)
+		return rc;
+	/* the buffer is not needed again: give its memory back */
+	free(s->mem);
+	free(s->lines);
+	s->mem = NULL;
+	s->lines = NULL;
 	return EG_OK;
 }
 
@@ -613,8 +631,7 @@ eg_delta_run(eg_delta_side *os, eg_delta_side *ns, eg_delta_fn fn, void *ud,
 	memset(&o, 0, sizeof(o));
 	memset(&n, 0, sizeof(n));
 	o.is_old = 1;
-	os->finished = ns->finished = 1;
-	if ((rc = flush_run(os, e)) || (rc = flush_run(ns, e)) ||
+	if ((rc = eg_delta_side_seal(os, e)) || (rc = eg_delta_side_seal(ns, e)) ||
 	    (rc = reduce_runs(os, e)) || (rc = reduce_runs(ns, e)))
 		return rc;
 	if ((rc = merger_open(&o.m, os, os->first_id, os->next_id, e)))
