@@ -197,6 +197,7 @@ $(B)/bench/%: bench/%.c $(B)/libedigate.a
 bench: all $(BENCH_BIN)
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
 	@BIN=$(B) sh bench/sftp.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/csv.sh
 
 # --- fuzzing -------------------------------------------------------------
 # One libFuzzer target per door (tests/fuzz/fuzz_*.c), each run for
