@@ -202,7 +202,7 @@ test_encoding_errors(void **state)
 		/* a C1 control in ISO-8859-1: the file is really 1252 */
 		{"a,b\nx,\x80\n", EG_CSV_LATIN1, 6, "Windows-1252"},
 		/* Latin-1 bytes in a UTF-8 file */
-		{"a,b\nx,caf\xe9\n", EG_CSV_UTF8, 6, "not UTF-8"},
+		{"a,b\nx,caf\xe9\n", EG_CSV_UTF8, 9, "not UTF-8"},
 		/* an overlong UTF-8 form */
 		{"a,b\nx,\xc0\xaf\n", EG_CSV_UTF8, 6, "not UTF-8"},
 	};
