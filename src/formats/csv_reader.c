@@ -30,42 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK (64 * 1024)
-
-enum { C_PLAIN = 0, C_DELIM, C_QUOTE, C_CR, C_LF, C_NUL, C_HIGH };
-
-typedef struct field {
-	size_t start, len;
-	uint64_t offset, line;
-	int quoted;
-} field;
-
-struct eg_csv {
-	int fd;                     /* -1 for memory */
-	const unsigned char *mem;
-	size_t memlen;
-	unsigned char *in;          /* chunk (file) or mem */
-	size_t inlen, inpos;
-	uint64_t inbase;            /* file offset of in[0] */
-	int in_eof;
-	eg_csv_opts o;
-	char delim, quote;
-	unsigned char cls[256];
-	unsigned char map[128][4];  /* single-byte -> UTF-8; [3] = length,
-				     * 0 for a byte the encoding lacks */
-	char *rec;
-	size_t reclen, reccap;
-	field *f;
-	size_t nf;
-	char **names;
-	size_t ncols;
-	uint64_t line;              /* current physical line */
-	uint64_t records;
-	uint64_t rec_off, rec_line, rec_end_line;
-	int resync;                 /* skip to the next line first */
-	int done;
-	eg_csv_where err;
-};
+#include "csv_int.h"
 
 int
 eg_csv_enc_parse(const char *s, eg_csv_enc *out)
@@ -104,156 +69,6 @@ eg_csv_enc_name(eg_csv_enc enc)
 	}
 }
 
-/* ---- positions and errors ---- */
-
-static size_t utf8_len(const unsigned char *p, size_t n);
-
-/* Raw values for messages and JSON: controls and bytes that are not
- * UTF-8 as \xNN, valid UTF-8 kept whole. */
-static void
-printable(const char *p, size_t n, char *dst, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 5 < cap; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x80) {
-			size_t l = utf8_len((const unsigned char *)p + i, n - i);
-
-			if (l > 1 && o + l + 5 < cap) {
-				memcpy(dst + o, p + i, l);
-				o += l;
-				i += l - 1;
-			} else {
-				o += (size_t)snprintf(dst + o, cap - o, "\\x%02X",
-						      c);
-			}
-		} else if (c < 0x20 || c == 0x7F) {
-			o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
-		} else {
-			dst[o++] = (char)c;
-		}
-	}
-	if (i < n && o + 4 < cap) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-}
-
-void
-eg_csv_where_field(const eg_csv *r, size_t i, eg_csv_where *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->record = r->records;
-	w->line = r->rec_line;
-	w->offset = r->rec_off;
-	if (i < r->nf) {
-		w->line = r->f[i].line;
-		w->offset = r->f[i].offset;
-		w->col = (unsigned)i + 1;
-		if (i < r->ncols && r->names)
-			snprintf(w->colname, sizeof(w->colname), "%s",
-				 r->names[i]);
-		printable(r->rec + r->f[i].start, r->f[i].len, w->raw,
-			  sizeof(w->raw));
-	}
-}
-
-const eg_csv_where *
-eg_csv_last_error(const eg_csv *r)
-{
-	return &r->err;
-}
-
-void
-eg_csv_where_format(const eg_csv_where *w, char *dst, size_t cap)
-{
-	int n = snprintf(dst, cap, "line %llu", (unsigned long long)w->line);
-
-	if (n < 0 || (size_t)n >= cap)
-		return;
-	if (w->col && w->colname[0])
-		n += snprintf(dst + n, cap - (size_t)n, ", column %s (#%u)",
-			      w->colname, w->col);
-	else if (w->col)
-		n += snprintf(dst + n, cap - (size_t)n, ", column #%u", w->col);
-	if (n < 0 || (size_t)n >= cap || (w->col == 0 && w->offset == 0))
-		return;
-	snprintf(dst + n, cap - (size_t)n, ", byte %llu",
-		 (unsigned long long)w->offset);
-}
-
-eg_err
-eg_csv_where_json(eg_buf *b, const eg_csv_where *w)
-{
-	eg_err rc = eg_buf_addf(b, "{\"line\":%llu,\"record\":%llu,"
-				"\"offset\":%llu,\"column\":%u,\"columnName\":",
-				(unsigned long long)w->line,
-				(unsigned long long)w->record,
-				(unsigned long long)w->offset, w->col);
-
-	if (!rc)
-		rc = eg_buf_add_json(b, w->colname, strlen(w->colname));
-	if (!rc)
-		rc = eg_buf_adds(b, ",\"value\":");
-	if (!rc)
-		rc = eg_buf_add_json(b, w->raw, strlen(w->raw));
-	if (!rc)
-		rc = eg_buf_addc(b, '}');
-	return rc;
-}
-
-static eg_err
-vfail_at(eg_csv *r, const eg_csv_where *w, eg_error *e, eg_err code,
-	 const char *fmt, va_list ap)
-{
-	char where[160], what[300];
-	eg_pos pos;
-
-	r->err = *w;
-	eg_csv_where_format(w, where, sizeof(where));
-	vsnprintf(what, sizeof(what), fmt, ap);
-	memset(&pos, 0, sizeof(pos));
-	pos.offset = w->offset;
-	if (w->raw[0])
-		return eg_fail_at(e, code, &pos, "%s: %s: '%s'", where, what,
-				  w->raw);
-	return eg_fail_at(e, code, &pos, "%s: %s", where, what);
-}
-
-static eg_err
-fail_at(eg_csv *r, const eg_csv_where *w, eg_error *e, eg_err code,
-	const char *fmt, ...) EG_PRINTF(5, 6);
-static eg_err
-fail_at(eg_csv *r, const eg_csv_where *w, eg_error *e, eg_err code,
-	const char *fmt, ...)
-{
-	va_list ap;
-	eg_err rc;
-
-	va_start(ap, fmt);
-	rc = vfail_at(r, w, e, code, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-eg_err
-eg_csv_fail_field(eg_csv *r, size_t i, eg_error *e, eg_err code,
-		  const char *fmt, ...)
-{
-	eg_csv_where w;
-	va_list ap;
-	eg_err rc;
-
-	eg_csv_where_field(r, i, &w);
-	va_start(ap, fmt);
-	rc = vfail_at(r, &w, e, code, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* An error at the byte the machine stands on (field nf, being read). */
 static eg_err
 fail_here(eg_csv *r, eg_error *e, eg_err code, uint64_t off, const char *raw,
@@ -268,9 +83,9 @@ fail_here(eg_csv *r, eg_error *e, eg_err code, uint64_t off, const char *raw,
 	w.col = (unsigned)r->nf + 1;
 	if (r->nf < r->ncols && r->names)
 		snprintf(w.colname, sizeof(w.colname), "%s", r->names[r->nf]);
-	printable(raw, rawlen, w.raw, sizeof(w.raw));
+	csv_printable(raw, rawlen, w.raw, sizeof(w.raw));
 	r->resync = 1;
-	return fail_at(r, &w, e, code, "%s", why);
+	return csv_fail_at(r, &w, e, code, "%s", why);
 }
 
 /* ---- input ---- */
@@ -336,8 +151,8 @@ build_map(eg_csv *r, eg_error *e)
 }
 
 /* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
+size_t
+csv_utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
 
@@ -391,7 +206,7 @@ check_utf8(eg_csv *r, eg_error *e)
 				k++;
 				continue;
 			}
-			l = utf8_len(p + k, n - k);
+			l = csv_utf8_len(p + k, n - k);
 			if (l == 0) {
 				eg_csv_where w;
 
@@ -399,7 +214,7 @@ check_utf8(eg_csv *r, eg_error *e)
 				/* the bad byte itself (exact unless a doubled
 				 * quote came before it in the field) */
 				w.offset += k + (size_t)r->f[i].quoted;
-				return fail_at(r, &w, e, EG_EENCODING,
+				return csv_fail_at(r, &w, e, EG_EENCODING,
 					       "byte 0x%02X at character %zu "
 					       "of the field is not UTF-8 (is "
 					       "the file Windows-1252 or "
@@ -815,7 +630,7 @@ eg_csv_next(eg_csv *r, int *got, eg_error *e)
 		eg_csv_where_field(r, r->nf > r->ncols ? r->ncols : r->nf - 1,
 				   &w);
 		r->err = w;
-		return fail_at(r, &w, e, EG_ESYNTAX,
+		return csv_fail_at(r, &w, e, EG_ESYNTAX,
 			       "the record has %zu field%s, the %s has %zu "
 			       "(a missing or extra delimiter, or an "
 			       "unquoted delimiter inside a value)",
@@ -1123,82 +938,4 @@ eg_csv_free(eg_csv *r)
 	free(r->rec);
 	free(r->f);
 	free(r);
-}
-
-/* ---- accessors ---- */
-
-size_t
-eg_csv_nfields(const eg_csv *r)
-{
-	return r->nf;
-}
-
-eg_span
-eg_csv_field(const eg_csv *r, size_t i)
-{
-	eg_span s = {"", 0};
-
-	if (i < r->nf) {
-		s.p = r->rec + r->f[i].start;
-		s.len = r->f[i].len;
-	}
-	return s;
-}
-
-int
-eg_csv_field_quoted(const eg_csv *r, size_t i)
-{
-	return i < r->nf && r->f[i].quoted;
-}
-
-size_t
-eg_csv_ncols(const eg_csv *r)
-{
-	return r->ncols;
-}
-
-const char *
-eg_csv_name(const eg_csv *r, size_t i)
-{
-	return r->names && i < r->ncols ? r->names[i] : "";
-}
-
-long
-eg_csv_column(const eg_csv *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; r->names && i < r->ncols; i++)
-		if (!strcmp(r->names[i], name))
-			return (long)i;
-	return -1;
-}
-
-char
-eg_csv_delim(const eg_csv *r)
-{
-	return r->delim;
-}
-
-uint64_t
-eg_csv_bytes(const eg_csv *r)
-{
-	return r->inbase + r->inpos;
-}
-
-uint64_t
-eg_csv_records(const eg_csv *r)
-{
-	return r->records;
-}
-
-void
-eg_csv_record_pos(const eg_csv *r, uint64_t *offset, uint64_t *len,
-		  uint64_t *first_line, uint64_t *last_line)
-{
-	*offset = r->rec_off;
-	*len = r->inbase + r->inpos - r->rec_off;
-	*first_line = r->rec_line;
-	*last_line = r->rec_end_line < r->rec_line ? r->rec_line
-						   : r->rec_end_line;
 }
