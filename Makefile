@@ -210,8 +210,9 @@ bench: all $(BENCH_BIN)
 #   mapper   X12 to canonical records: maps, code lists, rules
 #   file     per-file processing: the whole inbound pipeline on one file
 #   csv      the CSV reader (dialects, encodings, fixed width) and numbers
+#   layout   CSV layouts (the loader), and mapping a sample through them
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= x12 unpack loaders mapper file csv
+FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -233,6 +234,7 @@ FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
 FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
 FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
 FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
+FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
@@ -242,7 +244,8 @@ fuzz: deps
 		case $$t in \
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
-		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; esac; \
+		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; \
+		layout) a="$(FZ_layout)";; esac; \
 		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 $$a \

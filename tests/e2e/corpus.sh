@@ -153,6 +153,13 @@ echo "corpus acks: $acks_checked acknowledgements of $nx X12 files checked with 
 # corpus_csv.tsv says (options, exit, records, a pattern in the JSON);
 # every CSV file of the manifest must be listed there.
 ncsv=0
+csv_json() { # (lib.sh's json_ok reads $t/out)
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null
+	else
+		grep -q '^{' "$1"
+	fi
+}
 while IFS="$tab" read -r path opts want nrec pat; do
 	case "$path" in ''|'#'*) continue ;; esac
 	f="$corpus/$path"
@@ -166,7 +173,7 @@ while IFS="$tab" read -r path opts want nrec pat; do
 		echo "FAIL csv $path: exit $rc, want $want: $(head -c 300 "$out/c.err" "$out/c.json")"
 		fail=$((fail+1)); continue
 	fi
-	if ! json_ok "$out/c.json" ||
+	if ! csv_json "$out/c.json" ||
 	    { [ "$nrec" != - ] && ! grep -q "\"records\":$nrec," "$out/c.json"; } ||
 	    ! grep -Eq -- "$pat" "$out/c.json"; then
 		echo "FAIL csv $path: want $nrec records and /$pat/: $(head -c 400 "$out/c.json")"

@@ -87,6 +87,12 @@ expect_exit 3 $E csv "$t/missing.csv"
 expect_exit 0 $E csv --help
 expect_out 'Usage: edigate csv'
 
+# validate reads X12: a CSV file is refused by name, with the way to check it
+expect_exit 1 $E validate "$fx/pipe_lf.csv"
+expect_out 'the file is CSV: validate checks X12.*edigate layout map'
+expect_exit 0 $E info --json
+expect_out '"name":"csv","readable":true'
+
 # --- layouts -----------------------------------------------------------------
 expect_exit 0 $E layout check "$fx/items.layout.xml"
 expect_out 'ok: layout acme-items, Item records'
