@@ -546,9 +546,28 @@ delta_change(void *ud, const eg_delta_change *c)
 		if (eg_buf_addc(b, ']'))
 			return -1;
 	}
-	if (eg_buf_adds(b, ",\"record\":") ||
-	    eg_buf_add(b, c->jlen ? c->json : "null", c->jlen ? c->jlen : 4) ||
-	    eg_buf_adds(b, "}\n"))
+	if (eg_buf_adds(b, ",\"record\":"))
+		return -1;
+	if (c->kind == EG_DELTA_DELETED && c->jlen) {
+		/* canonical.xsd: a row gone from a full file is passed on
+		 * with status "deleted" (status is every master record's
+		 * last element) */
+		const char *st = NULL, *p = c->json, *end = c->json + c->jlen;
+		const char *q;
+
+		for (; p + 11 <= end; p++)
+			if (*p == ',' && !memcmp(p, ",\"status\":\"", 11))
+				st = p;
+		q = st ? memchr(st + 11, '"', (size_t)(end - st - 11)) : NULL;
+		if (!q || eg_buf_add(b, c->json, (size_t)(st + 11 - c->json)) ||
+		    eg_buf_adds(b, "deleted") ||
+		    eg_buf_add(b, q, (size_t)(end - q)))
+			return -1;
+	} else if (eg_buf_add(b, c->jlen ? c->json : "null",
+			      c->jlen ? c->jlen : 4)) {
+		return -1;
+	}
+	if (eg_buf_adds(b, "}\n"))
 		return -1;
 	if (fwrite(b->data, 1, b->len, d->out) != b->len)
 		return -1;

@@ -223,6 +223,13 @@ if grep '"change":"changed"' "$t/changes.jsonl" | grep -vq '"fields":\["grossWei
 	bad "delta: a change other than grossWeight"
 else ok; fi
 ls "$t"/edigate-delta.* >/dev/null 2>&1 && bad "delta left its runs behind" || ok
+# a deleted row is passed on as its old record with status "deleted"
+if grep '"change":"deleted"' "$t/changes.jsonl" | grep -vq '"status":"deleted"}}$'; then
+	bad "delta: a deleted record without status deleted"
+else ok; fi
+if grep '"change":"added"' "$t/changes.jsonl" | grep -q '"status":"deleted"'; then
+	bad "delta: an added record marked deleted"
+else ok; fi
 
 # a cut-short file: held, nothing written
 head -1500 "$t/new.csv" >"$t/cut.csv"
