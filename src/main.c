@@ -27,6 +27,7 @@ static const eg_command *const commands[] = {
 	&eg_cmd_layout,
 	&eg_cmd_delta,
 	&eg_cmd_run,
+	&eg_cmd_serve,
 	&eg_cmd_status,
 	&eg_cmd_files,
 	&eg_cmd_show,

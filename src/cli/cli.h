@@ -74,6 +74,7 @@ extern const eg_command eg_cmd_sent;
 extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
 extern const eg_command eg_cmd_delta;
+extern const eg_command eg_cmd_serve;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);
