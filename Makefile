@@ -42,7 +42,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
+.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
         serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile \
         demo bench \
         fuzz checksrc \
@@ -99,8 +99,8 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical pipeline dedupe failclosed crash chaos-test robust sftp-e2e hostile \
-		serve corpus install-check
+		canonical csv pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		hostile serve corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -122,6 +122,12 @@ onboard: $(BA)/edigate
 # X12 to canonical records: maps, code lists, overrides, rules
 map: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/map.sh
+
+# CSV and master data (issue 16): the reader on every dialect, encoding
+# and broken file, layouts to canonical records, the delta against sort
+# + join
+csv: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/csv.sh
 
 # the inbound pipeline: edigate run, the ledger, the support commands
 pipeline: $(BA)/edigate
@@ -197,6 +203,7 @@ bench: all $(BENCH_BIN)
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
 	@BIN=$(B) sh bench/sftp.sh
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/serve.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/csv.sh
 
 # --- fuzzing -------------------------------------------------------------
 # One libFuzzer target per door (tests/fuzz/fuzz_*.c), each run for
@@ -208,8 +215,10 @@ bench: all $(BENCH_BIN)
 #   loaders  partner profiles, guides, map files (the XML adapter)
 #   mapper   X12 to canonical records: maps, code lists, rules
 #   file     per-file processing: the whole inbound pipeline on one file
+#   csv      the CSV reader (dialects, encodings, fixed width) and numbers
+#   layout   CSV layouts (the loader), and mapping a sample through them
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= x12 unpack loaders mapper file
+FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -230,6 +239,8 @@ FZ_unpack  := -dict=tests/fuzz/unpack.dict -max_len=32768 tests/fuzz/seeds/unpac
 FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
 FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
 FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
+FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
+FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
@@ -239,7 +250,8 @@ fuzz: deps
 		case $$t in \
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
-		file) a="$(FZ_file)";; esac; \
+		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; \
+		layout) a="$(FZ_layout)";; esac; \
 		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 $$a \

@@ -379,6 +379,11 @@ validate_file(eg_cli *cli, const char *path, int json, int verbose,
 		    (!fmt || !fmt->readable))
 			snprintf(refused, sizeof(refused), "%s",
 				 eg_format_encoding_problem(head, got));
+		else if (fmt && strcmp(fmt->name, "x12") != 0 && fmt->readable)
+			snprintf(refused, sizeof(refused),
+				 "the file is %s: validate checks X12; check "
+				 "it against its layout with `edigate layout "
+				 "map LAYOUT FILE`", fmt->title);
 		else if (!fmt || !fmt->readable)
 			snprintf(refused, sizeof(refused),
 				 fmt ? "the file is %s, which this build does "

@@ -148,7 +148,7 @@ static const eg_format fmt_edifact = {"edifact", "UN/EDIFACT", bid_edifact, 0};
 static const eg_format fmt_tradacoms = {"tradacoms", "TRADACOMS",
 					bid_tradacoms, 0};
 static const eg_format fmt_xml = {"xml", "XML", bid_xml, 0};
-static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 0};
+static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 1};
 static const eg_format fmt_utf16 = {"utf16", "UTF-16 text", bid_utf16, 0};
 
 static const eg_format *const formats[] = {

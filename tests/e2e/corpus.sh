@@ -149,5 +149,45 @@ while IFS="$tab" read -r path repo spath commit lic kind valid experr notes; do
 done <"$corpus/MANIFEST.tsv"
 echo "corpus acks: $acks_checked acknowledgements of $nx X12 files checked with validate --strict ($nunanswered runs left something unanswered, with a message)"
 
+# Fourth pass: the CSV reader on the corpus CSV files, as
+# corpus_csv.tsv says (options, exit, records, a pattern in the JSON);
+# every CSV file of the manifest must be listed there.
+ncsv=0
+csv_json() { # (lib.sh's json_ok reads $t/out)
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null
+	else
+		grep -q '^{' "$1"
+	fi
+}
+while IFS="$tab" read -r path opts want nrec pat; do
+	case "$path" in ''|'#'*) continue ;; esac
+	f="$corpus/$path"
+	[ -f "$f" ] || { echo "SKIP csv $path: not in this corpus"; skip=$((skip+1)); continue; }
+	ncsv=$((ncsv + 1))
+	[ "$opts" = - ] && opts=
+	# shellcheck disable=SC2086
+	"$bin" csv --json $opts "$f" >"$out/c.json" 2>"$out/c.err"
+	rc=$?
+	if [ "$rc" -ne "$want" ] || grep -Eq 'runtime error|Sanitizer' "$out/c.err"; then
+		echo "FAIL csv $path: exit $rc, want $want: $(head -c 300 "$out/c.err" "$out/c.json")"
+		fail=$((fail+1)); continue
+	fi
+	if ! csv_json "$out/c.json" ||
+	    { [ "$nrec" != - ] && ! grep -q "\"records\":$nrec," "$out/c.json"; } ||
+	    ! grep -Eq -- "$pat" "$out/c.json"; then
+		echo "FAIL csv $path: want $nrec records and /$pat/: $(head -c 400 "$out/c.json")"
+		fail=$((fail+1)); continue
+	fi
+	pass=$((pass+1))
+done <"$here/corpus_csv.tsv"
+for f in "$corpus"/csv/*; do
+	[ -f "$f" ] || continue
+	p=${f#"$corpus"/}
+	grep -q "^$p$tab" "$here/corpus_csv.tsv" ||
+	    { echo "FAIL csv $p: not listed in corpus_csv.tsv"; fail=$((fail+1)); }
+done
+echo "corpus csv: $ncsv CSV files read"
+
 echo "corpus: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
