@@ -118,8 +118,9 @@ void eg_edifact_checker_segment(eg_edifact_checker *c,
 				const eg_edifact_segment *s);
 /* A fatal reader error: a finding of the open unit, all closed rejected. */
 void eg_edifact_checker_abort(eg_edifact_checker *c, const eg_error *err);
-/* End of input: missing trailers reported, what is open closed. */
-void eg_edifact_checker_finish(eg_edifact_checker *c);
+/* End of input at byte end: missing trailers reported there, what is
+ * open closed. */
+void eg_edifact_checker_finish(eg_edifact_checker *c, uint64_t end);
 void eg_edifact_checker_totals(const eg_edifact_checker *c,
 			       eg_envelope_totals *t);
 void eg_edifact_checker_free(eg_edifact_checker *c);

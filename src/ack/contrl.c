@@ -39,6 +39,12 @@ typedef struct first_err {
 	uint16_t element, component, repetition;
 } first_err;
 
+/* Segments written but not yet placed, and how many. */
+typedef struct part {
+	eg_buf b;
+	unsigned n;
+} part;
+
 struct eg_contrl {
 	eg_contrl_opts o;
 	eg_edifact_events ev;
@@ -48,19 +54,20 @@ struct eg_contrl {
 	char version;
 	int bad_value;       /* a value could not be written */
 	/* open message */
-	eg_buf mbody;        /* UCS/UCD */
-	unsigned msegs, nucs, nucd;
+	part mbody;          /* UCS/UCD */
+	unsigned nucs, nucd;
 	uint32_t last_ucs;   /* position of the last UCS, 0 none */
 	first_err mfirst;
 	int mown;            /* the message has findings of its own */
-	/* open group */
-	eg_buf gbody;        /* UCM blocks */
-	unsigned gsegs;
+	/* open group: UCM blocks of every message, and of those with
+	 * findings of their own (what a rejected group lists) */
+	part gall, gown;
 	first_err gfirst;
-	/* open interchange */
-	eg_buf body;         /* SG1 or SG3 */
-	unsigned segs;
+	/* open interchange: SG1 or SG3, in full and as a rejected
+	 * interchange lists it */
+	part iall, iown;
 	first_err ifirst;
+	part blk;            /* scratch */
 	int any_rejected, any_message, only_contrl;
 	uint32_t file_findings;
 	/* results */
@@ -236,8 +243,8 @@ add_ucs(eg_contrl *c, const eg_edifact_finding *f)
 		el1(&s, pos);
 		snprintf(code, sizeof(code), "%s", f->code ? f->code : "18");
 		el1(&s, f->pos.element ? "" : code);
-		end_seg(c, &c->mbody, "UCS", &s);
-		c->msegs++;
+		end_seg(c, &c->mbody.b, "UCS", &s);
+		c->mbody.n++;
 		c->nucs++;
 		c->nucd = 0;
 		c->last_ucs = at;
@@ -257,8 +264,8 @@ add_ucs(eg_contrl *c, const eg_edifact_finding *f)
 	if (c->version == '4')
 		v[n++] = el[2];
 	el_n(&s, v, n);
-	end_seg(c, &c->mbody, "UCD", &s);
-	c->msegs++;
+	end_seg(c, &c->mbody.b, "UCD", &s);
+	c->mbody.n++;
 	c->nucd++;
 }
 
@@ -267,6 +274,8 @@ on_finding(void *ud, const eg_edifact_finding *f)
 {
 	eg_contrl *c = ud;
 
+	c->d = f->ctl.delims;
+	c->version = f->ctl.version;
 	if (f->severity != EG_FIND_ERROR)
 		return;
 	switch (f->level) {
@@ -305,6 +314,22 @@ reset_first(first_err *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* Append part src to dst. */
+static void
+part_add(eg_contrl *c, part *dst, const part *src)
+{
+	if (src->b.len && eg_buf_add(&dst->b, src->b.data, src->b.len))
+		fail(c, EG_ENOMEM);
+	dst->n += src->n;
+}
+
+static void
+part_reset(part *p)
+{
+	eg_buf_reset(&p->b);
+	p->n = 0;
+}
+
 static void
 message_end(eg_contrl *c, const eg_edifact_unit *u)
 {
@@ -312,19 +337,18 @@ message_end(eg_contrl *c, const eg_edifact_unit *u)
 	char num[3][8];
 	const char *s009[5];
 	size_t i, n = 4;
-	int in_group = u->in_group;
-	eg_buf *to = in_group ? &c->gbody : &c->body;
-	unsigned *cnt = in_group ? &c->gsegs : &c->segs;
-	/* under a rejected interchange or group, only messages with
-	 * findings of their own are listed */
-	int listed = c->mown || !(c->ifirst.code || (in_group && c->gfirst.code));
+	part *all = u->in_group ? &c->gall : &c->iall;
+	part *own = u->in_group ? &c->gown : &c->iown;
 
 	c->any_message = 1;
 	if (strcmp(u->ctl.s009[0], "CONTRL") != 0)
 		c->only_contrl = 0;
 	if (u->rejected)
 		c->any_rejected = 1;
-	if (listed) {
+	/* a message without a reference cannot be named in a UCM: the
+	 * checks reject its interchange instead */
+	if (u->ctl.mref[0]) {
+		part_reset(&c->blk);
 		memset(&s, 0, sizeof(s));
 		el1(&s, u->ctl.mref);
 		for (i = 0; i < 5; i++)
@@ -334,47 +358,57 @@ message_end(eg_contrl *c, const eg_edifact_unit *u)
 		el_n(&s, s009, n);
 		el1(&s, action(u->rejected));
 		put_err(c, &s, &c->mfirst, num);
-		end_seg(c, to, "UCM", &s);
-		(*cnt)++;
-		if (c->mbody.len && eg_buf_add(to, c->mbody.data, c->mbody.len))
-			fail(c, EG_ENOMEM);
-		*cnt += c->msegs;
+		end_seg(c, &c->blk.b, "UCM", &s);
+		c->blk.n = 1;
+		part_add(c, &c->blk, &c->mbody);
+		part_add(c, all, &c->blk);
+		if (c->mown)
+			part_add(c, own, &c->blk);
 	}
-	eg_buf_reset(&c->mbody);
-	c->msegs = c->nucs = c->nucd = 0;
+	part_reset(&c->mbody);
+	c->nucs = c->nucd = 0;
 	c->last_ucs = 0;
 	c->mown = 0;
 	reset_first(&c->mfirst);
 }
 
+/* A UCF line and the UCM blocks under it into dst. */
 static void
-group_end(eg_contrl *c, const eg_edifact_unit *u)
+put_ucf(eg_contrl *c, part *dst, const eg_edifact_unit *u, int rejected,
+	const part *msgs)
 {
 	segb s;
 	char num[3][8];
 	const char *v[2];
 
+	memset(&s, 0, sizeof(s));
+	el1(&s, u->ctl.gref);
+	v[0] = u->ctl.s006[0];
+	v[1] = u->ctl.s006[1];
+	el_n(&s, v, 2);
+	v[0] = u->ctl.s007[0];
+	v[1] = u->ctl.s007[1];
+	el_n(&s, v, 2);
+	el1(&s, action(rejected));
+	put_err(c, &s, &c->gfirst, num);
+	end_seg(c, &dst->b, "UCF", &s);
+	dst->n++;
+	part_add(c, dst, msgs);
+}
+
+static void
+group_end(eg_contrl *c, const eg_edifact_unit *u)
+{
 	if (u->rejected)
 		c->any_rejected = 1;
-	if (!c->ifirst.code || c->gfirst.code || c->gsegs) {
-		memset(&s, 0, sizeof(s));
-		el1(&s, u->ctl.gref);
-		v[0] = u->ctl.s006[0];
-		v[1] = u->ctl.s006[1];
-		el_n(&s, v, 2);
-		v[0] = u->ctl.s007[0];
-		v[1] = u->ctl.s007[1];
-		el_n(&s, v, 2);
-		el1(&s, action(u->rejected));
-		put_err(c, &s, &c->gfirst, num);
-		end_seg(c, &c->body, "UCF", &s);
-		c->segs++;
-		if (c->gbody.len && eg_buf_add(&c->body, c->gbody.data, c->gbody.len))
-			fail(c, EG_ENOMEM);
-		c->segs += c->gsegs;
-	}
-	eg_buf_reset(&c->gbody);
-	c->gsegs = 0;
+	/* accepted: every message; rejected: those with findings */
+	put_ucf(c, &c->iall, u, u->rejected, u->rejected ? &c->gown : &c->gall);
+	/* under a rejected interchange everything is rejected: the group
+	 * is listed when it or its messages have findings of their own */
+	if (c->gfirst.code || c->gown.n)
+		put_ucf(c, &c->iown, u, 1, &c->gown);
+	part_reset(&c->gall);
+	part_reset(&c->gown);
 	reset_first(&c->gfirst);
 }
 
@@ -436,6 +470,7 @@ interchange_end(eg_contrl *c, const eg_edifact_unit *u)
 	uint64_t our = 0;
 	int receipt;
 	eg_buf *o = &c->out;
+	const part *body;
 	size_t i;
 
 	if (u->rejected)
@@ -515,11 +550,12 @@ interchange_end(eg_contrl *c, const eg_edifact_unit *u)
 	if (!receipt)
 		put_err(c, &s, &c->ifirst, num);
 	end_seg(c, o, "UCI", &s);
-	if (!receipt && c->body.len && eg_buf_add(o, c->body.data, c->body.len))
+	body = u->rejected ? &c->iown : &c->iall;
+	if (!receipt && body->b.len && eg_buf_add(o, body->b.data, body->b.len))
 		fail(c, EG_ENOMEM);
 	/* UNT counts UNH..UNT */
 	memset(&s, 0, sizeof(s));
-	snprintf(cnt, sizeof(cnt), "%u", 3 + (receipt ? 0 : c->segs));
+	snprintf(cnt, sizeof(cnt), "%u", 3 + (receipt ? 0 : body->n));
 	el1(&s, cnt);
 	el1(&s, "1");
 	end_seg(c, o, "UNT", &s);
@@ -553,8 +589,8 @@ interchange_end(eg_contrl *c, const eg_edifact_unit *u)
 			c->written++;
 	}
 done:
-	eg_buf_reset(&c->body);
-	c->segs = 0;
+	part_reset(&c->iall);
+	part_reset(&c->iown);
 	c->bad_value = 0;
 	c->any_rejected = c->any_message = 0;
 	c->only_contrl = 1;
@@ -597,9 +633,12 @@ eg_contrl_new(eg_contrl **out, const eg_contrl_opts *o, eg_error *e)
 	c->ev.unit_end = on_unit;
 	c->ev.ud = c;
 	c->only_contrl = 1;
-	eg_buf_init(&c->mbody, BUF_MAX);
-	eg_buf_init(&c->gbody, BUF_MAX);
-	eg_buf_init(&c->body, BUF_MAX);
+	eg_buf_init(&c->mbody.b, BUF_MAX);
+	eg_buf_init(&c->gall.b, BUF_MAX);
+	eg_buf_init(&c->gown.b, BUF_MAX);
+	eg_buf_init(&c->iall.b, BUF_MAX);
+	eg_buf_init(&c->iown.b, BUF_MAX);
+	eg_buf_init(&c->blk.b, BUF_MAX);
 	eg_buf_init(&c->out, BUF_MAX);
 	*out = c;
 	return EG_OK;
@@ -645,9 +684,12 @@ eg_contrl_free(eg_contrl *c)
 {
 	if (!c)
 		return;
-	eg_buf_free(&c->mbody);
-	eg_buf_free(&c->gbody);
-	eg_buf_free(&c->body);
+	eg_buf_free(&c->mbody.b);
+	eg_buf_free(&c->gall.b);
+	eg_buf_free(&c->gown.b);
+	eg_buf_free(&c->iall.b);
+	eg_buf_free(&c->iown.b);
+	eg_buf_free(&c->blk.b);
 	eg_buf_free(&c->out);
 	free(c);
 }

@@ -36,6 +36,7 @@ struct eg_edifact_checker {
 	int groups, bare;   /* the interchange holds groups / bare messages */
 	int mixed_told;
 	uint32_t grp_msgs;  /* messages in the open group */
+	uint64_t end;       /* end of input, for trailers missing there */
 	eg_envelope_totals tot;
 };
 
@@ -243,8 +244,23 @@ missing(eg_edifact_checker *c, eg_level lvl, const char *tag,
 			   : lvl == EG_LVL_GROUP     ? "une-missing"
 						     : "unt-missing";
 
-	report(c, lvl, EG_FIND_ERROR, "13", rule, at, 0, 0,
-	       "%s missing: %s", tag, why);
+	eg_edifact_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.level = lvl;
+	f.severity = EG_FIND_ERROR;
+	f.code = "13";
+	f.rule = rule;
+	snprintf(f.msg, sizeof(f.msg), "%s missing: %s", tag, why);
+	/* where the trailer was due; the tag is the missing one's */
+	if (at) {
+		f.pos.offset = at->offset;
+		f.pos.segment = at->index;
+	} else {
+		f.pos.offset = c->end;
+	}
+	memcpy(f.pos.seg_id, tag, 3);
+	deliver(c, &f);
 	close_unit(c, lvl, 0);
 }
 
@@ -630,7 +646,9 @@ on_unh(eg_edifact_checker *c, const eg_edifact_segment *s)
 		       "a message outside any group in an interchange that "
 		       "holds groups");
 	}
-	(void)need_val(c, EG_LVL_TRANSACTION, s, 1, 0, 14,
+	/* a message without a reference cannot be acknowledged on its
+	 * own: its interchange answers for it */
+	(void)need_val(c, EG_LVL_INTERCHANGE, s, 1, 0, 14,
 		       "message reference (0062)");
 	(void)need_val(c, EG_LVL_TRANSACTION, s, 2, 1, 6,
 		       "message type (0065)");
@@ -760,8 +778,9 @@ eg_edifact_checker_abort(eg_edifact_checker *c, const eg_error *err)
 }
 
 void
-eg_edifact_checker_finish(eg_edifact_checker *c)
+eg_edifact_checker_finish(eg_edifact_checker *c, uint64_t end)
 {
+	c->end = end;
 	if (c->msg.open)
 		missing(c, EG_LVL_TRANSACTION, "UNT", NULL,
 			"the file ends inside the message");
@@ -820,7 +839,8 @@ eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 			break;
 		}
 		if (!seg) {
-			eg_edifact_checker_finish(ck);
+			eg_edifact_checker_finish(ck,
+						  eg_edifact_reader_offset(rd));
 			break;
 		}
 		res->segments++;
