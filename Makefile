@@ -43,7 +43,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
-        pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile \
+        pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
         demo bench \
         fuzz checksrc \
         install clean
@@ -99,7 +99,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical pipeline dedupe failclosed crash chaos-test robust sftp-e2e hostile \
+		canonical pipeline dedupe failclosed crash chaos-test robust sftp-e2e hostile edifact \
 		corpus install-check
 
 unit: $(UNIT_BIN)
@@ -160,6 +160,10 @@ robust: $(BA)/edigate
 # a rewrite in leave mode
 hostile: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/hostile.sh
+
+# UN/EDIFACT: parse, validate --envelope, CONTRL byte for byte (issue 15)
+edifact: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/edifact.sh
 
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate

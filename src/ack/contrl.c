@@ -510,7 +510,11 @@ interchange_end(eg_contrl *c, const eg_edifact_unit *u)
 	snprintf(ref, sizeof(ref), "%llu", (unsigned long long)our);
 	ver[0] = k->version ? k->version : '3';
 	memset(&s, 0, sizeof(s));
-	v[0] = k->syntax_id;
+	/* a syntax identifier we do not know is answered in UNOA, which
+	 * every partner reads (the UCI then says 2: not supported) */
+	v[0] = eg_edifact_charset_of(k->syntax_id, strlen(k->syntax_id))
+		   ? k->syntax_id
+		   : "UNOA";
 	v[1] = ver;
 	el_n(&s, v, 2);
 	for (i = 0; i < 4; i++)
