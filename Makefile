@@ -206,8 +206,9 @@ bench: all $(BENCH_BIN)
 #   loaders  partner profiles, guides, map files (the XML adapter)
 #   mapper   X12 to canonical records: maps, code lists, rules
 #   file     per-file processing: the whole inbound pipeline on one file
+#   edifact  the EDIFACT reader, service-segment checks, the CONTRL writer
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= x12 unpack loaders mapper file
+FUZZ_TARGETS ?= x12 unpack loaders mapper file edifact
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -228,6 +229,7 @@ FZ_unpack  := -dict=tests/fuzz/unpack.dict -max_len=32768 tests/fuzz/seeds/unpac
 FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
 FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
 FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
+FZ_edifact := -dict=tests/fuzz/edifact.dict -max_len=4096 tests/fixtures/edifact
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
@@ -237,7 +239,7 @@ fuzz: deps
 		case $$t in \
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
-		file) a="$(FZ_file)";; esac; \
+		file) a="$(FZ_file)";; edifact) a="$(FZ_edifact)";; esac; \
 		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 $$a \

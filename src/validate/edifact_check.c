@@ -407,7 +407,7 @@ on_unb(eg_edifact_checker *c, const eg_edifact_segment *s)
 	(void)copy(k->time, sizeof(k->time), eg_edifact_comp(s, 4, 2));
 	ack = eg_edifact_comp(s, 9, 1);
 	test = eg_edifact_comp(s, 11, 1);
-	k->ack_request = ack.len == 1 ? ack.p[0] : 0;
+	k->ack_request = ack.len == 1 && ack.p[0] != '0' ? ack.p[0] : 0;
 	k->test = test.len == 1 ? test.p[0] : 0;
 	check_chars(c, s);
 	if (s->syntax->charset == EG_EDIFACT_CS_UNKNOWN)
@@ -437,7 +437,9 @@ on_unb(eg_edifact_checker *c, const eg_edifact_segment *s)
 		report(c, EG_LVL_INTERCHANGE, EG_FIND_ERROR, "12", "unb-time",
 		       s, 4, 2, "UNB time '%s' is not a valid HHMM time",
 		       k->time);
-	if (ack.len && !(ack.len == 1 && (ack.p[0] == '1' ||
+	/* 0 is not in the code list but widely sent for "no request":
+	 * read as no request rather than rejected */
+	if (ack.len && !(ack.len == 1 && (ack.p[0] == '1' || ack.p[0] == '0' ||
 					  (ack.p[0] == '2' && v == '4'))))
 		report(c, EG_LVL_INTERCHANGE, EG_FIND_ERROR, "12",
 		       "unb-ack-request", s, 9, 0,
