@@ -370,11 +370,10 @@ read_una(eg_edifact_reader *r, eg_error *e)
 	p = r->buf + r->pos + 3;
 	memcpy(u, p, 6);
 	for (i = 0; i < 6; i++) {
-		const char *what[6] = {"UNA1 component separator",
-				       "UNA2 element separator",
-				       "UNA3 decimal mark", "UNA4 release "
-				       "character", "UNA5 repetition separator",
-				       "UNA6 segment terminator"};
+		static const char *const what[6] = {
+		    "UNA1 component separator", "UNA2 element separator",
+		    "UNA3 decimal mark",	"UNA4 release character",
+		    "UNA5 repetition separator", "UNA6 segment terminator"};
 		eg_edifact_at at = {r->base + r->pos + 3 + (size_t)i, 0, 0, 0};
 
 		if (i == 2) {
