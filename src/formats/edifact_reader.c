@@ -466,8 +466,11 @@ split(eg_edifact_reader *r, size_t s, size_t t, eg_error *e)
 		}
 		p[w++] = c;
 		if (esc) {
+			/* a release character makes separators data, never
+			 * control bytes */
 			esc = 0;
-			k = C_DATA;
+			if (k != C_BAD)
+				k = C_DATA;
 		} else if (k == C_REL) {
 			esc = 1;
 			last = C_REL;

@@ -309,6 +309,10 @@ test_errors(void **state)
 		     EG_ESYNTAX, "file ends inside a segment", 46, "", "13");
 	expect_error(S("UNB+UNOA:3+S+R+260105:1200+1'UNH+1+X:D:96A:UN'BGM+2\0'"),
 		     EG_ESYNTAX, "NUL byte", 51, "BGM", "21");
+	/* a release character does not make a control byte data (found by
+	 * fuzz_edifact: it was echoed into a CONTRL) */
+	expect_error(S("UNB+UNOA:3+S+R+260105:1200+1'UNH+1+X:D:96A:UN'BGM+?\x01'"),
+		     EG_ESYNTAX, "control byte", 51, "BGM", "21");
 	expect_error(S("UNB+UNOA:3+S+R+260105:1200+1'bgm+1'"), EG_ESYNTAX,
 		     "invalid segment tag 'bgm'", 29, "", "12");
 	expect_error(S("UNB+UNOA:3+S+R+260105:1200+1'UNZ+0+1'junk"),
