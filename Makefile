@@ -44,7 +44,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
         pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
-        demo bench \
+        demo bench bench-edifact \
         fuzz checksrc \
         install clean
 .DEFAULT_GOAL := all
@@ -194,7 +194,12 @@ $(B)/bench/%: bench/%.c $(B)/libedigate.a
 
 bench: all $(BENCH_BIN)
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/edifact.sh
 	@BIN=$(B) sh bench/sftp.sh
+
+# the UN/EDIFACT figures alone (BENCH_EDIFACT_MB, default 100)
+bench-edifact: all $(BENCH_BIN)
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/edifact.sh
 
 # --- fuzzing -------------------------------------------------------------
 # One libFuzzer target per door (tests/fuzz/fuzz_*.c), each run for

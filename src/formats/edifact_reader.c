@@ -45,6 +45,11 @@ struct eg_edifact_reader {
 	int in_ichg;
 	eg_edifact_syntax syn;
 	unsigned char cls[256];
+	/* 1 for bytes outside the repertoire of a single-byte charset (all
+	 * 0 for UTF-8, unknown identifiers and no check): lets the split
+	 * pass spot them, so most segments need no second pass */
+	unsigned char badc[256];
+	int any_bad; /* a byte was flagged in the segment just split */
 	char *ubuf;        /* unescaped values, max_segment bytes */
 	eg_edifact_elem *el;
 	eg_edifact_rep *rp;
@@ -285,6 +290,10 @@ build_classes(eg_edifact_reader *r)
 			k = C_WRAP;
 		r->cls[c] = k;
 	}
+	for (c = 0; c < 256; c++)
+		r->badc[c] = r->syn.charset != EG_EDIFACT_CS_UTF8 &&
+			     !eg_edifact_char_ok(r->syn.charset, r->strict,
+						 (unsigned char)c);
 	r->cls[d->element] = C_ELEM;
 	r->cls[d->component] = C_COMP;
 	if (d->repetition)
@@ -450,7 +459,9 @@ split(eg_edifact_reader *r, size_t s, size_t t, eg_error *e)
 	size_t i, w = s, u = 0, vst = rel ? 0 : s, vend;
 	uint32_t nel = 0, nrep = 0, nval = 0;
 	int esc = 0, wrap = 0;
+	unsigned char bad = 0;
 	unsigned char last = 0; /* class of the last byte that counted */
+	size_t last_sep = s;    /* where the last separator was */
 	eg_edifact_at at = {0, 0, 1, 1};
 	char tag[4] = "";
 
@@ -464,7 +475,9 @@ split(eg_edifact_reader *r, size_t s, size_t t, eg_error *e)
 			wrap = 1;
 			continue;
 		}
-		p[w++] = c;
+		if (w != i)
+			p[w] = c;
+		w++;
 		if (esc) {
 			/* a release character makes separators data, never
 			 * control bytes */
@@ -479,6 +492,7 @@ split(eg_edifact_reader *r, size_t s, size_t t, eg_error *e)
 		if (k == C_DATA) {
 			if (rel)
 				vb[u++] = (char)c;
+			bad |= r->badc[c];
 			last = C_DATA;
 			continue;
 		}
@@ -524,8 +538,7 @@ split(eg_edifact_reader *r, size_t s, size_t t, eg_error *e)
 			}
 		}
 		last = (unsigned char)k;
-		r->seg.trailing_at = at;
-		r->seg.trailing_at.offset = r->base + i;
+		last_sep = i;
 	}
 	if (nval >= r->lim.max_values)
 		goto too_many;
@@ -543,12 +556,15 @@ split(eg_edifact_reader *r, size_t s, size_t t, eg_error *e)
 	r->seg.raw_len = w - s;
 	r->seg.unwrapped = wrap;
 	r->seg.released = rel;
+	r->any_bad = bad;
 	r->seg.trailing = 0;
 	if (last == C_ELEM || last == C_COMP || last == C_REP) {
 		r->seg.trailing = last == C_ELEM   ? r->syn.d.element
 				  : last == C_COMP ? r->syn.d.component
 						   : r->syn.d.repetition;
 		/* the position of the empty piece the separator opened */
+		r->seg.trailing_at = at;
+		r->seg.trailing_at.offset = r->base + last_sep;
 	}
 	return EG_OK;
 bad_tag: {
@@ -614,6 +630,12 @@ check_repertoire(eg_edifact_reader *r)
 	s->bad_char = 0;
 	memset(&s->bad_at, 0, sizeof(s->bad_at));
 	if (r->strict == EG_EDIFACT_REP_OFF || cs == EG_EDIFACT_CS_UNKNOWN)
+		return;
+	/* the split pass flagged nothing: only UTF-8 (checked per
+	 * sequence) and a UNB (its repertoire was not known while it was
+	 * split) need this pass */
+	if (!r->any_bad && cs != EG_EDIFACT_CS_UTF8 &&
+	    s->tag != EG_EDIFACT_UNB)
 		return;
 	for (i = 0; i <= s->nelem; i++) {
 		const eg_edifact_elem *el = &r->el[i];
