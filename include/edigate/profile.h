@@ -92,6 +92,9 @@ typedef struct eg_profile {
 	char out_element, out_component, out_repetition, out_segment;
 	int out_newline;
 	char out_usage;
+	/* <outbound file-name=>: the names of the files we send
+	 * (namepat.h; default EG_NAMEPAT_DEFAULT) */
+	char out_file_name[128];
 	/* <duplicates> */
 	long long dup_window;   /* control-window, seconds (default 30d) */
 	char dup_business[12];  /* duplicate | change | reject */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "edigate/ack.h"
+#include "edigate/namepat.h"
 #include "edigate/xml.h"
 
 static char *
@@ -78,6 +79,9 @@ read_outbound(eg_profile *p, const eg_xml_node *root)
 	p->out_newline = !v || !strcmp(v, "true") || !strcmp(v, "1");
 	v = o ? eg_xml_attr(o, "usage") : NULL;
 	p->out_usage = v && v[0] == 'T' ? 'T' : 'P';
+	v = o ? eg_xml_attr(o, "file-name") : NULL;
+	snprintf(p->out_file_name, sizeof(p->out_file_name), "%s",
+		 v ? v : EG_NAMEPAT_DEFAULT);
 }
 
 static void
@@ -700,6 +704,18 @@ check_delims(rep *r, const eg_profile *p)
 		    (unsigned)(unsigned char)p->out_segment);
 }
 
+/* Every file we send is named by <outbound file-name=>. */
+static void
+check_file_name(rep *r, const eg_profile *p)
+{
+	const char *v = p->out_file_name;
+	char why[160];
+
+	if (eg_namepat_check(v, why, sizeof(why)))
+		say(r, EG_PCHECK_ERROR,
+		    "<outbound file-name=\"%s\"> cannot be used: %s", v, why);
+}
+
 unsigned
 eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 		 eg_pcheck_fn fn, void *ud)
@@ -710,6 +726,7 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 
 	stem = stem ? stem + 1 : p->path;
 	check_delims(&r, p);
+	check_file_name(&r, p);
 	if (strncmp(stem, p->id, strlen(p->id)) != 0 ||
 	    strcmp(stem + strlen(p->id), ".xml") != 0)
 		say(&r, EG_PCHECK_ERROR,

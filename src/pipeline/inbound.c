@@ -32,6 +32,7 @@
 #include "edigate/format.h"
 #include "edigate/fsutil.h"
 #include "edigate/ledger_acks.h"
+#include "edigate/namepat.h"
 #include "edigate/pipeline.h"
 #include "edigate/record.h"
 #include "edigate/source.h"
@@ -1455,38 +1456,22 @@ next_control(void *ud, const char *kind, uint64_t *out, eg_error *e)
 	return eg_ledger_next_control(fc->l, fc->p->id, "isa", out, e);
 }
 
-/* The partner's outbound file name for an acknowledgement. */
-static void
+/* The partner's outbound file name for an acknowledgement: the profile's
+ * <outbound file-name=> pattern with our interchange control number. */
+static eg_err
 ack_file_name(const fctx *fc, const char *data, size_t len,
-	      const char *ack_name, char *dst, size_t cap)
+	      const char *ack_name, char *dst, size_t cap, eg_error *e)
 {
-	const char *tpl = "{partner}-{set}-{control}.x12";
-	const char *set = eg_ack_kind(data, len);
 	const char *ctl = strrchr(ack_name, '-');
 	char control[16];
-	size_t k = 0;
+	eg_namepat_vals v;
 
 	snprintf(control, sizeof(control), "%.9s", ctl ? ctl + 1 : "0");
-	while (*tpl && k + 1 < cap) {
-		const char *v = NULL;
-		size_t skip = 0;
-
-		if (!strncmp(tpl, "{partner}", 9))
-			v = fc->p->id, skip = 9;
-		else if (!strncmp(tpl, "{set}", 5))
-			v = set, skip = 5;
-		else if (!strncmp(tpl, "{control}", 9))
-			v = control, skip = 9;
-		if (v) {
-			k += (size_t)snprintf(dst + k, cap - k, "%s", v);
-			if (k >= cap)
-				k = cap - 1;
-			tpl += skip;
-		} else {
-			dst[k++] = *tpl++;
-		}
-	}
-	dst[k] = '\0';
+	v.partner = fc->p->id;
+	v.set = eg_ack_kind(data, len);
+	v.control = control;
+	v.now = (time_t)fc->pl->o.now;
+	return eg_namepat_fill(fc->p->out_file_name, &v, dst, cap, e);
 }
 
 /* Is an acknowledgement addressed to this partner (our ISA07/ISA08 are
@@ -1552,7 +1537,8 @@ emit_ack(void *ud, const char *name, const char *data, size_t len,
 		 ctl ? ctl + 1 : "");
 	if (fc->ack_quiet)
 		return EG_OK; /* held, or acknowledged before: not sent */
-	ack_file_name(fc, data, len, name, fname, sizeof(fname));
+	if ((rc = ack_file_name(fc, data, len, name, fname, sizeof(fname), e)))
+		return rc;
 	if (!ack_for_partner(fc, data, len))
 		return hold_ack(fc, fname, data, len, e);
 	fc->nacks++;

@@ -4,8 +4,9 @@
  *
  * Names, not contents, are read: an id is "YYYYMMDD-NNNNNN" at the start
  * of a name in archive/P/YYYY-MM/, out/P/, quarantine/P/, in/P/ and
- * work/; an acknowledgement's control number is the last run of digits
- * of a name in out/P/acks/.  The walk is bounded by the spool's own
+ * work/.  An acknowledgement's control number is its ISA13 (the first
+ * 106 bytes of each file in out/P/acks/, whose names the profile's
+ * <outbound file-name=> decides), else the last run of digits of its name.  The walk is bounded by the spool's own
  * layout (two or three levels), never followed through links.
  */
 #include <dirent.h>
@@ -102,6 +103,52 @@ eg_spool_inspect(const char *spool, eg_spool_info *si, eg_error *e)
 	return EG_OK;
 }
 
+/* ISA13 of an acknowledgement we wrote (the ISA is fixed-width: ISA13
+ * is 9 digits at byte 90), or 0 when the file does not start with one.
+ * The content is read because <outbound file-name=> decides the name. */
+static uint64_t
+isa13_of(const char *dir, const char *name)
+{
+	char path[PATH_MAX], isa[106];
+	uint64_t v = 0;
+	size_t i;
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		sizeof(path) ||
+	    !(f = fopen(path, "rb")))
+		return 0;
+	i = fread(isa, 1, sizeof(isa), f);
+	fclose(f);
+	if (i < sizeof(isa) || memcmp(isa, "ISA", 3) != 0)
+		return 0;
+	for (i = 90; i < 99; i++) {
+		if (isa[i] < '0' || isa[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(isa[i] - '0');
+	}
+	return v;
+}
+
+/* The digits just before the extension of a name in the default pattern
+ * "{partner}-{set}-{control}.x12", or 0. */
+static uint64_t
+name_control(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	const char *p = dot ? dot : name + strlen(name);
+	uint64_t v = 0, mul = 1;
+	int digits = 0;
+
+	while (p > name && p[-1] >= '0' && p[-1] <= '9' && digits < 18) {
+		p--;
+		v += (uint64_t)(*p - '0') * mul;
+		mul *= 10;
+		digits++;
+	}
+	return digits >= 9 ? v : 0;
+}
+
 eg_err
 eg_spool_max_control(const char *spool, const char *partner, uint64_t *out,
 		     eg_error *e)
@@ -119,20 +166,14 @@ eg_spool_max_control(const char *spool, const char *partner, uint64_t *out,
 				       : eg_fail(e, EG_EIO, "%s: %s", path,
 						 strerror(errno));
 	while ((de = readdir(d)) != NULL) {
-		const char *dot = strrchr(de->d_name, '.');
-		const char *p = dot ? dot : de->d_name + strlen(de->d_name);
-		uint64_t v = 0, mul = 1;
-		int digits = 0;
+		uint64_t v;
 
-		/* the digits just before the extension */
-		while (p > de->d_name && p[-1] >= '0' && p[-1] <= '9' &&
-		       digits < 18) {
-			p--;
-			v += (uint64_t)(*p - '0') * mul;
-			mul *= 10;
-			digits++;
-		}
-		if (digits >= 9 && v > *out)
+		if (de->d_name[0] == '.')
+			continue;
+		v = isa13_of(path, de->d_name);
+		if (!v)
+			v = name_control(de->d_name);
+		if (v > *out)
 			*out = v;
 	}
 	closedir(d);

@@ -18,6 +18,7 @@
 #      --new-ledger, which reuses no file id nor control number
 #   6. clear words: usage errors say what exists, the lock has exit 5,
 #      run --wait takes a limit, findings name the element
+#   7. every acknowledgement is named by <outbound file-name=>
 #
 #   EDIGATE=/abs/path/to/edigate sh tests/e2e/failclosed.sh
 # POSIX sh; needs python3 and sqlite3.
@@ -421,6 +422,38 @@ if command -v flock >/dev/null 2>&1; then
 else
 	echo "SKIP: flock(1) not found: lock exit code"
 fi
+
+# ---------------------------------------------------------------------
+# 7. Every file we send is named by <outbound file-name=> (24.8)
+# ---------------------------------------------------------------------
+new_home h7
+# the control number first and the date after it: a guard reading names
+# would take the date for the number, so this also proves the lost-ledger
+# guard reads the acknowledgement's ISA13
+mkvar "$t/shopco7.xml" "$h/partners/shopco.xml" '</mapping>' \
+	'</mapping><outbound file-name="{control}_ACME_{set}_{date}.edi"/>'
+cp "$t/shopco7.xml" "$h/partners/shopco.xml"
+expect_exit 0 $E partner check shopco
+drop shopco "$fx/850-good.x12"
+expect_exit 0 $E run --partner shopco
+ctl7=$(q "SELECT control FROM outputs WHERE kind='ack'")
+today=$(date -u +%Y%m%d)
+name7="${ctl7}_ACME_997_$today.edi"
+if [ -f "$h/spool/out/shopco/acks/$name7" ]; then ok; else
+	bad "ack not named by the pattern: $(ls "$h/spool/out/shopco/acks/")"; fi
+if [ "$(ack_in shopco)" = "$name7" ]; then ok; else bad "outbox holds '$(ack_in shopco)', want $name7"; fi
+expect_sql "SELECT name FROM outputs WHERE kind='ack'" "$name7"
+# a ledger without shopco's numbers is refused: the guard found ISA13
+# $ctl7 in the file whatever its name
+sqlite3 "$db" "DELETE FROM control_numbers WHERE partner='shopco'"
+mkvar "$t/p7.x12" "$fx/850-good.x12" '000000501' '000000807' 'PO-9001' 'PO-807' '*501*X*' '*807*X*' 'GE*1*501' 'GE*1*807'
+drop shopco "$t/p7.x12"
+expect_exit 3 $E run --partner shopco
+expect_err 'partner shopco: the ledger has no control numbers for it.*never reused'
+# a pattern that would let one acknowledgement replace another is refused
+mkvar "$h/partners/shopco.xml" "$t/shopco7.xml" '{control}_ACME_{set}_{date}.edi' 'ACME_{set}.edi'
+expect_exit 2 $E partner check shopco
+expect_out 'file-name="ACME_\{set\}.edi"> cannot be used: it has no \{control\}'
 
 echo "failclosed: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

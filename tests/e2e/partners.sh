@@ -59,6 +59,15 @@ expect_out 'line [0-9]+: <acknowledgements><expect> is not supported yet'
 sed 's|<code partner="EA" ours="EA"/>|<code partner="EA" ours="EACH"/>|' "$t/bigretail.shipped" >"$h/partners/bigretail.xml"
 expect_exit 2 $E partner check bigretail
 expect_out "code list 'uom' translates 'EA' into 'EACH', which a record cannot carry: ours= must be an X12 355 unit code"
+# outbound file names: {control} keeps files apart, names stay in the folder
+for bad_name in 'ACME-{set}.x12' '../{control}.x12' '{partner}-{ctl}-{control}.x12' '.{control}.x12' '{control}.x12.part'; do
+	sed "s|file-name=\"{partner}-{set}-{control}.x12\"|file-name=\"$bad_name\"|" "$t/bigretail.shipped" >"$h/partners/bigretail.xml"
+	expect_exit 2 $E partner check bigretail
+	expect_out "<outbound file-name=.*> cannot be used: "
+done
+expect_out "cannot be used: names ending in .part"
+sed "s|file-name=\"{partner}-{set}-{control}.x12\"|file-name=\"ACME_{set}_{date}{time}_{control}.edi\"|" "$t/bigretail.shipped" >"$h/partners/bigretail.xml"
+expect_exit 0 $E partner check bigretail
 cp "$t/bigretail.shipped" "$h/partners/bigretail.xml"
 expect_exit 0 $E partner check bigretail
 

@@ -150,6 +150,25 @@ test_ids_on_disk(void **state)
 	assert_int_equal(max, 0);
 }
 
+/* A pattern-named acknowledgement: its ISA13 counts, not the digits of
+ * its name (here a date that would read as a smaller number). */
+static void
+test_control_from_isa13(void **state)
+{
+	fx *f = *state;
+	uint64_t max = 0;
+	eg_error e;
+
+	put(f, "out/depot/acks/000000456_ACME_997_20261207.edi",
+	    "ISA*00*          *00*          *ZZ*ACME           *ZZ*DEPOT"
+	    "          *261207*2031*U*00401*000000456*0*P*:~GS*FA~");
+	put(f, "out/depot/acks/ACME-TA1-000000077.x12", "not an ISA");
+	eg_error_clear(&e);
+	assert_int_equal(eg_spool_max_control(f->dir, "depot", &max, &e),
+			 EG_OK);
+	assert_int_equal(max, 456);
+}
+
 static void
 test_seed_and_refuse(void **state)
 {
@@ -265,6 +284,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	    T(test_empty_and_missing),
 	    T(test_ids_on_disk),
+	    T(test_control_from_isa13),
 	    T(test_seed_and_refuse),
 	    T(test_readonly_open),
 	    T(test_states),
