@@ -162,6 +162,18 @@ expect_exit 0 "$bin" ack --help; expect_out 'CONTRL'
 expect_exit 0 "$bin" parse --help; expect_out 'UN/EDIFACT'
 expect_exit 0 "$bin" validate --help; expect_out '--repertoire'
 
+# a partner's CONTRL explained by `acks` (our own expected files serve)
+expect_exit 1 "$bin" acks "$fx/expected/err_45_trailing.contrl"
+expect_out 'CONTRL for interchange IC0020 \(SENDER -> RECEIVER\): 7 \(acknowledged'
+expect_out 'message ORDERS 1: 4 \(rejected, with everything below it\)'
+expect_out '45 trailing separator at element position 2 \(the tag is 1\), component 3'
+expect_exit 0 "$bin" acks --json "$fx/expected/groups.contrl"; json_ok acksjson
+expect_out '"kind":"group","ack_type":"CONTRL","unb0020":"IC0013".*"reference":"G1".*"action":"7"'
+expect_exit 1 "$bin" acks "$fx/expected/err_28_refs.contrl"
+expect_out 'group G1: 4 .*28 references do not match \(UNE\) at element position 3'
+expect_exit 1 "$bin" acks "$fx/sep_default.edi"
+expect_err 'holds no CONTRL message'
+
 # the registry reads EDIFACT now
 expect_exit 0 "$bin" info --json
 expect_out '"name":"edifact","readable":true'

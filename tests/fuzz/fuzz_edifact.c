@@ -10,7 +10,9 @@
  * separator.  Then the checks run with a CONTRL writer that answers every
  * interchange (--contrl always), in both repertoire modes, and each
  * CONTRL it writes must read back cleanly through the reader and the
- * checks: our own acknowledgement is never malformed.
+ * checks, and through the CONTRL reader of `edigate acks`: our own
+ * acknowledgement is never malformed.  The input itself also goes
+ * through the CONTRL reader (a partner's CONTRL is untrusted too).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 
 #include "edigate/buf.h"
 #include "edigate/contrl.h"
+#include "edigate/contrl_read.h"
 #include "edigate/edifact.h"
 #include "edigate/edifact_check.h"
 
@@ -33,6 +36,31 @@ no_unit(void *ud, const eg_edifact_unit *u)
 {
 	(void)ud;
 	(void)u;
+}
+
+static void
+on_status(void *ud, const eg_contrl_status *s)
+{
+	++*(unsigned *)ud;
+	if (s->kind > EG_CONTRL_ELEMENT)
+		abort();
+}
+
+/* Read data as a partner's CONTRL; returns the statuses seen. */
+static unsigned
+read_contrl(const void *data, size_t size, unsigned *nmsg)
+{
+	eg_source *src = NULL;
+	eg_error e;
+	unsigned got = 0;
+
+	memset(&e, 0, sizeof(e));
+	*nmsg = 0;
+	if (eg_source_new_mem(&src, data, size, "contrl", &e))
+		abort();
+	(void)eg_contrl_read(src, on_status, &got, nmsg, &e);
+	eg_source_free(src);
+	return got;
 }
 
 /* Small limits: inputs are at most 4 KiB, and a reader's arrays are
@@ -139,6 +167,13 @@ emit(void *ud, const char *name, const char *p, size_t n, eg_error *e)
 	if (res.reader_failed || res.totals.interchanges != 1 ||
 	    res.totals.transactions != 1)
 		abort();
+	{
+		unsigned nmsg, st = read_contrl(p, n, &nmsg);
+
+		/* one CONTRL message, at least its UCI */
+		if (nmsg != 1 || st < 1)
+			abort();
+	}
 	/* Values we echo may be wrong for the partner's version (that is
 	 * what the CONTRL reports), but the structure never is. */
 	return EG_OK;
@@ -189,5 +224,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_and_contrl(data, size, EG_EDIFACT_REP_STRICT);
 	check_and_contrl(data, size, EG_EDIFACT_REP_LENIENT);
+	{
+		unsigned nmsg;
+
+		(void)read_contrl(data, size, &nmsg);
+	}
 	return 0;
 }
