@@ -43,7 +43,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
-        pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
+        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
         demo bench bench-edifact \
         fuzz checksrc \
         install clean
@@ -100,7 +100,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
 		canonical pipeline dedupe failclosed crash chaos-test robust sftp-e2e hostile edifact \
-		corpus install-check
+		serve corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -126,6 +126,11 @@ map: $(BA)/edigate
 # the inbound pipeline: edigate run, the ledger, the support commands
 pipeline: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh
+
+# edigate serve as a real process: schedules on a fast fake clock, the
+# run lock, back-off, SIGHUP and SIGTERM, /metrics and the textfile
+serve: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/serve.sh
 
 # duplicates, control-number reuse, corrected resends, release --file
 dedupe: $(BA)/edigate
@@ -196,6 +201,7 @@ bench: all $(BENCH_BIN)
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/edifact.sh
 	@BIN=$(B) sh bench/sftp.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/serve.sh
 
 # the UN/EDIFACT figures alone (BENCH_EDIFACT_MB, default 100)
 bench-edifact: all $(BENCH_BIN)
@@ -262,6 +268,19 @@ install: deps
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/edigate
 	install -m 755 $(B)/edigate $(DESTDIR)$(PREFIX)/bin/edigate
 	cp -R edi schemas $(DESTDIR)$(PREFIX)/share/edigate/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/edigate/examples \
+		$(DESTDIR)$(PREFIX)/share/doc/edigate
+	@set -e; for f in systemd/edigate.service systemd/edigate-run.service \
+		systemd/edigate-run.timer cron/edigate.crontab; do \
+		case $$f in systemd/*) d=lib/systemd/system;; \
+		*) d=share/edigate/examples;; esac; \
+		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' \
+		    -e 's|@DOCDIR@|$(PREFIX)/share/doc/edigate|g' dist/$$f \
+		    >$(DESTDIR)$(PREFIX)/$$d/$${f#*/}; \
+		chmod 644 $(DESTDIR)$(PREFIX)/$$d/$${f#*/}; \
+		echo "installed $(PREFIX)/$$d/$${f#*/}"; done
+	install -m 644 docs/operations.md $(DESTDIR)$(PREFIX)/share/doc/edigate/
 
 clean:
 	rm -rf build edigate

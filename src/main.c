@@ -24,6 +24,7 @@ static const eg_command *const commands[] = {
 	&eg_cmd_partner,
 	&eg_cmd_map,
 	&eg_cmd_run,
+	&eg_cmd_serve,
 	&eg_cmd_status,
 	&eg_cmd_files,
 	&eg_cmd_show,

@@ -71,6 +71,7 @@ extern const eg_command eg_cmd_reprocess;
 extern const eg_command eg_cmd_quarantine;
 extern const eg_command eg_cmd_status;
 extern const eg_command eg_cmd_sent;
+extern const eg_command eg_cmd_serve;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);

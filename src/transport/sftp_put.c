@@ -169,6 +169,29 @@ eg_sftp_create_tmp(sftp *t, const char *tmp)
 				    0644, LIBSSH2_SFTP_OPENFILE);
 }
 
+/* The bytes the server holds of the upload, before it is published: on
+ * a full disk ProFTPD 1.3.8 answers a short write with OK and drops the
+ * rest, so a refusal it never sent would otherwise be renamed into
+ * place as a truncated delivery. */
+static eg_err
+check_kept(sftp *t, LIBSSH2_SFTP_HANDLE *h, const char *tmp, uint64_t size,
+	   eg_error *e)
+{
+	LIBSSH2_SFTP_ATTRIBUTES a;
+
+	memset(&a, 0, sizeof(a));
+	if (libssh2_sftp_fstat(h, &a) != 0)
+		return eg_sftp_ssh_fail(&t->c, e, "cannot stat %s", tmp);
+	if ((a.flags & LIBSSH2_SFTP_ATTR_SIZE) && a.filesize != size)
+		return eg_sftp_fail(e, C_PERM, t->c.id,
+			    "cannot write %s: the server kept %llu of its %llu "
+			    "bytes without a refusal (its disk full?); not "
+			    "delivered",
+			    tmp, (unsigned long long)a.filesize,
+			    (unsigned long long)size);
+	return EG_OK;
+}
+
 /* Upload fd (size bytes) to the new file tmp, synced where the server
  * can. */
 static eg_err
@@ -211,6 +234,8 @@ upload(sftp *t, int fd, const char *local_path, uint64_t size,
 		else
 			rc = eg_sftp_write_fail(t, "sync", tmp, e);
 	}
+	if (rc == EG_OK)
+		rc = check_kept(t, h, tmp, size, e);
 out:
 	if (rc == EG_OK) {
 		/* the server's close reports a late write error */

@@ -138,7 +138,7 @@ start() {
 	pid=$!
 	echo "$pid" >"$dir/proftpd.pid.ours"
 	i=0
-	until python3 -c 'import socket,sys
+	until "${PY:-python3}" -c 'import socket,sys
 s=socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2)
 s.close()' "$port" 2>/dev/null; do
 		i=$((i + 1))
@@ -171,7 +171,10 @@ stop() {
 	kill -CONT "$pid" 2>/dev/null || true
 	kill "$pid" 2>/dev/null || true
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ]; do
+	# a zombie is gone too (where init is slow to reap it)
+	while kill -0 "$pid" 2>/dev/null &&
+		! grep -q '^[0-9]* (.*) Z' "/proc/$pid/stat" 2>/dev/null &&
+		[ $i -lt 60 ]; do
 		i=$((i + 1))
 		sleep 0.05
 	done

@@ -98,7 +98,9 @@ stop)
 	pid=$(cat "$dir/sshd.pid")
 	kill "$pid" 2>/dev/null || true
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$pid" 2>/dev/null &&
+		! grep -q '^[0-9]* (.*) Z' "/proc/$pid/stat" 2>/dev/null &&
+		[ $i -lt 100 ]; do
 		i=$((i + 1))
 		sleep 0.05
 	done
