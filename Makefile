@@ -43,8 +43,8 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
-        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile \
-        demo bench \
+        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
+        demo bench bench-edifact \
         fuzz checksrc \
         install clean
 .DEFAULT_GOAL := all
@@ -99,7 +99,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve corpus install-check
 
 unit: $(UNIT_BIN)
@@ -172,6 +172,10 @@ robust: $(BA)/edigate
 hostile: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/hostile.sh
 
+# UN/EDIFACT: parse, validate --envelope, CONTRL byte for byte (issue 15)
+edifact: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/edifact.sh
+
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/sftp.sh
@@ -201,9 +205,14 @@ $(B)/bench/%: bench/%.c $(B)/libedigate.a
 
 bench: all $(BENCH_BIN)
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/edifact.sh
 	@BIN=$(B) sh bench/sftp.sh
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/serve.sh
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/csv.sh
+
+# the UN/EDIFACT figures alone (BENCH_EDIFACT_MB, default 100)
+bench-edifact: all $(BENCH_BIN)
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/edifact.sh
 
 # --- fuzzing -------------------------------------------------------------
 # One libFuzzer target per door (tests/fuzz/fuzz_*.c), each run for
@@ -217,8 +226,9 @@ bench: all $(BENCH_BIN)
 #   file     per-file processing: the whole inbound pipeline on one file
 #   csv      the CSV reader (dialects, encodings, fixed width) and numbers
 #   layout   CSV layouts (the loader), and mapping a sample through them
+#   edifact  the EDIFACT reader, service-segment checks, the CONTRL writer
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout
+FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout edifact
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -241,6 +251,7 @@ FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
 FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
 FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
 FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout
+FZ_edifact := -dict=tests/fuzz/edifact.dict -max_len=4096 tests/fixtures/edifact
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
@@ -251,7 +262,7 @@ fuzz: deps
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
 		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; \
-		layout) a="$(FZ_layout)";; esac; \
+		layout) a="$(FZ_layout)";; edifact) a="$(FZ_edifact)";; esac; \
 		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 $$a \

@@ -144,7 +144,7 @@ bid_csv(const unsigned char *p, size_t n)
 }
 
 static const eg_format fmt_x12 = {"x12", "ASC X12", bid_x12, 1};
-static const eg_format fmt_edifact = {"edifact", "UN/EDIFACT", bid_edifact, 0};
+static const eg_format fmt_edifact = {"edifact", "UN/EDIFACT", bid_edifact, 1};
 static const eg_format fmt_tradacoms = {"tradacoms", "TRADACOMS",
 					bid_tradacoms, 0};
 static const eg_format fmt_xml = {"xml", "XML", bid_xml, 0};

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Conformance run over ../shared/corpus, driven by its MANIFEST.tsv.
 #
-# - X12 files the manifest calls valid must pass the envelope checks;
+# - X12 and EDIFACT files the manifest calls valid must pass the envelope
+#   checks (EDIFACT: the service-segment checks), unless corpus_expect.tsv
+#   says why edigate flags them;
 # - files under invalid/ must be flagged (exit 1), with the expected
 #   finding where corpus_expect.tsv names one;
 # - every other corpus file (valid=unknown, EDIFACT, XML, CSV) must give a
@@ -64,7 +66,7 @@ while IFS="$tab" read -r path repo spath commit lic kind valid experr notes; do
 		pass=$((pass+1)); continue
 	fi
 	case "$path" in invalid/*) [ -z "$want" ] && want=flagged ;; esac
-	if [ -z "$want" ] && [ "$valid" = yes ] && case "$kind" in X12*) true ;; *) false ;; esac; then
+	if [ -z "$want" ] && [ "$valid" = yes ] && case "$kind" in X12*|EDIFACT*) true ;; *) false ;; esac; then
 		want=valid
 	fi
 	case "$want" in
@@ -188,6 +190,34 @@ for f in "$corpus"/csv/*; do
 	    { echo "FAIL csv $p: not listed in corpus_csv.tsv"; fail=$((fail+1)); }
 done
 echo "corpus csv: $ncsv CSV files read"
+
+# Fifth pass: a CONTRL for every EDIFACT corpus file (forced, whatever
+# UNB 0031 says): no crash, and every CONTRL written is itself a clean
+# interchange for the service-segment checks.
+ne=0 ncontrl=0
+while IFS="$tab" read -r path repo spath commit lic kind valid experr notes; do
+	case "$kind" in EDIFACT*) ;; *) continue ;; esac
+	f="$corpus/$path"
+	[ -f "$f" ] || continue
+	ne=$((ne + 1))
+	d="$out/contrl/$ne"
+	"$bin" ack --contrl always --time 202611220700 --first-control 1 \
+		-o "$d" "$f" >"$out/c.out" 2>"$out/c.err"
+	rc=$?
+	if [ "$rc" -gt 1 ] || grep -Eq 'runtime error|Sanitizer' "$out/c.err"; then
+		bad "contrl $path: exit $rc: $(head -c 300 "$out/c.err")"
+		continue
+	fi
+	for c in "$d"/*.contrl.edi; do
+		[ -f "$c" ] || continue
+		ncontrl=$((ncontrl + 1))
+		if "$bin" validate --envelope "$c" >"$out/cv" 2>&1; then ok; else
+			bad "contrl $path: our CONTRL is not clean"
+			head -5 "$out/cv"
+		fi
+	done
+done <"$corpus/MANIFEST.tsv"
+echo "corpus contrl: $ncontrl CONTRL interchanges for $ne EDIFACT files, each checked clean"
 
 echo "corpus: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
