@@ -42,9 +42,9 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check \
-        pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile \
-        demo bench \
+.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
+        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
+        demo bench bench-edifact \
         fuzz checksrc \
         install clean
 .DEFAULT_GOAL := all
@@ -99,8 +99,8 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical pipeline dedupe failclosed crash chaos-test robust sftp-e2e hostile \
-		corpus install-check
+		canonical csv edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		hostile serve corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -123,9 +123,20 @@ onboard: $(BA)/edigate
 map: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/map.sh
 
+# CSV and master data (issue 16): the reader on every dialect, encoding
+# and broken file, layouts to canonical records, the delta against sort
+# + join
+csv: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/csv.sh
+
 # the inbound pipeline: edigate run, the ledger, the support commands
 pipeline: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh
+
+# edigate serve as a real process: schedules on a fast fake clock, the
+# run lock, back-off, SIGHUP and SIGTERM, /metrics and the textfile
+serve: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/serve.sh
 
 # duplicates, control-number reuse, corrected resends, release --file
 dedupe: $(BA)/edigate
@@ -161,6 +172,10 @@ robust: $(BA)/edigate
 hostile: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/hostile.sh
 
+# UN/EDIFACT: parse, validate --envelope, CONTRL byte for byte (issue 15)
+edifact: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/edifact.sh
+
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/sftp.sh
@@ -190,7 +205,14 @@ $(B)/bench/%: bench/%.c $(B)/libedigate.a
 
 bench: all $(BENCH_BIN)
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/run.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/edifact.sh
 	@BIN=$(B) sh bench/sftp.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/serve.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/csv.sh
+
+# the UN/EDIFACT figures alone (BENCH_EDIFACT_MB, default 100)
+bench-edifact: all $(BENCH_BIN)
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/edifact.sh
 
 # --- fuzzing -------------------------------------------------------------
 # One libFuzzer target per door (tests/fuzz/fuzz_*.c), each run for
@@ -202,8 +224,11 @@ bench: all $(BENCH_BIN)
 #   loaders  partner profiles, guides, map files (the XML adapter)
 #   mapper   X12 to canonical records: maps, code lists, rules
 #   file     per-file processing: the whole inbound pipeline on one file
+#   csv      the CSV reader (dialects, encodings, fixed width) and numbers
+#   layout   CSV layouts (the loader), and mapping a sample through them
+#   edifact  the EDIFACT reader, service-segment checks, the CONTRL writer
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= x12 unpack loaders mapper file
+FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout edifact
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -224,6 +249,9 @@ FZ_unpack  := -dict=tests/fuzz/unpack.dict -max_len=32768 tests/fuzz/seeds/unpac
 FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
 FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
 FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
+FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
+FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout
+FZ_edifact := -dict=tests/fuzz/edifact.dict -max_len=4096 tests/fixtures/edifact
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
@@ -233,7 +261,8 @@ fuzz: deps
 		case $$t in \
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
-		file) a="$(FZ_file)";; esac; \
+		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; \
+		layout) a="$(FZ_layout)";; edifact) a="$(FZ_edifact)";; esac; \
 		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 $$a \
@@ -251,6 +280,19 @@ install: deps
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/edigate
 	install -m 755 $(B)/edigate $(DESTDIR)$(PREFIX)/bin/edigate
 	cp -R edi schemas $(DESTDIR)$(PREFIX)/share/edigate/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/edigate/examples \
+		$(DESTDIR)$(PREFIX)/share/doc/edigate
+	@set -e; for f in systemd/edigate.service systemd/edigate-run.service \
+		systemd/edigate-run.timer cron/edigate.crontab; do \
+		case $$f in systemd/*) d=lib/systemd/system;; \
+		*) d=share/edigate/examples;; esac; \
+		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' \
+		    -e 's|@DOCDIR@|$(PREFIX)/share/doc/edigate|g' dist/$$f \
+		    >$(DESTDIR)$(PREFIX)/$$d/$${f#*/}; \
+		chmod 644 $(DESTDIR)$(PREFIX)/$$d/$${f#*/}; \
+		echo "installed $(PREFIX)/$$d/$${f#*/}"; done
+	install -m 644 docs/operations.md $(DESTDIR)$(PREFIX)/share/doc/edigate/
 
 clean:
 	rm -rf build edigate

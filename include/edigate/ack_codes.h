@@ -1,7 +1,7 @@
 /*
  * ack_codes.h - plain-language text for the standard acknowledgement
  * codes (shared/reference/ack-codes.md): what support staff read when a
- * partner's TA1, 997 or 999 rejects something.
+ * partner's TA1, 997, 999 or CONTRL rejects something.
  */
 #ifndef EDIGATE_ACK_CODES_H
 #define EDIGATE_ACK_CODES_H
@@ -14,6 +14,8 @@ typedef enum eg_code_table {
 	EG_CODES_AK502, /* 718 / 618 transaction set syntax error */
 	EG_CODES_AK901, /* 715 functional group acknowledge code */
 	EG_CODES_AK905, /* 716 functional group syntax error */
+	EG_CODES_0083,  /* EDIFACT CONTRL action, coded */
+	EG_CODES_0085,  /* EDIFACT CONTRL syntax error, coded */
 } eg_code_table;
 
 /* Text for a code, or "unknown code" (never NULL). */

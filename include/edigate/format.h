@@ -23,8 +23,8 @@ typedef struct eg_format {
 	int (*bid)(const unsigned char *p, size_t n);
 	int readable; /* this build has a reader for it */
 	/* What the pipeline reads it with (syntax.h): reader, checks, ack
-	 * writer, duplicate keys, the mapper's segment source.  NULL:
-	 * recognised, not readable yet -- the pipeline refuses it by name. */
+	 * writer, duplicate keys, the mapper's segment source.  NULL: the
+	 * pipeline does not read it yet and refuses it by name. */
 	const struct eg_syntax_desc *syntax;
 } eg_format;
 

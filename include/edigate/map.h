@@ -111,6 +111,16 @@ typedef struct eg_mapper_opts {
 	 * record.  They bound what mapping one set holds in memory.
 	 */
 	size_t max_set_bytes, max_set_segments, max_set_elements;
+	/*
+	 * Eager only: a repeating level with at least this many units under
+	 * one parent (0: 1,024) is checked unit by unit as it is built and
+	 * handed to the record callback as a run (record.h), its units
+	 * built again one at a time as the record is written, so a set of
+	 * 200,000 items is never held as a tree.  Only where nothing but the
+	 * writers reads those units: no business key inside the level, no
+	 * rules in the profile, not an order's lines.  SIZE_MAX: never.
+	 */
+	size_t run_min_units;
 } eg_mapper_opts;
 
 typedef struct eg_mapper eg_mapper;

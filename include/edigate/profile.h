@@ -115,8 +115,17 @@ typedef struct eg_profile {
 	eg_profile_field *fields;
 	size_t nrules;
 	eg_rule *rules;
+	/* <transport><schedule>: as written, for eg_profile_schedule
+	 * (sched_line 0 when the profile has none) */
+	long sched_line;
+	long long sched_every;     /* seconds, 0 for cron */
+	char *sched_cron, *sched_tz;
+	struct {
+		char *days, *from, *to;
+	} sched_win[8];
+	unsigned nsched_win;
 	/* Settings the schema allows but the gateway does not act on yet
-	 * (<sla>, <acknowledgements><expect>, <transport><schedule>): their
+	 * (<sla>, <acknowledgements><expect>): their
 	 * element path and line, so that partner check refuses them rather
 	 * than let a profile promise what nothing does. */
 	struct {
@@ -125,6 +134,15 @@ typedef struct eg_profile {
 	} unsupported[8];
 	size_t nunsupported;
 } eg_profile;
+
+/*
+ * The profile's <transport><schedule> parsed into s (schedule.h):
+ * EG_ENOTFOUND when it has none, EG_EINVAL with the reason when it is
+ * malformed (partner check reports that as an error).
+ */
+struct eg_schedule;
+eg_err eg_profile_schedule(const eg_profile *p, struct eg_schedule *s,
+			   eg_error *e) EG_MUST_USE;
 
 /* The profile's code list called name, or NULL. */
 const eg_profile_codemap *eg_profile_codemap_find(const eg_profile *p,

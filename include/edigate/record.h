@@ -38,7 +38,8 @@ typedef struct eg_rnode {
 	unsigned long long segment;
 	unsigned elem;
 	/* internal: 1 when allocated from its root's arena, 2 for the root
-	 * that owns it (eg_rnode_new_root); 0 for a node of its own */
+	 * that owns it (eg_rnode_new_root); 0 for a node of its own; 5 for
+	 * a run (eg_rnode_add_run), in the arena */
 	unsigned char in_arena;
 	struct eg_rnode *parent, *child, *last, *next;
 } eg_rnode;
@@ -55,6 +56,27 @@ eg_err eg_rnode_add(eg_rnode *parent, const char *name, eg_rkind kind,
 eg_err eg_rnode_set_uom(eg_rnode *n, const char *uom) EG_MUST_USE;
 /* Unlink n from its parent (if any) and free it with its subtree. */
 void eg_rnode_free(eg_rnode *n);
+
+/*
+ * A run: the children called name of one repeating level (an order's
+ * items), made only when the record is written.  One order of 200,000
+ * items would otherwise be held as 200,000 subtrees of about 500 bytes
+ * at once.  The writers call fn, which calls each(wctx, child) for every
+ * child in order; a child is a tree of its own (its root is named name)
+ * that fn frees after the call.  To every other reader a run is a group
+ * node with no children, so it is made only where nothing but the
+ * writers reads what it holds (mapper.c says when).  repeats must be 1.
+ */
+typedef eg_err (*eg_rnode_each_fn)(void *wctx, const eg_rnode *child);
+typedef eg_err (*eg_rnode_expand_fn)(void *ud, const eg_rnode *run,
+				     eg_rnode_each_fn each, void *wctx);
+eg_err eg_rnode_add_run(eg_rnode *parent, const char *name,
+			eg_rnode_expand_fn fn, void *ud, const void *arg,
+			long a, long b, eg_rnode **out) EG_MUST_USE;
+/* Is n a run; and what eg_rnode_add_run was given for it. */
+int eg_rnode_is_run(const eg_rnode *n);
+void eg_rnode_run_args(const eg_rnode *run, const void **arg, long *a,
+		       long *b);
 
 /* First child called name, or NULL. */
 eg_rnode *eg_rnode_child(const eg_rnode *n, const char *name);

@@ -147,6 +147,68 @@ static const entry ak905[] = {
 	{"31", "invalid group time"},
 	{NULL, NULL}};
 
+/* EDIFACT 0083 and 0085 (ack-codes.md 4.6). */
+static const entry c0083[] = {
+	{"4", "rejected, with everything below it"},
+	{"7", "acknowledged; what is below too, unless rejected there"},
+	{"8", "received; no check reported"},
+	{"1", "acknowledged (withdrawn code)"},
+	{"2", "acknowledged, errors detected and reported (withdrawn code)"},
+	{"3", "one or more rejected at the next lower level (withdrawn code)"},
+	{"5", "UNB/UNZ accepted (withdrawn code)"},
+	{"6", "UNB/UNZ rejected (withdrawn code)"},
+	{NULL, NULL}};
+
+static const entry c0085[] = {
+	{"1", "UNA not supported (withdrawn code)"},
+	{"2", "syntax version or level not supported"},
+	{"3", "message version/release not supported (withdrawn code)"},
+	{"4", "service segment missing or invalid (withdrawn code)"},
+	{"5", "trailer check in error (withdrawn code)"},
+	{"6", "data segment missing or invalid (withdrawn code)"},
+	{"7", "interchange recipient not the actual recipient"},
+	{"8", "too many data elements in segment (withdrawn code)"},
+	{"9", "mandatory data element missing (withdrawn code)"},
+	{"10", "data element attribute error (withdrawn code)"},
+	{"11", "password invalid (withdrawn code)"},
+	{"12", "invalid value"},
+	{"13", "missing"},
+	{"14", "value not supported in this position"},
+	{"15", "not supported in this position"},
+	{"16", "too many constituents"},
+	{"17", "no agreement"},
+	{"18", "unspecified error"},
+	{"19", "invalid decimal notation"},
+	{"20", "character invalid as service character"},
+	{"21", "invalid character(s)"},
+	{"22", "invalid service character(s)"},
+	{"23", "unknown interchange sender"},
+	{"24", "too old"},
+	{"25", "test indicator not supported"},
+	{"26", "duplicate detected"},
+	{"27", "security function not supported"},
+	{"28", "references do not match"},
+	{"29", "control count does not match the number of instances received"},
+	{"30", "groups and messages/packages mixed"},
+	{"31", "more than one message type in group"},
+	{"32", "lower level empty"},
+	{"33", "invalid occurrence outside message, package or group"},
+	{"34", "nesting indicator not allowed"},
+	{"35", "too many data element or segment repetitions"},
+	{"36", "too many segment group repetitions"},
+	{"37", "invalid type of character(s)"},
+	{"38", "missing digit in front of decimal sign"},
+	{"39", "data element too long"},
+	{"40", "data element too short"},
+	{"41", "permanent communication network error"},
+	{"42", "temporary communication network error"},
+	{"43", "unknown interchange recipient"},
+	{"45", "trailing separator"},
+	{"46", "character set not supported"},
+	{"47", "envelope functionality not supported"},
+	{"48", "dependency notes condition violated"},
+	{NULL, NULL}};
+
 const char *
 eg_ack_code_text(eg_code_table t, const char *code)
 {
@@ -168,6 +230,12 @@ eg_ack_code_text(eg_code_table t, const char *code)
 		break;
 	case EG_CODES_AK502:
 		e = ak502;
+		break;
+	case EG_CODES_0083:
+		e = c0083;
+		break;
+	case EG_CODES_0085:
+		e = c0085;
 		break;
 	default:
 		e = ak905;

@@ -71,6 +71,10 @@ extern const eg_command eg_cmd_reprocess;
 extern const eg_command eg_cmd_quarantine;
 extern const eg_command eg_cmd_status;
 extern const eg_command eg_cmd_sent;
+extern const eg_command eg_cmd_layout;
+extern const eg_command eg_cmd_csv;
+extern const eg_command eg_cmd_delta;
+extern const eg_command eg_cmd_serve;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);
@@ -281,5 +285,21 @@ eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
 
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);
+
+/*
+ * UN/EDIFACT files (edifact_cli.c): the commands detect the syntax and
+ * call in here, their X12 paths unchanged.
+ */
+struct eg_edifact_check_opts;
+/* 1 when the file (not "-") is detected as UN/EDIFACT. */
+int eg_cli_is_edifact(const char *path);
+/* `parse` for one EDIFACT file; returns an exit code. */
+int eg_cli_edifact_parse(eg_cli *cli, const char *file, int json);
+/* `validate` for one EDIFACT file (service-segment checks); guides_asked:
+ * the run wanted guide validation, which EDIFACT has not yet. */
+int eg_cli_edifact_validate(eg_cli *cli, const char *path, int json,
+			    int verbose,
+			    const struct eg_edifact_check_opts *opts,
+			    int guides_asked);
 
 #endif

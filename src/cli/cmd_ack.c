@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "edigate/ack.h"
+#include "edigate/contrl.h"
 #include "edigate/fsutil.h"
 #include "edigate/x12_check.h"
 
@@ -132,6 +133,51 @@ isa_fallback(eg_ack *ack, const char *path)
 	(void)eg_ack_isa_fallback(ack, head, n);
 }
 
+/* A UN/EDIFACT file: the service-segment checks and a CONTRL per
+ * interchange (when asked for or as --contrl says). */
+static int
+ack_edifact(eg_cli *cli, actx *a, const char *path,
+	    const eg_contrl_opts *base, eg_edifact_strict strict,
+	    int *worst_doc)
+{
+	eg_contrl_opts o = *base;
+	eg_contrl *c = NULL;
+	eg_source *src = NULL;
+	eg_edifact_check_opts eo;
+	eg_edifact_check_result res;
+	eg_error e;
+	const char *why;
+	int x = EG_EXIT_OK;
+
+	memset(&eo, 0, sizeof(eo));
+	eo.reader.limits = eg_edifact_limits_default();
+	eo.reader.strict = strict;
+	eg_error_clear(&e);
+	o.next_control = next_control;
+	o.emit = emit;
+	o.ud = a;
+	if (eg_contrl_new(&c, &o, &e) || eg_source_open_file(&src, path, &e) ||
+	    eg_edifact_check(src, &eo, eg_contrl_events(c), &res, &e) ||
+	    eg_contrl_error(c, &e)) {
+		x = eg_cli_fail(cli, &e);
+	} else {
+		if (res.totals.errors)
+			*worst_doc = 1;
+		if (eg_contrl_unanswered(c, &why)) {
+			*worst_doc = 1;
+			fprintf(cli->err,
+				"%s ack: %s: no CONTRL written for %u "
+				"interchange(s): %s; the partner must be told "
+				"by a person\n",
+				cli->prog, path, eg_contrl_unanswered(c, NULL),
+				why);
+		}
+	}
+	eg_source_free(src);
+	eg_contrl_free(c);
+	return x;
+}
+
 static void
 help(FILE *f)
 {
@@ -139,7 +185,9 @@ help(FILE *f)
 	      "                   [--version 997|999] [--time CCYYMMDDHHMM]\n"
 	      "                   [--delimiters ECRS] [--convention 005010X231A1]\n"
 	      "                   [--reply-version 00401|00501]\n"
-	      "                   [--guide FILE] [--partner ID] [--json] FILE...\n\n"
+	      "                   [--guide FILE] [--partner ID] [--json]\n"
+	      "                   [--contrl WHEN] [--receipt-only]\n"
+	      "                   [--repertoire strict|lenient|off] FILE...\n\n"
 	      "Validate X12 files and write their acknowledgements, one\n"
 	      "interchange per inbound interchange, addressed back to its\n"
 	      "sender: a TA1 when ISA14 asks for one or the envelope is in\n"
@@ -147,6 +195,12 @@ help(FILE *f)
 	      "inbound functional group a 997 (004010 and older) or a 999\n"
 	      "(005010 and later) with AK1, AK2, AK3/IK3, AK4/IK4, AK5/IK5\n"
 	      "and AK9 detail.\n\n"
+	      "A UN/EDIFACT file (UNA or UNB at the start) gets a CONTRL per\n"
+	      "interchange, in the partner's syntax version, character set\n"
+	      "and separators: UCI (0083: 7 acknowledged, 4 rejected, 8\n"
+	      "received only), UCF per group, UCM per message, UCS/UCD with\n"
+	      "the 0085 code of every finding (docs/edifact.md).  Files are\n"
+	      "named INBOUND-0020-OUR-0020.contrl.edi.\n\n"
 	      "Options:\n"
 	      "  -o DIR               where to write (default: .); files are\n"
 	      "                       named INBOUND-ISA13-OUTBOUND-ISA13.ack.x12\n"
@@ -168,7 +222,14 @@ help(FILE *f)
 	      "  --partner ID         the files come from this partner: its\n"
 	      "                       identity, documents, guides, <outbound>\n"
 	      "                       delimiters and 999 convention apply\n"
-	      "  --json               list the files written as JSON\n\n"
+	      "  --json               list the files written as JSON\n"
+	      "  --contrl WHEN        EDIFACT: requested (default: as UNB 0031\n"
+	      "                       asks), always, on-error (as asked, and\n"
+	      "                       whenever something is rejected), never\n"
+	      "  --receipt-only       EDIFACT: UCI 8 (received) instead of the\n"
+	      "                       full report when nothing was rejected\n"
+	      "  --repertoire R       EDIFACT character check: strict (default),\n"
+	      "                       lenient (lower case under UNOA), off\n\n"
 	      "Exit code 0 when everything was accepted, 1 when some\n"
 	      "document had errors (the acknowledgements say which; they are\n"
 	      "written either way).  An interchange whose sender cannot be\n"
@@ -197,6 +258,8 @@ run(eg_cli *cli, int argc, char **argv)
 	char *end;
 	int i, x = EG_EXIT_OK, nfiles = 0, worst_doc = 0, dset = 0;
 	const char *why;
+	eg_contrl_opts cto;
+	eg_edifact_strict rep = EG_EDIFACT_REP_STRICT;
 
 	memset(&a, 0, sizeof(a));
 	memset(&ao, 0, sizeof(ao));
@@ -207,6 +270,7 @@ run(eg_cli *cli, int argc, char **argv)
 	a.outdir = ".";
 	a.next = 1;
 	ao.now = time(NULL);
+	memset(&cto, 0, sizeof(cto));
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -215,6 +279,34 @@ run(eg_cli *cli, int argc, char **argv)
 			return EG_EXIT_OK;
 		} else if (strcmp(o, "--json") == 0) {
 			a.json = 1;
+		} else if (strcmp(o, "--receipt-only") == 0) {
+			cto.receipt_only = 1;
+		} else if (strcmp(o, "--contrl") == 0 && v) {
+			if (strcmp(v, "requested") == 0)
+				cto.when = EG_CONTRL_REQUESTED;
+			else if (strcmp(v, "always") == 0)
+				cto.when = EG_CONTRL_ALWAYS;
+			else if (strcmp(v, "on-error") == 0)
+				cto.when = EG_CONTRL_ON_ERROR;
+			else if (strcmp(v, "never") == 0)
+				cto.when = EG_CONTRL_NEVER;
+			else
+				return eg_cli_usage(cli, "ack",
+						    "--contrl is requested, "
+						    "always, on-error or never");
+			i++;
+		} else if (strcmp(o, "--repertoire") == 0 && v) {
+			if (strcmp(v, "strict") == 0)
+				rep = EG_EDIFACT_REP_STRICT;
+			else if (strcmp(v, "lenient") == 0)
+				rep = EG_EDIFACT_REP_LENIENT;
+			else if (strcmp(v, "off") == 0)
+				rep = EG_EDIFACT_REP_OFF;
+			else
+				return eg_cli_usage(cli, "ack",
+						    "--repertoire is strict, "
+						    "lenient or off");
+			i++;
 		} else if (strcmp(o, "-o") == 0 && v) {
 			a.outdir = v;
 			i++;
@@ -329,8 +421,22 @@ run(eg_cli *cli, int argc, char **argv)
 		const char *o = argv[i];
 
 		if (o[0] == '-' && o[1]) {
-			if (strcmp(o, "--json") != 0)
+			if (strcmp(o, "--json") != 0 &&
+			    strcmp(o, "--receipt-only") != 0)
 				i++;
+			continue;
+		}
+		if (eg_cli_is_edifact(o)) {
+			if (partner) {
+				fprintf(cli->err,
+					"%s ack: %s is UN/EDIFACT: --partner is "
+					"not supported for EDIFACT files yet\n",
+					cli->prog, o);
+				x = EG_EXIT_USAGE;
+				continue;
+			}
+			cto.now = ao.now;
+			x = ack_edifact(cli, &a, o, &cto, rep, &worst_doc);
 			continue;
 		}
 		if (eg_ack_new(&ack, &ao, &e) ||
@@ -372,4 +478,5 @@ out:
 }
 
 const eg_command eg_cmd_ack = {
-	"ack", "write TA1/997/999 acknowledgements for X12 files", run, help};
+	"ack", "write TA1/997/999 (X12) or CONTRL (EDIFACT) acknowledgements",
+	run, help};

@@ -10,6 +10,7 @@
 #include "edigate/ack_codes.h"
 #include "edigate/ack_read.h"
 #include "edigate/buf.h"
+#include "edigate/contrl_read.h"
 
 typedef struct sctx {
 	eg_cli *cli;
@@ -99,6 +100,79 @@ on_status(void *ud, const eg_ack_status *s)
 	c->n++;
 }
 
+/* One UCI / UCF / UCM / UCS / UCD of a partner's CONTRL. */
+static void
+on_contrl(void *ud, const eg_contrl_status *s)
+{
+	sctx *c = ud;
+	static const char *const kinds[] = {"interchange", "group", "message",
+					    "segment", "element"};
+	char where[128] = "";
+
+	if (s->action[0] == '4' || s->action[0] == '6' || s->action[0] == '3' ||
+	    ((s->kind == EG_CONTRL_SEGMENT || s->kind == EG_CONTRL_ELEMENT) &&
+	     s->code[0]))
+		c->rejected = 1;
+	if (s->element)
+		snprintf(where, sizeof(where),
+			 " at element position %u (the tag is 1)%s%.0u%s%.0u",
+			 s->element, s->component ? ", component " : "",
+			 s->component, s->repetition ? ", repetition " : "",
+			 s->repetition);
+	if (c->json) {
+		fprintf(c->cli->out, "%s{\"kind\":\"%s\"", c->n ? "," : "",
+			kinds[s->kind]);
+		jfield(c, "ack_type", "CONTRL", 1);
+		jfield(c, "unb0020", s->icr, 1);
+		jfield(c, "sender", s->sender, 1);
+		jfield(c, "recipient", s->recipient, 1);
+		jfield(c, "reference", s->ref, 1);
+		jfield(c, "message_type", s->type, 1);
+		jfield(c, "action", s->action, 1);
+		jfield(c, "code", s->code, 1);
+		jfield(c, "code_text",
+		       s->code[0] ? eg_ack_code_text(EG_CODES_0085, s->code) : "",
+		       1);
+		jfield(c, "segment_id", s->tag, 1);
+		fprintf(c->cli->out, ",\"element\":%u,\"component\":%u,"
+				     "\"repetition\":%u}",
+			s->element, s->component, s->repetition);
+		c->n++;
+		return;
+	}
+	switch (s->kind) {
+	case EG_CONTRL_INTERCHANGE:
+		fprintf(c->cli->out, "  CONTRL for interchange %s (%s -> %s): "
+				     "%s (%s)",
+			s->icr, s->sender, s->recipient, s->action,
+			eg_ack_code_text(EG_CODES_0083, s->action));
+		break;
+	case EG_CONTRL_GROUP:
+		fprintf(c->cli->out, "    group %s: %s (%s)", s->ref, s->action,
+			eg_ack_code_text(EG_CODES_0083, s->action));
+		break;
+	case EG_CONTRL_MESSAGE:
+		fprintf(c->cli->out, "    message %s %s: %s (%s)", s->type,
+			s->ref, s->action,
+			eg_ack_code_text(EG_CODES_0083, s->action));
+		break;
+	case EG_CONTRL_SEGMENT:
+		fprintf(c->cli->out, "      segment %s of the message", s->ref);
+		break;
+	default:
+		fprintf(c->cli->out, "       ");
+		break;
+	}
+	if (s->code[0])
+		fprintf(c->cli->out, "%s %s %s%s%s%s%s",
+			s->kind == EG_CONTRL_ELEMENT ? "" : ":", s->code,
+			eg_ack_code_text(EG_CODES_0085, s->code),
+			s->tag[0] ? " (" : "", s->tag, s->tag[0] ? ")" : "",
+			where);
+	fputc('\n', c->cli->out);
+	c->n++;
+}
+
 static void
 help(FILE *f)
 {
@@ -107,7 +181,10 @@ help(FILE *f)
 	      "accepted or rejected: one line per acknowledged interchange\n"
 	      "(TA1), functional group (AK1/AK9) and transaction set\n"
 	      "(AK2/AK5 or IK5), with every code in plain words and the\n"
-	      "segment and element errors (AK3/AK4, IK3/IK4) they name.\n\n"
+	      "segment and element errors (AK3/AK4, IK3/IK4) they name.\n"
+	      "A UN/EDIFACT CONTRL file gets one line per UCI (interchange),\n"
+	      "UCF (group), UCM (message), UCS (segment) and UCD (element)\n"
+	      "with the 0083 action and 0085 code in plain words.\n\n"
 	      "Exit code 0 when everything was accepted, 1 when something was\n"
 	      "rejected or a file holds no acknowledgement.\n",
 	      f);
@@ -163,7 +240,9 @@ run(eg_cli *cli, int argc, char **argv)
 			fprintf(cli->out, "%s:\n", argv[i]);
 		}
 		r = eg_source_open_file(&src, argv[i], &e);
-		if (!r)
+		if (!r && eg_cli_is_edifact(argv[i]))
+			r = eg_contrl_read(src, on_contrl, &c, &n, &e);
+		else if (!r)
 			r = eg_ack_read(src, on_status, &c, &n, &e);
 		eg_source_free(src);
 		if (c.json)
@@ -181,5 +260,5 @@ run(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_acks = {
-	"acks", "read partner TA1/997/999 files: what was accepted, rejected",
+	"acks", "read partner TA1/997/999/CONTRL files: what was accepted",
 	run, help};

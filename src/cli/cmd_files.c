@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
 #include "edigate/ledger_acks.h"
 #include "edigate/ledger_files.h"
+#include "edigate/ledger_query.h"
 
 #define OUT_MAX ((size_t)256 << 20)
 
@@ -134,20 +136,93 @@ sets_json(eg_ledger *l, eg_buf *b, const char *id, eg_error *e)
 	return rc ? eg_fail(e, rc, "output too large") : EG_OK;
 }
 
+/* One file of the listing, as a JSON object or a text line. */
+typedef struct listw {
+	eg_ledger *l;
+	eg_buf *b;
+	eg_error *e;
+	int json, n;
+	eg_err rc;
+} listw;
+
+static int
+file_row(void *ud, const eg_ledger_file_row *f)
+{
+	listw *w = ud;
+	eg_buf *b = w->b;
+	char when[32];
+	eg_err rc;
+
+	eg_cli_fmt_time(f->received_at, when, sizeof(when));
+	if (w->json) {
+		rc = eg_buf_addf(b, "%s{\"id\":", w->n ? "," : "");
+		if (!rc)
+			rc = eg_cli_json_str(b, f->id);
+		if (!rc)
+			rc = eg_buf_adds(b, ",\"partner\":");
+		if (!rc)
+			rc = eg_cli_json_str(b, f->partner);
+		if (!rc)
+			rc = eg_buf_addf(b, ",\"state\":\"%s\","
+					    "\"receivedAt\":%lld,"
+					    "\"size\":%lld,\"name\":",
+					 f->state, (long long)f->received_at,
+					 (long long)f->size);
+		if (!rc)
+			rc = eg_cli_json_str(b, f->name);
+		if (!rc)
+			rc = eg_buf_addf(b, ",\"sha256\":\"%s\","
+					    "\"summary\":",
+					 f->sha256);
+		if (!rc)
+			rc = eg_cli_json_str(b, f->summary);
+		if (!rc)
+			rc = eg_buf_addf(b,
+					 ",\"duplicateOf\":\"%s\","
+					 "\"reprocessOf\":\"%s\",\"bundle\":\"%s\"",
+					 f->duplicate_of, f->reprocess_of,
+					 f->bundle);
+		if (!rc)
+			rc = sets_json(w->l, b, f->id, w->e);
+		if (!rc)
+			rc = eg_buf_addc(b, '}');
+	} else {
+		rc = EG_OK;
+		if (w->n == 0)
+			rc = eg_buf_addf(b, "%-16s %-12s %-11s %-19s %s\n",
+					 "FILE", "PARTNER", "STATE",
+					 "RECEIVED (UTC)", "NAME");
+		if (!rc)
+			rc = eg_buf_addf(b, "%-16s %-12s %-11s %-19s ", f->id,
+					 f->partner, f->state, when);
+		if (!rc)
+			rc = add_text(b, f->name);
+		if (!rc && f->duplicate_of[0])
+			rc = eg_buf_addf(b, " (duplicate of %s)",
+					 f->duplicate_of);
+		if (!rc)
+			rc = eg_buf_addc(b, '\n');
+	}
+	w->n++;
+	w->rc = rc;
+	return rc != EG_OK;
+}
+
 static int
 files_run(eg_cli *cli, int argc, char **argv)
 {
-	const char *partner = NULL, *state = NULL, *control = NULL,
-		   *key = NULL, *sha = NULL, *name = NULL, *spool = NULL;
+	eg_ledger_filter f;
+	const char *spool = NULL;
 	time_t since = 0, until = 0;
 	long long limit = 100;
-	int json = 0, i, r, n = 0, x;
+	int json = 0, i, x;
 	eg_cli_spool s;
-	eg_stmt *st;
+	listw w;
 	eg_buf b;
 	eg_error e;
 	eg_err rc = EG_OK;
 
+	memset(&f, 0, sizeof(f));
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -161,17 +236,17 @@ files_run(eg_cli *cli, int argc, char **argv)
 		if (!need(cli, "files", i, argc))
 			return EG_EXIT_USAGE;
 		if (!strcmp(a, "--partner"))
-			partner = argv[++i];
+			f.partner = argv[++i];
 		else if (!strcmp(a, "--state"))
-			state = argv[++i];
+			f.state = argv[++i];
 		else if (!strcmp(a, "--control"))
-			control = argv[++i];
+			f.control = argv[++i];
 		else if (!strcmp(a, "--key"))
-			key = argv[++i];
+			f.key = argv[++i];
 		else if (!strcmp(a, "--sha256"))
-			sha = argv[++i];
+			f.sha256 = argv[++i];
 		else if (!strcmp(a, "--name"))
-			name = argv[++i];
+			f.name = argv[++i];
 		else if (!strcmp(a, "--spool"))
 			spool = argv[++i];
 		else if (!strcmp(a, "--limit"))
@@ -191,109 +266,35 @@ files_run(eg_cli *cli, int argc, char **argv)
 	if (limit <= 0)
 		return eg_cli_usage(cli, "files", "--limit needs a positive "
 						  "number");
-	if (state && !eg_ledger_is_file_state(state))
+	if (f.state && !eg_ledger_is_file_state(f.state))
 		return eg_cli_usage(cli, "files", "no state '%s': the states "
-				    "are %s", state, eg_ledger_file_states());
+				    "are %s", f.state, eg_ledger_file_states());
+	f.since = (int64_t)since;
+	f.until = (int64_t)until;
+	f.limit = (int64_t)limit;
 	x = eg_cli_spool_open(cli, "files", spool, EG_SPOOL_READ, &s);
-	if (!x && partner)
-		x = known_partner(cli, &s, partner);
+	if (!x && f.partner)
+		x = known_partner(cli, &s, f.partner);
 	if (x) {
 		eg_cli_spool_close(&s);
 		return x;
 	}
 	eg_error_clear(&e);
 	eg_buf_init(&b, OUT_MAX);
-	rc = eg_ledger_query(
-	    s.ledger, &st, &e,
-	    "SELECT id, partner, state, received_at, name, size, sha256, "
-	    "COALESCE(summary,''), COALESCE(duplicate_of,''), "
-	    "COALESCE(reprocess_of,''), COALESCE(parent_id,'') FROM files f "
-	    "WHERE (?1 IS NULL OR partner=?1) AND (?2 IS NULL OR state=?2) "
-	    "AND (?3=0 OR received_at>=?3) AND (?4=0 OR received_at<?4) "
-	    "AND (?5 IS NULL OR sha256 LIKE ?5||'%') "
-	    "AND (?6 IS NULL OR instr(name, ?6)>0) "
-	    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM interchanges i WHERE "
-	    "i.file_id=f.id AND ltrim(i.isa13,'0')=ltrim(?7,'0')) OR EXISTS "
-	    "(SELECT 1 FROM transactions t WHERE t.file_id=f.id AND "
-	    "(ltrim(t.gs06,'0')=ltrim(?7,'0') OR t.st02=?7))) "
-	    "AND (?8 IS NULL OR EXISTS (SELECT 1 FROM transactions t WHERE "
-	    "t.file_id=f.id AND substr(t.business_key, "
-	    "instr(t.business_key,'=')+1)=?8) OR EXISTS (SELECT 1 FROM "
-	    "business_keys k WHERE k.file_id=f.id AND k.value=?8)) "
-	    "ORDER BY n DESC LIMIT ?9",
-	    "tt" "ii" "tttt" "i", partner, state, (int64_t)since,
-	    (int64_t)until, sha, name, control, key, (int64_t)limit);
-	if (rc) {
-		eg_buf_free(&b);
-		eg_cli_spool_close(&s);
-		return eg_cli_fail(cli, &e);
-	}
+	memset(&w, 0, sizeof(w));
+	w.l = s.ledger;
+	w.b = &b;
+	w.e = &e;
+	w.json = json;
 	if (json)
 		rc = eg_buf_adds(&b, "{\"files\":[");
-	while (!rc && (r = eg_ledger_step(s.ledger, st, &e)) == 1) {
-		char when[32];
-
-		eg_cli_fmt_time(eg_col_int(st, 3), when, sizeof(when));
-		if (json) {
-			rc = eg_buf_addf(&b, "%s{\"id\":", n ? "," : "");
-			if (!rc)
-				rc = eg_cli_json_str(&b, eg_col_text(st, 0));
-			if (!rc)
-				rc = eg_buf_adds(&b, ",\"partner\":");
-			if (!rc)
-				rc = eg_cli_json_str(&b, eg_col_text(st, 1));
-			if (!rc)
-				rc = eg_buf_addf(&b, ",\"state\":\"%s\","
-						     "\"receivedAt\":%lld,"
-						     "\"size\":%lld,\"name\":",
-						 eg_col_text(st, 2),
-						 (long long)eg_col_int(st, 3),
-						 (long long)eg_col_int(st, 5));
-			if (!rc)
-				rc = eg_cli_json_str(&b, eg_col_text(st, 4));
-			if (!rc)
-				rc = eg_buf_addf(&b, ",\"sha256\":\"%s\","
-						     "\"summary\":",
-						 eg_col_text(st, 6));
-			if (!rc)
-				rc = eg_cli_json_str(&b, eg_col_text(st, 7));
-			if (!rc)
-				rc = eg_buf_addf(
-				    &b,
-				    ",\"duplicateOf\":\"%s\","
-				    "\"reprocessOf\":\"%s\",\"bundle\":\"%s\"",
-				    eg_col_text(st, 8), eg_col_text(st, 9),
-				    eg_col_text(st, 10));
-			if (!rc)
-				rc = sets_json(s.ledger, &b, eg_col_text(st, 0),
-					       &e);
-			if (!rc)
-				rc = eg_buf_addc(&b, '}');
-		} else {
-			if (n == 0)
-				rc = eg_buf_addf(&b, "%-16s %-12s %-11s %-19s "
-						     "%s\n",
-						 "FILE", "PARTNER", "STATE",
-						 "RECEIVED (UTC)", "NAME");
-			if (!rc)
-				rc = eg_buf_addf(&b, "%-16s %-12s %-11s %-19s ",
-						 eg_col_text(st, 0),
-						 eg_col_text(st, 1),
-						 eg_col_text(st, 2), when);
-			if (!rc)
-				rc = add_text(&b, eg_col_text(st, 4));
-			if (!rc && eg_col_text(st, 8)[0])
-				rc = eg_buf_addf(&b, " (duplicate of %s)",
-						 eg_col_text(st, 8));
-			if (!rc)
-				rc = eg_buf_addc(&b, '\n');
-		}
-		n++;
-	}
-	eg_ledger_done(st);
+	if (!rc)
+		rc = eg_ledger_files_find(s.ledger, &f, file_row, &w, &e);
+	if (!rc)
+		rc = w.rc;
 	if (!rc && json)
 		rc = eg_buf_adds(&b, "]}\n");
-	if (!rc && !json && n == 0)
+	if (!rc && !json && w.n == 0)
 		fprintf(cli->err, "%s files: no file matches\n", cli->prog);
 	x = !rc ? eg_cli_write(cli, b.data, b.len)
 	    : e.code ? eg_cli_fail(cli, &e) : EG_EXIT_IO;
@@ -301,7 +302,7 @@ files_run(eg_cli *cli, int argc, char **argv)
 	eg_cli_spool_close(&s);
 	if (x)
 		return x;
-	return n ? EG_EXIT_OK : EG_EXIT_DOCUMENT;
+	return w.n ? EG_EXIT_OK : EG_EXIT_DOCUMENT;
 }
 
 const eg_command eg_cmd_files = {
@@ -332,58 +333,223 @@ show_help(FILE *f)
 	      f);
 }
 
-/*
- * One section: run sql (bound to the file id), and for each row write
- * the columns as a JSON object (names) or a text line (fmt takes the
- * columns in order, all as strings).
- */
-static eg_err
-section(eg_ledger *l, eg_buf *b, int json, const char *title,
-	const char *jname, const char *sql, const char *id,
-	const char *const *names, int ncol, eg_error *e)
+/* A time as the ledger's readers show it: "CCYY-MM-DD HH:MM:SS" UTC,
+ * "" when there is none. */
+static void
+fmt_at(int64_t t, char *dst, size_t cap)
 {
-	eg_stmt *st;
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	dst[0] = '\0';
+	if (t != EG_LEDGER_NONE && gmtime_r(&tt, &tm))
+		strftime(dst, cap, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* An integer as text, "" when the ledger has none. */
+static const char *
+fmt_int(int64_t v, char *dst, size_t cap)
+{
+	if (v == EG_LEDGER_NONE)
+		dst[0] = '\0';
+	else
+		snprintf(dst, cap, "%lld", (long long)v);
+	return dst;
+}
+
+/*
+ * One section of the story: each row the ledger gives is written as a
+ * JSON object (names) or a text line of the non-empty name=value pairs.
+ */
+typedef struct sect {
+	eg_buf *b;
+	int json, n;
+	const char *const *names;
+	int ncol;
 	eg_err rc;
-	int r, n = 0, c;
+} sect;
 
-	rc = eg_ledger_query(l, &st, e, sql, "t", id);
-	if (rc)
-		return rc;
-	rc = json ? eg_buf_addf(b, ",\"%s\":[", jname)
-		  : eg_buf_addf(b, "\n%s:\n", title);
-	while (!rc && (r = eg_ledger_step(l, st, e)) == 1) {
-		if (json) {
-			rc = eg_buf_adds(b, n ? ",{" : "{");
-			for (c = 0; !rc && c < ncol; c++) {
-				rc = eg_buf_addf(b, "%s\"%s\":", c ? "," : "",
-						 names[c]);
-				if (!rc)
-					rc = eg_cli_json_str(b,
-							     eg_col_text(st, c));
-			}
-			if (!rc)
-				rc = eg_buf_addc(b, '}');
-		} else {
-			rc = eg_buf_adds(b, " ");
-			for (c = 0; !rc && c < ncol; c++) {
-				const char *v = eg_col_text(st, c);
+static eg_err
+sect_open(sect *s, eg_buf *b, int json, const char *title, const char *jname,
+	  const char *const *names, int ncol)
+{
+	memset(s, 0, sizeof(*s));
+	s->b = b;
+	s->json = json;
+	s->names = names;
+	s->ncol = ncol;
+	return json ? eg_buf_addf(b, ",\"%s\":[", jname)
+		    : eg_buf_addf(b, "\n%s:\n", title);
+}
 
-				if (v[0])
-					rc = eg_buf_addf(b, " %s=", names[c]);
-				if (!rc && v[0])
-					rc = add_text(b, v);
-			}
+static int
+sect_row(sect *s, const char *const *v)
+{
+	eg_buf *b = s->b;
+	eg_err rc;
+	int c;
+
+	if (s->json) {
+		rc = eg_buf_adds(b, s->n ? ",{" : "{");
+		for (c = 0; !rc && c < s->ncol; c++) {
+			rc = eg_buf_addf(b, "%s\"%s\":", c ? "," : "",
+					 s->names[c]);
 			if (!rc)
-				rc = eg_buf_addc(b, '\n');
+				rc = eg_cli_json_str(b, v[c]);
 		}
-		n++;
+		if (!rc)
+			rc = eg_buf_addc(b, '}');
+	} else {
+		rc = eg_buf_adds(b, " ");
+		for (c = 0; !rc && c < s->ncol; c++) {
+			if (v[c][0])
+				rc = eg_buf_addf(b, " %s=", s->names[c]);
+			if (!rc && v[c][0])
+				rc = add_text(b, v[c]);
+		}
+		if (!rc)
+			rc = eg_buf_addc(b, '\n');
 	}
-	eg_ledger_done(st);
-	if (!rc && json)
-		rc = eg_buf_addc(b, ']');
-	if (!rc && !json && n == 0)
-		rc = eg_buf_adds(b, "  (none)\n");
+	s->n++;
+	s->rc = rc;
+	return rc != EG_OK;
+}
+
+/* After the ledger's rc: the section's own, then its end. */
+static eg_err
+sect_close(sect *s, eg_err rc)
+{
+	if (!rc)
+		rc = s->rc;
+	if (!rc && s->json)
+		rc = eg_buf_addc(s->b, ']');
+	if (!rc && !s->json && s->n == 0)
+		rc = eg_buf_adds(s->b, "  (none)\n");
 	return rc;
+}
+
+static const char *const ev_names[] = {"at", "state", "note"};
+
+static int
+ev_row(void *ud, const eg_ledger_event *ev)
+{
+	char at[32];
+	const char *v[3];
+
+	fmt_at(ev->at, at, sizeof(at));
+	v[0] = at;
+	v[1] = ev->state;
+	v[2] = ev->note;
+	return sect_row(ud, v);
+}
+
+static const char *const ich_names[] = {"isa13", "sender", "receiver",
+					"status", "duplicateOf"};
+
+static int
+ich_row(void *ud, const eg_ledger_ichg *i)
+{
+	const char *v[] = {i->isa13, i->sender, i->receiver, i->status,
+			   i->duplicate_of};
+
+	return sect_row(ud, v);
+}
+
+static const char *const txn_names[] = {"isa13", "gs06", "st01", "st02",
+					"status", "businessKey",
+					"duplicateOf", "records"};
+
+static int
+txn_row(void *ud, const eg_ledger_txn *t)
+{
+	char rec[24];
+	const char *v[] = {t->isa13, t->gs06, t->st01, t->st02, t->status,
+			   t->business_key, t->duplicate_of,
+			   fmt_int(t->records, rec, sizeof(rec))};
+
+	return sect_row(ud, v);
+}
+
+static const char *const fnd_names[] = {
+    "severity", "level", "rule", "code", "offset", "segment",
+    "segmentId", "element", "st02", "message", "segmentText"};
+
+static int
+fnd_row(void *ud, const eg_ledger_finding *f)
+{
+	char off[24], seg[24], el[24];
+	const char *v[] = {f->severity, f->level, f->rule, f->code,
+			   fmt_int(f->offset, off, sizeof(off)),
+			   fmt_int(f->segment, seg, sizeof(seg)),
+			   f->seg_id,
+			   fmt_int(f->element, el, sizeof(el)),
+			   f->st02, f->message, f->segment_text};
+
+	return sect_row(ud, v);
+}
+
+static const char *const out_names[] = {"kind", "path", "control", "state"};
+
+static int
+out_row(void *ud, const eg_ledger_output *o)
+{
+	const char *v[] = {o->kind, o->path, o->control, o->state};
+
+	return sect_row(ud, v);
+}
+
+static const char *const rel_names[] = {"file", "what", "state"};
+
+static int
+rel_row(void *ud, const eg_ledger_related *r)
+{
+	const char *v[3];
+
+	v[0] = r->file_id;
+	v[2] = r->state;
+	switch (r->rel) {
+	case EG_REL_DUPLICATE:
+		v[1] = "duplicate of this file";
+		break;
+	case EG_REL_REPEATS:
+		v[1] = "has sets that repeat this file's";
+		v[2] = "transactions";
+		break;
+	case EG_REL_REPROCESS:
+		v[1] = "reprocess of this file";
+		break;
+	case EG_REL_ENTRY:
+		v[1] = "entry of this bundle";
+		break;
+	case EG_REL_RESEND:
+		v[1] = "corrected resend of this file";
+		break;
+	case EG_REL_CORRECTS:
+		v[1] = "rejected file this one corrects";
+		break;
+	default:
+		v[1] = "related";
+		break;
+	}
+	return sect_row(ud, v);
+}
+
+static const char *const aud_names[] = {"at", "actor", "action", "reason",
+					"detail"};
+
+static int
+aud_row(void *ud, const eg_ledger_audit_row *a)
+{
+	char at[32];
+	const char *v[5];
+
+	fmt_at(a->at, at, sizeof(at));
+	v[0] = at;
+	v[1] = a->actor;
+	v[2] = a->action;
+	v[3] = a->reason;
+	v[4] = a->detail;
+	return sect_row(ud, v);
 }
 
 /* The acknowledgements a partner sent in this file, or about it (what
@@ -486,34 +652,79 @@ show_acks(eg_ledger *l, eg_buf *b, int json, const char *id, eg_error *e)
 	return rc;
 }
 
+/* The file's own row: name value lines, or the "file" object. */
+typedef struct detw {
+	eg_buf *b;
+	int json, found;
+	eg_err rc;
+} detw;
+
+static int
+detail_row(void *ud, const eg_ledger_file_detail *d)
+{
+	static const char *const names[] = {
+	    "partner", "state", "name", "size", "sha256", "source",
+	    "remotePath", "received", "finished", "summary", "duplicateOf",
+	    "reprocessOf", "bundle", "archive", "cleanup", "resendOf"};
+	detw *w = ud;
+	char size[24], rec[32], fin[32];
+	const char *v[16];
+	eg_err rc;
+	int c;
+
+	fmt_at(d->received_at, rec, sizeof(rec));
+	fmt_at(d->finished_at, fin, sizeof(fin));
+	v[0] = d->partner;
+	v[1] = d->state;
+	v[2] = d->name;
+	v[3] = fmt_int(d->size, size, sizeof(size));
+	v[4] = d->sha256;
+	v[5] = d->source;
+	v[6] = d->remote_path;
+	v[7] = rec;
+	v[8] = fin;
+	v[9] = d->summary;
+	v[10] = d->duplicate_of;
+	v[11] = d->reprocess_of;
+	v[12] = d->bundle;
+	v[13] = d->archive_path;
+	v[14] = d->post_action;
+	v[15] = d->resend_of;
+	w->found = 1;
+	rc = w->json ? eg_buf_adds(w->b, "{\"file\":{")
+		     : eg_buf_addf(w->b, "file %s\n", d->id);
+	for (c = 0; !rc && c < 16; c++) {
+		if (w->json) {
+			rc = eg_buf_addf(w->b, "%s\"%s\":", c ? "," : "",
+					 names[c]);
+			if (!rc)
+				rc = eg_cli_json_str(w->b, v[c]);
+		} else if (v[c][0]) {
+			rc = eg_buf_addf(w->b, "  %-12s ", names[c]);
+			if (!rc)
+				rc = add_text(w->b, v[c]);
+			if (!rc)
+				rc = eg_buf_addc(w->b, '\n');
+		}
+	}
+	if (!rc && w->json)
+		rc = eg_buf_addc(w->b, '}');
+	w->rc = rc;
+	return rc != EG_OK;
+}
+
 static int
 show_run(eg_cli *cli, int argc, char **argv)
 {
 	const char *id = NULL, *spool = NULL;
-	int json = 0, i, x, r;
+	int json = 0, i, x;
 	eg_cli_spool s;
+	eg_ledger *l;
 	eg_buf b;
 	eg_error e;
 	eg_err rc;
-	eg_stmt *st;
-	static const char *const fcols[] = {
-	    "id", "partner", "state", "name", "size", "sha256", "source",
-	    "remotePath", "received", "finished", "summary", "duplicateOf",
-	    "reprocessOf", "bundle", "archive", "cleanup", "resendOf"};
-	static const char *const ev[] = {"at", "state", "note"};
-	static const char *const ich[] = {"isa13", "sender", "receiver",
-					  "status", "duplicateOf"};
-	static const char *const txn[] = {"isa13", "gs06", "st01", "st02",
-					  "status", "businessKey",
-					  "duplicateOf", "records"};
-	static const char *const fnd[] = {"severity", "level", "rule", "code",
-					  "offset", "segment", "segmentId",
-					  "element", "st02", "message",
-					  "segmentText"};
-	static const char *const out[] = {"kind", "path", "control", "state"};
-	static const char *const dup[] = {"file", "what", "state"};
-	static const char *const aud[] = {"at", "actor", "action", "reason",
-					  "detail"};
+	detw d;
+	sect sc;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help")) {
@@ -537,114 +748,55 @@ show_run(eg_cli *cli, int argc, char **argv)
 		eg_cli_spool_close(&s);
 		return x;
 	}
+	l = s.ledger;
 	eg_error_clear(&e);
 	eg_buf_init(&b, OUT_MAX);
-	rc = eg_ledger_query(
-	    s.ledger, &st, &e,
-	    "SELECT id, partner, state, name, size, sha256, source, "
-	    "COALESCE(remote_path,''), datetime(received_at,'unixepoch'), "
-	    "COALESCE(datetime(finished_at,'unixepoch'),''), "
-	    "COALESCE(summary,''), COALESCE(duplicate_of,''), "
-	    "COALESCE(reprocess_of,''), COALESCE(parent_id,''), "
-	    "COALESCE(archive_path,''), post_action, COALESCE(resend_of,'') "
-	    "FROM files WHERE id=?1",
-	    "t", id);
-	if (rc) {
+	memset(&d, 0, sizeof(d));
+	d.b = &b;
+	d.json = json;
+	if (eg_ledger_file_detail_get(l, id, detail_row, &d, &e) ||
+	    !d.found) {
 		eg_buf_free(&b);
 		eg_cli_spool_close(&s);
-		return eg_cli_fail(cli, &e);
-	}
-	r = eg_ledger_step(s.ledger, st, &e);
-	if (r == 1) {
-		int c;
-
-		rc = json ? eg_buf_adds(&b, "{\"file\":{")
-			  : eg_buf_addf(&b, "file %s\n", id);
-		for (c = 1; !rc && c < 17; c++) {
-			if (json) {
-				rc = eg_buf_addf(&b, "%s\"%s\":",
-						 c > 1 ? "," : "", fcols[c]);
-				if (!rc)
-					rc = eg_cli_json_str(&b,
-							     eg_col_text(st, c));
-			} else if (eg_col_text(st, c)[0]) {
-				rc = eg_buf_addf(&b, "  %-12s ", fcols[c]);
-				if (!rc)
-					rc = add_text(&b, eg_col_text(st, c));
-				if (!rc)
-					rc = eg_buf_addc(&b, '\n');
-			}
-		}
-		if (!rc && json)
-			rc = eg_buf_addc(&b, '}');
-	}
-	eg_ledger_done(st);
-	if (r != 1) {
-		eg_buf_free(&b);
-		eg_cli_spool_close(&s);
-		if (r < 0)
+		if (e.code)
 			return eg_cli_fail(cli, &e);
 		fprintf(cli->err, "%s show: no file %s in the ledger (see "
 				  "`edigate files`)\n",
 			cli->prog, id);
 		return EG_EXIT_DOCUMENT;
 	}
+	rc = d.rc;
+	/* the sections, in the order a person reads the story */
+	if (!rc && !(rc = sect_open(&sc, &b, json, "history", "history",
+				    ev_names, 3)))
+		rc = sect_close(&sc, eg_ledger_file_events(l, id, ev_row, &sc,
+							   &e));
+	if (!rc && !(rc = sect_open(&sc, &b, json, "interchanges",
+				    "interchanges", ich_names, 5)))
+		rc = sect_close(&sc, eg_ledger_file_interchanges(l, id, ich_row,
+								 &sc, &e));
+	if (!rc && !(rc = sect_open(&sc, &b, json, "transaction sets",
+				    "transactions", txn_names, 8)))
+		rc = sect_close(&sc, eg_ledger_file_transactions(l, id, txn_row,
+								 &sc, &e));
 	if (!rc)
-		rc = section(s.ledger, &b, json, "history", "history",
-			     "SELECT datetime(at,'unixepoch'), state, "
-			     "COALESCE(note,'') FROM file_events WHERE "
-			     "file_id=?1 ORDER BY id",
-			     id, ev, 3, &e);
-	if (!rc)
-		rc = section(s.ledger, &b, json, "interchanges", "interchanges",
-			     "SELECT isa13, sender, receiver, status, "
-			     "COALESCE(duplicate_of,'') FROM interchanges "
-			     "WHERE file_id=?1 ORDER BY id",
-			     id, ich, 5, &e);
-	if (!rc)
-		rc = section(s.ledger, &b, json, "transaction sets",
-			     "transactions",
-			     "SELECT isa13, gs06, st01, st02, status, "
-			     "COALESCE(business_key,''), "
-			     "COALESCE(duplicate_of,''), records FROM "
-			     "transactions WHERE file_id=?1 ORDER BY id",
-			     id, txn, 8, &e);
-	if (!rc)
-		rc = show_acks(s.ledger, &b, json, id, &e);
-	if (!rc)
-		rc = section(s.ledger, &b, json, "findings", "findings",
-			     "SELECT severity, level, COALESCE(rule,''), "
-			     "COALESCE(code,''), offset, segment, seg_id, "
-			     "element, st02, message, segment_text FROM "
-			     "findings WHERE file_id=?1 ORDER BY id",
-			     id, fnd, 11, &e);
-	if (!rc)
-		rc = section(s.ledger, &b, json, "outputs", "outputs",
-			     "SELECT kind, path, COALESCE(control,''), state "
-			     "FROM outputs WHERE file_id=?1 ORDER BY id",
-			     id, out, 4, &e);
-	if (!rc)
-		rc = section(s.ledger, &b, json, "related files", "related",
-			     "SELECT id, 'duplicate of this file', state FROM "
-			     "files WHERE duplicate_of=?1 UNION ALL SELECT "
-			     "DISTINCT file_id, 'has sets that repeat this "
-			     "file''s', 'transactions' FROM transactions WHERE "
-			     "duplicate_of=?1 UNION ALL SELECT id, 'reprocess "
-			     "of this file', state FROM files WHERE "
-			     "reprocess_of=?1 UNION ALL SELECT id, 'entry of "
-			     "this bundle', state FROM files WHERE "
-			     "parent_id=?1 UNION ALL SELECT id, 'corrected "
-			     "resend of this file', state FROM files WHERE "
-			     "resend_of=?1 UNION ALL SELECT r.id, 'rejected "
-			     "file this one corrects', r.state FROM files f "
-			     "JOIN files r ON r.id=f.resend_of WHERE f.id=?1",
-			     id, dup, 3, &e);
-	if (!rc)
-		rc = section(s.ledger, &b, json, "audit", "audit",
-			     "SELECT datetime(at,'unixepoch'), actor, action, "
-			     "COALESCE(reason,''), COALESCE(detail,'') FROM "
-			     "audit WHERE file_id=?1 ORDER BY id",
-			     id, aud, 5, &e);
+		rc = show_acks(l, &b, json, id, &e);
+	if (!rc && !(rc = sect_open(&sc, &b, json, "findings", "findings",
+				    fnd_names, 11)))
+		rc = sect_close(&sc, eg_ledger_file_findings(l, id, fnd_row,
+							     &sc, &e));
+	if (!rc && !(rc = sect_open(&sc, &b, json, "outputs", "outputs",
+				    out_names, 4)))
+		rc = sect_close(&sc, eg_ledger_file_outputs(l, id, out_row, &sc,
+							    &e));
+	if (!rc && !(rc = sect_open(&sc, &b, json, "related files", "related",
+				    rel_names, 3)))
+		rc = sect_close(&sc, eg_ledger_file_related(l, id, rel_row, &sc,
+							    &e));
+	if (!rc && !(rc = sect_open(&sc, &b, json, "audit", "audit", aud_names,
+				    5)))
+		rc = sect_close(&sc, eg_ledger_file_audit(l, id, aud_row, &sc,
+							  &e));
 	if (!rc && json)
 		rc = eg_buf_adds(&b, "}\n");
 	x = rc ? eg_cli_fail(cli, &e) : eg_cli_write(cli, b.data, b.len);

@@ -249,6 +249,9 @@ help(FILE *f)
 	fputs("Usage: edigate parse [--json] FILE\n\n"
 	      "Read an X12 file and show its interchanges (with their\n"
 	      "delimiters), functional groups, transaction sets and segments.\n"
+	      "A UN/EDIFACT file (UNA or UNB at the start) shows its\n"
+	      "interchanges (separators, syntax), groups, messages and\n"
+	      "segments, values with release characters removed.\n"
 	      "Only syntax is checked here; use `edigate validate` for\n"
 	      "envelope and control-number checks.\n\n"
 	      "Options:\n"
@@ -292,6 +295,8 @@ run(eg_cli *cli, int argc, char **argv)
 	}
 	if (!file)
 		return eg_cli_usage(cli, "parse", "no FILE given");
+	if (eg_cli_is_edifact(file))
+		return eg_cli_edifact_parse(cli, file, p.json);
 	eg_error_clear(&e);
 	eg_buf_init(&p.b, (size_t)1 << 30);
 	rc = eg_source_open_file(&src, file, &e);
@@ -339,5 +344,5 @@ out:
 }
 
 const eg_command eg_cmd_parse = {
-	"parse", "show an X12 file's interchanges, groups, sets, segments",
+	"parse", "show an X12 or EDIFACT file's envelopes and segments",
 	run, help};

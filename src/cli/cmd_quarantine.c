@@ -14,6 +14,7 @@
 #include "edigate/buf.h"
 #include "edigate/fsutil.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_query.h"
 #include "edigate/pipeline.h"
 
 static void
@@ -80,97 +81,102 @@ r_help(FILE *f)
 	      f);
 }
 
+/* One file of the list, as a JSON object or two text lines. */
+typedef struct qlistw {
+	eg_buf *b;
+	int json, n;
+	eg_err rc;
+} qlistw;
+
+static int
+q_row(void *ud, const eg_ledger_quarantined *q)
+{
+	qlistw *w = ud;
+	eg_buf *b = w->b;
+	char when[32];
+	eg_err rc;
+
+	eg_cli_fmt_time(q->received_at, when, sizeof(when));
+	if (w->json) {
+		rc = eg_buf_addf(b,
+				 "%s{\"id\":\"%s\",\"partner\":\"%s\","
+				 "\"state\":\"%s\",\"receivedAt\":%lld,"
+				 "\"name\":",
+				 w->n ? "," : "", q->id, q->partner, q->state,
+				 (long long)q->received_at);
+		if (!rc)
+			rc = eg_cli_json_str(b, q->name);
+		if (!rc)
+			rc = eg_buf_adds(b, ",\"summary\":");
+		if (!rc)
+			rc = eg_cli_json_str(b, q->summary);
+		if (!rc)
+			rc = eg_buf_adds(b, ",\"firstError\":");
+		if (!rc)
+			rc = eg_cli_json_str(b, q->first_error);
+		if (!rc)
+			rc = eg_buf_addc(b, '}');
+	} else {
+		rc = eg_buf_addf(b, "%s  %-12s %-8s %s  %s\n    %s\n", q->id,
+				 q->partner, q->state, when, q->name,
+				 q->first_error);
+	}
+	w->n++;
+	w->rc = rc;
+	return rc != EG_OK;
+}
+
 static int
 q_list(eg_cli *cli, eg_cli_spool *s, const char *partner, int json)
 {
-	eg_stmt *st;
+	qlistw w;
 	eg_error e;
 	eg_buf b;
-	eg_err rc;
-	int r, n = 0, x;
+	eg_err rc = EG_OK;
+	int x;
 
 	eg_error_clear(&e);
 	eg_buf_init(&b, (size_t)64 << 20);
-	rc = eg_ledger_query(s->ledger, &st, &e,
-			     "SELECT id, partner, state, name, received_at, "
-			     "COALESCE(summary,''), (SELECT message FROM "
-			     "findings WHERE file_id=files.id AND "
-			     "severity='error' ORDER BY id LIMIT 1) FROM files "
-			     "WHERE state IN ('rejected','partial') AND (?1 IS "
-			     "NULL OR partner=?1) ORDER BY n",
-			     "t", partner);
-	if (rc)
-		return eg_cli_fail(cli, &e);
+	memset(&w, 0, sizeof(w));
+	w.b = &b;
+	w.json = json;
 	if (json)
 		rc = eg_buf_adds(&b, "{\"quarantine\":[");
-	while (!rc && (r = eg_ledger_step(s->ledger, st, &e)) == 1) {
-		char when[32];
-
-		eg_cli_fmt_time(eg_col_int(st, 4), when, sizeof(when));
-		if (json) {
-			rc = eg_buf_addf(&b,
-					 "%s{\"id\":\"%s\",\"partner\":\"%s\","
-					 "\"state\":\"%s\",\"receivedAt\":%lld,"
-					 "\"name\":",
-					 n ? "," : "", eg_col_text(st, 0),
-					 eg_col_text(st, 1), eg_col_text(st, 2),
-					 (long long)eg_col_int(st, 4));
-			if (!rc)
-				rc = eg_cli_json_str(&b, eg_col_text(st, 3));
-			if (!rc)
-				rc = eg_buf_adds(&b, ",\"summary\":");
-			if (!rc)
-				rc = eg_cli_json_str(&b, eg_col_text(st, 5));
-			if (!rc)
-				rc = eg_buf_adds(&b, ",\"firstError\":");
-			if (!rc)
-				rc = eg_cli_json_str(&b, eg_col_text(st, 6));
-			if (!rc)
-				rc = eg_buf_addc(&b, '}');
-		} else {
-			rc = eg_buf_addf(&b, "%s  %-12s %-8s %s  %s\n    %s\n",
-					 eg_col_text(st, 0), eg_col_text(st, 1),
-					 eg_col_text(st, 2), when,
-					 eg_col_text(st, 3), eg_col_text(st, 6));
-		}
-		n++;
+	if (!rc && eg_ledger_quarantine_list(s->ledger, partner, q_row, &w,
+					     &e)) {
+		eg_buf_free(&b);
+		return eg_cli_fail(cli, &e);
 	}
-	eg_ledger_done(st);
+	if (!rc)
+		rc = w.rc;
 	if (!rc && json)
 		rc = eg_buf_adds(&b, "]}\n");
-	if (!rc && !json && n == 0)
+	if (!rc && !json && w.n == 0)
 		rc = eg_buf_adds(&b, "the quarantine is empty\n");
 	x = rc ? EG_EXIT_IO : eg_cli_write(cli, b.data, b.len);
 	eg_buf_free(&b);
-	return x ? x : n ? EG_EXIT_OK : EG_EXIT_DOCUMENT;
+	return x ? x : w.n ? EG_EXIT_OK : EG_EXIT_DOCUMENT;
 }
 
 static int
 q_show(eg_cli *cli, eg_cli_spool *s, const char *id, int json)
 {
-	char partner[64] = "", path[PATH_MAX], *data = NULL;
+	char path[PATH_MAX], *data = NULL;
+	eg_ledger_file_ref ref;
 	size_t len = 0;
-	eg_stmt *st;
 	eg_error e;
-	int r, x;
+	int found, x;
 
 	eg_error_clear(&e);
-	if (eg_ledger_query(s->ledger, &st, &e,
-			    "SELECT partner FROM files WHERE id=?1 AND state "
-			    "IN ('rejected','partial')",
-			    "t", id))
+	if (eg_ledger_file_ref_get(s->ledger, id, &ref, &found, &e))
 		return eg_cli_fail(cli, &e);
-	r = eg_ledger_step(s->ledger, st, &e);
-	if (r == 1)
-		snprintf(partner, sizeof(partner), "%s", eg_col_text(st, 0));
-	eg_ledger_done(st);
-	if (r != 1) {
+	if (!found || !eg_ledger_state_in_quarantine(ref.state)) {
 		fprintf(cli->err, "%s quarantine: %s is not in quarantine\n",
 			cli->prog, id);
 		return EG_EXIT_USAGE;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/quarantine/%s/%s/%s",
-			     s->spool, partner, id,
+			     s->spool, ref.partner, id,
 			     json ? "report.json" : "report.txt") >= sizeof(path))
 		return EG_EXIT_USAGE;
 	if (eg_file_read_small(path, (size_t)256 << 20, &data, &len, &e))
@@ -207,33 +213,27 @@ requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
 	if (json)
 		fputs("{\"files\":[", cli->out);
 	for (i = 0; i < n; i++) {
-		char partner[64] = "", new_id[32] = "", state[32] = "";
+		char new_id[32] = "", state[32] = "";
+		eg_ledger_file_ref ref;
 		eg_cli_partner pc;
 		eg_pipeline_partner pp;
-		eg_stmt *st;
-		int r, x;
+		int found, x;
 
 		memset(&c, 0, sizeof(c));
 		eg_error_clear(&e);
-		if (eg_ledger_query(s->ledger, &st, &e,
-				    "SELECT partner FROM files WHERE id=?1", "t",
-				    ids[i])) {
+		if (eg_ledger_file_ref_get(s->ledger, ids[i], &ref, &found,
+					   &e)) {
 			worst = eg_cli_fail(cli, &e);
 			break;
 		}
-		r = eg_ledger_step(s->ledger, st, &e);
-		if (r == 1)
-			snprintf(partner, sizeof(partner), "%s",
-				 eg_col_text(st, 0));
-		eg_ledger_done(st);
-		if (r != 1) {
+		if (!found) {
 			fprintf(cli->err, "%s %s: no file %s in the ledger\n",
 				cli->prog, action, ids[i]);
 			worst = EG_EXIT_USAGE;
 			continue;
 		}
 		x = eg_cli_partner_open(cli, action, &s->home, s->guides,
-					partner, &pc);
+					ref.partner, &pc);
 		if (x) {
 			eg_cli_partner_close(&pc);
 			worst = x;
@@ -256,14 +256,10 @@ requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
 			continue;
 		}
 		eg_cli_partner_close(&pc);
-		if (eg_ledger_query(s->ledger, &st, &e,
-				    "SELECT state FROM files WHERE id=?1", "t",
-				    new_id) == EG_OK) {
-			if (eg_ledger_step(s->ledger, st, &e) == 1)
-				snprintf(state, sizeof(state), "%s",
-					 eg_col_text(st, 0));
-			eg_ledger_done(st);
-		}
+		/* the new file's state, "" when it cannot be read */
+		if (eg_ledger_file_ref_get(s->ledger, new_id, &ref, &found,
+					   &e) == EG_OK && found)
+			snprintf(state, sizeof(state), "%s", ref.state);
 		if (json)
 			fprintf(cli->out,
 				"%s{\"file\":\"%s\",\"newFile\":\"%s\","

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
 #include "edigate/pipeline.h"
+#include "run_metrics.h"
 
 static void
 help(FILE *f)
@@ -37,6 +39,10 @@ help(FILE *f)
 	      "                 after every file id and acknowledgement\n"
 	      "                 number found on disk (audited)\n"
 	      "  --batch N      files per ledger commit (default 64)\n"
+	      "  --metrics-file PATH  write the run's figures per partner to\n"
+	      "                 PATH (Prometheus text, atomically: for\n"
+	      "                 node_exporter's textfile collector;\n"
+	      "                 docs/operations.md)\n"
 	      "  --json         print the totals as one JSON object\n"
 	      "  --quiet        no line per file\n\n"
 	      "One partner failing (its server, its folders) does not stop the\n"
@@ -186,7 +192,8 @@ run_partner(eg_cli *cli, eg_cli_spool *s, eg_pipeline *pl, const char *id,
 static int
 run(eg_cli *cli, int argc, char **argv)
 {
-	const char *spool = NULL;
+	const char *spool = NULL, *metrics_file = NULL;
+	eg_cli_run_metrics rm = {NULL, 0};
 	const char **only;
 	size_t nonly = 0, i, nids = 0;
 	char **ids = NULL;
@@ -215,6 +222,9 @@ run(eg_cli *cli, int argc, char **argv)
 			only[nonly++] = argv[++i];
 		} else if (!strcmp(a, "--spool") && i + 1 < (size_t)argc) {
 			spool = argv[++i];
+		} else if (!strcmp(a, "--metrics-file") &&
+			   i + 1 < (size_t)argc) {
+			metrics_file = argv[++i];
 		} else if (!strcmp(a, "--batch") && i + 1 < (size_t)argc) {
 			batch = (unsigned)strtoul(argv[++i], NULL, 10);
 			if (!batch || batch > 10000) {
@@ -290,12 +300,35 @@ run(eg_cli *cli, int argc, char **argv)
 		/* a partner guide kept in partners/ is no partner */
 		if (!nonly && k != (size_t)-1 && all.other[k])
 			continue;
-		if (conflicting(&rc, &all, s.home.home, id))
+		if (conflicting(&rc, &all, s.home.home, id)) {
 			failed++;
-		else
+		} else {
+			eg_pipeline_counts before = c;
+			int f0 = failed;
+			struct timespec t0, t1;
+
+			clock_gettime(CLOCK_MONOTONIC, &t0);
 			(void)run_partner(cli, &s, pl, id, &c, &failed);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (metrics_file &&
+			    eg_cli_run_metrics_add(
+				&rm, id, &before, &c,
+				failed == f0 && c.failed == before.failed,
+				(double)(t1.tv_sec - t0.tv_sec) +
+				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+				s.now))
+				metrics_file = NULL; /* out of memory */
+		}
 	}
 	eg_cli_profiles_free(&all);
+	eg_error_clear(&e);
+	if (metrics_file &&
+	    eg_cli_run_metrics_write(&rm, s.ledger, metrics_file, &e)) {
+		fprintf(cli->err, "%s run: metrics file: %s\n", cli->prog,
+			e.msg);
+		failed++;
+	}
+	eg_cli_run_metrics_free(&rm);
 	if (json) {
 		fprintf(cli->out,
 			"{\"partners\":%zu,\"partnersFailed\":%d,\"files\":%lu,"

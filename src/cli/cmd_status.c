@@ -19,6 +19,7 @@
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
 #include "edigate/ledger_acks.h"
+#include "edigate/ledger_query.h"
 #include "edigate/profile.h"
 
 static void
@@ -112,93 +113,33 @@ partner_exists(const eg_cli_spool *s, const char *id)
 }
 
 static eg_err
-one(eg_ledger *l, const char *sql, const char *p, int64_t day,
-    long long *out, eg_error *e)
-{
-	int64_t v = 0;
-	eg_err rc = eg_ledger_int(l, &v, 0, e, sql, "ti", p, day);
-
-	*out = (long long)v;
-	return rc;
-}
-
-static eg_err
 gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
 {
-	eg_stmt *st;
+	eg_ledger_partner_day d;
 	eg_err rc;
-	int r;
 
 	memset(ps, 0, sizeof(*ps));
-	rc = one(l, "SELECT max(finished) FROM runs WHERE partner=?1 AND "
-		    "status='ok' AND ?2>=0", p, day, &ps->last_ok, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
-			    "received_at>=?2 AND source<>'sent'",
-			 p, day, &ps->in_today, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM outputs o JOIN files f ON "
-			    "f.id=o.file_id WHERE f.partner=?1 AND o.at>=?2 "
-			    "AND o.kind='records' AND o.state<>'staged'",
-			 p, day, &ps->out_today, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM outputs o JOIN files f ON "
-			    "f.id=o.file_id WHERE f.partner=?1 AND o.at>=?2 "
-			    "AND o.kind='ack' AND o.state='sent'",
-			 p, day, &ps->acks_today, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
-			    "received_at>=?2 AND state='accepted'",
-			 p, day, &ps->accepted, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
-			    "received_at>=?2 AND state IN ('rejected',"
-			    "'partial')",
-			 p, day, &ps->rejected, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
-			    "received_at>=?2 AND state='duplicate'",
-			 p, day, &ps->duplicates, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
-			    "state IN ('rejected','partial') AND ?2>=0",
-			 p, day, &ps->quarantine, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM files WHERE partner=?1 AND "
-			    "state IN ('received','processed') AND ?2>=0",
-			 p, day, &ps->stuck, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM outputs o JOIN files f ON "
-			    "f.id=o.file_id WHERE f.partner=?1 AND "
-			    "o.kind='ack' AND o.state<>'sent' AND ?2>=0",
-			 p, day, &ps->unsent, e);
-	if (!rc)
-		rc = one(l, "SELECT count(*) FROM runs WHERE partner=?1 AND "
-			    "started>=?2 AND status IN ('failed','partly')",
-			 p, day, &ps->failures, e);
+	rc = eg_ledger_partner_day_get(l, p, day, &d, e);
 	if (!rc)
 		rc = eg_ledger_acks_attention(l, p, day - 6 * 86400,
 					      &ps->ack_rejections, e);
 	if (rc)
 		return rc;
-	rc = eg_ledger_query(l, &st, e,
-			     "SELECT started, status, COALESCE(message,'') "
-			     "FROM runs WHERE partner=?1 ORDER BY id DESC "
-			     "LIMIT 1",
-			     "t", p);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(l, st, e);
-	if (r == 1) {
-		ps->last_run = eg_col_int(st, 0);
-		snprintf(ps->last_status, sizeof(ps->last_status), "%s",
-			 eg_col_text(st, 1));
-		snprintf(ps->last_msg, sizeof(ps->last_msg), "%s",
-			 eg_col_text(st, 2));
-	}
-	eg_ledger_done(st);
-	if (r < 0)
-		return e->code;
+	ps->last_ok = (long long)d.last_ok;
+	ps->in_today = (long long)d.files_in;
+	ps->out_today = (long long)d.records_out;
+	ps->acks_today = (long long)d.acks_sent;
+	ps->accepted = (long long)d.accepted;
+	ps->rejected = (long long)d.rejected;
+	ps->duplicates = (long long)d.duplicates;
+	ps->quarantine = (long long)d.quarantine;
+	ps->stuck = (long long)d.unfinished;
+	ps->unsent = (long long)d.acks_pending;
+	ps->failures = (long long)d.failed_runs;
+	ps->last_run = (long long)d.last_run;
+	snprintf(ps->last_status, sizeof(ps->last_status), "%s",
+		 d.last_status);
+	snprintf(ps->last_msg, sizeof(ps->last_msg), "%s", d.last_msg);
 	return eg_ledger_cleanup_attention(l, p, &ps->refused, ps->refused_path,
 					   sizeof(ps->refused_path),
 					   ps->refused_why,

@@ -163,6 +163,59 @@ static const cfield worder_f[] = {
 static const cshape worder_s = {"WarehouseOrder", worder_f, N(worder_f),
 				{{""}}};
 
+/* ---- master data (Item, Location, Carrier): flat records, one per
+ * row of a nightly file ---- */
+
+static const cfield conv_f[] = {
+	{"uom", CT_UOM, 1, 1, NULL},
+	{"quantity", CT_POSCOUNT, 1, 1, NULL},
+};
+static const cshape conv_s = {"unitConversion", conv_f, N(conv_f), {{""}}};
+
+static const cfield item_f[] = {
+	{"sku", CT_IDENT, 1, 1, NULL},
+	{"gtin", CT_GTIN, 0, 1, NULL},
+	{"description", CT_TEXT, 1, 1, NULL},
+	{"uom", CT_UOM, 1, 1, NULL},
+	{"customerId", CT_IDENT, 0, 1, NULL},
+	{"dimensions", CT_GROUP, 0, 1, &dims_s},
+	{"grossWeight", CT_WEIGHT, 0, 1, NULL},
+	{"netWeight", CT_WEIGHT, 0, 1, NULL},
+	{"volume", CT_VOLUME, 0, 1, NULL},
+	{"unitConversion", CT_GROUP, 0, 0, &conv_s},
+	{"hazmat", CT_BOOL, 0, 1, NULL},
+	{"lotControlled", CT_BOOL, 0, 1, NULL},
+	{"serialControlled", CT_BOOL, 0, 1, NULL},
+	{"status", CT_STATUS, 1, 1, NULL},
+};
+static const cshape item_s = {"Item", item_f, N(item_f), {{""}}};
+
+static const cfield location_f[] = {
+	{"locationId", CT_IDENT, 1, 1, NULL},
+	{"locationType", CT_LOCTYPE, 1, 1, NULL},
+	{"gln", CT_GLN, 0, 1, NULL},
+	{"name", CT_NAME, 1, 1, NULL},
+	{"addressLine", CT_TEXT, 0, 4, NULL},
+	{"city", CT_NAME, 0, 1, NULL},
+	{"state", CT_SUBDIV, 0, 1, NULL},
+	{"postalCode", CT_POSTAL, 0, 1, NULL},
+	{"country", CT_COUNTRY, 0, 1, NULL},
+	{"timeZone", CT_TZ, 0, 1, NULL},
+	{"contact", CT_GROUP, 0, 1, &contact_s},
+	{"status", CT_STATUS, 1, 1, NULL},
+};
+static const cshape location_s = {"Location", location_f, N(location_f),
+				  {{""}}};
+
+static const cfield mcarrier_f[] = {
+	{"scac", CT_SCAC, 1, 1, NULL},
+	{"name", CT_NAME, 1, 1, NULL},
+	{"mode", CT_MODE, 0, 0, NULL},
+	{"status", CT_STATUS, 1, 1, NULL},
+};
+static const cshape mcarrier_s = {"Carrier", mcarrier_f, N(mcarrier_f),
+				  {{""}}};
+
 const cshape *
 eg_canon_shape(const char *record)
 {
@@ -170,6 +223,12 @@ eg_canon_shape(const char *record)
 		return &shipment_s;
 	if (!strcmp(record, "WarehouseOrder"))
 		return &worder_s;
+	if (!strcmp(record, "Item"))
+		return &item_s;
+	if (!strcmp(record, "Location"))
+		return &location_s;
+	if (!strcmp(record, "Carrier"))
+		return &mcarrier_s;
 	return NULL;
 }
 
@@ -290,6 +349,8 @@ eg_canon_kind(ctype t)
 	case CT_PARTY:
 	case CT_LEVEL:
 		return EG_RK_GROUP;
+	case CT_BOOL:
+		return EG_RK_BOOL;
 	default:
 		return EG_RK_TEXT;
 	}
@@ -528,6 +589,26 @@ email_ok(const char *s)
 	return dot && dot > at + 1 && dot[1] != '\0';
 }
 
+/* IANA names: [A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}, as the schema says. */
+static int
+tz_ok(const char *s)
+{
+	size_t k = strspn(s, UPPER "abcdefghijklmnopqrstuvwxyz");
+	int parts = 0;
+
+	if (k == 0)
+		return 0;
+	for (s += k; *s; s += k) {
+		if (*s != '/' || ++parts > 2)
+			return 0;
+		s++;
+		k = strspn(s, UPPER DIGITS "abcdefghijklmnopqrstuvwxyz_+-");
+		if (k == 0)
+			return 0;
+	}
+	return 1;
+}
+
 int
 eg_canon_unit(ctype t, const char *u, char *err, size_t ecap)
 {
@@ -567,6 +648,11 @@ eg_canon_value(ctype t, const char *v, size_t n, char *out, size_t cap,
 	static const char *const payment[] = {"prepaid", "prepaid-add",
 					      "collect", "third-party",
 					      "mixed", NULL};
+	static const char *const status[] = {"active", "inactive",
+					     "discontinued", "deleted", NULL};
+	static const char *const loctype[] = {
+	    "warehouse", "distribution-center", "store", "plant", "supplier",
+	    "customer", "cross-dock", "carrier-terminal", "port", NULL};
 	char s[600];
 	size_t len = collapse(v, n, s, sizeof(s));
 
@@ -700,6 +786,31 @@ eg_canon_value(ctype t, const char *v, size_t n, char *out, size_t cap,
 	case CT_EMAIL:
 		if (!email_ok(s))
 			return fail(err, ecap, "is not an e-mail address");
+		break;
+	case CT_BOOL:
+		if (strcmp(s, "true") && strcmp(s, "false"))
+			return fail(err, ecap,
+				    "is not true or false: the code list must "
+				    "translate it");
+		break;
+	case CT_TZ:
+		if (!tz_ok(s))
+			return fail(err, ecap,
+				    "is not a time zone name (Area/City, e.g. "
+				    "Europe/Paris)");
+		break;
+	case CT_STATUS:
+		if (!one_of(s, status))
+			return fail(err, ecap,
+				    "is not a status (active, inactive, "
+				    "discontinued, deleted): the code list "
+				    "must translate it");
+		break;
+	case CT_LOCTYPE:
+		if (!one_of(s, loctype))
+			return fail(err, ecap,
+				    "is not a location type: the code list "
+				    "must translate it");
 		break;
 	case CT_GROUP:
 	case CT_PARTY:

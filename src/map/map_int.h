@@ -110,6 +110,7 @@ typedef enum ctype {
 	CT_COUNTRY, CT_SUBDIV, CT_POSTAL, CT_CURRENCY, CT_UOM, CT_PACKAGING,
 	CT_IDQUAL, CT_SERVICE, CT_PURPOSE, CT_MODE, CT_PAYMENT, CT_PHONE,
 	CT_EMAIL, CT_LENGTH_UNIT,
+	CT_BOOL, CT_TZ, CT_STATUS, CT_LOCTYPE, /* master data */
 	CT_QUANTITY, CT_WEIGHT, CT_VOLUME, /* measures */
 	CT_GROUP,  /* carrier, dimensions, contact */
 	CT_PARTY,  /* built from an N1 loop */

@@ -471,7 +471,8 @@ eg_mfield_eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
 				unsigned from = 0;
 
 				m->counts.steps++;
-				if (s->tag != f->src[0].tagn || !conds_ok(m, s, f))
+				if (eg_mset_tag(m, s) != f->src[0].tagn ||
+				    !conds_ok(m, s, f))
 					continue;
 				while (count < limit && extract(m, s, f, &from, &h)) {
 					int r = finish_value(m, f, cf, &h, path,
@@ -699,7 +700,8 @@ eg_mfield_eval_party(eg_mapper *m, int unit, const char *path, const cfield *cf,
 
 			for (si = m->units[u].head; si >= 0;
 			     si = m->segs[si].next, m->counts.steps++)
-				if (m->segs[si].tag == f->src[0].tagn &&
+				if (eg_mset_tag(m, &m->segs[si]) ==
+					f->src[0].tagn &&
 				    conds_ok(m, &m->segs[si], f))
 					return eg_mfield_build_party(m, parent, cf, si,
 							   path);

@@ -154,10 +154,17 @@ eg_map_in_list(const char *list, const char *w)
 static eg_err build_group(eg_mapper *m, eg_rnode *node, const cshape *sh,
 			  int unit, const char *prefix, unsigned ordinal);
 
-static int
-line_selected(const eg_mapper *m, int u)
+int
+eg_mapper_line_selected(const eg_mapper *m, int u)
 {
 	return !m->only_lines || m->only_lines[u];
+}
+
+eg_err
+eg_mapper_build_group(eg_mapper *m, eg_rnode *node, const cshape *sh,
+		      int unit, const char *prefix, unsigned ordinal)
+{
+	return build_group(m, node, sh, unit, prefix, ordinal);
 }
 
 /* Children of unit u at level lv, looking through see-through units. */
@@ -167,6 +174,9 @@ build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 {
 	int k;
 	eg_err rc = EG_OK;
+
+	if (eg_mrun_wanted(m, cf, u, lv))
+		return eg_mrun_add(m, node, cf, u, lv, ordinal);
 
 	for (k = m->units[u].kid; k >= 0 && !rc; k = m->units[k].sib) {
 		cunit *ku = &m->units[k];
@@ -181,7 +191,7 @@ build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 			continue;
 		/* numbered in the set, whichever record a line goes to */
 		++*ordinal;
-		if (!strcmp(cf->name, "line") && !line_selected(m, k))
+		if (!strcmp(cf->name, "line") && !eg_mapper_line_selected(m, k))
 			continue;
 		ku->used = 1;
 		rc = eg_rnode_add(node, cf->name, EG_RK_GROUP, 1, NULL, 0, &child);
@@ -420,7 +430,7 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 		rc = add_num(n, "byteOffset", eg_mset_offset(m, st));
 	if (!rc)
 		rc = add_num(n, "byteLength",
-			     eg_mset_offset(m, se) + se->len + 1 -
+			     eg_mset_offset(m, se) + eg_mset_len(m, se) + 1 -
 				 eg_mset_offset(m, st));
 	*out = cor;
 	return rc;
@@ -509,6 +519,10 @@ make_record(eg_mapper *m, unsigned *failed)
 	eg_err rc;
 
 	m->nbad = 0;
+	/* runs only where the record is written before the set goes and
+	 * nothing but the writers reads inside a level (see run_level) */
+	m->runs_ok = m->o.eager && !m->only_lines && !m->map->split_ship_to &&
+		     !(m->o.profile && m->o.profile->nrules);
 	if ((rc = eg_rnode_new_root(&rec, sh->name)) != EG_OK)
 		return rc;
 	rc = build_correlation(m, rec, &cor);
@@ -579,10 +593,10 @@ map_split(eg_mapper *m, unsigned *failed)
 		for (si = m->units[i].head; si >= 0; si = m->segs[si].next) {
 			eg_span code = eg_mset_elem(m, &m->segs[si], 1, 0);
 
-			if (eg_mset_is(&m->segs[si], "N1") && n1 < 0 &&
+			if (eg_mset_is(m, &m->segs[si], "N1") && n1 < 0 &&
 			    eg_span_eq(code, "ST"))
 				n1 = si;
-			if (eg_mset_is(&m->segs[si], "SDQ") && !sdq)
+			if (eg_mset_is(m, &m->segs[si], "SDQ") && !sdq)
 				sdq = &m->segs[si];
 		}
 		lines[nl] = (int)i;
@@ -686,7 +700,8 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 	m->txn = u;
 	m->failed = 0;
 	snprintf(m->release, sizeof(m->release), "%.6s", u->ctl.gs08);
-	if (m->too_big || m->nseg < 2 || m->segs[0].tag != EG_X12_ST) {
+	if (m->too_big || m->nseg < 2 ||
+	    eg_mset_tag(m, &m->segs[0]) != EG_X12_ST) {
 		size_t lim = !strcmp(m->id_of_too_big, "segments") ? m->max_segs
 			     : !strcmp(m->id_of_too_big, "elements")
 				 ? m->max_elems
@@ -828,6 +843,7 @@ eg_mapper_new(eg_mapper **out, const eg_mapper_opts *o, eg_error *e)
 					  : MAP_SET_MAX_SEGMENTS;
 	m->max_elems = o->max_set_elements ? o->max_set_elements
 					   : MAP_SET_MAX_ELEMENTS;
+	m->run_min = o->run_min_units ? o->run_min_units : 1024;
 	if (m->max_bytes > UINT32_MAX)
 		m->max_bytes = UINT32_MAX; /* arena offsets are 32-bit */
 	eg_buf_init(&m->arena, m->max_bytes);
@@ -852,6 +868,7 @@ eg_mapper_free(eg_mapper *m)
 	free(m->segs);
 	free(m->units);
 	free(m->hlidx);
+	free(m->deltas);
 	free(m->pend);
 	eg_mfield_cache_free(m);
 	free(m);

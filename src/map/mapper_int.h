@@ -7,9 +7,10 @@
  *               rule lists, code lists, canonical values
  *   mapper.c    the public API: records built in shape order, keys,
  *               rules, the 850 split, records held for their interchange
+ *   maprun.c    big repeating levels as runs, built again while written
  *
  * Memory: one set at a time.  Its bytes are kept once (the arena), each
- * segment costs a cseg (24 bytes) and each unit a cunit (40 bytes);
+ * segment costs a cseg (8 bytes) and each unit a cunit (36 bytes);
  * elements are found by scanning the segment when asked, never tabled.
  * The set's size is bounded by the limits in eg_mapper_opts (a set over
  * them is refused with a map-too-large finding, not copied on).
@@ -22,15 +23,14 @@
 #include "edigate/buf.h"
 #include "map_int.h"
 
-/* One segment of the set.  Its bytes are arena[off, next seg's off); its
- * index in the file and its position in the set follow from its place
- * (the set is copied from ST to SE without a gap). */
+/* One segment of the set: 8 bytes, since a set of 200,000 items has
+ * 600,000 of them.  Its bytes are arena[off, next seg's off) (its length
+ * and tag follow from them); its index in the file and its position in
+ * the set follow from its place (the set is copied from ST to SE without
+ * a gap), and so does its byte offset in the file while every segment
+ * ends with terminators of one length (else deltas[] holds them). */
 typedef struct cseg {
-	uint32_t tag;
 	uint32_t off;    /* into the arena */
-	uint32_t len;    /* bytes, terminator excluded */
-	uint32_t delta;  /* byte offset in the file minus the ST's */
-	int32_t unit;
 	int32_t next;    /* next segment of the same unit, -1 */
 } cseg;
 
@@ -69,6 +69,10 @@ struct eg_mapper {
 	size_t nseg, capseg;
 	uint64_t nelem;      /* data elements seen in the set */
 	uint64_t st_offset, st_index;
+	uint32_t term;       /* bytes between two segments (terminators) */
+	int irregular;       /* they differ: offsets are in deltas */
+	uint32_t *deltas;    /* byte offset in the file minus the ST's */
+	size_t capdelta;
 	char id_of_too_big[48]; /* the limit a set broke, "" none */
 	cunit *units;
 	size_t nunit, capunit;
@@ -95,6 +99,8 @@ struct eg_mapper {
 			   * mapper per file must not zero a big table) */
 	size_t nrcache;
 	int ship_to_unit; /* a line's own N1 segment, -1 for the header's */
+	size_t run_min;   /* level units under one parent that make a run */
+	int runs_ok;      /* this record may hold runs (make_record) */
 };
 
 /* ---- mapset.c ---- */
@@ -111,11 +117,14 @@ eg_span eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i,
 unsigned eg_mset_nelem(const eg_mapper *m, const cseg *s);
 /* Segment ID ("N1"), its index in the file, its position in the set. */
 void eg_mset_id(const eg_mapper *m, const cseg *s, char id[4]);
+/* Its tag (EG_X12_TAG) and length in bytes, terminator excluded. */
+uint32_t eg_mset_tag(const eg_mapper *m, const cseg *s);
+uint32_t eg_mset_len(const eg_mapper *m, const cseg *s);
 uint64_t eg_mset_index(const eg_mapper *m, const cseg *s);
 uint64_t eg_mset_offset(const eg_mapper *m, const cseg *s);
 uint32_t eg_mset_pos(const eg_mapper *m, const cseg *s);
 /* Is the segment's ID this one? */
-int eg_mset_is(const cseg *s, const char *id);
+int eg_mset_is(const eg_mapper *m, const cseg *s, const char *id);
 /* Cut the set into units (unit 0: the set); -1 out of memory. */
 int eg_mset_partition(eg_mapper *m);
 /* The first unit created, and the limits a set was refused for. */
@@ -133,7 +142,21 @@ eg_err eg_mfield_build_party(eg_mapper *m, eg_rnode *parent,
 int eg_mfield_was_bad(const eg_mapper *m, const char *path);
 void eg_mfield_cache_free(eg_mapper *m);
 
+/* ---- maprun.c ---- */
+
+/* Should the units of level lv under u (field cf) be a run? */
+int eg_mrun_wanted(const eg_mapper *m, const cfield *cf, int u, int lv);
+/* Check them one by one and add a run node for them to node. */
+eg_err eg_mrun_add(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
+		   int lv, unsigned *ordinal);
+
 /* ---- mapper.c ---- */
+
+/* Build node from unit's segments in the order of shape sh. */
+eg_err eg_mapper_build_group(eg_mapper *m, eg_rnode *node, const cshape *sh,
+			     int unit, const char *prefix, unsigned ordinal);
+/* Is line unit u part of the record being built (850 split)? */
+int eg_mapper_line_selected(const eg_mapper *m, int u);
 
 /* A finding at segment s (element elem, 0: the segment), or at the set
  * when s is NULL.  Counts toward the set's failure. */

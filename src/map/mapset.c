@@ -34,6 +34,37 @@ eg_mset_reset(eg_mapper *m)
 	m->nelem = 0;
 	m->too_big = 0;
 	m->id_of_too_big[0] = '\0';
+	m->term = 0;
+	m->irregular = 0;
+}
+
+/* Segment n (not yet counted) starts d bytes after the ST and off bytes
+ * into the arena.  While the gaps between segments are all one length
+ * the offset follows from off; the first time not, every offset is
+ * written down from then on. */
+static int
+note_offset(eg_mapper *m, uint64_t d, uint32_t off)
+{
+	size_t n = m->nseg, i;
+
+	if (!m->irregular) {
+		if (n == 1 && d - off <= UINT32_MAX)
+			m->term = (uint32_t)(d - off);
+		if (d == off + (uint64_t)n * m->term)
+			return 0;
+		m->irregular = 1;
+		if (eg_map_grow((void **)&m->deltas, &m->capdelta, n + 1,
+				sizeof(*m->deltas)))
+			return -1;
+		for (i = 0; i < n; i++)
+			m->deltas[i] =
+			    (uint32_t)(m->segs[i].off + (uint64_t)i * m->term);
+	}
+	if (eg_map_grow((void **)&m->deltas, &m->capdelta, n + 1,
+			sizeof(*m->deltas)))
+		return -1;
+	m->deltas[n] = (uint32_t)d;
+	return 0;
 }
 
 static void
@@ -72,32 +103,50 @@ eg_mset_add(eg_mapper *m, const eg_x12_segment *seg)
 	if (eg_map_grow((void **)&m->segs, &m->capseg, m->nseg + 1,
 			sizeof(*m->segs)))
 		return EG_ENOMEM;
+	if (note_offset(m, seg->offset - m->st_offset,
+			(uint32_t)(m->arena.len - seg->len)) < 0)
+		return EG_ENOMEM;
 	s = &m->segs[m->nseg++];
-	s->tag = seg->tag;
 	s->off = (uint32_t)(m->arena.len - seg->len);
-	s->len = (uint32_t)seg->len;
-	s->delta = (uint32_t)(seg->offset - m->st_offset);
-	s->unit = 0;
 	s->next = -1;
 	m->nelem += seg->nelem;
 	return EG_OK;
+}
+
+uint32_t
+eg_mset_len(const eg_mapper *m, const cseg *s)
+{
+	size_t i = (size_t)(s - m->segs);
+
+	return (i + 1 < m->nseg ? s[1].off : (uint32_t)m->arena.len) - s->off;
 }
 
 void
 eg_mset_id(const eg_mapper *m, const cseg *s, char id[4])
 {
 	const char *p = m->arena.data + s->off;
-	size_t k;
+	size_t k, len = eg_mset_len(m, s);
 
-	for (k = 0; k < 3 && k < s->len && p[k] != m->elsep; k++)
+	for (k = 0; k < 3 && k < len && p[k] != m->elsep; k++)
 		id[k] = p[k];
 	id[k] = '\0';
 }
 
-int
-eg_mset_is(const cseg *s, const char *id)
+/* As the reader makes it: the first two bytes, and the third when the
+ * ID has three. */
+uint32_t
+eg_mset_tag(const eg_mapper *m, const cseg *s)
 {
-	return s->tag == EG_X12_TAG(id[0], id[1], id[1] ? id[2] : 0);
+	char id[4];
+
+	eg_mset_id(m, s, id);
+	return EG_X12_TAG(id[0], id[1], id[1] ? id[2] : 0);
+}
+
+int
+eg_mset_is(const eg_mapper *m, const cseg *s, const char *id)
+{
+	return eg_mset_tag(m, s) == EG_X12_TAG(id[0], id[1], id[1] ? id[2] : 0);
 }
 
 uint64_t
@@ -109,7 +158,11 @@ eg_mset_index(const eg_mapper *m, const cseg *s)
 uint64_t
 eg_mset_offset(const eg_mapper *m, const cseg *s)
 {
-	return m->st_offset + s->delta;
+	size_t i = (size_t)(s - m->segs);
+
+	if (m->irregular)
+		return m->st_offset + m->deltas[i];
+	return m->st_offset + s->off + (uint64_t)i * m->term;
 }
 
 uint32_t
@@ -121,7 +174,7 @@ eg_mset_pos(const eg_mapper *m, const cseg *s)
 unsigned
 eg_mset_nelem(const eg_mapper *m, const cseg *s)
 {
-	const char *p = m->arena.data + s->off, *end = p + s->len;
+	const char *p = m->arena.data + s->off, *end = p + eg_mset_len(m, s);
 	unsigned n = 0;
 
 	while ((p = memchr(p, m->elsep, (size_t)(end - p))) != NULL) {
@@ -135,7 +188,7 @@ eg_span
 eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 {
 	eg_span sp = {"", 0};
-	const char *p = m->arena.data + s->off, *end = p + s->len, *c;
+	const char *p = m->arena.data + s->off, *end = p + eg_mset_len(m, s), *c;
 	size_t n, k;
 	unsigned j;
 
@@ -211,7 +264,6 @@ add_to_unit(eg_mapper *m, int u, int si)
 {
 	cunit *un = &m->units[u];
 
-	m->segs[si].unit = u;
 	if (un->tail >= 0)
 		m->segs[un->tail].next = si;
 	else
@@ -349,7 +401,9 @@ partition_hl(eg_mapper *m)
 	for (i = 0; i < m->nseg; i++) {
 		cseg *s = &m->segs[i];
 
-		if (s->tag == EG_X12_TAG('H', 'L', 0)) {
+		uint32_t tag = eg_mset_tag(m, s);
+
+		if (tag == EG_X12_TAG('H', 'L', 0)) {
 			char code[4];
 			eg_span v = eg_mset_elem(m, s, 3, 0), par;
 			int lv, parent = 0, u;
@@ -386,12 +440,17 @@ partition_hl(eg_mapper *m)
 			if (u < 0 || hl_put(m, &used, (int)i, u, 0) < 0)
 				return -1;
 			cur = u;
-		} else if (s->tag == EG_X12_SE || s->tag == EG_X12_ST) {
+		} else if (tag == EG_X12_SE || tag == EG_X12_ST) {
 			add_to_unit(m, 0, (int)i);
 			continue;
 		}
 		add_to_unit(m, cur, (int)i);
 	}
+	/* only the partition asks it: free it before the record is built
+	 * (8 bytes a slot, two slots an HL) */
+	free(m->hlidx);
+	m->hlidx = NULL;
+	m->hlcap = 0;
 	return 0;
 }
 
@@ -407,11 +466,11 @@ partition_loops(eg_mapper *m)
 		char id[4];
 		int lv;
 
-		if (s->tag == EG_X12_SE || s->tag == EG_X12_ST) {
+		eg_mset_id(m, s, id);
+		if (!strcmp(id, "SE") || !strcmp(id, "ST")) {
 			add_to_unit(m, 0, (int)i);
 			continue;
 		}
-		eg_mset_id(m, s, id);
 		while (top > 0 &&
 		       eg_map_in_list(
 			   m->map->levels[m->units[stack[top]].level].end, id))
@@ -457,7 +516,7 @@ mark_see_through(eg_mapper *m)
 			continue;
 		un->see_through = 1;
 		for (si = un->head; si >= 0; si = m->segs[si].next)
-			if (eg_mset_is(&m->segs[si], l->requires))
+			if (eg_mset_is(m, &m->segs[si], l->requires))
 				un->see_through = 0;
 		if (un->see_through)
 			un->used = 1;

@@ -19,6 +19,7 @@
 
 #include "edigate/ack.h"
 #include "edigate/namepat.h"
+#include "edigate/schedule.h"
 #include "edigate/xml.h"
 
 static char *
@@ -339,15 +340,57 @@ unsupported(eg_profile *p, const char *what, const eg_xml_node *n)
 	p->unsupported[p->nunsupported++].line = eg_xml_line(n);
 }
 
+/* <transport><schedule every= | cron= tz=><window days= from= to=/>. */
+static void
+read_schedule(eg_profile *p, const eg_xml_node *tr)
+{
+	const eg_xml_node *sc = child(tr, "schedule"), *w;
+
+	if (!sc)
+		return;
+	p->sched_line = eg_xml_line(sc);
+	p->sched_every = eg_xml_attr(sc, "every")
+			     ? duration_secs(eg_xml_attr(sc, "every"))
+			     : 0;
+	p->sched_cron = dup_attr(sc, "cron");
+	p->sched_tz = dup_attr(sc, "tz");
+	for (w = eg_xml_first(sc); w && p->nsched_win < 8; w = eg_xml_next(w)) {
+		p->sched_win[p->nsched_win].days = dup_attr(w, "days");
+		p->sched_win[p->nsched_win].from = dup_attr(w, "from");
+		p->sched_win[p->nsched_win].to = dup_attr(w, "to");
+		p->nsched_win++;
+	}
+}
+
+eg_err
+eg_profile_schedule(const eg_profile *p, struct eg_schedule *s, eg_error *e)
+{
+	eg_schedule_spec sp;
+	unsigned i;
+
+	if (!p->sched_line)
+		return eg_fail(e, EG_ENOTFOUND, "partner %s has no <schedule>",
+			       p->id ? p->id : "");
+	memset(&sp, 0, sizeof(sp));
+	sp.every = p->sched_every;
+	sp.cron = p->sched_cron;
+	sp.tz = p->sched_tz;
+	for (i = 0; i < p->nsched_win && i < EG_SCHEDULE_MAX_WINDOWS; i++) {
+		sp.win[i].days = p->sched_win[i].days;
+		sp.win[i].from = p->sched_win[i].from;
+		sp.win[i].to = p->sched_win[i].to;
+	}
+	sp.nwin = i;
+	return eg_schedule_parse(s, &sp, e);
+}
+
 /* What the schema allows and nothing acts on yet (see profile.h). */
 static void
-read_unsupported(eg_profile *p, const eg_xml_node *root,
-		 const eg_xml_node *tr)
+read_unsupported(eg_profile *p, const eg_xml_node *root)
 {
 	const eg_xml_node *k;
 
 	unsupported(p, "<sla>", child(root, "sla"));
-	unsupported(p, "<transport><schedule>", child(tr, "schedule"));
 	k = child(root, "acknowledgements");
 	for (k = k ? eg_xml_first(k) : NULL; k; k = eg_xml_next(k))
 		if (!strcmp(eg_xml_name(k), "expect"))
@@ -440,7 +483,8 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->after_action = dup_attr(child(tr, "after-pickup"), "action");
 	p->move_to = dup_attr(child(tr, "after-pickup"), "move-to");
 	read_policy(p, root, tr, sf);
-	read_unsupported(p, root, tr);
+	read_unsupported(p, root);
+	read_schedule(p, tr);
 	docs = child(root, "documents");
 	for (k = eg_xml_first(docs); k; k = eg_xml_next(k))
 		p->ndocs++;
@@ -516,6 +560,13 @@ eg_profile_free(eg_profile *p)
 	}
 	free(p->fields);
 	free(p->rules);
+	free(p->sched_cron);
+	free(p->sched_tz);
+	for (i = 0; i < p->nsched_win; i++) {
+		free(p->sched_win[i].days);
+		free(p->sched_win[i].from);
+		free(p->sched_win[i].to);
+	}
 	free(p->path);
 	free(p->dir);
 	free(p->id);
@@ -786,6 +837,15 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 		    "after-pickup action=\"move\" needs move-to=");
 	if (!p->sftp)
 		check_local_folders(&r, p, home);
+	if (p->sched_line) {
+		eg_schedule sc;
+		eg_error se;
+
+		eg_error_clear(&se);
+		if (eg_profile_schedule(p, &sc, &se))
+			say(&r, EG_PCHECK_ERROR, "line %ld: <schedule>: %s",
+			    p->sched_line, se.msg);
+	}
 	for (i = 0; i < p->nunsupported; i++)
 		say(&r, EG_PCHECK_ERROR,
 		    "line %ld: %s is not supported yet: edigate would not act "

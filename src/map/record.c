@@ -132,6 +132,73 @@ eg_rnode_add(eg_rnode *parent, const char *name, eg_rkind kind, int repeats,
 	return EG_OK;
 }
 
+/* A run node: the node first, then what makes its children. */
+typedef struct rrun {
+	eg_rnode node;
+	eg_rnode_expand_fn fn;
+	void *ud;
+	const void *arg;
+	long a, b;
+} rrun;
+
+#define RUN_FLAG 5 /* in_arena of a run */
+
+eg_err
+eg_rnode_add_run(eg_rnode *parent, const char *name, eg_rnode_expand_fn fn,
+		 void *ud, const void *arg, long a, long b, eg_rnode **out)
+{
+	rrun *r;
+
+	if (out)
+		*out = NULL;
+	if (!parent->in_arena || !fn)
+		return EG_EINVAL;
+	if (!(r = aalloc(parent, sizeof(*r))))
+		return EG_ENOMEM;
+	r->node.name = name;
+	r->node.kind = EG_RK_GROUP;
+	r->node.repeats = 1;
+	r->node.in_arena = RUN_FLAG;
+	r->fn = fn;
+	r->ud = ud;
+	r->arg = arg;
+	r->a = a;
+	r->b = b;
+	r->node.parent = parent;
+	if (parent->last)
+		parent->last->next = &r->node;
+	else
+		parent->child = &r->node;
+	parent->last = &r->node;
+	if (out)
+		*out = &r->node;
+	return EG_OK;
+}
+
+int
+eg_rnode_is_run(const eg_rnode *n)
+{
+	return n->in_arena == RUN_FLAG;
+}
+
+void
+eg_rnode_run_args(const eg_rnode *run, const void **arg, long *a, long *b)
+{
+	const rrun *r = (const rrun *)run;
+
+	*arg = r->arg;
+	*a = r->a;
+	*b = r->b;
+}
+
+static eg_err
+run_expand(const eg_rnode *n, eg_rnode_each_fn each, void *wctx)
+{
+	const rrun *r = (const rrun *)n;
+
+	return r->fn(r->ud, n, each, wctx);
+}
+
 eg_err
 eg_rnode_set_uom(eg_rnode *n, const char *uom)
 {
@@ -312,10 +379,32 @@ indent(eg_buf *b, unsigned depth)
 	return rc;
 }
 
+static eg_err write_xml(eg_buf *b, const eg_rnode *n, unsigned depth);
+
+typedef struct xmlctx {
+	eg_buf *b;
+	unsigned depth;
+} xmlctx;
+
+static eg_err
+each_xml(void *wctx, const eg_rnode *child)
+{
+	xmlctx *x = wctx;
+
+	return write_xml(x->b, child, x->depth);
+}
+
 static eg_err
 write_xml(eg_buf *b, const eg_rnode *n, unsigned depth)
 {
-	eg_err rc = indent(b, depth);
+	eg_err rc;
+
+	if (eg_rnode_is_run(n)) {
+		xmlctx x = {b, depth};
+
+		return run_expand(n, each_xml, &x);
+	}
+	rc = indent(b, depth);
 
 	if (!rc)
 		rc = eg_buf_addf(b, "<%s", n->name);
@@ -361,6 +450,22 @@ add_json_str(eg_buf *b, const char *s)
 }
 
 static eg_err write_json_members(eg_buf *b, const eg_rnode *first, int comma);
+static eg_err write_json_value(eg_buf *b, const eg_rnode *n);
+
+/* Elements of one plural array: a comma before all but the first. */
+typedef struct jsonctx {
+	eg_buf *b;
+	size_t k;
+} jsonctx;
+
+static eg_err
+each_json(void *wctx, const eg_rnode *child)
+{
+	jsonctx *j = wctx;
+	eg_err rc = j->k++ ? eg_buf_addc(j->b, ',') : EG_OK;
+
+	return rc ? rc : write_json_value(j->b, child);
+}
 
 static eg_err
 write_json_value(eg_buf *b, const eg_rnode *n)
@@ -404,6 +509,7 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma)
 		comma = 1;
 		if (!rc && n->repeats) {
 			const eg_rnode *m = n;
+			jsonctx j = {b, 0};
 
 			/* element names are plain camelCase: no escaping */
 			rc = eg_buf_addc(b, '"');
@@ -412,17 +518,16 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma)
 			if (!rc)
 				rc = eg_buf_adds(b, "s\":[");
 			for (; !rc && m && !strcmp(m->name, n->name);
-			     m = m->next) {
-				if (m != n)
-					rc = eg_buf_addc(b, ',');
-				if (!rc)
-					rc = write_json_value(b, m);
-			}
+			     m = m->next)
+				rc = eg_rnode_is_run(m) ? run_expand(m, each_json, &j)
+							: each_json(&j, m);
 			if (!rc)
 				rc = eg_buf_addc(b, ']');
 			n = m;
 			continue;
 		}
+			if (!rc && eg_rnode_is_run(n))
+			rc = EG_EINVAL; /* a run is always a plural array */
 		if (!rc)
 			rc = eg_buf_addc(b, '"');
 		if (!rc)

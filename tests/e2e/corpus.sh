@@ -1,7 +1,9 @@
 #!/bin/sh
 # Conformance run over ../shared/corpus, driven by its MANIFEST.tsv.
 #
-# - X12 files the manifest calls valid must pass the envelope checks;
+# - X12 and EDIFACT files the manifest calls valid must pass the envelope
+#   checks (EDIFACT: the service-segment checks), unless corpus_expect.tsv
+#   says why edigate flags them;
 # - files under invalid/ must be flagged (exit 1), with the expected
 #   finding where corpus_expect.tsv names one;
 # - every other corpus file (valid=unknown, EDIFACT, XML, CSV) must give a
@@ -64,7 +66,7 @@ while IFS="$tab" read -r path repo spath commit lic kind valid experr notes; do
 		pass=$((pass+1)); continue
 	fi
 	case "$path" in invalid/*) [ -z "$want" ] && want=flagged ;; esac
-	if [ -z "$want" ] && [ "$valid" = yes ] && case "$kind" in X12*) true ;; *) false ;; esac; then
+	if [ -z "$want" ] && [ "$valid" = yes ] && case "$kind" in X12*|EDIFACT*) true ;; *) false ;; esac; then
 		want=valid
 	fi
 	case "$want" in
@@ -148,6 +150,74 @@ while IFS="$tab" read -r path repo spath commit lic kind valid experr notes; do
 	done
 done <"$corpus/MANIFEST.tsv"
 echo "corpus acks: $acks_checked acknowledgements of $nx X12 files checked with validate --strict ($nunanswered runs left something unanswered, with a message)"
+
+# Fourth pass: the CSV reader on the corpus CSV files, as
+# corpus_csv.tsv says (options, exit, records, a pattern in the JSON);
+# every CSV file of the manifest must be listed there.
+ncsv=0
+csv_json() { # (lib.sh's json_ok reads $t/out)
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null
+	else
+		grep -q '^{' "$1"
+	fi
+}
+while IFS="$tab" read -r path opts want nrec pat; do
+	case "$path" in ''|'#'*) continue ;; esac
+	f="$corpus/$path"
+	[ -f "$f" ] || { echo "SKIP csv $path: not in this corpus"; skip=$((skip+1)); continue; }
+	ncsv=$((ncsv + 1))
+	[ "$opts" = - ] && opts=
+	# shellcheck disable=SC2086
+	"$bin" csv --json $opts "$f" >"$out/c.json" 2>"$out/c.err"
+	rc=$?
+	if [ "$rc" -ne "$want" ] || grep -Eq 'runtime error|Sanitizer' "$out/c.err"; then
+		echo "FAIL csv $path: exit $rc, want $want: $(head -c 300 "$out/c.err" "$out/c.json")"
+		fail=$((fail+1)); continue
+	fi
+	if ! csv_json "$out/c.json" ||
+	    { [ "$nrec" != - ] && ! grep -q "\"records\":$nrec," "$out/c.json"; } ||
+	    ! grep -Eq -- "$pat" "$out/c.json"; then
+		echo "FAIL csv $path: want $nrec records and /$pat/: $(head -c 400 "$out/c.json")"
+		fail=$((fail+1)); continue
+	fi
+	pass=$((pass+1))
+done <"$here/corpus_csv.tsv"
+for f in "$corpus"/csv/*; do
+	[ -f "$f" ] || continue
+	p=${f#"$corpus"/}
+	grep -q "^$p$tab" "$here/corpus_csv.tsv" ||
+	    { echo "FAIL csv $p: not listed in corpus_csv.tsv"; fail=$((fail+1)); }
+done
+echo "corpus csv: $ncsv CSV files read"
+
+# Fifth pass: a CONTRL for every EDIFACT corpus file (forced, whatever
+# UNB 0031 says): no crash, and every CONTRL written is itself a clean
+# interchange for the service-segment checks.
+ne=0 ncontrl=0
+while IFS="$tab" read -r path repo spath commit lic kind valid experr notes; do
+	case "$kind" in EDIFACT*) ;; *) continue ;; esac
+	f="$corpus/$path"
+	[ -f "$f" ] || continue
+	ne=$((ne + 1))
+	d="$out/contrl/$ne"
+	"$bin" ack --contrl always --time 202611220700 --first-control 1 \
+		-o "$d" "$f" >"$out/c.out" 2>"$out/c.err"
+	rc=$?
+	if [ "$rc" -gt 1 ] || grep -Eq 'runtime error|Sanitizer' "$out/c.err"; then
+		bad "contrl $path: exit $rc: $(head -c 300 "$out/c.err")"
+		continue
+	fi
+	for c in "$d"/*.contrl.edi; do
+		[ -f "$c" ] || continue
+		ncontrl=$((ncontrl + 1))
+		if "$bin" validate --envelope "$c" >"$out/cv" 2>&1; then ok; else
+			bad "contrl $path: our CONTRL is not clean"
+			head -5 "$out/cv"
+		fi
+	done
+done <"$corpus/MANIFEST.tsv"
+echo "corpus contrl: $ncontrl CONTRL interchanges for $ne EDIFACT files, each checked clean"
 
 echo "corpus: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

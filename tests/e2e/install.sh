@@ -15,6 +15,20 @@ bin="$t/prefix/bin/edigate"
 [ -x "$bin" ] || bad "no $bin"
 [ -f "$t/prefix/share/edigate/edi/x12/004010/856.xml" ] || bad "guides not installed"
 [ -f "$t/prefix/share/edigate/schemas/edi-guide.xsd" ] || bad "schema not installed"
+# the scheduler's units and the crontab example, pointing at the binary
+for f in lib/systemd/system/edigate.service lib/systemd/system/edigate-run.service \
+    lib/systemd/system/edigate-run.timer share/edigate/examples/edigate.crontab \
+    share/doc/edigate/operations.md; do
+	[ -f "$t/prefix/$f" ] || bad "$f not installed"
+done
+grep -q "^ExecStart=$t/prefix/bin/edigate serve " "$t/prefix/lib/systemd/system/edigate.service" ||
+	bad "edigate.service does not start the installed binary"
+grep -q "^ExecStart=$t/prefix/bin/edigate run " "$t/prefix/lib/systemd/system/edigate-run.service" ||
+	bad "edigate-run.service does not start the installed binary"
+grep -q "$t/prefix/bin/edigate run" "$t/prefix/share/edigate/examples/edigate.crontab" ||
+	bad "the crontab example does not name the installed binary"
+! grep -rq '@BINDIR@\|@DOCDIR@' "$t/prefix/lib/systemd" "$t/prefix/share/edigate/examples" ||
+	bad "a placeholder is left in the installed units"
 mkdir -p "$t/home"
 "$bin" --home "$t/home" info >"$t/out" 2>&1 || bad "info failed"
 grep -q "^data: *$t/prefix/share/edigate\$" "$t/out" || { cat "$t/out"; bad "installed binary does not find its data"; }

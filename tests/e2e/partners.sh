@@ -40,7 +40,8 @@ expect_exit 2 $E run --partner nosuch; expect_err "no partner 'nosuch'.*bigretai
 expect_exit 2 $E run --partner ../x; expect_err "'../x' is not a partner id"
 [ -e "$h/spool" ] && bad "a usage error made a spool" || ok
 
-# settings nothing acts on yet are refused, with their line
+# settings nothing acts on yet are refused, with their line; a schedule
+# (edigate serve) is understood, and checked
 cp "$h/partners/bigretail.xml" "$t/bigretail.shipped"
 python3 - "$t/bigretail.shipped" "$h/partners/bigretail.xml" <<'EOF3'
 import sys
@@ -53,8 +54,31 @@ open(sys.argv[2], "w").write(s)
 EOF3
 expect_exit 2 $E partner check bigretail
 expect_out 'line [0-9]+: <sla> is not supported yet'
-expect_out 'line [0-9]+: <transport><schedule> is not supported yet'
 expect_out 'line [0-9]+: <acknowledgements><expect> is not supported yet'
+expect_no_out 'schedule'
+# schedules: good ones pass, bad ones are errors in words
+sched() { # $1: the <schedule .../> element
+	python3 - "$t/bigretail.shipped" "$h/partners/bigretail.xml" "$1" <<'EOF3'
+import sys
+s = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(s.replace('</transport>', '  ' + sys.argv[3] + '\n  </transport>'))
+EOF3
+}
+sched '<schedule every="5m"/>'
+expect_exit 0 $E partner check bigretail
+sched '<schedule cron="*/15 6-20 * * mon-fri" tz="America/Chicago"><window days="mon-fri" from="06:00" to="20:00"/><window days="sat" from="22:00" to="02:00"/></schedule>'
+expect_exit 0 $E partner check bigretail
+sched '<schedule cron="61 * * * *"/>'
+expect_exit 2 $E partner check bigretail
+expect_out "line [0-9]+: <schedule>: cron '61 \* \* \* \*', field 1 \(minute\): '61' is not a minute"
+sched '<schedule every="5m" cron="0 * * * *"/>'
+expect_exit 2 $E partner check bigretail; expect_out '<schedule>: a schedule needs either every=.*not both'
+sched '<schedule every="5s"/>'
+expect_exit 2 $E partner check bigretail; expect_out 'every=5s is too short'
+sched '<schedule cron="@daily" tz="Mars/Olympus"/>'
+expect_exit 2 $E partner check bigretail; expect_out "tz='Mars/Olympus' is not a time zone this machine knows"
+sched '<schedule every="1h"><window from="25:00" to="06:00"/></schedule>'
+expect_exit 2 $E partner check bigretail; expect_out "bigretail.xml:[0-9]+: Element 'window', attribute 'from'.*'25:00' is not accepted"
 # code-list values must be codes a record can carry
 sed 's|<code partner="EA" ours="EA"/>|<code partner="EA" ours="EACH"/>|' "$t/bigretail.shipped" >"$h/partners/bigretail.xml"
 expect_exit 2 $E partner check bigretail

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -283,7 +284,8 @@ asn_one_order(eg_buf *b, unsigned n)
 
 typedef struct mrun {
 	eg_mapper *m;
-	unsigned records, items, too_large, findings;
+	unsigned records, items, too_large, findings, runs;
+	eg_buf *out; /* records written here as JSON, then XML; or NULL */
 } mrun;
 
 static eg_err
@@ -315,15 +317,41 @@ mr_record(void *ud, const eg_rnode *rec, eg_error *e)
 
 	(void)e;
 	r->records++;
-	for (c = o ? o->child : NULL; c; c = c->next)
+	for (c = o ? o->child : NULL; c; c = c->next) {
 		r->items += !strcmp(c->name, "item");
+		r->runs += eg_rnode_is_run(c);
+	}
+	if (r->out && (eg_record_write_json(r->out, rec) != EG_OK ||
+		       eg_record_write_xml(r->out, rec, 1) != EG_OK))
+		return EG_ENOMEM;
 	return EG_OK;
 }
+
+static eg_mapper_counts map_input(const eg_buf *in, size_t max_segments,
+				   int eager, size_t run_min, mrun *r);
 
 /* Map one order of n items; returns the mapper's counts. */
 static eg_mapper_counts
 map_order(unsigned n, size_t max_segments, mrun *r)
 {
+	eg_buf b;
+	eg_mapper_counts c;
+
+	eg_buf_init(&b, (size_t)64 << 20);
+	asn_one_order(&b, n);
+	r->out = NULL;
+	c = map_input(&b, max_segments, 0, 0, r);
+	eg_buf_free(&b);
+	return c;
+}
+
+/* Map the file in `in`; eager and run_min as in eg_mapper_opts.  r->out
+ * (set by the caller, or NULL) receives the records. */
+static eg_mapper_counts
+map_input(const eg_buf *in, size_t max_segments, int eager, size_t run_min,
+	  mrun *r)
+{
+	eg_buf *out = r->out;
 	eg_maps *maps = NULL;
 	eg_mapper_opts mo;
 	eg_x12_check_opts co;
@@ -331,16 +359,14 @@ map_order(unsigned n, size_t max_segments, mrun *r)
 	eg_x12_check_result res;
 	eg_mapper_counts c;
 	eg_source *src = NULL;
-	eg_buf b;
 	eg_error e;
 
 	memset(r, 0, sizeof(*r));
+	r->out = out;
 	memset(&mo, 0, sizeof(mo));
 	memset(&co, 0, sizeof(co));
 	memset(&ev, 0, sizeof(ev));
 	eg_error_clear(&e);
-	eg_buf_init(&b, (size_t)64 << 20);
-	asn_one_order(&b, n);
 	if (eg_maps_new(&maps, REPO, &e) != EG_OK)
 		fail_msg("eg_maps_new: %s", e.msg);
 	mo.maps = maps;
@@ -351,6 +377,8 @@ map_order(unsigned n, size_t max_segments, mrun *r)
 	mo.finding = mr_finding;
 	mo.ud = r;
 	mo.max_set_segments = max_segments;
+	mo.eager = eager;
+	mo.run_min_units = run_min;
 	if (eg_mapper_new(&r->m, &mo, &e) != EG_OK)
 		fail_msg("eg_mapper_new: %s", e.msg);
 	co.limits = eg_x12_limits_default();
@@ -358,7 +386,7 @@ map_order(unsigned n, size_t max_segments, mrun *r)
 	co.segment_ud = r;
 	ev.unit_end = mr_unit;
 	ev.ud = r;
-	assert_int_equal(eg_source_new_mem(&src, b.data, b.len, "mem", &e),
+	assert_int_equal(eg_source_new_mem(&src, in->data, in->len, "mem", &e),
 			 EG_OK);
 	if (eg_x12_check(src, &co, &ev, &res, &e) != EG_OK)
 		fail_msg("eg_x12_check: %s", e.msg);
@@ -367,8 +395,87 @@ map_order(unsigned n, size_t max_segments, mrun *r)
 	eg_mapper_free(r->m);
 	eg_source_free(src);
 	eg_maps_free(maps);
-	eg_buf_free(&b);
 	return c;
+}
+
+/*
+ * A big level (more items under one order than run_min_units) is handed
+ * out as a run and built again while written: the JSON and XML written
+ * are byte for byte those of the whole tree, whatever the threshold.
+ * One file has every segment end in "~\n", the other mixes "~" and
+ * "~\r\n", so byte offsets cannot follow from one terminator length.
+ */
+static void
+test_mapper_runs(void **state)
+{
+	eg_buf in, whole, runs, one;
+	mrun r;
+	int mixed;
+
+	(void)state;
+	for (mixed = 0; mixed < 2; mixed++) {
+		eg_buf_init(&in, (size_t)64 << 20);
+		asn_one_order(&in, 3000);
+		if (mixed) {
+			/* every 7th "~\n" loses its newline, every 5th is
+			 * "~\r\n": the text stays one valid interchange */
+			eg_buf t;
+			size_t i, k = 0;
+
+			eg_buf_init(&t, (size_t)64 << 20);
+			for (i = 0; i < in.len; i++) {
+				if (in.data[i] == '\n' && ++k % 7 == 0)
+					continue;
+				if (in.data[i] == '\n' && k % 5 == 0)
+					assert_int_equal(eg_buf_addc(&t, '\r'),
+							 EG_OK);
+				assert_int_equal(eg_buf_addc(&t, in.data[i]),
+						 EG_OK);
+			}
+			eg_buf_free(&in);
+			in = t;
+		}
+		eg_buf_init(&whole, (size_t)64 << 20);
+		eg_buf_init(&runs, (size_t)64 << 20);
+		eg_buf_init(&one, (size_t)64 << 20);
+		r.out = &whole;
+		map_input(&in, 0, 1, SIZE_MAX, &r);
+		assert_int_equal(r.records, 1);
+		assert_int_equal(r.items, 3000);
+		assert_int_equal(r.runs, 0);
+		r.out = &runs;
+		map_input(&in, 0, 1, 0, &r); /* the default: 1,024 */
+		assert_int_equal(r.records, 1);
+		assert_int_equal(r.runs, 1);
+		assert_int_equal(r.items, 1); /* one node, the run, for 3,000 */
+		r.out = &one;
+		map_input(&in, 0, 1, 1, &r);
+		assert_int_equal(r.runs, 1);
+		assert_true(whole.len > 3000 * 100);
+		assert_int_equal(runs.len, whole.len);
+		assert_memory_equal(runs.data, whole.data, whole.len);
+		assert_int_equal(one.len, whole.len);
+		assert_memory_equal(one.data, whole.data, whole.len);
+		{
+			/* where the set is in the file, from the bytes */
+			const char *st = strstr(in.data, "ST*856"),
+				   *se = strstr(in.data, "SE*");
+			char want[96];
+
+			assert_non_null(st);
+			assert_non_null(se);
+			snprintf(want, sizeof(want),
+				 "\"byteOffset\":%zu,\"byteLength\":%zu}",
+				 (size_t)(st - in.data),
+				 (size_t)(strchr(se, '~') + 1 - st));
+			if (!strstr(whole.data, want))
+				fail_msg("%s: not in the record", want);
+		}
+		eg_buf_free(&whole);
+		eg_buf_free(&runs);
+		eg_buf_free(&one);
+		eg_buf_free(&in);
+	}
 }
 
 /*
@@ -429,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_terms),
 		cmocka_unit_test(test_writers),
 		cmocka_unit_test(test_mapper_linear),
+		cmocka_unit_test(test_mapper_runs),
 		cmocka_unit_test(test_mapper_set_limit),
 	};
 

@@ -4,9 +4,10 @@
  * check, duplicate keys and acknowledgement writer on a real interchange.
  *
  * What must always hold: a registry entry with a descriptor has every
- * operation the pipeline calls; a syntax recognised but not readable has
- * none (the pipeline refuses it by name); detection gives the segment
- * terminator the findings quote.
+ * operation the pipeline calls; a syntax without one (EDIFACT, CSV: read
+ * by validate and the csv command, not by the pipeline yet) is not
+ * taken by detection, so the pipeline refuses it by name; detection
+ * gives the segment terminator the findings quote.
  */
 #include "x12_testlib.h"
 
@@ -27,12 +28,10 @@ test_registry_slots(void **state)
 	for (i = 0; f[i]; i++) {
 		const eg_syntax_desc *s = f[i]->syntax;
 
-		if (!s) {
-			/* "recognised, not readable yet" */
-			assert_int_equal(f[i]->readable, 0);
-			continue;
-		}
+		if (!s)
+			continue; /* the pipeline does not read it yet */
 		readable++;
+		/* what the pipeline reads, validate reads too */
 		assert_int_equal(f[i]->readable, 1);
 		assert_string_equal(s->name, f[i]->name);
 		assert_non_null(s->starts);
@@ -54,7 +53,7 @@ test_registry_slots(void **state)
 			assert_non_null(s->ack->close);
 		}
 	}
-	assert_int_equal(readable, 1); /* X12 only, today */
+	assert_int_equal(readable, 1); /* X12 only in the pipeline, today */
 	assert_null(eg_format_by_name("edifact")->syntax);
 	assert_null(eg_format_by_name("xml")->syntax);
 	assert_null(eg_format_by_name("csv")->syntax);

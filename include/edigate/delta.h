@@ -1,0 +1,112 @@
+/*
+ * delta.h - the nightly delta: what changed between two full batches.
+ *
+ * Each batch is fed row by row (its business key, a flat form of its
+ * values, its canonical record) into a side.  A side keeps at most
+ * mem_bytes of rows in memory: when full it sorts them by key and writes
+ * them to a run file in a private temporary directory.  eg_delta_run then
+ * merges each side's runs into one sorted stream and walks the two
+ * streams together (a merge join), so memory stays constant whatever the
+ * row count.  Keys compare byte by byte, as `LC_ALL=C sort` does.
+ *
+ * Results: added (key only in the new batch), changed (in both, values
+ * differ; with the slots that differ), deleted (only in the old batch),
+ * unchanged (counted, not told); a key twice in one batch is a duplicate;
+ * a bad row of the new batch (quarantined) is "rejected" and never makes
+ * its key look deleted.  eg_delta_verdict applies the batch thresholds.
+ *
+ * Ownership: a side owns its temporary files and removes them when
+ * freed; strings in an eg_delta_change live until the callback returns.
+ */
+#ifndef EDIGATE_DELTA_H
+#define EDIGATE_DELTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edigate/err.h"
+
+typedef struct eg_delta_side eg_delta_side;
+
+/* tmpdir: where the runs go (NULL: $TMPDIR or /tmp); mem_bytes 0: 16 MiB. */
+eg_err eg_delta_side_new(eg_delta_side **out, const char *tmpdir,
+			 size_t mem_bytes, eg_error *e) EG_MUST_USE;
+void eg_delta_side_free(eg_delta_side *s);
+
+/*
+ * Add a row.  key and flat are escaped (no TAB, LF, or bytes below 0x20
+ * other than 0x1F in key; flat holds TAB between slots); json is the
+ * canonical record (one line, may end with LF, may be empty); line is
+ * where the row starts in its file; bad marks a row that failed its
+ * checks (only its key counts).
+ */
+eg_err eg_delta_side_add(eg_delta_side *s, const char *key, size_t klen,
+			 const char *flat, size_t flen, const char *json,
+			 size_t jlen, uint64_t line, int bad,
+			 eg_error *e) EG_MUST_USE;
+/* No more rows: write the last run and free the buffer (eg_delta_run
+ * does it too; calling it early keeps one buffer in memory at a time). */
+eg_err eg_delta_side_seal(eg_delta_side *s, eg_error *e) EG_MUST_USE;
+/* Rows added so far (bad ones included), and how many runs hit disk. */
+uint64_t eg_delta_side_rows(const eg_delta_side *s);
+unsigned eg_delta_side_runs(const eg_delta_side *s);
+
+typedef enum eg_delta_kind {
+	EG_DELTA_ADDED,
+	EG_DELTA_CHANGED,
+	EG_DELTA_DELETED,
+	EG_DELTA_DUPLICATE, /* in new (is_old 0) or old (is_old 1) */
+	EG_DELTA_REJECTED,  /* a bad row of the new batch */
+} eg_delta_kind;
+
+#define EG_DELTA_MAX_SLOTS 256
+
+typedef struct eg_delta_change {
+	eg_delta_kind kind;
+	const char *key;
+	size_t klen;
+	uint64_t line_old, line_new; /* 0 when not in that batch */
+	const char *json;            /* new record (added, changed), old
+				      * (deleted); may be "" */
+	size_t jlen;
+	int is_old;                  /* duplicates: in the old batch */
+	/* changed: the slots that differ */
+	unsigned changed[EG_DELTA_MAX_SLOTS];
+	size_t nchanged;
+} eg_delta_change;
+
+typedef struct eg_delta_counts {
+	uint64_t rows_old, rows_new; /* distinct good keys */
+	uint64_t added, changed, deleted, unchanged;
+	uint64_t dup_old, dup_new;
+	uint64_t rejected;           /* bad rows of the new batch */
+} eg_delta_counts;
+
+/* Told of every change; non-zero stops the run (returned as EG_EIO). */
+typedef int (*eg_delta_fn)(void *ud, const eg_delta_change *c);
+
+/* Merge-join the two sides (each may be added to no further). */
+eg_err eg_delta_run(eg_delta_side *old_side, eg_delta_side *new_side,
+		    eg_delta_fn fn, void *ud, eg_delta_counts *out,
+		    eg_error *e) EG_MUST_USE;
+
+typedef struct eg_delta_limits {
+	double max_drop_percent; /* hold when rows drop by more (0: off) */
+	long max_deletes;        /* hold when more deletes (-1: off) */
+	int quarantine_bad_rows; /* 0: any bad row rejects */
+	double max_bad_percent;  /* with quarantine: reject above this */
+} eg_delta_limits;
+
+typedef enum eg_delta_verdict {
+	EG_DELTA_ACCEPT,
+	EG_DELTA_HOLD,   /* suspicious: a person must release it */
+	EG_DELTA_REJECT, /* bad rows: the file is refused */
+} eg_delta_verdict;
+
+/* The verdict, and why in words (static or written to why). */
+eg_delta_verdict eg_delta_verdict_of(const eg_delta_counts *c,
+				     const eg_delta_limits *lim, char *why,
+				     size_t cap);
+const char *eg_delta_verdict_name(eg_delta_verdict v);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * ledger_query.h - the questions the support commands ask the ledger,
+ * by name: `files` (search), `show` (one file's story), `status` (a
+ * partner's day), `quarantine list/show/release/discard` and
+ * `reprocess` (which file, whose, in what state).
+ *
+ * The commands hold no SQL: they call these functions and format what
+ * comes back.  A second ledger backend (PostgreSQL) provides the same
+ * functions with the same results; docs/ledger.md lists what a backend
+ * must implement.  Implemented in src/spool/ledger_query.c (files,
+ * show), ledger_query_status.c and ledger_query_quarantine.c.
+ *
+ * Rows are handed to a callback one at a time.  Strings in a row are
+ * borrowed: valid during the call only, never NULL ("" where the ledger
+ * has no value).  An integer the ledger does not have is EG_LEDGER_NONE.
+ * A callback may ask the ledger other questions (it is called while the
+ * query is open); a non-zero return stops the listing, which then
+ * returns EG_OK: the caller keeps its own reason in ud.  Times are
+ * seconds since the epoch, UTC.
+ *
+ * SQLite-specific bits the SQL could not avoid (a PostgreSQL backend
+ * writes them its way): numbered parameters ?1..?9 reused in a statement
+ * (PostgreSQL: $1..$9, with a cast where a parameter is only compared
+ * with NULL); instr() for "contains" and "after the '='" (strpos); LIKE
+ * for the sha256 prefix is case-insensitive in SQLite (ILIKE); the order
+ * of rows inside each part of the related-files UNION ALL is the table's
+ * insertion order, which SQLite gives for a scan without ORDER BY.
+ */
+#ifndef EDIGATE_LEDGER_QUERY_H
+#define EDIGATE_LEDGER_QUERY_H
+
+#include <stdint.h>
+
+#include "edigate/ledger.h"
+
+/* An integer column that is NULL in the ledger. */
+#define EG_LEDGER_NONE INT64_MIN
+
+/* --- files: search ------------------------------------------------------ */
+
+/* What `edigate files` searches for; NULL / 0 leaves a criterion out. */
+typedef struct eg_ledger_filter {
+	const char *partner;
+	const char *state;   /* one of eg_ledger_file_states() */
+	const char *sha256;  /* content hash starts with (any case) */
+	const char *name;    /* file name contains */
+	const char *control; /* ISA13 or GS06 (as numbers: leading zeros do
+			      * not count), or ST02 (as written) */
+	const char *key;     /* a business key value of the file's sets */
+	int64_t since;       /* received on or after (0: any) */
+	int64_t until;       /* received before (0: any) */
+	int64_t limit;       /* at most this many files (> 0) */
+} eg_ledger_filter;
+
+/* A file as `files` lists it. */
+typedef struct eg_ledger_file_row {
+	const char *id, *partner, *state, *name, *sha256, *summary;
+	const char *duplicate_of, *reprocess_of;
+	const char *bundle; /* the bundle it came in (parent) */
+	int64_t received_at, size;
+} eg_ledger_file_row;
+
+typedef int (*eg_ledger_file_fn)(void *ud, const eg_ledger_file_row *r);
+
+/* Files matching every criterion of f, newest first, through fn. */
+eg_err eg_ledger_files_find(eg_ledger *l, const eg_ledger_filter *f,
+			    eg_ledger_file_fn fn, void *ud,
+			    eg_error *e) EG_MUST_USE;
+
+/* --- show: one file's whole story -------------------------------------- */
+
+typedef struct eg_ledger_file_detail {
+	const char *id, *partner, *state, *name, *sha256;
+	const char *source;      /* local sftp bundle reprocess fixed sent */
+	const char *remote_path; /* where it was picked up */
+	const char *summary, *duplicate_of, *reprocess_of, *bundle;
+	const char *archive_path;
+	const char *post_action; /* clean-up: none pending done */
+	const char *resend_of;   /* the rejected file it corrects */
+	int64_t size, received_at;
+	int64_t finished_at;     /* EG_LEDGER_NONE while not finished */
+} eg_ledger_file_detail;
+
+typedef int (*eg_ledger_detail_fn)(void *ud, const eg_ledger_file_detail *d);
+
+/* The file's row: fn is called once when the ledger has file_id, never
+ * when it has not. */
+eg_err eg_ledger_file_detail_get(eg_ledger *l, const char *file_id,
+				 eg_ledger_detail_fn fn, void *ud,
+				 eg_error *e) EG_MUST_USE;
+
+/* Its state history, oldest first. */
+typedef struct eg_ledger_event {
+	int64_t at;
+	const char *state, *note;
+} eg_ledger_event;
+typedef int (*eg_ledger_event_fn)(void *ud, const eg_ledger_event *ev);
+eg_err eg_ledger_file_events(eg_ledger *l, const char *file_id,
+			     eg_ledger_event_fn fn, void *ud,
+			     eg_error *e) EG_MUST_USE;
+
+/* Its interchanges, in file order. */
+typedef struct eg_ledger_ichg {
+	const char *isa13, *sender, *receiver, *status, *duplicate_of;
+} eg_ledger_ichg;
+typedef int (*eg_ledger_ichg_fn)(void *ud, const eg_ledger_ichg *i);
+eg_err eg_ledger_file_interchanges(eg_ledger *l, const char *file_id,
+				   eg_ledger_ichg_fn fn, void *ud,
+				   eg_error *e) EG_MUST_USE;
+
+/* Its transaction sets, in file order. */
+typedef struct eg_ledger_txn {
+	const char *isa13, *gs06, *st01, *st02, *status;
+	const char *business_key; /* "name=value" */
+	const char *duplicate_of;
+	int64_t records;
+} eg_ledger_txn;
+typedef int (*eg_ledger_txn_fn)(void *ud, const eg_ledger_txn *t);
+eg_err eg_ledger_file_transactions(eg_ledger *l, const char *file_id,
+				   eg_ledger_txn_fn fn, void *ud,
+				   eg_error *e) EG_MUST_USE;
+
+/* Its findings, in the order they were kept. */
+typedef struct eg_ledger_finding {
+	const char *severity, *level, *rule, *code, *seg_id, *st02;
+	const char *message, *segment_text;
+	int64_t offset, segment, element; /* EG_LEDGER_NONE: not known */
+} eg_ledger_finding;
+typedef int (*eg_ledger_finding_fn)(void *ud, const eg_ledger_finding *f);
+eg_err eg_ledger_file_findings(eg_ledger *l, const char *file_id,
+			       eg_ledger_finding_fn fn, void *ud,
+			       eg_error *e) EG_MUST_USE;
+
+/* The files written for it. */
+typedef struct eg_ledger_output {
+	const char *kind;    /* records ack report quarantine archive */
+	const char *path;    /* relative to the spool */
+	const char *control; /* our ISA13, for an acknowledgement */
+	const char *state;   /* staged published sent */
+} eg_ledger_output;
+typedef int (*eg_ledger_output_fn)(void *ud, const eg_ledger_output *o);
+eg_err eg_ledger_file_outputs(eg_ledger *l, const char *file_id,
+			      eg_ledger_output_fn fn, void *ud,
+			      eg_error *e) EG_MUST_USE;
+
+/* Files that point to it, or that it points to, by relation; in this
+ * order of relations. */
+typedef enum eg_ledger_relation {
+	EG_REL_DUPLICATE = 1, /* a duplicate of this file */
+	EG_REL_REPEATS,       /* has sets that repeat this file's (state "") */
+	EG_REL_REPROCESS,     /* a reprocess of this file */
+	EG_REL_ENTRY,         /* an entry of this bundle */
+	EG_REL_RESEND,        /* a corrected resend of this file */
+	EG_REL_CORRECTS       /* the rejected file this one corrects */
+} eg_ledger_relation;
+typedef struct eg_ledger_related {
+	const char *file_id;
+	eg_ledger_relation rel;
+	const char *state;
+} eg_ledger_related;
+typedef int (*eg_ledger_related_fn)(void *ud, const eg_ledger_related *r);
+eg_err eg_ledger_file_related(eg_ledger *l, const char *file_id,
+			      eg_ledger_related_fn fn, void *ud,
+			      eg_error *e) EG_MUST_USE;
+
+/* The audit entries about it, oldest first. */
+typedef struct eg_ledger_audit_row {
+	int64_t at;
+	const char *actor, *action, *reason, *detail;
+} eg_ledger_audit_row;
+typedef int (*eg_ledger_audit_fn)(void *ud, const eg_ledger_audit_row *a);
+eg_err eg_ledger_file_audit(eg_ledger *l, const char *file_id,
+			    eg_ledger_audit_fn fn, void *ud,
+			    eg_error *e) EG_MUST_USE;
+
+/* --- status: a partner's day ------------------------------------------- */
+
+/* What `status` shows for a partner.  "Today" counts start at the
+ * caller's day (seconds since the epoch); the others are now. */
+typedef struct eg_ledger_partner_day {
+	int64_t last_ok;      /* end of the last successful run, 0: never */
+	int64_t files_in;     /* received today (not sent ones) */
+	int64_t records_out;  /* record files published today */
+	int64_t acks_sent;    /* acknowledgements delivered today */
+	int64_t accepted;     /* today's files by state */
+	int64_t rejected;     /* rejected or partial */
+	int64_t duplicates;
+	int64_t quarantine;   /* waiting in quarantine now */
+	int64_t unfinished;   /* received or processed, not finished */
+	int64_t acks_pending; /* acknowledgements not delivered yet */
+	int64_t failed_runs;  /* runs since day that failed or left files */
+	int64_t last_run;     /* start of the last run, 0: never */
+	char last_status[16]; /* its status: running ok partly failed, "" */
+	char last_msg[300];   /* why it failed (cut to fit), "" */
+} eg_ledger_partner_day;
+
+eg_err eg_ledger_partner_day_get(eg_ledger *l, const char *partner,
+				 int64_t day, eg_ledger_partner_day *out,
+				 eg_error *e) EG_MUST_USE;
+
+/* --- quarantine, release, discard, reprocess --------------------------- */
+
+/* A file waiting in quarantine (rejected or partial). */
+typedef struct eg_ledger_quarantined {
+	const char *id, *partner, *state, *name, *summary;
+	const char *first_error; /* its first error finding's message */
+	int64_t received_at;
+} eg_ledger_quarantined;
+typedef int (*eg_ledger_quarantined_fn)(void *ud,
+					const eg_ledger_quarantined *q);
+
+/* Files in quarantine of partner (NULL: all), oldest first. */
+eg_err eg_ledger_quarantine_list(eg_ledger *l, const char *partner,
+				 eg_ledger_quarantined_fn fn, void *ud,
+				 eg_error *e) EG_MUST_USE;
+
+/* Is a file in this state waiting in quarantine? */
+int eg_ledger_state_in_quarantine(const char *state);
+
+/* Whose a file is and its state, for the support actions. */
+typedef struct eg_ledger_file_ref {
+	char partner[64]; /* cut to fit */
+	char state[32];
+} eg_ledger_file_ref;
+
+/* *found = 1 and out filled when the ledger has file_id; else 0 and out
+ * empty. */
+eg_err eg_ledger_file_ref_get(eg_ledger *l, const char *file_id,
+			      eg_ledger_file_ref *out, int *found,
+			      eg_error *e) EG_MUST_USE;
+
+#endif

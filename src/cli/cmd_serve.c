@@ -1,0 +1,930 @@
+/*
+ * cmd_serve.c - `edigate serve`: the scheduler.  One process runs each
+ * partner when its <schedule> says (schedule.h), one run at a time,
+ * under the spool's run lock, so that `edigate run` from cron and serve
+ * never work on the spool together.
+ *
+ * Between runs it sleeps in poll() until the next due time (or a signal,
+ * or a /metrics request): no polling, no CPU when idle.  Signals are
+ * turned into bytes on a pipe (the self-pipe trick) so that the loop,
+ * not the handler, acts on them: SIGTERM/SIGINT let the partner being
+ * served finish (its commits and publications) and stop before the
+ * next; SIGHUP reloads the profiles, keeping the old profile of a
+ * partner whose new one fails `partner check`.
+ *
+ * The clock is time(), or for tests EDIGATE_NOW (the start) running
+ * EDIGATE_CLOCK_RATE times faster than real time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "edigate/ledger.h"
+#include "edigate/ledger_metrics.h"
+#include "edigate/pipeline.h"
+#include "serve.h"
+
+/* The signal pipe: written by the handlers (async-signal-safe write),
+ * read by the loop.  The one piece of process state a handler needs. */
+static int sig_pipe[2] = {-1, -1};
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig_pipe[1] >= 0)
+		(void)write(sig_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static void
+help(FILE *f)
+{
+	fputs("Usage: edigate serve [OPTIONS]\n\n"
+	      "Run every partner on its schedule, in one long-running\n"
+	      "process: the profile's <transport><schedule every=\"5m\"/>,\n"
+	      "or <schedule cron=\"*/15 6-20 * * mon-fri\" tz=\"America/"
+	      "Chicago\">\n"
+	      "with optional <window days= from= to=/> (docs/operations.md).\n"
+	      "Each run is what `edigate run --partner ID` does.  Runs never\n"
+	      "overlap: one at a time, under the spool's run lock (a run\n"
+	      "started from cron makes serve wait, never collide).  A\n"
+	      "partner whose run fails backs off (1, 2, 4... minutes, up to\n"
+	      "--max-backoff) without delaying the others.\n\n"
+	      "Options:\n"
+	      "  --partner ID        only this partner (repeatable)\n"
+	      "  --every DURATION    serve partners without a <schedule> this\n"
+	      "                      often (30s, 5m, 1h); without it they are\n"
+	      "                      left to `edigate run`\n"
+	      "  --spool DIR         the spool (default: $EDIGATE_SPOOL, else\n"
+	      "                      HOME/spool)\n"
+	      "  --metrics ADDR:PORT serve the figures on http://ADDR:PORT/\n"
+	      "                      metrics (Prometheus; use 127.0.0.1)\n"
+	      "  --metrics-file PATH write them after each run to PATH\n"
+	      "                      (atomically; node_exporter textfile)\n"
+	      "  --max-backoff DUR   longest wait after failures (default 1h)\n"
+	      "  --quiet             no line per file, none for a run that\n"
+	      "                      found nothing to do\n\n"
+	      "Signals:\n"
+	      "  SIGTERM, SIGINT  finish the partner being served (its files\n"
+	      "                   are committed and published), then stop\n"
+	      "  SIGHUP           reload partners/: a profile that fails\n"
+	      "                   `edigate partner check` is not taken (the\n"
+	      "                   partner keeps its old profile) and the log\n"
+	      "                   says why\n\n"
+	      "Environment (tests): EDIGATE_NOW=SECONDS starts serve's clock\n"
+	      "there, EDIGATE_CLOCK_RATE=N runs it N times faster.\n",
+	      f);
+	fputs("\nExit codes:\n"
+	      "  0  stopped by SIGTERM or SIGINT\n"
+	      "  2  usage or configuration error (no partner to serve)\n"
+	      "  3  I/O failure (the spool, the /metrics address)\n"
+	      "  75 another run held the spool's lock for the first 60\n"
+	      "     seconds: nothing was done\n"
+	      "  78 the spool has files but its ledger is lost (see `edigate\n"
+	      "     run --new-ledger`)\n",
+	      f);
+}
+
+/* --- the clock --------------------------------------------------------- */
+
+typedef struct clk {
+	time_t base;
+	struct timespec mono0;
+	double rate; /* 0: the real clock */
+} clk;
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static time_t
+clk_now(const clk *c)
+{
+	if (!c->rate)
+		return time(NULL);
+	return c->base +
+	       (time_t)((mono() - ((double)c->mono0.tv_sec +
+				   (double)c->mono0.tv_nsec / 1e9)) *
+			c->rate);
+}
+
+/* Real milliseconds until clock time t (-1: forever). */
+static int
+clk_wait_ms(const clk *c, time_t t)
+{
+	double secs;
+	time_t now = clk_now(c);
+
+	if (t == (time_t)-1)
+		return -1;
+	if (t <= now)
+		return 0;
+	secs = (double)(t - now) / (c->rate ? c->rate : 1);
+	if (secs > 3600)
+		secs = 3600; /* wake now and then: a clock change */
+	return (int)(secs * 1000) + 1;
+}
+
+/* --- log ------------------------------------------------------------- */
+
+typedef struct serve_opts {
+	const char **only;
+	size_t nonly;
+	long long every, max_backoff;
+	const char *spool, *metrics, *metrics_file;
+	int quiet;
+} serve_opts;
+
+typedef struct serve_ctx {
+	serve_state st;
+	serve_opts o;
+	clk clock;
+	eg_cli_spool sp; /* home, guides, maps kept; no ledger, no lock */
+	eg_pipeline *pl; /* while a cycle runs */
+	const char *cur; /* the partner being served */
+	char first_err[EG_ERRMSG_MAX];
+	unsigned nerr;
+	int busy; /* the lock was found held, not yet said it is free */
+} serve_ctx;
+
+static void
+say(serve_ctx *x, FILE *f, const char *fmt, ...) EG_PRINTF(3, 4);
+
+static void
+say(serve_ctx *x, FILE *f, const char *fmt, ...)
+{
+	char when[32];
+	time_t now = clk_now(&x->clock);
+	struct tm tm;
+	va_list ap;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(f, "%s serve: ", when);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+static void
+on_note(void *ud, const char *partner, const char *msg)
+{
+	serve_ctx *x = ud;
+
+	if (!x->o.quiet)
+		say(x, x->st.cli->out, "partner %s: %s", partner, msg);
+}
+
+/* --- partners: load and reload ---------------------------------------- */
+
+/* One log line per event: a multi-line reason (XML errors) is joined. */
+static void
+one_line(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (*s == '\n' || *s == '\r') {
+			while (s[1] == ' ' || s[1] == '\n')
+				s++;
+			*w++ = ' ';
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+static void
+on_check(void *ud, eg_pcheck_sev sev, const char *msg)
+{
+	serve_ctx *x = ud;
+
+	if (sev != EG_PCHECK_ERROR)
+		return;
+	if (!x->nerr++)
+		snprintf(x->first_err, sizeof(x->first_err), "%s", msg);
+}
+
+static serve_partner *
+find_partner(serve_ctx *x, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < x->st.nps; i++)
+		if (!strcmp(x->st.ps[i].id, id))
+			return &x->st.ps[i];
+	return NULL;
+}
+
+static serve_partner *
+add_partner(serve_ctx *x, const char *id)
+{
+	static const double bounds[] = {0.1, 0.5, 1, 5, 15, 60, 300, 900,
+					3600};
+	serve_partner *p;
+
+	if (x->st.nps == x->st.cap) {
+		size_t c = x->st.cap ? x->st.cap * 2 : 16;
+		serve_partner *v = realloc(x->st.ps, c * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		x->st.ps = v;
+		x->st.cap = c;
+	}
+	p = &x->st.ps[x->st.nps++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->due = (time_t)-1;
+	eg_metrics_hist_init(&p->runtime, bounds,
+			     sizeof(bounds) / sizeof(bounds[0]));
+	return p;
+}
+
+/*
+ * Load partners/ID.xml as `partner check` judges it: it loads, has no
+ * error, clashes with no other profile, has a schedule (or --every).
+ * 0 with pc and the schedule filled, else -1 with the reason in
+ * x->first_err (pc closed).
+ */
+static int
+load_checked(serve_ctx *x, const eg_cli_profiles *all, size_t k,
+	     eg_cli_partner *pc, eg_schedule *sc)
+{
+	const eg_home *h = &x->sp.home;
+	eg_error e;
+	eg_err rc;
+
+	x->nerr = 0;
+	x->first_err[0] = '\0';
+	if (!all->ps[k]) {
+		snprintf(x->first_err, sizeof(x->first_err), "%s",
+			 all->errs[k] ? all->errs[k] : "it does not load");
+		one_line(x->first_err);
+		return -1;
+	}
+	if (eg_cli_partner_open(x->st.cli, "serve", h, x->sp.guides,
+				all->ids[k], pc)) {
+		eg_cli_partner_close(pc);
+		snprintf(x->first_err, sizeof(x->first_err),
+			 "it does not load (the message above says why)");
+		return -1;
+	}
+	(void)eg_profile_check(pc->profile, h->home, x->sp.guides, on_check,
+			       x);
+	(void)eg_profile_check_codes(pc->profile, h->datadir, on_check, x);
+	(void)eg_cli_profiles_conflicts(all, k, h->home, on_check, x);
+	eg_error_clear(&e);
+	rc = eg_profile_schedule(pc->profile, sc, &e);
+	if (rc == EG_ENOTFOUND && x->o.every) {
+		eg_schedule_spec spec;
+
+		memset(&spec, 0, sizeof(spec));
+		spec.every = x->o.every;
+		rc = eg_schedule_parse(sc, &spec, &e);
+	} else if (rc == EG_ENOTFOUND && !x->nerr) {
+		x->nerr++;
+		snprintf(x->first_err, sizeof(x->first_err),
+			 "its profile has no <transport><schedule> (give serve "
+			 "--every DURATION, or run it from cron)");
+	}
+	if (rc && rc != EG_ENOTFOUND && !x->nerr++)
+		snprintf(x->first_err, sizeof(x->first_err), "%s", e.msg);
+	if (x->nerr) {
+		one_line(x->first_err);
+		eg_cli_partner_close(pc);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+wanted(const serve_ctx *x, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < x->o.nonly; i++)
+		if (!strcmp(x->o.only[i], id))
+			return 1;
+	return x->o.nonly == 0;
+}
+
+static void
+drop_pc(eg_cli_partner *pc)
+{
+	if (pc)
+		eg_cli_partner_close(pc);
+	free(pc);
+}
+
+/* p takes pc (owned) and its schedule. */
+static void
+take(serve_ctx *x, serve_partner *p, eg_cli_partner *pc,
+     const eg_schedule *sc, int reload)
+{
+	time_t now = clk_now(&x->clock);
+	char was[160], next[64];
+
+	snprintf(was, sizeof(was), "%s", p->sched_text);
+	drop_pc(p->pc);
+	p->pc = pc;
+	p->loaded = 1;
+	p->sched = *sc;
+	eg_schedule_describe(sc, p->sched_text, sizeof(p->sched_text));
+	/* a new or changed schedule starts again; an unchanged one keeps
+	 * its due time (and its back-off) */
+	if (!reload || strcmp(was, p->sched_text) || p->due == (time_t)-1) {
+		p->due = eg_schedule_first(sc, now);
+		p->fails = 0;
+	}
+	if (p->due == (time_t)-1)
+		snprintf(next, sizeof(next), "never (its schedule never comes)");
+	else
+		eg_schedule_local(sc, p->due, next, sizeof(next));
+	say(x, x->st.cli->out, "partner %s: %s (%s), next run %s", p->id,
+	    reload ? "profile reloaded" : "scheduled", p->sched_text, next);
+}
+
+/* Load (or reload) partners/.  Returns the number of partners served. */
+static size_t
+load_partners(serve_ctx *x, int reload)
+{
+	eg_cli_profiles all;
+	size_t i, n = 0;
+	int kept = 0;
+
+	if (eg_cli_profiles_load(x->st.cli, "serve", &x->sp.home, &all)) {
+		say(x, x->st.cli->err, "cannot read partners/: every partner "
+		    "keeps its profile");
+		eg_cli_profiles_free(&all);
+		x->st.reloads_kept++;
+		return x->st.nps;
+	}
+	for (i = 0; i < x->st.nps; i++)
+		x->st.ps[i].seen = 0;
+	for (i = 0; i < all.n; i++) {
+		serve_partner *p = find_partner(x, all.ids[i]);
+		eg_cli_partner *pc;
+		eg_schedule sc;
+
+		if (all.other[i] || !wanted(x, all.ids[i]))
+			continue;
+		if (p)
+			p->seen = 1;
+		if (!(pc = calloc(1, sizeof(*pc))))
+			continue;
+		if (load_checked(x, &all, i, pc, &sc) == 0) {
+			if (!p && !(p = add_partner(x, all.ids[i]))) {
+				drop_pc(pc);
+				continue;
+			}
+			p->seen = 1;
+			take(x, p, pc, &sc, reload && p->loaded);
+			continue;
+		}
+		free(pc); /* load_checked closed it */
+		if (p && p->loaded) {
+			kept = 1;
+			say(x, x->st.cli->err,
+			    "partner %s: its changed profile fails `edigate "
+			    "partner check` (%s): still serving the profile "
+			    "loaded before; fix it and send SIGHUP again",
+			    all.ids[i], x->first_err);
+		} else {
+			say(x, x->st.cli->err,
+			    "partner %s: not served: %s", all.ids[i],
+			    x->first_err);
+		}
+	}
+	for (i = 0; i < x->st.nps; i++) {
+		serve_partner *p = &x->st.ps[i];
+
+		if (p->loaded && !p->seen) {
+			say(x, x->st.cli->out, "partner %s: its profile is "
+			    "gone from partners/: no longer served", p->id);
+			drop_pc(p->pc);
+			p->pc = NULL;
+			p->loaded = 0;
+			p->due = (time_t)-1;
+		}
+		n += p->loaded;
+	}
+	eg_cli_profiles_free(&all);
+	if (reload) {
+		if (kept)
+			x->st.reloads_kept++;
+		else
+			x->st.reloads_ok++;
+	}
+	return n;
+}
+
+/* --- one cycle -------------------------------------------------------- */
+
+static void
+serve_one(serve_ctx *x, serve_partner *p)
+{
+	eg_pipeline_partner pp;
+	eg_pipeline_counts c;
+	eg_error e;
+	time_t started = clk_now(&x->clock), ended;
+	double t0 = mono();
+	int failed;
+	eg_err rc;
+
+	memset(&pp, 0, sizeof(pp));
+	pp.profile = p->pc->profile;
+	pp.expect = &p->pc->expect;
+	pp.guides = p->pc->guides;
+	pp.nguides = p->pc->nguides;
+	memset(&c, 0, sizeof(c));
+	eg_error_clear(&e);
+	x->cur = p->id;
+	rc = eg_pipeline_run(x->pl, &pp, &c, &e);
+	x->cur = NULL;
+	ended = clk_now(&x->clock);
+	eg_metrics_hist_observe(&p->runtime, mono() - t0);
+	failed = rc != EG_OK || c.failed > 0;
+	p->files[0] += c.accepted;
+	p->files[1] += c.partial;
+	p->files[2] += c.rejected;
+	p->files[3] += c.duplicates;
+	p->files[4] += c.failed;
+	p->records += c.records;
+	p->acks += c.acks;
+	p->retries += c.retries;
+	p->backlog = c.waiting + c.failed;
+	if (failed) {
+		p->fails++;
+		p->runs_failed++;
+	} else {
+		p->fails = 0;
+		p->runs_ok++;
+		p->last_ok = ended;
+	}
+	p->due = eg_schedule_after_run(&p->sched, started, ended, p->fails,
+				       x->o.max_backoff);
+	{
+		char next[64];
+
+		if (p->due == (time_t)-1)
+			snprintf(next, sizeof(next), "never");
+		else
+			eg_schedule_local(&p->sched, p->due, next,
+					  sizeof(next));
+		if (rc)
+			say(x, x->st.cli->err, "partner %s: run failed (%s); "
+			    "failure %u in a row, next try %s", p->id, e.msg,
+			    p->fails, next);
+		else if (c.failed)
+			say(x, x->st.cli->err, "partner %s: %lu item(s) left "
+			    "for the next run: %s; failure %u in a row, next "
+			    "try %s", p->id, c.failed,
+			    eg_pipeline_problem(x->pl), p->fails, next);
+		else if (!x->o.quiet || c.files || c.processed)
+			say(x, x->st.cli->out,
+			    "partner %s: run: %lu file(s) taken, %lu "
+			    "accepted, %lu partial, %lu rejected, %lu "
+			    "duplicate; %lu record(s), %lu ack(s); next run "
+			    "%s",
+			    p->id, c.files, c.accepted, c.partial, c.rejected,
+			    c.duplicates, c.records, c.acks, next);
+	}
+}
+
+static int
+due_cmp(const void *a, const void *b)
+{
+	const serve_partner *const *pa = a, *const *pb = b;
+
+	return (*pa)->due < (*pb)->due ? -1 : (*pa)->due > (*pb)->due;
+}
+
+/* Read one signal byte if any: 'T' stop, 'H' reload, 0 none. */
+static int
+drain_signals(int *stop, int *hup)
+{
+	char c;
+	int got = 0;
+
+	while (read(sig_pipe[0], &c, 1) == 1) {
+		got = 1;
+		if (c == SIGHUP)
+			*hup = 1;
+		else
+			*stop = 1;
+	}
+	return got;
+}
+
+/* Serve every due partner under the lock. */
+static void
+cycle(serve_ctx *x, time_t now, int *stop, int *hup)
+{
+	serve_partner **due = NULL;
+	size_t n = 0, i;
+	eg_ledger *l = NULL;
+	eg_pipeline_opts po;
+	eg_error e;
+	int fd = -1;
+	eg_err rc;
+
+	if (!(due = calloc(x->st.nps + 1, sizeof(*due)))) {
+		/* out of memory: every partner waits a minute, no spinning */
+		for (i = 0; i < x->st.nps; i++)
+			if (x->st.ps[i].due != (time_t)-1 &&
+			    x->st.ps[i].due <= now)
+				x->st.ps[i].due = now + 60;
+		return;
+	}
+	for (i = 0; i < x->st.nps; i++)
+		if (x->st.ps[i].loaded && x->st.ps[i].due != (time_t)-1 &&
+		    x->st.ps[i].due <= now)
+			due[n++] = &x->st.ps[i];
+	qsort(due, n, sizeof(*due), due_cmp);
+	eg_error_clear(&e);
+	rc = eg_pipeline_lock(x->sp.spool, 0, &fd, &e);
+	if (rc == EG_ELIMIT) {
+		/* `edigate run` (cron) has the spool: try again shortly,
+		 * without counting it against anybody */
+		x->st.lock_busy++;
+		if (!x->busy++)
+			say(x, x->st.cli->out, "the spool is busy (another "
+			    "edigate run holds its lock): waiting for it");
+		for (i = 0; i < n; i++)
+			due[i]->due = now + 5;
+		free(due);
+		return;
+	}
+	if (!rc && x->busy) {
+		say(x, x->st.cli->out, "the spool is free again (waited %d "
+		    "time(s))", x->busy);
+		x->busy = 0;
+	}
+	if (rc || eg_ledger_open_mode(&l, x->sp.spool, EG_LEDGER_EXISTING,
+				      &e)) {
+		say(x, x->st.cli->err, "cannot open the spool: %s; trying "
+		    "again in a minute", e.msg);
+		for (i = 0; i < n; i++)
+			due[i]->due = now + 60;
+		goto out;
+	}
+	memset(&po, 0, sizeof(po));
+	po.home = x->sp.home.home;
+	po.spool = x->sp.spool;
+	po.guides = x->sp.guides;
+	po.maps = x->sp.maps;
+	po.now = now;
+	po.actor = x->sp.user;
+	po.crash_at = x->st.cli->env_crash;
+	po.note = on_note;
+	po.note_ud = x;
+	if (eg_pipeline_new(&x->pl, l, &po, &e)) {
+		say(x, x->st.cli->err, "%s; trying again in a minute", e.msg);
+		for (i = 0; i < n; i++)
+			due[i]->due = now + 60;
+		goto out;
+	}
+	for (i = 0; i < n && !*stop; i++) {
+		serve_one(x, due[i]);
+		(void)drain_signals(stop, hup);
+	}
+	if (*stop && i < n)
+		say(x, x->st.cli->out, "stopping: %zu due partner(s) left for "
+		    "the next start", n - i);
+	(void)serve_ledger_figures(&x->st, l, 1);
+out:
+	eg_pipeline_free(x->pl);
+	x->pl = NULL;
+	eg_ledger_close(l);
+	eg_pipeline_unlock(fd);
+	free(due);
+}
+
+/* --- the loop ---------------------------------------------------------- */
+
+static void
+publish(serve_ctx *x)
+{
+	eg_error e;
+
+	if (serve_render(&x->st, clk_now(&x->clock))) {
+		say(x, x->st.cli->err, "the figures do not fit in memory");
+		return;
+	}
+	eg_error_clear(&e);
+	if (x->o.metrics_file &&
+	    eg_metrics_publish(x->o.metrics_file, &x->st.page, &e))
+		say(x, x->st.cli->err, "metrics file: %s", e.msg);
+}
+
+static time_t
+next_due(const serve_ctx *x)
+{
+	time_t t = (time_t)-1;
+	size_t i;
+
+	for (i = 0; i < x->st.nps; i++) {
+		const serve_partner *p = &x->st.ps[i];
+
+		if (p->loaded && p->due != (time_t)-1 &&
+		    (t == (time_t)-1 || p->due < t))
+			t = p->due;
+	}
+	return t;
+}
+
+static int
+loop(serve_ctx *x)
+{
+	int stop = 0, hup = 0;
+
+	while (!stop) {
+		struct pollfd pf[2];
+		time_t now = clk_now(&x->clock), t;
+		int nf = 1, ms;
+
+		if (hup) {
+			hup = 0;
+			say(x, x->st.cli->out, "SIGHUP: reloading partners/");
+			(void)load_partners(x, 1);
+			publish(x);
+		}
+		t = next_due(x);
+		if (t != (time_t)-1 && t <= now) {
+			cycle(x, now, &stop, &hup);
+			publish(x);
+			continue;
+		}
+		pf[0].fd = sig_pipe[0];
+		pf[0].events = POLLIN;
+		if (x->st.listen_fd >= 0) {
+			pf[1].fd = x->st.listen_fd;
+			pf[1].events = POLLIN;
+			nf = 2;
+		}
+		ms = clk_wait_ms(&x->clock, t);
+		if (poll(pf, (nfds_t)nf, ms) < 0 && errno != EINTR)
+			break;
+		if (pf[0].revents & POLLIN)
+			(void)drain_signals(&stop, &hup);
+		if (nf == 2 && (pf[1].revents & POLLIN))
+			serve_answer(&x->st);
+	}
+	say(x, x->st.cli->out, "stopped");
+	return EG_EXIT_OK;
+}
+
+static int
+signals(void)
+{
+	struct sigaction sa;
+	int i;
+
+	if (pipe(sig_pipe) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		(void)fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+		(void)fcntl(sig_pipe[i], F_SETFL,
+			    fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART; /* a run's reads and writes carry on */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* --- options and start ---------------------------------------------- */
+
+static long long
+duration(const char *s)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+
+	if (end == s || n <= 0 || n > 100000000)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		return n;
+	if (!strcmp(end, "m"))
+		return n * 60;
+	if (!strcmp(end, "h"))
+		return n * 3600;
+	if (!strcmp(end, "d"))
+		return n * 86400;
+	return -1;
+}
+
+static int
+parse_args(eg_cli *cli, int argc, char **argv, serve_opts *o, int *done)
+{
+	int i;
+
+	*done = 0;
+	o->max_backoff = 3600;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help")) {
+			help(cli->out);
+			*done = 1;
+			return EG_EXIT_OK;
+		} else if (!strcmp(a, "--quiet")) {
+			o->quiet = 1;
+			continue;
+		} else if (!v) {
+			return eg_cli_usage(cli, "serve", "unknown argument "
+					    "'%s' (or it needs a value)", a);
+		} else if (!strcmp(a, "--partner")) {
+			if (!eg_cli_partner_id_ok(v))
+				return eg_cli_usage(cli, "serve", "'%s' is not "
+						    "a partner id", v);
+			o->only[o->nonly++] = v;
+		} else if (!strcmp(a, "--spool")) {
+			o->spool = v;
+		} else if (!strcmp(a, "--metrics")) {
+			o->metrics = v;
+		} else if (!strcmp(a, "--metrics-file")) {
+			o->metrics_file = v;
+		} else if (!strcmp(a, "--every") || !strcmp(a, "--max-backoff")) {
+			long long d = duration(v);
+
+			if (d < (a[2] == 'e' ? EG_SCHEDULE_MIN_EVERY : 60))
+				return eg_cli_usage(cli, "serve", "%s needs a "
+						    "duration such as 5m or 1h "
+						    "(at least %ds), not '%s'",
+						    a, a[2] == 'e'
+							   ? EG_SCHEDULE_MIN_EVERY
+							   : 60,
+						    v);
+			*(a[2] == 'e' ? &o->every : &o->max_backoff) = d;
+		} else {
+			return eg_cli_usage(cli, "serve", "unknown argument "
+					    "'%s'", a);
+		}
+		i++;
+	}
+	return EG_EXIT_OK;
+}
+
+static int
+start_clock(serve_ctx *x)
+{
+	const char *rate = getenv("EDIGATE_CLOCK_RATE");
+	eg_cli *cli = x->st.cli;
+
+	clock_gettime(CLOCK_MONOTONIC, &x->clock.mono0);
+	x->clock.base = x->sp.now;
+	if (rate && rate[0]) {
+		char *end;
+		double r = strtod(rate, &end);
+
+		if (*end || !(r >= 1 && r <= 1e6))
+			return eg_cli_usage(cli, "serve", "EDIGATE_CLOCK_RATE "
+					    "'%s' is not a number from 1 to "
+					    "1000000", rate);
+		x->clock.rate = r;
+	} else if (cli->env_now) {
+		x->clock.rate = 1; /* a fake start, real speed */
+	}
+	x->st.started = clk_now(&x->clock);
+	return EG_EXIT_OK;
+}
+
+/* Each --partner ID names a partner: a usage error (exit 2) otherwise,
+ * before a spool is made. */
+static int
+known_partners(serve_ctx *x)
+{
+	eg_home h = {NULL, NULL};
+	eg_error e;
+	size_t i;
+	int xc = EG_EXIT_OK;
+
+	if (!x->o.nonly)
+		return EG_EXIT_OK;
+	eg_error_clear(&e);
+	if (eg_home_resolve(&h, x->st.cli->opt_home, x->st.cli->env_home,
+			    EG_DATADIR, &e))
+		return eg_cli_fail(x->st.cli, &e);
+	for (i = 0; i < x->o.nonly && !xc; i++)
+		xc = eg_cli_partner_known(x->st.cli, "serve", &h, x->o.only[i]);
+	eg_home_free(&h);
+	return xc;
+}
+
+/* The spool as `run` makes it (and refuses a lost ledger), then the
+ * lock let go: serve takes it for each cycle only. */
+static int
+open_spool(serve_ctx *x)
+{
+	eg_error e;
+	int xc;
+
+	xc = eg_cli_spool_open_run(x->st.cli, x->o.spool, 60, 0, &x->sp);
+	if (xc)
+		return xc;
+	eg_error_clear(&e);
+	if (eg_ledger_metrics_marks(x->sp.ledger, &x->st.mark_files,
+				    &x->st.mark_docs, &e))
+		return eg_cli_fail(x->st.cli, &e);
+	return EG_EXIT_OK;
+}
+
+static int
+run(eg_cli *cli, int argc, char **argv)
+{
+	serve_ctx *x = calloc(1, sizeof(*x));
+	unsigned port = 0;
+	int xc, done;
+	size_t i;
+
+	if (!x)
+		return EG_EXIT_IO;
+	x->st.cli = cli;
+	x->st.listen_fd = -1;
+	eg_buf_init(&x->st.page, 64u << 20);
+	x->sp.lockfd = -1;
+	x->o.only = calloc((size_t)argc + 1, sizeof(*x->o.only));
+	xc = x->o.only ? parse_args(cli, argc, argv, &x->o, &done)
+		       : EG_EXIT_IO;
+	if (xc || done || (xc = known_partners(x)))
+		goto out;
+	if ((xc = open_spool(x)) || (xc = start_clock(x)))
+		goto out;
+	if (!load_partners(x, 0)) {
+		fprintf(cli->err,
+			"%s serve: no partner to serve: a partner is served "
+			"when its profile has a <transport><schedule> (or "
+			"with --every) and passes `edigate partner check`\n",
+			cli->prog);
+		xc = EG_EXIT_USAGE;
+		goto out;
+	}
+	/* a fast test clock starts when serving does: loading many
+	 * profiles must not eat its first minutes */
+	if (x->clock.rate)
+		clock_gettime(CLOCK_MONOTONIC, &x->clock.mono0);
+	(void)serve_ledger_figures(&x->st, x->sp.ledger, 1);
+	eg_ledger_close(x->sp.ledger);
+	x->sp.ledger = NULL;
+	eg_pipeline_unlock(x->sp.lockfd);
+	x->sp.lockfd = -1;
+	if (x->o.metrics &&
+	    (xc = serve_listen(cli, x->o.metrics, &x->st.listen_fd, &port)))
+		goto out;
+	if (signals() != 0) {
+		fprintf(cli->err, "%s serve: cannot set up signals\n",
+			cli->prog);
+		xc = EG_EXIT_IO;
+		goto out;
+	}
+	if (x->o.metrics)
+		say(x, cli->out, "figures on http://%s/metrics (port %u)",
+		    x->o.metrics, port);
+	say(x, cli->out, "serving %zu partner(s) from %s (pid %ld)",
+	    x->st.nps, x->sp.home.home, (long)getpid());
+	publish(x);
+	xc = loop(x);
+out:
+	for (i = 0; i < x->st.nps; i++)
+		drop_pc(x->st.ps[i].pc);
+	free(x->st.ps);
+	free(x->st.docs);
+	free(x->st.xfer);
+	eg_buf_free(&x->st.page);
+	if (x->st.listen_fd >= 0)
+		close(x->st.listen_fd);
+	eg_cli_spool_close(&x->sp);
+	free(x->o.only);
+	free(x);
+	return xc;
+}
+
+const eg_command eg_cmd_serve = {
+	"serve", "run every partner on its schedule (the scheduler)",
+	run, help,
+};

@@ -1,0 +1,40 @@
+/*
+ * run_metrics.h - the textfile of `edigate run --metrics-file` (one
+ * batch run's figures per partner; run_metrics.c).
+ */
+#ifndef EDIGATE_CLI_RUN_METRICS_H
+#define EDIGATE_CLI_RUN_METRICS_H
+
+#include <time.h>
+
+#include "edigate/err.h"
+#include "edigate/ledger.h"
+#include "edigate/pipeline.h"
+
+typedef struct eg_cli_run_partner {
+	char id[64];
+	unsigned long files[5]; /* accepted partial rejected duplicate failed */
+	unsigned long backlog;
+	int ok;
+	double secs;
+	time_t at, last_ok;
+	long long quarantine;   /* -1: not known */
+} eg_cli_run_partner;
+
+typedef struct eg_cli_run_metrics {
+	eg_cli_run_partner *ps;
+	size_t n;
+} eg_cli_run_metrics;
+
+/* A partner's run: what its counts grew by, whether it went well, how
+ * long it took, when it ended. */
+eg_err eg_cli_run_metrics_add(eg_cli_run_metrics *m, const char *id,
+			      const eg_pipeline_counts *before,
+			      const eg_pipeline_counts *after, int ok,
+			      double secs, time_t now) EG_MUST_USE;
+/* Add the ledger's figures (l may be NULL) and publish PATH atomically. */
+eg_err eg_cli_run_metrics_write(eg_cli_run_metrics *m, eg_ledger *l,
+				const char *path, eg_error *e) EG_MUST_USE;
+void eg_cli_run_metrics_free(eg_cli_run_metrics *m);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * serve.h - what cmd_serve.c (the scheduler) and serve_metrics.c (its
+ * figures and the /metrics listener) share.
+ */
+#ifndef EDIGATE_CLI_SERVE_H
+#define EDIGATE_CLI_SERVE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "cli.h"
+#include "edigate/buf.h"
+#include "edigate/ledger.h"
+#include "edigate/metrics.h"
+#include "edigate/schedule.h"
+
+/* One served partner. */
+typedef struct serve_partner {
+	char id[64];
+	int loaded;           /* pc holds its profile */
+	int seen;             /* still in partners/ (reload) */
+	eg_cli_partner *pc;   /* owned; on the heap: it points into itself */
+	eg_schedule sched;
+	char sched_text[160];
+	time_t due;           /* (time_t)-1: never */
+	unsigned fails;       /* failed runs in a row */
+	/* figures since serve started */
+	unsigned long long files[5]; /* accepted partial rejected
+				      * duplicate failed */
+	unsigned long long records, acks, retries, runs_ok, runs_failed;
+	unsigned long backlog;       /* waiting + failed, last run */
+	long long quarantine;        /* files in quarantine now */
+	time_t last_ok;              /* last run that went well, 0 never */
+	eg_metrics_hist runtime;
+} serve_partner;
+
+/* A ledger counter keyed by words (documents, bytes). */
+typedef struct serve_count {
+	char key[4][64]; /* partner, then up to three words */
+	unsigned long long n, v;
+} serve_count;
+
+typedef struct serve_state {
+	eg_cli *cli;
+	serve_partner *ps;
+	size_t nps, cap;
+	serve_count *docs, *xfer;
+	size_t ndocs, nxfer;
+	int64_t mark_files, mark_docs;
+	unsigned long long lock_busy, reloads_ok, reloads_kept;
+	time_t started;
+	eg_buf page;          /* the rendered /metrics */
+	int listen_fd;
+} serve_state;
+
+/* Bind ADDR:PORT (port 0: any free one); the bound port in *port.
+ * Returns an exit code, with a message. */
+int serve_listen(eg_cli *cli, const char *addr, int *fd, unsigned *port);
+/* Answer one connection waiting on fd (GET /metrics: the page). */
+void serve_answer(serve_state *st);
+/* Read what is new in the ledger since the marks (documents, bytes,
+ * quarantine depth); 0 or -1 with a message on stderr. */
+int serve_ledger_figures(serve_state *st, eg_ledger *l, int snapshot);
+/* Render every figure into st->page; EG_OK or EG_ENOMEM. */
+eg_err serve_render(serve_state *st, time_t now);
+
+#endif
