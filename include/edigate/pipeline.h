@@ -4,7 +4,7 @@
  *   transport list -> fetch into spool/in (fsync) -> ledger: received
  *   -> unpack bundles -> check (envelope, guides) + map + rules
  *   -> dedupe (sha256, interchange, group, business keys)
- *   -> stage outputs in spool/work/<file-id>/ (fsync): records, acks,
+ *   -> stage outputs in spool/work/<file-id>.<what> (fsync): records, acks,
  *      reject report, quarantine copy, compressed archive
  *   -> ledger: processed (one commit covers the decision, control
  *      numbers and keys) -> publish (renames; idempotent)
@@ -22,7 +22,7 @@
  * Spool layout (under the spool directory):
  *   ledger.db                      the ledger
  *   in/<partner>/<file-id>         received copies, until done
- *   work/<file-id>/                staged outputs of one file
+ *   work/<file-id>.<what>          staged outputs of one file
  *   out/<partner>/<file-id>.jsonl  canonical records (JSON Lines)
  *   out/<partner>/acks/<name>      acknowledgements we sent
  *   quarantine/<partner>/<file-id>/  original, report.txt, report.json
