@@ -355,6 +355,8 @@ read_schedule(eg_profile *p, const eg_xml_node *tr)
 	p->sched_cron = dup_attr(sc, "cron");
 	p->sched_tz = dup_attr(sc, "tz");
 	for (w = eg_xml_first(sc); w && p->nsched_win < 8; w = eg_xml_next(w)) {
+		if (strcmp(eg_xml_name(w), "window") != 0)
+			continue; /* the XSD allows nothing else */
 		p->sched_win[p->nsched_win].days = dup_attr(w, "days");
 		p->sched_win[p->nsched_win].from = dup_attr(w, "from");
 		p->sched_win[p->nsched_win].to = dup_attr(w, "to");
