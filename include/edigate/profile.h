@@ -130,6 +130,7 @@ typedef struct eg_profile {
 	 * than let a profile promise what nothing does. */
 	struct {
 		char what[48];
+		char attrs[64]; /* its settings given: "ack-within, file-by" */
 		long line;
 	} unsupported[8];
 	size_t nunsupported;

@@ -329,14 +329,28 @@ read_mapping(eg_profile *p, const eg_xml_node *root)
 	return 0;
 }
 
+/* Note an element nothing acts on yet, with which of its settings
+ * (attrs, NULL-terminated) the profile gives, so the refusal names the
+ * promise that would not be kept. */
 static void
-unsupported(eg_profile *p, const char *what, const eg_xml_node *n)
+unsupported(eg_profile *p, const char *what, const eg_xml_node *n,
+	    const char *const *attrs)
 {
+	char *dst;
+	size_t k = 0, cap;
+
 	if (!n || p->nunsupported >= sizeof(p->unsupported) /
 					   sizeof(p->unsupported[0]))
 		return;
 	snprintf(p->unsupported[p->nunsupported].what,
 		 sizeof(p->unsupported[0].what), "%s", what);
+	dst = p->unsupported[p->nunsupported].attrs;
+	cap = sizeof(p->unsupported[0].attrs);
+	dst[0] = '\0';
+	for (; *attrs; attrs++)
+		if (eg_xml_attr(n, *attrs) && k < cap)
+			k += (size_t)snprintf(dst + k, cap - k, "%s%s",
+					      k ? ", " : "", *attrs);
 	p->unsupported[p->nunsupported++].line = eg_xml_line(n);
 }
 
@@ -390,13 +404,15 @@ eg_profile_schedule(const eg_profile *p, struct eg_schedule *s, eg_error *e)
 static void
 read_unsupported(eg_profile *p, const eg_xml_node *root)
 {
+	static const char *const sla[] = {"ack-within", "file-by", NULL};
+	static const char *const expect[] = {"type", "within", NULL};
 	const eg_xml_node *k;
 
-	unsupported(p, "<sla>", child(root, "sla"));
+	unsupported(p, "<sla>", child(root, "sla"), sla);
 	k = child(root, "acknowledgements");
 	for (k = k ? eg_xml_first(k) : NULL; k; k = eg_xml_next(k))
 		if (!strcmp(eg_xml_name(k), "expect"))
-			unsupported(p, "<acknowledgements><expect>", k);
+			unsupported(p, "<acknowledgements><expect>", k, expect);
 }
 
 const eg_profile_codemap *
@@ -850,10 +866,13 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 	}
 	for (i = 0; i < p->nunsupported; i++)
 		say(&r, EG_PCHECK_ERROR,
-		    "line %ld: %s is not supported yet: edigate would not act "
-		    "on it, so the profile would promise what nothing does; "
-		    "remove it (docs/profiles.md says what is coming)",
-		    p->unsupported[i].line, p->unsupported[i].what);
+		    "line %ld: %s is not supported yet%s%s%s: edigate would "
+		    "not act on it, so the profile would promise what nothing "
+		    "does; remove it (docs/profiles.md says what is coming)",
+		    p->unsupported[i].line, p->unsupported[i].what,
+		    p->unsupported[i].attrs[0] ? " (" : "",
+		    p->unsupported[i].attrs,
+		    p->unsupported[i].attrs[0] ? " would not be watched)" : "");
 	for (i = 0; i < p->ndocs; i++) {
 		const eg_profile_doc *d = &p->docs[i];
 		const char *v = d->versions;

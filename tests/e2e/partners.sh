@@ -55,6 +55,8 @@ EOF3
 expect_exit 2 $E partner check bigretail
 expect_out 'line [0-9]+: <sla> is not supported yet'
 expect_out 'line [0-9]+: <acknowledgements><expect> is not supported yet'
+expect_out '<sla> is not supported yet \(ack-within, file-by would not be watched\)'
+expect_out '<expect> is not supported yet \(type, within would not be watched\)'
 expect_no_out 'schedule'
 # schedules: good ones pass, bad ones are errors in words
 sched() { # $1: the <schedule .../> element
