@@ -98,6 +98,7 @@ struct eg_xmlr {
 	size_t *voff;
 	size_t nvals, valcap;
 	uint64_t rec_first, rec_last, rec_off, nrec;
+	unsigned long maxline; /* the last line seen inside the record */
 	char rec_xpath[300];
 	/* state */
 	int done;
@@ -661,6 +662,7 @@ begin_record(eg_xmlr *r, unsigned long line)
 	for (i = 0; i < EG_XMLR_MAX_REPEATS; i++)
 		r->repcount[i] = 0;
 	r->rec_first = line;
+	r->maxline = line;
 	r->rec_off = r->nread;
 	if (xmlTextReaderByteConsumed(r->rd) > 0)
 		r->rec_off = (uint64_t)xmlTextReaderByteConsumed(r->rd);
@@ -676,6 +678,7 @@ start_element(eg_xmlr *r, eg_error *e, int *empty)
 	unsigned long line = node_line(r);
 	level *lv, *up;
 	const char *rel;
+	eg_err rc;
 
 	*empty = xmlTextReaderIsEmptyElement(r->rd) == 1;
 	if (r->depth >= r->o.max_depth)
@@ -696,6 +699,8 @@ start_element(eg_xmlr *r, eg_error *e, int *empty)
 	lv->occ = up ? up->occ : -1;
 	lv->rep = up ? up->rep : 0;
 	lv->line = line;
+	if (line > r->maxline)
+		r->maxline = line;
 	r->depth++;
 	if (!r->in_rec && r->depth == r->rec_depth &&
 	    (!r->reclen || !strcmp(r->path, r->recpath)))
@@ -707,15 +712,17 @@ start_element(eg_xmlr *r, eg_error *e, int *empty)
 				lv->occ = r->repcount[i]++;
 				lv->rep = i;
 			}
-		for (i = 0; i < r->nwant; i++)
-			if (!r->want[i].attr[0] && !strcmp(r->want[i].elem, rel)) {
-				lv->capture = (int)i;
-				lv->cap_off = lv->cap_end = r->vbuf.len;
-				break;
-			}
 	}
-	if (xmlTextReaderHasAttributes(r->rd) == 1)
-		return take_attrs(r, e, rel, lv);
+	/* attributes first: the element's text is captured after them */
+	if (xmlTextReaderHasAttributes(r->rd) == 1 &&
+	    (rc = take_attrs(r, e, rel, lv)) != EG_OK)
+		return rc;
+	for (i = 0; rel && i < r->nwant; i++)
+		if (!r->want[i].attr[0] && !strcmp(r->want[i].elem, rel)) {
+			lv->capture = (int)i;
+			lv->cap_off = lv->cap_end = r->vbuf.len;
+			break;
+		}
 	return EG_OK;
 }
 
@@ -740,7 +747,9 @@ end_element(eg_xmlr *r, eg_error *e, int *rec_done)
 	}
 	if (!rc && r->in_rec && r->depth == r->rec_depth) {
 		r->in_rec = 0;
-		r->rec_last = node_line(r);
+		/* libxml2 keeps no line for end tags: the record's last line
+		 * is that of the last element or text inside it */
+		r->rec_last = r->maxline;
 		if (r->rec_last < r->rec_first)
 			r->rec_last = r->rec_first;
 		r->nrec++;
@@ -761,8 +770,12 @@ take_text(eg_xmlr *r, eg_error *e)
 	size_t n = v ? strlen(v) : 0;
 	level *lv = r->depth ? &r->stack[r->depth - 1] : NULL;
 
+	unsigned long line = node_line(r);
+
+	if (line > r->maxline)
+		r->maxline = line;
 	if (n > r->o.max_text)
-		return fail(r, e, EG_ELIMIT, node_line(r), 0, "a text of %zu "
+		return fail(r, e, EG_ELIMIT, line, 0, "a text of %zu "
 			    "bytes, over the limit of %zu (limit max-text)", n,
 			    r->o.max_text);
 	/* only the element's own text, before any captured child */

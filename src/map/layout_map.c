@@ -160,6 +160,31 @@ push_val(mctx *m, lfield *f, const char *out, long occ, long src)
 	return eg_buf_add(&l->scratch, out, strlen(out) + 1);
 }
 
+/* XML (xs:date, xs:time) and most CSV exports write ISO 8601 extended
+ * dates and times (2024-01-05, 14:30:00); the canonical checks read the
+ * compact EDI forms (20240105, 143000).  1 when p was ISO and out holds
+ * the compact form. */
+static int
+iso_compact(const char *p, size_t n, ctype t, char *out, size_t cap)
+{
+	static const char date[] = "dddd-dd-dd", time[] = "dd:dd:dd";
+	const char *pat = t == CT_DATE ? date : time;
+	size_t i, o = 0, want = t == CT_DATE ? 10 : (n == 5 ? 5 : 8);
+
+	if (n != want || cap <= n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (pat[i] == 'd' && (p[i] < '0' || p[i] > '9'))
+			return 0;
+		if (pat[i] != 'd' && p[i] != pat[i])
+			return 0;
+		if (pat[i] == 'd')
+			out[o++] = p[i];
+	}
+	out[o] = '\0';
+	return 1;
+}
+
 /* One value of a field into canonical form, stored in the value table. */
 static eg_err
 take_value(mctx *m, lfield *f, const char *p, size_t n, int is_default,
@@ -198,6 +223,11 @@ take_value(mctx *m, lfield *f, const char *p, size_t n, int is_default,
 			f->failed = 1;
 			return EG_OK;
 		}
+		v = tmp;
+		vn = strlen(tmp);
+	}
+	if ((f->cf->type == CT_DATE || f->cf->type == CT_TIME) &&
+	    iso_compact(v, vn, f->cf->type, tmp, sizeof(tmp))) {
 		v = tmp;
 		vn = strlen(tmp);
 	}
@@ -468,8 +498,9 @@ build_group(mctx *m, eg_rnode *rec, const cfield *cf, const char *path)
 	return rc;
 }
 
-/* Does any field below path have a value (in instance occ of the
- * level, when occ >= 0), or a refused one (told already)? */
+/* Does any field below path have a value from the document (in
+ * instance occ of the level, when occ >= 0), or a refused one (told
+ * already)?  Constants and defaults alone do not make a structure. */
 static int
 has_values(const eg_layout *l, const char *path, long occ)
 {
@@ -483,11 +514,21 @@ has_values(const eg_layout *l, const char *path, long occ)
 		if (f->failed)
 			return 1;
 		for (k = 0; k < f->nv; k++)
-			if (occ < 0 || !f->in_level ||
-			    lv_of(l, f, k)->occ == occ)
+			if (lv_of(l, f, k)->src >= 0 &&
+			    (occ < 0 || !f->in_level ||
+			     lv_of(l, f, k)->occ == occ))
 				return 1;
 	}
 	return 0;
+}
+
+/* An entry of a shape's one_of lists (unset entries are NULL). */
+static const char *
+one_of_at(const cshape *s, size_t i, size_t j)
+{
+	const char *p = j < 4 ? s->one_of[i][j] : NULL;
+
+	return p && p[0] ? p : NULL;
 }
 
 /* The shape's "at least one of" rules for a built structure. */
@@ -495,24 +536,23 @@ static void
 check_one_of(mctx *m, const eg_rnode *node, const cshape *s,
 	     const char *path, long occ)
 {
-	size_t i, j;
+	char names[200], where[120] = "";
+	size_t i, j, o;
 
-	for (i = 0; i < 2 && s->one_of[i][0][0]; i++) {
-		for (j = 0; j < 4 && s->one_of[i][j][0]; j++)
-			if (eg_rnode_child(node, s->one_of[i][j]))
+	if (occ >= 0)
+		snprintf(where, sizeof(where), " (%s #%ld)", m->l->xrepeat,
+			 occ + 1);
+	for (i = 0; i < 2 && one_of_at(s, i, 0); i++) {
+		for (j = 0; one_of_at(s, i, j); j++)
+			if (eg_rnode_child(node, one_of_at(s, i, j)))
 				break;
-		if (j < 4 && s->one_of[i][j][0])
+		if (one_of_at(s, i, j))
 			continue;
-		if (occ >= 0)
-			finding(m, -1, NULL, 0, "%s (%s #%ld) needs one of %s%s%s%s%s",
-				path, m->l->xrepeat, occ + 1, s->one_of[i][0],
-				s->one_of[i][1][0] ? ", " : "", s->one_of[i][1],
-				s->one_of[i][2][0] ? ", " : "", s->one_of[i][2]);
-		else
-			finding(m, -1, NULL, 0, "%s needs one of %s%s%s%s%s",
-				path, s->one_of[i][0],
-				s->one_of[i][1][0] ? ", " : "", s->one_of[i][1],
-				s->one_of[i][2][0] ? ", " : "", s->one_of[i][2]);
+		for (j = 0, o = 0; one_of_at(s, i, j) && o < sizeof(names); j++)
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+					      j ? ", " : "", one_of_at(s, i, j));
+		finding(m, -1, NULL, 0, "%s%s needs one of %s", path, where,
+			names);
 	}
 }
 
