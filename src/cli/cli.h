@@ -73,6 +73,7 @@ extern const eg_command eg_cmd_status;
 extern const eg_command eg_cmd_sent;
 extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
+extern const eg_command eg_cmd_xml;
 extern const eg_command eg_cmd_delta;
 extern const eg_command eg_cmd_serve;
 

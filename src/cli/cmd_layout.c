@@ -223,7 +223,7 @@ typedef eg_err (*row_fn)(void *ud, feed *fd, eg_layout_row *row,
 static void
 xml_reader_finding(fctx *f, eg_xmlr *r, const eg_error *e)
 {
-	const char *m = strstr(e->msg, ", element /"), *colon;
+	const char *m = strstr(e->msg, ", byte "), *colon;
 
 	colon = m ? strstr(m, ": ") : NULL;
 	on_finding(f, eg_xmlr_last_error(r), colon ? colon + 2 : e->msg);

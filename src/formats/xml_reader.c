@@ -76,9 +76,12 @@ struct eg_xmlr {
 	enum pstate ps;
 	int dashes, quote;
 	char refused[300]; /* set by the read callback */
+	uint64_t refused_at;   /* its byte offset */
+	unsigned long pline;   /* lines the prolog scanner has seen */
 	/* libxml2's first error */
 	char xerr[400];
 	int xline, xcol, xschema;
+	int ahead; /* the error is libxml2's: at or after the element */
 	/* walking */
 	level *stack;
 	size_t depth;
@@ -131,6 +134,8 @@ scan_prolog(eg_xmlr *r, const unsigned char *p, size_t n)
 	for (i = 0; i < n && r->ps != P_DONE && !r->refused[0]; i++) {
 		unsigned char c = p[i];
 
+		if (c == '\n')
+			r->pline++;
 		switch (r->ps) {
 		case P_TEXT:
 			if (c == '<')
@@ -172,12 +177,12 @@ scan_prolog(eg_xmlr *r, const unsigned char *p, size_t n)
 			} else if (c == '"' || c == '\'') {
 				r->quote = c;
 			} else if (c == '[') {
+				r->refused_at = r->nread + i;
 				refuse(r, "the document has a DTD internal subset "
 				       "(<!DOCTYPE ... [ ... ]>, where entities "
 				       "are declared): refused, entities and "
 				       "DTDs are not accepted in partner "
-				       "documents (byte %llu)",
-				       (unsigned long long)(r->nread + i));
+				       "documents");
 			} else if (c == '>') {
 				r->ps = P_TEXT;
 			}
@@ -218,6 +223,11 @@ io_read(void *ctx, char *buf, int len)
 			(const unsigned char *)buf, (size_t)got);
 
 		r->first_chunk = 0;
+		/* "<?xml" in EBCDIC: libxml2 would read it, nothing else does */
+		if (!enc && got >= 5 && !memcmp(buf, "\x4C\x6F\xA7\x94\x93", 5))
+			enc = "the file is EBCDIC text, not ASCII/UTF-8; convert "
+			      "it first, e.g. iconv -f IBM1141 -t UTF-8 (the code "
+			      "page its declaration names)";
 		if (enc) {
 			refuse(r, "%s", enc);
 			return -1;
@@ -256,6 +266,9 @@ on_xml_error(void *ud, xmlErrorPtr err)
 	n = strlen(r->xerr);
 	while (n > 0 && (r->xerr[n - 1] == '\n' || r->xerr[n - 1] == ' '))
 		r->xerr[--n] = '\0';
+	while (n > 0) /* one line: "...encoding !\nBytes: 0xFC" */
+		if (r->xerr[--n] == '\n')
+			r->xerr[n] = ' ';
 	r->xline = err->line;
 	r->xcol = err->int2;
 	r->xschema = err->domain == XML_FROM_SCHEMASV;
@@ -266,7 +279,7 @@ on_xml_error(void *ud, xmlErrorPtr err)
 static const char *
 cur_path(const eg_xmlr *r)
 {
-	return r->depth ? r->path : "(document)";
+	return r->depth ? r->path : "";
 }
 
 /* Fail the file: the message reads "FILE: line L, column C, byte B,
@@ -278,13 +291,22 @@ static eg_err
 fail(eg_xmlr *r, eg_error *e, eg_err code, unsigned long line, int col,
      const char *fmt, ...)
 {
-	char what[600], colbuf[32] = "";
+	char what[600], colbuf[32] = "", elem[300];
 	va_list ap;
 	eg_pos pos;
 	uint64_t off = r->nread;
 
-	if (r->rd && xmlTextReaderByteConsumed(r->rd) > 0)
+	if (r->refused[0] && r->refused_at)
+		off = r->refused_at;
+	else if (r->rd && xmlTextReaderByteConsumed(r->rd) > 0)
 		off = (uint64_t)xmlTextReaderByteConsumed(r->rd);
+	/* our own checks stop at the element; libxml2 parses ahead of the
+	 * nodes it hands out, so its errors are near the element */
+	if (r->depth)
+		snprintf(elem, sizeof(elem), ", %selement /%.280s",
+			 r->ahead ? "near " : "", r->path);
+	else
+		elem[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
@@ -292,16 +314,16 @@ fail(eg_xmlr *r, eg_error *e, eg_err code, unsigned long line, int col,
 	r->where.line = line;
 	r->where.record = r->nrec + (r->in_rec ? 1 : 0);
 	r->where.offset = off;
-	snprintf(r->where.colname, sizeof(r->where.colname), "/%.126s",
-		 cur_path(r));
+	if (r->depth)
+		snprintf(r->where.colname, sizeof(r->where.colname), "%s/%.120s",
+			 r->ahead ? "near " : "", cur_path(r));
 	if (col > 0)
 		snprintf(colbuf, sizeof(colbuf), ", column %d", col);
 	memset(&pos, 0, sizeof(pos));
 	pos.offset = off;
 	r->failed = code;
-	eg_fail_at(&r->ferr, code, &pos, "%s: line %lu%s, byte %llu, element "
-		   "/%s: %s", r->name, line, colbuf, (unsigned long long)off,
-		   cur_path(r), what);
+	eg_fail_at(&r->ferr, code, &pos, "%s: line %lu%s, byte %llu%s: %s",
+		   r->name, line, colbuf, (unsigned long long)off, elem, what);
 	if (e)
 		*e = r->ferr;
 	return code;
@@ -322,9 +344,12 @@ node_line(const eg_xmlr *r)
 static eg_err
 fail_parser(eg_xmlr *r, eg_error *e)
 {
+	r->ahead = 1;
+	if (r->nread == 0 && !r->refused[0])
+		return fail(r, e, EG_ESYNTAX, 1, 0, "the file is empty");
 	if (r->refused[0])
-		return fail(r, e, EG_ESYNTAX, (unsigned long)(r->xline > 0 ? r->xline : 1),
-			    0, "%s", r->refused);
+		return fail(r, e, EG_ESYNTAX, r->pline + 1, 0, "%s",
+			    r->refused);
 	if (r->xschema)
 		return fail(r, e, EG_ESYNTAX, (unsigned long)r->xline, r->xcol,
 			    "not valid against the schema %s: %s",
@@ -336,6 +361,15 @@ fail_parser(eg_xmlr *r, eg_error *e)
 				    strstr(r->xerr, "EndTag") ||
 				    strstr(r->xerr, "Extra content")
 				? " (is the file cut short or damaged?)"
+			    : strstr(r->xerr, "Entity '")
+				? " (entities are not accepted and DTDs are "
+				  "never read: write the text out; &amp; &lt; "
+				  "&gt; &quot; &apos; and &#N; are fine)"
+			    : strstr(r->xerr, "not proper UTF-8")
+				? " (the bytes are not in the encoding the "
+				  "XML declaration names -- UTF-8 when it "
+				  "names none; is the file Windows-1252 or "
+				  "ISO-8859-1?)"
 				: "");
 	return fail(r, e, EG_ESYNTAX, (unsigned long)
 		    xmlTextReaderGetParserLineNumber(r->rd), 0,
@@ -836,7 +870,10 @@ eg_xmlr_next(eg_xmlr *r, int *got, eg_error *e)
 		if (ret < 0 || r->refused[0] || r->xerr[0])
 			return fail_parser(r, e);
 		if (ret == 0) {
-			if (r->depth || r->nread == 0 || r->ps != P_DONE)
+			if (r->nread == 0)
+				return fail(r, e, EG_ESYNTAX, 1, 0,
+					    "the file is empty");
+			if (r->depth || r->ps != P_DONE)
 				return fail(r, e, EG_ESYNTAX,
 					    (unsigned long)xmlTextReaderGetParserLineNumber(r->rd),
 					    0, "the document ends before its "
@@ -920,16 +957,18 @@ eg_xmlr_where_value(const eg_xmlr *r, size_t i, eg_csv_where *w)
 	if (i < r->nvals) {
 		const eg_xmlr_val *v = &r->vals[i];
 		const char *p = r->o.paths[v->path];
+		char tmp[900];
 
 		w->line = v->line;
 		if (v->occ >= 0) {
 			const char *rp = r->o.repeats[v->rep];
 
-			snprintf(w->colname, sizeof(w->colname), "%s[%ld]%s", rp,
-				 v->occ + 1, p + strlen(rp));
+			snprintf(tmp, sizeof(tmp), "%s/%s[%ld]%s", r->rec_xpath,
+				 rp, v->occ + 1, p + strlen(rp));
+		} else {
+			snprintf(tmp, sizeof(tmp), "%s/%s", r->rec_xpath, p);
 		}
-		else
-			snprintf(w->colname, sizeof(w->colname), "%s", p);
+		snprintf(w->colname, sizeof(w->colname), "%.127s", tmp);
 		printable(v->s.p, v->s.len, w->raw, sizeof(w->raw));
 	}
 }
