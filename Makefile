@@ -42,7 +42,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
+.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv xml \
         serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
         demo bench bench-edifact \
         fuzz checksrc \
@@ -99,7 +99,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv xml edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve corpus install-check
 
 unit: $(UNIT_BIN)
@@ -128,6 +128,12 @@ map: $(BA)/edigate
 # + join
 csv: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/csv.sh
+
+# XML documents (issue 16): the streaming reader on good, schema-invalid
+# and hostile files (XXE, billion laughs, deep, huge, wrong encodings),
+# XML layouts to Shipment and InventorySnapshot records
+xml: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/xml.sh
 
 # the inbound pipeline: edigate run, the ledger, the support commands
 pipeline: $(BA)/edigate

@@ -191,7 +191,7 @@ layout_check(eg_cli *cli, int argc, char **argv)
 		fprintf(cli->out, "%s: ok: layout %s, %s records, %zu "
 			"fields\n", path, eg_layout_name(l), eg_layout_record(l),
 			eg_layout_nslots(l));
-	else if (x == EG_EXIT_DOCUMENT)
+	else if (x == EG_EXIT_DOCUMENT && f.n)
 		fprintf(cli->out, "%s: %lu problem%s\n", path, f.n,
 			f.n == 1 ? "" : "s");
 	eg_layout_free(l);

@@ -73,10 +73,13 @@ struct eg_xmlr {
 	size_t memlen, mempos;
 	uint64_t nread;
 	int first_chunk;
+	unsigned char head[64]; /* the first bytes, for the encoding */
+	size_t nhead;
 	enum pstate ps;
 	int dashes, quote;
 	char refused[300]; /* set by the read callback */
 	uint64_t refused_at;   /* its byte offset */
+	int refused_pos;       /* refused_at is set */
 	unsigned long pline;   /* lines the prolog scanner has seen */
 	/* libxml2's first error */
 	char xerr[400];
@@ -178,6 +181,7 @@ scan_prolog(eg_xmlr *r, const unsigned char *p, size_t n)
 				r->quote = c;
 			} else if (c == '[') {
 				r->refused_at = r->nread + i;
+				r->refused_pos = 1;
 				refuse(r, "the document has a DTD internal subset "
 				       "(<!DOCTYPE ... [ ... ]>, where entities "
 				       "are declared): refused, entities and "
@@ -218,17 +222,29 @@ io_read(void *ctx, char *buf, int len)
 			return -1;
 		}
 	}
-	if (r->first_chunk && got > 0) {
-		const char *enc = eg_format_encoding_problem(
-			(const unsigned char *)buf, (size_t)got);
+	/* libxml2 asks for 4 bytes first: judge the encoding on the first
+	 * 64 bytes, gathered across reads (or fewer at the end) */
+	if (r->first_chunk && got > 0 && r->nhead < sizeof(r->head)) {
+		size_t k = sizeof(r->head) - r->nhead;
+
+		if (k > (size_t)got)
+			k = (size_t)got;
+		memcpy(r->head + r->nhead, buf, k);
+		r->nhead += k;
+	}
+	if (r->first_chunk && (r->nhead >= sizeof(r->head) || got == 0) &&
+	    r->nhead > 0) {
+		const char *enc = eg_format_encoding_problem(r->head, r->nhead);
 
 		r->first_chunk = 0;
 		/* "<?xml" in EBCDIC: libxml2 would read it, nothing else does */
-		if (!enc && got >= 5 && !memcmp(buf, "\x4C\x6F\xA7\x94\x93", 5))
+		if (!enc && r->nhead >= 5 &&
+		    !memcmp(r->head, "\x4C\x6F\xA7\x94\x93", 5))
 			enc = "the file is EBCDIC text, not ASCII/UTF-8; convert "
 			      "it first, e.g. iconv -f IBM1141 -t UTF-8 (the code "
 			      "page its declaration names)";
 		if (enc) {
+			r->refused_pos = 1; /* byte 0: the whole file */
 			refuse(r, "%s", enc);
 			return -1;
 		}
@@ -296,7 +312,7 @@ fail(eg_xmlr *r, eg_error *e, eg_err code, unsigned long line, int col,
 	eg_pos pos;
 	uint64_t off = r->nread;
 
-	if (r->refused[0] && r->refused_at)
+	if (r->refused[0] && r->refused_pos)
 		off = r->refused_at;
 	else if (r->rd && xmlTextReaderByteConsumed(r->rd) > 0)
 		off = (uint64_t)xmlTextReaderByteConsumed(r->rd);
@@ -371,6 +387,17 @@ fail_parser(eg_xmlr *r, eg_error *e)
 				  "names none; is the file Windows-1252 or "
 				  "ISO-8859-1?)"
 				: "");
+	/* with a schema plugged in, some parser errors bypass the reader's
+	 * handler; libxml2 still keeps the last one */
+	{
+		xmlErrorPtr le = xmlGetLastError();
+
+		if (le && le->message && le->level != XML_ERR_WARNING) {
+			on_xml_error(r, le);
+			if (r->xerr[0])
+				return fail_parser(r, e);
+		}
+	}
 	return fail(r, e, EG_ESYNTAX, (unsigned long)
 		    xmlTextReaderGetParserLineNumber(r->rd), 0,
 		    "the XML reader stopped without saying why");
@@ -486,6 +513,7 @@ open_common(eg_xmlr *r, eg_error *e)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	eg_buf_init(&r->vbuf, r->o.max_record);
 	r->first_chunk = 1;
+	xmlResetLastError();
 	r->rd = xmlReaderForIO(io_read, io_close, r, r->name, NULL,
 			       XML_PARSE_NONET);
 	if (!r->rd)

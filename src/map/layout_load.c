@@ -504,11 +504,12 @@ eg_layout_load(eg_layout **out, const char *path, const char *xsd,
 					      : "");
 	l->shape = eg_canon_shape(l->record);
 	if (!l->shape) {
+		rc = eg_fail(e, EG_ECONFIG, "%s: record '%s' is not a "
+			     "canonical record (Item, Location, Carrier, "
+			     "InventorySnapshot; Shipment, WarehouseOrder "
+			     "from XML)", path, l->record);
 		eg_layout_free(l);
-		return eg_fail(e, EG_ECONFIG, "%s: record '%s' is not a "
-			       "canonical record (Item, Location, Carrier, "
-			       "InventorySnapshot; Shipment, WarehouseOrder "
-			       "from XML)", path, l->record);
+		return rc;
 	}
 	/* the dialect and code lists first: fields refer to them */
 	for (n = eg_xml_first(root); n; n = eg_xml_next(n)) {
@@ -521,11 +522,12 @@ eg_layout_load(eg_layout **out, const char *path, const char *xsd,
 	}
 	if (!l->is_xml && (!strcmp(l->record, "Shipment") ||
 			   !strcmp(l->record, "WarehouseOrder"))) {
+		rc = eg_fail(e, EG_ECONFIG, "%s: a CSV layout builds one flat "
+			     "record per row (Item, Location, Carrier, "
+			     "InventorySnapshot); %s records need an <xml> "
+			     "layout", path, l->record);
 		eg_layout_free(l);
-		return eg_fail(e, EG_ECONFIG, "%s: a CSV layout builds one flat "
-			       "record per row (Item, Location, Carrier, "
-			       "InventorySnapshot); %s records need an <xml> "
-			       "layout", path, l->record);
+		return rc;
 	}
 	for (n = eg_xml_first(root); n; n = eg_xml_next(n))
 		if (!strcmp(eg_xml_name(n), "level"))
