@@ -233,8 +233,9 @@ bench-edifact: all $(BENCH_BIN)
 #   csv      the CSV reader (dialects, encodings, fixed width) and numbers
 #   layout   CSV layouts (the loader), and mapping a sample through them
 #   edifact  the EDIFACT reader, service-segment checks, the CONTRL writer
+#   xml      the XML reader (hostile input, limits, schema) and XML layouts
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout edifact
+FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout edifact xml
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -258,6 +259,7 @@ FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
 FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
 FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout
 FZ_edifact := -dict=tests/fuzz/edifact.dict -max_len=4096 tests/fixtures/edifact
+FZ_xml     := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/xml
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
@@ -268,7 +270,8 @@ fuzz: deps
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
 		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; \
-		layout) a="$(FZ_layout)";; edifact) a="$(FZ_edifact)";; esac; \
+		layout) a="$(FZ_layout)";; edifact) a="$(FZ_edifact)";; \
+		xml) a="$(FZ_xml)";; esac; \
 		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 $$a \
