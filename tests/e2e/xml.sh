@@ -210,6 +210,13 @@ expect_out '"description":"Jacke grün L","lotNumber":"none","inventoryStatus":"
 expect_out '"quantityOnHand":\{"value":1200.5,"uom":"EA"\},"quantityAvailable":\{"value":1000,"uom":"EA"\},"quantityAllocated":\{"value":200.5,"uom":"EA"\}'
 expect_err "line 4, column Status \(#9\), byte 326: inventoryStatus: 'kaputt' is not in code list status"
 
+# delta reads XML layouts through the same feed: one record element, one row
+sed 's|<OnHand uom="EA">120</OnHand>|<OnHand uom="EA">121</OnHand>|' \
+	"$fx/doctype_system_plain.xml" >"$t/stock-new.xml"
+expect_exit 0 $E delta "$fx/doctype_system_plain.xml" "$t/stock-new.xml" --layout "$fx/inventory.layout.xml"
+expect_out 'changed +1'
+expect_out 'verdict: accept'
+
 # many records, one at a time: the count is exact and nothing is dropped
 python3 - "$t/many.xml" <<'EOF2'
 import sys
