@@ -218,6 +218,10 @@ on_xml_error(void *ud, xmlErrorPtr err)
 			r->xerr[n] = ' ';
 	r->xline = err->line;
 	r->xcol = err->int2;
+	if (r->xline <= 0 && r->rd) /* errors without a parser context */
+		r->xline = xmlTextReaderGetParserLineNumber(r->rd);
+	if (r->xline <= 0)
+		r->xline = 1;
 	r->xschema = err->domain == XML_FROM_SCHEMASV;
 }
 
@@ -781,8 +785,8 @@ step(eg_xmlr *r, eg_error *e, int *rec_done)
 	}
 }
 
-eg_err
-eg_xmlr_next(eg_xmlr *r, int *got, eg_error *e)
+static eg_err
+next_record(eg_xmlr *r, int *got, eg_error *e)
 {
 	eg_err rc;
 	int ret, done;
@@ -824,4 +828,18 @@ eg_xmlr_next(eg_xmlr *r, int *got, eg_error *e)
 			return EG_OK;
 		}
 	}
+}
+
+/* libxml2 reports some errors (encoding conversion) without a parser
+ * context, through its global handler, which would print them: while
+ * the reader works they come here too. */
+eg_err
+eg_xmlr_next(eg_xmlr *r, int *got, eg_error *e)
+{
+	eg_err rc;
+
+	xmlSetStructuredErrorFunc(r, on_xml_error);
+	rc = next_record(r, got, e);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	return rc;
 }

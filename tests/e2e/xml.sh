@@ -57,7 +57,11 @@ doctype_system_entity.xml line 5, column 40, byte [0-9]+: not well-formed XML: E
 truncated.xml line 9, column 1, byte [0-9]+, near element /ShipConfirm/Shipment/Order/PO: .*cut short
 wrong_encoding.xml line 4, column 11, byte [0-9]+: not well-formed XML: Input is not proper UTF-8.*Bytes: 0xFC .*not in the encoding the XML declaration names
 unknown_encoding.xml line 1, .*Unsupported encoding X-NO-SUCH-CHARSET
+iso2022_bad_bytes.xml line [1-9][0-9]*, byte [0-9]+: not well-formed XML: input conversion failed due to input error
 EOF2
+# libxml2's conversion errors are ours to report, not printed by libxml2
+expect_exit 1 $E xml "$fx/iso2022_bad_bytes.xml"
+if grep -q 'encoding error :\|I/O error :' "$t/err"; then bad "libxml2 printed to stderr"; else ok; fi
 # nothing of what the entities point at ever appears
 for f in xxe_local_file.xml doctype_system_entity.xml; do
 	$E xml --json "$fx/$f" >"$t/out" 2>"$t/err"
