@@ -830,6 +830,15 @@ next_record(eg_xmlr *r, int *got, eg_error *e)
 	}
 }
 
+/* libxml2's plain-text messages ("Unimplemented block at
+ * xmlschemas.c") are not errors of the document: dropped. */
+static void
+no_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 /* libxml2 reports some errors (encoding conversion) without a parser
  * context, through its global handler, which would print them: while
  * the reader works they come here too. */
@@ -839,7 +848,9 @@ eg_xmlr_next(eg_xmlr *r, int *got, eg_error *e)
 	eg_err rc;
 
 	xmlSetStructuredErrorFunc(r, on_xml_error);
+	xmlSetGenericErrorFunc(NULL, no_generic);
 	rc = next_record(r, got, e);
 	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
 	return rc;
 }
