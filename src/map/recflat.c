@@ -274,6 +274,18 @@ corr_key(const char *l, unsigned *idx, int *is_value)
 	return 1;
 }
 
+/* A key part as people read it: a plain string without its quotes. */
+static eg_err
+add_unquoted(eg_buf *b, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"' &&
+	    !memchr(v + 1, '\\', n - 2) && !memchr(v + 1, ' ', n - 2))
+		return eg_buf_add(b, v + 1, n - 2);
+	return eg_buf_add(b, v, n);
+}
+
 eg_err
 eg_recflat_line(eg_recflat *f, const char *line, size_t len, eg_error *e)
 {
@@ -301,7 +313,7 @@ eg_recflat_line(eg_recflat *f, const char *line, size_t len, eg_error *e)
 	for (i = 0; !rc && i < r.nleaf; i++)
 		if (!strncmp(r.leaf[i], "recordType\t", 11))
 			type = r.leaf[i] + 11;
-	rc = rc ? rc : eg_buf_adds(&f->key, type ? type : "\"?\"");
+	rc = rc ? rc : add_unquoted(&f->key, type ? type : "?");
 	/* the key: name=value of each correlation key, in key order */
 	for (k = 0; !rc; k++) {
 		const char *name = NULL, *value = NULL;
@@ -316,7 +328,13 @@ eg_recflat_line(eg_recflat *f, const char *line, size_t len, eg_error *e)
 		}
 		if (!name || !value)
 			break;
-		rc = eg_buf_addf(&f->key, " %s=%s", name, value);
+		rc = eg_buf_addc(&f->key, ' ');
+		if (!rc)
+			rc = add_unquoted(&f->key, name);
+		if (!rc)
+			rc = eg_buf_addc(&f->key, '=');
+		if (!rc)
+			rc = add_unquoted(&f->key, value);
 	}
 	for (i = 0; !rc && i < r.nleaf; i++) {
 		if (!strncmp(r.leaf[i], "correlation.", 12) ||

@@ -276,6 +276,11 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 					  e)))
 		goto out;
 	eg_pl_sweep_orphans(pl);
+	if (!eg_pl_delivers(pl))
+		eg_pl_note(pl, "%s: nothing is delivered; records and "
+			       "acknowledgements are kept in %s/shadow/%s",
+			   pl->o.dry_run ? "dry run" : "shadow mode",
+			   pl->o.spool, pp->profile->id);
 	rc = eg_pl_publish_all(pl, e);
 	if (!rc)
 		rc = eg_pl_process_all(pl, e);
