@@ -278,7 +278,8 @@ write_review(eg_buf *b, rv *r, agew *w, eg_buf *aging, int64_t since,
 	eg_cli_fmt_age(r->resolved ? (int64_t)(r->resolve_sum / r->resolved)
 				   : 0,
 		       mttr, sizeof(mttr));
-	qsort(r->th, r->nth, sizeof(*r->th), by_count);
+	if (r->nth)
+		qsort(r->th, r->nth, sizeof(*r->th), by_count);
 	if (json) {
 		rc = eg_buf_addf(b,
 				 "{\"since\":%lld,\"until\":%lld,"
