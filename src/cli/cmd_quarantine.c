@@ -230,9 +230,9 @@ q_row(void *ud, const eg_ledger_quarantined *q)
 	const char *owner = eg_cli_qowner(w->owners, q, &dflt);
 	eg_err rc;
 
-	if (w->owner && strcmp(w->owner, !strcmp(w->owner, "-") ? "" : owner))
-		return 0;
-	if (w->owner && !strcmp(w->owner, "-") && owner[0])
+	/* --owner - : the files nobody owns */
+	if (w->owner && (!strcmp(w->owner, "-") ? owner[0] != '\0'
+						: strcmp(w->owner, owner) != 0))
 		return 0;
 	if (w->category && strcmp(w->category, q->category))
 		return 0;

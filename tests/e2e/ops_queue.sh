@@ -158,13 +158,19 @@ expect_exit 0 $E partner check shopco
 expect_out 'mode: shadow'
 mk850 "$t/s1.x12" 000000701 PO-S1
 mk850 "$t/s2.x12" 000000702 PO-S2
-drop "$t/s1.x12" "$t/s2.x12"
-expect_exit 0 $E run
+drop "$t/s1.x12" "$t/s2.x12" "$fx/850-unmapped-uom.x12"
+expect_exit 1 $E run
 expect_out 'shadow mode: nothing is delivered'
-expect_out '2 accepted'
+expect_out '2 accepted, 0 partial, 1 rejected'
+# the shadow shows what would be quarantined; its profile names no owner
+expect_exit 0 $E quarantine list --owner -
+expect_out '850-unmapped-uom.x12'
+expect_out 'owner: nobody'
+expect_exit 1 $E quarantine list --owner team-850
 # nothing delivered: outbox empty, no records in out/, inbox untouched
 if [ -z "$(ls -A "$h/drop/shopco/out")" ] && [ -z "$(ls -A "$h/drop/shopco/done")" ]; then ok; else bad "shadow delivered or moved"; fi
-if [ -f "$h/drop/shopco/in/s1.x12" ] && [ -f "$h/drop/shopco/in/s2.x12" ]; then ok; else bad "shadow touched the inbox"; fi
+if [ -f "$h/drop/shopco/in/s1.x12" ] && [ -f "$h/drop/shopco/in/s2.x12" ] &&
+    [ -f "$h/drop/shopco/in/850-unmapped-uom.x12" ]; then ok; else bad "shadow touched the inbox"; fi
 if [ ! -d "$h/spool/out/shopco" ] || [ -z "$(find "$h/spool/out/shopco" -type f)" ]; then ok; else bad "shadow published to out/"; fi
 n=$(ls "$h/spool/shadow/shopco/"*.jsonl 2>/dev/null | wc -l)
 if [ "$n" -eq 2 ]; then ok; else bad "shadow records: $n, want 2"; fi
