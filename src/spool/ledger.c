@@ -175,14 +175,15 @@ static const char schema_v3[] =
  * the profile's default owner, the category its findings say), and the
  * notes people wrote on it.  Who did what is in the audit log. */
 static const char schema_v4[] =
-    "CREATE TABLE quarantine_work ("
+    "CREATE TABLE IF NOT EXISTS quarantine_work ("
     "  file_id TEXT PRIMARY KEY, owner TEXT, category TEXT,"
     "  assigned_at INTEGER, assigned_by TEXT);"
-    "CREATE TABLE quarantine_notes ("
+    "CREATE TABLE IF NOT EXISTS quarantine_notes ("
     "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, at INTEGER NOT NULL,"
     "  actor TEXT NOT NULL, text TEXT NOT NULL);"
-    "CREATE INDEX quarantine_notes_file ON quarantine_notes(file_id);"
-    "CREATE INDEX audit_at ON audit(at);";
+    "CREATE INDEX IF NOT EXISTS quarantine_notes_file"
+    "  ON quarantine_notes(file_id);"
+    "CREATE INDEX IF NOT EXISTS audit_at ON audit(at);";
 
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
 					 schema_v4};
