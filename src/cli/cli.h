@@ -70,6 +70,8 @@ extern const eg_command eg_cmd_show;
 extern const eg_command eg_cmd_reprocess;
 extern const eg_command eg_cmd_quarantine;
 extern const eg_command eg_cmd_status;
+extern const eg_command eg_cmd_alerts;
+extern const eg_command eg_cmd_report;
 extern const eg_command eg_cmd_sent;
 extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
