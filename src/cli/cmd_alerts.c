@@ -167,6 +167,9 @@ check(eg_cli *cli, eg_cli_spool *s, const char *only, checker *c)
 	return x ? x : bad || c->hook_failed ? EG_EXIT_IO : EG_EXIT_OK;
 }
 
+static const char hdr[] = "ID    PARTNER      LEVEL    RAISED (UTC)        "
+			  "CLEARED (UTC)       RULE               SUBJECT\n";
+
 static int
 run(eg_cli *cli, int argc, char **argv)
 {
@@ -243,9 +246,7 @@ run(eg_cli *cli, int argc, char **argv)
 	else
 		(void)!eg_buf_addf(&b, "%d open alert(s)\n", ls.open);
 	if (!x && !json && ls.n)
-		x = eg_cli_write(cli, "ID    PARTNER      LEVEL    RAISED "
-				 "(UTC)        CLEARED (UTC)       RULE          "
-				 "     SUBJECT\n", 97);
+		x = eg_cli_write(cli, hdr, sizeof(hdr) - 1);
 	if (!x)
 		x = eg_cli_write(cli, b.data, b.len);
 	eg_buf_free(&b);

@@ -134,8 +134,8 @@ eg_sla_read(eg_sla *s, const eg_xml_node *root)
 	s->rate_window = 86400;
 	s->rate_min_files = 5;
 	s->alert_timeout = 30;
-	for (k = eg_xml_first(child(root, "acknowledgements")); k;
-	     k = eg_xml_next(k)) {
+	k = child(root, "acknowledgements");
+	for (k = k ? eg_xml_first(k) : NULL; k; k = eg_xml_next(k)) {
 		if (strcmp(eg_xml_name(k), "expect") || s->nack >= EG_SLA_MAX_ACKS)
 			continue;
 		cpy(s->ack[s->nack].type, sizeof(s->ack[0].type), k, "type");
