@@ -67,7 +67,7 @@ eg_ledger_flow_get(eg_ledger *l, const char *partner, const char *direction,
 				   "ttti", partner, direction, set, since30);
 	if (!rc)
 		rc = eg_ledger_int(l, &out->resolve_secs, -1, e,
-				   "SELECT CAST(avg(v.at-f.received_at) AS "
+				   "SELECT CAST(avg(max(v.at-f.received_at,0)) AS "
 				   "INTEGER) FROM files f JOIN file_events v ON "
 				   "v.file_id=f.id WHERE f.partner=?1 AND "
 				   IN_FLOW " AND v.state IN ('released',"
