@@ -137,7 +137,7 @@ rm "$h/partners/remoteco.xml"
 # by 02:00; serve, on a clock 60 times faster, logs the warning
 sed -i 's|<after-pickup action="leave"/>|<after-pickup action="leave"/>\n    <schedule every="1m"/>|' "$h/partners/northwh.xml"
 at '2026-12-10 01:30'
-EDIGATE_CLOCK_RATE=60 $E serve >"$t/serve.log" 2>&1 &
+EDIGATE_CLOCK_RATE=60 $E serve --report "$t/serve-report.html" >"$t/serve.log" 2>&1 &
 spid=$!
 n=0
 while ! grep -q 'alert: partner northwh: warning' "$t/serve.log" && [ $n -lt 100 ]; do
@@ -146,6 +146,7 @@ kill "$spid"; wait "$spid" 2>/dev/null
 grep -q 'alert: partner northwh: warning (arrival:2 2026-12-10): due soon' "$t/serve.log" && ok || {
 	bad "serve logged no warning"; tail -5 "$t/serve.log"; }
 [ "$(grep -c '"subject":"2026-12-10"' "$t/hook.jsonl")" -eq 1 ] && ok || bad "serve's hook call"
+grep -q '<td>arrival:2</td><td>2026-12-10</td>' "$t/serve-report.html" && ok || bad "serve --report wrote no report with the warning"
 
 echo "alerts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
