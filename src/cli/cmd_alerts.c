@@ -37,7 +37,7 @@ help(FILE *f)
 	      "  2  usage or configuration error (e.g. no such partner)\n"
 	      "  3  the spool cannot be read or written, a profile does not\n"
 	      "     load, or an alert hook failed (check)\n"
-	      "  75 check: another run holds the spool's lock (it waits)\n",
+	      "check waits while another run holds the spool's lock.\n",
 	      f);
 }
 

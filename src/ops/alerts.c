@@ -541,6 +541,21 @@ threshold(judge *j, const char *rule, long long v, long long warn,
 	settle(j, rule, "", level, what, msg, 0);
 }
 
+/* "quarantine depth: a warning at 5 file(s), an alert at 20 file(s)" */
+static void
+levels(char *dst, size_t cap, const char *what, long long warn,
+       long long alert, const char *unit)
+{
+	char w[64] = "", a[64] = "";
+
+	if (warn >= 0)
+		snprintf(w, sizeof(w), "a warning at %lld%s", warn, unit);
+	if (alert >= 0)
+		snprintf(a, sizeof(a), "an alert at %lld%s", alert, unit);
+	snprintf(dst, cap, "%s: %s%s%s", what, w, w[0] && a[0] ? ", " : "",
+		 a);
+}
+
 static void
 quarantine(judge *j)
 {
@@ -556,8 +571,8 @@ quarantine(judge *j)
 							  &d, j->e);
 		if (j->rc)
 			return;
-		snprintf(what, sizeof(what), "quarantine depth under %lld "
-			 "(alert at %lld)", s->depth_warn, s->depth_alert);
+		levels(what, sizeof(what), "quarantine depth", s->depth_warn,
+		       s->depth_alert, " file(s)");
 		snprintf(msg, sizeof(msg), "%lld file(s) waiting in "
 			 "quarantine", (long long)d.quarantine);
 		threshold(j, "quarantine-depth", d.quarantine, s->depth_warn,
@@ -569,10 +584,9 @@ quarantine(judge *j)
 				   now + 1, &files, &rej, j->e);
 	if (j->rc)
 		return;
-	snprintf(what, sizeof(what), "quarantine rate under %lld%% (alert "
-		 "at %lld%%) of the files of the last %lldh, from %lld "
-		 "files", s->rate_warn, s->rate_alert, s->rate_window / 3600,
-		 s->rate_min_files);
+	levels(what, sizeof(what), "share of the files received in the "
+	       "rate window that went to quarantine", s->rate_warn,
+	       s->rate_alert, "%");
 	snprintf(msg, sizeof(msg), "%lld%% of the %lld file(s) received in "
 		 "the last %lldh went to quarantine (%lld)",
 		 files ? (long long)(rej * 100 / files) : 0, (long long)files,
