@@ -35,7 +35,8 @@ static const char profile_xml[] =
     " <sla tz=\"Europe/Paris\" warn-before=\"30m\">\n"
     "  <arrival name=\"items*.csv\" by=\"02:00\" from=\"20:00\"/>\n"
     "  <arrival by=\"23:59\" days=\"mon-fri\" files=\"2\"/>\n"
-    "  <quarantine depth-warn=\"1\" depth-alert=\"2\"/>\n"
+    "  <quarantine depth-warn=\"1\" depth-alert=\"2\" rate-warn=\"50\" "
+    "rate-alert=\"80%\" rate-window=\"12h\" rate-min-files=\"4\"/>\n"
     "  <alert command=\"not run: the test injects its hook\"/>\n"
     " </sla>\n"
     "</partner>\n";
@@ -259,6 +260,49 @@ test_quarantine_depth(void **state)
 	assert_string_equal(f->events[3], "quarantine-depth warning");
 }
 
+/* The share of the window's files that went to quarantine, judged from
+ * rate-min-files files; cleared when the window moves past them. */
+static void
+test_quarantine_rate(void **state)
+{
+	fx *f = *state;
+	char id[32];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "20261208-1%05d", i);
+		add_file(f->l, id, "ok.x12", D8 + 100 + i, "accepted");
+	}
+	/* released since, but it went to quarantine: it counts */
+	add_file(f->l, "20261208-200000", "bad.x12", D8 + 200, "released");
+	sql(f->l, "INSERT INTO file_events(file_id,at,state) VALUES(?1,?2,"
+		  "'rejected')",
+	    "ti", "20261208-200000", D8 + 200);
+	assert_int_equal(check_at(f, D8 + 1000), 0); /* 1 of 5: 20% */
+	for (i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "20261208-3%05d", i);
+		add_file(f->l, id, "bad.x12", D8 + 300 + i, "discarded");
+		sql(f->l, "INSERT INTO file_events(file_id,at,state) VALUES("
+			  "?1,?2,'partial')",
+		    "ti", id, D8 + 300);
+	}
+	assert_int_equal(check_at(f, D8 + 1000), 1); /* 4 of 8: 50% */
+	for (i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "20261208-4%05d", i);
+		add_file(f->l, id, "bad.x12", D8 + 400 + i, "discarded");
+		sql(f->l, "INSERT INTO file_events(file_id,at,state) VALUES("
+			  "?1,?2,'rejected')",
+		    "ti", id, D8 + 400);
+	}
+	assert_int_equal(check_at(f, D8 + 1000), 1); /* 16 of 20: 80% */
+	/* 12 h later the window holds none of them */
+	assert_int_equal(check_at(f, D8 + 13 * 3600), 1);
+	assert_int_equal(f->nev, 3);
+	assert_string_equal(f->events[0], "quarantine-rate warning");
+	assert_string_equal(f->events[1], "quarantine-rate alert");
+	assert_string_equal(f->events[2], "quarantine-rate cleared");
+}
+
 static void
 test_categories(void **state)
 {
@@ -344,6 +388,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_arrival_alerts, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_quarantine_depth, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_quarantine_rate, setup,
 					    teardown),
 	    cmocka_unit_test(test_categories),
 	    cmocka_unit_test_setup_teardown(test_command, setup, teardown),
