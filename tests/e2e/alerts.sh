@@ -101,6 +101,30 @@ drop "$fx/945-over-tolerance.x12" 945-c.x12
 at '2026-12-08 09:00'; expect_exit 1 $E run --quiet
 expect_exit 1 $E alerts check
 expect_out 'warning \(quarantine-depth \): 1 file\(s\) waiting in quarantine'
+# status: per-flow health in words and in JSON
+expect_exit 1 $E status
+expect_out '^  health red: 1 open alert\(s\)'
+expect_out '^  in  945  amber last ok 2026-12-08 03:00:00; quarantine 1 \(quantity-tolerance 1\); rejected 1 of 3 in 24h; answered after 5h 00m'
+expect_out '^  out 940  red   last ok 2026-12-07 08:00:00; .*1 overdue'
+expect_exit 1 $E status --json
+json_ok "status --json"
+python3 - "$t/out" <<'PY' && ok || bad "status --json: health and flows"
+import json, sys
+p = json.load(open(sys.argv[1]))["partners"][0]
+assert p["health"] == "red" and p["openAlerts"] == 1 and p["openWarnings"] == 1, p
+assert p["acksOverdue"] == 1 and p["rateWindowSeconds"] == 86400, p
+f = {x["direction"] + " " + x["set"]: x for x in p["flows"]}
+assert list(f) == ["out 940", "in 945", "in 997"], list(f)
+i = f["in 945"]
+assert i["health"] == "amber" and i["quarantine"] == 1 and i["windowFiles"] == 3, i
+assert i["windowRejected"] == 1 and i["quarantineRatePercent"] == 33, i
+assert i["causes"]["quantity-tolerance"] == 1 and sum(i["causes"].values()) == 1, i
+assert i["answerLagSeconds"] == 5 * 3600 and i["acksOverdue"] is None, i
+assert "shipped 12" in i["lastError"] and i["lastErrorAt"] > 0, i
+assert i["meanTimeToResolveSeconds"] is None and i["lastSuccess"] > 0, i
+o = f["out 940"]
+assert o["health"] == "red" and o["acksOverdue"] == 1 and o["ackLatencySeconds"] is None, o
+PY
 id=$($E quarantine list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"][0]["id"])')
 expect_exit 0 $E quarantine discard "$id" --reason "test: not ours"
 at '2026-12-08 09:10'; expect_exit 1 $E alerts check
