@@ -481,6 +481,6 @@ run(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_status = {
-	"status", "per partner: last run, files in and out, quarantine",
+	"status", "per partner and flow: health, last run, quarantine",
 	run, help,
 };
