@@ -50,6 +50,12 @@ assert [t for t in tags if re.search(r'https?:', t)] == ['<svg xmlns="http://www
 PY
 grep -qF '&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;.x12' "$page" && ok || bad "the file name is not escaped"
 grep -q "Content-Security-Policy\" content=\"default-src 'none'" "$page" && ok || bad "no CSP"
+grep -qF '<td>North Warehouse &amp; Co &lt;test&gt;</td>' "$page" && ok || bad "the partner name is not escaped"
+expect_exit 2 $E report --html -o - --partner nosuch
+expect_err "no partner 'nosuch'|nosuch"
+expect_exit 0 $E report --html -o - --partner northwh
+expect_out '^<!DOCTYPE html>'
+cmp -s "$t/out" "$page" && ok || bad "-o - differs from the file"
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
