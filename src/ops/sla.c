@@ -10,10 +10,12 @@
  */
 #include "edigate/sla.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static long long
 secs(const char *v, long long dflt)
@@ -55,7 +57,7 @@ cpy(char *dst, size_t cap, const eg_xml_node *n, const char *name)
 }
 
 static eg_err
-dup(char **dst, const eg_xml_node *n, const char *name)
+dup_attr(char **dst, const eg_xml_node *n, const char *name)
 {
 	const char *v = eg_xml_attr(n, name);
 
@@ -114,7 +116,7 @@ read_arrival(eg_sla_arrival *a, const eg_xml_node *k, const char *tz)
 	a->files = (unsigned)num(k, "files", 1);
 	a->within = secs(eg_xml_attr(k, "within"), 0);
 	a->line = eg_xml_line(k);
-	if (dup(&a->name, k, "name") || dup(&a->days, k, "days"))
+	if (dup_attr(&a->name, k, "name") || dup_attr(&a->days, k, "days"))
 		return EG_ENOMEM;
 	if (a->by[0] &&
 	    !daily(&a->due, a->by, a->days, tz, a->err, sizeof(a->err)))
@@ -146,7 +148,7 @@ eg_sla_read(eg_sla *s, const eg_xml_node *root)
 		return EG_OK;
 	s->line = eg_xml_line(sla);
 	s->warn_before = secs(eg_xml_attr(sla, "warn-before"), 3600);
-	if (dup(&s->tz, sla, "tz"))
+	if (dup_attr(&s->tz, sla, "tz"))
 		return EG_ENOMEM;
 	for (k = eg_xml_first(sla); k; k = eg_xml_next(k))
 		if (!strcmp(eg_xml_name(k), "arrival") &&
@@ -165,7 +167,7 @@ eg_sla_read(eg_sla *s, const eg_xml_node *root)
 	if ((al = child(sla, "alert"))) {
 		s->aline = eg_xml_line(al);
 		s->alert_timeout = secs(eg_xml_attr(al, "timeout"), 30);
-		if (dup(&s->alert_command, al, "command"))
+		if (dup_attr(&s->alert_command, al, "command"))
 			return EG_ENOMEM;
 	}
 	return EG_OK;
@@ -294,6 +296,17 @@ eg_sla_check(const eg_sla *s, void (*say)(void *, const char *), void *ud)
 	if (s->aline && (!s->alert_command || !s->alert_command[0]))
 		sayf(say, ud, &n, "line %ld: <alert> needs command=",
 		     s->aline);
+	else if (s->aline && s->alert_command[0] == '/') {
+		/* a program named by its path: it must be there to run */
+		char prog[512];
+		size_t k = strcspn(s->alert_command, " \t");
+
+		snprintf(prog, sizeof(prog), "%.*s", (int)k, s->alert_command);
+		if (access(prog, X_OK) != 0)
+			sayf(say, ud, &n, "line %ld: <alert command=>: %s is "
+			     "not a program this user can run (%s)", s->aline,
+			     prog, strerror(errno));
+	}
 	if (s->aline && (s->alert_timeout < 1 || s->alert_timeout > 600))
 		sayf(say, ud, &n, "line %ld: <alert timeout=> must be from "
 		     "1s to 10m", s->aline);

@@ -40,6 +40,10 @@ expect_exit 2 $E partner check northwh
 expect_out 'exactly one of by= .* and after-sent='
 expect_out "days=\"funday\">: .*funday"
 expect_out 'depth-warn="5"> is above depth-alert="2"'
+sed -i "s|command=\"[^\"]*\"|command=\"/nonexistent/page-ops --now\"|" "$h/partners/northwh.xml"
+expect_exit 2 $E partner check northwh
+expect_out '<alert command=>: /nonexistent/page-ops is not a program this user can run'
+
 cp "$t/good.xml" "$h/partners/northwh.xml"
 
 # the first run starts the ledger at 07:00; we send a 940 at 08:00
