@@ -207,6 +207,7 @@ chart(eg_buf *b, eg_ledger *l, const char *partner, const char *set,
 typedef struct qctx {
 	eg_buf *b;
 	eg_ledger *l;
+	const eg_cli_qowners *owners; /* NULL: not known */
 	time_t now;
 	int n;
 	eg_err rc;
@@ -217,11 +218,11 @@ static int
 on_quarantined(void *ud, const eg_ledger_quarantined *q)
 {
 	qctx *c = ud;
-	char t[40], age[32], owner[128];
+	int from_profile = 0;
+	const char *owner =
+	    c->owners ? eg_cli_qowner(c->owners, q, &from_profile) : "";
+	char t[40], age[32];
 
-	c->rc = eg_ledger_file_owner(c->l, q->id, owner, sizeof(owner), c->e);
-	if (c->rc)
-		return 1;
 	when(q->received_at, t, sizeof(t));
 	span((long long)c->now - q->received_at, age, sizeof(age));
 	(void)!eg_buf_adds(c->b, "<tr class=\"quarantined\">");
@@ -230,7 +231,7 @@ on_quarantined(void *ud, const eg_ledger_quarantined *q)
 	td(c->b, q->name);
 	td(c->b, t);
 	td(c->b, age);
-	if (owner[0])
+	if (owner && owner[0])
 		td(c->b, owner);
 	else
 		(void)!eg_buf_adds(c->b, "<td class=\"muted\">unassigned</td>");
@@ -326,7 +327,9 @@ page(eg_cli *cli, const eg_cli_spool *s, eg_ledger *l, const char *only,
 	char **ids = NULL, gen[40], why[400];
 	size_t nids = 0, i, k;
 	int64_t day0 = (int64_t)(now - now % 86400) - (DAYS - 1) * 86400;
-	qctx c = {b, l, now, 0, EG_OK, e};
+	qctx c = {b, l, NULL, now, 0, EG_OK, e};
+	eg_cli_qowners owners;
+	int have_owners;
 	eg_profile *p;
 	eg_err rc = EG_OK;
 
@@ -368,8 +371,14 @@ page(eg_cli *cli, const eg_cli_spool *s, eg_ledger *l, const char *only,
 			      "id=\"quarantine\"><tr><th>File</th><th>Partner"
 			      "</th><th>Name</th><th>Received (UTC)</th><th>"
 			      "Age</th><th>Owner</th><th>Reason</th></tr>\n");
+	/* owners: assigned, else the profile's default for the set */
+	have_owners = !eg_cli_qowners_open(cli, &s->home, &owners);
+	c.owners = have_owners ? &owners : NULL;
 	if (!rc)
 		rc = eg_ledger_quarantine_list(l, only, on_quarantined, &c, e);
+	if (have_owners)
+		eg_cli_qowners_close(&owners);
+	c.owners = NULL;
 	if (!rc)
 		rc = c.rc;
 	if (!c.n)

@@ -161,34 +161,3 @@ eg_ledger_flow_days(eg_ledger *l, const char *partner, const char *set,
 	return r < 0 ? e->code : EG_OK;
 }
 
-/*
- * The owner of a quarantined file.  Hook for the quarantine work queue
- * (issue 19, point 6): the owner is read from a files.owner column when
- * the ledger has one; "" otherwise (the report says "unassigned").
- */
-eg_err
-eg_ledger_file_owner(eg_ledger *l, const char *file_id, char *dst, size_t cap,
-		     eg_error *e)
-{
-	int64_t has = 0;
-	eg_stmt *q;
-	eg_err rc;
-	int r;
-
-	dst[0] = '\0';
-	rc = eg_ledger_int(l, &has, 0, e,
-			   "SELECT count(*) FROM pragma_table_info('files') "
-			   "WHERE name='owner'",
-			   "");
-	if (rc || !has)
-		return rc;
-	rc = eg_ledger_query(l, &q, e,
-			     "SELECT coalesce(owner,'') FROM files WHERE id=?1",
-			     "t", file_id);
-	if (rc)
-		return rc;
-	if ((r = eg_ledger_step(l, q, e)) == 1)
-		snprintf(dst, cap, "%s", eg_col_text(q, 0));
-	eg_ledger_done(q);
-	return r < 0 ? e->code : EG_OK;
-}
