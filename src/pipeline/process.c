@@ -77,7 +77,8 @@ keep_acks_in(fctx *fc, eg_error *e)
 	eg_ackin_counts c;
 	eg_err rc;
 
-	rc = eg_ackin_store(fc->l, fc->p->id, fc->id, fc->path, fc->pl->o.now,
+	rc = eg_ackin_store(fc->l, fc->syn, fc->p->id, fc->id, fc->path,
+			    fc->pl->o.now,
 			    &c, e);
 	if (rc)
 		return rc;

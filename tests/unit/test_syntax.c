@@ -165,7 +165,7 @@ test_x12_check_and_ack(void **state)
 	tbuf b = {0};
 	eg_error e;
 	eg_x12_ctl c;
-	const char *from, *to, *number;
+	eg_syntax_key k;
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -216,14 +216,14 @@ test_x12_check_and_ack(void **state)
 	snprintf(c.gs_sender, sizeof(c.gs_sender), "GSA");
 	snprintf(c.gs_receiver, sizeof(c.gs_receiver), "GSB");
 	snprintf(c.gs06, sizeof(c.gs06), "7");
-	syn->unit_key(&c, 0, &from, &to, &number);
-	assert_string_equal(from, "SENDERID");
-	assert_string_equal(to, "RECEIVERID");
-	assert_string_equal(number, "000000101");
-	syn->unit_key(&c, 1, &from, &to, &number);
-	assert_string_equal(from, "GSA");
-	assert_string_equal(to, "GSB");
-	assert_string_equal(number, "7");
+	syn->unit_key(&c, 0, &k);
+	assert_string_equal(k.from, "SENDERID");
+	assert_string_equal(k.to, "RECEIVERID");
+	assert_string_equal(k.number, "000000101");
+	syn->unit_key(&c, 1, &k);
+	assert_string_equal(k.from, "GSA");
+	assert_string_equal(k.to, "GSB");
+	assert_string_equal(k.number, "7");
 	snprintf(c.gs01, sizeof(c.gs01), "SH");
 	assert_int_equal(syn->ack_group(&c), 0);
 	snprintf(c.gs01, sizeof(c.gs01), "FA");
