@@ -362,22 +362,18 @@ edi_doc_id(const eg_segment *s, char *type, size_t tcap, char *release,
 	}
 }
 
-/* Interchange: sender and recipient with their qualifiers, 0020; group:
- * UNG 0040, 0044, 0048. */
+/*
+ * Interchange: UNB 0004, 0010, 0020; group: UNG 0040, 0044, 0048, as the
+ * ledger keeps them.  The qualifiers (0007) are not part of the key: the
+ * ledger asks within one partner, whose qualifiers the identity check
+ * has already held the UNB to.
+ */
 static void
 edi_unit_key(const eg_x12_ctl *c, int group, eg_syntax_key *k)
 {
-	if (group) {
-		cpy(k->from, sizeof(k->from), c->gs_sender);
-		cpy(k->to, sizeof(k->to), c->gs_receiver);
-		cpy(k->number, sizeof(k->number), c->gs06);
-		return;
-	}
-	snprintf(k->from, sizeof(k->from), "%s%s%s", c->sender,
-		 c->sender_q[0] ? ":" : "", c->sender_q);
-	snprintf(k->to, sizeof(k->to), "%s%s%s", c->receiver,
-		 c->receiver_q[0] ? ":" : "", c->receiver_q);
-	cpy(k->number, sizeof(k->number), c->isa13);
+	cpy(k->from, sizeof(k->from), group ? c->gs_sender : c->sender);
+	cpy(k->to, sizeof(k->to), group ? c->gs_receiver : c->receiver);
+	cpy(k->number, sizeof(k->number), group ? c->gs06 : c->isa13);
 }
 
 /* A CONTRL message is the partner's answer to what we sent; its group

@@ -169,9 +169,11 @@ eg_dedupe_judge(eg_ledger *l, const eg_dd_unit *u, const char *digest,
 	if (digest[0] &&
 	    (rc = eg_ledger_set_seen(l, &u->key, digest, file, status, e)))
 		return rc;
+	/* the same bytes went through before (an acknowledge-only set
+	 * too: it was taken, with no record to make) */
 	if (digest[0] && file[0] &&
 	    (!strcmp(status, "accepted") || !strcmp(status, "change") ||
-	     !strcmp(status, "duplicate"))) {
+	     !strcmp(status, "duplicate") || !strcmp(status, "ack-only"))) {
 		*v = EG_DD_DUPLICATE;
 		snprintf(of, 32, "%s", file);
 	} else if (digest[0] && file[0] && !strcmp(status, "held")) {
