@@ -48,7 +48,7 @@ static const char grp_set_sql[] =
     "interchanges i ON i.file_id=t.file_id AND i.seq=t.ichg_seq JOIN "
     "files f ON f.id=t.file_id WHERE g.gs02=?1 AND g.gs03=?2 AND "
     "g.gs06=?3 AND f.partner=?4 AND i.at>=?5 AND " EARLIER("f", "i")
-     " AND t.digest=?9 ORDER BY t.status IN ('accepted','change',"
+    " AND t.digest=?9 ORDER BY t.status IN ('accepted','change',"
     "'duplicate','ack-only') DESC, t.id LIMIT 1";
 
 eg_err
