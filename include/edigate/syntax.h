@@ -127,11 +127,17 @@ typedef struct eg_syntax_desc {
 	/*
 	 * Element i (1-based, the tag is 0), repetition rep, component comp
 	 * (1-based) of a segment of this syntax, or an empty span.  comp 0:
-	 * the element's first repetition as sent (X12: components and
-	 * their separators included; EDIFACT: its first component).
+	 * the repetition as sent (X12: components and their separators
+	 * included; EDIFACT: its first component); rep 0: the first
+	 * repetition, or with comp 0 too the element as sent (X12:
+	 * repetitions included).
 	 */
 	eg_span (*value)(const eg_segment *s, size_t i, size_t rep,
 			 size_t comp);
+	/* Repetitions of element i (1 without a repetition separator), and
+	 * components of its repetition rep. */
+	size_t (*repetitions)(const eg_segment *s, size_t i);
+	size_t (*components)(const eg_segment *s, size_t i, size_t rep);
 	/*
 	 * The document a group or message header names: *type (ST01, UNH
 	 * 0065) and *release (GS08; UNH 0052+0054), each filled only when
@@ -185,6 +191,11 @@ typedef struct eg_syntax_desc {
 extern const eg_syntax_desc eg_syntax_x12;
 /* The UN/EDIFACT descriptor (src/formats/edifact_syntax.c). */
 extern const eg_syntax_desc eg_syntax_edifact;
+struct eg_edifact_segment;
+/* An EDIFACT segment in the pipeline's shape (what its check hands on):
+ * v borrows from s and is valid as long as s is. */
+void eg_syntax_edifact_view(const struct eg_edifact_segment *s,
+			    eg_segment *v);
 
 /*
  * The syntax that reads a file starting with these bytes (registry

@@ -17,6 +17,7 @@
 #include "edigate/map.h"
 #include "edigate/profile.h"
 #include "edigate/rules.h"
+#include "edigate/syntax.h"
 #include "edigate/transport.h"
 #include "edigate/x12_check.h"
 
@@ -85,6 +86,12 @@ int eg_cli_usage(eg_cli *cli, const char *cmd, const char *fmt, ...)
     EG_PRINTF(3, 4);
 /* The common exit-code paragraph of every --help. */
 void eg_cli_help_exit_codes(FILE *f);
+
+struct eg_buf;
+/* One segment as JSON through its syntax's segment view (segjson.c);
+ * b is scratch. */
+void eg_cli_json_segment(FILE *out, struct eg_buf *b,
+			 const eg_syntax_desc *syn, const eg_segment *s);
 /*
  * Open the implementation guides for a command: resolves the home into h,
  * creates *guides from its data directory (NULL with a note on stderr when

@@ -182,8 +182,8 @@ on_unit(void *ud, const eg_edifact_unit *nu)
 }
 
 /* An EDIFACT segment in the pipeline's shape (its bytes as sent). */
-static void
-view(const eg_edifact_segment *s, eg_segment *v)
+void
+eg_syntax_edifact_view(const eg_edifact_segment *s, eg_segment *v)
 {
 	memset(v, 0, sizeof(*v));
 	memcpy(v->id, s->id, sizeof(v->id));
@@ -276,7 +276,7 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 			break;
 		}
 		res->segments++;
-		view(seg, &v);
+		eg_syntax_edifact_view(seg, &v);
 		if (o->segment && (rc = o->segment(o->segment_ud, &v, e)))
 			goto out;
 		eg_edifact_checker_segment(ck, seg);
@@ -336,6 +336,18 @@ edi_value(const eg_segment *s, size_t i, size_t rep, size_t comp)
 	if (!s->native)
 		return none;
 	return eg_edifact_value(s->native, i, rep ? rep : 1, comp ? comp : 1);
+}
+
+static size_t
+edi_repetitions(const eg_segment *s, size_t i)
+{
+	return s->native ? eg_edifact_repetition_count(s->native, i) : 0;
+}
+
+static size_t
+edi_components(const eg_segment *s, size_t i, size_t rep)
+{
+	return s->native ? eg_edifact_component_count(s->native, i, rep) : 0;
 }
 
 static void
@@ -767,6 +779,8 @@ const eg_syntax_desc eg_syntax_edifact = {
     edi_map_segment,
     edi_role,
     edi_value,
+    edi_repetitions,
+    edi_components,
     edi_doc_id,
     edi_unit_key,
     edi_ack_group,

@@ -75,9 +75,21 @@ static eg_span
 x12_value(const eg_segment *s, size_t i, size_t rep, size_t comp)
 {
 	if (comp == 0)
-		return rep <= 1 ? eg_x12_element(s, i)
+		return rep == 0 ? eg_x12_element(s, i)
 				: eg_x12_repetition(s, i, rep);
 	return eg_x12_component(s, i, rep ? rep : 1, comp);
+}
+
+static size_t
+x12_repetitions(const eg_segment *s, size_t i)
+{
+	return eg_x12_repetition_count(s, i);
+}
+
+static size_t
+x12_components(const eg_segment *s, size_t i, size_t rep)
+{
+	return eg_x12_component_count(s, i, rep);
 }
 
 static void
@@ -184,6 +196,8 @@ const eg_syntax_desc eg_syntax_x12 = {
     eg_mapper_segment,
     x12_role,
     x12_value,
+    x12_repetitions,
+    x12_components,
     x12_doc_id,
     x12_unit_key,
     x12_ack_group,

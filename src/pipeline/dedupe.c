@@ -104,7 +104,7 @@ eg_dedupe_segment(eg_dedupe *d, const eg_segment *seg, eg_error *e)
 	    (rc = eg_sha256_update(d->sha, "\n", 1, e)))
 		return rc;
 	if (d->kname && !d->key[0] && !strcmp(seg->id, d->ktag)) {
-		eg_span v = d->syn->value(seg, d->kelem, 1, d->kcomp);
+		eg_span v = d->syn->value(seg, d->kelem, 0, d->kcomp);
 		char val[120];
 
 		span_cpy(val, sizeof(val), v);
