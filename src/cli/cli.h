@@ -191,6 +191,9 @@ int eg_cli_partner_probe(eg_cli *cli, int argc, char **argv,
  */
 typedef struct eg_cli_mapfile {
 	const char *path;
+	/* the file's syntax, whose check, limits and mapper entry are used
+	 * (X12 until EDIFACT maps exist: issue 15 point 5) */
+	const eg_syntax_desc *syn;
 	eg_guides *guides;
 	const eg_guide *const *overrides;
 	size_t noverrides;
