@@ -95,6 +95,10 @@ typedef struct eg_ack_writer {
 	int (*addressed_to)(const char *data, size_t len, const char *q,
 			    const char *id);
 	void (*close)(void *w);
+	/* What the partner is sent for an interchange left unread after
+	 * a reader stopped (read.c), for the finding: " (TA1 R sent)", or
+	 * "" when the writer cannot answer one from its raw header. */
+	const char *unread_note;
 } eg_ack_writer;
 
 typedef struct eg_syntax_desc {

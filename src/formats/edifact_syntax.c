@@ -769,6 +769,7 @@ cw_close(void *p)
 static const eg_ack_writer edifact_acks = {
     "CONTRL",	 cw_opts_profile, cw_open, cw_events,	    cw_error,
     cw_fallback, cw_kind,	  cw_addressed_to, cw_close,
+    " (no CONTRL: its UNB cannot be echoed from the raw bytes)",
 };
 
 const eg_syntax_desc eg_syntax_edifact = {

@@ -186,6 +186,7 @@ ack_close(void *w)
 static const eg_ack_writer x12_acks = {
     "TA1/997/999", eg_ack_opts_profile, ack_open,	  ack_events, ack_error,
     ack_fallback,  eg_ack_kind,		x12_addressed_to, ack_close,
+    " (TA1 R sent)",
 };
 
 const eg_syntax_desc eg_syntax_x12 = {

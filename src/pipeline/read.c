@@ -132,7 +132,7 @@ reject_unread(fctx *fc, eg_error *e)
 			      "interchange %s from %s at offset %llu was not "
 			      "read: it follows bytes that could not be read%s",
 			      ctl.isa13, ctl.sender, (unsigned long long)at,
-			      ours && fc->ack ? " (TA1 R sent)"
+			      ours && fc->ack ? fc->syn->ack->unread_note
 			      : ours	      ? ""
 				     : "; it claims another sender: no "
 				       "acknowledgement");
