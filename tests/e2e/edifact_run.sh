@@ -18,6 +18,7 @@
 #   5. a received CONTRL is stored as an acknowledgement, never answered
 #   6. a mixed X12 + EDIFACT batch in one run: a 997 and a CONTRL
 #   7. reprocess after the profile changes; partner check on EDIFACT
+#   8. junk after an interchange: quarantined, the unread one named
 #
 #   EDIGATE=/abs/path/to/edigate sh tests/e2e/edifact_run.sh
 # POSIX sh; needs python3 and sqlite3.
@@ -177,10 +178,21 @@ sed -i 's#<document direction="in" set="850" versions="004010"/>#<document direc
 expect_exit 2 $E partner check eurofood
 expect_out 'is X12: its set= must be a three-digit'
 cp "$t/keep.xml" "$h/partners/eurofood.xml"
+cp "$h/partners/nordic.xml" "$t/keep-nordic.xml"
 sed -i 's#<partner-unb qualifier="14" id="7300000000001"/>#<partner-unb qualifier="14" id="5412345000013"/>#' \
 	"$h/partners/nordic.xml"
 expect_exit 2 $E partner check
 expect_out 'both claim UNB sender 5412345000013:14'
+cp "$t/keep-nordic.xml" "$h/partners/nordic.xml"
+
+# --- 8. junk after an interchange: the rest is not read, and named --------
+drop "$fx/junk_after.edi"
+expect_exit 1 $E run
+J=$(fid junk_after.edi)
+expect_sql "SELECT state FROM files WHERE id='$J'" partial
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='reader' AND code='13'" 1
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='unread-interchange' AND message LIKE 'interchange EF0021 from 5412345000013 at offset 154 %'" 1
+[ -f "$h/spool/quarantine/eurofood/$J/junk_after.edi" ] && ok || bad "8: not quarantined"
 
 echo "edifact_run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
