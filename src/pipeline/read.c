@@ -70,17 +70,16 @@ eg_fc_syntax(fctx *fc)
 const char *
 eg_fc_what_is_it(fctx *fc)
 {
-	char buf[64];
-	ssize_t n = pread(fc->seg_fd, buf, sizeof(buf) - 1, 0);
+	unsigned char buf[EG_FORMAT_SNIFF];
+	ssize_t n = pread(fc->seg_fd, buf, sizeof(buf), 0);
+	const eg_format *f;
 
 	if (n <= 0)
 		return "an empty file";
-	buf[n] = '\0';
-	if (!strncmp(buf, "UNA", 3) || !strncmp(buf, "UNB", 3))
-		return "EDIFACT";
-	if (buf[0] == '<' || !strncmp(buf, "\xEF\xBB\xBF<", 4))
-		return "XML";
-	return "not X12";
+	f = eg_format_detect(buf, (size_t)n);
+	if (!f || !strcmp(f->name, "utf16"))
+		return "not in a syntax edigate reads";
+	return f->title; /* "UN/EDIFACT", "XML", "ASC X12" */
 }
 
 /* A TA1 R 024 for an interchange the reader never reached. */

@@ -19,6 +19,7 @@
 #   6. a mixed X12 + EDIFACT batch in one run: a 997 and a CONTRL
 #   7. reprocess after the profile changes; partner check on EDIFACT
 #   8. junk after an interchange: quarantined, the unread one named
+#   9. an X12 file to a partner that speaks only EDIFACT: refused by name
 #
 #   EDIGATE=/abs/path/to/edigate sh tests/e2e/edifact_run.sh
 # POSIX sh; needs python3 and sqlite3.
@@ -193,6 +194,14 @@ expect_sql "SELECT state FROM files WHERE id='$J'" partial
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='reader' AND code='13'" 1
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='unread-interchange' AND message LIKE 'interchange EF0021 from 5412345000013 at offset 154 %'" 1
 [ -f "$h/spool/quarantine/eurofood/$J/junk_after.edi" ] && ok || bad "8: not quarantined"
+
+# --- 9. a syntax the partner does not speak: refused by name -------------
+# nordic speaks only EDIFACT: an X12 file in its inbox is not read
+cp "$t/po.x12" "$h/drop/nordic/in/"
+expect_exit 1 $E run --partner nordic
+P=$(q "SELECT id FROM files WHERE partner='nordic' AND name='po.x12'")
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$P' AND rule='not-x12' AND message LIKE 'the file is ASC X12, and partner nordic%no x12 document%'" 1
+[ -z "$(ls "$h/drop/nordic/out" 2>/dev/null)" ] && ok || bad "9: an acknowledgement went to nordic"
 
 echo "edifact_run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
