@@ -41,6 +41,8 @@ test_registry_slots(void **state)
 		assert_non_null(s->map_segment);
 		assert_non_null(s->role);
 		assert_non_null(s->value);
+		assert_non_null(s->repetitions);
+		assert_non_null(s->components);
 		assert_non_null(s->doc_id);
 		assert_non_null(s->unit_key);
 		assert_non_null(s->ack_group);
@@ -58,6 +60,7 @@ test_registry_slots(void **state)
 			assert_non_null(s->ack->kind);
 			assert_non_null(s->ack->addressed_to);
 			assert_non_null(s->ack->close);
+			assert_non_null(s->ack->unread_note);
 		}
 	}
 	assert_int_equal(readable, 2); /* X12 and EDIFACT in the pipeline */
@@ -276,6 +279,9 @@ on_edi_segment(void *ud, const eg_segment *seg, eg_error *e)
 		/* the release character removed: "DES?+1" is DES+1 */
 		assert_int_equal(v.len, 5);
 		assert_memory_equal(v.p, "DES+1", 5);
+		assert_int_equal(syn->repetitions(seg, 2), 1);
+		assert_int_equal(syn->components(seg, 2, 1), 1);
+		assert_int_equal(syn->value(seg, 3, 0, 0).len, 1);
 	}
 	return EG_OK;
 }
