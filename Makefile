@@ -194,9 +194,11 @@ robust: $(BA)/edigate
 hostile: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/hostile.sh
 
-# UN/EDIFACT: parse, validate --envelope, CONTRL byte for byte (issue 15)
+# UN/EDIFACT: parse, validate --envelope, CONTRL byte for byte, and
+# `run` on EDIFACT and mixed batches (issue 15)
 edifact: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/edifact.sh
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/edifact_run.sh
 
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate
