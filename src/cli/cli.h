@@ -283,6 +283,12 @@ void eg_cli_fmt_time(long long t, char *dst, size_t cap);
 /* Append s as a JSON string (quoted) to b. */
 eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
 
+/* batch_cli.c: `show`'s master-data batch counts (text lines, or a
+ * ",\"batch\":{...}" member; null when the file is no batch). */
+struct eg_ledger;
+eg_err eg_cli_show_batch(struct eg_ledger *l, eg_buf *b, int json,
+			 const char *id, eg_error *e) EG_MUST_USE;
+
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);
 

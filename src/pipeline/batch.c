@@ -29,6 +29,8 @@
 #include "edigate/ledger_dedupe.h"
 #include "fctx.h"
 
+#define WORDS 600
+
 typedef struct bctx {
 	fctx *fc;
 	const eg_profile_md *md;
@@ -41,6 +43,9 @@ typedef struct bctx {
 	eg_buf line;
 	char extra[200];
 	eg_ledger_batch b;
+	eg_delta_verdict v;
+	int unreadable;
+	char head[WORDS], outcome[WORDS], next[WORDS]; /* reject report */
 	eg_err rc;      /* first write error in a callback */
 } bctx;
 
@@ -371,12 +376,18 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	}
 	eg_pl_crash_point(fc->pl, "after-delta");
 	limits(bc, &lim);
-	v = unreadable ? EG_DELTA_REJECT
+	bc->unreadable = unreadable;
+	bc->v = v = unreadable ? EG_DELTA_REJECT
 		       : eg_delta_verdict_of(&c, &lim, bc->b.why,
 					     sizeof(bc->b.why));
 	if (unreadable)
 		snprintf(bc->b.why, sizeof(bc->b.why),
 			 "the file cannot be read with its layout");
+	if (v == EG_DELTA_ACCEPT && c.rejected)
+		snprintf(bc->b.why, sizeof(bc->b.why),
+			 "%llu bad row(s) quarantined, within the limit of "
+			 "%g %%",
+			 (unsigned long long)c.rejected, lim.max_bad_percent);
 	snprintf(bc->b.verdict, sizeof(bc->b.verdict), "%s",
 		 eg_delta_verdict_name(v));
 	bc->b.rows = bc->rows;
@@ -455,6 +466,83 @@ out:
 	return rc;
 }
 
+/* The reject report's words, for a warehouse lead. */
+static void
+words(bctx *bc, const char *final_state)
+{
+	fctx *fc = bc->fc;
+	const char *doc = bc->md->name, *p = fc->p->id;
+	const eg_ledger_batch *b = &bc->b;
+
+	snprintf(bc->outcome, WORDS,
+		 "%llu row(s): %llu added, %llu changed, %llu deleted, %llu "
+		 "unchanged, %llu bad (%s)",
+		 (unsigned long long)b->rows, (unsigned long long)b->added,
+		 (unsigned long long)b->changed, (unsigned long long)b->deleted,
+		 (unsigned long long)b->unchanged,
+		 (unsigned long long)b->rejected, b->why);
+	if (!bc->lay || bc->unreadable) {
+		snprintf(bc->head, WORDS,
+			 "This %s file from %s could not be read with its "
+			 "layout (a column missing or renamed, or a layout "
+			 "that does not load), so nothing in it was passed "
+			 "on and the last accepted batch stays the baseline.",
+			 doc, p);
+		snprintf(bc->next, WORDS,
+			 "Who acts: if the file changed its columns, partner "
+			 "%s sends it again as agreed; if the layout must "
+			 "change, our EDI administrator fixes it (edigate "
+			 "partner check %s), then `edigate quarantine release "
+			 "%s --reason TEXT`.",
+			 p, p, fc->id);
+	} else if (bc->v == EG_DELTA_HOLD) {
+		snprintf(bc->head, WORDS,
+			 "This %s batch from %s was held, not applied: %s\n"
+			 "Nothing of it was passed on and the last accepted "
+			 "batch stays the baseline.",
+			 doc, p, b->why);
+		snprintf(bc->next, WORDS,
+			 b->duplicates
+			     ? "Who acts: partner %s sends the file again with "
+			       "each key once (`edigate quarantine release %s "
+			       "--file FIXED --reason TEXT` takes a corrected copy)."
+			     : "Who acts: check with partner %s whether the "
+			       "file is complete; if the changes are real, "
+			       "`edigate quarantine release %s --reason TEXT` "
+			       "applies them; if not, the partner sends a "
+			       "complete file.",
+			 p, fc->id);
+	} else if (bc->v == EG_DELTA_REJECT) {
+		snprintf(bc->head, WORDS,
+			 "This %s batch from %s was rejected: %s\n(every bad "
+			 "row is listed in bad-rows.csv beside this report).  "
+			 "Nothing of it was passed on and the last accepted "
+			 "batch stays the baseline.",
+			 doc, p, b->why);
+		snprintf(bc->next, WORDS,
+			 "Who acts: partner %s corrects the rows and sends "
+			 "the file again; if the fault is ours (a code list "
+			 "in the layout), fix it and run `edigate quarantine "
+			 "release %s --reason TEXT`.",
+			 p, fc->id);
+	} else {
+		snprintf(bc->head, WORDS,
+			 "%llu bad row(s) of this %s batch from %s were left "
+			 "out (listed in bad-rows.csv beside this report); "
+			 "the changes of the other rows were passed on.  The "
+			 "items of the bad rows stay as they were.",
+			 (unsigned long long)b->rejected, doc, p);
+		snprintf(bc->next, WORDS,
+			 "Who acts: partner %s corrects those rows; the next "
+			 "full file brings them in (nothing to release).",
+			 p);
+	}
+	(void)final_state;
+	fc->report_head = bc->head;
+	fc->report_outcome = bc->outcome;
+	fc->report_next = bc->next;
+}
+
 eg_err
 eg_fc_process_batch(eg_pipeline *pl, fctx *fc, const eg_profile_md *md,
 		    eg_error *e)
@@ -481,6 +569,8 @@ eg_fc_process_batch(eg_pipeline *pl, fctx *fc, const eg_profile_md *md,
 			   "not compared again", fc->id, fc->dup_of);
 	} else if (eg_layout_load(&bc.lay, md->layout, fc->p->layout_xsd, NULL,
 				  NULL, &le)) {
+		snprintf(bc.b.why, sizeof(bc.b.why), "the layout does not "
+			 "load");
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "layout",
 			      "the layout of master-data document %s does not "
 			      "load (edigate partner check %s): %s",
@@ -488,6 +578,8 @@ eg_fc_process_batch(eg_pipeline *pl, fctx *fc, const eg_profile_md *md,
 	} else if ((rc = run_batch(&bc, &final_state, e))) {
 		goto out;
 	}
+	if (!fc->dup_file)
+		words(&bc, final_state);
 	if ((rc = eg_fc_stage_outputs(fc, final_state, e)))
 		goto out;
 	if (bc.lay)

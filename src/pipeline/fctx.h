@@ -103,6 +103,9 @@ typedef struct fctx {
 	const eg_syntax_desc *syn;
 	void *ack;
 	const eg_envelope_events *ack_ev;
+	/* a way that is not EDI (batch.c) gives the reject report its own
+	 * words: headline, outcome line, next step (NULL: the EDI ones) */
+	const char *report_head, *report_outcome, *report_next;
 	/* first environment error inside a callback */
 	eg_err rc;
 	eg_error err;
