@@ -42,7 +42,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
+.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata \
         serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
         demo bench bench-edifact \
         fuzz checksrc \
@@ -99,7 +99,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv masterdata edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve corpus install-check
 
 unit: $(UNIT_BIN)
@@ -130,6 +130,11 @@ csv: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/csv.sh
 
 # the inbound pipeline: edigate run, the ledger, the support commands
+# nightly master-data batches through run: the delta against sort + join,
+# bad rows, holds and release, baselines, reprocess (issue 16)
+masterdata: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/masterdata.sh
+
 pipeline: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh
 
