@@ -293,5 +293,29 @@ expect_exit 0 $E run --partner erp
 expect_out 'duplicate'
 [ "$(cur_base)" = "$id8" ] && ok || bad "a duplicate moved the baseline"
 
+# --- partner new --from SAMPLE.csv: a draft partner check accepts --------------
+expect_exit 0 $E partner new erp-draft --from "$t/n1.csv"
+expect_out "drafted a items master-data partner .*utf-8, ',' delimited, with a header, 7 column\\(s\\), record Item"
+expect_exit 0 $E partner check erp-draft
+lay="$h/layouts/erp-draft-items.layout.xml"
+grep -q '<key name="sku" path="sku"/>' "$lay" && ok || bad "draft: key"
+grep -q '<field path="grossWeight" column="weight_kg" uom="KG"/>' "$lay" && ok || bad "draft: weight"
+grep -q '<field path="unitConversion/quantity" column="case_qty"/>' "$lay" && ok || bad "draft: case"
+# the sample runs through the draft: every row an Item
+cp "$t/n1.csv" "$h/drop/erp-draft/in/night.csv"
+touch -d '1 hour ago' "$h/drop/erp-draft/in/night.csv"
+expect_exit 0 $E run --partner erp-draft
+expect_out 'accepted: items batch accept: 300 row\(s\): 300 added'
+# a Windows-1252 sample with a decimal comma and a header row
+printf 'Artikel;Bezeichnung;ME;Gewicht;Gefahrgut\r\nA-1;Gr\374n;EA;1.234,5;J\r\nA-2;Blau;EA;0,5;N\r\n' >"$t/de.csv"
+expect_exit 0 $E partner new erp-de --from "$t/de.csv"
+expect_out 'windows-1252, .;. delimited, with a header'
+expect_exit 0 $E partner check erp-de
+grep -q 'column="Gewicht" decimal="," thousands="."' "$h/layouts/erp-de-items.layout.xml" &&
+    ok || bad "draft: decimal comma"
+expect_exit 0 $E layout map "$h/layouts/erp-de-items.layout.xml" "$t/de.csv"
+expect_out '"description":"Grün".*"grossWeight":\{"value":1234.5'
+expect_out '"sku":"A-2".*"hazmat":false'
+
 echo "masterdata: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
