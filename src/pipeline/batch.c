@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "edigate/delta.h"
@@ -44,6 +45,7 @@ typedef struct bctx {
 	char extra[200];
 	eg_ledger_batch b;
 	eg_delta_verdict v;
+	char tmp[PATH_MAX]; /* work/<id>.delta: the sort's runs */
 	int unreadable;
 	char head[WORDS], outcome[WORDS], next[WORDS]; /* reject report */
 	eg_err rc;      /* first write error in a callback */
@@ -336,9 +338,18 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	eg_err rc;
 
 	memset(&c, 0, sizeof(c));
+	/* the sort's runs go beside the spool (not a /tmp that may live in
+	 * memory), in work/<id>.delta, which the sweep removes after a
+	 * crash */
 	if ((rc = find_base(bc, base, e)) ||
-	    (rc = eg_delta_side_new(&bc->old_side, NULL, 0, e)) ||
-	    (rc = eg_delta_side_new(&bc->new_side, NULL, 0, e)))
+	    (rc = work_file(fc, "delta", krel, sizeof(krel), bc->tmp,
+			    sizeof(bc->tmp), e)))
+		return rc;
+	if (mkdir(bc->tmp, 0700) != 0 && errno != EEXIST)
+		return eg_fail(e, EG_EIO, "cannot make %s: %s", bc->tmp,
+			       strerror(errno));
+	if ((rc = eg_delta_side_new(&bc->old_side, bc->tmp, 0, e)) ||
+	    (rc = eg_delta_side_new(&bc->new_side, bc->tmp, 0, e)))
 		return rc;
 	if (base[0] && (rc = eg_delta_side_add_sorted(bc->old_side, base, e)))
 		return rc;
@@ -607,6 +618,8 @@ eg_fc_process_batch(eg_pipeline *pl, fctx *fc, const eg_profile_md *md,
 out:
 	eg_delta_side_free(bc.old_side);
 	eg_delta_side_free(bc.new_side);
+	if (bc.tmp[0])
+		(void)rmdir(bc.tmp);
 	eg_layout_free(bc.lay);
 	eg_buf_free(&bc.line);
 	return rc;

@@ -317,5 +317,9 @@ expect_exit 0 $E layout map "$h/layouts/erp-de-items.layout.xml" "$t/de.csv"
 expect_out '"description":"Grün".*"grossWeight":\{"value":1234.5'
 expect_out '"sku":"A-2".*"hazmat":false'
 
+# nothing left in spool/work (the sort's runs, refused changes)
+[ -z "$(ls -A "$h/spool/work" 2>/dev/null)" ] && ok ||
+    { bad "spool/work not empty"; ls -A "$h/spool/work" | head -5; }
+
 echo "masterdata: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
