@@ -176,7 +176,7 @@ static const char schema_v3[] =
  * rows, spool-relative); baselines: the current one per partner and
  * document, moved only in the commit that decides an accepted batch. */
 static const char schema_v4[] =
-    "CREATE TABLE batches ("
+    "CREATE TABLE IF NOT EXISTS batches ("
     "  file_id TEXT PRIMARY KEY, partner TEXT NOT NULL,"
     "  document TEXT NOT NULL, base_id TEXT NOT NULL DEFAULT '',"
     "  verdict TEXT NOT NULL, why TEXT,"
@@ -188,7 +188,7 @@ static const char schema_v4[] =
     "  duplicates INTEGER NOT NULL DEFAULT 0,"
     "  rows_before INTEGER NOT NULL DEFAULT 0,"
     "  baseline TEXT, at INTEGER NOT NULL);"
-    "CREATE TABLE baselines ("
+    "CREATE TABLE IF NOT EXISTS baselines ("
     "  partner TEXT NOT NULL, document TEXT NOT NULL,"
     "  file_id TEXT NOT NULL, at INTEGER NOT NULL,"
     "  PRIMARY KEY (partner, document));";
