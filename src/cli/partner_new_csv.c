@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -170,13 +171,17 @@ guess_enc(const unsigned char *p, size_t n)
 	return undef && high ? "iso-8859-1" : "windows-1252";
 }
 
-/* Is the file a CSV sample rather than an X12 one (no ISA at its start)? */
+/* Is the file a CSV sample rather than an X12 one: no EDI header at its
+ * start, and a name ending in .csv or .tsv, or a first line a delimiter
+ * (, ; | TAB) splits?  Anything else goes to the X12 reading, which says
+ * what it is not. */
 int
 eg_cli_sample_is_csv(const char *path)
 {
-	unsigned char b[256];
+	unsigned char b[512];
 	FILE *f = fopen(path, "rb");
-	size_t n, i = 0;
+	const char *dot = strrchr(path, '.');
+	size_t n, i = 0, j;
 
 	if (!f)
 		return 0;
@@ -186,11 +191,17 @@ eg_cli_sample_is_csv(const char *path)
 		i = 3;
 	while (i < n && isspace(b[i]))
 		i++;
-	if (n - i >= 3 && !memcmp(b + i, "ISA", 3))
+	if (n - i >= 3 && (!memcmp(b + i, "ISA", 3) ||
+			   !memcmp(b + i, "UNA", 3) || !memcmp(b + i, "UNB", 3)))
 		return 0;
-	if (n - i >= 3 && (!memcmp(b + i, "UNA", 3) || !memcmp(b + i, "UNB", 3)))
+	if (n <= i || b[i] == '<')
 		return 0;
-	return n > i && b[i] != '<';
+	if (dot && (!strcasecmp(dot, ".csv") || !strcasecmp(dot, ".tsv")))
+		return 1;
+	for (j = i; j < n && b[j] != '\n' && b[j] != '\r'; j++)
+		if (b[j] == ',' || b[j] == ';' || b[j] == '|' || b[j] == '\t')
+			return 1;
+	return 0;
 }
 
 static int
