@@ -33,6 +33,8 @@ static const eg_command *const commands[] = {
 	&eg_cmd_show,
 	&eg_cmd_quarantine,
 	&eg_cmd_reprocess,
+	&eg_cmd_review,
+	&eg_cmd_shadow,
 	&eg_cmd_sent,
 	&eg_cmd_info,
 	NULL,
