@@ -426,11 +426,16 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	} else {
 		*final_state = c.rejected ? "partial" : "accepted";
 		fc->records = bc->written;
+		/* a shadow partner's changes stay in spool/shadow */
 		if (bc->written &&
-		    ((rc = eg_path(dst, sizeof(dst), e, "out/%s/%s.jsonl",
-				   fc->p->id, fc->id)) ||
-		     (rc = eg_fc_add_output(fc, "records", crel, dst, NULL,
-					    NULL, 0, e))))
+		    ((rc = eg_path(dst, sizeof(dst), e, "%s/%s/%s.jsonl",
+				   eg_pl_out_root(fc->pl), fc->p->id,
+				   fc->id)) ||
+		     (rc = eg_fc_add_output(fc,
+					    eg_pl_delivers(fc->pl)
+						? "records"
+						: "shadow-records",
+					    crel, dst, NULL, NULL, 0, e))))
 			goto out;
 		if (!bc->written)
 			(void)unlink(chg);
