@@ -185,12 +185,28 @@ static const char schema_v4[] =
     "  ON quarantine_notes(file_id);"
     "CREATE INDEX IF NOT EXISTS audit_at ON audit(at);";
 
-/* Version 5: nightly master-data batches (ledger_batch.h).  batches: what
+/* Version 5: service-level alerts (ledger_alerts.h): each raised once
+ * per (partner, rule, subject) while open, escalated from warning to
+ * alert, cleared when resolved; what the alert hook said. */
+static const char schema_v5[] =
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY, partner TEXT NOT NULL, rule TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"            /* period, document, "" */
+    "  level TEXT NOT NULL,"              /* warning alert */
+    "  message TEXT NOT NULL, raised_at INTEGER NOT NULL,"
+    "  alert_at INTEGER,"                 /* when it became an alert */
+    "  cleared_at INTEGER, cleared_note TEXT,"
+    "  hook TEXT NOT NULL DEFAULT 'none'," /* none ok failed */
+    "  hook_error TEXT, hook_at INTEGER);"
+    "CREATE INDEX alerts_key ON alerts(partner, rule, subject);"
+    "CREATE INDEX alerts_open ON alerts(cleared_at);";
+
+/* Version 6: nightly master-data batches (ledger_batch.h).  batches: what
  * the delta of one file found against the baseline it was compared with
  * (base_id, "" for the first batch) and the baseline it left (its sorted
  * rows, spool-relative); baselines: the current one per partner and
  * document, moved only in the commit that decides an accepted batch. */
-static const char schema_v5[] =
+static const char schema_v6[] =
     "CREATE TABLE IF NOT EXISTS batches ("
     "  file_id TEXT PRIMARY KEY, partner TEXT NOT NULL,"
     "  document TEXT NOT NULL, base_id TEXT NOT NULL DEFAULT '',"
@@ -209,7 +225,7 @@ static const char schema_v5[] =
     "  PRIMARY KEY (partner, document));";
 
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-					 schema_v4, schema_v5};
+					 schema_v4, schema_v5, schema_v6};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err
