@@ -43,7 +43,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv xml \
+.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata xml \
         serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
         demo bench bench-edifact \
         fuzz checksrc \
@@ -100,7 +100,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv xml edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv masterdata xml edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve alerts report ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
@@ -137,6 +137,11 @@ xml: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/xml.sh
 
 # the inbound pipeline: edigate run, the ledger, the support commands
+# nightly master-data batches through run: the delta against sort + join,
+# bad rows, holds and release, baselines, reprocess (issue 16)
+masterdata: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/masterdata.sh
+
 pipeline: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh
 

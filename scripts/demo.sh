@@ -24,6 +24,9 @@
 #
 # Part 2 -- the tools on the files of demo/inbound: validate, parse, ack,
 # acks, partner check/test, map.
+#
+# Part 3 -- nightly master data (scripts/demo_masterdata.sh): the ERP's
+# item master twice, the delta and the reject report.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
@@ -269,6 +272,9 @@ if [ "$rc" -ne 1 ] || [ "$(grep -c '^{"recordType":"Shipment"' "$out/records.jso
 fi
 rule "the same 945s checked as if the retailer had sent them: refused, never processed as it"
 "$bin" --home . validate --partner bigretail "$inbox/northlog-advice-945.x12" | grep -m2 ERROR
+
+# Part 3: nightly master data (its own home, build/demo-masterdata)
+sh scripts/demo_masterdata.sh "$bin" || status=1
 
 echo
 if [ "$status" -eq 0 ]; then

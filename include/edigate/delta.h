@@ -23,7 +23,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "edigate/buf.h"
 #include "edigate/err.h"
 
 typedef struct eg_delta_side eg_delta_side;
@@ -47,6 +49,12 @@ eg_err eg_delta_side_add(eg_delta_side *s, const char *key, size_t klen,
 /* No more rows: write the last run and free the buffer (eg_delta_run
  * does it too; calling it early keeps one buffer in memory at a time). */
 eg_err eg_delta_side_seal(eg_delta_side *s, eg_error *e) EG_MUST_USE;
+/*
+ * A file already sorted as a run (a baseline eg_delta_run kept, below)
+ * becomes one run of the side, read in place (never changed or removed).
+ */
+eg_err eg_delta_side_add_sorted(eg_delta_side *s, const char *path,
+				eg_error *e) EG_MUST_USE;
 /* Rows added so far (bad ones included), and how many runs hit disk. */
 uint64_t eg_delta_side_rows(const eg_delta_side *s);
 unsigned eg_delta_side_runs(const eg_delta_side *s);
@@ -89,6 +97,30 @@ typedef int (*eg_delta_fn)(void *ud, const eg_delta_change *c);
 eg_err eg_delta_run(eg_delta_side *old_side, eg_delta_side *new_side,
 		    eg_delta_fn fn, void *ud, eg_delta_counts *out,
 		    eg_error *e) EG_MUST_USE;
+
+/*
+ * The same, also writing the state after the new batch to keep (when
+ * keep is not NULL): every good row of the new batch, and the old row of
+ * a key whose new row is bad (quarantined rows leave their key as it
+ * was), sorted as a run, so that eg_delta_side_add_sorted reads it as
+ * the next night's old side.  Keys deleted are not in it.
+ */
+eg_err eg_delta_run_keep(eg_delta_side *old_side, eg_delta_side *new_side,
+			 eg_delta_fn fn, void *ud, eg_delta_counts *out,
+			 FILE *keep, eg_error *e) EG_MUST_USE;
+
+/*
+ * One change as a JSON Lines line (with its LF) for whoever applies it:
+ * {"change":"added|changed|deleted","key":..,"lineOld":..,"lineNew":..,
+ * "fields":[names of the changed slots],"record":{canonical record}}; a
+ * deleted record (the old one) says status "deleted".  extra, when not
+ * NULL, is inserted after the key (`"fileId":"..."` members).  slot
+ * names a slot (the layout's eg_layout_slot_name).
+ */
+eg_err eg_delta_change_json(eg_buf *b, const eg_delta_change *c,
+			    const char *extra,
+			    const char *(*slot)(const void *ud, size_t i),
+			    const void *ud) EG_MUST_USE;
 
 typedef struct eg_delta_limits {
 	double max_drop_percent; /* hold when rows drop by more (0: off) */

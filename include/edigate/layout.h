@@ -59,6 +59,9 @@ void eg_layout_xml_opts(const eg_layout *l, eg_xmlr_opts *o);
  */
 eg_err eg_layout_bind(eg_layout *l, eg_csv *r, eg_error *e) EG_MUST_USE;
 
+/* The business key's i-th part (its canonical path), NULL past the last. */
+const char *eg_layout_key_path(const eg_layout *l, size_t i);
+
 /* Flat values: one slot per layout field, in layout order. */
 size_t eg_layout_nslots(const eg_layout *l);
 const char *eg_layout_slot_name(const eg_layout *l, size_t i);

@@ -30,6 +30,8 @@
  *   dry-run/<stamp>/               a `run --dry-run`: a spool of its own
  *   quarantine/<partner>/<file-id>/  original, report.txt, report.json
  *   archive/<partner>/<YYYY-MM>/<file-id>.gz  every original, compressed
+ *   baseline/<partner>/<document>/<file-id>.rows  a master-data batch's
+ *                                  sorted rows (batch.c)
  *   run.lock                       held by the running `edigate run`
  */
 #ifndef EDIGATE_PIPELINE_H

@@ -31,6 +31,25 @@ typedef struct eg_profile_doc {
 			    * default, "" when not set */
 } eg_profile_doc;
 
+/*
+ * <master-data>: a nightly master-data document (profile_md.c, docs/csv.md):
+ * a full CSV file read through a layout, compared by business key with
+ * the last accepted batch; only the changes are passed on.
+ */
+typedef struct eg_profile_md {
+	char name[32];      /* the document: "items" */
+	char *layout;       /* the layout file (resolved), or NULL */
+	char *pattern;      /* file names it takes ("ITEMS_*.csv"), or NULL:
+			     * every file no EDI syntax reads */
+	char *key;          /* key= as written ("sku"), or NULL */
+	/* thresholds over the layout's <batch> (given: 1) */
+	double max_drop_percent, max_bad_percent;
+	long max_deletes;
+	int drop_given, deletes_given, bad_given;
+	char on_bad_row[12]; /* "reject", "quarantine" or "" (the layout's) */
+	long line;
+} eg_profile_md;
+
 /* <codemap name=...>: partner codes to ours. */
 typedef struct eg_profile_codemap {
 	char name[16];   /* uom, carrier, ship-method, purpose, ... */
@@ -122,6 +141,9 @@ typedef struct eg_profile {
 	char partial[16];
 	size_t ndocs;
 	eg_profile_doc *docs;
+	size_t nmd;
+	eg_profile_md *md;
+	char *layout_xsd;     /* DATADIR/schemas/layout.xsd */
 	size_t ncodemaps;
 	eg_profile_codemap *codemaps;
 	size_t nfields;
@@ -222,5 +244,17 @@ int eg_profile_speaks(const eg_profile *p, const char *syntax);
 
 unsigned eg_profile_check_codes(const eg_profile *p, const char *datadir,
 				eg_pcheck_fn fn, void *ud);
+
+/* profile_md.c: the <master-data> elements of the profile's root (an
+ * eg_xml_node), and their meaning checked (layout loads, key= and the
+ * thresholds take effect); the check returns the number of errors. */
+struct eg_xml_node;
+eg_err eg_profile_md_read(eg_profile *p, const struct eg_xml_node *root,
+			  const char *datadir, eg_error *e) EG_MUST_USE;
+void eg_profile_md_free(eg_profile *p);
+unsigned eg_profile_md_check(const eg_profile *p, eg_pcheck_fn fn, void *ud);
+/* The master-data document that takes a file of this name, or NULL. */
+const eg_profile_md *eg_profile_md_for(const eg_profile *p, const char *name,
+				       int edi);
 
 #endif

@@ -308,6 +308,18 @@ void eg_cli_fmt_time(long long t, char *dst, size_t cap);
 /* Append s as a JSON string (quoted) to b. */
 eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
 
+/* partner_new_csv.c: is a sample a CSV file (no X12 or EDIFACT header)?
+ * Draft a master-data profile and layout from it (partner new --from). */
+int eg_cli_sample_is_csv(const char *path);
+int eg_cli_partner_new_csv(eg_cli *cli, const eg_home *h, const char *id,
+			   const char *name, const char *sample, int force);
+
+/* batch_cli.c: `show`'s master-data batch counts (text lines, or a
+ * ",\"batch\":{...}" member; null when the file is no batch). */
+struct eg_ledger;
+eg_err eg_cli_show_batch(struct eg_ledger *l, eg_buf *b, int json,
+			 const char *id, eg_error *e) EG_MUST_USE;
+
 /*
  * Per-flow health (health_cli.c), for `status` and `report`: each
  * document of the partner's profile is a flow (direction and set),

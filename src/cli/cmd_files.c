@@ -781,6 +781,8 @@ show_run(eg_cli *cli, int argc, char **argv)
 								 &sc, &e));
 	if (!rc)
 		rc = show_acks(l, &b, json, id, &e);
+	if (!rc)
+		rc = eg_cli_show_batch(l, &b, json, id, &e);
 	if (!rc && !(rc = sect_open(&sc, &b, json, "findings", "findings",
 				    fnd_names, 11)))
 		rc = sect_close(&sc, eg_ledger_file_findings(l, id, fnd_row,

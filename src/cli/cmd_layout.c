@@ -599,13 +599,16 @@ delta_row(void *ud, feed *fd, eg_layout_row *row, uint64_t line, eg_buf *json,
 				 row->rec ? json->len : 0, line, !row->rec, e);
 }
 
+static const char *
+slot_name(const void *ud, size_t i)
+{
+	return eg_layout_slot_name(ud, i);
+}
+
 static int
 delta_change(void *ud, const eg_delta_change *c)
 {
 	dctx *d = ud;
-	static const char *const kinds[] = {"added", "changed", "deleted",
-					    "duplicate", "rejected"};
-	size_t i;
 	eg_buf *b = &d->line;
 	eg_csv_where w;
 	char why[200];
@@ -624,48 +627,7 @@ delta_change(void *ud, const eg_delta_change *c)
 	if (c->kind == EG_DELTA_REJECTED || !d->out)
 		return 0;
 	eg_buf_reset(b);
-	if (eg_buf_addf(b, "{\"change\":\"%s\",\"key\":", kinds[c->kind]) ||
-	    eg_buf_add_json(b, c->key, c->klen))
-		return -1;
-	if (c->line_old && eg_buf_addf(b, ",\"lineOld\":%llu",
-				       (unsigned long long)c->line_old))
-		return -1;
-	if (c->line_new && eg_buf_addf(b, ",\"lineNew\":%llu",
-				       (unsigned long long)c->line_new))
-		return -1;
-	if (c->kind == EG_DELTA_CHANGED) {
-		if (eg_buf_adds(b, ",\"fields\":["))
-			return -1;
-		for (i = 0; i < c->nchanged; i++)
-			if (eg_buf_addf(b, "%s\"%s\"", i ? "," : "",
-					eg_layout_slot_name(d->l,
-							    c->changed[i])))
-				return -1;
-		if (eg_buf_addc(b, ']'))
-			return -1;
-	}
-	if (eg_buf_adds(b, ",\"record\":"))
-		return -1;
-	if (c->kind == EG_DELTA_DELETED && c->jlen) {
-		/* canonical.xsd: a row gone from a full file is passed on
-		 * with status "deleted" (status is every master record's
-		 * last element) */
-		const char *st = NULL, *p = c->json, *end = c->json + c->jlen;
-		const char *q;
-
-		for (; p + 11 <= end; p++)
-			if (*p == ',' && !memcmp(p, ",\"status\":\"", 11))
-				st = p;
-		q = st ? memchr(st + 11, '"', (size_t)(end - st - 11)) : NULL;
-		if (!q || eg_buf_add(b, c->json, (size_t)(st + 11 - c->json)) ||
-		    eg_buf_adds(b, "deleted") ||
-		    eg_buf_add(b, q, (size_t)(end - q)))
-			return -1;
-	} else if (eg_buf_add(b, c->jlen ? c->json : "null",
-			      c->jlen ? c->jlen : 4)) {
-		return -1;
-	}
-	if (eg_buf_adds(b, "}\n"))
+	if (eg_delta_change_json(b, c, NULL, slot_name, d->l))
 		return -1;
 	if (fwrite(b->data, 1, b->len, d->out) != b->len)
 		return -1;

@@ -706,6 +706,7 @@ eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h)
 {
 	const char *tpl = NULL, *tr = "local", *kind, *why;
 	int i, force = 0, nfrom = 0, x = EG_EXIT_OK;
+	const char *csv = NULL; /* a master-data sample (partner_new_csv.c) */
 	opts o;
 	draft d;
 
@@ -722,7 +723,12 @@ eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h)
 			force = 1;
 		else if (!strcmp(argv[i], "--from"))
 			nfrom = -1; /* the rest are samples */
-		else if (nfrom && argv[i][0] != '-') {
+		else if (nfrom && argv[i][0] != '-' && !d.found &&
+			 eg_cli_sample_is_csv(argv[i])) {
+			if (!csv)
+				csv = argv[i];
+			nfrom = 1;
+		} else if (nfrom && argv[i][0] != '-') {
 			x = read_sample(cli, argv[i], &d);
 			if (x)
 				return x;
@@ -750,6 +756,8 @@ eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h)
 				    "sftp (the partner's server)");
 	if (nfrom == -1)
 		return eg_cli_usage(cli, "partner", "--from needs sample files");
+	if (csv)
+		return eg_cli_partner_new_csv(cli, h, o.id, o.name, csv, force);
 	if (nfrom && !d.found)
 		return eg_cli_usage(cli, "partner",
 				    "no ISA found in the sample files");

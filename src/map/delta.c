@@ -247,6 +247,30 @@ eg_delta_side_seal(eg_delta_side *s, eg_error *e)
 	return EG_OK;
 }
 
+eg_err
+eg_delta_side_add_sorted(eg_delta_side *s, const char *path, eg_error *e)
+{
+	char p[4200];
+	eg_err rc;
+
+	if (s->finished)
+		return eg_fail(e, EG_EINTERNAL, "delta side already merged");
+	/* what is buffered goes first, so the ids stay in order */
+	if ((rc = flush_run(s, e)) != EG_OK)
+		return rc;
+	if (access(path, R_OK) != 0)
+		return eg_fail(e, errno == ENOENT ? EG_ENOTFOUND : EG_EIO,
+			       "cannot read %s: %s", path, strerror(errno));
+	run_path(s, s->next_id, p, sizeof(p));
+	/* a link: freeing the side removes the link, not the file */
+	if (symlink(path, p) != 0)
+		return eg_fail(e, EG_EIO, "cannot link %s: %s", p,
+			       strerror(errno));
+	s->next_id++;
+	s->runs++;
+	return EG_OK;
+}
+
 uint64_t
 eg_delta_side_rows(const eg_delta_side *s)
 {
@@ -540,9 +564,16 @@ diff_slots(const row *a, const row *b, eg_delta_change *c)
 	}
 }
 
+/* A row into the kept state (stream's current line). */
+static int
+keep_row(FILE *keep, const stream *s)
+{
+	return keep && fputs(s->cur, keep) == EOF;
+}
+
 static eg_err
 join(stream *o, stream *n, eg_delta_fn fn, void *ud, eg_delta_counts *cnt,
-     eg_error *e)
+     FILE *keep, eg_error *e)
 {
 	eg_delta_change c;
 	eg_err rc = EG_OK;
@@ -590,8 +621,13 @@ join(stream *o, stream *n, eg_delta_fn fn, void *ud, eg_delta_counts *cnt,
 			/* quarantined: its key stays as it was */
 			c.kind = EG_DELTA_REJECTED;
 			cnt->rejected++;
+			if (cmp == 0 && keep_row(keep, o))
+				return eg_fail(e, EG_EIO, "cannot write the "
+					       "baseline");
 			if (tell(fn, ud, &c))
 				return eg_fail(e, EG_EIO, "stopped");
+		} else if (keep_row(keep, n)) {
+			return eg_fail(e, EG_EIO, "cannot write the baseline");
 		} else if (cmp > 0) {
 			c.kind = EG_DELTA_ADDED;
 			cnt->rows_new++;
@@ -624,6 +660,13 @@ eg_err
 eg_delta_run(eg_delta_side *os, eg_delta_side *ns, eg_delta_fn fn, void *ud,
 	     eg_delta_counts *out, eg_error *e)
 {
+	return eg_delta_run_keep(os, ns, fn, ud, out, NULL, e);
+}
+
+eg_err
+eg_delta_run_keep(eg_delta_side *os, eg_delta_side *ns, eg_delta_fn fn,
+		  void *ud, eg_delta_counts *out, FILE *keep, eg_error *e)
+{
 	stream o, n;
 	eg_err rc;
 
@@ -644,12 +687,71 @@ eg_delta_run(eg_delta_side *os, eg_delta_side *ns, eg_delta_fn fn, void *ud,
 	if (!rc)
 		rc = stream_next(&n, fn, ud, out, e);
 	if (!rc)
-		rc = join(&o, &n, fn, ud, out, e);
+		rc = join(&o, &n, fn, ud, out, keep, e);
 	merger_close(&o.m);
 	merger_close(&n.m);
 	free(o.cur);
 	free(n.cur);
 	return rc;
+}
+
+/* ---- a change for whoever applies it ---- */
+
+eg_err
+eg_delta_change_json(eg_buf *b, const eg_delta_change *c, const char *extra,
+		     const char *(*slot)(const void *ud, size_t i),
+		     const void *ud)
+{
+	static const char *const kinds[] = {"added", "changed", "deleted",
+					    "duplicate", "rejected"};
+	size_t i;
+
+	if (eg_buf_addf(b, "{\"change\":\"%s\",\"key\":", kinds[c->kind]) ||
+	    eg_buf_add_json(b, c->key, c->klen))
+		return EG_ENOMEM;
+	if (extra && *extra && (eg_buf_addc(b, ',') || eg_buf_adds(b, extra)))
+		return EG_ENOMEM;
+	if (c->line_old && eg_buf_addf(b, ",\"lineOld\":%llu",
+				       (unsigned long long)c->line_old))
+		return EG_ENOMEM;
+	if (c->line_new && eg_buf_addf(b, ",\"lineNew\":%llu",
+				       (unsigned long long)c->line_new))
+		return EG_ENOMEM;
+	if (c->kind == EG_DELTA_CHANGED) {
+		if (eg_buf_adds(b, ",\"fields\":["))
+			return EG_ENOMEM;
+		for (i = 0; i < c->nchanged; i++) {
+			const char *nm = slot(ud, c->changed[i]);
+
+			if ((i && eg_buf_addc(b, ',')) ||
+			    eg_buf_add_json(b, nm, strlen(nm)))
+				return EG_ENOMEM;
+		}
+		if (eg_buf_addc(b, ']'))
+			return EG_ENOMEM;
+	}
+	if (eg_buf_adds(b, ",\"record\":"))
+		return EG_ENOMEM;
+	if (c->kind == EG_DELTA_DELETED && c->jlen) {
+		/* canonical.xsd: a row gone from a full file is passed on
+		 * with status "deleted" (status is every master record's
+		 * last element) */
+		const char *st = NULL, *p = c->json, *end = c->json + c->jlen;
+		const char *q;
+
+		for (; p + 11 <= end; p++)
+			if (*p == ',' && !memcmp(p, ",\"status\":\"", 11))
+				st = p;
+		q = st ? memchr(st + 11, '"', (size_t)(end - st - 11)) : NULL;
+		if (!q || eg_buf_add(b, c->json, (size_t)(st + 11 - c->json)) ||
+		    eg_buf_adds(b, "deleted") ||
+		    eg_buf_add(b, q, (size_t)(end - q)))
+			return EG_ENOMEM;
+	} else if (eg_buf_add(b, c->jlen ? c->json : "null",
+			      c->jlen ? c->jlen : 4)) {
+		return EG_ENOMEM;
+	}
+	return eg_buf_adds(b, "}\n") ? EG_ENOMEM : EG_OK;
 }
 
 /* ---- verdict ---- */

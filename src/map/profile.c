@@ -479,7 +479,8 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	sla_rc = eg_sla_read(&p->sla, root);
 	read_schedule(p, tr);
 	docs = child(root, "documents");
-	for (k = eg_xml_first(docs); k; k = eg_xml_next(k))
+	/* a partner that only sends master data has no <documents> */
+	for (k = docs ? eg_xml_first(docs) : NULL; k; k = eg_xml_next(k))
 		p->ndocs++;
 	p->docs = calloc(p->ndocs ? p->ndocs : 1, sizeof(*p->docs));
 	if (!p->path || !p->dir || !p->docs || sla_rc) {
@@ -487,7 +488,8 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		eg_xml_free(x);
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	}
-	for (k = eg_xml_first(docs); k; k = eg_xml_next(k), i++) {
+	for (k = docs ? eg_xml_first(docs) : NULL; k;
+	     k = eg_xml_next(k), i++) {
 		eg_profile_doc *d = &p->docs[i];
 		const char *g = eg_xml_attr(k, "guide");
 
@@ -516,6 +518,11 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		eg_xml_free(x);
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	}
+	if ((rc = eg_profile_md_read(p, root, datadir, e))) {
+		eg_profile_free(p);
+		eg_xml_free(x);
+		return rc;
+	}
 	eg_xml_free(x);
 	*out = p;
 	return EG_OK;
@@ -531,6 +538,7 @@ eg_profile_free(eg_profile *p)
 	for (i = 0; p->docs && i < p->ndocs; i++)
 		free(p->docs[i].guide);
 	free(p->docs);
+	eg_profile_md_free(p);
 	for (i = 0; p->codemaps && i < p->ncodemaps; i++) {
 		size_t j;
 
@@ -861,6 +869,7 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 	}
 	(void)eg_sla_check(&p->sla, sla_say, &r);
 	r.errors += eg_profile_check_syntaxes(p, fn, ud);
+	r.errors += eg_profile_md_check(p, r.fn, r.ud);
 	for (i = 0; i < p->ndocs; i++) {
 		const eg_profile_doc *d = &p->docs[i];
 		const char *v = d->versions;

@@ -103,6 +103,9 @@ typedef struct fctx {
 	const eg_syntax_desc *syn;
 	void *ack;
 	const eg_envelope_events *ack_ev;
+	/* a way that is not EDI (batch.c) gives the reject report its own
+	 * words: headline, outcome line, next step (NULL: the EDI ones) */
+	const char *report_head, *report_outcome, *report_next;
 	/* first environment error inside a callback */
 	eg_err rc;
 	eg_error err;
@@ -126,6 +129,13 @@ eg_err eg_fc_read(fctx *fc, eg_error *e) EG_MUST_USE;
 /* bundle.c: a bundle's entries become files of their own (received). */
 eg_err eg_fc_process_bundle(eg_pipeline *pl, fctx *fc, eg_bundle_kind kind,
 			    eg_error *e) EG_MUST_USE;
+
+/* batch.c: the master-data document (profile <master-data>) that takes
+ * the file, or NULL; and its way through: the whole file read with the
+ * layout, the delta against the baseline, only the changes staged. */
+const eg_profile_md *eg_fc_batch_doc(fctx *fc);
+eg_err eg_fc_process_batch(eg_pipeline *pl, fctx *fc, const eg_profile_md *md,
+			   eg_error *e) EG_MUST_USE;
 
 /* records.c: the records file, with marks to take back to. */
 eg_err eg_fc_rec_flush(fctx *fc, eg_error *e) EG_MUST_USE;

@@ -224,10 +224,16 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 			       strerror(errno));
 	if (!rc)
 		rc = eg_bundle_detect(fc.path, &kind, e);
-	if (!rc)
+	if (!rc) {
+		/* a nightly master-data file takes its own way (batch.c) */
+		const eg_profile_md *md =
+		    kind == EG_BUNDLE_NONE ? eg_fc_batch_doc(&fc) : NULL;
+
 		rc = kind != EG_BUNDLE_NONE
 			 ? eg_fc_process_bundle(pl, &fc, kind, e)
-			 : eg_fc_process_doc(pl, &fc, e);
+		     : md ? eg_fc_process_batch(pl, &fc, md, e)
+			  : eg_fc_process_doc(pl, &fc, e);
+	}
 	if (!rc) {
 		char fs[32];
 

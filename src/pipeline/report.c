@@ -129,18 +129,29 @@ eg_fc_write_report(fctx *fc, const char *final_state, eg_error *e)
 	report_facts(fc, final_state, &facts);
 	eg_report_headline(&facts, head, sizeof(head));
 	eg_report_next_step(&facts, next, sizeof(next));
+	if (fc->report_head)
+		snprintf(head, sizeof(head), "%s", fc->report_head);
+	if (fc->report_next)
+		snprintf(next, sizeof(next), "%s", fc->report_next);
 	rc = eg_buf_addf(&t,
 			 "edigate reject report\n\n%s\n\n"
 			 "file:      %s (%s)\n"
 			 "partner:   %s (%s)\n"
-			 "sha256:    %s\n"
-			 "outcome:   %s: %lu set(s) accepted, %lu rejected, "
-			 "%lu duplicate\n"
-			 "findings:  %lu (%lu kept)\n\n",
+			 "sha256:    %s\n",
 			 head, fc->id, fc->name, fc->p->id,
-			 fc->p->name ? fc->p->name : "", fc->sha, final_state,
-			 fc->accepted, fc->rejected, fc->duplicates,
-			 fc->findings, fc->kept_findings);
+			 fc->p->name ? fc->p->name : "", fc->sha);
+	if (!rc && fc->report_outcome)
+		rc = eg_buf_addf(&t, "outcome:   %s: %s\n", final_state,
+				 fc->report_outcome);
+	else if (!rc)
+		rc = eg_buf_addf(&t,
+				 "outcome:   %s: %lu set(s) accepted, %lu "
+				 "rejected, %lu duplicate\n",
+				 final_state, fc->accepted, fc->rejected,
+				 fc->duplicates);
+	if (!rc)
+		rc = eg_buf_addf(&t, "findings:  %lu (%lu kept)\n\n",
+				 fc->findings, fc->kept_findings);
 	if (!rc)
 		rc = eg_buf_adds(&j, "{\"summary\":");
 	if (!rc)

@@ -201,8 +201,31 @@ static const char schema_v5[] =
     "CREATE INDEX alerts_key ON alerts(partner, rule, subject);"
     "CREATE INDEX alerts_open ON alerts(cleared_at);";
 
+/* Version 6: nightly master-data batches (ledger_batch.h).  batches: what
+ * the delta of one file found against the baseline it was compared with
+ * (base_id, "" for the first batch) and the baseline it left (its sorted
+ * rows, spool-relative); baselines: the current one per partner and
+ * document, moved only in the commit that decides an accepted batch. */
+static const char schema_v6[] =
+    "CREATE TABLE IF NOT EXISTS batches ("
+    "  file_id TEXT PRIMARY KEY, partner TEXT NOT NULL,"
+    "  document TEXT NOT NULL, base_id TEXT NOT NULL DEFAULT '',"
+    "  verdict TEXT NOT NULL, why TEXT,"
+    "  rows INTEGER NOT NULL DEFAULT 0, added INTEGER NOT NULL DEFAULT 0,"
+    "  changed INTEGER NOT NULL DEFAULT 0,"
+    "  deleted INTEGER NOT NULL DEFAULT 0,"
+    "  unchanged INTEGER NOT NULL DEFAULT 0,"
+    "  rejected INTEGER NOT NULL DEFAULT 0,"
+    "  duplicates INTEGER NOT NULL DEFAULT 0,"
+    "  rows_before INTEGER NOT NULL DEFAULT 0,"
+    "  baseline TEXT, at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS baselines ("
+    "  partner TEXT NOT NULL, document TEXT NOT NULL,"
+    "  file_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  PRIMARY KEY (partner, document));";
+
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-					 schema_v4, schema_v5};
+					 schema_v4, schema_v5, schema_v6};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err

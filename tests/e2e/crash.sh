@@ -34,6 +34,12 @@
 # second run while the spool's lock is held exits 3 naming the lock, and
 # --wait waits (needs flock(1); SKIP otherwise).
 #
+# A nightly master-data batch (tests/fixtures/masterdata) is killed around
+# its delta and publication (after-receive, after-delta, before-commit,
+# after-commit, after-publish): last night's baseline stays until the
+# deciding commit, and the recovery run ends as a run without a crash
+# (CRASH_ONLY=masterdata runs only these).
+#
 # The home, the inputs, the reference and the checks are in crashlib.sh
 # (shared with chaos.sh, which kills runs at random moments).
 #
@@ -132,6 +138,98 @@ if [ -z "${CRASH_ONLY:-}" ]; then
 	is "$(q "SELECT count(*) FROM outputs WHERE kind='ack' AND state<>'sent'")" 0 \
 	    "every ack output is sent"
 	end
+fi
+
+# --- a nightly master-data batch (issue 16) ------------------------------------
+# The ERP of tests/fixtures/masterdata has an accepted night 1; night 2
+# (changes, a delete, an add, one bad row left out) is killed at each
+# point around the delta and its publication.  Until the commit that
+# decides it, the baseline must be night 1's (ledger row and file, byte
+# for byte) and nothing of night 2 published; after the recovery run,
+# the changes, the new baseline and the ledger are those of a run that
+# never crashed, and spool/work is empty.
+md_gen() { # OUT N [changes]
+	awk -v n="$2" -v ch="${3:-}" 'BEGIN {
+		print "sku,description,uom,weight_kg,case_qty,hazmat,status"
+		for (i = 1; i <= n; i++) {
+			w = i % 7 + 1; q = i % 12 + 1
+			if (ch && i == 5) continue
+			if (ch && i == 9) w = 77
+			if (ch && i == 11) q = "bad"
+			printf "SKU-%04d,\"Item %d, blue\",EA,%d.5,%s,false,active\n",
+			    i, i, w, q
+		}
+		if (ch) print "SKU-9999,\"New item\",PK,1.5,6,true,active"
+	}' >"$1"
+}
+md_snap() { # OUT: what a finished night 2 leaves
+	{
+		q "SELECT name, state FROM files ORDER BY name"
+		q "SELECT partner, document, file_id FROM baselines"
+		q "SELECT file_id, base_id, verdict, rows, added, changed, deleted, unchanged, rejected, baseline FROM batches ORDER BY file_id"
+		q "SELECT kind, path, state FROM outputs ORDER BY path"
+		for f in $(cd "$h/spool" && find out baseline quarantine -type f | sort); do
+			echo "$f $(sha256sum <"$h/spool/$f" | cut -c1-16)"
+		done
+		ls -A "$h/spool/work" 2>/dev/null
+	} >"$1"
+}
+if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*masterdata}" != "$CRASH_ONLY" ]; then
+	begin "masterdata: setup and reference"
+	mdt="$t/mdtmpl"
+	rm -rf "$mdt"
+	mkdir -p "$mdt/drop/erp/in" "$mdt/drop/erp/out"
+	ln -s "$root/edi" "$mdt/edi"
+	ln -s "$root/schemas" "$mdt/schemas"
+	cp -R "$root/tests/fixtures/masterdata/home/partners" \
+	    "$root/tests/fixtures/masterdata/home/layouts" "$mdt/"
+	md_gen "$mdt/drop/erp/in/items-1.csv" 200
+	touch -d '1 hour ago' "$mdt/drop/erp/in/items-1.csv"
+	h="$mdt"
+	run_plain "night 1"
+	b1=$(q "SELECT file_id FROM baselines")
+	# a copy of the home is another inbox path: taken again otherwise
+	rm "$mdt/drop/erp/in/items-1.csv"
+	is "$(q "SELECT added FROM batches WHERE file_id='$b1'")" 200 "night 1: 200 added"
+	cp "$mdt/spool/baseline/erp/items/$b1.rows" "$t/md.b1"
+	md_gen "$t/md.n2" 200 changes
+	h="$t/mdref"
+	rm -rf "$h"
+	cp -R -p "$mdt" "$h"
+	cp "$t/md.n2" "$h/drop/erp/in/items-2.csv"
+	touch -d '1 hour ago' "$h/drop/erp/in/items-2.csv"
+	run_plain "night 2, no crash"
+	md_snap "$t/md.ref"
+	is "$(q "SELECT added || ' ' || changed || ' ' || deleted || ' ' || rejected FROM batches ORDER BY file_id DESC LIMIT 1")" \
+	    "1 1 1 1" "night 2: 1 added, 1 changed, 1 deleted, 1 bad row"
+	end
+	for pt in after-receive after-delta before-commit \
+	    after-commit after-publish; do
+		begin "masterdata: crash $pt"
+		h="$t/mdhome"
+		rm -rf "$h"
+		cp -R -p "$mdt" "$h"
+		cp "$t/md.n2" "$h/drop/erp/in/items-2.csv"
+		touch -d '1 hour ago' "$h/drop/erp/in/items-2.csv"
+		run_crash "$pt"
+		case $pt in after-commit|after-publish) ;; *)
+			is "$(q "SELECT file_id FROM baselines")" "$b1" \
+			    "before the commit: the baseline is night 1's"
+			if cmp -s "$t/md.b1" "$h/spool/baseline/erp/items/$b1.rows"
+			then good "night 1's baseline file untouched"
+			else no "night 1's baseline file changed"; fi
+			is "$(ls "$h/spool/out/erp" | wc -l | tr -d ' ')" 1 \
+			    "before the commit: nothing of night 2 published"
+			;;
+		esac
+		run_plain "recovery run"
+		md_snap "$t/md.snap"
+		if cmp -s "$t/md.ref" "$t/md.snap"; then good "same as the run without a crash"
+		else no "differs from the run without a crash (< reference, > after the crash)"
+			diff "$t/md.ref" "$t/md.snap" | grep '^[<>]' | cut -c1-200 | sed 's/^/    /' | head -12
+		fi
+		end
+	done
 fi
 
 # --- the run lock ------------------------------------------------------------

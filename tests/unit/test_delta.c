@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -186,6 +187,70 @@ test_duplicates_and_bad_rows(void **state)
 	eg_delta_side_free(sn);
 }
 
+/*
+ * The state a run keeps is the next night's old side: fed back as a
+ * sorted run, a batch identical to the one kept is all unchanged; a bad
+ * row keeps its key's old row; a deleted key is gone from it.
+ */
+static void
+test_keep_round_trip(void **state)
+{
+	static seen s;
+	eg_delta_side *so = NULL, *sn = NULL;
+	eg_delta_counts c;
+	eg_error e;
+	char path[] = "/tmp/edigate-test-keep.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *keep;
+	long i;
+
+	(void)state;
+	assert_true(fd >= 0);
+	keep = fdopen(fd, "w");
+	assert_non_null(keep);
+	memset(&s, 0, sizeof(s));
+	eg_error_clear(&e);
+	/* night 1: keys 0..99 (small budget: several runs) */
+	assert_int_equal(eg_delta_side_new(&so, NULL, 1024, &e), EG_OK);
+	assert_int_equal(eg_delta_side_new(&sn, NULL, 1024, &e), EG_OK);
+	for (i = 99; i >= 0; i--)
+		add(so, i, (int)i, 0, (uint64_t)i + 2, 0);
+	/* night 2: 5 deleted, 7 bad, 9 changed, 100 added */
+	for (i = 0; i <= 100; i++)
+		if (i != 5)
+			add(sn, i, (int)i, i == 9, (uint64_t)i + 2, i == 7);
+	assert_int_equal(eg_delta_run_keep(so, sn, on_change, &s, &c, keep,
+					   &e),
+			 EG_OK);
+	assert_int_equal(fclose(keep), 0);
+	assert_int_equal(c.deleted, 1);
+	assert_int_equal(c.changed, 1);
+	assert_int_equal(c.added, 1);
+	assert_int_equal(c.rejected, 1);
+	eg_delta_side_free(so);
+	eg_delta_side_free(sn);
+	/* night 3 = what was kept: key 7 has its old values, 9 its new */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(eg_delta_side_new(&so, NULL, 0, &e), EG_OK);
+	assert_int_equal(eg_delta_side_new(&sn, NULL, 0, &e), EG_OK);
+	assert_int_equal(eg_delta_side_add_sorted(so, path, &e), EG_OK);
+	for (i = 0; i <= 100; i++)
+		if (i != 5)
+			add(sn, i, (int)i, i == 9, (uint64_t)i + 2, 0);
+	assert_int_equal(eg_delta_run(so, sn, on_change, &s, &c, &e), EG_OK);
+	assert_int_equal(c.unchanged, 100);
+	assert_int_equal(c.added + c.changed + c.deleted + c.rejected, 0);
+	eg_delta_side_free(so);
+	eg_delta_side_free(sn);
+	/* the file is read in place, never removed by the side */
+	assert_int_equal(access(path, R_OK), 0);
+	assert_int_equal(eg_delta_side_new(&so, NULL, 0, &e), EG_OK);
+	assert_int_equal(eg_delta_side_add_sorted(so, "/nonexistent/x", &e),
+			 EG_ENOTFOUND);
+	eg_delta_side_free(so);
+	unlink(path);
+}
+
 static void
 test_verdicts(void **state)
 {
@@ -230,6 +295,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_batches),
 		cmocka_unit_test(test_duplicates_and_bad_rows),
+		cmocka_unit_test(test_keep_round_trip),
 		cmocka_unit_test(test_verdicts),
 	};
 
