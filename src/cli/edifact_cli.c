@@ -531,18 +531,21 @@ eg_cli_edifact_validate(eg_cli *cli, const char *path, int json,
 		chk(&v, eg_buf_addf(
 			    &o,
 			    ",\"format\":\"edifact\",\"valid\":%s,\"checks\":"
-			    "\"envelope\",\"totals\":{\"bytes\":%llu,"
+			    "\"%s\",\"totals\":{\"bytes\":%llu,"
 			    "\"segments\":%llu,\"interchanges\":%u,\"groups\":%u,"
 			    "\"messages\":%u,\"rejected_messages\":%u,"
+			    "\"guided\":%u,\"unguided\":%u,"
 			    "\"errors\":%u,\"warnings\":%u},\"findings\":[%s],"
 			    "\"interchanges\":[%s],\"groups\":[%s],"
 			    "\"messages\":[%s]}\n",
 			    res.totals.errors ? "false" : "true",
+			    opts->guides || opts->guide ? "guides" : "envelope",
 			    (unsigned long long)res.bytes,
 			    (unsigned long long)res.segments,
 			    res.totals.interchanges, res.totals.groups,
 			    res.totals.transactions,
-			    res.totals.rejected_transactions, res.totals.errors,
+			    res.totals.rejected_transactions, res.guided,
+			    res.unguided, res.totals.errors,
 			    res.totals.warnings, eg_buf_cstr(&v.findings),
 			    eg_buf_cstr(&v.ichgs), eg_buf_cstr(&v.groups),
 			    eg_buf_cstr(&v.msgs)));
@@ -555,6 +558,17 @@ eg_cli_edifact_validate(eg_cli *cli, const char *path, int json,
 		x = eg_cli_write(cli, o.data, o.len);
 		eg_buf_free(&o);
 	} else {
+		char how[160];
+
+		if (opts->guides || opts->guide)
+			snprintf(how, sizeof(how),
+				 "; %u message(s) against guides, %u with no "
+				 "guide",
+				 res.guided, res.unguided);
+		else
+			snprintf(how, sizeof(how), "%s",
+				 guides_asked ? "; no EDIFACT guides found"
+					      : "");
 		fprintf(cli->out,
 			"%s: %u interchange(s), %u group(s), %u message(s), "
 			"%llu segments; %u error(s), %u warning(s) [UN/EDIFACT "
@@ -563,10 +577,7 @@ eg_cli_edifact_validate(eg_cli *cli, const char *path, int json,
 			res.totals.interchanges, res.totals.groups,
 			res.totals.transactions,
 			(unsigned long long)res.segments, res.totals.errors,
-			res.totals.warnings,
-			guides_asked ? "; EDIFACT message guides are not "
-				       "shipped yet"
-				     : "");
+			res.totals.warnings, how);
 	}
 	if (x == EG_EXIT_OK && res.totals.errors)
 		x = EG_EXIT_DOCUMENT;
