@@ -134,7 +134,7 @@ typedef struct eg_ed_guide {
 	const char *version;   /* 0052 "D" */
 	const char *release;   /* 0054 "96A" */
 	const char *agency;    /* 0051 "UN" */
-	const char *assoc;     /* 0057 "EAN005", or "" (any) */
+	const char *assoc;     /* 0057 "EAN005", "EAN*" (a prefix), or "" */
 	const char *dir;       /* directory release, "D96A" */
 	const char *name, *subset, *path;
 	eg_ed_node root;       /* a group-like node holding the message */
@@ -152,8 +152,9 @@ void eg_edguides_free(eg_edguides *g);
  * release, agency, association; strings, "" when absent): edi/edifact/
  * <version><release>/<type>.xml ("D" + "96A" -> D96A/DESADV.xml).  *out
  * is NULL (and EG_OK returned) when none is shipped; errors are for
- * broken guide files.  A guide naming an association code answers only
- * messages that carry it or none.
+ * broken guide files.  A guide naming an association code (0057) answers
+ * only messages that carry it or none; "EAN*" stands for every code
+ * starting with EAN.
  */
 eg_err eg_edguides_find(eg_edguides *g, const char *const s009[5],
 			const eg_ed_guide **out, eg_error *e) EG_MUST_USE;

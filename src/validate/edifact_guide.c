@@ -721,10 +721,16 @@ eg_edguides_find(eg_edguides *g, const char *const s009[5],
 	rc = load_guide(g, path, out, e);
 	if (rc)
 		return rc;
-	/* an EANCOM guide does not answer another association's subset */
-	if ((*out)->assoc[0] && s009[4][0] &&
-	    strcmp((*out)->assoc, s009[4]) != 0)
-		*out = NULL;
+	/* a guide for one association's subset (or, ending in '*', a family
+	 * such as "EAN*") does not answer another association's messages */
+	if ((*out)->assoc[0] && s009[4][0]) {
+		const char *a = (*out)->assoc;
+		size_t n = strlen(a);
+
+		if (a[n - 1] == '*' ? strncmp(a, s009[4], n - 1) != 0
+				    : strcmp(a, s009[4]) != 0)
+			*out = NULL;
+	}
 	return EG_OK;
 }
 
