@@ -384,13 +384,44 @@ json_ctl(vctx *v, eg_buf *b, const eg_edifact_ctl *c)
 	json_str(v, b, "message_type", c->s009[0]);
 }
 
+/* Where a finding is, in EDIFACT words: position in the message (UNH =
+ * 1), data element (the first after the tag = 1), component, repetition. */
+static void
+where_of(const eg_pos *p, char *buf, size_t cap)
+{
+	int n;
+
+	if (!p->segment) {
+		snprintf(buf, cap, "offset %llu", (unsigned long long)p->offset);
+		return;
+	}
+	n = snprintf(buf, cap, "offset %llu, segment %llu (%s",
+		     (unsigned long long)p->offset,
+		     (unsigned long long)p->segment, p->seg_id);
+	if (n > 0 && (size_t)n < cap && p->txn_pos)
+		n += snprintf(buf + n, cap - (size_t)n,
+			      ", position %u in the message",
+			      (unsigned)p->txn_pos);
+	if (n > 0 && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, ")");
+	if (n > 0 && (size_t)n < cap && p->element)
+		n += snprintf(buf + n, cap - (size_t)n, ", element %u",
+			      (unsigned)p->element);
+	if (n > 0 && (size_t)n < cap && p->component)
+		n += snprintf(buf + n, cap - (size_t)n, " component %u",
+			      (unsigned)p->component);
+	if (n > 0 && (size_t)n < cap && p->repetition)
+		snprintf(buf + n, cap - (size_t)n, " repetition %u",
+			 (unsigned)p->repetition);
+}
+
 static void
 on_finding(void *ud, const eg_edifact_finding *f)
 {
 	vctx *v = ud;
 	char where[200];
 
-	eg_pos_format(&f->pos, where, sizeof(where));
+	where_of(&f->pos, where, sizeof(where));
 	if (v->json) {
 		eg_buf *b = &v->findings;
 
