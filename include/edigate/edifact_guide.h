@@ -127,6 +127,12 @@ typedef struct eg_ed_node {
 	size_t n;              /* groups: children, the trigger first */
 	const struct eg_ed_node *kids;
 	long line;             /* in the guide file */
+	/* Copied at load so that placing a segment reads the node only:
+	 * seg->tag, and (groups) 1 + the index of the last child with
+	 * status M (0 when none) -- where the search for missing ones
+	 * stops. */
+	uint32_t tag;
+	uint32_t mend;
 } eg_ed_node;
 
 typedef struct eg_ed_guide {

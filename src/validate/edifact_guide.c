@@ -606,6 +606,11 @@ read_nodes(lctx *c, const dir *d, const eg_xml_node *n, eg_ed_node *parent,
 						 "status M and max 1: ", nd->gid);
 		}
 	}
+	for (i = 0; i < cnt; i++) {
+		kids[i].tag = kids[i].seg->tag;
+		if (kids[i].status == 'M')
+			parent->mend = (uint32_t)(i + 1);
+	}
 	parent->kids = kids;
 	parent->n = cnt;
 	return EG_OK;
@@ -645,6 +650,7 @@ read_message(lctx *c, eg_ed_guide *gd, const eg_xml_node *root)
 		return bad(c, root, "a message starts with UNH and ends with UNT",
 			   NULL);
 	gd->root.seg = gd->root.kids[0].seg;
+	gd->root.tag = gd->root.seg->tag;
 	return EG_OK;
 }
 

@@ -99,6 +99,8 @@ check_skipped(eg_edv *v, const frame *f, uint32_t to)
 {
 	uint32_t m;
 
+	if (to > f->g->mend)
+		to = f->g->mend;
 	for (m = f->j; m < to; m++) {
 		if (m == f->j && f->cnt > 0)
 			continue;
@@ -413,7 +415,7 @@ in_guide(const eg_ed_node *g, uint32_t tag)
 	size_t k;
 
 	for (k = 0; k < g->n; k++)
-		if (g->kids[k].seg->tag == tag ||
+		if (g->kids[k].tag == tag ||
 		    (g->kids[k].group && in_guide(&g->kids[k], tag)))
 			return 1;
 	return 0;
@@ -447,7 +449,7 @@ eg_edv_segment(eg_edv *v, const eg_edifact_segment *s)
 		for (; k < f->g->n; k++) {
 			const eg_ed_node *ch = &f->g->kids[k];
 
-			if (ch->seg->tag != s->tag)
+			if (ch->tag != s->tag)
 				continue;
 			close_frames(v, d + 1);
 			check_skipped(v, f, k);
