@@ -159,9 +159,9 @@ expect_out '"rule":"invalid-numeric","code":"37".*"segment_id":"QTY"'
 expect_exit 0 "$bin" validate --envelope "$g/desadv_d96a_bad.edi"
 (cd "$root" && "$bin" validate --guide edi/edifact/D96A/DESADV.xml "$g/desadv_d96a_ok.edi") >"$t/out" 2>"$t/err"
 [ $? -eq 0 ] && ok || bad "guide: --guide DESADV.xml"
-(cd "$root" && "$bin" validate --guide tests/fixtures/edguides/bad/group_trigger.xml "$g/desadv_d96a_ok.edi") >"$t/out" 2>"$t/err"
+(cd "$root" && "$bin" validate --guide "$g/bad_guide.xml" "$g/desadv_d96a_ok.edi") >"$t/out" 2>"$t/err"
 [ $? -eq 2 ] && ok || bad "guide: broken guide accepted"
-expect_err 'group_trigger.xml:5: a group starts with a segment of status M'
+expect_err 'bad_guide.xml:8: a group starts with a segment of status M'
 
 # policy: not requested, then forced; a CONTRL is never answered
 expect_exit 0 "$bin" ack --time 202601051300 -o "$t/p1" "$fx/v1_unoa.edi"
