@@ -133,6 +133,7 @@ typedef struct eg_ed_node {
 	 * stops. */
 	uint32_t tag;
 	uint32_t mend;
+	const uint32_t *ktag;  /* groups: the children's tags, flat */
 } eg_ed_node;
 
 typedef struct eg_ed_guide {

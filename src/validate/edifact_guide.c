@@ -573,6 +573,7 @@ read_nodes(lctx *c, const dir *d, const eg_xml_node *n, eg_ed_node *parent,
 	const eg_xml_node *k;
 	size_t cnt = 0, i = 0;
 	eg_ed_node *kids;
+	uint32_t *ktag;
 	eg_err rc;
 
 	if (depth > MAX_DEPTH)
@@ -606,12 +607,15 @@ read_nodes(lctx *c, const dir *d, const eg_xml_node *n, eg_ed_node *parent,
 						 "status M and max 1: ", nd->gid);
 		}
 	}
+	if (!(ktag = arena(c->g, (cnt + 1) * sizeof(*ktag))))
+		return oom(c);
 	for (i = 0; i < cnt; i++) {
-		kids[i].tag = kids[i].seg->tag;
+		kids[i].tag = ktag[i] = kids[i].seg->tag;
 		if (kids[i].status == 'M')
 			parent->mend = (uint32_t)(i + 1);
 	}
 	parent->kids = kids;
+	parent->ktag = ktag;
 	parent->n = cnt;
 	return EG_OK;
 }

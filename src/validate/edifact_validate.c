@@ -441,16 +441,18 @@ eg_edv_segment(eg_edv *v, const eg_edifact_segment *s)
 		return;
 	for (d = v->depth - 1; d >= 0; d--) {
 		frame *f = &v->st[d];
+		const uint32_t *kt = f->g->ktag;
+		const uint32_t n = (uint32_t)f->g->n, tag = s->tag;
 		uint32_t k = f->j;
 
 		/* a group's trigger is met from the parent (a repetition) */
 		if (d > 0 && k == 0)
 			k = 1;
-		for (; k < f->g->n; k++) {
+		while (k < n && kt[k] != tag)
+			k++;
+		if (k < n) {
 			const eg_ed_node *ch = &f->g->kids[k];
 
-			if (ch->tag != s->tag)
-				continue;
 			close_frames(v, d + 1);
 			check_skipped(v, f, k);
 			if (k == f->j) {
