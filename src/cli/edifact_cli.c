@@ -397,7 +397,8 @@ where_of(const eg_pos *p, char *buf, size_t cap)
 	}
 	n = snprintf(buf, cap, "offset %llu, segment %llu (%s",
 		     (unsigned long long)p->offset,
-		     (unsigned long long)p->segment, p->seg_id);
+		     (unsigned long long)p->segment,
+		     p->seg_id[0] ? p->seg_id : "tag unread");
 	if (n > 0 && (size_t)n < cap && p->txn_pos)
 		n += snprintf(buf + n, cap - (size_t)n,
 			      ", position %u in the message",
