@@ -7,6 +7,7 @@
 #   make bench      throughput and memory figures
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each, in turn
 #   make checksrc   refuse banned functions
+#   make man        the manual pages (build/man), from each --help
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Every entry point runs `make deps` first, which installs missing Debian
@@ -42,8 +43,8 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
-        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
+.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
+        serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
         demo bench bench-edifact \
         fuzz checksrc \
         install clean
@@ -100,7 +101,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
 		canonical csv edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
-		hostile serve corpus install-check
+		hostile serve alerts report ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -137,6 +138,21 @@ pipeline: $(BA)/edigate
 # run lock, back-off, SIGHUP and SIGTERM, /metrics and the textfile
 serve: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/serve.sh
+
+# service levels and alerts on the fake clock: warnings, alerts, each
+# once, cleared; the hook's JSON and environment; serve judging them
+alerts: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/alerts.sh
+
+# the HTML report in headless Chromium (skipped without chromium):
+# no console message, the expected rows, a screenshot
+report: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/report.sh
+
+# operations: the quarantine as an owned work queue, review, shadow mode,
+# shadow compare, run --dry-run (issue 19)
+ops: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/ops_queue.sh
 
 # duplicates, control-number reuse, corrected resends, release --file
 dedupe: $(BA)/edigate
@@ -271,6 +287,20 @@ fuzz: deps
 			{ echo "fuzz_$$t: found a crash (crash-*/leak-*/timeout-*/oom-* here)"; exit 1; }; \
 	done
 
+# --- manual pages and completion ---------------------------------------
+# One page per command, made from its --help by scripts/mkman.sh (the
+# help text is the single source); docs/man/edigate.extra adds the
+# environment and files to edigate(1).
+man: $(B)/edigate
+	@rm -rf build/man
+	@sh scripts/mkman.sh $(B)/edigate build/man $(VERSION)
+
+# every command has a page that renders without warnings and names every
+# option of its --help; the bash completion completes commands, options
+# and partner ids
+man-check: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/man.sh
+
 # --- hygiene ---------------------------------------------------------------
 checksrc:
 	@sh scripts/checksrc.sh
@@ -293,6 +323,12 @@ install: deps
 		chmod 644 $(DESTDIR)$(PREFIX)/$$d/$${f#*/}; \
 		echo "installed $(PREFIX)/$$d/$${f#*/}"; done
 	install -m 644 docs/operations.md $(DESTDIR)$(PREFIX)/share/doc/edigate/
+	@$(MAKE) --no-print-directory man
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 build/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 dist/bash-completion/edigate \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/edigate
 
 clean:
 	rm -rf build edigate

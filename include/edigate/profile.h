@@ -18,6 +18,7 @@
 #include "edigate/err.h"
 #include "edigate/guide.h"
 #include "edigate/rules.h"
+#include "edigate/sla.h"
 
 typedef struct eg_profile_doc {
 	char direction[4]; /* "in" / "out" */
@@ -25,6 +26,8 @@ typedef struct eg_profile_doc {
 	char versions[64]; /* "004010 005010" */
 	char *guide;       /* partner guide path (resolved), or NULL */
 	int ack_only;      /* acknowledge-only="true": no record expected */
+	char owner[64];    /* owner=: who works its quarantined files by
+			    * default, "" when not set */
 } eg_profile_doc;
 
 /* <codemap name=...>: partner codes to ours. */
@@ -46,6 +49,9 @@ typedef struct eg_profile_field {
 typedef struct eg_profile {
 	char *path, *dir; /* the file and its directory */
 	char *id, *name, *kind;
+	/* mode="shadow": the pipeline runs but delivers nothing (outputs
+	 * stay in spool/shadow/ID) */
+	int shadow;
 	char partner_q[3], partner_id[16], our_q[3], our_id[16];
 	char gs_partner[16], gs_ours[16];
 	int sftp;
@@ -124,16 +130,8 @@ typedef struct eg_profile {
 		char *days, *from, *to;
 	} sched_win[8];
 	unsigned nsched_win;
-	/* Settings the schema allows but the gateway does not act on yet
-	 * (<sla>, <acknowledgements><expect>): their
-	 * element path and line, so that partner check refuses them rather
-	 * than let a profile promise what nothing does. */
-	struct {
-		char what[48];
-		char attrs[64]; /* its settings given: "ack-within, file-by" */
-		long line;
-	} unsupported[8];
-	size_t nunsupported;
+	/* <sla> and <acknowledgements><expect>: what is watched (sla.h) */
+	eg_sla sla;
 } eg_profile;
 
 /*
@@ -144,6 +142,17 @@ typedef struct eg_profile {
 struct eg_schedule;
 eg_err eg_profile_schedule(const eg_profile *p, struct eg_schedule *s,
 			   eg_error *e) EG_MUST_USE;
+
+/*
+ * Who works a quarantined file of document set (e.g. "856", may be "" or
+ * NULL when not known) by default: the owner= of the profile's inbound
+ * <document> of that set; when the set is not known, the owner shared by
+ * every inbound document that names one (NULL when they differ or none
+ * does).  NULL when there is none.
+ */
+const char *eg_profile_default_owner(const eg_profile *p, const char *set);
+/* An owner name is 1-63 letters, digits, '.', '_', '-' or '@'. */
+int eg_owner_name_ok(const char *name);
 
 /* The profile's code list called name, or NULL. */
 const eg_profile_codemap *eg_profile_codemap_find(const eg_profile *p,

@@ -329,31 +329,6 @@ read_mapping(eg_profile *p, const eg_xml_node *root)
 	return 0;
 }
 
-/* Note an element nothing acts on yet, with which of its settings
- * (attrs, NULL-terminated) the profile gives, so the refusal names the
- * promise that would not be kept. */
-static void
-unsupported(eg_profile *p, const char *what, const eg_xml_node *n,
-	    const char *const *attrs)
-{
-	char *dst;
-	size_t k = 0, cap;
-
-	if (!n || p->nunsupported >= sizeof(p->unsupported) /
-					   sizeof(p->unsupported[0]))
-		return;
-	snprintf(p->unsupported[p->nunsupported].what,
-		 sizeof(p->unsupported[0].what), "%s", what);
-	dst = p->unsupported[p->nunsupported].attrs;
-	cap = sizeof(p->unsupported[0].attrs);
-	dst[0] = '\0';
-	for (; *attrs; attrs++)
-		if (eg_xml_attr(n, *attrs) && k < cap)
-			k += (size_t)snprintf(dst + k, cap - k, "%s%s",
-					      k ? ", " : "", *attrs);
-	p->unsupported[p->nunsupported++].line = eg_xml_line(n);
-}
-
 /* <transport><schedule every= | cron= tz=><window days= from= to=/>. */
 static void
 read_schedule(eg_profile *p, const eg_xml_node *tr)
@@ -400,21 +375,6 @@ eg_profile_schedule(const eg_profile *p, struct eg_schedule *s, eg_error *e)
 	return eg_schedule_parse(s, &sp, e);
 }
 
-/* What the schema allows and nothing acts on yet (see profile.h). */
-static void
-read_unsupported(eg_profile *p, const eg_xml_node *root)
-{
-	static const char *const sla[] = {"ack-within", "file-by", NULL};
-	static const char *const expect[] = {"type", "within", NULL};
-	const eg_xml_node *k;
-
-	unsupported(p, "<sla>", child(root, "sla"), sla);
-	k = child(root, "acknowledgements");
-	for (k = k ? eg_xml_first(k) : NULL; k; k = eg_xml_next(k))
-		if (!strcmp(eg_xml_name(k), "expect"))
-			unsupported(p, "<acknowledgements><expect>", k, expect);
-}
-
 const eg_profile_codemap *
 eg_profile_codemap_find(const eg_profile *p, const char *name)
 {
@@ -447,7 +407,7 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	const eg_xml_node *root, *id, *tr, *sf, *k, *docs;
 	size_t i = 0;
 	char *slash;
-	eg_err rc;
+	eg_err rc, sla_rc;
 
 	*out = NULL;
 	if ((size_t)snprintf(xsd, sizeof(xsd), "%s/schemas/partner-profile.xsd",
@@ -471,6 +431,9 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->id = dup_attr(root, "id");
 	p->name = dup_attr(root, "name");
 	p->kind = dup_attr(root, "kind");
+	p->shadow = !strcmp(eg_xml_attr(root, "mode") ? eg_xml_attr(root, "mode")
+							: "live",
+			    "shadow");
 	id = child(root, "identity");
 	cpy_attr(p->partner_q, sizeof(p->partner_q), child(id, "partner-isa"),
 		 "qualifier");
@@ -501,13 +464,13 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->after_action = dup_attr(child(tr, "after-pickup"), "action");
 	p->move_to = dup_attr(child(tr, "after-pickup"), "move-to");
 	read_policy(p, root, tr, sf);
-	read_unsupported(p, root);
+	sla_rc = eg_sla_read(&p->sla, root);
 	read_schedule(p, tr);
 	docs = child(root, "documents");
 	for (k = eg_xml_first(docs); k; k = eg_xml_next(k))
 		p->ndocs++;
 	p->docs = calloc(p->ndocs ? p->ndocs : 1, sizeof(*p->docs));
-	if (!p->path || !p->dir || !p->docs) {
+	if (!p->path || !p->dir || !p->docs || sla_rc) {
 		eg_profile_free(p);
 		eg_xml_free(x);
 		return eg_fail(e, EG_ENOMEM, "out of memory");
@@ -521,6 +484,7 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		cpy_attr(d->versions, sizeof(d->versions), k, "versions");
 		g = eg_xml_attr(k, "acknowledge-only");
 		d->ack_only = g && (!strcmp(g, "true") || !strcmp(g, "1"));
+		cpy_attr(d->owner, sizeof(d->owner), k, "owner");
 		g = eg_xml_attr(k, "guide");
 		if (g) {
 			size_t n = strlen(p->dir) + strlen(g) + 2;
@@ -580,6 +544,7 @@ eg_profile_free(eg_profile *p)
 	free(p->rules);
 	free(p->sched_cron);
 	free(p->sched_tz);
+	eg_sla_free(&p->sla);
 	for (i = 0; i < p->nsched_win; i++) {
 		free(p->sched_win[i].days);
 		free(p->sched_win[i].from);
@@ -634,6 +599,13 @@ say(rep *r, eg_pcheck_sev sev, const char *fmt, ...)
 	if (sev == EG_PCHECK_ERROR)
 		r->errors++;
 	r->fn(r->ud, sev, msg);
+}
+
+/* A problem eg_sla_check finds: an error. */
+static void
+sla_say(void *ud, const char *msg)
+{
+	say(ud, EG_PCHECK_ERROR, "%s", msg);
 }
 
 static void
@@ -794,6 +766,14 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 	size_t i;
 
 	stem = stem ? stem + 1 : p->path;
+	for (i = 0; i < p->ndocs; i++)
+		if (p->docs[i].owner[0] && !eg_owner_name_ok(p->docs[i].owner))
+			say(&r, EG_PCHECK_ERROR,
+			    "<document set=\"%s\" owner=\"%s\">: an owner is "
+			    "a name of 1 to 63 letters, digits, '.', '_', '-' "
+			    "or '@' (a login or a team), as `edigate "
+			    "quarantine assign --to` takes it",
+			    p->docs[i].set, p->docs[i].owner);
 	check_delims(&r, p);
 	check_file_name(&r, p);
 	if (strncmp(stem, p->id, strlen(p->id)) != 0 ||
@@ -864,15 +844,7 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 			say(&r, EG_PCHECK_ERROR, "line %ld: <schedule>: %s",
 			    p->sched_line, se.msg);
 	}
-	for (i = 0; i < p->nunsupported; i++)
-		say(&r, EG_PCHECK_ERROR,
-		    "line %ld: %s is not supported yet%s%s%s: edigate would "
-		    "not act on it, so the profile would promise what nothing "
-		    "does; remove it (docs/profiles.md says what is coming)",
-		    p->unsupported[i].line, p->unsupported[i].what,
-		    p->unsupported[i].attrs[0] ? " (" : "",
-		    p->unsupported[i].attrs,
-		    p->unsupported[i].attrs[0] ? " would not be watched)" : "");
+	(void)eg_sla_check(&p->sla, sla_say, &r);
 	for (i = 0; i < p->ndocs; i++) {
 		const eg_profile_doc *d = &p->docs[i];
 		const char *v = d->versions;
@@ -1016,4 +988,45 @@ eg_profile_conflicts(eg_profile *const *ps, size_t n, size_t i,
 		if (j != i)
 			pair_conflicts(&r, ps[i], ps[j], home);
 	return r.errors;
+}
+
+int
+eg_owner_name_ok(const char *name)
+{
+	size_t i, n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-' || c == '@'))
+			return 0;
+	}
+	return 1;
+}
+
+const char *
+eg_profile_default_owner(const eg_profile *p, const char *set)
+{
+	const char *shared = NULL;
+	size_t i;
+
+	for (i = 0; i < p->ndocs; i++) {
+		const eg_profile_doc *d = &p->docs[i];
+
+		if (strcmp(d->direction, "in") || !d->owner[0])
+			continue;
+		if (set && set[0] && !strcmp(d->set, set))
+			return d->owner;
+		if (!shared)
+			shared = d->owner;
+		else if (strcmp(shared, d->owner))
+			shared = ""; /* they differ */
+	}
+	if (set && set[0])
+		return NULL;
+	return shared && shared[0] ? shared : NULL;
 }

@@ -251,6 +251,8 @@ test_readonly_open(void **state)
 	assert_int_equal(eg_ledger_open(&l, f->dir, &e), EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE acks_in", ""),
 			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE alerts", ""),
+			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "PRAGMA user_version=2", ""),
 			 EG_OK);
 	eg_ledger_close(l);
@@ -259,6 +261,9 @@ test_readonly_open(void **state)
 					     &e),
 			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "SELECT count(*) FROM acks_in",
+					""),
+			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "SELECT count(*) FROM alerts",
 					""),
 			 EG_OK);
 	eg_ledger_close(l);
