@@ -6,12 +6,13 @@
 #    into bench/data/.
 # 2. `edigate validate --envelope` on it must exit 0 (a generated file
 #    that does not validate is a bug, and the run fails).
-# 3. Alternates the EDIFACT memchr floor (floor_edifact) and `edigate
-#    validate --envelope` (the service-segment checks) BENCH_RUNS times
-#    (default 3) under rusage, and prints, best run of each: MiB/s, the
-#    ratio edigate/floor (target >= 0.80) and edigate's peak RSS (target
-#    < 16 MiB), with PASS/MISS, appended to BENCH_OUT like bench/run.sh.
-# Full guide validation (target >= 0.50) waits for the EDIFACT guides.
+# 3. Alternates the EDIFACT memchr floor (floor_edifact), `edigate
+#    validate --envelope` (the service-segment checks) and `edigate
+#    validate` (full validation against the shipped D.96A DESADV guide)
+#    BENCH_RUNS times (default 3) under rusage, and prints, best run of
+#    each: MiB/s, the ratios to the floor (targets: envelope >= 0.80,
+#    guides >= 0.50) and peak RSS (target < 16 MiB each), with
+#    PASS/MISS, appended to BENCH_OUT like bench/run.sh.
 #
 # Targets are reported, not asserted: a MISS does not fail the run.
 set -eu
@@ -48,19 +49,25 @@ if [ ! -f "$F" ]; then
 fi
 "$EDIGATE" validate --envelope "$F" >"$DATA/edifact.log" 2>&1 ||
 	{ tail -5 "$DATA/edifact.log" >&2; die "the generated file does not validate"; }
-echo "  $F: valid (exit 0)"
+# full validation reads edi/ from the home: the repository
+"$EDIGATE" --home "$(pwd)" validate "$F" >"$DATA/edifact.log" 2>&1 ||
+	{ tail -5 "$DATA/edifact.log" >&2; die "the generated file does not validate against its guide"; }
+grep -q 'against guides, 0 with no guide' "$DATA/edifact.log" ||
+	die "the generated file was not checked against the DESADV guide"
+echo "  $F: valid, envelope and guide (exit 0)"
 
 res=$DATA/edifact.results
 : >"$res"
 i=1
 while [ "$i" -le "$RUNS" ]; do
-	for who in floor edigate; do
-		if [ "$who" = floor ]; then
-			"$T/rusage" "$T/floor_edifact" "$F" >/dev/null 2>"$DATA/ru"
-		else
-			"$T/rusage" "$EDIGATE" validate --envelope "$F" \
-				>/dev/null 2>"$DATA/ru"
-		fi || die "$who exited non-zero"
+	for who in floor edigate guides; do
+		case $who in
+		floor) "$T/rusage" "$T/floor_edifact" "$F" >/dev/null 2>"$DATA/ru" ;;
+		edigate) "$T/rusage" "$EDIGATE" validate --envelope "$F" \
+				>/dev/null 2>"$DATA/ru" ;;
+		guides) "$T/rusage" "$EDIGATE" --home "$(pwd)" validate "$F" \
+				>/dev/null 2>"$DATA/ru" ;;
+		esac || die "$who exited non-zero"
 		line=$(grep '^rusage: wall=' "$DATA/ru" | tail -n 1)
 		wall=$(echo "$line" | sed -n 's/.* wall=\([0-9.]*\).*/\1/p')
 		rss=$(echo "$line" | sed -n 's/.* maxrss_kb=\([0-9]*\).*/\1/p')
@@ -80,10 +87,13 @@ function fig(n, v, op, t, u) {
 }
 END {
 	mib = bytes / 1048576
-	f = mib / best["floor"]; e = mib / best["edigate"]
+	f = mib / best["floor"]; e = mib / best["edigate"]; g = mib / best["guides"]
 	printf "UN/EDIFACT DESADV, %.1f MiB (best of runs):\n", mib
 	printf "  floor (memchr)            %8.1f MiB/s\n", f
 	printf "  edigate validate --envelope %6.1f MiB/s\n", e
+	printf "  edigate validate (guides)  %7.1f MiB/s\n", g
 	fig("edifact_envelope_vs_floor", sprintf("%.2f", e / f), ">=", "0.80", "ratio")
 	fig("edifact_envelope_peak_rss", sprintf("%.1f", rss["edigate"] / 1024), "<", "16", "MiB")
+	fig("edifact_guides_vs_floor", sprintf("%.2f", g / f), ">=", "0.50", "ratio")
+	fig("edifact_guides_peak_rss", sprintf("%.1f", rss["guides"] / 1024), "<", "16", "MiB")
 }' "$res"

@@ -118,6 +118,14 @@ void eg_edifact_checker_segment(eg_edifact_checker *c,
 				const eg_edifact_segment *s);
 /* A fatal reader error: a finding of the open unit, all closed rejected. */
 void eg_edifact_checker_abort(eg_edifact_checker *c, const eg_error *err);
+/*
+ * A finding from outside the service checks (the message guide
+ * validator): counted against the open message (or, outside one, the
+ * open group or interchange), rejecting it when sev is an error; ctl is
+ * filled in here.  f->level is the finding's own (segment, element).
+ */
+void eg_edifact_checker_add(eg_edifact_checker *c,
+			    const eg_edifact_finding *f);
 /* End of input at byte end: missing trailers reported there, what is
  * open closed. */
 void eg_edifact_checker_finish(eg_edifact_checker *c, uint64_t end);
@@ -125,9 +133,19 @@ void eg_edifact_checker_totals(const eg_edifact_checker *c,
 			       eg_envelope_totals *t);
 void eg_edifact_checker_free(eg_edifact_checker *c);
 
+struct eg_edguides;
+struct eg_ed_guide;
+
 typedef struct eg_edifact_check_opts {
 	eg_edifact_opts reader;
 	const eg_edifact_expect *expect; /* NULL: no partner */
+	/* Message guides (edifact_guide.h): every message is also checked
+	 * against the shipped guide for its UNH S009, or against `guide`
+	 * for messages of its type; a message with neither gets a note
+	 * "no-guide".  NULL and NULL: service-segment checks only. */
+	struct eg_edguides *guides;
+	const struct eg_ed_guide *guide;
+	unsigned max_findings; /* guide findings per message; 0 = 100 */
 	void (*progress)(void *ud, uint64_t offset);
 	void *progress_ud;
 } eg_edifact_check_opts;
@@ -136,12 +154,14 @@ typedef struct eg_edifact_check_result {
 	eg_envelope_totals totals; /* transactions = messages */
 	uint64_t bytes, segments;
 	int reader_failed;
+	uint32_t guided, unguided; /* messages with / without a guide */
 } eg_edifact_check_result;
 
 /*
- * Read src and check it.  EG_OK when the check ran (see res->totals.errors
- * for the document's state); an error only when it could not run (memory,
- * I/O).  A reader error on the document is a finding, never a failure.
+ * Read src and check it (and, with opts->guides or opts->guide,
+ * validate every message against its guide).  EG_OK when the check ran
+ * (see res->totals.errors for the document's state); an error only when
+ * it could not run (memory, I/O, a broken guide file).  A reader error on the document is a finding, never a failure.
  */
 eg_err eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 			const eg_edifact_events *ev,

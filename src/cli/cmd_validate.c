@@ -14,6 +14,8 @@
 #include "edigate/format.h"
 #include "edigate/guide.h"
 #include "edigate/edifact_check.h"
+#include "edigate/edifact_guide.h"
+#include "edigate/xml.h"
 #include "edigate/home.h"
 #include "edigate/syntax.h"
 #include "edigate/x12_check.h"
@@ -504,8 +506,11 @@ help(FILE *f)
 	      "transaction set, group and interchange.\n\n"
 	      "UN/EDIFACT files (UNA or UNB at the start) get the service-\n"
 	      "segment checks (UNB/UNZ, UNG/UNE, UNH/UNT, character\n"
-	      "repertoire) with the 0085 code of every finding; EDIFACT\n"
-	      "message guides are not shipped yet (docs/edifact.md).\n\n"
+	      "repertoire) with the 0085 code of every finding, and each\n"
+	      "message is checked against its message guide\n"
+	      "(edi/edifact/<0052><0054>/<0065>.xml, e.g. D96A/DESADV.xml;\n"
+	      "docs/edifact.md); --guide FILE may name an EDIFACT message\n"
+	      "guide, used for the messages of its type.\n\n"
 	      "Transaction sets are checked against the implementation guide\n"
 	      "for their ST01 and GS08 release (edi/x12/RELEASE/SET.xml);\n"
 	      "a set with no guide is checked at envelope and syntax level\n"
@@ -542,6 +547,23 @@ help(FILE *f)
 	eg_cli_help_exit_codes(f);
 }
 
+/* Is path an EDIFACT message guide (root <message>)?  Read without
+ * the schema: the loader checks it properly. */
+static int
+is_edifact_guide(const char *path)
+{
+	eg_xml *x = NULL;
+	eg_error e;
+	int r;
+
+	eg_error_clear(&e);
+	if (eg_xml_load(&x, path, NULL, &e))
+		return 0;
+	r = strcmp(eg_xml_name(eg_xml_root(x)), "message") == 0;
+	eg_xml_free(x);
+	return r;
+}
+
 static int
 run(eg_cli *cli, int argc, char **argv)
 {
@@ -549,8 +571,9 @@ run(eg_cli *cli, int argc, char **argv)
 	eg_edifact_check_opts eopts;
 	eg_home home = {NULL, NULL};
 	eg_guides *guides = NULL;
-	const char *guide_file = NULL, *partner = NULL;
+	const char *guide_file = NULL, *partner = NULL, *ed_guide = NULL;
 	const eg_guide *one = NULL;
+	eg_edguides *edg = NULL;
 	eg_cli_partner pc;
 	const char **files = NULL;
 	int json = 0, verbose = 0, envelope = 0, strict = 0, i,
@@ -651,6 +674,10 @@ run(eg_cli *cli, int argc, char **argv)
 				 "--guide and --envelope exclude each other");
 		goto out;
 	}
+	if (guide_file && is_edifact_guide(guide_file)) {
+		ed_guide = guide_file;
+		guide_file = NULL;
+	}
 	/* --envelope needs no guides (and no home) unless a partner is
 	 * named, whose profile lives in the home. */
 	if (!envelope || partner) {
@@ -664,6 +691,25 @@ run(eg_cli *cli, int argc, char **argv)
 		opts.guides = guides;
 		opts.overrides = &one;
 		opts.noverrides = 1;
+	}
+	if (!envelope && home.datadir) {
+		eg_error e;
+
+		eg_error_clear(&e);
+		if (eg_edguides_new(&edg, home.datadir, &e) ||
+		    (ed_guide && eg_edguides_load(edg, ed_guide, &eopts.guide,
+						  &e))) {
+			x = eg_cli_fail(cli, &e);
+			goto out;
+		}
+		eopts.guides = edg;
+		eopts.max_findings = opts.max_findings;
+	} else if (ed_guide) {
+		x = eg_cli_usage(cli, "validate",
+				 "--guide %s is an EDIFACT message guide: it "
+				 "needs the shipped edi/ and schemas/",
+				 ed_guide);
+		goto out;
 	}
 	if (partner) {
 		x = eg_cli_partner_open(cli, "validate", &home, guides, partner,
@@ -699,6 +745,7 @@ run(eg_cli *cli, int argc, char **argv)
 	}
 out:
 	eg_cli_partner_close(&pc);
+	eg_edguides_free(edg);
 	eg_guides_free(guides);
 	eg_home_free(&home);
 	free(files);

@@ -338,13 +338,45 @@ json_ctl(vctx *v, eg_buf *b, const eg_edifact_ctl *c)
 	json_str(v, b, "message_type", c->s009[0]);
 }
 
+/* Where a finding is, in EDIFACT words: position in the message (UNH =
+ * 1), data element (the first after the tag = 1), component, repetition. */
+static void
+where_of(const eg_pos *p, char *buf, size_t cap)
+{
+	int n;
+
+	if (!p->segment) {
+		snprintf(buf, cap, "offset %llu", (unsigned long long)p->offset);
+		return;
+	}
+	n = snprintf(buf, cap, "offset %llu, segment %llu (%s",
+		     (unsigned long long)p->offset,
+		     (unsigned long long)p->segment,
+		     p->seg_id[0] ? p->seg_id : "tag unread");
+	if (n > 0 && (size_t)n < cap && p->txn_pos)
+		n += snprintf(buf + n, cap - (size_t)n,
+			      ", position %u in the message",
+			      (unsigned)p->txn_pos);
+	if (n > 0 && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, ")");
+	if (n > 0 && (size_t)n < cap && p->element)
+		n += snprintf(buf + n, cap - (size_t)n, ", element %u",
+			      (unsigned)p->element);
+	if (n > 0 && (size_t)n < cap && p->component)
+		n += snprintf(buf + n, cap - (size_t)n, " component %u",
+			      (unsigned)p->component);
+	if (n > 0 && (size_t)n < cap && p->repetition)
+		snprintf(buf + n, cap - (size_t)n, " repetition %u",
+			 (unsigned)p->repetition);
+}
+
 static void
 on_finding(void *ud, const eg_edifact_finding *f)
 {
 	vctx *v = ud;
 	char where[200];
 
-	eg_pos_format(&f->pos, where, sizeof(where));
+	where_of(&f->pos, where, sizeof(where));
 	if (v->json) {
 		eg_buf *b = &v->findings;
 
@@ -485,18 +517,21 @@ eg_cli_edifact_validate(eg_cli *cli, const char *path, int json,
 		chk(&v, eg_buf_addf(
 			    &o,
 			    ",\"format\":\"edifact\",\"valid\":%s,\"checks\":"
-			    "\"envelope\",\"totals\":{\"bytes\":%llu,"
+			    "\"%s\",\"totals\":{\"bytes\":%llu,"
 			    "\"segments\":%llu,\"interchanges\":%u,\"groups\":%u,"
 			    "\"messages\":%u,\"rejected_messages\":%u,"
+			    "\"guided\":%u,\"unguided\":%u,"
 			    "\"errors\":%u,\"warnings\":%u},\"findings\":[%s],"
 			    "\"interchanges\":[%s],\"groups\":[%s],"
 			    "\"messages\":[%s]}\n",
 			    res.totals.errors ? "false" : "true",
+			    opts->guides || opts->guide ? "guides" : "envelope",
 			    (unsigned long long)res.bytes,
 			    (unsigned long long)res.segments,
 			    res.totals.interchanges, res.totals.groups,
 			    res.totals.transactions,
-			    res.totals.rejected_transactions, res.totals.errors,
+			    res.totals.rejected_transactions, res.guided,
+			    res.unguided, res.totals.errors,
 			    res.totals.warnings, eg_buf_cstr(&v.findings),
 			    eg_buf_cstr(&v.ichgs), eg_buf_cstr(&v.groups),
 			    eg_buf_cstr(&v.msgs)));
@@ -509,6 +544,17 @@ eg_cli_edifact_validate(eg_cli *cli, const char *path, int json,
 		x = eg_cli_write(cli, o.data, o.len);
 		eg_buf_free(&o);
 	} else {
+		char how[160];
+
+		if (opts->guides || opts->guide)
+			snprintf(how, sizeof(how),
+				 "; %u message(s) against guides, %u with no "
+				 "guide",
+				 res.guided, res.unguided);
+		else
+			snprintf(how, sizeof(how), "%s",
+				 guides_asked ? "; no EDIFACT guides found"
+					      : "");
 		fprintf(cli->out,
 			"%s: %u interchange(s), %u group(s), %u message(s), "
 			"%llu segments; %u error(s), %u warning(s) [UN/EDIFACT "
@@ -517,10 +563,7 @@ eg_cli_edifact_validate(eg_cli *cli, const char *path, int json,
 			res.totals.interchanges, res.totals.groups,
 			res.totals.transactions,
 			(unsigned long long)res.segments, res.totals.errors,
-			res.totals.warnings,
-			guides_asked ? "; EDIFACT message guides are not "
-				       "shipped yet"
-				     : "");
+			res.totals.warnings, how);
 	}
 	if (x == EG_EXIT_OK && res.totals.errors)
 		x = EG_EXIT_DOCUMENT;

@@ -50,6 +50,9 @@ struct eg_edifact_reader {
 	 * pass spot them, so most segments need no second pass */
 	unsigned char badc[256];
 	int any_bad; /* a byte was flagged in the segment just split */
+	/* 1 for plain data: class C_DATA and inside the repertoire -- the
+	 * bytes the split pass skips in a tight loop */
+	unsigned char plain[256];
 	char *ubuf;        /* unescaped values, max_segment bytes */
 	eg_edifact_elem *el;
 	eg_edifact_rep *rp;
@@ -303,6 +306,8 @@ build_classes(eg_edifact_reader *r)
 	/* the terminator never reaches the splitter unreleased */
 	if (r->cls[d->segment] == C_BAD || r->cls[d->segment] == C_WRAP)
 		r->cls[d->segment] = C_DATA;
+	for (c = 0; c < 256; c++)
+		r->plain[c] = r->cls[c] == C_DATA && !r->badc[c];
 }
 
 static void
@@ -468,9 +473,31 @@ split(eg_edifact_reader *r, size_t s, size_t t, eg_error *e)
 	r->el[0].first_rep = 0;
 	r->rp[0].first_val = 0;
 	for (i = s; i < t; i++) {
-		unsigned char c = p[i];
-		unsigned k = cls[c];
+		unsigned char c;
+		unsigned k;
 
+		/* Fast path: with no release character and nothing removed
+		 * so far, a run of plain data bytes needs no copying and no
+		 * classing -- skip it in one tight loop (most of the bytes
+		 * of a file); the byte that ends it takes the general path. */
+		if (!rel && w == i) {
+			const unsigned char *pl = r->plain;
+			size_t j = i;
+
+			while (j + 4 <= t && pl[p[j]] && pl[p[j + 1]] &&
+			       pl[p[j + 2]] && pl[p[j + 3]])
+				j += 4;
+			while (j < t && pl[p[j]])
+				j++;
+			if (j != i) {
+				last = C_DATA;
+				w = i = j;
+				if (i >= t)
+					break;
+			}
+		}
+		c = p[i];
+		k = cls[c];
 		if (k == C_WRAP) {
 			wrap = 1;
 			continue;
@@ -712,12 +739,16 @@ set_segment(eg_edifact_reader *r, uint64_t offset)
 {
 	eg_edifact_segment *s = &r->seg;
 	eg_span t = r->val[0];
+	/* the tag from the bytes, not read back from s->id: a 16-bit load
+	 * of two bytes just stored one by one stalls store forwarding */
+	const char a = t.p[0], b = t.p[1], c = t.p[2];
+	const uint32_t tag = EG_EDIFACT_TAG(a, b, c);
 
-	s->id[0] = t.p[0];
-	s->id[1] = t.p[1];
-	s->id[2] = t.p[2];
+	s->id[0] = a;
+	s->id[1] = b;
+	s->id[2] = c;
 	s->id[3] = '\0';
-	s->tag = EG_EDIFACT_TAG(s->id[0], s->id[1], s->id[2]);
+	s->tag = tag;
 	s->elem = r->el;
 	s->rep = r->rp;
 	s->val = r->val;
@@ -725,8 +756,8 @@ set_segment(eg_edifact_reader *r, uint64_t offset)
 	s->index = ++r->nseg;
 	s->interchange = r->interchange;
 	s->syntax = &r->syn;
-	if (s->id[0] == 'U' && s->id[1] == 'N') {
-		if (s->tag == EG_EDIFACT_UNH) {
+	if (a == 'U' && b == 'N') {
+		if (tag == EG_EDIFACT_UNH) {
 			r->in_msg = 1;
 			r->msg_pos = 0;
 		} else if (s->tag == EG_EDIFACT_UNB ||

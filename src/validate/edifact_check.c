@@ -16,6 +16,8 @@
  */
 #include "edigate/edifact_check.h"
 
+#include "edigate/edifact_guide.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -780,6 +782,14 @@ eg_edifact_checker_abort(eg_edifact_checker *c, const eg_error *err)
 }
 
 void
+eg_edifact_checker_add(eg_edifact_checker *c, const eg_edifact_finding *f)
+{
+	eg_edifact_finding g = *f;
+
+	deliver(c, &g);
+}
+
+void
 eg_edifact_checker_finish(eg_edifact_checker *c, uint64_t end)
 {
 	c->end = end;
@@ -808,6 +818,108 @@ eg_edifact_checker_free(eg_edifact_checker *c)
 
 /* --- driver ------------------------------------------------------------- */
 
+typedef struct gctx {
+	eg_edifact_checker *ck;
+	eg_edv *v;
+	eg_edifact_check_result *res;
+	const eg_edifact_check_opts *o;
+	int open; /* a message is being validated (or has no guide) */
+} gctx;
+
+static void
+on_guide_finding(void *ud, const eg_edv_finding *g)
+{
+	gctx *x = ud;
+	eg_edifact_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.level = g->level;
+	f.severity = EG_FIND_ERROR;
+	f.code = g->code;
+	f.rule = g->rule;
+	f.pos = g->pos;
+	snprintf(f.msg, sizeof(f.msg), "%s", g->msg);
+	eg_edifact_checker_add(x->ck, &f);
+}
+
+/* UNH: find the message's guide and start validating it. */
+static eg_err
+guide_begin(gctx *x, const eg_edifact_segment *s, eg_error *e)
+{
+	const eg_ed_guide *gd = NULL;
+	char s009[5][8];
+	const char *ids[5];
+	size_t i;
+	eg_err rc;
+
+	for (i = 0; i < 5; i++) {
+		eg_span v = eg_edifact_comp(s, 2, i + 1);
+
+		if (v.len >= sizeof(s009[i]))
+			v.len = 0;
+		memcpy(s009[i], v.p, v.len);
+		s009[i][v.len] = '\0';
+		ids[i] = s009[i];
+	}
+	if (x->o->guide && strcmp(x->o->guide->type, s009[0]) == 0)
+		gd = x->o->guide;
+	else if (x->o->guides) {
+		rc = eg_edguides_find(x->o->guides, ids, &gd, e);
+		if (rc)
+			return rc;
+	}
+	x->open = 1;
+	if (!gd) {
+		eg_edifact_finding f;
+
+		x->res->unguided++;
+		memset(&f, 0, sizeof(f));
+		f.level = EG_LVL_TRANSACTION;
+		f.severity = EG_FIND_NOTE;
+		f.rule = "no-guide";
+		eg_edifact_segment_pos(s, &f.pos);
+		snprintf(f.msg, sizeof(f.msg),
+			 "no message guide for %s:%s:%s:%s%s%s: service "
+			 "segments and syntax checked only",
+			 s009[0], s009[1], s009[2], s009[3],
+			 s009[4][0] ? ":" : "", s009[4]);
+		eg_edifact_checker_add(x->ck, &f);
+		eg_edv_begin(x->v, NULL, s);
+		return EG_OK;
+	}
+	x->res->guided++;
+	eg_edv_begin(x->v, gd, s);
+	return EG_OK;
+}
+
+/* One segment through the guide validator, around the checks: a
+ * message's guide findings must come before the checks close it. */
+static eg_err
+guide_segment(gctx *x, const eg_edifact_segment *s, eg_error *e)
+{
+	if (s->tag == EG_EDIFACT_UNH) {
+		if (x->open)
+			eg_edv_end(x->v, NULL);
+		eg_edifact_checker_segment(x->ck, s);
+		return guide_begin(x, s, e);
+	}
+	if (x->open) {
+		if (s->tag == EG_EDIFACT_UNB || s->tag == EG_EDIFACT_UNZ ||
+		    s->tag == EG_EDIFACT_UNG || s->tag == EG_EDIFACT_UNE) {
+			eg_edv_end(x->v, NULL);
+			x->open = 0;
+		} else {
+			eg_edv_segment(x->v, s);
+			if (s->tag == EG_EDIFACT_UNT) {
+				eg_edv_end(x->v, s);
+				x->open = 0;
+			}
+		}
+	}
+	eg_edifact_checker_segment(x->ck, s);
+	return EG_OK;
+}
+
 eg_err
 eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 		 const eg_edifact_events *ev, eg_edifact_check_result *res,
@@ -818,9 +930,12 @@ eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 	const eg_edifact_segment *seg;
 	eg_error rerr;
 	uint64_t next_progress = 4u << 20;
+	gctx gx;
+	eg_edv_events gev;
 	eg_err rc;
 
 	memset(res, 0, sizeof(*res));
+	memset(&gx, 0, sizeof(gx));
 	eg_error_clear(&rerr);
 	rc = eg_edifact_reader_new(&rd, src, opts ? &opts->reader : NULL, e);
 	if (rc)
@@ -828,6 +943,17 @@ eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 	rc = eg_edifact_checker_new(&ck, ev, opts ? opts->expect : NULL, e);
 	if (rc)
 		goto out;
+	if (opts && (opts->guides || opts->guide)) {
+		gx.ck = ck;
+		gx.res = res;
+		gx.o = opts;
+		gev.finding = on_guide_finding;
+		gev.ud = &gx;
+		gev.max_findings = opts->max_findings;
+		rc = eg_edv_new(&gx.v, &gev, e);
+		if (rc)
+			goto out;
+	}
 	for (;;) {
 		rc = eg_edifact_reader_next(rd, &seg, &rerr);
 		if (rc) {
@@ -846,7 +972,13 @@ eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 			break;
 		}
 		res->segments++;
-		eg_edifact_checker_segment(ck, seg);
+		if (gx.v) {
+			rc = guide_segment(&gx, seg, e);
+			if (rc)
+				goto out;
+		} else {
+			eg_edifact_checker_segment(ck, seg);
+		}
 		if (opts && opts->progress && seg->offset >= next_progress) {
 			opts->progress(opts->progress_ud, seg->offset);
 			next_progress = seg->offset + (4u << 20);
@@ -855,6 +987,7 @@ eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 	res->bytes = eg_edifact_reader_offset(rd);
 	eg_edifact_checker_totals(ck, &res->totals);
 out:
+	eg_edv_free(gx.v);
 	eg_edifact_checker_free(ck);
 	eg_edifact_reader_free(rd);
 	return rc;

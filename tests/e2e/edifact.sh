@@ -11,7 +11,11 @@
 #     files concatenated in name order); the others get none;
 #   - the CONTRL policy options (--contrl, --receipt-only) and the
 #     --repertoire option, and the unanswerable cases on stderr;
-#   - every CONTRL we write is itself a clean EDIFACT interchange.
+#   - every CONTRL we write is itself a clean EDIFACT interchange and
+#     validates against the shipped CONTRL guide;
+#   - message guides: tests/fixtures/edifact/guide/ DESADVs, good and bad
+#     (findings with their 0085 codes and positions), --guide, a broken
+#     guide refused with file:line.
 #
 # Usage (from the repository root):
 #   EDIGATE=/abs/path/to/build/asan/edigate sh tests/e2e/edifact.sh
@@ -119,9 +123,11 @@ for f in "$fx"/*.edi; do
 			bad "ack $n: CONTRL differs from expected/$n.contrl"
 			diff "$exp" "$t/got" | head -10
 		fi
-		# our CONTRL is itself a clean interchange
+		# our CONTRL is itself a clean interchange, and valid
+		# against the shipped CONTRL guide (D3 or 41)
 		for c in "$t/o"/*.contrl.edi; do
-			"$bin" validate --envelope "$c" >"$t/v" 2>&1 || {
+			(cd "$root" && "$bin" validate "$c") >"$t/v" 2>&1 &&
+			grep -q ' 1 message(s) against guides, 0 with no guide' "$t/v" || {
 				bad "ack $n: our CONTRL does not validate"
 				head -5 "$t/v"; }
 		done
@@ -135,6 +141,27 @@ for f in "$fx"/*.edi; do
 		bad "ack $n: temporary file left"
 	else ok; fi
 done
+
+# message guides (edi/edifact): a good EANCOM DESADV passes, a bad one
+# gives each finding with its 0085 code; --envelope leaves guides out; a
+# broken guide is refused with file:line
+g="$fx/guide"
+(cd "$root" && "$bin" validate "$g/desadv_d96a_ok.edi") >"$t/out" 2>"$t/err"
+[ $? -eq 0 ] && ok || bad "guide: good DESADV refused"
+expect_out '1 message\(s\) against guides, 0 with no guide'
+(cd "$root" && "$bin" validate --json "$g/desadv_d96a_bad.edi") >"$t/out" 2>"$t/err"
+[ $? -eq 1 ] && ok || bad "guide: bad DESADV passed"
+json_ok guidejson; no_san guidejson
+expect_out '"checks":"guides"'
+expect_out '"rule":"component-missing","code":"13".*"segment_id":"DTM","position_in_message":3,"element":1,"component":3'
+expect_out '"rule":"segment-out-of-order","code":"15".*"segment_id":"LIN","position_in_message":5'
+expect_out '"rule":"invalid-numeric","code":"37".*"segment_id":"QTY"'
+expect_exit 0 "$bin" validate --envelope "$g/desadv_d96a_bad.edi"
+(cd "$root" && "$bin" validate --guide edi/edifact/D96A/DESADV.xml "$g/desadv_d96a_ok.edi") >"$t/out" 2>"$t/err"
+[ $? -eq 0 ] && ok || bad "guide: --guide DESADV.xml"
+(cd "$root" && "$bin" validate --guide "$g/bad_guide.xml" "$g/desadv_d96a_ok.edi") >"$t/out" 2>"$t/err"
+[ $? -eq 2 ] && ok || bad "guide: broken guide accepted"
+expect_err 'bad_guide.xml:8: a group starts with a segment of status M'
 
 # policy: not requested, then forced; a CONTRL is never answered
 expect_exit 0 "$bin" ack --time 202601051300 -o "$t/p1" "$fx/v1_unoa.edi"

@@ -13,6 +13,14 @@
  * checks, and through the CONTRL reader of `edigate acks`: our own
  * acknowledgement is never malformed.  The input itself also goes
  * through the CONTRL reader (a partner's CONTRL is untrusted too).
+ *
+ * The checks run with the message guides too: the shipped ones
+ * (edi/edifact, for DESADV, ORDERS, INVOIC, RECADV, CONTRL) and the test
+ * guide TESTMS of tests/fixtures/edguides (run from the repository root);
+ * every finding must carry a 0085 code and a position inside the input.
+ * An input starting with '<' goes to the guide loader instead, as a
+ * message guide and as a directory (over the test directory T1): it must
+ * load or fail with a message, never crash.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,12 +31,21 @@
 #include "edigate/contrl_read.h"
 #include "edigate/edifact.h"
 #include "edigate/edifact_check.h"
+#include "edigate/edifact_guide.h"
+#include "fuzz_common.h"
+
+static eg_edguides *shipped, *testdir;
+static const eg_ed_guide *testms;
+static size_t input_size;
 
 static void
 no_finding(void *ud, const eg_edifact_finding *f)
 {
 	(void)ud;
-	(void)f;
+	/* guide findings: a code and a place inside the input */
+	if ((f->level == EG_LVL_SEGMENT || f->level == EG_LVL_ELEMENT) &&
+	    (!f->code || !f->code[0] || f->pos.offset > input_size))
+		abort();
 }
 
 static void
@@ -195,6 +212,8 @@ check_and_contrl(const uint8_t *data, size_t size, eg_edifact_strict strict)
 	memset(&e, 0, sizeof(e));
 	co.reader.limits = small_limits(4096);
 	co.reader.strict = strict;
+	co.guides = shipped;
+	co.guide = testms;
 	ao.next_control = next_control;
 	ao.emit = emit;
 	ao.ud = &o;
@@ -211,12 +230,85 @@ check_and_contrl(const uint8_t *data, size_t size, eg_edifact_strict strict)
 	eg_contrl_free(c);
 }
 
+/* The same input through the checks with guides and the findings
+ * callback that checks them. */
+static void
+check_guided(const uint8_t *data, size_t size)
+{
+	eg_edifact_events ev = {no_finding, no_unit, NULL};
+	eg_edifact_check_opts co;
+	eg_edifact_check_result res;
+	eg_source *src = NULL;
+	eg_error e;
+
+	memset(&co, 0, sizeof(co));
+	memset(&e, 0, sizeof(e));
+	co.reader.limits = small_limits(4096);
+	co.guides = shipped;
+	co.guide = testms;
+	input_size = size;
+	if (eg_source_new_mem(&src, data, size, "fuzz", &e) ||
+	    eg_edifact_check(src, &co, &ev, &res, &e))
+		abort();
+	eg_source_free(src);
+}
+
+/* A guide or directory file from the input: loads, or fails saying why. */
+static void
+load_guide(const uint8_t *data, size_t size)
+{
+	eg_edguides *g = NULL;
+	const eg_ed_guide *gd = NULL;
+	char path[128];
+	size_t a, b, c;
+	eg_error e;
+
+	snprintf(path, sizeof(path), "%s/guide.xml", fuzz_scratch());
+	fuzz_write(path, data, size);
+	memset(&e, 0, sizeof(e));
+	if (eg_edguides_new(&g, "tests/fixtures/edguides", &e))
+		abort();
+	if (eg_edguides_load(g, path, &gd, &e) != EG_OK) {
+		if (!e.msg[0])
+			abort();
+	} else if (!gd || gd->root.n < 2) {
+		abort();
+	}
+	memset(&e, 0, sizeof(e));
+	if (eg_edguides_check_directory(g, path, &a, &b, &c, &e) != EG_OK &&
+	    !e.msg[0])
+		abort();
+	eg_edguides_free(g);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *ids[5] = {"TESTMS", "T", "1", "UN", ""};
+	eg_error e;
+
+	(void)argc;
+	(void)argv;
+	memset(&e, 0, sizeof(e));
+	if (eg_edguides_new(&shipped, ".", &e) ||
+	    eg_edguides_new(&testdir, "tests/fixtures/edguides", &e) ||
+	    eg_edguides_find(testdir, ids, &testms, &e))
+		testms = NULL;
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int f1, f2;
+
+	if (size && data[0] == '<') {
+		load_guide(data, size);
+		return 0;
+	}
 	uint64_t a = walk(data, size, 3, &f1);
 	uint64_t b = walk(data, size, 4096, &f2);
 
@@ -224,6 +316,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_and_contrl(data, size, EG_EDIFACT_REP_STRICT);
 	check_and_contrl(data, size, EG_EDIFACT_REP_LENIENT);
+	check_guided(data, size);
 	{
 		unsigned nmsg;
 
