@@ -621,6 +621,12 @@ eg_layout_batch_of(const eg_layout *l)
 	return &l->batch;
 }
 
+const char *
+eg_layout_key_path(const eg_layout *l, size_t i)
+{
+	return i < l->nkeys ? l->keys[i].path : NULL;
+}
+
 size_t
 eg_layout_nslots(const eg_layout *l)
 {

@@ -80,7 +80,7 @@ csv_field(FILE *f, const char *s, int last)
 static void
 bad_row(bctx *bc, const eg_csv_where *w, const char *why)
 {
-	char where[200], num[32], col[96];
+	char where[256], num[32], col[sizeof(w->colname)];
 
 	if (w->line != bc->last_bad_line) {
 		bc->bad_lines++;
