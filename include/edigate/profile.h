@@ -95,6 +95,10 @@ typedef struct eg_profile {
 	/* <outbound file-name=>: the names of the files we send
 	 * (namepat.h; default EG_NAMEPAT_DEFAULT) */
 	char out_file_name[128];
+	/* <outbound ack-requested=> (ISA14, default false) and
+	 * interchange="per-document" (else one per input file) */
+	int out_ack_requested;
+	int out_per_document;
 	/* <duplicates> */
 	long long dup_window;   /* control-window, seconds (default 30d) */
 	char dup_business[12];  /* duplicate | change | reject */

@@ -83,6 +83,10 @@ read_outbound(eg_profile *p, const eg_xml_node *root)
 	v = o ? eg_xml_attr(o, "file-name") : NULL;
 	snprintf(p->out_file_name, sizeof(p->out_file_name), "%s",
 		 v ? v : EG_NAMEPAT_DEFAULT);
+	v = o ? eg_xml_attr(o, "ack-requested") : NULL;
+	p->out_ack_requested = v && (!strcmp(v, "true") || !strcmp(v, "1"));
+	v = o ? eg_xml_attr(o, "interchange") : NULL;
+	p->out_per_document = v && !strcmp(v, "per-document");
 }
 
 static void

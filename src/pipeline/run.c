@@ -184,6 +184,9 @@ serve_session(eg_pipeline *pl, eg_error *e)
 		rc = eg_pl_process_all(pl, e);
 	if (!rc)
 		rc = eg_pl_push_acks(pl, e);
+	/* outbound documents a crash or a failed delivery left behind */
+	if (!rc)
+		rc = eg_pl_push_docs(pl, NULL, e);
 	if (!rc)
 		rc = eg_pl_post_actions(pl, e);
 	pl->t->ops->close(pl->t);

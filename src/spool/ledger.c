@@ -170,7 +170,13 @@ static const char schema_v3[] =
     "CREATE INDEX acks_in_sent ON acks_in(sent_file);"
     "CREATE INDEX acks_in_attention ON acks_in(partner, attention);";
 
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+/* Version 4: outbound documents (ledger_out.h): when each was delivered
+ * to the partner's outbox, for acknowledgement windows. */
+static const char schema_v4[] =
+    "ALTER TABLE outputs ADD COLUMN sent_at INTEGER;";
+
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
+					 schema_v4};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err
