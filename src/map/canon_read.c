@@ -50,6 +50,35 @@ scalar(const eg_json *v)
 	return NULL;
 }
 
+/*
+ * Canonical dates (YYYY-MM-DD) and times (HH:MM[:SS[.d]]) into the
+ * compact form the value checks read (CCYYMMDD, HHMM[SS[d]]); -1 when v
+ * is not in the canonical form.
+ */
+static int
+x12_form(ctype t, const char *v, char *out, size_t cap)
+{
+	size_t n = strlen(v), i, o = 0;
+
+	if (t == CT_DATE && (n != 10 || v[4] != '-' || v[7] != '-'))
+		return -1;
+	if (t == CT_TIME && (n < 5 || v[2] != ':' ||
+			     (n > 5 && v[5] != ':')))
+		return -1;
+	for (i = 0; i < n && o + 1 < cap; i++) {
+		if (v[i] == '-' || v[i] == ':' || v[i] == '.') {
+			if (v[i] == '.' && t == CT_DATE)
+				return -1;
+			continue;
+		}
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		out[o++] = v[i];
+	}
+	out[o] = '\0';
+	return i == n ? 0 : -1;
+}
+
 static void read_obj(rctx *r, const cshape *s, const eg_json *o,
 		     eg_rnode *parent, const char *path, int root);
 
@@ -58,7 +87,7 @@ static void
 read_one(rctx *r, const cfield *f, const eg_json *v, eg_rnode *parent,
 	 const char *path)
 {
-	char val[512], err[160];
+	char val[512], err[160], raw[32];
 	const char *t;
 	eg_rnode *n = NULL;
 	int k;
@@ -106,7 +135,19 @@ read_one(rctx *r, const cfield *f, const eg_json *v, eg_rnode *parent,
 		problem(r, path, "must be a string or a number");
 		return;
 	}
-	k = eg_canon_value(f->type, t, v->len, val, sizeof(val), err,
+	if ((f->type == CT_DATE || f->type == CT_TIME) &&
+	    x12_form(f->type, t, raw, sizeof(raw)) != 0) {
+		char m[300];
+
+		snprintf(m, sizeof(m), "\"%.80s\" is not a %s", t,
+			 f->type == CT_DATE ? "date YYYY-MM-DD"
+					    : "time HH:MM[:SS]");
+		problem(r, path, m);
+		return;
+	}
+	if (f->type == CT_DATE || f->type == CT_TIME)
+		t = raw;
+	k = eg_canon_value(f->type, t, strlen(t), val, sizeof(val), err,
 			   sizeof(err));
 	if (k < 0) {
 		char m[300];
@@ -160,7 +201,8 @@ one_of(rctx *r, const cshape *s, const eg_json *o, const char *path)
 		int any = 0, listed = 0;
 		char m[200] = "needs one of";
 
-		for (i = 0; i < 4 && s->one_of[g][i][0]; i++) {
+		for (i = 0; i < 4 && s->one_of[g][i] && s->one_of[g][i][0];
+		     i++) {
 			listed = 1;
 			if (eg_json_get(o, s->one_of[g][i]))
 				any = 1;

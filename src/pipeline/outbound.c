@@ -524,9 +524,9 @@ decide(sendctx *s, const char *path, eg_error *e)
 		s->res->documents = 0;
 		s->res->first_name[0] = '\0';
 		rc = eg_ledger_rollback_to(s->pl->l, "outdoc", e);
-	}
-	if (!rc)
+	} else if (!rc) {
 		rc = eg_ledger_release(s->pl->l, "outdoc", e);
+	}
 	if (rc)
 		return rc;
 	if (s->res->problems) {
@@ -559,6 +559,7 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	char *data = NULL;
 	size_t n = 0, i;
 	const char *base = strrchr(path, '/');
+	char work[PATH_MAX];
 	struct stat sb;
 	eg_err rc;
 
@@ -572,7 +573,9 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	eg_buf_init(&s.why, 1 << 20);
 	if (stat(path, &sb) != 0)
 		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path, strerror(errno));
-	if ((rc = eg_sha256_file(path, s.sha, e)) ||
+	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
+	    (rc = eg_mkdirs(work, e)) ||
+	    (rc = eg_sha256_file(path, s.sha, e)) ||
 	    (rc = eg_file_read_small(path, OUT_MAX_INPUT, &data, &n, e)))
 		goto out;
 	pl->pp = pp;
