@@ -49,4 +49,15 @@ eg_err eg_ledger_out_sent(eg_ledger *l, const char *partner,
 			  eg_ledger_sent_fn fn, void *ud,
 			  eg_error *e) EG_MUST_USE;
 
+/*
+ * The state of a sent document for people and scripts: "ready" (not
+ * delivered yet), "sent" (waiting for the acknowledgement), "overdue"
+ * (no acknowledgement within window seconds of delivery), or
+ * "acknowledged" with d->ack saying how.  The hook for acknowledgement
+ * windows (the profile's SLA, when it has one): the caller chooses
+ * window.
+ */
+const char *eg_ledger_sent_state(const eg_ledger_sent_doc *d, int64_t now,
+				 int64_t window);
+
 #endif

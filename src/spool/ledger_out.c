@@ -199,3 +199,15 @@ eg_ledger_out_sent(eg_ledger *l, const char *partner, const char *file_id,
 	eg_ledger_done(st);
 	return rc ? rc : r < 0 ? e->code : EG_OK;
 }
+
+const char *
+eg_ledger_sent_state(const eg_ledger_sent_doc *d, int64_t now, int64_t window)
+{
+	if (strcmp(d->delivery, "sent") != 0)
+		return "ready";
+	if (d->ack[0])
+		return "acknowledged";
+	if (window > 0 && now - d->at > window)
+		return "overdue";
+	return "sent";
+}
