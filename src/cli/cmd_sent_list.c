@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "edigate/ack_codes.h"
 #include "edigate/ledger_acks.h"
 #include "edigate/ledger_out.h"
 
@@ -110,6 +111,21 @@ one_doc(void *ud, const eg_ledger_sent_doc *d)
 	return 0;
 }
 
+/* The partner's codes in plain words (the first of each level). */
+static void
+explain(listctx *c, const eg_ledger_ack *a)
+{
+	char first[8];
+	eg_code_table t = !strcmp(a->level, "set")	   ? EG_CODES_AK502
+			  : !strcmp(a->level, "group")	   ? EG_CODES_AK905
+							   : EG_CODES_TA105;
+
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(a->codes, " "),
+		 a->codes);
+	fprintf(c->cli->out, "    code %s: %s\n", first,
+		eg_ack_code_text(t, first));
+}
+
 static int
 one_ack(void *ud, const eg_ledger_ack *a)
 {
@@ -137,10 +153,12 @@ one_ack(void *ud, const eg_ledger_ack *a)
 			return 1;
 		return 0;
 	}
-	fprintf(c->cli->out, "  %s %s %-11s %s%s%s%s%s  (file %s, %s)\n",
+	c->n++;
+	fprintf(c->cli->out, "  %s %s %-11s %s%s%s%s  (file %s, %s)\n",
 		a->ack_type, a->status, a->level, a->gs06[0] ? "group " : "",
-		a->gs06, a->st02[0] ? " set " : "", a->st02,
-		a->codes[0] ? " codes " : "", a->file_id, at);
+		a->gs06, a->st02[0] ? " set " : "", a->st02, a->file_id, at);
+	if (a->codes[0])
+		explain(c, a);
 	if (a->detail[0])
 		fprintf(c->cli->out, "    %s\n", a->detail);
 	return 0;
