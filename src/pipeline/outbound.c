@@ -617,6 +617,10 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 						   ? r->duplicate_of
 						   : NULL,
 					       e);
+	/* no spool copy: the input stays where our systems left it, and
+	 * a quarantined one is copied beside its report */
+	if (!rc)
+		rc = eg_ledger_pl_file_sent(pl->l, r->id, r->summary, e);
 	if (!rc)
 		rc = eg_ledger_set_state(pl->l, r->id, "processed", NULL, e);
 	/* the staged documents are durable before the commit names them */
