@@ -43,7 +43,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
-        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
+        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
         install clean
@@ -99,7 +99,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve corpus install-check
 
 unit: $(UNIT_BIN)
@@ -137,6 +137,11 @@ pipeline: $(BA)/edigate
 # run lock, back-off, SIGHUP and SIGTERM, /metrics and the textfile
 serve: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/serve.sh
+
+# outbound (issue 18): canonical records to 940s, byte for byte, round
+# trip, quarantine, control numbers across crashes, 997 reconciliation
+outbound: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/outbound.sh
 
 # duplicates, control-number reuse, corrected resends, release --file
 dedupe: $(BA)/edigate

@@ -401,6 +401,10 @@ write_interchange(sendctx *s, size_t from, size_t to, eg_error *e)
 	unsigned before = s->res->problems, n = 0;
 	eg_err rc;
 
+	for (i = from; i < to && s->recs[i].dup; i++)
+		;
+	if (i == to)
+		return EG_OK; /* only duplicates: no number is taken */
 	memset(&env, 0, sizeof(env));
 	eg_out_env_profile(&env, s->p);
 	snprintf(env.version, sizeof(env.version), "%s", s->version);
