@@ -119,6 +119,10 @@ grep -q 'our validator: segment .*W66' "$h/spool/quarantine/tpl/$id/report.txt" 
 	ok || bad "a quarantined file consumed a control number"
 expect_exit 0 $E quarantine list
 expect_out "$id"
+# release does not apply: the fix is at the source, sent again
+expect_exit 2 $E quarantine release "$id" --reason "fixed"
+expect_err 'send it again|sent again with .edigate send'
+expect_exit 0 $E quarantine discard "$id" --reason "superseded"
 
 # --- 5. crashes -----------------------------------------------------------
 printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"C-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":3,"uom":"EA"}}]}' >"$t/c1.jsonl"
