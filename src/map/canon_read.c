@@ -135,6 +135,18 @@ read_one(rctx *r, const cfield *f, const eg_json *v, eg_rnode *parent,
 		problem(r, path, "must be a string or a number");
 		return;
 	}
+	/* the JSON form of docs/canonical.md: numbers as numbers, text as
+	 * strings, so what we send is what `map` would have written */
+	k = eg_canon_kind(f->type) == EG_RK_NUMBER ? EG_JSON_NUMBER
+	    : eg_canon_kind(f->type) == EG_RK_BOOL ? EG_JSON_BOOL
+						     : EG_JSON_STRING;
+	if ((int)v->kind != k) {
+		problem(r, path,
+			k == EG_JSON_NUMBER ? "must be a JSON number"
+			: k == EG_JSON_BOOL ? "must be true or false"
+					    : "must be a JSON string");
+		return;
+	}
 	if ((f->type == CT_DATE || f->type == CT_TIME) &&
 	    x12_form(f->type, t, raw, sizeof(raw)) != 0) {
 		char m[300];
@@ -199,12 +211,15 @@ one_of(rctx *r, const cshape *s, const eg_json *o, const char *path)
 
 	for (g = 0; g < 2; g++) {
 		int any = 0, listed = 0;
-		char m[200] = "needs one of";
+		char m[200] = "needs one of", pl[64];
 
 		for (i = 0; i < 4 && s->one_of[g][i] && s->one_of[g][i][0];
 		     i++) {
 			listed = 1;
-			if (eg_json_get(o, s->one_of[g][i]))
+			snprintf(pl, sizeof(pl), "%ss", s->one_of[g][i]);
+			/* a level or list is named in the plural */
+			if (eg_json_get(o, s->one_of[g][i]) ||
+			    eg_json_get(o, pl))
 				any = 1;
 			snprintf(m + strlen(m), sizeof(m) - strlen(m), "%s %s",
 				 i ? "," : "", s->one_of[g][i]);

@@ -8,8 +8,10 @@
  * per value of a repeatable field), <element> (pos; path=, value= or
  * sum=; codes=, format=, part="uom", length=, versions=), <pairs> (a
  * qualifier/value pair per present field, into the positions given),
- * <party> (an N1 loop from a party), <loop each="LEVEL"> (its children
- * once per unit of the level).  Paths are relative to the record or to
+ * <party> (an N1 loop from a party), <loop each="LEVEL" hl=> (its
+ * children once per unit of the level; with hl= each unit opens an HL
+ * level, numbered in order under the enclosing one), <hl code=> (the
+ * set's own HL level: 856 S).  Paths are relative to the record or to
  * the loop's unit.  The load checks every path against the canonical
  * shapes, so a map cannot name a field that does not exist.
  */
@@ -95,7 +97,7 @@ check_node(const eg_outmap *m, const eg_xml_node *n, const char *lv,
 	eg_err rc;
 
 	for (c = eg_xml_first(n); c; c = eg_xml_next(c)) {
-		if (is(c, "codes"))
+		if (is(c, "codes") || is(c, "hl"))
 			continue;
 		if (is(c, "loop")) {
 			p = attr(c, "each");
@@ -204,6 +206,8 @@ typedef struct rstate {
 	const eg_rnode *rec;
 	eg_outmap_run *r;
 	eg_error *e;
+	unsigned long hl_n;      /* HL segments written (HL01 of the last) */
+	unsigned long hl_parent; /* HL01 of the enclosing level, 0: none */
 } rstate;
 
 static eg_err
@@ -370,6 +374,11 @@ elem_value(rstate *s, const eg_xml_node *x, const eg_rnode *ctx, char *out,
 		snprintf(out, cap, "%s", v);
 		return EG_OK;
 	}
+	if (attr(x, "count")) {
+		/* CTT01: the HL segments of the set */
+		snprintf(out, cap, "%lu", s->hl_n);
+		return EG_OK;
+	}
 	if (sum) {
 		sumctx sc = {0, 0};
 
@@ -379,11 +388,15 @@ elem_value(rstate *s, const eg_xml_node *x, const eg_rnode *ctx, char *out,
 		fmt_micro(sc.total, out, cap);
 		return EG_OK;
 	}
-	if (!p || !(n = node_at(ctx, p)))
+	n = p ? node_at(ctx, p) : NULL;
+	v = !n ? NULL : part && !strcmp(part, "uom") ? n->uom : n->value;
+	if (!v || !*v) {
+		/* a value the standard requires that the record may lack
+		 * (BSN04 ship time) */
+		if ((v = attr(x, "default")))
+			snprintf(out, cap, "%s", v);
 		return EG_OK;
-	v = part && !strcmp(part, "uom") ? n->uom : n->value;
-	if (!v || !*v)
-		return EG_OK;
+	}
 	if (len && strlen(v) != strtoul(len, NULL, 10))
 		return EG_OK;
 	if (codes) {
@@ -575,11 +588,54 @@ segment_node(rstate *s, const eg_xml_node *x, const eg_rnode *ctx)
 	return rc;
 }
 
+/* An HL segment of level code under the enclosing level: its number
+ * becomes the parent of what follows. */
+static eg_err
+hl(rstate *s, const char *code)
+{
+	segbuf sb;
+	char v[24];
+	eg_err rc;
+
+	memset(&sb, 0, sizeof(sb));
+	snprintf(v, sizeof(v), "%lu", ++s->hl_n);
+	set(&sb, 1, v);
+	if (s->hl_parent) {
+		snprintf(v, sizeof(v), "%lu", s->hl_parent);
+		set(&sb, 2, v);
+	}
+	set(&sb, 3, code);
+	rc = emit(s, "HL", &sb);
+	s->hl_parent = s->hl_n;
+	return rc;
+}
+
+/* A <loop>: its children once per unit; with hl=, each unit opens an HL
+ * level under the enclosing one. */
+static eg_err
+loop(rstate *s, const eg_xml_node *x, const eg_rnode *ctx)
+{
+	const char *code = attr(x, "hl");
+	const eg_rnode *n;
+	eg_err rc = EG_OK;
+
+	for (n = eg_rnode_child(ctx, attr(x, "each")); !rc && n;
+	     n = eg_rnode_next_same(n)) {
+		unsigned long up = s->hl_parent;
+
+		if (code)
+			rc = hl(s, code);
+		if (!rc)
+			rc = walk(s, x, n);
+		s->hl_parent = up;
+	}
+	return rc;
+}
+
 static eg_err
 walk(rstate *s, const eg_xml_node *parent, const eg_rnode *ctx)
 {
 	const eg_xml_node *x;
-	const eg_rnode *n;
 	eg_err rc = EG_OK;
 
 	for (x = eg_xml_first(parent); !rc && x; x = eg_xml_next(x)) {
@@ -588,9 +644,9 @@ walk(rstate *s, const eg_xml_node *parent, const eg_rnode *ctx)
 		else if (is(x, "party"))
 			rc = party(s, x, ctx);
 		else if (is(x, "loop"))
-			for (n = eg_rnode_child(ctx, attr(x, "each")); !rc && n;
-			     n = eg_rnode_next_same(n))
-				rc = walk(s, x, n);
+			rc = loop(s, x, ctx);
+		else if (is(x, "hl"))
+			rc = hl(s, attr(x, "code"));
 	}
 	return rc;
 }
@@ -599,7 +655,7 @@ eg_err
 eg_outmap_render(const eg_outmap *m, const eg_rnode *rec, eg_outmap_run *r,
 		 eg_error *e)
 {
-	rstate s = {m, rec, r, e};
+	rstate s = {m, rec, r, e, 0, 0};
 
 	if (strcmp(rec->name, m->record) != 0)
 		return problem(&s, "recordType",

@@ -24,7 +24,7 @@ for tool in python3 sqlite3; do
 done
 
 h="$t/home"
-mkdir -p "$h/drop/tpl/in" "$h/drop/tpl/out" "$h/drop/tpl5/in" "$h/drop/tpl5/out"
+for p in tpl tpl5 rtl; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
 ln -s "$root/edi" "$h/edi"
 ln -s "$root/schemas" "$h/schemas"
 cp -R "$fx/home/partners" "$h/partners"
@@ -75,6 +75,36 @@ for f in 940_000000001_20240109.edi 940_000000002_20240109.edi; do
 	else bad "$f differs from the expected file"; fi
 	expect_exit 0 $E validate "$h/drop/tpl5/out/$f"
 done
+
+# --- 2b. 856 004010: HL S/O/P/I and S/O/I, SSCC-18 marks -------------
+expect_exit 0 $E send --partner rtl "$fx/asn.jsonl"
+if cmp -s "$fx/expected/rtl-856-000000001.x12" "$h/drop/rtl/out/rtl-856-000000001.x12"
+then ok; else bad "856 differs from the expected file"; fi
+expect_exit 0 $E validate "$h/drop/rtl/out/rtl-856-000000001.x12"
+expect_out 'VALID: .*all sets against guides'
+m2="$t/mirror-rtl"
+mkdir -p "$m2"
+ln -s "$root/edi" "$m2/edi"; ln -s "$root/schemas" "$m2/schemas"
+cp -R "$fx/mirror-rtl/partners" "$m2/partners"
+expect_exit 0 $bin --home "$m2" map --partner mirror --format jsonl \
+	-o "$t/rt856.jsonl" "$h/drop/rtl/out/rtl-856-000000001.x12"
+if python3 - "$fx/asn.jsonl" "$t/rt856.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for r in b:
+    r.pop("correlation")
+sys.exit(0 if a == b else 1)
+PY
+then ok; else bad "856 round trip: records differ"; fi
+# an SSCC with a wrong check digit never leaves
+sed -e 's/SH-9001/SH-9002/' -e 's/000614141000000007/000614141000000008/' \
+	"$fx/asn.jsonl" >"$t/asn-bad.jsonl"
+expect_exit 1 $E send --partner rtl "$t/asn-bad.jsonl"
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+grep -q 'packs\[1\].sscc: .*check digit' "$h/spool/quarantine/rtl/$id/report.txt" &&
+	ok || bad "the bad SSCC is not in the report"
+[ "$(ls "$h/drop/rtl/out" | wc -l)" -eq 1 ] && ok || bad "a bad 856 was delivered"
 
 # --- 3. duplicates --------------------------------------------------------
 expect_exit 1 $E send --partner tpl "$fx/orders.jsonl"
