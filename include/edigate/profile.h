@@ -99,6 +99,9 @@ typedef struct eg_profile {
 	 * interchange="per-document" (else one per input file) */
 	int out_ack_requested;
 	int out_per_document;
+	/* <outbound drop=>: a local folder (relative to the home) where our
+	 * systems leave canonical records for `run` to send, or NULL */
+	char *out_drop;
 	/* <duplicates> */
 	long long dup_window;   /* control-window, seconds (default 30d) */
 	char dup_business[12];  /* duplicate | change | reject */

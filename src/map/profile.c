@@ -87,6 +87,7 @@ read_outbound(eg_profile *p, const eg_xml_node *root)
 	p->out_ack_requested = v && (!strcmp(v, "true") || !strcmp(v, "1"));
 	v = o ? eg_xml_attr(o, "interchange") : NULL;
 	p->out_per_document = v && !strcmp(v, "per-document");
+	p->out_drop = dup_attr(o, "drop");
 }
 
 static void
@@ -612,6 +613,7 @@ eg_profile_free(eg_profile *p)
 	free(p->temp_suffix);
 	free(p->outbox_done_suffix);
 	free(p->move_to);
+	free(p->out_drop);
 	free(p);
 }
 

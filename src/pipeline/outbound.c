@@ -15,12 +15,14 @@
  *   only after the transport made it durable; a retry puts the same
  *   bytes under the same name.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "edigate/canon_read.h"
 #include "edigate/digest.h"
@@ -564,6 +566,7 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	size_t n = 0, i;
 	const char *base = strrchr(path, '/');
 	char work[PATH_MAX];
+	const eg_pipeline_partner *was = pl->pp;
 	struct stat sb;
 	eg_err rc;
 
@@ -647,7 +650,108 @@ out:
 	free(s.recs);
 	eg_outmap_free(s.map);
 	eg_buf_free(&s.why);
-	pl->pp = NULL;
+	pl->pp = was; /* run's session goes on with its partner */
+	return rc;
+}
+
+/* --- the outbound drop folder ------------------------------------------ */
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is this a complete input: a regular *.jsonl file, not hidden, its
+ * size and time still for the profile's stable-for (2 s at least)? */
+static int
+takeable(const char *dir, const char *name, long long stable, char *path,
+	 size_t cap)
+{
+	size_t n = strlen(name);
+	struct stat sb;
+
+	if (name[0] == '.' || n < 7 || strcmp(name + n - 6, ".jsonl") != 0)
+		return 0;
+	if ((size_t)snprintf(path, cap, "%s/%s", dir, name) >= cap ||
+	    stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return 0;
+	return (long long)sb.st_mtime <= (long long)time(NULL) -
+					     (stable > 2 ? stable : 2);
+}
+
+/* The partner's <outbound drop=> folder: every complete *.jsonl sent,
+ * then moved to done/ beside it under its file id.  A crash between the
+ * commit and the move leaves the file: the next run records it as a
+ * duplicate of itself (the same bytes) and moves it then. */
+eg_err
+eg_pl_send_drop(eg_pipeline *pl, eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	char dir[PATH_MAX], done[PATH_MAX], path[PATH_MAX], dst[PATH_MAX];
+	char **names = NULL;
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d;
+	eg_err rc = EG_OK;
+
+	if (!p->out_drop || !pl->o.datadir)
+		return EG_OK;
+	if ((rc = eg_path(dir, sizeof(dir), e, "%s%s%s",
+			  p->out_drop[0] == '/' ? "" : pl->o.home,
+			  p->out_drop[0] == '/' ? "" : "/", p->out_drop)) ||
+	    (rc = eg_path(done, sizeof(done), e, "%s/done", dir)))
+		return rc;
+	/* made by the first run, as a local outbox is */
+	if ((rc = eg_mkdirs(dir, e)))
+		return rc;
+	if (!(d = opendir(dir)))
+		return eg_fail(e, EG_ECONFIG,
+			       "partner %s: outbound drop folder %s: %s "
+			       "(<outbound drop=>)", p->id, dir, strerror(errno));
+	while (!rc && (de = readdir(d))) {
+		char **v;
+
+		if (!takeable(dir, de->d_name, p->stable_for, path,
+			      sizeof(path)))
+			continue;
+		if (!(v = realloc(names, (n + 1) * sizeof(*v))) ||
+		    !(v[n] = strdup(de->d_name))) {
+			names = v ? v : names;
+			rc = eg_fail(e, EG_ENOMEM, "out of memory");
+			break;
+		}
+		names = v;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	if (!rc && n)
+		rc = eg_mkdirs(done, e);
+	for (i = 0; !rc && i < n; i++) {
+		eg_send_result r;
+
+		if ((rc = eg_path(path, sizeof(path), e, "%s/%s", dir,
+				  names[i])) ||
+		    (rc = eg_pipeline_send(pl, pl->pp, pl->o.datadir, path,
+					   &r, e)))
+			break;
+		eg_pl_note(pl, "%s: %s as %s: %s", names[i], r.state, r.id,
+			   r.summary);
+		eg_pl_crash_point(pl, "out-before-move");
+		if ((rc = eg_path(dst, sizeof(dst), e, "%s/%s-%s", done, r.id,
+				  names[i])))
+			break;
+		if (rename(path, dst) != 0)
+			rc = eg_fail(e, EG_EIO, "cannot move %s to %s: %s", path,
+				     dst, strerror(errno));
+		else
+			rc = eg_fsync_dir(dir, e);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return rc;
 }
 

@@ -184,7 +184,10 @@ serve_session(eg_pipeline *pl, eg_error *e)
 		rc = eg_pl_process_all(pl, e);
 	if (!rc)
 		rc = eg_pl_push_acks(pl, e);
-	/* outbound documents a crash or a failed delivery left behind */
+	/* outbound: what our systems left in the drop folder, then every
+	 * document not delivered yet (a crash or a failed delivery) */
+	if (!rc)
+		rc = eg_pl_send_drop(pl, e);
 	if (!rc)
 		rc = eg_pl_push_docs(pl, NULL, e);
 	if (!rc)

@@ -211,5 +211,20 @@ cmp -s "$t/sent-copy" "$out/tpl-940-000000001.x12" && ok || bad "redeliver chang
 [ "$(q "SELECT count(*) FROM audit WHERE action='redeliver' AND reason='3PL lost it'")" = 1 ] &&
 	ok || bad "redeliver not audited"
 
+# --- 8. the outbound drop folder, read by run ----------------------------
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"DROP-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":5,"uom":"EA"}}]}' \
+	>"$h/drop/tpl/orders/release-1.jsonl"
+: >"$h/drop/tpl/orders/.hidden.jsonl"
+touch -d '1 hour ago' "$h/drop/tpl/orders/release-1.jsonl"
+n=$(ls "$out" | wc -l)
+expect_exit 0 $E run
+expect_out 'release-1.jsonl: ready as'
+[ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "the dropped order was not delivered"
+grep -l 'W05\*N\*DROP-1' "$out"/*.x12 >/dev/null && ok || bad "no 940 for DROP-1"
+[ ! -e "$h/drop/tpl/orders/release-1.jsonl" ] && ls "$h/drop/tpl/orders/done/" | grep -q -- '-release-1.jsonl' &&
+	ok || bad "the dropped file was not moved to done/"
+expect_exit 0 $E run
+[ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "a second run sent again"
+
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
