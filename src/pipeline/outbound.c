@@ -340,13 +340,18 @@ record_units(sendctx *s, const eg_out_env *env, eg_error *e)
 }
 
 static eg_err
-record_doc(sendctx *s, const eg_rnode *r, const char *st02, eg_error *e)
+record_doc(sendctx *s, const eg_rnode *r, const char *st02, uint64_t icn,
+	   eg_error *e)
 {
 	const char *kn, *kv = key_of(s->set, r, &kn);
+	char isa13[16];
 	int64_t txn;
 	eg_err rc;
 
+	snprintf(isa13, sizeof(isa13), "%09llu", (unsigned long long)icn);
 	rc = eg_ledger_pl_txn_sent(s->pl->l, s->res->id, s->set, st02, &txn, e);
+	if (!rc)
+		rc = eg_ledger_out_txn_isa(s->pl->l, txn, isa13, e);
 	if (!rc && kv)
 		rc = eg_ledger_pl_key_sent(s->pl->l, s->p->id, s->set, kn, kv,
 					   s->res->id, txn, s->pl->o.now, e);
@@ -435,7 +440,7 @@ write_interchange(sendctx *s, size_t from, size_t to, eg_error *e)
 		rc = ops->doc(w, s->map, s->recs[i].r, st02, &run, e);
 		s->res->problems += run.nbad;
 		if (!rc && !run.nbad) {
-			rc = record_doc(s, s->recs[i].r, st02, e);
+			rc = record_doc(s, s->recs[i].r, st02, env.icn, e);
 			n++;
 		}
 	}

@@ -64,6 +64,14 @@ eg_ledger_out_of_file(eg_ledger *l, const char *file_id, eg_ledger_out_fn fn,
 }
 
 eg_err
+eg_ledger_out_txn_isa(eg_ledger *l, int64_t txn_id, const char *isa13,
+		      eg_error *e)
+{
+	return eg_ledger_exec(l, e, "UPDATE transactions SET isa13=?2 WHERE id=?1",
+			      "it", txn_id, isa13);
+}
+
+eg_err
 eg_ledger_out_delivered(eg_ledger *l, int64_t output_id, int64_t at,
 			eg_error *e)
 {
@@ -136,8 +144,9 @@ sets_of(eg_ledger *l, eg_ledger_sent_doc *d, eg_error *e)
 			     "b.name || '=' || b.value FROM business_keys b "
 			     "WHERE b.txn_id=t.id LIMIT 1),'') FROM "
 			     "transactions t WHERE t.file_id=?1 AND "
-			     "t.status='sent' ORDER BY t.id",
-			     "t", d->file_id);
+			     "t.status='sent' AND (t.isa13 IS NULL OR "
+			     "t.isa13=?2) ORDER BY t.id",
+			     "tt", d->file_id, d->isa13);
 	if (rc)
 		return rc;
 	while ((r = eg_ledger_step(l, st, e)) == 1) {

@@ -76,6 +76,14 @@ for f in 940_000000001_20240109.edi 940_000000002_20240109.edi; do
 	expect_exit 0 $E validate "$h/drop/tpl5/out/$f"
 done
 
+# one interchange per document: each lists its own set
+expect_exit 0 $E sent list --partner tpl5 --json
+python3 - "$t/out" <<'PY' && ok || bad "per-document sets in sent list"
+import json, sys
+d = {x["isa13"]: x["sets"] for x in json.load(open(sys.argv[1]))["documents"]}
+assert d == {"000000001": "940 0001", "000000002": "940 0002"}, d
+PY
+
 # --- 2b. 856 004010: HL S/O/P/I and S/O/I, SSCC-18 marks -------------
 expect_exit 0 $E send --partner rtl "$fx/asn.jsonl"
 if cmp -s "$fx/expected/rtl-856-000000001.x12" "$h/drop/rtl/out/rtl-856-000000001.x12"
@@ -225,6 +233,21 @@ grep -l 'W05\*N\*DROP-1' "$out"/*.x12 >/dev/null && ok || bad "no 940 for DROP-1
 	ok || bad "the dropped file was not moved to done/"
 expect_exit 0 $E run
 [ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "a second run sent again"
+
+# killed between the commit and the move: the next run finds the same
+# bytes (a duplicate of itself), moves them, delivers the one document
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"DROP-2","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":6,"uom":"EA"}}]}' \
+	>"$h/drop/tpl/orders/release-2.jsonl"
+touch -d '1 hour ago' "$h/drop/tpl/orders/release-2.jsonl"
+EDIGATE_CRASH_AT=out-before-move $E run >/dev/null 2>&1
+[ $? -eq 137 ] && ok || bad "no crash at out-before-move"
+[ -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "the file moved before the crash"
+expect_exit 0 $E run
+expect_out 'release-2.jsonl: duplicate as'
+[ "$(ls "$out" | wc -l)" -eq $((n + 2)) ] && ok || bad "DROP-2 not delivered exactly once"
+[ "$(grep -l 'W05\*N\*DROP-2' "$out"/*.x12 | wc -l)" -eq 1 ] && ok ||
+	bad "DROP-2 sent twice"
+[ ! -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "release-2 left behind"
 
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
