@@ -17,8 +17,8 @@ help(FILE *f)
 	fputs("Usage: edigate send --partner ID [--spool DIR] [--no-deliver] "
 	      "[--json] FILE...\n\n"
 	      "Send our canonical records (JSON Lines of\n"
-	      "schemas/canonical.xsd: WarehouseOrder for a 940) to partner "
-	      "ID.\n"
+	      "schemas/canonical.xsd: WarehouseOrder for a 940, Shipment\n"
+	      "for an 856) to partner ID.\n"
 	      "Each FILE is recorded in the ledger, checked against the\n"
 	      "canonical schema, refused when its orders were sent before,\n"
 	      "written as X12 through edi/maps/out/, checked by our own\n"
@@ -200,7 +200,7 @@ run_send(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_send = {
-	"send", "send canonical records to a partner as X12 (940)",
+	"send", "send canonical records to a partner as X12 (940, 856)",
 	run_send, help,
 };
 

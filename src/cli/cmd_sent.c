@@ -24,8 +24,8 @@ help(FILE *f)
 	      "3PL answers with 945s, say): their business keys and order\n"
 	      "lines go into the ledger, where the profile's rules\n"
 	      "(requires-reference, quantity-tolerance) look for them when\n"
-	      "the answers arrive.  Needed until the outbound pipeline\n"
-	      "records what it sends by itself.\n\n"
+	      "the answers arrive.  For documents sent by other means:\n"
+	      "`edigate send` records what it sends by itself.\n\n"
 	      "Each interchange must be addressed to the partner (ISA07/08\n"
 	      "its <partner-isa>) and come from us (ISA05/06 our <our-isa>),\n"
 	      "and hold sets its profile lists as documents we send\n"
@@ -231,6 +231,6 @@ run(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_sent = {
-	"sent", "record documents we sent, for the partner's answers",
+	"sent", "documents we sent: list, show, or record ones sent elsewhere",
 	run, help,
 };
