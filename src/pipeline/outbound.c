@@ -37,6 +37,7 @@
 
 #define OUT_MAX_INPUT (64u << 20) /* one input file held in memory */
 #define OUT_MAX_DOC (64u << 20)   /* one document written */
+#define WHY_LISTED (256u << 10)   /* report text listing problems */
 
 typedef struct rec {
 	eg_rnode *r;
@@ -62,6 +63,9 @@ add_why(sendctx *s, eg_error *e, const char *fmt, const char *a,
 	const char *b)
 {
 	s->res->problems++;
+	/* the report lists the first ones; the count says how many */
+	if (s->why.len > WHY_LISTED)
+		return EG_OK;
 	if (eg_buf_addf(&s->why, fmt, a, b))
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	return EG_OK;
