@@ -7,6 +7,7 @@
 #   make bench      throughput and memory figures
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each, in turn
 #   make checksrc   refuse banned functions
+#   make man        the manual pages (build/man), from each --help
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Every entry point runs `make deps` first, which installs missing Debian
@@ -42,8 +43,8 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
-        serve pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
+.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
+        serve ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
         install clean
@@ -100,7 +101,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
 		canonical csv edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
-		hostile serve corpus install-check
+		hostile serve ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -142,6 +143,11 @@ serve: $(BA)/edigate
 # trip, quarantine, control numbers across crashes, 997 reconciliation
 outbound: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/outbound.sh
+
+# operations: the quarantine as an owned work queue, review, shadow mode,
+# shadow compare, run --dry-run (issue 19)
+ops: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/ops_queue.sh
 
 # duplicates, control-number reuse, corrected resends, release --file
 dedupe: $(BA)/edigate
@@ -276,6 +282,20 @@ fuzz: deps
 			{ echo "fuzz_$$t: found a crash (crash-*/leak-*/timeout-*/oom-* here)"; exit 1; }; \
 	done
 
+# --- manual pages and completion ---------------------------------------
+# One page per command, made from its --help by scripts/mkman.sh (the
+# help text is the single source); docs/man/edigate.extra adds the
+# environment and files to edigate(1).
+man: $(B)/edigate
+	@rm -rf build/man
+	@sh scripts/mkman.sh $(B)/edigate build/man $(VERSION)
+
+# every command has a page that renders without warnings and names every
+# option of its --help; the bash completion completes commands, options
+# and partner ids
+man-check: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/man.sh
+
 # --- hygiene ---------------------------------------------------------------
 checksrc:
 	@sh scripts/checksrc.sh
@@ -298,6 +318,12 @@ install: deps
 		chmod 644 $(DESTDIR)$(PREFIX)/$$d/$${f#*/}; \
 		echo "installed $(PREFIX)/$$d/$${f#*/}"; done
 	install -m 644 docs/operations.md $(DESTDIR)$(PREFIX)/share/doc/edigate/
+	@$(MAKE) --no-print-directory man
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 build/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 dist/bash-completion/edigate \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/edigate
 
 clean:
 	rm -rf build edigate

@@ -12,14 +12,19 @@
 #    (target < 64 MiB).
 # 3. The nightly delta of the two files: `edigate delta` (wall, peak RSS
 #    < 64 MiB) next to the same delta by LC_ALL=C sort + join in the same
-#    run; both must find the same numbers of added, changed and deleted
-#    keys, or the run fails.  DuckDB is not run (see docs/csv.md).
+#    run, and by DuckDB (bench/duckdb_delta.mjs: both files read as text
+#    with their header, EXCEPT both ways); all must find the same numbers
+#    of added, changed and deleted keys, or the run fails.  DuckDB's
+#    package (@duckdb/node-api) is installed from npm by this script into
+#    BENCH_NODE_DIR (default build/bench-node), never by make deps; without
+#    node/npm or the registry, its figures are skipped with a message.
 #
 # Every figure goes through the same PASS/MISS lines and BENCH_OUT file
 # as bench/run.sh.  Targets are reported, not asserted.
 #
 # Environment: BIN (build/rel), EDIGATE (./edigate), BENCH_CSV_ROWS,
-# BENCH_OUT (build/bench-results.txt), BENCH_KEEP=1 keeps the files.
+# BENCH_OUT (build/bench-results.txt), BENCH_KEEP=1 keeps the files,
+# BENCH_NODE_DIR, BENCH_DUCKDB=0 skips DuckDB.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -122,6 +127,36 @@ info delta_sort_join_peak_rss "$rss_mib" "MiB (sort's own buffers)"
 [ "$ours" = "$theirs" ] || die "delta counts differ: edigate '$ours', sort+join '$theirs'"
 echo "  added/changed/deleted: edigate $ours, sort+join $theirs (same)"
 figure delta_vs_sort_join "$(awk -v a="$ewall" -v b="$wall" 'BEGIN { printf "%.2f", b / a }')" ">=" 1 "x faster"
+
+# DuckDB, installed here for the bench only.
+ND=${BENCH_NODE_DIR:-build/bench-node}
+duck=
+if [ "${BENCH_DUCKDB:-1}" = 0 ]; then
+	echo "  DuckDB: skipped (BENCH_DUCKDB=0)"
+elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	echo "  DuckDB: skipped (no node/npm on this machine)"
+else
+	mkdir -p "$ND"
+	if [ ! -d "$ND/node_modules/@duckdb/node-api" ]; then
+		echo "  installing @duckdb/node-api from npm into $ND"
+		npm install --prefix "$ND" --no-audit --no-fund --silent \
+			@duckdb/node-api >"$LOG" 2>&1 ||
+			echo "  DuckDB: npm install failed ($(tail -n 1 "$LOG")): skipped"
+	fi
+	if [ -d "$ND/node_modules/@duckdb/node-api" ]; then
+		cp bench/duckdb_delta.mjs "$ND/"
+		duck=$ND/duckdb_delta.mjs
+	fi
+fi
+if [ -n "$duck" ]; then
+	timed node "$duck" "$old" "$new" sku
+	dres=$(cat "$LOG.out")
+	info delta_duckdb_seconds "$wall" s
+	info delta_duckdb_peak_rss "$rss_mib" MiB
+	[ "$ours" = "$dres" ] || die "delta counts differ: edigate '$ours', DuckDB '$dres'"
+	echo "  added/changed/deleted: DuckDB $dres (same)"
+	figure delta_vs_duckdb "$(awk -v a="$ewall" -v b="$wall" 'BEGIN { printf "%.2f", b / a }')" ">=" 1 "x faster"
+fi
 
 if [ "${BENCH_KEEP:-0}" != 1 ]; then
 	rm -f "$old" "$new" "$dc"

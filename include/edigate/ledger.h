@@ -90,10 +90,21 @@ eg_err eg_ledger_next_control(eg_ledger *l, const char *partner,
 			      const char *kind, uint64_t *out,
 			      eg_error *e) EG_MUST_USE;
 
+/* A consistent copy of the whole ledger into a new file path (for `run
+ * --dry-run`, which works on a copy and leaves the ledger as it is). */
+eg_err eg_ledger_snapshot(eg_ledger *l, const char *path,
+			  eg_error *e) EG_MUST_USE;
+
 /* Append to the audit log. */
 eg_err eg_ledger_audit(eg_ledger *l, const char *actor, const char *action,
 		       const char *file_id, const char *reason,
 		       const char *detail, eg_error *e) EG_MUST_USE;
+
+/* The same at a given time (the caller's clock: EDIGATE_NOW in tests). */
+eg_err eg_ledger_audit_at(eg_ledger *l, int64_t at, const char *actor,
+			  const char *action, const char *file_id,
+			  const char *reason, const char *detail,
+			  eg_error *e) EG_MUST_USE;
 
 /* Move a file to a new state and note it in its history. */
 eg_err eg_ledger_set_state(eg_ledger *l, const char *file_id,

@@ -8,7 +8,8 @@
  * comes back.  A second ledger backend (PostgreSQL) provides the same
  * functions with the same results; docs/ledger.md lists what a backend
  * must implement.  Implemented in src/spool/ledger_query.c (files,
- * show), ledger_query_status.c and ledger_query_quarantine.c.
+ * show), ledger_query_status.c, ledger_query_quarantine.c (quarantine,
+ * its work queue) and ledger_query_review.c (review).
  *
  * Rows are handed to a callback one at a time.  Strings in a row are
  * borrowed: valid during the call only, never NULL ("" where the ledger
@@ -200,11 +201,20 @@ eg_err eg_ledger_partner_day_get(eg_ledger *l, const char *partner,
 
 /* --- quarantine, release, discard, reprocess --------------------------- */
 
-/* A file waiting in quarantine (rejected or partial). */
+/* A file waiting in quarantine (rejected or partial): a work item. */
 typedef struct eg_ledger_quarantined {
 	const char *id, *partner, *state, *name, *summary;
 	const char *first_error; /* its first error finding's message */
 	int64_t received_at;
+	/* the work queue (schema 4) */
+	const char *owner;    /* assigned (or carried from the file it was
+			       * released from), "": the profile's default */
+	const char *category; /* root cause: set by a person, else what its
+			       * findings say (eg_quarantine_category) */
+	int category_set;     /* 1: a person set it */
+	const char *set;      /* its first transaction set's ST01, "" */
+	int64_t notes;        /* notes written on it */
+	const char *last_note;
 } eg_ledger_quarantined;
 typedef int (*eg_ledger_quarantined_fn)(void *ud,
 					const eg_ledger_quarantined *q);
@@ -213,6 +223,75 @@ typedef int (*eg_ledger_quarantined_fn)(void *ud,
 eg_err eg_ledger_quarantine_list(eg_ledger *l, const char *partner,
 				 eg_ledger_quarantined_fn fn, void *ud,
 				 eg_error *e) EG_MUST_USE;
+
+/*
+ * Root-cause categories of quarantined files, from the rules of their
+ * error findings (the ledger's findings.rule): syntax, guide, mapping
+ * gap, missing master data, quantity tolerance, duplicate, wrong
+ * partner, other.  rules is a space-separated list; the category is the
+ * first of this order that any rule belongs to: wrong partner,
+ * duplicate, syntax, guide, mapping gap, missing master data, quantity
+ * tolerance, other.  docs/operations.md lists which rule goes where.
+ */
+const char *eg_quarantine_category(const char *rules);
+/* The categories in that order, NULL-terminated. */
+const char *const *eg_quarantine_categories(void);
+/* 1 when name is one of them. */
+int eg_quarantine_category_ok(const char *name);
+
+/* Work on a quarantined file, each audited (action assign, note,
+ * categorize) with actor at time at, in one transaction: owner to (""
+ * back to the profile's default); a note; a category (one of the
+ * above, "" back to what the findings say).  EG_ENOTFOUND when the file
+ * is not in quarantine. */
+eg_err eg_ledger_quarantine_assign(eg_ledger *l, const char *file_id,
+				   const char *owner, const char *actor,
+				   int64_t at, eg_error *e) EG_MUST_USE;
+eg_err eg_ledger_quarantine_note(eg_ledger *l, const char *file_id,
+				 const char *text, const char *actor,
+				 int64_t at, eg_error *e) EG_MUST_USE;
+eg_err eg_ledger_quarantine_categorize(eg_ledger *l, const char *file_id,
+				       const char *category, const char *actor,
+				       int64_t at, eg_error *e) EG_MUST_USE;
+
+/* The notes on a file, oldest first. */
+typedef struct eg_ledger_qnote {
+	int64_t at;
+	const char *actor, *text;
+} eg_ledger_qnote;
+typedef int (*eg_ledger_qnote_fn)(void *ud, const eg_ledger_qnote *n);
+eg_err eg_ledger_quarantine_notes(eg_ledger *l, const char *file_id,
+				  eg_ledger_qnote_fn fn, void *ud,
+				  eg_error *e) EG_MUST_USE;
+
+/* --- review: the week of the quarantine -------------------------------- */
+
+/* A file received since then that went to quarantine (whatever it is
+ * now), for the themes: its partner, category, state now. */
+typedef struct eg_ledger_qtheme {
+	const char *id, *partner, *state, *category;
+	int64_t received_at;
+} eg_ledger_qtheme;
+typedef int (*eg_ledger_qtheme_fn)(void *ud, const eg_ledger_qtheme *t);
+eg_err eg_ledger_review_quarantined(eg_ledger *l, int64_t since,
+				    eg_ledger_qtheme_fn fn, void *ud,
+				    eg_error *e) EG_MUST_USE;
+
+/* What people did since then (audit actions release, discard,
+ * reprocess, assign, note, categorize), oldest first, with the file's
+ * partner, when it was received, and whether it had been in quarantine
+ * (for the time to resolve). */
+typedef struct eg_ledger_review_action {
+	int64_t at;
+	const char *actor, *action, *file_id, *reason, *detail, *partner;
+	int64_t received_at;
+	int was_quarantined;
+} eg_ledger_review_action;
+typedef int (*eg_ledger_review_action_fn)(void *ud,
+					  const eg_ledger_review_action *a);
+eg_err eg_ledger_review_actions(eg_ledger *l, int64_t since,
+				eg_ledger_review_action_fn fn, void *ud,
+				eg_error *e) EG_MUST_USE;
 
 /* Is a file in this state waiting in quarantine? */
 int eg_ledger_state_in_quarantine(const char *state);

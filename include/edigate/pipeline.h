@@ -25,6 +25,9 @@
  *   work/<file-id>.<what>          staged outputs of one file
  *   out/<partner>/<file-id>.jsonl  canonical records (JSON Lines)
  *   out/<partner>/acks/<name>      acknowledgements we sent
+ *   shadow/<partner>/<file-id>.jsonl  a shadow partner's records
+ *   shadow/<partner>/acks/<name>   its acknowledgements, never sent
+ *   dry-run/<stamp>/               a `run --dry-run`: a spool of its own
  *   quarantine/<partner>/<file-id>/  original, report.txt, report.json
  *   archive/<partner>/<YYYY-MM>/<file-id>.gz  every original, compressed
  *   run.lock                       held by the running `edigate run`
@@ -72,9 +75,24 @@ typedef struct eg_pipeline_opts {
 	/* Only finish and process what is in the spool (reprocess,
 	 * release): no pull, no push, no clean-up -- the next run does. */
 	int local_only;
+	/* `run --dry-run`: deliver nothing, as a shadow partner (below);
+	 * the caller gives a spool of its own holding a copy of the ledger,
+	 * so nothing of the run is recorded in the real one. */
+	int dry_run;
 	eg_pipeline_note_fn note;
 	void *note_ud;
 } eg_pipeline_opts;
+
+/*
+ * Shadow mode (profile mode="shadow") and dry runs deliver nothing: the
+ * whole pipeline runs, but records are published to shadow/<partner>/
+ * instead of out/ (outputs of kind shadow-records), acknowledgements
+ * are kept in shadow/<partner>/acks/ (kind shadow-ack, never pushed, no
+ * interchange noted as acknowledged), nothing is pushed to the outbox
+ * and the partner's server is never cleaned up (files are recorded with
+ * no after-pickup action, so the ledger knows them and does not take
+ * them twice).  One decision, eg_pl_delivers (run.c).
+ */
 
 /* A partner as the pipeline needs it (built by the caller). */
 typedef struct eg_pipeline_partner {

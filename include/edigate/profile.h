@@ -25,6 +25,8 @@ typedef struct eg_profile_doc {
 	char versions[64]; /* "004010 005010" */
 	char *guide;       /* partner guide path (resolved), or NULL */
 	int ack_only;      /* acknowledge-only="true": no record expected */
+	char owner[64];    /* owner=: who works its quarantined files by
+			    * default, "" when not set */
 } eg_profile_doc;
 
 /* <codemap name=...>: partner codes to ours. */
@@ -46,6 +48,9 @@ typedef struct eg_profile_field {
 typedef struct eg_profile {
 	char *path, *dir; /* the file and its directory */
 	char *id, *name, *kind;
+	/* mode="shadow": the pipeline runs but delivers nothing (outputs
+	 * stay in spool/shadow/ID) */
+	int shadow;
 	char partner_q[3], partner_id[16], our_q[3], our_id[16];
 	char gs_partner[16], gs_ours[16];
 	int sftp;
@@ -151,6 +156,17 @@ typedef struct eg_profile {
 struct eg_schedule;
 eg_err eg_profile_schedule(const eg_profile *p, struct eg_schedule *s,
 			   eg_error *e) EG_MUST_USE;
+
+/*
+ * Who works a quarantined file of document set (e.g. "856", may be "" or
+ * NULL when not known) by default: the owner= of the profile's inbound
+ * <document> of that set; when the set is not known, the owner shared by
+ * every inbound document that names one (NULL when they differ or none
+ * does).  NULL when there is none.
+ */
+const char *eg_profile_default_owner(const eg_profile *p, const char *set);
+/* An owner name is 1-63 letters, digits, '.', '_', '-' or '@'. */
+int eg_owner_name_ok(const char *name);
 
 /* The profile's code list called name, or NULL. */
 const eg_profile_codemap *eg_profile_codemap_find(const eg_profile *p,

@@ -7,6 +7,7 @@
 #ifndef EDIGATE_CLI_H
 #define EDIGATE_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -77,6 +78,8 @@ extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
 extern const eg_command eg_cmd_delta;
 extern const eg_command eg_cmd_serve;
+extern const eg_command eg_cmd_review;
+extern const eg_command eg_cmd_shadow;
 
 /* Exit code for a library error. */
 int eg_cli_exit_for(eg_err rc);
@@ -269,6 +272,13 @@ int eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
  */
 int eg_cli_spool_open_run(eg_cli *cli, const char *spool_opt, long wait_secs,
 			  int new_ledger, eg_cli_spool *s);
+/*
+ * `run --dry-run`: s is a new spool of its own, SPOOL/dry-run/STAMP-PID,
+ * holding a copy of the spool's ledger (none when there is none yet):
+ * whatever the run does stays there; real gets the spool's path.
+ */
+int eg_cli_spool_open_dry(eg_cli *cli, const char *spool_opt,
+			  eg_cli_spool *s, char *real, size_t cap);
 void eg_cli_spool_close(eg_cli_spool *s);
 /* "HOME has no partners/ ...: set --home or $EDIGATE_HOME"; returns
  * EG_EXIT_USAGE. */
@@ -284,6 +294,27 @@ int eg_cli_parse_time(const char *s, time_t *out);
 void eg_cli_fmt_time(long long t, char *dst, size_t cap);
 /* Append s as a JSON string (quoted) to b. */
 eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
+
+/*
+ * The quarantine's work queue (cmd_quarantine.c), for quarantine and
+ * review: an age for people ("2d 4h"), an age from the command line
+ * ("30m", "36h", "2d", "1w" -> seconds; -1 when malformed), a category
+ * as typed ("mapping-gap") to its name ("mapping gap", NULL: none).
+ */
+void eg_cli_fmt_age(int64_t secs, char *dst, size_t cap);
+int eg_cli_parse_age(const char *s, int64_t *out);
+const char *eg_cli_category(const char *s);
+/* Who owns a quarantined file: assigned, else the profile's default
+ * owner for its set (*from_profile 1); "" for nobody. */
+struct eg_ledger_quarantined;
+typedef struct eg_cli_qowners {
+	eg_cli_profiles all;
+} eg_cli_qowners;
+int eg_cli_qowners_open(eg_cli *cli, const eg_home *h, eg_cli_qowners *o);
+void eg_cli_qowners_close(eg_cli_qowners *o);
+const char *eg_cli_qowner(const eg_cli_qowners *o,
+			  const struct eg_ledger_quarantined *q,
+			  int *from_profile);
 
 /* Write a buffer's bytes to f; EG_EIO on a short write. */
 int eg_cli_write(eg_cli *cli, const char *p, size_t n);

@@ -304,6 +304,14 @@ cmd_check(eg_cli *cli, int argc, char **argv, const eg_home *h,
 			}
 		if (!json && c.errors == before)
 			fprintf(cli->out, "  ok: %s (%s)\n", p->id, p->name);
+		/* a shadow partner is checked like any other, and said so */
+		if (!json && p->shadow)
+			fprintf(cli->out,
+				"  mode: shadow: runs the whole pipeline but "
+				"delivers nothing; records and "
+				"acknowledgements stay in spool/shadow/%s "
+				"(`edigate shadow compare`)\n",
+				p->id);
 	}
 	if (!named) {
 		eg_profile **loaded = calloc(all.n + 1, sizeof(*loaded));

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_query.h"
 #include "edigate/pipeline.h"
 #include "run_metrics.h"
 
@@ -43,6 +44,15 @@ help(FILE *f)
 	      "                 PATH (Prometheus text, atomically: for\n"
 	      "                 node_exporter's textfile collector;\n"
 	      "                 docs/operations.md)\n"
+	      "  --dry-run      run the named partners (--partner) as in\n"
+	      "                 shadow mode: everything is processed, nothing\n"
+	      "                 is delivered (no acknowledgement pushed, no\n"
+	      "                 record in out/, the partner's server left as\n"
+	      "                 it is) and the spool's ledger is not written:\n"
+	      "                 the run works in SPOOL/dry-run/STAMP/ on a copy\n"
+	      "                 of the ledger, and a later real run takes the\n"
+	      "                 same files.  Records: DIR/shadow/ID/*.jsonl\n"
+	      "                 (`edigate shadow compare --spool DIR`)\n"
 	      "  --json         print the totals as one JSON object\n"
 	      "  --quiet        no line per file\n\n"
 	      "One partner failing (its server, its folders) does not stop the\n"
@@ -189,6 +199,28 @@ run_partner(eg_cli *cli, eg_cli_spool *s, eg_pipeline *pl, const char *id,
 	return x;
 }
 
+/* A dry run works on a copy of the ledger without the spool's files in
+ * work: a file an earlier run left half done must be finished by a real
+ * run first. */
+static int
+dry_unfinished(eg_cli *cli, eg_cli_spool *s, const char *id)
+{
+	eg_ledger_partner_day d;
+	eg_error e;
+
+	eg_error_clear(&e);
+	if (eg_ledger_partner_day_get(s->ledger, id, (int64_t)s->now, &d, &e))
+		return eg_cli_fail(cli, &e);
+	if (d.unfinished == 0)
+		return EG_EXIT_OK;
+	fprintf(cli->err,
+		"%s run: partner %s has %lld file(s) an earlier run did not "
+		"finish: run `edigate run --partner %s` first, then the dry "
+		"run\n",
+		cli->prog, id, (long long)d.unfinished, id);
+	return EG_EXIT_USAGE;
+}
+
 static int
 run(eg_cli *cli, int argc, char **argv)
 {
@@ -197,7 +229,8 @@ run(eg_cli *cli, int argc, char **argv)
 	const char **only;
 	size_t nonly = 0, i, nids = 0;
 	char **ids = NULL;
-	int json = 0, failed = 0, new_ledger = 0, x;
+	int json = 0, failed = 0, new_ledger = 0, dry = 0, x;
+	char real[4096] = "";
 	long wait = 0;
 	unsigned batch = 0;
 	eg_cli_spool s;
@@ -245,6 +278,8 @@ run(eg_cli *cli, int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--new-ledger")) {
 			new_ledger = 1;
+		} else if (!strcmp(a, "--dry-run")) {
+			dry = 1;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (!strcmp(a, "--quiet")) {
@@ -261,7 +296,16 @@ run(eg_cli *cli, int argc, char **argv)
 		free(only);
 		return x;
 	}
-	x = eg_cli_spool_open_run(cli, spool, wait, new_ledger, &s);
+	if (dry && (!nonly || new_ledger || metrics_file)) {
+		free(only);
+		return eg_cli_usage(cli, "run",
+				    "--dry-run needs --partner ID (and takes "
+				    "no --new-ledger or --metrics-file)");
+	}
+	x = dry ? eg_cli_spool_open_dry(cli, spool, &s, real, sizeof(real))
+		: eg_cli_spool_open_run(cli, spool, wait, new_ledger, &s);
+	for (i = 0; !x && dry && i < nonly; i++)
+		x = dry_unfinished(cli, &s, only[i]);
 	if (x) {
 		eg_cli_spool_close(&s);
 		free(only);
@@ -277,6 +321,7 @@ run(eg_cli *cli, int argc, char **argv)
 	o.datadir = s.home.datadir;
 	o.crash_at = cli->env_crash;
 	o.batch = batch;
+	o.dry_run = dry;
 	o.note = on_note;
 	o.note_ud = &rc;
 	eg_error_clear(&e);
@@ -359,6 +404,13 @@ run(eg_cli *cli, int argc, char **argv)
 				c.failed, failed);
 		fputc('\n', cli->out);
 	}
+	if (dry)
+		fprintf(json ? cli->err : cli->out,
+			"dry run: nothing was delivered and the ledger of %s "
+			"was not written; what the run did is in %s (records "
+			"in %s/shadow/PARTNER/, its own ledger.db for `edigate "
+			"--spool`)\n",
+			real, s.spool, s.spool);
 	eg_pipeline_free(pl);
 	eg_cli_free_ids(ids, nids);
 	eg_cli_spool_close(&s);

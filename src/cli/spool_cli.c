@@ -249,6 +249,49 @@ eg_cli_spool_open_run(eg_cli *cli, const char *spool_opt, long wait_secs,
 	return EG_EXIT_OK;
 }
 
+int
+eg_cli_spool_open_dry(eg_cli *cli, const char *spool_opt, eg_cli_spool *s,
+		      char *real, size_t cap)
+{
+	char dry[PATH_MAX], copy[PATH_MAX + 16], stamp[32];
+	eg_spool_info si;
+	eg_ledger *l = NULL;
+	struct tm tm;
+	eg_error e;
+	int x;
+
+	if ((x = spool_begin(cli, "run", spool_opt, s)))
+		return x;
+	if (!has_partners(&s->home))
+		return eg_cli_no_home(cli, "run", &s->home);
+	snprintf(real, cap, "%s", s->spool);
+	gmtime_r(&s->now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	eg_error_clear(&e);
+	if ((size_t)snprintf(dry, sizeof(dry), "%s/dry-run/%s-%ld", s->spool,
+			     stamp, (long)getpid()) >= sizeof(dry) ||
+	    (size_t)snprintf(copy, sizeof(copy), "%s/ledger.db", dry) >=
+		sizeof(copy))
+		return eg_cli_usage(cli, "run", "spool path too long");
+	if (eg_spool_inspect(s->spool, &si, &e) || eg_mkdirs(dry, &e))
+		return eg_cli_fail(cli, &e);
+	/* the run works on a copy: the ledger itself is never written */
+	if (si.ledger &&
+	    (eg_ledger_open_mode(&l, s->spool, EG_LEDGER_READONLY, &e) ||
+	     eg_ledger_snapshot(l, copy, &e))) {
+		eg_ledger_close(l);
+		return eg_cli_fail(cli, &e);
+	}
+	eg_ledger_close(l);
+	snprintf(s->spool, sizeof(s->spool), "%s", dry);
+	if ((x = spool_lock(cli, s, 0)))
+		return x;
+	if (eg_ledger_open(&s->ledger, s->spool, &e) ||
+	    eg_maps_new(&s->maps, s->home.datadir, &e))
+		return eg_cli_fail(cli, &e);
+	return EG_EXIT_OK;
+}
+
 void
 eg_cli_spool_close(eg_cli_spool *s)
 {

@@ -118,32 +118,54 @@ eg_buf_addf(eg_buf *b, const char *fmt, ...)
 	return EG_OK;
 }
 
+/* Bytes a JSON string takes as they are (not '"', '\\', controls, DEL). */
+static int
+json_plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+}
+
 eg_err
 eg_buf_add_json(eg_buf *b, const char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	eg_err rc = eg_buf_addc(b, '"');
-	size_t i;
+	eg_err rc;
+	size_t i = 0;
 
-	for (i = 0; rc == EG_OK && i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+	/* room for the common case (nothing to escape) at once: the
+	 * writers call this for every value of every record */
+	if ((rc = reserve(b, n + 2)) != EG_OK)
+		return rc;
+	b->data[b->len++] = '"';
+	while (rc == EG_OK && i < n) {
+		size_t run = i;
+		unsigned char c;
+		const char *sh;
 
-		/* the short escapes where JSON has them, as Python's
-		 * json.dumps writes them (docs/canonical.md, rule 10) */
-		const char *sh = c == '"' ? "\\\"" : c == '\\' ? "\\\\"
-			       : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-			       : c == '\t' ? "\\t" : c == '\b' ? "\\b"
-			       : c == '\f' ? "\\f" : NULL;
-
-		if (sh) {
-			rc = eg_buf_add(b, sh, 2);
-		} else if (c < 0x20 || c == 0x7f) {
-			rc = eg_buf_add(b, esc, 6);
-		} else {
+		while (run < n && json_plain((unsigned char)p[run]))
+			run++;
+		if (run > i) {
 			/* Bytes >= 0x80 pass through: EDI text is usually
 			 * UTF-8 or Latin-1; readers flag bad encodings. */
-			rc = eg_buf_addc(b, (char)c);
+			if ((rc = eg_buf_add(b, p + i, run - i)) != EG_OK)
+				break;
+			i = run;
+			continue;
+		}
+		c = (unsigned char)p[i++];
+		/* the short escapes where JSON has them, as Python's
+		 * json.dumps writes them (docs/canonical.md, rule 10) */
+		sh = c == '"' ? "\\\"" : c == '\\' ? "\\\\"
+		   : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+		   : c == '\t' ? "\\t" : c == '\b' ? "\\b"
+		   : c == '\f' ? "\\f" : NULL;
+		if (sh) {
+			rc = eg_buf_add(b, sh, 2);
+		} else {
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4],
+				       hex[c & 15]};
+
+			rc = eg_buf_add(b, esc, 6);
 		}
 	}
 	if (rc == EG_OK)

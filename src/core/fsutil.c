@@ -90,6 +90,13 @@ eg_mkdirs(const char *dir, eg_error *e)
 
 	if (n == 0 || n >= sizeof(p))
 		return eg_fail(e, EG_EINVAL, "bad directory name '%s'", dir);
+	/* Usually the folder is there already (the spool's folders, once
+	 * per file): one call, not one per component. */
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return EG_OK;
+	if (errno != ENOENT)
+		return eg_fail(e, EG_EIO, "cannot create directory %s: %s",
+			       dir, strerror(errno));
 	memcpy(p, dir, n + 1);
 	for (i = 1; i <= n; i++) {
 		if (p[i] != '/' && p[i] != '\0')

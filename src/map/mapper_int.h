@@ -101,6 +101,14 @@ struct eg_mapper {
 	int ship_to_unit; /* a line's own N1 segment, -1 for the header's */
 	size_t run_min;   /* level units under one parent that make a run */
 	int runs_ok;      /* this record may hold runs (make_record) */
+	/* run_level's answers per (map, level field): it walks the map's
+	 * keys through the shape, the same answer for every unit */
+	struct runmemo {
+		const eg_map *map;
+		const cfield *cf;
+		int ok;
+	} runmemo[16];
+	unsigned nrunmemo;
 };
 
 /* ---- mapset.c ---- */
@@ -145,7 +153,7 @@ void eg_mfield_cache_free(eg_mapper *m);
 /* ---- maprun.c ---- */
 
 /* Should the units of level lv under u (field cf) be a run? */
-int eg_mrun_wanted(const eg_mapper *m, const cfield *cf, int u, int lv);
+int eg_mrun_wanted(eg_mapper *m, const cfield *cf, int u, int lv);
 /* Check them one by one and add a run node for them to node. */
 eg_err eg_mrun_add(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 		   int lv, unsigned *ordinal);

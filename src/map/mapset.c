@@ -137,10 +137,17 @@ eg_mset_id(const eg_mapper *m, const cseg *s, char id[4])
 uint32_t
 eg_mset_tag(const eg_mapper *m, const cseg *s)
 {
-	char id[4];
+	const unsigned char *p =
+	    (const unsigned char *)m->arena.data + s->off;
+	uint32_t len = eg_mset_len(m, s);
+	unsigned char a, b, c;
 
-	eg_mset_id(m, s, id);
-	return EG_X12_TAG(id[0], id[1], id[1] ? id[2] : 0);
+	/* eg_mset_id without the copy: this runs for every segment a
+	 * field's rules look at */
+	a = len > 0 && p[0] != (unsigned char)m->elsep ? p[0] : 0;
+	b = a && len > 1 && p[1] != (unsigned char)m->elsep ? p[1] : 0;
+	c = b && len > 2 && p[2] != (unsigned char)m->elsep ? p[2] : 0;
+	return EG_X12_TAG(a, b, c);
 }
 
 int

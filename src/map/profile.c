@@ -476,6 +476,9 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->id = dup_attr(root, "id");
 	p->name = dup_attr(root, "name");
 	p->kind = dup_attr(root, "kind");
+	p->shadow = !strcmp(eg_xml_attr(root, "mode") ? eg_xml_attr(root, "mode")
+							: "live",
+			    "shadow");
 	id = child(root, "identity");
 	cpy_attr(p->partner_q, sizeof(p->partner_q), child(id, "partner-isa"),
 		 "qualifier");
@@ -526,6 +529,7 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		cpy_attr(d->versions, sizeof(d->versions), k, "versions");
 		g = eg_xml_attr(k, "acknowledge-only");
 		d->ack_only = g && (!strcmp(g, "true") || !strcmp(g, "1"));
+		cpy_attr(d->owner, sizeof(d->owner), k, "owner");
 		g = eg_xml_attr(k, "guide");
 		if (g) {
 			size_t n = strlen(p->dir) + strlen(g) + 2;
@@ -800,6 +804,14 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 	size_t i;
 
 	stem = stem ? stem + 1 : p->path;
+	for (i = 0; i < p->ndocs; i++)
+		if (p->docs[i].owner[0] && !eg_owner_name_ok(p->docs[i].owner))
+			say(&r, EG_PCHECK_ERROR,
+			    "<document set=\"%s\" owner=\"%s\">: an owner is "
+			    "a name of 1 to 63 letters, digits, '.', '_', '-' "
+			    "or '@' (a login or a team), as `edigate "
+			    "quarantine assign --to` takes it",
+			    p->docs[i].set, p->docs[i].owner);
 	check_delims(&r, p);
 	check_file_name(&r, p);
 	if (strncmp(stem, p->id, strlen(p->id)) != 0 ||
@@ -1022,4 +1034,45 @@ eg_profile_conflicts(eg_profile *const *ps, size_t n, size_t i,
 		if (j != i)
 			pair_conflicts(&r, ps[i], ps[j], home);
 	return r.errors;
+}
+
+int
+eg_owner_name_ok(const char *name)
+{
+	size_t i, n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-' || c == '@'))
+			return 0;
+	}
+	return 1;
+}
+
+const char *
+eg_profile_default_owner(const eg_profile *p, const char *set)
+{
+	const char *shared = NULL;
+	size_t i;
+
+	for (i = 0; i < p->ndocs; i++) {
+		const eg_profile_doc *d = &p->docs[i];
+
+		if (strcmp(d->direction, "in") || !d->owner[0])
+			continue;
+		if (set && set[0] && !strcmp(d->set, set))
+			return d->owner;
+		if (!shared)
+			shared = d->owner;
+		else if (strcmp(shared, d->owner))
+			shared = ""; /* they differ */
+	}
+	if (set && set[0])
+		return NULL;
+	return shared && shared[0] ? shared : NULL;
 }

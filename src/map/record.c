@@ -304,21 +304,22 @@ eg_rnode_text(const eg_rnode *n, const char *path)
 	return n ? n->value : NULL;
 }
 
-/* Does the path from the root to n end with suffix? */
+/* Does the path from the root to n end with suffix (len bytes)? */
 static int
-ends_with_path(const eg_rnode *n, const char *suffix)
+ends_with_path(const eg_rnode *n, const char *suffix, size_t len)
 {
-	size_t len = strlen(suffix);
-
 	while (len > 0) {
-		size_t k = len, nl;
+		size_t k = len, nl = 0;
 
 		while (k > 0 && suffix[k - 1] != '/')
 			k--;
 		if (!n || !n->parent)
 			return 0; /* the root's own name is not part of paths */
-		nl = strlen(n->name);
-		if (nl != len - k || memcmp(n->name, suffix + k, nl))
+		/* compare without measuring the name first: most nodes
+		 * differ in their first bytes */
+		while (nl < len - k && n->name[nl] == suffix[k + nl])
+			nl++;
+		if (nl != len - k || n->name[nl] != '\0')
 			return 0;
 		n = n->parent;
 		len = k ? k - 1 : 0;
@@ -327,15 +328,16 @@ ends_with_path(const eg_rnode *n, const char *suffix)
 }
 
 static int
-match_walk(const eg_rnode *n, const char *suffix,
+match_walk(const eg_rnode *n, const char *suffix, size_t len,
 	   int (*fn)(void *ud, const eg_rnode *n), void *ud)
 {
 	int r;
 
 	for (; n; n = n->next) {
-		if (ends_with_path(n, suffix) && (r = fn(ud, n)) != 0)
+		if (ends_with_path(n, suffix, len) && (r = fn(ud, n)) != 0)
 			return r;
-		if (n->child && (r = match_walk(n->child, suffix, fn, ud)) != 0)
+		if (n->child &&
+		    (r = match_walk(n->child, suffix, len, fn, ud)) != 0)
 			return r;
 	}
 	return 0;
@@ -347,7 +349,7 @@ eg_rnode_match(const eg_rnode *root, const char *suffix,
 {
 	if (!*suffix)
 		return 0;
-	return match_walk(root->child, suffix, fn, ud);
+	return match_walk(root->child, suffix, strlen(suffix), fn, ud);
 }
 
 /* ---- XML ---- */

@@ -61,6 +61,12 @@ eg_err eg_pl_spool_path(eg_pipeline *pl, char *dst, size_t cap,
 eg_err eg_pl_parent_dir(eg_pipeline *pl, const char *rel, char *dir,
 			size_t cap, eg_error *e) EG_MUST_USE;
 
+/* Does this run deliver (acks pushed, records to out/, the partner's
+ * server cleaned up)?  Not in shadow mode or a dry run (pipeline.h). */
+int eg_pl_delivers(const eg_pipeline *pl);
+/* Where delivered outputs go: "out", or "shadow" when not delivering. */
+const char *eg_pl_out_root(const eg_pipeline *pl);
+
 /* --- the stages, in data-flow order ------------------------------------- */
 
 /* pull.c: fetch new files from the partner's transport (pl->t). */

@@ -74,7 +74,10 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 	      eg_error *e)
 {
 	const eg_profile *p = pl->pp->profile;
-	const char *post = p->after_action && strcmp(p->after_action, "leave")
+	/* shadow and dry runs leave the partner's server as it is */
+	const char *post = p->after_action &&
+				   strcmp(p->after_action, "leave") &&
+				   eg_pl_delivers(pl)
 			       ? "pending"
 			       : "none";
 	char id[32], dst[PATH_MAX], dir[PATH_MAX];

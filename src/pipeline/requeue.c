@@ -170,7 +170,8 @@ requeue(eg_pipeline *pl, const eg_pipeline_partner *pp, const char *file_id,
 					 release ? "released" : "reprocessed",
 					 detail, e);
 	if (!rc)
-		rc = eg_ledger_audit(eg_pl_ledger(pl), eg_pl_opts(pl)->actor, action, file_id,
+		rc = eg_ledger_audit_at(eg_pl_ledger(pl), eg_pl_opts(pl)->now,
+					 eg_pl_opts(pl)->actor, action, file_id,
 				     reason, detail, e);
 	if (!rc)
 		rc = eg_ledger_commit(eg_pl_ledger(pl), e);
@@ -231,7 +232,8 @@ eg_pipeline_discard(eg_pipeline *pl, const char *file_id, const char *reason,
 		return rc;
 	rc = eg_ledger_set_state(eg_pl_ledger(pl), file_id, "discarded", reason, e);
 	if (!rc)
-		rc = eg_ledger_audit(eg_pl_ledger(pl), eg_pl_opts(pl)->actor, "discard", file_id,
+		rc = eg_ledger_audit_at(eg_pl_ledger(pl), eg_pl_opts(pl)->now,
+					 eg_pl_opts(pl)->actor, "discard", file_id,
 				     reason, "quarantine removed; the archive "
 					     "keeps the original", e);
 	if (!rc)

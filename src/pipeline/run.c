@@ -114,6 +114,20 @@ eg_pipeline_free(eg_pipeline *pl)
 	free(pl);
 }
 
+/* --- deliver or not: the one place that decides (pipeline.h) ---------- */
+
+int
+eg_pl_delivers(const eg_pipeline *pl)
+{
+	return !pl->o.dry_run && !(pl->pp && pl->pp->profile->shadow);
+}
+
+const char *
+eg_pl_out_root(const eg_pipeline *pl)
+{
+	return eg_pl_delivers(pl) ? "out" : "shadow";
+}
+
 /* --- spool paths --------------------------------------------------------- */
 
 eg_err
@@ -182,15 +196,18 @@ serve_session(eg_pipeline *pl, eg_error *e)
 	rc = eg_pl_pull(pl, e);
 	if (!rc)
 		rc = eg_pl_process_all(pl, e);
-	if (!rc)
+	/* shadow and dry runs: nothing to the outbox, nothing done on the
+	 * partner's server */
+	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_push_acks(pl, e);
 	/* outbound: what our systems left in the drop folder, then every
-	 * document not delivered yet (a crash or a failed delivery) */
-	if (!rc)
+	 * document not delivered yet (a crash or a failed delivery); not
+	 * in a dry run or shadow mode, where nothing goes out */
+	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_send_drop(pl, e);
-	if (!rc)
+	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_push_docs(pl, NULL, e);
-	if (!rc)
+	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_post_actions(pl, e);
 	pl->t->ops->close(pl->t);
 	pl->t = NULL;
@@ -266,6 +283,11 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 					  e)))
 		goto out;
 	eg_pl_sweep_orphans(pl);
+	if (!eg_pl_delivers(pl))
+		eg_pl_note(pl, "%s: nothing is delivered; records and "
+			       "acknowledgements are kept in %s/shadow/%s",
+			   pl->o.dry_run ? "dry run" : "shadow mode",
+			   pl->o.spool, pp->profile->id);
 	rc = eg_pl_publish_all(pl, e);
 	if (!rc)
 		rc = eg_pl_process_all(pl, e);

@@ -117,15 +117,22 @@ eg_fc_emit_ack(void *ud, const char *name, const char *data, size_t len,
 			  fc->nacks + fc->held_acks)) ||
 	    (rc = eg_path(staged, sizeof(staged), e, "%s/%s", fc->pl->o.spool,
 			  rel)) ||
-	    (rc = eg_path(final, sizeof(final), e, "out/%s/acks/%s", fc->p->id,
-			  fname)))
+	    (rc = eg_path(final, sizeof(final), e, "%s/%s/acks/%s",
+			  eg_pl_out_root(fc->pl), fc->p->id, fname)))
 		return rc;
 	if ((rc = eg_write_file(staged, data, len, e)))
 		return rc;
 	eg_pl_crash_point(fc->pl, "after-ack");
-	if ((rc = eg_fc_add_output(fc, "ack", rel, final, fname,
+	if ((rc = eg_fc_add_output(fc,
+				   eg_pl_delivers(fc->pl) ? "ack"
+							  : "shadow-ack",
+				   rel, final, fname,
 				   control[0] ? control : NULL, len, e)))
 		return rc;
+	/* a shadow's acknowledgement is never sent: the interchange is not
+	 * acknowledged */
+	if (!eg_pl_delivers(fc->pl))
+		return EG_OK;
 	return eg_ledger_note_ack(fc->l, fc->id, fc->ack_seq,
 				  control[0] ? control : "?", e);
 }
@@ -144,9 +151,13 @@ eg_fc_stage_outputs(fctx *fc, const char *final_state, eg_error *e)
 			return rc;
 		if ((rc = eg_path(rel, sizeof(rel), e, "%s.records.jsonl",
 				  fc->workrel)) ||
-		    (rc = eg_path(dst, sizeof(dst), e, "out/%s/%s.jsonl",
-				  fc->p->id, fc->id)) ||
-		    (rc = eg_fc_add_output(fc, "records", rel, dst, NULL, NULL,
+		    (rc = eg_path(dst, sizeof(dst), e, "%s/%s/%s.jsonl",
+				  eg_pl_out_root(fc->pl), fc->p->id, fc->id)) ||
+		    (rc = eg_fc_add_output(fc,
+					   eg_pl_delivers(fc->pl)
+					       ? "records"
+					       : "shadow-records",
+					   rel, dst, NULL, NULL,
 					   eg_fc_rec_len(fc), e)))
 			return rc;
 	}

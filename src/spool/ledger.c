@@ -170,13 +170,28 @@ static const char schema_v3[] =
     "CREATE INDEX acks_in_sent ON acks_in(sent_file);"
     "CREATE INDEX acks_in_attention ON acks_in(partner, attention);";
 
-/* Version 4: outbound documents (ledger_out.h): when each was delivered
- * to the partner's outbox, for acknowledgement windows. */
+/* Version 4: the quarantine as a work queue (ledger_query.h): who owns
+ * a quarantined file and the root-cause category a person set (NULL:
+ * the profile's default owner, the category its findings say), and the
+ * notes people wrote on it.  Who did what is in the audit log. */
 static const char schema_v4[] =
+    "CREATE TABLE IF NOT EXISTS quarantine_work ("
+    "  file_id TEXT PRIMARY KEY, owner TEXT, category TEXT,"
+    "  assigned_at INTEGER, assigned_by TEXT);"
+    "CREATE TABLE IF NOT EXISTS quarantine_notes ("
+    "  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL, text TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS quarantine_notes_file"
+    "  ON quarantine_notes(file_id);"
+    "CREATE INDEX IF NOT EXISTS audit_at ON audit(at);";
+
+/* Version 5: outbound documents (ledger_out.h): when each was delivered
+ * to the partner's outbox, for acknowledgement windows. */
+static const char schema_v5[] =
     "ALTER TABLE outputs ADD COLUMN sent_at INTEGER;";
 
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-					 schema_v4};
+					 schema_v4, schema_v5};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err
@@ -699,6 +714,25 @@ eg_ledger_audit(eg_ledger *l, const char *actor, const char *action,
 			      "reason,detail) VALUES(strftime('%s','now'),"
 			      "?1,?2,?3,?4,?5)",
 			      "ttttt", actor, action, file_id, reason, detail);
+}
+
+eg_err
+eg_ledger_snapshot(eg_ledger *l, const char *path, eg_error *e)
+{
+	/* a consistent copy, even of a ledger open read-only */
+	return eg_ledger_exec(l, e, "VACUUM INTO ?1", "t", path);
+}
+
+eg_err
+eg_ledger_audit_at(eg_ledger *l, int64_t at, const char *actor,
+		   const char *action, const char *file_id, const char *reason,
+		   const char *detail, eg_error *e)
+{
+	return eg_ledger_exec(l, e,
+			      "INSERT INTO audit(at,actor,action,file_id,"
+			      "reason,detail) VALUES(?1,?2,?3,?4,?5,?6)",
+			      "ittttt", at, actor, action, file_id, reason,
+			      detail);
 }
 
 eg_err

@@ -97,6 +97,7 @@ eg_spool_inspect(const char *spool, eg_spool_info *si, eg_error *e)
 		si->ledger = 1;
 	walk(si, spool, "archive", 2); /* archive/P/YYYY-MM/ID.gz */
 	walk(si, spool, "out", 1);     /* out/P/ID.jsonl */
+	walk(si, spool, "shadow", 1);  /* shadow/P/ID.jsonl (shadow mode) */
 	walk(si, spool, "quarantine", 1);
 	walk(si, spool, "in", 1);
 	walk(si, spool, "work", 0);

@@ -29,6 +29,11 @@ grep -q "$t/prefix/bin/edigate run" "$t/prefix/share/edigate/examples/edigate.cr
 	bad "the crontab example does not name the installed binary"
 ! grep -rq '@BINDIR@\|@DOCDIR@' "$t/prefix/lib/systemd" "$t/prefix/share/edigate/examples" ||
 	bad "a placeholder is left in the installed units"
+# the manual pages (one per command) and the bash completion
+for c in "" run quarantine review shadow status; do
+	[ -f "$t/prefix/share/man/man1/edigate${c:+-$c}.1" ] || bad "man page edigate${c:+-$c}.1 not installed"
+done
+[ -f "$t/prefix/share/bash-completion/completions/edigate" ] || bad "bash completion not installed"
 mkdir -p "$t/home"
 "$bin" --home "$t/home" info >"$t/out" 2>&1 || bad "info failed"
 grep -q "^data: *$t/prefix/share/edigate\$" "$t/out" || { cat "$t/out"; bad "installed binary does not find its data"; }

@@ -758,6 +758,177 @@ test_quarantine(void **state)
 	assert_non_null(strstr(x.s, "20261206-000004"));
 }
 
+/* --- the work queue (schema 4) and the review ------------------------- */
+
+static void
+test_quarantine_category(void **state)
+{
+	(void)state;
+	assert_string_equal(eg_quarantine_category("se01-count"), "syntax");
+	assert_string_equal(eg_quarantine_category("reader no-interchange"),
+			    "syntax");
+	assert_string_equal(eg_quarantine_category("element-too-long"), "guide");
+	assert_string_equal(eg_quarantine_category("segment-missing"), "guide");
+	/* what cannot be read outranks the guide */
+	assert_string_equal(eg_quarantine_category("segment-missing isa13-invalid"),
+			    "syntax");
+	assert_string_equal(eg_quarantine_category("map-unmapped-code"),
+			    "mapping gap");
+	assert_string_equal(eg_quarantine_category("rule-requires-reference"),
+			    "missing master data");
+	assert_string_equal(eg_quarantine_category("rule-quantity-tolerance"),
+			    "quantity tolerance");
+	/* a duplicate or another partner's file is that, whatever else */
+	assert_string_equal(eg_quarantine_category("map-missing-field "
+						   "duplicate-business-key"),
+			    "duplicate");
+	assert_string_equal(eg_quarantine_category("reader sender-not-partner"),
+			    "wrong partner");
+	assert_string_equal(eg_quarantine_category(""), "other");
+	assert_string_equal(eg_quarantine_category(NULL), "other");
+	assert_string_equal(eg_quarantine_category("something-new"), "other");
+	/* "se" alone is no prefix of "segment-..." or "sender-..." */
+	assert_string_equal(eg_quarantine_category("set-not-in-profile"),
+			    "mapping gap");
+	assert_true(eg_quarantine_category_ok("mapping gap"));
+	assert_false(eg_quarantine_category_ok("mapping-gap"));
+	assert_string_equal(eg_quarantine_categories()[7], "other");
+	assert_null(eg_quarantine_categories()[8]);
+}
+
+static int
+qw_fn(void *ud, const eg_ledger_quarantined *q)
+{
+	seen *x = ud;
+	size_t n = strlen(x->s);
+
+	snprintf(x->s + n, sizeof(x->s) - n, "%s %s|%s|%d|%lld|%s;", q->id,
+		 q->owner, q->category, q->category_set, (long long)q->notes,
+		 q->last_note);
+	x->n++;
+	return 0;
+}
+
+static int
+theme_fn(void *ud, const eg_ledger_qtheme *t)
+{
+	seen *x = ud;
+	size_t n = strlen(x->s);
+
+	snprintf(x->s + n, sizeof(x->s) - n, "%s %s %s;", t->id, t->state,
+		 t->category);
+	x->n++;
+	return 0;
+}
+
+static int
+action_fn(void *ud, const eg_ledger_review_action *a)
+{
+	seen *x = ud;
+	size_t n = strlen(x->s);
+
+	snprintf(x->s + n, sizeof(x->s) - n, "%lld %s %s %s %s %lld %d;",
+		 (long long)a->at, a->actor, a->action, a->file_id, a->partner,
+		 (long long)a->received_at, a->was_quarantined);
+	x->n++;
+	return 0;
+}
+
+static void
+test_quarantine_work(void **state)
+{
+	fx *fx_ = *state;
+	eg_error e;
+	seen x;
+
+	eg_error_clear(&e);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(eg_ledger_quarantine_list(fx_->l, NULL, qw_fn, &x, &e),
+			 EG_OK);
+	/* categories from the error findings' rules (the file-level error
+	 * has none); nobody owns them yet */
+	assert_string_equal(x.s, "20261207-000002 |syntax|0|0|;"
+				 "20261206-000004 |other|0|0|;");
+	assert_int_equal(eg_ledger_quarantine_assign(fx_->l, "20261207-000002",
+						     "alice", "bob", DAY + 500,
+						     &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_quarantine_note(fx_->l, "20261207-000002",
+						   "first note", "carol",
+						   DAY + 600, &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_quarantine_note(fx_->l, "20261207-000002",
+						   "asked the partner", "alice",
+						   DAY + 700, &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_quarantine_categorize(
+			     fx_->l, "20261206-000004", "wrong partner", "bob",
+			     DAY + 800, &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_quarantine_categorize(
+			     fx_->l, "20261206-000004", "bogus", "bob",
+			     DAY + 800, &e),
+			 EG_EINVAL);
+	/* not in quarantine: refused, nothing audited */
+	assert_int_equal(eg_ledger_quarantine_assign(fx_->l, "20261207-000001",
+						     "alice", "bob", DAY + 900,
+						     &e),
+			 EG_ENOTFOUND);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(eg_ledger_quarantine_list(fx_->l, NULL, qw_fn, &x, &e),
+			 EG_OK);
+	assert_string_equal(x.s, "20261207-000002 alice|syntax|0|2|asked the "
+				 "partner;20261206-000004 |wrong partner|1|0|;");
+	/* assign --to - gives it back to the default; the category too */
+	assert_int_equal(eg_ledger_quarantine_assign(fx_->l, "20261207-000002",
+						     "", "bob", DAY + 1000, &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_quarantine_categorize(
+			     fx_->l, "20261206-000004", "", "bob", DAY + 1000,
+			     &e),
+			 EG_OK);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(eg_ledger_quarantine_list(fx_->l, NULL, qw_fn, &x, &e),
+			 EG_OK);
+	assert_string_equal(x.s, "20261207-000002 |syntax|0|2|asked the "
+				 "partner;20261206-000004 |other|0|0|;");
+
+	/* the review: both went to quarantine; one released later */
+	assert_int_equal(eg_ledger_set_state(fx_->l, "20261207-000002",
+					     "released", "by a test", &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_audit_at(fx_->l, DAY + 2000, "dave",
+					    "release", "20261207-000002",
+					    "fixed", "released as x", &e),
+			 EG_OK);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(eg_ledger_review_quarantined(fx_->l, DAY - 86400,
+						      theme_fn, &x, &e),
+			 EG_OK);
+	assert_string_equal(x.s, "20261207-000002 released syntax;"
+				 "20261206-000004 partial other;");
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(eg_ledger_review_quarantined(fx_->l, DAY, theme_fn,
+						      &x, &e),
+			 EG_OK);
+	assert_int_equal(x.n, 1);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(eg_ledger_review_actions(fx_->l, DAY + 1500,
+						  action_fn, &x, &e),
+			 EG_OK);
+	/* setup's two audit entries are at the real clock, after it */
+	assert_int_equal(x.n, 3);
+	assert_non_null(strstr(x.s, ";1796603600 dave release 20261207-000002 "
+				    "bigretail 1796601800 1;"));
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(eg_ledger_review_actions(fx_->l, 0, action_fn, &x,
+						  &e),
+			 EG_OK);
+	/* setup's two; assign, note, note, categorize, assign, categorize,
+	 * release */
+	assert_int_equal(x.n, 9);
+}
+
 /* A ledger missing a table: every question that needs it is an error
  * with a message, never a crash or an empty answer. */
 static void
@@ -813,6 +984,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_partner_day, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_quarantine, setup,
+						teardown),
+		cmocka_unit_test(test_quarantine_category),
+		cmocka_unit_test_setup_teardown(test_quarantine_work, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_ledger, setup,
 						teardown),

@@ -251,7 +251,7 @@ test_readonly_open(void **state)
 	assert_int_equal(eg_ledger_open(&l, f->dir, &e), EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE acks_in", ""),
 			 EG_OK);
-	/* schema 4's column (outbound documents) goes too */
+	/* schema 5's column (outbound documents) goes too */
 	assert_int_equal(eg_ledger_exec(l, &e,
 					"ALTER TABLE outputs DROP COLUMN sent_at",
 					""),
