@@ -44,7 +44,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
-        serve ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
+        serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
         install clean
@@ -101,7 +101,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
 		canonical csv edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
-		hostile serve ops man-check corpus install-check
+		hostile serve alerts report ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -143,6 +143,16 @@ serve: $(BA)/edigate
 # trip, quarantine, control numbers across crashes, 997 reconciliation
 outbound: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/outbound.sh
+
+# service levels and alerts on the fake clock: warnings, alerts, each
+# once, cleared; the hook's JSON and environment; serve judging them
+alerts: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/alerts.sh
+
+# the HTML report in headless Chromium (skipped without chromium):
+# no console message, the expected rows, a screenshot
+report: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/report.sh
 
 # operations: the quarantine as an owned work queue, review, shadow mode,
 # shadow compare, run --dry-run (issue 19)

@@ -29,6 +29,8 @@ static const eg_command *const commands[] = {
 	&eg_cmd_run,
 	&eg_cmd_serve,
 	&eg_cmd_status,
+	&eg_cmd_alerts,
+	&eg_cmd_report,
 	&eg_cmd_files,
 	&eg_cmd_show,
 	&eg_cmd_quarantine,

@@ -30,7 +30,7 @@ eg_err eg_ledger_out_of_file(eg_ledger *l, const char *file_id,
 eg_err eg_ledger_out_txn_isa(eg_ledger *l, int64_t txn_id, const char *isa13,
 			     eg_error *e) EG_MUST_USE;
 
-/* Output output_id was delivered at at (its sent_at: schema 5). */
+/* Output output_id was delivered at at (its sent_at: schema 6). */
 eg_err eg_ledger_out_delivered(eg_ledger *l, int64_t output_id, int64_t at,
 			       eg_error *e) EG_MUST_USE;
 

@@ -30,6 +30,7 @@
 #ifndef EDIGATE_LEDGER_QUERY_H
 #define EDIGATE_LEDGER_QUERY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "edigate/ledger.h"
@@ -198,6 +199,50 @@ typedef struct eg_ledger_partner_day {
 eg_err eg_ledger_partner_day_get(eg_ledger *l, const char *partner,
 				 int64_t day, eg_ledger_partner_day *out,
 				 eg_error *e) EG_MUST_USE;
+
+/* --- status and report: one flow's health -------------------------------- */
+
+/*
+ * A flow is a partner's documents of one set in one direction ("in"
+ * 945, "out" 940); set "" gathers the files whose sets are not known
+ * (refused before a set was read).  Implemented in
+ * ledger_query_health.c.
+ */
+typedef struct eg_ledger_flow {
+	int64_t last_ok;      /* in: last file accepted or released with the
+			       * set; out: last one sent; 0 never */
+	int64_t quarantine;   /* waiting in quarantine now */
+	int64_t window_files, window_rejected; /* received since `since`,
+						* and of those quarantined */
+	int64_t resolved;     /* quarantine items released, discarded or
+			       * reprocessed since `since30` */
+	int64_t resolve_secs; /* their mean time in quarantine, -1 none */
+	int64_t ack_secs;     /* out: mean time to the partner's first
+			       * acknowledgement since `since30`, -1 none */
+	int64_t last_error_at; /* 0 none */
+	char last_error[300]; /* its first error finding (cut to fit) */
+} eg_ledger_flow;
+
+eg_err eg_ledger_flow_get(eg_ledger *l, const char *partner,
+			  const char *direction, const char *set,
+			  int64_t since, int64_t since30, eg_ledger_flow *out,
+			  eg_error *e) EG_MUST_USE;
+
+/* The files waiting in quarantine for a flow (as above), each with the
+ * rule and level of its first error finding ("" when none), for the
+ * root-cause categories (sla.h). */
+typedef int (*eg_ledger_cause_fn)(void *ud, const char *rule,
+				  const char *level);
+eg_err eg_ledger_flow_causes(eg_ledger *l, const char *partner,
+			     const char *direction, const char *set,
+			     eg_ledger_cause_fn fn, void *ud,
+			     eg_error *e) EG_MUST_USE;
+
+/* Files received (not sent) and quarantined per UTC day from day0 for
+ * ndays days, of a flow (set NULL: every file of the partner). */
+eg_err eg_ledger_flow_days(eg_ledger *l, const char *partner, const char *set,
+			   int64_t day0, unsigned ndays, int64_t *files,
+			   int64_t *rejected, eg_error *e) EG_MUST_USE;
 
 /* --- quarantine, release, discard, reprocess --------------------------- */
 

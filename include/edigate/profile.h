@@ -18,6 +18,7 @@
 #include "edigate/err.h"
 #include "edigate/guide.h"
 #include "edigate/rules.h"
+#include "edigate/sla.h"
 
 typedef struct eg_profile_doc {
 	char direction[4]; /* "in" / "out" */
@@ -136,16 +137,8 @@ typedef struct eg_profile {
 		char *days, *from, *to;
 	} sched_win[8];
 	unsigned nsched_win;
-	/* Settings the schema allows but the gateway does not act on yet
-	 * (<sla>, <acknowledgements><expect>): their
-	 * element path and line, so that partner check refuses them rather
-	 * than let a profile promise what nothing does. */
-	struct {
-		char what[48];
-		char attrs[64]; /* its settings given: "ack-within, file-by" */
-		long line;
-	} unsupported[8];
-	size_t nunsupported;
+	/* <sla> and <acknowledgements><expect>: what is watched (sla.h) */
+	eg_sla sla;
 } eg_profile;
 
 /*

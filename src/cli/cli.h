@@ -20,6 +20,8 @@
 #include "edigate/rules.h"
 #include "edigate/transport.h"
 #include "edigate/x12_check.h"
+#include "edigate/ledger_query.h"
+#include "edigate/sla.h"
 
 enum {
 	EG_EXIT_OK = 0,       /* done, document valid */
@@ -71,6 +73,8 @@ extern const eg_command eg_cmd_show;
 extern const eg_command eg_cmd_reprocess;
 extern const eg_command eg_cmd_quarantine;
 extern const eg_command eg_cmd_status;
+extern const eg_command eg_cmd_alerts;
+extern const eg_command eg_cmd_report;
 extern const eg_command eg_cmd_sent;
 extern const eg_command eg_cmd_send;
 extern const eg_command eg_cmd_redeliver;
@@ -294,6 +298,44 @@ int eg_cli_parse_time(const char *s, time_t *out);
 void eg_cli_fmt_time(long long t, char *dst, size_t cap);
 /* Append s as a JSON string (quoted) to b. */
 eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
+
+/*
+ * Per-flow health (health_cli.c), for `status` and `report`: each
+ * document of the partner's profile is a flow (direction and set),
+ * plus set "" for files refused before a set was read, when any wait.
+ * Colours: red (an alert, overdue acknowledgements, a threshold's alert
+ * level, the partner failing), amber (a warning, a threshold's warning
+ * level, or quarantine not empty when the profile sets no threshold),
+ * green.
+ */
+typedef struct eg_cli_flow {
+	char dir[4], set[4];
+	char health[8];
+	eg_ledger_flow f;
+	int64_t cat[EG_SLA_NCATEGORIES]; /* quarantine now, by cause */
+	long long rate;     /* percent quarantined in the window, -1 none */
+	long long lag_secs; /* answers: mean time from ours to theirs, -1 */
+	long long overdue;  /* out: acknowledgements overdue */
+} eg_cli_flow;
+typedef struct eg_cli_health {
+	char id[64], name[160];
+	char health[8];
+	char why[300]; /* what made it amber or red, "" */
+	long long open_alerts, open_warnings, acks_overdue;
+	long long outbox_waiting; /* local outbox files not taken, -1 */
+	long long window;         /* the rate window, seconds */
+	eg_cli_flow flows[24];
+	size_t nflows;
+} eg_cli_health;
+/* Gather partner id's health at now; failing: why the partner is
+ * failing ("" when not).  Errors are the ledger's. */
+eg_err eg_cli_health_get(const eg_cli_spool *s, struct eg_ledger *l,
+			 const char *id, time_t now, const char *failing, eg_cli_health *h,
+			 eg_error *e) EG_MUST_USE;
+/* The HTML report (cmd_report.c) written atomically to path. */
+eg_err eg_cli_report_write(eg_cli *cli, const eg_cli_spool *s,
+			   struct eg_ledger *l, const char *path, time_t now,
+			   eg_error *e) EG_MUST_USE;
 
 /*
  * The quarantine's work queue (cmd_quarantine.c), for quarantine and

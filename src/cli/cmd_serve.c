@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "edigate/alerts.h"
 #include "edigate/ledger.h"
 #include "edigate/ledger_metrics.h"
 #include "edigate/pipeline.h"
@@ -71,6 +72,8 @@ help(FILE *f)
 	      "                      metrics (Prometheus; use 127.0.0.1)\n"
 	      "  --metrics-file PATH write them after each run to PATH\n"
 	      "                      (atomically; node_exporter textfile)\n"
+	      "  --report FILE       rewrite the HTML report (`edigate report`)\n"
+	      "                      after each cycle\n"
 	      "  --max-backoff DUR   longest wait after failures (default 1h)\n"
 	      "  --quiet             no line per file, none for a run that\n"
 	      "                      found nothing to do\n\n"
@@ -81,6 +84,9 @@ help(FILE *f)
 	      "                   `edigate partner check` is not taken (the\n"
 	      "                   partner keeps its old profile) and the log\n"
 	      "                   says why\n\n"
+	      "After each cycle serve judges every partner's service levels\n"
+	      "(<sla>, <acknowledgements><expect>) as `edigate alerts check`\n"
+	      "does, and logs each alert raised or cleared.\n\n"
 	      "Environment (tests): EDIGATE_NOW=SECONDS starts serve's clock\n"
 	      "there, EDIGATE_CLOCK_RATE=N runs it N times faster.\n",
 	      f);
@@ -146,7 +152,7 @@ typedef struct serve_opts {
 	const char **only;
 	size_t nonly;
 	long long every, max_backoff;
-	const char *spool, *metrics, *metrics_file;
+	const char *spool, *metrics, *metrics_file, *report;
 	int quiet;
 } serve_opts;
 
@@ -535,6 +541,49 @@ drain_signals(int *stop, int *hup)
 	return got;
 }
 
+static void
+on_alert(void *ud, const eg_alert_event *ev, const char *hook,
+	 const char *why)
+{
+	serve_ctx *x = ud;
+
+	say(x, x->st.cli->out, "alert: partner %s: %s%s (%s %s): %s",
+	    ev->partner, !strcmp(ev->event, "cleared") ? "cleared " : "",
+	    ev->level, ev->rule, ev->subject, ev->message);
+	if (!strcmp(hook, "failed"))
+		say(x, x->st.cli->err, "alert: partner %s: the alert hook "
+		    "failed: %s (recorded with alert %lld)", ev->partner, why,
+		    (long long)ev->id);
+}
+
+/* Judge every served partner's service levels (alerts.h), under the
+ * lock, after the cycle's runs; then rewrite the report. */
+static void
+judge(serve_ctx *x, eg_ledger *l)
+{
+	eg_alerts_opts o;
+	eg_error e;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o.now = clk_now(&x->clock);
+	o.log = on_alert;
+	o.log_ud = x;
+	for (i = 0; i < x->st.nps; i++) {
+		serve_partner *p = &x->st.ps[i];
+
+		eg_error_clear(&e);
+		if (p->loaded &&
+		    eg_alerts_check(l, p->pc->profile, &o, NULL, &e))
+			say(x, x->st.cli->err, "partner %s: service levels not "
+			    "judged: %s", p->id, e.msg);
+	}
+	eg_error_clear(&e);
+	if (x->o.report &&
+	    eg_cli_report_write(x->st.cli, &x->sp, l, x->o.report, o.now, &e))
+		say(x, x->st.cli->err, "report %s: %s", x->o.report, e.msg);
+}
+
 /* Serve every due partner under the lock. */
 static void
 cycle(serve_ctx *x, time_t now, int *stop, int *hup)
@@ -612,6 +661,7 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 		say(x, x->st.cli->out, "stopping: %zu due partner(s) left for "
 		    "the next start", n - i);
 	(void)serve_ledger_figures(&x->st, l, 1);
+	judge(x, l);
 out:
 	eg_pipeline_free(x->pl);
 	x->pl = NULL;
@@ -770,6 +820,8 @@ parse_args(eg_cli *cli, int argc, char **argv, serve_opts *o, int *done)
 			o->metrics = v;
 		} else if (!strcmp(a, "--metrics-file")) {
 			o->metrics_file = v;
+		} else if (!strcmp(a, "--report")) {
+			o->report = v;
 		} else if (!strcmp(a, "--every") || !strcmp(a, "--max-backoff")) {
 			long long d = duration(v);
 

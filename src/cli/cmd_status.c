@@ -42,9 +42,23 @@ help(FILE *f)
 	      "names) does not load, or its last run failed or left files\n"
 	      "it could not process (its server, its folders, the spool).\n",
 	      f);
+	fputs("\nEach partner has a health, green, amber or red, and a line\n"
+	      "per flow (a document of its profile, by direction and set):\n"
+	      "last success, quarantine depth by root cause (syntax, guide,\n"
+	      "mapping-gap, missing-master-data, quantity-tolerance,\n"
+	      "duplicate, wrong-partner, other), rejected in the rate window\n"
+	      "(<sla><quarantine rate-window=>, default 24h), mean time to\n"
+	      "resolve (30 days), the partner's acknowledgement latency and\n"
+	      "overdue count (<acknowledgements><expect>), the answer lag\n"
+	      "(<arrival after-sent=>), the last error.  Red: an open alert,\n"
+	      "acknowledgements overdue, a threshold's alert level, failing;\n"
+	      "amber: a warning, a threshold's warning level, or quarantine\n"
+	      "not empty when the profile sets no threshold.\n",
+	      f);
 	fputs("\nExit codes:\n"
-	      "  0  nothing needs attention\n"
-	      "  1  something does: quarantine not empty, files stuck,\n"
+	      "  0  nothing needs attention (every partner green)\n"
+	      "  1  something does: a partner amber or red, quarantine not\n"
+	      "     empty, files stuck,\n"
 	      "     acknowledgements not delivered, a clean-up the\n"
 	      "     partner's server refused in attention-after runs\n"
 	      "     (profile, default 3), or a partner's TA1/997/999\n"
@@ -146,6 +160,129 @@ gather(eg_ledger *l, const char *p, int64_t day, pstat *ps, eg_error *e)
 					   sizeof(ps->refused_why), e);
 }
 
+/* "3d 4h", "2h 05m", "40m", "-" */
+static void
+span(long long v, char *dst, size_t cap)
+{
+	if (v < 0)
+		snprintf(dst, cap, "-");
+	else if (v >= 86400)
+		snprintf(dst, cap, "%lldd %lldh", v / 86400, v % 86400 / 3600);
+	else if (v >= 3600)
+		snprintf(dst, cap, "%lldh %02lldm", v / 3600, v % 3600 / 60);
+	else
+		snprintf(dst, cap, "%lldm", v / 60);
+}
+
+/* The partner's health and a line per flow (text). */
+static void
+flows_text(eg_buf *b, const eg_cli_health *h)
+{
+	const char *const *cats = eg_sla_categories();
+	size_t i, k;
+
+	(void)!eg_buf_addf(b, "  health %s%s%s", h->health,
+			   h->why[0] ? ": " : "", h->why);
+	if (h->outbox_waiting > 0)
+		(void)!eg_buf_addf(b, "; %lld file(s) in the outbox not taken "
+				      "by the partner yet",
+				   h->outbox_waiting);
+	(void)!eg_buf_adds(b, "\n");
+	for (i = 0; i < h->nflows; i++) {
+		const eg_cli_flow *f = &h->flows[i];
+		char ok[32], m[32], a[32], lag[32];
+		int n = 0;
+
+		eg_cli_fmt_time(f->f.last_ok, ok, sizeof(ok));
+		span(f->f.resolve_secs, m, sizeof(m));
+		span(f->f.ack_secs, a, sizeof(a));
+		span(f->lag_secs, lag, sizeof(lag));
+		(void)!eg_buf_addf(b, "  %-3s %-4s %-5s last ok %s; quarantine "
+				      "%lld",
+				   f->dir, f->set[0] ? f->set : "?", f->health,
+				   f->f.last_ok ? ok : "never",
+				   (long long)f->f.quarantine);
+		for (k = 0; cats[k]; k++)
+			if (f->cat[k])
+				(void)!eg_buf_addf(b, "%s%s %lld", n++ ? ", "
+								       : " (",
+						   cats[k],
+						   (long long)f->cat[k]);
+		(void)!eg_buf_addf(b, "%s; rejected %lld of %lld in %lldh",
+				   n ? ")" : "",
+				   (long long)f->f.window_rejected,
+				   (long long)f->f.window_files,
+				   h->window / 3600);
+		if (f->f.resolved)
+			(void)!eg_buf_addf(b, "; resolved in %s on average", m);
+		if (!strcmp(f->dir, "out"))
+			(void)!eg_buf_addf(b, "; their ack after %s, %lld "
+					      "overdue",
+					   a, f->overdue);
+		if (f->lag_secs >= 0)
+			(void)!eg_buf_addf(b, "; answered after %s", lag);
+		if (f->f.last_error[0])
+			(void)!eg_buf_addf(b, "\n            last error: %s",
+					   f->f.last_error);
+		(void)!eg_buf_adds(b, "\n");
+	}
+}
+
+static void
+jnum(eg_buf *b, const char *name, long long v, int null_below_zero)
+{
+	if (null_below_zero && v < 0)
+		(void)!eg_buf_addf(b, ",\"%s\":null", name);
+	else
+		(void)!eg_buf_addf(b, ",\"%s\":%lld", name, v);
+}
+
+/* ,"health":..,"flows":[..] */
+static void
+flows_json(eg_buf *b, const eg_cli_health *h)
+{
+	const char *const *cats = eg_sla_categories();
+	size_t i, k;
+
+	(void)!eg_buf_addf(b, ",\"health\":\"%s\",\"healthReason\":",
+			   h->health);
+	(void)!eg_cli_json_str(b, h->why);
+	jnum(b, "openAlerts", h->open_alerts, 0);
+	jnum(b, "openWarnings", h->open_warnings, 0);
+	jnum(b, "acksOverdue", h->acks_overdue, 0);
+	jnum(b, "outboxWaiting", h->outbox_waiting, 1);
+	jnum(b, "rateWindowSeconds", h->window, 0);
+	(void)!eg_buf_adds(b, ",\"flows\":[");
+	for (i = 0; i < h->nflows; i++) {
+		const eg_cli_flow *f = &h->flows[i];
+
+		(void)!eg_buf_addf(b, "%s{\"direction\":\"%s\",\"set\":\"%s\","
+				      "\"health\":\"%s\"",
+				   i ? "," : "", f->dir, f->set, f->health);
+		jnum(b, "lastSuccess", f->f.last_ok, 0);
+		jnum(b, "quarantine", f->f.quarantine, 0);
+		jnum(b, "windowFiles", f->f.window_files, 0);
+		jnum(b, "windowRejected", f->f.window_rejected, 0);
+		jnum(b, "quarantineRatePercent", f->rate, 1);
+		(void)!eg_buf_adds(b, ",\"causes\":{");
+		for (k = 0; cats[k]; k++)
+			(void)!eg_buf_addf(b, "%s\"%s\":%lld", k ? "," : "",
+					   cats[k], (long long)f->cat[k]);
+		(void)!eg_buf_adds(b, "}");
+		jnum(b, "resolved30d", f->f.resolved, 0);
+		jnum(b, "meanTimeToResolveSeconds", f->f.resolve_secs, 1);
+		jnum(b, "ackLatencySeconds", f->f.ack_secs, 1);
+		jnum(b, "acksOverdue", strcmp(f->dir, "out") ? -1 : f->overdue,
+		     1);
+		jnum(b, "answerLagSeconds", f->lag_secs, 1);
+		jnum(b, "lastErrorAt", f->f.last_error_at, 0);
+		(void)!eg_buf_adds(b, ",\"lastError\":");
+		(void)!eg_cli_json_str(b, f->f.last_error);
+		(void)!eg_buf_adds(b, "}");
+	}
+	(void)!eg_buf_adds(b, "]");
+}
+
 static int
 run(eg_cli *cli, int argc, char **argv)
 {
@@ -209,6 +346,7 @@ run(eg_cli *cli, int argc, char **argv)
 	for (i = 0; i < (only ? 1 : nids); i++) {
 		const char *p = only ? only : ids[i];
 		char ok[32], notes[600] = "";
+		eg_cli_health hh;
 		eg_buf lines;
 		pstat ps;
 
@@ -225,6 +363,13 @@ run(eg_cli *cli, int argc, char **argv)
 				 "last run could not process every file "
 				 "(tried again next run)");
 		eg_cli_fmt_time(ps.last_ok, ok, sizeof(ok));
+		if (eg_cli_health_get(&s, s.ledger, p, s.now, ps.failing, &hh,
+				      &e)) {
+			x = eg_cli_fail(cli, &e);
+			break;
+		}
+		if (strcmp(hh.health, "green"))
+			attention = 1;
 		if (ps.failing[0])
 			failing = 1;
 		if (ps.quarantine || ps.stuck || ps.unsent || ps.refused ||
@@ -291,6 +436,7 @@ run(eg_cli *cli, int argc, char **argv)
 			(void)!eg_buf_adds(&b, "}");
 			eg_cli_inbox_status(&s.home, p, s.now, inbox_files,
 					    notes, sizeof(notes), NULL, &b);
+			flows_json(&b, &hh);
 			(void)!eg_buf_adds(&b, "}");
 		} else {
 			(void)!eg_buf_addf(&b,
@@ -304,6 +450,7 @@ run(eg_cli *cli, int argc, char **argv)
 					   ps.duplicates, ps.quarantine, notes);
 			(void)!eg_buf_add(&b, lines.data ? lines.data : "",
 					  lines.len);
+			flows_text(&b, &hh);
 		}
 		eg_buf_free(&lines);
 	}
@@ -314,7 +461,15 @@ run(eg_cli *cli, int argc, char **argv)
 				       "files written today; ACC/REJ/DUP today's "
 				       "accepted, rejected or partial, and\n"
 				       "duplicate files; QUAR files waiting in "
-				       "quarantine (`edigate quarantine list`).\n");
+				       "quarantine (`edigate quarantine list`).\n"
+				       "Under each partner: its health (green, "
+				       "amber, red) and one line per flow\n"
+				       "(direction and set): last success, "
+				       "quarantine by cause, rejected in the\n"
+				       "profile's rate window, mean time to "
+				       "resolve, acknowledgements (`edigate\n"
+				       "alerts` lists the service-level alerts)."
+				       "\n");
 	if (!x)
 		x = eg_cli_write(cli, b.data, b.len);
 	eg_buf_free(&b);
@@ -326,6 +481,6 @@ run(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_status = {
-	"status", "per partner: last run, files in and out, quarantine",
+	"status", "per partner and flow: health, last run, quarantine",
 	run, help,
 };

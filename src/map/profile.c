@@ -334,31 +334,6 @@ read_mapping(eg_profile *p, const eg_xml_node *root)
 	return 0;
 }
 
-/* Note an element nothing acts on yet, with which of its settings
- * (attrs, NULL-terminated) the profile gives, so the refusal names the
- * promise that would not be kept. */
-static void
-unsupported(eg_profile *p, const char *what, const eg_xml_node *n,
-	    const char *const *attrs)
-{
-	char *dst;
-	size_t k = 0, cap;
-
-	if (!n || p->nunsupported >= sizeof(p->unsupported) /
-					   sizeof(p->unsupported[0]))
-		return;
-	snprintf(p->unsupported[p->nunsupported].what,
-		 sizeof(p->unsupported[0].what), "%s", what);
-	dst = p->unsupported[p->nunsupported].attrs;
-	cap = sizeof(p->unsupported[0].attrs);
-	dst[0] = '\0';
-	for (; *attrs; attrs++)
-		if (eg_xml_attr(n, *attrs) && k < cap)
-			k += (size_t)snprintf(dst + k, cap - k, "%s%s",
-					      k ? ", " : "", *attrs);
-	p->unsupported[p->nunsupported++].line = eg_xml_line(n);
-}
-
 /* <transport><schedule every= | cron= tz=><window days= from= to=/>. */
 static void
 read_schedule(eg_profile *p, const eg_xml_node *tr)
@@ -405,21 +380,6 @@ eg_profile_schedule(const eg_profile *p, struct eg_schedule *s, eg_error *e)
 	return eg_schedule_parse(s, &sp, e);
 }
 
-/* What the schema allows and nothing acts on yet (see profile.h). */
-static void
-read_unsupported(eg_profile *p, const eg_xml_node *root)
-{
-	static const char *const sla[] = {"ack-within", "file-by", NULL};
-	static const char *const expect[] = {"type", "within", NULL};
-	const eg_xml_node *k;
-
-	unsupported(p, "<sla>", child(root, "sla"), sla);
-	k = child(root, "acknowledgements");
-	for (k = k ? eg_xml_first(k) : NULL; k; k = eg_xml_next(k))
-		if (!strcmp(eg_xml_name(k), "expect"))
-			unsupported(p, "<acknowledgements><expect>", k, expect);
-}
-
 const eg_profile_codemap *
 eg_profile_codemap_find(const eg_profile *p, const char *name)
 {
@@ -452,7 +412,7 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	const eg_xml_node *root, *id, *tr, *sf, *k, *docs;
 	size_t i = 0;
 	char *slash;
-	eg_err rc;
+	eg_err rc, sla_rc;
 
 	*out = NULL;
 	if ((size_t)snprintf(xsd, sizeof(xsd), "%s/schemas/partner-profile.xsd",
@@ -509,13 +469,13 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->after_action = dup_attr(child(tr, "after-pickup"), "action");
 	p->move_to = dup_attr(child(tr, "after-pickup"), "move-to");
 	read_policy(p, root, tr, sf);
-	read_unsupported(p, root);
+	sla_rc = eg_sla_read(&p->sla, root);
 	read_schedule(p, tr);
 	docs = child(root, "documents");
 	for (k = eg_xml_first(docs); k; k = eg_xml_next(k))
 		p->ndocs++;
 	p->docs = calloc(p->ndocs ? p->ndocs : 1, sizeof(*p->docs));
-	if (!p->path || !p->dir || !p->docs) {
+	if (!p->path || !p->dir || !p->docs || sla_rc) {
 		eg_profile_free(p);
 		eg_xml_free(x);
 		return eg_fail(e, EG_ENOMEM, "out of memory");
@@ -589,6 +549,7 @@ eg_profile_free(eg_profile *p)
 	free(p->rules);
 	free(p->sched_cron);
 	free(p->sched_tz);
+	eg_sla_free(&p->sla);
 	for (i = 0; i < p->nsched_win; i++) {
 		free(p->sched_win[i].days);
 		free(p->sched_win[i].from);
@@ -644,6 +605,13 @@ say(rep *r, eg_pcheck_sev sev, const char *fmt, ...)
 	if (sev == EG_PCHECK_ERROR)
 		r->errors++;
 	r->fn(r->ud, sev, msg);
+}
+
+/* A problem eg_sla_check finds: an error. */
+static void
+sla_say(void *ud, const char *msg)
+{
+	say(ud, EG_PCHECK_ERROR, "%s", msg);
 }
 
 static void
@@ -882,15 +850,7 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 			say(&r, EG_PCHECK_ERROR, "line %ld: <schedule>: %s",
 			    p->sched_line, se.msg);
 	}
-	for (i = 0; i < p->nunsupported; i++)
-		say(&r, EG_PCHECK_ERROR,
-		    "line %ld: %s is not supported yet%s%s%s: edigate would "
-		    "not act on it, so the profile would promise what nothing "
-		    "does; remove it (docs/profiles.md says what is coming)",
-		    p->unsupported[i].line, p->unsupported[i].what,
-		    p->unsupported[i].attrs[0] ? " (" : "",
-		    p->unsupported[i].attrs,
-		    p->unsupported[i].attrs[0] ? " would not be watched)" : "");
+	(void)eg_sla_check(&p->sla, sla_say, &r);
 	for (i = 0; i < p->ndocs; i++) {
 		const eg_profile_doc *d = &p->docs[i];
 		const char *v = d->versions;

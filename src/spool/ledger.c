@@ -185,13 +185,29 @@ static const char schema_v4[] =
     "  ON quarantine_notes(file_id);"
     "CREATE INDEX IF NOT EXISTS audit_at ON audit(at);";
 
-/* Version 5: outbound documents (ledger_out.h): when each was delivered
- * to the partner's outbox, for acknowledgement windows. */
+/* Version 5: service-level alerts (ledger_alerts.h): each raised once
+ * per (partner, rule, subject) while open, escalated from warning to
+ * alert, cleared when resolved; what the alert hook said. */
 static const char schema_v5[] =
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY, partner TEXT NOT NULL, rule TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"            /* period, document, "" */
+    "  level TEXT NOT NULL,"              /* warning alert */
+    "  message TEXT NOT NULL, raised_at INTEGER NOT NULL,"
+    "  alert_at INTEGER,"                 /* when it became an alert */
+    "  cleared_at INTEGER, cleared_note TEXT,"
+    "  hook TEXT NOT NULL DEFAULT 'none'," /* none ok failed */
+    "  hook_error TEXT, hook_at INTEGER);"
+    "CREATE INDEX alerts_key ON alerts(partner, rule, subject);"
+    "CREATE INDEX alerts_open ON alerts(cleared_at);";
+
+/* Version 6: outbound documents (ledger_out.h): when each was delivered
+ * to the partner's outbox, for acknowledgement windows. */
+static const char schema_v6[] =
     "ALTER TABLE outputs ADD COLUMN sent_at INTEGER;";
 
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-					 schema_v4, schema_v5};
+					 schema_v4, schema_v5, schema_v6};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
 static eg_err

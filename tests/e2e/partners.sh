@@ -40,8 +40,8 @@ expect_exit 2 $E run --partner nosuch; expect_err "no partner 'nosuch'.*bigretai
 expect_exit 2 $E run --partner ../x; expect_err "'../x' is not a partner id"
 [ -e "$h/spool" ] && bad "a usage error made a spool" || ok
 
-# settings nothing acts on yet are refused, with their line; a schedule
-# (edigate serve) is understood, and checked
+# service levels (<sla>, <expect>) and a schedule (edigate serve) are
+# understood and checked; the old <sla> shorthand is refused by the schema
 cp "$h/partners/bigretail.xml" "$t/bigretail.shipped"
 python3 - "$t/bigretail.shipped" "$h/partners/bigretail.xml" <<'EOF3'
 import sys
@@ -49,15 +49,18 @@ s = open(sys.argv[1]).read()
 s = s.replace('<send type="TA1" when="requested"/>',
               '<send type="TA1" when="requested"/>\n    <expect type="997" within="4h"/>')
 s = s.replace('</transport>', '  <schedule every="5m"/>\n  </transport>')
-s = s.replace('</partner>', '  <sla ack-within="4h" file-by="06:00"/>\n</partner>')
+s = s.replace('</partner>', '  <sla tz="America/Chicago"><arrival set="850" by="06:00" days="mon-fri"/>'
+              '<quarantine depth-warn="5" depth-alert="20"/><alert command="logger edigate"/></sla>\n</partner>')
 open(sys.argv[2], "w").write(s)
 EOF3
+expect_exit 0 $E partner check bigretail
+expect_no_out 'not supported|schedule|sla'
+sed -i 's|<sla tz="America/Chicago">|<sla tz="Mars/Olympus">|' "$h/partners/bigretail.xml"
 expect_exit 2 $E partner check bigretail
-expect_out 'line [0-9]+: <sla> is not supported yet'
-expect_out 'line [0-9]+: <acknowledgements><expect> is not supported yet'
-expect_out '<sla> is not supported yet \(ack-within, file-by would not be watched\)'
-expect_out '<expect> is not supported yet \(type, within would not be watched\)'
-expect_no_out 'schedule'
+expect_out 'line [0-9]+: <sla tz="Mars/Olympus">'
+sed -i 's|<sla tz="Mars/Olympus">.*</sla>|<sla ack-within="4h" file-by="06:00"/>|' "$h/partners/bigretail.xml"
+expect_exit 2 $E partner check bigretail
+expect_out "ack-within"
 # schedules: good ones pass, bad ones are errors in words
 sched() { # $1: the <schedule .../> element
 	python3 - "$t/bigretail.shipped" "$h/partners/bigretail.xml" "$1" <<'EOF3'

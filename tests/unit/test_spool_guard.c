@@ -251,7 +251,9 @@ test_readonly_open(void **state)
 	assert_int_equal(eg_ledger_open(&l, f->dir, &e), EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE acks_in", ""),
 			 EG_OK);
-	/* schema 5's column (outbound documents) goes too */
+	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE alerts", ""),
+			 EG_OK);
+	/* schema 6's column (outbound documents) goes too */
 	assert_int_equal(eg_ledger_exec(l, &e,
 					"ALTER TABLE outputs DROP COLUMN sent_at",
 					""),
@@ -264,6 +266,9 @@ test_readonly_open(void **state)
 					     &e),
 			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "SELECT count(*) FROM acks_in",
+					""),
+			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "SELECT count(*) FROM alerts",
 					""),
 			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e,
