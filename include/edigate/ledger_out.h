@@ -26,6 +26,11 @@ eg_err eg_ledger_out_of_file(eg_ledger *l, const char *file_id,
 			     eg_ledger_out_fn fn, void *ud,
 			     eg_error *e) EG_MUST_USE;
 
+/* The partner of an input of `edigate send` (*found 0: no such input). */
+eg_err eg_ledger_out_partner(eg_ledger *l, const char *file_id,
+			     char partner[64], int *found,
+			     eg_error *e) EG_MUST_USE;
+
 /* The set txn_id (a document we sent) is in interchange isa13. */
 eg_err eg_ledger_out_txn_isa(eg_ledger *l, int64_t txn_id, const char *isa13,
 			     eg_error *e) EG_MUST_USE;

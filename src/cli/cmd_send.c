@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "edigate/ledger_pipeline.h"
+#include "edigate/ledger_out.h"
 #include "edigate/outbound.h"
 #include "edigate/profile.h"
 
@@ -229,7 +229,7 @@ run_redeliver(eg_cli *cli, int argc, char **argv)
 	eg_cli_partner pc;
 	eg_pipeline_partner pp;
 	eg_pipeline *pl = NULL;
-	eg_ledger_pl_file f;
+	char partner[64];
 	eg_error e;
 	unsigned n = 0;
 	int i, x, found = 0;
@@ -262,19 +262,19 @@ run_redeliver(eg_cli *cli, int argc, char **argv)
 	if (x)
 		return x;
 	eg_error_clear(&e);
-	if (eg_ledger_pl_file_get(s.ledger, id, &f, &found, &e)) {
+	if (eg_ledger_out_partner(s.ledger, id, partner, &found, &e)) {
 		x = eg_cli_fail(cli, &e);
 		eg_cli_spool_close(&s);
 		return x;
 	}
 	eg_cli_spool_close(&s);
 	if (!found) {
-		fprintf(cli->err, "%s redeliver: there is no file %s (see "
-				  "edigate sent list)\n",
+		fprintf(cli->err, "%s redeliver: there is no input %s of "
+				  "edigate send (see edigate sent list)\n",
 			cli->prog, id);
 		return EG_EXIT_USAGE;
 	}
-	so.partner = f.partner;
+	so.partner = partner;
 	if ((x = open_all(cli, "redeliver", &so, &s, &pc, &pp, &pl)))
 		return x;
 	eg_error_clear(&e);
@@ -283,7 +283,7 @@ run_redeliver(eg_cli *cli, int argc, char **argv)
 	else
 		fprintf(cli->out, "%s: %u document(s) put again in %s's "
 				  "outbox (audited)\n",
-			id, n, f.partner);
+			id, n, partner);
 	close_all(&s, &pc, pl);
 	return x;
 }

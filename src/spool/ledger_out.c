@@ -64,6 +64,30 @@ eg_ledger_out_of_file(eg_ledger *l, const char *file_id, eg_ledger_out_fn fn,
 }
 
 eg_err
+eg_ledger_out_partner(eg_ledger *l, const char *file_id, char partner[64],
+		      int *found, eg_error *e)
+{
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+
+	*found = 0;
+	partner[0] = '\0';
+	rc = eg_ledger_query(l, &st, e,
+			     "SELECT partner FROM files WHERE id=?1 AND "
+			     "source='outbound'",
+			     "t", file_id);
+	if (rc)
+		return rc;
+	if ((r = eg_ledger_step(l, st, e)) == 1) {
+		*found = 1;
+		snprintf(partner, 64, "%s", eg_col_text(st, 0));
+	}
+	eg_ledger_done(st);
+	return r < 0 ? e->code : EG_OK;
+}
+
+eg_err
 eg_ledger_out_txn_isa(eg_ledger *l, int64_t txn_id, const char *isa13,
 		      eg_error *e)
 {
