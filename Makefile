@@ -43,7 +43,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv \
+.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv xml \
         serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
@@ -100,7 +100,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv xml edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve alerts report ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
@@ -129,6 +129,12 @@ map: $(BA)/edigate
 # + join
 csv: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/csv.sh
+
+# XML documents (issue 16): the streaming reader on good, schema-invalid
+# and hostile files (XXE, billion laughs, deep, huge, wrong encodings),
+# XML layouts to Shipment and InventorySnapshot records
+xml: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/xml.sh
 
 # the inbound pipeline: edigate run, the ledger, the support commands
 pipeline: $(BA)/edigate
@@ -193,9 +199,11 @@ robust: $(BA)/edigate
 hostile: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/hostile.sh
 
-# UN/EDIFACT: parse, validate --envelope, CONTRL byte for byte (issue 15)
+# UN/EDIFACT: parse, validate --envelope, CONTRL byte for byte, and
+# `run` on EDIFACT and mixed batches (issue 15)
 edifact: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/edifact.sh
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/edifact_run.sh
 
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate
@@ -248,8 +256,9 @@ bench-edifact: all $(BENCH_BIN)
 #   csv      the CSV reader (dialects, encodings, fixed width) and numbers
 #   layout   CSV layouts (the loader), and mapping a sample through them
 #   edifact  the EDIFACT reader, service-segment checks, the CONTRL writer
+#   xml      the XML reader (hostile input, limits, schema) and XML layouts
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout edifact
+FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout edifact xml
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -273,6 +282,7 @@ FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
 FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
 FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout
 FZ_edifact := -dict=tests/fuzz/edifact.dict -max_len=4096 tests/fixtures/edifact
+FZ_xml     := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/xml
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BF)/fuzz_%)
@@ -283,7 +293,8 @@ fuzz: deps
 		x12) a="$(FZ_x12)";; unpack) a="$(FZ_unpack)";; \
 		loaders) a="$(FZ_loaders)";; mapper) a="$(FZ_mapper)";; \
 		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; \
-		layout) a="$(FZ_layout)";; edifact) a="$(FZ_edifact)";; esac; \
+		layout) a="$(FZ_layout)";; edifact) a="$(FZ_edifact)";; \
+		xml) a="$(FZ_xml)";; esac; \
 		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 $$a \

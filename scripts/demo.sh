@@ -1,10 +1,11 @@
 #!/bin/sh
 # make demo: the gateway's main job end to end, then the tools.
 #
-# Part 1 -- a batch cycle.  A demo home in build/demo gets the two shipped
+# Part 1 -- a batch cycle.  A demo home in build/demo gets the three shipped
 # partner profiles (partners/bigretail.xml, a retailer sending 850 orders
-# over a local drop folder, and partners/northlog.xml, a 3PL sending 945
-# shipping advices over SFTP) and their demo files: good orders, the
+# over a local drop folder, partners/eurofresh.xml, a European retailer
+# sending UN/EDIFACT DESADV and expecting CONTRL, and partners/northlog.xml,
+# a 3PL sending 945 shipping advices over SFTP) and their demo files: good orders, the
 # same order sent twice, one order with a wrong segment count, and a 945
 # file where one shipment is beyond the profile's quantity tolerance.
 # North Logistics' SFTP server is a loopback OpenSSH sshd that the demo
@@ -45,8 +46,8 @@ rm -rf "$home"
 mkdir -p "$home/drop/bigretail/in"
 ln -s ../../edi "$home/edi"
 ln -s ../../schemas "$home/schemas"
-mkdir -p "$home/partners"
-cp partners/bigretail.xml "$home/partners/"
+mkdir -p "$home/partners" "$home/drop/eurofresh/in"
+cp partners/bigretail.xml partners/eurofresh.xml "$home/partners/"
 
 # North Logistics' SFTP server: a loopback sshd; its folders are
 # absolute paths under build/demo/sftp (internal-sftp, no chroot)
@@ -115,6 +116,7 @@ EOF2
 # the inboxes are still empty
 $bin --home "$home" run --quiet >/dev/null 2>&1 || :
 cp demo/drop/bigretail/*.x12 "$home/drop/bigretail/in/"
+cp demo/drop/eurofresh/*.edi "$home/drop/eurofresh/in/"
 cp demo/drop/northlog/*.x12 "$nl_in/"
 if [ "$nl_how" != local ]; then
 	# the partner marks each complete file with NAME.done (done-suffix)
@@ -126,7 +128,7 @@ E="$bin --home $home"
 
 rule "edigate sent: the 940 orders we sent North Logistics (its 945s must answer them)"
 $E sent --partner northlog demo/sent/northlog-940-sent.x12 || status=1
-rule "edigate run: one batch cycle over both partners"
+rule "edigate run: one batch cycle over the three partners (X12 and UN/EDIFACT)"
 $E run
 rc=$?
 [ "$rc" -eq 1 ] || { echo "demo: expected exit 1 (some files quarantined), got $rc"; status=1; }
@@ -181,13 +183,25 @@ $E run || status=1
 n=$(ls "$home"/drop/bigretail/out "$nl_out" | grep -c x12)
 [ "$n" -eq 5 ] || { echo "demo: expected 5 acknowledgements, found $n"; status=1; }
 strict_acks "$home"/drop/bigretail/out/* "$nl_out"/*
-if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 2 ] ||
+if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 3 ] ||
 	[ "$($E files --state duplicate --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
-	[ "$($E files --state rejected --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
+	[ "$($E files --state rejected --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 2 ] ||
 	[ "$($E files --state partial --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ]; then
-	echo "demo: expected 2 accepted, 1 duplicate, 1 rejected and 1 partial file"
+	echo "demo: expected 3 accepted, 1 duplicate, 2 rejected and 1 partial file"
 	status=1
 fi
+rule "EuroFresh (UN/EDIFACT): a DESADV answered with CONTRL, an ORDERS without a map refused"
+for a in "$home"/drop/eurofresh/out/*; do
+	printf '%s:\n' "${a#$home/}"
+	sed 's/^/    /' "$a"
+done
+ef_bad=$($E files --partner eurofresh --state rejected --json |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["id"])')
+$E quarantine show "$ef_bad" | sed -n '1,12p'
+[ "$(ls "$home"/drop/eurofresh/out | wc -l)" -eq 2 ] &&
+	grep -q "^UCM+1+DESADV:D:96A:UN:EAN005+7'" "$home"/drop/eurofresh/out/* &&
+	grep -q "^UCM+ORD1+ORDERS:D:96A:UN:EAN008+4+17'" "$home"/drop/eurofresh/out/* ||
+	{ echo "demo: expected a CONTRL accepting the DESADV and one refusing the ORDERS"; status=1; }
 if [ -n "$sdir" ]; then
 	sh tests/sftp/sshd.sh stop "$sdir"
 	sdir=

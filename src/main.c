@@ -24,6 +24,7 @@ static const eg_command *const commands[] = {
 	&eg_cmd_partner,
 	&eg_cmd_map,
 	&eg_cmd_csv,
+	&eg_cmd_xml,
 	&eg_cmd_layout,
 	&eg_cmd_delta,
 	&eg_cmd_run,

@@ -42,6 +42,7 @@ enum {
 	EG_ACK_FA_NEVER,
 };
 
+struct eg_profile;
 typedef struct eg_ack_opts {
 	/* Next control number for an outbound ISA13 (kind "isa") or GS06
 	 * (kind "gs").  Must never return one twice. */
@@ -69,9 +70,12 @@ typedef struct eg_ack_opts {
 	/* Control version (ISA12) used when the inbound ISA12 is not one we
 	 * can reply in: "00401" (NULL) or "00501". */
 	const char *version;
+	/* The partner's profile (borrowed, may be NULL): another syntax's
+	 * writer reads its own settings there (CONTRL: <send
+	 * type="CONTRL">). */
+	const struct eg_profile *profile;
 } eg_ack_opts;
 
-struct eg_profile;
 /* Fill o's delimiters, newline, 999 convention and fallback version
  * from a partner profile (<outbound>, <acknowledgements convention=>, the
  * first release of its first inbound document).  Strings borrow from p. */

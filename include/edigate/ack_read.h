@@ -15,20 +15,20 @@
 #include "edigate/err.h"
 #include "edigate/source.h"
 
-typedef enum eg_ack_kind {
+typedef enum eg_ack_level {
 	EG_ACK_INTERCHANGE, /* a TA1 */
 	EG_ACK_GROUP,       /* AK1 .. AK9 */
 	EG_ACK_SET,         /* AK2 .. AK5 / IK5 */
-} eg_ack_kind;
+} eg_ack_level;
 
 typedef struct eg_ack_status {
-	eg_ack_kind kind;
-	char ack_type[4];  /* "TA1", "997" or "999" */
+	eg_ack_level kind;
+	char ack_type[7];  /* "TA1", "997", "999"; "CONTRL" (contrl_read.h) */
 	char ack_isa13[10]; /* the acknowledgement's own interchange */
 	/* what is acknowledged */
 	char isa13[10];    /* TA101 */
 	char gs01[3], gs06[10], gs08[13]; /* AK101, AK102, AK103 */
-	char st01[4], st02[10];           /* AK201, AK202 */
+	char st01[7], st02[10];           /* AK201, AK202 */
 	char status[2];    /* TA104 / AK901 / AK501 (IK501) */
 	char codes[5][4];  /* TA105 / AK905..909 / AK502..506 */
 	unsigned ncodes;

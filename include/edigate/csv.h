@@ -71,7 +71,7 @@ typedef struct eg_csv_where {
 	uint64_t record;    /* data record number (the header is 0) */
 	uint64_t offset;    /* byte offset in the file (0-based) */
 	unsigned col;       /* column number */
-	char colname[64];   /* its header name, or "" */
+	char colname[128];  /* its header name, or ""; XML: the element path */
 	char raw[96];       /* the raw value, printable, capped */
 } eg_csv_where;
 

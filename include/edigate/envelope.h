@@ -33,25 +33,38 @@ typedef enum eg_find_sev {
 	EG_FIND_NOTE,    /* information (e.g. "no guide"); no effect */
 } eg_find_sev;
 
-/* Control numbers of the unit a finding or outcome belongs to. */
+/*
+ * Control numbers and parties of the unit a finding or outcome belongs
+ * to.  Named for X12 (ISA/GS/ST), where it was first written; an EDIFACT
+ * check fills the same fields from UNB/UNG/UNH (edifact_syntax.c), so
+ * the sizes hold EDIFACT's longer values (an..35 parties, an..14
+ * references, an..6 message types).
+ */
 typedef struct eg_x12_ctl {
-	char isa13[10]; /* "" when not known */
-	char gs06[10];
+	char isa13[15]; /* "" when not known; EDIFACT: UNB 0020 */
+	char gs06[15];  /* EDIFACT: UNG 0048 */
 	char gs01[3];
-	char gs08[13];
-	char st01[4];
-	char st02[10];
-	char sender[16];   /* ISA06, trimmed */
-	char receiver[16]; /* ISA08, trimmed */
+	char gs08[13];  /* EDIFACT: UNH 0052+0054 ("D96A") */
+	char st01[7];   /* EDIFACT: UNH 0065 ("DESADV") */
+	char st02[15];  /* EDIFACT: UNH 0062 */
+	char sender[36];   /* ISA06, trimmed; EDIFACT: UNB 0004 */
+	char receiver[36]; /* ISA08, trimmed; EDIFACT: UNB 0010 */
 	uint32_t interchange; /* 1-based number in the file */
 	/* What an acknowledgement needs from the headers: */
-	char sender_q[3], receiver_q[3]; /* ISA05, ISA07 */
+	char sender_q[5], receiver_q[5]; /* ISA05, ISA07; EDIFACT 0007 */
 	char isa_date[7], isa_time[5];   /* ISA09, ISA10 */
 	char isa_version[6];             /* ISA12 */
 	char ack_requested;              /* ISA14: '0' or '1' */
 	char usage;                      /* ISA15: 'P' or 'T' */
-	char gs_sender[16], gs_receiver[16]; /* GS02, GS03 */
+	char gs_sender[36], gs_receiver[36]; /* GS02, GS03 */
 	char st03[36];                   /* ST03 (005010), "" if none */
+	/*
+	 * The syntax's own record of the unit (EDIFACT: its
+	 * eg_edifact_ctl), for that syntax's acknowledgement writer: valid
+	 * only during the callback that carries it, NULL when the pipeline
+	 * made the unit up or the syntax has none (X12).
+	 */
+	const void *native;
 } eg_x12_ctl;
 
 typedef struct eg_finding {
@@ -113,6 +126,10 @@ typedef struct eg_unit_result {
 	 * trailer was there and numeric. */
 	uint32_t declared;
 	int declared_ok;
+	/* The syntax's own record of the unit (EDIFACT: eg_edifact_unit),
+	 * for its acknowledgement writer; valid only during the callback,
+	 * NULL for X12 or a unit the pipeline made up. */
+	const void *native;
 } eg_unit_result;
 
 typedef struct eg_envelope_events {
@@ -163,11 +180,16 @@ typedef struct eg_envelope_expect {
 	const char *sender_q, *sender;     /* ISA05/06 */
 	const char *receiver_q, *receiver; /* ISA07/08 */
 	const char *gs_sender, *gs_receiver; /* GS02/03 */
+	/* the same partner in UN/EDIFACT (UNB S002 0004:0007, S003
+	 * 0010:0007), read by the EDIFACT descriptor's check; NULL or ""
+	 * when the partner does not speak EDIFACT */
+	const char *unb_sender, *unb_sender_q;
+	const char *unb_recipient, *unb_recipient_q;
 	/* accepted "SET:RELEASE" words, e.g. "850:004010 997:004010";
 	 * NULL accepts any */
 	const char *sets;
-	/* Who owns a sender, for the message when another partner does:
-	 * returns a profile id or NULL. */
+	/* Who owns a sender (an ISA05/06 or UNB 0007/0004 pair), for the
+	 * message when another partner does: returns a profile id or NULL. */
 	const char *(*owner)(void *ud, const char *q, const char *id);
 	void *owner_ud;
 } eg_envelope_expect;

@@ -1,6 +1,7 @@
 /*
- * layout.h - layouts: how a partner's CSV or fixed-width document maps to
- * canonical master-data records (Item, Location, Carrier).
+ * layout.h - layouts: how a partner's CSV, fixed-width or XML document
+ * maps to canonical records (Item, Location, Carrier, InventorySnapshot
+ * from any; Shipment and WarehouseOrder, which have levels, from XML).
  *
  * A layout is an XML file (schemas/layout.xsd, docs/csv.md): the file's
  * dialect, one field per canonical field (column, number format, code
@@ -26,6 +27,7 @@
 #include "edigate/csv.h"
 #include "edigate/err.h"
 #include "edigate/record.h"
+#include "edigate/xml_reader.h"
 
 typedef struct eg_layout eg_layout;
 
@@ -46,6 +48,10 @@ const char *eg_layout_name(const eg_layout *l);
 const char *eg_layout_record(const eg_layout *l);
 /* The reader options the layout asks for (pointers into l). */
 void eg_layout_csv_opts(const eg_layout *l, eg_csv_opts *o);
+/* 1 for an XML layout (an <xml> element): read with eg_xmlr, map with
+ * eg_layout_map_xml; 0 for CSV and fixed width. */
+int eg_layout_is_xml(const eg_layout *l);
+void eg_layout_xml_opts(const eg_layout *l, eg_xmlr_opts *o);
 /*
  * Resolve the layout's column names against the file's header: a column
  * the layout needs that the header lacks fails (a moved or renamed column
@@ -96,6 +102,15 @@ void eg_layout_row_free(eg_layout_row *row);
 eg_err eg_layout_map(eg_layout *l, eg_csv *r, const eg_layout_src *src,
 		     eg_layout_row *row, eg_layout_finding_fn fn,
 		     void *ud, eg_error *e) EG_MUST_USE;
+
+/*
+ * The same for the XML reader's current record (an XML layout): values
+ * go through the same pipeline (code lists, numbers, defaults, required,
+ * canonical checks); findings carry the line and element path.
+ */
+eg_err eg_layout_map_xml(eg_layout *l, eg_xmlr *x, const eg_layout_src *src,
+			 eg_layout_row *row, eg_layout_finding_fn fn,
+			 void *ud, eg_error *e) EG_MUST_USE;
 
 /* Append p with TAB, LF, CR, 0x1F and backslash escaped (\t \n \r \x1F
  * \\), so the result holds none of the delta files' separators. */

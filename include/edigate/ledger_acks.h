@@ -25,8 +25,8 @@ typedef struct eg_ledger_ack {
 	char file_id[32];   /* the received file that carried it */
 	char sent_file[32]; /* our file it answers, "" when not known */
 	char level[12];     /* interchange, group, set */
-	char ack_type[4];   /* TA1, 997, 999 */
-	char isa13[10], gs01[3], gs06[10], st01[4], st02[10];
+	char ack_type[7];   /* TA1, 997, 999, CONTRL */
+	char isa13[10], gs01[3], gs06[10], st01[7], st02[10];
 	char status[2];     /* A E P R (M W X) */
 	char codes[24];     /* "5 1" */
 	char detail[600];

@@ -22,8 +22,9 @@
 
 typedef struct eg_profile_doc {
 	char direction[4]; /* "in" / "out" */
-	char set[4];
-	char versions[64]; /* "004010 005010" */
+	char syntax[8];    /* "x12" (the default) / "edifact" */
+	char set[7];       /* "856"; EDIFACT: the message type "DESADV" */
+	char versions[64]; /* "004010 005010"; EDIFACT: "D96A D01B" */
 	char *guide;       /* partner guide path (resolved), or NULL */
 	int ack_only;      /* acknowledge-only="true": no record expected */
 	char owner[64];    /* owner=: who works its quarantined files by
@@ -54,6 +55,10 @@ typedef struct eg_profile {
 	int shadow;
 	char partner_q[3], partner_id[16], our_q[3], our_id[16];
 	char gs_partner[16], gs_ours[16];
+	/* <partner-unb>, <our-unb>: UN/EDIFACT UNB S002/S003 (0004/0010
+	 * and 0007), "" when the partner does not speak EDIFACT */
+	char unb_partner_q[5], unb_partner_id[36], unb_our_q[5],
+	    unb_our_id[36];
 	int sftp;
 	char *host, *user, *key_file, *known_hosts, *host_key;
 	unsigned port;
@@ -81,12 +86,14 @@ typedef struct eg_profile {
 	unsigned retries;
 	long long retry_wait, retry_max_wait;
 	int allow_legacy;       /* <sftp allow-legacy=> */
-	/* <acknowledgements><send type= when=>: up to 3 */
+	/* <acknowledgements><send type= when=>: up to 4 (TA1, 997/999 or
+	 * functional, CONTRL) */
 	struct {
 		char type[12]; /* TA1, 997, 999, functional */
 		char when[12]; /* always, on-error, requested, never */
-	} ack_send[3];
+	} ack_send[4];
 	size_t nack_send;
+	int contrl_receipt_only; /* <send type="CONTRL" receipt-only=> */
 	int ack_policy_given;   /* <acknowledgements> is there */
 	int ack_after_syntax_reject; /* after-syntax="reject" */
 	int ack_release_again;  /* reacknowledge-release="true" */
@@ -207,6 +214,19 @@ unsigned eg_profile_conflicts(eg_profile *const *ps, size_t n, size_t i,
  * purpose: original change replace cancel, ...), read from
  * DATADIR/schemas/canonical.xsd.  Returns the number of errors.
  */
+/*
+ * The syntaxes a profile speaks (profile_syntax.c): X12 documents need
+ * the ISA identity, EDIFACT ones the UNB identity, a CONTRL policy an
+ * EDIFACT document, every identity a document that uses it; settings
+ * that would not take effect are errors.  Returns the number of errors
+ * reported through fn (eg_profile_check calls it).
+ */
+unsigned eg_profile_check_syntaxes(const eg_profile *p, eg_pcheck_fn fn,
+				   void *ud);
+/* Does the profile list an inbound or outbound document in syntax
+ * ("x12", "edifact")? */
+int eg_profile_speaks(const eg_profile *p, const char *syntax);
+
 unsigned eg_profile_check_codes(const eg_profile *p, const char *datadir,
 				eg_pcheck_fn fn, void *ud);
 

@@ -14,12 +14,19 @@
  * (docs/architecture.md).
  *
  * The types the operations exchange are today's, named for X12 where
- * they were first written: a segment is a tag with elements, components
- * and repetitions (eg_x12_segment), a unit's control numbers and parties
- * fill eg_x12_ctl (ISA/GS/ST; an EDIFACT reader fills the same fields
- * from UNB/UNG/UNH), and the check's options carry limits, guides, the
- * partner's expectations and the segment callback.  The aliases below
- * are the names the pipeline uses for them.
+ * they were first written: a segment is a tag with its bytes, offset and
+ * position (eg_x12_segment; another syntax hands its segments on in that
+ * shape with `native` pointing to its own), a unit's control numbers and
+ * parties fill eg_x12_ctl (ISA/GS/ST; the EDIFACT descriptor fills the
+ * same fields from UNB/UNG/UNH), and the check's options carry limits,
+ * guides, the partner's expectations and the segment callback.  The
+ * aliases below are the names the pipeline uses for them.
+ *
+ * The segment view: whoever reads values out of a segment without
+ * knowing its syntax (the pipeline's duplicate digests and keys, the
+ * CLI's JSON printer) asks the descriptor: `role` (what the segment is
+ * in the envelope), `value` (element, repetition, component), `doc_id`
+ * (the document a header names).  No X12 accessor is called by name.
  *
  * Descriptors are static const tables; nothing here holds state.
  */
@@ -30,6 +37,7 @@
 #include <stdint.h>
 
 #include "edigate/ack.h"
+#include "edigate/ack_read.h"
 #include "edigate/envelope.h"
 #include "edigate/err.h"
 #include "edigate/map.h"
@@ -41,6 +49,22 @@ typedef eg_x12_check_opts eg_syntax_check_opts;
 typedef eg_x12_check_result eg_syntax_check_result;
 typedef eg_x12_limits eg_syntax_limits;
 struct eg_profile;
+
+/* What a segment is in its envelope (the segment view). */
+typedef enum eg_seg_role {
+	EG_SEG_DATA = 0,        /* inside a message, or anything else */
+	EG_SEG_INTERCHANGE,     /* ISA, UNA/UNB */
+	EG_SEG_INTERCHANGE_END, /* IEA, UNZ */
+	EG_SEG_GROUP,           /* GS, UNG */
+	EG_SEG_GROUP_END,       /* GE, UNE */
+	EG_SEG_MESSAGE,         /* ST, UNH: a message (transaction set) */
+	EG_SEG_MESSAGE_END,     /* SE, UNT */
+} eg_seg_role;
+
+/* A unit's duplicate keys (unit_key), as the ledger's dedupe keys them. */
+typedef struct eg_syntax_key {
+	char from[48], to[48], number[16];
+} eg_syntax_key;
 
 /* The bytes `starts` is given: the file's first ones (fewer when the
  * file is shorter). */
@@ -71,6 +95,10 @@ typedef struct eg_ack_writer {
 	int (*addressed_to)(const char *data, size_t len, const char *q,
 			    const char *id);
 	void (*close)(void *w);
+	/* What the partner is sent for an interchange left unread after
+	 * a reader stopped (read.c), for the finding: " (TA1 R sent)", or
+	 * "" when the writer cannot answer one from its raw header. */
+	const char *unread_note;
 } eg_ack_writer;
 
 typedef struct eg_syntax_desc {
@@ -98,16 +126,48 @@ typedef struct eg_syntax_desc {
 	 * mapper (canonical records). */
 	eg_err (*map_segment)(eg_mapper *m, const eg_segment *seg,
 			      eg_error *e);
+	/* --- the segment view --- */
+	eg_seg_role (*role)(const eg_segment *s);
+	/*
+	 * Element i (1-based, the tag is 0), repetition rep, component comp
+	 * (1-based) of a segment of this syntax, or an empty span.  comp 0:
+	 * the repetition as sent (X12: components and their separators
+	 * included; EDIFACT: its first component); rep 0: the first
+	 * repetition, or with comp 0 too the element as sent (X12:
+	 * repetitions included).
+	 */
+	eg_span (*value)(const eg_segment *s, size_t i, size_t rep,
+			 size_t comp);
+	/* Repetitions of element i (1 without a repetition separator), and
+	 * components of its repetition rep. */
+	size_t (*repetitions)(const eg_segment *s, size_t i);
+	size_t (*components)(const eg_segment *s, size_t i, size_t rep);
+	/*
+	 * The document a group or message header names: *type (ST01, UNH
+	 * 0065) and *release (GS08; UNH 0052+0054), each filled only when
+	 * this header says it (X12: the release is the group's).
+	 */
+	void (*doc_id)(const eg_segment *s, char *type, size_t tcap,
+		       char *release, size_t rcap);
 	/*
 	 * The duplicate keys of an interchange (group 0) or a functional
 	 * group (group 1): who sent it, to whom, under which control
 	 * number, as the ledger's dedupe keys them (ledger_dedupe.h).
 	 */
-	void (*unit_key)(const eg_x12_ctl *c, int group, const char **from,
-			 const char **to, const char **number);
+	void (*unit_key)(const eg_x12_ctl *c, int group, eg_syntax_key *k);
 	/* Does this group hold acknowledgements (a partner's answer to
 	 * what we sent)?  Those are stored, never answered or mapped. */
 	int (*ack_group)(const eg_x12_ctl *c);
+	/* ... and this message (transaction set): 997/999; CONTRL. */
+	int (*ack_message)(const eg_x12_ctl *c);
+	/*
+	 * Read the acknowledgements a partner sent us (a file whose
+	 * messages ack_message took): one status per interchange, group
+	 * and message acknowledged, through fn (ack_read.h).  EG_ESYNTAX
+	 * when none could be read.
+	 */
+	eg_err (*read_acks)(eg_source *src, eg_ack_status_fn fn, void *ud,
+			    unsigned *n, eg_error *e);
 	/*
 	 * After the reader stopped: the first readable interchange header
 	 * at or after byte from of the open file fd, its offset and fields.
@@ -119,10 +179,27 @@ typedef struct eg_syntax_desc {
 	size_t header_len;
 	/* Its acknowledgement writer (NULL: none yet). */
 	const eg_ack_writer *ack;
+	/* The partner's identity in this syntax, from its profile (ISA05/06;
+	 * UNB 0007/0004); "" when the profile gives none. */
+	void (*partner_id)(const struct eg_profile *p, const char **q,
+			   const char **id);
+	/*
+	 * 1: an interchange found to be a duplicate gets no acknowledgement
+	 * (EDIFACT: a second CONTRL would say "accepted" again); 0: it is
+	 * acknowledged as the profile says (X12's 997 again).
+	 */
+	int quiet_duplicates;
 } eg_syntax_desc;
 
 /* The X12 descriptor (src/formats/x12_syntax.c). */
 extern const eg_syntax_desc eg_syntax_x12;
+/* The UN/EDIFACT descriptor (src/formats/edifact_syntax.c). */
+extern const eg_syntax_desc eg_syntax_edifact;
+struct eg_edifact_segment;
+/* An EDIFACT segment in the pipeline's shape (what its check hands on):
+ * v borrows from s and is valid as long as s is. */
+void eg_syntax_edifact_view(const struct eg_edifact_segment *s,
+			    eg_segment *v);
 
 /*
  * The syntax that reads a file starting with these bytes (registry

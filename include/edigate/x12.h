@@ -87,6 +87,10 @@ typedef struct eg_x12_segment {
 	/* No component or repetition separator anywhere in the segment, so
 	 * every element is one simple value (validators skip splitting). */
 	int plain;
+	/* When this is a view of another syntax's segment (syntax.h: the
+	 * EDIFACT descriptor hands its segments on in this shape), that
+	 * segment, for the syntax's own accessors; NULL for X12. */
+	const void *native;
 } eg_x12_segment;
 
 typedef struct eg_x12_reader eg_x12_reader;

@@ -419,6 +419,11 @@ wanted(const eg_contrl *c, const eg_edifact_unit *u)
 
 	if (c->any_message && c->only_contrl)
 		return 0; /* never a CONTRL for a CONTRL */
+	/* messages there, none of them told to us: the caller kept them
+	 * back as acknowledgements it stores (the pipeline's received
+	 * CONTRL), so there is nothing to answer */
+	if (!c->any_message && u->count > 0 && !u->rejected)
+		return 0;
 	switch (c->o.when) {
 	case EG_CONTRL_ALWAYS:
 		return 1;

@@ -18,6 +18,7 @@
 #include "edigate/map.h"
 #include "edigate/profile.h"
 #include "edigate/rules.h"
+#include "edigate/syntax.h"
 #include "edigate/transport.h"
 #include "edigate/x12_check.h"
 #include "edigate/ledger_query.h"
@@ -80,6 +81,7 @@ extern const eg_command eg_cmd_send;
 extern const eg_command eg_cmd_redeliver;
 extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
+extern const eg_command eg_cmd_xml;
 extern const eg_command eg_cmd_delta;
 extern const eg_command eg_cmd_serve;
 extern const eg_command eg_cmd_review;
@@ -94,6 +96,12 @@ int eg_cli_usage(eg_cli *cli, const char *cmd, const char *fmt, ...)
     EG_PRINTF(3, 4);
 /* The common exit-code paragraph of every --help. */
 void eg_cli_help_exit_codes(FILE *f);
+
+struct eg_buf;
+/* One segment as JSON through its syntax's segment view (segjson.c);
+ * b is scratch. */
+void eg_cli_json_segment(FILE *out, struct eg_buf *b,
+			 const eg_syntax_desc *syn, const eg_segment *s);
 /*
  * Open the implementation guides for a command: resolves the home into h,
  * creates *guides from its data directory (NULL with a note on stderr when
@@ -193,6 +201,9 @@ int eg_cli_partner_probe(eg_cli *cli, int argc, char **argv,
  */
 typedef struct eg_cli_mapfile {
 	const char *path;
+	/* the file's syntax, whose check, limits and mapper entry are used
+	 * (X12 until EDIFACT maps exist: issue 15 point 5) */
+	const eg_syntax_desc *syn;
 	eg_guides *guides;
 	const eg_guide *const *overrides;
 	size_t noverrides;

@@ -410,7 +410,7 @@ run(eg_cli *cli, int argc, char **argv)
 		x = eg_cli_fail(cli, &e);
 		goto out;
 	}
-	co.limits = eg_x12_limits_default();
+	co.limits = eg_syntax_x12.limits();
 	co.guides = guides;
 	ao.next_control = next_control;
 	ao.emit = emit;
@@ -441,7 +441,7 @@ run(eg_cli *cli, int argc, char **argv)
 		}
 		if (eg_ack_new(&ack, &ao, &e) ||
 		    eg_source_open_file(&src, o, &e) ||
-		    eg_x12_check(src, &co, eg_ack_events(ack), &res, &e) ||
+		    eg_syntax_x12.check(src, &co, eg_ack_events(ack), &res, &e) ||
 		    eg_ack_error(ack, &e)) {
 			x = eg_cli_fail(cli, &e);
 		} else {

@@ -1,7 +1,7 @@
 /*
- * cmd_layout.c - `edigate layout` (check a layout, map a CSV file with it
- * into canonical JSON Lines) and `edigate delta` (what changed between
- * two nightly master-data files).
+ * cmd_layout.c - `edigate layout` (check a layout, map a CSV or XML file
+ * with it into canonical JSON Lines) and `edigate delta` (what changed
+ * between two nightly master-data files).
  *
  * Both read the file once, streaming, whatever its size: records are
  * written as each row is mapped, the delta sorts on disk.  Every bad row
@@ -21,6 +21,7 @@
 #include "edigate/digest.h"
 #include "edigate/fsutil.h"
 #include "edigate/layout.h"
+#include "edigate/xml_reader.h"
 
 #ifndef EG_DATADIR
 #define EG_DATADIR "/usr/local/share/edigate"
@@ -190,7 +191,7 @@ layout_check(eg_cli *cli, int argc, char **argv)
 		fprintf(cli->out, "%s: ok: layout %s, %s records, %zu "
 			"fields\n", path, eg_layout_name(l), eg_layout_record(l),
 			eg_layout_nslots(l));
-	else if (x == EG_EXIT_DOCUMENT)
+	else if (x == EG_EXIT_DOCUMENT && f.n)
 		fprintf(cli->out, "%s: %lu problem%s\n", path, f.n,
 			f.n == 1 ? "" : "s");
 	eg_layout_free(l);
@@ -217,6 +218,94 @@ typedef struct feed {
 typedef eg_err (*row_fn)(void *ud, feed *fd, eg_layout_row *row,
 			 uint64_t line, eg_buf *json, eg_error *e);
 
+/* An XML reader error as a finding: the message names the file and the
+ * position, which the finding's "where" says already. */
+static void
+xml_reader_finding(fctx *f, eg_xmlr *r, const eg_error *e)
+{
+	const char *m = strstr(e->msg, ", byte "), *colon;
+
+	colon = m ? strstr(m, ": ") : NULL;
+	on_finding(f, eg_xmlr_last_error(r), colon ? colon + 2 : e->msg);
+}
+
+/* feed_file for an XML layout: one record element at a time.  An XML
+ * error ends the file (it cannot be resumed): the file is bad. */
+static int
+feed_xml(feed *fd, const eg_layout_src *src, row_fn fn, void *ud)
+{
+	eg_xmlr_opts o;
+	eg_xmlr *r = NULL;
+	eg_layout_row row;
+	eg_buf json;
+	int got, x = EG_EXIT_OK;
+	eg_err rc;
+
+	eg_layout_xml_opts(fd->l, &o);
+	eg_layout_row_init(&row);
+	eg_buf_init(&json, 64 * 1024 * 1024);
+	if (eg_xmlr_open(&r, fd->path, &o, &fd->e)) {
+		fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
+		fd->read_failed = 1;
+		x = fd->e.code == EG_ENOTFOUND || fd->e.code == EG_EIO
+			? EG_EXIT_IO
+			: fd->e.code == EG_ECONFIG ? EG_EXIT_USAGE
+						   : EG_EXIT_DOCUMENT;
+		goto out;
+	}
+	for (;;) {
+		uint64_t first, last, num, off;
+
+		rc = eg_xmlr_next(r, &got, &fd->e);
+		if (rc == EG_EIO || rc == EG_ENOMEM || rc == EG_EINTERNAL) {
+			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
+			x = EG_EXIT_IO;
+			break;
+		}
+		if (rc) { /* not well-formed, hostile, schema, limit */
+			fd->bad++;
+			fd->unkeyed++;
+			fd->read_failed = 1;
+			xml_reader_finding(&fd->f, r, &fd->e);
+			break;
+		}
+		if (!got)
+			break;
+		fd->rows++;
+		if (eg_layout_map_xml(fd->l, r, src, &row, on_finding, &fd->f,
+				      &fd->e)) {
+			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
+			x = EG_EXIT_IO;
+			break;
+		}
+		eg_buf_reset(&json);
+		if (row.rec && eg_record_write_json(&json, row.rec)) {
+			fprintf(fd->cli->err, "%s: a record too large\n",
+				fd->path);
+			x = EG_EXIT_IO;
+			break;
+		}
+		if (row.rec)
+			fd->good++;
+		else
+			fd->bad++;
+		if (!row.rec && row.key.len == 0)
+			fd->unkeyed++;
+		eg_xmlr_record_pos(r, &first, &last, &num, &off);
+		if (fn && fn(ud, fd, &row, first, &json, &fd->e)) {
+			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
+			x = EG_EXIT_IO;
+			break;
+		}
+	}
+	fd->bytes = eg_xmlr_bytes(r);
+out:
+	eg_xmlr_free(r);
+	eg_layout_row_free(&row);
+	eg_buf_free(&json);
+	return x;
+}
+
 static int
 feed_file(feed *fd, row_fn fn, void *ud)
 {
@@ -239,6 +328,8 @@ feed_file(feed *fd, row_fn fn, void *ud)
 	src.file_name = strrchr(fd->path, '/') ? strrchr(fd->path, '/') + 1
 					       : fd->path;
 	src.sha256 = fd->sha;
+	if (eg_layout_is_xml(fd->l))
+		return feed_xml(fd, &src, fn, ud);
 	eg_layout_csv_opts(fd->l, &o);
 	eg_layout_row_init(&row);
 	eg_buf_init(&json, 16 * 1024 * 1024);
@@ -413,9 +504,11 @@ layout_map(eg_cli *cli, int argc, char **argv)
 			(unsigned long long)fd.good, (unsigned long long)fd.bad,
 			(unsigned long long)fd.bytes, eg_buf_cstr(&fd.f.js));
 	else
-		fprintf(cli->err, "%s: %llu rows, %llu records, %llu bad "
-			"rows\n", path, (unsigned long long)fd.rows,
-			(unsigned long long)fd.good, (unsigned long long)fd.bad);
+		fprintf(cli->err, "%s: %llu %s, %llu records, %llu bad "
+			"%s\n", path, (unsigned long long)fd.rows,
+			eg_layout_is_xml(l) ? "record elements" : "rows",
+			(unsigned long long)fd.good, (unsigned long long)fd.bad,
+			eg_layout_is_xml(l) ? "records" : "rows");
 	eg_buf_free(&fd.f.js);
 	eg_layout_free(l);
 	return x;
@@ -427,16 +520,21 @@ help_layout(FILE *f)
 	fputs("Usage: edigate layout check LAYOUT [--json]\n"
 	      "       edigate layout map LAYOUT FILE [--out RECORDS] [--json]\n"
 	      "                          [--format jsonl|xml]\n\n"
-	      "A layout (schemas/layout.xsd, docs/csv.md) says how a partner's\n"
-	      "CSV or fixed-width file maps to canonical Item, Location or\n"
-	      "Carrier records: delimiter, header, encoding, which column\n"
-	      "gives which field, number formats, code lists, defaults and\n"
-	      "the business key.\n\n"
+	      "A layout (schemas/layout.xsd, docs/csv.md, docs/xml.md) says\n"
+	      "how a partner's CSV, fixed-width or XML file maps to canonical\n"
+	      "records (Item, Location, Carrier, InventorySnapshot; from XML\n"
+	      "also Shipment): delimiter, header and encoding, or the XML\n"
+	      "record element and schema; which column or XML element gives\n"
+	      "which field, number formats, code lists, defaults and the\n"
+	      "business key.\n\n"
 	      "  check   load the layout and report every problem with its line\n"
 	      "  map     read FILE with the layout and write its canonical\n"
 	      "          records as JSON Lines (stdout, or --out RECORDS);\n"
 	      "          every bad row is reported on stderr with its line,\n"
-	      "          column, byte offset and value, and gives no record\n"
+	      "          column (XML: element path), byte offset and value,\n"
+	      "          and gives no record; an XML file that is not\n"
+	      "          well-formed, not valid against its schema, over a\n"
+	      "          limit or hostile (entities, DTDs) stops there\n"
 	      "  --format  jsonl (the default) or xml (one <records> batch,\n"
 	      "          valid against schemas/canonical.xsd)\n"
 	      "  --json  one JSON summary on stdout (map: needs --out)\n",
@@ -469,7 +567,7 @@ run_layout(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_layout = {
-	"layout", "check a CSV layout, or map a CSV file with it",
+	"layout", "check a CSV or XML layout, or map a file with it",
 	run_layout, help_layout,
 };
 

@@ -53,55 +53,6 @@ delim_text(unsigned char c, char *dst, size_t cap, int quote)
 		snprintf(dst, cap, quote ? "'%c'" : "%c", c);
 }
 
-static void
-json_value(pctx *p, const eg_x12_segment *s, size_t i, size_t rep)
-{
-	size_t nc = eg_x12_component_count(s, i, rep), c;
-
-	if (nc <= 1) {
-		put_span(p, eg_x12_repetition(s, i, rep));
-		return;
-	}
-	fputc('[', p->cli->out);
-	for (c = 1; c <= nc; c++) {
-		if (c > 1)
-			fputc(',', p->cli->out);
-		put_span(p, eg_x12_component(s, i, rep, c));
-	}
-	fputc(']', p->cli->out);
-}
-
-static void
-json_segment(pctx *p, const eg_x12_segment *s)
-{
-	size_t i, r;
-
-	fprintf(p->cli->out, "{\"id\":\"%s\",\"offset\":%llu,\"index\":%llu",
-		s->id, (unsigned long long)s->offset,
-		(unsigned long long)s->index);
-	if (s->txn_pos)
-		fprintf(p->cli->out, ",\"position\":%u", (unsigned)s->txn_pos);
-	fputs(",\"elements\":[", p->cli->out);
-	for (i = 1; i <= s->nelem; i++) {
-		size_t nr = eg_x12_repetition_count(s, i);
-
-		if (i > 1)
-			fputc(',', p->cli->out);
-		if (nr <= 1) {
-			json_value(p, s, i, 1);
-			continue;
-		}
-		fputs("{\"repetitions\":[", p->cli->out);
-		for (r = 1; r <= nr; r++) {
-			if (r > 1)
-				fputc(',', p->cli->out);
-			json_value(p, s, i, r);
-		}
-		fputs("]}", p->cli->out);
-	}
-	fputs("]}", p->cli->out);
-}
-
 /* Start a child of the current level. */
 static void
 json_sep(pctx *p)
@@ -209,7 +160,7 @@ segment_out(pctx *p, const eg_x12_segment *s)
 {
 	if (p->json) {
 		json_sep(p);
-		json_segment(p, s);
+		eg_cli_json_segment(p->cli->out, &p->b, &eg_syntax_x12, s);
 		return;
 	}
 	eg_buf_reset(&p->b);

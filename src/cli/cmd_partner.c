@@ -153,6 +153,39 @@ report(void *ud, eg_pcheck_sev sev, const char *msg)
  * guide allows where a map translates through them (else a valid
  * document would be rejected for an unmapped code).
  */
+/* An inbound EDIFACT message: each directory ("D96A D01B") needs a map,
+ * as an X12 set does, or run quarantines every such message. */
+static void
+edifact_maps(eg_maps *maps, const eg_profile_doc *d, eg_pcheck_fn fn,
+	     void *ud)
+{
+	const char *v = d->versions;
+
+	while (*v) {
+		const eg_map *m = NULL;
+		char rel[16], msg[320];
+		size_t n = strcspn(v, " ");
+		eg_error e;
+
+		snprintf(rel, sizeof(rel), "%.*s", (int)(n < 15 ? n : 15), v);
+		v += n;
+		v += strspn(v, " ");
+		eg_error_clear(&e);
+		if (eg_maps_find(maps, d->set, rel, &m, &e)) {
+			fn(ud, EG_PCHECK_ERROR, e.msg);
+			continue;
+		}
+		if (m || d->ack_only)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "no map for EDIFACT %s directory %s: every %s in it "
+			 "would be quarantined (add a map, drop the directory, "
+			 "or mark the document acknowledge-only=\"true\")",
+			 d->set, rel, d->set);
+		fn(ud, EG_PCHECK_ERROR, msg);
+	}
+}
+
 static void
 check_maps(const eg_home *h, eg_guides *guides, const eg_profile *p,
 	   eg_pcheck_fn fn, void *ud)
@@ -171,6 +204,10 @@ check_maps(const eg_home *h, eg_guides *guides, const eg_profile *p,
 
 		if (strcmp(d->direction, "in"))
 			continue;
+		if (strcmp(d->syntax, "x12")) {
+			edifact_maps(maps, d, fn, ud);
+			continue;
+		}
 		for (; *v; v += v[6] ? 7 : 6) {
 			char rel[7];
 			const eg_map *m = NULL;

@@ -354,7 +354,8 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 	for (i = 0; i < nfiles && x == EG_EXIT_OK; i++) {
 		const char *f = files[i], *base;
 		eg_ack_opts ao;
-		eg_ack *ack = NULL;
+		const eg_ack_writer *aw;
+		void *ack = NULL;
 		eg_cli_mapfile mf;
 		tctx t;
 
@@ -364,18 +365,20 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 				    (size_t)1 << 28);
 		eg_buf_init(&t.findings, (size_t)1 << 26);
 		eg_buf_init(&t.acks, (size_t)1 << 26);
+		/* the acknowledgement writer of the file's syntax */
+		aw = mf.syn->ack;
 		ao.next_control = next_control;
 		ao.emit = emit;
 		ao.ud = &t;
 		ao.now = 946684800; /* 2000-01-01 00:00 UTC: a placeholder */
-		eg_ack_opts_profile(&ao, pc.profile);
+		aw->opts_profile(&ao, pc.profile);
 		mf.jsonl = 1;
 		mf.finding = on_finding;
 		mf.finding_ud = &t;
-		if (eg_ack_new(&ack, &ao, &e) ||
-		    (t.ack_ev = eg_ack_events(ack), mf.pass = t.ack_ev,
+		if (aw->open(&ack, &ao, &e) ||
+		    (t.ack_ev = aw->events(ack), mf.pass = t.ack_ev,
 		     eg_cli_map_file(&mf, &e)) ||
-		    eg_ack_error(ack, &e)) {
+		    aw->error(ack, &e)) {
 			x = eg_cli_fail(cli, &e);
 		} else if (t.oom) {
 			x = EG_EXIT_IO;
@@ -405,7 +408,8 @@ eg_cli_partner_test(eg_cli *cli, int argc, char **argv, const eg_home *h,
 						update, &x);
 			}
 		}
-		eg_ack_free(ack);
+		if (ack)
+			aw->close(ack);
 		eg_buf_free(&t.findings);
 		eg_buf_free(&t.acks);
 		eg_buf_free(&mf.records);

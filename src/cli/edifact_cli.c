@@ -62,55 +62,6 @@ sep_text(unsigned char c, char *dst, size_t cap, int quote)
 }
 
 static void
-json_rep(pctx *p, const eg_edifact_segment *s, size_t i, size_t r)
-{
-	size_t nc = eg_edifact_component_count(s, i, r), k;
-
-	if (nc <= 1) {
-		put_span(p, eg_edifact_value(s, i, r, 1));
-		return;
-	}
-	fputc('[', p->cli->out);
-	for (k = 1; k <= nc; k++) {
-		if (k > 1)
-			fputc(',', p->cli->out);
-		put_span(p, eg_edifact_value(s, i, r, k));
-	}
-	fputc(']', p->cli->out);
-}
-
-static void
-json_segment(pctx *p, const eg_edifact_segment *s)
-{
-	size_t i, r;
-
-	fprintf(p->cli->out, "{\"id\":\"%s\",\"offset\":%llu,\"index\":%llu",
-		s->id, (unsigned long long)s->offset,
-		(unsigned long long)s->index);
-	if (s->msg_pos)
-		fprintf(p->cli->out, ",\"position\":%u", (unsigned)s->msg_pos);
-	fputs(",\"elements\":[", p->cli->out);
-	for (i = 1; i <= s->nelem; i++) {
-		size_t nr = eg_edifact_repetition_count(s, i);
-
-		if (i > 1)
-			fputc(',', p->cli->out);
-		if (nr <= 1) {
-			json_rep(p, s, i, 1);
-			continue;
-		}
-		fputs("{\"repetitions\":[", p->cli->out);
-		for (r = 1; r <= nr; r++) {
-			if (r > 1)
-				fputc(',', p->cli->out);
-			json_rep(p, s, i, r);
-		}
-		fputs("]}", p->cli->out);
-	}
-	fputs("]}", p->cli->out);
-}
-
-static void
 json_sep(pctx *p)
 {
 	if (!p->first[p->n])
@@ -247,8 +198,11 @@ static void
 segment_out(pctx *p, const eg_edifact_segment *s)
 {
 	if (p->json) {
+		eg_segment v;
+
 		json_sep(p);
-		json_segment(p, s);
+		eg_syntax_edifact_view(s, &v);
+		eg_cli_json_segment(p->cli->out, &p->b, &eg_syntax_edifact, &v);
 		return;
 	}
 	eg_buf_reset(&p->b);

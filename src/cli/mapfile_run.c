@@ -149,7 +149,9 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 static eg_err
 on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((eg_cli_mapfile *)ud)->mapper, seg, e);
+	const eg_cli_mapfile *mf = ud;
+
+	return mf->syn->map_segment(mf->mapper, seg, e);
 }
 
 void
@@ -160,6 +162,7 @@ eg_cli_mapfile_init(eg_cli_mapfile *mf, const char *path, eg_guides *guides,
 {
 	memset(mf, 0, sizeof(*mf));
 	mf->path = path;
+	mf->syn = &eg_syntax_x12;
 	mf->guides = guides;
 	/* an earlier document is usually ours (the 940 we sent): no tenant
 	 * check, no partner guides, code lists or rules; only remembered */
@@ -234,7 +237,7 @@ eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e)
 	}
 	if (mf->maps && (rc = eg_mapper_new(&mf->mapper, &mo, e)) != EG_OK)
 		goto out;
-	co.limits = eg_x12_limits_default();
+	co.limits = mf->syn->limits();
 	co.guides = mf->guides;
 	co.overrides = mf->overrides;
 	co.noverrides = mf->noverrides;
@@ -248,7 +251,7 @@ eg_cli_map_file(eg_cli_mapfile *mf, eg_error *e)
 	ev.ud = mf;
 	rc = eg_source_open_file(&src, mf->path, e);
 	if (!rc)
-		rc = eg_x12_check(src, &co, &ev, &mf->res, e);
+		rc = mf->syn->check(src, &co, &ev, &mf->res, e);
 	if (!rc && mf->mapper)
 		rc = eg_mapper_error(mf->mapper, e);
 	if (!rc && mf->mapper)

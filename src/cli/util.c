@@ -133,7 +133,11 @@ owner_of(void *ud, const char *q, const char *id)
 			continue;
 		eg_error_clear(&e);
 		if (eg_profile_load(&o, path, p->datadir, &e) == EG_OK &&
-		    strcmp(o->partner_q, q) == 0 && strcmp(o->partner_id, id) == 0) {
+		    id[0] &&
+		    ((strcmp(o->partner_q, q) == 0 &&
+		      strcmp(o->partner_id, id) == 0) ||
+		     (strcmp(o->unb_partner_q, q) == 0 &&
+		      strcmp(o->unb_partner_id, id) == 0))) {
 			snprintf(p->owner, sizeof(p->owner), "%s", o->id);
 			res = p->owner;
 		}
@@ -181,14 +185,19 @@ eg_cli_partner_open(eg_cli *cli, const char *cmd, const eg_home *h,
 	p->expect.receiver = pr->our_id;
 	p->expect.gs_sender = pr->gs_partner;
 	p->expect.gs_receiver = pr->gs_ours;
+	p->expect.unb_sender = pr->unb_partner_id;
+	p->expect.unb_sender_q = pr->unb_partner_q;
+	p->expect.unb_recipient = pr->unb_our_id;
+	p->expect.unb_recipient_q = pr->unb_our_q;
 	p->expect.owner = owner_of;
 	p->expect.owner_ud = p;
 	for (i = 0; i < pr->ndocs; i++) {
 		const eg_profile_doc *d = &pr->docs[i];
 		const char *v = d->versions;
 
-		if (strcmp(d->direction, "in") != 0)
-			continue;
+		if (strcmp(d->direction, "in") != 0 ||
+		    strcmp(d->syntax, "x12") != 0)
+			continue; /* the X12 envelope's list */
 		for (; *v; v += v[6] ? 7 : 6) {
 			int w = snprintf(p->sets + n, sizeof(p->sets) - n,
 					 "%s%s:%.6s", n ? " " : "", d->set, v);

@@ -84,6 +84,9 @@ eg_csv_where_format(const eg_csv_where *w, char *dst, size_t cap)
 			      w->colname, w->col);
 	else if (w->col)
 		n += snprintf(dst + n, cap - (size_t)n, ", column #%u", w->col);
+	else if (w->colname[0]) /* XML: the element path */
+		n += snprintf(dst + n, cap - (size_t)n, ", element %s",
+			      w->colname);
 	if (n < 0 || (size_t)n >= cap || (w->col == 0 && w->offset == 0))
 		return;
 	snprintf(dst + n, cap - (size_t)n, ", byte %llu",

@@ -146,16 +146,16 @@ bid_csv(const unsigned char *p, size_t n)
 
 /* name, title, bid, readable (a reader exists: validate, csv), syntax
  * descriptor (syntax.h: what the pipeline reads it with).  A syntax plugs
- * its descriptor in here once the pipeline can run it end to end;
- * EDIFACT and CSV have readers but no descriptor yet, so `edigate run`
- * still refuses them by name (NULL). */
+ * its descriptor in here once the pipeline can run it end to end (X12,
+ * EDIFACT); CSV and XML have readers but no descriptor yet, so `edigate
+ * run` still refuses them by name (NULL). */
 static const eg_format fmt_x12 = {"x12", "ASC X12", bid_x12, 1,
 				  &eg_syntax_x12};
 static const eg_format fmt_edifact = {"edifact", "UN/EDIFACT", bid_edifact, 1,
-				      NULL};
+				      &eg_syntax_edifact};
 static const eg_format fmt_tradacoms = {"tradacoms", "TRADACOMS",
 					bid_tradacoms, 0, NULL};
-static const eg_format fmt_xml = {"xml", "XML", bid_xml, 0, NULL};
+static const eg_format fmt_xml = {"xml", "XML", bid_xml, 1, NULL};
 static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 1, NULL};
 static const eg_format fmt_utf16 = {"utf16", "UTF-16 text", bid_utf16, 0,
 				    NULL};

@@ -1,16 +1,20 @@
 /*
  * x12_syntax.c - the X12 syntax descriptor (syntax.h): pointers to the
  * X12 reader and checks (x12_check.h), the TA1/997/999 writer (ack.h),
- * the mapper's segment entry (map.h) and the unread-tail scan (the
- * pipeline's tail.c), with the small adapters they need.
+ * the mapper's segment entry (map.h), the segment view (role, value,
+ * document id) and the unread-tail scan (x12_tail.c), with the small
+ * adapters they need.
  *
  * Nothing here reads or decides on its own beyond `starts` (an ISA after
  * an optional UTF-8 byte order mark and white space) and the addressee
  * check of a written acknowledgement (its ISA07/ISA08).
  */
+#include <stdio.h>
 #include <string.h>
 
-#include "../pipeline/tail.h"
+#include "x12_tail.h"
+#include "edigate/profile.h"
+#include "edigate/ack_read.h"
 #include "edigate/syntax.h"
 
 /* An ISA after optional BOM and white space; the segment terminator is
@@ -34,12 +38,82 @@ x12_starts(const unsigned char *p, size_t n, char *seg_term)
 
 /* Interchange: ISA06, ISA08, ISA13; group: GS02, GS03, GS06. */
 static void
-x12_unit_key(const eg_x12_ctl *c, int group, const char **from, const char **to,
-	     const char **number)
+x12_unit_key(const eg_x12_ctl *c, int group, eg_syntax_key *k)
 {
-	*from = group ? c->gs_sender : c->sender;
-	*to = group ? c->gs_receiver : c->receiver;
-	*number = group ? c->gs06 : c->isa13;
+	snprintf(k->from, sizeof(k->from), "%s",
+		 group ? c->gs_sender : c->sender);
+	snprintf(k->to, sizeof(k->to), "%s",
+		 group ? c->gs_receiver : c->receiver);
+	snprintf(k->number, sizeof(k->number), "%s",
+		 group ? c->gs06 : c->isa13);
+}
+
+/* --- the segment view ---------------------------------------------------- */
+
+static eg_seg_role
+x12_role(const eg_segment *s)
+{
+	switch (s->tag) {
+	case EG_X12_ISA:
+		return EG_SEG_INTERCHANGE;
+	case EG_X12_IEA:
+		return EG_SEG_INTERCHANGE_END;
+	case EG_X12_GS:
+		return EG_SEG_GROUP;
+	case EG_X12_GE:
+		return EG_SEG_GROUP_END;
+	case EG_X12_ST:
+		return EG_SEG_MESSAGE;
+	case EG_X12_SE:
+		return EG_SEG_MESSAGE_END;
+	default:
+		return EG_SEG_DATA;
+	}
+}
+
+static eg_span
+x12_value(const eg_segment *s, size_t i, size_t rep, size_t comp)
+{
+	if (comp == 0)
+		return rep == 0 ? eg_x12_element(s, i)
+				: eg_x12_repetition(s, i, rep);
+	return eg_x12_component(s, i, rep ? rep : 1, comp);
+}
+
+static size_t
+x12_repetitions(const eg_segment *s, size_t i)
+{
+	return eg_x12_repetition_count(s, i);
+}
+
+static size_t
+x12_components(const eg_segment *s, size_t i, size_t rep)
+{
+	return eg_x12_component_count(s, i, rep);
+}
+
+static void
+cpy_span(char *dst, size_t cap, eg_span v)
+{
+	snprintf(dst, cap, "%.*s", (int)(v.len < cap ? v.len : cap - 1), v.p);
+}
+
+/* GS08 names the release of the group's sets, ST01 the set. */
+static void
+x12_doc_id(const eg_segment *s, char *type, size_t tcap, char *release,
+	   size_t rcap)
+{
+	if (s->tag == EG_X12_GS && release)
+		cpy_span(release, rcap, eg_x12_element(s, 8));
+	else if (s->tag == EG_X12_ST && type)
+		cpy_span(type, tcap, eg_x12_element(s, 1));
+}
+
+static void
+x12_partner_id(const struct eg_profile *p, const char **q, const char **id)
+{
+	*q = p->partner_q;
+	*id = p->partner_id;
 }
 
 /* A functional group of 997s / 999s (GS01 FA). */
@@ -47,6 +121,13 @@ static int
 x12_ack_group(const eg_x12_ctl *c)
 {
 	return strcmp(c->gs01, "FA") == 0;
+}
+
+/* A 997 or 999 set. */
+static int
+x12_ack_message(const eg_x12_ctl *c)
+{
+	return !strcmp(c->st01, "997") || !strcmp(c->st01, "999");
 }
 
 /* Is a written acknowledgement addressed to id (our ISA07/ISA08 are the
@@ -105,6 +186,7 @@ ack_close(void *w)
 static const eg_ack_writer x12_acks = {
     "TA1/997/999", eg_ack_opts_profile, ack_open,	  ack_events, ack_error,
     ack_fallback,  eg_ack_kind,		x12_addressed_to, ack_close,
+    " (TA1 R sent)",
 };
 
 const eg_syntax_desc eg_syntax_x12 = {
@@ -113,9 +195,18 @@ const eg_syntax_desc eg_syntax_x12 = {
     eg_x12_limits_default,
     eg_x12_check,
     eg_mapper_segment,
+    x12_role,
+    x12_value,
+    x12_repetitions,
+    x12_components,
+    x12_doc_id,
     x12_unit_key,
     x12_ack_group,
+    x12_ack_message,
+    eg_ack_read,
     eg_tail_next_isa,
     106,
     &x12_acks,
+    x12_partner_id,
+    0, /* a duplicate is acknowledged again, as the profile says */
 };

@@ -216,6 +216,25 @@ static const cfield mcarrier_f[] = {
 static const cshape mcarrier_s = {"Carrier", mcarrier_f, N(mcarrier_f),
 				  {{""}}};
 
+/* ---- inventory: one row of a stock report ---- */
+
+static const cfield inv_f[] = {
+	{"warehouseId", CT_IDENT, 1, 1, NULL},
+	{"asOfDate", CT_DATE, 1, 1, NULL},
+	{"asOfTime", CT_TIME, 0, 1, NULL},
+	{"customerId", CT_IDENT, 0, 1, NULL},
+	{"sku", CT_IDENT, 1, 1, NULL},
+	{"gtin", CT_GTIN, 0, 1, NULL},
+	{"description", CT_TEXT, 0, 1, NULL},
+	{"lotNumber", CT_IDENT, 0, 1, NULL},
+	{"expiryDate", CT_DATE, 0, 1, NULL},
+	{"inventoryStatus", CT_WORD, 0, 1, NULL},
+	{"quantityOnHand", CT_QUANTITY, 1, 1, NULL},
+	{"quantityAvailable", CT_QUANTITY, 0, 1, NULL},
+	{"quantityAllocated", CT_QUANTITY, 0, 1, NULL},
+};
+static const cshape inv_s = {"InventorySnapshot", inv_f, N(inv_f), {{""}}};
+
 const cshape *
 eg_canon_shape(const char *record)
 {
@@ -229,6 +248,8 @@ eg_canon_shape(const char *record)
 		return &location_s;
 	if (!strcmp(record, "Carrier"))
 		return &mcarrier_s;
+	if (!strcmp(record, "InventorySnapshot"))
+		return &inv_s;
 	return NULL;
 }
 

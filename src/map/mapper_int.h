@@ -57,7 +57,7 @@ typedef struct rcached rcached;
 typedef struct pend {
 	eg_rnode *rec;
 	uint32_t interchange;
-	char gs06[10];
+	char gs06[15];
 } pend;
 
 struct eg_mapper {

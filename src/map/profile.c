@@ -178,10 +178,14 @@ read_policy(eg_profile *p, const eg_xml_node *root, const eg_xml_node *tr,
 	cpy_attr(p->ack_convention, sizeof(p->ack_convention), n, "convention");
 	read_outbound(p, root);
 	for (k = n ? eg_xml_first(n) : NULL; k; k = eg_xml_next(k)) {
-		if (strcmp(eg_xml_name(k), "send") || p->nack_send >= 3)
+		if (strcmp(eg_xml_name(k), "send") || p->nack_send >= 4)
 			continue;
 		cpy_attr(p->ack_send[p->nack_send].type,
 			 sizeof(p->ack_send[0].type), k, "type");
+		v = eg_xml_attr(k, "receipt-only");
+		if (!strcmp(p->ack_send[p->nack_send].type, "CONTRL"))
+			p->contrl_receipt_only =
+			    v && (!strcmp(v, "true") || !strcmp(v, "1"));
 		v = eg_xml_attr(k, "when");
 		snprintf(p->ack_send[p->nack_send].when,
 			 sizeof(p->ack_send[0].when), "%s", v ? v : "always");
@@ -449,6 +453,14 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	cpy_attr(p->gs_partner, sizeof(p->gs_partner), child(id, "gs"),
 		 "partner");
 	cpy_attr(p->gs_ours, sizeof(p->gs_ours), child(id, "gs"), "ours");
+	cpy_attr(p->unb_partner_q, sizeof(p->unb_partner_q),
+		 child(id, "partner-unb"), "qualifier");
+	cpy_attr(p->unb_partner_id, sizeof(p->unb_partner_id),
+		 child(id, "partner-unb"), "id");
+	cpy_attr(p->unb_our_q, sizeof(p->unb_our_q), child(id, "our-unb"),
+		 "qualifier");
+	cpy_attr(p->unb_our_id, sizeof(p->unb_our_id), child(id, "our-unb"),
+		 "id");
 	tr = child(root, "transport");
 	p->sftp = strcmp(eg_xml_attr(tr, "type"), "sftp") == 0;
 	sf = child(tr, "sftp");
@@ -487,6 +499,9 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		cpy_attr(d->direction, sizeof(d->direction), k, "direction");
 		cpy_attr(d->set, sizeof(d->set), k, "set");
 		cpy_attr(d->versions, sizeof(d->versions), k, "versions");
+		cpy_attr(d->syntax, sizeof(d->syntax), k, "syntax");
+		if (!d->syntax[0])
+			snprintf(d->syntax, sizeof(d->syntax), "x12");
 		g = eg_xml_attr(k, "acknowledge-only");
 		d->ack_only = g && (!strcmp(g, "true") || !strcmp(g, "1"));
 		cpy_attr(d->owner, sizeof(d->owner), k, "owner");
@@ -851,11 +866,14 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 			    p->sched_line, se.msg);
 	}
 	(void)eg_sla_check(&p->sla, sla_say, &r);
+	r.errors += eg_profile_check_syntaxes(p, fn, ud);
 	for (i = 0; i < p->ndocs; i++) {
 		const eg_profile_doc *d = &p->docs[i];
 		const char *v = d->versions;
 		eg_error e;
 
+		if (strcmp(d->syntax, "x12"))
+			continue; /* EDIFACT: check_syntaxes */
 		memset(&e, 0, sizeof(e));
 		if (d->guide && guides) {
 			const eg_guide *g = NULL;
@@ -930,13 +948,21 @@ pair_conflicts(rep *r, const eg_profile *a, const eg_profile *b,
 	char ai[PATH_MAX + 300], ao[PATH_MAX + 300], bi[PATH_MAX + 300],
 	    bo[PATH_MAX + 300];
 
-	if (!strcmp(a->partner_q, b->partner_q) &&
+	if (a->partner_id[0] && !strcmp(a->partner_q, b->partner_q) &&
 	    !strcmp(a->partner_id, b->partner_id))
 		say(r, EG_PCHECK_ERROR,
 		    "partners %s and %s both claim ISA sender %s:%s: a file "
 		    "from it would be served twice; give each its own "
 		    "<partner-isa> (or remove one profile)",
 		    a->id, b->id, a->partner_q, a->partner_id);
+	if (a->unb_partner_id[0] && !strcmp(a->unb_partner_q, b->unb_partner_q) &&
+	    !strcmp(a->unb_partner_id, b->unb_partner_id))
+		say(r, EG_PCHECK_ERROR,
+		    "partners %s and %s both claim UNB sender %s%s%s: a file "
+		    "from it would be served twice; give each its own "
+		    "<partner-unb> (or remove one profile)",
+		    a->id, b->id, a->unb_partner_id,
+		    a->unb_partner_q[0] ? ":" : "", a->unb_partner_q);
 	ai[0] = ao[0] = bi[0] = bo[0] = '\0';
 	if (a->inbox && a->inbox[0])
 		place(ai, sizeof(ai), a, a->inbox, home);

@@ -2,13 +2,13 @@
  * ackin.c - keep the acknowledgements a partner sends us (see ackin.h).
  *
  * The file has already been validated like any other (its envelope and
- * the 997/999 guide); this reads its statuses with the acknowledgement
- * reader and hands each to the ledger, which matches it to our file.
+ * the 997/999 guide); this reads its statuses with its syntax's
+ * acknowledgement reader (syntax.h read_acks: TA1/997/999, CONTRL) and
+ * hands each to the ledger, which matches it to our file.
  */
 #include <string.h>
 
 #include "ackin.h"
-#include "edigate/ack_read.h"
 #include "edigate/ledger_acks.h"
 #include "edigate/source.h"
 
@@ -41,8 +41,9 @@ on_status(void *ud, const eg_ack_status *s)
 }
 
 eg_err
-eg_ackin_store(eg_ledger *l, const char *partner, const char *file_id,
-	       const char *path, time_t now, eg_ackin_counts *c, eg_error *e)
+eg_ackin_store(eg_ledger *l, const eg_syntax_desc *syn, const char *partner,
+	       const char *file_id, const char *path, time_t now,
+	       eg_ackin_counts *c, eg_error *e)
 {
 	eg_source *src = NULL;
 	unsigned n = 0;
@@ -58,7 +59,7 @@ eg_ackin_store(eg_ledger *l, const char *partner, const char *file_id,
 	a.c = c;
 	if ((rc = eg_source_open_file(&src, path, e)))
 		return rc;
-	rc = eg_ack_read(src, on_status, &a, &n, e);
+	rc = syn->read_acks(src, on_status, &a, &n, e);
 	eg_source_free(src);
 	if (a.rc) {
 		*e = a.err;

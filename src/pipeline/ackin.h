@@ -13,6 +13,7 @@
 
 #include "edigate/err.h"
 #include "edigate/ledger.h"
+#include "edigate/syntax.h"
 
 typedef struct eg_ackin_counts {
 	unsigned statuses;   /* kept */
@@ -25,7 +26,8 @@ typedef struct eg_ackin_counts {
  * and keep every status, inside the caller's transaction.  A file that
  * holds none is not an error (counts stay 0).
  */
-eg_err eg_ackin_store(eg_ledger *l, const char *partner, const char *file_id,
+eg_err eg_ackin_store(eg_ledger *l, const eg_syntax_desc *syn,
+		      const char *partner, const char *file_id,
 		      const char *path, time_t now, eg_ackin_counts *c,
 		      eg_error *e) EG_MUST_USE;
 

@@ -2,11 +2,13 @@
  * dedupe.c - set digests, business keys read from segments, and the
  * judgement of a set under a control number seen before (dedupe.h).
  *
- * The digest covers ST..SE as sent (delimiters included), one segment a
- * line, so a VAN's replay or a partner's resend of the same document in
+ * The digest covers a message from its header to its trailer (ST..SE,
+ * UNH..UNT) as sent (delimiters included), one segment a line, so a VAN's replay or a partner's resend of the same document in
  * a new envelope (new ISA date, new ISA13) has the same digest, and any
  * change inside the set gives another.  Keys follow the shipped map's
- * first <key>: the field at its path names the element to read.
+ * first <key>: the field at its path names the element to read.  The
+ * segments are read through the file's syntax descriptor (syntax.h: its
+ * segment view), never with one syntax's accessors by name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 struct eg_dedupe {
 	eg_maps *maps;
+	const eg_syntax_desc *syn;
 	char gs08[16];
 	eg_sha256 *sha;     /* of the open set */
 	char digest[EG_SHA256_HEX];
@@ -28,7 +31,8 @@ struct eg_dedupe {
 };
 
 eg_err
-eg_dedupe_new(eg_dedupe **out, eg_maps *maps, eg_error *e)
+eg_dedupe_new(eg_dedupe **out, eg_maps *maps, const eg_syntax_desc *syn,
+	      eg_error *e)
 {
 	eg_dedupe *d = calloc(1, sizeof(*d));
 
@@ -36,6 +40,7 @@ eg_dedupe_new(eg_dedupe **out, eg_maps *maps, eg_error *e)
 	if (!d)
 		return eg_fail(e, EG_ENOMEM, "out of memory");
 	d->maps = maps;
+	d->syn = syn;
 	*out = d;
 	return EG_OK;
 }
@@ -57,17 +62,17 @@ span_cpy(char *dst, size_t cap, eg_span s)
 
 /* A new set: find where its map reads its key (none: no map). */
 static void
-set_begin(eg_dedupe *d, const eg_x12_segment *seg)
+set_begin(eg_dedupe *d, const eg_segment *seg)
 {
 	const eg_map *m = NULL;
-	char st01[8];
+	char st01[8] = "";
 	eg_error e;
 
 	d->key[0] = '\0';
 	d->kname = NULL;
 	if (!d->maps)
 		return;
-	span_cpy(st01, sizeof(st01), eg_x12_element(seg, 1));
+	d->syn->doc_id(seg, st01, sizeof(st01), d->gs08, sizeof(d->gs08));
 	eg_error_clear(&e);
 	/* a broken map file is the mapper's to report */
 	if (eg_maps_find(d->maps, st01, d->gs08, &m, &e) || !m ||
@@ -76,15 +81,17 @@ set_begin(eg_dedupe *d, const eg_x12_segment *seg)
 }
 
 eg_err
-eg_dedupe_segment(eg_dedupe *d, const eg_x12_segment *seg, eg_error *e)
+eg_dedupe_segment(eg_dedupe *d, const eg_segment *seg, eg_error *e)
 {
+	eg_seg_role role = d->syn->role(seg);
 	eg_err rc;
 
-	if (seg->tag == EG_X12_TAG('G', 'S', 0)) {
-		span_cpy(d->gs08, sizeof(d->gs08), eg_x12_element(seg, 8));
+	if (role == EG_SEG_GROUP) {
+		d->gs08[0] = '\0';
+		d->syn->doc_id(seg, NULL, 0, d->gs08, sizeof(d->gs08));
 		return EG_OK;
 	}
-	if (seg->tag == EG_X12_TAG('S', 'T', 0)) {
+	if (role == EG_SEG_MESSAGE) {
 		eg_sha256_free(d->sha);
 		d->sha = NULL;
 		if ((rc = eg_sha256_begin(&d->sha, e)))
@@ -97,9 +104,7 @@ eg_dedupe_segment(eg_dedupe *d, const eg_x12_segment *seg, eg_error *e)
 	    (rc = eg_sha256_update(d->sha, "\n", 1, e)))
 		return rc;
 	if (d->kname && !d->key[0] && !strcmp(seg->id, d->ktag)) {
-		eg_span v = d->kcomp ? eg_x12_component(seg, d->kelem, 1,
-							d->kcomp)
-				     : eg_x12_element(seg, d->kelem);
+		eg_span v = d->syn->value(seg, d->kelem, 0, d->kcomp);
 		char val[120];
 
 		span_cpy(val, sizeof(val), v);
@@ -164,9 +169,11 @@ eg_dedupe_judge(eg_ledger *l, const eg_dd_unit *u, const char *digest,
 	if (digest[0] &&
 	    (rc = eg_ledger_set_seen(l, &u->key, digest, file, status, e)))
 		return rc;
+	/* the same bytes went through before (an acknowledge-only set
+	 * too: it was taken, with no record to make) */
 	if (digest[0] && file[0] &&
 	    (!strcmp(status, "accepted") || !strcmp(status, "change") ||
-	     !strcmp(status, "duplicate"))) {
+	     !strcmp(status, "duplicate") || !strcmp(status, "ack-only"))) {
 		*v = EG_DD_DUPLICATE;
 		snprintf(of, 32, "%s", file);
 	} else if (digest[0] && file[0] && !strcmp(status, "held")) {

@@ -22,7 +22,7 @@
 #include "edigate/ledger_dedupe.h"
 #include "edigate/map.h"
 #include "edigate/profile.h"
-#include "edigate/x12.h"
+#include "edigate/syntax.h"
 
 typedef enum eg_dd_verdict {
 	EG_DD_NEW = 0,   /* no earlier delivery under its numbers */
@@ -35,11 +35,13 @@ typedef enum eg_dd_verdict {
 typedef struct eg_dedupe eg_dedupe;
 
 /* maps (borrowed, may be NULL: no business keys) finds each set's key. */
-eg_err eg_dedupe_new(eg_dedupe **out, eg_maps *maps, eg_error *e) EG_MUST_USE;
+/* syn: the file's syntax (borrowed), whose segment view is read. */
+eg_err eg_dedupe_new(eg_dedupe **out, eg_maps *maps,
+		     const eg_syntax_desc *syn, eg_error *e) EG_MUST_USE;
 void eg_dedupe_free(eg_dedupe *d);
 
 /* Every segment of the file, in order. */
-eg_err eg_dedupe_segment(eg_dedupe *d, const eg_x12_segment *seg,
+eg_err eg_dedupe_segment(eg_dedupe *d, const eg_segment *seg,
 			 eg_error *e) EG_MUST_USE;
 
 /*
@@ -55,7 +57,7 @@ eg_err eg_dedupe_set_end(eg_dedupe *d, const char **digest, const char **key,
 typedef struct eg_dd_unit {
 	eg_unit_key key;
 	eg_unit_past past;
-	char a[40], b[40], c[16];
+	char a[48], b[48], c[16];
 	char file_id[32], origin[32];
 } eg_dd_unit;
 

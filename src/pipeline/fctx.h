@@ -57,7 +57,7 @@ typedef struct fctx {
 	eg_buf recbuf;
 	uint64_t mark_ichg, mark_grp;
 	uint32_t cur_ichg;
-	char cur_gs06[10];
+	char cur_gs06[15];
 	int ichg_open, grp_open;
 	/* control numbers seen before (dedupe.h): the open interchange's and
 	 * group's, and what their sets were judged */

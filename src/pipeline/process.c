@@ -77,7 +77,8 @@ keep_acks_in(fctx *fc, eg_error *e)
 	eg_ackin_counts c;
 	eg_err rc;
 
-	rc = eg_ackin_store(fc->l, fc->p->id, fc->id, fc->path, fc->pl->o.now,
+	rc = eg_ackin_store(fc->l, fc->syn, fc->p->id, fc->id, fc->path,
+			    fc->pl->o.now,
 			    &c, e);
 	if (rc)
 		return rc;
@@ -129,9 +130,19 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 				      enc);
 		else
 			eg_fc_finding(fc, EG_LVL_FILE, NULL, "not-x12",
-				      "the file is %s: only X12 interchanges "
-				      "(starting with ISA) are read today",
+				      "the file is %s: only X12 and UN/EDIFACT "
+				      "interchanges are read today",
 				      eg_fc_what_is_it(fc));
+		fc->file_rejected = 1;
+	} else if (!eg_profile_speaks(fc->p, fc->syn->name)) {
+		/* a syntax the partner does not speak: refused by name
+		 * (the rule's id predates EDIFACT: "not in a syntax the
+		 * partner's profile lists") */
+		eg_fc_finding(fc, EG_LVL_FILE, NULL, "not-x12",
+			      "the file is %s, and partner %s's profile lists "
+			      "no %s document: not read",
+			      eg_fc_what_is_it(fc), fc->p->id, fc->syn->name);
+		fc->syn = NULL;
 		fc->file_rejected = 1;
 	} else if ((rc = eg_fc_read(fc, e))) {
 		return rc;

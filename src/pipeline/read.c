@@ -26,6 +26,10 @@ ack_policy(const eg_profile *p, int dup, eg_ack_opts *ao, int *none)
 			const char *w = p->ack_send[i].when;
 			int is_ta1 = !strcmp(p->ack_send[i].type, "TA1");
 
+			/* CONTRL is the EDIFACT writer's to read
+			 * (opts_profile): not an X12 kind */
+			if (!strcmp(p->ack_send[i].type, "CONTRL"))
+				continue;
 			if (is_ta1)
 				ao->ta1 = !strcmp(w, "always")
 					      ? EG_ACK_TA1_ALWAYS
@@ -66,17 +70,16 @@ eg_fc_syntax(fctx *fc)
 const char *
 eg_fc_what_is_it(fctx *fc)
 {
-	char buf[64];
-	ssize_t n = pread(fc->seg_fd, buf, sizeof(buf) - 1, 0);
+	unsigned char buf[EG_FORMAT_SNIFF];
+	ssize_t n = pread(fc->seg_fd, buf, sizeof(buf), 0);
+	const eg_format *f;
 
 	if (n <= 0)
 		return "an empty file";
-	buf[n] = '\0';
-	if (!strncmp(buf, "UNA", 3) || !strncmp(buf, "UNB", 3))
-		return "EDIFACT";
-	if (buf[0] == '<' || !strncmp(buf, "\xEF\xBB\xBF<", 4))
-		return "XML";
-	return "not X12";
+	f = eg_format_detect(buf, (size_t)n);
+	if (!f || !strcmp(f->name, "utf16"))
+		return "not in a syntax edigate reads";
+	return f->title; /* "UN/EDIFACT", "XML", "ASC X12" */
 }
 
 /* A TA1 R 024 for an interchange the reader never reached. */
@@ -111,23 +114,24 @@ ta1_unread(fctx *fc, const eg_x12_ctl *ctl)
 static eg_err
 reject_unread(fctx *fc, eg_error *e)
 {
-	const eg_envelope_expect *x = fc->pl->pp->expect;
 	uint64_t from = fc->unread_at, at;
+	const char *pq, *pid;
 	eg_x12_ctl ctl;
 	eg_err rc;
 
+	fc->syn->partner_id(fc->p, &pq, &pid);
 	fc->file_rejected = 1;
 	while ((rc = fc->syn->next_header(fc->seg_fd, from, &at, &ctl, e)) ==
 	       EG_OK) {
-		int ours = x && x->sender && !strcmp(ctl.sender, x->sender) &&
-			   (!x->sender_q || !strcmp(ctl.sender_q, x->sender_q));
+		int ours = fc->pl->pp->expect && pid[0] &&
+			   !strcmp(ctl.sender, pid) && !strcmp(ctl.sender_q, pq);
 
 		eg_fc_finding(fc, EG_LVL_INTERCHANGE, &ctl,
 			      "unread-interchange",
 			      "interchange %s from %s at offset %llu was not "
 			      "read: it follows bytes that could not be read%s",
 			      ctl.isa13, ctl.sender, (unsigned long long)at,
-			      ours && fc->ack ? " (TA1 R sent)"
+			      ours && fc->ack ? fc->syn->ack->unread_note
 			      : ours	      ? ""
 				     : "; it claims another sender: no "
 				       "acknowledgement");
@@ -162,13 +166,14 @@ eg_fc_read(fctx *fc, eg_error *e)
 		ao.emit = eg_fc_emit_ack;
 		ao.ud = fc;
 		ao.now = fc->pl->o.now;
+		ao.profile = fc->p;
 		/* the partner's delimiters and 999 convention */
 		syn->ack->opts_profile(&ao, fc->p);
 		if ((rc = syn->ack->open(&fc->ack, &ao, e)))
 			return rc;
 		fc->ack_ev = syn->ack->events(fc->ack);
 	}
-	if ((rc = eg_dedupe_new(&fc->dd, fc->pl->o.maps, e)))
+	if ((rc = eg_dedupe_new(&fc->dd, fc->pl->o.maps, syn, e)))
 		return rc;
 	if (!fc->dup_file && fc->pl->o.maps) {
 		mo.maps = fc->pl->o.maps;

@@ -3,19 +3,14 @@
  *
  * The rule is "nothing accepted that was not processed": a set is
  * accepted only when a guide checked it and a map made its records, or
- * when it makes no record by its nature (a 997 or 999 we receive) or by
+ * when it makes no record by its nature (an acknowledgement we receive:
+ * the syntax's ack_message, 997/999 or CONTRL) or by
  * the profile's word (<document acknowledge-only="true">).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "setkind.h"
-
-int
-eg_set_is_ack(const eg_x12_ctl *ctl)
-{
-	return !strcmp(ctl->st01, "997") || !strcmp(ctl->st01, "999");
-}
 
 /* The profile's inbound document for the set, or NULL. */
 static const eg_profile_doc *
@@ -31,9 +26,9 @@ doc_of(const eg_profile *p, const char *set)
 }
 
 eg_err
-eg_set_kind_of(const eg_profile *p, eg_maps *maps, const eg_x12_ctl *ctl,
-	       int no_guide, eg_set_kind *kind, char *why, size_t cap,
-	       eg_error *e)
+eg_set_kind_of(const eg_syntax_desc *syn, const eg_profile *p, eg_maps *maps,
+	       const eg_x12_ctl *ctl, int no_guide, eg_set_kind *kind,
+	       char *why, size_t cap, eg_error *e)
 {
 	const eg_profile_doc *d = doc_of(p, ctl->st01);
 	const eg_map *map = NULL;
@@ -41,7 +36,7 @@ eg_set_kind_of(const eg_profile *p, eg_maps *maps, const eg_x12_ctl *ctl,
 
 	why[0] = '\0';
 	*kind = EG_SET_PROCESS;
-	if (eg_set_is_ack(ctl)) {
+	if (syn->ack_message(ctl)) {
 		*kind = EG_SET_ACK_IN;
 		return EG_OK;
 	}

@@ -16,11 +16,12 @@
 #include "edigate/envelope.h"
 #include "edigate/map.h"
 #include "edigate/profile.h"
+#include "edigate/syntax.h"
 
 typedef enum eg_set_kind {
 	EG_SET_PROCESS,     /* validated and mapped into records */
 	EG_SET_ACK_ONLY,    /* the profile marks it acknowledge-only */
-	EG_SET_ACK_IN,      /* a 997 / 999 the partner sent: read, stored,
+	EG_SET_ACK_IN,      /* a 997 / 999 / CONTRL the partner sent: read, stored,
 			     * never acknowledged (ackin.c) */
 	EG_SET_UNSUPPORTED, /* no guide, or no map where records are
 			     * expected: quarantined, AK5*R*1 */
@@ -32,12 +33,10 @@ typedef enum eg_set_kind {
  * EG_SET_UNSUPPORTED, why (cap bytes) says what is missing in words for
  * the reject report.  A broken map file is an environment error (rc).
  */
-eg_err eg_set_kind_of(const eg_profile *p, eg_maps *maps,
-		      const eg_x12_ctl *ctl, int no_guide, eg_set_kind *kind,
-		      char *why, size_t cap, eg_error *e) EG_MUST_USE;
-
-/* Is this set a functional acknowledgement (997, 999)? */
-int eg_set_is_ack(const eg_x12_ctl *ctl);
+eg_err eg_set_kind_of(const eg_syntax_desc *syn, const eg_profile *p,
+		      eg_maps *maps, const eg_x12_ctl *ctl, int no_guide,
+		      eg_set_kind *kind, char *why, size_t cap,
+		      eg_error *e) EG_MUST_USE;
 
 /* The ledger status word of a kind's accepted set ("accepted",
  * "ack-only"). */

@@ -56,14 +56,16 @@ ack_file_name(const fctx *fc, const char *data, size_t len,
 	return eg_namepat_fill(fc->p->out_file_name, &v, dst, cap, e);
 }
 
-/* Is an acknowledgement addressed to this partner (our ISA07/ISA08 are
- * the inbound ISA05/ISA06)?  One answering an interchange that claims
+/* Is an acknowledgement addressed to this partner (its identity in the
+ * file's syntax: our ISA07/ISA08 are the inbound ISA05/ISA06)?  One answering an interchange that claims
  * another sender must not reach this partner's outbox. */
 static int
 ack_for_partner(const fctx *fc, const char *data, size_t len)
 {
-	return fc->syn->ack->addressed_to(data, len, fc->p->partner_q,
-					  fc->p->partner_id);
+	const char *q, *id;
+
+	fc->syn->partner_id(fc->p, &q, &id);
+	return fc->syn->ack->addressed_to(data, len, q, id);
 }
 
 /* Keep such an acknowledgement beside the quarantined file, for a person

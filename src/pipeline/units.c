@@ -19,7 +19,7 @@
 static void
 enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 {
-	const char *from, *to, *number;
+	eg_syntax_key k;
 	eg_error e;
 	eg_err rc = EG_OK;
 	int acked = 0;
@@ -32,9 +32,9 @@ enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 	fc->ack_quiet = 0;
 	memset(&fc->ichg_t, 0, sizeof(fc->ichg_t));
 	memset(&fc->dd_ichg, 0, sizeof(fc->dd_ichg));
-	fc->syn->unit_key(ctl, 0, &from, &to, &number);
-	if (!fc->dup_file && !fc->dd_past && number[0])
-		rc = eg_dedupe_unit(fc->l, &fc->dd_ichg, 0, from, to, number,
+	fc->syn->unit_key(ctl, 0, &k);
+	if (!fc->dup_file && !fc->dd_past && k.number[0])
+		rc = eg_dedupe_unit(fc->l, &fc->dd_ichg, 0, k.from, k.to, k.number,
 				    fc->p, fc->pl->o.now, fc->id, fc->origin,
 				    (int64_t)ctl->interchange, &e);
 	if (!rc && strcmp(fc->origin, fc->id) && !fc->p->ack_release_again &&
@@ -57,7 +57,7 @@ enter_interchange(fctx *fc, const eg_x12_ctl *ctl)
 static void
 enter_group(fctx *fc, const eg_x12_ctl *ctl)
 {
-	const char *from, *to, *number;
+	eg_syntax_key k;
 	eg_error e;
 	eg_err rc = EG_OK;
 
@@ -68,10 +68,10 @@ enter_group(fctx *fc, const eg_x12_ctl *ctl)
 	fc->grp_flipped = 0;
 	memset(&fc->grp_t, 0, sizeof(fc->grp_t));
 	memset(&fc->dd_grp, 0, sizeof(fc->dd_grp));
-	fc->syn->unit_key(ctl, 1, &from, &to, &number);
+	fc->syn->unit_key(ctl, 1, &k);
 	if (!fc->dup_file && !fc->dd_past && !fc->dd_ichg.past.seen &&
-	    number[0])
-		rc = eg_dedupe_unit(fc->l, &fc->dd_grp, 1, from, to, number,
+	    k.number[0])
+		rc = eg_dedupe_unit(fc->l, &fc->dd_grp, 1, k.from, k.to, k.number,
 				    fc->p, fc->pl->o.now, fc->id, fc->origin,
 				    (int64_t)ctl->interchange, &e);
 	if (rc)
@@ -351,8 +351,11 @@ end_interchange(fctx *fc, const eg_unit_result *u)
 		    &e);
 	if (!rc)
 		unit_findings(fc, &u->ctl, &fc->ichg_t, &fc->dd_ichg, status);
-	/* a held interchange is not acknowledged: a person decides first */
-	if (fc->ichg_t.held)
+	/* a held interchange is not acknowledged: a person decides first;
+	 * nor a duplicate, when the syntax's acknowledgement would tell
+	 * "accepted" a second time (syntax.h quiet_duplicates) */
+	if (fc->ichg_t.held ||
+	    (fc->syn->quiet_duplicates && !strcmp(status, "duplicate")))
 		fc->ack_quiet = 1;
 	fc->ack_seq = (int64_t)u->ctl.interchange;
 	fc->ichg_open = 0;
@@ -379,7 +382,8 @@ set_policy(fctx *fc, eg_unit_result *v)
 		return;
 	}
 	eg_error_clear(&e);
-	rc = eg_set_kind_of(fc->p, fc->dup_file ? NULL : fc->pl->o.maps,
+	rc = eg_set_kind_of(fc->syn, fc->p,
+			    fc->dup_file ? NULL : fc->pl->o.maps,
 			    &v->ctl, fc->txn_noguide, &fc->txn_kind,
 			    fc->txn_why, sizeof(fc->txn_why), &e);
 	fc->txn_noguide = 0;

@@ -39,8 +39,8 @@ static const char ichg_set_sql[] =
     "ON i.file_id=t.file_id AND i.seq=t.ichg_seq JOIN files f ON "
     "f.id=t.file_id WHERE i.sender=?1 AND i.receiver=?2 AND i.isa13=?3 "
     "AND f.partner=?4 AND i.at>=?5 AND " EARLIER("f", "i") " AND "
-    "t.digest=?9 ORDER BY t.status IN ('accepted','change','duplicate') "
-    "DESC, t.id LIMIT 1";
+    "t.digest=?9 ORDER BY t.status IN ('accepted','change','duplicate',"
+    "'ack-only') DESC, t.id LIMIT 1";
 
 static const char grp_set_sql[] =
     "SELECT t.file_id, t.status FROM transactions t JOIN groups g ON "
@@ -49,7 +49,7 @@ static const char grp_set_sql[] =
     "files f ON f.id=t.file_id WHERE g.gs02=?1 AND g.gs03=?2 AND "
     "g.gs06=?3 AND f.partner=?4 AND i.at>=?5 AND " EARLIER("f", "i")
     " AND t.digest=?9 ORDER BY t.status IN ('accepted','change',"
-    "'duplicate') DESC, t.id LIMIT 1";
+    "'duplicate','ack-only') DESC, t.id LIMIT 1";
 
 eg_err
 eg_ledger_unit_past(eg_ledger *l, const eg_unit_key *k, eg_unit_past *out,

@@ -373,7 +373,7 @@ check_isa_identity(eg_envelope *env, const eg_x12_segment *s)
 static int
 set_accepted(const char *words, const char *set, const char *gs08)
 {
-	char want[12];
+	char want[16];
 	size_t n;
 
 	snprintf(want, sizeof(want), "%s:%.6s", set, gs08);

@@ -68,7 +68,7 @@ run(eg_maps *maps, const char *data, size_t len, char digest[65],
 	eg_error_clear(&e);
 	assert_int_equal(eg_source_new_mem(&src, data, len, "test", &e), EG_OK);
 	assert_int_equal(eg_x12_reader_new(&r, src, NULL, &e), EG_OK);
-	assert_int_equal(eg_dedupe_new(&d, maps, &e), EG_OK);
+	assert_int_equal(eg_dedupe_new(&d, maps, &eg_syntax_x12, &e), EG_OK);
 	for (;;) {
 		assert_int_equal(eg_x12_reader_next(r, &seg, &e), EG_OK);
 		if (!seg)

@@ -1,13 +1,14 @@
 /*
  * test_syntax.c - the syntax descriptor (syntax.h) as the pipeline uses
- * it: detection through the format registry, and the X12 descriptor's
- * check, duplicate keys and acknowledgement writer on a real interchange.
+ * it: detection through the format registry, and the X12 and EDIFACT
+ * descriptors' check, segment view, duplicate keys and acknowledgement
+ * writer on real interchanges.
  *
  * What must always hold: a registry entry with a descriptor has every
- * operation the pipeline calls; a syntax without one (EDIFACT, CSV: read
- * by validate and the csv command, not by the pipeline yet) is not
- * taken by detection, so the pipeline refuses it by name; detection
- * gives the segment terminator the findings quote.
+ * operation the pipeline calls; a syntax without one (CSV: read by the
+ * csv command, not by the pipeline yet) is not taken by detection, so
+ * the pipeline refuses it by name; detection gives the segment
+ * terminator the findings quote.
  */
 #include "x12_testlib.h"
 
@@ -38,8 +39,16 @@ test_registry_slots(void **state)
 		assert_non_null(s->limits);
 		assert_non_null(s->check);
 		assert_non_null(s->map_segment);
+		assert_non_null(s->role);
+		assert_non_null(s->value);
+		assert_non_null(s->repetitions);
+		assert_non_null(s->components);
+		assert_non_null(s->doc_id);
 		assert_non_null(s->unit_key);
 		assert_non_null(s->ack_group);
+		assert_non_null(s->ack_message);
+		assert_non_null(s->read_acks);
+		assert_non_null(s->partner_id);
 		assert_non_null(s->next_header);
 		assert_true(s->header_len > 0);
 		if (s->ack) {
@@ -51,10 +60,12 @@ test_registry_slots(void **state)
 			assert_non_null(s->ack->kind);
 			assert_non_null(s->ack->addressed_to);
 			assert_non_null(s->ack->close);
+			assert_non_null(s->ack->unread_note);
 		}
 	}
-	assert_int_equal(readable, 1); /* X12 only in the pipeline, today */
-	assert_null(eg_format_by_name("edifact")->syntax);
+	assert_int_equal(readable, 2); /* X12 and EDIFACT in the pipeline */
+	assert_ptr_equal(eg_format_by_name("edifact")->syntax,
+			 &eg_syntax_edifact);
 	assert_null(eg_format_by_name("xml")->syntax);
 	assert_null(eg_format_by_name("csv")->syntax);
 }
@@ -79,9 +90,19 @@ test_detect(void **state)
 					  &term),
 			 &eg_syntax_x12);
 	assert_int_equal(term, '?');
+	/* EDIFACT: the level A terminator, or the UNA's */
+	term = '?';
+	assert_ptr_equal(eg_syntax_detect(
+			     (const unsigned char *)"UNB+UNOA:1+SENDER+RECEIVER'",
+			     27, &term),
+			 &eg_syntax_edifact);
+	assert_int_equal(term, '\'');
+	assert_ptr_equal(eg_syntax_detect(
+			     (const unsigned char *)"\r\nUNA|#.? !UNB#UNOA|3", 22,
+			     &term),
+			 &eg_syntax_edifact);
+	assert_int_equal(term, '!');
 	/* recognised by the registry, but no reader: not taken */
-	assert_null(eg_syntax_detect(
-	    (const unsigned char *)"UNB+UNOA:1+SENDER+RECEIVER'", 27, &term));
 	assert_null(
 	    eg_syntax_detect((const unsigned char *)"<?xml version", 13, &term));
 	assert_null(eg_syntax_detect((const unsigned char *)"IS", 2, &term));
@@ -165,7 +186,7 @@ test_x12_check_and_ack(void **state)
 	tbuf b = {0};
 	eg_error e;
 	eg_x12_ctl c;
-	const char *from, *to, *number;
+	eg_syntax_key k;
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -216,14 +237,14 @@ test_x12_check_and_ack(void **state)
 	snprintf(c.gs_sender, sizeof(c.gs_sender), "GSA");
 	snprintf(c.gs_receiver, sizeof(c.gs_receiver), "GSB");
 	snprintf(c.gs06, sizeof(c.gs06), "7");
-	syn->unit_key(&c, 0, &from, &to, &number);
-	assert_string_equal(from, "SENDERID");
-	assert_string_equal(to, "RECEIVERID");
-	assert_string_equal(number, "000000101");
-	syn->unit_key(&c, 1, &from, &to, &number);
-	assert_string_equal(from, "GSA");
-	assert_string_equal(to, "GSB");
-	assert_string_equal(number, "7");
+	syn->unit_key(&c, 0, &k);
+	assert_string_equal(k.from, "SENDERID");
+	assert_string_equal(k.to, "RECEIVERID");
+	assert_string_equal(k.number, "000000101");
+	syn->unit_key(&c, 1, &k);
+	assert_string_equal(k.from, "GSA");
+	assert_string_equal(k.to, "GSB");
+	assert_string_equal(k.number, "7");
 	snprintf(c.gs01, sizeof(c.gs01), "SH");
 	assert_int_equal(syn->ack_group(&c), 0);
 	snprintf(c.gs01, sizeof(c.gs01), "FA");
@@ -234,6 +255,131 @@ test_x12_check_and_ack(void **state)
 	tb_free(&b);
 }
 
+/* EDIFACT: the check hands its segments on in the pipeline's shape, the
+ * segment view reads them, and CONTRL answers through the generic
+ * events with the EDIFACT record riding along (ctl.native). */
+static eg_err
+on_edi_segment(void *ud, const eg_segment *seg, eg_error *e)
+{
+	seen *s = ud;
+	const eg_syntax_desc *syn = &eg_syntax_edifact;
+	char type[8] = "", rel[8] = "";
+	eg_span v;
+
+	(void)e;
+	s->segments++;
+	if (syn->role(seg) == EG_SEG_MESSAGE) {
+		syn->doc_id(seg, type, sizeof(type), rel, sizeof(rel));
+		assert_string_equal(type, "DESADV");
+		assert_string_equal(rel, "D96A");
+	}
+	if (!strcmp(seg->id, "BGM")) {
+		assert_int_equal(syn->role(seg), EG_SEG_DATA);
+		v = syn->value(seg, 2, 1, 0);
+		/* the release character removed: "DES?+1" is DES+1 */
+		assert_int_equal(v.len, 5);
+		assert_memory_equal(v.p, "DES+1", 5);
+		assert_int_equal(syn->repetitions(seg, 2), 1);
+		assert_int_equal(syn->components(seg, 2, 1), 1);
+		assert_int_equal(syn->value(seg, 3, 0, 0).len, 1);
+	}
+	return EG_OK;
+}
+
+static void
+test_edifact_check_and_contrl(void **state)
+{
+	const eg_syntax_desc *syn = &eg_syntax_edifact;
+	static const char in[] =
+	    "UNB+UNOC:3+5412345000013:14+5400000000009:14+260105:0900+EF1++++"
+	    "1'UNH+1+DESADV:D:96A:UN'BGM+351+DES?+1+9'UNT+3+1'UNZ+1+EF1'";
+	static const char want[] =
+	    "UNB+UNOC:3+5400000000009:14+5412345000013:14+260105:1300+1'\n"
+	    "UNH+1+CONTRL:D:3:UN'\n"
+	    "UCI+EF1+5412345000013:14+5400000000009:14+7'\n"
+	    "UCM+1+DESADV:D:96A:UN+7'\n"
+	    "UNT+4+1'\n"
+	    "UNZ+1+1'\n";
+	eg_syntax_check_opts co;
+	eg_syntax_check_result res;
+	eg_envelope_events ev;
+	eg_ack_opts ao;
+	eg_source *src = NULL;
+	void *w = NULL;
+	relay r;
+	seen s;
+	eg_error e;
+	eg_x12_ctl c;
+	eg_syntax_key k;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	eg_error_clear(&e);
+	memset(&ao, 0, sizeof(ao));
+	ao.next_control = next_control;
+	ao.emit = emit;
+	ao.ud = &s;
+	ao.now = 1767618000; /* 2026-01-05 13:00 UTC */
+	syn->ack->opts_profile(&ao, NULL);
+	assert_int_equal(syn->ack->open(&w, &ao, &e), EG_OK);
+	r.w = syn->ack->events(w);
+	r.s = &s;
+	memset(&co, 0, sizeof(co));
+	co.limits = syn->limits();
+	co.segment = on_edi_segment;
+	co.segment_ud = &s;
+	memset(&ev, 0, sizeof(ev));
+	ev.finding = relay_finding;
+	ev.unit_end = relay_unit;
+	ev.ud = &r;
+	assert_int_equal(eg_source_new_mem(&src, in, sizeof(in) - 1, "t", &e),
+			 EG_OK);
+	assert_int_equal(syn->check(src, &co, &ev, &res, &e), EG_OK);
+	assert_int_equal(syn->ack->error(w, &e), EG_OK);
+	assert_int_equal(res.reader_failed, 0);
+	assert_int_equal(res.totals.interchanges, 1);
+	assert_int_equal(s.segments, 5);
+	assert_int_equal(s.units, 2); /* message, interchange */
+	/* UNB 0031 = 1: one CONTRL, byte for byte */
+	assert_int_equal(s.acks, 1);
+	assert_int_equal(s.ack.len, sizeof(want) - 1);
+	assert_memory_equal(s.ack.p, want, sizeof(want) - 1);
+	assert_string_equal(syn->ack->kind(s.ack.p, s.ack.len), "CONTRL");
+	assert_int_equal(syn->ack->addressed_to(s.ack.p, s.ack.len, "14",
+						"5412345000013"),
+			 1);
+	assert_int_equal(syn->ack->addressed_to(s.ack.p, s.ack.len, "14",
+						"7300000000001"),
+			 0);
+	assert_int_equal(syn->ack->addressed_to(s.ack.p, s.ack.len, "ZZ",
+						"5412345000013"),
+			 0);
+	/* duplicate keys: UNB ids and 0020; UNG 0040, 0044, 0048 */
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sender, sizeof(c.sender), "5412345000013");
+	snprintf(c.sender_q, sizeof(c.sender_q), "14");
+	snprintf(c.receiver, sizeof(c.receiver), "5400000000009");
+	snprintf(c.isa13, sizeof(c.isa13), "EF1");
+	snprintf(c.gs_sender, sizeof(c.gs_sender), "APPA");
+	snprintf(c.gs_receiver, sizeof(c.gs_receiver), "APPB");
+	snprintf(c.gs06, sizeof(c.gs06), "G1");
+	syn->unit_key(&c, 0, &k);
+	assert_string_equal(k.from, "5412345000013");
+	assert_string_equal(k.to, "5400000000009");
+	assert_string_equal(k.number, "EF1");
+	syn->unit_key(&c, 1, &k);
+	assert_string_equal(k.from, "APPA");
+	assert_string_equal(k.number, "G1");
+	/* a received CONTRL is an acknowledgement, DESADV is not */
+	snprintf(c.st01, sizeof(c.st01), "CONTRL");
+	assert_int_equal(syn->ack_message(&c), 1);
+	snprintf(c.st01, sizeof(c.st01), "DESADV");
+	assert_int_equal(syn->ack_message(&c), 0);
+	eg_source_free(src);
+	syn->ack->close(w);
+	tb_free(&s.ack);
+}
+
 int
 main(void)
 {
@@ -241,6 +387,7 @@ main(void)
 	    cmocka_unit_test(test_registry_slots),
 	    cmocka_unit_test(test_detect),
 	    cmocka_unit_test(test_x12_check_and_ack),
+	    cmocka_unit_test(test_edifact_check_and_contrl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,9 +1,10 @@
 /*
- * tail.h - interchange headers in the part of a file the reader could not
- * read (tail.c).  Internal to the pipeline.
+ * x12_tail.h - X12 interchange headers in the part of a file the reader
+ * could not read (x12_tail.c).  Internal to src/formats: the X12
+ * descriptor's next_header.
  */
-#ifndef EDIGATE_PIPELINE_TAIL_H
-#define EDIGATE_PIPELINE_TAIL_H
+#ifndef EDIGATE_FORMATS_X12_TAIL_H
+#define EDIGATE_FORMATS_X12_TAIL_H
 
 #include <stdint.h>
 

@@ -1,5 +1,6 @@
 /*
- * tail.c - find the interchanges a reader could not reach.
+ * x12_tail.c - find the X12 interchanges a reader could not reach (the
+ * X12 descriptor's next_header, syntax.h).
  *
  * When the X12 reader stops inside a file (junk after an IEA, a stray
  * line, an ISA it cannot read), the rest of the file is not processed.
@@ -18,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tail.h"
+#include "x12_tail.h"
 
 #define ISA_LEN 106
 #define SCAN_CHUNK 65536

@@ -1,0 +1,795 @@
+/*
+ * edifact_syntax.c - the UN/EDIFACT syntax descriptor (syntax.h): the
+ * streaming reader (edifact.h) and service-segment checks
+ * (edifact_check.h) as the pipeline's `check`, the segment view, the
+ * duplicate keys, the unread-tail scan, and CONTRL (contrl.h) as the
+ * acknowledgement writer.
+ *
+ * The pipeline speaks in the shapes of syntax.h (eg_segment, eg_finding,
+ * eg_unit_result with eg_x12_ctl).  This module translates both ways:
+ *   - the check hands every EDIFACT segment on as an eg_segment view
+ *     (tag, bytes as sent, offset, position; `native` is the EDIFACT
+ *     segment, which `value` reads), and every EDIFACT finding and unit
+ *     as the generic ones, with the UNB/UNG/UNH fields in eg_x12_ctl
+ *     (edifact_ctl below) and `native` pointing to the EDIFACT record;
+ *   - the CONTRL writer hears the generic events back and takes the
+ *     EDIFACT record from `native`, with the outcome the pipeline
+ *     decided (a message it refused after the syntax checks is told
+ *     rejected).  A finding the pipeline makes up has no native record:
+ *     "not supported" becomes 0085 code 17 (no agreement) on the
+ *     message it is about; the others are the ledger's, not CONTRL's.
+ *
+ * No EDIFACT map exists yet (issue 15 point 5): `map_segment` hands
+ * nothing to the mapper, so a message the profile does not mark
+ * acknowledge-only has no map and is refused as not supported, exactly
+ * as an X12 set without a map is.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edigate/contrl.h"
+#include "edigate/contrl_read.h"
+#include "edigate/edifact.h"
+#include "edigate/edifact_check.h"
+#include "edigate/profile.h"
+#include "edigate/syntax.h"
+
+/* --- detection and limits ------------------------------------------------ */
+
+/* UNA or UNB after an optional BOM and white space.  The terminator: the
+ * UNA's sixth character, level B's IS4 when the UNB is followed by IS3,
+ * else the level A apostrophe. */
+static int
+edi_starts(const unsigned char *p, size_t n, char *seg_term)
+{
+	size_t i = 0;
+
+	if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		i = 3;
+	while (i < n &&
+	       (p[i] == ' ' || p[i] == '\r' || p[i] == '\n' || p[i] == '\t'))
+		i++;
+	if (n - i < 3)
+		return 0;
+	if (!memcmp(p + i, "UNA", 3)) {
+		if (n - i > 8)
+			*seg_term = (char)p[i + 8];
+		return 1;
+	}
+	if (memcmp(p + i, "UNB", 3))
+		return 0;
+	if (n - i > 3)
+		*seg_term = p[i + 3] == 0x1D ? (char)0x1C : '\'';
+	return 1;
+}
+
+static eg_syntax_limits
+edi_limits(void)
+{
+	eg_edifact_limits d = eg_edifact_limits_default();
+	eg_syntax_limits l;
+
+	l.max_segment = d.max_segment;
+	l.max_elements = d.max_elements;
+	l.chunk = d.chunk;
+	return l;
+}
+
+/* --- the generic shapes -------------------------------------------------- */
+
+/* Copy, cut to cap (the ledger's columns keep what fits; a value cut
+ * here is still whole in the EDIFACT record the writer echoes). */
+static void
+cpy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* UNB/UNG/UNH fields into the pipeline's control record. */
+static void
+edifact_ctl(const eg_edifact_ctl *k, eg_x12_ctl *c)
+{
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	cpy(c->isa13, sizeof(c->isa13), k->icr);
+	cpy(c->sender, sizeof(c->sender), k->s002[0]);
+	cpy(c->sender_q, sizeof(c->sender_q), k->s002[1]);
+	cpy(c->receiver, sizeof(c->receiver), k->s003[0]);
+	cpy(c->receiver_q, sizeof(c->receiver_q), k->s003[1]);
+	n = strlen(k->date);
+	cpy(c->isa_date, sizeof(c->isa_date), n == 8 ? k->date + 2 : k->date);
+	cpy(c->isa_time, sizeof(c->isa_time), k->time);
+	snprintf(c->isa_version, sizeof(c->isa_version), "%.4s%c",
+		 k->syntax_id, k->version ? k->version : ' ');
+	c->ack_requested = k->ack_request ? k->ack_request : '0';
+	c->usage = k->test ? 'T' : 'P';
+	cpy(c->gs06, sizeof(c->gs06), k->gref);
+	cpy(c->gs_sender, sizeof(c->gs_sender), k->s006[0]);
+	cpy(c->gs_receiver, sizeof(c->gs_receiver), k->s007[0]);
+	cpy(c->st01, sizeof(c->st01), k->s009[0]);
+	cpy(c->st02, sizeof(c->st02), k->mref);
+	snprintf(c->gs08, sizeof(c->gs08), "%.3s%.3s", k->s009[1],
+		 k->s009[2]);
+	c->interchange = k->interchange;
+	c->native = k;
+}
+
+typedef struct chk {
+	const eg_envelope_events *ev;
+	const eg_syntax_check_opts *o;
+} chk;
+
+/* The pipeline knows a reader that stopped ("reader") and an
+ * interchange from someone else ("sender-not-partner") by these rules. */
+static const char *
+rule_of(const char *r)
+{
+	if (r && !strcmp(r, "unreadable"))
+		return "reader";
+	if (r && !strcmp(r, "unknown-sender"))
+		return "sender-not-partner";
+	return r;
+}
+
+static void
+on_finding(void *ud, const eg_edifact_finding *nf)
+{
+	const chk *k = ud;
+	eg_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.level = nf->level;
+	f.severity = nf->severity;
+	f.code = nf->code;
+	f.rule = rule_of(nf->rule);
+	cpy(f.msg, sizeof(f.msg), nf->msg);
+	f.pos = nf->pos;
+	edifact_ctl(&nf->ctl, &f.ctl);
+	k->ev->finding(k->ev->ud, &f);
+}
+
+static void
+on_unit(void *ud, const eg_edifact_unit *nu)
+{
+	const chk *k = ud;
+	eg_unit_result u;
+
+	memset(&u, 0, sizeof(u));
+	u.level = nu->level;
+	u.outcome = nu->rejected		    ? EG_REJECTED
+		    : nu->rejected_count && nu->level == EG_LVL_GROUP
+			? EG_PARTIAL
+		    : nu->errors ? EG_ACCEPTED_ERRORS
+				 : EG_ACCEPTED;
+	edifact_ctl(&nu->ctl, &u.ctl);
+	u.offset = nu->offset;
+	u.count = nu->count;
+	u.accepted = nu->count > nu->rejected_count
+			 ? nu->count - nu->rejected_count
+			 : 0;
+	u.errors = nu->errors;
+	u.native = nu;
+	k->ev->unit_end(k->ev->ud, &u);
+}
+
+/* An EDIFACT segment in the pipeline's shape (its bytes as sent). */
+void
+eg_syntax_edifact_view(const eg_edifact_segment *s, eg_segment *v)
+{
+	memset(v, 0, sizeof(*v));
+	memcpy(v->id, s->id, sizeof(v->id));
+	v->tag = s->tag;
+	v->data = s->raw;
+	v->len = s->raw_len;
+	v->nelem = s->nelem;
+	v->offset = s->offset;
+	v->index = s->index;
+	v->txn_pos = s->msg_pos;
+	v->interchange = s->interchange;
+	v->unwrapped = s->unwrapped;
+	v->native = s;
+}
+
+static const char *
+nz(const char *s)
+{
+	return s && s[0] ? s : "";
+}
+
+static const char *
+nq(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+/*
+ * Reader and service-segment checks in one pass.  The partner's EDIFACT
+ * identity (UNB sender and recipient) comes from the expectations; a
+ * partner that gives none speaks no EDIFACT, and every interchange from
+ * it is refused as from an unknown sender (0085 code 23).
+ */
+static eg_err
+edi_check(eg_source *src, const eg_syntax_check_opts *o,
+	  const eg_envelope_events *ev, eg_syntax_check_result *res,
+	  eg_error *e)
+{
+	eg_edifact_opts ro;
+	eg_edifact_expect x;
+	eg_edifact_events nev;
+	eg_edifact_reader *rd = NULL;
+	eg_edifact_checker *ck = NULL;
+	const eg_edifact_segment *seg;
+	eg_envelope_totals t;
+	eg_error rerr;
+	uint64_t next_progress = 4u << 20;
+	chk k = {ev, o};
+	eg_err rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ro, 0, sizeof(ro));
+	ro.limits = eg_edifact_limits_default();
+	ro.limits.max_segment = o->limits.max_segment;
+	ro.limits.max_elements = o->limits.max_elements;
+	if (o->limits.chunk)
+		ro.limits.chunk = o->limits.chunk;
+	memset(&x, 0, sizeof(x));
+	if (o->expect) {
+		/* no id: nobody is the partner; no qualifier: any */
+		x.sender = nz(o->expect->unb_sender);
+		x.sender_q = nq(o->expect->unb_sender_q);
+		x.recipient = nz(o->expect->unb_recipient);
+		x.recipient_q = nq(o->expect->unb_recipient_q);
+	}
+	nev.finding = on_finding;
+	nev.unit_end = on_unit;
+	nev.ud = &k;
+	eg_error_clear(&rerr);
+	if ((rc = eg_edifact_reader_new(&rd, src, &ro, e)) ||
+	    (rc = eg_edifact_checker_new(&ck, &nev, o->expect ? &x : NULL, e)))
+		goto out;
+	for (;;) {
+		eg_segment v;
+
+		rc = eg_edifact_reader_next(rd, &seg, &rerr);
+		if (rc) {
+			if (eg_err_severity(rc) != EG_SEV_REJECT) {
+				*e = rerr;
+				goto out;
+			}
+			eg_edifact_checker_abort(ck, &rerr);
+			res->reader_failed = 1;
+			rc = EG_OK;
+			break;
+		}
+		if (!seg) {
+			eg_edifact_checker_finish(ck,
+						  eg_edifact_reader_offset(rd));
+			break;
+		}
+		res->segments++;
+		eg_syntax_edifact_view(seg, &v);
+		if (o->segment && (rc = o->segment(o->segment_ud, &v, e)))
+			goto out;
+		eg_edifact_checker_segment(ck, seg);
+		if (o->progress && seg->offset >= next_progress) {
+			o->progress(o->progress_ud, seg->offset);
+			next_progress = seg->offset + (4u << 20);
+		}
+	}
+	res->bytes = eg_edifact_reader_offset(rd);
+	eg_edifact_checker_totals(ck, &t);
+	res->totals = t;
+out:
+	eg_edifact_checker_free(ck);
+	eg_edifact_reader_free(rd);
+	return rc;
+}
+
+/* No EDIFACT map yet (issue 15 point 5): the mapper gets nothing, and
+ * setkind refuses a message that needs a map. */
+static eg_err
+edi_map_segment(eg_mapper *m, const eg_segment *seg, eg_error *e)
+{
+	(void)m;
+	(void)seg;
+	(void)e;
+	return EG_OK;
+}
+
+/* --- the segment view ---------------------------------------------------- */
+
+static eg_seg_role
+edi_role(const eg_segment *s)
+{
+	switch (s->tag) {
+	case EG_EDIFACT_UNB:
+		return EG_SEG_INTERCHANGE;
+	case EG_EDIFACT_UNZ:
+		return EG_SEG_INTERCHANGE_END;
+	case EG_EDIFACT_UNG:
+		return EG_SEG_GROUP;
+	case EG_EDIFACT_UNE:
+		return EG_SEG_GROUP_END;
+	case EG_EDIFACT_UNH:
+		return EG_SEG_MESSAGE;
+	case EG_EDIFACT_UNT:
+		return EG_SEG_MESSAGE_END;
+	default:
+		return EG_SEG_DATA;
+	}
+}
+
+static eg_span
+edi_value(const eg_segment *s, size_t i, size_t rep, size_t comp)
+{
+	eg_span none = {"", 0};
+
+	if (!s->native)
+		return none;
+	return eg_edifact_value(s->native, i, rep ? rep : 1, comp ? comp : 1);
+}
+
+static size_t
+edi_repetitions(const eg_segment *s, size_t i)
+{
+	return s->native ? eg_edifact_repetition_count(s->native, i) : 0;
+}
+
+static size_t
+edi_components(const eg_segment *s, size_t i, size_t rep)
+{
+	return s->native ? eg_edifact_component_count(s->native, i, rep) : 0;
+}
+
+static void
+cpy_span(char *dst, size_t cap, eg_span v)
+{
+	snprintf(dst, cap, "%.*s", (int)(v.len < cap ? v.len : cap - 1), v.p);
+}
+
+/* UNH S009: 0065 the type, 0052+0054 the directory ("D" "96A"). */
+static void
+edi_doc_id(const eg_segment *s, char *type, size_t tcap, char *release,
+	   size_t rcap)
+{
+	char a[8], b[8];
+
+	if (s->tag != EG_EDIFACT_UNH)
+		return;
+	if (type)
+		cpy_span(type, tcap, edi_value(s, 2, 1, 1));
+	if (release) {
+		cpy_span(a, sizeof(a), edi_value(s, 2, 1, 2));
+		cpy_span(b, sizeof(b), edi_value(s, 2, 1, 3));
+		snprintf(release, rcap, "%s%s", a, b);
+	}
+}
+
+/*
+ * Interchange: UNB 0004, 0010, 0020; group: UNG 0040, 0044, 0048, as the
+ * ledger keeps them.  The qualifiers (0007) are not part of the key: the
+ * ledger asks within one partner, whose qualifiers the identity check
+ * has already held the UNB to.
+ */
+static void
+edi_unit_key(const eg_x12_ctl *c, int group, eg_syntax_key *k)
+{
+	cpy(k->from, sizeof(k->from), group ? c->gs_sender : c->sender);
+	cpy(k->to, sizeof(k->to), group ? c->gs_receiver : c->receiver);
+	cpy(k->number, sizeof(k->number), group ? c->gs06 : c->isa13);
+}
+
+/* A CONTRL message is the partner's answer to what we sent; its group
+ * (when it came in one) too. */
+static int
+edi_ack_message(const eg_x12_ctl *c)
+{
+	return !strcmp(c->st01, "CONTRL");
+}
+
+static int
+edi_ack_group(const eg_x12_ctl *c)
+{
+	return edi_ack_message(c);
+}
+
+static void
+edi_partner_id(const struct eg_profile *p, const char **q, const char **id)
+{
+	*q = p->unb_partner_q;
+	*id = p->unb_partner_id;
+}
+
+/* --- a received CONTRL into acknowledgement statuses --------------------- */
+
+typedef struct rd_acks {
+	eg_ack_status_fn fn;
+	void *ud;
+	eg_ack_status cur; /* a UCM / UCF / UCI waiting for its UCS/UCD */
+	int pending;
+	char icr[10];
+} rd_acks;
+
+static void
+flush(rd_acks *r)
+{
+	if (r->pending)
+		r->fn(r->ud, &r->cur);
+	r->pending = 0;
+}
+
+/* 0083: 7 and 8 accept, 4 rejects. */
+static void
+status_of(const eg_contrl_status *s, eg_ack_status *a)
+{
+	cpy(a->status, sizeof(a->status), !strcmp(s->action, "4") ? "R" : "A");
+	if (s->code[0]) {
+		cpy(a->codes[0], sizeof(a->codes[0]), s->code);
+		a->ncodes = 1;
+	}
+}
+
+static void
+on_contrl(void *ud, const eg_contrl_status *s)
+{
+	rd_acks *r = ud;
+	eg_ack_status *a = &r->cur;
+	size_t n;
+
+	if (s->kind == EG_CONTRL_SEGMENT || s->kind == EG_CONTRL_ELEMENT) {
+		if (!r->pending)
+			return;
+		a->nsegment_errors += s->kind == EG_CONTRL_SEGMENT;
+		n = strlen(a->detail);
+		if (n < sizeof(a->detail) - 1)
+			snprintf(a->detail + n, sizeof(a->detail) - n,
+				 "%s%s %s at %s%s%s",
+				 n ? "; " : "",
+				 s->kind == EG_CONTRL_SEGMENT ? "UCS" : "UCD",
+				 s->tag[0] ? s->tag : "", s->ref,
+				 s->code[0] ? " code " : "", s->code);
+		return;
+	}
+	flush(r);
+	memset(a, 0, sizeof(*a));
+	cpy(a->ack_type, sizeof(a->ack_type), "CONTRL");
+	if (s->kind == EG_CONTRL_INTERCHANGE)
+		snprintf(r->icr, sizeof(r->icr), "%.9s", s->icr);
+	cpy(a->isa13, sizeof(a->isa13), r->icr);
+	if (s->kind == EG_CONTRL_INTERCHANGE) {
+		a->kind = EG_ACK_INTERCHANGE;
+	} else if (s->kind == EG_CONTRL_GROUP) {
+		a->kind = EG_ACK_GROUP;
+		snprintf(a->gs06, sizeof(a->gs06), "%.9s", s->ref);
+	} else {
+		a->kind = EG_ACK_SET;
+		cpy(a->st01, sizeof(a->st01), s->type);
+		snprintf(a->st02, sizeof(a->st02), "%.9s", s->ref);
+	}
+	status_of(s, a);
+	r->pending = 1;
+}
+
+static eg_err
+edi_read_acks(eg_source *src, eg_ack_status_fn fn, void *ud, unsigned *n,
+	      eg_error *e)
+{
+	rd_acks r;
+	eg_err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.fn = fn;
+	r.ud = ud;
+	rc = eg_contrl_read(src, on_contrl, &r, n, e);
+	if (!rc)
+		flush(&r);
+	return rc;
+}
+
+/* --- the unread tail ----------------------------------------------------- */
+
+/* Component i (0-based) of element el of a UNB read with element
+ * separator es and component separator cs, from h (n bytes). */
+static void
+unb_field(const char *h, size_t n, char es, char cs, char term, int el,
+	  int comp, char *dst, size_t cap)
+{
+	size_t i = 0, k = 0;
+	int e = 0, c = 0;
+
+	for (; i < n && h[i] != term && e <= el; i++) {
+		if (h[i] == es) {
+			e++;
+			c = 0;
+		} else if (h[i] == cs) {
+			c++;
+		} else if (e == el && c == comp && k + 1 < cap) {
+			dst[k++] = h[i];
+		}
+	}
+	dst[k] = '\0';
+}
+
+/*
+ * The next "UNB" at or after from that reads as a header on its own: at
+ * the start of a line or after a terminator, followed by a separator,
+ * with a sender and a reference (0020).  Release characters are not
+ * honoured here: a header whose ids need them is not named.
+ */
+static eg_err
+edi_next_header(int fd, uint64_t from, uint64_t *at, eg_x12_ctl *ctl,
+		eg_error *e)
+{
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)from);
+		size_t i;
+
+		if (n < 0)
+			return eg_fail(e, EG_EIO, "reading the unread rest of "
+						  "the file failed");
+		if (n < 8)
+			return EG_ENOTFOUND;
+		for (i = 0; i + 8 < (size_t)n; i++) {
+			char es, cs, term, prev = i ? buf[i - 1] : '\n';
+
+			if (memcmp(buf + i, "UNB", 3) ||
+			    !(prev == '\n' || prev == '\'' || prev == 0x1C ||
+			      prev == '\r'))
+				continue;
+			es = buf[i + 3];
+			if ((es >= 'A' && es <= 'Z') || (es >= '0' && es <= '9'))
+				continue;
+			cs = es == 0x1D ? 0x1F : ':';
+			term = es == 0x1D ? 0x1C : '\'';
+			memset(ctl, 0, sizeof(*ctl));
+			unb_field(buf + i, (size_t)n - i, es, cs, term, 2, 0,
+				  ctl->sender, sizeof(ctl->sender));
+			unb_field(buf + i, (size_t)n - i, es, cs, term, 2, 1,
+				  ctl->sender_q, sizeof(ctl->sender_q));
+			unb_field(buf + i, (size_t)n - i, es, cs, term, 3, 0,
+				  ctl->receiver, sizeof(ctl->receiver));
+			unb_field(buf + i, (size_t)n - i, es, cs, term, 3, 1,
+				  ctl->receiver_q, sizeof(ctl->receiver_q));
+			unb_field(buf + i, (size_t)n - i, es, cs, term, 5, 0,
+				  ctl->isa13, sizeof(ctl->isa13));
+			if (!ctl->sender[0] || !ctl->isa13[0])
+				continue;
+			*at = from + i;
+			return EG_OK;
+		}
+		if ((size_t)n < sizeof(buf))
+			return EG_ENOTFOUND;
+		from += (uint64_t)n - 8; /* a header across the boundary */
+	}
+}
+
+/* --- CONTRL as the acknowledgement writer -------------------------------- */
+
+typedef struct cw {
+	eg_contrl *c;
+	const eg_edifact_events *nev;
+	eg_envelope_events ev;
+} cw;
+
+/* <acknowledgements><send type="CONTRL" when=...>: without
+ * <acknowledgements>, a CONTRL when UNB 0031 asks and whenever something
+ * was rejected; with it, only when a CONTRL entry is there. */
+static void
+contrl_policy(const struct eg_profile *p, eg_contrl_opts *co)
+{
+	size_t i;
+
+	co->when = EG_CONTRL_ON_ERROR;
+	if (!p)
+		return;
+	co->no_newline = !p->out_newline;
+	co->receipt_only = p->contrl_receipt_only;
+	if (!p->ack_policy_given)
+		return;
+	co->when = EG_CONTRL_NEVER;
+	for (i = 0; i < p->nack_send; i++) {
+		const char *w = p->ack_send[i].when;
+
+		if (strcmp(p->ack_send[i].type, "CONTRL"))
+			continue;
+		co->when = !strcmp(w, "always")	     ? EG_CONTRL_ALWAYS
+			   : !strcmp(w, "on-error")  ? EG_CONTRL_ON_ERROR
+			   : !strcmp(w, "requested") ? EG_CONTRL_REQUESTED
+						     : EG_CONTRL_NEVER;
+	}
+}
+
+static void
+cw_finding(void *ud, const eg_finding *f)
+{
+	cw *w = ud;
+	eg_edifact_finding nf;
+
+	if (!f->ctl.native)
+		return; /* the pipeline's own: not a CONTRL matter */
+	memset(&nf, 0, sizeof(nf));
+	nf.level = f->level;
+	nf.severity = f->severity;
+	nf.code = f->code;
+	nf.rule = f->rule;
+	cpy(nf.msg, sizeof(nf.msg), f->msg);
+	nf.pos = f->pos;
+	nf.ctl = *(const eg_edifact_ctl *)f->ctl.native;
+	if (f->rule && !strcmp(f->rule, "not-supported")) {
+		/* a message we cannot process: no agreement covers it */
+		nf.code = "17";
+		nf.level = EG_LVL_TRANSACTION;
+		memset(&nf.pos, 0, sizeof(nf.pos));
+	}
+	w->nev->finding(w->nev->ud, &nf);
+}
+
+static void
+cw_unit(void *ud, const eg_unit_result *u)
+{
+	cw *w = ud;
+	eg_edifact_unit nu;
+
+	if (!u->native)
+		return;
+	nu = *(const eg_edifact_unit *)u->native;
+	/* the outcome the pipeline decided (a message refused after the
+	 * checks, another partner's interchange) */
+	nu.rejected = u->outcome == EG_REJECTED;
+	w->nev->unit_end(w->nev->ud, &nu);
+}
+
+static void
+cw_opts_profile(eg_ack_opts *o, const struct eg_profile *p)
+{
+	o->profile = p;
+}
+
+static eg_err
+cw_open(void **out, const eg_ack_opts *o, eg_error *e)
+{
+	eg_contrl_opts co;
+	cw *w;
+	eg_err rc;
+
+	*out = NULL;
+	memset(&co, 0, sizeof(co));
+	co.next_control = o->next_control;
+	co.emit = o->emit;
+	co.ud = o->ud;
+	co.now = o->now;
+	contrl_policy(o->profile, &co);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	if ((rc = eg_contrl_new(&w->c, &co, e))) {
+		free(w);
+		return rc;
+	}
+	w->nev = eg_contrl_events(w->c);
+	w->ev.finding = cw_finding;
+	w->ev.unit_end = cw_unit;
+	w->ev.ud = w;
+	*out = w;
+	return EG_OK;
+}
+
+static const eg_envelope_events *
+cw_events(void *p)
+{
+	return &((cw *)p)->ev;
+}
+
+static eg_err
+cw_error(const void *p, eg_error *e)
+{
+	return eg_contrl_error(((const cw *)p)->c, e);
+}
+
+/* An unreadable first UNB cannot be echoed: nothing to answer from. */
+static int
+cw_fallback(void *p, const char *head, size_t len)
+{
+	(void)p;
+	(void)head;
+	(void)len;
+	return 0;
+}
+
+static const char *
+cw_kind(const char *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	return "CONTRL";
+}
+
+/*
+ * Is a CONTRL we wrote addressed to id (qualifier q)?  Its UNB recipient
+ * (S003) is the inbound sender.  A value written with release characters
+ * is not unescaped here: it does not compare equal, and the CONTRL is
+ * held rather than sent to someone it may not be for.
+ */
+static int
+cw_addressed_to(const char *data, size_t len, const char *q, const char *id)
+{
+	char es = '+', cs = ':', term = '\'', got[40], gq[8];
+	const char *unb;
+	size_t off = 0;
+
+	if (!id || !id[0])
+		return 1;
+	if (len >= 9 && !memcmp(data, "UNA", 3)) {
+		cs = data[3];
+		es = data[4];
+		term = data[8];
+	}
+	for (;; off++) {
+		unb = off + 3 < len ? memchr(data + off, 'U', len - off) : NULL;
+		if (!unb)
+			return 0;
+		off = (size_t)(unb - data);
+		if (off + 4 < len && !memcmp(unb, "UNB", 3))
+			break;
+	}
+	if (!memcmp(data, "UNB", 3) && data[3] == 0x1D) {
+		es = 0x1D;
+		cs = 0x1F;
+		term = 0x1C;
+	}
+	unb_field(unb, len - off, es, cs, term, 3, 0, got, sizeof(got));
+	unb_field(unb, len - off, es, cs, term, 3, 1, gq, sizeof(gq));
+	if (strcmp(got, id))
+		return 0;
+	return !q || !q[0] || !strcmp(gq, q);
+}
+
+static void
+cw_close(void *p)
+{
+	cw *w = p;
+
+	if (!w)
+		return;
+	eg_contrl_free(w->c);
+	free(w);
+}
+
+static const eg_ack_writer edifact_acks = {
+    "CONTRL",	 cw_opts_profile, cw_open, cw_events,	    cw_error,
+    cw_fallback, cw_kind,	  cw_addressed_to, cw_close,
+    " (no CONTRL: its UNB cannot be echoed from the raw bytes)",
+};
+
+const eg_syntax_desc eg_syntax_edifact = {
+    "edifact",
+    edi_starts,
+    edi_limits,
+    edi_check,
+    edi_map_segment,
+    edi_role,
+    edi_value,
+    edi_repetitions,
+    edi_components,
+    edi_doc_id,
+    edi_unit_key,
+    edi_ack_group,
+    edi_ack_message,
+    edi_read_acks,
+    edi_next_header,
+    3,
+    &edifact_acks,
+    edi_partner_id,
+    1, /* a duplicate gets no second CONTRL */
+};
