@@ -49,7 +49,7 @@ typedef struct sendctx {
 	const eg_pipeline_partner *pp;
 	const eg_profile *p;
 	eg_send_result *res;
-	char set[4], version[8], name[256], sha[EG_SHA256_HEX];
+	char set[8], version[8], name[256], sha[EG_SHA256_HEX];
 	eg_outmap *map;
 	rec *recs;
 	size_t nrecs;
