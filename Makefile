@@ -44,7 +44,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata xml \
-        serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact \
+        serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
         install clean
@@ -100,7 +100,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv masterdata xml edifact pipeline dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv masterdata xml edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve alerts report ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
@@ -149,6 +149,11 @@ pipeline: $(BA)/edigate
 # run lock, back-off, SIGHUP and SIGTERM, /metrics and the textfile
 serve: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/serve.sh
+
+# outbound (issue 18): canonical records to 940s, byte for byte, round
+# trip, quarantine, control numbers across crashes, 997 reconciliation
+outbound: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/outbound.sh
 
 # service levels and alerts on the fake clock: warnings, alerts, each
 # once, cleared; the hook's JSON and environment; serve judging them

@@ -36,9 +36,11 @@ static const eg_command *const commands[] = {
 	&eg_cmd_show,
 	&eg_cmd_quarantine,
 	&eg_cmd_reprocess,
+	&eg_cmd_send,
 	&eg_cmd_review,
 	&eg_cmd_shadow,
 	&eg_cmd_sent,
+	&eg_cmd_redeliver,
 	&eg_cmd_info,
 	NULL,
 };

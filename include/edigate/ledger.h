@@ -31,7 +31,8 @@
 typedef struct eg_ledger eg_ledger;
 typedef struct sqlite3_stmt eg_stmt;
 
-#define EG_LEDGER_SCHEMA 2
+/* The schema version a new ledger gets (migrations in ledger.c). */
+#define EG_LEDGER_SCHEMA 7
 
 /* Open (create, migrate) spool_dir/ledger.db. */
 eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,

@@ -68,6 +68,8 @@ typedef struct eg_pipeline_opts {
 	eg_maps *maps;
 	time_t now;
 	const char *actor;     /* who runs it (audit) */
+	const char *datadir;   /* edi/ and schemas/ (outbound maps); NULL:
+				* no outbound drop folder is read */
 	/* Crash point for tests: "NAME" or "NAME:N" (the Nth time): the
 	 * process kills itself there with SIGKILL.  NULL in production. */
 	const char *crash_at;

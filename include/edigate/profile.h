@@ -127,6 +127,13 @@ typedef struct eg_profile {
 	/* <outbound file-name=>: the names of the files we send
 	 * (namepat.h; default EG_NAMEPAT_DEFAULT) */
 	char out_file_name[128];
+	/* <outbound ack-requested=> (ISA14, default false) and
+	 * interchange="per-document" (else one per input file) */
+	int out_ack_requested;
+	int out_per_document;
+	/* <outbound drop=>: a local folder (relative to the home) where our
+	 * systems leave canonical records for `run` to send, or NULL */
+	char *out_drop;
 	/* <duplicates> */
 	long long dup_window;   /* control-window, seconds (default 30d) */
 	char dup_business[12];  /* duplicate | change | reject */

@@ -77,6 +77,8 @@ extern const eg_command eg_cmd_status;
 extern const eg_command eg_cmd_alerts;
 extern const eg_command eg_cmd_report;
 extern const eg_command eg_cmd_sent;
+extern const eg_command eg_cmd_send;
+extern const eg_command eg_cmd_redeliver;
 extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
 extern const eg_command eg_cmd_xml;

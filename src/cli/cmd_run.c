@@ -321,6 +321,7 @@ run(eg_cli *cli, int argc, char **argv)
 	o.maps = s.maps;
 	o.now = s.now;
 	o.actor = s.user;
+	o.datadir = s.home.datadir;
 	o.crash_at = cli->env_crash;
 	o.batch = batch;
 	o.dry_run = dry;

@@ -11,17 +11,21 @@
 #include "edigate/source.h"
 #include "edigate/x12.h"
 
+void eg_cli_sent_help(FILE *f);
+int eg_cli_sent_list(eg_cli *cli, int argc, char **argv);
+
 static void
 help(FILE *f)
 {
 	fputs("Usage: edigate sent --partner ID [--spool DIR] [--force] "
-	      "FILE...\n\n"
-	      "Record X12 documents we sent to partner ID (the 940 orders a\n"
+	      "FILE...\n", f);
+	eg_cli_sent_help(f);
+	fputs("Record X12 documents we sent to partner ID (the 940 orders a\n"
 	      "3PL answers with 945s, say): their business keys and order\n"
 	      "lines go into the ledger, where the profile's rules\n"
 	      "(requires-reference, quantity-tolerance) look for them when\n"
-	      "the answers arrive.  Needed until the outbound pipeline\n"
-	      "records what it sends by itself.\n\n"
+	      "the answers arrive.  For documents sent by other means:\n"
+	      "`edigate send` records what it sends by itself.\n\n"
 	      "Each interchange must be addressed to the partner (ISA07/08\n"
 	      "its <partner-isa>) and come from us (ISA05/06 our <our-isa>),\n"
 	      "and hold sets its profile lists as documents we send\n"
@@ -133,7 +137,12 @@ run(eg_cli *cli, int argc, char **argv)
 		if (!strcmp(argv[i], "--help")) {
 			help(cli->out);
 			return EG_EXIT_OK;
-		} else if (!strcmp(argv[i], "--partner") && i + 1 < argc)
+		}
+	}
+	if (argc > 1 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show")))
+		return eg_cli_sent_list(cli, argc, argv);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--partner") && i + 1 < argc)
 			partner = argv[++i];
 		else if (!strcmp(argv[i], "--spool") && i + 1 < argc)
 			spool = argv[++i];
@@ -222,6 +231,6 @@ run(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_sent = {
-	"sent", "record documents we sent, for the partner's answers",
+	"sent", "documents we sent: list, show, or record ones sent elsewhere",
 	run, help,
 };

@@ -643,6 +643,7 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	po.maps = x->sp.maps;
 	po.now = now;
 	po.actor = x->sp.user;
+	po.datadir = x->sp.home.datadir;
 	po.crash_at = x->st.cli->env_crash;
 	po.note = on_note;
 	po.note_ud = x;

@@ -83,6 +83,11 @@ read_outbound(eg_profile *p, const eg_xml_node *root)
 	v = o ? eg_xml_attr(o, "file-name") : NULL;
 	snprintf(p->out_file_name, sizeof(p->out_file_name), "%s",
 		 v ? v : EG_NAMEPAT_DEFAULT);
+	v = o ? eg_xml_attr(o, "ack-requested") : NULL;
+	p->out_ack_requested = v && (!strcmp(v, "true") || !strcmp(v, "1"));
+	v = o ? eg_xml_attr(o, "interchange") : NULL;
+	p->out_per_document = v && !strcmp(v, "per-document");
+	p->out_drop = dup_attr(o, "drop");
 }
 
 static void
@@ -596,6 +601,7 @@ eg_profile_free(eg_profile *p)
 	free(p->temp_suffix);
 	free(p->outbox_done_suffix);
 	free(p->move_to);
+	free(p->out_drop);
 	free(p);
 }
 

@@ -85,6 +85,13 @@ eg_err eg_pl_process_all(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
 eg_err eg_pl_publish_all(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
 /* push.c: acknowledgements published but not yet delivered. */
 eg_err eg_pl_push_acks(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
+/* outbound.c: the partner's outbound drop folder (<outbound drop=>):
+ * every complete input sent, then moved to done/. */
+eg_err eg_pl_send_drop(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
+/* outbound.c: outbound documents published but not yet delivered
+ * (*sent may be NULL). */
+eg_err eg_pl_push_docs(eg_pipeline *pl, unsigned *sent,
+		       eg_error *e) EG_MUST_USE;
 /* cleanup.c: the source clean-up of files whose outcome is committed. */
 eg_err eg_pl_post_actions(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
 /* cleanup.c: remove spool files no ledger row needs any more. */

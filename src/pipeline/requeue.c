@@ -92,6 +92,16 @@ requeue(eg_pipeline *pl, const eg_pipeline_partner *pp, const char *file_id,
 	if (!found)
 		return eg_fail(e, EG_ENOTFOUND, "no file %s of partner %s",
 			       file_id, pp->profile->id);
+	/* what we send is never run through the inbound pipeline: an
+	 * outbound input is corrected at its source and sent again */
+	if (!archive[0] && !strcmp(state, "rejected"))
+		return eg_fail(e, EG_EINVAL,
+			       "file %s has no archived original to run again: "
+			       "an outbound input that was not sent is fixed "
+			       "where our systems made it and sent again with "
+			       "`edigate send` (docs/outbound.md); `quarantine "
+			       "discard` clears it",
+			       file_id);
 	if (release && strcmp(state, "rejected") && strcmp(state, "partial"))
 		return eg_fail(e, EG_EINVAL,
 			       "file %s is %s, not in quarantine: only a "

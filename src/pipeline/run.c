@@ -200,6 +200,13 @@ serve_session(eg_pipeline *pl, eg_error *e)
 	 * partner's server */
 	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_push_acks(pl, e);
+	/* outbound: what our systems left in the drop folder, then every
+	 * document not delivered yet (a crash or a failed delivery); not
+	 * in a dry run or shadow mode, where nothing goes out */
+	if (!rc && eg_pl_delivers(pl))
+		rc = eg_pl_send_drop(pl, e);
+	if (!rc && eg_pl_delivers(pl))
+		rc = eg_pl_push_docs(pl, NULL, e);
 	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_post_actions(pl, e);
 	pl->t->ops->close(pl->t);

@@ -223,10 +223,17 @@ static const char schema_v6[] =
     "  partner TEXT NOT NULL, document TEXT NOT NULL,"
     "  file_id TEXT NOT NULL, at INTEGER NOT NULL,"
     "  PRIMARY KEY (partner, document));";
+/* Version 7: outbound documents (ledger_out.h): when each was delivered
+ * to the partner's outbox, for acknowledgement windows. */
+static const char schema_v7[] =
+    "ALTER TABLE outputs ADD COLUMN sent_at INTEGER;";
 
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
-					 schema_v4, schema_v5, schema_v6};
+					 schema_v4, schema_v5, schema_v6,
+					 schema_v7};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(NMIGRATIONS == EG_LEDGER_SCHEMA,
+	       "EG_LEDGER_SCHEMA (ledger.h) names the last migration");
 
 static eg_err
 db_fail(eg_ledger *l, eg_error *e, const char *what)

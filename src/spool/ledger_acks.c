@@ -46,7 +46,7 @@ match_sent(eg_ledger *l, const char *partner, const eg_ack_status *s,
 		rc = eg_ledger_query(
 		    l, &q, e,
 		    "SELECT i.file_id FROM interchanges i JOIN files f ON "
-		    "f.id=i.file_id WHERE f.partner=?1 AND f.source='sent' AND "
+		    "f.id=i.file_id WHERE f.partner=?1 AND f.source IN ('sent','outbound') AND "
 		    "i.status='sent' AND CAST(i.isa13 AS INTEGER)="
 		    "CAST(?2 AS INTEGER) ORDER BY i.id DESC LIMIT 1",
 		    "tt", partner, s->isa13);
@@ -54,7 +54,7 @@ match_sent(eg_ledger *l, const char *partner, const eg_ack_status *s,
 		rc = eg_ledger_query(
 		    l, &q, e,
 		    "SELECT g.file_id FROM groups g JOIN files f ON "
-		    "f.id=g.file_id WHERE f.partner=?1 AND f.source='sent' AND "
+		    "f.id=g.file_id WHERE f.partner=?1 AND f.source IN ('sent','outbound') AND "
 		    "g.status='sent' AND CAST(g.gs06 AS INTEGER)="
 		    "CAST(?2 AS INTEGER) AND (?3='' OR g.gs01=?3) "
 		    /* a set: one we sent in that file */

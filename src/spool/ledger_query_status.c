@@ -23,7 +23,7 @@ static const struct {
      "AND ?2>=0"},
     {offsetof(eg_ledger_partner_day, files_in),
      "SELECT count(*) FROM files WHERE partner=?1 AND received_at>=?2 "
-     "AND source<>'sent'"},
+     "AND source NOT IN ('sent','outbound')"},
     {offsetof(eg_ledger_partner_day, records_out),
      "SELECT count(*) FROM outputs o JOIN files f ON f.id=o.file_id "
      "WHERE f.partner=?1 AND o.at>=?2 AND o.kind='records' AND "

@@ -253,6 +253,11 @@ test_readonly_open(void **state)
 			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE alerts", ""),
 			 EG_OK);
+	/* schema 7's column (outbound documents) goes too */
+	assert_int_equal(eg_ledger_exec(l, &e,
+					"ALTER TABLE outputs DROP COLUMN sent_at",
+					""),
+			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "PRAGMA user_version=2", ""),
 			 EG_OK);
 	eg_ledger_close(l);
@@ -265,6 +270,9 @@ test_readonly_open(void **state)
 			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "SELECT count(*) FROM alerts",
 					""),
+			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e,
+					"SELECT count(sent_at) FROM outputs", ""),
 			 EG_OK);
 	eg_ledger_close(l);
 }

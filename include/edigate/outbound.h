@@ -1,0 +1,58 @@
+/*
+ * outbound.h - the outbound direction: canonical records we hand over
+ * become validated documents with managed control numbers, delivered
+ * over the partner's transport and matched to the partner's
+ * acknowledgements (docs/outbound.md).
+ *
+ * One input file (JSON Lines of schemas/canonical.xsd) is one ledger
+ * file (source "outbound").  In one ledger transaction it is read,
+ * checked against the canonical schema, deduplicated by business key,
+ * written through the outbound map, validated by our own validator
+ * against the shipped and partner guides, given its control numbers and
+ * recorded (interchange, group, sets, keys, order lines, the document as
+ * an output).  A file with any problem is quarantined whole with a
+ * reject report and consumes no control number.  The document is then
+ * published into spool/out/PARTNER/sent/ and delivered; a delivery is
+ * recorded after the transport made it durable, so a retry puts the
+ * same bytes under the same name (which the outbox counts as delivered)
+ * and never sends a second document.
+ */
+#ifndef EDIGATE_OUTBOUND_H
+#define EDIGATE_OUTBOUND_H
+
+#include "edigate/pipeline.h"
+
+typedef struct eg_send_result {
+	char id[32];          /* the input's file id */
+	char state[16];       /* ready, sent, rejected, duplicate */
+	char duplicate_of[32];
+	unsigned records;     /* records read */
+	unsigned documents;   /* documents written */
+	unsigned duplicates;  /* records refused as sent before */
+	unsigned problems;    /* why it was quarantined */
+	char first_name[128]; /* the first file written */
+	char summary[300];
+} eg_send_result;
+
+/*
+ * Take one input file for the partner (datadir: where edi/ and schemas/
+ * are).  Its state is decided and committed; nothing is delivered yet
+ * (eg_pipeline_deliver does).  An error only for what is not the
+ * input's fault (the ledger, the disk, a broken map).
+ */
+eg_err eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			const char *datadir, const char *path,
+			eg_send_result *r, eg_error *e) EG_MUST_USE;
+
+/* Deliver every published, undelivered document of the partner over
+ * its transport (opened here); *sent gets how many went. */
+eg_err eg_pipeline_deliver(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			   unsigned *sent, eg_error *e) EG_MUST_USE;
+
+/* Put the exact bytes of a sent input's documents again (same names,
+ * same control numbers), audited with reason (required). */
+eg_err eg_pipeline_redeliver(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			     const char *file_id, const char *reason,
+			     unsigned *sent, eg_error *e) EG_MUST_USE;
+
+#endif

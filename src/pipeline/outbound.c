@@ -1,0 +1,880 @@
+/*
+ * outbound.c - canonical records to validated documents, recorded and
+ * delivered (outbound.h, docs/outbound.md).
+ *
+ * Invariants:
+ * - one input file is decided in one ledger transaction: its row, its
+ *   documents' control numbers, units, keys and outputs are committed
+ *   together, after the staged documents are durable (one syncfs);
+ * - control numbers (the "isa" sequence: ISA13 and GS06, shared with
+ *   our acknowledgements; the "st" sequence: ST02) are taken inside a
+ *   savepoint and given back when the file is quarantined, so a number
+ *   is consumed only by a document that is recorded, and a crash before
+ *   the commit consumes none;
+ * - a document is delivered only after its commit, and recorded as sent
+ *   only after the transport made it durable; a retry puts the same
+ *   bytes under the same name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "edigate/canon_read.h"
+#include "edigate/digest.h"
+#include "edigate/fsutil.h"
+#include "edigate/ledger_acks.h"
+#include "edigate/ledger_out.h"
+#include "edigate/namepat.h"
+#include "edigate/outbound.h"
+#include "edigate/outwrite.h"
+#include "edigate/syntax.h"
+#include "pipeline_int.h"
+
+#define OUT_MAX_INPUT (64u << 20) /* one input file held in memory */
+#define OUT_MAX_DOC (64u << 20)   /* one document written */
+#define WHY_LISTED (256u << 10)   /* report text listing problems */
+
+typedef struct rec {
+	eg_rnode *r;
+	int dup; /* refused: sent before */
+} rec;
+
+typedef struct sendctx {
+	eg_pipeline *pl;
+	const eg_pipeline_partner *pp;
+	const eg_profile *p;
+	eg_send_result *res;
+	char set[8], version[8], name[256], sha[EG_SHA256_HEX];
+	eg_outmap *map;
+	rec *recs;
+	size_t nrecs;
+	eg_buf why; /* problems for the reject report */
+	unsigned ndocs_file;
+} sendctx;
+
+/* Problems of the input, one line each. */
+static eg_err
+add_why(sendctx *s, eg_error *e, const char *fmt, const char *a,
+	const char *b)
+{
+	s->res->problems++;
+	/* the report lists the first ones; the count says how many */
+	if (s->why.len > WHY_LISTED)
+		return EG_OK;
+	if (eg_buf_addf(&s->why, fmt, a, b))
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	return EG_OK;
+}
+
+/* The set the partner's profile sends for a record type, its first
+ * outbound release, and the map. */
+static eg_err
+choose_set(sendctx *s, const char *datadir, const char *record, eg_error *e)
+{
+	size_t i;
+	eg_err rc;
+
+	for (i = 0; i < s->p->ndocs; i++) {
+		const eg_profile_doc *d = &s->p->docs[i];
+		eg_outmap *m = NULL;
+		eg_error le;
+
+		if (strcmp(d->direction, "out") != 0)
+			continue;
+		eg_error_clear(&le);
+		if ((rc = eg_outmap_load_set(&m, datadir, d->set, &le))) {
+			if (rc == EG_ENOTFOUND)
+				continue;
+			*e = le;
+			return rc;
+		}
+		if (strcmp(eg_outmap_record(m), record) != 0) {
+			eg_outmap_free(m);
+			continue;
+		}
+		snprintf(s->set, sizeof(s->set), "%s", d->set);
+		snprintf(s->version, sizeof(s->version), "%.6s", d->versions);
+		s->map = m;
+		if (!eg_outmap_serves(m, s->version))
+			return add_why(s, e,
+				       "profile: the %s release %s is not one "
+				       "edigate writes\n",
+				       d->set, s->version);
+		return EG_OK;
+	}
+	return add_why(s, e,
+		       "recordType: partner's profile sends no document "
+		       "edigate writes from a %s (<document direction=\"out\" "
+		       "set=...>)%s\n",
+		       record, "");
+}
+
+/* Every line of the input as a record (blank lines skipped). */
+static eg_err
+read_records(sendctx *s, const char *datadir, const char *data, size_t n,
+	     eg_error *e)
+{
+	size_t at = 0, lineno = 0;
+	eg_err rc;
+
+	while (at < n) {
+		const char *nl = memchr(data + at, '\n', n - at);
+		size_t len = nl ? (size_t)(nl - (data + at)) : n - at;
+		eg_rnode *r = NULL;
+		eg_buf w;
+		unsigned nbad = 0;
+		const char *p = data + at;
+
+		lineno++;
+		at += len + (nl != NULL);
+		while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+			len--;
+		if (!len)
+			continue;
+		eg_buf_init(&w, 1 << 16);
+		rc = eg_canon_read_json(&r, p, len,
+					s->map ? eg_outmap_record(s->map) : NULL,
+					&w, &nbad, e);
+		if (!rc && nbad) {
+			const char *q = eg_buf_cstr(&w);
+			char ln[32];
+
+			snprintf(ln, sizeof(ln), "line %zu", lineno);
+			/* each problem line gets the input line in front */
+			while (!rc && *q) {
+				const char *end = strchr(q, '\n');
+				char one[400];
+
+				snprintf(one, sizeof(one), "%.*s",
+					 (int)(end ? end - q : (long)strlen(q)),
+					 q);
+				rc = add_why(s, e, "%s: %s\n", ln, one);
+				q = end ? end + 1 : q + strlen(q);
+			}
+		}
+		eg_buf_free(&w);
+		if (rc)
+			return rc;
+		if (!r)
+			continue;
+		if (!s->map && (rc = choose_set(s, datadir, r->name, e))) {
+			eg_rnode_free(r);
+			return rc;
+		}
+		if (!s->map) {
+			eg_rnode_free(r);
+			return EG_OK; /* the problem is said */
+		}
+		if (s->nrecs % 16 == 0) {
+			rec *v = realloc(s->recs, (s->nrecs + 16) * sizeof(*v));
+
+			if (!v) {
+				eg_rnode_free(r);
+				return eg_fail(e, EG_ENOMEM, "out of memory");
+			}
+			s->recs = v;
+		}
+		s->recs[s->nrecs].r = r;
+		s->recs[s->nrecs++].dup = 0;
+		s->res->records++;
+	}
+	if (!s->nrecs && !s->res->problems)
+		return add_why(s, e, "%s%sthe file holds no record\n", "", "");
+	return EG_OK;
+}
+
+/* The key the ledger dedupes a record by: name and value. */
+static const char *
+key_of(const char *set, const eg_rnode *r, const char **name)
+{
+	if (!strcmp(set, "856")) {
+		*name = "shipment-id";
+		return eg_rnode_text(r, "shipmentId");
+	}
+	*name = "order-number";
+	return eg_rnode_text(r, "orderNumber");
+}
+
+/* Records whose key went out before: duplicates (refused), or changes
+ * when the profile says so and the record says it is one. */
+static eg_err
+dedupe(sendctx *s, eg_error *e)
+{
+	size_t i, j;
+	eg_err rc;
+
+	for (i = 0; i < s->nrecs; i++) {
+		const char *kn, *kv = key_of(s->set, s->recs[i].r, &kn);
+		const char *purpose = eg_rnode_text(s->recs[i].r, "purpose");
+		char file[32], origin[32];
+		int64_t txn;
+		int found = 0;
+
+		if (!kv)
+			continue;
+		for (j = 0; j < i && !found; j++) {
+			const char *kn2, *kv2 = key_of(s->set, s->recs[j].r, &kn2);
+
+			found = kv2 && !strcmp(kv, kv2);
+		}
+		if (found)
+			return add_why(s, e,
+				       "%s %s is given twice in this file\n",
+				       kn, kv);
+		if ((rc = eg_ledger_pl_key_find(s->pl->l, s->p->id, s->set, kn,
+						kv, &found, file, origin, &txn,
+						e)))
+			return rc;
+		if (!found)
+			continue;
+		if (!strcmp(s->p->dup_business, "change") && purpose &&
+		    strcmp(purpose, "original") != 0)
+			continue; /* a change or cancel of what went out */
+		if (!strcmp(s->p->dup_business, "reject")) {
+			char m[200];
+
+			snprintf(m, sizeof(m), "%s %s was sent before (file %s)",
+				 kn, kv, file);
+			if ((rc = add_why(s, e, "%s%s\n", m, "")))
+				return rc;
+			continue;
+		}
+		s->recs[i].dup = 1;
+		s->res->duplicates++;
+		snprintf(s->res->duplicate_of, sizeof(s->res->duplicate_of),
+			 "%s", file);
+	}
+	return EG_OK;
+}
+
+/* --- validation of what we wrote --------------------------------------- */
+
+typedef struct vctx {
+	sendctx *s;
+	unsigned errors;
+	eg_err rc;
+	eg_error *e;
+	int unguided;
+} vctx;
+
+static void
+v_finding(void *ud, const eg_finding *f)
+{
+	vctx *v = ud;
+	char m[500];
+
+	if (f->severity != EG_FIND_ERROR || v->rc)
+		return;
+	v->errors++;
+	snprintf(m, sizeof(m), "segment %llu (%s), element %u: %s",
+		 (unsigned long long)f->pos.segment, f->pos.seg_id,
+		 (unsigned)f->pos.element, f->msg);
+	v->rc = add_why(v->s, v->e, "our validator: %s%s\n", m, "");
+}
+
+/* Check the bytes with our own validator against the shipped guide and
+ * the partner's; problems into the report. */
+static eg_err
+validate(sendctx *s, const eg_buf *doc, eg_error *e)
+{
+	eg_source *src = NULL;
+	eg_syntax_check_opts co;
+	eg_envelope_events ev;
+	eg_syntax_check_result res;
+	vctx v;
+	eg_err rc;
+
+	memset(&co, 0, sizeof(co));
+	memset(&ev, 0, sizeof(ev));
+	memset(&v, 0, sizeof(v));
+	v.s = s;
+	v.e = e;
+	co.limits = eg_syntax_x12.limits();
+	co.guides = s->pl->o.guides;
+	co.overrides = s->pp->guides;
+	co.noverrides = s->pp->nguides;
+	ev.finding = v_finding;
+	ev.ud = &v;
+	if ((rc = eg_source_new_mem(&src, doc->data, doc->len,
+				    "outbound document", e)))
+		return rc;
+	rc = eg_syntax_x12.check(src, &co, &ev, &res, e);
+	eg_source_free(src);
+	if (rc)
+		return rc;
+	if (v.rc)
+		return v.rc;
+	if (!v.errors && (res.unguided || !res.guided))
+		return add_why(s, e,
+			       "our validator: no guide for the %s %s, so "
+			       "it cannot be checked before sending\n",
+			       s->set, s->version);
+	if (!v.errors && res.totals.errors)
+		return add_why(s, e, "our validator: %s%s\n",
+			       "the document has errors", "");
+	return EG_OK;
+}
+
+/* --- writing and recording --------------------------------------------- */
+
+static eg_err
+record_units(sendctx *s, const eg_out_env *env, eg_error *e)
+{
+	char icn[16], gs06[16];
+
+	snprintf(icn, sizeof(icn), "%09llu", (unsigned long long)env->icn);
+	snprintf(gs06, sizeof(gs06), "%llu", (unsigned long long)env->icn);
+	{
+		eg_err rc = eg_ledger_sent_unit(
+		    s->pl->l, s->res->id, 0, icn, env->sender, env->receiver,
+		    env->group, gs06, env->version, (int64_t)s->pl->o.now, e);
+
+		if (!rc)
+			rc = eg_ledger_sent_unit(
+			    s->pl->l, s->res->id, 1, icn, env->gs_sender,
+			    env->gs_receiver, env->group, gs06, env->version,
+			    (int64_t)s->pl->o.now, e);
+		return rc;
+	}
+}
+
+static eg_err
+record_doc(sendctx *s, const eg_rnode *r, const char *st02, uint64_t icn,
+	   eg_error *e)
+{
+	const char *kn, *kv = key_of(s->set, r, &kn);
+	char isa13[16];
+	int64_t txn;
+	eg_err rc;
+
+	snprintf(isa13, sizeof(isa13), "%09llu", (unsigned long long)icn);
+	rc = eg_ledger_pl_txn_sent(s->pl->l, s->res->id, s->set, st02, &txn, e);
+	if (!rc)
+		rc = eg_ledger_out_txn_isa(s->pl->l, txn, isa13, e);
+	if (!rc && kv)
+		rc = eg_ledger_pl_key_sent(s->pl->l, s->p->id, s->set, kn, kv,
+					   s->res->id, txn, s->pl->o.now, e);
+	if (!rc && !strcmp(s->set, "940"))
+		rc = eg_pl_keep_ref_lines(s->pl->l, txn, s->set, r, e);
+	return rc;
+}
+
+/* Stage one interchange's bytes as an output of the input. */
+static eg_err
+stage_doc(sendctx *s, const eg_buf *doc, const eg_out_env *env, eg_error *e)
+{
+	eg_namepat_vals nv;
+	char ctl[16], name[EG_NAMEPAT_MAX], staged[PATH_MAX], dst[PATH_MAX];
+	char abs[PATH_MAX];
+	eg_err rc;
+
+	snprintf(ctl, sizeof(ctl), "%09llu", (unsigned long long)env->icn);
+	memset(&nv, 0, sizeof(nv));
+	nv.partner = s->p->id;
+	nv.set = s->set;
+	nv.control = ctl;
+	nv.now = s->pl->o.now;
+	if ((rc = eg_namepat_fill(s->p->out_file_name, &nv, name, sizeof(name),
+				  e)) ||
+	    (rc = eg_path(staged, sizeof(staged), e, "work/%s.doc-%u",
+			  s->res->id, ++s->ndocs_file)) ||
+	    (rc = eg_path(dst, sizeof(dst), e, "out/%s/sent/%s", s->p->id,
+			  name)) ||
+	    (rc = eg_pl_spool_path(s->pl, abs, sizeof(abs), staged, e)) ||
+	    (rc = eg_write_file(abs, doc->data, doc->len, e)))
+		return rc;
+	if (!s->res->first_name[0])
+		snprintf(s->res->first_name, sizeof(s->res->first_name), "%s",
+			 name);
+	return eg_ledger_pl_output_add(s->pl->l, s->res->id, "document",
+				       staged, dst, name, ctl, doc->len,
+				       s->pl->o.now, e);
+}
+
+/*
+ * Write, validate and record one interchange holding records [from, to)
+ * (duplicates skipped).  Problems stop it (the caller gives the numbers
+ * back).
+ */
+static eg_err
+write_interchange(sendctx *s, size_t from, size_t to, eg_error *e)
+{
+	const eg_doc_writer_ops *ops = eg_doc_writer_find("x12");
+	eg_doc_writer *w = NULL;
+	eg_out_env env;
+	eg_buf doc;
+	size_t i;
+	unsigned before = s->res->problems, n = 0;
+	eg_err rc;
+
+	for (i = from; i < to && s->recs[i].dup; i++)
+		;
+	if (i == to)
+		return EG_OK; /* only duplicates: no number is taken */
+	memset(&env, 0, sizeof(env));
+	eg_out_env_profile(&env, s->p);
+	snprintf(env.version, sizeof(env.version), "%s", s->version);
+	snprintf(env.group, sizeof(env.group), "%s", eg_outmap_group(s->map));
+	env.now = s->pl->o.now;
+	eg_buf_init(&doc, OUT_MAX_DOC);
+	if ((rc = eg_ledger_next_control(s->pl->l, s->p->id, "isa", &env.icn,
+					 e)) ||
+	    (rc = ops->open(&w, &doc, &env, e)))
+		goto out;
+	for (i = from; !rc && i < to; i++) {
+		eg_outmap_run run;
+		uint64_t st;
+		char st02[16];
+
+		if (s->recs[i].dup)
+			continue;
+		if ((rc = eg_ledger_next_control(s->pl->l, s->p->id, "st", &st,
+						 e)))
+			break;
+		snprintf(st02, sizeof(st02), "%04llu", (unsigned long long)st);
+		memset(&run, 0, sizeof(run));
+		run.version = s->version;
+		run.profile = s->p;
+		run.why = &s->why;
+		rc = ops->doc(w, s->map, s->recs[i].r, st02, &run, e);
+		s->res->problems += run.nbad;
+		if (!rc && !run.nbad) {
+			rc = record_doc(s, s->recs[i].r, st02, env.icn, e);
+			n++;
+		}
+	}
+	if (!rc && s->res->problems == before && n == 0)
+		goto out; /* only duplicates: nothing to send */
+	if (!rc && s->res->problems == before)
+		rc = ops->close(w, e);
+	if (!rc && s->res->problems == before)
+		rc = validate(s, &doc, e);
+	if (!rc && s->res->problems == before)
+		rc = record_units(s, &env, e);
+	if (!rc && s->res->problems == before)
+		rc = stage_doc(s, &doc, &env, e);
+	if (!rc && s->res->problems == before)
+		s->res->documents += n;
+out:
+	if (w)
+		ops->free(w);
+	eg_buf_free(&doc);
+	return rc;
+}
+
+/* The reject report and the input's copy, in the outbound quarantine. */
+static eg_err
+stage_quarantine(sendctx *s, const char *path, eg_error *e)
+{
+	char staged[PATH_MAX], dst[PATH_MAX], abs[PATH_MAX];
+	eg_buf rep;
+	uint64_t size = 0;
+	eg_err rc;
+
+	eg_buf_init(&rep, 1 << 20);
+	rc = eg_buf_addf(&rep,
+			 "Outbound file %s (%s) for partner %s was NOT sent.\n"
+			 "%u problem(s); fix the records and send the file "
+			 "again (edigate send --partner %s FILE).\n\n%s",
+			 s->name, s->res->id, s->p->id, s->res->problems,
+			 s->p->id, eg_buf_cstr(&s->why));
+	if (rc)
+		rc = eg_fail(e, rc, "cannot write the report");
+	if (!rc)
+		rc = eg_path(staged, sizeof(staged), e, "work/%s.report.txt",
+			     s->res->id);
+	if (!rc)
+		rc = eg_path(dst, sizeof(dst), e, "quarantine/%s/%s/report.txt",
+			     s->p->id, s->res->id);
+	if (!rc)
+		rc = eg_pl_spool_path(s->pl, abs, sizeof(abs), staged, e);
+	if (!rc)
+		rc = eg_write_file(abs, rep.data, rep.len, e);
+	if (!rc)
+		rc = eg_ledger_pl_output_add(s->pl->l, s->res->id, "report",
+					     staged, dst, "report.txt", NULL,
+					     rep.len, s->pl->o.now, e);
+	if (!rc)
+		rc = eg_path(staged, sizeof(staged), e, "work/%s.input",
+			     s->res->id);
+	if (!rc)
+		rc = eg_path(dst, sizeof(dst), e, "quarantine/%s/%s/%s",
+			     s->p->id, s->res->id, s->name);
+	if (!rc)
+		rc = eg_pl_spool_path(s->pl, abs, sizeof(abs), staged, e);
+	if (!rc)
+		rc = eg_copy_file(path, abs, &size, e);
+	if (!rc)
+		rc = eg_ledger_pl_output_add(s->pl->l, s->res->id, "quarantine",
+					     staged, dst, s->name, NULL, size,
+					     s->pl->o.now, e);
+	eg_buf_free(&rep);
+	return rc;
+}
+
+/* Decide the input: its documents (in a savepoint holding the control
+ * numbers) or its quarantine. */
+static eg_err
+decide(sendctx *s, const char *path, eg_error *e)
+{
+	size_t i;
+	eg_err rc = EG_OK;
+
+	if (!s->res->problems && (rc = dedupe(s, e)))
+		return rc;
+	if ((rc = eg_ledger_savepoint(s->pl->l, "outdoc", e)))
+		return rc;
+	if (!s->res->problems && s->p->out_per_document)
+		for (i = 0; !rc && !s->res->problems && i < s->nrecs; i++)
+			rc = write_interchange(s, i, i + 1, e);
+	else if (!s->res->problems)
+		rc = write_interchange(s, 0, s->nrecs, e);
+	if (!rc && s->res->problems) {
+		/* nothing of it is sent: its numbers go back unused */
+		s->res->documents = 0;
+		s->res->first_name[0] = '\0';
+		rc = eg_ledger_rollback_to(s->pl->l, "outdoc", e);
+	} else if (!rc) {
+		rc = eg_ledger_release(s->pl->l, "outdoc", e);
+	}
+	if (rc)
+		return rc;
+	if (s->res->problems) {
+		snprintf(s->res->state, sizeof(s->res->state), "rejected");
+		snprintf(s->res->summary, sizeof(s->res->summary),
+			 "not sent: %u problem(s), see the reject report",
+			 s->res->problems);
+		return stage_quarantine(s, path, e);
+	}
+	if (!s->res->documents) {
+		snprintf(s->res->state, sizeof(s->res->state), "duplicate");
+		snprintf(s->res->summary, sizeof(s->res->summary),
+			 "not sent: every record was sent before (file %s)",
+			 s->res->duplicate_of);
+		return EG_OK;
+	}
+	snprintf(s->res->state, sizeof(s->res->state), "ready");
+	snprintf(s->res->summary, sizeof(s->res->summary),
+		 "%u %s document(s) written%s", s->res->documents, s->set,
+		 s->res->duplicates ? ", duplicates refused" : "");
+	return EG_OK;
+}
+
+eg_err
+eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		 const char *datadir, const char *path, eg_send_result *r,
+		 eg_error *e)
+{
+	sendctx s;
+	char *data = NULL;
+	size_t n = 0, i;
+	const char *base = strrchr(path, '/');
+	char work[PATH_MAX];
+	const eg_pipeline_partner *was = pl->pp;
+	struct stat sb;
+	eg_err rc;
+
+	memset(r, 0, sizeof(*r));
+	memset(&s, 0, sizeof(s));
+	s.pl = pl;
+	s.pp = pp;
+	s.p = pp->profile;
+	s.res = r;
+	snprintf(s.name, sizeof(s.name), "%s", base ? base + 1 : path);
+	eg_buf_init(&s.why, 1 << 20);
+	if (stat(path, &sb) != 0)
+		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path, strerror(errno));
+	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
+	    (rc = eg_mkdirs(work, e)) ||
+	    (rc = eg_sha256_file(path, s.sha, e)) ||
+	    (rc = eg_file_read_small(path, OUT_MAX_INPUT, &data, &n, e)))
+		goto out;
+	pl->pp = pp;
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		goto out;
+	rc = eg_pl_new_file(pl, "outbound", path, s.name, (uint64_t)sb.st_size,
+			    (int64_t)sb.st_mtime, s.sha, NULL, NULL, NULL,
+			    "none", r->id, e);
+	if (!rc)
+		rc = eg_ledger_pl_same_bytes(pl->l, s.p->id, s.sha, r->id, r->id,
+					     r->duplicate_of, e);
+	if (!rc && r->duplicate_of[0]) {
+		char fs[32];
+		int found = 0;
+
+		/* a quarantined file sent again (fixed elsewhere, say) is
+		 * judged afresh */
+		rc = eg_ledger_pl_final_state(pl->l, r->duplicate_of, fs,
+					      &found, e);
+		if (!rc && (!strcmp(fs, "rejected") || !strcmp(fs, "released")))
+			r->duplicate_of[0] = '\0';
+	}
+	if (!rc && r->duplicate_of[0]) {
+		snprintf(r->state, sizeof(r->state), "duplicate");
+		snprintf(r->summary, sizeof(r->summary),
+			 "not sent: the same file was handed over before (%s)",
+			 r->duplicate_of);
+	} else if (!rc) {
+		rc = read_records(&s, datadir, data, n, e);
+		if (!rc)
+			rc = decide(&s, path, e);
+	}
+	if (!rc)
+		rc = eg_ledger_pl_file_decided(pl->l, r->id, r->state,
+					       r->summary,
+					       r->duplicate_of[0] &&
+						       !strcmp(r->state,
+							       "duplicate")
+						   ? r->duplicate_of
+						   : NULL,
+					       e);
+	/* no spool copy: the input stays where our systems left it, and
+	 * a quarantined one is copied beside its report */
+	if (!rc)
+		rc = eg_ledger_pl_file_sent(pl->l, r->id, r->summary, e);
+	if (!rc)
+		rc = eg_ledger_set_state(pl->l, r->id, "processed", NULL, e);
+	/* the staged documents are durable before the commit names them */
+	if (!rc)
+		rc = eg_sync_fs(pl->o.spool, e);
+	if (!rc)
+		eg_pl_crash_point(pl, "out-before-commit");
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	else if (eg_ledger_in_tx(pl->l))
+		eg_ledger_rollback(pl->l);
+	if (!rc) {
+		eg_pl_crash_point(pl, "out-after-commit");
+		rc = eg_pl_publish_all(pl, e);
+	}
+out:
+	free(data);
+	for (i = 0; i < s.nrecs; i++)
+		eg_rnode_free(s.recs[i].r);
+	free(s.recs);
+	eg_outmap_free(s.map);
+	eg_buf_free(&s.why);
+	pl->pp = was; /* run's session goes on with its partner */
+	return rc;
+}
+
+/* --- the outbound drop folder ------------------------------------------ */
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is this a complete input: a regular *.jsonl file, not hidden, its
+ * size and time still for the profile's stable-for (2 s at least)? */
+static int
+takeable(const char *dir, const char *name, long long stable, char *path,
+	 size_t cap)
+{
+	size_t n = strlen(name);
+	struct stat sb;
+
+	if (name[0] == '.' || n < 7 || strcmp(name + n - 6, ".jsonl") != 0)
+		return 0;
+	if ((size_t)snprintf(path, cap, "%s/%s", dir, name) >= cap ||
+	    stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return 0;
+	return (long long)sb.st_mtime <= (long long)time(NULL) -
+					     (stable > 2 ? stable : 2);
+}
+
+/* The partner's <outbound drop=> folder: every complete *.jsonl sent,
+ * then moved to done/ beside it under its file id.  A crash between the
+ * commit and the move leaves the file: the next run records it as a
+ * duplicate of itself (the same bytes) and moves it then. */
+eg_err
+eg_pl_send_drop(eg_pipeline *pl, eg_error *e)
+{
+	const eg_profile *p = pl->pp->profile;
+	char dir[PATH_MAX], done[PATH_MAX], path[PATH_MAX], dst[PATH_MAX];
+	char **names = NULL;
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d;
+	eg_err rc = EG_OK;
+
+	if (!p->out_drop || !pl->o.datadir)
+		return EG_OK;
+	if ((rc = eg_path(dir, sizeof(dir), e, "%s%s%s",
+			  p->out_drop[0] == '/' ? "" : pl->o.home,
+			  p->out_drop[0] == '/' ? "" : "/", p->out_drop)) ||
+	    (rc = eg_path(done, sizeof(done), e, "%s/done", dir)))
+		return rc;
+	/* made by the first run, as a local outbox is */
+	if ((rc = eg_mkdirs(dir, e)))
+		return rc;
+	if (!(d = opendir(dir)))
+		return eg_fail(e, EG_ECONFIG,
+			       "partner %s: outbound drop folder %s: %s "
+			       "(<outbound drop=>)", p->id, dir, strerror(errno));
+	while (!rc && (de = readdir(d))) {
+		char **v;
+
+		if (!takeable(dir, de->d_name, p->stable_for, path,
+			      sizeof(path)))
+			continue;
+		if (!(v = realloc(names, (n + 1) * sizeof(*v))) ||
+		    !(v[n] = strdup(de->d_name))) {
+			names = v ? v : names;
+			rc = eg_fail(e, EG_ENOMEM, "out of memory");
+			break;
+		}
+		names = v;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	if (!rc && n)
+		rc = eg_mkdirs(done, e);
+	for (i = 0; !rc && i < n; i++) {
+		eg_send_result r;
+
+		if ((rc = eg_path(path, sizeof(path), e, "%s/%s", dir,
+				  names[i])) ||
+		    (rc = eg_pipeline_send(pl, pl->pp, pl->o.datadir, path,
+					   &r, e)))
+			break;
+		eg_pl_note(pl, "%s: %s as %s: %s", names[i], r.state, r.id,
+			   r.summary);
+		eg_pl_crash_point(pl, "out-before-move");
+		if ((rc = eg_path(dst, sizeof(dst), e, "%s/%s-%s", done, r.id,
+				  names[i])))
+			break;
+		if (rename(path, dst) != 0)
+			rc = eg_fail(e, EG_EIO, "cannot move %s to %s: %s", path,
+				     dst, strerror(errno));
+		else
+			rc = eg_fsync_dir(dir, e);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* --- delivery -------------------------------------------------------------- */
+
+typedef struct dctx {
+	eg_pipeline *pl;
+	unsigned sent;
+	int only_published; /* deliver: skip what is sent; redeliver: all */
+} dctx;
+
+static eg_err
+deliver_one(void *ud, int64_t oid, const char *file_id, const char *path,
+	    const char *name, eg_error *e)
+{
+	dctx *d = ud;
+	char src[PATH_MAX];
+	eg_err rc;
+
+	if ((rc = eg_pl_spool_path(d->pl, src, sizeof(src), path, e)) ||
+	    (rc = d->pl->t->ops->put(d->pl->t, src, name, e)) ||
+	    (rc = eg_transport_sync(d->pl->t, e)))
+		return rc;
+	/* delivered, not yet noted: a retry puts the same bytes again */
+	eg_pl_crash_point(d->pl, "out-after-deliver");
+	if (!d->only_published) {
+		d->sent++;
+		eg_pl_note(d->pl, "sent %s again", name);
+		return EG_OK;
+	}
+	if ((rc = eg_ledger_begin(d->pl->l, e)))
+		return rc;
+	rc = eg_ledger_out_delivered(d->pl->l, oid,
+				     (int64_t)d->pl->o.now, e);
+	if (!rc)
+		rc = eg_ledger_set_state(d->pl->l, file_id, "sent", name, e);
+	if (!rc)
+		rc = eg_ledger_commit(d->pl->l, e);
+	else
+		eg_ledger_rollback(d->pl->l);
+	if (!rc) {
+		d->sent++;
+		eg_pl_note(d->pl, "sent %s", name);
+	}
+	return rc;
+}
+
+/* Put every published document of the partner (pl->t open). */
+eg_err
+eg_pl_push_docs(eg_pipeline *pl, unsigned *sent, eg_error *e)
+{
+	dctx d = {pl, 0, 1};
+	eg_err rc;
+
+	rc = eg_ledger_out_unsent(pl->l, pl->pp->profile->id, deliver_one, &d,
+				  e);
+	if (sent)
+		*sent = d.sent;
+	return rc;
+}
+
+static eg_err
+with_transport(eg_pipeline *pl, const eg_pipeline_partner *pp,
+	       const char *file_id, const char *reason, unsigned *sent,
+	       eg_error *e)
+{
+	dctx d = {pl, 0, 1};
+	eg_err rc;
+
+	pl->pp = pp;
+	if ((rc = eg_transport_open(&pl->t, pp->profile, pl->o.home, pl->o.now,
+				    e))) {
+		pl->pp = NULL;
+		return rc;
+	}
+	if (!file_id) {
+		rc = eg_pl_push_docs(pl, sent, e);
+	} else {
+		d.only_published = 0;
+		rc = eg_ledger_out_of_file(pl->l, file_id, deliver_one, &d, e);
+		*sent = d.sent;
+		if (!rc && !d.sent)
+			rc = eg_fail(e, EG_ENOTFOUND,
+				     "file %s has no document that was sent "
+				     "(see edigate sent list)",
+				     file_id);
+		if (!rc)
+			rc = eg_ledger_audit(pl->l, pl->o.actor, "redeliver",
+					     file_id, reason,
+					     "the same bytes put again", e);
+	}
+	pl->t->ops->close(pl->t);
+	pl->t = NULL;
+	pl->pp = NULL;
+	return rc;
+}
+
+eg_err
+eg_pipeline_deliver(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		    unsigned *sent, eg_error *e)
+{
+	*sent = 0;
+	return with_transport(pl, pp, NULL, NULL, sent, e);
+}
+
+eg_err
+eg_pipeline_redeliver(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		      const char *file_id, const char *reason, unsigned *sent,
+		      eg_error *e)
+{
+	*sent = 0;
+	if (!reason || !*reason)
+		return eg_fail(e, EG_EINVAL,
+			       "a redelivery needs --reason: the audit log "
+			       "says why the partner got the file again");
+	return with_transport(pl, pp, file_id, reason, sent, e);
+}

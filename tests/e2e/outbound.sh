@@ -1,0 +1,253 @@
+#!/bin/sh
+# outbound.sh - the outbound direction end to end (issue 18, docs/outbound.md):
+# `edigate send` turns canonical WarehouseOrders into 940s, byte for byte as
+# the expected files (checked by hand against tests/fixtures/map/940-good.x12),
+# every one valid for our own validator and read back by our mapper into the
+# same records; duplicates, bad records and documents our validator refuses
+# are quarantined without consuming a control number; crashes between the
+# sequence and the commit, and between delivery and its record, neither
+# reuse a number nor send twice; a 997 from the partner is matched by `run`
+# and shown by `sent list/show`; `redeliver` puts the same bytes, audited.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${EDIGATE:?set EDIGATE to the edigate binary}
+fx="$root/tests/fixtures/outbound"
+t=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$t"' EXIT
+pass=0 fail=0
+. "$here/lib.sh"
+
+for tool in python3 sqlite3; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "SKIP: outbound: $tool not found"; exit 0; }
+done
+
+h="$t/home"
+for p in tpl tpl5 rtl; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
+ln -s "$root/edi" "$h/edi"
+ln -s "$root/schemas" "$h/schemas"
+cp -R "$fx/home/partners" "$h/partners"
+E="$bin --home $h"
+db="$h/spool/ledger.db"
+out="$h/drop/tpl/out"
+export EDIGATE_NOW=2024-01-09
+q() { sqlite3 "$db" "$1"; }
+
+# --- 1. 940 004010, one interchange per file: byte for byte --------------
+expect_exit 0 $E send --partner tpl "$fx/orders.jsonl"
+expect_out 'ready as 20240109-000001: 2 940 document'
+expect_out 'delivered 1 document'
+if cmp -s "$fx/expected/tpl-940-000000001.x12" "$out/tpl-940-000000001.x12"
+then ok; else bad "940 004010 differs from the expected file"
+	diff "$fx/expected/tpl-940-000000001.x12" "$out/tpl-940-000000001.x12" | head -5; fi
+expect_exit 0 $E validate "$out/tpl-940-000000001.x12"
+expect_out 'VALID: .* 2 transaction set\(s\).*all sets against guides'
+[ "$(q "SELECT state FROM files WHERE id='20240109-000001'")" = sent ] && ok ||
+	bad "input not recorded as sent"
+[ "$(q "SELECT count(*) FROM file_events WHERE file_id='20240109-000001'")" -ge 3 ] &&
+	ok || bad "no state history for the input"
+[ "$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")" = 1 ] &&
+	ok || bad "isa sequence not at 1"
+
+# round trip: the 3PL's view (a home of its own) maps it back to our records
+m="$t/mirror"
+mkdir -p "$m"
+ln -s "$root/edi" "$m/edi"; ln -s "$root/schemas" "$m/schemas"
+cp -R "$fx/mirror/partners" "$m/partners"
+expect_exit 0 $bin --home "$m" map --partner mirror --format jsonl \
+	-o "$t/rt.jsonl" "$out/tpl-940-000000001.x12"
+if python3 - "$fx/orders.jsonl" "$t/rt.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for r in b:
+    r.pop("correlation")
+sys.exit(0 if a == b else 1)
+PY
+then ok; else bad "round trip: records differ"; fi
+
+# --- 2. 005010, per document, partner delimiters and code list ---------
+expect_exit 0 $E send --partner tpl5 "$fx/orders-005010.jsonl"
+expect_out 'delivered 2 document'
+for f in 940_000000001_20240109.edi 940_000000002_20240109.edi; do
+	if cmp -s "$fx/expected/$f" "$h/drop/tpl5/out/$f"; then ok
+	else bad "$f differs from the expected file"; fi
+	expect_exit 0 $E validate "$h/drop/tpl5/out/$f"
+done
+
+# one interchange per document: each lists its own set
+expect_exit 0 $E sent list --partner tpl5 --json
+python3 - "$t/out" <<'PY' && ok || bad "per-document sets in sent list"
+import json, sys
+d = {x["isa13"]: x["sets"] for x in json.load(open(sys.argv[1]))["documents"]}
+assert d == {"000000001": "940 0001", "000000002": "940 0002"}, d
+PY
+
+# --- 2b. 856 004010: HL S/O/P/I and S/O/I, SSCC-18 marks -------------
+expect_exit 0 $E send --partner rtl "$fx/asn.jsonl"
+if cmp -s "$fx/expected/rtl-856-000000001.x12" "$h/drop/rtl/out/rtl-856-000000001.x12"
+then ok; else bad "856 differs from the expected file"; fi
+expect_exit 0 $E validate "$h/drop/rtl/out/rtl-856-000000001.x12"
+expect_out 'VALID: .*all sets against guides'
+m2="$t/mirror-rtl"
+mkdir -p "$m2"
+ln -s "$root/edi" "$m2/edi"; ln -s "$root/schemas" "$m2/schemas"
+cp -R "$fx/mirror-rtl/partners" "$m2/partners"
+expect_exit 0 $bin --home "$m2" map --partner mirror --format jsonl \
+	-o "$t/rt856.jsonl" "$h/drop/rtl/out/rtl-856-000000001.x12"
+if python3 - "$fx/asn.jsonl" "$t/rt856.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for r in b:
+    r.pop("correlation")
+sys.exit(0 if a == b else 1)
+PY
+then ok; else bad "856 round trip: records differ"; fi
+# an SSCC with a wrong check digit never leaves
+sed -e 's/SH-9001/SH-9002/' -e 's/000614141000000007/000614141000000008/' \
+	"$fx/asn.jsonl" >"$t/asn-bad.jsonl"
+expect_exit 1 $E send --partner rtl "$t/asn-bad.jsonl"
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+grep -q 'packs\[1\].sscc: .*check digit' "$h/spool/quarantine/rtl/$id/report.txt" &&
+	ok || bad "the bad SSCC is not in the report"
+[ "$(ls "$h/drop/rtl/out" | wc -l)" -eq 1 ] && ok || bad "a bad 856 was delivered"
+
+# --- 3. duplicates --------------------------------------------------------
+expect_exit 1 $E send --partner tpl "$fx/orders.jsonl"
+expect_out 'duplicate as .*the same file was handed over before'
+python3 - "$fx/orders.jsonl" "$t/again.jsonl" "$t/change.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+open(sys.argv[2], "w").write(json.dumps(recs[1]) + "\n")
+recs[1]["purpose"] = "change"
+open(sys.argv[3], "w").write(json.dumps(recs[1]) + "\n")
+PY
+expect_exit 1 $E send --partner tpl "$t/again.jsonl"
+expect_out 'duplicate as .*every record was sent before'
+[ "$(ls "$out" | wc -l)" -eq 1 ] && ok || bad "a duplicate reached the outbox"
+# the profile says business-key="change": a change goes out as W05*R
+expect_exit 0 $E send --partner tpl "$t/change.jsonl"
+grep -q 'W05\*R\*D-5002' "$out/tpl-940-000000002.x12" && ok ||
+	bad "the change was not sent as W05*R under ISA13 2 (no gap)"
+
+# --- 4. bad records: quarantined, no control number consumed ----------
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"B-1","color":"red","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","gtin":"081234000012","quantityOrdered":{"value":1,"uom":"EA"}}]}' \
+	'{"recordType":"WarehouseOrder","purpose":"original","shipTo":{"name":"X"},"lines":[]}' \
+	'not json' >"$t/bad.jsonl"
+before=$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")
+expect_exit 1 $E send --partner tpl "$t/bad.jsonl"
+expect_out 'rejected as (2024[0-9-]+)'
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+rep="$h/spool/quarantine/tpl/$id/report.txt"
+for want in 'line 1: color: is not a field' 'line 1: lines\[1\].gtin: .*check digit' \
+	'line 2: orderNumber: is required' 'line 2: lines: must be a list' \
+	'line 3: .*not valid JSON'; do
+	grep -qE "$want" "$rep" && ok || bad "report lacks /$want/"
+done
+[ -f "$h/spool/quarantine/tpl/$id/bad.jsonl" ] && ok || bad "input not kept in quarantine"
+# valid for the schema, refused by our validator (W66 needs W6601, W6602)
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"V-1","shipTo":{"name":"X"},"carrier":{"scac":"UPSN"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":1,"uom":"EA"}}]}' >"$t/guide.jsonl"
+expect_exit 1 $E send --partner tpl "$t/guide.jsonl"
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+grep -q 'our validator: segment .*W66' "$h/spool/quarantine/tpl/$id/report.txt" && ok ||
+	bad "our validator's finding is not in the report"
+[ "$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")" = "$before" ] &&
+	ok || bad "a quarantined file consumed a control number"
+expect_exit 0 $E quarantine list
+expect_out "$id"
+# release does not apply: the fix is at the source, sent again
+expect_exit 2 $E quarantine release "$id" --reason "fixed"
+expect_err 'send it again|sent again with .edigate send'
+expect_exit 0 $E quarantine discard "$id" --reason "superseded"
+
+# --- 5. crashes -----------------------------------------------------------
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"C-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":3,"uom":"EA"}}]}' >"$t/c1.jsonl"
+EDIGATE_CRASH_AT=out-before-commit $E send --partner tpl "$t/c1.jsonl" >/dev/null 2>&1
+[ $? -eq 137 ] && ok || bad "no crash at out-before-commit"
+[ "$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")" = "$before" ] &&
+	ok || bad "the killed send consumed a control number"
+[ "$(q "SELECT count(*) FROM files WHERE name='c1.jsonl'")" = 0 ] && ok ||
+	bad "the killed send left a file row"
+# killed after the partner has the file, before the ledger says so
+EDIGATE_CRASH_AT=out-after-deliver $E send --partner tpl "$t/c1.jsonl" >/dev/null 2>&1
+[ $? -eq 137 ] && ok || bad "no crash at out-after-deliver"
+n=$((before + 1))
+f3=$(printf 'tpl-940-%09d.x12' "$n")
+[ -f "$out/$f3" ] && ok || bad "$f3 not delivered before the crash"
+[ "$(q "SELECT state FROM outputs WHERE name='$f3'")" = published ] && ok ||
+	bad "delivery recorded before the crash point"
+expect_exit 0 $E run
+[ "$(q "SELECT state FROM outputs WHERE name='$f3'")" = sent ] && ok ||
+	bad "run did not finish the delivery"
+[ "$(ls "$out" | wc -l)" -eq 3 ] && ok || bad "a document was sent twice"
+[ "$(grep -c 'ST\*940' "$out/$f3")" = 1 ] && ok || bad "$f3 holds a second set"
+# control numbers: one per recorded document, never reused
+[ "$(q "SELECT count(DISTINCT isa13) = count(*) FROM interchanges i JOIN files f ON f.id=i.file_id WHERE i.status='sent' AND f.partner='tpl'")" = 1 ] &&
+	ok || bad "an ISA13 was used twice"
+[ "$(q "SELECT count(DISTINCT st02) = count(*) FROM transactions t JOIN files f ON f.id=t.file_id WHERE t.status='sent' AND f.partner='tpl'")" = 1 ] &&
+	ok || bad "an ST02 was used twice"
+
+# --- 6. the partner's 997 -------------------------------------------------
+printf 'ISA*00*          *00*          *ZZ*TPLWHSE        *ZZ*ACMETEST       *240109*1200*U*00401*000000077*0*P*>~\nGS*FA*TPLWHSE*ACMETEST*20240109*1200*77*X*004010~\nST*997*0001~\nAK1*OW*1~\nAK2*940*0001~\nAK5*A~\nAK2*940*0002~\nAK5*R*5~\nAK9*P*2*2*1~\nSE*8*0001~\nGE*1*77~\nIEA*1*000000077~\n' \
+	>"$h/drop/tpl/in/997-1.x12"
+printf 'ISA*00*          *00*          *ZZ*TPLWHSE        *ZZ*ACMETEST       *240109*1201*U*00401*000000078*0*P*>~\nGS*FA*TPLWHSE*ACMETEST*20240109*1201*78*X*004010~\nST*997*0001~\nAK1*OW*2~\nAK9*A*1*1*1~\nSE*4*0001~\nGE*1*78~\nIEA*1*000000078~\n' \
+	>"$h/drop/tpl/in/997-2.x12"
+touch -d '1 hour ago' "$h/drop/tpl/in/"*.x12
+EDIGATE_NOW=1704844800 expect_exit 0 $E run
+EDIGATE_NOW=1704844800 expect_exit 0 $E sent list --partner tpl --ack-within 2h --json
+json_ok sent list
+python3 - "$t/out" "$f3" <<'PY' && ok || bad "sent list states"
+import json, sys
+d = {x["name"]: x for x in json.load(open(sys.argv[1]))["documents"]}
+assert d["tpl-940-000000001.x12"]["state"] == "acknowledged", d
+assert d["tpl-940-000000001.x12"]["ack"] == "partially"
+assert d["tpl-940-000000002.x12"]["ack"] == "accepted"
+assert d[sys.argv[2]]["state"] == "overdue"
+PY
+expect_exit 0 $E sent show 20240109-000001
+expect_out '997 R set +group 1 set 0002'
+expect_out 'code 5: '
+
+# --- 7. redeliver: the exact bytes, audited, never without a reason ------
+expect_exit 2 $E redeliver 20240109-000001
+cp "$out/tpl-940-000000001.x12" "$t/sent-copy"
+rm "$out/tpl-940-000000001.x12"
+expect_exit 0 $E redeliver 20240109-000001 --reason "3PL lost it"
+cmp -s "$t/sent-copy" "$out/tpl-940-000000001.x12" && ok || bad "redeliver changed the bytes"
+[ "$(q "SELECT count(*) FROM audit WHERE action='redeliver' AND reason='3PL lost it'")" = 1 ] &&
+	ok || bad "redeliver not audited"
+
+# --- 8. the outbound drop folder, read by run ----------------------------
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"DROP-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":5,"uom":"EA"}}]}' \
+	>"$h/drop/tpl/orders/release-1.jsonl"
+: >"$h/drop/tpl/orders/.hidden.jsonl"
+touch -d '1 hour ago' "$h/drop/tpl/orders/release-1.jsonl"
+n=$(ls "$out" | wc -l)
+expect_exit 0 $E run
+expect_out 'release-1.jsonl: ready as'
+[ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "the dropped order was not delivered"
+grep -l 'W05\*N\*DROP-1' "$out"/*.x12 >/dev/null && ok || bad "no 940 for DROP-1"
+[ ! -e "$h/drop/tpl/orders/release-1.jsonl" ] && ls "$h/drop/tpl/orders/done/" | grep -q -- '-release-1.jsonl' &&
+	ok || bad "the dropped file was not moved to done/"
+expect_exit 0 $E run
+[ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "a second run sent again"
+
+# killed between the commit and the move: the next run finds the same
+# bytes (a duplicate of itself), moves them, delivers the one document
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"DROP-2","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":6,"uom":"EA"}}]}' \
+	>"$h/drop/tpl/orders/release-2.jsonl"
+touch -d '1 hour ago' "$h/drop/tpl/orders/release-2.jsonl"
+EDIGATE_CRASH_AT=out-before-move $E run >/dev/null 2>&1
+[ $? -eq 137 ] && ok || bad "no crash at out-before-move"
+[ -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "the file moved before the crash"
+expect_exit 0 $E run
+expect_out 'release-2.jsonl: duplicate as'
+[ "$(ls "$out" | wc -l)" -eq $((n + 2)) ] && ok || bad "DROP-2 not delivered exactly once"
+[ "$(grep -l 'W05\*N\*DROP-2' "$out"/*.x12 | wc -l)" -eq 1 ] && ok ||
+	bad "DROP-2 sent twice"
+[ ! -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "release-2 left behind"
+
+echo "outbound: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
