@@ -183,7 +183,7 @@ for r in "$home"/spool/out/*/*.jsonl; do
 done
 rule "edigate run again: nothing new is taken, nothing is sent twice"
 $E run || status=1
-n=$(ls "$home"/drop/bigretail/out "$nl_out" | grep -c x12)
+n=$(ls "$home"/drop/bigretail/out "$nl_out" | grep -cE '\.(x12|edi)$')
 [ "$n" -eq 5 ] || { echo "demo: expected 5 acknowledgements, found $n"; status=1; }
 strict_acks "$home"/drop/bigretail/out/* "$nl_out"/*
 if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 3 ] ||

@@ -31,7 +31,7 @@
 typedef struct eg_ledger eg_ledger;
 typedef struct sqlite3_stmt eg_stmt;
 
-/* The schema version a new ledger gets (migrations in ledger.c). */
+/* The schema version of a new ledger (the migrations in ledger.c). */
 #define EG_LEDGER_SCHEMA 7
 
 /* Open (create, migrate) spool_dir/ledger.db. */
