@@ -148,6 +148,10 @@ typedef struct eg_edifact_check_opts {
 	unsigned max_findings; /* guide findings per message; 0 = 100 */
 	void (*progress)(void *ud, uint64_t offset);
 	void *progress_ud;
+	/* Every segment, before the checks see it (the pipeline's
+	 * duplicate digests and mapper); an error stops the check. */
+	eg_err (*segment)(void *ud, const eg_edifact_segment *s, eg_error *e);
+	void *segment_ud;
 } eg_edifact_check_opts;
 
 typedef struct eg_edifact_check_result {

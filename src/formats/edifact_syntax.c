@@ -217,30 +217,36 @@ nq(const char *s)
  * partner that gives none speaks no EDIFACT, and every interchange from
  * it is refused as from an unknown sender (0085 code 23).
  */
+/* The pipeline's segment callback, given the syntax-neutral view. */
+static eg_err
+edi_segment(void *ud, const eg_edifact_segment *seg, eg_error *e)
+{
+	const chk *k = ud;
+	eg_segment v;
+
+	eg_syntax_edifact_view(seg, &v);
+	return k->o->segment(k->o->segment_ud, &v, e);
+}
+
 static eg_err
 edi_check(eg_source *src, const eg_syntax_check_opts *o,
 	  const eg_envelope_events *ev, eg_syntax_check_result *res,
 	  eg_error *e)
 {
-	eg_edifact_opts ro;
+	eg_edifact_check_opts co;
+	eg_edifact_check_result cr;
 	eg_edifact_expect x;
 	eg_edifact_events nev;
-	eg_edifact_reader *rd = NULL;
-	eg_edifact_checker *ck = NULL;
-	const eg_edifact_segment *seg;
-	eg_envelope_totals t;
-	eg_error rerr;
-	uint64_t next_progress = 4u << 20;
 	chk k = {ev, o};
 	eg_err rc;
 
 	memset(res, 0, sizeof(*res));
-	memset(&ro, 0, sizeof(ro));
-	ro.limits = eg_edifact_limits_default();
-	ro.limits.max_segment = o->limits.max_segment;
-	ro.limits.max_elements = o->limits.max_elements;
+	memset(&co, 0, sizeof(co));
+	co.reader.limits = eg_edifact_limits_default();
+	co.reader.limits.max_segment = o->limits.max_segment;
+	co.reader.limits.max_elements = o->limits.max_elements;
 	if (o->limits.chunk)
-		ro.limits.chunk = o->limits.chunk;
+		co.reader.limits.chunk = o->limits.chunk;
 	memset(&x, 0, sizeof(x));
 	if (o->expect) {
 		/* no id: nobody is the partner; no qualifier: any */
@@ -248,50 +254,25 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 		x.sender_q = nq(o->expect->unb_sender_q);
 		x.recipient = nz(o->expect->unb_recipient);
 		x.recipient_q = nq(o->expect->unb_recipient_q);
+		co.expect = &x;
 	}
+	if (o->segment) {
+		co.segment = edi_segment;
+		co.segment_ud = &k;
+	}
+	co.progress = o->progress;
+	co.progress_ud = o->progress_ud;
 	nev.finding = on_finding;
 	nev.unit_end = on_unit;
 	nev.ud = &k;
-	eg_error_clear(&rerr);
-	if ((rc = eg_edifact_reader_new(&rd, src, &ro, e)) ||
-	    (rc = eg_edifact_checker_new(&ck, &nev, o->expect ? &x : NULL, e)))
-		goto out;
-	for (;;) {
-		eg_segment v;
-
-		rc = eg_edifact_reader_next(rd, &seg, &rerr);
-		if (rc) {
-			if (eg_err_severity(rc) != EG_SEV_REJECT) {
-				*e = rerr;
-				goto out;
-			}
-			eg_edifact_checker_abort(ck, &rerr);
-			res->reader_failed = 1;
-			rc = EG_OK;
-			break;
-		}
-		if (!seg) {
-			eg_edifact_checker_finish(ck,
-						  eg_edifact_reader_offset(rd));
-			break;
-		}
-		res->segments++;
-		eg_syntax_edifact_view(seg, &v);
-		if (o->segment && (rc = o->segment(o->segment_ud, &v, e)))
-			goto out;
-		eg_edifact_checker_segment(ck, seg);
-		if (o->progress && seg->offset >= next_progress) {
-			o->progress(o->progress_ud, seg->offset);
-			next_progress = seg->offset + (4u << 20);
-		}
-	}
-	res->bytes = eg_edifact_reader_offset(rd);
-	eg_edifact_checker_totals(ck, &t);
-	res->totals = t;
-out:
-	eg_edifact_checker_free(ck);
-	eg_edifact_reader_free(rd);
-	return rc;
+	rc = eg_edifact_check(src, &co, &nev, &cr, e);
+	if (rc)
+		return rc;
+	res->segments = cr.segments;
+	res->bytes = cr.bytes;
+	res->totals = cr.totals;
+	res->reader_failed = cr.reader_failed;
+	return EG_OK;
 }
 
 /* No EDIFACT map yet (issue 15 point 5): the mapper gets nothing, and

@@ -972,6 +972,9 @@ eg_edifact_check(eg_source *src, const eg_edifact_check_opts *opts,
 			break;
 		}
 		res->segments++;
+		if (opts && opts->segment &&
+		    (rc = opts->segment(opts->segment_ud, seg, e)))
+			goto out;
 		if (gx.v) {
 			rc = guide_segment(&gx, seg, e);
 			if (rc)
