@@ -622,14 +622,8 @@ static eg_err
 profile_text(eg_buf *b, const csvdraft *d, const char *id, const char *name,
 	     const char *ext)
 {
-	char isa[16];
-	size_t i, k = 0;
 	eg_err rc;
 
-	for (i = 0; id[i] && k < 15; i++)
-		if (isalnum((unsigned char)id[i]))
-			isa[k++] = (char)toupper((unsigned char)id[i]);
-	isa[k] = '\0';
 	rc = eg_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			 "<!-- Drafted by `edigate partner new` from a "
 			 "sample: a partner that sends a nightly\n     master-data "
@@ -644,13 +638,12 @@ profile_text(eg_buf *b, const csvdraft *d, const char *id, const char *name,
 		rc = eg_buf_addf(
 		    b,
 		    " kind=\"other\">\n"
-		    "  <!-- CHECK: X12 identities, used only if the partner "
-		    "also sends EDI -->\n"
-		    "  <identity>\n"
-		    "    <partner-isa qualifier=\"ZZ\" id=\"%s\"/>\n"
-		    "    <our-isa qualifier=\"ZZ\" id=\"CHECKOURID\"/>\n"
-		    "    <gs partner=\"%s\" ours=\"CHECKOURID\"/>\n"
-		    "  </identity>\n\n"
+		    "  <!-- master data only: no envelope identity (add "
+		    "<partner-isa>, <our-isa>\n"
+		    "       and <gs>, or <partner-unb> and <our-unb>, with "
+		    "documents if the\n"
+		    "       partner also sends EDI) -->\n"
+		    "  <identity/>\n\n"
 		    "  <transport type=\"local\">\n"
 		    "    <inbox path=\"drop/%s/in\" pattern=\"*%s\"/>\n"
 		    "    <outbox path=\"drop/%s/out\"/>\n"
@@ -671,7 +664,7 @@ profile_text(eg_buf *b, const csvdraft *d, const char *id, const char *name,
 		    "               on-bad-row=\"quarantine\" "
 		    "max-bad-percent=\"1\"/>\n"
 		    "</partner>\n",
-		    isa, isa, id, ext, id, id, d->doc, id, d->doc,
+		    id, ext, id, id, d->doc, id, d->doc,
 		    d->names[0].path);
 	return rc;
 }
