@@ -17,7 +17,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 VERSION  := 0.1.0
 CC       ?= cc
-PKGS     := libssh2 libxml-2.0 libarchive zlib libcrypto sqlite3
+PKGS     := libssh2 libxml-2.0 libarchive zlib libcrypto sqlite3 libpq
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla \
             -Wformat=2 -Wno-format-nonliteral
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libssh2-1-dev libxml2-dev libxml2-utils
 libarchive-dev zlib1g-dev libssl-dev libsqlite3-dev sqlite3 libcmocka-dev
 openssh-server openssh-client clang python3 proftpd-core proftpd-mod-crypto
-chromium"
+chromium postgresql libpq-dev"
 
 installed() {
 	case "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" in

@@ -50,7 +50,8 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fputs("Usage: edigate [--home DIR] COMMAND [ARGS...]\n"
+	fputs("Usage: edigate [--home DIR] [--ledger URL] [--node NAME] "
+	      "COMMAND [ARGS...]\n"
 	      "       edigate --version | --help | help COMMAND\n\n"
 	      "edigate is an EDI / file gateway: it reads partner X12 files,\n"
 	      "validates them against implementation guides, reports\n"
@@ -64,6 +65,12 @@ usage(FILE *f)
 	      "  --home DIR   home directory holding partners/ and spool/\n"
 	      "               (default: $EDIGATE_HOME, else the current "
 	      "directory)\n"
+	      "  --ledger URL a PostgreSQL ledger shared by several nodes\n"
+	      "               (postgresql://...; default: $EDIGATE_LEDGER,\n"
+	      "               else HOME/ledger.url, else the SQLite ledger\n"
+	      "               in the spool)\n"
+	      "  --node NAME  this node's name on a shared ledger (default:\n"
+	      "               $EDIGATE_NODE, else the host name)\n"
 	      "  --version    print the version and exit\n"
 	      "  --help       print this help and exit\n",
 	      f);
@@ -97,6 +104,8 @@ main(int argc, char **argv)
 	cli.env_user = getenv("EDIGATE_USER");
 	cli.env_now = getenv("EDIGATE_NOW");
 	cli.env_crash = getenv("EDIGATE_CRASH_AT");
+	cli.env_ledger = getenv("EDIGATE_LEDGER");
+	cli.env_node = getenv("EDIGATE_NODE");
 	cli.stdout_tty = isatty(STDOUT_FILENO);
 	cli.stderr_tty = isatty(STDERR_FILENO);
 
@@ -112,6 +121,18 @@ main(int argc, char **argv)
 			i += 2;
 		} else if (strncmp(argv[i], "--home=", 7) == 0) {
 			cli.opt_home = argv[i] + 7;
+			i++;
+		} else if (strcmp(argv[i], "--ledger") == 0 && i + 1 < argc) {
+			cli.opt_ledger = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--ledger=", 9) == 0) {
+			cli.opt_ledger = argv[i] + 9;
+			i++;
+		} else if (strcmp(argv[i], "--node") == 0 && i + 1 < argc) {
+			cli.opt_node = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--node=", 7) == 0) {
+			cli.opt_node = argv[i] + 7;
 			i++;
 		} else {
 			fprintf(stderr, "edigate: unknown option '%s'\n", argv[i]);

@@ -1,5 +1,7 @@
 /*
- * ledger.h - the spool ledger: one SQLite database, spool/ledger.db.
+ * ledger.h - the spool ledger: one SQLite database, spool/ledger.db, or
+ * (several nodes on one ledger) a PostgreSQL database named by a
+ * postgresql:// URL (ledger_int.h: the backends; docs/nodes.md).
  *
  * WAL mode, synchronous=FULL: a commit is on disk when it returns.  The
  * schema is versioned (PRAGMA user_version) and migrated forward by the
@@ -17,7 +19,9 @@
  * two is finished by the next run.
  *
  * Statements are bound with a small type string: 't' text (NULL allowed),
- * 'i' int64, 'b' blob + size_t length.  Errors carry SQLite's message.
+ * 'i' int64, 'b' blob + size_t length.  Errors carry the database's
+ * message.  Statements are written in SQLite's spelling; the PostgreSQL
+ * backend rewrites the few that differ (ledger_pg.c).
  */
 #ifndef EDIGATE_LEDGER_H
 #define EDIGATE_LEDGER_H
@@ -29,10 +33,10 @@
 #include "edigate/rules.h"
 
 typedef struct eg_ledger eg_ledger;
-typedef struct sqlite3_stmt eg_stmt;
+typedef struct eg_stmt eg_stmt;
 
 /* The schema version of a new ledger (the migrations in ledger.c). */
-#define EG_LEDGER_SCHEMA 7
+#define EG_LEDGER_SCHEMA 8
 
 /* Open (create, migrate) spool_dir/ledger.db. */
 eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,
@@ -48,8 +52,25 @@ eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,
 enum { EG_LEDGER_CREATE, EG_LEDGER_EXISTING, EG_LEDGER_READONLY };
 eg_err eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,
 			   eg_error *e) EG_MUST_USE;
+/*
+ * The same on the backend url names: NULL or "" the SQLite ledger in
+ * spool_dir, a postgresql:// URL a PostgreSQL database (created schema
+ * and migrations as for SQLite; the database itself must exist).  node
+ * names this process among the nodes sharing the ledger (may be NULL).
+ */
+eg_err eg_ledger_open_at(eg_ledger **out, const char *spool_dir,
+			 const char *url, const char *node, int mode,
+			 eg_error *e) EG_MUST_USE;
+/* Does s name a PostgreSQL ledger (postgresql:// or postgres://)? */
+int eg_ledger_is_url(const char *s);
 void eg_ledger_close(eg_ledger *l);
+/* ledger.db's path, or the URL (its password left out). */
 const char *eg_ledger_path(const eg_ledger *l);
+/* Which backend: SQLite (one node) or PostgreSQL (shared by nodes). */
+enum { EG_LEDGER_KIND_SQLITE = 1, EG_LEDGER_KIND_PG = 2 };
+int eg_ledger_kind(const eg_ledger *l);
+/* This node's name, "" when none was given. */
+const char *eg_ledger_node(const eg_ledger *l);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; savepoints nest inside. */
 eg_err eg_ledger_begin(eg_ledger *l, eg_error *e) EG_MUST_USE;
@@ -80,6 +101,12 @@ int eg_col_null(eg_stmt *st, int i);
 eg_err eg_ledger_int(eg_ledger *l, int64_t *out, int64_t dflt, eg_error *e,
 		     const char *sql, const char *types, ...) EG_MUST_USE;
 int64_t eg_ledger_last_rowid(eg_ledger *l);
+/* Rows the last INSERT/UPDATE/DELETE changed (0: an INSERT ... ON
+ * CONFLICT DO NOTHING found the row there, a claim lost). */
+int64_t eg_ledger_changes(eg_ledger *l);
+/* SQL without parameters, as it is (several statements allowed). */
+eg_err eg_ledger_plain(eg_ledger *l, const char *sql,
+		       eg_error *e) EG_MUST_USE;
 
 /*
  * The next outbound control number of a sequence ("isa" shares its

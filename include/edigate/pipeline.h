@@ -81,6 +81,10 @@ typedef struct eg_pipeline_opts {
 	 * the caller gives a spool of its own holding a copy of the ledger,
 	 * so nothing of the run is recorded in the real one. */
 	int dry_run;
+	/* A shared ledger (several nodes, docs/nodes.md): how long a
+	 * partner's lease lasts unless renewed (each commit renews it);
+	 * 0: 60 seconds. */
+	unsigned lease_secs;
 	eg_pipeline_note_fn note;
 	void *note_ud;
 } eg_pipeline_opts;
@@ -178,6 +182,10 @@ eg_err eg_pipeline_record_sent(eg_pipeline *pl, const eg_pipeline_partner *pp,
  * block until free.  *fd to pass to eg_pipeline_unlock. */
 eg_err eg_pipeline_lock(const char *spool, int wait, int *fd,
 			eg_error *e) EG_MUST_USE;
+/* The same for one node of several sharing the spool and a ledger
+ * (docs/nodes.md): spool/run-NODE.lock; node NULL: spool/run.lock. */
+eg_err eg_pipeline_lock_node(const char *spool, const char *node, int wait,
+			     int *fd, eg_error *e) EG_MUST_USE;
 void eg_pipeline_unlock(int fd);
 
 #endif

@@ -47,6 +47,10 @@ typedef struct eg_cli {
 	const char *env_now;   /* EDIGATE_NOW: the clock (tests): epoch
 				* seconds or CCYY-MM-DD */
 	const char *env_crash; /* EDIGATE_CRASH_AT: a crash point (tests) */
+	const char *opt_ledger; /* --ledger URL, may be NULL */
+	const char *env_ledger; /* EDIGATE_LEDGER, may be NULL */
+	const char *opt_node;   /* --node NAME, may be NULL */
+	const char *env_node;   /* EDIGATE_NODE, may be NULL */
 	int stdout_tty;
 	int stderr_tty;       /* progress only when a person watches */
 	FILE *out;
@@ -265,6 +269,11 @@ typedef struct eg_cli_spool {
 	struct eg_ledger *ledger;
 	char spool[4096];
 	char user[64];
+	/* the ledger: "" the SQLite one in the spool, else a postgresql://
+	 * URL (--ledger, $EDIGATE_LEDGER, HOME/ledger.url); this node's
+	 * name (--node, $EDIGATE_NODE, the host name) */
+	char ledger_url[1024];
+	char node[64];
 	time_t now;
 	int lockfd;
 } eg_cli_spool;

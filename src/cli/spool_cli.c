@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_nodes.h"
 #include "edigate/fsutil.h"
 #include "edigate/pipeline.h"
 #include "edigate/spool_guard.h"
@@ -99,6 +100,54 @@ eg_cli_no_home(eg_cli *cli, const char *cmd, const eg_home *h)
 	return EG_EXIT_USAGE;
 }
 
+/* The ledger's URL: --ledger, else $EDIGATE_LEDGER, else the first
+ * line of HOME/ledger.url (so the password need not be on a command
+ * line), else "" (SQLite in the spool); and this node's name. */
+static int
+ledger_target(eg_cli *cli, const char *cmd, eg_cli_spool *s)
+{
+	const char *u = cli->opt_ledger ? cli->opt_ledger : cli->env_ledger;
+	const char *n = cli->opt_node ? cli->opt_node : cli->env_node;
+	char path[PATH_MAX];
+	FILE *f;
+
+	s->ledger_url[0] = '\0';
+	if (u) {
+		if ((size_t)snprintf(s->ledger_url, sizeof(s->ledger_url),
+				     "%s", u) >= sizeof(s->ledger_url))
+			return eg_cli_usage(cli, cmd, "ledger URL too long");
+	} else if ((size_t)snprintf(path, sizeof(path), "%s/ledger.url",
+				    s->home.home) < sizeof(path) &&
+		   (f = fopen(path, "r")) != NULL) {
+		if (!fgets(s->ledger_url, sizeof(s->ledger_url), f))
+			s->ledger_url[0] = '\0';
+		fclose(f);
+		s->ledger_url[strcspn(s->ledger_url, "\r\n")] = '\0';
+	}
+	if (s->ledger_url[0] && !eg_ledger_is_url(s->ledger_url))
+		return eg_cli_usage(cli, cmd, "the ledger '%s' is not a "
+				    "postgresql:// URL", s->ledger_url);
+	if (n && *n)
+		snprintf(s->node, sizeof(s->node), "%s", n);
+	else if (gethostname(s->node, sizeof(s->node)) != 0)
+		snprintf(s->node, sizeof(s->node), "node");
+	s->node[sizeof(s->node) - 1] = '\0';
+	if (strspn(s->node, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+			    "XYZ0123456789._-") != strlen(s->node))
+		return eg_cli_usage(cli, cmd, "node name '%s': letters, "
+				    "digits, '.', '_' and '-' only", s->node);
+	return EG_EXIT_OK;
+}
+
+/* Open the ledger the spool command names (ledger_target). */
+static eg_err
+open_ledger(eg_cli_spool *s, int mode, eg_error *e)
+{
+	return eg_ledger_open_at(&s->ledger, s->spool,
+				 s->ledger_url[0] ? s->ledger_url : NULL,
+				 s->ledger_url[0] ? s->node : NULL, mode, e);
+}
+
 /* The home, guides, spool path, clock and user: what every spool
  * command needs before it touches the spool. */
 static int
@@ -134,7 +183,7 @@ spool_begin(eg_cli *cli, const char *cmd, const char *spool_opt,
 		return EG_EXIT_USAGE;
 	}
 	current_user(cli, s->user, sizeof(s->user));
-	return EG_EXIT_OK;
+	return ledger_target(cli, cmd, s);
 }
 
 /* The run lock: a held lock is its own exit code (EG_EXIT_LOCKED). */
@@ -145,7 +194,11 @@ spool_lock(eg_cli *cli, eg_cli_spool *s, long wait)
 	eg_err rc;
 
 	eg_error_clear(&e);
-	rc = eg_pipeline_lock(s->spool, (int)wait, &s->lockfd, &e);
+	/* on a shared ledger the nodes share the spool: one run at a time
+	 * per node, the partners' leases keep them apart (docs/nodes.md) */
+	rc = eg_pipeline_lock_node(s->spool,
+				   s->ledger_url[0] ? s->node : NULL,
+				   (int)wait, &s->lockfd, &e);
 	if (!rc)
 		return EG_EXIT_OK;
 	(void)eg_cli_fail(cli, &e);
@@ -167,7 +220,7 @@ eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
 		return eg_cli_fail(cli, &e);
 	/* only `run` makes a spool: a command started in the wrong folder
 	 * says so instead of leaving an empty spool behind */
-	if (!si.ledger) {
+	if (!si.ledger && !s->ledger_url[0]) {
 		if (!has_partners(&s->home))
 			return eg_cli_no_home(cli, cmd, &s->home);
 		fprintf(cli->err, "%s %s: no ledger in %s yet: nothing has run "
@@ -177,10 +230,9 @@ eg_cli_spool_open(eg_cli *cli, const char *cmd, const char *spool_opt,
 	}
 	if (lock && (x = spool_lock(cli, s, lock == EG_SPOOL_WAIT ? -1 : 0)))
 		return x;
-	if (eg_ledger_open_mode(&s->ledger, s->spool,
-				lock == EG_SPOOL_READ ? EG_LEDGER_READONLY
-						      : EG_LEDGER_EXISTING,
-				&e) ||
+	if (open_ledger(s, lock == EG_SPOOL_READ ? EG_LEDGER_READONLY
+						 : EG_LEDGER_EXISTING,
+			&e) ||
 	    eg_maps_new(&s->maps, s->home.datadir, &e))
 		return eg_cli_fail(cli, &e);
 	return EG_EXIT_OK;
@@ -223,6 +275,22 @@ eg_cli_spool_open_run(eg_cli *cli, const char *spool_opt, long wait_secs,
 		return eg_cli_fail(cli, &e);
 	if ((x = spool_lock(cli, s, wait_secs)))
 		return x;
+	if (s->ledger_url[0]) {
+		char host[256] = "";
+
+		/* a shared ledger: the spool's files are other nodes'
+		 * too, so what is on disk says nothing about it */
+		if (new_ledger)
+			return eg_cli_usage(cli, "run", "--new-ledger is for "
+					    "the SQLite ledger in the spool");
+		(void)gethostname(host, sizeof(host) - 1);
+		if (open_ledger(s, EG_LEDGER_CREATE, &e) ||
+		    eg_ledger_node_beat(s->ledger, host, (int64_t)getpid(),
+					EG_VERSION, &e) ||
+		    eg_maps_new(&s->maps, s->home.datadir, &e))
+			return eg_cli_fail(cli, &e);
+		return EG_EXIT_OK;
+	}
 	if (si.on_disk && !si.ledger && !new_ledger)
 		return refuse_lost_ledger(cli, s, &si);
 	if (eg_ledger_open(&s->ledger, s->spool, &e) ||

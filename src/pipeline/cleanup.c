@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "edigate/fsutil.h"
+#include "edigate/ledger_nodes.h"
 #include "pipeline_int.h"
 
 /* Sync the transport, then record the batch's clean-ups (size
@@ -161,6 +162,24 @@ in_state(eg_pipeline *pl, const char *id, int received_too)
 	return yes;
 }
 
+/* On a shared spool another node may be working on another partner's
+ * files in work/ right now: only this partner's are swept there.
+ * Errors count as another's. */
+static int
+others(eg_pipeline *pl, const char *id)
+{
+	eg_ledger_pl_file f;
+	eg_error e;
+	int found = 0;
+
+	if (!eg_ledger_shared(pl->l))
+		return 0;
+	eg_error_clear(&e);
+	if (eg_ledger_pl_file_get(pl->l, id, &f, &found, &e) || !found)
+		return 1;
+	return strcmp(f.partner, pl->pp->profile->id) != 0;
+}
+
 /*
  * Remove what no ledger row needs any more: spool copies of files that
  * reached a final state, fetch temporaries of a crashed run, and staged
@@ -206,7 +225,7 @@ eg_pl_sweep_orphans(eg_pipeline *pl)
 			continue;
 		memcpy(id, de->d_name, n);
 		id[n] = '\0';
-		if (in_state(pl, id, 0))
+		if (others(pl, id) || in_state(pl, id, 0))
 			continue;
 		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
 		    sizeof(p))

@@ -19,13 +19,22 @@
 eg_err
 eg_pipeline_lock(const char *spool, int wait, int *fd, eg_error *e)
 {
+	return eg_pipeline_lock_node(spool, NULL, wait, fd, e);
+}
+
+eg_err
+eg_pipeline_lock_node(const char *spool, const char *node, int wait, int *fd,
+		      eg_error *e)
+{
 	char path[PATH_MAX];
 	eg_err rc;
 	int r;
 	time_t until = time(NULL) + (wait > 0 ? wait : 0);
 
 	*fd = -1;
-	if ((rc = eg_path(path, sizeof(path), e, "%s/run.lock", spool)))
+	if ((rc = node ? eg_path(path, sizeof(path), e, "%s/run-%s.lock",
+				 spool, node)
+		       : eg_path(path, sizeof(path), e, "%s/run.lock", spool)))
 		return rc;
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (*fd < 0)

@@ -15,6 +15,7 @@
 
 #include "edigate/digest.h"
 #include "edigate/fsutil.h"
+#include "edigate/ledger_nodes.h"
 #include "pipeline_int.h"
 
 typedef struct fetch_sink {
@@ -81,8 +82,9 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 			       ? "pending"
 			       : "none";
 	char id[32], dst[PATH_MAX], dir[PATH_MAX];
-	size_t i;
+	size_t i, taken = 0;
 	eg_err rc;
+	int won = 1;
 
 	if (nf == 0)
 		return EG_OK;
@@ -93,6 +95,22 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 	for (i = 0; !rc && i < nf; i++) {
 		const eg_tfile *f = &tl->v[fv[i].idx];
 
+		/* several nodes: the file is this node's only if its claim
+		 * wins, in this commit (ledger_nodes.h) */
+		if (eg_ledger_shared(pl->l) &&
+		    ((rc = eg_ledger_claim(pl->l, p->id, pl->t->ops->name,
+					   f->path, f->size, f->mtime,
+					   fv[i].sha, (int64_t)pl->o.now,
+					   &won, e)) ||
+		     !won)) {
+			if (!rc) {
+				(void)unlink(fv[i].tmp);
+				eg_pl_note(pl, "%s was taken by another node",
+					   f->name);
+			}
+			continue;
+		}
+		taken++;
 		rc = eg_pl_new_file(pl, pl->t->ops->name, f->path, f->name,
 				    f->size, f->mtime, fv[i].sha, NULL, NULL,
 				    NULL, post, id, e);
@@ -114,7 +132,7 @@ receive_batch(eg_pipeline *pl, const eg_tlist *tl, fetched *fv, size_t nf,
 		eg_ledger_rollback(pl->l);
 		return rc;
 	}
-	pl->c->files += nf;
+	pl->c->files += taken;
 	eg_pl_crash_point(pl, "after-receive");
 	return EG_OK;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "edigate/fsutil.h"
+#include "edigate/ledger_nodes.h"
 #include "edigate/spool_guard.h"
 #include "pipeline_int.h"
 
@@ -258,21 +259,75 @@ serve_partner(eg_pipeline *pl, eg_error *e)
 	}
 }
 
+/*
+ * On a shared ledger a partner's work is one node's at a time: its
+ * lease, taken here and renewed by every commit under its fencing token
+ * (ledger_nodes.h).  *got 0: another node holds it; nothing is done.
+ */
+static eg_err
+lease_take(eg_pipeline *pl, const char *name, int64_t *token, int *got,
+	   eg_error *e)
+{
+	int64_t secs = pl->o.lease_secs ? pl->o.lease_secs : 60, until = 0;
+	char holder[64];
+	eg_err rc;
+
+	*got = 1;
+	*token = 0;
+	if (!eg_ledger_shared(pl->l))
+		return EG_OK;
+	rc = eg_ledger_lease_take(pl->l, name, secs, got, token, holder,
+				  &until, e);
+	if (rc)
+		return rc;
+	if (*got)
+		eg_ledger_lease_fence(pl->l, name, *token, secs);
+	else
+		eg_pl_note(pl, "node %s holds the lease %s (for %lld s more): "
+			       "this node leaves the partner to it",
+			   holder, name,
+			   (long long)(until - (int64_t)time(NULL)));
+	return EG_OK;
+}
+
+static void
+lease_drop(eg_pipeline *pl, const char *name, int64_t token)
+{
+	eg_error e;
+
+	if (!token)
+		return;
+	eg_ledger_lease_fence(pl->l, NULL, 0, 0);
+	eg_error_clear(&e);
+	/* best effort: unreleased, it expires */
+	if (eg_ledger_lease_release(pl->l, name, token, &e) != EG_OK)
+		eg_pl_note(pl, "cannot release the lease %s: %s", name, e.msg);
+}
+
 eg_err
 eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		eg_pipeline_counts *total, eg_error *e)
 {
 	eg_pipeline_counts c;
-	int64_t run_id = 0;
-	char work[PATH_MAX];
+	int64_t run_id = 0, token = 0;
+	char work[PATH_MAX], lease[96];
 	eg_err rc;
+	int got;
 
 	memset(&c, 0, sizeof(c));
 	pl->pp = pp;
 	pl->c = &c;
 	pl->problem[0] = '\0';
-	if ((rc = run_start(pl, &run_id, e)))
+	snprintf(lease, sizeof(lease), "partner:%s", pp->profile->id);
+	if ((rc = lease_take(pl, lease, &token, &got, e)) || !got) {
+		pl->pp = NULL;
+		pl->c = NULL;
 		return rc;
+	}
+	if ((rc = run_start(pl, &run_id, e))) {
+		lease_drop(pl, lease, token);
+		return rc;
+	}
 	/* first finish what a crashed run left: none of it needs the
 	 * partner's server */
 	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
@@ -313,6 +368,7 @@ out:
 	total->records += c.records;
 	total->acks += c.acks;
 	total->retries += c.retries;
+	lease_drop(pl, lease, token);
 	pl->pp = NULL;
 	pl->c = NULL;
 	return rc;

@@ -15,10 +15,18 @@ eg_ledger_batch_put(eg_ledger *l, const eg_ledger_batch *b, int move_current,
 
 	rc = eg_ledger_exec(
 	    l, e,
-	    "INSERT OR REPLACE INTO batches(file_id,partner,document,base_id,"
+	    "INSERT INTO batches(file_id,partner,document,base_id,"
 	    "verdict,why,rows,added,changed,deleted,unchanged,rejected,"
 	    "duplicates,rows_before,baseline,at) VALUES(?1,?2,?3,?4,?5,?6,?7,"
-	    "?8,?9,?10,?11,?12,?13,?14,?15,?16)",
+	    "?8,?9,?10,?11,?12,?13,?14,?15,?16) ON CONFLICT(file_id) DO "
+	    "UPDATE SET partner=excluded.partner, document=excluded.document,"
+	    " base_id=excluded.base_id, verdict=excluded.verdict, "
+	    "why=excluded.why, rows=excluded.rows, added=excluded.added, "
+	    "changed=excluded.changed, deleted=excluded.deleted, "
+	    "unchanged=excluded.unchanged, rejected=excluded.rejected, "
+	    "duplicates=excluded.duplicates, "
+	    "rows_before=excluded.rows_before, baseline=excluded.baseline, "
+	    "at=excluded.at",
 	    "ttttttiiiiiiiiti", b->file_id, b->partner, b->document, b->base_id,
 	    b->verdict, b->why, (int64_t)b->rows, (int64_t)b->added,
 	    (int64_t)b->changed, (int64_t)b->deleted, (int64_t)b->unchanged,
@@ -28,8 +36,10 @@ eg_ledger_batch_put(eg_ledger *l, const eg_ledger_batch *b, int move_current,
 	if (rc || !move_current)
 		return rc;
 	return eg_ledger_exec(l, e,
-			      "INSERT OR REPLACE INTO baselines(partner,"
-			      "document,file_id,at) VALUES(?1,?2,?3,?4)",
+			      "INSERT INTO baselines(partner,document,"
+			      "file_id,at) VALUES(?1,?2,?3,?4) ON "
+			      "CONFLICT(partner,document) DO UPDATE SET "
+			      "file_id=excluded.file_id, at=excluded.at",
 			      "ttti", b->partner, b->document, b->file_id,
 			      b->at);
 }

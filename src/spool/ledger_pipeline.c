@@ -35,8 +35,9 @@ eg_ledger_pl_file_add(eg_ledger *l, const eg_ledger_new_file *f, char id[32],
 	snprintf(id, 32, "%s-%06lld", f->day, (long long)n);
 	rc = eg_ledger_exec(l, e,
 			    "UPDATE files SET id=?1, origin_id=COALESCE(?2,?1),"
-			    " spool_path='in/'||partner||'/'||?1 WHERE n=?3",
-			    "tti", id, f->origin, n);
+			    " spool_path='in/'||partner||'/'||?1, "
+			    "node=NULLIF(?4,'') WHERE n=?3",
+			    "ttit", id, f->origin, n, eg_ledger_node(l));
 	if (!rc)
 		rc = eg_ledger_exec(l, e,
 				    "INSERT INTO file_events(file_id,at,state,"
@@ -342,13 +343,23 @@ eg_ledger_pl_cleanup_done(eg_ledger *l, const char *partner,
 			  const char *remote_path, uint64_t size, int64_t mtime,
 			  eg_error *e)
 {
-	return eg_ledger_exec(l, e,
-			      "UPDATE files SET post_action='done' "
-			      "WHERE partner=?1 AND remote_path=?2 "
-			      "AND size=?3 AND mtime=?4 AND "
-			      "post_action='pending'",
-			      "ttii", partner, remote_path, (int64_t)size,
-			      mtime);
+	eg_err rc = eg_ledger_exec(l, e,
+				   "UPDATE files SET post_action='done' "
+				   "WHERE partner=?1 AND remote_path=?2 "
+				   "AND size=?3 AND mtime=?4 AND "
+				   "post_action='pending'",
+				   "ttii", partner, remote_path, (int64_t)size,
+				   mtime);
+
+	/* the file is gone from there: a new one later at that path is a
+	 * new claim (ledger_nodes.h) */
+	if (!rc && eg_ledger_kind(l) == EG_LEDGER_KIND_PG)
+		rc = eg_ledger_exec(l, e,
+				    "DELETE FROM claims WHERE partner=?1 AND "
+				    "remote_path=?2 AND size=?3 AND mtime=?4",
+				    "ttii", partner, remote_path,
+				    (int64_t)size, mtime);
+	return rc;
 }
 
 /* --- outputs ------------------------------------------------------------- */

@@ -220,7 +220,7 @@ eg_ledger_file_findings(eg_ledger *l, const char *file_id,
 	int r;
 
 	rc = eg_ledger_query(l, &q, e,
-			     "SELECT severity, level, rule, code, offset, "
+			     "SELECT severity, level, rule, code, \"offset\", "
 			     "segment, seg_id, element, st02, message, "
 			     "segment_text FROM findings WHERE file_id=?1 "
 			     "ORDER BY id",

@@ -187,9 +187,10 @@ eg_ledger_pl_key_sent(eg_ledger *l, const char *partner, const char *set,
 		      int64_t txn_id, time_t now, eg_error *e)
 {
 	return eg_ledger_exec(l, e,
-			      "INSERT OR IGNORE INTO business_keys(partner,"
+			      "INSERT INTO business_keys(partner,"
 			      "set_id,name,value,file_id,txn_id,first_seen,"
-			      "direction) VALUES(?1,?2,?3,?4,?5,?6,?7,'out')",
+			      "direction) VALUES(?1,?2,?3,?4,?5,?6,?7,'out') "
+			      "ON CONFLICT DO NOTHING",
 			      "ttttt" "ii",
 			      partner, set, name, value, file_id, txn_id,
 			      (int64_t)now);
@@ -217,7 +218,7 @@ eg_ledger_pl_finding_add(eg_ledger *l, const char *file_id, const eg_finding *f,
 	return eg_ledger_exec(
 	    l, e,
 	    "INSERT INTO findings(file_id,level,severity,code,rule,message,"
-	    "offset,segment,seg_id,element,isa13,gs06,st02,segment_text) "
+	    "\"offset\",segment,seg_id,element,isa13,gs06,st02,segment_text) "
 	    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
 	    "tttttt" "iiti"
 	    "tttt",
@@ -267,7 +268,7 @@ eg_ledger_pl_file_findings(eg_ledger *l, const char *file_id,
 
 	rc = eg_ledger_query(l, &st, e,
 			     "SELECT level, severity, COALESCE(code,''), "
-			     "COALESCE(rule,''), message, offset, segment, "
+			     "COALESCE(rule,''), message, \"offset\", segment, "
 			     "seg_id, element, isa13, gs06, st02, "
 			     "segment_text FROM findings WHERE file_id=?1 "
 			     "ORDER BY id",

@@ -237,9 +237,11 @@ seed_controls(eg_ledger *l, const char *spool, char *detail, size_t cap,
 		rc = eg_spool_max_control(spool, de->d_name, &max, e);
 		if (!rc && max)
 			rc = eg_ledger_exec(l, e,
-					    "INSERT OR REPLACE INTO "
-					    "control_numbers(partner,kind,last) "
-					    "VALUES(?1,'isa',?2)",
+					    "INSERT INTO control_numbers("
+					    "partner,kind,last) VALUES(?1,"
+					    "'isa',?2) ON CONFLICT(partner,"
+					    "kind) DO UPDATE SET "
+					    "last=excluded.last",
 					    "ti", de->d_name, (int64_t)max);
 		if (!rc && max && n < cap)
 			n += (size_t)snprintf(detail + n, cap - n,
