@@ -44,6 +44,11 @@ eg_err eg_ledger_lease_take(eg_ledger *l, const char *name, int64_t secs,
  * renews it for secs); name NULL: no more. */
 void eg_ledger_lease_fence(eg_ledger *l, const char *name, int64_t token,
 			   int64_t secs);
+/* Before an action outside the ledger (a delivery, a clean-up on the
+ * partner's server): does this node still hold its lease?  Renews it;
+ * refused as a commit would be when the token is stale.  EG_OK when no
+ * lease is held. */
+eg_err eg_ledger_lease_check(eg_ledger *l, eg_error *e) EG_MUST_USE;
 /* Give lease name up (it expires now) if this node still holds it
  * with token: another node may take it at once. */
 eg_err eg_ledger_lease_release(eg_ledger *l, const char *name,

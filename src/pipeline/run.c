@@ -198,16 +198,25 @@ serve_session(eg_pipeline *pl, eg_error *e)
 	if (!rc)
 		rc = eg_pl_process_all(pl, e);
 	/* shadow and dry runs: nothing to the outbox, nothing done on the
-	 * partner's server */
+	 * partner's server; on a shared ledger nothing either once another
+	 * node has taken the partner over (each stage asks first) */
+	if (!rc && eg_pl_delivers(pl))
+		rc = eg_ledger_lease_check(pl->l, e);
 	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_push_acks(pl, e);
+	if (!rc && eg_pl_delivers(pl))
+		rc = eg_ledger_lease_check(pl->l, e);
 	/* outbound: what our systems left in the drop folder, then every
 	 * document not delivered yet (a crash or a failed delivery); not
 	 * in a dry run or shadow mode, where nothing goes out */
 	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_send_drop(pl, e);
 	if (!rc && eg_pl_delivers(pl))
+		rc = eg_ledger_lease_check(pl->l, e);
+	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_push_docs(pl, NULL, e);
+	if (!rc && eg_pl_delivers(pl))
+		rc = eg_ledger_lease_check(pl->l, e);
 	if (!rc && eg_pl_delivers(pl))
 		rc = eg_pl_post_actions(pl, e);
 	pl->t->ops->close(pl->t);
@@ -343,7 +352,9 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 			       "acknowledgements are kept in %s/shadow/%s",
 			   pl->o.dry_run ? "dry run" : "shadow mode",
 			   pl->o.spool, pp->profile->id);
-	rc = eg_pl_publish_all(pl, e);
+	rc = eg_ledger_lease_check(pl->l, e);
+	if (!rc)
+		rc = eg_pl_publish_all(pl, e);
 	if (!rc)
 		rc = eg_pl_process_all(pl, e);
 	if (!rc && !pl->o.local_only)

@@ -132,6 +132,12 @@ eg_ledger_fence_check(eg_ledger *l, eg_error *e)
 }
 
 eg_err
+eg_ledger_lease_check(eg_ledger *l, eg_error *e)
+{
+	return l->lease[0] ? eg_ledger_fence_check(l, e) : EG_OK;
+}
+
+eg_err
 eg_ledger_lease_release(eg_ledger *l, const char *name, int64_t token,
 			eg_error *e)
 {

@@ -117,6 +117,13 @@ rewrite(const char *sql)
 				o += (size_t)snprintf(out + o, cap - o, "%d",
 						      ++next);
 			}
+			/* "?N IS NULL" alone does not tell the server the
+			 * parameter's type: text (an int8 one casts) */
+			if (!strncmp(sql + i, " IS NULL", 8) ||
+			    !strncmp(sql + i, " IS NOT NULL", 12)) {
+				memcpy(out + o, "::text", 6);
+				o += 6;
+			}
 			continue;
 		}
 		out[o++] = sql[i++];
@@ -166,7 +173,9 @@ xlate(pg_db *d, const char *sql, char **tmp)
 static eg_err
 pg_fail(eg_ledger *l, eg_error *e, const char *what, const PGresult *r)
 {
-	const char *msg = r ? PQresultErrorMessage(r) : "";
+	/* the primary message: one line, without the caret drawing */
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+			    : NULL;
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	size_t n;
 
@@ -179,8 +188,9 @@ pg_fail(eg_ledger *l, eg_error *e, const char *what, const PGresult *r)
 	if (state && !strcmp(state, "53100"))
 		return eg_fail(e, EG_EIO, "ledger %s: %s: the disk holding "
 			       "the database is full", l->path, what);
-	return eg_fail(e, EG_EIO, "ledger %s: %s: %.*s", l->path, what,
-		       (int)n, msg);
+	/* the server's words first: the statement can be long */
+	return eg_fail(e, EG_EIO, "ledger %s: %.*s (in: %.160s)", l->path,
+		       (int)n, msg, what);
 }
 
 /* --- statements ----------------------------------------------------------------- */

@@ -67,7 +67,9 @@ eg_ledger_flow_get(eg_ledger *l, const char *partner, const char *direction,
 				   "ttti", partner, direction, set, since30);
 	if (!rc)
 		rc = eg_ledger_int(l, &out->resolve_secs, -1, e,
-				   "SELECT CAST(avg(max(v.at-f.received_at,0)) AS "
+				   "SELECT CAST(avg(CASE WHEN v.at>"
+				   "f.received_at THEN v.at-f.received_at "
+				   "ELSE 0 END) AS "
 				   "INTEGER) FROM files f JOIN file_events v ON "
 				   "v.file_id=f.id WHERE f.partner=?1 AND "
 				   IN_FLOW " AND v.state IN ('released',"
@@ -77,10 +79,10 @@ eg_ledger_flow_get(eg_ledger *l, const char *partner, const char *direction,
 	if (!rc)
 		rc = eg_ledger_int(l, &out->ack_secs, -1, e,
 				   "SELECT CAST(avg(a) AS INTEGER) FROM (SELECT "
-				   "min(k.at)-f.received_at AS a FROM files f "
+				   "min(k.at)-min(f.received_at) AS a FROM files f "
 				   "JOIN acks_in k ON k.sent_file=f.id WHERE "
 				   "f.partner=?1 AND " IN_FLOW " AND "
-				   "f.received_at>=?4 GROUP BY f.id) HAVING "
+				   "f.received_at>=?4 GROUP BY f.id) s HAVING "
 				   "count(*)>0",
 				   "ttti", partner, direction, set, since30);
 	if (rc)

@@ -1,0 +1,192 @@
+#!/bin/sh
+# nodes.sh - several gateway nodes on one PostgreSQL ledger (issue 20),
+# with a real PostgreSQL (pglib.sh: initdb/pg_ctl in a temporary
+# directory on 127.0.0.1, stopped at exit) and real processes.
+#
+#   1. The ledger API on both backends (test_ledger_nodes, run with
+#      EDIGATE_TEST_PG): schema and migrations, leases and fencing tokens
+#      (a stale token's commit is refused and writes nothing), claims,
+#      control numbers from two connections.
+#   2. Three nodes (EDIGATE_NODE=n1 n2 n3), each an `edigate run` loop,
+#      on one home (a shared spool) and one ledger, over the same inboxes
+#      of two partners (shopco: 850s, after-pickup delete; depot: 940s,
+#      leave): every file taken and processed exactly once, one archive
+#      and one acknowledgement each, no ISA13 or GS06 used twice, the
+#      control-number sequence at the last number used, each node's
+#      heartbeat in the ledger, `status` readable with --ledger.
+#   3. A node stopped (SIGSTOP) past its lease: its lease is expired in
+#      the ledger (as the database clock would after the lease's
+#      seconds: no sleep), another node takes the partner over with the
+#      next fencing token and finishes it; the stopped node, continued
+#      (SIGCONT), writes nothing more: its commit is refused (stale
+#      token) or its connection was ended by the server's
+#      idle_in_transaction_session_timeout; afterwards still exactly once.
+#
+# SKIP (exit 0) with a message when PostgreSQL is not installed.
+#   EDIGATE=/abs/path/to/build/asan/edigate UNIT=/abs/.../test_ledger_nodes \
+#       sh tests/e2e/nodes.sh
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${EDIGATE:?set EDIGATE to the edigate binary}
+. "$here/pglib.sh"
+. "$here/lib.sh"
+unset EDIGATE_HOME EDIGATE_SPOOL EDIGATE_CRASH_AT EDIGATE_NOW EDIGATE_LEDGER \
+	EDIGATE_NODE
+pass=0 fail=0
+
+if ! pg_find; then
+	echo "SKIP: nodes: $pg_why"
+	exit 0
+fi
+t=$(mktemp -d)
+chmod 755 "$t"
+trap 'pg_stop; if [ "${NODES_KEEP:-0}" = 1 ]; then echo "nodes: kept $t"; else rm -rf "$t"; fi' EXIT
+if ! pg_start; then
+	echo "FAIL: nodes: cannot start PostgreSQL: $pg_why"
+	exit 1
+fi
+# a session stopped inside a transaction holds its row locks: the
+# server ends it (docs/nodes.md recommends this beside the lease)
+pg_sql postgres "ALTER SYSTEM SET idle_in_transaction_session_timeout = '3s'" >/dev/null &&
+	pg_sql postgres "SELECT pg_reload_conf()" >/dev/null
+
+is() { # GOT WANT TEXT
+	if [ "$1" = "$2" ]; then ok; else bad "$3 (got '$1', want '$2')"; fi
+}
+no_sanitizer() { # FILE WHAT
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$1"; then
+		bad "$2: sanitizer report"; head -20 "$1" | sed 's/^/    /'
+	else ok; fi
+}
+
+# --- 1. the ledger API on both backends -----------------------------------
+if [ -n "${UNIT:-}" ]; then
+	url=$(pg_newdb unit)
+	if EDIGATE_TEST_PG=$url "$UNIT" >"$t/unit.out" 2>&1; then
+		ok; echo "ok: ledger API on SQLite and PostgreSQL ($(grep -c 'OK \]' "$t/unit.out") tests)"
+	else
+		bad "test_ledger_nodes failed"; tail -20 "$t/unit.out" | sed 's/^/    /'
+	fi
+fi
+
+# --- a home shared by the nodes --------------------------------------------
+fx="$root/tests/fixtures/map"
+h="$t/home"
+mkdir -p "$h/partners" "$h/drop/shopco/in" "$h/drop/depot/in"
+ln -s "$root/edi" "$h/edi"
+ln -s "$root/schemas" "$h/schemas"
+sed 's|<after-pickup action="leave"/>|<after-pickup action="delete"/>|' \
+	"$fx/home/partners/shopco.xml" >"$h/partners/shopco.xml"
+cp "$fx/home/partners/depot.xml" "$h/partners/depot.xml"
+NS=${NODES_SHOPCO:-24} ND=${NODES_DEPOT:-12}
+# v850 N / v940 N: another interchange (ISA13, GS06, GE02) and document
+v850() {
+	sed -e "s/000000501/000000$1/" -e "s/^\(GS\*.*\)\*501\*X\*/\1*$1*X*/" \
+	    -e "s/^GE\*1\*501~/GE*1*$1~/" -e "s/PO-9001/PO-9$1/" "$fx/850-good.x12"
+}
+v940() {
+	sed -e "s/000000401/000000$1/" -e "s/^\(GS\*.*\)\*401\*X\*/\1*$1*X*/" \
+	    -e "s/^GE\*1\*401~/GE*1*$1~/" -e "s/D-5001/D-5$1/" "$fx/940-good.x12"
+}
+i=0
+while [ $i -lt "$NS" ]; do v850 $((100 + i)) >"$h/drop/shopco/in/po$i.x12"; i=$((i + 1)); done
+i=0
+while [ $i -lt "$ND" ]; do v940 $((100 + i)) >"$h/drop/depot/in/ship$i.x12"; i=$((i + 1)); done
+touch -d '1 hour ago' "$h"/drop/*/in/*
+url=$(pg_newdb nodes)
+pg() { pg_sql nodes "$1"; }
+
+# node NAME: `edigate run` until nothing is left to take or finish (at
+# most 40 runs); its output in $t/NAME.log
+node_loop() {
+	_n=0
+	while [ $_n -lt 40 ]; do
+		_n=$((_n + 1))
+		EDIGATE_NODE=$1 "$bin" --home "$h" --ledger "$url" run >>"$t/$1.log" 2>&1
+		echo "exit $?" >>"$t/$1.log"
+		[ -z "$(ls "$h/drop/shopco/in")" ] || continue
+		_left=$(pg "SELECT count(*) FROM files WHERE state IN ('received','processed','unpacked')")
+		_taken=$(pg "SELECT count(*) FROM files WHERE partner='depot'")
+		[ "$_left" = 0 ] && [ "$_taken" -ge "$ND" ] && break
+	done
+}
+
+# --- 2. three nodes, one ledger, the same inboxes --------------------------
+# the first run makes the schema (the others would wait on its lock)
+node_loop n1 &
+p1=$!
+node_loop n2 &
+p2=$!
+node_loop n3 &
+p3=$!
+wait $p1 $p2 $p3
+for n in n1 n2 n3; do no_sanitizer "$t/$n.log" "node $n"; done
+if grep -qE '^exit ([^01]|[0-9][0-9])' "$t"/n?.log; then
+	bad "a run exited other than 0 or 1"; grep -B5 -E '^exit ([^01]|[0-9][0-9])' "$t"/n?.log | head -20 | sed 's/^/    /'
+else ok; fi
+
+check_once() { # WHAT: every file exactly once, no control number twice
+	is "$(pg "SELECT count(*) FROM files WHERE partner='shopco'")" "$NS" "$1: shopco files recorded once each"
+	is "$(pg "SELECT count(DISTINCT name) FROM files WHERE partner='shopco'")" "$NS" "$1: shopco names distinct"
+	is "$(pg "SELECT count(*) FROM files WHERE partner='depot'")" "$ND" "$1: depot files recorded once each"
+	is "$(pg "SELECT count(*) FROM files WHERE state<>'accepted'")" 0 "$1: every file accepted"
+	is "$(find "$h/spool/archive" -type f | wc -l | tr -d ' ')" $((NS + ND)) "$1: one archive per file"
+	is "$(ls "$h/drop/shopco/in" | wc -l | tr -d ' ')" 0 "$1: shopco's inbox emptied (delete)"
+	is "$(ls "$h/drop/depot/in" | wc -l | tr -d ' ')" "$ND" "$1: depot's inbox left as it was"
+	is "$(ls "$h/drop/shopco/out" | wc -l | tr -d ' ')" "$NS" "$1: one 997 per shopco file"
+	is "$(ls "$h/drop/depot/out" | wc -l | tr -d ' ')" "$ND" "$1: one 997 per depot file"
+	for p in shopco depot; do
+		cat "$h/drop/$p/out"/* | tr '~' '\n' | awk -F'*' '$1=="ISA"{print $14}' | sort >"$t/isa.$p"
+		cat "$h/drop/$p/out"/* | tr '~' '\n' | awk -F'*' '$1=="GS"{print $7}' | sort >"$t/gs.$p"
+		is "$(uniq -d "$t/isa.$p" | wc -l | tr -d ' ')" 0 "$1: $p: no ISA13 used twice"
+		is "$(uniq -d "$t/gs.$p" | wc -l | tr -d ' ')" 0 "$1: $p: no GS06 used twice"
+		is "$(pg "SELECT last FROM control_numbers WHERE partner='$p' AND kind='isa'")" \
+			"$(sort -n "$t/isa.$p" "$t/gs.$p" | tail -1 | sed 's/^0*//')" \
+			"$1: $p: the sequence stands at the last number used"
+	done
+}
+check_once "three nodes"
+is "$(pg "SELECT count(*) FROM nodes")" 3 "three nodes have a heartbeat"
+is "$(pg "SELECT count(*) FROM leases WHERE expires>0")" 0 "every lease released"
+echo "ok: three nodes: $NS+$ND files once each; runs by node:" \
+	"$(for n in n1 n2 n3; do printf '%s=%s ' $n "$(pg "SELECT count(*) FROM files WHERE node='$n'")"; done)"
+expect_exit 0 "$bin" --home "$h" --ledger "$url" status
+expect_out 'shopco'
+
+# --- 3. a node stopped past its lease --------------------------------------
+i=0
+while [ $i -lt 30 ]; do v850 $((300 + i)) >"$h/drop/shopco/in/late$i.x12"; i=$((i + 1)); done
+touch -d '1 hour ago' "$h"/drop/shopco/in/*
+NS=$((NS + 30))
+EDIGATE_NODE=n1 "$bin" --home "$h" --ledger "$url" run >"$t/stale.log" 2>&1 &
+pa=$!
+# stop it once it works on the partner (it holds shopco's lease)
+n=0
+while [ $n -lt 300 ] && [ "$(pg "SELECT count(*) FROM files WHERE name LIKE 'late%' AND state='accepted'")" -lt 2 ]; do
+	n=$((n + 1)); sleep 0.1
+done
+kill -STOP $pa
+is "$(pg "SELECT node FROM leases WHERE name='partner:shopco' AND expires>0")" n1 "n1 holds shopco's lease when stopped"
+tok=$(pg "SELECT token FROM leases WHERE name='partner:shopco'")
+# the lease's time passes while n1 sleeps (the UPDATE waits for n1's
+# transaction, if it is in one, until the server ends that session)
+pg "UPDATE leases SET expires=1 WHERE name='partner:shopco'" >/dev/null
+EDIGATE_NODE=n2 "$bin" --home "$h" --ledger "$url" run >"$t/takeover.log" 2>&1
+is "$?" 0 "n2 takes shopco over and finishes it"
+is "$(pg "SELECT token FROM leases WHERE name='partner:shopco'")" $((tok + 1)) "n2 took the lease with the next fencing token"
+kill -CONT $pa
+wait $pa
+rc=$?
+if [ "$rc" -ne 0 ] && grep -qE 'lost its lease|terminat|server closed|connection' "$t/stale.log"; then
+	ok; echo "ok: the stopped node, continued, wrote nothing more (exit $rc: $(grep -oE 'lost its lease|terminating connection[^:]*|server closed the connection' "$t/stale.log" | head -1))"
+else
+	bad "the stale node: exit $rc, no refusal"; tail -8 "$t/stale.log" | sed 's/^/    /'
+fi
+no_sanitizer "$t/stale.log" "stale node"
+# whatever n1 left (a fetched file not yet recorded) the next run finds
+EDIGATE_NODE=n3 "$bin" --home "$h" --ledger "$url" run >"$t/after.log" 2>&1
+check_once "after a stale node"
+
+echo "nodes: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
