@@ -44,7 +44,7 @@ CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata xml \
-        serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
+        serve alerts report ops nodes man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
         install clean
@@ -101,7 +101,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 test: deps
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
 		canonical csv masterdata xml edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
-		hostile serve alerts report ops man-check corpus install-check
+		hostile serve alerts report ops nodes man-check corpus install-check
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -169,6 +169,14 @@ report: $(BA)/edigate
 # shadow compare, run --dry-run (issue 19)
 ops: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/ops_queue.sh
+
+# several nodes on one PostgreSQL ledger (issue 20): a throw-away server
+# (initdb/pg_ctl on 127.0.0.1, tests/e2e/pglib.sh; skipped with a message
+# when PostgreSQL is not installed), the ledger API on both backends,
+# three `run` loops over the same inboxes, a node stopped past its lease
+nodes: $(BA)/edigate $(BA)/tests/test_ledger_nodes
+	@EDIGATE=$(CURDIR)/$(BA)/edigate UNIT=$(CURDIR)/$(BA)/tests/test_ledger_nodes \
+		sh tests/e2e/nodes.sh
 
 # duplicates, control-number reuse, corrected resends, release --file
 dedupe: $(BA)/edigate

@@ -18,9 +18,11 @@ eg_ledger_file_sets(eg_ledger *l, const char *file_id, eg_ledger_sets *out,
 	memset(out, 0, sizeof(*out));
 	rc = eg_ledger_query(l, &q, e,
 			     "SELECT "
-			     "sum(status IN ('accepted','change')), "
-			     "sum(status='ack-only'), sum(status='rejected'), "
-			     "sum(status='duplicate') FROM transactions "
+			     "count(CASE WHEN status IN ('accepted','change') "
+			     "THEN 1 END), count(CASE WHEN status='ack-only' "
+			     "THEN 1 END), count(CASE WHEN status='rejected' "
+			     "THEN 1 END), count(CASE WHEN status='duplicate' "
+			     "THEN 1 END) FROM transactions "
 			     "WHERE file_id=?1",
 			     "t", file_id);
 	if (rc)

@@ -131,7 +131,7 @@ eg_ledger_quarantine_list(eg_ledger *l, const char *partner,
 	    "WHERE w2.file_id=f.reprocess_of)), w.category, "
 	    "(SELECT group_concat(rule, ' ') FROM (SELECT DISTINCT rule FROM "
 	    "findings WHERE file_id=f.id AND severity='error' AND rule IS NOT "
-	    "NULL)), (SELECT st01 FROM transactions WHERE file_id=f.id ORDER "
+	    "NULL) r), (SELECT st01 FROM transactions WHERE file_id=f.id ORDER "
 	    "BY id LIMIT 1), (SELECT count(*) FROM quarantine_notes WHERE "
 	    "file_id=f.id), (SELECT text FROM quarantine_notes WHERE "
 	    "file_id=f.id ORDER BY id DESC LIMIT 1) FROM files f LEFT JOIN "

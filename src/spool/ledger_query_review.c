@@ -24,7 +24,7 @@ eg_ledger_review_quarantined(eg_ledger *l, int64_t since,
 	    "SELECT f.id, f.partner, f.state, f.received_at, w.category, "
 	    "(SELECT group_concat(rule, ' ') FROM (SELECT DISTINCT rule FROM "
 	    "findings WHERE file_id=f.id AND severity='error' AND rule IS NOT "
-	    "NULL)) FROM files f LEFT JOIN quarantine_work w ON "
+	    "NULL) r) FROM files f LEFT JOIN quarantine_work w ON "
 	    "w.file_id=f.id WHERE f.received_at>=?1 AND (f.state IN "
 	    "('rejected','partial') OR EXISTS (SELECT 1 FROM file_events v "
 	    "WHERE v.file_id=f.id AND v.state IN ('rejected','partial'))) "
