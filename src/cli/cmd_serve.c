@@ -29,6 +29,7 @@
 #include "edigate/alerts.h"
 #include "edigate/ledger.h"
 #include "edigate/ledger_metrics.h"
+#include "edigate/ledger_nodes.h"
 #include "edigate/pipeline.h"
 #include "serve.h"
 
@@ -610,7 +611,10 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 			due[n++] = &x->st.ps[i];
 	qsort(due, n, sizeof(*due), due_cmp);
 	eg_error_clear(&e);
-	rc = eg_pipeline_lock(x->sp.spool, 0, &fd, &e);
+	/* a shared ledger: this node's lock (docs/nodes.md) */
+	rc = eg_pipeline_lock_node(x->sp.spool,
+				   x->sp.ledger_url[0] ? x->sp.node : NULL, 0,
+				   &fd, &e);
 	if (rc == EG_ELIMIT) {
 		/* `edigate run` (cron) has the spool: try again shortly,
 		 * without counting it against anybody */
@@ -628,8 +632,14 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 		    "time(s))", x->busy);
 		x->busy = 0;
 	}
-	if (rc || eg_ledger_open_mode(&l, x->sp.spool, EG_LEDGER_EXISTING,
-				      &e)) {
+	if (rc ||
+	    eg_ledger_open_at(&l, x->sp.spool,
+			      x->sp.ledger_url[0] ? x->sp.ledger_url : NULL,
+			      x->sp.ledger_url[0] ? x->sp.node : NULL,
+			      EG_LEDGER_EXISTING, &e) ||
+	    (eg_ledger_shared(l) &&
+	     eg_ledger_node_beat(l, NULL, (int64_t)getpid(), EG_VERSION,
+				 &e))) {
 		say(x, x->st.cli->err, "cannot open the spool: %s; trying "
 		    "again in a minute", e.msg);
 		for (i = 0; i < n; i++)

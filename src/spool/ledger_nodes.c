@@ -32,7 +32,8 @@ eg_ledger_node_beat(eg_ledger *l, const char *host, int64_t pid,
 			      "heartbeat,version) VALUES(?1,?2,?3,"
 			      "strftime('%s','now'),strftime('%s','now'),?4) "
 			      "ON CONFLICT(name) DO UPDATE SET "
-			      "host=excluded.host, pid=excluded.pid, "
+			      "host=COALESCE(excluded.host,nodes.host), "
+			      "pid=excluded.pid, "
 			      "heartbeat=excluded.heartbeat, "
 			      "version=excluded.version",
 			      "ttit", l->node, host, pid, version);
