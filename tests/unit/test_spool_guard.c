@@ -258,6 +258,16 @@ test_readonly_open(void **state)
 					"ALTER TABLE outputs DROP COLUMN sent_at",
 					""),
 			 EG_OK);
+	/* and schema 8's (several nodes) */
+	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE nodes", ""), EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE leases", ""),
+			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e, "DROP TABLE claims", ""),
+			 EG_OK);
+	assert_int_equal(eg_ledger_exec(l, &e,
+					"ALTER TABLE files DROP COLUMN node",
+					""),
+			 EG_OK);
 	assert_int_equal(eg_ledger_exec(l, &e, "PRAGMA user_version=2", ""),
 			 EG_OK);
 	eg_ledger_close(l);
