@@ -70,4 +70,13 @@ typedef eg_err (*eg_ledger_node_fn)(void *ud, const char *name,
 eg_err eg_ledger_nodes(eg_ledger *l, eg_ledger_node_fn fn, void *ud,
 		       eg_error *e) EG_MUST_USE;
 
+/* The leases, for status: fn(ud, name, node, token, expires) for each
+ * held now (expires on the database clock), by name; *now gets the
+ * database clock. */
+typedef eg_err (*eg_ledger_lease_fn)(void *ud, const char *name,
+				     const char *node, int64_t token,
+				     int64_t expires, eg_error *e);
+eg_err eg_ledger_leases(eg_ledger *l, int64_t *now, eg_ledger_lease_fn fn,
+			void *ud, eg_error *e) EG_MUST_USE;
+
 #endif

@@ -19,6 +19,7 @@
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
 #include "edigate/ledger_acks.h"
+#include "edigate/ledger_nodes.h"
 #include "edigate/ledger_query.h"
 #include "edigate/profile.h"
 
@@ -54,6 +55,12 @@ help(FILE *f)
 	      "acknowledgements overdue, a threshold's alert level, failing;\n"
 	      "amber: a warning, a threshold's warning level, or quarantine\n"
 	      "not empty when the profile sets no threshold.\n",
+	      f);
+	fputs("\nOn a ledger shared by several nodes (edigate --ledger\n"
+	      "postgresql://...): the nodes, each one's last heartbeat (the\n"
+	      "database clock at its last run or serve round) and leases\n"
+	      "held, then each lease held now: its node, fencing token and\n"
+	      "seconds left (--json: \"nodes\" and \"leases\").\n",
 	      f);
 	fputs("\nExit codes:\n"
 	      "  0  nothing needs attention (every partner green)\n"
@@ -283,6 +290,86 @@ flows_json(eg_buf *b, const eg_cli_health *h)
 	(void)!eg_buf_adds(b, "]");
 }
 
+/* --- several nodes on one ledger (docs/nodes.md) ------------------------- */
+
+typedef struct nodes_out {
+	eg_buf *b;
+	int json, n;
+	int64_t now;
+} nodes_out;
+
+static eg_err
+node_row(void *ud, const char *name, const char *host, int64_t pid,
+	 int64_t heartbeat, int64_t leases, eg_error *e)
+{
+	nodes_out *o = ud;
+	char t[32];
+
+	(void)e;
+	if (o->json) {
+		(void)!eg_buf_adds(o->b, o->n++ ? ",{\"node\":" : "{\"node\":");
+		(void)!eg_cli_json_str(o->b, name);
+		(void)!eg_buf_adds(o->b, ",\"host\":");
+		(void)!eg_cli_json_str(o->b, host);
+		(void)!eg_buf_addf(o->b, ",\"pid\":%lld,\"heartbeat\":%lld,"
+				       "\"leases\":%lld}",
+				   (long long)pid, (long long)heartbeat,
+				   (long long)leases);
+		return EG_OK;
+	}
+	eg_cli_fmt_time(heartbeat, t, sizeof(t));
+	(void)!eg_buf_addf(o->b, "%-12s %-16s %8lld %-19s %6lld\n", name,
+			   host, (long long)pid, t, (long long)leases);
+	return EG_OK;
+}
+
+static eg_err
+lease_row(void *ud, const char *name, const char *node, int64_t token,
+	  int64_t expires, eg_error *e)
+{
+	nodes_out *o = ud;
+
+	(void)e;
+	if (o->json) {
+		(void)!eg_buf_adds(o->b,
+				   o->n++ ? ",{\"lease\":" : "{\"lease\":");
+		(void)!eg_cli_json_str(o->b, name);
+		(void)!eg_buf_adds(o->b, ",\"node\":");
+		(void)!eg_cli_json_str(o->b, node);
+		(void)!eg_buf_addf(o->b, ",\"token\":%lld,\"expires\":%lld}",
+				   (long long)token, (long long)expires);
+		return EG_OK;
+	}
+	(void)!eg_buf_addf(o->b, "  lease %s: node %s, token %lld, %lld s "
+				 "left\n",
+			   name, node, (long long)token,
+			   (long long)(expires - o->now));
+	return EG_OK;
+}
+
+/* The nodes sharing the ledger, their heartbeats and the leases held. */
+static eg_err
+nodes_show(eg_buf *b, eg_ledger *l, int json, eg_error *e)
+{
+	nodes_out o = {b, json, 0, 0};
+	eg_err rc;
+
+	(void)!eg_buf_adds(b, json ? ",\"nodes\":[" : "\n");
+	if (!json)
+		(void)!eg_buf_addf(b, "%-12s %-16s %8s %-19s %6s\n", "NODE",
+				   "HOST", "PID", "LAST HEARTBEAT (UTC)",
+				   "LEASES");
+	rc = eg_ledger_nodes(l, node_row, &o, e);
+	o.n = 0;
+	if (!rc)
+		(void)!eg_buf_adds(b, json ? "],\"leases\":[" : "");
+	if (!rc)
+		rc = eg_ledger_leases(l, &o.now, lease_row, &o, e);
+	if (!rc && json)
+		(void)!eg_buf_adds(b, "]");
+	return rc;
+}
+
 static int
 run(eg_cli *cli, int argc, char **argv)
 {
@@ -455,7 +542,12 @@ run(eg_cli *cli, int argc, char **argv)
 		eg_buf_free(&lines);
 	}
 	if (json)
-		(void)!eg_buf_adds(&b, "]}\n");
+		(void)!eg_buf_adds(&b, "]");
+	if (!x && eg_ledger_shared(s.ledger) &&
+	    nodes_show(&b, s.ledger, json, &e))
+		x = eg_cli_fail(cli, &e);
+	if (json)
+		(void)!eg_buf_adds(&b, "}\n");
 	else
 		(void)!eg_buf_adds(&b, "\nIN files received today, OUT record "
 				       "files written today; ACC/REJ/DUP today's "

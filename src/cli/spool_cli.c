@@ -332,6 +332,10 @@ eg_cli_spool_open_dry(eg_cli *cli, const char *spool_opt, eg_cli_spool *s,
 		return x;
 	if (!has_partners(&s->home))
 		return eg_cli_no_home(cli, "run", &s->home);
+	if (s->ledger_url[0])
+		return eg_cli_usage(cli, "run", "--dry-run works on a copy of "
+				    "the SQLite ledger; a copy of a "
+				    "PostgreSQL ledger is not supported yet");
 	snprintf(real, cap, "%s", s->spool);
 	gmtime_r(&s->now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);

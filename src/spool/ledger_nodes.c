@@ -192,3 +192,29 @@ eg_ledger_nodes(eg_ledger *l, eg_ledger_node_fn fn, void *ud, eg_error *e)
 		rc = e->code ? e->code : EG_EIO;
 	return rc;
 }
+
+eg_err
+eg_ledger_leases(eg_ledger *l, int64_t *now, eg_ledger_lease_fn fn, void *ud,
+		 eg_error *e)
+{
+	eg_stmt *st;
+	eg_err rc;
+	int r = 0;
+
+	rc = eg_ledger_int(l, now, 0, e, "SELECT strftime('%s','now')", "");
+	if (rc)
+		return rc;
+	rc = eg_ledger_query(l, &st, e,
+			     "SELECT name, node, token, expires FROM leases "
+			     "WHERE expires>=?1 ORDER BY name",
+			     "i", *now);
+	if (rc)
+		return rc;
+	while (!rc && (r = eg_ledger_step(l, st, e)) == 1)
+		rc = fn(ud, eg_col_text(st, 0), eg_col_text(st, 1),
+			eg_col_int(st, 2), eg_col_int(st, 3), e);
+	eg_ledger_done(st);
+	if (!rc && r < 0)
+		rc = e->code ? e->code : EG_EIO;
+	return rc;
+}

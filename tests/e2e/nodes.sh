@@ -152,7 +152,13 @@ is "$(pg "SELECT count(*) FROM leases WHERE expires>0")" 0 "every lease released
 echo "ok: three nodes: $NS+$ND files once each; runs by node:" \
 	"$(for n in n1 n2 n3; do printf '%s=%s ' $n "$(pg "SELECT count(*) FROM files WHERE node='$n'")"; done)"
 expect_exit 0 "$bin" --home "$h" --ledger "$url" status
-expect_out 'shopco'
+expect_out '^shopco .* ok '
+expect_out '^NODE +HOST +PID +LAST HEARTBEAT'
+expect_out '^n3 '
+expect_exit 0 "$bin" --home "$h" --ledger "$url" status --json
+json_ok "status --json"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["nodes"]), len(d["leases"]), len(d["partners"]))' "$t/out" 2>&1)" \
+	"3 0 2" "status --json: three nodes, no lease held, two partners"
 
 # --- 3. a node stopped past its lease --------------------------------------
 i=0
@@ -187,6 +193,46 @@ no_sanitizer "$t/stale.log" "stale node"
 # whatever n1 left (a fetched file not yet recorded) the next run finds
 EDIGATE_NODE=n3 "$bin" --home "$h" --ledger "$url" run >"$t/after.log" 2>&1
 check_once "after a stale node"
+
+# --- 4. the support commands on the PostgreSQL ledger ----------------------
+cp "$fx/850-unmapped-uom.x12" "$h/drop/shopco/in/uom.x12"
+touch -d '1 hour ago' "$h/drop/shopco/in/uom.x12"
+E() { "$bin" --home "$h" --ledger "$url" "$@"; }
+sup() { # CODE ARGS...: exit CODE and no error of the database
+	want=$1; shift
+	expect_exit "$want" E "$@"
+	if grep -q 'ledger postgresql' "$t/err"; then
+		bad "$*: $(head -2 "$t/err")"; else ok; fi
+}
+sup 1 run
+q=$(pg "SELECT id FROM files WHERE name='uom.x12'")
+acc=$(pg "SELECT id FROM files WHERE name='po0.x12'")
+sup 0 files --partner shopco --state rejected
+expect_out "$q"
+sup 0 files --json
+json_ok "files --json"
+sup 0 show "$acc"
+sup 0 show "$q" --json
+json_ok "show --json"
+sup 0 quarantine list
+expect_out "$q"
+sup 0 quarantine show "$q"
+sup 0 quarantine assign "$q" --to ann
+sup 0 quarantine note "$q" "asked the buyer for the UOM"
+sup 0 quarantine categorize "$q" --as mapping-gap
+sup 0 quarantine list --owner ann --json
+json_ok "quarantine list --json"
+sup 0 review
+sup 0 report --html -o "$t/report.html"
+sup 0 alerts
+sup 0 sent list
+sup 0 reprocess "$acc" --reason "node test" --force
+sup 0 quarantine discard "$q" --reason "node test"
+is "$(pg "SELECT state FROM files WHERE id='$q'")" discarded "discarded on the shared ledger"
+is "$(pg "SELECT count(*) FROM audit WHERE action IN ('assign','note','categorize','reprocess','discard')")" 5 \
+	"the support actions audited in PostgreSQL"
+sup 2 run --dry-run --partner shopco
+expect_err 'not supported'
 
 echo "nodes: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
