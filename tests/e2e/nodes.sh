@@ -21,6 +21,13 @@
 #      (SIGCONT), writes nothing more: its commit is refused (stale
 #      token) or its connection was ended by the server's
 #      idle_in_transaction_session_timeout; afterwards still exactly once.
+#   3b. A node killed (SIGKILL) mid-run: its partner stays its own until
+#      the lease expires (another node leaves it), then another node
+#      takes it over and finishes: still exactly once.
+#   4. The support commands on the PostgreSQL ledger: files, show,
+#      quarantine (list, show, assign, note, categorize, discard), review,
+#      report, alerts, sent, reprocess --force, audited there; run
+#      --dry-run refused with a message.
 #
 # SKIP (exit 0) with a message when PostgreSQL is not installed.
 #   EDIGATE=/abs/path/to/build/asan/edigate UNIT=/abs/.../test_ledger_nodes \
@@ -193,6 +200,28 @@ no_sanitizer "$t/stale.log" "stale node"
 # whatever n1 left (a fetched file not yet recorded) the next run finds
 EDIGATE_NODE=n3 "$bin" --home "$h" --ledger "$url" run >"$t/after.log" 2>&1
 check_once "after a stale node"
+
+# --- 3b. a node killed (SIGKILL) mid-run ------------------------------------
+i=0
+while [ $i -lt 30 ]; do v850 $((400 + i)) >"$h/drop/shopco/in/kill$i.x12"; i=$((i + 1)); done
+touch -d '1 hour ago' "$h"/drop/shopco/in/*
+NS=$((NS + 30))
+EDIGATE_NODE=n2 "$bin" --home "$h" --ledger "$url" run >"$t/killed.log" 2>&1 &
+pk=$!
+n=0
+while [ $n -lt 300 ] && [ "$(pg "SELECT count(*) FROM files WHERE name LIKE 'kill%'")" -lt 1 ]; do
+	n=$((n + 1)); sleep 0.05
+done
+kill -KILL $pk
+wait $pk 2>/dev/null
+# before its lease expires the partner stays n2's
+EDIGATE_NODE=n3 "$bin" --home "$h" --ledger "$url" run >"$t/early.log" 2>&1
+if grep -q 'node n2 holds the lease partner:shopco' "$t/early.log"; then ok
+else bad "n3 took shopco while n2's lease ran"; tail -5 "$t/early.log" | sed 's/^/    /'; fi
+pg "UPDATE leases SET expires=1 WHERE name='partner:shopco'" >/dev/null
+EDIGATE_NODE=n3 "$bin" --home "$h" --ledger "$url" run >"$t/late.log" 2>&1
+is "$?" 0 "n3 takes shopco over after the dead node's lease expired"
+check_once "after a node killed"
 
 # --- 4. the support commands on the PostgreSQL ledger ----------------------
 cp "$fx/850-unmapped-uom.x12" "$h/drop/shopco/in/uom.x12"
