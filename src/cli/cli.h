@@ -67,6 +67,7 @@ typedef struct eg_command {
 extern const eg_command eg_cmd_parse;
 extern const eg_command eg_cmd_validate;
 extern const eg_command eg_cmd_info;
+extern const eg_command eg_cmd_ledger;
 extern const eg_command eg_cmd_ack;
 extern const eg_command eg_cmd_guide;
 extern const eg_command eg_cmd_acks;

@@ -480,10 +480,18 @@ stmt_get(sq_db *s, const char *sql, sq_stmt **out)
 					*out = st;
 					return SQLITE_OK;
 				}
-				if (!st->st) {
-					*out = st;
-					return prepare_into(s, sql, st);
-				}
+			}
+			/* a free copy, or an idle one of other text (SQL
+			 * made in a buffer used again: ledger_copy.c) */
+			for (k = 0; k < STMT_DEPTH; k++) {
+				sq_stmt *st = &s->cache[slot].st[k];
+
+				if (st->st && sqlite3_stmt_busy(st->st))
+					continue;
+				sqlite3_finalize(st->st);
+				st->st = NULL;
+				*out = st;
+				return prepare_into(s, sql, st);
 			}
 			return SQLITE_MISUSE; /* nested too deep: a bug */
 		}

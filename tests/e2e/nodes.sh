@@ -24,6 +24,10 @@
 #   3b. A node killed (SIGKILL) mid-run: its partner stays its own until
 #      the lease expires (another node leaves it), then another node
 #      takes it over and finishes: still exactly once.
+#   5. `ledger migrate --to URL`: a SQLite ledger copied into an empty
+#      PostgreSQL one, every table counted the same, a second copy
+#      refused; runs on the copy go on after its ids and control numbers
+#      and take nothing again.
 #   4. The support commands on the PostgreSQL ledger: files, show,
 #      quarantine (list, show, assign, note, categorize, discard), review,
 #      report, alerts, sent, reprocess --force, audited there; run
@@ -42,6 +46,12 @@ unset EDIGATE_HOME EDIGATE_SPOOL EDIGATE_CRASH_AT EDIGATE_NOW EDIGATE_LEDGER \
 	EDIGATE_NODE
 pass=0 fail=0
 
+for tool in sqlite3 python3; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: nodes: $tool not found"
+		exit 0
+	fi
+done
 if ! pg_find; then
 	echo "SKIP: nodes: $pg_why"
 	exit 0
@@ -262,6 +272,38 @@ is "$(pg "SELECT count(*) FROM audit WHERE action IN ('assign','note','categoriz
 	"the support actions audited in PostgreSQL"
 sup 2 run --dry-run --partner shopco
 expect_err 'not supported'
+
+# --- 5. a single-node site grows: its SQLite ledger into PostgreSQL ---------
+g="$t/grow"
+mkdir -p "$g/partners" "$g/drop/shopco/in" "$g/drop/depot/in"
+ln -s "$root/edi" "$g/edi"
+ln -s "$root/schemas" "$g/schemas"
+cp "$h/partners/shopco.xml" "$h/partners/depot.xml" "$g/partners/"
+v850 501 >"$g/drop/shopco/in/a.x12"
+v850 502 >"$g/drop/shopco/in/b.x12"
+cp "$fx/850-unmapped-uom.x12" "$g/drop/shopco/in/c.x12"
+v940 501 >"$g/drop/depot/in/d.x12"
+touch -d '1 hour ago' "$g"/drop/*/in/*
+expect_exit 1 "$bin" --home "$g" run
+"$bin" --home "$g" quarantine assign "$(sqlite3 "$g/spool/ledger.db" "SELECT id FROM files WHERE name='c.x12'")" --to ann >/dev/null 2>&1
+gurl=$(pg_newdb grow)
+expect_exit 0 "$bin" --home "$g" ledger migrate --to "$gurl"
+expect_out 'copied [0-9]+ table\(s\), [0-9]+ row\(s\) .* counted again there: the same'
+for tb in files file_events transactions business_keys outputs control_numbers audit quarantine_work; do
+	is "$(pg_sql grow "SELECT count(*) FROM $tb")" "$(sqlite3 "$g/spool/ledger.db" "SELECT count(*) FROM $tb")" "migrate: $tb counted the same"
+done
+expect_exit 2 "$bin" --home "$g" ledger migrate --to "$gurl"
+expect_err 'already holds 4 file\(s\)'
+# the nodes go on from there: new ids and numbers after the old ones,
+# depot's file (leave) not taken again
+v850 503 >"$g/drop/shopco/in/e.x12"
+touch -d '1 hour ago' "$g/drop/shopco/in/e.x12"
+expect_exit 0 env EDIGATE_NODE=n1 "$bin" --home "$g" --ledger "$gurl" run
+is "$(pg_sql grow "SELECT count(*) FROM files")" 5 "after the move: one new file, nothing taken again"
+is "$(pg_sql grow "SELECT max(n) FROM files")" 5 "file ids go on after the copied ones"
+is "$(ls "$g/drop/shopco/out" | sort | tail -1)" shopco-997-000000008.x12 "the ack numbers go on after the copied ones"
+expect_exit 0 "$bin" --home "$g" --ledger "$gurl" quarantine list --owner ann
+expect_out 'c.x12'
 
 echo "nodes: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
