@@ -24,14 +24,14 @@
 #   3b. A node killed (SIGKILL) mid-run: its partner stays its own until
 #      the lease expires (another node leaves it), then another node
 #      takes it over and finishes: still exactly once.
-#   5. `ledger migrate --to URL`: a SQLite ledger copied into an empty
-#      PostgreSQL one, every table counted the same, a second copy
-#      refused; runs on the copy go on after its ids and control numbers
-#      and take nothing again.
 #   4. The support commands on the PostgreSQL ledger: files, show,
 #      quarantine (list, show, assign, note, categorize, discard), review,
 #      report, alerts, sent, reprocess --force, audited there; run
 #      --dry-run refused with a message.
+#   5. `ledger migrate --to URL`: a SQLite ledger copied into an empty
+#      PostgreSQL one, every table counted the same, a second copy
+#      refused; runs on the copy go on after its ids and control numbers
+#      and take nothing again.
 #
 # SKIP (exit 0) with a message when PostgreSQL is not installed.
 #   EDIGATE=/abs/path/to/build/asan/edigate UNIT=/abs/.../test_ledger_nodes \
