@@ -140,7 +140,7 @@ eg_ledger_sla_arrivals(eg_ledger *l, const char *partner, const char *st01,
 	    "SELECT count(*) FROM files f WHERE f.partner=?1 AND "
 	    "f.source<>'sent' AND f.state<>'duplicate' AND "
 	    "f.received_at>=?2 AND f.received_at<?3 AND "
-	    "(?5 IS NULL OR f.name GLOB ?5) AND (?4 IS NULL OR ?4='' OR "
+	    "(?5 IS NULL OR glob(?5, f.name)) AND (?4 IS NULL OR ?4='' OR "
 	    "EXISTS (SELECT 1 FROM transactions t WHERE t.file_id=f.id AND "
 	    "t.st01=?4))",
 	    "tiitt", partner, from, until, st01, glob);

@@ -203,8 +203,14 @@ static const char pg_v7[] =
     "ALTER TABLE outputs ADD COLUMN sent_at BIGINT;";
 
 
-/* Version 8: several nodes on one ledger (ledger_nodes.h). */
+/* Version 8: several nodes on one ledger (ledger_nodes.h); and SQLite's
+ * glob(PATTERN, STRING) (a file-name pattern of an <arrival>: *, ?,
+ * [...] and [!...]), as a regular expression. */
 static const char pg_v8[] =
+    "CREATE FUNCTION glob(p text, s text) RETURNS boolean AS $$"
+    "  SELECT s ~ ('^' || replace(replace(replace(regexp_replace(p,"
+    "  '([.+^$(){}|\\\\])', '\\\\\\1', 'g'), '*', '.*'), '?', '.'),"
+    "  '[!', '[^') || '$') $$ LANGUAGE sql IMMUTABLE;"
     "ALTER TABLE files ADD COLUMN node TEXT;"
     "CREATE TABLE nodes ("
     "  name TEXT PRIMARY KEY, host TEXT, pid BIGINT,"

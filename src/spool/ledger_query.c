@@ -38,7 +38,7 @@ eg_ledger_files_find(eg_ledger *l, const eg_ledger_filter *f,
 	    "COALESCE(reprocess_of,''), COALESCE(parent_id,'') FROM files f "
 	    "WHERE (?1 IS NULL OR partner=?1) AND (?2 IS NULL OR state=?2) "
 	    "AND (?3=0 OR received_at>=?3) AND (?4=0 OR received_at<?4) "
-	    "AND (?5 IS NULL OR sha256 LIKE ?5||'%') "
+	    "AND (?5 IS NULL OR lower(sha256) LIKE lower(?5)||'%') "
 	    "AND (?6 IS NULL OR instr(name, ?6)>0) "
 	    "AND (?7 IS NULL OR EXISTS (SELECT 1 FROM interchanges i WHERE "
 	    "i.file_id=f.id AND ltrim(i.isa13,'0')=ltrim(?7,'0')) OR EXISTS "

@@ -400,6 +400,20 @@ test_pg_schema_spellings(void **state)
 	assert_string_equal(eg_col_text(st, 4), "a?1");
 	assert_int_equal(eg_ledger_step(f->a, st, &e), 0);
 	eg_ledger_done(st);
+	/* SQLite's glob() (an <arrival> file-name pattern) */
+	assert_int_equal(eg_ledger_query(f->a, &st, &e,
+					 "SELECT glob('*.x12','po-1.x12'), "
+					 "glob('po?[!b]*.(x)','po1c9.(x)'), "
+					 "glob('*.x12','po.x12.bak'), "
+					 "glob('a.c','abc')",
+					 ""),
+			 EG_OK);
+	assert_int_equal(eg_ledger_step(f->a, st, &e), 1);
+	assert_int_equal(eg_col_int(st, 0), 1);
+	assert_int_equal(eg_col_int(st, 1), 1);
+	assert_int_equal(eg_col_int(st, 2), 0);
+	assert_int_equal(eg_col_int(st, 3), 0);
+	eg_ledger_done(st);
 	/* row ids and changed rows */
 	assert_int_equal(eg_ledger_exec(f->a, &e,
 					"INSERT INTO runs(partner,started,"
