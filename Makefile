@@ -174,8 +174,9 @@ ops: $(BA)/edigate
 # (initdb/pg_ctl on 127.0.0.1, tests/e2e/pglib.sh; skipped with a message
 # when PostgreSQL is not installed), the ledger API on both backends,
 # three `run` loops over the same inboxes, a node stopped past its lease
-nodes: $(BA)/edigate $(BA)/tests/test_ledger_nodes
-	@EDIGATE=$(CURDIR)/$(BA)/edigate UNIT=$(CURDIR)/$(BA)/tests/test_ledger_nodes \
+nodes: $(BA)/edigate $(BA)/tests/test_ledger_nodes $(BA)/tests/test_ledger_query
+	@EDIGATE=$(CURDIR)/$(BA)/edigate \
+		UNIT="$(CURDIR)/$(BA)/tests/test_ledger_nodes $(CURDIR)/$(BA)/tests/test_ledger_query" \
 		sh tests/e2e/nodes.sh
 
 # duplicates, control-number reuse, corrected resends, release --file

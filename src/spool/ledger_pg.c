@@ -168,7 +168,7 @@ xlate(pg_db *d, const char *sql, char **tmp)
 	return *tmp = rewrite(sql);
 }
 
-/* --- errors ------------------------------------------------------------------ */
+/* --- errors --------------------------------------------------------------- */
 
 static eg_err
 pg_fail(eg_ledger *l, eg_error *e, const char *what, const PGresult *r)
@@ -193,7 +193,7 @@ pg_fail(eg_ledger *l, eg_error *e, const char *what, const PGresult *r)
 		       (int)n, msg, what);
 }
 
-/* --- statements ----------------------------------------------------------------- */
+/* --- statements ----------------------------------------------------------- */
 
 static eg_err
 run(eg_ledger *l, PGresult *r, const char *what, eg_error *e)
@@ -407,7 +407,7 @@ pg_snapshot(eg_ledger *l, const char *path, eg_error *e)
 		       l->path);
 }
 
-/* --- open, migrate, close ----------------------------------------------------- */
+/* --- open, migrate, close ------------------------------------------------- */
 
 static void
 quiet(void *ud, const char *msg)

@@ -96,7 +96,8 @@ static const char pg_v1[] =
     "  partner TEXT NOT NULL, kind TEXT NOT NULL, last BIGINT NOT NULL,"
     "  PRIMARY KEY (partner, kind));"
     "CREATE TABLE runs ("
-    "  id BIGSERIAL PRIMARY KEY, partner TEXT NOT NULL, started BIGINT NOT NULL,"
+    "  id BIGSERIAL PRIMARY KEY, partner TEXT NOT NULL,"
+    "  started BIGINT NOT NULL,"
     "  finished BIGINT, status TEXT NOT NULL,"  /* running ok failed */
     "  files BIGINT DEFAULT 0, accepted BIGINT DEFAULT 0,"
     "  partial BIGINT DEFAULT 0, rejected BIGINT DEFAULT 0,"

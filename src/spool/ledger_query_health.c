@@ -146,8 +146,9 @@ eg_ledger_flow_days(eg_ledger *l, const char *partner, const char *set,
 	    l, &q, e,
 	    "SELECT (f.received_at-?2)/86400, count(*), count(CASE WHEN "
 	    WAS_QUARANTINED " THEN 1 END) FROM files f WHERE f.partner=?1 "
-	    "AND f.source<>'sent' AND f.received_at>=?2 AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
-	    "transactions t WHERE t.file_id=f.id AND t.st01=?3)) GROUP BY 1",
+	    "AND f.source<>'sent' AND f.received_at>=?2 AND (?3 IS NULL OR "
+	    "EXISTS (SELECT 1 FROM transactions t WHERE t.file_id=f.id AND "
+	    "t.st01=?3)) GROUP BY 1",
 	    "tit", partner, day0, set);
 	if (rc)
 		return rc;

@@ -6,7 +6,8 @@
 #   1. The ledger API on both backends (test_ledger_nodes, run with
 #      EDIGATE_TEST_PG): schema and migrations, leases and fencing tokens
 #      (a stale token's commit is refused and writes nothing), claims,
-#      control numbers from two connections.
+#      control numbers from two connections; and test_ledger_query (the
+#      support commands' questions) on PostgreSQL.
 #   2. Three nodes (EDIGATE_NODE=n1 n2 n3), each an `edigate run` loop,
 #      on one home (a shared spool) and one ledger, over the same inboxes
 #      of two partners (shopco: 850s, after-pickup delete; depot: 940s,
@@ -78,14 +79,18 @@ no_sanitizer() { # FILE WHAT
 }
 
 # --- 1. the ledger API on both backends -----------------------------------
-if [ -n "${UNIT:-}" ]; then
-	url=$(pg_newdb unit)
-	if EDIGATE_TEST_PG=$url "$UNIT" >"$t/unit.out" 2>&1; then
-		ok; echo "ok: ledger API on SQLite and PostgreSQL ($(grep -c 'OK \]' "$t/unit.out") tests)"
+# UNIT: test_ledger_nodes (both backends) and test_ledger_query (every
+# question of the support commands, here on PostgreSQL)
+k=0
+for u in ${UNIT:-}; do
+	k=$((k + 1))
+	url=$(pg_newdb unit$k)
+	if (cd "$root/tests/unit" && EDIGATE_TEST_PG=$url "$u") >"$t/unit.out" 2>&1; then
+		ok; echo "ok: ${u##*/} with PostgreSQL ($(grep -c 'OK \]' "$t/unit.out") cases)"
 	else
-		bad "test_ledger_nodes failed"; tail -20 "$t/unit.out" | sed 's/^/    /'
+		bad "${u##*/} failed with PostgreSQL"; grep -v '^\[ *\(RUN\|OK\) ' "$t/unit.out" | tail -20 | sed 's/^/    /'
 	fi
-fi
+done
 
 # --- a home shared by the nodes --------------------------------------------
 fx="$root/tests/fixtures/map"
