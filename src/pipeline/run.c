@@ -289,6 +289,10 @@ lease_take(eg_pipeline *pl, const char *name, int64_t *token, int *got,
 				  &until, e);
 	if (rc)
 		return rc;
+	/* a heartbeat at each partner, so a long run shows it lives */
+	if (*got && (rc = eg_ledger_node_beat(pl->l, NULL, (int64_t)getpid(),
+					      EG_VERSION, e)))
+		return rc;
 	if (*got)
 		eg_ledger_lease_fence(pl->l, name, *token, secs);
 	else

@@ -25,6 +25,9 @@
 #   3b. A node killed (SIGKILL) mid-run: its partner stays its own until
 #      the lease expires (another node leaves it), then another node
 #      takes it over and finishes: still exactly once.
+#   3c. NODES_KILLS (5) rounds of the three nodes at once, one of them
+#      killed at a random moment (NODES_SEED repeats a campaign), its
+#      lease then run out: afterwards still exactly once.
 #   4. The support commands on the PostgreSQL ledger: files, show,
 #      quarantine (list, show, assign, note, categorize, discard), review,
 #      report, alerts, sent, reprocess --force, audited there; run
@@ -237,6 +240,37 @@ pg "UPDATE leases SET expires=1 WHERE name='partner:shopco'" >/dev/null
 EDIGATE_NODE=n3 "$bin" --home "$h" --ledger "$url" run >"$t/late.log" 2>&1
 is "$?" 0 "n3 takes shopco over after the dead node's lease expired"
 check_once "after a node killed"
+
+# --- 3c. nodes killed at random moments ------------------------------------
+# NODES_KILLS rounds: the three nodes run at once and one of them, picked
+# at random, is killed after a random delay; its lease then runs out (set
+# in the ledger).  Then a node finishes: still every file once.
+# NODES_SEED=S repeats a campaign (its seed is printed).
+NK=${NODES_KILLS:-5}
+seed=${NODES_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+i=0
+while [ $i -lt 24 ]; do v850 $((500 + i)) >"$h/drop/shopco/in/rnd$i.x12"; i=$((i + 1)); done
+i=0
+while [ $i -lt 10 ]; do v940 $((500 + i)) >"$h/drop/depot/in/rnd$i.x12"; i=$((i + 1)); done
+# only the new ones: depot's earlier files stay as they were (leave)
+touch -d '1 hour ago' "$h"/drop/*/in/rnd*
+NS=$((NS + 24)) ND=$((ND + 10))
+awk -v s="$seed" -v n="$NK" 'BEGIN { srand(s); for (i = 0; i < n; i++)
+	printf "%d %d.%d\n", 1 + int(rand() * 3), int(rand() * 2), int(rand() * 10) }' >"$t/kills"
+while read -r victim delay; do
+	for n in 1 2 3; do
+		EDIGATE_NODE=n$n "$bin" --home "$h" --ledger "$url" run >>"$t/rnd.log" 2>&1 &
+		eval "pr$n=\$!"
+	done
+	sleep "$delay"
+	eval "kill -KILL \$pr$victim" 2>/dev/null
+	wait
+	pg "UPDATE leases SET expires=1 WHERE expires>0" >/dev/null
+done <"$t/kills"
+no_sanitizer "$t/rnd.log" "random kills"
+node_loop n1
+check_once "after $NK random kills (NODES_SEED=$seed)"
+echo "ok: $NK random kills (NODES_SEED=$seed)"
 
 # --- 4. the support commands on the PostgreSQL ledger ----------------------
 cp "$fx/850-unmapped-uom.x12" "$h/drop/shopco/in/uom.x12"
