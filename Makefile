@@ -45,7 +45,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
 .PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata xml \
         serve alerts report ops nodes man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
-        demo bench bench-edifact \
+        demo bench bench-edifact bench-nodes \
         fuzz checksrc \
         install clean
 .DEFAULT_GOAL := all
@@ -252,6 +252,12 @@ bench: all $(BENCH_BIN)
 	@BIN=$(B) sh bench/sftp.sh
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/serve.sh
 	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/csv.sh
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/nodes.sh
+
+# several nodes on one PostgreSQL ledger alone (FILES, default 10000;
+# PARTNERS, default 6)
+bench-nodes: all $(BENCH_BIN)
+	@BIN=$(B) EDIGATE=$(CURDIR)/edigate sh bench/nodes.sh
 
 # the UN/EDIFACT figures alone (BENCH_EDIFACT_MB, default 100)
 bench-edifact: all $(BENCH_BIN)
