@@ -39,6 +39,9 @@ typedef struct pg_db {
 		const char *sql; /* the caller's text (its address) */
 		char *copy;      /* that text, to tell a reused buffer */
 		char *pg;        /* rewritten */
+		/* prepared on the connection as "egN" (N: the slot) for
+		 * these parameter types ("" not yet) */
+		char types[MAX_PARAMS + 1];
 	} xlate[XLATE_SLOTS];
 } pg_db;
 
@@ -136,20 +139,24 @@ rewrite(const char *sql)
 	return out;
 }
 
-/* The rewritten text of sql, kept by its address; *tmp is set when the
- * table is full and the caller must free the text. */
+/* The rewritten text of sql, kept by its address (*slot its place, -1
+ * when not kept); *tmp is set when the table is full or the buffer was
+ * used again for other SQL, and the caller must free the text. */
 static const char *
-xlate(pg_db *d, const char *sql, char **tmp)
+xlate(pg_db *d, const char *sql, char **tmp, int *slot)
 {
 	size_t h = ((size_t)(uintptr_t)sql >> 4) & (XLATE_SLOTS - 1), i;
 
 	*tmp = NULL;
+	*slot = -1;
 	for (i = 0; i < XLATE_SLOTS; i++) {
 		size_t s = (h + i) & (XLATE_SLOTS - 1);
 
 		if (d->xlate[s].sql == sql) {
-			if (!strcmp(d->xlate[s].copy, sql))
+			if (!strcmp(d->xlate[s].copy, sql)) {
+				*slot = (int)s;
 				return d->xlate[s].pg;
+			}
 			break; /* a buffer used again for other SQL */
 		}
 		if (!d->xlate[s].sql) {
@@ -162,6 +169,7 @@ xlate(pg_db *d, const char *sql, char **tmp)
 				return NULL;
 			}
 			d->xlate[s].sql = sql;
+			*slot = (int)s;
 			return d->xlate[s].pg;
 		}
 	}
@@ -235,6 +243,36 @@ pg_done(eg_stmt *st)
 	free(s);
 }
 
+/*
+ * A statement the ledger runs again and again is parsed and planned once
+ * per connection: prepared under its slot's name on first use, then
+ * executed by name.  The same text with other parameter types (never
+ * from one call site) runs unprepared.  A failed PREPARE is returned as
+ * the statement's error and tried again next time.
+ */
+static PGresult *
+exec_prepared(eg_ledger *l, int slot, const char *text, const char *types,
+	      int n, const Oid *oids, const char *const *vals,
+	      const int *lens, const int *fmts)
+{
+	pg_db *d = PG(l);
+	char name[16];
+	PGresult *r;
+
+	snprintf(name, sizeof(name), "eg%d", slot);
+	if (!d->xlate[slot].types[0] && n > 0) {
+		r = PQprepare(d->c, name, text, n, oids);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r);
+		snprintf(d->xlate[slot].types, sizeof(d->xlate[slot].types),
+			 "%s", types);
+	}
+	if (n == 0 || strcmp(d->xlate[slot].types, types))
+		return PQexecParams(d->c, text, n, oids, vals, lens, fmts, 0);
+	return PQexecPrepared(d->c, name, n, vals, lens, fmts, 0);
+}
+
 static eg_err
 pg_prepare(eg_ledger *l, eg_stmt **out, eg_error *e, const char *sql,
 	   const char *types, va_list ap)
@@ -247,7 +285,7 @@ pg_prepare(eg_ledger *l, eg_stmt **out, eg_error *e, const char *sql,
 	const char *text;
 	pg_stmt *st;
 	PGresult *r;
-	int i, n = (int)strlen(types);
+	int i, n = (int)strlen(types), slot;
 	eg_err rc;
 
 	*out = NULL;
@@ -286,9 +324,12 @@ pg_prepare(eg_ledger *l, eg_stmt **out, eg_error *e, const char *sql,
 				       types[i]);
 		}
 	}
-	if (!(text = xlate(PG(l), sql, &tmp)))
+	if (!(text = xlate(PG(l), sql, &tmp, &slot)))
 		return eg_fail(e, EG_ENOMEM, "out of memory");
-	r = PQexecParams(PG(l)->c, text, n, oids, vals, lens, fmts, 0);
+	r = slot >= 0 ? exec_prepared(l, slot, text, types, n, oids, vals,
+				      lens, fmts)
+		      : PQexecParams(PG(l)->c, text, n, oids, vals, lens,
+				     fmts, 0);
 	free(tmp);
 	if ((rc = run(l, r, sql, e)))
 		return rc;

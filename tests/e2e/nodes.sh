@@ -25,7 +25,7 @@
 #   3b. A node killed (SIGKILL) mid-run: its partner stays its own until
 #      the lease expires (another node leaves it), then another node
 #      takes it over and finishes: still exactly once.
-#   3c. NODES_KILLS (5) rounds of the three nodes at once, one of them
+#   3c. NODES_KILLS (4) rounds of the three nodes at once, one of them
 #      killed at a random moment (NODES_SEED repeats a campaign), its
 #      lease then run out: afterwards still exactly once.
 #   4. The support commands on the PostgreSQL ledger: files, show,
@@ -104,7 +104,7 @@ ln -s "$root/schemas" "$h/schemas"
 sed 's|<after-pickup action="leave"/>|<after-pickup action="delete"/>|' \
 	"$fx/home/partners/shopco.xml" >"$h/partners/shopco.xml"
 cp "$fx/home/partners/depot.xml" "$h/partners/depot.xml"
-NS=${NODES_SHOPCO:-24} ND=${NODES_DEPOT:-12}
+NS=${NODES_SHOPCO:-18} ND=${NODES_DEPOT:-9}
 # v850 N / v940 N: another interchange (ISA13, GS06, GE02) and document
 v850() {
 	sed -e "s/000000501/000000$1/" -e "s/^\(GS\*.*\)\*501\*X\*/\1*$1*X*/" \
@@ -246,15 +246,15 @@ check_once "after a node killed"
 # at random, is killed after a random delay; its lease then runs out (set
 # in the ledger).  Then a node finishes: still every file once.
 # NODES_SEED=S repeats a campaign (its seed is printed).
-NK=${NODES_KILLS:-5}
+NK=${NODES_KILLS:-4}
 seed=${NODES_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 i=0
-while [ $i -lt 24 ]; do v850 $((500 + i)) >"$h/drop/shopco/in/rnd$i.x12"; i=$((i + 1)); done
+while [ $i -lt 18 ]; do v850 $((500 + i)) >"$h/drop/shopco/in/rnd$i.x12"; i=$((i + 1)); done
 i=0
-while [ $i -lt 10 ]; do v940 $((500 + i)) >"$h/drop/depot/in/rnd$i.x12"; i=$((i + 1)); done
+while [ $i -lt 8 ]; do v940 $((500 + i)) >"$h/drop/depot/in/rnd$i.x12"; i=$((i + 1)); done
 # only the new ones: depot's earlier files stay as they were (leave)
 touch -d '1 hour ago' "$h"/drop/*/in/rnd*
-NS=$((NS + 24)) ND=$((ND + 10))
+NS=$((NS + 18)) ND=$((ND + 8))
 awk -v s="$seed" -v n="$NK" 'BEGIN { srand(s); for (i = 0; i < n; i++)
 	printf "%d %d.%d\n", 1 + int(rand() * 3), int(rand() * 2), int(rand() * 10) }' >"$t/kills"
 while read -r victim delay; do
