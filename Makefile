@@ -223,7 +223,7 @@ edifact: $(BA)/edigate
 
 # SFTP end to end: run and partner probe against a loopback sshd
 sftp-e2e: $(BA)/edigate
-	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/sftp.sh
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/sftp_par.sh
 
 # the canonical record schema against its valid and invalid examples
 canonical:
