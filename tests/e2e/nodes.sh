@@ -314,6 +314,14 @@ is "$(pg "SELECT count(*) FROM audit WHERE action IN ('assign','note','categoriz
 	"the support actions audited in PostgreSQL"
 sup 2 run --dry-run --partner shopco
 expect_err 'not supported'
+# the home's configuration names the ledger; --ledger and the
+# environment win over it
+echo "$url" >"$h/ledger.url"
+expect_exit 0 "$bin" --home "$h" files --partner shopco --state discarded
+expect_out "$q"
+expect_exit 2 env EDIGATE_LEDGER=mysql://x "$bin" --home "$h" status
+expect_err "not a postgresql:// URL"
+rm -f "$h/ledger.url"
 
 # --- 5. a single-node site grows: its SQLite ledger into PostgreSQL ---------
 g="$t/grow"
