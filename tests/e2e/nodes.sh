@@ -355,5 +355,34 @@ is "$(ls "$g/drop/shopco/out" | sort | tail -1)" shopco-997-000000008.x12 "the a
 expect_exit 0 "$bin" --home "$g" --ledger "$gurl" quarantine list --owner ann
 expect_out 'c.x12'
 
+# --- 6. outbound on the shared ledger ---------------------------------------
+# `send` byte for byte as on SQLite (tests/e2e/outbound.sh), then two
+# nodes sending at once: each document its own control number
+fo="$root/tests/fixtures/outbound"
+o="$t/outhome"
+mkdir -p "$o/drop/tpl/in" "$o/drop/tpl/out"
+ln -s "$root/edi" "$o/edi"
+ln -s "$root/schemas" "$o/schemas"
+mkdir -p "$o/partners" && cp "$fo/home/partners/tpl.xml" "$o/partners/"
+ourl=$(pg_newdb outbound)
+expect_exit 0 env EDIGATE_NOW=2024-01-09 "$bin" --home "$o" --ledger "$ourl" send --partner tpl "$fo/orders.jsonl"
+expect_out 'delivered 1 document'
+if cmp -s "$fo/expected/tpl-940-000000001.x12" "$o/drop/tpl/out/tpl-940-000000001.x12"; then ok
+else bad "send on PostgreSQL: the 940 differs from the expected file"; fi
+for n in 1 2 3 4; do
+	# other orders (the same bytes again would be a duplicate)
+	sed -e "s/\"D-50/\"D-$n/g" -e "s/\"PO-8/\"PO-$n/g" "$fo/orders.jsonl" >"$t/orders$n.jsonl"
+done
+for n in 1 2 3 4; do
+	EDIGATE_NOW=2024-01-09 EDIGATE_NODE=n$n "$bin" --home "$o" --ledger "$ourl" \
+	    send --partner tpl "$t/orders$n.jsonl" >"$t/send$n.log" 2>&1 &
+done
+wait
+is "$(ls "$o/drop/tpl/out" | wc -l | tr -d ' ')" 5 "five 940 files from five sends"
+cat "$o/drop/tpl/out"/* | tr '~' '\n' | awk -F'*' '$1=="ISA"{print $14}' | sort >"$t/isa.out"
+is "$(sort -u "$t/isa.out" | wc -l | tr -d ' ')" 5 "five sends on four nodes: five ISA13s, none twice"
+is "$(pg_sql outbound "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")" 5 \
+	"the isa sequence at 5"
+
 echo "nodes: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
