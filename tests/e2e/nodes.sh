@@ -284,6 +284,7 @@ sup() { # CODE ARGS...: exit CODE and no error of the database
 	expect_exit "$want" E "$@"
 	if grep -q 'ledger postgresql' "$t/err"; then
 		bad "$*: $(head -2 "$t/err")"; else ok; fi
+	no_sanitizer "$t/err" "$*"
 }
 sup 1 run
 q=$(pg "SELECT id FROM files WHERE name='uom.x12'")
