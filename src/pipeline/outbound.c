@@ -828,11 +828,15 @@ with_transport(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	       eg_error *e)
 {
 	dctx d = {pl, 0, 1};
+	int64_t token = 0;
 	eg_err rc;
 
 	pl->pp = pp;
-	if ((rc = eg_transport_open(&pl->t, pp->profile, pl->o.home, pl->o.now,
+	/* several nodes: one delivers a partner's documents at a time */
+	if ((rc = eg_pl_lease_wait(pl, pp->profile->id, &token, e)) ||
+	    (rc = eg_transport_open(&pl->t, pp->profile, pl->o.home, pl->o.now,
 				    e))) {
+		eg_pl_lease_end(pl, pp->profile->id, token);
 		pl->pp = NULL;
 		return rc;
 	}
@@ -854,6 +858,7 @@ with_transport(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	}
 	pl->t->ops->close(pl->t);
 	pl->t = NULL;
+	eg_pl_lease_end(pl, pp->profile->id, token);
 	pl->pp = NULL;
 	return rc;
 }

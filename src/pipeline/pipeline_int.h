@@ -49,6 +49,12 @@ struct eg_pipeline {
  * tests/e2e/crash.sh names every one of them. */
 void eg_pl_crash_point(eg_pipeline *pl, const char *name);
 /* A line for the operator (the opts' note callback). */
+/* A delivery outside a run (send, redeliver) on a shared ledger: the
+ * partner's lease, waited for while another node holds it (at most its
+ * length); *token 0 when the ledger is not shared.  Then given back. */
+eg_err eg_pl_lease_wait(eg_pipeline *pl, const char *partner, int64_t *token,
+			eg_error *e) EG_MUST_USE;
+void eg_pl_lease_end(eg_pipeline *pl, const char *partner, int64_t token);
 void eg_pl_note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
 /* A file (or an ack) the environment did not let us finish: counted,
  * retried next run; the first reason is kept (eg_pipeline_problem). */

@@ -275,7 +275,7 @@ serve_partner(eg_pipeline *pl, eg_error *e)
  */
 static eg_err
 lease_take(eg_pipeline *pl, const char *name, int64_t *token, int *got,
-	   eg_error *e)
+	   int say, eg_error *e)
 {
 	int64_t secs = pl->o.lease_secs ? pl->o.lease_secs : 60, until = 0;
 	char holder[64];
@@ -295,7 +295,7 @@ lease_take(eg_pipeline *pl, const char *name, int64_t *token, int *got,
 		return rc;
 	if (*got)
 		eg_ledger_lease_fence(pl->l, name, *token, secs);
-	else
+	else if (say)
 		eg_pl_note(pl, "node %s holds the lease %s (for %lld s more): "
 			       "this node leaves the partner to it",
 			   holder, name,
@@ -318,6 +318,38 @@ lease_drop(eg_pipeline *pl, const char *name, int64_t token)
 }
 
 eg_err
+eg_pl_lease_wait(eg_pipeline *pl, const char *partner, int64_t *token,
+		 eg_error *e)
+{
+	int64_t secs = pl->o.lease_secs ? pl->o.lease_secs : 60;
+	time_t until = time(NULL) + (time_t)secs + 5;
+	char name[96];
+	eg_err rc;
+	int got = 0, said = 0;
+
+	snprintf(name, sizeof(name), "partner:%s", partner);
+	for (;;) {
+		if ((rc = lease_take(pl, name, token, &got, !said++, e)) || got)
+			return rc;
+		if (time(NULL) >= until)
+			return eg_fail(e, EG_EIO, "partner %s: another node "
+				       "still holds its lease after %lld s: "
+				       "nothing was delivered, try again",
+				       partner, (long long)secs + 5);
+		(void)nanosleep(&(struct timespec){0, 100000000L}, NULL);
+	}
+}
+
+void
+eg_pl_lease_end(eg_pipeline *pl, const char *partner, int64_t token)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "partner:%s", partner);
+	lease_drop(pl, name, token);
+}
+
+eg_err
 eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		eg_pipeline_counts *total, eg_error *e)
 {
@@ -332,7 +364,7 @@ eg_pipeline_run(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	pl->c = &c;
 	pl->problem[0] = '\0';
 	snprintf(lease, sizeof(lease), "partner:%s", pp->profile->id);
-	if ((rc = lease_take(pl, lease, &token, &got, e)) || !got) {
+	if ((rc = lease_take(pl, lease, &token, &got, 1, e)) || !got) {
 		pl->pp = NULL;
 		pl->c = NULL;
 		return rc;

@@ -357,8 +357,9 @@ expect_exit 0 "$bin" --home "$g" --ledger "$gurl" quarantine list --owner ann
 expect_out 'c.x12'
 
 # --- 6. outbound on the shared ledger ---------------------------------------
-# `send` byte for byte as on SQLite (tests/e2e/outbound.sh), then two
-# nodes sending at once: each document its own control number
+# `send` byte for byte as on SQLite (tests/e2e/outbound.sh), then four
+# nodes sending at once: each document its own control number, each
+# delivery under the partner's lease
 fo="$root/tests/fixtures/outbound"
 o="$t/outhome"
 mkdir -p "$o/drop/tpl/in" "$o/drop/tpl/out"
@@ -384,6 +385,9 @@ cat "$o/drop/tpl/out"/* | tr '~' '\n' | awk -F'*' '$1=="ISA"{print $14}' | sort 
 is "$(sort -u "$t/isa.out" | wc -l | tr -d ' ')" 5 "five sends on four nodes: five ISA13s, none twice"
 is "$(pg_sql outbound "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")" 5 \
 	"the isa sequence at 5"
+# each delivery held the partner's lease, one after the other
+is "$(pg_sql outbound "SELECT token||' '||expires FROM leases WHERE name='partner:tpl'")" "5 0" \
+	"five deliveries under the partner's lease, each released"
 
 echo "nodes: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
