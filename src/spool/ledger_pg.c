@@ -1,16 +1,20 @@
 /*
  * ledger_pg.c - the ledger's PostgreSQL backend (ledger_int.h), through
- * libpq: one connection per process, shared by the nodes of a site.
+ * libpq: one connection per process; the database is the one ledger of
+ * every node of a site (docs/nodes.md).
  *
  * Statements come in SQLite's spelling and are rewritten once (kept by
  * the SQL text's address, as SQLite keeps its prepared statements):
- * numbered parameters ?N become $N, strftime('%s','now') the database
- * clock in seconds, hex(randomblob(8)) sixteen random hex digits,
- * group_concat string_agg and instr strpos.  Nothing inside a quoted
- * string is touched.  Parameters go as text and the server infers their
- * types, except 'i' (int8) and 'b' (bytea, binary).  A query's rows are
- * read whole into its result (the ledger's queries are bounded by their
- * LIMITs or by one partner's files), then stepped through.
+ * numbered parameters ?N become $N ("?N IS NULL" $N::text, the one place
+ * the server cannot tell a parameter's type), strftime('%s','now') the
+ * database clock in seconds, hex(randomblob(8)) sixteen random hex
+ * digits, group_concat string_agg and instr strpos.  Nothing inside a
+ * quoted string is touched.  Each is then prepared once on the
+ * connection and executed by name.  Parameters go as text and the server
+ * infers their types, except 'i' (int8) and 'b' (bytea, binary).  A
+ * query's rows are read whole into its result (the ledger's queries are
+ * bounded by their LIMITs or by one partner's files), then stepped
+ * through; booleans read as integers are 1 and 0, as in SQLite.
  *
  * Migrations: one transaction holding an advisory lock, so nodes that
  * start together migrate once; the version is in ledger_version (the
