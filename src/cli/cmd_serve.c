@@ -162,6 +162,7 @@ typedef struct serve_ctx {
 	clk clock;
 	eg_cli_spool sp; /* home, guides, maps kept; no ledger, no lock */
 	eg_pipeline *pl; /* while a cycle runs */
+	eg_ledger *l;    /* kept open between cycles (ledger_for) */
 	const char *cur; /* the partner being served */
 	char first_err[EG_ERRMSG_MAX];
 	unsigned nerr;
@@ -584,6 +585,25 @@ judge(serve_ctx *x, eg_ledger *l)
 		say(x, x->st.cli->err, "report %s: %s", x->o.report, e.msg);
 }
 
+/*
+ * The ledger, opened once and kept between cycles: opening it, and the
+ * checkpoint SQLite makes when its last connection closes, cost more
+ * than an idle check.  Keeping it open is safe under `run` from cron
+ * (SQLite's own locks); it is opened again when the file was replaced
+ * (`run --new-ledger`) or after a cycle that failed.
+ */
+static eg_ledger *
+ledger_for(serve_ctx *x, eg_error *e)
+{
+	if (x->l && !eg_ledger_replaced(x->l))
+		return x->l;
+	eg_ledger_close(x->l);
+	x->l = NULL;
+	if (eg_ledger_open_mode(&x->l, x->sp.spool, EG_LEDGER_EXISTING, e))
+		x->l = NULL;
+	return x->l;
+}
+
 /* Serve every due partner under the lock. */
 static void
 cycle(serve_ctx *x, time_t now, int *stop, int *hup)
@@ -628,8 +648,7 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 		    "time(s))", x->busy);
 		x->busy = 0;
 	}
-	if (rc || eg_ledger_open_mode(&l, x->sp.spool, EG_LEDGER_EXISTING,
-				      &e)) {
+	if (rc || !(l = ledger_for(x, &e))) {
 		say(x, x->st.cli->err, "cannot open the spool: %s; trying "
 		    "again in a minute", e.msg);
 		for (i = 0; i < n; i++)
@@ -651,6 +670,8 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 		say(x, x->st.cli->err, "%s; trying again in a minute", e.msg);
 		for (i = 0; i < n; i++)
 			due[i]->due = now + 60;
+		eg_ledger_close(x->l); /* opened again next cycle */
+		x->l = NULL;
 		goto out;
 	}
 	for (i = 0; i < n && !*stop; i++) {
@@ -665,25 +686,30 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 out:
 	eg_pipeline_free(x->pl);
 	x->pl = NULL;
-	eg_ledger_close(l);
+	if (l && eg_ledger_in_tx(l)) { /* never left open: start afresh */
+		eg_ledger_close(x->l);
+		x->l = NULL;
+	}
 	eg_pipeline_unlock(fd);
 	free(due);
 }
 
 /* --- the loop ---------------------------------------------------------- */
 
+/* The textfile after each cycle (/metrics makes its page when asked). */
 static void
 publish(serve_ctx *x)
 {
 	eg_error e;
 
+	if (!x->o.metrics_file)
+		return;
 	if (serve_render(&x->st, clk_now(&x->clock))) {
 		say(x, x->st.cli->err, "the figures do not fit in memory");
 		return;
 	}
 	eg_error_clear(&e);
-	if (x->o.metrics_file &&
-	    eg_metrics_publish(x->o.metrics_file, &x->st.page, &e))
+	if (eg_metrics_publish(x->o.metrics_file, &x->st.page, &e))
 		say(x, x->st.cli->err, "metrics file: %s", e.msg);
 }
 
@@ -738,7 +764,7 @@ loop(serve_ctx *x)
 		if (pf[0].revents & POLLIN)
 			(void)drain_signals(&stop, &hup);
 		if (nf == 2 && (pf[1].revents & POLLIN))
-			serve_answer(&x->st);
+			serve_answer(&x->st, clk_now(&x->clock));
 	}
 	say(x, x->st.cli->out, "stopped");
 	return EG_EXIT_OK;
@@ -942,7 +968,7 @@ run(eg_cli *cli, int argc, char **argv)
 	if (x->clock.rate)
 		clock_gettime(CLOCK_MONOTONIC, &x->clock.mono0);
 	(void)serve_ledger_figures(&x->st, x->sp.ledger, 1);
-	eg_ledger_close(x->sp.ledger);
+	x->l = x->sp.ledger; /* kept for the cycles */
 	x->sp.ledger = NULL;
 	eg_pipeline_unlock(x->sp.lockfd);
 	x->sp.lockfd = -1;
@@ -963,6 +989,7 @@ run(eg_cli *cli, int argc, char **argv)
 	publish(x);
 	xc = loop(x);
 out:
+	eg_ledger_close(x->l);
 	for (i = 0; i < x->st.nps; i++)
 		drop_pc(x->st.ps[i].pc);
 	free(x->st.ps);

@@ -56,8 +56,9 @@ typedef struct serve_state {
 /* Bind ADDR:PORT (port 0: any free one); the bound port in *port.
  * Returns an exit code, with a message. */
 int serve_listen(eg_cli *cli, const char *addr, int *fd, unsigned *port);
-/* Answer one connection waiting on fd (GET /metrics: the page). */
-void serve_answer(serve_state *st);
+/* Answer one connection waiting on fd (GET /metrics: the page, made
+ * then: the figures cost nothing between scrapes). */
+void serve_answer(serve_state *st, time_t now);
 /* Read what is new in the ledger since the marks (documents, bytes,
  * quarantine depth); 0 or -1 with a message on stderr. */
 int serve_ledger_figures(serve_state *st, eg_ledger *l, int snapshot);

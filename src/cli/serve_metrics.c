@@ -106,7 +106,7 @@ reply(int c, const char *status, const char *type, const char *body,
 }
 
 void
-serve_answer(serve_state *st)
+serve_answer(serve_state *st, time_t now)
 {
 	char req[4096];
 	size_t n = 0;
@@ -135,6 +135,11 @@ serve_answer(serve_state *st)
 		reply(c, "400 Bad Request", "text/plain", "", 0, 1);
 	else if (strncmp(req, "GET ", 4) && strncmp(req, "HEAD ", 5))
 		reply(c, "405 Method Not Allowed", "text/plain", "", 0, 1);
+	else if ((!strncmp(req, "GET /metrics ", 13) ||
+		  !strncmp(req, "GET /metrics?", 13) ||
+		  !strncmp(req, "HEAD /metrics ", 14)) &&
+		 serve_render(st, now) != EG_OK)
+		reply(c, "500 Internal Server Error", "text/plain", "", 0, 1);
 	else if (!strncmp(req, "GET /metrics ", 13) ||
 		 !strncmp(req, "GET /metrics?", 13))
 		reply(c, "200 OK", EG_METRICS_CONTENT_TYPE,

@@ -39,6 +39,7 @@ struct eg_pipeline {
 	eg_pipeline_counts *c;
 	uint64_t rng;    /* xorshift state for retry jitter */
 	char problem[EG_ERRMSG_MAX]; /* the run's first failure */
+	int64_t changes0; /* ledger rows changed when the run began */
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };

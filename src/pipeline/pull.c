@@ -192,7 +192,13 @@ eg_pl_pull(eg_pipeline *pl, eg_error *e)
 	if (tl.waiting)
 		eg_pl_note(pl, "%zu file(s) in the inbox are not complete yet",
 			   tl.waiting);
-	fv = calloc(pl->o.batch, sizeof(*fv));
+	if (!tl.n) { /* an empty inbox: nothing to fetch */
+		eg_tlist_free(&tl);
+		return EG_OK;
+	}
+	/* a fetched entry holds paths: as many as one commit takes, no more
+	 * than the inbox lists */
+	fv = calloc(tl.n < pl->o.batch ? tl.n : pl->o.batch, sizeof(*fv));
 	if (!fv) {
 		eg_tlist_free(&tl);
 		return eg_fail(e, EG_ENOMEM, "out of memory");

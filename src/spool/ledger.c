@@ -32,6 +32,8 @@
 struct eg_ledger {
 	sqlite3 *db;
 	char path[PATH_MAX];
+	dev_t dev; /* of the file opened (eg_ledger_replaced) */
+	ino_t ino;
 	int in_tx;
 	struct {
 		const char *sql;
@@ -424,8 +426,25 @@ eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,
 		eg_ledger_close(l);
 		return rc;
 	}
+	{
+		struct stat now;
+
+		if (stat(l->path, &now) == 0) {
+			l->dev = now.st_dev;
+			l->ino = now.st_ino;
+		}
+	}
 	*out = l;
 	return EG_OK;
+}
+
+int
+eg_ledger_replaced(const eg_ledger *l)
+{
+	struct stat sb;
+
+	return stat(l->path, &sb) != 0 || sb.st_dev != l->dev ||
+	       sb.st_ino != l->ino;
 }
 
 void
@@ -719,6 +738,12 @@ int64_t
 eg_ledger_last_rowid(eg_ledger *l)
 {
 	return sqlite3_last_insert_rowid(l->db);
+}
+
+int64_t
+eg_ledger_changes(eg_ledger *l)
+{
+	return (int64_t)sqlite3_total_changes64(l->db);
 }
 
 eg_err
