@@ -43,6 +43,11 @@ eg_err eg_ledger_metrics_quarantine(eg_ledger *l, eg_ledger_metrics_fn fn,
 eg_err eg_ledger_metrics_last_ok(eg_ledger *l, eg_ledger_metrics_fn fn,
 				 void *ud, eg_error *e) EG_MUST_USE;
 
+/* Service-level alerts open now (raised, not cleared), by partner and
+ * level (a: "warning" or "alert"): count. */
+eg_err eg_ledger_metrics_alerts(eg_ledger *l, eg_ledger_metrics_fn fn,
+				void *ud, eg_error *e) EG_MUST_USE;
+
 /* The highest rowids of files and transaction sets now (the marks the
  * incremental queries start from). */
 eg_err eg_ledger_metrics_marks(eg_ledger *l, int64_t *files, int64_t *docs,

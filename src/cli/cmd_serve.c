@@ -681,8 +681,8 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	if (*stop && i < n)
 		say(x, x->st.cli->out, "stopping: %zu due partner(s) left for "
 		    "the next start", n - i);
-	(void)serve_ledger_figures(&x->st, l, 1);
-	judge(x, l);
+	judge(x, l); /* then the figures: with the alerts it raised */
+	(void)serve_ledger_figures(&x->st, l, clk_now(&x->clock), 1);
 out:
 	eg_pipeline_free(x->pl);
 	x->pl = NULL;
@@ -967,7 +967,8 @@ run(eg_cli *cli, int argc, char **argv)
 	 * profiles must not eat its first minutes */
 	if (x->clock.rate)
 		clock_gettime(CLOCK_MONOTONIC, &x->clock.mono0);
-	(void)serve_ledger_figures(&x->st, x->sp.ledger, 1);
+	(void)serve_ledger_figures(&x->st, x->sp.ledger, clk_now(&x->clock),
+				   1);
 	x->l = x->sp.ledger; /* kept for the cycles */
 	x->sp.ledger = NULL;
 	eg_pipeline_unlock(x->sp.lockfd);

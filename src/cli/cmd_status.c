@@ -178,7 +178,7 @@ span(long long v, char *dst, size_t cap)
 static void
 flows_text(eg_buf *b, const eg_cli_health *h)
 {
-	const char *const *cats = eg_sla_categories();
+	const char *const *cats = eg_quarantine_categories();
 	size_t i, k;
 
 	(void)!eg_buf_addf(b, "  health %s%s%s", h->health,
@@ -241,7 +241,7 @@ jnum(eg_buf *b, const char *name, long long v, int null_below_zero)
 static void
 flows_json(eg_buf *b, const eg_cli_health *h)
 {
-	const char *const *cats = eg_sla_categories();
+	const char *const *cats = eg_quarantine_categories();
 	size_t i, k;
 
 	(void)!eg_buf_addf(b, ",\"health\":\"%s\",\"healthReason\":",
@@ -264,10 +264,18 @@ flows_json(eg_buf *b, const eg_cli_health *h)
 		jnum(b, "windowFiles", f->f.window_files, 0);
 		jnum(b, "windowRejected", f->f.window_rejected, 0);
 		jnum(b, "quarantineRatePercent", f->rate, 1);
+		/* keys as `quarantine list --category` takes them */
 		(void)!eg_buf_adds(b, ",\"causes\":{");
-		for (k = 0; cats[k]; k++)
+		for (k = 0; cats[k]; k++) {
+			char key[40], *c;
+
+			snprintf(key, sizeof(key), "%s", cats[k]);
+			for (c = key; *c; c++)
+				if (*c == ' ')
+					*c = '-';
 			(void)!eg_buf_addf(b, "%s\"%s\":%lld", k ? "," : "",
-					   cats[k], (long long)f->cat[k]);
+					   key, (long long)f->cat[k]);
+		}
 		(void)!eg_buf_adds(b, "}");
 		jnum(b, "resolved30d", f->f.resolved, 0);
 		jnum(b, "meanTimeToResolveSeconds", f->f.resolve_secs, 1);

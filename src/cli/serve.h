@@ -13,6 +13,8 @@
 #include "edigate/ledger.h"
 #include "edigate/metrics.h"
 #include "edigate/schedule.h"
+#include "edigate/sla.h"
+#include "run_metrics.h"
 
 /* One served partner. */
 typedef struct serve_partner {
@@ -31,6 +33,8 @@ typedef struct serve_partner {
 	unsigned long backlog;       /* waiting + failed, last run */
 	long long quarantine;        /* files in quarantine now */
 	time_t last_ok;              /* last run that went well, 0 never */
+	long long alerts[2];         /* open now: warnings, alerts */
+	long long overdue[EG_SLA_MAX_ACKS]; /* per profile ack window */
 	eg_metrics_hist runtime;
 } serve_partner;
 
@@ -59,9 +63,12 @@ int serve_listen(eg_cli *cli, const char *addr, int *fd, unsigned *port);
 /* Answer one connection waiting on fd (GET /metrics: the page, made
  * then: the figures cost nothing between scrapes). */
 void serve_answer(serve_state *st, time_t now);
-/* Read what is new in the ledger since the marks (documents, bytes,
- * quarantine depth); 0 or -1 with a message on stderr. */
-int serve_ledger_figures(serve_state *st, eg_ledger *l, int snapshot);
+/* Read what is new in the ledger since the marks (documents, bytes);
+ * with snapshot, what is true now (quarantine depth, last success, open
+ * alerts, acknowledgements overdue at now); 0 or -1 with a message on
+ * stderr. */
+int serve_ledger_figures(serve_state *st, eg_ledger *l, time_t now,
+			 int snapshot);
 /* Render every figure into st->page; EG_OK or EG_ENOMEM. */
 eg_err serve_render(serve_state *st, time_t now);
 

@@ -101,6 +101,23 @@ eg_ledger_metrics_last_ok(eg_ledger *l, eg_ledger_metrics_fn fn, void *ud,
 }
 
 eg_err
+eg_ledger_metrics_alerts(eg_ledger *l, eg_ledger_metrics_fn fn, void *ud,
+			 eg_error *e)
+{
+	eg_stmt *q = NULL;
+	eg_err rc;
+
+	rc = eg_ledger_query(l, &q, e,
+			     "SELECT partner, level, NULL, NULL, count(*), 0 "
+			     "FROM alerts WHERE cleared_at IS NULL "
+			     "GROUP BY 1, 2",
+			     "");
+	if (rc)
+		return rc;
+	return rows(l, q, NULL, 0, fn, ud, e);
+}
+
+eg_err
 eg_ledger_metrics_marks(eg_ledger *l, int64_t *files, int64_t *docs,
 			eg_error *e)
 {
