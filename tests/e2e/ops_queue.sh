@@ -115,6 +115,14 @@ expect_out 'last note: asked shopco for their UOM list'
 expect_exit 0 $E quarantine show "$uom"
 expect_out 'owner: alice'
 expect_out 'carol: asked shopco for their UOM list'
+# show --json: the reject report's object with the work queue in it
+expect_exit 0 $E quarantine show --json "$uom"
+json_ok "quarantine show --json"
+jcheck 'j["owner"] == "alice" and j["ownerFrom"] == "assigned" and j["category"] == "mapping gap"'
+jcheck 'j["categorySetBy"] == "findings" and j["ageSeconds"] >= 0 and j["notes"] == 1 and j["lastNote"] == "asked shopco for their UOM list"'
+jcheck '[(n["actor"], n["text"]) for n in j["noteHistory"]] == [("carol", "asked shopco for their UOM list")] and "findings" in j and "summary" in j'
+expect_exit 0 $E quarantine show --json "$brk"
+jcheck 'j["owner"] == "team-850" and j["ownerFrom"] == "profile" and j["noteHistory"] == []'
 expect_exit 0 $E quarantine categorize "$brk" --as wrong-partner --actor bob
 expect_exit 0 $E quarantine list --category wrong-partner --json
 jcheck 'j["quarantine"][0]["categorySetBy"] == "person"'
