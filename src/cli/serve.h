@@ -1,17 +1,20 @@
 /*
- * serve.h - what cmd_serve.c (the scheduler) and serve_metrics.c (its
- * figures and the /metrics listener) share.
+ * serve.h - what cmd_serve.c (the scheduler), serve_partners.c (its
+ * clock, log and profiles) and serve_metrics.c (its figures and the
+ * /metrics listener) share.
  */
 #ifndef EDIGATE_CLI_SERVE_H
 #define EDIGATE_CLI_SERVE_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "cli.h"
 #include "edigate/buf.h"
 #include "edigate/ledger.h"
 #include "edigate/metrics.h"
+#include "edigate/pipeline.h"
 #include "edigate/schedule.h"
 #include "edigate/sla.h"
 #include "run_metrics.h"
@@ -56,6 +59,47 @@ typedef struct serve_state {
 	eg_buf page;          /* the rendered /metrics */
 	int listen_fd;
 } serve_state;
+
+/* serve's clock: time(), or for tests EDIGATE_NOW running
+ * EDIGATE_CLOCK_RATE times faster. */
+typedef struct serve_clk {
+	time_t base;
+	struct timespec mono0;
+	double rate; /* 0: the real clock */
+} serve_clk;
+
+typedef struct serve_opts {
+	const char **only;
+	size_t nonly;
+	long long every, max_backoff;
+	const char *spool, *metrics, *metrics_file, *report;
+	int quiet;
+} serve_opts;
+
+/* The scheduler's state (cmd_serve.c). */
+typedef struct serve_ctx {
+	serve_state st;
+	serve_opts o;
+	serve_clk clock;
+	eg_cli_spool sp; /* home, guides, maps kept; no ledger, no lock */
+	eg_pipeline *pl; /* while a cycle runs */
+	eg_ledger *l;    /* kept open between cycles (ledger_for) */
+	const char *cur; /* the partner being served */
+	char first_err[EG_ERRMSG_MAX];
+	unsigned nerr;
+	int busy; /* the lock was found held, not yet said it is free */
+	time_t next_judge; /* service levels judged again then, -1 never */
+} serve_ctx;
+
+/* serve_partners.c: the clock, the log, the profiles served. */
+double serve_mono(void);
+time_t serve_clk_now(const serve_clk *c);
+/* A log line: "TIME serve: ..." on f (flushed). */
+void serve_say(serve_ctx *x, FILE *f, const char *fmt, ...) EG_PRINTF(3, 4);
+/* Load (or reload) partners/ as `partner check` judges each profile;
+ * the number of partners served. */
+size_t serve_load_partners(serve_ctx *x, int reload);
+void serve_drop_pc(eg_cli_partner *pc);
 
 /* Bind ADDR:PORT (port 0: any free one); the bound port in *port.
  * Returns an exit code, with a message. */

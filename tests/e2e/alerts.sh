@@ -188,9 +188,10 @@ grep -q 's3cret-Pa55word' "$t/secret.json" "$t/secret.env" && bad "the SFTP pass
 grep -q '^PATH=' "$t/secret.env" && ok || bad "the hook's environment lost PATH"
 rm "$h/partners/remoteco.xml"
 
-# serve judges after each cycle: at 01:30 the 945 of 2026-12-10 is due
-# by 02:00; serve, on a clock 60 times faster, logs the warning
-sed -i 's|<after-pickup action="leave"/>|<after-pickup action="leave"/>\n    <schedule every="1m"/>|' "$h/partners/northwh.xml"
+# serve judges every minute of its clock, not only after runs: the
+# partner runs at 06:00 only, yet at 01:30, the 945 of 2026-12-10 being
+# due by 02:00, serve (on a clock 60 times faster) logs the warning
+sed -i 's|<after-pickup action="leave"/>|<after-pickup action="leave"/>\n    <schedule cron="0 6 * * *" tz="UTC"/>|' "$h/partners/northwh.xml"
 at '2026-12-10 01:30'
 EDIGATE_CLOCK_RATE=60 $E serve --report "$t/serve-report.html" \
 	--metrics 127.0.0.1:0 >"$t/serve.log" 2>&1 &
@@ -213,6 +214,7 @@ expect_metric "$t/page.parsed" 'edigate_acks_overdue{partner="northwh",document=
 kill "$spid"; wait "$spid" 2>/dev/null
 grep -q 'alert: partner northwh: warning (arrival:2 2026-12-10): due soon' "$t/serve.log" && ok || {
 	bad "serve logged no warning"; tail -5 "$t/serve.log"; }
+grep -q 'partner northwh: run:' "$t/serve.log" && bad "northwh ran before 06:00" || ok
 [ "$(grep -c '"subject":"2026-12-10"' "$t/hook.jsonl")" -eq 1 ] && ok || bad "serve's hook call"
 grep -q '<td>arrival:2</td><td>2026-12-10</td>' "$t/serve-report.html" && ok || bad "serve --report wrote no report with the warning"
 
