@@ -369,8 +369,8 @@ run(eg_cli *cli, int argc, char **argv)
 				metrics_file = NULL; /* out of memory */
 			eg_error_clear(&e);
 			if (metrics_file && k != (size_t)-1 && all.ps[k] &&
-			    eg_cli_run_metrics_sla(&rm, s.ledger, all.ps[k],
-						   s.now, &e))
+			    eg_cli_run_metrics_sla(&rm, s.ledger, s.home.home,
+						   all.ps[k], s.now, &e))
 				fprintf(cli->err, "%s run: metrics file: "
 					"acknowledgements overdue: %s\n",
 					cli->prog, e.msg);

@@ -166,6 +166,7 @@ serve_one(serve_ctx *x, serve_partner *p)
 	p->acks += c.acks;
 	p->retries += c.retries;
 	p->backlog = c.waiting + c.failed;
+	p->drop_backlog = eg_cli_drop_waiting(x->sp.home.home, pp.profile);
 	if (failed) {
 		p->fails++;
 		p->runs_failed++;

@@ -44,13 +44,16 @@ help(FILE *f)
 	      f);
 	fputs("\nEach partner has a health, green, amber or red, and a line\n"
 	      "per flow (a document of its profile, by direction and set):\n"
-	      "last success, quarantine depth by root cause (syntax, guide,\n"
-	      "mapping-gap, missing-master-data, quantity-tolerance,\n"
-	      "duplicate, wrong-partner, other), rejected in the rate window\n"
-	      "(<sla><quarantine rate-window=>, default 24h), mean time to\n"
-	      "resolve (30 days), the partner's acknowledgement latency and\n"
-	      "overdue count (<acknowledgements><expect>), the answer lag\n"
-	      "(<arrival after-sent=>), the last error.  Red: an open alert,\n"
+	      "last success, quarantine depth by root cause as `quarantine\n"
+	      "list` has it (syntax, guide, mapping gap, missing master data,\n"
+	      "quantity tolerance, duplicate, wrong partner, other), rejected\n"
+	      "in the rate window (<sla><quarantine rate-window=>, default\n"
+	      "24h), mean time to resolve (30 days), the partner's\n"
+	      "acknowledgement latency and overdue count\n"
+	      "(<acknowledgements><expect>), the answer lag (<arrival\n"
+	      "after-sent=>), the last error; and the backlog: files in the\n"
+	      "inbox, in the outbound drop not sent yet, in a local outbox\n"
+	      "not taken by the partner.  Red: an open alert,\n"
 	      "acknowledgements overdue, a threshold's alert level, failing;\n"
 	      "amber: a warning, a threshold's warning level, or quarantine\n"
 	      "not empty when the profile sets no threshold.\n",
@@ -187,6 +190,10 @@ flows_text(eg_buf *b, const eg_cli_health *h)
 		(void)!eg_buf_addf(b, "; %lld file(s) in the outbox not taken "
 				      "by the partner yet",
 				   h->outbox_waiting);
+	if (h->drop_waiting > 0)
+		(void)!eg_buf_addf(b, "; %lld file(s) in the outbound drop not "
+				      "sent yet",
+				   h->drop_waiting);
 	(void)!eg_buf_adds(b, "\n");
 	for (i = 0; i < h->nflows; i++) {
 		const eg_cli_flow *f = &h->flows[i];
@@ -251,6 +258,7 @@ flows_json(eg_buf *b, const eg_cli_health *h)
 	jnum(b, "openWarnings", h->open_warnings, 0);
 	jnum(b, "acksOverdue", h->acks_overdue, 0);
 	jnum(b, "outboxWaiting", h->outbox_waiting, 1);
+	jnum(b, "dropWaiting", h->drop_waiting, 1);
 	jnum(b, "rateWindowSeconds", h->window, 0);
 	(void)!eg_buf_adds(b, ",\"flows\":[");
 	for (i = 0; i < h->nflows; i++) {

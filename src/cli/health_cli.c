@@ -83,6 +83,34 @@ eg_cli_acks_overdue(eg_ledger *l, const eg_profile *p, time_t now,
 	return rc;
 }
 
+long long
+eg_cli_drop_waiting(const char *home, const eg_profile *p)
+{
+	char dir[PATH_MAX];
+	struct dirent *d;
+	long long n = 0;
+	DIR *dp;
+
+	if (!p->out_drop)
+		return -1;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s%s",
+			     p->out_drop[0] == '/' ? "" : home,
+			     p->out_drop[0] == '/' ? "" : "/",
+			     p->out_drop) >= sizeof(dir) ||
+	    !(dp = opendir(dir)))
+		return -1;
+	/* what eg_pl_send_drop takes: NAME.jsonl (done/ holds the sent) */
+	while ((d = readdir(dp))) {
+		size_t k = strlen(d->d_name);
+
+		if (d->d_name[0] != '.' && k > 6 &&
+		    !strcmp(d->d_name + k - 6, ".jsonl"))
+			n++;
+	}
+	closedir(dp);
+	return n;
+}
+
 /* Files in a local outbox the partner has not taken yet; -1 unknown. */
 static long long
 outbox_waiting(const eg_cli_spool *s, const eg_profile *p)
@@ -193,6 +221,7 @@ eg_cli_health_get(const eg_cli_spool *s, eg_ledger *l, const char *id,
 	none.rate_min_files = 5;
 	snprintf(h->id, sizeof(h->id), "%s", id);
 	h->outbox_waiting = -1;
+	h->drop_waiting = -1;
 	eg_error_clear(&pe);
 	if ((size_t)snprintf(path, sizeof(path), "%s/partners/%s.xml",
 			     s->home.home, id) < sizeof(path) &&
@@ -200,6 +229,7 @@ eg_cli_health_get(const eg_cli_spool *s, eg_ledger *l, const char *id,
 		sla = &p->sla;
 		snprintf(h->name, sizeof(h->name), "%s", p->name ? p->name : "");
 		h->outbox_waiting = outbox_waiting(s, p);
+		h->drop_waiting = eg_cli_drop_waiting(s->home.home, p);
 	}
 	h->window = sla->rate_window;
 	for (i = 0; p && i < p->ndocs && !rc; i++)

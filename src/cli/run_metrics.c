@@ -41,6 +41,7 @@ eg_cli_run_metrics_add(eg_cli_run_metrics *m, const char *id,
 	p->at = now;
 	p->quarantine = -1;
 	p->alerts[0] = p->alerts[1] = -1;
+	p->drop_backlog = -1;
 	return EG_OK;
 }
 
@@ -56,7 +57,7 @@ find(eg_cli_run_metrics *m, const char *id)
 }
 
 eg_err
-eg_cli_run_metrics_sla(eg_cli_run_metrics *m, eg_ledger *l,
+eg_cli_run_metrics_sla(eg_cli_run_metrics *m, eg_ledger *l, const char *home,
 		       const eg_profile *p, time_t now, eg_error *e)
 {
 	eg_cli_run_partner *r = find(m, p->id);
@@ -65,6 +66,7 @@ eg_cli_run_metrics_sla(eg_cli_run_metrics *m, eg_ledger *l,
 
 	if (!r || !l)
 		return EG_OK;
+	r->drop_backlog = eg_cli_drop_waiting(home, p);
 	if ((rc = eg_cli_acks_overdue(l, p, now, r->overdue, e)))
 		return rc;
 	for (k = 0; k < p->sla.nack; k++)
@@ -137,6 +139,13 @@ gauge(eg_buf *b, const eg_cli_run_metrics *m, const char *name,
 		    (which == 4 && !p->last_ok))
 			continue;
 		rc = eg_metrics_sample(b, name, which == 5 ? dlab : lab, v);
+		if (!rc && which == 5 && p->drop_backlog >= 0) {
+			const char *out[] = {"partner", p->id, "direction",
+					     "out", NULL};
+
+			rc = eg_metrics_sample(b, name, out,
+					       (double)p->drop_backlog);
+		}
 	}
 	return rc;
 }
@@ -241,9 +250,10 @@ eg_cli_run_metrics_write(eg_cli_run_metrics *m, eg_ledger *l,
 			   4);
 	if (!rc)
 		rc = gauge(&b, m, "edigate_backlog_files",
-			   "Files left in the partner's inbox after its last "
-			   "run (waiting to be complete, or failed and "
-			   "retried).",
+			   "Files waiting after the partner's last run: in its "
+			   "inbox (direction in: not complete yet, or failed "
+			   "and retried), in its outbound drop (direction out: "
+			   "not sent yet).",
 			   5);
 	if (!rc)
 		rc = sla_gauges(&b, m);

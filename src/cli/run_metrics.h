@@ -28,6 +28,7 @@ typedef struct eg_cli_run_partner {
 	char id[64];
 	unsigned long files[5]; /* accepted partial rejected duplicate failed */
 	unsigned long backlog;
+	long long drop_backlog; /* <outbound drop=> not sent; -1 none */
 	int ok;
 	double secs;
 	time_t at, last_ok;
@@ -49,11 +50,11 @@ eg_err eg_cli_run_metrics_add(eg_cli_run_metrics *m, const char *id,
 			      const eg_pipeline_counts *before,
 			      const eg_pipeline_counts *after, int ok,
 			      double secs, time_t now) EG_MUST_USE;
-/* The partner's acknowledgements overdue at now by its profile's
- * windows (p->sla.ack), after its run was added. */
+/* After the partner's run was added: its outbound drop backlog, and its
+ * acknowledgements overdue at now by its profile's windows (p->sla.ack). */
 eg_err eg_cli_run_metrics_sla(eg_cli_run_metrics *m, eg_ledger *l,
-			      const eg_profile *p, time_t now,
-			      eg_error *e) EG_MUST_USE;
+			      const char *home, const eg_profile *p,
+			      time_t now, eg_error *e) EG_MUST_USE;
 /* Add the ledger's figures (l may be NULL) and publish PATH atomically. */
 eg_err eg_cli_run_metrics_write(eg_cli_run_metrics *m, eg_ledger *l,
 				const char *path, eg_error *e) EG_MUST_USE;

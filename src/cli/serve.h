@@ -34,6 +34,7 @@ typedef struct serve_partner {
 				      * duplicate failed */
 	unsigned long long records, acks, retries, runs_ok, runs_failed;
 	unsigned long backlog;       /* waiting + failed, last run */
+	long long drop_backlog;      /* <outbound drop=> not sent, -1 none */
 	long long quarantine;        /* files in quarantine now */
 	time_t last_ok;              /* last run that went well, 0 never */
 	long long alerts[2];         /* open now: warnings, alerts */

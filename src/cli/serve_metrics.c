@@ -360,16 +360,25 @@ render_partners(serve_state *st)
 	}
 	if (!rc)
 		rc = eg_metrics_family(b, "edigate_backlog_files", "gauge",
-				       "Files left in the partner's inbox "
-				       "after its last run (waiting to be "
-				       "complete, or failed and retried).");
+				       "Files waiting after the partner's "
+				       "last run: in its inbox (direction "
+				       "in: not complete yet, or failed and "
+				       "retried), in its outbound drop "
+				       "(direction out: not sent yet).");
 	for (i = 0; !rc && i < st->nps; i++) {
 		const char *lab[] = {"partner", st->ps[i].id, "direction",
 				     "in", NULL};
 
+		const char *out[] = {"partner", st->ps[i].id, "direction",
+				     "out", NULL};
+
 		if (st->ps[i].loaded)
 			rc = eg_metrics_sample(b, "edigate_backlog_files", lab,
 					       (double)st->ps[i].backlog);
+		/* records files in the outbound drop, not sent yet */
+		if (!rc && st->ps[i].loaded && st->ps[i].drop_backlog >= 0)
+			rc = eg_metrics_sample(b, "edigate_backlog_files", out,
+					       (double)st->ps[i].drop_backlog);
 	}
 	if (!rc)
 		rc = eg_metrics_family(b, "edigate_run_duration_seconds",

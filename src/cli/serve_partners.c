@@ -117,6 +117,7 @@ add_partner(serve_ctx *x, const char *id)
 	memset(p, 0, sizeof(*p));
 	snprintf(p->id, sizeof(p->id), "%s", id);
 	p->due = (time_t)-1;
+	p->drop_backlog = -1;
 	eg_metrics_hist_init(&p->runtime, bounds,
 			     sizeof(bounds) / sizeof(bounds[0]));
 	return p;
@@ -211,6 +212,7 @@ take(serve_ctx *x, serve_partner *p, eg_cli_partner *pc,
 	p->pc = pc;
 	p->loaded = 1;
 	p->sched = *sc;
+	p->drop_backlog = eg_cli_drop_waiting(x->sp.home.home, pc->profile);
 	eg_schedule_describe(sc, p->sched_text, sizeof(p->sched_text));
 	/* a new or changed schedule starts again; an unchanged one keeps
 	 * its due time (and its back-off) */

@@ -224,9 +224,16 @@ printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber"
 	>"$h/drop/tpl/orders/release-1.jsonl"
 : >"$h/drop/tpl/orders/.hidden.jsonl"
 touch -d '1 hour ago' "$h/drop/tpl/orders/release-1.jsonl"
+# status counts it as the outbound backlog (issue 19, point 3)
+$E status --partner tpl --json >"$t/out" 2>/dev/null
+python3 -c 'import json,sys; p = json.load(open(sys.argv[1]))["partners"][0]; assert p["dropWaiting"] == 1, p["dropWaiting"]' "$t/out" && ok || bad "status --json: dropWaiting"
+$E status --partner tpl >"$t/out" 2>/dev/null
+expect_out '1 file\(s\) in the outbound drop not sent yet'
 n=$(ls "$out" | wc -l)
 expect_exit 0 $E run
 expect_out 'release-1.jsonl: ready as'
+$E status --partner tpl --json >"$t/out" 2>/dev/null
+python3 -c 'import json,sys; p = json.load(open(sys.argv[1]))["partners"][0]; assert p["dropWaiting"] == 0, p["dropWaiting"]' "$t/out" && ok || bad "status --json: dropWaiting after the run"
 [ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "the dropped order was not delivered"
 grep -l 'W05\*N\*DROP-1' "$out"/*.x12 >/dev/null && ok || bad "no 940 for DROP-1"
 [ ! -e "$h/drop/tpl/orders/release-1.jsonl" ] && ls "$h/drop/tpl/orders/done/" | grep -q -- '-release-1.jsonl' &&
@@ -248,6 +255,15 @@ expect_out 'release-2.jsonl: duplicate as'
 [ "$(grep -l 'W05\*N\*DROP-2' "$out"/*.x12 | wc -l)" -eq 1 ] && ok ||
 	bad "DROP-2 sent twice"
 [ ! -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "release-2 left behind"
+
+# the outbound backlog in the metrics (issue 19, point 4): a file still
+# being written (not stable yet) waits in the drop
+printf '%s\n' '{"recordType":"WarehouseOrder"' >"$h/drop/tpl/orders/release-3.jsonl"
+expect_exit 0 $E run --partner tpl --metrics-file "$t/run.prom"
+parse_metrics "$t/run.prom" >"$t/run.parsed" 2>"$t/perr" && ok || bad "run.prom: $(tail -1 "$t/perr")"
+expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="out"}' 1
+expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="in"}' 0
+rm "$h/drop/tpl/orders/release-3.jsonl"
 
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
