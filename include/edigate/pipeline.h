@@ -83,6 +83,12 @@ typedef struct eg_pipeline_opts {
 	int dry_run;
 	eg_pipeline_note_fn note;
 	void *note_ud;
+	/* Each file transferred (fetched: direction "in"; put on the
+	 * partner's server or outbox: "out") and its wall time, for the
+	 * metrics' transfer-duration histograms; NULL: not told. */
+	void (*transferred)(void *ud, const char *partner,
+			    const char *direction, double secs);
+	void *transferred_ud;
 } eg_pipeline_opts;
 
 /*

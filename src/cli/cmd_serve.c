@@ -122,6 +122,21 @@ clk_wait_ms(const serve_clk *c, time_t t)
 	return (int)(secs * 1000) + 1;
 }
 
+/* A file fetched or put: into the partner's transfer histogram. */
+static void
+on_transfer(void *ud, const char *partner, const char *direction,
+	    double secs)
+{
+	serve_ctx *x = ud;
+	size_t i;
+
+	for (i = 0; i < x->st.nps; i++)
+		if (!strcmp(x->st.ps[i].id, partner))
+			eg_metrics_hist_observe(
+			    &x->st.ps[i].xfer[strcmp(direction, "in") != 0],
+			    secs);
+}
+
 static void
 on_note(void *ud, const char *partner, const char *msg)
 {
@@ -381,6 +396,8 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	po.crash_at = x->st.cli->env_crash;
 	po.note = on_note;
 	po.note_ud = x;
+	po.transferred = on_transfer;
+	po.transferred_ud = x;
 	if (eg_pipeline_new(&x->pl, l, &po, &e)) {
 		serve_say(x, x->st.cli->err, "%s; trying again in a minute", e.msg);
 		for (i = 0; i < n; i++)

@@ -40,6 +40,7 @@ typedef struct serve_partner {
 	long long alerts[2];         /* open now: warnings, alerts */
 	long long overdue[EG_SLA_MAX_ACKS]; /* per profile ack window */
 	eg_metrics_hist runtime;
+	eg_metrics_hist xfer[2];     /* transfers in, out */
 } serve_partner;
 
 /* A ledger counter keyed by words (documents, bytes). */

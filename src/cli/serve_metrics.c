@@ -393,6 +393,26 @@ render_partners(serve_state *st)
 						   "edigate_run_duration_seconds",
 						   lab, &st->ps[i].runtime);
 	}
+	if (!rc)
+		rc = eg_metrics_family(b, "edigate_transfer_duration_seconds",
+				       "histogram",
+				       "Wall time of each file transferred, "
+				       "by partner and direction (in: fetched "
+				       "from the partner's server or inbox; "
+				       "out: put on its server or outbox).");
+	for (i = 0; !rc && i < st->nps; i++) {
+		size_t d;
+
+		for (d = 0; !rc && d < 2 && st->ps[i].loaded; d++) {
+			const char *lab[] = {"partner", st->ps[i].id,
+					     "direction", d ? "out" : "in",
+					     NULL};
+
+			rc = eg_metrics_hist_write(
+			    b, "edigate_transfer_duration_seconds", lab,
+			    &st->ps[i].xfer[d]);
+		}
+	}
 	return rc;
 }
 

@@ -102,6 +102,7 @@ add_partner(serve_ctx *x, const char *id)
 {
 	static const double bounds[] = {0.1, 0.5, 1, 5, 15, 60, 300, 900,
 					3600};
+	static const double xb[] = {0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300};
 	serve_partner *p;
 
 	if (x->st.nps == x->st.cap) {
@@ -120,6 +121,8 @@ add_partner(serve_ctx *x, const char *id)
 	p->drop_backlog = -1;
 	eg_metrics_hist_init(&p->runtime, bounds,
 			     sizeof(bounds) / sizeof(bounds[0]));
+	eg_metrics_hist_init(&p->xfer[0], xb, sizeof(xb) / sizeof(xb[0]));
+	eg_metrics_hist_init(&p->xfer[1], xb, sizeof(xb) / sizeof(xb[0]));
 	return p;
 }
 

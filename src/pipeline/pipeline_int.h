@@ -49,6 +49,10 @@ struct eg_pipeline {
 /* A test's crash point (--crash-at NAME[:N]): SIGKILL at its Nth pass.
  * tests/e2e/crash.sh names every one of them. */
 void eg_pl_crash_point(eg_pipeline *pl, const char *name);
+/* Wall-clock seconds (monotonic), to time a transfer. */
+double eg_pl_mono(void);
+/* A file went in or out in secs (the opts' transferred callback). */
+void eg_pl_transferred(eg_pipeline *pl, const char *direction, double secs);
 /* A line for the operator (the opts' note callback). */
 void eg_pl_note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
 /* A file (or an ack) the environment did not let us finish: counted,

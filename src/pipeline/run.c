@@ -49,6 +49,23 @@ eg_pl_count_failure(eg_pipeline *pl, const char *fmt, ...)
 	va_end(ap);
 }
 
+double
+eg_pl_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+eg_pl_transferred(eg_pipeline *pl, const char *direction, double secs)
+{
+	if (pl->o.transferred && pl->pp)
+		pl->o.transferred(pl->o.transferred_ud, pl->pp->profile->id,
+				  direction, secs);
+}
+
 const char *
 eg_pipeline_problem(const eg_pipeline *pl)
 {
