@@ -153,6 +153,16 @@ expect_out 'Themes: 3 file\(s\) went to quarantine'
 expect_out '2  syntax +shopco'
 expect_out 'mean time to resolve: 2d 12h'
 expect_out 'alice .*discard .*order cancelled'
+# reprocessed, and by whom: the file released and rejected again
+brk2=$($E quarantine list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"][0]["id"])')
+EDIGATE_NOW=$(at 5)
+$E reprocess "$brk2" --reason 'guide fixed' --actor erin >"$t/out" 2>&1
+expect_sql "SELECT actor||' '||reason FROM audit WHERE file_id='$brk2' AND action='reprocess'" 'erin guide fixed'
+expect_exit 0 $E review --since 7d --json
+jcheck '[p["reprocess"] for p in j["people"] if p["actor"] == "erin"] == [1]'
+jcheck '("erin", "reprocess") in [(a["actor"], a["action"]) for a in j["actions"]]'
+expect_exit 0 $E review --since 7d
+expect_out 'erin .*reprocess .*guide fixed'
 # a week later the period holds none of it
 EDIGATE_NOW=$(at 20)
 expect_exit 0 $E review --json

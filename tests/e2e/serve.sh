@@ -185,8 +185,9 @@ expect_metric "$t/page.parsed" 'edigate_records_total{partner="shopco"}' 3
 grep -qE '^edigate_serve_lock_busy_total [1-9]' "$t/page.parsed" && ok || bad "lock_busy not counted"
 grep -qE '^edigate_last_success_timestamp_seconds\{partner="shopco"\} [0-9]{10}$' "$t/page.parsed" && ok || bad "no last success time"
 grep -qE '^edigate_run_duration_seconds_count\{partner="shopco"\} [1-9]' "$t/page.parsed" && ok || bad "no run durations"
-# a transfer each: the three files fetched, the acknowledgements put
-expect_metric "$t/page.parsed" 'edigate_transfer_duration_seconds_count{partner="shopco",direction="in"}' 3
+# a transfer each: the three files fetched (at least: after-pickup
+# "leave" fetches a file again to compare its bytes), the acks put
+grep -qE '^edigate_transfer_duration_seconds_count\{partner="shopco",direction="in"\} ([3-9]|[1-9][0-9]+)$' "$t/page.parsed" && ok || bad "fewer than 3 inbound transfer durations"
 grep -qE '^edigate_transfer_duration_seconds_count\{partner="shopco",direction="out"\} [1-9]' "$t/page.parsed" && ok || bad "no outbound transfer durations"
 # no service levels here: no alert open (acknowledgements overdue:
 # alerts.sh, where a profile expects them)
