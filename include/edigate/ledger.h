@@ -34,7 +34,7 @@ typedef struct eg_ledger eg_ledger;
 typedef struct sqlite3_stmt eg_stmt;
 
 /* The schema version of a new ledger (the migrations in ledger.c). */
-#define EG_LEDGER_SCHEMA 7
+#define EG_LEDGER_SCHEMA 8
 
 /* Open (create, migrate) spool_dir/ledger.db. */
 eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,

@@ -206,7 +206,7 @@ eg_cli_run_metrics_write(eg_cli_run_metrics *m, eg_ledger *l,
 		if (eg_ledger_metrics_quarantine(l, on_quarantine, m, &le))
 			for (i = 0; i < m->n; i++)
 				m->ps[i].quarantine = -1; /* not known */
-		if (eg_ledger_metrics_last_ok(l, on_last_ok, m, &le))
+		if (eg_ledger_metrics_last_ok(l, 0, NULL, on_last_ok, m, &le))
 			eg_error_clear(&le);
 		for (i = 0; i < m->n; i++)
 			m->ps[i].alerts[0] = m->ps[i].alerts[1] = 0;

@@ -56,6 +56,7 @@ typedef struct serve_state {
 	serve_count *docs, *xfer;
 	size_t ndocs, nxfer;
 	int64_t mark_files, mark_docs;
+	int64_t mark_runs; /* runs read for last success (under the lock) */
 	unsigned long long lock_busy, reloads_ok, reloads_kept;
 	time_t started;
 	eg_buf page;          /* the rendered /metrics */

@@ -269,7 +269,8 @@ serve_ledger_figures(serve_state *st, eg_ledger *l, time_t now,
 		st->ps[i].alerts[0] = st->ps[i].alerts[1] = 0;
 	}
 	if (eg_ledger_metrics_quarantine(l, on_quarantine, st, &e) ||
-	    eg_ledger_metrics_last_ok(l, on_last_ok, st, &e) ||
+	    eg_ledger_metrics_last_ok(l, st->mark_runs, &st->mark_runs,
+				      on_last_ok, st, &e) ||
 	    eg_ledger_metrics_alerts(l, on_alerts, st, &e))
 		goto fail;
 	for (i = 0; i < st->nps; i++)

@@ -229,10 +229,17 @@ static const char schema_v6[] =
  * to the partner's outbox, for acknowledgement windows. */
 static const char schema_v7[] =
     "ALTER TABLE outputs ADD COLUMN sent_at INTEGER;";
+/* Version 8: each run starts by marking its partner's runs still
+ * "running" as crashed; a partial index keeps that a lookup, not a scan
+ * of every run the partner ever had (serve checks a partner every
+ * minute: half a million rows a year). */
+static const char schema_v8[] =
+    "CREATE INDEX IF NOT EXISTS runs_running ON runs(partner) "
+    "WHERE status='running';";
 
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3,
 					 schema_v4, schema_v5, schema_v6,
-					 schema_v7};
+					 schema_v7, schema_v8};
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(NMIGRATIONS == EG_LEDGER_SCHEMA,
 	       "EG_LEDGER_SCHEMA (ledger.h) names the last migration");

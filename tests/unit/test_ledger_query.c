@@ -26,7 +26,6 @@
 #include <cmocka.h>
 
 #include "edigate/ledger.h"
-#include "edigate/ledger_pipeline.h"
 #include "edigate/ledger_query.h"
 
 #define DAY ((int64_t)1796601600) /* 2026-12-07 00:00:00 UTC */
@@ -985,62 +984,6 @@ test_broken_ledger(void **state)
 			     EG_OK);
 }
 
-/* Run bookkeeping (serve's idle checks): run_start is one transaction,
- * a run that changed nothing else ends without a disk sync, and the
- * ledger is back to synchronous=FULL for real work either way; a
- * ledger file replaced under an open connection is noticed. */
-static void
-test_run_bookkeeping(void **state)
-{
-	fx *f = *state;
-	eg_ledger_run_counts c;
-	int64_t id = 0, id2 = 0, v = 0, ch;
-	char path[128], moved[160];
-	eg_error e;
-
-	eg_error_clear(&e);
-	memset(&c, 0, sizeof(c));
-	assert_int_equal(eg_ledger_pl_run_start(f->l, "bigretail", DAY, &id,
-						&e),
-			 EG_OK);
-	assert_true(id > 0);
-	assert_int_equal(eg_ledger_int(f->l, &v, 0, &e, "PRAGMA synchronous",
-				       ""),
-			 EG_OK);
-	assert_int_equal(v, 2); /* FULL */
-	ch = eg_ledger_changes(f->l);
-	assert_int_equal(eg_ledger_pl_run_end(f->l, id, "ok", &c, NULL, 1, &e),
-			 EG_OK);
-	assert_int_equal(eg_ledger_changes(f->l), ch + 1);
-	assert_int_equal(eg_ledger_int(f->l, &v, 0, &e, "PRAGMA synchronous",
-				       ""),
-			 EG_OK);
-	assert_int_equal(v, 2);
-	/* a run left "running" (a crash) is marked so by the next start */
-	assert_int_equal(eg_ledger_pl_run_start(f->l, "bigretail", DAY + 60,
-						&id, &e),
-			 EG_OK);
-	assert_int_equal(eg_ledger_pl_run_start(f->l, "bigretail", DAY + 120,
-						&id2, &e),
-			 EG_OK);
-	assert_int_equal(eg_ledger_int(f->l, &v, 0, &e,
-				       "SELECT count(*) FROM runs WHERE id=?1 "
-				       "AND status='crashed'",
-				       "i", id),
-			 EG_OK);
-	assert_int_equal(v, 1);
-	assert_int_equal(eg_ledger_pl_run_end(f->l, id2, "ok", &c, NULL, 0, &e),
-			 EG_OK);
-	/* replaced: moved away (as `run --new-ledger` does) */
-	assert_false(eg_ledger_replaced(f->l));
-	snprintf(path, sizeof(path), "%s/ledger.db", f->dir);
-	snprintf(moved, sizeof(moved), "%s/ledger.db.old", f->dir);
-	assert_int_equal(rename(path, moved), 0);
-	assert_true(eg_ledger_replaced(f->l));
-	assert_int_equal(rename(moved, path), 0);
-	assert_false(eg_ledger_replaced(f->l));
-}
-
 int
 main(void)
 {
@@ -1065,8 +1008,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_quarantine_work, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_broken_ledger, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_run_bookkeeping, setup,
 						teardown),
 	};
 
