@@ -103,11 +103,17 @@ typedef struct eg_pipeline_opts {
  */
 
 /* A partner as the pipeline needs it (built by the caller). */
+/* What a run of a partner does (eg_pipeline_partner.directions; 0:
+ * both): serve runs them apart when <outbound> has its own schedule. */
+#define EG_PL_IN 1u  /* pull, process, acknowledgements, clean-up */
+#define EG_PL_OUT 2u /* the outbound drop folder, undelivered documents */
+
 typedef struct eg_pipeline_partner {
 	const eg_profile *profile;
 	const eg_envelope_expect *expect;
 	const eg_guide *const *guides; /* partner guides */
 	size_t nguides;
+	unsigned directions; /* EG_PL_IN | EG_PL_OUT; 0: both */
 } eg_pipeline_partner;
 
 typedef struct eg_pipeline eg_pipeline;

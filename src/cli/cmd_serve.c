@@ -56,6 +56,9 @@ help(FILE *f)
 	      "or <schedule cron=\"*/15 6-20 * * mon-fri\" tz=\"America/"
 	      "Chicago\">\n"
 	      "with optional <window days= from= to=/> (docs/operations.md).\n"
+	      "A <schedule> in <outbound> runs the outbound direction (the\n"
+	      "drop folder, undelivered documents) on its own; the\n"
+	      "transport's then runs the inbound direction only.\n"
 	      "Each run is what `edigate run --partner ID` does.  Runs never\n"
 	      "overlap: one at a time, under the spool's run lock (a run\n"
 	      "started from cron makes serve wait, never collide).  A\n"
@@ -148,14 +151,45 @@ on_note(void *ud, const char *partner, const char *msg)
 
 /* --- one cycle -------------------------------------------------------- */
 
+/* When p is due next: its run, or with an outbound schedule of its own,
+ * the first of its two directions ((time_t)-1: never). */
+static time_t
+when_due(const serve_partner *p)
+{
+	if (!p->has_out || p->odue == (time_t)-1)
+		return p->due;
+	if (p->due == (time_t)-1 || p->odue < p->due)
+		return p->odue;
+	return p->due;
+}
+
+static int
+is_due(time_t t, time_t now)
+{
+	return t != (time_t)-1 && t <= now;
+}
+
+/* Due partners wait until t (the lock was busy, the spool failed). */
 static void
-serve_one(serve_ctx *x, serve_partner *p)
+postpone(serve_partner *p, time_t now, time_t t)
+{
+	if (is_due(p->due, now))
+		p->due = t;
+	if (p->has_out && is_due(p->odue, now))
+		p->odue = t;
+}
+
+static void
+serve_one(serve_ctx *x, serve_partner *p, time_t now)
 {
 	eg_pipeline_partner pp;
 	eg_pipeline_counts c;
 	eg_error e;
 	time_t started = serve_clk_now(&x->clock), ended;
 	double t0 = serve_mono();
+	const eg_schedule *ns = &p->sched;
+	const char *dir = "";
+	time_t nt;
 	int failed;
 	eg_err rc;
 
@@ -164,6 +198,10 @@ serve_one(serve_ctx *x, serve_partner *p)
 	pp.expect = &p->pc->expect;
 	pp.guides = p->pc->guides;
 	pp.nguides = p->pc->nguides;
+	/* each direction on its own schedule: only what is due */
+	if (p->has_out)
+		pp.directions = (is_due(p->due, now) ? EG_PL_IN : 0) |
+				(is_due(p->odue, now) ? EG_PL_OUT : 0);
 	memset(&c, 0, sizeof(c));
 	eg_error_clear(&e);
 	x->cur = p->id;
@@ -190,16 +228,27 @@ serve_one(serve_ctx *x, serve_partner *p)
 		p->runs_ok++;
 		p->last_ok = ended;
 	}
-	p->due = eg_schedule_after_run(&p->sched, started, ended, p->fails,
-				       x->o.max_backoff);
+	if (!p->has_out || (pp.directions & EG_PL_IN))
+		p->due = eg_schedule_after_run(&p->sched, started, ended,
+					       p->fails, x->o.max_backoff);
+	if (p->has_out && (pp.directions & EG_PL_OUT))
+		p->odue = eg_schedule_after_run(&p->osched, started, ended,
+						p->fails, x->o.max_backoff);
+	nt = p->due;
+	if (pp.directions == EG_PL_OUT) {
+		ns = &p->osched;
+		nt = p->odue;
+		dir = " (outbound)";
+	} else if (pp.directions == EG_PL_IN) {
+		dir = " (inbound)";
+	}
 	{
 		char next[64];
 
-		if (p->due == (time_t)-1)
+		if (nt == (time_t)-1)
 			snprintf(next, sizeof(next), "never");
 		else
-			eg_schedule_local(&p->sched, p->due, next,
-					  sizeof(next));
+			eg_schedule_local(ns, nt, next, sizeof(next));
 		if (rc)
 			serve_say(x, x->st.cli->err, "partner %s: run failed (%s); "
 			    "failure %u in a row, next try %s", p->id, e.msg,
@@ -211,12 +260,12 @@ serve_one(serve_ctx *x, serve_partner *p)
 			    eg_pipeline_problem(x->pl), p->fails, next);
 		else if (!x->o.quiet || c.files || c.processed)
 			serve_say(x, x->st.cli->out,
-			    "partner %s: run: %lu file(s) taken, %lu "
+			    "partner %s: run%s: %lu file(s) taken, %lu "
 			    "accepted, %lu partial, %lu rejected, %lu "
 			    "duplicate; %lu record(s), %lu ack(s); next run "
 			    "%s",
-			    p->id, c.files, c.accepted, c.partial, c.rejected,
-			    c.duplicates, c.records, c.acks, next);
+			    p->id, dir, c.files, c.accepted, c.partial,
+			    c.rejected, c.duplicates, c.records, c.acks, next);
 	}
 }
 
@@ -225,7 +274,9 @@ due_cmp(const void *a, const void *b)
 {
 	const serve_partner *const *pa = a, *const *pb = b;
 
-	return (*pa)->due < (*pb)->due ? -1 : (*pa)->due > (*pb)->due;
+	time_t a1 = when_due(*pa), b1 = when_due(*pb);
+
+	return a1 < b1 ? -1 : a1 > b1;
 }
 
 /* Read one signal byte if any: 'T' stop, 'H' reload, 0 none. */
@@ -349,14 +400,11 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	if (!(due = calloc(x->st.nps + 1, sizeof(*due)))) {
 		/* out of memory: every partner waits a minute, no spinning */
 		for (i = 0; i < x->st.nps; i++)
-			if (x->st.ps[i].due != (time_t)-1 &&
-			    x->st.ps[i].due <= now)
-				x->st.ps[i].due = now + 60;
+			postpone(&x->st.ps[i], now, now + 60);
 		return;
 	}
 	for (i = 0; i < x->st.nps; i++)
-		if (x->st.ps[i].loaded && x->st.ps[i].due != (time_t)-1 &&
-		    x->st.ps[i].due <= now)
+		if (x->st.ps[i].loaded && is_due(when_due(&x->st.ps[i]), now))
 			due[n++] = &x->st.ps[i];
 	qsort(due, n, sizeof(*due), due_cmp);
 	eg_error_clear(&e);
@@ -369,7 +417,7 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 			serve_say(x, x->st.cli->out, "the spool is busy (another "
 			    "edigate run holds its lock): waiting for it");
 		for (i = 0; i < n; i++)
-			due[i]->due = now + 5;
+			postpone(due[i], now, now + 5);
 		free(due);
 		return;
 	}
@@ -382,7 +430,7 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 		serve_say(x, x->st.cli->err, "cannot open the spool: %s; trying "
 		    "again in a minute", e.msg);
 		for (i = 0; i < n; i++)
-			due[i]->due = now + 60;
+			postpone(due[i], now, now + 60);
 		goto out;
 	}
 	memset(&po, 0, sizeof(po));
@@ -401,13 +449,13 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	if (eg_pipeline_new(&x->pl, l, &po, &e)) {
 		serve_say(x, x->st.cli->err, "%s; trying again in a minute", e.msg);
 		for (i = 0; i < n; i++)
-			due[i]->due = now + 60;
+			postpone(due[i], now, now + 60);
 		eg_ledger_close(x->l); /* opened again next cycle */
 		x->l = NULL;
 		goto out;
 	}
 	for (i = 0; i < n && !*stop; i++) {
-		serve_one(x, due[i]);
+		serve_one(x, due[i], now);
 		(void)drain_signals(stop, hup);
 	}
 	if (*stop && i < n)
@@ -480,9 +528,9 @@ next_due(const serve_ctx *x)
 	for (i = 0; i < x->st.nps; i++) {
 		const serve_partner *p = &x->st.ps[i];
 
-		if (p->loaded && p->due != (time_t)-1 &&
-		    (t == (time_t)-1 || p->due < t))
-			t = p->due;
+		if (p->loaded && when_due(p) != (time_t)-1 &&
+		    (t == (time_t)-1 || when_due(p) < t))
+			t = when_due(p);
 	}
 	return t;
 }

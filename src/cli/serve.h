@@ -28,6 +28,12 @@ typedef struct serve_partner {
 	eg_schedule sched;
 	char sched_text[160];
 	time_t due;           /* (time_t)-1: never */
+	/* <outbound><schedule>: the outbound direction on its own (due
+	 * runs the inbound one then); has_out 0: one schedule for both */
+	int has_out;
+	eg_schedule osched;
+	char osched_text[160];
+	time_t odue;
 	unsigned fails;       /* failed runs in a row */
 	/* figures since serve started */
 	unsigned long long files[5]; /* accepted partial rejected

@@ -118,6 +118,7 @@ add_partner(serve_ctx *x, const char *id)
 	memset(p, 0, sizeof(*p));
 	snprintf(p->id, sizeof(p->id), "%s", id);
 	p->due = (time_t)-1;
+	p->odue = (time_t)-1;
 	p->drop_backlog = -1;
 	eg_metrics_hist_init(&p->runtime, bounds,
 			     sizeof(bounds) / sizeof(bounds[0]));
@@ -202,6 +203,36 @@ serve_drop_pc(eg_cli_partner *pc)
 	free(pc);
 }
 
+/* The outbound direction's own schedule, if the profile has one. */
+static void
+take_out(serve_ctx *x, serve_partner *p, int reload)
+{
+	time_t now = serve_clk_now(&x->clock);
+	char was[160], next[64];
+	eg_error e;
+
+	snprintf(was, sizeof(was), "%s", p->has_out ? p->osched_text : "");
+	eg_error_clear(&e);
+	/* partner check (load_checked) has refused a malformed one */
+	p->has_out = eg_profile_schedule_out(p->pc->profile, &p->osched,
+					     &e) == EG_OK;
+	if (!p->has_out) {
+		p->osched_text[0] = '\0';
+		p->odue = (time_t)-1;
+		return;
+	}
+	eg_schedule_describe(&p->osched, p->osched_text,
+			     sizeof(p->osched_text));
+	if (!reload || strcmp(was, p->osched_text) || p->odue == (time_t)-1)
+		p->odue = eg_schedule_first(&p->osched, now);
+	if (p->odue == (time_t)-1)
+		snprintf(next, sizeof(next), "never");
+	else
+		eg_schedule_local(&p->osched, p->odue, next, sizeof(next));
+	serve_say(x, x->st.cli->out, "partner %s: outbound on its own "
+		  "schedule (%s), next %s", p->id, p->osched_text, next);
+}
+
 /* p takes pc (owned) and its schedule. */
 static void
 take(serve_ctx *x, serve_partner *p, eg_cli_partner *pc,
@@ -229,6 +260,7 @@ take(serve_ctx *x, serve_partner *p, eg_cli_partner *pc,
 		eg_schedule_local(sc, p->due, next, sizeof(next));
 	serve_say(x, x->st.cli->out, "partner %s: %s (%s), next run %s", p->id,
 	    reload ? "profile reloaded" : "scheduled", p->sched_text, next);
+	take_out(x, p, reload);
 }
 
 /* Load (or reload) partners/.  Returns the number of partners served. */
@@ -292,6 +324,8 @@ serve_load_partners(serve_ctx *x, int reload)
 			p->pc = NULL;
 			p->loaded = 0;
 			p->due = (time_t)-1;
+			p->odue = (time_t)-1;
+			p->has_out = 0;
 		}
 		n += p->loaded;
 	}

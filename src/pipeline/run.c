@@ -210,6 +210,8 @@ run_end(eg_pipeline *pl, int64_t run_id, const eg_pipeline_counts *c,
 static eg_err
 serve_session(eg_pipeline *pl, eg_error *e)
 {
+	unsigned d = pl->pp->directions ? pl->pp->directions
+					: EG_PL_IN | EG_PL_OUT;
 	eg_err rc;
 
 	rc = eg_transport_open(&pl->t, pl->pp->profile, pl->o.home, pl->o.now,
@@ -217,21 +219,21 @@ serve_session(eg_pipeline *pl, eg_error *e)
 	if (rc)
 		return rc;
 	pl->t->batched = 1; /* push_acks and post_actions sync */
-	rc = eg_pl_pull(pl, e);
-	if (!rc)
+	rc = d & EG_PL_IN ? eg_pl_pull(pl, e) : EG_OK;
+	if (!rc && (d & EG_PL_IN))
 		rc = eg_pl_process_all(pl, e);
 	/* shadow and dry runs: nothing to the outbox, nothing done on the
 	 * partner's server */
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_IN) && eg_pl_delivers(pl))
 		rc = eg_pl_push_acks(pl, e);
 	/* outbound: what our systems left in the drop folder, then every
 	 * document not delivered yet (a crash or a failed delivery); not
 	 * in a dry run or shadow mode, where nothing goes out */
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_OUT) && eg_pl_delivers(pl))
 		rc = eg_pl_send_drop(pl, e);
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_OUT) && eg_pl_delivers(pl))
 		rc = eg_pl_push_docs(pl, NULL, e);
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_IN) && eg_pl_delivers(pl))
 		rc = eg_pl_post_actions(pl, e);
 	pl->t->ops->close(pl->t);
 	pl->t = NULL;

@@ -265,5 +265,35 @@ expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="ou
 expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="in"}' 0
 rm "$h/drop/tpl/orders/release-3.jsonl"
 
+# --- 9. serve: the outbound direction on its own schedule (issue 19) ------
+# <outbound><schedule every="1m"> sends the drop folder every minute while
+# <transport><schedule> takes files in at 06:00 only
+cp "$h/partners/tpl.xml" "$t/tpl.xml"
+sed -i 's|</transport>|  <schedule cron="0 6 * * *" tz="UTC"/>\n  </transport>|; s|drop="drop/tpl/orders"/>|drop="drop/tpl/orders">\n    <schedule every="1m"/>\n  </outbound>|' "$h/partners/tpl.xml"
+expect_exit 0 $E partner check tpl
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"DROP-9","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":9,"uom":"EA"}}]}' \
+	>"$h/drop/tpl/orders/release-9.jsonl"
+touch -d '1 hour ago' "$h/drop/tpl/orders/release-9.jsonl"
+cp "$h/drop/tpl/in/997-1.x12" "$h/drop/tpl/in/997-9.x12"
+touch -d '1 hour ago' "$h/drop/tpl/in/997-9.x12"
+EDIGATE_CLOCK_RATE=60 $E serve --partner tpl >"$t/serve.log" 2>&1 &
+spid=$!
+n=0
+while ! grep -q 'release-9.jsonl: ready as' "$t/serve.log" 2>/dev/null && [ $n -lt 300 ]; do
+	sleep 0.1; n=$((n + 1)); done
+kill -TERM "$spid"; wait "$spid" 2>/dev/null
+grep -q 'partner tpl: outbound on its own schedule (every 1m)' "$t/serve.log" && ok || bad "serve did not take the outbound schedule"
+grep -q 'partner tpl: run (outbound):' "$t/serve.log" && ok || {
+	bad "no outbound run"; tail -5 "$t/serve.log"; }
+grep -l 'W05\*N\*DROP-9' "$out"/*.x12 >/dev/null && ok || bad "serve did not send DROP-9"
+grep -q 'run (inbound)\|partner tpl: run:' "$t/serve.log" && bad "serve took files in before 06:00" || ok
+[ "$(q "SELECT count(*) FROM files WHERE name='997-9.x12'")" = 0 ] && ok || bad "the inbox was read"
+rm "$h/drop/tpl/in/997-9.x12"
+# an outbound schedule alone would send and never receive: refused
+sed -i 's|  <schedule cron="0 6 \* \* \*" tz="UTC"/>||' "$h/partners/tpl.xml"
+expect_exit 2 $E partner check tpl
+expect_out '<outbound><schedule> without a <transport><schedule>'
+cp "$t/tpl.xml" "$h/partners/tpl.xml"
+
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
