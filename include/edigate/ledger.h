@@ -3,7 +3,9 @@
  * (several nodes on one ledger) a PostgreSQL database named by a
  * postgresql:// URL (ledger_int.h: the backends; docs/nodes.md).
  *
- * WAL mode, synchronous=FULL: a commit is on disk when it returns.  The
+ * WAL mode, synchronous=FULL: a commit is on disk when it returns (run
+ * bookkeeping of a run that did nothing is the one exception:
+ * ledger_pipeline.h).  The
  * schema is versioned (PRAGMA user_version) and migrated forward by the
  * program on open; a database newer than the program is refused.  It
  * holds what came in (files and their state history, interchanges,
@@ -36,7 +38,7 @@ typedef struct eg_ledger eg_ledger;
 typedef struct eg_stmt eg_stmt;
 
 /* The schema version of a new ledger (the migrations in ledger.c). */
-#define EG_LEDGER_SCHEMA 8
+#define EG_LEDGER_SCHEMA 9
 
 /* Open (create, migrate) spool_dir/ledger.db. */
 eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,
@@ -64,6 +66,10 @@ eg_err eg_ledger_open_at(eg_ledger **out, const char *spool_dir,
 /* Does s name a PostgreSQL ledger (postgresql:// or postgres://)? */
 int eg_ledger_is_url(const char *s);
 void eg_ledger_close(eg_ledger *l);
+/* 1 when spool_dir/ledger.db is no longer the file l opened (moved
+ * away, replaced by `run --new-ledger`): a process that keeps the
+ * ledger open between runs (serve) opens it again.  0 for PostgreSQL. */
+int eg_ledger_replaced(const eg_ledger *l);
 /* ledger.db's path, or the URL (its password left out). */
 const char *eg_ledger_path(const eg_ledger *l);
 /* Which backend: SQLite (one node) or PostgreSQL (shared by nodes). */
@@ -103,6 +109,9 @@ eg_err eg_ledger_int(eg_ledger *l, int64_t *out, int64_t dflt, eg_error *e,
 int64_t eg_ledger_last_rowid(eg_ledger *l);
 /* Rows the last INSERT/UPDATE/DELETE changed (0: an INSERT ... ON
  * CONFLICT DO NOTHING found the row there, a claim lost). */
+int64_t eg_ledger_changed(eg_ledger *l);
+/* Rows inserted, updated or deleted through this connection since it
+ * opened (a run that changed nothing but its own row did no work). */
 int64_t eg_ledger_changes(eg_ledger *l);
 /* SQL without parameters, as it is (several statements allowed). */
 eg_err eg_ledger_plain(eg_ledger *l, const char *sql,

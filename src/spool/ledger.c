@@ -1,7 +1,9 @@
 /*
  * ledger.c - the spool ledger (see ledger.h, docs/ledger.md): the API
  * every module calls, over the backend chosen at open (ledger_int.h):
- * SQLite in the spool, or PostgreSQL when a URL names one.
+ * SQLite in the spool, or PostgreSQL when a URL names one.  The
+ * reference store for rules and the refused clean-ups are in
+ * ledger_refs.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ledger_int.h"
 
@@ -92,9 +95,28 @@ eg_ledger_node(const eg_ledger *l)
 }
 
 int64_t
+eg_ledger_changed(eg_ledger *l)
+{
+	return l->ops->changed(l);
+}
+
+int64_t
 eg_ledger_changes(eg_ledger *l)
 {
-	return l->ops->changes(l);
+	return l->ops->total_changes(l);
+}
+
+/* SQLite: is spool/ledger.db still the file opened?  A PostgreSQL
+ * ledger is not replaced under a node. */
+int
+eg_ledger_replaced(const eg_ledger *l)
+{
+	struct stat sb;
+
+	if (l->ops->kind != EG_LEDGER_KIND_SQLITE)
+		return 0;
+	return stat(l->path, &sb) != 0 || sb.st_dev != l->dev ||
+	       sb.st_ino != l->ino;
 }
 
 eg_err
@@ -177,18 +199,15 @@ eg_ledger_plain(eg_ledger *l, const char *sql, eg_error *e)
 	return l->ops->plain(l, sql, e);
 }
 
-eg_err
-eg_ledger_exec(eg_ledger *l, eg_error *e, const char *sql, const char *types,
-	       ...)
+static eg_err
+exec_v(eg_ledger *l, eg_error *e, const char *sql, const char *types,
+       va_list ap)
 {
 	eg_stmt *st;
-	va_list ap;
 	eg_err rc;
 	int r;
 
-	va_start(ap, types);
 	rc = l->ops->prepare(l, &st, e, sql, types, ap);
-	va_end(ap);
 	if (rc)
 		return rc;
 	while ((r = l->ops->step(l, st, e)) == 1)
@@ -196,6 +215,30 @@ eg_ledger_exec(eg_ledger *l, eg_error *e, const char *sql, const char *types,
 	if (r < 0)
 		rc = e->code ? e->code : EG_EIO;
 	l->ops->done(st);
+	return rc;
+}
+
+/* Under a lease, a statement outside a transaction gets one of its own:
+ * its commit checks the fencing token like any other (ledger_nodes.h). */
+eg_err
+eg_ledger_exec(eg_ledger *l, eg_error *e, const char *sql, const char *types,
+	       ...)
+{
+	int own = l->lease[0] && !l->in_tx && !l->fencing;
+	va_list ap;
+	eg_err rc;
+
+	if (own && (rc = eg_ledger_begin(l, e)))
+		return rc;
+	va_start(ap, types);
+	rc = exec_v(l, e, sql, types, ap);
+	va_end(ap);
+	if (own) {
+		if (!rc)
+			rc = eg_ledger_commit(l, e);
+		else
+			eg_ledger_rollback(l);
+	}
 	return rc;
 }
 
@@ -341,190 +384,4 @@ eg_ledger_set_state(eg_ledger *l, const char *file_id, const char *state,
 				    "?2,?3)",
 				    "ttt", file_id, state, note);
 	return rc;
-}
-
-static void
-copy_col(char *dst, size_t cap, eg_stmt *st, int i)
-{
-	snprintf(dst, cap, "%s", eg_col_text(st, i));
-}
-
-static eg_err
-ledger_find(void *ud, const char *partner, const char *set, const char *key,
-	    const char *value, eg_ref_doc *out, int *found, eg_error *e)
-{
-	eg_ledger *l = ud;
-	eg_stmt *st;
-	int64_t txn = 0;
-	size_t n = 0, cap = 0;
-	eg_err rc;
-	int r;
-
-	*found = 0;
-	rc = eg_ledger_query(l, &st, e,
-			     "SELECT file_id, txn_id FROM business_keys "
-			     "WHERE partner=?1 AND set_id=?2 AND name=?3 "
-			     "AND value=?4",
-			     "tttt", partner, set, key, value);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(l, st, e);
-	if (r == 1) {
-		memset(out, 0, sizeof(*out));
-		snprintf(out->set, sizeof(out->set), "%s", set);
-		copy_col(out->file_id, sizeof(out->file_id), st, 0);
-		txn = eg_col_int(st, 1);
-		*found = 1;
-	}
-	eg_ledger_done(st);
-	if (r != 1)
-		return r < 0 ? e->code : EG_OK;
-	rc = eg_ledger_query(l, &st, e,
-			     "SELECT line_number, gtin, sku, buyer_part, "
-			     "quantity, uom FROM ref_lines WHERE txn_id=?1 "
-			     "ORDER BY rowid",
-			     "i", txn);
-	if (rc)
-		return rc;
-	while ((r = eg_ledger_step(l, st, e)) == 1) {
-		eg_ref_line *ln;
-
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 16;
-			eg_ref_line *v = realloc(out->lines, c * sizeof(*v));
-
-			if (!v) {
-				r = -1;
-				(void)eg_fail(e, EG_ENOMEM, "out of memory");
-				break;
-			}
-			out->lines = v;
-			cap = c;
-		}
-		ln = &out->lines[n++];
-		copy_col(ln->line_number, sizeof(ln->line_number), st, 0);
-		copy_col(ln->gtin, sizeof(ln->gtin), st, 1);
-		copy_col(ln->sku, sizeof(ln->sku), st, 2);
-		copy_col(ln->buyer_part, sizeof(ln->buyer_part), st, 3);
-		copy_col(ln->quantity, sizeof(ln->quantity), st, 4);
-		copy_col(ln->uom, sizeof(ln->uom), st, 5);
-		out->nlines = n;
-	}
-	eg_ledger_done(st);
-	if (r < 0) {
-		eg_ref_doc_clear(out);
-		*found = 0;
-		return e->code ? e->code : EG_EIO;
-	}
-	return EG_OK;
-}
-
-eg_refstore
-eg_ledger_refstore(eg_ledger *l)
-{
-	eg_refstore s = {ledger_find, l};
-
-	return s;
-}
-
-/* ---- clean-ups the partner's server refuses ------------------------------
- * Each refusal is a 'cleanup-refused' event of the file; the after-th
- * while its clean-up is still pending adds one 'cleanup-attention'
- * event, which `edigate status` reports until the clean-up is done. */
-
-eg_err
-eg_ledger_cleanup_refused(eg_ledger *l, const char *partner,
-			  const char *remote_path, uint64_t size,
-			  int64_t mtime, time_t now, unsigned after,
-			  const char *why, int64_t *count, eg_error *e)
-{
-	char id[64] = "";
-	int64_t n = 0, marked = 0;
-	eg_stmt *st;
-	eg_err rc;
-	int r, own = !eg_ledger_in_tx(l);
-
-	if (count)
-		*count = 0;
-	rc = eg_ledger_query(l, &st, e,
-			     "SELECT id FROM files WHERE partner=?1 AND "
-			     "remote_path=?2 AND size=?3 AND mtime=?4 AND "
-			     "post_action='pending' ORDER BY n DESC LIMIT 1",
-			     "ttii", partner, remote_path, (int64_t)size, mtime);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(l, st, e);
-	if (r == 1)
-		snprintf(id, sizeof(id), "%s", eg_col_text(st, 0));
-	eg_ledger_done(st);
-	if (r < 0)
-		return e->code ? e->code : EG_EIO;
-	if (!id[0])
-		return EG_OK; /* nothing pending there: nothing to count */
-	if (own && (rc = eg_ledger_begin(l, e)))
-		return rc;
-	rc = eg_ledger_exec(l, e,
-			    "INSERT INTO file_events(file_id,at,state,note) "
-			    "VALUES(?1,?2,'cleanup-refused',?3)",
-			    "tit", id, (int64_t)now, why);
-	if (!rc)
-		rc = eg_ledger_int(l, &n, 0, e,
-				   "SELECT count(*) FROM file_events WHERE "
-				   "file_id=?1 AND state='cleanup-refused'",
-				   "t", id);
-	if (!rc)
-		rc = eg_ledger_int(l, &marked, 0, e,
-				   "SELECT count(*) FROM file_events WHERE "
-				   "file_id=?1 AND state='cleanup-attention'",
-				   "t", id);
-	if (!rc && !marked && after > 0 && n >= (int64_t)after)
-		rc = eg_ledger_exec(l, e,
-				    "INSERT INTO file_events(file_id,at,state,"
-				    "note) VALUES(?1,?2,'cleanup-attention',?3)",
-				    "tit", id, (int64_t)now, why);
-	if (own) {
-		if (!rc)
-			rc = eg_ledger_commit(l, e);
-		else
-			eg_ledger_rollback(l);
-	}
-	if (!rc && count)
-		*count = n;
-	return rc;
-}
-
-eg_err
-eg_ledger_cleanup_attention(eg_ledger *l, const char *partner, int64_t *n,
-			    char *name, size_t ncap, char *why, size_t wcap,
-			    eg_error *e)
-{
-	eg_stmt *st;
-	eg_err rc;
-	int r;
-
-	*n = 0;
-	if (ncap)
-		name[0] = '\0';
-	if (wcap)
-		why[0] = '\0';
-	rc = eg_ledger_query(l, &st, e,
-			     "SELECT f.remote_path, (SELECT COALESCE(note,'') "
-			     "FROM file_events WHERE file_id=f.id AND "
-			     "state='cleanup-refused' ORDER BY id DESC LIMIT 1), "
-			     "count(*) OVER () FROM files f WHERE "
-			     "f.partner=?1 AND f.post_action='pending' AND "
-			     "EXISTS (SELECT 1 FROM file_events WHERE "
-			     "file_id=f.id AND state='cleanup-attention') "
-			     "ORDER BY f.n DESC LIMIT 1",
-			     "t", partner);
-	if (rc)
-		return rc;
-	r = eg_ledger_step(l, st, e);
-	if (r == 1) {
-		snprintf(name, ncap, "%s", eg_col_text(st, 0));
-		snprintf(why, wcap, "%s", eg_col_text(st, 1));
-		*n = eg_col_int(st, 2);
-	}
-	eg_ledger_done(st);
-	return r < 0 ? (e->code ? e->code : EG_EIO) : EG_OK;
 }

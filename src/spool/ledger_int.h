@@ -19,6 +19,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/types.h>
 
 #include "edigate/ledger.h"
 
@@ -47,7 +48,8 @@ struct eg_ledger_ops {
 	int64_t (*col_int)(eg_stmt *st, int i);
 	int (*col_null)(eg_stmt *st, int i);
 	int64_t (*last_rowid)(eg_ledger *l);
-	int64_t (*changes)(eg_ledger *l);
+	int64_t (*changed)(eg_ledger *l);       /* by the last statement */
+	int64_t (*total_changes)(eg_ledger *l); /* since the open */
 	/* BEGIN (IMMEDIATE on SQLite) / COMMIT / ROLLBACK */
 	eg_err (*begin)(eg_ledger *l, eg_error *e);
 	eg_err (*commit)(eg_ledger *l, eg_error *e);
@@ -59,6 +61,8 @@ struct eg_ledger {
 	const eg_ledger_ops *ops;
 	void *be;             /* the backend's connection state */
 	char path[PATH_MAX];  /* ledger.db, or the URL without password */
+	dev_t dev;            /* of ledger.db opened (eg_ledger_replaced) */
+	ino_t ino;
 	char node[64];        /* this node's name ("" on a lone SQLite) */
 	int in_tx;
 	/* the lease every commit must still hold (its fencing token);
@@ -66,6 +70,7 @@ struct eg_ledger {
 	char lease[128];
 	int64_t token;
 	int64_t lease_secs;
+	int fencing; /* the fence's own statements run as they are */
 };
 
 extern const eg_ledger_ops eg_ledger_sqlite_ops;

@@ -106,13 +106,15 @@ eg_ledger_fence_check(eg_ledger *l, eg_error *e)
 	eg_stmt *st;
 	eg_err rc;
 
+	l->fencing = 1;
 	rc = eg_ledger_exec(l, e,
 			    "UPDATE leases SET expires=strftime('%s','now')+?4"
 			    " WHERE name=?1 AND node=?2 AND token=?3",
 			    "ttii", l->lease, l->node, l->token, l->lease_secs);
+	l->fencing = 0;
 	if (rc)
 		return rc;
-	if (eg_ledger_changes(l) == 1)
+	if (eg_ledger_changed(l) == 1)
 		return EG_OK;
 	if (!eg_ledger_query(l, &st, e,
 			     "SELECT node, token FROM leases WHERE name=?1",
@@ -163,7 +165,7 @@ eg_ledger_claim(eg_ledger *l, const char *partner, const char *source,
 			    "tttiitti", partner, source, remote_path,
 			    (int64_t)size, mtime, sha256, l->node, now);
 	if (!rc)
-		*won = eg_ledger_changes(l) == 1;
+		*won = eg_ledger_changed(l) == 1;
 	return rc;
 }
 

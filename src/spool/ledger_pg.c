@@ -8,7 +8,8 @@
  * numbered parameters ?N become $N ("?N IS NULL" $N::text, the one place
  * the server cannot tell a parameter's type), strftime('%s','now') the
  * database clock in seconds, hex(randomblob(8)) sixteen random hex
- * digits, group_concat string_agg and instr strpos.  Nothing inside a
+ * digits, group_concat string_agg and instr strpos, and SQLite's NOT
+ * INDEXED hint goes.  Nothing inside a
  * quoted string is touched.  Each is then prepared once on the
  * connection and executed by name.  Parameters go as text and the server
  * infers their types, except 'i' (int8) and 'b' (bytea, binary).  A
@@ -38,7 +39,8 @@
 
 typedef struct pg_db {
 	PGconn *c;
-	int64_t changes;
+	int64_t changes; /* by the last statement */
+	int64_t total;   /* rows inserted, updated, deleted since the open */
 	struct {
 		const char *sql; /* the caller's text (its address) */
 		char *copy;      /* that text, to tell a reused buffer */
@@ -67,6 +69,8 @@ static const struct {
     {"hex(randomblob(8))", "upper(substr(md5(random()::text),1,16))", 0},
     {"group_concat(", "string_agg(", 1},
     {"instr(", "strpos(", 1},
+    /* SQLite's planner hint: PostgreSQL plans on its own */
+    {" NOT INDEXED", "", 0},
 };
 
 static int
@@ -221,6 +225,11 @@ run(eg_ledger *l, PGresult *r, const char *what, eg_error *e)
 	}
 	ct = PQcmdTuples(r);
 	PG(l)->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+	/* SQLite's total_changes counts these three only */
+	if (!strncmp(PQcmdStatus(r), "INSERT", 6) ||
+	    !strncmp(PQcmdStatus(r), "UPDATE", 6) ||
+	    !strncmp(PQcmdStatus(r), "DELETE", 6))
+		PG(l)->total += PG(l)->changes;
 	return EG_OK;
 }
 
@@ -407,9 +416,15 @@ pg_last_rowid(eg_ledger *l)
 }
 
 static int64_t
-pg_changes(eg_ledger *l)
+pg_changed(eg_ledger *l)
 {
 	return PG(l)->changes;
+}
+
+static int64_t
+pg_total_changes(eg_ledger *l)
+{
+	return PG(l)->total;
 }
 
 static eg_err
@@ -563,6 +578,6 @@ const eg_ledger_ops eg_ledger_pg_ops = {
     "postgresql",  EG_LEDGER_KIND_PG, pg_open,	   pg_close,
     pg_plain,	   pg_prepare,	      pg_step,	   pg_done,
     pg_col_text,   pg_col_int,	      pg_col_null, pg_last_rowid,
-    pg_changes,	   pg_begin,	      pg_commit,   pg_rollback,
-    pg_snapshot,
+    pg_changed,	   pg_total_changes,  pg_begin,	   pg_commit,
+    pg_rollback,   pg_snapshot,
 };

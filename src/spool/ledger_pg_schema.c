@@ -204,10 +204,15 @@ static const char pg_v7[] =
     "ALTER TABLE outputs ADD COLUMN sent_at BIGINT;";
 
 
-/* Version 8: several nodes on one ledger (ledger_nodes.h); and SQLite's
+/* Version 8: a partial index for a run's crashed-run check. */
+static const char pg_v8[] =
+    "CREATE INDEX IF NOT EXISTS runs_running ON runs(partner) "
+    "WHERE status='running';";
+
+/* Version 9: several nodes on one ledger (ledger_nodes.h); and SQLite's
  * glob(PATTERN, STRING) (a file-name pattern of an <arrival>: *, ?,
  * [...] and [!...]), as a regular expression. */
-static const char pg_v8[] =
+static const char pg_v9[] =
     "CREATE FUNCTION glob(p text, s text) RETURNS boolean AS $$"
     "  SELECT s ~ ('^' || replace(replace(replace(regexp_replace(p,"
     "  '([.+^$(){}|\\\\])', '\\\\\\1', 'g'), '*', '.*'), '?', '.'),"
@@ -226,8 +231,8 @@ static const char pg_v8[] =
     "  at BIGINT NOT NULL,"
     "  PRIMARY KEY (partner, source, remote_path, size, mtime, sha256));";
 
-const char *const eg_ledger_pg_migrations[] = {pg_v1, pg_v2, pg_v3, pg_v4,
-					       pg_v5, pg_v6, pg_v7, pg_v8};
+const char *const eg_ledger_pg_migrations[] = {
+    pg_v1, pg_v2, pg_v3, pg_v4, pg_v5, pg_v6, pg_v7, pg_v8, pg_v9};
 _Static_assert(sizeof(eg_ledger_pg_migrations) /
 			   sizeof(eg_ledger_pg_migrations[0]) ==
 		       EG_LEDGER_SCHEMA,

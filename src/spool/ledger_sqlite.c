@@ -235,12 +235,20 @@ static const char schema_v7[] =
     "ALTER TABLE outputs ADD COLUMN sent_at INTEGER;";
 
 
-/* Version 8: several nodes on one ledger (ledger_nodes.h): which node
+/* Version 8: each run starts by marking its partner's runs still
+ * "running" as crashed; a partial index keeps that a lookup, not a scan
+ * of every run the partner ever had (serve checks a partner every
+ * minute: half a million rows a year). */
+static const char schema_v8[] =
+    "CREATE INDEX IF NOT EXISTS runs_running ON runs(partner) "
+    "WHERE status='running';";
+
+/* Version 9: several nodes on one ledger (ledger_nodes.h): which node
  * received a file, the nodes and their heartbeats, the leases with
  * their fencing tokens, and the claims of remote files (a unique key,
  * so two nodes never take the same one).  A lone SQLite ledger has them
  * too: one schema, whichever backend holds it. */
-static const char schema_v8[] =
+static const char schema_v9[] =
     "ALTER TABLE files ADD COLUMN node TEXT;"
     "CREATE TABLE nodes ("
     "  name TEXT PRIMARY KEY, host TEXT, pid INTEGER,"
@@ -257,7 +265,7 @@ static const char schema_v8[] =
 
 const char *const eg_ledger_sqlite_migrations[] = {
     schema_v1, schema_v2, schema_v3, schema_v4,
-    schema_v5, schema_v6, schema_v7, schema_v8};
+    schema_v5, schema_v6, schema_v7, schema_v8, schema_v9};
 #define NMIGRATIONS EG_LEDGER_SCHEMA
 _Static_assert(sizeof(eg_ledger_sqlite_migrations) /
 			   sizeof(eg_ledger_sqlite_migrations[0]) ==
@@ -391,6 +399,18 @@ sq_close(eg_ledger *l)
 	l->be = NULL;
 }
 
+/* Which file was opened, for eg_ledger_replaced. */
+static void
+note_file(eg_ledger *l)
+{
+	struct stat now;
+
+	if (stat(l->path, &now) == 0) {
+		l->dev = now.st_dev;
+		l->ino = now.st_ino;
+	}
+}
+
 /* A read-only open of an older ledger upgrades it where the spool can
  * be written: EG_ENOTFOUND with e->code 0 asks the caller (ledger.c)
  * to open it again read-write. */
@@ -417,8 +437,10 @@ sq_open(eg_ledger *l, const char *spool_dir, int mode, eg_error *e)
 
 		if ((rc = open_readonly(l, &older, e)))
 			return rc;
-		if (!older)
+		if (!older) {
+			note_file(l);
 			return EG_OK;
+		}
 		/* an older ledger: upgraded in place where we may write
 		 * (nothing new is created), else the reader is told */
 		if (access(spool_dir, W_OK) != 0)
@@ -449,6 +471,8 @@ sq_open(eg_ledger *l, const char *spool_dir, int mode, eg_error *e)
 		rc = sq_plain(l, "PRAGMA foreign_keys=ON", e);
 	if (!rc)
 		rc = migrate(l, e);
+	if (!rc)
+		note_file(l);
 	return rc;
 }
 
@@ -634,9 +658,15 @@ sq_last_rowid(eg_ledger *l)
 }
 
 static int64_t
-sq_changes(eg_ledger *l)
+sq_changed(eg_ledger *l)
 {
 	return sqlite3_changes64(DB(l));
+}
+
+static int64_t
+sq_total_changes(eg_ledger *l)
+{
+	return sqlite3_total_changes64(DB(l));
 }
 
 static eg_err
@@ -650,6 +680,6 @@ const eg_ledger_ops eg_ledger_sqlite_ops = {
     "sqlite",	   EG_LEDGER_KIND_SQLITE, sq_open,	sq_close,
     sq_plain,	   sq_prepare,		  sq_step,	sq_done,
     sq_col_text,   sq_col_int,		  sq_col_null,	sq_last_rowid,
-    sq_changes,	   sq_begin,		  sq_commit,	sq_rollback,
-    sq_snapshot,
+    sq_changed,	   sq_total_changes,	  sq_begin,	sq_commit,
+    sq_rollback,   sq_snapshot,
 };

@@ -219,6 +219,12 @@ test_lease_fencing(void **state)
 	assert_false(eg_ledger_in_tx(f->a));
 	assert_int_equal(count_audit(f->b, "stale"), 0);
 	assert_int_equal(count_audit(f->b, "first"), 1);
+	/* a statement outside a transaction is refused the same way */
+	eg_error_clear(&e);
+	assert_int_equal(eg_ledger_audit(f->a, "a", "stale2", NULL, NULL,
+					 NULL, &e),
+			 EG_EIO);
+	assert_int_equal(count_audit(f->b, "stale2"), 0);
 	eg_error_clear(&e);
 	assert_int_equal(eg_ledger_lease_check(f->a, &e), EG_EIO);
 	/* b writes under its token; released, a takes it: token 3 */
@@ -422,12 +428,12 @@ test_pg_schema_spellings(void **state)
 			 EG_OK);
 	n = eg_ledger_last_rowid(f->a);
 	assert_true(n >= 1);
-	assert_int_equal(eg_ledger_changes(f->a), 1);
+	assert_int_equal(eg_ledger_changed(f->a), 1);
 	assert_int_equal(eg_ledger_exec(f->a, &e,
 					"UPDATE runs SET status='x' WHERE id=?1",
 					"i", n + 1000),
 			 EG_OK);
-	assert_int_equal(eg_ledger_changes(f->a), 0);
+	assert_int_equal(eg_ledger_changed(f->a), 0);
 	/* the audit log stays append-only */
 	assert_int_equal(eg_ledger_audit(f->a, "a", "kept", NULL, NULL, NULL,
 					 &e),
