@@ -34,6 +34,7 @@
 #include "edigate/contrl_read.h"
 #include "edigate/edifact.h"
 #include "edigate/edifact_check.h"
+#include "edigate/guide.h"
 #include "edigate/profile.h"
 #include "edigate/syntax.h"
 
@@ -260,6 +261,11 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 		co.segment = edi_segment;
 		co.segment_ud = &k;
 	}
+	/* message guides (D96A/DESADV.xml, ...) from the run's guide store;
+	 * none without one (no data directory: service segments only) */
+	if ((rc = eg_guides_edifact(o->guides, &co.guides, e)))
+		return rc;
+	co.max_findings = o->max_findings;
 	co.progress = o->progress;
 	co.progress_ud = o->progress_ud;
 	nev.finding = on_finding;

@@ -20,6 +20,9 @@
 #   7. reprocess after the profile changes; partner check on EDIFACT
 #   8. junk after an interchange: quarantined, the unread one named
 #   9. an X12 file to a partner that speaks only EDIFACT: refused by name
+#  10. message guides in run: a DESADV missing a mandatory segment and
+#      with a letter in a quantity is rejected (0085 13 and 37 in UCS /
+#      UCD), quarantined, its good neighbour accepted
 #
 #   EDIGATE=/abs/path/to/edigate sh tests/e2e/edifact_run.sh
 # POSIX sh; needs python3 and sqlite3.
@@ -192,7 +195,7 @@ expect_exit 1 $E run
 J=$(fid junk_after.edi)
 expect_sql "SELECT state FROM files WHERE id='$J'" partial
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='reader' AND code='13'" 1
-expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='unread-interchange' AND message LIKE 'interchange EF0021 from 5412345000013 at offset 154 %'" 1
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='unread-interchange' AND message LIKE 'interchange EF0021 from 5412345000013 at offset 176 %'" 1
 [ -f "$h/spool/quarantine/eurofood/$J/junk_after.edi" ] && ok || bad "8: not quarantined"
 
 # --- 9. a syntax the partner does not speak: refused by name -------------
@@ -202,6 +205,21 @@ expect_exit 1 $E run --partner nordic
 P=$(q "SELECT id FROM files WHERE partner='nordic' AND name='po.x12'")
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$P' AND rule='not-x12' AND message LIKE 'the file is ASC X12, and partner nordic%no x12 document%'" 1
 [ -z "$(ls "$h/drop/nordic/out" 2>/dev/null)" ] && ok || bad "9: an acknowledgement went to nordic"
+
+# --- 10. message guides in run ---------------------------------------------
+KEEPN=$(nout)
+drop "$fx/guide_bad.edi"
+expect_exit 1 $E run --partner eurofood
+GB=$(fid guide_bad.edi)
+expect_sql "SELECT state FROM files WHERE id='$GB'" partial
+expect_sql "SELECT group_concat(status, ',') FROM (SELECT status FROM transactions WHERE file_id='$GB' ORDER BY id)" "ack-only,rejected"
+expect_sql "SELECT group_concat(code || ' ' || rule, ',') FROM (SELECT code, rule FROM findings WHERE file_id='$GB' AND code IN ('13','37') ORDER BY id)" "13 segment-missing,37 invalid-numeric"
+[ -f "$h/spool/quarantine/eurofood/$GB/guide_bad.edi" ] && ok || bad "10: not quarantined"
+grep -q 'code 37' "$h/spool/quarantine/eurofood/$GB/report.txt" && ok ||
+	bad "10: the reject report names the guide's 0085 code"
+gc=$(grep -l "UCI+EF0030+" "$out"/* 2>/dev/null)
+[ "$(nout)" = $((KEEPN + 1)) ] && [ -n "$gc" ] && ok || bad "10: no CONTRL for EF0030"
+[ -n "$gc" ] && same "$gc" "$fx/expected/guide_bad.contrl"
 
 echo "edifact_run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
