@@ -58,6 +58,10 @@ typedef struct eg_x12_ctl {
 	char usage;                      /* ISA15: 'P' or 'T' */
 	char gs_sender[36], gs_receiver[36]; /* GS02, GS03 */
 	char st03[36];                   /* ST03 (005010), "" if none */
+	/* EDIFACT, a header read from raw bytes after a reader stopped
+	 * (the descriptor's next_header): the separators it was read with,
+	 * UNA1-UNA6 ("" otherwise), so that its CONTRL can echo them */
+	char seps[7];
 	/*
 	 * The syntax's own record of the unit (EDIFACT: its
 	 * eg_edifact_ctl), for that syntax's acknowledgement writer: valid

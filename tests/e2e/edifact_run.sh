@@ -18,7 +18,9 @@
 #   5. a received CONTRL is stored as an acknowledgement, never answered
 #   6. a mixed X12 + EDIFACT batch in one run: a 997 and a CONTRL
 #   7. reprocess after the profile changes; partner check on EDIFACT
-#   8. junk after an interchange: quarantined, the unread one named
+#   8. junk after an interchange: quarantined, the unread one named and
+#      sent a CONTRL UCI 4 (code 18) from its raw UNB; a bad UNA before a
+#      readable UNB likewise
 #   9. an X12 file to a partner that speaks only EDIFACT: refused by name
 #  10. message guides in run: a DESADV missing a mandatory segment and
 #      with a letter in a quantity is rejected (0085 13 and 37 in UCS /
@@ -197,6 +199,21 @@ expect_sql "SELECT state FROM files WHERE id='$J'" partial
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='reader' AND code='13'" 1
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='unread-interchange' AND message LIKE 'interchange EF0021 from 5412345000013 at offset 176 %'" 1
 [ -f "$h/spool/quarantine/eurofood/$J/junk_after.edi" ] && ok || bad "8: not quarantined"
+# the unread interchange is told it was not processed: UCI 4, code 18
+jc=$(grep -l "UCI+EF0021+" "$out"/* 2>/dev/null)
+[ -n "$jc" ] && ok || bad "8: no CONTRL for the unread EF0021"
+[ -n "$jc" ] && same "$jc" "$fx/expected/junk_after_unread.contrl"
+# a UNA the reader refuses (UNA5 = UNA1) before a readable UNB: the
+# interchange is rejected from its raw UNB, the UNA echoed valid
+drop "$fx/bad_una.edi"
+expect_exit 1 $E run --partner eurofood
+U=$(fid bad_una.edi)
+expect_sql "SELECT state FROM files WHERE id='$U'" rejected
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$U' AND rule='reader' AND code='22'" 1
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$U' AND rule='unread-interchange' AND message LIKE 'interchange EF0022 %CONTRL UCI 4 sent%'" 1
+uc=$(grep -l "UCI+EF0022+" "$out"/* 2>/dev/null)
+[ -n "$uc" ] && ok || bad "8: no CONTRL for EF0022 behind a bad UNA"
+[ -n "$uc" ] && same "$uc" "$fx/expected/bad_una.contrl"
 
 # --- 9. a syntax the partner does not speak: refused by name -------------
 # nordic speaks only EDIFACT: an X12 file in its inbox is not read
