@@ -189,6 +189,10 @@ typedef struct eg_envelope_expect {
 	 * when the partner does not speak EDIFACT */
 	const char *unb_sender, *unb_sender_q;
 	const char *unb_recipient, *unb_recipient_q;
+	/* how strictly the characters are held to the repertoire of UNB
+	 * 0001 (the profile's <partner-unb repertoire=>): eg_edifact_strict,
+	 * 0 strict */
+	int unb_repertoire;
 	/* accepted "SET:RELEASE" words, e.g. "850:004010 997:004010";
 	 * NULL accepts any */
 	const char *sets;

@@ -256,6 +256,11 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 		x.recipient = nz(o->expect->unb_recipient);
 		x.recipient_q = nq(o->expect->unb_recipient_q);
 		co.expect = &x;
+		/* the profile's <partner-unb repertoire=> */
+		co.reader.strict =
+		    o->expect->unb_repertoire == 1   ? EG_EDIFACT_REP_LENIENT
+		    : o->expect->unb_repertoire == 2 ? EG_EDIFACT_REP_OFF
+						     : EG_EDIFACT_REP_STRICT;
 	}
 	if (o->segment) {
 		co.segment = edi_segment;

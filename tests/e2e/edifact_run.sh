@@ -22,6 +22,9 @@
 #      sent a CONTRL UCI 4 (code 18) from its raw UNB; a bad UNA before a
 #      readable UNB likewise
 #   9. an X12 file to a partner that speaks only EDIFACT: refused by name
+#  11. the repertoire setting (<partner-unb repertoire=>): lenient takes
+#      lower case under UNOA, off takes anything, an unknown value is
+#      refused by partner check
 #  10. message guides in run: a DESADV missing a mandatory segment and
 #      with a letter in a quantity is rejected (0085 13 and 37 in UCS /
 #      UCD), quarantined, its good neighbour accepted
@@ -237,6 +240,33 @@ grep -q 'code 37' "$h/spool/quarantine/eurofood/$GB/report.txt" && ok ||
 gc=$(grep -l "UCI+EF0030+" "$out"/* 2>/dev/null)
 [ "$(nout)" = $((KEEPN + 1)) ] && [ -n "$gc" ] && ok || bad "10: no CONTRL for EF0030"
 [ -n "$gc" ] && same "$gc" "$fx/expected/guide_bad.contrl"
+
+# --- 11. repertoire strictness per profile --------------------------------
+# (ORDERS is acknowledge-only since section 7)
+rep() { sed -i "s#<partner-unb qualifier=\"14\" id=\"5412345000013\"[^/]*/>#<partner-unb qualifier=\"14\" id=\"5412345000013\"$1/>#" "$h/partners/eurofood.xml"; }
+rep ' repertoire="bogus"'
+expect_exit 2 $E partner check eurofood
+expect_out "attribute 'repertoire'.*'bogus' is not an element of the set"
+rep ' repertoire="lenient"'
+expect_exit 0 $E partner check eurofood
+sed 's/EF0002/EF0051/g' "$fx/bad.edi" >"$t/lower.edi"
+drop "$t/lower.edi"
+expect_exit 0 $E run --partner eurofood
+L=$(fid lower.edi)
+expect_sql "SELECT state FROM files WHERE id='$L'" accepted
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$L' AND code='21'" 0
+sed 's/EF0002/EF0052/g; s/Warehouse North/LAGER #4/' "$fx/bad.edi" >"$t/hash.edi"
+drop "$t/hash.edi"
+expect_exit 1 $E run --partner eurofood
+H=$(fid hash.edi)
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$H' AND code='21' AND message LIKE '%''#''%'" 1
+rep ' repertoire="off"'
+expect_exit 0 $E partner check eurofood
+sed 's/EF0002/EF0053/g; s/Warehouse North/LAGER #4/' "$fx/bad.edi" >"$t/hash2.edi"
+drop "$t/hash2.edi"
+expect_exit 0 $E run --partner eurofood
+expect_sql "SELECT state FROM files WHERE id='$(fid hash2.edi)'" accepted
+rep ''
 
 echo "edifact_run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
