@@ -283,6 +283,8 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 	res->bytes = cr.bytes;
 	res->totals = cr.totals;
 	res->reader_failed = cr.reader_failed;
+	res->guided = cr.guided;
+	res->unguided = cr.unguided;
 	return EG_OK;
 }
 

@@ -25,6 +25,9 @@
 #  11. the repertoire setting (<partner-unb repertoire=>): lenient takes
 #      lower case under UNOA, off takes anything, an unknown value is
 #      refused by partner check
+#  12. partner new --from EDIFACT samples: UNB identities, messages,
+#      CONTRL as UNB 0031 asks, repertoire from the characters; the
+#      draft passes partner check and partner test
 #  10. message guides in run: a DESADV missing a mandatory segment and
 #      with a letter in a quantity is rejected (0085 13 and 37 in UCS /
 #      UCD), quarantined, its good neighbour accepted
@@ -267,6 +270,30 @@ drop "$t/hash2.edi"
 expect_exit 0 $E run --partner eurofood
 expect_sql "SELECT state FROM files WHERE id='$(fid hash2.edi)'" accepted
 rep ''
+
+# --- 12. partner new --from EDIFACT samples ---------------------------------
+ds="$root/demo/drop/eurofresh"
+sed 's/UNOC:3/UNOA:3/; s/EFR000101/EFR000109/; s/Apples Elstar/Apples elstar/' \
+	"$ds/DESADV-DES-77001.edi" >"$t/lower-desadv.edi"
+expect_exit 0 $E partner new eurodraft --name "Euro Draft" --from "$ds/DESADV-DES-77001.edi" \
+	"$ds/ORDERS-PO-EF-5501.edi" "$t/lower-desadv.edi" "$fx/good.edi"
+expect_out 'wrote .*/partners/eurodraft.xml: a retailer \(the samples.* UN/EDIFACT, UNB sender 8712345000004:14, 2 message type'
+grep -q 'interchange from 5412345000013:14 is not from 8712345000004:14; left out' "$t/err" && ok ||
+	bad "12: another sender's sample not left out"
+d="$h/partners/eurodraft.xml"
+grep -q '<partner-unb qualifier="14" id="8712345000004" repertoire="lenient"/>' "$d" && ok ||
+	bad "12: partner-unb (lenient: lower case under UNOA)"
+grep -q '<our-unb qualifier="14" id="5412345000013"/>' "$d" && ok || bad "12: our-unb"
+grep -q 'syntax="edifact" set="DESADV" versions="D96A"' "$d" && ok || bad "12: DESADV D96A"
+grep -q 'syntax="edifact" set="ORDERS" versions="D96A"' "$d" && ok || bad "12: ORDERS D96A"
+grep -q '<send type="CONTRL" when="always"/>' "$d" && ok || bad "12: CONTRL as UNB 0031 asks"
+[ -d "$h/drop/eurodraft/in" ] && ok || bad "12: no drop folder"
+expect_exit 0 $E partner check eurodraft
+expect_exit 0 $E partner test eurodraft "$ds/DESADV-DES-77001.edi" "$ds/ORDERS-PO-EF-5501.edi" "$t/lower-desadv.edi"
+expect_out "UCI\+EFR000109\+8712345000004:14\+5412345000013:14\+7'"
+expect_out "1 set\(s\) against guides"
+expect_exit 2 $E partner new eurodraft2 --from "$ds/DESADV-DES-77001.edi" "$t/po.x12"
+grep -q 'mix UN/EDIFACT with X12' "$t/err" && ok || bad "12: mixed samples not refused"
 
 echo "edifact_run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
