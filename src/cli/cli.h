@@ -408,6 +408,9 @@ int eg_cli_write(eg_cli *cli, const char *p, size_t n);
 struct eg_edifact_check_opts;
 /* 1 when the file (not "-") is detected as UN/EDIFACT. */
 int eg_cli_is_edifact(const char *path);
+/* The descriptor of the syntax the file starts (the registry's bid), or
+ * X12 when none takes it: its reader then says what it cannot read. */
+const eg_syntax_desc *eg_cli_file_syntax(const char *path);
 /* `parse` for one EDIFACT file; returns an exit code. */
 int eg_cli_edifact_parse(eg_cli *cli, const char *file, int json);
 /* `validate` for one EDIFACT file (service-segment checks); guides_asked:

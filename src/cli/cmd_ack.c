@@ -17,7 +17,7 @@
 #include "edigate/ack.h"
 #include "edigate/contrl.h"
 #include "edigate/fsutil.h"
-#include "edigate/x12_check.h"
+#include "edigate/syntax.h"
 
 typedef struct actx {
 	eg_cli *cli;
@@ -118,9 +118,10 @@ parse_time(const char *s, time_t *out)
 	return *out != (time_t)-1;
 }
 
-/* The file's ISA could not be read: a TA1 R when its sender can be. */
+/* The file's first header could not be read: the writer answers it from
+ * its raw bytes when they still name its sender (X12: a TA1 R). */
 static void
-isa_fallback(eg_ack *ack, const char *path)
+header_fallback(const eg_ack_writer *aw, void *w, const char *path)
 {
 	char head[512];
 	size_t n;
@@ -130,7 +131,7 @@ isa_fallback(eg_ack *ack, const char *path)
 		return;
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
-	(void)eg_ack_isa_fallback(ack, head, n);
+	(void)aw->header_fallback(w, head, n);
 }
 
 /* A UN/EDIFACT file: the service-segment checks and a CONTRL per
@@ -245,9 +246,9 @@ run(eg_cli *cli, int argc, char **argv)
 {
 	actx a;
 	eg_ack_opts ao;
-	eg_ack *ack = NULL;
-	eg_x12_check_opts co;
-	eg_x12_check_result res;
+	void *ack = NULL;
+	eg_syntax_check_opts co;
+	eg_syntax_check_result res;
 	eg_home home = {NULL, NULL};
 	eg_guides *guides = NULL;
 	const char *guide_file = NULL, *partner = NULL;
@@ -258,6 +259,8 @@ run(eg_cli *cli, int argc, char **argv)
 	char *end;
 	int i, x = EG_EXIT_OK, nfiles = 0, worst_doc = 0, dset = 0;
 	const char *why;
+	const eg_syntax_desc *syn;
+	const eg_ack_writer *aw;
 	eg_contrl_opts cto;
 	eg_edifact_strict rep = EG_EDIFACT_REP_STRICT;
 
@@ -410,7 +413,7 @@ run(eg_cli *cli, int argc, char **argv)
 		x = eg_cli_fail(cli, &e);
 		goto out;
 	}
-	co.limits = eg_syntax_x12.limits();
+	co.limits = eg_syntax_x12.limits(); /* the X12 options above */
 	co.guides = guides;
 	ao.next_control = next_control;
 	ao.emit = emit;
@@ -439,31 +442,42 @@ run(eg_cli *cli, int argc, char **argv)
 			x = ack_edifact(cli, &a, o, &cto, rep, &worst_doc);
 			continue;
 		}
-		if (eg_ack_new(&ack, &ao, &e) ||
+		/* the reader, checks and writer of the file's syntax, through
+		 * its descriptor (syntax.h) */
+		syn = eg_cli_file_syntax(o);
+		aw = syn->ack;
+		if (!aw) {
+			fprintf(cli->err, "%s ack: %s: no acknowledgement "
+				"writer for %s files\n", cli->prog, o, syn->name);
+			x = EG_EXIT_USAGE;
+			continue;
+		}
+		if (aw->open(&ack, &ao, &e) ||
 		    eg_source_open_file(&src, o, &e) ||
-		    eg_syntax_x12.check(src, &co, eg_ack_events(ack), &res, &e) ||
-		    eg_ack_error(ack, &e)) {
+		    syn->check(src, &co, aw->events(ack), &res, &e) ||
+		    aw->error(ack, &e)) {
 			x = eg_cli_fail(cli, &e);
 		} else {
 			if (res.totals.errors)
 				worst_doc = 1;
 			if (res.reader_failed)
-				isa_fallback(ack, o);
-			if (eg_ack_error(ack, &e))
+				header_fallback(aw, ack, o);
+			if (aw->error(ack, &e))
 				x = eg_cli_fail(cli, &e);
-			if (eg_ack_unanswered(ack, &why)) {
+			if (aw->unanswered(ack, &why)) {
 				worst_doc = 1;
 				fprintf(cli->err,
 					"%s ack: %s: no acknowledgement "
 					"written for %u interchange(s): %s; "
 					"the partner must be told by a person\n",
-					cli->prog, o,
-					eg_ack_unanswered(ack, NULL), why);
+					cli->prog, o, aw->unanswered(ack, NULL),
+					why);
 			}
 		}
 		eg_source_free(src);
 		src = NULL;
-		eg_ack_free(ack);
+		if (ack)
+			aw->close(ack);
 		ack = NULL;
 	}
 	if (a.json)

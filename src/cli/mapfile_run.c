@@ -18,7 +18,6 @@
 
 #include "cli.h"
 #include "edigate/digest.h"
-#include "edigate/format.h"
 #include "edigate/source.h"
 
 static void
@@ -161,19 +160,11 @@ eg_cli_mapfile_init(eg_cli_mapfile *mf, const char *path, eg_guides *guides,
 		    struct eg_memstore *mem, time_t now, int seen,
 		    size_t records_max)
 {
-	unsigned char head[EG_SYNTAX_HEAD];
-	size_t got = 0;
-	char term;
-	eg_error e;
-
 	memset(mf, 0, sizeof(*mf));
 	mf->path = path;
-	/* the syntax the file's first bytes name (X12 when none does: its
-	 * reader then says what is wrong) */
-	eg_error_clear(&e);
-	if (eg_format_sniff_file(path, head, sizeof(head), &got, &e) ||
-	    !(mf->syn = eg_syntax_detect(head, got, &term)))
-		mf->syn = &eg_syntax_x12;
+	/* read through the descriptor of the file's syntax: X12 or EDIFACT
+	 * segments reach the same mapper */
+	mf->syn = eg_cli_file_syntax(path);
 	mf->guides = guides;
 	/* an earlier document is usually ours (the 940 we sent): no tenant
 	 * check, no partner guides, code lists or rules; only remembered */

@@ -19,10 +19,11 @@
  *     "not supported" becomes 0085 code 17 (no agreement) on the
  *     message it is about; the others are the ledger's, not CONTRL's.
  *
- * No EDIFACT map exists yet (issue 15 point 5): `map_segment` hands
- * nothing to the mapper, so a message the profile does not mark
- * acknowledge-only has no map and is refused as not supported, exactly
- * as an X12 set without a map is.
+ * `map_segment` hands every segment to the mapper, which reads it
+ * through this view (`split` and `value`: composites, repetitions,
+ * release characters).  A message with no map under edi/maps gets no
+ * record; one the profile does not mark acknowledge-only is refused as
+ * not supported, exactly as an X12 set without a map is.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -288,15 +289,14 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 	return EG_OK;
 }
 
-/* No EDIFACT map yet (issue 15 point 5): the mapper gets nothing, and
- * setkind refuses a message that needs a map. */
+/* The mapper reads EDIFACT segments through this descriptor's view
+ * (composites, repetitions, release characters removed).  A message
+ * with no map gets none (map-none), and setkind refuses one that needs
+ * a map, exactly as for an X12 set. */
 static eg_err
 edi_map_segment(eg_mapper *m, const eg_segment *seg, eg_error *e)
 {
-	(void)m;
-	(void)seg;
-	(void)e;
-	return EG_OK;
+	return eg_mapper_segment(m, &eg_syntax_edifact, seg, e);
 }
 
 /* --- the segment view ---------------------------------------------------- */
@@ -342,6 +342,23 @@ static size_t
 edi_components(const eg_segment *s, size_t i, size_t rep)
 {
 	return s->native ? eg_edifact_component_count(s->native, i, rep) : 0;
+}
+
+/* The interchange's separators; the bytes as sent split into the
+ * values only when no release character was used in the segment. */
+static int
+edi_split(const eg_segment *s, eg_seg_seps *sep)
+{
+	const eg_edifact_segment *n = s->native;
+
+	memset(sep, 0, sizeof(*sep));
+	sep->first_component = 1;
+	if (!n)
+		return 0;
+	sep->element = (unsigned char)n->syntax->d.element;
+	sep->component = (unsigned char)n->syntax->d.component;
+	sep->repetition = (unsigned char)n->syntax->d.repetition;
+	return !n->released;
 }
 
 static void
@@ -926,6 +943,12 @@ cw_addressed_to(const char *data, size_t len, const char *q, const char *id)
 	return !q || !q[0] || !strcmp(gq, q);
 }
 
+static unsigned
+cw_unanswered(const void *p, const char **why)
+{
+	return eg_contrl_unanswered(((const cw *)p)->c, why);
+}
+
 static void
 cw_close(void *p)
 {
@@ -939,7 +962,7 @@ cw_close(void *p)
 
 static const eg_ack_writer edifact_acks = {
     "CONTRL",	 cw_opts_profile, cw_open, cw_events,	    cw_error,
-    cw_fallback, cw_kind,	  cw_addressed_to, cw_close,
+    cw_fallback, cw_kind,	  cw_addressed_to, cw_close, cw_unanswered,
     " (CONTRL UCI 4 sent, 0085 code 18)",
 };
 
@@ -953,6 +976,7 @@ const eg_syntax_desc eg_syntax_edifact = {
     edi_value,
     edi_repetitions,
     edi_components,
+    edi_split,
     edi_doc_id,
     edi_unit_key,
     edi_ack_group,

@@ -18,6 +18,7 @@
 #include "edigate/profile.h"
 #include "edigate/record.h"
 #include "edigate/source.h"
+#include "edigate/syntax.h"
 #include "edigate/x12_check.h"
 
 #define PROFILE "tests/fixtures/map/home/partners/shopco.xml"
@@ -50,7 +51,7 @@ on_unit(void *ud, const eg_unit_result *u)
 static eg_err
 on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((ctx *)ud)->mapper, seg, e);
+	return eg_syntax_x12.map_segment(((ctx *)ud)->mapper, seg, e);
 }
 
 static eg_err
