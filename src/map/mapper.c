@@ -409,16 +409,19 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 		rc = envelope_party(n, "receiver", c->receiver, c->receiver_q);
 	if (!rc && c->usage == 'T')
 		rc = eg_rnode_add(n, "test", EG_RK_BOOL, 0, "true", 4, NULL);
-	if (!rc)
+	/* a group only when there is one (EDIFACT without UNG: none) */
+	if (!rc && c->gs06[0])
 		rc = eg_rnode_add(cor, "group", EG_RK_GROUP, 0, NULL, 0, &n);
-	if (!rc)
+	if (!rc && c->gs06[0]) {
 		rc = add_text(n, "controlNumber", c->gs06);
-	if (!rc)
-		rc = add_text(n, "functionalId", c->gs01);
-	if (!rc)
-		rc = add_text(n, "applicationSender", c->gs_sender);
-	if (!rc)
-		rc = add_text(n, "applicationReceiver", c->gs_receiver);
+		if (!rc)
+			rc = add_text(n, "functionalId", c->gs01);
+		if (!rc)
+			rc = add_text(n, "applicationSender", c->gs_sender);
+		if (!rc)
+			rc = add_text(n, "applicationReceiver",
+				      c->gs_receiver);
+	}
 	if (!rc)
 		rc = eg_rnode_add(cor, "transaction", EG_RK_GROUP, 0, NULL, 0, &n);
 	if (!rc)

@@ -8,7 +8,7 @@
 #      CONTRL UCI 7 / UCM 7 named by the profile's <outbound file-name=>
 #   2. a bad message beside a good one: partial, quarantined with its
 #      reject report, CONTRL UCM 4 with UCS/UCD and the 0085 code;
-#      a message without a map (ORDERS): refused as not supported,
+#      a message without a map (INVOIC): refused as not supported,
 #      UCM 4 code 17, never accepted
 #   3. duplicates: the same 0020 + sender with the same content is a
 #      duplicate (no second CONTRL); with other content it is held in
@@ -28,6 +28,11 @@
 #  12. partner new --from EDIFACT samples: UNB identities, messages,
 #      CONTRL as UNB 0031 asks, repertoire from the characters; the
 #      draft passes partner check and partner test
+#  13. EDIFACT maps (edi/maps/DESADV.xml, ORDERS.xml): DESADV ->
+#      Shipment, ORDERS -> WarehouseOrder in D96A and D01B, JSON Lines
+#      equal to golden files, XML valid against the canonical schema;
+#      run publishes the records, a wrong GTIN is quarantined with no
+#      record, a resend with the same BGM 1004 is a duplicate by key
 #  10. message guides in run: a DESADV missing a mandatory segment and
 #      with a letter in a quantity is rejected (0085 13 and 37 in UCS /
 #      UCD), quarantined, its good neighbour accepted
@@ -100,9 +105,9 @@ grep -q 'code 21' "$h/spool/quarantine/eurofood/$B/report.txt" && ok ||
 	bad "2: the reject report names the 0085 code"
 same "$out/eurofood-CONTRL-000000002.edi" "$fx/expected/bad.contrl"
 expect_sql "SELECT state FROM files WHERE id='$N'" rejected
-expect_sql "SELECT count(*) FROM findings WHERE file_id='$N' AND rule='not-supported' AND message LIKE '%no map for ORDERS%'" 1
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$N' AND rule='not-supported' AND message LIKE '%no map for INVOIC%'" 1
 same "$out/eurofood-CONTRL-000000003.edi" "$fx/expected/nomap.contrl"
-grep -q "^UCM+ORD1+ORDERS:D:96A:UN+4+17'\$" "$out/eurofood-CONTRL-000000003.edi" &&
+grep -q "^UCM+ORD1+INVOIC:D:96A:UN+4+17'\$" "$out/eurofood-CONTRL-000000003.edi" &&
 	ok || bad "2: a message without a map not told rejected (17)"
 
 # --- 3. duplicates ----------------------------------------------------------
@@ -170,11 +175,11 @@ grep -l "UCI+EF0005+" "$out"/* >/dev/null 2>&1 && ok || bad "6: no CONTRL for EF
 
 # --- 7. reprocess; partner check ----------------------------------------------
 expect_exit 2 $E partner check eurofood
-expect_out 'no map for EDIFACT ORDERS directory D96A'
-sed -i 's#set="ORDERS" versions="D96A"/>#set="ORDERS" versions="D96A" acknowledge-only="true"/>#' \
+expect_out 'no map for EDIFACT INVOIC directory D96A'
+sed -i 's#set="INVOIC" versions="D96A"/>#set="INVOIC" versions="D96A" acknowledge-only="true"/>#' \
 	"$h/partners/eurofood.xml"
 expect_exit 0 $E partner check eurofood
-expect_exit 0 $E reprocess "$N" --reason "ORDERS acknowledge-only now"
+expect_exit 0 $E reprocess "$N" --reason "INVOIC acknowledge-only now"
 N2=$(q "SELECT id FROM files WHERE reprocess_of='$N'")
 expect_sql "SELECT state FROM files WHERE id='$N2'" accepted
 expect_exit 0 $E run
@@ -245,7 +250,7 @@ gc=$(grep -l "UCI+EF0030+" "$out"/* 2>/dev/null)
 [ -n "$gc" ] && same "$gc" "$fx/expected/guide_bad.contrl"
 
 # --- 11. repertoire strictness per profile --------------------------------
-# (ORDERS is acknowledge-only since section 7)
+# (ORDERS is acknowledge-only in this profile)
 rep() { sed -i "s#<partner-unb qualifier=\"14\" id=\"5412345000013\"[^/]*/>#<partner-unb qualifier=\"14\" id=\"5412345000013\"$1/>#" "$h/partners/eurofood.xml"; }
 rep ' repertoire="bogus"'
 expect_exit 2 $E partner check eurofood
@@ -294,6 +299,49 @@ expect_out "UCI\+EFR000109\+8712345000004:14\+5412345000013:14\+7'"
 expect_out "1 set\(s\) against guides"
 expect_exit 2 $E partner new eurodraft2 --from "$ds/DESADV-DES-77001.edi" "$t/po.x12"
 grep -q 'mix UN/EDIFACT with X12' "$t/err" && ok || bad "12: mixed samples not refused"
+
+# --- 13. EDIFACT maps --------------------------------------------------------
+mx="$root/tests/fixtures/edifact/map"
+m="$t/m"
+mkdir -p "$m/drop/eurofood/in"
+ln -s "$root/edi" "$m/edi"
+ln -s "$root/schemas" "$m/schemas"
+cp -R "$mx/partners" "$m/partners"
+M="$bin --home $m"
+expect_exit 0 $M partner check eurofood
+for f in desadv_full desadv_d01b orders_full orders_d01b; do
+	expect_exit 0 $M map --partner eurofood --format jsonl -o "$t/$f.jsonl" "$mx/$f.edi"
+	same "$t/$f.jsonl" "$mx/expected/$f.jsonl"
+	if command -v xmllint >/dev/null 2>&1; then
+		expect_exit 0 $M map --partner eurofood -o "$t/$f.xml" "$mx/$f.edi"
+		xmllint --noout --schema "$root/schemas/canonical.xsd" "$t/$f.xml" 2>/dev/null &&
+			ok || bad "13: $f records not valid against canonical.xsd"
+	fi
+done
+expect_exit 1 $M map --partner eurofood --format jsonl "$mx/desadv_badgtin.edi"
+[ ! -s "$t/out" ] && ok || bad "13: a record from a DESADV with a wrong GTIN"
+grep -q "map-bad-value.*LIN03 '8712345678914' for item/gtin has a wrong GS1 check digit" "$t/err" && ok ||
+	bad "13: the wrong GTIN not named"
+cp "$mx/desadv_full.edi" "$mx/orders_full.edi" "$mx/desadv_badgtin.edi" "$m/drop/eurofood/in/"
+expect_exit 1 $M run
+expect_out '3 processed: 2 accepted, 0 partial, 1 rejected'
+mq() { sqlite3 "$m/spool/ledger.db" "$1"; }
+mid() { mq "SELECT id FROM files WHERE name='$1' ORDER BY n DESC LIMIT 1"; }
+MD=$(mid desadv_full.edi) MO=$(mid orders_full.edi) MB=$(mid desadv_badgtin.edi)
+grep -q '"recordType":"Shipment".*"shipmentId":"DES060"' "$m/spool/out/eurofood/$MD.jsonl" && ok ||
+	bad "13: run published no Shipment for the DESADV"
+grep -q '"recordType":"WarehouseOrder".*"orderNumber":"PO-4711"' "$m/spool/out/eurofood/$MO.jsonl" && ok ||
+	bad "13: run published no WarehouseOrder for the ORDERS"
+[ ! -e "$m/spool/out/eurofood/$MB.jsonl" ] && ok || bad "13: records from the rejected DESADV"
+[ -f "$m/spool/quarantine/eurofood/$MB/desadv_badgtin.edi" ] && ok || bad "13: wrong GTIN not quarantined"
+expect_sql_m() { got=$(mq "$1"); [ "$got" = "$2" ] && ok || bad "sql: $1: got '$got', want '$2'"; }
+expect_sql_m "SELECT count(*) FROM findings WHERE file_id='$MB' AND rule='map-bad-value'" 1
+# the same shipment again under another interchange reference: a
+# duplicate by its business key (BGM 1004), no second record
+sed 's/EF0060/EF0070/g' "$mx/desadv_full.edi" >"$m/drop/eurofood/in/resend.edi"
+expect_exit 0 $M run
+expect_out "DESADV shipment-id 'DES060' seen before in $MD \\(duplicate\\)"
+expect_sql_m "SELECT state FROM files WHERE id='$(mid resend.edi)'" duplicate
 
 echo "edifact_run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
