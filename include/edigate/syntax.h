@@ -227,6 +227,11 @@ struct eg_edifact_segment;
  * v borrows from s and is valid as long as s is. */
 void eg_syntax_edifact_view(const struct eg_edifact_segment *s,
 			    eg_segment *v);
+struct eg_edifact_ctl;
+/* An interchange the reader never reached, as the descriptor's
+ * next_header read it from its raw UNB, as the record a CONTRL writer
+ * echoes (contrl.h); 0 when ctl did not come from next_header. */
+int eg_syntax_edifact_unread(const eg_x12_ctl *ctl, struct eg_edifact_ctl *k);
 
 /*
  * The syntax that reads a file starting with these bytes (registry

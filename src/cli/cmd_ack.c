@@ -8,10 +8,12 @@
  * one.  After 999999999 comes 1, as in the run's ledger sequence.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "edigate/ack.h"
@@ -134,8 +136,88 @@ header_fallback(const eg_ack_writer *aw, void *w, const char *path)
 	(void)aw->header_fallback(w, head, n);
 }
 
+/* The CONTRL writer's events, and where the reader stopped. */
+typedef struct edack {
+	const eg_edifact_events *ev;
+	int stopped;
+	uint64_t at;
+} edack;
+
+static void
+ed_finding(void *ud, const eg_edifact_finding *f)
+{
+	edack *k = ud;
+
+	if (f->rule && !strcmp(f->rule, "unreadable") && !k->stopped) {
+		k->stopped = 1;
+		k->at = f->pos.offset;
+	}
+	k->ev->finding(k->ev->ud, f);
+}
+
+static void
+ed_unit(void *ud, const eg_edifact_unit *u)
+{
+	edack *k = ud;
+
+	k->ev->unit_end(k->ev->ud, u);
+}
+
+/*
+ * After the reader stopped at byte from: every interchange whose raw UNB
+ * still reads (the descriptor's next_header) is told it was not
+ * processed, UCI 4 with 0085 code 18, as `run` does.
+ */
+static eg_err
+ack_unread(eg_cli *cli, const char *path, const edack *k, eg_error *e)
+{
+	uint64_t from = k->at, at;
+	eg_x12_ctl ctl;
+	eg_edifact_ctl nc;
+	eg_err rc = EG_OK;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return eg_fail(e, EG_EIO, "%s: cannot open it again", path);
+	while ((rc = eg_syntax_edifact.next_header(fd, from, &at, &ctl, e)) ==
+	       EG_OK) {
+		eg_edifact_finding f;
+		eg_edifact_unit u;
+
+		from = at + eg_syntax_edifact.header_len;
+		if (!eg_syntax_edifact_unread(&ctl, &nc))
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.level = EG_LVL_INTERCHANGE;
+		f.severity = EG_FIND_ERROR;
+		f.code = "18";
+		f.rule = "unread-interchange";
+		snprintf(f.msg, sizeof(f.msg),
+			 "interchange %s at offset %llu was not read: it "
+			 "follows bytes that could not be read",
+			 nc.icr, (unsigned long long)at);
+		f.pos.offset = at;
+		f.ctl = nc;
+		k->ev->finding(k->ev->ud, &f);
+		memset(&u, 0, sizeof(u));
+		u.level = EG_LVL_INTERCHANGE;
+		u.rejected = 1;
+		u.ctl = nc;
+		u.offset = at;
+		k->ev->unit_end(k->ev->ud, &u);
+		fprintf(cli->err,
+			"%s ack: %s: interchange %s at offset %llu follows "
+			"bytes that could not be read: rejected (0085 code "
+			"18)\n",
+			cli->prog, path, nc.icr, (unsigned long long)at);
+	}
+	close(fd);
+	return rc == EG_ENOTFOUND ? EG_OK : rc;
+}
+
 /* A UN/EDIFACT file: the service-segment checks and a CONTRL per
- * interchange (when asked for or as --contrl says). */
+ * interchange (when asked for or as --contrl says), the interchanges
+ * after a reader break included. */
 static int
 ack_edifact(eg_cli *cli, actx *a, const char *path,
 	    const eg_contrl_opts *base, eg_edifact_strict strict,
@@ -146,19 +228,29 @@ ack_edifact(eg_cli *cli, actx *a, const char *path,
 	eg_source *src = NULL;
 	eg_edifact_check_opts eo;
 	eg_edifact_check_result res;
+	eg_edifact_events ev;
+	edack k;
 	eg_error e;
 	const char *why;
 	int x = EG_EXIT_OK;
 
 	memset(&eo, 0, sizeof(eo));
+	memset(&k, 0, sizeof(k));
 	eo.reader.limits = eg_edifact_limits_default();
 	eo.reader.strict = strict;
 	eg_error_clear(&e);
 	o.next_control = next_control;
 	o.emit = emit;
 	o.ud = a;
-	if (eg_contrl_new(&c, &o, &e) || eg_source_open_file(&src, path, &e) ||
-	    eg_edifact_check(src, &eo, eg_contrl_events(c), &res, &e) ||
+	ev.finding = ed_finding;
+	ev.unit_end = ed_unit;
+	ev.ud = &k;
+	if (eg_contrl_new(&c, &o, &e) ||
+	    (k.ev = eg_contrl_events(c),
+	     eg_source_open_file(&src, path, &e)) ||
+	    eg_edifact_check(src, &eo, &ev, &res, &e) ||
+	    (res.reader_failed && k.stopped &&
+	     ack_unread(cli, path, &k, &e)) ||
 	    eg_contrl_error(c, &e)) {
 		x = eg_cli_fail(cli, &e);
 	} else {
@@ -201,7 +293,9 @@ help(FILE *f)
 	      "and separators: UCI (0083: 7 acknowledged, 4 rejected, 8\n"
 	      "received only), UCF per group, UCM per message, UCS/UCD with\n"
 	      "the 0085 code of every finding (docs/edifact.md).  Files are\n"
-	      "named INBOUND-0020-OUR-0020.contrl.edi.\n\n"
+	      "named INBOUND-0020-OUR-0020.contrl.edi.  After bytes the\n"
+	      "reader cannot read, each interchange whose UNB still reads\n"
+	      "is rejected (UCI 4, 0085 code 18: nothing in it was read).\n\n"
 	      "Options:\n"
 	      "  -o DIR               where to write (default: .); files are\n"
 	      "                       named INBOUND-ISA13-OUTBOUND-ISA13.ack.x12\n"

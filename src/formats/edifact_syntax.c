@@ -735,8 +735,8 @@ contrl_policy(const struct eg_profile *p, eg_contrl_opts *co)
  * raw UNB (edi_next_header filled ctl, separators included): the record
  * the CONTRL writer echoes.  0 when ctl did not come from there.
  */
-static int
-unread_ctl(const eg_x12_ctl *c, eg_edifact_ctl *k)
+int
+eg_syntax_edifact_unread(const eg_x12_ctl *c, eg_edifact_ctl *k)
 {
 	if (!c->seps[0] || !c->sender[0] || !c->isa13[0])
 		return 0;
@@ -778,7 +778,7 @@ cw_finding(void *ud, const eg_finding *f)
 		 * code 18 (unspecified: nothing in it was read) */
 		if (f->level != EG_LVL_INTERCHANGE || !f->rule ||
 		    strcmp(f->rule, "unread-interchange") ||
-		    !unread_ctl(&f->ctl, &w->unread))
+		    !eg_syntax_edifact_unread(&f->ctl, &w->unread))
 			return;
 		memset(&nf, 0, sizeof(nf));
 		nf.level = EG_LVL_INTERCHANGE;
