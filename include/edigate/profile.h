@@ -61,7 +61,7 @@ typedef struct eg_profile_codemap {
 
 /* <mapping set=...><field .../>: a map field overridden for one set. */
 typedef struct eg_profile_field {
-	char set[4];
+	char set[7];       /* "856"; EDIFACT "DESADV" */
 	char *path, *source, *when, *dflt, *codes, *pairs, *uom;
 	long line;
 } eg_profile_field;

@@ -313,6 +313,10 @@ ln -s "$root/schemas" "$m/schemas"
 cp -R "$mx/partners" "$m/partners"
 M="$bin --home $m"
 expect_exit 0 $M partner check eurofood
+# (the ORDERS goldens hold the profile's <mapping set="ORDERS">
+# customerId: a six-letter set's override takes effect)
+grep -q '"customerId":"EUROFOOD"' "$mx/expected/orders_full.jsonl" && ok ||
+	bad "13: the golden ORDERS lacks the profile's customerId"
 for f in desadv_full desadv_d01b orders_full orders_d01b; do
 	expect_exit 0 $M map --partner eurofood --format jsonl -o "$t/$f.jsonl" "$mx/$f.edi"
 	same "$t/$f.jsonl" "$mx/expected/$f.jsonl"
