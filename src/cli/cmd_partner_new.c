@@ -532,9 +532,15 @@ token(eg_buf *out, const char *key, const opts *o, const draft *d)
 		eg_err rc = EG_OK;
 
 		if (o->from) {
+			const char *f = o->from;
+
 			rc = eg_buf_adds(out, "\n  (drafted from ");
-			if (!rc)
-				rc = eg_cli_draft_xml(out, o->from);
+			/* inside an XML comment: no "--" */
+			for (; *f && !rc; f++)
+				rc = f[0] == '-' && f[1] == '-'
+					 ? eg_buf_adds(out, "- ")
+					 : eg_cli_draft_xml(
+					       out, (char[2]){f[0], '\0'});
 			if (!rc)
 				rc = eg_buf_adds(out, ")");
 		}

@@ -288,8 +288,11 @@ profile_text(eg_buf *b, const eddraft *d, const eg_home *h, const char *id,
 	rc = eg_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			    "<!--\n  Drafted by `edigate partner new` from "
 			    "UN/EDIFACT samples (");
-	if (!rc)
-		rc = eg_cli_draft_xml(b, from);
+	/* inside an XML comment: no "--" (a sample named a--b.edi) */
+	for (; *from && !rc; from++)
+		rc = from[0] == '-' && from[1] == '-'
+			 ? eg_buf_adds(b, "- ")
+			 : eg_cli_draft_xml(b, (char[2]){from[0], '\0'});
 	if (!rc)
 		rc = eg_buf_addf(b,
 				 ": %s).\n  A partner speaking UN/EDIFACT "

@@ -301,6 +301,11 @@ expect_exit 0 $E partner check eurodraft
 expect_exit 0 $E partner test eurodraft "$ds/DESADV-DES-77001.edi" "$ds/ORDERS-PO-EF-5501.edi" "$t/lower-desadv.edi"
 expect_out "UCI\+EFR000109\+8712345000004:14\+5412345000013:14\+7'"
 expect_out "1 set\(s\) against guides"
+# a sample name with "--" stays out of the XML comment's way
+cp "$ds/DESADV-DES-77001.edi" "$t/euro--desadv.edi"
+expect_exit 0 $E partner new eurodraft3 --from "$t/euro--desadv.edi"
+sed -i 's#id="8712345000004"#id="8712345000999"#' "$h/partners/eurodraft3.xml"
+expect_exit 0 $E partner check eurodraft3
 expect_exit 2 $E partner new eurodraft2 --from "$ds/DESADV-DES-77001.edi" "$t/po.x12"
 grep -q 'mix UN/EDIFACT with X12' "$t/err" && ok || bad "12: mixed samples not refused"
 
