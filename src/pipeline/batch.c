@@ -28,6 +28,7 @@
 #include "edigate/layout.h"
 #include "edigate/ledger_batch.h"
 #include "edigate/ledger_dedupe.h"
+#include "edigate/syntax.h"
 #include "fctx.h"
 
 #define WORDS 600
@@ -61,26 +62,12 @@ eg_fc_batch_doc(fctx *fc)
 	return eg_profile_md_for(fc->p, fc->name, eg_fc_syntax(fc) != NULL);
 }
 
-/* A CSV field of the bad-rows list (RFC 4180 quoting). */
-static void
-csv_field(FILE *f, const char *s, int last)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-	fputc(last ? '\n' : ',', f);
-}
-
 /* A bad row's problem: in the bad-rows list (every one) and the ledger's
  * findings (up to max-findings; the report says how many more). */
 static void
 bad_row(bctx *bc, const eg_csv_where *w, const char *why)
 {
-	char where[256], num[32], col[sizeof(w->colname)];
+	char where[256];
 
 	if (w->line != bc->last_bad_line) {
 		bc->bad_lines++;
@@ -90,16 +77,8 @@ bad_row(bctx *bc, const eg_csv_where *w, const char *why)
 	eg_fc_finding(bc->fc, EG_LVL_FILE, NULL, "bad-row", "%s: %s%s%s%s",
 		      where, why, w->raw[0] ? ": '" : "", w->raw,
 		      w->raw[0] ? "'" : "");
-	if (!bc->rej)
-		return;
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)w->line);
-	csv_field(bc->rej, num, 0);
-	snprintf(col, sizeof(col), "%s", w->colname[0] ? w->colname : "");
-	if (!col[0] && w->col)
-		snprintf(col, sizeof(col), "#%u", w->col);
-	csv_field(bc->rej, col, 0);
-	csv_field(bc->rej, w->raw, 0);
-	csv_field(bc->rej, why, 1);
+	if (bc->rej)
+		eg_fc_bad_row_csv(bc->rej, w, why);
 }
 
 static void
@@ -144,14 +123,16 @@ on_change(void *ud, const eg_delta_change *c)
 	return 0;
 }
 
-/* Read the file through the layout into the new side.  A file that
- * cannot be opened, or whose header lacks a column, is one finding. */
+/* Read the file through the layout (its record syntax, syntax.h) into
+ * the new side.  A file that cannot be opened, or whose header lacks a
+ * column, is one finding; so is an XML file that stops being readable
+ * (the reader cannot go on past it: the whole file is rejected). */
 static eg_err
 feed(bctx *bc, int *unreadable, eg_error *e)
 {
 	fctx *fc = bc->fc;
-	eg_csv_opts o;
-	eg_csv *r = NULL;
+	const eg_record_syntax *rs = eg_record_syntax_of(bc->lay);
+	void *r = NULL;
 	eg_layout_row row;
 	eg_layout_src src;
 	eg_buf json;
@@ -164,12 +145,10 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 	src.file_id = fc->id;
 	src.file_name = fc->name;
 	src.sha256 = fc->sha;
-	eg_layout_csv_opts(bc->lay, &o);
 	eg_layout_row_init(&row);
 	eg_buf_init(&json, 16u << 20);
-	rc = eg_csv_open(&r, fc->path, &o, e);
-	if (!rc)
-		rc = eg_layout_bind(bc->lay, r, e);
+	rc = rs ? rs->open(&r, bc->lay, fc->path, e)
+		: eg_fail(e, EG_ECONFIG, "no reader takes the layout");
 	if (rc && rc != EG_EIO && rc != EG_ENOMEM) {
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "unreadable",
 			      "the file cannot be read with layout %s: %s",
@@ -179,30 +158,30 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 		goto out;
 	}
 	while (!rc) {
-		uint64_t off, len, first, last;
+		uint64_t off, first;
 
-		rc = eg_csv_next(r, &got, e);
+		rc = rs->next(r, bc->lay, &src, &row, on_bad, bc, &got, e);
 		if (rc == EG_EIO || rc == EG_ENOMEM || rc == EG_EINTERNAL)
 			break;
 		if (rc) {
-			/* a row the reader cannot split: bad, no key */
-			const eg_csv_where *w = eg_csv_last_error(r);
-			const char *m = e->msg, *colon = strstr(m, ": ");
+			/* a record the reader cannot read: bad, no key */
+			const eg_csv_where *w = rs->where(r);
+			const char *m = eg_fc_reason(e->msg);
 
-			if (colon && !strncmp(m, "line ", 5))
-				m = colon + 2;
 			bc->rows++;
 			bc->bad++;
 			bad_row(bc, w, m);
 			eg_error_clear(e);
 			rc = EG_OK;
+			if (!rs->resumes) {
+				*unreadable = 1;
+				break;
+			}
 			continue;
 		}
 		if (!got)
 			break;
 		bc->rows++;
-		if ((rc = eg_layout_map(bc->lay, r, &src, &row, on_bad, bc, e)))
-			break;
 		eg_buf_reset(&json);
 		if (row.rec && eg_record_write_json(&json, row.rec)) {
 			rc = eg_fail(e, EG_ELIMIT, "a record too large");
@@ -212,7 +191,7 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 			bc->bad++;
 		if (!row.rec && row.key.len == 0)
 			continue; /* no key: counted bad, listed */
-		eg_csv_record_pos(r, &off, &len, &first, &last);
+		rs->pos(r, &off, &first);
 		rc = eg_delta_side_add(bc->new_side,
 				       row.key.data ? row.key.data : "",
 				       row.key.len,
@@ -222,7 +201,8 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 				       e);
 	}
 out:
-	eg_csv_free(r);
+	if (r)
+		rs->close(r);
 	eg_layout_row_free(&row);
 	eg_buf_free(&json);
 	return rc;
@@ -366,7 +346,7 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 			     fc->pl->o.spool, strerror(errno));
 		goto out;
 	}
-	fputs("line,column,value,reason\n", bc->rej);
+	eg_fc_bad_row_csv(bc->rej, NULL, NULL);
 	if ((rc = feed(bc, &unreadable, e)))
 		goto out;
 	snprintf(bc->extra, sizeof(bc->extra),

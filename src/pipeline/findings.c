@@ -173,3 +173,47 @@ eg_fc_on_map_finding(void *ud, const eg_finding *f)
 	if (keep_finding(fc, f, &e))
 		eg_fc_fail(fc, e.code, &e);
 }
+
+/* A CSV field of the bad-rows list (RFC 4180 quoting). */
+static void
+csv_field(FILE *f, const char *s, int last)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+	fputc(last ? '\n' : ',', f);
+}
+
+void
+eg_fc_bad_row_csv(FILE *f, const eg_csv_where *w, const char *why)
+{
+	char num[32], off[32], col[sizeof(w->colname)];
+
+	if (!w) {
+		fputs("line,byte,column,value,reason\n", f);
+		return;
+	}
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)w->line);
+	snprintf(off, sizeof(off), "%llu", (unsigned long long)w->offset);
+	csv_field(f, num, 0);
+	csv_field(f, off, 0);
+	snprintf(col, sizeof(col), "%s", w->colname[0] ? w->colname : "");
+	if (!col[0] && w->col)
+		snprintf(col, sizeof(col), "#%u", w->col);
+	csv_field(f, col, 0);
+	csv_field(f, w->raw, 0);
+	csv_field(f, why, 1);
+}
+
+const char *
+eg_fc_reason(const char *msg)
+{
+	const char *b = strstr(msg, ", byte "), *colon;
+
+	colon = b ? strstr(b, ": ") : NULL;
+	return colon ? colon + 2 : msg;
+}
