@@ -48,6 +48,7 @@ typedef struct bctx {
 	eg_delta_verdict v;
 	char tmp[PATH_MAX]; /* work/<id>.delta: the sort's runs */
 	int unreadable;
+	int no_base;    /* its baseline was removed (keep-baselines) */
 	char head[WORDS], outcome[WORDS], next[WORDS]; /* reject report */
 	eg_err rc;      /* first write error in a callback */
 } bctx;
@@ -245,7 +246,15 @@ find_base(bctx *bc, char path[PATH_MAX], eg_error *e)
 		return EG_OK;
 	if ((rc = eg_ledger_batch_get(fc->l, bc->b.base_id, &ob, &found, e)))
 		return rc;
-	if (!found || !ob.baseline[0])
+	if (found && !ob.baseline[0])
+		/* removed by keep-baselines: no delta against it */
+		return eg_fail(e, EG_ENOTFOUND,
+			       "the baseline of batch %s, which this file is "
+			       "to be compared with, was removed (the profile "
+			       "keeps the newest %u: keep-baselines); "
+			       "reprocess a newer batch, or send a full file",
+			       bc->b.base_id, bc->md->keep);
+	if (!found)
 		return eg_fail(e, EG_ECONFIG,
 			       "the baseline of batch %s is not in the ledger",
 			       bc->b.base_id);
@@ -313,7 +322,7 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	eg_delta_counts c;
 	eg_delta_limits lim;
 	eg_delta_verdict v;
-	FILE *kf = NULL;
+	eg_delta_keep *kf = NULL;
 	int unreadable = 0, move;
 	eg_err rc;
 
@@ -321,9 +330,26 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	/* the sort's runs go beside the spool (not a /tmp that may live in
 	 * memory), in work/<id>.delta, which the sweep removes after a
 	 * crash */
-	if ((rc = find_base(bc, base, e)) ||
-	    (rc = work_file(fc, "delta", krel, sizeof(krel), bc->tmp,
-			    sizeof(bc->tmp), e)))
+	if ((rc = find_base(bc, base, e)) == EG_ENOTFOUND) {
+		eg_fc_finding(fc, EG_LVL_FILE, NULL, "baseline-removed", "%s",
+			      e->msg);
+		eg_error_clear(e);
+		bc->no_base = 1;
+		bc->v = EG_DELTA_REJECT;
+		*final_state = "rejected";
+		snprintf(bc->b.why, sizeof(bc->b.why),
+			 "the baseline to compare with was removed "
+			 "(keep-baselines)");
+		snprintf(bc->b.verdict, sizeof(bc->b.verdict), "reject");
+		snprintf(bc->b.file_id, sizeof(bc->b.file_id), "%s", fc->id);
+		snprintf(bc->b.partner, sizeof(bc->b.partner), "%s", fc->p->id);
+		snprintf(bc->b.document, sizeof(bc->b.document), "%s",
+			 bc->md->name);
+		bc->b.at = (int64_t)fc->pl->o.now;
+		return eg_ledger_batch_put(fc->l, &bc->b, 0, e);
+	}
+	if (rc || (rc = work_file(fc, "delta", krel, sizeof(krel), bc->tmp,
+				  sizeof(bc->tmp), e)))
 		return rc;
 	if (mkdir(bc->tmp, 0700) != 0 && errno != EEXIST)
 		return eg_fail(e, EG_EIO, "cannot make %s: %s", bc->tmp,
@@ -340,12 +366,13 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	    (rc = work_file(fc, "baseline", krel, sizeof(krel), keep,
 			    sizeof(keep), e)))
 		return rc;
-	if (!(bc->rej = fopen(rej, "w")) || !(bc->chg = fopen(chg, "w")) ||
-	    !(kf = fopen(keep, "w"))) {
+	if (!(bc->rej = fopen(rej, "w")) || !(bc->chg = fopen(chg, "w"))) {
 		rc = eg_fail(e, EG_EIO, "cannot write in %s/work: %s",
 			     fc->pl->o.spool, strerror(errno));
 		goto out;
 	}
+	if ((rc = eg_delta_keep_open(&kf, keep, e)))
+		goto out;
 	eg_fc_bad_row_csv(bc->rej, NULL, NULL);
 	if ((rc = feed(bc, &unreadable, e)))
 		goto out;
@@ -360,11 +387,15 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 		goto out;
 	}
 	c.rejected = bc->bad; /* every bad row, with or without a key */
-	if (close_file(&bc->rej) || close_file(&bc->chg) || close_file(&kf)) {
+	if (close_file(&bc->rej) || close_file(&bc->chg)) {
 		rc = eg_fail(e, EG_EIO, "cannot write in %s/work",
 			     fc->pl->o.spool);
 		goto out;
 	}
+	rc = eg_delta_keep_close(kf, e);
+	kf = NULL;
+	if (rc)
+		goto out;
 	eg_pl_crash_point(fc->pl, "after-delta");
 	limits(bc, &lim);
 	bc->unreadable = unreadable;
@@ -420,7 +451,7 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 		if (!bc->written)
 			(void)unlink(chg);
 		if ((rc = eg_path(bc->b.baseline, sizeof(bc->b.baseline), e,
-				  "baseline/%s/%s/%s.rows", fc->p->id,
+				  "baseline/%s/%s/%s.rows.gz", fc->p->id,
 				  bc->md->name, fc->id)) ||
 		    (rc = eg_fc_add_output(fc, "baseline", krel,
 					   bc->b.baseline, NULL, NULL, 0, e)))
@@ -448,6 +479,11 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	snprintf(bc->b.document, sizeof(bc->b.document), "%s", bc->md->name);
 	bc->b.at = (int64_t)fc->pl->o.now;
 	rc = eg_ledger_batch_put(fc->l, &bc->b, move, e);
+	/* older baselines beyond keep-baselines are forgotten in this
+	 * commit; the sweep removes their files after it */
+	if (!rc && move)
+		rc = eg_ledger_batch_prune(fc->l, fc->p->id, bc->md->name,
+					   bc->md->keep, e);
 	if (!rc && v == EG_DELTA_ACCEPT && !move)
 		eg_fc_note(fc, EG_LVL_FILE, NULL, "baseline-kept",
 			   "compared with the baseline of %s, which is not "
@@ -458,7 +494,7 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 out:
 	close_file(&bc->rej);
 	close_file(&bc->chg);
-	close_file(&kf);
+	eg_delta_keep_abandon(kf);
 	return rc;
 }
 
@@ -477,7 +513,18 @@ words(bctx *bc, const char *final_state)
 		 (unsigned long long)b->changed, (unsigned long long)b->deleted,
 		 (unsigned long long)b->unchanged,
 		 (unsigned long long)b->rejected, b->why);
-	if (!bc->lay || bc->unreadable) {
+	if (bc->no_base) {
+		snprintf(bc->head, WORDS,
+			 "This %s file from %s was not compared: the baseline "
+			 "it is to be compared with (batch %s) was removed, "
+			 "as the profile keeps only the newest %u "
+			 "(keep-baselines).  Nothing of it was passed on.",
+			 doc, p, b->base_id, bc->md->keep);
+		snprintf(bc->next, WORDS,
+			 "Who acts: our EDI administrator reprocesses a newer "
+			 "batch, or asks partner %s for a full file.",
+			 p);
+	} else if (!bc->lay || bc->unreadable) {
 		snprintf(bc->head, WORDS,
 			 "This %s file from %s could not be read with its "
 			 "layout (a column missing or renamed, or a layout "
