@@ -27,6 +27,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "edigate/digest.h"
@@ -261,9 +262,18 @@ ready(dctx *dc)
 	ssize_t n;
 	const char *k;
 	size_t i, len = 0;
+	struct stat st;
 	eg_error le;
 
 	eg_error_clear(&le);
+	if (fc->p->max_file_bytes && fstat(fc->seg_fd, &st) == 0 &&
+	    (unsigned long long)st.st_size > fc->p->max_file_bytes) {
+		eg_fc_finding(fc, EG_LVL_FILE, NULL, "file-too-large",
+			      "the file is %lld bytes, over the partner's "
+			      "limit of %llu (limits max-file-bytes): not read",
+			      (long long)st.st_size, fc->p->max_file_bytes);
+		return -1;
+	}
 	if (eg_layout_load(&dc->lay, dc->ld->layout, fc->p->layout_xsd, NULL,
 			   NULL, &le)) {
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "layout",

@@ -205,6 +205,18 @@ expect_exit 0 $E run --partner acme-3pl
 expect_out 'accepted: stock document: 2 record\(s\): 2 passed on \(some as changes\), 0 bad, 0 duplicate'
 cp "$t/good.xml" "$h/partners/acme-3pl.xml"
 
+# --- limits max-file-bytes takes effect --------------------------------------
+sed 's|</partner>|  <limits max-file-bytes="100"/>\n</partner>|' "$t/good.xml" \
+    >"$h/partners/acme-3pl.xml"
+sed 's/RNO1/RNO9/' "$fx/inventory.csv" >"$t/big.csv"
+drop "$t/big.csv" STOCK_5.csv
+expect_exit 1 $E run --partner acme-3pl
+id=$(last_id)
+[ "$(state "$id")" = rejected ] && ok || bad "max-file-bytes: $(state "$id")"
+expect_exit 0 $E show "$id"
+expect_out 'rule=file-too-large'
+cp "$t/good.xml" "$h/partners/acme-3pl.xml"
+
 # --- XML master data through run (the record syntax of batch.c) ------------
 mkdir -p "$h/drop/erpx/in" "$h/drop/erpx/out" "$h/layouts"
 cp "$fx/inventory.layout.xml" "$h/layouts/"
