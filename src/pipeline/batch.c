@@ -167,7 +167,7 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 		if (rc) {
 			/* a record the reader cannot read: bad, no key */
 			const eg_csv_where *w = rs->where(r);
-			const char *m = eg_fc_reason(e->msg);
+			const char *m = eg_csv_reason(e->msg);
 
 			bc->rows++;
 			bc->bad++;

@@ -165,9 +165,6 @@ void eg_fc_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl,
  * or record: line, byte offset, column or element path, raw value,
  * reason); w NULL: the header line. */
 void eg_fc_bad_row_csv(FILE *f, const eg_csv_where *w, const char *why);
-/* A reader's error message without the position its eg_csv_where says
- * already ("[file: ]line 12, column c (#3), byte 4711: why" -> "why"). */
-const char *eg_fc_reason(const char *msg);
 /* The check's findings (kept, told to the ack writer), and the mapper's
  * (kept only). */
 void eg_fc_on_finding(void *ud, const eg_finding *f);

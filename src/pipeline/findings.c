@@ -208,12 +208,3 @@ eg_fc_bad_row_csv(FILE *f, const eg_csv_where *w, const char *why)
 	csv_field(f, w->raw, 0);
 	csv_field(f, why, 1);
 }
-
-const char *
-eg_fc_reason(const char *msg)
-{
-	const char *b = strstr(msg, ", byte "), *colon;
-
-	colon = b ? strstr(b, ": ") : NULL;
-	return colon ? colon + 2 : msg;
-}

@@ -213,7 +213,7 @@ feed(dctx *dc, eg_error *e)
 			break;
 		if (rc) {
 			/* a record the reader cannot read */
-			const char *m = eg_fc_reason(e->msg);
+			const char *m = eg_csv_reason(e->msg);
 
 			dc->rows++;
 			dc->bad++;
