@@ -25,12 +25,12 @@
 # Part 2 -- the tools on the files of demo/inbound: validate, parse, ack,
 # acks, partner check/test, map.
 #
+# Part 3 -- nightly master data (scripts/demo_masterdata.sh): the ERP's
+# item master twice, the delta and the reject report.
+#
 # Part 4 -- a 3PL without EDI (scripts/demo_3pl.sh): a CSV stock report
 # and XML ship confirms through run, a bad row in the reject report, a
 # resent ship confirm where only the corrected shipment goes on.
-#
-# Part 3 -- nightly master data (scripts/demo_masterdata.sh): the ERP's
-# item master twice, the delta and the reject report.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
