@@ -68,18 +68,11 @@ eg_fc_batch_doc(fctx *fc)
 static void
 bad_row(bctx *bc, const eg_csv_where *w, const char *why)
 {
-	char where[256];
-
 	if (w->line != bc->last_bad_line) {
 		bc->bad_lines++;
 		bc->last_bad_line = w->line;
 	}
-	eg_csv_where_format(w, where, sizeof(where));
-	eg_fc_finding(bc->fc, EG_LVL_FILE, NULL, "bad-row", "%s: %s%s%s%s",
-		      where, why, w->raw[0] ? ": '" : "", w->raw,
-		      w->raw[0] ? "'" : "");
-	if (bc->rej)
-		eg_fc_bad_row_csv(bc->rej, w, why);
+	eg_fc_bad_value(bc->fc, bc->rej, "bad-row", w, why);
 }
 
 static void

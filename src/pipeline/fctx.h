@@ -165,6 +165,13 @@ void eg_fc_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl,
  * or record: line, byte offset, column or element path, raw value,
  * reason); w NULL: the header line. */
 void eg_fc_bad_row_csv(FILE *f, const eg_csv_where *w, const char *why);
+/* A bad value of a CSV row or XML record: a finding under rule (where,
+ * why, raw value) and, when list is not NULL, its bad-rows.csv line. */
+void eg_fc_bad_value(fctx *fc, FILE *list, const char *rule,
+		     const eg_csv_where *w, const char *why);
+/* Is the file over the profile's max-file-bytes?  1 with the finding
+ * (file-too-large) made, 0 otherwise. */
+int eg_fc_over_size(fctx *fc);
 /* The check's findings (kept, told to the ack writer), and the mapper's
  * (kept only). */
 void eg_fc_on_finding(void *ud, const eg_finding *f);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fctx.h"
@@ -186,6 +187,34 @@ csv_field(FILE *f, const char *s, int last)
 	}
 	fputc('"', f);
 	fputc(last ? '\n' : ',', f);
+}
+
+void
+eg_fc_bad_value(fctx *fc, FILE *list, const char *rule, const eg_csv_where *w,
+		const char *why)
+{
+	char where[256];
+
+	eg_csv_where_format(w, where, sizeof(where));
+	eg_fc_finding(fc, EG_LVL_FILE, NULL, rule, "%s: %s%s%s%s", where, why,
+		      w->raw[0] ? ": '" : "", w->raw, w->raw[0] ? "'" : "");
+	if (list)
+		eg_fc_bad_row_csv(list, w, why);
+}
+
+int
+eg_fc_over_size(fctx *fc)
+{
+	struct stat st;
+
+	if (!fc->p->max_file_bytes || fstat(fc->seg_fd, &st) != 0 ||
+	    (unsigned long long)st.st_size <= fc->p->max_file_bytes)
+		return 0;
+	eg_fc_finding(fc, EG_LVL_FILE, NULL, "file-too-large",
+		      "the file is %lld bytes, over the partner's limit of %llu "
+		      "(limits max-file-bytes): not read",
+		      (long long)st.st_size, fc->p->max_file_bytes);
+	return 1;
 }
 
 void

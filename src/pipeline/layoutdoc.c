@@ -27,7 +27,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "edigate/digest.h"
@@ -63,18 +62,11 @@ eg_fc_layout_doc(fctx *fc)
 static void
 bad_record(dctx *dc, const eg_csv_where *w, const char *why)
 {
-	char where[256];
-
 	if (w->line != dc->last_bad_line || dc->bad_lines == 0) {
 		dc->bad_lines++;
 		dc->last_bad_line = w->line;
 	}
-	eg_csv_where_format(w, where, sizeof(where));
-	eg_fc_finding(dc->fc, EG_LVL_FILE, NULL, "bad-record", "%s: %s%s%s%s",
-		      where, why, w->raw[0] ? ": '" : "", w->raw,
-		      w->raw[0] ? "'" : "");
-	if (dc->rej)
-		eg_fc_bad_row_csv(dc->rej, w, why);
+	eg_fc_bad_value(dc->fc, dc->rej, "bad-record", w, why);
 }
 
 static void
@@ -262,18 +254,11 @@ ready(dctx *dc)
 	ssize_t n;
 	const char *k;
 	size_t i, len = 0;
-	struct stat st;
 	eg_error le;
 
 	eg_error_clear(&le);
-	if (fc->p->max_file_bytes && fstat(fc->seg_fd, &st) == 0 &&
-	    (unsigned long long)st.st_size > fc->p->max_file_bytes) {
-		eg_fc_finding(fc, EG_LVL_FILE, NULL, "file-too-large",
-			      "the file is %lld bytes, over the partner's "
-			      "limit of %llu (limits max-file-bytes): not read",
-			      (long long)st.st_size, fc->p->max_file_bytes);
+	if (eg_fc_over_size(fc))
 		return -1;
-	}
 	if (eg_layout_load(&dc->lay, dc->ld->layout, fc->p->layout_xsd, NULL,
 			   NULL, &le)) {
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "layout",

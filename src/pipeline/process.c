@@ -111,13 +111,7 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 		return rc;
 	if (fstat(fc->seg_fd, &st) != 0)
 		return eg_fail(e, EG_EIO, "%s: %s", fc->path, strerror(errno));
-	if (fc->p->max_file_bytes &&
-	    (unsigned long long)st.st_size > fc->p->max_file_bytes) {
-		eg_fc_finding(
-		    fc, EG_LVL_FILE, NULL, "file-too-large",
-		    "the file is %lld bytes, over the partner's limit "
-		    "of %llu (limits max-file-bytes): not read",
-		    (long long)st.st_size, fc->p->max_file_bytes);
+	if (eg_fc_over_size(fc)) {
 		fc->file_rejected = 1;
 	} else if (!(fc->syn = eg_fc_syntax(fc))) {
 		unsigned char head[EG_FORMAT_SNIFF];
