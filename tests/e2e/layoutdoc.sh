@@ -104,6 +104,19 @@ expect_exit 0 $E show "$st1"
 expect_out 'rule=bad-record .*line 5, column Artikel \(#4\), byte 362: sku is required'
 [ ! -d "$h/spool/quarantine/acme-3pl/$sc1" ] && ok || bad "accepted file quarantined"
 
+# --- a corrected copy released: only the repaired rows go on ----------------
+sed -e 's/;12345678901232;/;12345678901231;/' -e 's/;kaputt;/;frei;/' \
+    -e 's/^RNO1;20240105;ACME;;;/RNO1;20240105;ACME;OHNE-1;;/' \
+    "$fx/inventory.csv" >"$t/STOCK_1-fixed.csv"
+# (the copy keeps its own name: it must match the document's pattern)
+expect_exit 0 $E quarantine release "$st1" --file "$t/STOCK_1-fixed.csv" --reason "3PL corrected rows 4 and 5"
+id=$(last_id)
+[ "$(state "$id")" = accepted ] && ok || bad "released copy: $(state "$id")"
+[ "$(q "SELECT summary FROM files WHERE id='$id'")" = "stock document: 4 record(s): 2 passed on, 0 bad, 2 duplicate" ] &&
+    ok || bad "released copy: $(q "SELECT summary FROM files WHERE id='$id'")"
+python3 -c 'import json,sys; r=[json.loads(l)["sku"] for l in open(sys.argv[1])]; assert sorted(r)==["BX-200","OHNE-1"], r' \
+    "$out/$id.jsonl" && ok || bad "released copy: not the two repaired rows"
+
 # --- the same bytes again: a duplicate file --------------------------------
 drop "$fx/ship_confirm.xml" SHIPCONF_2.xml
 expect_exit 0 $E run --partner acme-3pl
