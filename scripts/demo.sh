@@ -29,6 +29,10 @@
 #
 # Part 3 -- nightly master data (scripts/demo_masterdata.sh): the ERP's
 # item master twice, the delta and the reject report.
+#
+# Part 4 -- a 3PL without EDI (scripts/demo_3pl.sh): a CSV stock report
+# and XML ship confirms through run, a bad row in the reject report, a
+# resent ship confirm where only the corrected shipment goes on.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
@@ -280,6 +284,9 @@ rule "the same 945s checked as if the retailer had sent them: refused, never pro
 
 # Part 3: nightly master data (its own home, build/demo-masterdata)
 sh scripts/demo_masterdata.sh "$bin" || status=1
+
+# Part 4: a 3PL's CSV and XML documents (its own home, build/demo-3pl)
+sh scripts/demo_3pl.sh "$bin" || status=1
 
 echo
 if [ "$status" -eq 0 ]; then
