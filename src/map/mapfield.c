@@ -20,7 +20,7 @@
 
 #include "mapper_int.h"
 
-/* A remembered rule list (rules_get). */
+/* A remembered rule list (eg_mfield_rules). */
 struct rcached {
 	const eg_map *map;
 	char release[7];
@@ -129,11 +129,12 @@ path_hash(const eg_map *map, const char *path)
  * cost).  The key is the map, the release and the path; a rule list with
  * a bad override is never remembered, so its finding comes every time.
  */
-static const rulelist *
-rules_get(eg_mapper *m, const char *path, rulelist *scratch)
+const rulelist *
+eg_mfield_rules(eg_mapper *m, const char *path, rulelist *scratch, int *kept)
 {
 	size_t i, n = MAP_RULE_CACHE;
 
+	*kept = 0;
 	if (!m->rcache && !(m->rcache = calloc(n, sizeof(*m->rcache)))) {
 		rules_for(m, path, scratch);
 		return scratch;
@@ -159,11 +160,14 @@ rules_get(eg_mapper *m, const char *path, rulelist *scratch)
 			snprintf(c->path, sizeof(c->path), "%s", path);
 			m->rcache[i] = c;
 			m->nrcache++;
+			*kept = 1;
 			return &c->rl;
 		}
 		if (c->map == m->map && !strcmp(c->release, m->release) &&
-		    !strcmp(c->path, path))
+		    !strcmp(c->path, path)) {
+			*kept = 1;
 			return &c->rl;
+		}
 	}
 }
 
@@ -424,11 +428,12 @@ add_leaf(const eg_mapper *m, eg_rnode *parent, const cfield *cf, const char *v,
 /* The segments to search for a field in unit u: its own, then (inherit)
  * its parents'. */
 eg_err
-eg_mfield_eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
-	  eg_rnode *parent, unsigned ordinal)
+eg_mfield_eval_leaf(eg_mapper *m, int unit, mpfield *pf, const cfield *cf,
+		    eg_rnode *parent, unsigned ordinal)
 {
+	const char *path = pf->path;
 	rulelist scratch;
-	const rulelist *rl = rules_get(m, path, &scratch);
+	const rulelist *rl = eg_mplan_rules(m, pf, &scratch);
 	size_t i;
 	unsigned count = 0, limit = cf->max ? cf->max : 1000;
 	const mfield *dflt = NULL;
@@ -681,16 +686,17 @@ eg_mfield_build_party(eg_mapper *m, eg_rnode *parent, const cfield *cf, int n1,
 /* A party field: the first N1 (of this unit, or inherited) that meets
  * the rule. */
 eg_err
-eg_mfield_eval_party(eg_mapper *m, int unit, const char *path, const cfield *cf,
-	   eg_rnode *parent)
+eg_mfield_eval_party(eg_mapper *m, int unit, mpfield *pf, const cfield *cf,
+		     eg_rnode *parent)
 {
+	const char *path = pf->path;
 	rulelist scratch;
 	const rulelist *rl;
 	size_t i;
 
 	if (m->ship_to_unit >= 0 && !strcmp(path, "shipTo"))
 		return eg_mfield_build_party(m, parent, cf, m->ship_to_unit, path);
-	rl = rules_get(m, path, &scratch);
+	rl = eg_mplan_rules(m, pf, &scratch);
 	for (i = 0; i < rl->n; i++) {
 		const mfield *f = rl->r[i];
 		int u;

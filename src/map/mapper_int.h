@@ -3,6 +3,7 @@
  *
  *   mapset.c    the set as it streams by: its bytes and a small index
  *               per segment, then cut into units (HL levels or loops)
+ *   mapplan.c   a shape's fields resolved once per map and release
  *   mapfield.c  one canonical field or party from a unit's segments:
  *               rule lists, code lists, canonical values
  *   mapper.c    the public API: records built in shape order, keys,
@@ -24,15 +25,18 @@
 #include "edigate/syntax.h"
 #include "map_int.h"
 
-/* One segment of the set: 8 bytes, since a set of 200,000 items has
+/* One segment of the set: 12 bytes, since a set of 200,000 items has
  * 600,000 of them.  Its bytes are arena[off, next seg's off) (its length
- * and tag follow from them); its index in the file and its position in
- * the set follow from its place (the set is copied from ST to SE without
- * a gap), and so does its byte offset in the file while every segment
- * ends with terminators of one length (else deltas[] holds them). */
+ * follows from them); its index in the file and its position in the set
+ * follow from its place (the set is copied from its header to its
+ * trailer without a gap), and so does its byte offset in the file while
+ * every segment ends with terminators of one length (else deltas[] holds
+ * them).  The tag is kept: every field's rules compare it, for every
+ * segment of their unit. */
 typedef struct cseg {
 	uint32_t off;    /* into the arena */
 	int32_t next;    /* next segment of the same unit, -1 */
+	uint32_t tag;    /* its ID packed as the reader packs it (EG_X12_TAG) */
 } cseg;
 
 typedef struct cunit {
@@ -54,6 +58,27 @@ typedef struct rulelist {
 } rulelist;
 
 typedef struct rcached rcached;
+
+/* A shape's field in a plan (mapplan.c): its canonical path, its rule
+ * list once a unit asked for it (NULL until then, or when the rule cache
+ * does not keep it), its level in the map (CT_LEVEL; -1 none). */
+typedef struct mpfield {
+	char path[128];
+	const rulelist *rl;
+	int lv;
+} mpfield;
+
+/* A shape under a prefix, for one map and release. */
+typedef struct mplan {
+	const eg_map *map;
+	char release[7];
+	const cshape *sh;
+	char prefix[128];
+	int check; /* required fields checked after the node is built */
+	int temp;  /* not kept: freed by eg_mplan_done */
+	size_t n;
+	mpfield f[];
+} mplan;
 
 typedef struct pend {
 	eg_rnode *rec;
@@ -108,6 +133,8 @@ struct eg_mapper {
 	rcached **rcache; /* slots; entries allocated when first used (a
 			   * mapper per file must not zero a big table) */
 	size_t nrcache;
+	mplan **plans;    /* the shapes' plans met so far (mapplan.c) */
+	size_t nplan, capplan;
 	int ship_to_unit; /* a line's own N1 segment, -1 for the header's */
 	size_t run_min;   /* level units under one parent that make a run */
 	int runs_ok;      /* this record may hold runs (make_record) */
@@ -138,8 +165,14 @@ eg_span eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i,
 unsigned eg_mset_nelem(const eg_mapper *m, const cseg *s);
 /* Segment ID ("N1"), its index in the file, its position in the set. */
 void eg_mset_id(const eg_mapper *m, const cseg *s, char id[4]);
-/* Its tag (EG_X12_TAG) and length in bytes, terminator excluded. */
-uint32_t eg_mset_tag(const eg_mapper *m, const cseg *s);
+/* Its tag (EG_X12_TAG packing) and length in bytes, terminator
+ * excluded. */
+static inline uint32_t
+eg_mset_tag(const eg_mapper *m, const cseg *s)
+{
+	(void)m;
+	return s->tag;
+}
 uint32_t eg_mset_len(const eg_mapper *m, const cseg *s);
 uint64_t eg_mset_index(const eg_mapper *m, const cseg *s);
 uint64_t eg_mset_offset(const eg_mapper *m, const cseg *s);
@@ -153,15 +186,32 @@ int eg_mset_new_unit(eg_mapper *m, int level, int parent, int seg);
 
 /* ---- mapfield.c ---- */
 
-eg_err eg_mfield_eval_leaf(eg_mapper *m, int unit, const char *path,
+/* A field's value(s) or party from unit's segments, by the rules for
+ * its path (plan field pf). */
+eg_err eg_mfield_eval_leaf(eg_mapper *m, int unit, mpfield *pf,
 			   const cfield *cf, eg_rnode *parent,
 			   unsigned ordinal);
-eg_err eg_mfield_eval_party(eg_mapper *m, int unit, const char *path,
+eg_err eg_mfield_eval_party(eg_mapper *m, int unit, mpfield *pf,
 			    const cfield *cf, eg_rnode *parent);
+/* The rules for a canonical path (the profile's override for the set,
+ * else the map's): the rule cache's list (*kept 1), or one made in
+ * scratch (*kept 0: a broken override, reported now, or a full cache). */
+const rulelist *eg_mfield_rules(eg_mapper *m, const char *path,
+				rulelist *scratch, int *kept);
 eg_err eg_mfield_build_party(eg_mapper *m, eg_rnode *parent,
 			     const cfield *cf, int n1, const char *path);
 int eg_mfield_was_bad(const eg_mapper *m, const char *path);
 void eg_mfield_cache_free(eg_mapper *m);
+
+/* ---- mapplan.c ---- */
+
+/* The plan of shape sh under prefix for the set's map and release (made
+ * the first time); NULL out of memory.  Give it back with eg_mplan_done. */
+mplan *eg_mplan_get(eg_mapper *m, const cshape *sh, const char *prefix);
+void eg_mplan_done(mplan *p);
+/* Field f's rule list (taken into the plan when the cache keeps it). */
+const rulelist *eg_mplan_rules(eg_mapper *m, mpfield *f, rulelist *scratch);
+void eg_mplan_free_all(eg_mapper *m);
 
 /* ---- maprun.c ---- */
 

@@ -35,6 +35,8 @@
 
 #include "mapper_int.h"
 
+static uint32_t read_tag(const eg_mapper *m, const cseg *s);
+
 void
 eg_mset_reset(eg_mapper *m)
 {
@@ -216,6 +218,7 @@ eg_mset_add(eg_mapper *m, const eg_syntax_desc *syn, const eg_segment *seg)
 	s = &m->segs[m->nseg++];
 	s->off = (uint32_t)before;
 	s->next = -1;
+	s->tag = read_tag(m, s);
 	m->nelem += seg->nelem;
 	return EG_OK;
 }
@@ -240,9 +243,9 @@ eg_mset_id(const eg_mapper *m, const cseg *s, char id[4])
 }
 
 /* As the reader makes it: the first two bytes, and the third when the
- * ID has three. */
-uint32_t
-eg_mset_tag(const eg_mapper *m, const cseg *s)
+ * ID has three.  Read once, when the segment is kept (cseg.tag). */
+static uint32_t
+read_tag(const eg_mapper *m, const cseg *s)
 {
 	const unsigned char *p =
 	    (const unsigned char *)m->arena.data + s->off;
