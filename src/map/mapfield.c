@@ -198,6 +198,8 @@ conds_ok(const eg_mapper *m, const cseg *s, const mfield *f)
 /* Translate code through list name: the profile's codemap first, then the
  * map's list.  No list at all: the value passes as it is (its type then
  * decides).  Returns -1 when a list exists and has no translation. */
+static void set_text(char *dst, size_t cap, const char *p, size_t n);
+
 static int
 translate(eg_mapper *m, const char *list, const char *code, char *out,
 	  size_t cap)
@@ -208,7 +210,7 @@ translate(eg_mapper *m, const char *list, const char *code, char *out,
 	const char *v = NULL;
 
 	if (!pcm && !mc) {
-		snprintf(out, cap, "%s", code);
+		set_text(out, cap, code, strlen(code));
 		return 0;
 	}
 	/* the profile's own pair, then the map's list, then the profile's
@@ -226,7 +228,7 @@ translate(eg_mapper *m, const char *list, const char *code, char *out,
 		v = pcm->dflt;
 	if (!v)
 		return -1;
-	snprintf(out, cap, "%s", v);
+	set_text(out, cap, v, strlen(v));
 	return 0;
 }
 
@@ -528,12 +530,17 @@ party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
 {
 	size_t i;
 	const cfield *cf = NULL;
-	const cshape *ps = eg_canon_field("Shipment", "shipTo")->sub;
+	const cshape *ps;
 	eg_span v = eg_mset_elem(m, s, e, 0);
 	char out[600], why[160], sid[4];
 	int r;
 	hit h;
 
+	if (v.len == 0)
+		return EG_OK; /* nothing to add (before any lookup) */
+	if (!m->party_shape)
+		m->party_shape = eg_canon_field("Shipment", "shipTo")->sub;
+	ps = m->party_shape;
 	if (!strcmp(p->name, "contact")) {
 		for (i = 0; i < ps->n; i++)
 			if (!strcmp(ps->f[i].name, "contact"))

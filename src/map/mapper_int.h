@@ -25,18 +25,16 @@
 #include "edigate/syntax.h"
 #include "map_int.h"
 
-/* One segment of the set: 12 bytes, since a set of 200,000 items has
+/* One segment of the set: 8 bytes, since a set of 200,000 items has
  * 600,000 of them.  Its bytes are arena[off, next seg's off) (its length
- * follows from them); its index in the file and its position in the set
- * follow from its place (the set is copied from its header to its
- * trailer without a gap), and so does its byte offset in the file while
- * every segment ends with terminators of one length (else deltas[] holds
- * them).  The tag is kept: every field's rules compare it, for every
- * segment of their unit. */
+ * and tag follow from them); its index in the file and its position in
+ * the set follow from its place (the set is copied from its header to
+ * its trailer without a gap), and so does its byte offset in the file
+ * while every segment ends with terminators of one length (else
+ * deltas[] holds them). */
 typedef struct cseg {
 	uint32_t off;    /* into the arena */
 	int32_t next;    /* next segment of the same unit, -1 */
-	uint32_t tag;    /* its ID packed as the reader packs it (EG_X12_TAG) */
 } cseg;
 
 typedef struct cunit {
@@ -133,6 +131,7 @@ struct eg_mapper {
 	rcached **rcache; /* slots; entries allocated when first used (a
 			   * mapper per file must not zero a big table) */
 	size_t nrcache;
+	const cshape *party_shape; /* a party's fields (looked up once) */
 	mplan **plans;    /* the shapes' plans met so far (mapplan.c) */
 	size_t nplan, capplan;
 	int ship_to_unit; /* a line's own N1 segment, -1 for the header's */
@@ -165,15 +164,25 @@ eg_span eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i,
 unsigned eg_mset_nelem(const eg_mapper *m, const cseg *s);
 /* Segment ID ("N1"), its index in the file, its position in the set. */
 void eg_mset_id(const eg_mapper *m, const cseg *s, char id[4]);
-/* Its tag (EG_X12_TAG packing) and length in bytes, terminator
- * excluded. */
+/* Its length in bytes, terminator excluded, and its tag (EG_X12_TAG
+ * packing: the first two bytes, and the third when the ID has three). */
+uint32_t eg_mset_len(const eg_mapper *m, const cseg *s);
+uint32_t eg_mset_tag_slow(const eg_mapper *m, const cseg *s);
+/* Inline: every field's rules compare it, for every segment of their
+ * unit (a tag kept per segment would cost 4 bytes of the 8). */
 static inline uint32_t
 eg_mset_tag(const eg_mapper *m, const cseg *s)
 {
-	(void)m;
-	return s->tag;
+	const unsigned char *p =
+	    (const unsigned char *)m->arena.data + s->off;
+	size_t i = (size_t)(s - m->segs);
+	uint32_t end = i + 1 < m->nseg ? s[1].off : (uint32_t)m->arena.len;
+	unsigned char sep = (unsigned char)m->elsep;
+
+	if (end - s->off < 3 || p[0] == sep || p[1] == sep || !p[0] || !p[1])
+		return eg_mset_tag_slow(m, s);
+	return EG_X12_TAG(p[0], p[1], p[2] == sep ? 0 : p[2]);
 }
-uint32_t eg_mset_len(const eg_mapper *m, const cseg *s);
 uint64_t eg_mset_index(const eg_mapper *m, const cseg *s);
 uint64_t eg_mset_offset(const eg_mapper *m, const cseg *s);
 uint32_t eg_mset_pos(const eg_mapper *m, const cseg *s);

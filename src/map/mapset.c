@@ -35,8 +35,6 @@
 
 #include "mapper_int.h"
 
-static uint32_t read_tag(const eg_mapper *m, const cseg *s);
-
 void
 eg_mset_reset(eg_mapper *m)
 {
@@ -218,7 +216,6 @@ eg_mset_add(eg_mapper *m, const eg_syntax_desc *syn, const eg_segment *seg)
 	s = &m->segs[m->nseg++];
 	s->off = (uint32_t)before;
 	s->next = -1;
-	s->tag = read_tag(m, s);
 	m->nelem += seg->nelem;
 	return EG_OK;
 }
@@ -243,9 +240,9 @@ eg_mset_id(const eg_mapper *m, const cseg *s, char id[4])
 }
 
 /* As the reader makes it: the first two bytes, and the third when the
- * ID has three.  Read once, when the segment is kept (cseg.tag). */
-static uint32_t
-read_tag(const eg_mapper *m, const cseg *s)
+ * ID has three (the short or odd segments eg_mset_tag leaves here). */
+uint32_t
+eg_mset_tag_slow(const eg_mapper *m, const cseg *s)
 {
 	const unsigned char *p =
 	    (const unsigned char *)m->arena.data + s->off;
@@ -373,15 +370,18 @@ eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 		return vform_elem(m, s, i, comp);
 	if (comp == 0 && m->first_comp)
 		comp = 1; /* the syntax's view: the first component */
-	/* step over the tag and i - 1 elements */
+	/* step over the tag and i - 1 elements: a byte loop, since
+	 * segments are short and memchr's call cost more than the scan */
 	for (j = 0; j < i; j++) {
-		c = memchr(p, m->elsep, (size_t)(end - p));
-		if (!c)
+		while (p < end && *p != m->elsep)
+			p++;
+		if (p == end)
 			return sp;
-		p = c + 1;
+		p++;
 	}
-	c = memchr(p, m->elsep, (size_t)(end - p));
-	n = c ? (size_t)(c - p) : (size_t)(end - p);
+	for (c = p; c < end && *c != m->elsep; c++)
+		;
+	n = (size_t)(c - p);
 	if (m->rep) {
 		for (k = 0; k < n && p[k] != m->rep; k++)
 			;
@@ -587,7 +587,11 @@ partition_hl(eg_mapper *m)
 			eg_span v = eg_mset_elem(m, s, 3, 0), par;
 			int lv, parent = 0, u;
 
-			snprintf(code, sizeof(code), "%.*s", (int)v.len, v.p);
+			size_t cn = v.len < sizeof(code) ? v.len
+							  : sizeof(code) - 1;
+
+			memcpy(code, v.p, cn); /* every HL: no printf */
+			code[cn] = '\0';
 			lv = find_level(m->map, code, NULL);
 			if (lv < 0) {
 				eg_mapper_finding(m, s, 3, "map-unknown-level",
