@@ -263,6 +263,26 @@ typedef struct hit {
 	unsigned elem;
 } hit;
 
+/* A qualifier q (element k) of f's pairs list followed by a value v:
+ * the value, and where to continue. */
+static int
+pair_match(const mfield *f, eg_span q, eg_span v, hit *h, unsigned k,
+	   unsigned *from)
+{
+	char qual[8];
+
+	if (q.len == 0 || q.len >= sizeof(qual))
+		return 0;
+	memcpy(qual, q.p, q.len);
+	qual[q.len] = '\0';
+	if (!eg_map_in_list(f->pairs, qual) || v.len == 0)
+		return 0;
+	set_text(h->v, sizeof(h->v), v.p, v.len);
+	h->elem = k + 1;
+	*from = k + 2;
+	return 1;
+}
+
 /* Extract the raw value of f from s (pairs give every match: *from is
  * where to continue; 0 when done). */
 static int
@@ -276,27 +296,25 @@ extract(eg_mapper *m, const cseg *s, const mfield *f, unsigned *from,
 	h->s = s;
 	h->elem = f->src[0].elem;
 	if (f->pairs[0]) {
-		unsigned k, ne = eg_mset_nelem(m, s);
+		unsigned k, start = *from ? *from : f->src[0].elem;
+		eg_span el[64];
+		size_t got = eg_mset_elems(m, s, start, el, 64), j;
 
-		for (k = *from ? *from : f->src[0].elem; k + 1 <= ne;
-		     k += 2) {
-			eg_span q = eg_mset_elem(m, s, k, 0), v;
-			char qual[8];
+		/* qualifier, value, qualifier, value... from start on: one
+		 * scan of the segment (a longer one: element by element) */
+		for (j = 0; got <= 64 && j + 1 < got; j += 2) {
+			eg_span q = el[j], v = el[j + 1];
 
-			if (q.len == 0 || q.len >= sizeof(qual))
-				continue;
-			memcpy(qual, q.p, q.len);
-			qual[q.len] = '\0';
-			if (!eg_map_in_list(f->pairs, qual))
-				continue;
-			v = eg_mset_elem(m, s, k + 1, 0);
-			if (v.len == 0)
-				continue;
-			set_text(h->v, sizeof(h->v), v.p, v.len);
-			h->elem = k + 1;
-			*from = k + 2;
-			return 1;
+			k = start + (unsigned)j;
+			if (pair_match(f, q, v, h, k, from))
+				return 1;
 		}
+		for (k = start; got > 64 && k + 1 <= eg_mset_nelem(m, s);
+		     k += 2)
+			if (pair_match(f, eg_mset_elem(m, s, k, 0),
+				       eg_mset_elem(m, s, k + 1, 0), h, k,
+				       from))
+				return 1;
 		*from = 0;
 		return 0;
 	}

@@ -126,12 +126,16 @@ eg_map_in_list(const char *list, const char *w)
 	size_t n = strlen(w);
 	const char *p = list;
 
+	/* a byte loop, not strcspn: every condition of every candidate
+	 * segment asks, with lists of a few short codes */
 	while (n && *p) {
-		size_t k = strcspn(p, " |");
+		const char *q = p;
 
-		if (k == n && !memcmp(p, w, n))
+		while (*q && *q != ' ' && *q != '|')
+			q++;
+		if ((size_t)(q - p) == n && !memcmp(p, w, n))
 			return 1;
-		p += k;
+		p = q;
 		while (*p == ' ' || *p == '|')
 			p++;
 	}

@@ -160,6 +160,12 @@ eg_err eg_mset_add(eg_mapper *m, const eg_syntax_desc *syn,
  * first component).  Points into the arena. */
 eg_span eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i,
 		     unsigned comp);
+/* Elements first, first + 1, ... of segment s, each as eg_mset_elem(i,
+ * 0) gives it, into el[0..n): how many the segment has from first on,
+ * n + 1 when more than n (one scan, where a loop over eg_mset_elem would
+ * rescan from the tag for each). */
+size_t eg_mset_elems(const eg_mapper *m, const cseg *s, unsigned first,
+		     eg_span *el, size_t n);
 /* Data elements in segment s (the tag excluded). */
 unsigned eg_mset_nelem(const eg_mapper *m, const cseg *s);
 /* Segment ID ("N1"), its index in the file, its position in the set. */

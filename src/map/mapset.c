@@ -410,6 +410,58 @@ eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 	return sp;
 }
 
+size_t
+eg_mset_elems(const eg_mapper *m, const cseg *s, unsigned first,
+	      eg_span *el, size_t n)
+{
+	const char *p = m->arena.data + s->off, *end = p + eg_mset_len(m, s);
+	size_t got = 0;
+	unsigned j;
+
+	if (first == 0)
+		return 0;
+	if (is_vform(m, s)) {
+		unsigned ne = eg_mset_nelem(m, s);
+
+		for (j = first; j <= ne && got <= n; j++, got++)
+			if (got < n)
+				el[got] = vform_elem(m, s, j, 0);
+		return got;
+	}
+	for (j = 0; j < first; j++) {
+		while (p < end && *p != m->elsep)
+			p++;
+		if (p == end)
+			return 0;
+		p++;
+	}
+	/* one pass over the rest: each element as eg_mset_elem(i, 0) */
+	for (;;) {
+		const char *c = p;
+		size_t k, len;
+
+		while (c < end && *c != m->elsep)
+			c++;
+		if (got == n)
+			return n + 1; /* more than n */
+		len = (size_t)(c - p);
+		for (k = 0; m->rep && k < len && p[k] != m->rep; k++)
+			;
+		if (m->rep)
+			len = k;
+		for (k = 0; m->first_comp && k < len && p[k] != m->comp; k++)
+			;
+		if (m->first_comp)
+			len = k;
+		el[got].p = p;
+		el[got].len = len;
+		got++;
+		if (c == end)
+			return got;
+		p = c + 1;
+	}
+}
+
 /* ---- units ---- */
 
 int
