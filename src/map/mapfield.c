@@ -490,6 +490,8 @@ eg_mfield_eval_leaf(eg_mapper *m, int unit, mpfield *pf, const cfield *cf,
 		     u = f->inherit ? m->units[u].parent : -1) {
 			int si;
 
+			if (!(m->units[u].tags & eg_mset_tagbit(f->src[0].tagn)))
+				continue; /* no segment of the rule's tag */
 			for (si = m->units[u].head; si >= 0 && count < limit;
 			     si = m->segs[si].next) {
 				const cseg *s = &m->segs[si];
@@ -729,6 +731,8 @@ eg_mfield_eval_party(eg_mapper *m, int unit, mpfield *pf, const cfield *cf,
 		for (u = unit; u >= 0; u = f->inherit ? m->units[u].parent : -1) {
 			int si;
 
+			if (!(m->units[u].tags & eg_mset_tagbit(f->src[0].tagn)))
+				continue; /* no segment of the rule's tag */
 			for (si = m->units[u].head; si >= 0;
 			     si = m->segs[si].next, m->counts.steps++)
 				if (eg_mset_tag(m, &m->segs[si]) ==

@@ -45,7 +45,19 @@ typedef struct cunit {
 	int32_t head, tail; /* own segments */
 	int32_t first_seg;  /* for messages; the unit's HL for HL units */
 	uint8_t see_through, used;
+	/* which tags its own segments have, as bits (eg_mset_tagbit): a
+	 * rule whose tag's bit is clear skips the unit without walking its
+	 * segments.  In what was padding: a unit stays 36 bytes. */
+	uint16_t tags;
 } cunit;
+
+/* A tag's bit in cunit.tags (16 buckets: a set bit may be another
+ * tag's, a clear one never is). */
+static inline uint16_t
+eg_mset_tagbit(uint32_t tag)
+{
+	return (uint16_t)(1u << ((tag * 2654435761u) >> 28));
+}
 
 /* The rules for one canonical path, in the order they are tried. */
 typedef struct rulelist {

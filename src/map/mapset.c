@@ -495,6 +495,7 @@ add_to_unit(eg_mapper *m, int u, int si)
 {
 	cunit *un = &m->units[u];
 
+	un->tags |= eg_mset_tagbit(eg_mset_tag(m, &m->segs[si]));
 	if (un->tail >= 0)
 		m->segs[un->tail].next = si;
 	else
