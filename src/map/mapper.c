@@ -200,17 +200,6 @@ build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 }
 
 static int
-level_index(const eg_map *map, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < map->nlevels; i++)
-		if (!strcmp(map->levels[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static int
 shape_has(const cshape *sh, const char *name)
 {
 	size_t i;
@@ -577,7 +566,7 @@ map_split(eg_mapper *m, unsigned *failed)
 	size_t nl = 0, i, j;
 	int any_own = 0;
 	eg_err rc = EG_OK;
-	int lv = level_index(m->map, "line");
+	int lv = eg_mplan_level(m->map, "line");
 	const cseg *sdq = NULL;
 
 	for (i = 1; i < m->nunit; i++)

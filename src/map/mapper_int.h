@@ -239,6 +239,8 @@ void eg_mplan_done(mplan *p);
 /* Field f's rule list (taken into the plan when the cache keeps it). */
 const rulelist *eg_mplan_rules(eg_mapper *m, mpfield *f, rulelist *scratch);
 void eg_mplan_free_all(eg_mapper *m);
+/* The index of the map's level called name, -1 when it has none. */
+int eg_mplan_level(const eg_map *map, const char *name);
 
 /* ---- maprun.c ---- */
 

@@ -43,8 +43,8 @@ join_path(char *dst, size_t cap, const char *prefix, const char *name)
 	dst[o + b] = '\0';
 }
 
-static int
-level_index(const eg_map *map, const char *name)
+int
+eg_mplan_level(const eg_map *map, const char *name)
 {
 	size_t i;
 
@@ -78,7 +78,7 @@ plan_make(eg_mapper *m, const cshape *sh, const char *prefix)
 
 		join_path(f->path, sizeof(f->path), prefix, sh->f[i].name);
 		f->lv = sh->f[i].type == CT_LEVEL
-			    ? level_index(m->map, sh->f[i].name)
+			    ? eg_mplan_level(m->map, sh->f[i].name)
 			    : -1;
 	}
 	return p;
