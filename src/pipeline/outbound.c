@@ -778,12 +778,14 @@ deliver_one(void *ud, int64_t oid, const char *file_id, const char *path,
 {
 	dctx *d = ud;
 	char src[PATH_MAX];
+	double t0 = eg_pl_mono();
 	eg_err rc;
 
 	if ((rc = eg_pl_spool_path(d->pl, src, sizeof(src), path, e)) ||
 	    (rc = d->pl->t->ops->put(d->pl->t, src, name, e)) ||
 	    (rc = eg_transport_sync(d->pl->t, e)))
 		return rc;
+	eg_pl_transferred(d->pl, "out", eg_pl_mono() - t0);
 	/* delivered, not yet noted: a retry puts the same bytes again */
 	eg_pl_crash_point(d->pl, "out-after-deliver");
 	if (!d->only_published) {
