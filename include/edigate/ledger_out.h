@@ -31,9 +31,23 @@ eg_err eg_ledger_out_partner(eg_ledger *l, const char *file_id,
 			     char partner[64], int *found,
 			     eg_error *e) EG_MUST_USE;
 
-/* The set txn_id (a document we sent) is in interchange isa13. */
+/* The set txn_id (a document we sent) is in interchange isa13; key
+ * ("order-number=ORD1", or NULL) is what its answers are matched by. */
 eg_err eg_ledger_out_txn_isa(eg_ledger *l, int64_t txn_id, const char *isa13,
-			     eg_error *e) EG_MUST_USE;
+			     const char *key, eg_error *e) EG_MUST_USE;
+
+/* `edigate resend`: the set st01 st02 in interchange isa13 of file_id,
+ * the renumbered copy of the nth set (0 first) of interchange old_isa13
+ * of old_file, whose business key it keeps. */
+eg_err eg_ledger_out_resend_txn(eg_ledger *l, const char *file_id,
+				const char *old_file, const char *old_isa13,
+				unsigned nth, const char *st01,
+				const char *st02, const char *isa13,
+				eg_error *e) EG_MUST_USE;
+
+/* The control number (ISA13) output output_id was written with. */
+eg_err eg_ledger_out_doc_control(eg_ledger *l, int64_t output_id,
+				 char ctl[16], eg_error *e) EG_MUST_USE;
 
 /* Output output_id was delivered at at (its sent_at: schema 7). */
 eg_err eg_ledger_out_delivered(eg_ledger *l, int64_t output_id, int64_t at,

@@ -255,11 +255,9 @@ dedupe(sendctx *s, eg_error *e)
 /* --- validation of what we wrote --------------------------------------- */
 
 typedef struct vctx {
-	sendctx *s;
+	void (*say)(void *ud, const char *msg);
+	void *ud;
 	unsigned errors;
-	eg_err rc;
-	eg_error *e;
-	int unguided;
 } vctx;
 
 static void
@@ -268,19 +266,20 @@ v_finding(void *ud, const eg_finding *f)
 	vctx *v = ud;
 	char m[500];
 
-	if (f->severity != EG_FIND_ERROR || v->rc)
+	if (f->severity != EG_FIND_ERROR)
 		return;
-	v->errors++;
-	snprintf(m, sizeof(m), "segment %llu (%s), element %u: %s",
-		 (unsigned long long)f->pos.segment, f->pos.seg_id,
-		 (unsigned)f->pos.element, f->msg);
-	v->rc = add_why(v->s, v->e, "our validator: %s%s\n", m, "");
+	if (v->errors++ < 1000) { /* the count says how many more */
+		snprintf(m, sizeof(m), "segment %llu (%s), element %u: %s",
+			 (unsigned long long)f->pos.segment, f->pos.seg_id,
+			 (unsigned)f->pos.element, f->msg);
+		v->say(v->ud, m);
+	}
 }
 
-/* Check the bytes with our own validator against the shipped guide and
- * the partner's; problems into the report. */
-static eg_err
-validate(sendctx *s, const eg_buf *doc, eg_error *e)
+eg_err
+eg_pl_out_validate(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		   const eg_buf *doc, void (*say)(void *ud, const char *msg),
+		   void *ud, unsigned *errors, int *unchecked, eg_error *e)
 {
 	eg_source *src = NULL;
 	eg_syntax_check_opts co;
@@ -289,15 +288,17 @@ validate(sendctx *s, const eg_buf *doc, eg_error *e)
 	vctx v;
 	eg_err rc;
 
+	*errors = 0;
+	*unchecked = 0;
 	memset(&co, 0, sizeof(co));
 	memset(&ev, 0, sizeof(ev));
 	memset(&v, 0, sizeof(v));
-	v.s = s;
-	v.e = e;
+	v.say = say;
+	v.ud = ud;
 	co.limits = eg_syntax_x12.limits();
-	co.guides = s->pl->o.guides;
-	co.overrides = s->pp->guides;
-	co.noverrides = s->pp->nguides;
+	co.guides = pl->o.guides;
+	co.overrides = pp->guides;
+	co.noverrides = pp->nguides;
 	ev.finding = v_finding;
 	ev.ud = &v;
 	if ((rc = eg_source_new_mem(&src, doc->data, doc->len,
@@ -307,16 +308,49 @@ validate(sendctx *s, const eg_buf *doc, eg_error *e)
 	eg_source_free(src);
 	if (rc)
 		return rc;
-	if (v.rc)
-		return v.rc;
-	if (!v.errors && (res.unguided || !res.guided))
+	*errors = v.errors;
+	if (!v.errors && res.totals.errors) {
+		say(ud, "the document has errors");
+		*errors = 1;
+	}
+	*unchecked = !*errors && (res.unguided || !res.guided);
+	return EG_OK;
+}
+
+typedef struct vsay {
+	sendctx *s;
+	eg_error *e;
+	eg_err rc;
+} vsay;
+
+static void
+say_why(void *ud, const char *msg)
+{
+	vsay *v = ud;
+
+	if (!v->rc)
+		v->rc = add_why(v->s, v->e, "our validator: %s%s\n", msg, "");
+}
+
+/* Check the bytes with our own validator against the shipped guide and
+ * the partner's; problems into the report. */
+static eg_err
+validate(sendctx *s, const eg_buf *doc, eg_error *e)
+{
+	vsay v = {s, e, EG_OK};
+	unsigned errors;
+	int unchecked;
+	eg_err rc;
+
+	rc = eg_pl_out_validate(s->pl, s->pp, doc, say_why, &v, &errors,
+				&unchecked, e);
+	if (rc || v.rc)
+		return rc ? rc : v.rc;
+	if (unchecked)
 		return add_why(s, e,
 			       "our validator: no guide for the %s %s, so "
 			       "it cannot be checked before sending\n",
 			       s->set, s->version);
-	if (!v.errors && res.totals.errors)
-		return add_why(s, e, "our validator: %s%s\n",
-			       "the document has errors", "");
 	return EG_OK;
 }
 
@@ -348,14 +382,16 @@ record_doc(sendctx *s, const eg_rnode *r, const char *st02, uint64_t icn,
 	   eg_error *e)
 {
 	const char *kn, *kv = key_of(s->set, r, &kn);
-	char isa13[16];
+	char isa13[16], key[160];
 	int64_t txn;
 	eg_err rc;
 
 	snprintf(isa13, sizeof(isa13), "%09llu", (unsigned long long)icn);
+	snprintf(key, sizeof(key), "%s=%s", kn, kv ? kv : "");
 	rc = eg_ledger_pl_txn_sent(s->pl->l, s->res->id, s->set, st02, &txn, e);
 	if (!rc)
-		rc = eg_ledger_out_txn_isa(s->pl->l, txn, isa13, e);
+		rc = eg_ledger_out_txn_isa(s->pl->l, txn, isa13,
+					   kv ? key : NULL, e);
 	if (!rc && kv)
 		rc = eg_ledger_pl_key_sent(s->pl->l, s->p->id, s->set, kn, kv,
 					   s->res->id, txn, s->pl->o.now, e);
