@@ -72,6 +72,23 @@ eg_err eg_ledger_out_sent(eg_ledger *l, const char *partner,
 			  eg_ledger_sent_fn fn, void *ud,
 			  eg_error *e) EG_MUST_USE;
 
+/* One set we sent (a 940) and the answer that came for it (a 945 with
+ * its business key), if any. */
+typedef struct eg_ledger_answer {
+	char st02[10], key[160];
+	char answer_file[32]; /* "" when no answer came */
+	int64_t answered_at;
+} eg_ledger_answer;
+typedef int (*eg_ledger_answer_fn)(void *ud, const eg_ledger_answer *a);
+
+/* The sets sent_st01 of document d and, for each, the first received
+ * answer_st01 (not a duplicate, not quarantined) carrying its business
+ * key, oldest first. */
+eg_err eg_ledger_out_answers(eg_ledger *l, const eg_ledger_sent_doc *d,
+			     const char *sent_st01, const char *answer_st01,
+			     eg_ledger_answer_fn fn, void *ud,
+			     eg_error *e) EG_MUST_USE;
+
 /*
  * The state of a sent document for people and scripts: "ready" (not
  * delivered yet), "sent" (waiting for the acknowledgement), "overdue"

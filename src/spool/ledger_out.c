@@ -275,6 +275,47 @@ eg_ledger_out_sent(eg_ledger *l, const char *partner, const char *file_id,
 	return rc ? rc : r < 0 ? e->code : EG_OK;
 }
 
+eg_err
+eg_ledger_out_answers(eg_ledger *l, const eg_ledger_sent_doc *d,
+		      const char *sent_st01, const char *answer_st01,
+		      eg_ledger_answer_fn fn, void *ud, eg_error *e)
+{
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+
+	/* an answer names the set's business key among its own keys (a
+	 * 945 its order-number); a quarantined answer has no keys kept */
+	rc = eg_ledger_query(
+	    l, &st, e,
+	    "SELECT t.st02, COALESCE(t.business_key,''), COALESCE(a.id,''), "
+	    "COALESCE(a.received_at,0) FROM transactions t LEFT JOIN files a "
+	    "ON a.id=(SELECT af.id FROM files af JOIN transactions ax ON "
+	    "ax.file_id=af.id JOIN business_keys k ON k.txn_id=ax.id WHERE "
+	    "af.partner=?3 AND af.source NOT IN ('sent','outbound') AND "
+	    "af.state<>'duplicate' AND ax.st01=?5 AND k.set_id=?5 AND "
+	    "k.name || '=' || k.value=t.business_key ORDER BY "
+	    "af.received_at, af.id LIMIT 1) WHERE t.file_id=?1 AND "
+	    "t.isa13=?2 AND t.status='sent' AND t.st01=?4 ORDER BY t.id",
+	    "ttttt", d->file_id, d->isa13, d->partner, sent_st01, answer_st01);
+	if (rc)
+		return rc;
+	while ((r = eg_ledger_step(l, st, e)) == 1) {
+		eg_ledger_answer a;
+
+		memset(&a, 0, sizeof(a));
+		snprintf(a.st02, sizeof(a.st02), "%s", eg_col_text(st, 0));
+		snprintf(a.key, sizeof(a.key), "%s", eg_col_text(st, 1));
+		snprintf(a.answer_file, sizeof(a.answer_file), "%s",
+			 eg_col_text(st, 2));
+		a.answered_at = eg_col_int(st, 3);
+		if (fn(ud, &a))
+			break;
+	}
+	eg_ledger_done(st);
+	return r < 0 ? e->code : EG_OK;
+}
+
 const char *
 eg_ledger_sent_state(const eg_ledger_sent_doc *d, int64_t now, int64_t window)
 {
