@@ -7,7 +7,10 @@
 # are quarantined without consuming a control number; crashes between the
 # sequence and the commit, and between delivery and its record, neither
 # reuse a number nor send twice; a 997 from the partner is matched by `run`
-# and shown by `sent list/show`; `redeliver` puts the same bytes, audited.
+# and shown by `sent list/show`; `redeliver` puts the same bytes, audited;
+# `resend` the same sets under new control numbers, audited; the 945s of a
+# 3PL are matched to the 940s we sent (answered, overdue), an unmatched
+# one quarantined, and alerts and status count what we sent.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -24,7 +27,7 @@ for tool in python3 sqlite3; do
 done
 
 h="$t/home"
-for p in tpl tpl5 rtl; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
+for p in tpl tpl5 rtl nwh; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
 ln -s "$root/edi" "$h/edi"
 ln -s "$root/schemas" "$h/schemas"
 cp -R "$fx/home/partners" "$h/partners"
@@ -248,6 +251,118 @@ expect_out 'release-2.jsonl: duplicate as'
 [ "$(grep -l 'W05\*N\*DROP-2' "$out"/*.x12 | wc -l)" -eq 1 ] && ok ||
 	bad "DROP-2 sent twice"
 [ ! -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "release-2 left behind"
+
+# --- 9. resend: the same sets, new control numbers, audited --------------
+expect_exit 2 $E resend 20240109-000001
+expect_err 'needs --reason'
+isa_before=$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")
+expect_exit 0 $E resend 20240109-000001 --reason "3PL dropped it as a duplicate"
+expect_out 'ready as (2024[0-9-]+): 1 document\(s\) of 20240109-000001 under new control numbers'
+expect_out 'delivered 1 document'
+rid=$(sed -n 's/.*ready as \([0-9-]*\):.*/\1/p' "$t/out")
+n=$((isa_before + 1))
+fr=$(printf 'tpl-940-%09d.x12' "$n")
+[ -f "$out/$fr" ] && ok || bad "the resent document $fr is not in the outbox"
+expect_exit 0 $E validate "$out/$fr"
+expect_out 'VALID: .* 2 transaction set\(s\).*all sets against guides'
+# byte for byte the sets sent, only the envelope's numbers and dates new
+python3 - "$out/tpl-940-000000001.x12" "$out/$fr" "$n" <<'PY' && ok || bad "resend changed more than the control numbers"
+import sys
+a = open(sys.argv[1]).read().split("~")
+b = open(sys.argv[2]).read().split("~")
+n = int(sys.argv[3])
+assert len(a) == len(b), (len(a), len(b))
+isa_a, isa_b = a[0].split("*"), b[0].split("*")
+assert isa_b[13] == "%09d" % n and isa_a[13] != isa_b[13]
+for i in (9, 10, 13):
+    isa_a[i] = isa_b[i]
+assert isa_a == isa_b
+st_a = [x.split("*")[2] for x in a if x.strip().startswith("ST*")]
+st_b = [x.split("*")[2] for x in b if x.strip().startswith("ST*")]
+assert not set(st_a) & set(st_b), (st_a, st_b)
+for x, y in zip(a[1:], b[1:]):
+    fx, fy = x.split("*"), y.split("*")
+    tag = fx[0].strip()
+    if tag == "GS":
+        assert fy[6] == str(n); fx[4:7] = fy[4:7]
+    elif tag in ("ST", "SE", "GE", "IEA"):
+        fx[2] = fy[2]
+    assert fx == fy, (x, y)
+PY
+[ "$(q "SELECT count(*) FROM audit WHERE action='resend' AND file_id='20240109-000001' AND reason='3PL dropped it as a duplicate'")" = 1 ] &&
+	ok || bad "resend not audited"
+[ "$(q "SELECT origin_id FROM files WHERE id='$rid'")" = 20240109-000001 ] && ok ||
+	bad "the resend does not name the input it resends"
+[ "$(q "SELECT count(DISTINCT isa13) = count(*) FROM interchanges i JOIN files f ON f.id=i.file_id WHERE i.status='sent' AND f.partner='tpl'")" = 1 ] &&
+	ok || bad "an ISA13 was used twice after resend"
+[ "$(q "SELECT count(DISTINCT st02) = count(*) FROM transactions t JOIN files f ON f.id=t.file_id WHERE t.status='sent' AND f.partner='tpl'")" = 1 ] &&
+	ok || bad "an ST02 was used twice after resend"
+expect_exit 0 $E sent list --partner tpl --json
+python3 - "$t/out" "$fr" <<'PY' && ok || bad "the resent document in sent list"
+import json, sys
+d = {x["name"]: x for x in json.load(open(sys.argv[1]))["documents"]}
+r = d[sys.argv[2]]
+assert r["state"] in ("sent", "overdue"), r
+assert r["keys"] == "order-number=D-5001, order-number=D-5002", r
+PY
+expect_exit 2 $E resend 20990101-000001 --reason x
+expect_err 'no input 20990101-000001'
+
+# --- 10. a 3PL's 945s matched to the 940s we sent ------------------------
+at() { EDIGATE_NOW=$(date -u -d "$1" +%s); export EDIGATE_NOW; }
+at '2024-01-10 06:00'
+expect_exit 0 $E send --partner nwh "$fx/orders-3pl.jsonl"
+expect_out 'ready as (2024[0-9-]+): 2 940 document'
+nid=$(sed -n 's/.*ready as \([0-9-]*\):.*/\1/p' "$t/out")
+mx="$root/tests/fixtures/map"
+cp "$mx/945-good.x12" "$h/drop/nwh/in/945-a.x12"
+sed 's/ORD1001/ORD9999/' "$mx/945-good.x12" >"$h/drop/nwh/in/945-b.x12"
+touch -d '2024-01-01' "$h/drop/nwh/in/"*.x12
+at '2024-01-10 08:30'
+expect_exit 1 $E run
+expect_out '945-a.x12\): accepted'
+expect_out '945-b.x12\): rejected'
+# the unmatched 945 waits in quarantine, saying why
+expect_exit 0 $E quarantine list
+expect_out 'ORD9999|requires-reference|945-b'
+at '2024-01-10 09:00'
+expect_exit 0 $E sent list --partner nwh --json
+python3 - "$t/out" <<'PY' && ok || bad "945 answers before the window ends"
+import json, sys
+j = json.load(open(sys.argv[1]))
+(d,) = j["documents"]
+(a,) = d["answers"]
+assert a["set"] == "945" and a["expected"] == 2 and a["answered"] == 1, a
+assert a["state"] == "waiting", a
+s = {x["key"]: x for x in a["sets"]}
+assert s["order-number=ORD1001"]["answer_file"], s
+assert s["order-number=ORD1002"]["answer_file"] == "", s
+# the profile's <expect type="997" within="2h">: no 997 after 3 h
+assert d["state"] == "overdue", d
+PY
+at '2024-01-10 11:00'
+expect_exit 0 $E sent list --partner nwh
+expect_out '945 answered 1 of 2: overdue \(order-number=ORD1002: no 945 within 4h00m\)'
+expect_out '1 document\(s\), 2 need attention'
+expect_exit 0 $E sent show "$nid"
+expect_out "set 0001 order-number=ORD1001: answered by file 2024"
+expect_out 'set 0002 order-number=ORD1002: no answer yet'
+# alerts and status judge what edigate send sent: the 945 for ORD1001
+# came, ORD1002's is overdue, and so is the 997
+expect_exit 1 $E alerts check
+expect_out 'alert \(arrival:1 [0-9-]+ 0002\): overdue: no 945 yet for the 940 .*key ORD1002'
+expect_no_out 'arrival:1 [0-9-]+ 0001'
+expect_out 'alert \(ack:997 .*\): overdue: no 997 yet'
+expect_exit 1 $E status --json
+python3 - "$t/out" <<'PY' && ok || bad "status: the overdue 997, the 945 lag"
+import json, sys
+j = json.load(open(sys.argv[1]))
+p = [x for x in j["partners"] if x["partner"] == "nwh"][0]
+assert p["acksOverdue"] == 1 and p["health"] == "red", p
+f = {(x["direction"], x["set"]): x for x in p["flows"]}
+# ship-confirm lag: the 945 came 2 h 30 after the 940 went
+assert f[("in", "945")]["answerLagSeconds"] == 9000, f[("in", "945")]
+PY
 
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
