@@ -32,6 +32,7 @@
 #include "edigate/namepat.h"
 #include "edigate/outbound.h"
 #include "edigate/outwrite.h"
+#include "edigate/spool_guard.h"
 #include "edigate/syntax.h"
 #include "pipeline_int.h"
 
@@ -625,6 +626,9 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	eg_buf_init(&s.why, 1 << 20);
 	if (stat(path, &sb) != 0)
 		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path, strerror(errno));
+	/* a ledger that lost the partner's numbers would start again at 1 */
+	if ((rc = eg_spool_check_controls(pl->l, pl->o.spool, s.p->id, e)))
+		return rc;
 	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
 	    (rc = eg_mkdirs(work, e)) ||
 	    (rc = eg_sha256_file(path, s.sha, e)) ||

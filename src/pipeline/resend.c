@@ -26,6 +26,7 @@
 #include "edigate/namepat.h"
 #include "edigate/outbound.h"
 #include "edigate/outwrite.h"
+#include "edigate/spool_guard.h"
 #include "pipeline_int.h"
 
 #define RESEND_MAX_DOC (64u << 20) /* as a document written by send */
@@ -230,6 +231,9 @@ eg_pipeline_resend(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		return eg_fail(e, EG_EINVAL,
 			       "a resend needs --reason: the audit log says "
 			       "why the partner got new control numbers");
+	if ((rc = eg_spool_check_controls(pl->l, pl->o.spool, pp->profile->id,
+					  e)))
+		return rc;
 	memset(&c, 0, sizeof(c));
 	c.pl = pl;
 	c.old_id = file_id;

@@ -364,5 +364,18 @@ f = {(x["direction"], x["set"]): x for x in p["flows"]}
 assert f[("in", "945")]["answerLagSeconds"] == 9000, f[("in", "945")]
 PY
 
+# --- 11. a ledger that lost the partner's numbers sends nothing ----------
+# (the documents in spool/out/tpl/sent/ say how far the sequence went)
+sqlite3 "$db" "CREATE TABLE keep AS SELECT * FROM control_numbers WHERE partner='tpl'; DELETE FROM control_numbers WHERE partner='tpl'"
+unset EDIGATE_NOW
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"L-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":1,"uom":"EA"}}]}' >"$t/l1.jsonl"
+n=$(ls "$out" | wc -l)
+expect_exit 2 $E send --partner tpl "$t/l1.jsonl"
+expect_err 'partner tpl: the ledger has no control numbers for it.*out/tpl \(acks/, sent/\) holds ones we sent up to [0-9]+'
+expect_exit 2 $E resend 20240109-000001 --reason "again"
+expect_err 'no control numbers for it'
+[ "$(ls "$out" | wc -l)" -eq "$n" ] && ok || bad "a document went out without its numbers"
+sqlite3 "$db" "INSERT INTO control_numbers SELECT * FROM keep; DROP TABLE keep"
+
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
