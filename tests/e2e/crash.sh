@@ -237,7 +237,8 @@ fi
 # over a local outbox) are taken by `run`, then the first is resent under
 # new numbers.  A run (or the resend) is killed between numbering and the
 # commit, after the commit, before the input is moved to done/, after a
-# delivery and before its record; a plain run (and resend) finishes.
+# put (not yet durable), after the delivered batch is durable and before
+# its record; a plain run (and resend) finishes.
 # Then the outbox is the reference's byte for byte (nothing lost, nothing
 # sent twice, the same control numbers: a killed run consumed none),
 # every ISA13 is used once, every input is in a final state and out of
@@ -302,11 +303,11 @@ if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*outbound}" != "$CRASH_ONLY" ]; t
 	is "$(ls "$h/drop/tpl/out" | wc -l | tr -d ' ')" 3 "three documents delivered"
 	end
 	# how often a point is reached: out-before-commit, out-after-commit
-	# and out-before-move once per input (2), out-after-deliver once per
-	# document (2)
+	# and out-before-move once per input (2), out-after-put once per
+	# document (2), out-after-deliver once per delivered batch (1)
 	for pt in out-before-commit out-before-commit:2 out-after-commit:2 \
-	    out-before-move out-after-deliver out-after-deliver:2 \
-	    "out-before-commit:2 out-after-deliver:2" resend; do
+	    out-before-move out-after-put out-after-put:2 out-after-deliver \
+	    "out-before-commit:2 out-after-put:2 out-after-deliver" resend; do
 		begin "outbound: crash $pt"
 		h="$t/obhome"
 		ob_home "$h"
