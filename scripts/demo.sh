@@ -27,6 +27,12 @@
 #
 # Part 3 -- nightly master data (scripts/demo_masterdata.sh): the ERP's
 # item master twice, the delta and the reject report.
+#
+# Part 4 -- we send (scripts/demo_outbound.sh, issue 18): 940 orders to
+# North Logistics over SFTP and an 856 to Big Retail; the partners answer
+# (997s, a 945 with a short shipment, a 997 rejecting the 856); `sent
+# list/show`, alerts and status show what is acknowledged, rejected,
+# answered and overdue; the 856 is resent under new control numbers.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
@@ -275,6 +281,9 @@ rule "the same 945s checked as if the retailer had sent them: refused, never pro
 
 # Part 3: nightly master data (its own home, build/demo-masterdata)
 sh scripts/demo_masterdata.sh "$bin" || status=1
+
+# Part 4: we send (its own home, build/demo-outbound)
+sh scripts/demo_outbound.sh "$bin" || status=1
 
 echo
 if [ "$status" -eq 0 ]; then
