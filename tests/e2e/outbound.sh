@@ -27,7 +27,7 @@ for tool in python3 sqlite3; do
 done
 
 h="$t/home"
-for p in tpl tpl5 rtl nwh; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
+for p in tpl tpl5 rtl nwh dep; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
 ln -s "$root/edi" "$h/edi"
 ln -s "$root/schemas" "$h/schemas"
 cp -R "$fx/home/partners" "$h/partners"
@@ -376,6 +376,49 @@ expect_exit 2 $E resend 20240109-000001 --reason "again"
 expect_err 'no control numbers for it'
 [ "$(ls "$out" | wc -l)" -eq "$n" ] && ok || bad "a document went out without its numbers"
 sqlite3 "$db" "INSERT INTO control_numbers SELECT * FROM keep; DROP TABLE keep"
+
+# --- 12. we are the 3PL: Shipments to 945s -------------------------------
+# byte for byte as the expected file (checked by hand: W06 order and
+# shipment, the N1 loops, N9 BM/CN, G62 04/11/17, W27 with the trailer
+# in W2707, W10 the seal, one LX per pack with its MAN and W12s, one per
+# item without a pack; W12 CC, or CP with W1204 the shortfall when 4 of
+# 5 were shipped; W03 the 19 units), valid, and read back by the
+# depositor's mapper into the same records
+at '2024-01-09 00:00'
+expect_exit 0 $E send --partner dep "$fx/shipments-945.jsonl"
+expect_out 'ready as .*: 2 945 document'
+if cmp -s "$fx/expected/dep-945-000000001.x12" "$h/drop/dep/out/dep-945-000000001.x12"
+then ok; else bad "945 differs from the expected file"
+	diff "$fx/expected/dep-945-000000001.x12" "$h/drop/dep/out/dep-945-000000001.x12" | head -5; fi
+expect_exit 0 $E validate "$h/drop/dep/out/dep-945-000000001.x12"
+expect_out 'VALID: .* 2 transaction set\(s\).*all sets against guides'
+m3="$t/mirror-dep"
+mkdir -p "$m3"
+ln -s "$root/edi" "$m3/edi"; ln -s "$root/schemas" "$m3/schemas"
+cp -R "$fx/mirror-dep/partners" "$m3/partners"
+expect_exit 0 $bin --home "$m3" map --partner mirror --format jsonl \
+	-o "$t/rt945.jsonl" "$h/drop/dep/out/dep-945-000000001.x12"
+if python3 - "$fx/shipments-945.jsonl" "$t/rt945.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for r in b:
+    r.pop("correlation")
+sys.exit(0 if a == b else 1)
+PY
+then ok; else bad "945 round trip: records differ"; fi
+# a 945 answers one order: a Shipment of two is refused, never halved
+python3 - "$fx/shipments-945.jsonl" "$t/two.jsonl" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+r["shipmentId"] = "SHP5009"
+r["orders"].append(dict(r["orders"][0], depositorOrderNumber="ORD1009"))
+open(sys.argv[2], "w").write(json.dumps(r) + "\n")
+PY
+expect_exit 1 $E send --partner dep "$t/two.jsonl"
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+grep -q 'a 945 holds exactly one order; this record has 2' "$h/spool/quarantine/dep/$id/report.txt" &&
+	ok || bad "a Shipment of two orders was not refused as a 945"
 
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
