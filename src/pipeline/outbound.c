@@ -191,9 +191,9 @@ read_records(sendctx *s, const char *datadir, const char *data, size_t n,
 
 /* The key the ledger dedupes a record by: name and value. */
 static const char *
-key_of(const char *set, const eg_rnode *r, const char **name)
+key_of(const eg_rnode *r, const char **name)
 {
-	if (!strcmp(set, "856")) {
+	if (!strcmp(r->name, "Shipment")) { /* an 856 or a 945 */
 		*name = "shipment-id";
 		return eg_rnode_text(r, "shipmentId");
 	}
@@ -210,7 +210,7 @@ dedupe(sendctx *s, eg_error *e)
 	eg_err rc;
 
 	for (i = 0; i < s->nrecs; i++) {
-		const char *kn, *kv = key_of(s->set, s->recs[i].r, &kn);
+		const char *kn, *kv = key_of(s->recs[i].r, &kn);
 		const char *purpose = eg_rnode_text(s->recs[i].r, "purpose");
 		char file[32], origin[32];
 		int64_t txn;
@@ -219,7 +219,7 @@ dedupe(sendctx *s, eg_error *e)
 		if (!kv)
 			continue;
 		for (j = 0; j < i && !found; j++) {
-			const char *kn2, *kv2 = key_of(s->set, s->recs[j].r, &kn2);
+			const char *kn2, *kv2 = key_of(s->recs[j].r, &kn2);
 
 			found = kv2 && !strcmp(kv, kv2);
 		}
@@ -382,7 +382,7 @@ static eg_err
 record_doc(sendctx *s, const eg_rnode *r, const char *st02, uint64_t icn,
 	   eg_error *e)
 {
-	const char *kn, *kv = key_of(s->set, r, &kn);
+	const char *kn, *kv = key_of(r, &kn);
 	char isa13[16], key[160];
 	int64_t txn;
 	eg_err rc;
