@@ -115,6 +115,26 @@ check_sum(const eg_outmap *m, const eg_xml_node *c, const char *p,
 	return EG_OK;
 }
 
+/* "A B" into a and b (each at most 63 bytes); 0 when it is not two
+ * words. */
+static int
+two_words(const char *p, char a[64], char b[64])
+{
+	size_t k = strcspn(p, " "), j;
+
+	if (!k || k >= 64 || p[k] != ' ')
+		return 0;
+	memcpy(a, p, k);
+	a[k] = '\0';
+	p += k + 1;
+	j = strcspn(p, " ");
+	if (!j || j >= 64 || p[j])
+		return 0;
+	memcpy(b, p, j);
+	b[j] = '\0';
+	return 1;
+}
+
 /* diff= and differs= name two fields ("A B") of the unit. */
 static eg_err
 check_two(const eg_outmap *m, const eg_xml_node *c, const char *lv,
@@ -125,7 +145,7 @@ check_two(const eg_outmap *m, const eg_xml_node *c, const char *lv,
 
 	if (!p)
 		return EG_OK;
-	if (sscanf(p, "%63s %63s", a, b) != 2)
+	if (!two_words(p, a, b))
 		return bad_path(m, c, p, e);
 	if (!field_ok(m, lv, a))
 		return bad_path(m, c, a, e);
@@ -414,7 +434,7 @@ two_values(const eg_xml_node *x, const char *name, const eg_rnode *ctx,
 	const eg_rnode *na, *nb;
 	char pa[64], pb[64];
 
-	if (!p || sscanf(p, "%63s %63s", pa, pb) != 2)
+	if (!p || !two_words(p, pa, pb))
 		return 0;
 	na = node_at(ctx, pa);
 	nb = node_at(ctx, pb);
