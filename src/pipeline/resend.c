@@ -26,6 +26,7 @@
 #include "edigate/namepat.h"
 #include "edigate/outbound.h"
 #include "edigate/outwrite.h"
+#include "edigate/source.h"
 #include "edigate/spool_guard.h"
 #include "pipeline_int.h"
 
@@ -142,6 +143,7 @@ resend_doc(rctx *c, const olddoc *od, unsigned k, eg_error *e)
 	int unchecked = 0;
 	eg_out_env env;
 	eg_namepat_vals nv;
+	eg_source *vsrc = NULL;
 	eg_buf doc;
 	eg_err rc;
 
@@ -159,8 +161,13 @@ resend_doc(rctx *c, const olddoc *od, unsigned k, eg_error *e)
 		 (unsigned long long)env.icn);
 	if ((rc = ops->renumber(data, n, &doc, &env, on_set, c, e)))
 		goto out;
-	if ((rc = eg_pl_out_validate(c->pl, c->pl->pp, &doc, first_finding, c,
-				     &errors, &unchecked, e)))
+	if ((rc = eg_source_new_mem(&vsrc, doc.data, doc.len,
+				    "resent document", e)))
+		goto out;
+	rc = eg_pl_out_validate(c->pl, c->pl->pp, vsrc, first_finding, c,
+				&errors, &unchecked, e);
+	eg_source_free(vsrc);
+	if (rc)
 		goto out;
 	if (errors || unchecked) {
 		rc = eg_fail(e, EG_ESYNTAX,

@@ -420,5 +420,25 @@ id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
 grep -q 'a 945 holds exactly one order; this record has 2' "$h/spool/quarantine/dep/$id/report.txt" &&
 	ok || bad "a Shipment of two orders was not refused as a 945"
 
+# --- 13. read a record at a time: a line longer than 1 MiB is a problem
+# of its own, and the records around it are still checked
+python3 - "$t/long.jsonl" <<'PY'
+import json, sys
+ok = {"recordType": "WarehouseOrder", "purpose": "original", "orderNumber": "LL-1",
+      "shipTo": {"name": "X"},
+      "lines": [{"lineNumber": "1", "sku": "S", "quantityOrdered": {"value": 1, "uom": "EA"}}]}
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps(ok) + "\n")
+    f.write('{"recordType":"WarehouseOrder","notes":["' + "N" * (1 << 21) + '"]}\n')
+    f.write(json.dumps(dict(ok, orderNumber="LL-3", color="red")) + "\n")
+PY
+expect_exit 1 $E send --partner tpl "$t/long.jsonl"
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+grep -q '^line 2: longer than 1 MiB; not read' "$h/spool/quarantine/tpl/$id/report.txt" &&
+	grep -q '^line 3: color: is not a field' "$h/spool/quarantine/tpl/$id/report.txt" &&
+	ok || bad "the long line and the record after it are not both in the report"
+[ -z "$(ls "$h/spool/work/" 2>/dev/null | grep "^$id")" ] && ok ||
+	bad "the quarantined input left a staged document"
+
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
