@@ -19,8 +19,8 @@ help(FILE *f)
 	fputs("Usage: edigate send --partner ID [--spool DIR] [--no-deliver] "
 	      "[--json] FILE...\n\n"
 	      "Send our canonical records (JSON Lines of\n"
-	      "schemas/canonical.xsd: WarehouseOrder for a 940, Shipment\n"
-	      "for an 856 or a 945) to partner ID.\n"
+	      "schemas/canonical.xsd: WarehouseOrder for a 940 or an 850,\n"
+	      "Shipment for an 856 or a 945) to partner ID.\n"
 	      "Each FILE is recorded in the ledger, checked against the\n"
 	      "canonical schema, refused when its orders were sent before,\n"
 	      "written as X12 through edi/maps/out/, checked by our own\n"
@@ -202,7 +202,7 @@ run_send(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_send = {
-	"send", "send canonical records to a partner as X12 (940, 856, 945)",
+	"send", "send canonical records to a partner as X12 (940, 856, 945, 850)",
 	run_send, help,
 };
 

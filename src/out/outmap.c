@@ -190,6 +190,9 @@ check_node(const eg_outmap *m, const eg_xml_node *n, const char *lv,
 			return bad_path(m, c, p, e);
 		if ((p = attr(c, "sum")) && (rc = check_sum(m, c, p, e)))
 			return rc;
+		if ((p = attr(c, "count")) && strcmp(p, "HL") != 0 &&
+		    !eg_canon_is_level(m->record, p))
+			return bad_path(m, c, p, e);
 		if ((rc = check_two(m, c, lv, "diff", e)) ||
 		    (rc = check_two(m, c, lv, "differs", e)))
 			return rc;
@@ -386,6 +389,14 @@ add_one(void *ud, const eg_rnode *n)
 	return 0;
 }
 
+static int
+count_one(void *ud, const eg_rnode *n)
+{
+	(void)n;
+	(*(unsigned long *)ud)++;
+	return 0;
+}
+
 static void
 fmt_micro(long long v, char *out, size_t cap)
 {
@@ -488,9 +499,17 @@ elem_value(rstate *s, const eg_xml_node *x, const eg_rnode *ctx, char *out,
 		snprintf(out, cap, "%s", v);
 		return EG_OK;
 	}
-	if (attr(x, "count")) {
-		/* CTT01: the HL segments of the set */
+	if (attr(x, "count") && !strcmp(attr(x, "count"), "HL")) {
+		/* CTT01 of an 856: the HL segments of the set */
 		snprintf(out, cap, "%lu", s->hl_n);
+		return EG_OK;
+	}
+	if (attr(x, "count")) {
+		/* CTT01 of an 850: the units of a level (its lines) */
+		unsigned long k = 0;
+
+		eg_rnode_match(s->rec, attr(x, "count"), count_one, &k);
+		snprintf(out, cap, "%lu", k);
 		return EG_OK;
 	}
 	if (sum) {
