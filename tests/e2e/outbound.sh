@@ -363,6 +363,38 @@ f = {(x["direction"], x["set"]): x for x in p["flows"]}
 # ship-confirm lag: the 945 came 2 h 30 after the 940 went
 assert f[("in", "945")]["answerLagSeconds"] == 9000, f[("in", "945")]
 PY
+# a late 997 (after the 2 h window): acknowledged, the alert cleared; the
+# same 997 again is a duplicate and changes nothing; a 997 naming a
+# group we never sent is kept and said, and matches nothing
+nwh997() { # ISA13 AK1-GROUP
+	printf 'ISA*00*          *00*          *ZZ*NORTHWHTEST    *ZZ*ACMETEST       *240110*1130*U*00401*%09d*0*P*>~\nGS*FA*NORTHWHTEST*ACMETEST*20240110*1130*%d*X*004010~\nST*997*0001~\nAK1*OW*%d~\nAK9*A*2*2*2~\nSE*4*0001~\nGE*1*%d~\nIEA*1*%09d~\n' \
+		"$1" "$1" "$2" "$1" "$1"
+}
+nwh997 301 1 >"$h/drop/nwh/in/997-late.x12"
+touch -d '2024-01-01' "$h/drop/nwh/in/997-late.x12"
+at '2024-01-10 11:30'
+expect_exit 0 $E run --partner nwh
+expect_exit 0 $E sent list --partner nwh --json
+python3 - "$t/out" <<'PY' && ok || bad "the late 997 does not acknowledge the document"
+import json, sys
+(d,) = json.load(open(sys.argv[1]))["documents"]
+assert d["state"] == "acknowledged" and d["ack"] == "accepted", d
+PY
+expect_exit 1 $E alerts check
+expect_out 'cleared alert \(ack:997 '
+cp "$h/drop/nwh/in/997-late.x12" "$h/drop/nwh/in/997-late-again.x12"
+nwh997 302 77 >"$h/drop/nwh/in/997-stray.x12"
+touch -d '2024-01-01' "$h/drop/nwh/in/997-late-again.x12" "$h/drop/nwh/in/997-stray.x12"
+acks0=$(q "SELECT count(*) FROM acks_in WHERE sent_file='$nid'")
+expect_exit 0 $E run --partner nwh
+expect_out '997-late-again.x12\): duplicate'
+expect_out '997-stray.x12\): 1 acknowledgement status\(es\) match nothing we sent'
+[ "$(q "SELECT count(*) FROM acks_in WHERE sent_file='$nid'")" = "$acks0" ] && ok ||
+	bad "a duplicate or stray 997 was matched to our document"
+expect_exit 0 $E sent show "$nid"
+expect_out '997 A group +group 1 '
+expect_no_out 'group 77'
+
 
 # --- 11. a ledger that lost the partner's numbers sends nothing ----------
 # (the documents in spool/out/tpl/sent/ say how far the sequence went)
