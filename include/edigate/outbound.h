@@ -64,4 +64,15 @@ eg_err eg_pipeline_resend(eg_pipeline *pl, const eg_pipeline_partner *pp,
 			  const char *file_id, const char *reason,
 			  eg_send_result *r, eg_error *e) EG_MUST_USE;
 
+/* `quarantine release` of an outbound input that was not sent, after a
+ * fix (a profile's code list, a guide; or corrected records in fixed,
+ * else the input kept in its quarantine folder): sent again as a new
+ * input (r), exactly as `send` does, the old one released and audited
+ * with reason (required).  Nothing is delivered yet. */
+eg_err eg_pipeline_release_out(eg_pipeline *pl,
+			       const eg_pipeline_partner *pp,
+			       const char *datadir, const char *file_id,
+			       const char *fixed, const char *reason,
+			       eg_send_result *r, eg_error *e) EG_MUST_USE;
+
 #endif

@@ -304,3 +304,59 @@ out:
 	pl->pp = was;
 	return rc;
 }
+
+/* --- quarantine release of an outbound input ---------------------------- */
+
+eg_err
+eg_pipeline_release_out(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			const char *datadir, const char *file_id,
+			const char *fixed, const char *reason,
+			eg_send_result *r, eg_error *e)
+{
+	eg_ledger_pl_file row;
+	char input[PATH_MAX], detail[400], partner[64];
+	int found = 0, out = 0;
+	eg_err rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!reason || !*reason)
+		return eg_fail(e, EG_EINVAL, "a release needs --reason");
+	if ((rc = eg_ledger_out_partner(pl->l, file_id, partner, &out, e)) ||
+	    (rc = eg_ledger_pl_file_get(pl->l, file_id, &row, &found, e)))
+		return rc;
+	if (!out || !found || strcmp(row.partner, pp->profile->id) != 0)
+		return eg_fail(e, EG_ENOTFOUND,
+			       "no outbound input %s of partner %s", file_id,
+			       pp->profile->id);
+	if (strcmp(row.state, "rejected") != 0)
+		return eg_fail(e, EG_EINVAL,
+			       "file %s is %s, not in quarantine: only an "
+			       "input that was not sent can be released",
+			       file_id, row.state);
+	/* the input as it was handed over (kept beside its report), or the
+	 * corrected records */
+	if (fixed)
+		snprintf(input, sizeof(input), "%s", fixed);
+	else if ((rc = eg_path(input, sizeof(input), e, "%s/quarantine/%s/%s/%s",
+			       pl->o.spool, row.partner, file_id, row.name)))
+		return rc;
+	if ((rc = eg_pipeline_send(pl, pp, datadir, input, r, e)))
+		return rc;
+	/* the new input decides; this one leaves the quarantine (a crash
+	 * before this commit leaves it there: releasing it again finds its
+	 * orders sent, a duplicate) */
+	snprintf(detail, sizeof(detail), "released as %s%s%s: %s", r->id,
+		 fixed ? " with corrected records " : "", fixed ? fixed : "",
+		 r->state);
+	if ((rc = eg_ledger_begin(pl->l, e)))
+		return rc;
+	rc = eg_ledger_set_state(pl->l, file_id, "released", detail, e);
+	if (!rc)
+		rc = eg_ledger_audit(pl->l, pl->o.actor, "release", file_id,
+				     reason, detail, e);
+	if (!rc)
+		rc = eg_ledger_commit(pl->l, e);
+	else
+		eg_ledger_rollback(pl->l);
+	return rc;
+}

@@ -160,10 +160,21 @@ grep -q 'our validator: segment .*W66' "$h/spool/quarantine/tpl/$id/report.txt" 
 	ok || bad "a quarantined file consumed a control number"
 expect_exit 0 $E quarantine list
 expect_out "$id"
-# release does not apply: the fix is at the source, sent again
-expect_exit 2 $E quarantine release "$id" --reason "fixed"
-expect_err 'send it again|sent again with .edigate send'
-expect_exit 0 $E quarantine discard "$id" --reason "superseded"
+# release after a fix: the corrected records (W66 with its carrier
+# fields) sent as send does, the quarantined input released, audited
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"V-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":1,"uom":"EA"}}]}' >"$t/guide-fixed.jsonl"
+expect_exit 2 $E quarantine release "$id"
+expect_exit 0 $E quarantine release "$id" --file "$t/guide-fixed.jsonl" --reason "carrier dropped"
+expect_out "$id: released as (2024[0-9-]+): ready: 1 940 document\\(s\\) written \\(the next run delivers it\\)"
+[ "$(q "SELECT state FROM files WHERE id='$id'")" = released ] && ok ||
+	bad "the quarantined input is not released"
+[ "$(q "SELECT count(*) FROM audit WHERE action='release' AND file_id='$id' AND reason='carrier dropped'")" = 1 ] &&
+	ok || bad "the release is not audited"
+expect_exit 0 $E quarantine list
+expect_no_out "$id"
+expect_exit 2 $E quarantine release "$id" --reason "again"
+expect_err 'not in quarantine'
+before=$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")
 
 # --- 5. crashes -----------------------------------------------------------
 printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"C-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":3,"uom":"EA"}}]}' >"$t/c1.jsonl"
@@ -184,7 +195,8 @@ f3=$(printf 'tpl-940-%09d.x12' "$n")
 expect_exit 0 $E run
 [ "$(q "SELECT state FROM outputs WHERE name='$f3'")" = sent ] && ok ||
 	bad "run did not finish the delivery"
-[ "$(ls "$out" | wc -l)" -eq 3 ] && ok || bad "a document was sent twice"
+# 940s 1 and 2, the released V-1 (delivered with c1's batch), c1
+[ "$(ls "$out" | wc -l)" -eq 4 ] && ok || bad "a document was sent twice"
 [ "$(grep -c 'ST\*940' "$out/$f3")" = 1 ] && ok || bad "$f3 holds a second set"
 # control numbers: one per recorded document, never reused
 [ "$(q "SELECT count(DISTINCT isa13) = count(*) FROM interchanges i JOIN files f ON f.id=i.file_id WHERE i.status='sent' AND f.partner='tpl'")" = 1 ] &&
