@@ -213,7 +213,7 @@ with open(out, "w") as f:
         line = json.dumps(rec, separators=(",", ":")) + "\n"
         f.write(line)
         size += len(line)
-print(i)
+print("  %d Shipment records in the batch" % i)
 PY
 home "$W/h"
 mib=$(awk -v b="$(wc -c <"$W/asn.jsonl")" 'BEGIN { printf "%.1f", b / 1048576 }')
