@@ -66,6 +66,17 @@ typedef struct eg_profile_field {
 	long line;
 } eg_profile_field;
 
+/* A <schedule> as written (line 0 when the profile has none). */
+typedef struct eg_profile_sched {
+	long line;
+	long long every; /* seconds, 0 for cron */
+	char *cron, *tz;
+	struct {
+		char *days, *from, *to;
+	} win[8];
+	unsigned nwin;
+} eg_profile_sched;
+
 typedef struct eg_profile {
 	char *path, *dir; /* the file and its directory */
 	char *id, *name, *kind;
@@ -157,27 +168,25 @@ typedef struct eg_profile {
 	eg_profile_field *fields;
 	size_t nrules;
 	eg_rule *rules;
-	/* <transport><schedule>: as written, for eg_profile_schedule
-	 * (sched_line 0 when the profile has none) */
-	long sched_line;
-	long long sched_every;     /* seconds, 0 for cron */
-	char *sched_cron, *sched_tz;
-	struct {
-		char *days, *from, *to;
-	} sched_win[8];
-	unsigned nsched_win;
+	/* <transport><schedule> (both directions, or the inbound one when
+	 * <outbound> has its own) and <outbound><schedule> (the drop folder
+	 * and undelivered documents): for eg_profile_schedule */
+	eg_profile_sched sched, out_sched;
 	/* <sla> and <acknowledgements><expect>: what is watched (sla.h) */
 	eg_sla sla;
 } eg_profile;
 
 /*
- * The profile's <transport><schedule> parsed into s (schedule.h):
- * EG_ENOTFOUND when it has none, EG_EINVAL with the reason when it is
- * malformed (partner check reports that as an error).
+ * The profile's <transport><schedule> (out 0) or <outbound><schedule>
+ * (out 1) parsed into s (schedule.h): EG_ENOTFOUND when it has none,
+ * EG_EINVAL with the reason when it is malformed (partner check reports
+ * that as an error).
  */
 struct eg_schedule;
 eg_err eg_profile_schedule(const eg_profile *p, struct eg_schedule *s,
 			   eg_error *e) EG_MUST_USE;
+eg_err eg_profile_schedule_out(const eg_profile *p, struct eg_schedule *s,
+			       eg_error *e) EG_MUST_USE;
 
 /*
  * Who works a quarantined file of document set (e.g. "856", may be "" or

@@ -109,15 +109,4 @@ int eg_sla_period_at(const eg_sla_arrival *a, time_t now, int last,
 void eg_sla_describe(const eg_sla *s, const eg_sla_arrival *a, char *dst,
 		     size_t cap);
 
-/*
- * Root-cause category of a quarantined file, from the rule id and
- * level of its first error finding (as the ledger keeps them): one of
- * eg_sla_categories().
- */
-const char *eg_sla_category(const char *rule, const char *level);
-/* "syntax guide mapping-gap missing-master-data quantity-tolerance
- * duplicate wrong-partner other", in that order. */
-const char *const *eg_sla_categories(void);
-#define EG_SLA_NCATEGORIES 8
-
 #endif

@@ -336,7 +336,8 @@ typedef struct eg_cli_flow {
 	char dir[4], set[4];
 	char health[8];
 	eg_ledger_flow f;
-	int64_t cat[EG_SLA_NCATEGORIES]; /* quarantine now, by cause */
+	int64_t cat[EG_QUARANTINE_NCATEGORIES]; /* quarantine now, by
+						 * eg_quarantine_categories() */
 	long long rate;     /* percent quarantined in the window, -1 none */
 	long long lag_secs; /* answers: mean time from ours to theirs, -1 */
 	long long overdue;  /* out: acknowledgements overdue */
@@ -347,6 +348,7 @@ typedef struct eg_cli_health {
 	char why[300]; /* what made it amber or red, "" */
 	long long open_alerts, open_warnings, acks_overdue;
 	long long outbox_waiting; /* local outbox files not taken, -1 */
+	long long drop_waiting;   /* <outbound drop=> files not sent, -1 */
 	long long window;         /* the rate window, seconds */
 	eg_cli_flow flows[24];
 	size_t nflows;
@@ -356,6 +358,17 @@ typedef struct eg_cli_health {
 eg_err eg_cli_health_get(const eg_cli_spool *s, struct eg_ledger *l,
 			 const char *id, time_t now, const char *failing, eg_cli_health *h,
 			 eg_error *e) EG_MUST_USE;
+/* The outbound backlog: records files (*.jsonl) our systems left in
+ * the partner's <outbound drop=> folder, not sent yet; -1 when the
+ * profile has no drop folder or it cannot be read. */
+long long eg_cli_drop_waiting(const char *home, const struct eg_profile *p);
+/* Interchanges we sent in the last 30 days whose acknowledgement of
+ * type p->sla.ack[k].type is overdue at now (no answer within its
+ * window): over[k] for each k < p->sla.nack.  For status, report and
+ * the metrics (edigate_acks_overdue). */
+eg_err eg_cli_acks_overdue(struct eg_ledger *l, const struct eg_profile *p,
+			   time_t now, long long *over,
+			   eg_error *e) EG_MUST_USE;
 /* The HTML report (cmd_report.c) written atomically to path. */
 eg_err eg_cli_report_write(eg_cli *cli, const eg_cli_spool *s,
 			   struct eg_ledger *l, const char *path, time_t now,

@@ -367,6 +367,13 @@ run(eg_cli *cli, int argc, char **argv)
 				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 				s.now))
 				metrics_file = NULL; /* out of memory */
+			eg_error_clear(&e);
+			if (metrics_file && k != (size_t)-1 && all.ps[k] &&
+			    eg_cli_run_metrics_sla(&rm, s.ledger, s.home.home,
+						   all.ps[k], s.now, &e))
+				fprintf(cli->err, "%s run: metrics file: "
+					"acknowledgements overdue: %s\n",
+					cli->prog, e.msg);
 		}
 	}
 	eg_cli_profiles_free(&all);

@@ -83,6 +83,7 @@ deliver_one(void *ud, int64_t oid, const char *file_id, const char *path,
 {
 	dctx *d = ud;
 	char src[PATH_MAX];
+	double t0 = eg_pl_mono();
 	queued *q;
 	eg_err rc;
 
@@ -91,6 +92,8 @@ deliver_one(void *ud, int64_t oid, const char *file_id, const char *path,
 	if ((rc = eg_pl_spool_path(d->pl, src, sizeof(src), path, e)) ||
 	    (rc = d->pl->t->ops->put(d->pl->t, src, name, e)))
 		return rc;
+	/* the put's own time (its durability comes with the batch's sync) */
+	eg_pl_transferred(d->pl, "out", eg_pl_mono() - t0);
 	eg_pl_crash_point(d->pl, "out-after-put");
 	q = &d->q[d->nq++];
 	q->oid = oid;

@@ -39,6 +39,7 @@ struct eg_pipeline {
 	eg_pipeline_counts *c;
 	uint64_t rng;    /* xorshift state for retry jitter */
 	char problem[EG_ERRMSG_MAX]; /* the run's first failure */
+	int64_t changes0; /* ledger rows changed when the run began */
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };
@@ -48,6 +49,10 @@ struct eg_pipeline {
 /* A test's crash point (--crash-at NAME[:N]): SIGKILL at its Nth pass.
  * tests/e2e/crash.sh names every one of them. */
 void eg_pl_crash_point(eg_pipeline *pl, const char *name);
+/* Wall-clock seconds (monotonic), to time a transfer. */
+double eg_pl_mono(void);
+/* A file went in or out in secs (the opts' transferred callback). */
+void eg_pl_transferred(eg_pipeline *pl, const char *direction, double secs);
 /* A line for the operator (the opts' note callback). */
 void eg_pl_note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
 /* A file (or an ack) the environment did not let us finish: counted,

@@ -114,17 +114,22 @@ eg_ledger_flow_causes(eg_ledger *l, const char *partner, const char *direction,
 	eg_err rc;
 	int r;
 
+	/* the category as the work queue has it (ledger_query_quarantine.c) */
 	rc = eg_ledger_query(l, &q, e,
-			     "SELECT g.rule, g.level FROM files f LEFT JOIN "
-			     "findings g ON g.id=(SELECT id FROM findings x "
-			     "WHERE x.file_id=f.id AND x.severity='error' "
-			     "ORDER BY x.id LIMIT 1) WHERE f.partner=?1 AND "
-			     IN_FLOW " AND f.state IN ('rejected','partial')",
+			     "SELECT w.category, (SELECT group_concat(rule, "
+			     "' ') FROM (SELECT DISTINCT rule FROM findings "
+			     "WHERE file_id=f.id AND severity='error' AND rule "
+			     "IS NOT NULL)) FROM files f LEFT JOIN "
+			     "quarantine_work w ON w.file_id=f.id WHERE "
+			     "f.partner=?1 AND " IN_FLOW " AND f.state IN "
+			     "('rejected','partial')",
 			     "ttt", partner, direction, set);
 	if (rc)
 		return rc;
 	while ((r = eg_ledger_step(l, q, e)) == 1)
-		if (fn(ud, eg_col_text(q, 0), eg_col_text(q, 1)))
+		if (fn(ud, !eg_col_null(q, 0)
+			       ? eg_col_text(q, 0)
+			       : eg_quarantine_category(eg_col_text(q, 1))))
 			break;
 	eg_ledger_done(q);
 	return r < 0 ? e->code : EG_OK;

@@ -239,9 +239,16 @@ printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber"
 	>"$h/drop/tpl/orders/release-1.jsonl"
 : >"$h/drop/tpl/orders/.hidden.jsonl"
 touch -d '1 hour ago' "$h/drop/tpl/orders/release-1.jsonl"
+# status counts it as the outbound backlog (issue 19, point 3)
+$E status --partner tpl --json >"$t/out" 2>/dev/null
+python3 -c 'import json,sys; p = json.load(open(sys.argv[1]))["partners"][0]; assert p["dropWaiting"] == 1, p["dropWaiting"]' "$t/out" && ok || bad "status --json: dropWaiting"
+$E status --partner tpl >"$t/out" 2>/dev/null
+expect_out '1 file\(s\) in the outbound drop not sent yet'
 n=$(ls "$out" | wc -l)
 expect_exit 0 $E run
 expect_out 'release-1.jsonl: ready as'
+$E status --partner tpl --json >"$t/out" 2>/dev/null
+python3 -c 'import json,sys; p = json.load(open(sys.argv[1]))["partners"][0]; assert p["dropWaiting"] == 0, p["dropWaiting"]' "$t/out" && ok || bad "status --json: dropWaiting after the run"
 [ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "the dropped order was not delivered"
 grep -l 'W05\*N\*DROP-1' "$out"/*.x12 >/dev/null && ok || bad "no 940 for DROP-1"
 [ ! -e "$h/drop/tpl/orders/release-1.jsonl" ] && ls "$h/drop/tpl/orders/done/" | grep -q -- '-release-1.jsonl' &&
@@ -263,6 +270,45 @@ expect_out 'release-2.jsonl: duplicate as'
 [ "$(grep -l 'W05\*N\*DROP-2' "$out"/*.x12 | wc -l)" -eq 1 ] && ok ||
 	bad "DROP-2 sent twice"
 [ ! -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "release-2 left behind"
+
+# the outbound backlog in the metrics (issue 19, point 4): a file still
+# being written (not stable yet) waits in the drop
+printf '%s\n' '{"recordType":"WarehouseOrder"' >"$h/drop/tpl/orders/release-3.jsonl"
+expect_exit 0 $E run --partner tpl --metrics-file "$t/run.prom"
+parse_metrics "$t/run.prom" >"$t/run.parsed" 2>"$t/perr" && ok || bad "run.prom: $(tail -1 "$t/perr")"
+expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="out"}' 1
+expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="in"}' 0
+rm "$h/drop/tpl/orders/release-3.jsonl"
+
+# --- 8b. serve: the outbound direction on its own schedule (issue 19) -----
+# <outbound><schedule every="1m"> sends the drop folder every minute while
+# <transport><schedule> takes files in at 06:00 only
+cp "$h/partners/tpl.xml" "$t/tpl.xml"
+sed -i 's|</transport>|  <schedule cron="0 6 * * *" tz="UTC"/>\n  </transport>|; s|drop="drop/tpl/orders"/>|drop="drop/tpl/orders">\n    <schedule every="1m"/>\n  </outbound>|' "$h/partners/tpl.xml"
+expect_exit 0 $E partner check tpl
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"DROP-9","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":9,"uom":"EA"}}]}' \
+	>"$h/drop/tpl/orders/release-9.jsonl"
+touch -d '1 hour ago' "$h/drop/tpl/orders/release-9.jsonl"
+cp "$h/drop/tpl/in/997-1.x12" "$h/drop/tpl/in/997-9.x12"
+touch -d '1 hour ago' "$h/drop/tpl/in/997-9.x12"
+EDIGATE_CLOCK_RATE=60 $E serve --partner tpl >"$t/serve.log" 2>&1 &
+spid=$!
+n=0
+while ! grep -q 'release-9.jsonl: ready as' "$t/serve.log" 2>/dev/null && [ $n -lt 300 ]; do
+	sleep 0.1; n=$((n + 1)); done
+kill -TERM "$spid"; wait "$spid" 2>/dev/null
+grep -q 'partner tpl: outbound on its own schedule (every 1m)' "$t/serve.log" && ok || bad "serve did not take the outbound schedule"
+grep -q 'partner tpl: run (outbound):' "$t/serve.log" && ok || {
+	bad "no outbound run"; tail -5 "$t/serve.log"; }
+grep -l 'W05\*N\*DROP-9' "$out"/*.x12 >/dev/null && ok || bad "serve did not send DROP-9"
+grep -q 'run (inbound)\|partner tpl: run:' "$t/serve.log" && bad "serve took files in before 06:00" || ok
+[ "$(q "SELECT count(*) FROM files WHERE name='997-9.x12'")" = 0 ] && ok || bad "the inbox was read"
+rm "$h/drop/tpl/in/997-9.x12"
+# an outbound schedule alone would send and never receive: refused
+sed -i 's|  <schedule cron="0 6 \* \* \*" tz="UTC"/>||' "$h/partners/tpl.xml"
+expect_exit 2 $E partner check tpl
+expect_out '<outbound><schedule> without a <transport><schedule>'
+cp "$t/tpl.xml" "$h/partners/tpl.xml"
 
 # --- 9. resend: the same sets, new control numbers, audited --------------
 expect_exit 2 $E resend 20240109-000001
