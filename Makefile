@@ -43,7 +43,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata xml \
+.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata layoutdoc xml \
         serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
@@ -111,7 +111,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps build/testbin/python3
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv masterdata xml edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv masterdata layoutdoc xml edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve alerts report ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
@@ -152,6 +152,12 @@ xml: $(BA)/edigate
 # bad rows, holds and release, baselines, reprocess (issue 16)
 masterdata: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/masterdata.sh
+
+# CSV and XML partner documents through run (<layout-document>): records,
+# bad records quarantined with line/byte/column, duplicates by content,
+# XML cut short or hostile rejected whole, XML master data (issue 16)
+layoutdoc: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/layoutdoc.sh
 
 pipeline: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh

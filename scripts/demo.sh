@@ -28,7 +28,11 @@
 # Part 3 -- nightly master data (scripts/demo_masterdata.sh): the ERP's
 # item master twice, the delta and the reject report.
 #
-# Part 4 -- we send (scripts/demo_outbound.sh, issue 18): 940 orders to
+# Part 4 -- a 3PL without EDI (scripts/demo_3pl.sh): a CSV stock report
+# and XML ship confirms through run, a bad row in the reject report, a
+# resent ship confirm where only the corrected shipment goes on.
+#
+# Part 5 -- we send (scripts/demo_outbound.sh, issue 18): 940 orders to
 # North Logistics over SFTP and an 856 to Big Retail; the partners answer
 # (997s, a 945 with a short shipment, a 997 rejecting the 856); `sent
 # list/show`, alerts and status show what is acknowledged, rejected,
@@ -282,7 +286,10 @@ rule "the same 945s checked as if the retailer had sent them: refused, never pro
 # Part 3: nightly master data (its own home, build/demo-masterdata)
 sh scripts/demo_masterdata.sh "$bin" || status=1
 
-# Part 4: we send (its own home, build/demo-outbound)
+# Part 4: a 3PL's CSV and XML documents (its own home, build/demo-3pl)
+sh scripts/demo_3pl.sh "$bin" || status=1
+
+# Part 5: we send (its own home, build/demo-outbound)
 sh scripts/demo_outbound.sh "$bin" || status=1
 
 echo

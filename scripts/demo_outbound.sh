@@ -1,5 +1,5 @@
 #!/bin/sh
-# demo_outbound.sh - Part 4 of `make demo` (issue 18, docs/outbound.md):
+# demo_outbound.sh - Part 5 of `make demo` (issue 18, docs/outbound.md):
 # we send.  A home of its own (build/demo-outbound) with the shipped
 # profiles of North Logistics (a 3PL over SFTP: a loopback OpenSSH sshd
 # started and stopped here, as in Part 1; a local folder without one)
@@ -105,7 +105,7 @@ open(dst + "/bigretail.xml", "w").write(s)
 PY
 E="$bin --home $home"
 
-rule "Part 4: we send.  edigate partner check (the windows added)"
+rule "Part 5: we send.  edigate partner check (the windows added)"
 $E partner check || fail "partner check"
 at 08:00
 $E run --quiet >/dev/null 2>&1 # the spool

@@ -47,8 +47,26 @@ typedef struct eg_profile_md {
 	long max_deletes;
 	int drop_given, deletes_given, bad_given;
 	char on_bad_row[12]; /* "reject", "quarantine" or "" (the layout's) */
+	char syntax[4];      /* syntax=: "csv" (default) or "xml" */
+	unsigned keep;       /* keep-baselines= (default 7) */
 	long line;
 } eg_profile_md;
+
+/*
+ * <layout-document>: a partner document in CSV, fixed width or XML (a
+ * 3PL's ship confirm or stock report) read through a layout
+ * (profile_md.c, pipeline/layoutdoc.c, docs/csv.md): every good record
+ * goes on, a record seen before with the same content is a duplicate,
+ * bad records are quarantined with the reject report.  No acknowledgement.
+ */
+typedef struct eg_profile_ld {
+	char name[32];  /* the document: "stock", "ship-confirm" */
+	char syntax[4]; /* "csv" (default) or "xml": the layout's */
+	char *layout;   /* the layout file (resolved) */
+	char *pattern;  /* file names it takes, or NULL: every file no EDI
+			 * syntax reads */
+	long line;
+} eg_profile_ld;
 
 /* <codemap name=...>: partner codes to ours. */
 typedef struct eg_profile_codemap {
@@ -161,6 +179,8 @@ typedef struct eg_profile {
 	eg_profile_doc *docs;
 	size_t nmd;
 	eg_profile_md *md;
+	size_t nld;
+	eg_profile_ld *ld;
 	char *layout_xsd;     /* DATADIR/schemas/layout.xsd */
 	size_t ncodemaps;
 	eg_profile_codemap *codemaps;
@@ -261,7 +281,7 @@ int eg_profile_speaks(const eg_profile *p, const char *syntax);
 unsigned eg_profile_check_codes(const eg_profile *p, const char *datadir,
 				eg_pcheck_fn fn, void *ud);
 
-/* profile_md.c: the <master-data> elements of the profile's root (an
+/* profile_md.c: the <master-data> and <layout-document> elements of the profile's root (an
  * eg_xml_node), and their meaning checked (layout loads, key= and the
  * thresholds take effect); the check returns the number of errors. */
 struct eg_xml_node;
@@ -269,8 +289,12 @@ eg_err eg_profile_md_read(eg_profile *p, const struct eg_xml_node *root,
 			  const char *datadir, eg_error *e) EG_MUST_USE;
 void eg_profile_md_free(eg_profile *p);
 unsigned eg_profile_md_check(const eg_profile *p, eg_pcheck_fn fn, void *ud);
-/* The master-data document that takes a file of this name, or NULL. */
+/* The master-data document that takes a file of this name, or NULL
+ * (edi: an EDI syntax reads its first bytes). */
 const eg_profile_md *eg_profile_md_for(const eg_profile *p, const char *name,
+				       int edi);
+/* The layout document that takes it (after master data), or NULL. */
+const eg_profile_ld *eg_profile_ld_for(const eg_profile *p, const char *name,
 				       int edi);
 
 #endif

@@ -40,6 +40,7 @@
 #include "edigate/ack_read.h"
 #include "edigate/envelope.h"
 #include "edigate/err.h"
+#include "edigate/layout.h"
 #include "edigate/map.h"
 #include "edigate/source.h"
 #include "edigate/x12_check.h"
@@ -208,6 +209,58 @@ struct eg_edifact_segment;
  * v borrows from s and is valid as long as s is. */
 void eg_syntax_edifact_view(const struct eg_edifact_segment *s,
 			    eg_segment *v);
+
+/*
+ * Record syntaxes: CSV (and fixed width) and XML.  Their documents have
+ * no envelope, no control numbers and no acknowledgement: a file is read
+ * record by record through the partner's layout (layout.h), each record
+ * mapped to a canonical one with its business key and the flat values
+ * its content digest is taken from.  The pipeline's layout documents
+ * (pipeline/layoutdoc.c) and master-data batches (pipeline/batch.c) and
+ * `edigate layout map` read through this table; the registry
+ * (format.h: eg_format.records) names the descriptor of each.
+ */
+typedef struct eg_record_syntax {
+	const char *name; /* the registry's name: "csv", "xml" */
+	/* Do a file's first bytes look like this syntax (after a BOM and
+	 * white space)?  The layout says the syntax; this catches a file
+	 * sent in another one before its reader misreads it. */
+	int (*starts)(const unsigned char *p, size_t n);
+	/* Is l a layout of this syntax? */
+	int (*takes)(const eg_layout *l);
+	/* Open path for reading through l (CSV: its header bound to the
+	 * layout's columns).  EG_ESYNTAX/EG_ECONFIG: the file cannot be
+	 * read with this layout (e->msg says why); EG_EIO, EG_ENOMEM. */
+	eg_err (*open)(void **r, eg_layout *l, const char *path,
+		       eg_error *e);
+	/*
+	 * The next record mapped into row (*got 0 at the end): every
+	 * problem of a readable record to fn, row->rec NULL then.  A record
+	 * the reader cannot read returns EG_ESYNTAX or EG_ELIMIT, where()
+	 * says where; with `resumes` the next call goes on after it.
+	 */
+	eg_err (*next)(void *r, eg_layout *l, const eg_layout_src *src,
+		       eg_layout_row *row, eg_layout_finding_fn fn, void *ud,
+		       int *got, eg_error *e);
+	/* The current record's byte offset (XML: where the parser was, a
+	 * lower bound) and first line. */
+	void (*pos)(void *r, uint64_t *offset, uint64_t *line);
+	/* Where the reader's last error happened. */
+	const eg_csv_where *(*where)(void *r);
+	/* Bytes of the file read so far. */
+	uint64_t (*bytes)(void *r);
+	void (*close)(void *r);
+	/* 1: a record the reader cannot read is one bad record (CSV); 0: it
+	 * ends the file (XML cannot be resumed past an error). */
+	int resumes;
+} eg_record_syntax;
+
+/* The CSV and XML descriptors (src/formats/record_syntax.c). */
+extern const eg_record_syntax eg_record_csv;
+extern const eg_record_syntax eg_record_xml;
+
+/* The record syntax that reads files of layout l (registry order). */
+const eg_record_syntax *eg_record_syntax_of(const eg_layout *l);
 
 /*
  * The syntax that reads a file starting with these bytes (registry

@@ -208,7 +208,7 @@ if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*masterdata}" != "$CRASH_ONLY" ];
 	# a copy of the home is another inbox path: taken again otherwise
 	rm "$mdt/drop/erp/in/items-1.csv"
 	is "$(q "SELECT added FROM batches WHERE file_id='$b1'")" 200 "night 1: 200 added"
-	cp "$mdt/spool/baseline/erp/items/$b1.rows" "$t/md.b1"
+	cp "$mdt/spool/baseline/erp/items/$b1.rows.gz" "$t/md.b1"
 	md_gen "$t/md.n2" 200 changes
 	h="$t/mdref"
 	rm -rf "$h"
@@ -232,7 +232,7 @@ if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*masterdata}" != "$CRASH_ONLY" ];
 		case $pt in after-commit|after-publish) ;; *)
 			is "$(q "SELECT file_id FROM baselines")" "$b1" \
 			    "before the commit: the baseline is night 1's"
-			if cmp -s "$t/md.b1" "$h/spool/baseline/erp/items/$b1.rows"
+			if cmp -s "$t/md.b1" "$h/spool/baseline/erp/items/$b1.rows.gz"
 			then good "night 1's baseline file untouched"
 			else no "night 1's baseline file changed"; fi
 			is "$(ls "$h/spool/out/erp" | wc -l | tr -d ' ')" 1 \
