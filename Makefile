@@ -273,7 +273,7 @@ bench-edifact: all $(BENCH_BIN)
 #   x12      the reader, envelope checks, guides, the ack writer
 #   unpack   bundles: zip, tar, tar.gz, gzip, nested
 #   loaders  partner profiles, guides, map files (the XML adapter)
-#   mapper   X12 to canonical records: maps, code lists, rules
+#   mapper   X12 and EDIFACT to canonical records: maps, code lists, rules
 #   file     per-file processing: the whole inbound pipeline on one file
 #   csv      the CSV reader (dialects, encodings, fixed width) and numbers
 #   layout   CSV layouts (the loader), and mapping a sample through them
@@ -299,7 +299,7 @@ $(BF)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB)
 FZ_x12     := -dict=tests/fuzz/x12.dict -max_len=4096 tests/fixtures/x12
 FZ_unpack  := -dict=tests/fuzz/unpack.dict -max_len=32768 tests/fuzz/seeds/unpack
 FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
-FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
+FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper tests/fixtures/edifact/map
 FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
 FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
 FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout

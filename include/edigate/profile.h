@@ -79,7 +79,7 @@ typedef struct eg_profile_codemap {
 
 /* <mapping set=...><field .../>: a map field overridden for one set. */
 typedef struct eg_profile_field {
-	char set[4];
+	char set[7];       /* "856"; EDIFACT "DESADV" */
 	char *path, *source, *when, *dflt, *codes, *pairs, *uom;
 	long line;
 } eg_profile_field;
@@ -107,6 +107,11 @@ typedef struct eg_profile {
 	 * and 0007), "" when the partner does not speak EDIFACT */
 	char unb_partner_q[5], unb_partner_id[36], unb_our_q[5],
 	    unb_our_id[36];
+	/* <partner-unb repertoire=>: how strictly the characters the
+	 * partner sends are held to its UNB 0001 repertoire, as
+	 * eg_edifact_strict (edifact.h): 0 strict (default), 1 lenient
+	 * (lower case under UNOA), 2 off */
+	int unb_repertoire;
 	int sftp;
 	char *host, *user, *key_file, *known_hosts, *host_key;
 	unsigned port;

@@ -38,7 +38,7 @@
 #define EG_SLA_MAX_ACKS 3
 
 typedef struct eg_sla_arrival {
-	char set[4];       /* the set that must come, "" any */
+	char set[7];       /* the set that must come ("DESADV"), "" any */
 	char *name;        /* file name pattern (glob), or NULL: any */
 	char by[6];        /* "02:00", "" for an answer rule */
 	char from[6];      /* "" : 00:00 of the deadline's day */

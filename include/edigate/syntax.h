@@ -24,9 +24,10 @@
  *
  * The segment view: whoever reads values out of a segment without
  * knowing its syntax (the pipeline's duplicate digests and keys, the
- * CLI's JSON printer) asks the descriptor: `role` (what the segment is
- * in the envelope), `value` (element, repetition, component), `doc_id`
- * (the document a header names).  No X12 accessor is called by name.
+ * CLI's JSON printer, the mapper) asks the descriptor: `role` (what the
+ * segment is in the envelope), `value` (element, repetition, component),
+ * `split` (how its bytes split into values), `doc_id` (the document a
+ * header names).  No X12 accessor is called by name.
  *
  * Descriptors are static const tables; nothing here holds state.
  */
@@ -62,6 +63,19 @@ typedef enum eg_seg_role {
 	EG_SEG_MESSAGE_END,     /* SE, UNT */
 } eg_seg_role;
 
+/*
+ * How a segment's bytes as sent (eg_segment data/len) split into its
+ * values (the segment view's `split`): the separators, 0 for one the
+ * syntax or the interchange has none of, and what component 0 means
+ * (as `value` says it).
+ */
+typedef struct eg_seg_seps {
+	unsigned char element, component, repetition;
+	/* 1: component 0 is the first component (EDIFACT); 0: the
+	 * repetition as sent, separators included (X12) */
+	unsigned char first_component;
+} eg_seg_seps;
+
 /* A unit's duplicate keys (unit_key), as the ledger's dedupe keys them. */
 typedef struct eg_syntax_key {
 	char from[48], to[48], number[16];
@@ -96,6 +110,10 @@ typedef struct eg_ack_writer {
 	int (*addressed_to)(const char *data, size_t len, const char *q,
 			    const char *id);
 	void (*close)(void *w);
+	/* Inbound interchanges (or unreadable input) the writer could not
+	 * answer with an acknowledgement that was valid and true; *why (may
+	 * be NULL) the last reason, valid until close. */
+	unsigned (*unanswered)(const void *w, const char **why);
 	/* What the partner is sent for an interchange left unread after
 	 * a reader stopped (read.c), for the finding: " (TA1 R sent)", or
 	 * "" when the writer cannot answer one from its raw header. */
@@ -124,7 +142,8 @@ typedef struct eg_syntax_desc {
 			const eg_envelope_events *ev,
 			eg_syntax_check_result *res, eg_error *e);
 	/* The mapper's segment source: a segment of this syntax to the
-	 * mapper (canonical records). */
+	 * mapper (canonical records), which reads it through this
+	 * descriptor's segment view (eg_mapper_segment). */
 	eg_err (*map_segment)(eg_mapper *m, const eg_segment *seg,
 			      eg_error *e);
 	/* --- the segment view --- */
@@ -143,6 +162,14 @@ typedef struct eg_syntax_desc {
 	 * components of its repetition rep. */
 	size_t (*repetitions)(const eg_segment *s, size_t i);
 	size_t (*components)(const eg_segment *s, size_t i, size_t rep);
+	/*
+	 * The separators of the segment's bytes as sent, into *sep; 1 when
+	 * splitting those bytes at them gives exactly what `value` gives
+	 * (X12 always; EDIFACT unless a release character was used), 0
+	 * when only `value` reads it right.  The mapper keeps a message's
+	 * bytes as they are when it can, its values one by one otherwise.
+	 */
+	int (*split)(const eg_segment *s, eg_seg_seps *sep);
 	/*
 	 * The document a group or message header names: *type (ST01, UNH
 	 * 0065) and *release (GS08; UNH 0052+0054), each filled only when
@@ -209,6 +236,11 @@ struct eg_edifact_segment;
  * v borrows from s and is valid as long as s is. */
 void eg_syntax_edifact_view(const struct eg_edifact_segment *s,
 			    eg_segment *v);
+struct eg_edifact_ctl;
+/* An interchange the reader never reached, as the descriptor's
+ * next_header read it from its raw UNB, as the record a CONTRL writer
+ * echoes (contrl.h); 0 when ctl did not come from next_header. */
+int eg_syntax_edifact_unread(const eg_x12_ctl *ctl, struct eg_edifact_ctl *k);
 
 /*
  * Record syntaxes: CSV (and fixed width) and XML.  Their documents have

@@ -311,6 +311,23 @@ void eg_cli_fmt_time(long long t, char *dst, size_t cap);
 /* Append s as a JSON string (quoted) to b. */
 eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
 
+/* cmd_partner_new.c, for the drafts of every syntax: s XML-escaped into
+ * b; the <transport> of a draft (a local drop folder under drop/ID, or
+ * the partner's SFTP server with CHECK marks) taking file names matching
+ * pat; the local drop folders drop/ID/in, out and done made. */
+eg_err eg_cli_draft_xml(eg_buf *b, const char *s) EG_MUST_USE;
+eg_err eg_cli_draft_transport(eg_buf *b, const char *id, const char *pat,
+			      int sftp) EG_MUST_USE;
+eg_err eg_cli_draft_drop(const eg_home *h, const char *id,
+			 eg_error *e) EG_MUST_USE;
+
+/* partner_new_edifact.c: draft a UN/EDIFACT profile from samples (UNB
+ * identities, the messages and directories they hold, CONTRL as their
+ * UNB 0031 asks, the repertoire their characters need). */
+int eg_cli_partner_new_edifact(eg_cli *cli, const eg_home *h, const char *id,
+			       const char *name, const char *kind, int sftp,
+			       char *const *samples, size_t n, int force);
+
 /* partner_new_csv.c: is a sample a CSV file (no X12 or EDIFACT header)?
  * Draft a master-data profile and layout from it (partner new --from). */
 int eg_cli_sample_is_csv(const char *path);
@@ -405,6 +422,9 @@ int eg_cli_write(eg_cli *cli, const char *p, size_t n);
 struct eg_edifact_check_opts;
 /* 1 when the file (not "-") is detected as UN/EDIFACT. */
 int eg_cli_is_edifact(const char *path);
+/* The descriptor of the syntax the file starts (the registry's bid), or
+ * X12 when none takes it: its reader then says what it cannot read. */
+const eg_syntax_desc *eg_cli_file_syntax(const char *path);
 /* `parse` for one EDIFACT file; returns an exit code. */
 int eg_cli_edifact_parse(eg_cli *cli, const char *file, int json);
 /* `validate` for one EDIFACT file (service-segment checks); guides_asked:

@@ -517,14 +517,15 @@ party_member(const char *id)
 	       !strcmp(id, "G61") || !strcmp(id, "NX2");
 }
 
+/* Value v (read from element e of s, for the finding's position) as the
+ * party member name. */
 static eg_err
-party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
-	    const char *name, const char *path, int *bad)
+party_put(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e, eg_span v,
+	  const char *name, const char *path, int *bad)
 {
 	size_t i;
 	const cfield *cf = NULL;
 	const cshape *ps = eg_canon_field("Shipment", "shipTo")->sub;
-	eg_span v = eg_mset_elem(m, s, e, 0);
 	char out[600], why[160], sid[4];
 	int r;
 	hit h;
@@ -558,6 +559,14 @@ party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
 	return add_leaf(m, p, cf, out, &h);
 }
 
+static eg_err
+party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
+	    const char *name, const char *path, int *bad)
+{
+	return party_put(m, p, s, e, eg_mset_elem(m, s, e, 0), name, path,
+			 bad);
+}
+
 static int
 count_named(const eg_rnode *p, const char *name)
 {
@@ -567,6 +576,118 @@ count_named(const eg_rnode *p, const char *name)
 	for (c = p->child; c; c = c->next)
 		n += !strcmp(c->name, name);
 	return n;
+}
+
+/* Does a segment belong to a UN/EDIFACT NAD's group (the references,
+ * places and contacts after it)? */
+static int
+nad_member(const char *id)
+{
+	return !strcmp(id, "LOC") || !strcmp(id, "FII") ||
+	       !strcmp(id, "RFF") || !strcmp(id, "DTM") ||
+	       !strcmp(id, "CTA") || !strcmp(id, "COM");
+}
+
+/*
+ * A party from a UN/EDIFACT NAD and its group: NAD02 C082 the id (3039)
+ * with its agency (3055) translated through the map's "id-agency" list
+ * into the canonical qualifier (9, GS1: UL, a GLN); NAD04 C080 the name
+ * (3036; the second and third as additional names); NAD05 C059 the
+ * street (3042, up to four lines); NAD06 city, NAD07 C819 subdivision,
+ * NAD08 postal code, NAD09 country; without NAD04, NAD03 C058's lines
+ * (unstructured name and address) give the name and address lines.  The
+ * first CTA (CTA02 C056 3412: a name) and the COMs after it (C076: TE a
+ * phone, EM an e-mail) are the contact.
+ */
+static eg_err
+build_nad(eg_mapper *m, eg_rnode *p, int n1, const char *path)
+{
+	const cseg *s = &m->segs[n1];
+	eg_rnode *contact = NULL;
+	eg_span id = eg_mset_elem(m, s, 2, 1), ag = eg_mset_elem(m, s, 2, 3);
+	int si, bad = 0, cta = 0;
+	unsigned c, from;
+	eg_err rc = EG_OK;
+
+	if (id.len) {
+		char code[16], q[16];
+
+		snprintf(code, sizeof(code), "%.*s",
+			 (int)(ag.len < 15 ? ag.len : 15), ag.p);
+		if (!ag.len) {
+			eg_mapper_finding(m, s, 2, "map-missing-field",
+				"%s: NAD02 id '%.*s' has no agency (3055)",
+				path, (int)id.len, id.p);
+			bad = 1;
+		} else if (translate(m, "id-agency", code, q, sizeof(q))) {
+			eg_mapper_finding(m, s, 2, "map-unmapped-code",
+				"%s: NAD02 agency '%s' has no translation in "
+				"the code list id-agency", path, code);
+			bad = 1;
+		} else {
+			eg_span qs = {q, strlen(q)};
+
+			rc = party_put(m, p, s, 2, id, "id", path, &bad);
+			if (!rc)
+				rc = party_put(m, p, s, 2, qs, "idQualifier",
+					       path, &bad);
+		}
+	}
+	/* structured name and address, else NAD03's free lines */
+	from = eg_mset_elem(m, s, 4, 1).len ? 4 : 3;
+	for (c = 1; c <= 3 && !rc; c++)
+		if (c == 1 || count_named(p, "additionalName") < 2)
+			rc = party_put(m, p, s, from, eg_mset_elem(m, s, from, c),
+				       c == 1 ? "name" : "additionalName",
+				       path, &bad);
+	for (c = from == 4 ? 1 : 4; c <= (from == 4 ? 4u : 5u) && !rc; c++)
+		if (count_named(p, "addressLine") < 4)
+			rc = party_put(m, p, s, from == 4 ? 5 : 3,
+				       eg_mset_elem(m, s, from == 4 ? 5 : 3, c),
+				       "addressLine", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 6, "city", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 7, "state", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 8, "postalCode", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 9, "country", path, &bad);
+	for (si = s->next; si >= 0 && !rc; si = m->segs[si].next) {
+		const cseg *t = &m->segs[si];
+		char tid[4];
+
+		eg_mset_id(m, t, tid);
+		if (!nad_member(tid) || (cta && !strcmp(tid, "CTA")))
+			break; /* the next party, or a second contact */
+		if (!strcmp(tid, "CTA")) {
+			cta = 1;
+			rc = eg_rnode_add(p, "contact", EG_RK_GROUP, 0, NULL, 0,
+					  &contact);
+			if (!rc)
+				rc = party_put(m, contact, t, 2,
+					       eg_mset_elem(m, t, 2, 2), "name",
+					       path, &bad);
+		} else if (!strcmp(tid, "COM") && contact) {
+			eg_span ch = eg_mset_elem(m, t, 1, 2);
+			const char *what = eg_span_eq(ch, "TE")	  ? "phone"
+					   : eg_span_eq(ch, "EM") ? "email"
+								  : NULL;
+
+			if (what && !eg_rnode_child(contact, what))
+				rc = party_put(m, contact, t, 1,
+					       eg_mset_elem(m, t, 1, 1), what,
+					       path, &bad);
+		}
+	}
+	if (!rc && contact && !contact->child)
+		eg_rnode_free(contact);
+	if (!rc && !bad && !eg_rnode_child(p, "id") &&
+	    !eg_rnode_child(p, "name"))
+		eg_mapper_finding(m, s, 2, "map-missing-field",
+			"%s: the party has neither an id (NAD02) nor a name "
+			"(NAD04, NAD03)", path);
+	return rc;
 }
 
 /* A party from the N1 loop starting at segment n1. */
@@ -583,6 +704,8 @@ eg_mfield_build_party(eg_mapper *m, eg_rnode *parent, const cfield *cf, int n1,
 	if ((rc = eg_rnode_add(parent, cf->name, EG_RK_GROUP, 0, NULL, 0,
 			       &p)) != EG_OK)
 		return rc;
+	if (eg_mset_is(m, s, "NAD"))
+		return build_nad(m, p, n1, path);
 	if (id.len && !q.len) {
 		eg_mapper_finding(m, s, 3, "map-missing-field",
 			"%s: N104 '%.*s' has no qualifier (N103)", path,

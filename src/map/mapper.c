@@ -1,7 +1,11 @@
 /*
- * mapper.c - the mapping engine: one validated X12 transaction set in,
- * canonical records out.
+ * mapper.c - the mapping engine: one validated transaction set (X12)
+ * or message (EDIFACT) in, canonical records out.
  *
+ * Segments arrive through their syntax descriptor (syntax.h: its
+ * `map_segment` calls eg_mapper_segment with itself), whose segment view
+ * says where a set starts and ends (`role`) and how its values are read
+ * (`split`, `value`); nothing here splits by X12 delimiters by name.
  * A set's segments are kept while it streams by (mapset.c); when the
  * envelope checks close the set as accepted, it is cut into units (856
  * HL levels, or loops opened by a segment), and the record is built by
@@ -61,22 +65,25 @@ eg_map_grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 eg_err
-eg_mapper_segment(eg_mapper *m, const eg_x12_segment *seg, eg_error *e)
+eg_mapper_segment(eg_mapper *m, const eg_syntax_desc *syn,
+		  const eg_segment *seg, eg_error *e)
 {
+	eg_seg_role role = syn->role(seg);
 	eg_err rc;
 
-	if (seg->tag == EG_X12_ST) {
+	if (role == EG_SEG_MESSAGE) {
 		eg_mset_reset(m);
 		m->in_txn = 1;
-		m->comp = (char)seg->delims->component;
-		m->rep = (char)seg->delims->repetition;
+		m->syn = syn;
 	}
 	if (!m->in_txn)
 		return EG_OK;
-	if ((rc = eg_mset_add(m, seg)) != EG_OK)
+	if ((rc = eg_mset_add(m, syn, seg)) != EG_OK)
 		return eg_fail(e, rc, "out of memory copying a transaction set");
-	if (seg->tag == EG_X12_SE)
+	if (role == EG_SEG_MESSAGE_END) {
 		m->in_txn = 0;
+		m->trailer_len = seg->len; /* as sent, whatever form it is kept in */
+	}
 	return EG_OK;
 }
 
@@ -124,7 +131,7 @@ eg_mapper_finding(eg_mapper *m, const cseg *s, unsigned elem, const char *rule,
 		f.pos.offset = m->st_offset;
 		f.pos.segment = m->st_index;
 		f.pos.txn_pos = 1;
-		memcpy(f.pos.seg_id, "ST", 3);
+		eg_mset_id(m, &m->segs[0], f.pos.seg_id); /* ST, UNH */
 	}
 	m->failed++;
 	if (m->o.finding)
@@ -389,7 +396,7 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 	if (!rc)
 		rc = add_text(cor, "receivedAt", m->o.received_at);
 	if (!rc)
-		rc = add_text(cor, "syntax", "x12");
+		rc = add_text(cor, "syntax", m->syn->name);
 	if (!rc)
 		rc = add_text(cor, "syntaxVersion", c->gs08);
 	if (!rc)
@@ -402,16 +409,19 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 		rc = envelope_party(n, "receiver", c->receiver, c->receiver_q);
 	if (!rc && c->usage == 'T')
 		rc = eg_rnode_add(n, "test", EG_RK_BOOL, 0, "true", 4, NULL);
-	if (!rc)
+	/* a group only when there is one (EDIFACT without UNG: none) */
+	if (!rc && c->gs06[0])
 		rc = eg_rnode_add(cor, "group", EG_RK_GROUP, 0, NULL, 0, &n);
-	if (!rc)
+	if (!rc && c->gs06[0]) {
 		rc = add_text(n, "controlNumber", c->gs06);
-	if (!rc)
-		rc = add_text(n, "functionalId", c->gs01);
-	if (!rc)
-		rc = add_text(n, "applicationSender", c->gs_sender);
-	if (!rc)
-		rc = add_text(n, "applicationReceiver", c->gs_receiver);
+		if (!rc)
+			rc = add_text(n, "functionalId", c->gs01);
+		if (!rc)
+			rc = add_text(n, "applicationSender", c->gs_sender);
+		if (!rc)
+			rc = add_text(n, "applicationReceiver",
+				      c->gs_receiver);
+	}
 	if (!rc)
 		rc = eg_rnode_add(cor, "transaction", EG_RK_GROUP, 0, NULL, 0, &n);
 	if (!rc)
@@ -430,7 +440,7 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 		rc = add_num(n, "byteOffset", eg_mset_offset(m, st));
 	if (!rc)
 		rc = add_num(n, "byteLength",
-			     eg_mset_offset(m, se) + eg_mset_len(m, se) + 1 -
+			     eg_mset_offset(m, se) + m->trailer_len + 1 -
 				 eg_mset_offset(m, st));
 	*out = cor;
 	return rc;
@@ -700,8 +710,8 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 	m->txn = u;
 	m->failed = 0;
 	snprintf(m->release, sizeof(m->release), "%.6s", u->ctl.gs08);
-	if (m->too_big || m->nseg < 2 ||
-	    eg_mset_tag(m, &m->segs[0]) != EG_X12_ST) {
+	/* the set starts at its header (eg_mapper_segment resets on it) */
+	if (m->too_big || m->nseg < 2 || !m->syn) {
 		size_t lim = !strcmp(m->id_of_too_big, "segments") ? m->max_segs
 			     : !strcmp(m->id_of_too_big, "elements")
 				 ? m->max_elems
@@ -869,6 +879,7 @@ eg_mapper_free(eg_mapper *m)
 	free(m->units);
 	free(m->hlidx);
 	free(m->deltas);
+	free(m->vform);
 	free(m->pend);
 	eg_mfield_cache_free(m);
 	free(m);

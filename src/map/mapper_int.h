@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "edigate/buf.h"
+#include "edigate/syntax.h"
 #include "map_int.h"
 
 /* One segment of the set: 8 bytes, since a set of 200,000 items has
@@ -78,7 +79,16 @@ struct eg_mapper {
 	size_t nunit, capunit;
 	int32_t *hlidx;      /* HL01 -> unit, open addressing, -1 empty */
 	size_t hlcap;
+	/* the set's syntax (its descriptor's segment view) and separators:
+	 * its header's `split`; comp 0 reads the first component when
+	 * first_comp */
+	const eg_syntax_desc *syn;
 	char elsep, comp, rep;
+	unsigned char first_comp;
+	unsigned char *vform; /* per segment: 1 kept in value form */
+	size_t capvform;
+	int any_vform;
+	uint32_t trailer_len; /* the trailer's length as sent */
 	int in_txn, too_big;
 	pend *pend;
 	size_t npend, cappend;
@@ -115,10 +125,13 @@ struct eg_mapper {
 
 /* Forget the set (keeps the memory for the next). */
 void eg_mset_reset(eg_mapper *m);
-/* Copy one segment of the set (over a limit: marks the set too big). */
-eg_err eg_mset_add(eg_mapper *m, const eg_x12_segment *seg);
-/* Element i (1-based) of segment s, component comp (0: the element up to
- * its first component or repetition separator).  Points into the arena. */
+/* Copy one segment of the set, read through syn's segment view (over a
+ * limit: marks the set too big). */
+eg_err eg_mset_add(eg_mapper *m, const eg_syntax_desc *syn,
+		   const eg_segment *seg);
+/* Element i (1-based) of segment s, its first repetition, component comp
+ * (0: as the syntax's view says: X12 the repetition as sent, EDIFACT the
+ * first component).  Points into the arena. */
 eg_span eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i,
 		     unsigned comp);
 /* Data elements in segment s (the tag excluded). */

@@ -471,6 +471,16 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		 child(id, "partner-unb"), "qualifier");
 	cpy_attr(p->unb_partner_id, sizeof(p->unb_partner_id),
 		 child(id, "partner-unb"), "id");
+	{
+		/* the schema allows only these three */
+		const eg_xml_node *pu = child(id, "partner-unb");
+		const char *r = pu ? eg_xml_attr(pu, "repertoire") : NULL;
+
+		p->unb_repertoire = !r			 ? 0
+				    : !strcmp(r, "lenient") ? 1
+				    : !strcmp(r, "off")	    ? 2
+							    : 0;
+	}
 	cpy_attr(p->unb_our_q, sizeof(p->unb_our_q), child(id, "our-unb"),
 		 "qualifier");
 	cpy_attr(p->unb_our_id, sizeof(p->unb_our_id), child(id, "our-unb"),

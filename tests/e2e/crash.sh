@@ -6,8 +6,11 @@
 # depot and northwh "leave" theirs) gets a mixed batch made at test time
 # from tests/fixtures/map: good, split, partial and duplicate files, files
 # rejected by mapping, by a rule, by syntax (SE01, GE02), a file that is
-# not X12 and a zip bundle of two 850s.  A reference run without a crash
-# says what the outcome must be.
+# not X12 and a zip bundle of two 850s; and, for a fourth partner
+# (westfood, last in the batch), UN/EDIFACT from tests/fixtures/edifact/map:
+# a DESADV and an ORDERS mapped, a DESADV rejected by its map, each
+# answered with a CONTRL -- a mixed X12 + EDIFACT batch.  A reference run
+# without a crash says what the outcome must be.
 #
 # Then, for every crash point of the pipeline (EDIGATE_CRASH_AT=NAME or
 # NAME:N, the Nth time it is reached: the process kills itself with
@@ -91,11 +94,11 @@ scenario() {
 
 # How often each point is reached in a run (partners in name order):
 # fetch and publish depot 2, northwh 2, shopco 8 + the bundle's 2
-# entries; validate the same but the bundle and notes.x12 (the entries
-# are 11 and 12); receive once per partner; commit once per partner and
+# entries, westfood 3; validate the same but the bundle and notes.x12
+# (the entries are 11 and 12); receive once per partner; commit once per partner and
 # once more for the entries; acks and pushes depot 2, northwh 2, shopco
-# 8; deliveries (a batch of acks made visible) one per partner; clean-ups:
-# shopco 8.
+# 8, westfood 3 (CONTRL); deliveries (a batch of acks made visible) one
+# per partner; clean-ups: shopco 8.
 for sc in \
 	after-fetch after-fetch:3 after-fetch:8 \
 	after-receive after-receive:3 \

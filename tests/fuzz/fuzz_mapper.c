@@ -1,8 +1,12 @@
 /*
- * fuzz_mapper.c - libFuzzer target: X12 to canonical records.
+ * fuzz_mapper.c - libFuzzer target: X12 and UN/EDIFACT to canonical
+ * records.
  *
- * Every input is checked (envelope, shipped guides) and mapped with the
- * shipped maps and a test partner's code lists, overrides and rules
+ * Every input is read in the syntax its first bytes name (the registry;
+ * X12 otherwise), checked (envelope or service segments, shipped guides)
+ * and mapped through that syntax's descriptor with the shipped maps
+ * (856, 945, 940, 850, DESADV, ORDERS) and a test partner's code lists,
+ * overrides and rules
  * (tests/fixtures/map/home/partners/shopco.xml), the way `edigate map`
  * does; each record is written as JSON and as XML (every other input
  * with its levels as runs, built again while written).  What must hold: no
@@ -18,6 +22,7 @@
 #include "edigate/profile.h"
 #include "edigate/record.h"
 #include "edigate/source.h"
+#include "edigate/syntax.h"
 #include "edigate/x12_check.h"
 
 #define PROFILE "tests/fixtures/map/home/partners/shopco.xml"
@@ -29,6 +34,7 @@ static eg_profile *prof;
 
 typedef struct ctx {
 	eg_mapper *mapper;
+	const eg_syntax_desc *syn;
 	eg_buf out;
 	unsigned long records;
 } ctx;
@@ -50,7 +56,9 @@ on_unit(void *ud, const eg_unit_result *u)
 static eg_err
 on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((ctx *)ud)->mapper, seg, e);
+	const ctx *c = ud;
+
+	return c->syn->map_segment(c->mapper, seg, e);
 }
 
 static eg_err
@@ -96,6 +104,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	load_once();
 	memset(&c, 0, sizeof(c));
+	{
+		char term;
+
+		c.syn = eg_syntax_detect(data, size < EG_SYNTAX_HEAD
+						   ? size
+						   : EG_SYNTAX_HEAD,
+					 &term);
+		if (!c.syn)
+			c.syn = &eg_syntax_x12;
+	}
 	memset(&co, 0, sizeof(co));
 	memset(&mo, 0, sizeof(mo));
 	memset(&res, 0, sizeof(res));
@@ -116,7 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mo.ud = &c;
 	if (eg_mapper_new(&c.mapper, &mo, &e))
 		abort();
-	co.limits = eg_x12_limits_default();
+	co.limits = c.syn->limits();
 	co.limits.max_segment = 4096;
 	/* a 4 KiB read chunk: segments cross chunk ends in most inputs, and
 	 * the reader's buffer stays small (a 256 KiB one per input cost an
@@ -130,7 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.ud = &c;
 	if (eg_source_new_mem(&src, data, size, "fuzz", &e))
 		abort();
-	if (eg_x12_check(src, &co, &ev, &res, &e) == EG_OK &&
+	if (c.syn->check(src, &co, &ev, &res, &e) == EG_OK &&
 	    eg_mapper_error(c.mapper, &e) == EG_OK &&
 	    res.totals.transactions == 0 && c.records != 0)
 		abort();

@@ -44,6 +44,7 @@ test_registry_slots(void **state)
 		assert_non_null(s->value);
 		assert_non_null(s->repetitions);
 		assert_non_null(s->components);
+		assert_non_null(s->split);
 		assert_non_null(s->doc_id);
 		assert_non_null(s->unit_key);
 		assert_non_null(s->ack_group);
@@ -61,6 +62,7 @@ test_registry_slots(void **state)
 			assert_non_null(s->ack->kind);
 			assert_non_null(s->ack->addressed_to);
 			assert_non_null(s->ack->close);
+			assert_non_null(s->ack->unanswered);
 			assert_non_null(s->ack->unread_note);
 		}
 	}
