@@ -33,6 +33,12 @@
 # Part 4 -- a 3PL without EDI (scripts/demo_3pl.sh): a CSV stock report
 # and XML ship confirms through run, a bad row in the reject report, a
 # resent ship confirm where only the corrected shipment goes on.
+#
+# Part 5 -- we send (scripts/demo_outbound.sh, issue 18): 940 orders to
+# North Logistics over SFTP and an 856 to Big Retail; the partners answer
+# (997s, a 945 with a short shipment, a 997 rejecting the 856); `sent
+# list/show`, alerts and status show what is acknowledged, rejected,
+# answered and overdue; the 856 is resent under new control numbers.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
@@ -287,6 +293,9 @@ sh scripts/demo_masterdata.sh "$bin" || status=1
 
 # Part 4: a 3PL's CSV and XML documents (its own home, build/demo-3pl)
 sh scripts/demo_3pl.sh "$bin" || status=1
+
+# Part 5: we send (its own home, build/demo-outbound)
+sh scripts/demo_outbound.sh "$bin" || status=1
 
 echo
 if [ "$status" -eq 0 ]; then

@@ -84,6 +84,7 @@ extern const eg_command eg_cmd_report;
 extern const eg_command eg_cmd_sent;
 extern const eg_command eg_cmd_send;
 extern const eg_command eg_cmd_redeliver;
+extern const eg_command eg_cmd_resend;
 extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
 extern const eg_command eg_cmd_xml;

@@ -14,7 +14,9 @@
 #include "edigate/buf.h"
 #include "edigate/fsutil.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_out.h"
 #include "edigate/ledger_query.h"
+#include "edigate/outbound.h"
 #include "edigate/pipeline.h"
 
 static void
@@ -58,7 +60,11 @@ q_help(FILE *f)
 	      "           past the control-number check (a person decided\n"
 	      "           it is new); an interchange acknowledged before is\n"
 	      "           not acknowledged again unless the profile says\n"
-	      "           <acknowledgements reacknowledge-release=\"true\">\n"
+	      "           <acknowledgements reacknowledge-release=\"true\">.\n"
+	      "           An input of `edigate send` that was not sent is\n"
+	      "           sent again as `send` does (its kept copy, or the\n"
+	      "           corrected records in --file); the next run\n"
+	      "           delivers it\n"
 	      "  discard  give it up: it leaves the quarantine (the archive\n"
 	      "           keeps the original); needs a reason\n\n"
 	      "Categories: syntax, guide, mapping-gap, missing-master-data,\n"
@@ -585,6 +591,18 @@ q_show(eg_cli *cli, eg_cli_spool *s, const char *id, int json)
 }
 
 /* Release or reprocess: requeue each file, then process its partner. */
+/* Is file_id an input of edigate send? */
+static int
+is_outbound(eg_ledger *l, const char *file_id)
+{
+	char partner[64];
+	int found = 0;
+	eg_error e;
+
+	eg_error_clear(&e);
+	return !eg_ledger_out_partner(l, file_id, partner, &found, &e) && found;
+}
+
 static int
 requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
 	size_t n, const char *reason, int force, const char *fixed, int json)
@@ -642,6 +660,36 @@ requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
 		pp.expect = &pc.expect;
 		pp.guides = pc.guides;
 		pp.nguides = pc.nguides;
+		if (!strcmp(action, "release") &&
+		    is_outbound(s->ledger, ids[i])) {
+			/* an input of edigate send: sent again, as send does */
+			eg_send_result r;
+
+			x = eg_pipeline_release_out(pl, &pp, s->home.datadir,
+						    ids[i], fixed, reason, &r,
+						    &e)
+				? eg_cli_fail(cli, &e)
+				: EG_EXIT_OK;
+			eg_cli_partner_close(&pc);
+			if (x) {
+				worst = worst < x ? x : worst;
+				continue;
+			}
+			if (json)
+				fprintf(cli->out,
+					"%s{\"file\":\"%s\",\"newFile\":"
+					"\"%s\",\"state\":\"%s\"}",
+					i ? "," : "", ids[i], r.id, r.state);
+			else
+				fprintf(cli->out, "%s: released as %s: %s: %s%s\n",
+					ids[i], r.id, r.state, r.summary,
+					!strcmp(r.state, "ready")
+					    ? " (the next run delivers it)"
+					    : "");
+			if (strcmp(r.state, "ready") && worst < EG_EXIT_DOCUMENT)
+				worst = EG_EXIT_DOCUMENT;
+			continue;
+		}
 		if ((fixed ? eg_pipeline_release_fixed(pl, &pp, ids[i], fixed,
 						       reason, new_id, &e)
 			   : eg_pipeline_requeue(pl, &pp, ids[i], action,

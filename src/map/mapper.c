@@ -87,24 +87,6 @@ eg_mapper_segment(eg_mapper *m, const eg_syntax_desc *syn,
 	return EG_OK;
 }
 
-/* dst = prefix "/" name (or name alone); truncated to cap.  A plain copy:
- * this runs for every field of every unit, where printf showed up. */
-static void
-join_path(char *dst, size_t cap, const char *prefix, const char *name)
-{
-	size_t a = strlen(prefix), b = strlen(name), o = 0;
-
-	if (a && a + 1 < cap) {
-		memcpy(dst, prefix, a);
-		dst[a] = '/';
-		o = a + 1;
-	}
-	if (o + b >= cap)
-		b = cap - o - 1;
-	memcpy(dst + o, name, b);
-	dst[o + b] = '\0';
-}
-
 /* ---- findings ---- */
 
 void
@@ -144,12 +126,16 @@ eg_map_in_list(const char *list, const char *w)
 	size_t n = strlen(w);
 	const char *p = list;
 
+	/* a byte loop, not strcspn: every condition of every candidate
+	 * segment asks, with lists of a few short codes */
 	while (n && *p) {
-		size_t k = strcspn(p, " |");
+		const char *q = p;
 
-		if (k == n && !memcmp(p, w, n))
+		while (*q && *q != ' ' && *q != '|')
+			q++;
+		if ((size_t)(q - p) == n && !memcmp(p, w, n))
 			return 1;
-		p += k;
+		p = q;
 		while (*p == ' ' || *p == '|')
 			p++;
 	}
@@ -214,17 +200,6 @@ build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 }
 
 static int
-level_index(const eg_map *map, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < map->nlevels; i++)
-		if (!strcmp(map->levels[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static int
 shape_has(const cshape *sh, const char *name)
 {
 	size_t i;
@@ -235,11 +210,13 @@ shape_has(const cshape *sh, const char *name)
 	return 0;
 }
 
-/* Required fields and "one of" groups, after a node is built. */
+/* Required fields and "one of" groups, after a node is built (plan pl:
+ * the node's shape and the paths of its fields). */
 static void
-check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
-	   const char *prefix)
+check_node(eg_mapper *m, const eg_rnode *node, const mplan *pl, int unit)
 {
+	const cshape *sh = pl->sh;
+	const char *prefix = pl->prefix;
 	size_t i, j;
 	const cseg *at = m->units[unit].first_seg >= 0
 				 ? &m->segs[m->units[unit].first_seg]
@@ -248,11 +225,8 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 	for (i = 0; i < sh->n; i++) {
 		const cfield *f = &sh->f[i];
 
-		char full[128];
-
-		join_path(full, sizeof(full), prefix, f->name);
 		if (f->required && !eg_rnode_child(node, f->name) &&
-		    !eg_mfield_was_bad(m, full))
+		    !eg_mfield_was_bad(m, pl->f[i].path))
 			eg_mapper_finding(m, at, 0, "map-missing-field",
 				"%s%s%s is required and has no value (map %s "
 				"%s)", prefix, prefix[0] ? "/" : "", f->name,
@@ -265,8 +239,11 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 
 		if (!one[0] || !one[0][0])
 			continue;
-		for (i = 0; i < 4 && one[i] && one[i][0]; i++) {
+		for (i = 0; i < 4 && one[i] && one[i][0] && !any; i++)
 			any |= eg_rnode_child(node, one[i]) != NULL;
+		if (any || !shape_has(sh, one[0]))
+			continue;
+		for (i = 0; i < 4 && one[i] && one[i][0]; i++) {
 			if (strlen(names) + strlen(one[i]) + 3 < sizeof(names)) {
 				if (names[0])
 					strncat(names, ", ", 3);
@@ -274,11 +251,10 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 							       strlen(names) - 1);
 			}
 		}
-		if (!any && shape_has(sh, one[0]))
-			eg_mapper_finding(m, at, 0, "map-missing-field",
-				"%s needs one of: %s", prefix[0] ? prefix
-								 : "the record",
-				names);
+		eg_mapper_finding(m, at, 0, "map-missing-field",
+			"%s needs one of: %s", prefix[0] ? prefix
+							 : "the record",
+			names);
 	}
 }
 
@@ -288,15 +264,17 @@ build_group(eg_mapper *m, eg_rnode *node, const cshape *sh, int unit,
 {
 	size_t i;
 	eg_err rc = EG_OK;
-	char path[128];
+	mplan *pl = eg_mplan_get(m, sh, prefix);
 
+	if (!pl)
+		return EG_ENOMEM;
 	for (i = 0; i < sh->n && !rc; i++) {
 		const cfield *f = &sh->f[i];
+		mpfield *pf = &pl->f[i];
 
-		join_path(path, sizeof(path), prefix, f->name);
 		switch (f->type) {
 		case CT_LEVEL: {
-			int lv = level_index(m->map, f->name);
+			int lv = pf->lv;
 			unsigned ord = 0;
 
 			if (lv < 0)
@@ -321,26 +299,35 @@ build_group(eg_mapper *m, eg_rnode *node, const cshape *sh, int unit,
 					  &child);
 			if (rc)
 				break;
-			rc = build_group(m, child, f->sub, unit, path, ordinal);
+			rc = build_group(m, child, f->sub, unit, pf->path,
+					 ordinal);
 			if (rc)
 				break;
-			if (!child->child)
+			if (!child->child) {
 				eg_rnode_free(child);
-			else
-				check_node(m, child, f->sub, unit, path);
+			} else {
+				mplan *gp = eg_mplan_get(m, f->sub, pf->path);
+
+				if (!gp) {
+					rc = EG_ENOMEM;
+					break;
+				}
+				check_node(m, child, gp, unit);
+				eg_mplan_done(gp);
+			}
 			break;
 		}
 		case CT_PARTY:
-			rc = eg_mfield_eval_party(m, unit, path, f, node);
+			rc = eg_mfield_eval_party(m, unit, pf, f, node);
 			break;
 		default:
-			rc = eg_mfield_eval_leaf(m, unit, path, f, node, ordinal);
+			rc = eg_mfield_eval_leaf(m, unit, pf, f, node, ordinal);
 			break;
 		}
 	}
-	if (!rc && sh->f != NULL && strcmp(sh->name, "carrier") &&
-	    strcmp(sh->name, "dimensions") && strcmp(sh->name, "contact"))
-		check_node(m, node, sh, unit, prefix);
+	if (!rc && pl->check)
+		check_node(m, node, pl, unit);
+	eg_mplan_done(pl);
 	return rc;
 }
 
@@ -582,7 +569,7 @@ map_split(eg_mapper *m, unsigned *failed)
 	size_t nl = 0, i, j;
 	int any_own = 0;
 	eg_err rc = EG_OK;
-	int lv = level_index(m->map, "line");
+	int lv = eg_mplan_level(m->map, "line");
 	const cseg *sdq = NULL;
 
 	for (i = 1; i < m->nunit; i++)
@@ -882,5 +869,6 @@ eg_mapper_free(eg_mapper *m)
 	free(m->vform);
 	free(m->pend);
 	eg_mfield_cache_free(m);
+	eg_mplan_free_all(m);
 	free(m);
 }

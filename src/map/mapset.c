@@ -240,9 +240,9 @@ eg_mset_id(const eg_mapper *m, const cseg *s, char id[4])
 }
 
 /* As the reader makes it: the first two bytes, and the third when the
- * ID has three. */
+ * ID has three (the short or odd segments eg_mset_tag leaves here). */
 uint32_t
-eg_mset_tag(const eg_mapper *m, const cseg *s)
+eg_mset_tag_slow(const eg_mapper *m, const cseg *s)
 {
 	const unsigned char *p =
 	    (const unsigned char *)m->arena.data + s->off;
@@ -370,15 +370,18 @@ eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 		return vform_elem(m, s, i, comp);
 	if (comp == 0 && m->first_comp)
 		comp = 1; /* the syntax's view: the first component */
-	/* step over the tag and i - 1 elements */
+	/* step over the tag and i - 1 elements: a byte loop, since
+	 * segments are short and memchr's call cost more than the scan */
 	for (j = 0; j < i; j++) {
-		c = memchr(p, m->elsep, (size_t)(end - p));
-		if (!c)
+		while (p < end && *p != m->elsep)
+			p++;
+		if (p == end)
 			return sp;
-		p = c + 1;
+		p++;
 	}
-	c = memchr(p, m->elsep, (size_t)(end - p));
-	n = c ? (size_t)(c - p) : (size_t)(end - p);
+	for (c = p; c < end && *c != m->elsep; c++)
+		;
+	n = (size_t)(c - p);
 	if (m->rep) {
 		for (k = 0; k < n && p[k] != m->rep; k++)
 			;
@@ -405,6 +408,58 @@ eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 	sp.p = p;
 	sp.len = k;
 	return sp;
+}
+
+size_t
+eg_mset_elems(const eg_mapper *m, const cseg *s, unsigned first,
+	      eg_span *el, size_t n)
+{
+	const char *p = m->arena.data + s->off, *end = p + eg_mset_len(m, s);
+	size_t got = 0;
+	unsigned j;
+
+	if (first == 0)
+		return 0;
+	if (is_vform(m, s)) {
+		unsigned ne = eg_mset_nelem(m, s);
+
+		for (j = first; j <= ne && got <= n; j++, got++)
+			if (got < n)
+				el[got] = vform_elem(m, s, j, 0);
+		return got;
+	}
+	for (j = 0; j < first; j++) {
+		while (p < end && *p != m->elsep)
+			p++;
+		if (p == end)
+			return 0;
+		p++;
+	}
+	/* one pass over the rest: each element as eg_mset_elem(i, 0) */
+	for (;;) {
+		const char *c = p;
+		size_t k, len;
+
+		while (c < end && *c != m->elsep)
+			c++;
+		if (got == n)
+			return n + 1; /* more than n */
+		len = (size_t)(c - p);
+		for (k = 0; m->rep && k < len && p[k] != m->rep; k++)
+			;
+		if (m->rep)
+			len = k;
+		for (k = 0; m->first_comp && k < len && p[k] != m->comp; k++)
+			;
+		if (m->first_comp)
+			len = k;
+		el[got].p = p;
+		el[got].len = len;
+		got++;
+		if (c == end)
+			return got;
+		p = c + 1;
+	}
 }
 
 /* ---- units ---- */
@@ -440,6 +495,7 @@ add_to_unit(eg_mapper *m, int u, int si)
 {
 	cunit *un = &m->units[u];
 
+	un->tags |= eg_mset_tagbit(eg_mset_tag(m, &m->segs[si]));
 	if (un->tail >= 0)
 		m->segs[un->tail].next = si;
 	else
@@ -584,7 +640,11 @@ partition_hl(eg_mapper *m)
 			eg_span v = eg_mset_elem(m, s, 3, 0), par;
 			int lv, parent = 0, u;
 
-			snprintf(code, sizeof(code), "%.*s", (int)v.len, v.p);
+			size_t cn = v.len < sizeof(code) ? v.len
+							  : sizeof(code) - 1;
+
+			memcpy(code, v.p, cn); /* every HL: no printf */
+			code[cn] = '\0';
 			lv = find_level(m->map, code, NULL);
 			if (lv < 0) {
 				eg_mapper_finding(m, s, 3, "map-unknown-level",

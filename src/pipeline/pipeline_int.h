@@ -103,6 +103,15 @@ eg_err eg_pl_send_drop(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
  * (*sent may be NULL). */
 eg_err eg_pl_push_docs(eg_pipeline *pl, unsigned *sent,
 		       eg_error *e) EG_MUST_USE;
+/* outbound.c: check a document we wrote (src) with our own validator against
+ * the shipped and the partner's guides: each error to say(ud, text),
+ * *errors counts them; *unchecked when no guide applied (nothing to
+ * send it on). */
+eg_err eg_pl_out_validate(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			  struct eg_source *src,
+			  void (*say)(void *ud, const char *msg), void *ud,
+			  unsigned *errors, int *unchecked,
+			  eg_error *e) EG_MUST_USE;
 /* cleanup.c: the source clean-up of files whose outcome is committed. */
 eg_err eg_pl_post_actions(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
 /* cleanup.c: remove spool files no ledger row needs any more. */

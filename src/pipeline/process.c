@@ -88,6 +88,15 @@ keep_acks_in(fctx *fc, eg_error *e)
 			   "%u of our document(s) or group(s): see "
 			   "`edigate show %s`",
 			   fc->id, fc->name, c.attention, fc->id);
+	/* an acknowledgement of something we never sent (a wrong group
+	 * number, another sender's file): kept, and said */
+	if (c.statuses > c.matched)
+		eg_pl_note(fc->pl,
+			   "%s (%s): %u acknowledgement status(es) match "
+			   "nothing we sent this partner (no interchange or "
+			   "group of ours with those numbers): kept, see "
+			   "`edigate show %s`",
+			   fc->id, fc->name, c.statuses - c.matched, fc->id);
 	return EG_OK;
 }
 

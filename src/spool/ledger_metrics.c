@@ -56,10 +56,11 @@ eg_ledger_metrics_files(eg_ledger *l, int64_t after, int64_t *last,
 	eg_err rc;
 
 	rc = eg_ledger_query(l, &q, e,
-			     "SELECT partner, NULL, CASE WHEN source='sent' "
-			     "THEN 'out' ELSE 'in' END, NULL, count(*), "
-			     "sum(size), max(n) FROM files NOT INDEXED WHERE "
-			     "n > ?1 AND source IN ('local','sftp','sent') "
+			     "SELECT partner, NULL, CASE WHEN source IN "
+			     "('sent','outbound') THEN 'out' ELSE 'in' END, NULL, "
+			     "count(*), sum(size), max(n) FROM files NOT INDEXED "
+			     "WHERE n > ?1 AND source IN "
+			     "('local','sftp','sent','outbound') "
 			     "GROUP BY 1, 3",
 			     "i", after);
 	if (rc)

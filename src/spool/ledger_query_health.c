@@ -17,7 +17,8 @@
 	"(CASE WHEN ?3='' THEN NOT EXISTS (SELECT 1 FROM transactions t "  \
 	"WHERE t.file_id=f.id) ELSE EXISTS (SELECT 1 FROM transactions t " \
 	"WHERE t.file_id=f.id AND t.st01=?3) END) AND (CASE WHEN ?2='out' " \
-	"THEN f.source='sent' ELSE f.source<>'sent' END)"
+	"THEN f.source IN ('sent','outbound') ELSE f.source NOT IN "      \
+	"('sent','outbound') END)"
 #define WAS_QUARANTINED                                                    \
 	"(f.state IN ('rejected','partial') OR EXISTS (SELECT 1 FROM "     \
 	"file_events v WHERE v.file_id=f.id AND v.state IN "               \
@@ -120,7 +121,7 @@ eg_ledger_flow_causes(eg_ledger *l, const char *partner, const char *direction,
 			     "SELECT w.category, (SELECT group_concat(rule, "
 			     "' ') FROM (SELECT DISTINCT rule FROM findings "
 			     "WHERE file_id=f.id AND severity='error' AND rule "
-			     "IS NOT NULL)) FROM files f LEFT JOIN "
+			     "IS NOT NULL) r) FROM files f LEFT JOIN "
 			     "quarantine_work w ON w.file_id=f.id WHERE "
 			     "f.partner=?1 AND " IN_FLOW " AND f.state IN "
 			     "('rejected','partial')",
@@ -151,9 +152,9 @@ eg_ledger_flow_days(eg_ledger *l, const char *partner, const char *set,
 	    l, &q, e,
 	    "SELECT (f.received_at-?2)/86400, count(*), count(CASE WHEN "
 	    WAS_QUARANTINED " THEN 1 END) FROM files f WHERE f.partner=?1 "
-	    "AND f.source<>'sent' AND f.received_at>=?2 AND (?3 IS NULL OR "
-	    "EXISTS (SELECT 1 FROM transactions t WHERE t.file_id=f.id AND "
-	    "t.st01=?3)) GROUP BY 1",
+	    "AND f.source NOT IN ('sent','outbound') AND f.received_at>=?2 "
+	    "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM transactions t WHERE "
+	    "t.file_id=f.id AND t.st01=?3)) GROUP BY 1",
 	    "tit", partner, day0, set);
 	if (rc)
 		return rc;

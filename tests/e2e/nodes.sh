@@ -190,14 +190,22 @@ NS=$((NS + 30))
 # ends it after this (docs/nodes.md recommends it beside the lease); for
 # the sessions of this part only, a healthy node may be slow elsewhere
 pg "ALTER DATABASE nodes SET idle_in_transaction_session_timeout = '5s'" >/dev/null
+# n1 is caught mid-run: the test holds shopco's control-number row for
+# two seconds, so n1 waits there, with the lease, until it is stopped
+pg "BEGIN; SELECT last FROM control_numbers WHERE partner='shopco' FOR UPDATE; SELECT pg_sleep(2); COMMIT" >/dev/null &
+pl=$!
+n=0
+while [ $n -lt 50 ] && [ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND state='active' AND pid<>pg_backend_pid()")" -lt 1 ]; do
+	n=$((n + 1)); sleep 0.05
+done
 EDIGATE_NODE=n1 "$bin" --home "$h" --ledger "$url" run >"$t/stale.log" 2>&1 &
 pa=$!
-# stop it once it works on the partner (it holds shopco's lease)
 n=0
-while [ $n -lt 300 ] && [ "$(pg "SELECT count(*) FROM files WHERE name LIKE 'late%' AND state='accepted'")" -lt 2 ]; do
-	n=$((n + 1)); sleep 0.1
+while [ $n -lt 100 ] && [ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type='Lock'")" -lt 1 ]; do
+	n=$((n + 1)); sleep 0.02
 done
 kill -STOP $pa
+wait $pl
 is "$(pg "SELECT node FROM leases WHERE name='partner:shopco' AND expires>0")" n1 "n1 holds shopco's lease when stopped"
 tok=$(pg "SELECT token FROM leases WHERE name='partner:shopco'")
 # the lease's time passes while n1 sleeps (the UPDATE waits for n1's
