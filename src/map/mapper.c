@@ -521,7 +521,7 @@ make_record(eg_mapper *m, unsigned *failed)
 	m->nbad = 0;
 	/* runs only where the record is written before the set goes and
 	 * nothing but the writers reads inside a level (see run_level) */
-	m->runs_ok = m->o.eager && !m->only_lines && !m->map->split_ship_to &&
+	m->runs_ok = m->o.eager && !m->only_lines &&
 		     !(m->o.profile && m->o.profile->nrules);
 	if ((rc = eg_rnode_new_root(&rec, sh->name)) != EG_OK)
 		return rc;
@@ -621,6 +621,7 @@ map_split(eg_mapper *m, unsigned *failed)
 			rc = EG_ENOMEM;
 		for (i = 0; !rc && i < nl; i++) {
 			eg_span ki = {"", 0};
+			size_t nsel = 0;
 
 			if (done[i])
 				continue;
@@ -646,8 +647,11 @@ map_split(eg_mapper *m, unsigned *failed)
 					continue;
 				done[j] = 1;
 				sel[lines[j]] = 1;
+				nsel++;
 			}
-			m->only_lines = sel;
+			/* one destination for every line: no selection, so
+			 * the lines may be a run (make_record) */
+			m->only_lines = nsel < nl ? sel : NULL;
 			m->ship_to_unit = dest[i];
 			rc = make_record(m, failed);
 			for (j = i; j < nl; j++)

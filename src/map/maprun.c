@@ -118,8 +118,9 @@ run_level(const eg_mapper *m, const cfield *cf)
 {
 	size_t i;
 
-	if (!m->runs_ok || !strcmp(cf->name, "line"))
-		return 0; /* an order's lines are kept for quantity rules */
+	/* an order's lines too: the ledger reads them through the run
+	 * (eg_rnode_each_same), and rules, which read the tree, turn runs
+	 * off (runs_ok) */
 	for (i = 0; i < m->map->nkeys; i++) {
 		const char *p = m->map->keys[i].path;
 

@@ -891,27 +891,63 @@ read_line(eg_ref_line *l, const eg_rnode *n)
 	return rc;
 }
 
+typedef struct linewalk {
+	eg_err (*fn)(void *ud, const eg_ref_line *ln);
+	void *ud;
+} linewalk;
+
+static eg_err
+each_line(void *ud, const eg_rnode *n)
+{
+	linewalk *w = ud;
+	eg_ref_line l;
+	eg_err rc = read_line(&l, n);
+
+	return rc ? rc : w->fn(w->ud, &l);
+}
+
+eg_err
+eg_ref_lines_each(const eg_rnode *rec,
+		  eg_err (*fn)(void *ud, const eg_ref_line *ln), void *ud)
+{
+	linewalk w = {fn, ud};
+
+	if (strcmp(rec->name, "WarehouseOrder") != 0)
+		return EG_OK;
+	return eg_rnode_each_same(eg_rnode_child(rec, "line"), each_line, &w);
+}
+
+static eg_err
+keep_line(void *ud, const eg_ref_line *ln)
+{
+	eg_ref_doc *d = ud;
+	size_t cap = d->nlines;
+	eg_ref_line *v;
+
+	if (cap && (cap & (cap - 1)) == 0) { /* full at each power of two */
+		if (cap > SIZE_MAX / 2 / sizeof(*v) ||
+		    !(v = realloc(d->lines, 2 * cap * sizeof(*v))))
+			return EG_ENOMEM;
+		d->lines = v;
+	} else if (!cap && !(d->lines = malloc(sizeof(*d->lines)))) {
+		return EG_ENOMEM;
+	}
+	d->lines[d->nlines++] = *ln;
+	return EG_OK;
+}
+
 /* The document of a record: its set, file id and (WarehouseOrder) lines. */
 eg_err
 eg_ref_doc_read(eg_ref_doc *d, const char *set, const eg_rnode *rec)
 {
-	const eg_rnode *n;
-	size_t i = 0;
 	eg_err rc;
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->set, sizeof(d->set), "%s", set);
 	rc = put(d->file_id, sizeof(d->file_id),
 		 eg_rnode_text(rec, "correlation/fileId"));
-	if (rc || strcmp(rec->name, "WarehouseOrder") != 0)
-		return rc;
-	for (n = eg_rnode_child(rec, "line"); n; n = eg_rnode_next_same(n))
-		d->nlines++;
-	if (d->nlines && !(d->lines = calloc(d->nlines, sizeof(*d->lines))))
-		rc = EG_ENOMEM;
-	for (n = eg_rnode_child(rec, "line"); !rc && n;
-	     n = eg_rnode_next_same(n))
-		rc = read_line(&d->lines[i++], n);
+	if (!rc)
+		rc = eg_ref_lines_each(rec, keep_line, d);
 	if (rc)
 		eg_ref_doc_clear(d);
 	return rc;
