@@ -9,9 +9,10 @@
  * so this is what keeps the largest set the guides allow in bounded
  * memory.  The set's bytes and units must still be there when the
  * record is written: runs are made only when records are handed out as
- * soon as the set is mapped (eager), not for the 850 split (its choice
- * of lines is gone by then), and only where nothing but the writers
- * reads inside the level (run_level).
+ * soon as the set is mapped (eager); an 850 split keeps which record
+ * each line goes to (line_grp) until then, and a run carries its record's
+ * destination.  Only where nothing but the writers and the ledger read
+ * inside the level (run_level).
  */
 #include <string.h>
 
