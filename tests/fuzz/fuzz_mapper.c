@@ -17,6 +17,7 @@
 #include "edigate/map.h"
 #include "edigate/profile.h"
 #include "edigate/record.h"
+#include "edigate/rules.h"
 #include "edigate/source.h"
 #include "edigate/x12_check.h"
 
@@ -53,18 +54,42 @@ on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 	return eg_mapper_segment(((ctx *)ud)->mapper, seg, e);
 }
 
+/* A sink that keeps nothing: drained between the units of every run. */
+static eg_err
+drain_all(void *ud, eg_buf *out)
+{
+	(void)ud;
+	eg_buf_reset(out);
+	return EG_OK;
+}
+
+/* The ledger's walk over an order's lines (through runs too). */
+static eg_err
+on_line(void *ud, const eg_ref_line *ln)
+{
+	if (ln->quantity[sizeof(ln->quantity) - 1] != '\0')
+		abort();
+	(void)ud;
+	return EG_OK;
+}
+
 static eg_err
 on_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	ctx *c = ud;
+	eg_record_sink sink = {drain_all, NULL, 1};
 	eg_err rc;
 
 	(void)e;
 	c->records++;
 	eg_buf_reset(&c->out);
-	rc = eg_record_write_json(&c->out, rec);
+	rc = eg_record_write_json_to(&c->out, rec, c->records & 1 ? &sink
+								 : NULL);
 	if (rc == EG_OK)
-		rc = eg_record_write_xml(&c->out, rec, 1);
+		rc = eg_record_write_xml_to(&c->out, rec, 1,
+					    c->records & 1 ? NULL : &sink);
+	if (rc == EG_OK)
+		rc = eg_ref_lines_each(rec, on_line, c);
 	return rc;
 }
 
