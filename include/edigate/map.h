@@ -118,7 +118,8 @@ typedef struct eg_mapper_opts {
 	 * built again one at a time as the record is written, so a set of
 	 * 200,000 items is never held as a tree.  Only where nothing but the
 	 * writers (and the ledger, through eg_rnode_each_same) read those
-	 * units: no business key inside the level, no rules in the profile.
+	 * units: no business key inside the level, no rule of the profile
+	 * about the set.
 	 * SIZE_MAX: never.
 	 */
 	size_t run_min_units;

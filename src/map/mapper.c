@@ -511,6 +511,20 @@ keep_record(eg_mapper *m, eg_rnode *rec)
 	return EG_OK;
 }
 
+/* Does a rule of the profile read records of set?  They read the whole
+ * tree, so those records hold no runs; rules about other sets (a 945's
+ * against the 940) leave a 940's lines free to be one. */
+static int
+rules_read(const eg_profile *p, const char *set)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->nrules; i++)
+		if (!p->rules[i].set[0] || !strcmp(p->rules[i].set, set))
+			return 1;
+	return 0;
+}
+
 /* Build one record from the set (or, split, from some of its lines). */
 static eg_err
 make_record(eg_mapper *m, unsigned *failed)
@@ -524,7 +538,7 @@ make_record(eg_mapper *m, unsigned *failed)
 	m->nbad = 0;
 	/* runs only where the record is written before the set goes and
 	 * nothing but the writers reads inside a level (see run_level) */
-	m->runs_ok = m->o.eager && !(m->o.profile && m->o.profile->nrules);
+	m->runs_ok = m->o.eager && !rules_read(m->o.profile, m->map->set);
 	if ((rc = eg_rnode_new_root(&rec, sh->name)) != EG_OK)
 		return rc;
 	rc = build_correlation(m, rec, &cor);

@@ -128,8 +128,8 @@ run_level(const eg_mapper *m, const cfield *cf)
 	size_t i;
 
 	/* an order's lines too: the ledger reads them through the run
-	 * (eg_rnode_each_same), and rules, which read the tree, turn runs
-	 * off (runs_ok) */
+	 * (eg_rnode_each_same), and a rule about the set, which reads the
+	 * tree, turns runs off (runs_ok) */
 	for (i = 0; i < m->map->nkeys; i++) {
 		const char *p = m->map->keys[i].path;
 

@@ -288,6 +288,7 @@ typedef struct mrun {
 	unsigned records, items, too_large, findings, runs;
 	unsigned lines;     /* order lines the ledger would keep */
 	unsigned long qty;  /* their quantities added up */
+	const eg_profile *profile; /* for the mapper, or NULL */
 	eg_buf *out; /* records written here as JSON, then XML; or NULL */
 } mrun;
 
@@ -380,8 +381,11 @@ map_input(const eg_buf *in, size_t max_segments, int eager, size_t run_min,
 	eg_source *src = NULL;
 	eg_error e;
 
+	const eg_profile *prof = r->profile;
+
 	memset(r, 0, sizeof(*r));
 	r->out = out;
+	r->profile = prof;
 	memset(&mo, 0, sizeof(mo));
 	memset(&co, 0, sizeof(co));
 	memset(&ev, 0, sizeof(ev));
@@ -389,6 +393,7 @@ map_input(const eg_buf *in, size_t max_segments, int eager, size_t run_min,
 	if (eg_maps_new(&maps, REPO, &e) != EG_OK)
 		fail_msg("eg_maps_new: %s", e.msg);
 	mo.maps = maps;
+	mo.profile = prof;
 	mo.file_id = "t-1";
 	mo.file_sha256 = "0000000000000000000000000000000000000000000000000000"
 			 "000000000000";
@@ -428,7 +433,7 @@ static void
 test_mapper_runs(void **state)
 {
 	eg_buf in, whole, runs, one;
-	mrun r;
+	mrun r = {0};
 	int mixed;
 
 	(void)state;
@@ -547,7 +552,7 @@ test_mapper_line_runs(void **state)
 {
 	static const unsigned dests[] = {0, 3};
 	eg_buf in, whole, runs;
-	mrun r;
+	mrun r = {0};
 	unsigned k, lines, wlines;
 	unsigned long qty;
 
@@ -578,6 +583,29 @@ test_mapper_line_runs(void **state)
 		assert_memory_equal(runs.data, whole.data, whole.len);
 		eg_buf_free(&whole);
 		eg_buf_free(&runs);
+		eg_buf_free(&in);
+	}
+	/* rules about 945s (northwh's) leave a 940's lines a run (rules
+	 * read the tree, so a set a rule reads holds no runs) */
+	{
+		eg_profile *p = NULL;
+		eg_error e;
+
+		eg_error_clear(&e);
+		if (eg_profile_load(&p, REPO "/tests/fixtures/map/home/partners/"
+				    "northwh.xml", REPO, &e) != EG_OK)
+			fail_msg("northwh.xml: %s", e.msg);
+		eg_buf_init(&in, (size_t)64 << 20);
+		order_lines(&in, 3000, 0);
+		r.out = NULL;
+		r.profile = p;
+		map_input(&in, 0, 1, 0, &r);
+		assert_int_equal(r.records, 1);
+		assert_int_equal(r.runs, 1);
+		assert_int_equal(r.lines, 3000);
+		assert_true(p->nrules > 0);
+		r.profile = NULL;
+		eg_profile_free(p);
 		eg_buf_free(&in);
 	}
 	/* 1,001 stores: more than one 850 is split into */
@@ -639,7 +667,7 @@ test_record_sink(void **state)
 	eg_source *src = NULL;
 	eg_error e;
 	sinkbuf s;
-	mrun r;
+	mrun r = {0};
 
 	(void)state;
 	eg_buf_init(&in, (size_t)64 << 20);
@@ -692,7 +720,7 @@ test_record_sink(void **state)
 static void
 test_mapper_linear(void **state)
 {
-	mrun r;
+	mrun r = {0};
 	eg_mapper_counts small, big;
 	double ratio;
 
@@ -716,7 +744,7 @@ test_mapper_linear(void **state)
 static void
 test_mapper_set_limit(void **state)
 {
-	mrun r;
+	mrun r = {0};
 	eg_mapper_counts c;
 
 	(void)state;
