@@ -119,6 +119,9 @@ typedef struct eg_record_sink {
 	eg_err (*drain)(void *ud, eg_buf *out);
 	void *ud;
 	size_t at;
+	/* or NULL: each unit of a run, once written, while it exists (so a
+	 * reader that needs the units too does not build them again) */
+	eg_err (*unit)(void *ud, const eg_rnode *unit);
 } eg_record_sink;
 eg_err eg_record_write_json_to(eg_buf *out, const eg_rnode *rec,
 			       const eg_record_sink *s) EG_MUST_USE;

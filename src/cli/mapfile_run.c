@@ -138,7 +138,7 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	eg_cli_mapfile *mf = ud;
 	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
-	eg_record_sink sink = {drain_out, mf, OUT_DRAIN};
+	eg_record_sink sink = {.drain = drain_out, .ud = mf, .at = OUT_DRAIN};
 	const eg_record_sink *s = mf->out ? &sink : NULL;
 	eg_err rc;
 

@@ -417,6 +417,8 @@ each_xml(void *wctx, const eg_rnode *child)
 	xmlctx *x = wctx;
 	eg_err rc = write_xml(x->b, child, x->depth, x->s);
 
+	if (!rc && x->s && x->s->unit)
+		rc = x->s->unit(x->s->ud, child);
 	return rc ? rc : drain(x->b, x->s);
 }
 
@@ -504,7 +506,11 @@ each_json(void *wctx, const eg_rnode *child)
 
 	if (!rc)
 		rc = write_json_value(j->b, child, j->s);
-	return rc || !j->run ? rc : drain(j->b, j->s);
+	if (rc || !j->run)
+		return rc;
+	if (j->s && j->s->unit && (rc = j->s->unit(j->s->ud, child)))
+		return rc;
+	return drain(j->b, j->s);
 }
 
 static eg_err

@@ -868,8 +868,8 @@ put(char *dst, size_t cap, const char *src)
 	return n >= 0 && (size_t)n < cap ? EG_OK : EG_ELIMIT;
 }
 
-static eg_err
-read_line(eg_ref_line *l, const eg_rnode *n)
+eg_err
+eg_ref_line_read(eg_ref_line *l, const eg_rnode *n)
 {
 	const eg_rnode *q = eg_rnode_child(n, "quantityOrdered");
 	eg_err rc;
@@ -901,7 +901,7 @@ each_line(void *ud, const eg_rnode *n)
 {
 	linewalk *w = ud;
 	eg_ref_line l;
-	eg_err rc = read_line(&l, n);
+	eg_err rc = eg_ref_line_read(&l, n);
 
 	return rc ? rc : w->fn(w->ud, &l);
 }

@@ -182,7 +182,9 @@ check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
 }
 
 /* The records file takes what the writer holds, between two units of a
- * run: a record of 200,000 lines is never held whole as JSON. */
+ * run: a record of 200,000 lines is never held whole as JSON.  When an
+ * order's lines are a run, the ledger keeps each line as it is written
+ * (built once for both, not once more for the ledger). */
 typedef struct drainctx {
 	fctx *fc;
 	eg_error *e;
@@ -201,12 +203,32 @@ drain_records(void *ud, eg_buf *out)
 	return rc;
 }
 
+static eg_err
+keep_written_line(void *ud, const eg_rnode *unit)
+{
+	drainctx *d = ud;
+	eg_ref_line ln;
+	eg_err rc;
+
+	if (strcmp(unit->name, "line") != 0)
+		return EG_OK;
+	if ((rc = eg_ref_line_read(&ln, unit))) {
+		d->failed = 1;
+		return eg_fail(d->e, rc, "cannot keep the order lines: %s",
+			       eg_err_str(rc));
+	}
+	rc = eg_ledger_pl_ref_line_add(d->fc->l, d->fc->txn_id, &ln, d->e);
+	d->failed = rc != EG_OK;
+	return rc;
+}
+
 eg_err
 eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	fctx *fc = ud;
 	drainctx dc = {fc, e, 0};
-	eg_record_sink sink = {drain_records, &dc, REC_FLUSH};
+	eg_record_sink sink = {.drain = drain_records, .ud = &dc,
+			       .at = REC_FLUSH};
 	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
 	int write = 1;
 	eg_err rc;
@@ -217,8 +239,11 @@ eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
 		return rc;
 	if (!write)
 		return EG_OK;
-	if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id, set ? set : "", rec,
-				       e)))
+	if (!strcmp(rec->name, "WarehouseOrder") &&
+	    eg_rnode_is_run(eg_rnode_child(rec, "line")))
+		sink.unit = keep_written_line; /* the lines, as written */
+	else if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id,
+					    set ? set : "", rec, e)))
 		return rc;
 	if ((rc = eg_record_write_json_to(&fc->recbuf, rec, &sink)))
 		return dc.failed ? rc

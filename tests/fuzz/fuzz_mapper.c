@@ -77,7 +77,7 @@ static eg_err
 on_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	ctx *c = ud;
-	eg_record_sink sink = {drain_all, NULL, 1};
+	eg_record_sink sink = {.drain = drain_all, .at = 1};
 	eg_err rc;
 
 	(void)e;

@@ -640,7 +640,7 @@ static eg_err
 mr_record_drained(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	sinkbuf *s = ud;
-	eg_record_sink sink = {sink_take, s, 4096};
+	eg_record_sink sink = {.drain = sink_take, .ud = s, .at = 4096};
 	eg_buf b;
 	eg_err rc;
 
