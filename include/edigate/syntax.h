@@ -189,6 +189,14 @@ typedef struct eg_syntax_desc {
 	 * acknowledged as the profile says (X12's 997 again).
 	 */
 	int quiet_duplicates;
+	/*
+	 * For people (the reject report): what a document is called, and
+	 * the names of the interchange and group control numbers, the
+	 * document type and its reference in this syntax.  NULL: neutral
+	 * words.
+	 */
+	const char *doc_word;	    /* "set"; "message" */
+	const char *ctl_names[4]; /* ISA13 GS06 ST01 ST02; UNB 0020 ... */
 } eg_syntax_desc;
 
 /* The X12 descriptor (src/formats/x12_syntax.c). */

@@ -773,4 +773,6 @@ const eg_syntax_desc eg_syntax_edifact = {
     &edifact_acks,
     edi_partner_id,
     1, /* a duplicate gets no second CONTRL */
+    "message",
+    {"UNB 0020", "UNG 0048", "UNH 0065", "UNH 0062"},
 };

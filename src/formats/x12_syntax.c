@@ -209,4 +209,6 @@ const eg_syntax_desc eg_syntax_x12 = {
     &x12_acks,
     x12_partner_id,
     0, /* a duplicate is acknowledged again, as the profile says */
+    "set",
+    {"ISA13", "GS06", "ST01", "ST02"},
 };

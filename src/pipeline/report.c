@@ -42,18 +42,25 @@ report_facts(const fctx *fc, const char *final_state, eg_report_facts *f)
 typedef struct rows {
 	eg_buf *t, *j;
 	int n;
+	const eg_syntax_desc *syn; /* its words for the text; may be NULL */
 } rows;
 
 static eg_err
 txn_row(void *ud, const eg_ledger_txn_row *x, eg_error *e)
 {
 	rows *rw = ud;
+	const eg_syntax_desc *s = rw->syn;
+	int named = s && s->doc_word && s->ctl_names[0] && s->ctl_names[1];
 	eg_err rc;
 
 	(void)e;
-	rc = eg_buf_addf(rw->t, "  set ISA13 %s GS06 %s %s %s: %s%s%s\n",
-			 x->isa13, x->gs06, x->st01, x->st02, x->status,
-			 x->key[0] ? " " : "", x->key);
+	/* the standard's names: "set ISA13 .. GS06 ..", "message UNB 0020
+	 * .. UNG 0048 .." (JSON keeps its keys whatever the syntax) */
+	rc = eg_buf_addf(rw->t, "  %s %s %s %s %s %s %s: %s%s%s\n",
+			 named ? s->doc_word : "document",
+			 named ? s->ctl_names[0] : "interchange", x->isa13,
+			 named ? s->ctl_names[1] : "group", x->gs06, x->st01,
+			 x->st02, x->status, x->key[0] ? " " : "", x->key);
 	if (!rc)
 		rc = eg_buf_addf(rw->j,
 				 "%s{\"isa13\":\"%s\",\"gs06\":\"%s\","
@@ -193,6 +200,7 @@ eg_fc_write_report(fctx *fc, const char *final_state, eg_error *e)
 	rw.t = &t;
 	rw.j = &j;
 	rw.n = 0;
+	rw.syn = fc->syn;
 	if ((rc = eg_ledger_pl_file_txns(fc->l, fc->id, txn_row, &rw, e)))
 		goto out;
 	if (!rc)

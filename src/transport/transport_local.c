@@ -805,8 +805,13 @@ local_put(eg_transport *tr, const char *local_path, const char *name,
 	rc = already_there(t, local_path, dst, &there, e);
 	if (rc != EG_OK)
 		return rc;
-	if (there) /* its rename may not be durable yet */
+	if (there) {
+		/* an earlier try died between link and unlink: its temporary
+		 * name goes; the final name may not be durable yet */
+		if ((rc = unlink_gone_ok(t, tmp, e)) != EG_OK)
+			return rc;
 		return sync_dir(t, t->outbox, e);
+	}
 	if (t->base.batched) {
 		size_t i;
 

@@ -87,6 +87,10 @@ expect_sql "SELECT count(*) FROM findings WHERE file_id='$B' AND code='21'" 1
 [ -f "$h/spool/quarantine/eurofood/$B/bad.edi" ] && ok || bad "2: bad.edi not in quarantine"
 grep -q 'code 21' "$h/spool/quarantine/eurofood/$B/report.txt" && ok ||
 	bad "2: the reject report names the 0085 code"
+# the report names the control numbers in EDIFACT's words, not X12's
+grep -q '^  message UNB 0020 [^ ]* UNG 0048 ' "$h/spool/quarantine/eurofood/$B/report.txt" &&
+	! grep -q 'ISA13' "$h/spool/quarantine/eurofood/$B/report.txt" && ok ||
+	bad "2: the reject report says UNB 0020 / UNG 0048: $(grep -m1 '^  [a-z]' "$h/spool/quarantine/eurofood/$B/report.txt")"
 same "$out/eurofood-CONTRL-000000002.edi" "$fx/expected/bad.contrl"
 expect_sql "SELECT state FROM files WHERE id='$N'" rejected
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$N' AND rule='not-supported' AND message LIKE '%no map for ORDERS%'" 1
