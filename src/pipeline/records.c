@@ -230,6 +230,7 @@ eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
 	eg_record_sink sink = {.drain = drain_records, .ud = &dc,
 			       .at = REC_FLUSH};
 	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
+	const eg_rnode *lines;
 	int write = 1;
 	eg_err rc;
 
@@ -240,7 +241,7 @@ eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
 	if (!write)
 		return EG_OK;
 	if (!strcmp(rec->name, "WarehouseOrder") &&
-	    eg_rnode_is_run(eg_rnode_child(rec, "line")))
+	    (lines = eg_rnode_child(rec, "line")) && eg_rnode_is_run(lines))
 		sink.unit = keep_written_line; /* the lines, as written */
 	else if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id,
 					    set ? set : "", rec, e)))
