@@ -26,6 +26,7 @@
 
 #include "edigate/record.h"
 #include "edigate/rules.h"
+#include "../../src/map/linematch.h"
 
 /* 2024-01-10T12:00:00Z */
 #define NOW ((time_t)1704888000)
@@ -1138,6 +1139,68 @@ test_memstore_refuses_truncation(void **state)
 	eg_memstore_free(m);
 }
 
+/* The line an item counts for, from the index (linematch.h), the way a
+ * scan of every line decided it: the identifier the line has decides
+ * (sku, else GTIN without leading zeros, else buyer part), the line with
+ * the item's line number wins, else the first line that matches. */
+static void
+test_linematch(void **state)
+{
+	eg_ref_line l[7];
+	eg_lineindex *x = NULL;
+	size_t none = sizeof(l) / sizeof(l[0]);
+
+	(void)state;
+	memset(l, 0, sizeof(l));
+	strcpy(l[0].line_number, "1"); /* sku and GTIN: the sku decides */
+	strcpy(l[0].sku, "A");
+	strcpy(l[0].gtin, "084512100007");
+	strcpy(l[1].line_number, "2"); /* GTIN only */
+	strcpy(l[1].gtin, "0084512100007");
+	strcpy(l[2].line_number, "3"); /* the same article again */
+	strcpy(l[2].sku, "A");
+	strcpy(l[3].line_number, "4"); /* buyer part only */
+	strcpy(l[3].buyer_part, "BP-1");
+	strcpy(l[4].line_number, "5"); /* a value holding the separators */
+	strcpy(l[4].sku, "B:5");
+	strcpy(l[5].line_number, "6");
+	strcpy(l[5].sku, "B");
+	strcpy(l[6].line_number, "7"); /* GTIN and buyer part */
+	strcpy(l[6].gtin, "4006381333931");
+	strcpy(l[6].buyer_part, "BP-2");
+	assert_int_equal(eg_lineindex_new(&x, l, none), EG_OK);
+	/* sku A: lines 1 and 3; by line number, else the first */
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, NULL), 0);
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, "3"), 2);
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, "9"), 0);
+	/* another sku, the GTIN of line 1: line 1 is decided by its sku
+	 * (no match); line 2 has only the GTIN, zeros aside */
+	assert_int_equal(eg_linematch(x, "Z", "84512100007", NULL, "1"), 1);
+	/* no sku: the GTIN matches lines 1 and 2 */
+	assert_int_equal(eg_linematch(x, NULL, "84512100007", NULL, NULL), 0);
+	assert_int_equal(eg_linematch(x, NULL, "084512100007", NULL, "2"), 1);
+	/* buyer part: only where the line has neither sku nor a GTIN the
+	 * item has */
+	assert_int_equal(eg_linematch(x, NULL, NULL, "BP-1", NULL), 3);
+	assert_int_equal(eg_linematch(x, "A", NULL, "BP-1", "4"), 3);
+	assert_int_equal(eg_linematch(x, NULL, "4006381333931", "BP-9", NULL), 6);
+	assert_int_equal(eg_linematch(x, NULL, "1", "BP-2", NULL), none);
+	assert_int_equal(eg_linematch(x, NULL, NULL, "BP-2", NULL), 6);
+	/* "B" with line number "5" is not "B:5" */
+	assert_int_equal(eg_linematch(x, "B", NULL, NULL, "5"), 5);
+	assert_int_equal(eg_linematch(x, "B:5", NULL, NULL, NULL), 4);
+	/* longer than any line's field: matches nothing */
+	assert_int_equal(eg_linematch(x, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+				      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				      NULL, NULL, NULL), none);
+	assert_int_equal(eg_linematch(x, NULL, NULL, NULL, "1"), none);
+	eg_lineindex_free(x);
+	/* an empty order */
+	assert_int_equal(eg_lineindex_new(&x, l, 0), EG_OK);
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, "1"), 0);
+	eg_lineindex_free(x);
+}
+
 int
 main(void)
 {
@@ -1160,6 +1223,7 @@ main(void)
 		cmocka_unit_test(test_tolerance_same_article_two_lines),
 		cmocka_unit_test(test_tolerance_reference_missing),
 		cmocka_unit_test(test_tolerance_by_po_number),
+		cmocka_unit_test(test_linematch),
 		cmocka_unit_test(test_date_window),
 		cmocka_unit_test(test_date_window_unbounded),
 		cmocka_unit_test(test_date_window_bad_dates),
