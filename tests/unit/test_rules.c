@@ -1152,22 +1152,22 @@ test_linematch(void **state)
 
 	(void)state;
 	memset(l, 0, sizeof(l));
-	strcpy(l[0].line_number, "1"); /* sku and GTIN: the sku decides */
-	strcpy(l[0].sku, "A");
-	strcpy(l[0].gtin, "084512100007");
-	strcpy(l[1].line_number, "2"); /* GTIN only */
-	strcpy(l[1].gtin, "0084512100007");
-	strcpy(l[2].line_number, "3"); /* the same article again */
-	strcpy(l[2].sku, "A");
-	strcpy(l[3].line_number, "4"); /* buyer part only */
-	strcpy(l[3].buyer_part, "BP-1");
-	strcpy(l[4].line_number, "5"); /* a value holding the separators */
-	strcpy(l[4].sku, "B:5");
-	strcpy(l[5].line_number, "6");
-	strcpy(l[5].sku, "B");
-	strcpy(l[6].line_number, "7"); /* GTIN and buyer part */
-	strcpy(l[6].gtin, "4006381333931");
-	strcpy(l[6].buyer_part, "BP-2");
+	snprintf(l[0].line_number, sizeof(l[0].line_number), "%s", "1"); /* sku and GTIN: the sku decides */
+	snprintf(l[0].sku, sizeof(l[0].sku), "%s", "A");
+	snprintf(l[0].gtin, sizeof(l[0].gtin), "%s", "084512100007");
+	snprintf(l[1].line_number, sizeof(l[1].line_number), "%s", "2"); /* GTIN only */
+	snprintf(l[1].gtin, sizeof(l[1].gtin), "%s", "0084512100007");
+	snprintf(l[2].line_number, sizeof(l[2].line_number), "%s", "3"); /* the same article again */
+	snprintf(l[2].sku, sizeof(l[2].sku), "%s", "A");
+	snprintf(l[3].line_number, sizeof(l[3].line_number), "%s", "4"); /* buyer part only */
+	snprintf(l[3].buyer_part, sizeof(l[3].buyer_part), "%s", "BP-1");
+	snprintf(l[4].line_number, sizeof(l[4].line_number), "%s", "5"); /* a value holding the separators */
+	snprintf(l[4].sku, sizeof(l[4].sku), "%s", "B:5");
+	snprintf(l[5].line_number, sizeof(l[5].line_number), "%s", "6");
+	snprintf(l[5].sku, sizeof(l[5].sku), "%s", "B");
+	snprintf(l[6].line_number, sizeof(l[6].line_number), "%s", "7"); /* GTIN and buyer part */
+	snprintf(l[6].gtin, sizeof(l[6].gtin), "%s", "4006381333931");
+	snprintf(l[6].buyer_part, sizeof(l[6].buyer_part), "%s", "BP-2");
 	assert_int_equal(eg_lineindex_new(&x, l, none), EG_OK);
 	/* sku A: lines 1 and 3; by line number, else the first */
 	assert_int_equal(eg_linematch(x, "A", NULL, NULL, NULL), 0);
