@@ -2,10 +2,14 @@
  * fuzz_mapper.c - libFuzzer target: X12 to canonical records.
  *
  * Every input is checked (envelope, shipped guides) and mapped with the
- * shipped maps and a test partner's code lists, overrides and rules
- * (tests/fixtures/map/home/partners/shopco.xml), the way `edigate map`
- * does; each record is written as JSON and as XML (every other input
- * with its levels as runs, built again while written).  What must hold: no
+ * shipped maps and a test partner's code lists and overrides
+ * (tests/fixtures/map/home/partners/shopco.xml), or, for every other
+ * input, another's rules (northwh.xml: a 945 against the 940s mapped
+ * before it in the same input, through an in-memory store), the way
+ * `edigate map` does; each record is written as JSON and as XML (every
+ * other input with its levels as runs, built again while written, the
+ * writers draining into a sink), and its order lines are read the way
+ * the ledger reads them.  What must hold: no
  * crash, leak, hang or sanitizer report, and no record for a file the
  * checks found no transaction set in.  Runs from the repository root.
  */
@@ -22,16 +26,21 @@
 #include "edigate/x12_check.h"
 
 #define PROFILE "tests/fixtures/map/home/partners/shopco.xml"
+/* with rules: a 945 must answer a 940 (requires-reference) and ship what
+ * it ordered (quantity-tolerance); the 940s of the same input are
+ * remembered, so a 940 then a 945 reach the line matching */
+#define PROFILE_RULES "tests/fixtures/map/home/partners/northwh.xml"
 
 /* Loaded once: the fuzzer's only globals, outside the library. */
 static eg_guides *guides;
 static eg_maps *maps;
-static eg_profile *prof;
+static eg_profile *prof, *prof_rules;
 
 typedef struct ctx {
 	eg_mapper *mapper;
 	eg_buf out;
 	unsigned long records;
+	eg_memstore *mem; /* with rules: what this input mapped */
 } ctx;
 
 static void
@@ -90,6 +99,14 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 					    c->records & 1 ? NULL : &sink);
 	if (rc == EG_OK)
 		rc = eg_ref_lines_each(rec, on_line, c);
+	if (rc == EG_OK && c->mem) {
+		const char *set =
+		    eg_rnode_text(rec, "correlation/transaction/setId");
+
+		rc = eg_memstore_add(c->mem, "northwh", set ? set : "", rec);
+		if (rc == EG_ELIMIT)
+			rc = EG_OK; /* a value too long to remember */
+	}
 	return rc;
 }
 
@@ -102,7 +119,8 @@ load_once(void)
 	if (guides)
 		return;
 	if (eg_guides_new(&guides, ".", &e) || eg_maps_new(&maps, ".", &e) ||
-	    eg_profile_load(&prof, PROFILE, ".", &e))
+	    eg_profile_load(&prof, PROFILE, ".", &e) ||
+	    eg_profile_load(&prof_rules, PROFILE_RULES, ".", &e))
 		abort();
 }
 
@@ -114,6 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	eg_x12_check_opts co;
 	eg_x12_check_result res;
 	eg_mapper_opts mo;
+	eg_refstore rs;
 	eg_envelope_events ev;
 	eg_source *src = NULL;
 	eg_error e;
@@ -128,6 +147,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	eg_buf_init(&c.out, 1 << 20);
 	mo.maps = maps;
 	mo.profile = prof;
+	if (size & 4) {
+		if (eg_memstore_new(&c.mem))
+			abort();
+		rs = eg_memstore_store(c.mem);
+		mo.profile = prof_rules;
+		mo.store = &rs;
+	}
 	mo.now = 1767225600; /* 2026-01-01 */
 	mo.file_id = "fuzz-000001";
 	mo.file_name = "fuzz.x12";
@@ -161,6 +187,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	eg_source_free(src);
 	eg_mapper_free(c.mapper);
+	eg_memstore_free(c.mem);
 	eg_buf_free(&c.out);
 	return 0;
 }
