@@ -43,7 +43,7 @@ LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_OBJ_A := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata xml \
+.PHONY: man all deps build test unit e2e acks partners onboard map canonical corpus install-check csv masterdata layoutdoc xml \
         serve alerts report ops man-check pipeline dedupe failclosed crash robust chaos chaos-test sftp-e2e hostile edifact outbound \
         demo bench bench-edifact \
         fuzz checksrc \
@@ -111,7 +111,7 @@ $(BA)/tests/%: tests/unit/%.c $(BA)/libedigate.a $(HDRS)
 
 test: deps build/testbin/python3
 	@$(MAKE) --no-print-directory checksrc unit e2e acks partners onboard map \
-		canonical csv masterdata xml edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
+		canonical csv masterdata layoutdoc xml edifact pipeline outbound dedupe failclosed crash chaos-test robust sftp-e2e \
 		hostile serve alerts report ops man-check corpus install-check
 
 unit: $(UNIT_BIN)
@@ -152,6 +152,12 @@ xml: $(BA)/edigate
 # bad rows, holds and release, baselines, reprocess (issue 16)
 masterdata: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/masterdata.sh
+
+# CSV and XML partner documents through run (<layout-document>): records,
+# bad records quarantined with line/byte/column, duplicates by content,
+# XML cut short or hostile rejected whole, XML master data (issue 16)
+layoutdoc: $(BA)/edigate
+	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/layoutdoc.sh
 
 pipeline: $(BA)/edigate
 	@EDIGATE=$(CURDIR)/$(BA)/edigate sh tests/e2e/pipeline.sh
@@ -267,7 +273,7 @@ bench-edifact: all $(BENCH_BIN)
 #   x12      the reader, envelope checks, guides, the ack writer
 #   unpack   bundles: zip, tar, tar.gz, gzip, nested
 #   loaders  partner profiles, guides, map files (the XML adapter)
-#   mapper   X12 to canonical records: maps, code lists, rules
+#   mapper   X12 and EDIFACT to canonical records: maps, code lists, rules
 #   file     per-file processing: the whole inbound pipeline on one file
 #   csv      the CSV reader (dialects, encodings, fixed width) and numbers
 #   layout   CSV layouts (the loader), and mapping a sample through them
@@ -301,7 +307,7 @@ $(BF)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB)
 FZ_x12     := -dict=tests/fuzz/x12.dict -max_len=4096 tests/fixtures/x12
 FZ_unpack  := -dict=tests/fuzz/unpack.dict -max_len=32768 tests/fuzz/seeds/unpack
 FZ_loaders := -dict=tests/fuzz/xml.dict -max_len=65536 tests/fuzz/seeds/loaders
-FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper
+FZ_mapper  := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/mapper tests/fixtures/edifact/map
 FZ_file    := -dict=tests/fuzz/x12.dict -max_len=8192 tests/fuzz/seeds/file
 FZ_csv     := -dict=tests/fuzz/csv.dict -max_len=8192 tests/fuzz/seeds/csv
 FZ_layout  := -dict=tests/fuzz/xml.dict -max_len=16384 tests/fuzz/seeds/layout

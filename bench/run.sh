@@ -498,6 +498,10 @@ rm -f "$LOG" "$SUMMARY"
 BIN=$BIN EDIGATE=$EDIGATE BENCH_SEED=$BENCH_SEED BENCH_BIG_MB=$BENCH_BIG_MB \
 	BENCH_OUT=$(cd "$(dirname "$BENCH_OUT")" && pwd)/$(basename "$BENCH_OUT") \
 	sh bench/pipeline.sh
+# outbound (issue 18): 940 files next to the floor, a batch to one 856
+BIN=$BIN EDIGATE=$EDIGATE \
+	BENCH_OUT=$(cd "$(dirname "$BENCH_OUT")" && pwd)/$(basename "$BENCH_OUT") \
+	sh bench/outbound.sh
 echo
 echo "bench: figures in $BENCH_OUT"
 echo

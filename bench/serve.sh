@@ -6,7 +6,9 @@
 # CPU after it has loaded and checked the profiles, from /proc, divided by
 # the runs it logged), the start-up CPU, and the peak RSS.  Each check is
 # a whole `run` of the partner: list its inbox, record the run in the
-# ledger (committed), nothing else to do.  Targets: < 1 ms of CPU per check, RSS < 32 MB.
+# ledger (committed without a disk sync when the run did nothing else:
+# ledger_pipeline.h), nothing else to do; serve keeps the ledger open
+# between cycles.  Targets: < 1 ms of CPU per check, RSS < 32 MB.
 #
 #   BIN=build/rel EDIGATE=$PWD/edigate sh bench/serve.sh
 # Environment: PARTNERS (200), MINUTES (10).

@@ -4,7 +4,9 @@
 # Part 1 -- a batch cycle.  A demo home in build/demo gets the three shipped
 # partner profiles (partners/bigretail.xml, a retailer sending 850 orders
 # over a local drop folder, partners/eurofresh.xml, a European retailer
-# sending UN/EDIFACT DESADV and expecting CONTRL, and partners/northlog.xml,
+# sending UN/EDIFACT DESADV and ORDERS (mapped to a Shipment and a
+# WarehouseOrder; one DESADV breaks its EANCOM guide) and expecting
+# CONTRL, and partners/northlog.xml,
 # a 3PL sending 945 shipping advices over SFTP) and their demo files: good orders, the
 # same order sent twice, one order with a wrong segment count, and a 945
 # file where one shipment is beyond the profile's quantity tolerance.
@@ -27,6 +29,16 @@
 #
 # Part 3 -- nightly master data (scripts/demo_masterdata.sh): the ERP's
 # item master twice, the delta and the reject report.
+#
+# Part 4 -- a 3PL without EDI (scripts/demo_3pl.sh): a CSV stock report
+# and XML ship confirms through run, a bad row in the reject report, a
+# resent ship confirm where only the corrected shipment goes on.
+#
+# Part 5 -- we send (scripts/demo_outbound.sh, issue 18): 940 orders to
+# North Logistics over SFTP and an 856 to Big Retail; the partners answer
+# (997s, a 945 with a short shipment, a 997 rejecting the 856); `sent
+# list/show`, alerts and status show what is acknowledged, rejected,
+# answered and overdue; the 856 is resent under new control numbers.
 set -u
 bin=${1:-./edigate}
 cd "$(dirname "$0")/.." || exit 3
@@ -186,14 +198,14 @@ $E run || status=1
 n=$(ls "$home"/drop/bigretail/out "$nl_out" | grep -cE '\.(x12|edi)$')
 [ "$n" -eq 5 ] || { echo "demo: expected 5 acknowledgements, found $n"; status=1; }
 strict_acks "$home"/drop/bigretail/out/* "$nl_out"/*
-if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 3 ] ||
+if [ "$($E files --state accepted --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 4 ] ||
 	[ "$($E files --state duplicate --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ] ||
 	[ "$($E files --state rejected --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 2 ] ||
 	[ "$($E files --state partial --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["files"]))')" -ne 1 ]; then
-	echo "demo: expected 3 accepted, 1 duplicate, 2 rejected and 1 partial file"
+	echo "demo: expected 4 accepted, 1 duplicate, 2 rejected and 1 partial file"
 	status=1
 fi
-rule "EuroFresh (UN/EDIFACT): a DESADV answered with CONTRL, an ORDERS without a map refused"
+rule "EuroFresh (UN/EDIFACT): a DESADV and an ORDERS mapped and answered with CONTRL, a DESADV that breaks its guide refused"
 for a in "$home"/drop/eurofresh/out/*; do
 	printf '%s:\n' "${a#$home/}"
 	sed 's/^/    /' "$a"
@@ -201,10 +213,13 @@ done
 ef_bad=$($E files --partner eurofresh --state rejected --json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["id"])')
 $E quarantine show "$ef_bad" | sed -n '1,12p'
-[ "$(ls "$home"/drop/eurofresh/out | wc -l)" -eq 2 ] &&
+[ "$(ls "$home"/drop/eurofresh/out | wc -l)" -eq 3 ] &&
 	grep -q "^UCM+1+DESADV:D:96A:UN:EAN005+7'" "$home"/drop/eurofresh/out/* &&
-	grep -q "^UCM+ORD1+ORDERS:D:96A:UN:EAN008+4+17'" "$home"/drop/eurofresh/out/* ||
-	{ echo "demo: expected a CONTRL accepting the DESADV and one refusing the ORDERS"; status=1; }
+	grep -q "^UCM+ORD1+ORDERS:D:96A:UN:EAN008+7'" "$home"/drop/eurofresh/out/* &&
+	grep -q "^UCD+37+2:2'" "$home"/drop/eurofresh/out/* &&
+	grep -qs '"recordType":"Shipment".*"shipmentId":"DES-77001"' "$home"/spool/out/eurofresh/*.jsonl &&
+	grep -qs '"recordType":"WarehouseOrder".*"orderNumber":"PO-EF-5501"' "$home"/spool/out/eurofresh/*.jsonl ||
+	{ echo "demo: expected CONTRLs accepting the DESADV and the ORDERS (a Shipment and a WarehouseOrder made) and one refusing DES-77002 (UCD 37)"; status=1; }
 if [ -n "$sdir" ]; then
 	sh tests/sftp/sshd.sh stop "$sdir"
 	sdir=
@@ -276,8 +291,14 @@ rule "the same 945s checked as if the retailer had sent them: refused, never pro
 # Part 3: nightly master data (its own home, build/demo-masterdata)
 sh scripts/demo_masterdata.sh "$bin" || status=1
 
+# Part 4: a 3PL's CSV and XML documents (its own home, build/demo-3pl)
+sh scripts/demo_3pl.sh "$bin" || status=1
+
+# Part 5: we send (its own home, build/demo-outbound)
+sh scripts/demo_outbound.sh "$bin" || status=1
+
 echo
 if [ "$status" -eq 0 ]; then
-	echo "demo: all files gave the expected result (run: 2 accepted, 1 duplicate, 1 rejected, 1 partial; tools: 4 valid, 1 rejected with AK502=4)"
+	echo "demo: all files gave the expected result (run: 4 accepted, 1 duplicate, 2 rejected, 1 partial; tools: 4 valid, 1 rejected with AK502=4)"
 fi
 exit "$status"

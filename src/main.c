@@ -41,6 +41,7 @@ static const eg_command *const commands[] = {
 	&eg_cmd_shadow,
 	&eg_cmd_sent,
 	&eg_cmd_redeliver,
+	&eg_cmd_resend,
 	&eg_cmd_info,
 	NULL,
 };

@@ -133,6 +133,10 @@ const eg_csv_where *eg_csv_last_error(const eg_csv *r);
 eg_err eg_csv_fail_field(eg_csv *r, size_t i, eg_error *e, eg_err code,
 			 const char *fmt, ...) EG_PRINTF(5, 6);
 
+/* A reader's error message (CSV or XML) without the position its
+ * eg_csv_where says already: "[file: ]line 12, column c (#3), byte 4711:
+ * why" -> "why" (a pointer into msg). */
+const char *eg_csv_reason(const char *msg);
 /* "line 12, column price (#3), byte 4711" for w. */
 void eg_csv_where_format(const eg_csv_where *w, char *dst, size_t cap);
 /* Append w as a JSON object {"line":..,"record":..,"offset":..,"column":..,

@@ -50,8 +50,9 @@ eg_err eg_delta_side_add(eg_delta_side *s, const char *key, size_t klen,
  * does it too; calling it early keeps one buffer in memory at a time). */
 eg_err eg_delta_side_seal(eg_delta_side *s, eg_error *e) EG_MUST_USE;
 /*
- * A file already sorted as a run (a baseline eg_delta_run kept, below)
- * becomes one run of the side, read in place (never changed or removed).
+ * A file already sorted as a run (a baseline eg_delta_run kept, below;
+ * gzip-compressed, or plain as baselines were before) becomes one run of
+ * the side, read in place (never changed or removed).
  */
 eg_err eg_delta_side_add_sorted(eg_delta_side *s, const char *path,
 				eg_error *e) EG_MUST_USE;
@@ -99,6 +100,19 @@ eg_err eg_delta_run(eg_delta_side *old_side, eg_delta_side *new_side,
 		    eg_error *e) EG_MUST_USE;
 
 /*
+ * A baseline being written: the state a batch leaves, gzip-compressed
+ * (deflate level 1: a baseline holds every row's canonical record, which
+ * compresses about tenfold, and level 1 keeps the delta's pace).  close
+ * flushes it and fails with EG_EIO when any write failed; abandon closes
+ * it without caring (the file is the caller's to remove).
+ */
+typedef struct eg_delta_keep eg_delta_keep;
+eg_err eg_delta_keep_open(eg_delta_keep **out, const char *path,
+			  eg_error *e) EG_MUST_USE;
+eg_err eg_delta_keep_close(eg_delta_keep *k, eg_error *e) EG_MUST_USE;
+void eg_delta_keep_abandon(eg_delta_keep *k);
+
+/*
  * The same, also writing the state after the new batch to keep (when
  * keep is not NULL): every good row of the new batch, and the old row of
  * a key whose new row is bad (quarantined rows leave their key as it
@@ -107,7 +121,7 @@ eg_err eg_delta_run(eg_delta_side *old_side, eg_delta_side *new_side,
  */
 eg_err eg_delta_run_keep(eg_delta_side *old_side, eg_delta_side *new_side,
 			 eg_delta_fn fn, void *ud, eg_delta_counts *out,
-			 FILE *keep, eg_error *e) EG_MUST_USE;
+			 eg_delta_keep *keep, eg_error *e) EG_MUST_USE;
 
 /*
  * One change as a JSON Lines line (with its LF) for whoever applies it:

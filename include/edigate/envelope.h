@@ -58,6 +58,10 @@ typedef struct eg_x12_ctl {
 	char usage;                      /* ISA15: 'P' or 'T' */
 	char gs_sender[36], gs_receiver[36]; /* GS02, GS03 */
 	char st03[36];                   /* ST03 (005010), "" if none */
+	/* EDIFACT, a header read from raw bytes after a reader stopped
+	 * (the descriptor's next_header): the separators it was read with,
+	 * UNA1-UNA6 ("" otherwise), so that its CONTRL can echo them */
+	char seps[7];
 	/*
 	 * The syntax's own record of the unit (EDIFACT: its
 	 * eg_edifact_ctl), for that syntax's acknowledgement writer: valid
@@ -185,6 +189,10 @@ typedef struct eg_envelope_expect {
 	 * when the partner does not speak EDIFACT */
 	const char *unb_sender, *unb_sender_q;
 	const char *unb_recipient, *unb_recipient_q;
+	/* how strictly the characters are held to the repertoire of UNB
+	 * 0001 (the profile's <partner-unb repertoire=>): eg_edifact_strict,
+	 * 0 strict */
+	int unb_repertoire;
 	/* accepted "SET:RELEASE" words, e.g. "850:004010 997:004010";
 	 * NULL accepts any */
 	const char *sets;

@@ -15,6 +15,7 @@
 #include "edigate/err.h"
 
 struct eg_syntax_desc;
+struct eg_record_syntax;
 
 typedef struct eg_format {
 	const char *name;  /* "x12", "edifact", ... */
@@ -26,6 +27,9 @@ typedef struct eg_format {
 	 * writer, duplicate keys, the mapper's segment source.  NULL: the
 	 * pipeline does not read it yet and refuses it by name. */
 	const struct eg_syntax_desc *syntax;
+	/* A record syntax (syntax.h: CSV, XML): read through a partner's
+	 * layout, record by record; NULL for the segment syntaxes. */
+	const struct eg_record_syntax *records;
 } eg_format;
 
 /* How many bytes detection wants to see. */

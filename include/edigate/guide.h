@@ -148,6 +148,16 @@ eg_err eg_guides_new(eg_guides **out, const char *datadir,
 		     eg_error *e) EG_MUST_USE;
 void eg_guides_free(eg_guides *g);
 
+struct eg_edguides;
+/*
+ * The UN/EDIFACT message guides over the same data directory
+ * (edifact_guide.h), made on first use and owned by g: a run holds one
+ * store and reaches the guides of both syntaxes through it.  *out is NULL
+ * when g is.
+ */
+eg_err eg_guides_edifact(eg_guides *g, struct eg_edguides **out,
+			 eg_error *e) EG_MUST_USE;
+
 /*
  * The guide for a transaction set and a GS08 version ("004010VICS" ->
  * release 004010).  *out is NULL (and EG_OK returned) when edigate ships

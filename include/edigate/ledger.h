@@ -1,7 +1,9 @@
 /*
  * ledger.h - the spool ledger: one SQLite database, spool/ledger.db.
  *
- * WAL mode, synchronous=FULL: a commit is on disk when it returns.  The
+ * WAL mode, synchronous=FULL: a commit is on disk when it returns (run
+ * bookkeeping of a run that did nothing is the one exception:
+ * ledger_pipeline.h).  The
  * schema is versioned (PRAGMA user_version) and migrated forward by the
  * program on open; a database newer than the program is refused.  It
  * holds what came in (files and their state history, interchanges,
@@ -32,7 +34,7 @@ typedef struct eg_ledger eg_ledger;
 typedef struct sqlite3_stmt eg_stmt;
 
 /* The schema version of a new ledger (the migrations in ledger.c). */
-#define EG_LEDGER_SCHEMA 7
+#define EG_LEDGER_SCHEMA 8
 
 /* Open (create, migrate) spool_dir/ledger.db. */
 eg_err eg_ledger_open(eg_ledger **out, const char *spool_dir,
@@ -49,6 +51,10 @@ enum { EG_LEDGER_CREATE, EG_LEDGER_EXISTING, EG_LEDGER_READONLY };
 eg_err eg_ledger_open_mode(eg_ledger **out, const char *spool_dir, int mode,
 			   eg_error *e) EG_MUST_USE;
 void eg_ledger_close(eg_ledger *l);
+/* 1 when spool_dir/ledger.db is no longer the file l opened (moved
+ * away, replaced by `run --new-ledger`): a process that keeps the
+ * ledger open between runs (serve) opens it again. */
+int eg_ledger_replaced(const eg_ledger *l);
 const char *eg_ledger_path(const eg_ledger *l);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; savepoints nest inside. */
@@ -80,6 +86,9 @@ int eg_col_null(eg_stmt *st, int i);
 eg_err eg_ledger_int(eg_ledger *l, int64_t *out, int64_t dflt, eg_error *e,
 		     const char *sql, const char *types, ...) EG_MUST_USE;
 int64_t eg_ledger_last_rowid(eg_ledger *l);
+/* Rows inserted, updated or deleted through this connection since it
+ * opened (a run that changed nothing but its own row did no work). */
+int64_t eg_ledger_changes(eg_ledger *l);
 
 /*
  * The next outbound control number of a sequence ("isa" shares its

@@ -48,6 +48,20 @@ eg_err eg_ledger_batch_current(eg_ledger *l, const char *partner,
 			       const char *document, char id[32],
 			       eg_error *e) EG_MUST_USE;
 
+/*
+ * Baselines are kept per partner's document: the current one and the
+ * newest keep in all (profile keep-baselines=).  Older batches forget
+ * theirs (baseline NULL) inside the caller's transaction; the spool's
+ * sweep removes the files no batch names after the commit
+ * (eg_ledger_batch_names).  A reprocess of such a batch is refused by
+ * name (pipeline/batch.c).
+ */
+eg_err eg_ledger_batch_prune(eg_ledger *l, const char *partner,
+			     const char *document, unsigned keep,
+			     eg_error *e) EG_MUST_USE;
+/* Does a batch name this spool-relative baseline? */
+eg_err eg_ledger_batch_names(eg_ledger *l, const char *baseline, int *yes,
+			     eg_error *e) EG_MUST_USE;
 /* The file a file reprocesses ("" when none). */
 eg_err eg_ledger_batch_reprocess_of(eg_ledger *l, const char *file_id,
 				    char id[32], eg_error *e) EG_MUST_USE;

@@ -39,9 +39,18 @@ eg_err eg_ledger_metrics_files(eg_ledger *l, int64_t after, int64_t *last,
  * discarded), by partner: count. */
 eg_err eg_ledger_metrics_quarantine(eg_ledger *l, eg_ledger_metrics_fn fn,
 				    void *ud, eg_error *e) EG_MUST_USE;
-/* Each partner's last run that ended ok: value = its finish time. */
-eg_err eg_ledger_metrics_last_ok(eg_ledger *l, eg_ledger_metrics_fn fn,
-				 void *ud, eg_error *e) EG_MUST_USE;
+/* Each partner's last run that ended ok among the runs after rowid
+ * `after` (0: all): value = its finish time (0: none ended ok); *last
+ * (may be NULL) is set to the highest run id read.  Incremental: a run
+ * still going when read would be missed, so read under the run lock. */
+eg_err eg_ledger_metrics_last_ok(eg_ledger *l, int64_t after, int64_t *last,
+				 eg_ledger_metrics_fn fn, void *ud,
+				 eg_error *e) EG_MUST_USE;
+
+/* Service-level alerts open now (raised, not cleared), by partner and
+ * level (a: "warning" or "alert"): count. */
+eg_err eg_ledger_metrics_alerts(eg_ledger *l, eg_ledger_metrics_fn fn,
+				void *ud, eg_error *e) EG_MUST_USE;
 
 /* The highest rowids of files and transaction sets now (the marks the
  * incremental queries start from). */

@@ -173,18 +173,28 @@ eg_err eg_ledger_pl_output_sent(eg_ledger *l, int64_t id,
 
 /* --- runs ------------------------------------------------------------------ */
 
-/* A run of partner begins: a run of it still "running" died mid-way
- * (the caller holds the run lock).  run_id gets the new run's id. */
+/*
+ * A run of partner begins: a run of it still "running" died mid-way
+ * (the caller holds the run lock).  run_id gets the new run's id.  One
+ * transaction, committed without waiting for the disk
+ * (synchronous=NORMAL in WAL mode): the WAL keeps commits in order, so
+ * the run's first durable commit (any real work) makes this row durable
+ * too, and a power cut before it loses only the row of a run that had
+ * not done anything yet.
+ */
 eg_err eg_ledger_pl_run_start(eg_ledger *l, const char *partner, time_t now,
 			      int64_t *run_id, eg_error *e) EG_MUST_USE;
 typedef struct eg_ledger_run_counts {
 	int64_t files, accepted, partial, rejected, duplicates, failed,
 	    waiting;
 } eg_ledger_run_counts;
-/* ... and ends: its status, counts and message (may be NULL). */
+/* ... and ends: its status, counts and message (may be NULL).  idle: the
+ * run wrote nothing else to the ledger (eg_ledger_changes), so its end
+ * is committed without waiting for the disk either; otherwise durably.
+ * A scheduled check of an empty inbox thus costs no disk sync. */
 eg_err eg_ledger_pl_run_end(eg_ledger *l, int64_t run_id, const char *status,
 			    const eg_ledger_run_counts *c, const char *msg,
-			    eg_error *e) EG_MUST_USE;
+			    int idle, eg_error *e) EG_MUST_USE;
 
 /* --- interchanges, groups, sets (ledger_units.c) -------------------------- */
 

@@ -228,11 +228,11 @@ eg_err eg_ledger_flow_get(eg_ledger *l, const char *partner,
 			  int64_t since, int64_t since30, eg_ledger_flow *out,
 			  eg_error *e) EG_MUST_USE;
 
-/* The files waiting in quarantine for a flow (as above), each with the
- * rule and level of its first error finding ("" when none), for the
- * root-cause categories (sla.h). */
-typedef int (*eg_ledger_cause_fn)(void *ud, const char *rule,
-				  const char *level);
+/* The files waiting in quarantine for a flow (as above), each with its
+ * root-cause category: the one support staff set (`quarantine
+ * categorize`), else eg_quarantine_category of its error findings' rules
+ * (as `quarantine list` shows it). */
+typedef int (*eg_ledger_cause_fn)(void *ud, const char *category);
 eg_err eg_ledger_flow_causes(eg_ledger *l, const char *partner,
 			     const char *direction, const char *set,
 			     eg_ledger_cause_fn fn, void *ud,
@@ -281,6 +281,7 @@ eg_err eg_ledger_quarantine_list(eg_ledger *l, const char *partner,
 const char *eg_quarantine_category(const char *rules);
 /* The categories in that order, NULL-terminated. */
 const char *const *eg_quarantine_categories(void);
+#define EG_QUARANTINE_NCATEGORIES 8
 /* 1 when name is one of them. */
 int eg_quarantine_category_ok(const char *name);
 

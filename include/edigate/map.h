@@ -1,5 +1,6 @@
 /*
- * map.h - X12 transaction sets to canonical records, driven by map files.
+ * map.h - transaction sets (X12) and messages (EDIFACT) to canonical
+ * records, driven by map files.
  *
  * The default maps live in <datadir>/edi/maps/<set>.xml (checked against
  * schemas/edi-map.xsd; docs/maps.md documents the format).  A map says
@@ -42,6 +43,7 @@
 
 typedef struct eg_map eg_map;
 typedef struct eg_maps eg_maps;
+struct eg_syntax_desc;
 
 /* A map store over datadir (holding edi/maps and schemas/); lazy. */
 eg_err eg_maps_new(eg_maps **out, const char *datadir,
@@ -129,9 +131,11 @@ typedef struct eg_mapper eg_mapper;
 
 eg_err eg_mapper_new(eg_mapper **out, const eg_mapper_opts *o,
 		     eg_error *e) EG_MUST_USE;
-/* Every segment, before the envelope checks see it. */
-eg_err eg_mapper_segment(eg_mapper *m, const eg_x12_segment *seg,
-			 eg_error *e) EG_MUST_USE;
+/* Every segment, before the envelope checks see it, read through the
+ * segment view of its syntax's descriptor (syntax.h); the descriptors'
+ * `map_segment` call this with themselves. */
+eg_err eg_mapper_segment(eg_mapper *m, const struct eg_syntax_desc *syn,
+			 const eg_x12_segment *seg, eg_error *e) EG_MUST_USE;
 /* Every unit the envelope checks close (from eg_envelope_events). */
 void eg_mapper_unit_end(eg_mapper *m, const eg_unit_result *u);
 /* The first environment error (memory, broken map, store) met inside

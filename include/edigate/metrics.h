@@ -36,6 +36,7 @@ eg_err eg_metrics_sample(eg_buf *b, const char *name,
 
 typedef struct eg_metrics_hist {
 	double bounds[EG_METRICS_MAX_BUCKETS]; /* upper bounds, rising */
+	char le[EG_METRICS_MAX_BUCKETS][24];   /* the bounds as written */
 	unsigned long long counts[EG_METRICS_MAX_BUCKETS]; /* not cumulative */
 	size_t n;
 	unsigned long long count;

@@ -55,4 +55,24 @@ eg_err eg_pipeline_redeliver(eg_pipeline *pl, const eg_pipeline_partner *pp,
 			     const char *file_id, const char *reason,
 			     unsigned *sent, eg_error *e) EG_MUST_USE;
 
+/* Send the documents sent for input file_id again under new control
+ * numbers (the partner asked for that), audited with reason (required):
+ * a new input row (r->id, origin file_id), recorded and committed as a
+ * send is; nothing is delivered yet (eg_pipeline_deliver does).  A
+ * document that fails our validator now stops it, nothing recorded. */
+eg_err eg_pipeline_resend(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			  const char *file_id, const char *reason,
+			  eg_send_result *r, eg_error *e) EG_MUST_USE;
+
+/* `quarantine release` of an outbound input that was not sent, after a
+ * fix (a profile's code list, a guide; or corrected records in fixed,
+ * else the input kept in its quarantine folder): sent again as a new
+ * input (r), exactly as `send` does, the old one released and audited
+ * with reason (required).  Nothing is delivered yet. */
+eg_err eg_pipeline_release_out(eg_pipeline *pl,
+			       const eg_pipeline_partner *pp,
+			       const char *datadir, const char *file_id,
+			       const char *fixed, const char *reason,
+			       eg_send_result *r, eg_error *e) EG_MUST_USE;
+
 #endif

@@ -92,6 +92,12 @@ void eg_out_env_profile(eg_out_env *env, const eg_profile *p);
 
 typedef struct eg_doc_writer eg_doc_writer;
 
+/* A set of a document being renumbered: st01 is its type; write its new
+ * control number (ST02) into ctl (cap bytes).  The caller takes it from
+ * its sequence and records the set. */
+typedef eg_err (*eg_out_renumber_fn)(void *ud, const char *st01, char *ctl,
+				     size_t cap, eg_error *e);
+
 typedef struct eg_doc_writer_ops {
 	const char *syntax; /* "x12" */
 	/* Open an interchange (and its group) into out. */
@@ -106,9 +112,21 @@ typedef struct eg_doc_writer_ops {
 	/* Close the group and interchange (their trailers). */
 	eg_err (*close)(eg_doc_writer *w, eg_error *e);
 	void (*free)(eg_doc_writer *w);
+	/* A document we wrote, again under new control numbers (`edigate
+	 * resend`): the same sets and segments; the interchange and group
+	 * numbers from env->icn, their dates from env->now, each set's from
+	 * set(ud, ...).  Into dst.  A document this writer did not write
+	 * (not one interchange, counts that do not add up) is EG_ESYNTAX. */
+	eg_err (*renumber)(const char *doc, size_t n, eg_buf *dst,
+			   const eg_out_env *env, eg_out_renumber_fn set,
+			   void *ud, eg_error *e);
 } eg_doc_writer_ops;
 
 extern const eg_doc_writer_ops eg_doc_writer_x12;
+/* x12_renumber.c: the X12 writer's renumber. */
+eg_err eg_x12_renumber(const char *doc, size_t n, eg_buf *dst,
+		       const eg_out_env *env, eg_out_renumber_fn set,
+		       void *ud, eg_error *e) EG_MUST_USE;
 /* The writer of a syntax ("x12"), or NULL. */
 const eg_doc_writer_ops *eg_doc_writer_find(const char *syntax);
 

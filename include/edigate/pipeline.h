@@ -83,6 +83,12 @@ typedef struct eg_pipeline_opts {
 	int dry_run;
 	eg_pipeline_note_fn note;
 	void *note_ud;
+	/* Each file transferred (fetched: direction "in"; put on the
+	 * partner's server or outbox: "out") and its wall time, for the
+	 * metrics' transfer-duration histograms; NULL: not told. */
+	void (*transferred)(void *ud, const char *partner,
+			    const char *direction, double secs);
+	void *transferred_ud;
 } eg_pipeline_opts;
 
 /*
@@ -97,11 +103,17 @@ typedef struct eg_pipeline_opts {
  */
 
 /* A partner as the pipeline needs it (built by the caller). */
+/* What a run of a partner does (eg_pipeline_partner.directions; 0:
+ * both): serve runs them apart when <outbound> has its own schedule. */
+#define EG_PL_IN 1u  /* pull, process, acknowledgements, clean-up */
+#define EG_PL_OUT 2u /* the outbound drop folder, undelivered documents */
+
 typedef struct eg_pipeline_partner {
 	const eg_profile *profile;
 	const eg_envelope_expect *expect;
 	const eg_guide *const *guides; /* partner guides */
 	size_t nguides;
+	unsigned directions; /* EG_PL_IN | EG_PL_OUT; 0: both */
 } eg_pipeline_partner;
 
 typedef struct eg_pipeline eg_pipeline;

@@ -47,8 +47,26 @@ typedef struct eg_profile_md {
 	long max_deletes;
 	int drop_given, deletes_given, bad_given;
 	char on_bad_row[12]; /* "reject", "quarantine" or "" (the layout's) */
+	char syntax[4];      /* syntax=: "csv" (default) or "xml" */
+	unsigned keep;       /* keep-baselines= (default 7) */
 	long line;
 } eg_profile_md;
+
+/*
+ * <layout-document>: a partner document in CSV, fixed width or XML (a
+ * 3PL's ship confirm or stock report) read through a layout
+ * (profile_md.c, pipeline/layoutdoc.c, docs/csv.md): every good record
+ * goes on, a record seen before with the same content is a duplicate,
+ * bad records are quarantined with the reject report.  No acknowledgement.
+ */
+typedef struct eg_profile_ld {
+	char name[32];  /* the document: "stock", "ship-confirm" */
+	char syntax[4]; /* "csv" (default) or "xml": the layout's */
+	char *layout;   /* the layout file (resolved) */
+	char *pattern;  /* file names it takes, or NULL: every file no EDI
+			 * syntax reads */
+	long line;
+} eg_profile_ld;
 
 /* <codemap name=...>: partner codes to ours. */
 typedef struct eg_profile_codemap {
@@ -61,10 +79,21 @@ typedef struct eg_profile_codemap {
 
 /* <mapping set=...><field .../>: a map field overridden for one set. */
 typedef struct eg_profile_field {
-	char set[4];
+	char set[7];       /* "856"; EDIFACT "DESADV" */
 	char *path, *source, *when, *dflt, *codes, *pairs, *uom;
 	long line;
 } eg_profile_field;
+
+/* A <schedule> as written (line 0 when the profile has none). */
+typedef struct eg_profile_sched {
+	long line;
+	long long every; /* seconds, 0 for cron */
+	char *cron, *tz;
+	struct {
+		char *days, *from, *to;
+	} win[8];
+	unsigned nwin;
+} eg_profile_sched;
 
 typedef struct eg_profile {
 	char *path, *dir; /* the file and its directory */
@@ -78,6 +107,11 @@ typedef struct eg_profile {
 	 * and 0007), "" when the partner does not speak EDIFACT */
 	char unb_partner_q[5], unb_partner_id[36], unb_our_q[5],
 	    unb_our_id[36];
+	/* <partner-unb repertoire=>: how strictly the characters the
+	 * partner sends are held to its UNB 0001 repertoire, as
+	 * eg_edifact_strict (edifact.h): 0 strict (default), 1 lenient
+	 * (lower case under UNOA), 2 off */
+	int unb_repertoire;
 	int sftp;
 	char *host, *user, *key_file, *known_hosts, *host_key;
 	unsigned port;
@@ -150,6 +184,8 @@ typedef struct eg_profile {
 	eg_profile_doc *docs;
 	size_t nmd;
 	eg_profile_md *md;
+	size_t nld;
+	eg_profile_ld *ld;
 	char *layout_xsd;     /* DATADIR/schemas/layout.xsd */
 	size_t ncodemaps;
 	eg_profile_codemap *codemaps;
@@ -157,27 +193,25 @@ typedef struct eg_profile {
 	eg_profile_field *fields;
 	size_t nrules;
 	eg_rule *rules;
-	/* <transport><schedule>: as written, for eg_profile_schedule
-	 * (sched_line 0 when the profile has none) */
-	long sched_line;
-	long long sched_every;     /* seconds, 0 for cron */
-	char *sched_cron, *sched_tz;
-	struct {
-		char *days, *from, *to;
-	} sched_win[8];
-	unsigned nsched_win;
+	/* <transport><schedule> (both directions, or the inbound one when
+	 * <outbound> has its own) and <outbound><schedule> (the drop folder
+	 * and undelivered documents): for eg_profile_schedule */
+	eg_profile_sched sched, out_sched;
 	/* <sla> and <acknowledgements><expect>: what is watched (sla.h) */
 	eg_sla sla;
 } eg_profile;
 
 /*
- * The profile's <transport><schedule> parsed into s (schedule.h):
- * EG_ENOTFOUND when it has none, EG_EINVAL with the reason when it is
- * malformed (partner check reports that as an error).
+ * The profile's <transport><schedule> (out 0) or <outbound><schedule>
+ * (out 1) parsed into s (schedule.h): EG_ENOTFOUND when it has none,
+ * EG_EINVAL with the reason when it is malformed (partner check reports
+ * that as an error).
  */
 struct eg_schedule;
 eg_err eg_profile_schedule(const eg_profile *p, struct eg_schedule *s,
 			   eg_error *e) EG_MUST_USE;
+eg_err eg_profile_schedule_out(const eg_profile *p, struct eg_schedule *s,
+			       eg_error *e) EG_MUST_USE;
 
 /*
  * Who works a quarantined file of document set (e.g. "856", may be "" or
@@ -252,7 +286,7 @@ int eg_profile_speaks(const eg_profile *p, const char *syntax);
 unsigned eg_profile_check_codes(const eg_profile *p, const char *datadir,
 				eg_pcheck_fn fn, void *ud);
 
-/* profile_md.c: the <master-data> elements of the profile's root (an
+/* profile_md.c: the <master-data> and <layout-document> elements of the profile's root (an
  * eg_xml_node), and their meaning checked (layout loads, key= and the
  * thresholds take effect); the check returns the number of errors. */
 struct eg_xml_node;
@@ -260,8 +294,12 @@ eg_err eg_profile_md_read(eg_profile *p, const struct eg_xml_node *root,
 			  const char *datadir, eg_error *e) EG_MUST_USE;
 void eg_profile_md_free(eg_profile *p);
 unsigned eg_profile_md_check(const eg_profile *p, eg_pcheck_fn fn, void *ud);
-/* The master-data document that takes a file of this name, or NULL. */
+/* The master-data document that takes a file of this name, or NULL
+ * (edi: an EDI syntax reads its first bytes). */
 const eg_profile_md *eg_profile_md_for(const eg_profile *p, const char *name,
+				       int edi);
+/* The layout document that takes it (after master data), or NULL. */
+const eg_profile_ld *eg_profile_ld_for(const eg_profile *p, const char *name,
 				       int edi);
 
 #endif

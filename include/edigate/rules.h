@@ -29,12 +29,14 @@ typedef enum eg_rule_kind {
 
 typedef struct eg_rule {
 	eg_rule_kind kind;
-	char set[4];       /* the rule applies to records from this set; ""
+	char set[7];       /* the rule applies to records from this set
+			    * ("945"; EDIFACT "DESADV"); ""
 			    * (date-window, range) = every set */
 	char key[48];      /* requires-reference: business key name
 			    * ("order-number") */
-	char seen_in[4];   /* requires-reference: the earlier set ("940") */
-	char against[4];   /* quantity-tolerance: the ordering set ("940") */
+	char seen_in[7];   /* requires-reference: the earlier set ("940",
+			    * "ORDERS") */
+	char against[7];   /* quantity-tolerance: the ordering set ("940") */
 	double percent;    /* quantity-tolerance: allowed deviation, % */
 	double units;      /* ... and/or in units */
 	int has_percent, has_units;
@@ -56,7 +58,7 @@ typedef struct eg_ref_line {
 
 /* An earlier document found by one of its business keys. */
 typedef struct eg_ref_doc {
-	char set[4];
+	char set[7];
 	char file_id[65];
 	size_t nlines;
 	eg_ref_line *lines; /* owned; eg_ref_doc_clear frees */

@@ -38,7 +38,7 @@
 #define EG_SLA_MAX_ACKS 3
 
 typedef struct eg_sla_arrival {
-	char set[4];       /* the set that must come, "" any */
+	char set[7];       /* the set that must come ("DESADV"), "" any */
 	char *name;        /* file name pattern (glob), or NULL: any */
 	char by[6];        /* "02:00", "" for an answer rule */
 	char from[6];      /* "" : 00:00 of the deadline's day */
@@ -108,16 +108,5 @@ int eg_sla_period_at(const eg_sla_arrival *a, time_t now, int last,
 /* "a file of set 832 by 02:00 (mon-fri, Europe/Paris)" for people. */
 void eg_sla_describe(const eg_sla *s, const eg_sla_arrival *a, char *dst,
 		     size_t cap);
-
-/*
- * Root-cause category of a quarantined file, from the rule id and
- * level of its first error finding (as the ledger keeps them): one of
- * eg_sla_categories().
- */
-const char *eg_sla_category(const char *rule, const char *level);
-/* "syntax guide mapping-gap missing-master-data quantity-tolerance
- * duplicate wrong-partner other", in that order. */
-const char *const *eg_sla_categories(void);
-#define EG_SLA_NCATEGORIES 8
 
 #endif

@@ -33,8 +33,9 @@ typedef struct eg_spool_info {
 eg_err eg_spool_inspect(const char *spool, eg_spool_info *out,
 			eg_error *e) EG_MUST_USE;
 
-/* The largest control number of an acknowledgement we sent the partner
- * (spool/out/PARTNER/acks/NAME-NNNNNNNNN.x12), 0 when none. */
+/* The largest control number of an acknowledgement or a document we sent
+ * the partner (spool/out/PARTNER/acks/ and sent/: their ISA13, else the
+ * digits of NAME-NNNNNNNNN.x12), 0 when none. */
 eg_err eg_spool_max_control(const char *spool, const char *partner,
 			    uint64_t *out, eg_error *e) EG_MUST_USE;
 

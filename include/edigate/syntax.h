@@ -24,9 +24,10 @@
  *
  * The segment view: whoever reads values out of a segment without
  * knowing its syntax (the pipeline's duplicate digests and keys, the
- * CLI's JSON printer) asks the descriptor: `role` (what the segment is
- * in the envelope), `value` (element, repetition, component), `doc_id`
- * (the document a header names).  No X12 accessor is called by name.
+ * CLI's JSON printer, the mapper) asks the descriptor: `role` (what the
+ * segment is in the envelope), `value` (element, repetition, component),
+ * `split` (how its bytes split into values), `doc_id` (the document a
+ * header names).  No X12 accessor is called by name.
  *
  * Descriptors are static const tables; nothing here holds state.
  */
@@ -40,6 +41,7 @@
 #include "edigate/ack_read.h"
 #include "edigate/envelope.h"
 #include "edigate/err.h"
+#include "edigate/layout.h"
 #include "edigate/map.h"
 #include "edigate/source.h"
 #include "edigate/x12_check.h"
@@ -60,6 +62,19 @@ typedef enum eg_seg_role {
 	EG_SEG_MESSAGE,         /* ST, UNH: a message (transaction set) */
 	EG_SEG_MESSAGE_END,     /* SE, UNT */
 } eg_seg_role;
+
+/*
+ * How a segment's bytes as sent (eg_segment data/len) split into its
+ * values (the segment view's `split`): the separators, 0 for one the
+ * syntax or the interchange has none of, and what component 0 means
+ * (as `value` says it).
+ */
+typedef struct eg_seg_seps {
+	unsigned char element, component, repetition;
+	/* 1: component 0 is the first component (EDIFACT); 0: the
+	 * repetition as sent, separators included (X12) */
+	unsigned char first_component;
+} eg_seg_seps;
 
 /* A unit's duplicate keys (unit_key), as the ledger's dedupe keys them. */
 typedef struct eg_syntax_key {
@@ -95,6 +110,10 @@ typedef struct eg_ack_writer {
 	int (*addressed_to)(const char *data, size_t len, const char *q,
 			    const char *id);
 	void (*close)(void *w);
+	/* Inbound interchanges (or unreadable input) the writer could not
+	 * answer with an acknowledgement that was valid and true; *why (may
+	 * be NULL) the last reason, valid until close. */
+	unsigned (*unanswered)(const void *w, const char **why);
 	/* What the partner is sent for an interchange left unread after
 	 * a reader stopped (read.c), for the finding: " (TA1 R sent)", or
 	 * "" when the writer cannot answer one from its raw header. */
@@ -123,7 +142,8 @@ typedef struct eg_syntax_desc {
 			const eg_envelope_events *ev,
 			eg_syntax_check_result *res, eg_error *e);
 	/* The mapper's segment source: a segment of this syntax to the
-	 * mapper (canonical records). */
+	 * mapper (canonical records), which reads it through this
+	 * descriptor's segment view (eg_mapper_segment). */
 	eg_err (*map_segment)(eg_mapper *m, const eg_segment *seg,
 			      eg_error *e);
 	/* --- the segment view --- */
@@ -142,6 +162,14 @@ typedef struct eg_syntax_desc {
 	 * components of its repetition rep. */
 	size_t (*repetitions)(const eg_segment *s, size_t i);
 	size_t (*components)(const eg_segment *s, size_t i, size_t rep);
+	/*
+	 * The separators of the segment's bytes as sent, into *sep; 1 when
+	 * splitting those bytes at them gives exactly what `value` gives
+	 * (X12 always; EDIFACT unless a release character was used), 0
+	 * when only `value` reads it right.  The mapper keeps a message's
+	 * bytes as they are when it can, its values one by one otherwise.
+	 */
+	int (*split)(const eg_segment *s, eg_seg_seps *sep);
 	/*
 	 * The document a group or message header names: *type (ST01, UNH
 	 * 0065) and *release (GS08; UNH 0052+0054), each filled only when
@@ -208,6 +236,63 @@ struct eg_edifact_segment;
  * v borrows from s and is valid as long as s is. */
 void eg_syntax_edifact_view(const struct eg_edifact_segment *s,
 			    eg_segment *v);
+struct eg_edifact_ctl;
+/* An interchange the reader never reached, as the descriptor's
+ * next_header read it from its raw UNB, as the record a CONTRL writer
+ * echoes (contrl.h); 0 when ctl did not come from next_header. */
+int eg_syntax_edifact_unread(const eg_x12_ctl *ctl, struct eg_edifact_ctl *k);
+
+/*
+ * Record syntaxes: CSV (and fixed width) and XML.  Their documents have
+ * no envelope, no control numbers and no acknowledgement: a file is read
+ * record by record through the partner's layout (layout.h), each record
+ * mapped to a canonical one with its business key and the flat values
+ * its content digest is taken from.  The pipeline's layout documents
+ * (pipeline/layoutdoc.c) and master-data batches (pipeline/batch.c) and
+ * `edigate layout map` read through this table; the registry
+ * (format.h: eg_format.records) names the descriptor of each.
+ */
+typedef struct eg_record_syntax {
+	const char *name; /* the registry's name: "csv", "xml" */
+	/* Do a file's first bytes look like this syntax (after a BOM and
+	 * white space)?  The layout says the syntax; this catches a file
+	 * sent in another one before its reader misreads it. */
+	int (*starts)(const unsigned char *p, size_t n);
+	/* Is l a layout of this syntax? */
+	int (*takes)(const eg_layout *l);
+	/* Open path for reading through l (CSV: its header bound to the
+	 * layout's columns).  EG_ESYNTAX/EG_ECONFIG: the file cannot be
+	 * read with this layout (e->msg says why); EG_EIO, EG_ENOMEM. */
+	eg_err (*open)(void **r, eg_layout *l, const char *path,
+		       eg_error *e);
+	/*
+	 * The next record mapped into row (*got 0 at the end): every
+	 * problem of a readable record to fn, row->rec NULL then.  A record
+	 * the reader cannot read returns EG_ESYNTAX or EG_ELIMIT, where()
+	 * says where; with `resumes` the next call goes on after it.
+	 */
+	eg_err (*next)(void *r, eg_layout *l, const eg_layout_src *src,
+		       eg_layout_row *row, eg_layout_finding_fn fn, void *ud,
+		       int *got, eg_error *e);
+	/* The current record's byte offset (XML: where the parser was, a
+	 * lower bound) and first line. */
+	void (*pos)(void *r, uint64_t *offset, uint64_t *line);
+	/* Where the reader's last error happened. */
+	const eg_csv_where *(*where)(void *r);
+	/* Bytes of the file read so far. */
+	uint64_t (*bytes)(void *r);
+	void (*close)(void *r);
+	/* 1: a record the reader cannot read is one bad record (CSV); 0: it
+	 * ends the file (XML cannot be resumed past an error). */
+	int resumes;
+} eg_record_syntax;
+
+/* The CSV and XML descriptors (src/formats/record_syntax.c). */
+extern const eg_record_syntax eg_record_csv;
+extern const eg_record_syntax eg_record_xml;
+
+/* The record syntax that reads files of layout l (registry order). */
+const eg_record_syntax *eg_record_syntax_of(const eg_layout *l);
 
 /*
  * The syntax that reads a file starting with these bytes (registry

@@ -79,6 +79,7 @@ extern const eg_command eg_cmd_report;
 extern const eg_command eg_cmd_sent;
 extern const eg_command eg_cmd_send;
 extern const eg_command eg_cmd_redeliver;
+extern const eg_command eg_cmd_resend;
 extern const eg_command eg_cmd_layout;
 extern const eg_command eg_cmd_csv;
 extern const eg_command eg_cmd_xml;
@@ -310,6 +311,23 @@ void eg_cli_fmt_time(long long t, char *dst, size_t cap);
 /* Append s as a JSON string (quoted) to b. */
 eg_err eg_cli_json_str(eg_buf *b, const char *s) EG_MUST_USE;
 
+/* cmd_partner_new.c, for the drafts of every syntax: s XML-escaped into
+ * b; the <transport> of a draft (a local drop folder under drop/ID, or
+ * the partner's SFTP server with CHECK marks) taking file names matching
+ * pat; the local drop folders drop/ID/in, out and done made. */
+eg_err eg_cli_draft_xml(eg_buf *b, const char *s) EG_MUST_USE;
+eg_err eg_cli_draft_transport(eg_buf *b, const char *id, const char *pat,
+			      int sftp) EG_MUST_USE;
+eg_err eg_cli_draft_drop(const eg_home *h, const char *id,
+			 eg_error *e) EG_MUST_USE;
+
+/* partner_new_edifact.c: draft a UN/EDIFACT profile from samples (UNB
+ * identities, the messages and directories they hold, CONTRL as their
+ * UNB 0031 asks, the repertoire their characters need). */
+int eg_cli_partner_new_edifact(eg_cli *cli, const eg_home *h, const char *id,
+			       const char *name, const char *kind, int sftp,
+			       char *const *samples, size_t n, int force);
+
 /* partner_new_csv.c: is a sample a CSV file (no X12 or EDIFACT header)?
  * Draft a master-data profile and layout from it (partner new --from). */
 int eg_cli_sample_is_csv(const char *path);
@@ -335,7 +353,8 @@ typedef struct eg_cli_flow {
 	char dir[4], set[4];
 	char health[8];
 	eg_ledger_flow f;
-	int64_t cat[EG_SLA_NCATEGORIES]; /* quarantine now, by cause */
+	int64_t cat[EG_QUARANTINE_NCATEGORIES]; /* quarantine now, by
+						 * eg_quarantine_categories() */
 	long long rate;     /* percent quarantined in the window, -1 none */
 	long long lag_secs; /* answers: mean time from ours to theirs, -1 */
 	long long overdue;  /* out: acknowledgements overdue */
@@ -346,6 +365,7 @@ typedef struct eg_cli_health {
 	char why[300]; /* what made it amber or red, "" */
 	long long open_alerts, open_warnings, acks_overdue;
 	long long outbox_waiting; /* local outbox files not taken, -1 */
+	long long drop_waiting;   /* <outbound drop=> files not sent, -1 */
 	long long window;         /* the rate window, seconds */
 	eg_cli_flow flows[24];
 	size_t nflows;
@@ -355,6 +375,17 @@ typedef struct eg_cli_health {
 eg_err eg_cli_health_get(const eg_cli_spool *s, struct eg_ledger *l,
 			 const char *id, time_t now, const char *failing, eg_cli_health *h,
 			 eg_error *e) EG_MUST_USE;
+/* The outbound backlog: records files (*.jsonl) our systems left in
+ * the partner's <outbound drop=> folder, not sent yet; -1 when the
+ * profile has no drop folder or it cannot be read. */
+long long eg_cli_drop_waiting(const char *home, const struct eg_profile *p);
+/* Interchanges we sent in the last 30 days whose acknowledgement of
+ * type p->sla.ack[k].type is overdue at now (no answer within its
+ * window): over[k] for each k < p->sla.nack.  For status, report and
+ * the metrics (edigate_acks_overdue). */
+eg_err eg_cli_acks_overdue(struct eg_ledger *l, const struct eg_profile *p,
+			   time_t now, long long *over,
+			   eg_error *e) EG_MUST_USE;
 /* The HTML report (cmd_report.c) written atomically to path. */
 eg_err eg_cli_report_write(eg_cli *cli, const eg_cli_spool *s,
 			   struct eg_ledger *l, const char *path, time_t now,
@@ -391,6 +422,9 @@ int eg_cli_write(eg_cli *cli, const char *p, size_t n);
 struct eg_edifact_check_opts;
 /* 1 when the file (not "-") is detected as UN/EDIFACT. */
 int eg_cli_is_edifact(const char *path);
+/* The descriptor of the syntax the file starts (the registry's bid), or
+ * X12 when none takes it: its reader then says what it cannot read. */
+const eg_syntax_desc *eg_cli_file_syntax(const char *path);
 /* `parse` for one EDIFACT file; returns an exit code. */
 int eg_cli_edifact_parse(eg_cli *cli, const char *file, int json);
 /* `validate` for one EDIFACT file (service-segment checks); guides_asked:

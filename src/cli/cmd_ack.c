@@ -8,16 +8,18 @@
  * one.  After 999999999 comes 1, as in the run's ledger sequence.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "edigate/ack.h"
 #include "edigate/contrl.h"
 #include "edigate/fsutil.h"
-#include "edigate/x12_check.h"
+#include "edigate/syntax.h"
 
 typedef struct actx {
 	eg_cli *cli;
@@ -118,9 +120,10 @@ parse_time(const char *s, time_t *out)
 	return *out != (time_t)-1;
 }
 
-/* The file's ISA could not be read: a TA1 R when its sender can be. */
+/* The file's first header could not be read: the writer answers it from
+ * its raw bytes when they still name its sender (X12: a TA1 R). */
 static void
-isa_fallback(eg_ack *ack, const char *path)
+header_fallback(const eg_ack_writer *aw, void *w, const char *path)
 {
 	char head[512];
 	size_t n;
@@ -130,11 +133,91 @@ isa_fallback(eg_ack *ack, const char *path)
 		return;
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
-	(void)eg_ack_isa_fallback(ack, head, n);
+	(void)aw->header_fallback(w, head, n);
+}
+
+/* The CONTRL writer's events, and where the reader stopped. */
+typedef struct edack {
+	const eg_edifact_events *ev;
+	int stopped;
+	uint64_t at;
+} edack;
+
+static void
+ed_finding(void *ud, const eg_edifact_finding *f)
+{
+	edack *k = ud;
+
+	if (f->rule && !strcmp(f->rule, "unreadable") && !k->stopped) {
+		k->stopped = 1;
+		k->at = f->pos.offset;
+	}
+	k->ev->finding(k->ev->ud, f);
+}
+
+static void
+ed_unit(void *ud, const eg_edifact_unit *u)
+{
+	edack *k = ud;
+
+	k->ev->unit_end(k->ev->ud, u);
+}
+
+/*
+ * After the reader stopped at byte from: every interchange whose raw UNB
+ * still reads (the descriptor's next_header) is told it was not
+ * processed, UCI 4 with 0085 code 18, as `run` does.
+ */
+static eg_err
+ack_unread(eg_cli *cli, const char *path, const edack *k, eg_error *e)
+{
+	uint64_t from = k->at, at;
+	eg_x12_ctl ctl;
+	eg_edifact_ctl nc;
+	eg_err rc = EG_OK;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return eg_fail(e, EG_EIO, "%s: cannot open it again", path);
+	while ((rc = eg_syntax_edifact.next_header(fd, from, &at, &ctl, e)) ==
+	       EG_OK) {
+		eg_edifact_finding f;
+		eg_edifact_unit u;
+
+		from = at + eg_syntax_edifact.header_len;
+		if (!eg_syntax_edifact_unread(&ctl, &nc))
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.level = EG_LVL_INTERCHANGE;
+		f.severity = EG_FIND_ERROR;
+		f.code = "18";
+		f.rule = "unread-interchange";
+		snprintf(f.msg, sizeof(f.msg),
+			 "interchange %s at offset %llu was not read: it "
+			 "follows bytes that could not be read",
+			 nc.icr, (unsigned long long)at);
+		f.pos.offset = at;
+		f.ctl = nc;
+		k->ev->finding(k->ev->ud, &f);
+		memset(&u, 0, sizeof(u));
+		u.level = EG_LVL_INTERCHANGE;
+		u.rejected = 1;
+		u.ctl = nc;
+		u.offset = at;
+		k->ev->unit_end(k->ev->ud, &u);
+		fprintf(cli->err,
+			"%s ack: %s: interchange %s at offset %llu follows "
+			"bytes that could not be read: rejected (0085 code "
+			"18)\n",
+			cli->prog, path, nc.icr, (unsigned long long)at);
+	}
+	close(fd);
+	return rc == EG_ENOTFOUND ? EG_OK : rc;
 }
 
 /* A UN/EDIFACT file: the service-segment checks and a CONTRL per
- * interchange (when asked for or as --contrl says). */
+ * interchange (when asked for or as --contrl says), the interchanges
+ * after a reader break included. */
 static int
 ack_edifact(eg_cli *cli, actx *a, const char *path,
 	    const eg_contrl_opts *base, eg_edifact_strict strict,
@@ -145,19 +228,29 @@ ack_edifact(eg_cli *cli, actx *a, const char *path,
 	eg_source *src = NULL;
 	eg_edifact_check_opts eo;
 	eg_edifact_check_result res;
+	eg_edifact_events ev;
+	edack k;
 	eg_error e;
 	const char *why;
 	int x = EG_EXIT_OK;
 
 	memset(&eo, 0, sizeof(eo));
+	memset(&k, 0, sizeof(k));
 	eo.reader.limits = eg_edifact_limits_default();
 	eo.reader.strict = strict;
 	eg_error_clear(&e);
 	o.next_control = next_control;
 	o.emit = emit;
 	o.ud = a;
-	if (eg_contrl_new(&c, &o, &e) || eg_source_open_file(&src, path, &e) ||
-	    eg_edifact_check(src, &eo, eg_contrl_events(c), &res, &e) ||
+	ev.finding = ed_finding;
+	ev.unit_end = ed_unit;
+	ev.ud = &k;
+	if (eg_contrl_new(&c, &o, &e) ||
+	    (k.ev = eg_contrl_events(c),
+	     eg_source_open_file(&src, path, &e)) ||
+	    eg_edifact_check(src, &eo, &ev, &res, &e) ||
+	    (res.reader_failed && k.stopped &&
+	     ack_unread(cli, path, &k, &e)) ||
 	    eg_contrl_error(c, &e)) {
 		x = eg_cli_fail(cli, &e);
 	} else {
@@ -200,7 +293,9 @@ help(FILE *f)
 	      "and separators: UCI (0083: 7 acknowledged, 4 rejected, 8\n"
 	      "received only), UCF per group, UCM per message, UCS/UCD with\n"
 	      "the 0085 code of every finding (docs/edifact.md).  Files are\n"
-	      "named INBOUND-0020-OUR-0020.contrl.edi.\n\n"
+	      "named INBOUND-0020-OUR-0020.contrl.edi.  After bytes the\n"
+	      "reader cannot read, each interchange whose UNB still reads\n"
+	      "is rejected (UCI 4, 0085 code 18: nothing in it was read).\n\n"
 	      "Options:\n"
 	      "  -o DIR               where to write (default: .); files are\n"
 	      "                       named INBOUND-ISA13-OUTBOUND-ISA13.ack.x12\n"
@@ -245,9 +340,9 @@ run(eg_cli *cli, int argc, char **argv)
 {
 	actx a;
 	eg_ack_opts ao;
-	eg_ack *ack = NULL;
-	eg_x12_check_opts co;
-	eg_x12_check_result res;
+	void *ack = NULL;
+	eg_syntax_check_opts co;
+	eg_syntax_check_result res;
 	eg_home home = {NULL, NULL};
 	eg_guides *guides = NULL;
 	const char *guide_file = NULL, *partner = NULL;
@@ -258,6 +353,8 @@ run(eg_cli *cli, int argc, char **argv)
 	char *end;
 	int i, x = EG_EXIT_OK, nfiles = 0, worst_doc = 0, dset = 0;
 	const char *why;
+	const eg_syntax_desc *syn;
+	const eg_ack_writer *aw;
 	eg_contrl_opts cto;
 	eg_edifact_strict rep = EG_EDIFACT_REP_STRICT;
 
@@ -410,7 +507,7 @@ run(eg_cli *cli, int argc, char **argv)
 		x = eg_cli_fail(cli, &e);
 		goto out;
 	}
-	co.limits = eg_syntax_x12.limits();
+	co.limits = eg_syntax_x12.limits(); /* the X12 options above */
 	co.guides = guides;
 	ao.next_control = next_control;
 	ao.emit = emit;
@@ -439,31 +536,42 @@ run(eg_cli *cli, int argc, char **argv)
 			x = ack_edifact(cli, &a, o, &cto, rep, &worst_doc);
 			continue;
 		}
-		if (eg_ack_new(&ack, &ao, &e) ||
+		/* the reader, checks and writer of the file's syntax, through
+		 * its descriptor (syntax.h) */
+		syn = eg_cli_file_syntax(o);
+		aw = syn->ack;
+		if (!aw) {
+			fprintf(cli->err, "%s ack: %s: no acknowledgement "
+				"writer for %s files\n", cli->prog, o, syn->name);
+			x = EG_EXIT_USAGE;
+			continue;
+		}
+		if (aw->open(&ack, &ao, &e) ||
 		    eg_source_open_file(&src, o, &e) ||
-		    eg_syntax_x12.check(src, &co, eg_ack_events(ack), &res, &e) ||
-		    eg_ack_error(ack, &e)) {
+		    syn->check(src, &co, aw->events(ack), &res, &e) ||
+		    aw->error(ack, &e)) {
 			x = eg_cli_fail(cli, &e);
 		} else {
 			if (res.totals.errors)
 				worst_doc = 1;
 			if (res.reader_failed)
-				isa_fallback(ack, o);
-			if (eg_ack_error(ack, &e))
+				header_fallback(aw, ack, o);
+			if (aw->error(ack, &e))
 				x = eg_cli_fail(cli, &e);
-			if (eg_ack_unanswered(ack, &why)) {
+			if (aw->unanswered(ack, &why)) {
 				worst_doc = 1;
 				fprintf(cli->err,
 					"%s ack: %s: no acknowledgement "
 					"written for %u interchange(s): %s; "
 					"the partner must be told by a person\n",
-					cli->prog, o,
-					eg_ack_unanswered(ack, NULL), why);
+					cli->prog, o, aw->unanswered(ack, NULL),
+					why);
 			}
 		}
 		eg_source_free(src);
 		src = NULL;
-		eg_ack_free(ack);
+		if (ack)
+			aw->close(ack);
 		ack = NULL;
 	}
 	if (a.json)

@@ -21,6 +21,7 @@
 #include "edigate/digest.h"
 #include "edigate/fsutil.h"
 #include "edigate/layout.h"
+#include "edigate/syntax.h"
 #include "edigate/xml_reader.h"
 
 #ifndef EG_DATADIR
@@ -72,20 +73,6 @@ on_finding(void *ud, const eg_csv_where *w, const char *why)
 			w->raw);
 	else
 		fprintf(f->cli->err, "%s: %s: %s\n", f->file, where, why);
-}
-
-/* A reader error (the row could not be split) as a finding. */
-static void
-reader_finding(fctx *f, eg_csv *r, const eg_error *e)
-{
-	const eg_csv_where *w = eg_csv_last_error(r);
-	const char *m = e->msg, *colon;
-
-	/* the message repeats the position: keep only the reason */
-	colon = strstr(m, ": ");
-	if (colon && !strncmp(m, "line ", 5))
-		m = colon + 2;
-	on_finding(f, w, m);
 }
 
 static int
@@ -218,99 +205,14 @@ typedef struct feed {
 typedef eg_err (*row_fn)(void *ud, feed *fd, eg_layout_row *row,
 			 uint64_t line, eg_buf *json, eg_error *e);
 
-/* An XML reader error as a finding: the message names the file and the
- * position, which the finding's "where" says already. */
-static void
-xml_reader_finding(fctx *f, eg_xmlr *r, const eg_error *e)
-{
-	const char *m = strstr(e->msg, ", byte "), *colon;
-
-	colon = m ? strstr(m, ": ") : NULL;
-	on_finding(f, eg_xmlr_last_error(r), colon ? colon + 2 : e->msg);
-}
-
-/* feed_file for an XML layout: one record element at a time.  An XML
- * error ends the file (it cannot be resumed): the file is bad. */
-static int
-feed_xml(feed *fd, const eg_layout_src *src, row_fn fn, void *ud)
-{
-	eg_xmlr_opts o;
-	eg_xmlr *r = NULL;
-	eg_layout_row row;
-	eg_buf json;
-	int got, x = EG_EXIT_OK;
-	eg_err rc;
-
-	eg_layout_xml_opts(fd->l, &o);
-	eg_layout_row_init(&row);
-	eg_buf_init(&json, 64 * 1024 * 1024);
-	if (eg_xmlr_open(&r, fd->path, &o, &fd->e)) {
-		fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
-		fd->read_failed = 1;
-		x = fd->e.code == EG_ENOTFOUND || fd->e.code == EG_EIO
-			? EG_EXIT_IO
-			: fd->e.code == EG_ECONFIG ? EG_EXIT_USAGE
-						   : EG_EXIT_DOCUMENT;
-		goto out;
-	}
-	for (;;) {
-		uint64_t first, last, num, off;
-
-		rc = eg_xmlr_next(r, &got, &fd->e);
-		if (rc == EG_EIO || rc == EG_ENOMEM || rc == EG_EINTERNAL) {
-			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
-			x = EG_EXIT_IO;
-			break;
-		}
-		if (rc) { /* not well-formed, hostile, schema, limit */
-			fd->bad++;
-			fd->unkeyed++;
-			fd->read_failed = 1;
-			xml_reader_finding(&fd->f, r, &fd->e);
-			break;
-		}
-		if (!got)
-			break;
-		fd->rows++;
-		if (eg_layout_map_xml(fd->l, r, src, &row, on_finding, &fd->f,
-				      &fd->e)) {
-			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
-			x = EG_EXIT_IO;
-			break;
-		}
-		eg_buf_reset(&json);
-		if (row.rec && eg_record_write_json(&json, row.rec)) {
-			fprintf(fd->cli->err, "%s: a record too large\n",
-				fd->path);
-			x = EG_EXIT_IO;
-			break;
-		}
-		if (row.rec)
-			fd->good++;
-		else
-			fd->bad++;
-		if (!row.rec && row.key.len == 0)
-			fd->unkeyed++;
-		eg_xmlr_record_pos(r, &first, &last, &num, &off);
-		if (fn && fn(ud, fd, &row, first, &json, &fd->e)) {
-			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
-			x = EG_EXIT_IO;
-			break;
-		}
-	}
-	fd->bytes = eg_xmlr_bytes(r);
-out:
-	eg_xmlr_free(r);
-	eg_layout_row_free(&row);
-	eg_buf_free(&json);
-	return x;
-}
-
+/* Read the file through the layout's record syntax (syntax.h: CSV or
+ * XML), one record at a time.  A record the reader cannot read is bad
+ * and unkeyed; CSV goes on after it, XML cannot (the file is bad). */
 static int
 feed_file(feed *fd, row_fn fn, void *ud)
 {
-	eg_csv_opts o;
-	eg_csv *r = NULL;
+	const eg_record_syntax *rs = eg_record_syntax_of(fd->l);
+	void *r = NULL;
 	eg_layout_row row;
 	eg_layout_src src;
 	eg_buf json;
@@ -328,47 +230,48 @@ feed_file(feed *fd, row_fn fn, void *ud)
 	src.file_name = strrchr(fd->path, '/') ? strrchr(fd->path, '/') + 1
 					       : fd->path;
 	src.sha256 = fd->sha;
-	if (eg_layout_is_xml(fd->l))
-		return feed_xml(fd, &src, fn, ud);
-	eg_layout_csv_opts(fd->l, &o);
 	eg_layout_row_init(&row);
-	eg_buf_init(&json, 16 * 1024 * 1024);
-	if (eg_csv_open(&r, fd->path, &o, &fd->e) ||
-	    eg_layout_bind(fd->l, r, &fd->e)) {
+	eg_buf_init(&json, 64 * 1024 * 1024);
+	if (!rs)
+		rc = eg_fail(&fd->e, EG_ECONFIG, "no reader takes the layout");
+	else
+		rc = rs->open(&r, fd->l, fd->path, &fd->e);
+	if (rc) {
 		fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
 		fd->read_failed = 1;
-		x = fd->e.code == EG_ENOTFOUND || fd->e.code == EG_EIO
-			? EG_EXIT_IO
+		/* an XML schema the layout names that cannot be loaded is
+		 * the layout's fault: usage */
+		x = rc == EG_ENOTFOUND || rc == EG_EIO ? EG_EXIT_IO
+		    : rc == EG_ECONFIG && eg_layout_is_xml(fd->l)
+			? EG_EXIT_USAGE
 			: EG_EXIT_DOCUMENT;
 		goto out;
 	}
 	for (;;) {
-		uint64_t off, len, first, last;
+		uint64_t off, line;
 
-		rc = eg_csv_next(r, &got, &fd->e);
+		rc = rs->next(r, fd->l, &src, &row, on_finding, &fd->f, &got,
+			      &fd->e);
 		if (rc == EG_EIO || rc == EG_ENOMEM || rc == EG_EINTERNAL) {
 			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
 			x = EG_EXIT_IO;
 			break;
 		}
-		if (rc) {
-			/* a row the reader cannot split: bad, no key */
-			fd->rows++;
+		if (rc) { /* a record the reader cannot read */
+			fd->rows += rs->resumes;
 			fd->bad++;
 			fd->unkeyed++;
-			reader_finding(&fd->f, r, &fd->e);
+			on_finding(&fd->f, rs->where(r), eg_csv_reason(fd->e.msg));
 			eg_error_clear(&fd->e);
+			if (!rs->resumes) {
+				fd->read_failed = 1;
+				break;
+			}
 			continue;
 		}
 		if (!got)
 			break;
 		fd->rows++;
-		if (eg_layout_map(fd->l, r, &src, &row, on_finding, &fd->f,
-				  &fd->e)) {
-			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
-			x = EG_EXIT_IO;
-			break;
-		}
 		eg_buf_reset(&json);
 		if (row.rec && eg_record_write_json(&json, row.rec)) {
 			fprintf(fd->cli->err, "%s: a record too large\n",
@@ -382,16 +285,17 @@ feed_file(feed *fd, row_fn fn, void *ud)
 			fd->bad++;
 		if (!row.rec && row.key.len == 0)
 			fd->unkeyed++;
-		eg_csv_record_pos(r, &off, &len, &first, &last);
-		if (fn && fn(ud, fd, &row, first, &json, &fd->e)) {
+		rs->pos(r, &off, &line);
+		if (fn && fn(ud, fd, &row, line, &json, &fd->e)) {
 			fprintf(fd->cli->err, "%s: %s\n", fd->path, fd->e.msg);
 			x = EG_EXIT_IO;
 			break;
 		}
 	}
-	fd->bytes = eg_csv_bytes(r);
+	fd->bytes = rs->bytes(r);
 out:
-	eg_csv_free(r);
+	if (r)
+		rs->close(r);
 	eg_layout_row_free(&row);
 	eg_buf_free(&json);
 	return x;

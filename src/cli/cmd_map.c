@@ -46,7 +46,9 @@ help(FILE *f)
 	      "                      (the 940 a 945 answers); repeatable\n"
 	      "  --today CCYY-MM-DD  the day date rules take as today\n"
 	      "                      (default: the clock)\n"
-	      "  FILE                X12 files from the partner\n\n"
+	      "  FILE                X12 or UN/EDIFACT files from the partner\n"
+	      "                      (the syntax is detected; an EDIFACT\n"
+	      "                      message maps when edi/maps has its map)\n\n"
 	      "Findings are printed as \"FILE: position: message\"; use\n"
 	      "`edigate validate --json` for findings a script reads.\n",
 	      f);
@@ -341,5 +343,5 @@ out:
 }
 
 const eg_command eg_cmd_map = {
-	"map", "make canonical records (XML or JSON Lines) from X12 files",
+	"map", "make canonical records (XML or JSON Lines) from X12 or EDIFACT files",
 	run, help};

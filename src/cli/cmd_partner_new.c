@@ -10,7 +10,9 @@
  * TA1 when an ISA14 asks), and the inbox pattern (the samples' own file
  * name endings).  A local transport gets its drop folders made, so the
  * draft works at once; an SFTP one gets the ssh-keygen and probe steps
- * printed.  What only a person can know is marked CHECK.
+ * printed.  What only a person can know is marked CHECK.  UN/EDIFACT
+ * samples are drafted by partner_new_edifact.c, CSV master data by
+ * partner_new_csv.c.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -81,8 +83,8 @@ add_set(draft *d, eg_span st01, const char *gs08)
 }
 
 /* XML-escape into b. */
-static eg_err
-add_xml(eg_buf *b, const char *s)
+eg_err
+eg_cli_draft_xml(eg_buf *b, const char *s)
 {
 	eg_err rc = EG_OK;
 
@@ -394,15 +396,13 @@ pattern(const draft *d, int three_pl, char *dst, size_t cap)
 				      d->exts[i]);
 }
 
-static eg_err
-transport(eg_buf *b, const draft *d, const char *id, int three_pl,
-	  int sftp)
+eg_err
+eg_cli_draft_transport(eg_buf *b, const char *id, const char *pat, int sftp)
 {
-	char pat[200], env[64];
+	char env[64];
 	size_t i;
 	eg_err rc;
 
-	pattern(d, three_pl, pat, sizeof(pat));
 	if (!sftp) {
 		rc = eg_buf_adds(b, "  <!-- A local drop folder, made by partner "
 				    "new: the partner's files (or\n"
@@ -413,11 +413,11 @@ transport(eg_buf *b, const draft *d, const char *id, int three_pl,
 				    "  <transport type=\"local\">\n"
 				    "    <inbox path=\"drop/");
 		if (!rc)
-			rc = add_xml(b, id);
+			rc = eg_cli_draft_xml(b, id);
 		if (!rc)
 			rc = eg_buf_adds(b, "/in\" pattern=\"");
 		if (!rc)
-			rc = add_xml(b, pat);
+			rc = eg_cli_draft_xml(b, pat);
 		if (!rc)
 			rc = eg_buf_addf(b,
 					 "\" exclude=\"*.tmp\"/>\n"
@@ -457,7 +457,7 @@ transport(eg_buf *b, const draft *d, const char *id, int three_pl,
 	    "    <inbox path=\"/outbound\" pattern=\"",
 	    id, id, id, env);
 	if (!rc)
-		rc = add_xml(b, pat);
+		rc = eg_cli_draft_xml(b, pat);
 	if (!rc)
 		rc = eg_buf_adds(b, "\"/>\n"
 				    "    <outbox path=\"/inbound\"/>\n"
@@ -465,6 +465,16 @@ transport(eg_buf *b, const draft *d, const char *id, int three_pl,
 				    "    <after-pickup action=\"delete\"/>\n"
 				    "  </transport>\n");
 	return rc;
+}
+
+static eg_err
+transport(eg_buf *b, const draft *d, const char *id, int three_pl,
+	  int sftp)
+{
+	char pat[200];
+
+	pattern(d, three_pl, pat, sizeof(pat));
+	return eg_cli_draft_transport(b, id, pat, sftp);
 }
 
 typedef struct opts {
@@ -487,31 +497,31 @@ token(eg_buf *out, const char *key, const opts *o, const draft *d)
 		   sizeof(dc));
 	delim_attr(d->found ? d->segment : '~', dsg, sizeof(dsg));
 	if (!strcmp(key, "ID"))
-		return add_xml(out, o->id);
+		return eg_cli_draft_xml(out, o->id);
 	if (!strcmp(key, "NAME"))
-		return add_xml(out, o->name);
+		return eg_cli_draft_xml(out, o->name);
 	if (!strcmp(key, "PARTNER_Q"))
-		return add_xml(out, d->found ? d->partner_q : "ZZ");
+		return eg_cli_draft_xml(out, d->found ? d->partner_q : "ZZ");
 	if (!strcmp(key, "PARTNER_ID"))
-		return add_xml(out, d->found ? d->partner_id : upper);
+		return eg_cli_draft_xml(out, d->found ? d->partner_id : upper);
 	if (!strcmp(key, "OUR_Q"))
-		return add_xml(out, d->found ? d->our_q : "ZZ");
+		return eg_cli_draft_xml(out, d->found ? d->our_q : "ZZ");
 	if (!strcmp(key, "OUR_ID"))
-		return add_xml(out, d->found ? d->our_id : "OURCOMPANY");
+		return eg_cli_draft_xml(out, d->found ? d->our_id : "OURCOMPANY");
 	if (!strcmp(key, "GS_PARTNER"))
-		return add_xml(out, d->gs_partner[0] ? d->gs_partner
+		return eg_cli_draft_xml(out, d->gs_partner[0] ? d->gs_partner
 				    : d->found     ? d->partner_id
 						   : upper);
 	if (!strcmp(key, "GS_OURS"))
-		return add_xml(out, d->gs_ours[0] ? d->gs_ours
+		return eg_cli_draft_xml(out, d->gs_ours[0] ? d->gs_ours
 				    : d->found  ? d->our_id
 						: "OURCOMPANY");
 	if (!strcmp(key, "ELEMENT"))
-		return add_xml(out, de);
+		return eg_cli_draft_xml(out, de);
 	if (!strcmp(key, "COMPONENT"))
-		return add_xml(out, dc);
+		return eg_cli_draft_xml(out, dc);
 	if (!strcmp(key, "SEGMENT"))
-		return add_xml(out, dsg);
+		return eg_cli_draft_xml(out, dsg);
 	if (!strcmp(key, "DOCUMENTS"))
 		return documents(out, d, o->three_pl);
 	if (!strcmp(key, "ACKS"))
@@ -522,9 +532,15 @@ token(eg_buf *out, const char *key, const opts *o, const draft *d)
 		eg_err rc = EG_OK;
 
 		if (o->from) {
+			const char *f = o->from;
+
 			rc = eg_buf_adds(out, "\n  (drafted from ");
-			if (!rc)
-				rc = add_xml(out, o->from);
+			/* inside an XML comment: no "--" */
+			for (; *f && !rc; f++)
+				rc = f[0] == '-' && f[1] == '-'
+					 ? eg_buf_adds(out, "- ")
+					 : eg_cli_draft_xml(
+					       out, (char[2]){f[0], '\0'});
 			if (!rc)
 				rc = eg_buf_adds(out, ")");
 		}
@@ -627,8 +643,8 @@ next_steps(eg_cli *cli, const eg_home *h, const opts *o, const draft *d,
 }
 
 /* The local drop folders the draft names. */
-static eg_err
-make_drop(const eg_home *h, const char *id, eg_error *e)
+eg_err
+eg_cli_draft_drop(const eg_home *h, const char *id, eg_error *e)
 {
 	static const char *const sub[] = {"in", "out", "done"};
 	char dir[PATH_MAX];
@@ -678,7 +694,7 @@ write_draft(eg_cli *cli, const eg_home *h, const opts *o, const draft *d,
 	eg_buf_init(&out, 1 << 20);
 	snprintf(fname, sizeof(fname), "%s.xml", o->id);
 	if (fill(&out, text, o, d) || eg_mkdirs(dir, &e) ||
-	    (!o->sftp && make_drop(h, o->id, &e)) ||
+	    (!o->sftp && eg_cli_draft_drop(h, o->id, &e)) ||
 	    eg_file_publish(dir, fname, out.data, out.len, &e)) {
 		x = e.code ? eg_cli_fail(cli, &e) : EG_EXIT_IO;
 	} else {
@@ -707,6 +723,8 @@ eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h)
 	const char *tpl = NULL, *tr = "local", *kind, *why;
 	int i, force = 0, nfrom = 0, x = EG_EXIT_OK;
 	const char *csv = NULL; /* a master-data sample (partner_new_csv.c) */
+	char *edi[32]; /* UN/EDIFACT samples (partner_new_edifact.c) */
+	size_t nedi = 0;
 	opts o;
 	draft d;
 
@@ -727,6 +745,14 @@ eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h)
 			 eg_cli_sample_is_csv(argv[i])) {
 			if (!csv)
 				csv = argv[i];
+			nfrom = 1;
+		} else if (nfrom && argv[i][0] != '-' &&
+			   eg_cli_is_edifact(argv[i])) {
+			if (nedi == sizeof(edi) / sizeof(edi[0]))
+				return eg_cli_usage(cli, "partner",
+						    "at most 32 UN/EDIFACT "
+						    "samples");
+			edi[nedi++] = argv[i];
 			nfrom = 1;
 		} else if (nfrom && argv[i][0] != '-') {
 			x = read_sample(cli, argv[i], &d);
@@ -756,8 +782,18 @@ eg_cli_partner_new(eg_cli *cli, int argc, char **argv, const eg_home *h)
 				    "sftp (the partner's server)");
 	if (nfrom == -1)
 		return eg_cli_usage(cli, "partner", "--from needs sample files");
+	if (nedi && (csv || d.found))
+		return eg_cli_usage(cli, "partner",
+				    "the samples mix UN/EDIFACT with X12 or "
+				    "CSV: draft from one kind (the other "
+				    "syntax's identity and documents can be "
+				    "added to the profile by hand)");
 	if (csv)
 		return eg_cli_partner_new_csv(cli, h, o.id, o.name, csv, force);
+	if (nedi)
+		return eg_cli_partner_new_edifact(cli, h, o.id, o.name, tpl,
+						  !strcmp(tr, "sftp"), edi,
+						  nedi, force);
 	if (nfrom && !d.found)
 		return eg_cli_usage(cli, "partner",
 				    "no ISA found in the sample files");

@@ -14,7 +14,9 @@
 #include "edigate/buf.h"
 #include "edigate/fsutil.h"
 #include "edigate/ledger.h"
+#include "edigate/ledger_out.h"
 #include "edigate/ledger_query.h"
+#include "edigate/outbound.h"
 #include "edigate/pipeline.h"
 
 static void
@@ -37,8 +39,10 @@ q_help(FILE *f)
 	      "notes and an age.\n\n"
 	      "  list     what waits, oldest first: owner, category, age,\n"
 	      "           notes and the first error\n"
-	      "  show     the reject report (--json: report.json), then the\n"
-	      "           owner, category and notes\n"
+	      "  show     the reject report, then the owner, category, age\n"
+	      "           and notes (--json: report.json's object with owner,\n"
+	      "           ownerFrom, category, categorySetBy, ageSeconds,\n"
+	      "           notes, lastNote and noteHistory added)\n"
 	      "  assign   give files to an owner (a login or a team); --to -\n"
 	      "           gives them back to the profile's default owner\n"
 	      "           (<document owner=...>)\n"
@@ -56,7 +60,11 @@ q_help(FILE *f)
 	      "           past the control-number check (a person decided\n"
 	      "           it is new); an interchange acknowledged before is\n"
 	      "           not acknowledged again unless the profile says\n"
-	      "           <acknowledgements reacknowledge-release=\"true\">\n"
+	      "           <acknowledgements reacknowledge-release=\"true\">.\n"
+	      "           An input of `edigate send` that was not sent is\n"
+	      "           sent again as `send` does (its kept copy, or the\n"
+	      "           corrected records in --file); the next run\n"
+	      "           delivers it\n"
 	      "  discard  give it up: it leaves the quarantine (the archive\n"
 	      "           keeps the original); needs a reason\n\n"
 	      "Categories: syntax, guide, mapping-gap, missing-master-data,\n"
@@ -219,6 +227,38 @@ typedef struct qlistw {
 	eg_err rc;
 } qlistw;
 
+/* ,"owner":..,"ownerFrom":..,"category":..,"categorySetBy":..,"set":..,
+ * "notes":N,"lastNote":.. (list --json, and show --json after the
+ * report's members) */
+static eg_err
+work_json(eg_buf *b, const eg_ledger_quarantined *q, const char *owner,
+	  int dflt)
+{
+	eg_err rc = eg_buf_adds(b, ",\"owner\":");
+
+	if (!rc)
+		rc = owner[0] ? eg_cli_json_str(b, owner)
+			      : eg_buf_adds(b, "null");
+	if (!rc)
+		rc = eg_buf_addf(b, ",\"ownerFrom\":\"%s\",\"category\":",
+				 !owner[0] ? "nobody"
+				 : dflt	   ? "profile"
+					   : "assigned");
+	if (!rc)
+		rc = eg_cli_json_str(b, q->category);
+	if (!rc)
+		rc = eg_buf_addf(b, ",\"categorySetBy\":\"%s\",\"set\":",
+				 q->category_set ? "person" : "findings");
+	if (!rc)
+		rc = eg_cli_json_str(b, q->set);
+	if (!rc)
+		rc = eg_buf_addf(b, ",\"notes\":%lld,\"lastNote\":",
+				 (long long)q->notes);
+	if (!rc)
+		rc = eg_cli_json_str(b, q->last_note);
+	return rc;
+}
+
 static int
 q_row(void *ud, const eg_ledger_quarantined *q)
 {
@@ -250,30 +290,7 @@ q_row(void *ud, const eg_ledger_quarantined *q)
 		if (!rc)
 			rc = eg_cli_json_str(b, q->name);
 		if (!rc)
-			rc = eg_buf_adds(b, ",\"owner\":");
-		if (!rc)
-			rc = owner[0] ? eg_cli_json_str(b, owner)
-				      : eg_buf_adds(b, "null");
-		if (!rc)
-			rc = eg_buf_addf(b,
-					 ",\"ownerFrom\":\"%s\",\"category\":",
-					 !owner[0] ? "nobody"
-					 : dflt	   ? "profile"
-						   : "assigned");
-		if (!rc)
-			rc = eg_cli_json_str(b, q->category);
-		if (!rc)
-			rc = eg_buf_addf(b,
-					 ",\"categorySetBy\":\"%s\",\"set\":",
-					 q->category_set ? "person"
-							 : "findings");
-		if (!rc)
-			rc = eg_cli_json_str(b, q->set);
-		if (!rc)
-			rc = eg_buf_addf(b, ",\"notes\":%lld,\"lastNote\":",
-					 (long long)q->notes);
-		if (!rc)
-			rc = eg_cli_json_str(b, q->last_note);
+			rc = work_json(b, q, owner, dflt);
 		if (!rc)
 			rc = eg_buf_adds(b, ",\"summary\":");
 		if (!rc)
@@ -405,6 +422,8 @@ typedef struct qshow {
 	eg_cli_qowners *ow;
 	FILE *f;
 	int64_t now;
+	eg_buf *json; /* show --json: the work queue's members here */
+	eg_err rc;
 } qshow;
 
 static int
@@ -418,6 +437,13 @@ show_row(void *ud, const eg_ledger_quarantined *q)
 	if (strcmp(q->id, w->id))
 		return 0;
 	owner = eg_cli_qowner(w->ow, q, &dflt);
+	if (w->json) {
+		w->rc = eg_buf_addf(w->json, ",\"ageSeconds\":%lld",
+				    (long long)(w->now - q->received_at));
+		if (!w->rc)
+			w->rc = work_json(w->json, q, owner, dflt);
+		return 1;
+	}
 	eg_cli_fmt_age(w->now - q->received_at, age, sizeof(age));
 	fprintf(w->f,
 		"\nWork queue:\n  owner: %s%s\n  category: %s%s\n  age: %s\n",
@@ -428,7 +454,9 @@ show_row(void *ud, const eg_ledger_quarantined *q)
 
 typedef struct notew {
 	FILE *f;
-	int json, n;
+	eg_buf *json; /* show --json: "noteHistory" entries */
+	int n;
+	eg_err rc;
 } notew;
 
 static int
@@ -438,15 +466,29 @@ note_row(void *ud, const eg_ledger_qnote *q)
 	char when[32];
 
 	eg_cli_fmt_time(q->at, when, sizeof(when));
-	if (!w->json)
+	if (!w->json) {
 		fprintf(w->f, "  %s  %s: %s\n", when, q->actor, q->text);
+	} else {
+		w->rc = eg_buf_addf(w->json, "%s{\"at\":%lld,\"actor\":",
+				    w->n ? "," : "", (long long)q->at);
+		if (!w->rc)
+			w->rc = eg_cli_json_str(w->json, q->actor);
+		if (!w->rc)
+			w->rc = eg_buf_adds(w->json, ",\"text\":");
+		if (!w->rc)
+			w->rc = eg_cli_json_str(w->json, q->text);
+		if (!w->rc)
+			w->rc = eg_buf_addc(w->json, '}');
+	}
 	w->n++;
-	return 0;
+	return w->rc != EG_OK;
 }
 
-/* After the text report: who owns it, its category, its notes. */
+/* After the report: who owns it, its category, its age, its notes (in
+ * words after report.txt; with json, members added to report.json's
+ * object). */
 static int
-q_show_work(eg_cli *cli, eg_cli_spool *s, const char *id)
+q_show_work(eg_cli *cli, eg_cli_spool *s, const char *id, eg_buf *json)
 {
 	eg_cli_qowners ow;
 	notew w;
@@ -459,6 +501,7 @@ q_show_work(eg_cli *cli, eg_cli_spool *s, const char *id)
 	}
 	memset(&w, 0, sizeof(w));
 	w.f = cli->out;
+	w.json = json;
 	eg_error_clear(&e);
 	{
 		qshow q;
@@ -468,17 +511,27 @@ q_show_work(eg_cli *cli, eg_cli_spool *s, const char *id)
 		q.ow = &ow;
 		q.f = cli->out;
 		q.now = (int64_t)s->now;
+		q.json = json;
 		if (eg_ledger_quarantine_list(s->ledger, NULL, show_row, &q,
 					      &e)) {
 			eg_cli_qowners_close(&ow);
 			return eg_cli_fail(cli, &e);
 		}
+		if (q.rc) {
+			eg_cli_qowners_close(&ow);
+			return EG_EXIT_IO;
+		}
 	}
 	eg_cli_qowners_close(&ow);
-	fputs("\nNotes:\n", cli->out);
+	if (json && eg_buf_adds(json, ",\"noteHistory\":["))
+		return EG_EXIT_IO;
+	if (!json)
+		fputs("\nNotes:\n", cli->out);
 	if (eg_ledger_quarantine_notes(s->ledger, id, note_row, &w, &e))
 		return eg_cli_fail(cli, &e);
-	if (w.n == 0)
+	if (w.rc || (json && eg_buf_add(json, "]}\n", 3)))
+		return EG_EXIT_IO;
+	if (w.n == 0 && !json)
 		fputs("  none\n", cli->out);
 	return EG_EXIT_OK;
 }
@@ -506,14 +559,50 @@ q_show(eg_cli *cli, eg_cli_spool *s, const char *id, int json)
 		return EG_EXIT_USAGE;
 	if (eg_file_read_small(path, (size_t)256 << 20, &data, &len, &e))
 		return eg_cli_fail(cli, &e);
-	x = eg_cli_write(cli, data, len);
+	if (!json) {
+		x = eg_cli_write(cli, data, len);
+		if (!x)
+			x = q_show_work(cli, s, id, NULL);
+		free(data);
+		return x;
+	}
+	/* report.json is one object: the work queue's members go in it */
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == ' '))
+		len--;
+	if (len < 2 || data[0] != '{' || data[len - 1] != '}') {
+		fprintf(cli->err, "%s quarantine: %s is not a JSON object\n",
+			cli->prog, path);
+		free(data);
+		return EG_EXIT_IO;
+	}
+	{
+		eg_buf b;
+
+		eg_buf_init(&b, (size_t)257 << 20);
+		x = eg_buf_add(&b, data, len - 1) ? EG_EXIT_IO : EG_EXIT_OK;
+		if (!x)
+			x = q_show_work(cli, s, id, &b);
+		if (!x)
+			x = eg_cli_write(cli, eg_buf_cstr(&b), b.len);
+		eg_buf_free(&b);
+	}
 	free(data);
-	if (!x && !json)
-		x = q_show_work(cli, s, id);
 	return x;
 }
 
 /* Release or reprocess: requeue each file, then process its partner. */
+/* Is file_id an input of edigate send? */
+static int
+is_outbound(eg_ledger *l, const char *file_id)
+{
+	char partner[64];
+	int found = 0;
+	eg_error e;
+
+	eg_error_clear(&e);
+	return !eg_ledger_out_partner(l, file_id, partner, &found, &e) && found;
+}
+
 static int
 requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
 	size_t n, const char *reason, int force, const char *fixed, int json)
@@ -571,6 +660,36 @@ requeue(eg_cli *cli, eg_cli_spool *s, const char *action, char **ids,
 		pp.expect = &pc.expect;
 		pp.guides = pc.guides;
 		pp.nguides = pc.nguides;
+		if (!strcmp(action, "release") &&
+		    is_outbound(s->ledger, ids[i])) {
+			/* an input of edigate send: sent again, as send does */
+			eg_send_result r;
+
+			x = eg_pipeline_release_out(pl, &pp, s->home.datadir,
+						    ids[i], fixed, reason, &r,
+						    &e)
+				? eg_cli_fail(cli, &e)
+				: EG_EXIT_OK;
+			eg_cli_partner_close(&pc);
+			if (x) {
+				worst = worst < x ? x : worst;
+				continue;
+			}
+			if (json)
+				fprintf(cli->out,
+					"%s{\"file\":\"%s\",\"newFile\":"
+					"\"%s\",\"state\":\"%s\"}",
+					i ? "," : "", ids[i], r.id, r.state);
+			else
+				fprintf(cli->out, "%s: released as %s: %s: %s%s\n",
+					ids[i], r.id, r.state, r.summary,
+					!strcmp(r.state, "ready")
+					    ? " (the next run delivers it)"
+					    : "");
+			if (strcmp(r.state, "ready") && worst < EG_EXIT_DOCUMENT)
+				worst = EG_EXIT_DOCUMENT;
+			continue;
+		}
 		if ((fixed ? eg_pipeline_release_fixed(pl, &pp, ids[i], fixed,
 						       reason, new_id, &e)
 			   : eg_pipeline_requeue(pl, &pp, ids[i], action,

@@ -108,7 +108,7 @@ static const char style[] =
 static void
 health_rows(eg_buf *b, const eg_cli_health *h)
 {
-	const char *const *cats = eg_sla_categories();
+	const char *const *cats = eg_quarantine_categories();
 	size_t i, k;
 
 	for (i = 0; i < h->nflows; i++) {

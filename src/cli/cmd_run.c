@@ -28,7 +28,10 @@ help(FILE *f)
 	      "up before the ledger has committed it.  A nightly master-data\n"
 	      "file (profile <master-data>) is compared with the partner's\n"
 	      "last accepted batch: only the changes are written, a\n"
-	      "suspicious batch is held in the quarantine (docs/csv.md).\n\n"
+	      "suspicious batch is held in the quarantine.  A CSV or XML\n"
+	      "document (profile <layout-document>) is read record by\n"
+	      "record through its layout; bad records go to the reject\n"
+	      "report, no acknowledgement is sent (docs/csv.md).\n\n"
 	      "Options:\n"
 	      "  --partner ID   only this partner (repeatable); an unknown ID\n"
 	      "                 is a usage error (exit 2)\n"
@@ -367,6 +370,13 @@ run(eg_cli *cli, int argc, char **argv)
 				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 				s.now))
 				metrics_file = NULL; /* out of memory */
+			eg_error_clear(&e);
+			if (metrics_file && k != (size_t)-1 && all.ps[k] &&
+			    eg_cli_run_metrics_sla(&rm, s.ledger, s.home.home,
+						   all.ps[k], s.now, &e))
+				fprintf(cli->err, "%s run: metrics file: "
+					"acknowledgements overdue: %s\n",
+					cli->prog, e.msg);
 		}
 	}
 	eg_cli_profiles_free(&all);

@@ -1,7 +1,9 @@
 /*
  * cmd_send.c - `edigate send --partner ID FILE...` (canonical records to
  * validated documents, delivered) and `edigate redeliver FILE-ID
- * --reason TEXT` (the exact bytes again).  docs/outbound.md.
+ * --reason TEXT` (the exact bytes again), `edigate resend FILE-ID
+ * --reason TEXT` (the same sets under new control numbers).
+ * docs/outbound.md.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,8 +19,8 @@ help(FILE *f)
 	fputs("Usage: edigate send --partner ID [--spool DIR] [--no-deliver] "
 	      "[--json] FILE...\n\n"
 	      "Send our canonical records (JSON Lines of\n"
-	      "schemas/canonical.xsd: WarehouseOrder for a 940, Shipment\n"
-	      "for an 856) to partner ID.\n"
+	      "schemas/canonical.xsd: WarehouseOrder for a 940 or an 850,\n"
+	      "Shipment for an 856 or a 945) to partner ID.\n"
 	      "Each FILE is recorded in the ledger, checked against the\n"
 	      "canonical schema, refused when its orders were sent before,\n"
 	      "written as X12 through edi/maps/out/, checked by our own\n"
@@ -200,7 +202,7 @@ run_send(eg_cli *cli, int argc, char **argv)
 }
 
 const eg_command eg_cmd_send = {
-	"send", "send canonical records to a partner as X12 (940, 856)",
+	"send", "send canonical records to a partner as X12 (940, 856, 945, 850)",
 	run_send, help,
 };
 
@@ -214,8 +216,8 @@ help_redeliver(FILE *f)
 	      "send`) into the partner's outbox again: the exact bytes sent,\n"
 	      "the same file names and control numbers (the partner lost the\n"
 	      "file, say).  Written to the audit log with the reason; refused\n"
-	      "without one.  To send new documents with new control numbers,\n"
-	      "send the records again as changes.\n",
+	      "without one.  When the partner wants new control numbers,\n"
+	      "use `edigate resend`.\n",
 	      f);
 	eg_cli_help_exit_codes(f);
 }
@@ -291,4 +293,120 @@ run_redeliver(eg_cli *cli, int argc, char **argv)
 const eg_command eg_cmd_redeliver = {
 	"redeliver", "put the exact bytes sent for a file again (audited)",
 	run_redeliver, help_redeliver,
+};
+
+/* --- resend ------------------------------------------------------------ */
+
+static void
+help_resend(FILE *f)
+{
+	fputs("Usage: edigate resend FILE-ID --reason TEXT [--no-deliver] "
+	      "[--json] [--spool DIR]\n\n"
+	      "Send the documents sent for FILE-ID (an input of `edigate\n"
+	      "send`) again under NEW control numbers, when the partner asks\n"
+	      "for that (it dropped the first as a duplicate, say): the same\n"
+	      "sets, with a new ISA13/GS06 and ST02s from the partner's\n"
+	      "sequences and today's envelope dates, checked again by our\n"
+	      "validator, recorded as a new input (its acknowledgements are\n"
+	      "matched to it), named by the profile's file-name pattern and\n"
+	      "delivered.  Written to the audit log with the reason; refused\n"
+	      "without one.  To put the exact bytes again (same numbers), use\n"
+	      "`edigate redeliver`.\n\n"
+	      "  --no-deliver  record only; `edigate run` delivers\n"
+	      "  --json        the new input as `send --json` prints it\n",
+	      f);
+	eg_cli_help_exit_codes(f);
+}
+
+static int
+run_resend(eg_cli *cli, int argc, char **argv)
+{
+	const char *id = NULL, *reason = NULL;
+	sendopts so;
+	eg_cli_spool s;
+	eg_cli_partner pc;
+	eg_pipeline_partner pp;
+	eg_pipeline *pl = NULL;
+	eg_send_result r;
+	char partner[64];
+	eg_error e;
+	int i, x, found = 0;
+
+	memset(&so, 0, sizeof(so));
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help")) {
+			help_resend(cli->out);
+			return EG_EXIT_OK;
+		} else if (!strcmp(argv[i], "--reason") && i + 1 < argc)
+			reason = argv[++i];
+		else if (!strcmp(argv[i], "--spool") && i + 1 < argc)
+			so.spool = argv[++i];
+		else if (!strcmp(argv[i], "--json"))
+			so.json = 1;
+		else if (!strcmp(argv[i], "--no-deliver"))
+			so.no_deliver = 1;
+		else if (argv[i][0] == '-')
+			return eg_cli_usage(cli, "resend",
+					    "unknown option '%s'", argv[i]);
+		else if (!id)
+			id = argv[i];
+		else
+			return eg_cli_usage(cli, "resend",
+					    "one FILE-ID at a time");
+	}
+	if (!id)
+		return eg_cli_usage(cli, "resend", "needs a FILE-ID");
+	if (!reason || !*reason)
+		return eg_cli_usage(cli, "resend",
+				    "needs --reason TEXT: the audit log says "
+				    "why the partner got new control numbers");
+	x = eg_cli_spool_open(cli, "resend", so.spool, EG_SPOOL_WAIT, &s);
+	if (x)
+		return x;
+	eg_error_clear(&e);
+	if (eg_ledger_out_partner(s.ledger, id, partner, &found, &e)) {
+		x = eg_cli_fail(cli, &e);
+		eg_cli_spool_close(&s);
+		return x;
+	}
+	eg_cli_spool_close(&s);
+	if (!found) {
+		fprintf(cli->err, "%s resend: there is no input %s of "
+				  "edigate send (see edigate sent list)\n",
+			cli->prog, id);
+		return EG_EXIT_USAGE;
+	}
+	so.partner = partner;
+	if ((x = open_all(cli, "resend", &so, &s, &pc, &pp, &pl)))
+		return x;
+	eg_error_clear(&e);
+	if (eg_pipeline_resend(pl, &pp, id, reason, &r, &e)) {
+		x = eg_cli_fail(cli, &e);
+		close_all(&s, &pc, pl);
+		return x;
+	}
+	print_result(cli, &so, id, &r, s.spool);
+	if (!so.no_deliver) {
+		unsigned n = 0;
+
+		eg_error_clear(&e);
+		if (eg_pipeline_deliver(pl, &pp, &n, &e)) {
+			fprintf(cli->err,
+				"%s resend: cannot deliver to %s now (the next "
+				"run tries again): %s\n",
+				cli->prog, partner, e.msg);
+			x = EG_EXIT_IO;
+		} else if (!so.json) {
+			fprintf(cli->out, "delivered %u document(s) to %s\n", n,
+				partner);
+		}
+	}
+	close_all(&s, &pc, pl);
+	return x;
+}
+
+const eg_command eg_cmd_resend = {
+	"resend", "send what was sent for a file again under new control "
+		  "numbers (audited)",
+	run_resend, help_resend,
 };

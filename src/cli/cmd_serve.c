@@ -56,6 +56,9 @@ help(FILE *f)
 	      "or <schedule cron=\"*/15 6-20 * * mon-fri\" tz=\"America/"
 	      "Chicago\">\n"
 	      "with optional <window days= from= to=/> (docs/operations.md).\n"
+	      "A <schedule> in <outbound> runs the outbound direction (the\n"
+	      "drop folder, undelivered documents) on its own; the\n"
+	      "transport's then runs the inbound direction only.\n"
 	      "Each run is what `edigate run --partner ID` does.  Runs never\n"
 	      "overlap: one at a time, under the spool's run lock (a run\n"
 	      "started from cron makes serve wait, never collide).  A\n"
@@ -84,9 +87,11 @@ help(FILE *f)
 	      "                   `edigate partner check` is not taken (the\n"
 	      "                   partner keeps its old profile) and the log\n"
 	      "                   says why\n\n"
-	      "After each cycle serve judges every partner's service levels\n"
-	      "(<sla>, <acknowledgements><expect>) as `edigate alerts check`\n"
-	      "does, and logs each alert raised or cleared.\n\n"
+	      "After each cycle, and every minute of its clock when no run is\n"
+	      "due, serve judges every partner's service levels (<sla>,\n"
+	      "<acknowledgements><expect>) as `edigate alerts check` does, and\n"
+	      "logs each alert raised or cleared: a deadline is noticed within\n"
+	      "a minute, whatever the partners' schedules.\n\n"
 	      "Environment (tests): EDIGATE_NOW=SECONDS starts serve's clock\n"
 	      "there, EDIGATE_CLOCK_RATE=N runs it N times faster.\n",
 	      f);
@@ -101,40 +106,14 @@ help(FILE *f)
 	      f);
 }
 
-/* --- the clock --------------------------------------------------------- */
-
-typedef struct clk {
-	time_t base;
-	struct timespec mono0;
-	double rate; /* 0: the real clock */
-} clk;
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static time_t
-clk_now(const clk *c)
-{
-	if (!c->rate)
-		return time(NULL);
-	return c->base +
-	       (time_t)((mono() - ((double)c->mono0.tv_sec +
-				   (double)c->mono0.tv_nsec / 1e9)) *
-			c->rate);
-}
+/* --- the clock (serve_partners.c) ---------------------------------- */
 
 /* Real milliseconds until clock time t (-1: forever). */
 static int
-clk_wait_ms(const clk *c, time_t t)
+clk_wait_ms(const serve_clk *c, time_t t)
 {
 	double secs;
-	time_t now = clk_now(c);
+	time_t now = serve_clk_now(c);
 
 	if (t == (time_t)-1)
 		return -1;
@@ -146,47 +125,19 @@ clk_wait_ms(const clk *c, time_t t)
 	return (int)(secs * 1000) + 1;
 }
 
-/* --- log ------------------------------------------------------------- */
-
-typedef struct serve_opts {
-	const char **only;
-	size_t nonly;
-	long long every, max_backoff;
-	const char *spool, *metrics, *metrics_file, *report;
-	int quiet;
-} serve_opts;
-
-typedef struct serve_ctx {
-	serve_state st;
-	serve_opts o;
-	clk clock;
-	eg_cli_spool sp; /* home, guides, maps kept; no ledger, no lock */
-	eg_pipeline *pl; /* while a cycle runs */
-	const char *cur; /* the partner being served */
-	char first_err[EG_ERRMSG_MAX];
-	unsigned nerr;
-	int busy; /* the lock was found held, not yet said it is free */
-} serve_ctx;
-
+/* A file fetched or put: into the partner's transfer histogram. */
 static void
-say(serve_ctx *x, FILE *f, const char *fmt, ...) EG_PRINTF(3, 4);
-
-static void
-say(serve_ctx *x, FILE *f, const char *fmt, ...)
+on_transfer(void *ud, const char *partner, const char *direction,
+	    double secs)
 {
-	char when[32];
-	time_t now = clk_now(&x->clock);
-	struct tm tm;
-	va_list ap;
+	serve_ctx *x = ud;
+	size_t i;
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(f, "%s serve: ", when);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	fflush(f);
+	for (i = 0; i < x->st.nps; i++)
+		if (!strcmp(x->st.ps[i].id, partner))
+			eg_metrics_hist_observe(
+			    &x->st.ps[i].xfer[strcmp(direction, "in") != 0],
+			    secs);
 }
 
 static void
@@ -195,264 +146,50 @@ on_note(void *ud, const char *partner, const char *msg)
 	serve_ctx *x = ud;
 
 	if (!x->o.quiet)
-		say(x, x->st.cli->out, "partner %s: %s", partner, msg);
-}
-
-/* --- partners: load and reload ---------------------------------------- */
-
-/* One log line per event: a multi-line reason (XML errors) is joined. */
-static void
-one_line(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r') {
-			while (s[1] == ' ' || s[1] == '\n')
-				s++;
-			*w++ = ' ';
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
-
-static void
-on_check(void *ud, eg_pcheck_sev sev, const char *msg)
-{
-	serve_ctx *x = ud;
-
-	if (sev != EG_PCHECK_ERROR)
-		return;
-	if (!x->nerr++)
-		snprintf(x->first_err, sizeof(x->first_err), "%s", msg);
-}
-
-static serve_partner *
-find_partner(serve_ctx *x, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < x->st.nps; i++)
-		if (!strcmp(x->st.ps[i].id, id))
-			return &x->st.ps[i];
-	return NULL;
-}
-
-static serve_partner *
-add_partner(serve_ctx *x, const char *id)
-{
-	static const double bounds[] = {0.1, 0.5, 1, 5, 15, 60, 300, 900,
-					3600};
-	serve_partner *p;
-
-	if (x->st.nps == x->st.cap) {
-		size_t c = x->st.cap ? x->st.cap * 2 : 16;
-		serve_partner *v = realloc(x->st.ps, c * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		x->st.ps = v;
-		x->st.cap = c;
-	}
-	p = &x->st.ps[x->st.nps++];
-	memset(p, 0, sizeof(*p));
-	snprintf(p->id, sizeof(p->id), "%s", id);
-	p->due = (time_t)-1;
-	eg_metrics_hist_init(&p->runtime, bounds,
-			     sizeof(bounds) / sizeof(bounds[0]));
-	return p;
-}
-
-/*
- * Load partners/ID.xml as `partner check` judges it: it loads, has no
- * error, clashes with no other profile, has a schedule (or --every).
- * 0 with pc and the schedule filled, else -1 with the reason in
- * x->first_err (pc closed).
- */
-static int
-load_checked(serve_ctx *x, const eg_cli_profiles *all, size_t k,
-	     eg_cli_partner *pc, eg_schedule *sc)
-{
-	const eg_home *h = &x->sp.home;
-	eg_error e;
-	eg_err rc;
-
-	x->nerr = 0;
-	x->first_err[0] = '\0';
-	if (!all->ps[k]) {
-		snprintf(x->first_err, sizeof(x->first_err), "%s",
-			 all->errs[k] ? all->errs[k] : "it does not load");
-		one_line(x->first_err);
-		return -1;
-	}
-	if (eg_cli_partner_open(x->st.cli, "serve", h, x->sp.guides,
-				all->ids[k], pc)) {
-		eg_cli_partner_close(pc);
-		snprintf(x->first_err, sizeof(x->first_err),
-			 "it does not load (the message above says why)");
-		return -1;
-	}
-	(void)eg_profile_check(pc->profile, h->home, x->sp.guides, on_check,
-			       x);
-	(void)eg_profile_check_codes(pc->profile, h->datadir, on_check, x);
-	(void)eg_cli_profiles_conflicts(all, k, h->home, on_check, x);
-	eg_error_clear(&e);
-	rc = eg_profile_schedule(pc->profile, sc, &e);
-	if (rc == EG_ENOTFOUND && x->o.every) {
-		eg_schedule_spec spec;
-
-		memset(&spec, 0, sizeof(spec));
-		spec.every = x->o.every;
-		rc = eg_schedule_parse(sc, &spec, &e);
-	} else if (rc == EG_ENOTFOUND && !x->nerr) {
-		x->nerr++;
-		snprintf(x->first_err, sizeof(x->first_err),
-			 "its profile has no <transport><schedule> (give serve "
-			 "--every DURATION, or run it from cron)");
-	}
-	if (rc && rc != EG_ENOTFOUND && !x->nerr++)
-		snprintf(x->first_err, sizeof(x->first_err), "%s", e.msg);
-	if (x->nerr) {
-		one_line(x->first_err);
-		eg_cli_partner_close(pc);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-wanted(const serve_ctx *x, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < x->o.nonly; i++)
-		if (!strcmp(x->o.only[i], id))
-			return 1;
-	return x->o.nonly == 0;
-}
-
-static void
-drop_pc(eg_cli_partner *pc)
-{
-	if (pc)
-		eg_cli_partner_close(pc);
-	free(pc);
-}
-
-/* p takes pc (owned) and its schedule. */
-static void
-take(serve_ctx *x, serve_partner *p, eg_cli_partner *pc,
-     const eg_schedule *sc, int reload)
-{
-	time_t now = clk_now(&x->clock);
-	char was[160], next[64];
-
-	snprintf(was, sizeof(was), "%s", p->sched_text);
-	drop_pc(p->pc);
-	p->pc = pc;
-	p->loaded = 1;
-	p->sched = *sc;
-	eg_schedule_describe(sc, p->sched_text, sizeof(p->sched_text));
-	/* a new or changed schedule starts again; an unchanged one keeps
-	 * its due time (and its back-off) */
-	if (!reload || strcmp(was, p->sched_text) || p->due == (time_t)-1) {
-		p->due = eg_schedule_first(sc, now);
-		p->fails = 0;
-	}
-	if (p->due == (time_t)-1)
-		snprintf(next, sizeof(next), "never (its schedule never comes)");
-	else
-		eg_schedule_local(sc, p->due, next, sizeof(next));
-	say(x, x->st.cli->out, "partner %s: %s (%s), next run %s", p->id,
-	    reload ? "profile reloaded" : "scheduled", p->sched_text, next);
-}
-
-/* Load (or reload) partners/.  Returns the number of partners served. */
-static size_t
-load_partners(serve_ctx *x, int reload)
-{
-	eg_cli_profiles all;
-	size_t i, n = 0;
-	int kept = 0;
-
-	if (eg_cli_profiles_load(x->st.cli, "serve", &x->sp.home, &all)) {
-		say(x, x->st.cli->err, "cannot read partners/: every partner "
-		    "keeps its profile");
-		eg_cli_profiles_free(&all);
-		x->st.reloads_kept++;
-		return x->st.nps;
-	}
-	for (i = 0; i < x->st.nps; i++)
-		x->st.ps[i].seen = 0;
-	for (i = 0; i < all.n; i++) {
-		serve_partner *p = find_partner(x, all.ids[i]);
-		eg_cli_partner *pc;
-		eg_schedule sc;
-
-		if (all.other[i] || !wanted(x, all.ids[i]))
-			continue;
-		if (p)
-			p->seen = 1;
-		if (!(pc = calloc(1, sizeof(*pc))))
-			continue;
-		if (load_checked(x, &all, i, pc, &sc) == 0) {
-			if (!p && !(p = add_partner(x, all.ids[i]))) {
-				drop_pc(pc);
-				continue;
-			}
-			p->seen = 1;
-			take(x, p, pc, &sc, reload && p->loaded);
-			continue;
-		}
-		free(pc); /* load_checked closed it */
-		if (p && p->loaded) {
-			kept = 1;
-			say(x, x->st.cli->err,
-			    "partner %s: its changed profile fails `edigate "
-			    "partner check` (%s): still serving the profile "
-			    "loaded before; fix it and send SIGHUP again",
-			    all.ids[i], x->first_err);
-		} else {
-			say(x, x->st.cli->err,
-			    "partner %s: not served: %s", all.ids[i],
-			    x->first_err);
-		}
-	}
-	for (i = 0; i < x->st.nps; i++) {
-		serve_partner *p = &x->st.ps[i];
-
-		if (p->loaded && !p->seen) {
-			say(x, x->st.cli->out, "partner %s: its profile is "
-			    "gone from partners/: no longer served", p->id);
-			drop_pc(p->pc);
-			p->pc = NULL;
-			p->loaded = 0;
-			p->due = (time_t)-1;
-		}
-		n += p->loaded;
-	}
-	eg_cli_profiles_free(&all);
-	if (reload) {
-		if (kept)
-			x->st.reloads_kept++;
-		else
-			x->st.reloads_ok++;
-	}
-	return n;
+		serve_say(x, x->st.cli->out, "partner %s: %s", partner, msg);
 }
 
 /* --- one cycle -------------------------------------------------------- */
 
+/* When p is due next: its run, or with an outbound schedule of its own,
+ * the first of its two directions ((time_t)-1: never). */
+static time_t
+when_due(const serve_partner *p)
+{
+	if (!p->has_out || p->odue == (time_t)-1)
+		return p->due;
+	if (p->due == (time_t)-1 || p->odue < p->due)
+		return p->odue;
+	return p->due;
+}
+
+static int
+is_due(time_t t, time_t now)
+{
+	return t != (time_t)-1 && t <= now;
+}
+
+/* Due partners wait until t (the lock was busy, the spool failed). */
 static void
-serve_one(serve_ctx *x, serve_partner *p)
+postpone(serve_partner *p, time_t now, time_t t)
+{
+	if (is_due(p->due, now))
+		p->due = t;
+	if (p->has_out && is_due(p->odue, now))
+		p->odue = t;
+}
+
+static void
+serve_one(serve_ctx *x, serve_partner *p, time_t now)
 {
 	eg_pipeline_partner pp;
 	eg_pipeline_counts c;
 	eg_error e;
-	time_t started = clk_now(&x->clock), ended;
-	double t0 = mono();
+	time_t started = serve_clk_now(&x->clock), ended;
+	double t0 = serve_mono();
+	const eg_schedule *ns = &p->sched;
+	const char *dir = "";
+	time_t nt;
 	int failed;
 	eg_err rc;
 
@@ -461,13 +198,17 @@ serve_one(serve_ctx *x, serve_partner *p)
 	pp.expect = &p->pc->expect;
 	pp.guides = p->pc->guides;
 	pp.nguides = p->pc->nguides;
+	/* each direction on its own schedule: only what is due */
+	if (p->has_out)
+		pp.directions = (is_due(p->due, now) ? EG_PL_IN : 0) |
+				(is_due(p->odue, now) ? EG_PL_OUT : 0);
 	memset(&c, 0, sizeof(c));
 	eg_error_clear(&e);
 	x->cur = p->id;
 	rc = eg_pipeline_run(x->pl, &pp, &c, &e);
 	x->cur = NULL;
-	ended = clk_now(&x->clock);
-	eg_metrics_hist_observe(&p->runtime, mono() - t0);
+	ended = serve_clk_now(&x->clock);
+	eg_metrics_hist_observe(&p->runtime, serve_mono() - t0);
 	failed = rc != EG_OK || c.failed > 0;
 	p->files[0] += c.accepted;
 	p->files[1] += c.partial;
@@ -478,6 +219,7 @@ serve_one(serve_ctx *x, serve_partner *p)
 	p->acks += c.acks;
 	p->retries += c.retries;
 	p->backlog = c.waiting + c.failed;
+	p->drop_backlog = eg_cli_drop_waiting(x->sp.home.home, pp.profile);
 	if (failed) {
 		p->fails++;
 		p->runs_failed++;
@@ -486,33 +228,44 @@ serve_one(serve_ctx *x, serve_partner *p)
 		p->runs_ok++;
 		p->last_ok = ended;
 	}
-	p->due = eg_schedule_after_run(&p->sched, started, ended, p->fails,
-				       x->o.max_backoff);
+	if (!p->has_out || (pp.directions & EG_PL_IN))
+		p->due = eg_schedule_after_run(&p->sched, started, ended,
+					       p->fails, x->o.max_backoff);
+	if (p->has_out && (pp.directions & EG_PL_OUT))
+		p->odue = eg_schedule_after_run(&p->osched, started, ended,
+						p->fails, x->o.max_backoff);
+	nt = p->due;
+	if (pp.directions == EG_PL_OUT) {
+		ns = &p->osched;
+		nt = p->odue;
+		dir = " (outbound)";
+	} else if (pp.directions == EG_PL_IN) {
+		dir = " (inbound)";
+	}
 	{
 		char next[64];
 
-		if (p->due == (time_t)-1)
+		if (nt == (time_t)-1)
 			snprintf(next, sizeof(next), "never");
 		else
-			eg_schedule_local(&p->sched, p->due, next,
-					  sizeof(next));
+			eg_schedule_local(ns, nt, next, sizeof(next));
 		if (rc)
-			say(x, x->st.cli->err, "partner %s: run failed (%s); "
+			serve_say(x, x->st.cli->err, "partner %s: run failed (%s); "
 			    "failure %u in a row, next try %s", p->id, e.msg,
 			    p->fails, next);
 		else if (c.failed)
-			say(x, x->st.cli->err, "partner %s: %lu item(s) left "
+			serve_say(x, x->st.cli->err, "partner %s: %lu item(s) left "
 			    "for the next run: %s; failure %u in a row, next "
 			    "try %s", p->id, c.failed,
 			    eg_pipeline_problem(x->pl), p->fails, next);
 		else if (!x->o.quiet || c.files || c.processed)
-			say(x, x->st.cli->out,
-			    "partner %s: run: %lu file(s) taken, %lu "
+			serve_say(x, x->st.cli->out,
+			    "partner %s: run%s: %lu file(s) taken, %lu "
 			    "accepted, %lu partial, %lu rejected, %lu "
 			    "duplicate; %lu record(s), %lu ack(s); next run "
 			    "%s",
-			    p->id, c.files, c.accepted, c.partial, c.rejected,
-			    c.duplicates, c.records, c.acks, next);
+			    p->id, dir, c.files, c.accepted, c.partial,
+			    c.rejected, c.duplicates, c.records, c.acks, next);
 	}
 }
 
@@ -521,7 +274,9 @@ due_cmp(const void *a, const void *b)
 {
 	const serve_partner *const *pa = a, *const *pb = b;
 
-	return (*pa)->due < (*pb)->due ? -1 : (*pa)->due > (*pb)->due;
+	time_t a1 = when_due(*pa), b1 = when_due(*pb);
+
+	return a1 < b1 ? -1 : a1 > b1;
 }
 
 /* Read one signal byte if any: 'T' stop, 'H' reload, 0 none. */
@@ -547,17 +302,43 @@ on_alert(void *ud, const eg_alert_event *ev, const char *hook,
 {
 	serve_ctx *x = ud;
 
-	say(x, x->st.cli->out, "alert: partner %s: %s%s (%s %s): %s",
+	serve_say(x, x->st.cli->out, "alert: partner %s: %s%s (%s %s): %s",
 	    ev->partner, !strcmp(ev->event, "cleared") ? "cleared " : "",
 	    ev->level, ev->rule, ev->subject, ev->message);
 	if (!strcmp(hook, "failed"))
-		say(x, x->st.cli->err, "alert: partner %s: the alert hook "
+		serve_say(x, x->st.cli->err, "alert: partner %s: the alert hook "
 		    "failed: %s (recorded with alert %lld)", ev->partner, why,
 		    (long long)ev->id);
 }
 
+/* How often serve judges the service levels when no run is due: a
+ * deadline is noticed within a minute, whatever the schedules. */
+#define JUDGE_EVERY 60
+
+/* Does any served partner have service levels to judge? */
+static int
+judging(const serve_ctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->st.nps; i++) {
+		const serve_partner *p = &x->st.ps[i];
+		const eg_sla *s;
+
+		if (!p->loaded)
+			continue;
+		s = &p->pc->profile->sla;
+		if (s->narr || s->nack || s->depth_warn >= 0 ||
+		    s->depth_alert >= 0 || s->rate_warn >= 0 ||
+		    s->rate_alert >= 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Judge every served partner's service levels (alerts.h), under the
- * lock, after the cycle's runs; then rewrite the report. */
+ * lock, after the cycle's runs (or a minute after the last judging when
+ * no run came: judge_only); then rewrite the report. */
 static void
 judge(serve_ctx *x, eg_ledger *l)
 {
@@ -566,22 +347,42 @@ judge(serve_ctx *x, eg_ledger *l)
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
-	o.now = clk_now(&x->clock);
+	o.now = serve_clk_now(&x->clock);
 	o.log = on_alert;
 	o.log_ud = x;
+	x->next_judge = o.now + JUDGE_EVERY;
 	for (i = 0; i < x->st.nps; i++) {
 		serve_partner *p = &x->st.ps[i];
 
 		eg_error_clear(&e);
 		if (p->loaded &&
 		    eg_alerts_check(l, p->pc->profile, &o, NULL, &e))
-			say(x, x->st.cli->err, "partner %s: service levels not "
+			serve_say(x, x->st.cli->err, "partner %s: service levels not "
 			    "judged: %s", p->id, e.msg);
 	}
 	eg_error_clear(&e);
 	if (x->o.report &&
 	    eg_cli_report_write(x->st.cli, &x->sp, l, x->o.report, o.now, &e))
-		say(x, x->st.cli->err, "report %s: %s", x->o.report, e.msg);
+		serve_say(x, x->st.cli->err, "report %s: %s", x->o.report, e.msg);
+}
+
+/*
+ * The ledger, opened once and kept between cycles: opening it, and the
+ * checkpoint SQLite makes when its last connection closes, cost more
+ * than an idle check.  Keeping it open is safe under `run` from cron
+ * (SQLite's own locks); it is opened again when the file was replaced
+ * (`run --new-ledger`) or after a cycle that failed.
+ */
+static eg_ledger *
+ledger_for(serve_ctx *x, eg_error *e)
+{
+	if (x->l && !eg_ledger_replaced(x->l))
+		return x->l;
+	eg_ledger_close(x->l);
+	x->l = NULL;
+	if (eg_ledger_open_mode(&x->l, x->sp.spool, EG_LEDGER_EXISTING, e))
+		x->l = NULL;
+	return x->l;
 }
 
 /* Serve every due partner under the lock. */
@@ -599,14 +400,11 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	if (!(due = calloc(x->st.nps + 1, sizeof(*due)))) {
 		/* out of memory: every partner waits a minute, no spinning */
 		for (i = 0; i < x->st.nps; i++)
-			if (x->st.ps[i].due != (time_t)-1 &&
-			    x->st.ps[i].due <= now)
-				x->st.ps[i].due = now + 60;
+			postpone(&x->st.ps[i], now, now + 60);
 		return;
 	}
 	for (i = 0; i < x->st.nps; i++)
-		if (x->st.ps[i].loaded && x->st.ps[i].due != (time_t)-1 &&
-		    x->st.ps[i].due <= now)
+		if (x->st.ps[i].loaded && is_due(when_due(&x->st.ps[i]), now))
 			due[n++] = &x->st.ps[i];
 	qsort(due, n, sizeof(*due), due_cmp);
 	eg_error_clear(&e);
@@ -616,24 +414,23 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 		 * without counting it against anybody */
 		x->st.lock_busy++;
 		if (!x->busy++)
-			say(x, x->st.cli->out, "the spool is busy (another "
+			serve_say(x, x->st.cli->out, "the spool is busy (another "
 			    "edigate run holds its lock): waiting for it");
 		for (i = 0; i < n; i++)
-			due[i]->due = now + 5;
+			postpone(due[i], now, now + 5);
 		free(due);
 		return;
 	}
 	if (!rc && x->busy) {
-		say(x, x->st.cli->out, "the spool is free again (waited %d "
+		serve_say(x, x->st.cli->out, "the spool is free again (waited %d "
 		    "time(s))", x->busy);
 		x->busy = 0;
 	}
-	if (rc || eg_ledger_open_mode(&l, x->sp.spool, EG_LEDGER_EXISTING,
-				      &e)) {
-		say(x, x->st.cli->err, "cannot open the spool: %s; trying "
+	if (rc || !(l = ledger_for(x, &e))) {
+		serve_say(x, x->st.cli->err, "cannot open the spool: %s; trying "
 		    "again in a minute", e.msg);
 		for (i = 0; i < n; i++)
-			due[i]->due = now + 60;
+			postpone(due[i], now, now + 60);
 		goto out;
 	}
 	memset(&po, 0, sizeof(po));
@@ -647,44 +444,79 @@ cycle(serve_ctx *x, time_t now, int *stop, int *hup)
 	po.crash_at = x->st.cli->env_crash;
 	po.note = on_note;
 	po.note_ud = x;
+	po.transferred = on_transfer;
+	po.transferred_ud = x;
 	if (eg_pipeline_new(&x->pl, l, &po, &e)) {
-		say(x, x->st.cli->err, "%s; trying again in a minute", e.msg);
+		serve_say(x, x->st.cli->err, "%s; trying again in a minute", e.msg);
 		for (i = 0; i < n; i++)
-			due[i]->due = now + 60;
+			postpone(due[i], now, now + 60);
+		eg_ledger_close(x->l); /* opened again next cycle */
+		x->l = NULL;
 		goto out;
 	}
 	for (i = 0; i < n && !*stop; i++) {
-		serve_one(x, due[i]);
+		serve_one(x, due[i], now);
 		(void)drain_signals(stop, hup);
 	}
 	if (*stop && i < n)
-		say(x, x->st.cli->out, "stopping: %zu due partner(s) left for "
+		serve_say(x, x->st.cli->out, "stopping: %zu due partner(s) left for "
 		    "the next start", n - i);
-	(void)serve_ledger_figures(&x->st, l, 1);
-	judge(x, l);
+	judge(x, l); /* then the figures: with the alerts it raised */
+	(void)serve_ledger_figures(&x->st, l, serve_clk_now(&x->clock), 1);
 out:
 	eg_pipeline_free(x->pl);
 	x->pl = NULL;
-	eg_ledger_close(l);
+	if (l && eg_ledger_in_tx(l)) { /* never left open: start afresh */
+		eg_ledger_close(x->l);
+		x->l = NULL;
+	}
 	eg_pipeline_unlock(fd);
 	free(due);
 }
 
+/* No run is due but a minute has passed since the service levels were
+ * last judged: judge them (a daily partner's deadline is not left to
+ * its next run).  A run from cron holding the lock: again shortly. */
+static void
+judge_only(serve_ctx *x, time_t now)
+{
+	eg_ledger *l;
+	eg_error e;
+	int fd = -1;
+
+	eg_error_clear(&e);
+	if (eg_pipeline_lock(x->sp.spool, 0, &fd, &e)) {
+		x->next_judge = now + 5;
+		return;
+	}
+	if (!(l = ledger_for(x, &e))) {
+		serve_say(x, x->st.cli->err, "service levels not judged: cannot "
+		    "open the spool: %s; trying again in a minute", e.msg);
+		x->next_judge = now + JUDGE_EVERY;
+	} else {
+		judge(x, l);
+		(void)serve_ledger_figures(&x->st, l, serve_clk_now(&x->clock), 1);
+	}
+	eg_pipeline_unlock(fd);
+}
+
 /* --- the loop ---------------------------------------------------------- */
 
+/* The textfile after each cycle (/metrics makes its page when asked). */
 static void
 publish(serve_ctx *x)
 {
 	eg_error e;
 
-	if (serve_render(&x->st, clk_now(&x->clock))) {
-		say(x, x->st.cli->err, "the figures do not fit in memory");
+	if (!x->o.metrics_file)
+		return;
+	if (serve_render(&x->st, serve_clk_now(&x->clock))) {
+		serve_say(x, x->st.cli->err, "the figures do not fit in memory");
 		return;
 	}
 	eg_error_clear(&e);
-	if (x->o.metrics_file &&
-	    eg_metrics_publish(x->o.metrics_file, &x->st.page, &e))
-		say(x, x->st.cli->err, "metrics file: %s", e.msg);
+	if (eg_metrics_publish(x->o.metrics_file, &x->st.page, &e))
+		serve_say(x, x->st.cli->err, "metrics file: %s", e.msg);
 }
 
 static time_t
@@ -696,9 +528,9 @@ next_due(const serve_ctx *x)
 	for (i = 0; i < x->st.nps; i++) {
 		const serve_partner *p = &x->st.ps[i];
 
-		if (p->loaded && p->due != (time_t)-1 &&
-		    (t == (time_t)-1 || p->due < t))
-			t = p->due;
+		if (p->loaded && when_due(p) != (time_t)-1 &&
+		    (t == (time_t)-1 || when_due(p) < t))
+			t = when_due(p);
 	}
 	return t;
 }
@@ -710,13 +542,13 @@ loop(serve_ctx *x)
 
 	while (!stop) {
 		struct pollfd pf[2];
-		time_t now = clk_now(&x->clock), t;
+		time_t now = serve_clk_now(&x->clock), t;
 		int nf = 1, ms;
 
 		if (hup) {
 			hup = 0;
-			say(x, x->st.cli->out, "SIGHUP: reloading partners/");
-			(void)load_partners(x, 1);
+			serve_say(x, x->st.cli->out, "SIGHUP: reloading partners/");
+			(void)serve_load_partners(x, 1);
 			publish(x);
 		}
 		t = next_due(x);
@@ -725,6 +557,18 @@ loop(serve_ctx *x)
 			publish(x);
 			continue;
 		}
+		if (!judging(x)) {
+			x->next_judge = (time_t)-1;
+		} else if (x->next_judge == (time_t)-1) {
+			x->next_judge = now + JUDGE_EVERY;
+		} else if (x->next_judge <= now) {
+			judge_only(x, now);
+			publish(x);
+			continue;
+		}
+		if (x->next_judge != (time_t)-1 &&
+		    (t == (time_t)-1 || x->next_judge < t))
+			t = x->next_judge;
 		pf[0].fd = sig_pipe[0];
 		pf[0].events = POLLIN;
 		if (x->st.listen_fd >= 0) {
@@ -738,9 +582,9 @@ loop(serve_ctx *x)
 		if (pf[0].revents & POLLIN)
 			(void)drain_signals(&stop, &hup);
 		if (nf == 2 && (pf[1].revents & POLLIN))
-			serve_answer(&x->st);
+			serve_answer(&x->st, serve_clk_now(&x->clock));
 	}
-	say(x, x->st.cli->out, "stopped");
+	serve_say(x, x->st.cli->out, "stopped");
 	return EG_EXIT_OK;
 }
 
@@ -863,7 +707,7 @@ start_clock(serve_ctx *x)
 	} else if (cli->env_now) {
 		x->clock.rate = 1; /* a fake start, real speed */
 	}
-	x->st.started = clk_now(&x->clock);
+	x->st.started = serve_clk_now(&x->clock);
 	return EG_EXIT_OK;
 }
 
@@ -919,6 +763,7 @@ run(eg_cli *cli, int argc, char **argv)
 		return EG_EXIT_IO;
 	x->st.cli = cli;
 	x->st.listen_fd = -1;
+	x->next_judge = (time_t)-1;
 	eg_buf_init(&x->st.page, 64u << 20);
 	x->sp.lockfd = -1;
 	x->o.only = calloc((size_t)argc + 1, sizeof(*x->o.only));
@@ -928,7 +773,7 @@ run(eg_cli *cli, int argc, char **argv)
 		goto out;
 	if ((xc = open_spool(x)) || (xc = start_clock(x)))
 		goto out;
-	if (!load_partners(x, 0)) {
+	if (!serve_load_partners(x, 0)) {
 		fprintf(cli->err,
 			"%s serve: no partner to serve: a partner is served "
 			"when its profile has a <transport><schedule> (or "
@@ -941,8 +786,9 @@ run(eg_cli *cli, int argc, char **argv)
 	 * profiles must not eat its first minutes */
 	if (x->clock.rate)
 		clock_gettime(CLOCK_MONOTONIC, &x->clock.mono0);
-	(void)serve_ledger_figures(&x->st, x->sp.ledger, 1);
-	eg_ledger_close(x->sp.ledger);
+	(void)serve_ledger_figures(&x->st, x->sp.ledger, serve_clk_now(&x->clock),
+				   1);
+	x->l = x->sp.ledger; /* kept for the cycles */
 	x->sp.ledger = NULL;
 	eg_pipeline_unlock(x->sp.lockfd);
 	x->sp.lockfd = -1;
@@ -956,15 +802,16 @@ run(eg_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (x->o.metrics)
-		say(x, cli->out, "figures on http://%s/metrics (port %u)",
+		serve_say(x, cli->out, "figures on http://%s/metrics (port %u)",
 		    x->o.metrics, port);
-	say(x, cli->out, "serving %zu partner(s) from %s (pid %ld)",
+	serve_say(x, cli->out, "serving %zu partner(s) from %s (pid %ld)",
 	    x->st.nps, x->sp.home.home, (long)getpid());
 	publish(x);
 	xc = loop(x);
 out:
+	eg_ledger_close(x->l);
 	for (i = 0; i < x->st.nps; i++)
-		drop_pc(x->st.ps[i].pc);
+		serve_drop_pc(x->st.ps[i].pc);
 	free(x->st.ps);
 	free(x->st.docs);
 	free(x->st.xfer);

@@ -44,13 +44,16 @@ help(FILE *f)
 	      f);
 	fputs("\nEach partner has a health, green, amber or red, and a line\n"
 	      "per flow (a document of its profile, by direction and set):\n"
-	      "last success, quarantine depth by root cause (syntax, guide,\n"
-	      "mapping-gap, missing-master-data, quantity-tolerance,\n"
-	      "duplicate, wrong-partner, other), rejected in the rate window\n"
-	      "(<sla><quarantine rate-window=>, default 24h), mean time to\n"
-	      "resolve (30 days), the partner's acknowledgement latency and\n"
-	      "overdue count (<acknowledgements><expect>), the answer lag\n"
-	      "(<arrival after-sent=>), the last error.  Red: an open alert,\n"
+	      "last success, quarantine depth by root cause as `quarantine\n"
+	      "list` has it (syntax, guide, mapping gap, missing master data,\n"
+	      "quantity tolerance, duplicate, wrong partner, other), rejected\n"
+	      "in the rate window (<sla><quarantine rate-window=>, default\n"
+	      "24h), mean time to resolve (30 days), the partner's\n"
+	      "acknowledgement latency and overdue count\n"
+	      "(<acknowledgements><expect>), the answer lag (<arrival\n"
+	      "after-sent=>), the last error; and the backlog: files in the\n"
+	      "inbox, in the outbound drop not sent yet, in a local outbox\n"
+	      "not taken by the partner.  Red: an open alert,\n"
 	      "acknowledgements overdue, a threshold's alert level, failing;\n"
 	      "amber: a warning, a threshold's warning level, or quarantine\n"
 	      "not empty when the profile sets no threshold.\n",
@@ -178,7 +181,7 @@ span(long long v, char *dst, size_t cap)
 static void
 flows_text(eg_buf *b, const eg_cli_health *h)
 {
-	const char *const *cats = eg_sla_categories();
+	const char *const *cats = eg_quarantine_categories();
 	size_t i, k;
 
 	(void)!eg_buf_addf(b, "  health %s%s%s", h->health,
@@ -187,6 +190,10 @@ flows_text(eg_buf *b, const eg_cli_health *h)
 		(void)!eg_buf_addf(b, "; %lld file(s) in the outbox not taken "
 				      "by the partner yet",
 				   h->outbox_waiting);
+	if (h->drop_waiting > 0)
+		(void)!eg_buf_addf(b, "; %lld file(s) in the outbound drop not "
+				      "sent yet",
+				   h->drop_waiting);
 	(void)!eg_buf_adds(b, "\n");
 	for (i = 0; i < h->nflows; i++) {
 		const eg_cli_flow *f = &h->flows[i];
@@ -241,7 +248,7 @@ jnum(eg_buf *b, const char *name, long long v, int null_below_zero)
 static void
 flows_json(eg_buf *b, const eg_cli_health *h)
 {
-	const char *const *cats = eg_sla_categories();
+	const char *const *cats = eg_quarantine_categories();
 	size_t i, k;
 
 	(void)!eg_buf_addf(b, ",\"health\":\"%s\",\"healthReason\":",
@@ -251,6 +258,7 @@ flows_json(eg_buf *b, const eg_cli_health *h)
 	jnum(b, "openWarnings", h->open_warnings, 0);
 	jnum(b, "acksOverdue", h->acks_overdue, 0);
 	jnum(b, "outboxWaiting", h->outbox_waiting, 1);
+	jnum(b, "dropWaiting", h->drop_waiting, 1);
 	jnum(b, "rateWindowSeconds", h->window, 0);
 	(void)!eg_buf_adds(b, ",\"flows\":[");
 	for (i = 0; i < h->nflows; i++) {
@@ -264,10 +272,18 @@ flows_json(eg_buf *b, const eg_cli_health *h)
 		jnum(b, "windowFiles", f->f.window_files, 0);
 		jnum(b, "windowRejected", f->f.window_rejected, 0);
 		jnum(b, "quarantineRatePercent", f->rate, 1);
+		/* keys as `quarantine list --category` takes them */
 		(void)!eg_buf_adds(b, ",\"causes\":{");
-		for (k = 0; cats[k]; k++)
+		for (k = 0; cats[k]; k++) {
+			char key[40], *c;
+
+			snprintf(key, sizeof(key), "%s", cats[k]);
+			for (c = key; *c; c++)
+				if (*c == ' ')
+					*c = '-';
 			(void)!eg_buf_addf(b, "%s\"%s\":%lld", k ? "," : "",
-					   cats[k], (long long)f->cat[k]);
+					   key, (long long)f->cat[k]);
+		}
 		(void)!eg_buf_adds(b, "}");
 		jnum(b, "resolved30d", f->f.resolved, 0);
 		jnum(b, "meanTimeToResolveSeconds", f->f.resolve_secs, 1);

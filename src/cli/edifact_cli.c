@@ -591,3 +591,19 @@ eg_cli_is_edifact(const char *path)
 	f = eg_format_detect(head, got);
 	return f && strcmp(f->name, "edifact") == 0;
 }
+
+const eg_syntax_desc *
+eg_cli_file_syntax(const char *path)
+{
+	unsigned char head[EG_FORMAT_SNIFF];
+	size_t got = 0;
+	const eg_syntax_desc *syn = NULL;
+	char term;
+	eg_error e;
+
+	eg_error_clear(&e);
+	if (strcmp(path, "-") != 0 &&
+	    !eg_format_sniff_file(path, head, sizeof(head), &got, &e))
+		syn = eg_syntax_detect(head, got, &term);
+	return syn ? syn : &eg_syntax_x12;
+}

@@ -15,15 +15,14 @@
 #include "edigate/profile.h"
 
 static int
-on_cause(void *ud, const char *rule, const char *level)
+on_cause(void *ud, const char *category)
 {
 	eg_cli_flow *f = ud;
-	const char *c = eg_sla_category(rule, level);
-	const char *const *all = eg_sla_categories();
+	const char *const *all = eg_quarantine_categories();
 	size_t i;
 
-	for (i = 0; all[i]; i++)
-		if (!strcmp(all[i], c))
+	for (i = 0; all[i] && i < EG_QUARANTINE_NCATEGORIES; i++)
+		if (!strcmp(all[i], category))
 			f->cat[i]++;
 	return 0;
 }
@@ -59,6 +58,57 @@ on_sent(void *ud, const eg_ledger_sent_doc *d)
 		c->lag_n++;
 	}
 	return 0;
+}
+
+eg_err
+eg_cli_acks_overdue(eg_ledger *l, const eg_profile *p, time_t now,
+		    long long *over, eg_error *e)
+{
+	const eg_sla *sla = &p->sla;
+	eg_err rc = EG_OK;
+	size_t i;
+
+	for (i = 0; i < sla->nack; i++)
+		over[i] = 0;
+	for (i = 0; !rc && i < sla->nack; i++) {
+		sent_count c = {now, sla->ack[i].within, 0, 0, 0};
+
+		/* what was sent in the last 30 days and is still due */
+		rc = eg_ledger_sla_acks(l, p->id, sla->ack[i].type,
+					(int64_t)now - sla->ack[i].within -
+					    30 * 86400,
+					on_sent, &c, e);
+		over[i] = c.overdue;
+	}
+	return rc;
+}
+
+long long
+eg_cli_drop_waiting(const char *home, const eg_profile *p)
+{
+	char dir[PATH_MAX];
+	struct dirent *d;
+	long long n = 0;
+	DIR *dp;
+
+	if (!p->out_drop)
+		return -1;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s%s",
+			     p->out_drop[0] == '/' ? "" : home,
+			     p->out_drop[0] == '/' ? "" : "/",
+			     p->out_drop) >= sizeof(dir) ||
+	    !(dp = opendir(dir)))
+		return -1;
+	/* what eg_pl_send_drop takes: NAME.jsonl (done/ holds the sent) */
+	while ((d = readdir(dp))) {
+		size_t k = strlen(d->d_name);
+
+		if (d->d_name[0] != '.' && k > 6 &&
+		    !strcmp(d->d_name + k - 6, ".jsonl"))
+			n++;
+	}
+	closedir(dp);
+	return n;
 }
 
 /* Files in a local outbox the partner has not taken yet; -1 unknown. */
@@ -171,6 +221,7 @@ eg_cli_health_get(const eg_cli_spool *s, eg_ledger *l, const char *id,
 	none.rate_min_files = 5;
 	snprintf(h->id, sizeof(h->id), "%s", id);
 	h->outbox_waiting = -1;
+	h->drop_waiting = -1;
 	eg_error_clear(&pe);
 	if ((size_t)snprintf(path, sizeof(path), "%s/partners/%s.xml",
 			     s->home.home, id) < sizeof(path) &&
@@ -178,6 +229,7 @@ eg_cli_health_get(const eg_cli_spool *s, eg_ledger *l, const char *id,
 		sla = &p->sla;
 		snprintf(h->name, sizeof(h->name), "%s", p->name ? p->name : "");
 		h->outbox_waiting = outbox_waiting(s, p);
+		h->drop_waiting = eg_cli_drop_waiting(s->home.home, p);
 	}
 	h->window = sla->rate_window;
 	for (i = 0; p && i < p->ndocs && !rc; i++)
@@ -185,14 +237,12 @@ eg_cli_health_get(const eg_cli_spool *s, eg_ledger *l, const char *id,
 			      now, e);
 	if (!rc)
 		rc = add_flow(l, h, "in", "", now, e);
-	for (i = 0; !rc && i < sla->nack; i++) {
-		sent_count c = {now, sla->ack[i].within, 0, 0, 0};
+	if (p) {
+		long long over[EG_SLA_MAX_ACKS];
 
-		rc = eg_ledger_sla_acks(l, id, sla->ack[i].type,
-					(int64_t)now - sla->ack[i].within -
-					    30 * 86400,
-					on_sent, &c, e);
-		h->acks_overdue += c.overdue;
+		rc = eg_cli_acks_overdue(l, p, now, over, e);
+		for (i = 0; !rc && i < sla->nack; i++)
+			h->acks_overdue += over[i];
 	}
 	for (i = 0; !rc && i < sla->narr; i++) {
 		const eg_sla_arrival *a = &sla->arr[i];

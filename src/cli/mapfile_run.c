@@ -179,7 +179,9 @@ eg_cli_mapfile_init(eg_cli_mapfile *mf, const char *path, eg_guides *guides,
 {
 	memset(mf, 0, sizeof(*mf));
 	mf->path = path;
-	mf->syn = &eg_syntax_x12;
+	/* read through the descriptor of the file's syntax: X12 or EDIFACT
+	 * segments reach the same mapper */
+	mf->syn = eg_cli_file_syntax(path);
 	mf->guides = guides;
 	/* an earlier document is usually ours (the 940 we sent): no tenant
 	 * check, no partner guides, code lists or rules; only remembered */

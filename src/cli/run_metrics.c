@@ -13,6 +13,7 @@
 
 #include "edigate/ledger_metrics.h"
 #include "edigate/metrics.h"
+#include "cli.h"
 #include "run_metrics.h"
 
 eg_err
@@ -39,6 +40,8 @@ eg_cli_run_metrics_add(eg_cli_run_metrics *m, const char *id,
 	p->secs = secs;
 	p->at = now;
 	p->quarantine = -1;
+	p->alerts[0] = p->alerts[1] = -1;
+	p->drop_backlog = -1;
 	return EG_OK;
 }
 
@@ -51,6 +54,37 @@ find(eg_cli_run_metrics *m, const char *id)
 		if (!strcmp(m->ps[i].id, id))
 			return &m->ps[i];
 	return NULL;
+}
+
+eg_err
+eg_cli_run_metrics_sla(eg_cli_run_metrics *m, eg_ledger *l, const char *home,
+		       const eg_profile *p, time_t now, eg_error *e)
+{
+	eg_cli_run_partner *r = find(m, p->id);
+	size_t k;
+	eg_err rc;
+
+	if (!r || !l)
+		return EG_OK;
+	r->drop_backlog = eg_cli_drop_waiting(home, p);
+	if ((rc = eg_cli_acks_overdue(l, p, now, r->overdue, e)))
+		return rc;
+	for (k = 0; k < p->sla.nack; k++)
+		snprintf(r->ack_type[k], sizeof(r->ack_type[k]), "%s",
+			 p->sla.ack[k].type);
+	r->nack = p->sla.nack;
+	return EG_OK;
+}
+
+static void
+on_alerts(void *ud, const char *partner, const char *a, const char *b,
+	  const char *c, int64_t count, int64_t value)
+{
+	eg_cli_run_partner *p = find(ud, partner);
+
+	(void)b, (void)c, (void)value;
+	if (p && a)
+		p->alerts[strcmp(a, "alert") == 0] += count;
 }
 
 static void
@@ -105,6 +139,50 @@ gauge(eg_buf *b, const eg_cli_run_metrics *m, const char *name,
 		    (which == 4 && !p->last_ok))
 			continue;
 		rc = eg_metrics_sample(b, name, which == 5 ? dlab : lab, v);
+		if (!rc && which == 5 && p->drop_backlog >= 0) {
+			const char *out[] = {"partner", p->id, "direction",
+					     "out", NULL};
+
+			rc = eg_metrics_sample(b, name, out,
+					       (double)p->drop_backlog);
+		}
+	}
+	return rc;
+}
+
+/* Acknowledgements overdue and open alerts (as serve writes them). */
+static eg_err
+sla_gauges(eg_buf *b, const eg_cli_run_metrics *m)
+{
+	size_t i, k;
+	eg_err rc;
+
+	rc = eg_metrics_family(b, EG_CLI_M_OVERDUE, "gauge",
+			       EG_CLI_M_OVERDUE_HELP);
+	for (i = 0; !rc && i < m->n; i++)
+		for (k = 0; !rc && k < m->ps[i].nack; k++) {
+			const char *lab[] = {"partner", m->ps[i].id,
+					     "document", m->ps[i].ack_type[k],
+					     NULL};
+
+			rc = eg_metrics_sample(b, EG_CLI_M_OVERDUE, lab,
+					       (double)m->ps[i].overdue[k]);
+		}
+	if (!rc)
+		rc = eg_metrics_family(b, EG_CLI_M_ALERTS, "gauge",
+				       EG_CLI_M_ALERTS_HELP);
+	for (i = 0; !rc && i < m->n; i++) {
+		const char *w[] = {"partner", m->ps[i].id, "level", "warning",
+				   NULL};
+		const char *a[] = {"partner", m->ps[i].id, "level", "alert",
+				   NULL};
+
+		if (m->ps[i].alerts[0] < 0)
+			continue; /* not known: no sample rather than 0 */
+		if (!(rc = eg_metrics_sample(b, EG_CLI_M_ALERTS, w,
+					     (double)m->ps[i].alerts[0])))
+			rc = eg_metrics_sample(b, EG_CLI_M_ALERTS, a,
+					       (double)m->ps[i].alerts[1]);
 	}
 	return rc;
 }
@@ -128,8 +206,13 @@ eg_cli_run_metrics_write(eg_cli_run_metrics *m, eg_ledger *l,
 		if (eg_ledger_metrics_quarantine(l, on_quarantine, m, &le))
 			for (i = 0; i < m->n; i++)
 				m->ps[i].quarantine = -1; /* not known */
-		if (eg_ledger_metrics_last_ok(l, on_last_ok, m, &le))
+		if (eg_ledger_metrics_last_ok(l, 0, NULL, on_last_ok, m, &le))
 			eg_error_clear(&le);
+		for (i = 0; i < m->n; i++)
+			m->ps[i].alerts[0] = m->ps[i].alerts[1] = 0;
+		if (eg_ledger_metrics_alerts(l, on_alerts, m, &le))
+			for (i = 0; i < m->n; i++) /* not known */
+				m->ps[i].alerts[0] = m->ps[i].alerts[1] = -1;
 	}
 	eg_buf_init(&b, 16u << 20);
 	rc = eg_metrics_family(&b, "edigate_run_last_files", "gauge",
@@ -167,10 +250,13 @@ eg_cli_run_metrics_write(eg_cli_run_metrics *m, eg_ledger *l,
 			   4);
 	if (!rc)
 		rc = gauge(&b, m, "edigate_backlog_files",
-			   "Files left in the partner's inbox after its last "
-			   "run (waiting to be complete, or failed and "
-			   "retried).",
+			   "Files waiting after the partner's last run: in its "
+			   "inbox (direction in: not complete yet, or failed "
+			   "and retried), in its outbound drop (direction out: "
+			   "not sent yet).",
 			   5);
+	if (!rc)
+		rc = sla_gauges(&b, m);
 	if (rc)
 		rc = eg_fail(e, rc, "the figures do not fit in memory");
 	else

@@ -106,7 +106,7 @@ reply(int c, const char *status, const char *type, const char *body,
 }
 
 void
-serve_answer(serve_state *st)
+serve_answer(serve_state *st, time_t now)
 {
 	char req[4096];
 	size_t n = 0;
@@ -135,6 +135,11 @@ serve_answer(serve_state *st)
 		reply(c, "400 Bad Request", "text/plain", "", 0, 1);
 	else if (strncmp(req, "GET ", 4) && strncmp(req, "HEAD ", 5))
 		reply(c, "405 Method Not Allowed", "text/plain", "", 0, 1);
+	else if ((!strncmp(req, "GET /metrics ", 13) ||
+		  !strncmp(req, "GET /metrics?", 13) ||
+		  !strncmp(req, "HEAD /metrics ", 14)) &&
+		 serve_render(st, now) != EG_OK)
+		reply(c, "500 Internal Server Error", "text/plain", "", 0, 1);
 	else if (!strncmp(req, "GET /metrics ", 13) ||
 		 !strncmp(req, "GET /metrics?", 13))
 		reply(c, "200 OK", EG_METRICS_CONTENT_TYPE,
@@ -233,8 +238,20 @@ on_last_ok(void *ud, const char *partner, const char *a, const char *b,
 		p->last_ok = (time_t)value;
 }
 
+static void
+on_alerts(void *ud, const char *partner, const char *a, const char *b,
+	  const char *c, int64_t count, int64_t value)
+{
+	serve_partner *p = partner_named(ud, partner);
+
+	(void)b, (void)c, (void)value;
+	if (p && a)
+		p->alerts[strcmp(a, "alert") == 0] += count;
+}
+
 int
-serve_ledger_figures(serve_state *st, eg_ledger *l, int snapshot)
+serve_ledger_figures(serve_state *st, eg_ledger *l, time_t now,
+		     int snapshot)
 {
 	eg_error e;
 	size_t i;
@@ -247,11 +264,20 @@ serve_ledger_figures(serve_state *st, eg_ledger *l, int snapshot)
 		goto fail;
 	if (!snapshot)
 		return 0;
-	for (i = 0; i < st->nps; i++)
+	for (i = 0; i < st->nps; i++) {
 		st->ps[i].quarantine = 0;
+		st->ps[i].alerts[0] = st->ps[i].alerts[1] = 0;
+	}
 	if (eg_ledger_metrics_quarantine(l, on_quarantine, st, &e) ||
-	    eg_ledger_metrics_last_ok(l, on_last_ok, st, &e))
+	    eg_ledger_metrics_last_ok(l, st->mark_runs, &st->mark_runs,
+				      on_last_ok, st, &e) ||
+	    eg_ledger_metrics_alerts(l, on_alerts, st, &e))
 		goto fail;
+	for (i = 0; i < st->nps; i++)
+		if (st->ps[i].loaded &&
+		    eg_cli_acks_overdue(l, st->ps[i].pc->profile, now,
+					st->ps[i].overdue, &e))
+			goto fail;
 	return 0;
 fail:
 	fprintf(st->cli->err, "%s serve: reading figures from the ledger: %s\n",
@@ -335,16 +361,25 @@ render_partners(serve_state *st)
 	}
 	if (!rc)
 		rc = eg_metrics_family(b, "edigate_backlog_files", "gauge",
-				       "Files left in the partner's inbox "
-				       "after its last run (waiting to be "
-				       "complete, or failed and retried).");
+				       "Files waiting after the partner's "
+				       "last run: in its inbox (direction "
+				       "in: not complete yet, or failed and "
+				       "retried), in its outbound drop "
+				       "(direction out: not sent yet).");
 	for (i = 0; !rc && i < st->nps; i++) {
 		const char *lab[] = {"partner", st->ps[i].id, "direction",
 				     "in", NULL};
 
+		const char *out[] = {"partner", st->ps[i].id, "direction",
+				     "out", NULL};
+
 		if (st->ps[i].loaded)
 			rc = eg_metrics_sample(b, "edigate_backlog_files", lab,
 					       (double)st->ps[i].backlog);
+		/* records files in the outbound drop, not sent yet */
+		if (!rc && st->ps[i].loaded && st->ps[i].drop_backlog >= 0)
+			rc = eg_metrics_sample(b, "edigate_backlog_files", out,
+					       (double)st->ps[i].drop_backlog);
 	}
 	if (!rc)
 		rc = eg_metrics_family(b, "edigate_run_duration_seconds",
@@ -358,6 +393,26 @@ render_partners(serve_state *st)
 			rc = eg_metrics_hist_write(b,
 						   "edigate_run_duration_seconds",
 						   lab, &st->ps[i].runtime);
+	}
+	if (!rc)
+		rc = eg_metrics_family(b, "edigate_transfer_duration_seconds",
+				       "histogram",
+				       "Wall time of each file transferred, "
+				       "by partner and direction (in: fetched "
+				       "from the partner's server or inbox; "
+				       "out: put on its server or outbox).");
+	for (i = 0; !rc && i < st->nps; i++) {
+		size_t d;
+
+		for (d = 0; !rc && d < 2 && st->ps[i].loaded; d++) {
+			const char *lab[] = {"partner", st->ps[i].id,
+					     "direction", d ? "out" : "in",
+					     NULL};
+
+			rc = eg_metrics_hist_write(
+			    b, "edigate_transfer_duration_seconds", lab,
+			    &st->ps[i].xfer[d]);
+		}
 	}
 	return rc;
 }
@@ -410,6 +465,50 @@ render_counts(serve_state *st)
 	return rc;
 }
 
+/* What the service levels say now: acknowledgements overdue, alerts
+ * open (names shared with `edigate run --metrics-file`). */
+static eg_err
+render_sla(serve_state *st)
+{
+	eg_buf *b = &st->page;
+	size_t i, k;
+	eg_err rc;
+
+	rc = eg_metrics_family(b, EG_CLI_M_OVERDUE, "gauge",
+			       EG_CLI_M_OVERDUE_HELP);
+	for (i = 0; !rc && i < st->nps; i++) {
+		const serve_partner *p = &st->ps[i];
+		const eg_sla *sla;
+
+		if (!p->loaded)
+			continue;
+		sla = &p->pc->profile->sla;
+		for (k = 0; !rc && k < sla->nack; k++) {
+			const char *lab[] = {"partner", p->id, "document",
+					     sla->ack[k].type, NULL};
+
+			rc = eg_metrics_sample(b, EG_CLI_M_OVERDUE, lab,
+					       (double)p->overdue[k]);
+		}
+	}
+	if (!rc)
+		rc = eg_metrics_family(b, EG_CLI_M_ALERTS, "gauge",
+				       EG_CLI_M_ALERTS_HELP);
+	for (i = 0; !rc && i < st->nps; i++) {
+		const serve_partner *p = &st->ps[i];
+		const char *w[] = {"partner", p->id, "level", "warning", NULL};
+		const char *a[] = {"partner", p->id, "level", "alert", NULL};
+
+		if (!p->loaded)
+			continue;
+		if (!(rc = eg_metrics_sample(b, EG_CLI_M_ALERTS, w,
+					     (double)p->alerts[0])))
+			rc = eg_metrics_sample(b, EG_CLI_M_ALERTS, a,
+					       (double)p->alerts[1]);
+	}
+	return rc;
+}
+
 eg_err
 serve_render(serve_state *st, time_t now)
 {
@@ -454,6 +553,8 @@ serve_render(serve_state *st, time_t now)
 				 "Failed runs in a row (the partner backs "
 				 "off while this is not 0).",
 				 6);
+	if (!rc)
+		rc = render_sla(st);
 	if (!rc && !(rc = eg_metrics_family(b, "edigate_serve_lock_busy_total",
 					    "counter",
 					    "Times serve found the spool locked "

@@ -189,6 +189,7 @@ eg_cli_partner_open(eg_cli *cli, const char *cmd, const eg_home *h,
 	p->expect.unb_sender_q = pr->unb_partner_q;
 	p->expect.unb_recipient = pr->unb_our_id;
 	p->expect.unb_recipient_q = pr->unb_our_q;
+	p->expect.unb_repertoire = pr->unb_repertoire;
 	p->expect.owner = owner_of;
 	p->expect.owner_ud = p;
 	for (i = 0; i < pr->ndocs; i++) {

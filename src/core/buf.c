@@ -73,7 +73,18 @@ reserve(eg_buf *b, size_t n)
 eg_err
 eg_buf_add(eg_buf *b, const void *p, size_t n)
 {
-	eg_err rc = reserve(b, n);
+	eg_err rc;
+
+	/* room already (the common case, every value of every record):
+	 * no call to reserve */
+	if (n < b->cap - b->len && b->len + n <= b->max) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return EG_OK;
+	}
+	rc = reserve(b, n);
 
 	if (rc)
 		return rc;
@@ -87,6 +98,11 @@ eg_buf_add(eg_buf *b, const void *p, size_t n)
 eg_err
 eg_buf_addc(eg_buf *b, char c)
 {
+	if (b->len + 1 < b->cap && b->len < b->max) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return EG_OK;
+	}
 	return eg_buf_add(b, &c, 1);
 }
 

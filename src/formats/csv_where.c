@@ -236,3 +236,12 @@ eg_csv_record_pos(const eg_csv *r, uint64_t *offset, uint64_t *len,
 	*last_line = r->rec_end_line < r->rec_line ? r->rec_line
 						   : r->rec_end_line;
 }
+
+const char *
+eg_csv_reason(const char *msg)
+{
+	const char *b = strstr(msg, ", byte "), *colon;
+
+	colon = b ? strstr(b, ": ") : NULL;
+	return colon ? colon + 2 : msg;
+}

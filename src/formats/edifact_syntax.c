@@ -19,10 +19,11 @@
  *     "not supported" becomes 0085 code 17 (no agreement) on the
  *     message it is about; the others are the ledger's, not CONTRL's.
  *
- * No EDIFACT map exists yet (issue 15 point 5): `map_segment` hands
- * nothing to the mapper, so a message the profile does not mark
- * acknowledge-only has no map and is refused as not supported, exactly
- * as an X12 set without a map is.
+ * `map_segment` hands every segment to the mapper, which reads it
+ * through this view (`split` and `value`: composites, repetitions,
+ * release characters).  A message with no map under edi/maps gets no
+ * record; one the profile does not mark acknowledge-only is refused as
+ * not supported, exactly as an X12 set without a map is.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include "edigate/contrl_read.h"
 #include "edigate/edifact.h"
 #include "edigate/edifact_check.h"
+#include "edigate/guide.h"
 #include "edigate/profile.h"
 #include "edigate/syntax.h"
 
@@ -255,11 +257,21 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 		x.recipient = nz(o->expect->unb_recipient);
 		x.recipient_q = nq(o->expect->unb_recipient_q);
 		co.expect = &x;
+		/* the profile's <partner-unb repertoire=> */
+		co.reader.strict =
+		    o->expect->unb_repertoire == 1   ? EG_EDIFACT_REP_LENIENT
+		    : o->expect->unb_repertoire == 2 ? EG_EDIFACT_REP_OFF
+						     : EG_EDIFACT_REP_STRICT;
 	}
 	if (o->segment) {
 		co.segment = edi_segment;
 		co.segment_ud = &k;
 	}
+	/* message guides (D96A/DESADV.xml, ...) from the run's guide store;
+	 * none without one (no data directory: service segments only) */
+	if ((rc = eg_guides_edifact(o->guides, &co.guides, e)))
+		return rc;
+	co.max_findings = o->max_findings;
 	co.progress = o->progress;
 	co.progress_ud = o->progress_ud;
 	nev.finding = on_finding;
@@ -272,18 +284,19 @@ edi_check(eg_source *src, const eg_syntax_check_opts *o,
 	res->bytes = cr.bytes;
 	res->totals = cr.totals;
 	res->reader_failed = cr.reader_failed;
+	res->guided = cr.guided;
+	res->unguided = cr.unguided;
 	return EG_OK;
 }
 
-/* No EDIFACT map yet (issue 15 point 5): the mapper gets nothing, and
- * setkind refuses a message that needs a map. */
+/* The mapper reads EDIFACT segments through this descriptor's view
+ * (composites, repetitions, release characters removed).  A message
+ * with no map gets none (map-none), and setkind refuses one that needs
+ * a map, exactly as for an X12 set. */
 static eg_err
 edi_map_segment(eg_mapper *m, const eg_segment *seg, eg_error *e)
 {
-	(void)m;
-	(void)seg;
-	(void)e;
-	return EG_OK;
+	return eg_mapper_segment(m, &eg_syntax_edifact, seg, e);
 }
 
 /* --- the segment view ---------------------------------------------------- */
@@ -329,6 +342,23 @@ static size_t
 edi_components(const eg_segment *s, size_t i, size_t rep)
 {
 	return s->native ? eg_edifact_component_count(s->native, i, rep) : 0;
+}
+
+/* The interchange's separators; the bytes as sent split into the
+ * values only when no release character was used in the segment. */
+static int
+edi_split(const eg_segment *s, eg_seg_seps *sep)
+{
+	const eg_edifact_segment *n = s->native;
+
+	memset(sep, 0, sizeof(*sep));
+	sep->first_component = 1;
+	if (!n)
+		return 0;
+	sep->element = (unsigned char)n->syntax->d.element;
+	sep->component = (unsigned char)n->syntax->d.component;
+	sep->repetition = (unsigned char)n->syntax->d.repetition;
+	return !n->released;
 }
 
 static void
@@ -478,33 +508,155 @@ edi_read_acks(eg_source *src, eg_ack_status_fn fn, void *ud, unsigned *n,
 
 /* --- the unread tail ----------------------------------------------------- */
 
-/* Component i (0-based) of element el of a UNB read with element
- * separator es and component separator cs, from h (n bytes). */
-static void
-unb_field(const char *h, size_t n, char es, char cs, char term, int el,
-	  int comp, char *dst, size_t cap)
+/* How a raw UNB is split: its separators (level A, level B or a UNA's). */
+typedef struct rawsep {
+	char es, cs, rel, term; /* rel 0: no release character */
+	char una[7];            /* UNA1-UNA6 when a UNA gave them, else "" */
+} rawsep;
+
+/*
+ * Component comp (0-based) of element el of a UNB in h (n bytes), with
+ * release characters removed, into dst (cap bytes).  Returns the value's
+ * full length, which may exceed what fitted.
+ */
+static size_t
+unb_field(const char *h, size_t n, const rawsep *r, int el, int comp,
+	  char *dst, size_t cap)
 {
-	size_t i = 0, k = 0;
+	size_t i = 0, k = 0, len = 0;
 	int e = 0, c = 0;
 
-	for (; i < n && h[i] != term && e <= el; i++) {
-		if (h[i] == es) {
+	for (; i < n && h[i] != r->term && e <= el; i++) {
+		char ch = h[i];
+
+		if (r->rel && ch == r->rel && i + 1 < n) {
+			ch = h[++i]; /* released: data */
+		} else if (ch == r->es) {
 			e++;
 			c = 0;
-		} else if (h[i] == cs) {
+			continue;
+		} else if (ch == r->cs) {
 			c++;
-		} else if (e == el && c == comp && k + 1 < cap) {
-			dst[k++] = h[i];
+			continue;
+		}
+		if (e == el && c == comp) {
+			if (k + 1 < cap)
+				dst[k++] = ch;
+			len++;
 		}
 	}
 	dst[k] = '\0';
+	return len;
+}
+
+/* Is x a usable service character (not a letter, digit or space)? */
+static int
+svc_char(char x)
+{
+	return !((x >= 'A' && x <= 'Z') || (x >= 'a' && x <= 'z') ||
+		 (x >= '0' && x <= '9') || x == ' ' || x == '\0');
 }
 
 /*
- * The next "UNB" at or after from that reads as a header on its own: at
- * the start of a line or after a terminator, followed by a separator,
- * with a sender and a reference (0020).  Release characters are not
- * honoured here: a header whose ids need them is not named.
+ * The separators of the UNB at byte at of fd: a UNA right before it
+ * (white space between allowed) when it is well formed, else the level
+ * B set when IS3 follows the tag, else level A.  es is the byte after
+ * "UNB".  0 when the UNB cannot be read with them (a UNA whose element
+ * separator is not the one after the tag, a letter there).
+ */
+static int
+raw_seps(int fd, uint64_t at, char es, char prev, rawsep *r)
+{
+	char b[32];
+	size_t want = at < sizeof(b) ? (size_t)at : sizeof(b), i;
+	ssize_t n = want ? pread(fd, b, want, (off_t)(at - want)) : 0;
+
+	memset(r, 0, sizeof(*r));
+	i = n > 0 ? (size_t)n : 0;
+	while (i > 0 && (b[i - 1] == '\r' || b[i - 1] == '\n' ||
+			 b[i - 1] == ' ' || b[i - 1] == '\t'))
+		i--;
+	if (i >= 9 && !memcmp(b + i - 9, "UNA", 3)) {
+		const char *u = b + i - 6; /* UNA1..UNA6 */
+
+		if (svc_char(u[0]) && svc_char(u[1]) && svc_char(u[5]) &&
+		    u[0] != u[1] && u[0] != u[5] && u[1] != u[5] &&
+		    u[1] == es) {
+			r->cs = u[0];
+			r->es = u[1];
+			r->rel = u[3] == ' ' ? 0 : u[3];
+			r->term = u[5];
+			memcpy(r->una, u, 6);
+			return 1;
+		}
+	}
+	if (!(prev == '\n' || prev == '\r' || prev == '\'' || prev == 0x1C))
+		return 0;
+	if (es == 0x1D) {
+		r->es = 0x1D;
+		r->cs = 0x1F;
+		r->term = 0x1C;
+		return 1;
+	}
+	if (!svc_char(es))
+		return 0;
+	r->es = es;
+	r->cs = ':';
+	r->rel = '?';
+	r->term = '\'';
+	return 1;
+}
+
+/*
+ * The UNB at h (n bytes from it) into ctl: sender, recipient, 0020 and
+ * what its CONTRL needs (syntax, version, 0031, 0035, separators).  0
+ * when the sender or 0020 is missing or a value does not fit (such a
+ * header cannot be answered, nor named for sure).
+ */
+static int
+raw_unb(const char *h, size_t n, const rawsep *r, eg_x12_ctl *ctl)
+{
+	char sid[8], ver[4], ack[4], test[4];
+
+	memset(ctl, 0, sizeof(*ctl));
+	if (unb_field(h, n, r, 2, 0, ctl->sender, sizeof(ctl->sender)) >=
+		sizeof(ctl->sender) ||
+	    unb_field(h, n, r, 2, 1, ctl->sender_q, sizeof(ctl->sender_q)) >=
+		sizeof(ctl->sender_q) ||
+	    unb_field(h, n, r, 3, 0, ctl->receiver, sizeof(ctl->receiver)) >=
+		sizeof(ctl->receiver) ||
+	    unb_field(h, n, r, 3, 1, ctl->receiver_q,
+		      sizeof(ctl->receiver_q)) >= sizeof(ctl->receiver_q) ||
+	    unb_field(h, n, r, 5, 0, ctl->isa13, sizeof(ctl->isa13)) >=
+		sizeof(ctl->isa13))
+		return 0;
+	if (!ctl->sender[0] || !ctl->isa13[0])
+		return 0;
+	unb_field(h, n, r, 1, 0, sid, sizeof(sid));
+	unb_field(h, n, r, 1, 1, ver, sizeof(ver));
+	unb_field(h, n, r, 9, 0, ack, sizeof(ack));
+	unb_field(h, n, r, 11, 0, test, sizeof(test));
+	snprintf(ctl->isa_version, sizeof(ctl->isa_version), "%.4s%c", sid,
+		 ver[0] ? ver[0] : ' ');
+	ctl->ack_requested = ack[0] == '1' || ack[0] == '2' ? ack[0] : '0';
+	ctl->usage = test[0] ? 'T' : 'P';
+	ctl->seps[0] = r->cs;
+	ctl->seps[1] = r->es;
+	ctl->seps[2] = '.';
+	ctl->seps[3] = r->rel ? r->rel : ' ';
+	ctl->seps[4] = ' ';
+	ctl->seps[5] = r->term;
+	if (r->una[0])
+		memcpy(ctl->seps, r->una, 6);
+	return 1;
+}
+
+/*
+ * The next "UNB" at or after from that reads as a header on its own:
+ * after a UNA, a terminator or a line break, followed by a separator,
+ * with a sender and a reference (0020), split with the separators of the
+ * UNA right before it (release characters honoured), else the defaults.
+ * *at is the UNB's offset (a UNA before it belongs to it).
  */
 static eg_err
 edi_next_header(int fd, uint64_t from, uint64_t *at, eg_x12_ctl *ctl,
@@ -522,29 +674,12 @@ edi_next_header(int fd, uint64_t from, uint64_t *at, eg_x12_ctl *ctl,
 		if (n < 8)
 			return EG_ENOTFOUND;
 		for (i = 0; i + 8 < (size_t)n; i++) {
-			char es, cs, term, prev = i ? buf[i - 1] : '\n';
+			char prev = i ? buf[i - 1] : '\n';
+			rawsep r;
 
 			if (memcmp(buf + i, "UNB", 3) ||
-			    !(prev == '\n' || prev == '\'' || prev == 0x1C ||
-			      prev == '\r'))
-				continue;
-			es = buf[i + 3];
-			if ((es >= 'A' && es <= 'Z') || (es >= '0' && es <= '9'))
-				continue;
-			cs = es == 0x1D ? 0x1F : ':';
-			term = es == 0x1D ? 0x1C : '\'';
-			memset(ctl, 0, sizeof(*ctl));
-			unb_field(buf + i, (size_t)n - i, es, cs, term, 2, 0,
-				  ctl->sender, sizeof(ctl->sender));
-			unb_field(buf + i, (size_t)n - i, es, cs, term, 2, 1,
-				  ctl->sender_q, sizeof(ctl->sender_q));
-			unb_field(buf + i, (size_t)n - i, es, cs, term, 3, 0,
-				  ctl->receiver, sizeof(ctl->receiver));
-			unb_field(buf + i, (size_t)n - i, es, cs, term, 3, 1,
-				  ctl->receiver_q, sizeof(ctl->receiver_q));
-			unb_field(buf + i, (size_t)n - i, es, cs, term, 5, 0,
-				  ctl->isa13, sizeof(ctl->isa13));
-			if (!ctl->sender[0] || !ctl->isa13[0])
+			    !raw_seps(fd, from + i, buf[i + 3], prev, &r) ||
+			    !raw_unb(buf + i, (size_t)n - i, &r, ctl))
 				continue;
 			*at = from + i;
 			return EG_OK;
@@ -561,6 +696,10 @@ typedef struct cw {
 	eg_contrl *c;
 	const eg_edifact_events *nev;
 	eg_envelope_events ev;
+	/* an interchange the reader never reached, as its raw UNB gave it
+	 * (edi_next_header): answered from this record */
+	eg_edifact_ctl unread;
+	int unread_open;
 } cw;
 
 /* <acknowledgements><send type="CONTRL" when=...>: without
@@ -591,14 +730,67 @@ contrl_policy(const struct eg_profile *p, eg_contrl_opts *co)
 	}
 }
 
+/*
+ * An interchange after a reader stopped, named by the pipeline from its
+ * raw UNB (edi_next_header filled ctl, separators included): the record
+ * the CONTRL writer echoes.  0 when ctl did not come from there.
+ */
+int
+eg_syntax_edifact_unread(const eg_x12_ctl *c, eg_edifact_ctl *k)
+{
+	if (!c->seps[0] || !c->sender[0] || !c->isa13[0])
+		return 0;
+	memset(k, 0, sizeof(*k));
+	k->interchange = c->interchange;
+	memcpy(k->syntax_id, c->isa_version, 4);
+	k->version = c->isa_version[4] == ' ' ? 0 : c->isa_version[4];
+	cpy(k->s002[0], sizeof(k->s002[0]), c->sender);
+	cpy(k->s002[1], sizeof(k->s002[1]), c->sender_q);
+	cpy(k->s003[0], sizeof(k->s003[0]), c->receiver);
+	cpy(k->s003[1], sizeof(k->s003[1]), c->receiver_q);
+	cpy(k->icr, sizeof(k->icr), c->isa13);
+	k->ack_request = c->ack_requested == '0' ? 0 : c->ack_requested;
+	k->test = c->usage == 'T' ? '1' : 0;
+	k->addressable = 1;
+	k->delims.component = (unsigned char)c->seps[0];
+	k->delims.element = (unsigned char)c->seps[1];
+	k->delims.decimal = (unsigned char)c->seps[2];
+	k->delims.release = c->seps[3] == ' ' ? 0 : (unsigned char)c->seps[3];
+	k->delims.segment = (unsigned char)c->seps[5];
+	/* level B as sent; other separators than level A's are
+	 * announced in a UNA */
+	k->delims.level_b = c->seps[1] == 0x1D && c->seps[5] == 0x1C &&
+			    !k->delims.release;
+	k->delims.una = !k->delims.level_b &&
+			memcmp(c->seps, ":+.? '", 6) != 0;
+	return 1;
+}
+
 static void
 cw_finding(void *ud, const eg_finding *f)
 {
 	cw *w = ud;
 	eg_edifact_finding nf;
 
-	if (!f->ctl.native)
-		return; /* the pipeline's own: not a CONTRL matter */
+	if (!f->ctl.native) {
+		/* the pipeline's own, not a CONTRL matter -- but for an
+		 * interchange the reader never reached: rejected, 0085
+		 * code 18 (unspecified: nothing in it was read) */
+		if (f->level != EG_LVL_INTERCHANGE || !f->rule ||
+		    strcmp(f->rule, "unread-interchange") ||
+		    !eg_syntax_edifact_unread(&f->ctl, &w->unread))
+			return;
+		memset(&nf, 0, sizeof(nf));
+		nf.level = EG_LVL_INTERCHANGE;
+		nf.severity = EG_FIND_ERROR;
+		nf.code = "18";
+		nf.rule = f->rule;
+		cpy(nf.msg, sizeof(nf.msg), f->msg);
+		nf.ctl = w->unread;
+		w->unread_open = 1;
+		w->nev->finding(w->nev->ud, &nf);
+		return;
+	}
 	memset(&nf, 0, sizeof(nf));
 	nf.level = f->level;
 	nf.severity = f->severity;
@@ -622,8 +814,18 @@ cw_unit(void *ud, const eg_unit_result *u)
 	cw *w = ud;
 	eg_edifact_unit nu;
 
-	if (!u->native)
+	if (!u->native) {
+		if (!w->unread_open || u->level != EG_LVL_INTERCHANGE)
+			return;
+		/* the end of an unread interchange: rejected, empty */
+		w->unread_open = 0;
+		memset(&nu, 0, sizeof(nu));
+		nu.level = EG_LVL_INTERCHANGE;
+		nu.rejected = 1;
+		nu.ctl = w->unread;
+		w->nev->unit_end(w->nev->ud, &nu);
 		return;
+	}
 	nu = *(const eg_edifact_unit *)u->native;
 	/* the outcome the pipeline decided (a message refused after the
 	 * checks, another partner's interchange) */
@@ -698,23 +900,26 @@ cw_kind(const char *data, size_t len)
 
 /*
  * Is a CONTRL we wrote addressed to id (qualifier q)?  Its UNB recipient
- * (S003) is the inbound sender.  A value written with release characters
- * is not unescaped here: it does not compare equal, and the CONTRL is
- * held rather than sent to someone it may not be for.
+ * (S003) is the inbound sender, read with the CONTRL's own separators
+ * (release characters removed).  A recipient too long to compare is
+ * taken as someone else: the CONTRL is held rather than sent to someone
+ * it may not be for.
  */
 static int
 cw_addressed_to(const char *data, size_t len, const char *q, const char *id)
 {
-	char es = '+', cs = ':', term = '\'', got[40], gq[8];
+	rawsep r = {'+', ':', '?', '\'', ""};
+	char got[40], gq[8];
 	const char *unb;
 	size_t off = 0;
 
 	if (!id || !id[0])
 		return 1;
 	if (len >= 9 && !memcmp(data, "UNA", 3)) {
-		cs = data[3];
-		es = data[4];
-		term = data[8];
+		r.cs = data[3];
+		r.es = data[4];
+		r.rel = data[6] == ' ' ? 0 : data[6];
+		r.term = data[8];
 	}
 	for (;; off++) {
 		unb = off + 3 < len ? memchr(data + off, 'U', len - off) : NULL;
@@ -725,15 +930,23 @@ cw_addressed_to(const char *data, size_t len, const char *q, const char *id)
 			break;
 	}
 	if (!memcmp(data, "UNB", 3) && data[3] == 0x1D) {
-		es = 0x1D;
-		cs = 0x1F;
-		term = 0x1C;
+		r.es = 0x1D;
+		r.cs = 0x1F;
+		r.rel = 0;
+		r.term = 0x1C;
 	}
-	unb_field(unb, len - off, es, cs, term, 3, 0, got, sizeof(got));
-	unb_field(unb, len - off, es, cs, term, 3, 1, gq, sizeof(gq));
-	if (strcmp(got, id))
+	if (unb_field(unb, len - off, &r, 3, 0, got, sizeof(got)) >=
+		sizeof(got) ||
+	    strcmp(got, id))
 		return 0;
+	unb_field(unb, len - off, &r, 3, 1, gq, sizeof(gq));
 	return !q || !q[0] || !strcmp(gq, q);
+}
+
+static unsigned
+cw_unanswered(const void *p, const char **why)
+{
+	return eg_contrl_unanswered(((const cw *)p)->c, why);
 }
 
 static void
@@ -749,8 +962,8 @@ cw_close(void *p)
 
 static const eg_ack_writer edifact_acks = {
     "CONTRL",	 cw_opts_profile, cw_open, cw_events,	    cw_error,
-    cw_fallback, cw_kind,	  cw_addressed_to, cw_close,
-    " (no CONTRL: its UNB cannot be echoed from the raw bytes)",
+    cw_fallback, cw_kind,	  cw_addressed_to, cw_close, cw_unanswered,
+    " (CONTRL UCI 4 sent, 0085 code 18)",
 };
 
 const eg_syntax_desc eg_syntax_edifact = {
@@ -763,6 +976,7 @@ const eg_syntax_desc eg_syntax_edifact = {
     edi_value,
     edi_repetitions,
     edi_components,
+    edi_split,
     edi_doc_id,
     edi_unit_key,
     edi_ack_group,

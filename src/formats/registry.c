@@ -145,20 +145,24 @@ bid_csv(const unsigned char *p, size_t n)
 }
 
 /* name, title, bid, readable (a reader exists: validate, csv), syntax
- * descriptor (syntax.h: what the pipeline reads it with).  A syntax plugs
- * its descriptor in here once the pipeline can run it end to end (X12,
- * EDIFACT); CSV and XML have readers but no descriptor yet, so `edigate
- * run` still refuses them by name (NULL). */
+ * descriptor (syntax.h: what the pipeline reads it with), record syntax
+ * (syntax.h: read record by record through a layout).  X12 and EDIFACT
+ * are segment syntaxes with envelopes and acknowledgements; CSV and XML
+ * documents are record syntaxes, which the pipeline reads when the
+ * partner's profile names a layout for them (<layout-document>,
+ * <master-data>). */
 static const eg_format fmt_x12 = {"x12", "ASC X12", bid_x12, 1,
-				  &eg_syntax_x12};
+				  &eg_syntax_x12, NULL};
 static const eg_format fmt_edifact = {"edifact", "UN/EDIFACT", bid_edifact, 1,
-				      &eg_syntax_edifact};
+				      &eg_syntax_edifact, NULL};
 static const eg_format fmt_tradacoms = {"tradacoms", "TRADACOMS",
-					bid_tradacoms, 0, NULL};
-static const eg_format fmt_xml = {"xml", "XML", bid_xml, 1, NULL};
-static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 1, NULL};
+					bid_tradacoms, 0, NULL, NULL};
+static const eg_format fmt_xml = {"xml", "XML", bid_xml, 1, NULL,
+				  &eg_record_xml};
+static const eg_format fmt_csv = {"csv", "CSV", bid_csv, 1, NULL,
+				  &eg_record_csv};
 static const eg_format fmt_utf16 = {"utf16", "UTF-16 text", bid_utf16, 0,
-				    NULL};
+				    NULL, NULL};
 
 static const eg_format *const formats[] = {
 	&fmt_x12, &fmt_edifact, &fmt_tradacoms, &fmt_xml, &fmt_csv, &fmt_utf16,
@@ -197,6 +201,17 @@ eg_syntax_detect(const unsigned char *p, size_t n, char *seg_term)
 	for (i = 0; formats[i]; i++)
 		if (formats[i]->syntax && formats[i]->syntax->starts(p, n, seg_term))
 			return formats[i]->syntax;
+	return NULL;
+}
+
+const eg_record_syntax *
+eg_record_syntax_of(const eg_layout *l)
+{
+	size_t i;
+
+	for (i = 0; formats[i]; i++)
+		if (formats[i]->records && formats[i]->records->takes(l))
+			return formats[i]->records;
 	return NULL;
 }
 

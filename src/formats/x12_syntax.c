@@ -92,6 +92,24 @@ x12_components(const eg_segment *s, size_t i, size_t rep)
 	return eg_x12_component_count(s, i, rep);
 }
 
+/* The reader's delimiters: values are never escaped in X12. */
+static int
+x12_split(const eg_segment *s, eg_seg_seps *sep)
+{
+	sep->element = s->delims->element;
+	sep->component = s->delims->component;
+	sep->repetition = s->delims->repetition;
+	sep->first_component = 0;
+	return 1;
+}
+
+/* The mapper reads X12 segments through this descriptor's view. */
+static eg_err
+x12_map_segment(eg_mapper *m, const eg_segment *seg, eg_error *e)
+{
+	return eg_mapper_segment(m, &eg_syntax_x12, seg, e);
+}
+
 static void
 cpy_span(char *dst, size_t cap, eg_span v)
 {
@@ -183,10 +201,16 @@ ack_close(void *w)
 	eg_ack_free(w);
 }
 
+static unsigned
+ack_unanswered(const void *w, const char **why)
+{
+	return eg_ack_unanswered(w, why);
+}
+
 static const eg_ack_writer x12_acks = {
     "TA1/997/999", eg_ack_opts_profile, ack_open,	  ack_events, ack_error,
     ack_fallback,  eg_ack_kind,		x12_addressed_to, ack_close,
-    " (TA1 R sent)",
+    ack_unanswered, " (TA1 R sent)",
 };
 
 const eg_syntax_desc eg_syntax_x12 = {
@@ -194,11 +218,12 @@ const eg_syntax_desc eg_syntax_x12 = {
     x12_starts,
     eg_x12_limits_default,
     eg_x12_check,
-    eg_mapper_segment,
+    x12_map_segment,
     x12_role,
     x12_value,
     x12_repetitions,
     x12_components,
+    x12_split,
     x12_doc_id,
     x12_unit_key,
     x12_ack_group,

@@ -12,6 +12,9 @@
  * writes a run.  At the end the runs are merged FANOUT at a time until
  * few enough remain, then read as one sorted stream through a small heap.
  * Invariant: memory is the budget plus one line buffer per open run.
+ *
+ * A kept baseline is gzip (level 1) and is read through zlib; every other
+ * run is plain (runs live minutes, baselines nights).
  */
 #include "edigate/delta.h"
 
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define FANOUT 64
 #define LINE_MAX_BYTES (64u * 1024 * 1024)
@@ -287,6 +291,7 @@ eg_delta_side_runs(const eg_delta_side *s)
 
 typedef struct rd {
 	FILE *f;
+	gzFile gz; /* a gzip run (a kept baseline) */
 	char *line;
 	size_t cap;
 	ssize_t len;
@@ -298,11 +303,60 @@ typedef struct merger {
 	int n;
 } merger;
 
+/* The next line of a gzip run, grown as getline grows its buffer. */
+static int
+rd_next_gz(rd *r)
+{
+	size_t n = 0;
+
+	for (;;) {
+		if (r->cap - n < 2) {
+			size_t cap = r->cap ? r->cap * 2 : 64 * 1024;
+			char *p;
+
+			if (cap > LINE_MAX_BYTES * 2 ||
+			    !(p = realloc(r->line, cap)))
+				return 0;
+			r->line = p;
+			r->cap = cap;
+		}
+		if (!gzgets(r->gz, r->line + n, (int)(r->cap - n)))
+			break;
+		n += strlen(r->line + n);
+		if (n && r->line[n - 1] == '\n')
+			break;
+	}
+	r->len = (ssize_t)n;
+	return n > 0;
+}
+
 static int
 rd_next(rd *r)
 {
+	if (r->gz)
+		return rd_next_gz(r);
 	r->len = getline(&r->line, &r->cap, r->f);
 	return r->len > 0;
+}
+
+/* Open a run, plain or gzip (by its first bytes). */
+static int
+rd_open(rd *r, const char *p)
+{
+	unsigned char mg[2];
+
+	if (!(r->f = fopen(p, "r")))
+		return -1;
+	if (fread(mg, 1, 2, r->f) == 2 && mg[0] == 0x1f && mg[1] == 0x8b) {
+		fclose(r->f);
+		r->f = NULL;
+		if (!(r->gz = gzopen(p, "rb")))
+			return -1;
+		gzbuffer(r->gz, 256 * 1024);
+		return 0;
+	}
+	rewind(r->f);
+	return 0;
 }
 
 static int
@@ -340,8 +394,11 @@ merger_close(merger *m)
 	for (i = 0; i < FANOUT; i++) {
 		if (m->r[i].f)
 			fclose(m->r[i].f);
+		if (m->r[i].gz)
+			gzclose(m->r[i].gz);
 		free(m->r[i].line);
 		m->r[i].f = NULL;
+		m->r[i].gz = NULL;
 		m->r[i].line = NULL;
 	}
 	m->n = 0;
@@ -358,8 +415,7 @@ merger_open(merger *m, const eg_delta_side *s, unsigned from, unsigned to,
 	memset(m, 0, sizeof(*m));
 	for (i = from; i < to; i++, k++) {
 		run_path(s, i, p, sizeof(p));
-		m->r[k].f = fopen(p, "r");
-		if (!m->r[k].f) {
+		if (rd_open(&m->r[k], p) != 0) {
 			merger_close(m);
 			return eg_fail(e, EG_EIO, "cannot read %s: %s", p,
 				       strerror(errno));
@@ -564,16 +620,62 @@ diff_slots(const row *a, const row *b, eg_delta_change *c)
 	}
 }
 
+struct eg_delta_keep {
+	gzFile gz;
+	int failed;
+};
+
+eg_err
+eg_delta_keep_open(eg_delta_keep **out, const char *path, eg_error *e)
+{
+	eg_delta_keep *k = calloc(1, sizeof(*k));
+
+	*out = NULL;
+	if (!k)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	if (!(k->gz = gzopen(path, "wb1"))) {
+		free(k);
+		return eg_fail(e, EG_EIO, "cannot write %s: %s", path,
+			       strerror(errno));
+	}
+	gzbuffer(k->gz, 256 * 1024);
+	*out = k;
+	return EG_OK;
+}
+
+eg_err
+eg_delta_keep_close(eg_delta_keep *k, eg_error *e)
+{
+	int bad;
+
+	if (!k)
+		return EG_OK;
+	bad = k->failed || gzclose(k->gz) != Z_OK;
+	free(k);
+	return bad ? eg_fail(e, EG_EIO, "cannot write the baseline") : EG_OK;
+}
+
+void
+eg_delta_keep_abandon(eg_delta_keep *k)
+{
+	if (!k)
+		return;
+	gzclose(k->gz);
+	free(k);
+}
+
 /* A row into the kept state (stream's current line). */
 static int
-keep_row(FILE *keep, const stream *s)
+keep_row(eg_delta_keep *keep, const stream *s)
 {
-	return keep && fputs(s->cur, keep) == EOF;
+	if (keep && gzputs(keep->gz, s->cur) < 0)
+		keep->failed = 1;
+	return keep && keep->failed;
 }
 
 static eg_err
 join(stream *o, stream *n, eg_delta_fn fn, void *ud, eg_delta_counts *cnt,
-     FILE *keep, eg_error *e)
+     eg_delta_keep *keep, eg_error *e)
 {
 	eg_delta_change c;
 	eg_err rc = EG_OK;
@@ -665,7 +767,8 @@ eg_delta_run(eg_delta_side *os, eg_delta_side *ns, eg_delta_fn fn, void *ud,
 
 eg_err
 eg_delta_run_keep(eg_delta_side *os, eg_delta_side *ns, eg_delta_fn fn,
-		  void *ud, eg_delta_counts *out, FILE *keep, eg_error *e)
+		  void *ud, eg_delta_counts *out, eg_delta_keep *keep,
+		  eg_error *e)
 {
 	stream o, n;
 	eg_err rc;

@@ -25,6 +25,22 @@
 
 #include "layout_int.h"
 
+/* a then b into dst, cut to cap: snprintf("%s%s") without the format
+ * machinery, which the per-field paths of every row made hot. */
+static void
+cat2(char *dst, size_t cap, const char *a, size_t na, const char *b)
+{
+	size_t nb = strlen(b);
+
+	if (na >= cap)
+		na = cap - 1;
+	if (nb >= cap - na)
+		nb = cap - na - 1;
+	memcpy(dst, a, na);
+	memcpy(dst + na, b, nb);
+	dst[na + nb] = '\0';
+}
+
 void
 eg_layout_row_init(eg_layout_row *row)
 {
@@ -351,8 +367,7 @@ uom_of(mctx *m, const lfield *f, size_t k, char *buf, size_t cap,
 		eg_span u = eg_csv_field(m->r, (size_t)f->uom_col);
 
 		*src = f->uom_col;
-		snprintf(buf, cap, "%.*s", (int)(u.len < cap ? u.len : cap - 1),
-			 u.p);
+		cat2(buf, cap, u.p ? u.p : "", u.len, "");
 		return buf;
 	}
 	if (f->uom_xidx >= 0 && m->x) {
@@ -366,9 +381,8 @@ uom_of(mctx *m, const lfield *f, size_t k, char *buf, size_t cap,
 				break;
 			if ((long)u->path == f->uom_xidx) {
 				*src = i;
-				snprintf(buf, cap, "%.*s",
-					 (int)(u->s.len < cap ? u->s.len : cap - 1),
-					 u->s.p);
+				cat2(buf, cap, u->s.p ? u->s.p : "", u->s.len,
+				     "");
 				return buf;
 			}
 		}
@@ -572,7 +586,7 @@ build_struct(mctx *m, eg_rnode *node, const cfield *cf, const char *path,
 	long g, count;
 	eg_err rc = EG_OK;
 
-	snprintf(sub, sizeof(sub), "%s/", path);
+	cat2(sub, sizeof(sub), path, strlen(path), "/");
 	if (l->level_cf == cf && !strcmp(path, l->level) && m->x) {
 		count = eg_xmlr_repeat_count(m->x, 0);
 		if (count == 0 && cf->required)
@@ -622,7 +636,7 @@ build_shape(mctx *m, eg_rnode *node, const cshape *s, const char *prefix,
 	for (i = 0; i < s->n && !rc; i++) {
 		const cfield *cf = &s->f[i];
 
-		snprintf(path, sizeof(path), "%s%s", prefix, cf->name);
+		cat2(path, sizeof(path), prefix, strlen(prefix), cf->name);
 		rc = cf->sub ? build_struct(m, node, cf, path, occ)
 			     : build_simple(m, node, cf, path, occ);
 	}
@@ -641,9 +655,13 @@ static eg_err
 add_num(eg_rnode *p, const char *name, unsigned long long v)
 {
 	char b[24];
+	size_t i = sizeof(b);
 
-	snprintf(b, sizeof(b), "%llu", v);
-	return eg_rnode_add(p, name, EG_RK_NUMBER, 0, b, strlen(b), NULL);
+	do
+		b[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return eg_rnode_add(p, name, EG_RK_NUMBER, 0, b + i, sizeof(b) - i,
+			    NULL);
 }
 
 /* correlation/position: a CSV row (lines, byte offset and length) or an

@@ -77,7 +77,7 @@ typedef struct mkey {
 #define MAP_MAX_KEYS 8
 
 struct eg_map {
-	char set[4];
+	char set[8];      /* ST01 (856) or UNH 0065 (DESADV) */
 	char versions[64];
 	char record[16];  /* Shipment, WarehouseOrder */
 	int by_hl;

@@ -20,7 +20,7 @@
 
 #include "mapper_int.h"
 
-/* A remembered rule list (rules_get). */
+/* A remembered rule list (eg_mfield_rules). */
 struct rcached {
 	const eg_map *map;
 	char release[7];
@@ -129,11 +129,12 @@ path_hash(const eg_map *map, const char *path)
  * cost).  The key is the map, the release and the path; a rule list with
  * a bad override is never remembered, so its finding comes every time.
  */
-static const rulelist *
-rules_get(eg_mapper *m, const char *path, rulelist *scratch)
+const rulelist *
+eg_mfield_rules(eg_mapper *m, const char *path, rulelist *scratch, int *kept)
 {
 	size_t i, n = MAP_RULE_CACHE;
 
+	*kept = 0;
 	if (!m->rcache && !(m->rcache = calloc(n, sizeof(*m->rcache)))) {
 		rules_for(m, path, scratch);
 		return scratch;
@@ -159,11 +160,14 @@ rules_get(eg_mapper *m, const char *path, rulelist *scratch)
 			snprintf(c->path, sizeof(c->path), "%s", path);
 			m->rcache[i] = c;
 			m->nrcache++;
+			*kept = 1;
 			return &c->rl;
 		}
 		if (c->map == m->map && !strcmp(c->release, m->release) &&
-		    !strcmp(c->path, path))
+		    !strcmp(c->path, path)) {
+			*kept = 1;
 			return &c->rl;
+		}
 	}
 }
 
@@ -194,6 +198,8 @@ conds_ok(const eg_mapper *m, const cseg *s, const mfield *f)
 /* Translate code through list name: the profile's codemap first, then the
  * map's list.  No list at all: the value passes as it is (its type then
  * decides).  Returns -1 when a list exists and has no translation. */
+static void set_text(char *dst, size_t cap, const char *p, size_t n);
+
 static int
 translate(eg_mapper *m, const char *list, const char *code, char *out,
 	  size_t cap)
@@ -204,7 +210,7 @@ translate(eg_mapper *m, const char *list, const char *code, char *out,
 	const char *v = NULL;
 
 	if (!pcm && !mc) {
-		snprintf(out, cap, "%s", code);
+		set_text(out, cap, code, strlen(code));
 		return 0;
 	}
 	/* the profile's own pair, then the map's list, then the profile's
@@ -222,7 +228,7 @@ translate(eg_mapper *m, const char *list, const char *code, char *out,
 		v = pcm->dflt;
 	if (!v)
 		return -1;
-	snprintf(out, cap, "%s", v);
+	set_text(out, cap, v, strlen(v));
 	return 0;
 }
 
@@ -257,6 +263,26 @@ typedef struct hit {
 	unsigned elem;
 } hit;
 
+/* A qualifier q (element k) of f's pairs list followed by a value v:
+ * the value, and where to continue. */
+static int
+pair_match(const mfield *f, eg_span q, eg_span v, hit *h, unsigned k,
+	   unsigned *from)
+{
+	char qual[8];
+
+	if (q.len == 0 || q.len >= sizeof(qual))
+		return 0;
+	memcpy(qual, q.p, q.len);
+	qual[q.len] = '\0';
+	if (!eg_map_in_list(f->pairs, qual) || v.len == 0)
+		return 0;
+	set_text(h->v, sizeof(h->v), v.p, v.len);
+	h->elem = k + 1;
+	*from = k + 2;
+	return 1;
+}
+
 /* Extract the raw value of f from s (pairs give every match: *from is
  * where to continue; 0 when done). */
 static int
@@ -270,27 +296,25 @@ extract(eg_mapper *m, const cseg *s, const mfield *f, unsigned *from,
 	h->s = s;
 	h->elem = f->src[0].elem;
 	if (f->pairs[0]) {
-		unsigned k, ne = eg_mset_nelem(m, s);
+		unsigned k, start = *from ? *from : f->src[0].elem;
+		eg_span el[64];
+		size_t got = eg_mset_elems(m, s, start, el, 64), j;
 
-		for (k = *from ? *from : f->src[0].elem; k + 1 <= ne;
-		     k += 2) {
-			eg_span q = eg_mset_elem(m, s, k, 0), v;
-			char qual[8];
+		/* qualifier, value, qualifier, value... from start on: one
+		 * scan of the segment (a longer one: element by element) */
+		for (j = 0; got <= 64 && j + 1 < got; j += 2) {
+			eg_span q = el[j], v = el[j + 1];
 
-			if (q.len == 0 || q.len >= sizeof(qual))
-				continue;
-			memcpy(qual, q.p, q.len);
-			qual[q.len] = '\0';
-			if (!eg_map_in_list(f->pairs, qual))
-				continue;
-			v = eg_mset_elem(m, s, k + 1, 0);
-			if (v.len == 0)
-				continue;
-			set_text(h->v, sizeof(h->v), v.p, v.len);
-			h->elem = k + 1;
-			*from = k + 2;
-			return 1;
+			k = start + (unsigned)j;
+			if (pair_match(f, q, v, h, k, from))
+				return 1;
 		}
+		for (k = start; got > 64 && k + 1 <= eg_mset_nelem(m, s);
+		     k += 2)
+			if (pair_match(f, eg_mset_elem(m, s, k, 0),
+				       eg_mset_elem(m, s, k + 1, 0), h, k,
+				       from))
+				return 1;
 		*from = 0;
 		return 0;
 	}
@@ -424,11 +448,12 @@ add_leaf(const eg_mapper *m, eg_rnode *parent, const cfield *cf, const char *v,
 /* The segments to search for a field in unit u: its own, then (inherit)
  * its parents'. */
 eg_err
-eg_mfield_eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
-	  eg_rnode *parent, unsigned ordinal)
+eg_mfield_eval_leaf(eg_mapper *m, int unit, mpfield *pf, const cfield *cf,
+		    eg_rnode *parent, unsigned ordinal)
 {
+	const char *path = pf->path;
 	rulelist scratch;
-	const rulelist *rl = rules_get(m, path, &scratch);
+	const rulelist *rl = eg_mplan_rules(m, pf, &scratch);
 	size_t i;
 	unsigned count = 0, limit = cf->max ? cf->max : 1000;
 	const mfield *dflt = NULL;
@@ -465,6 +490,8 @@ eg_mfield_eval_leaf(eg_mapper *m, int unit, const char *path, const cfield *cf,
 		     u = f->inherit ? m->units[u].parent : -1) {
 			int si;
 
+			if (!(m->units[u].tags & eg_mset_tagbit(f->src[0].tagn)))
+				continue; /* no segment of the rule's tag */
 			for (si = m->units[u].head; si >= 0 && count < limit;
 			     si = m->segs[si].next) {
 				const cseg *s = &m->segs[si];
@@ -517,18 +544,24 @@ party_member(const char *id)
 	       !strcmp(id, "G61") || !strcmp(id, "NX2");
 }
 
+/* Value v (read from element e of s, for the finding's position) as the
+ * party member name. */
 static eg_err
-party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
-	    const char *name, const char *path, int *bad)
+party_put(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e, eg_span v,
+	  const char *name, const char *path, int *bad)
 {
 	size_t i;
 	const cfield *cf = NULL;
-	const cshape *ps = eg_canon_field("Shipment", "shipTo")->sub;
-	eg_span v = eg_mset_elem(m, s, e, 0);
+	const cshape *ps;
 	char out[600], why[160], sid[4];
 	int r;
 	hit h;
 
+	if (v.len == 0)
+		return EG_OK; /* nothing to add (before any lookup) */
+	if (!m->party_shape)
+		m->party_shape = eg_canon_field("Shipment", "shipTo")->sub;
+	ps = m->party_shape;
 	if (!strcmp(p->name, "contact")) {
 		for (i = 0; i < ps->n; i++)
 			if (!strcmp(ps->f[i].name, "contact"))
@@ -558,6 +591,14 @@ party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
 	return add_leaf(m, p, cf, out, &h);
 }
 
+static eg_err
+party_value(eg_mapper *m, eg_rnode *p, const cseg *s, unsigned e,
+	    const char *name, const char *path, int *bad)
+{
+	return party_put(m, p, s, e, eg_mset_elem(m, s, e, 0), name, path,
+			 bad);
+}
+
 static int
 count_named(const eg_rnode *p, const char *name)
 {
@@ -567,6 +608,118 @@ count_named(const eg_rnode *p, const char *name)
 	for (c = p->child; c; c = c->next)
 		n += !strcmp(c->name, name);
 	return n;
+}
+
+/* Does a segment belong to a UN/EDIFACT NAD's group (the references,
+ * places and contacts after it)? */
+static int
+nad_member(const char *id)
+{
+	return !strcmp(id, "LOC") || !strcmp(id, "FII") ||
+	       !strcmp(id, "RFF") || !strcmp(id, "DTM") ||
+	       !strcmp(id, "CTA") || !strcmp(id, "COM");
+}
+
+/*
+ * A party from a UN/EDIFACT NAD and its group: NAD02 C082 the id (3039)
+ * with its agency (3055) translated through the map's "id-agency" list
+ * into the canonical qualifier (9, GS1: UL, a GLN); NAD04 C080 the name
+ * (3036; the second and third as additional names); NAD05 C059 the
+ * street (3042, up to four lines); NAD06 city, NAD07 C819 subdivision,
+ * NAD08 postal code, NAD09 country; without NAD04, NAD03 C058's lines
+ * (unstructured name and address) give the name and address lines.  The
+ * first CTA (CTA02 C056 3412: a name) and the COMs after it (C076: TE a
+ * phone, EM an e-mail) are the contact.
+ */
+static eg_err
+build_nad(eg_mapper *m, eg_rnode *p, int n1, const char *path)
+{
+	const cseg *s = &m->segs[n1];
+	eg_rnode *contact = NULL;
+	eg_span id = eg_mset_elem(m, s, 2, 1), ag = eg_mset_elem(m, s, 2, 3);
+	int si, bad = 0, cta = 0;
+	unsigned c, from;
+	eg_err rc = EG_OK;
+
+	if (id.len) {
+		char code[16], q[16];
+
+		snprintf(code, sizeof(code), "%.*s",
+			 (int)(ag.len < 15 ? ag.len : 15), ag.p);
+		if (!ag.len) {
+			eg_mapper_finding(m, s, 2, "map-missing-field",
+				"%s: NAD02 id '%.*s' has no agency (3055)",
+				path, (int)id.len, id.p);
+			bad = 1;
+		} else if (translate(m, "id-agency", code, q, sizeof(q))) {
+			eg_mapper_finding(m, s, 2, "map-unmapped-code",
+				"%s: NAD02 agency '%s' has no translation in "
+				"the code list id-agency", path, code);
+			bad = 1;
+		} else {
+			eg_span qs = {q, strlen(q)};
+
+			rc = party_put(m, p, s, 2, id, "id", path, &bad);
+			if (!rc)
+				rc = party_put(m, p, s, 2, qs, "idQualifier",
+					       path, &bad);
+		}
+	}
+	/* structured name and address, else NAD03's free lines */
+	from = eg_mset_elem(m, s, 4, 1).len ? 4 : 3;
+	for (c = 1; c <= 3 && !rc; c++)
+		if (c == 1 || count_named(p, "additionalName") < 2)
+			rc = party_put(m, p, s, from, eg_mset_elem(m, s, from, c),
+				       c == 1 ? "name" : "additionalName",
+				       path, &bad);
+	for (c = from == 4 ? 1 : 4; c <= (from == 4 ? 4u : 5u) && !rc; c++)
+		if (count_named(p, "addressLine") < 4)
+			rc = party_put(m, p, s, from == 4 ? 5 : 3,
+				       eg_mset_elem(m, s, from == 4 ? 5 : 3, c),
+				       "addressLine", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 6, "city", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 7, "state", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 8, "postalCode", path, &bad);
+	if (!rc)
+		rc = party_value(m, p, s, 9, "country", path, &bad);
+	for (si = s->next; si >= 0 && !rc; si = m->segs[si].next) {
+		const cseg *t = &m->segs[si];
+		char tid[4];
+
+		eg_mset_id(m, t, tid);
+		if (!nad_member(tid) || (cta && !strcmp(tid, "CTA")))
+			break; /* the next party, or a second contact */
+		if (!strcmp(tid, "CTA")) {
+			cta = 1;
+			rc = eg_rnode_add(p, "contact", EG_RK_GROUP, 0, NULL, 0,
+					  &contact);
+			if (!rc)
+				rc = party_put(m, contact, t, 2,
+					       eg_mset_elem(m, t, 2, 2), "name",
+					       path, &bad);
+		} else if (!strcmp(tid, "COM") && contact) {
+			eg_span ch = eg_mset_elem(m, t, 1, 2);
+			const char *what = eg_span_eq(ch, "TE")	  ? "phone"
+					   : eg_span_eq(ch, "EM") ? "email"
+								  : NULL;
+
+			if (what && !eg_rnode_child(contact, what))
+				rc = party_put(m, contact, t, 1,
+					       eg_mset_elem(m, t, 1, 1), what,
+					       path, &bad);
+		}
+	}
+	if (!rc && contact && !contact->child)
+		eg_rnode_free(contact);
+	if (!rc && !bad && !eg_rnode_child(p, "id") &&
+	    !eg_rnode_child(p, "name"))
+		eg_mapper_finding(m, s, 2, "map-missing-field",
+			"%s: the party has neither an id (NAD02) nor a name "
+			"(NAD04, NAD03)", path);
+	return rc;
 }
 
 /* A party from the N1 loop starting at segment n1. */
@@ -583,6 +736,8 @@ eg_mfield_build_party(eg_mapper *m, eg_rnode *parent, const cfield *cf, int n1,
 	if ((rc = eg_rnode_add(parent, cf->name, EG_RK_GROUP, 0, NULL, 0,
 			       &p)) != EG_OK)
 		return rc;
+	if (eg_mset_is(m, s, "NAD"))
+		return build_nad(m, p, n1, path);
 	if (id.len && !q.len) {
 		eg_mapper_finding(m, s, 3, "map-missing-field",
 			"%s: N104 '%.*s' has no qualifier (N103)", path,
@@ -681,16 +836,17 @@ eg_mfield_build_party(eg_mapper *m, eg_rnode *parent, const cfield *cf, int n1,
 /* A party field: the first N1 (of this unit, or inherited) that meets
  * the rule. */
 eg_err
-eg_mfield_eval_party(eg_mapper *m, int unit, const char *path, const cfield *cf,
-	   eg_rnode *parent)
+eg_mfield_eval_party(eg_mapper *m, int unit, mpfield *pf, const cfield *cf,
+		     eg_rnode *parent)
 {
+	const char *path = pf->path;
 	rulelist scratch;
 	const rulelist *rl;
 	size_t i;
 
 	if (m->ship_to_unit >= 0 && !strcmp(path, "shipTo"))
 		return eg_mfield_build_party(m, parent, cf, m->ship_to_unit, path);
-	rl = rules_get(m, path, &scratch);
+	rl = eg_mplan_rules(m, pf, &scratch);
 	for (i = 0; i < rl->n; i++) {
 		const mfield *f = rl->r[i];
 		int u;
@@ -698,6 +854,8 @@ eg_mfield_eval_party(eg_mapper *m, int unit, const char *path, const cfield *cf,
 		for (u = unit; u >= 0; u = f->inherit ? m->units[u].parent : -1) {
 			int si;
 
+			if (!(m->units[u].tags & eg_mset_tagbit(f->src[0].tagn)))
+				continue; /* no segment of the rule's tag */
 			for (si = m->units[u].head; si >= 0;
 			     si = m->segs[si].next, m->counts.steps++)
 				if (eg_mset_tag(m, &m->segs[si]) ==

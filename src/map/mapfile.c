@@ -507,6 +507,26 @@ list_has(const char *list, const char *w, size_t n)
 	return 0;
 }
 
+/* Does the release list name this release: an entry that starts it
+ * (X12: GS08's first six characters, "004010" for "004010VICS";
+ * EDIFACT: the directory, "D96A")? */
+static int
+release_in(const char *list, const char *release)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t k = strcspn(p, " ");
+
+		if (k && !strncmp(p, release, k))
+			return 1;
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
 eg_err
 eg_maps_find(eg_maps *ms, const char *set, const char *gs08,
 	     const eg_map **out, eg_error *e)
@@ -537,7 +557,7 @@ eg_maps_find(eg_maps *ms, const char *set, const char *gs08,
 		if ((rc = keep(ms, m, e)) != EG_OK)
 			return rc;
 	}
-	if (strlen(gs08) >= 6 && list_has(m->versions, gs08, 6))
+	if (release_in(m->versions, gs08))
 		*out = m;
 	return EG_OK;
 }

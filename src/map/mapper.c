@@ -1,7 +1,11 @@
 /*
- * mapper.c - the mapping engine: one validated X12 transaction set in,
- * canonical records out.
+ * mapper.c - the mapping engine: one validated transaction set (X12)
+ * or message (EDIFACT) in, canonical records out.
  *
+ * Segments arrive through their syntax descriptor (syntax.h: its
+ * `map_segment` calls eg_mapper_segment with itself), whose segment view
+ * says where a set starts and ends (`role`) and how its values are read
+ * (`split`, `value`); nothing here splits by X12 delimiters by name.
  * A set's segments are kept while it streams by (mapset.c); when the
  * envelope checks close the set as accepted, it is cut into units (856
  * HL levels, or loops opened by a segment), and the record is built by
@@ -64,41 +68,26 @@ eg_map_grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 eg_err
-eg_mapper_segment(eg_mapper *m, const eg_x12_segment *seg, eg_error *e)
+eg_mapper_segment(eg_mapper *m, const eg_syntax_desc *syn,
+		  const eg_segment *seg, eg_error *e)
 {
+	eg_seg_role role = syn->role(seg);
 	eg_err rc;
 
-	if (seg->tag == EG_X12_ST) {
+	if (role == EG_SEG_MESSAGE) {
 		eg_mset_reset(m);
 		m->in_txn = 1;
-		m->comp = (char)seg->delims->component;
-		m->rep = (char)seg->delims->repetition;
+		m->syn = syn;
 	}
 	if (!m->in_txn)
 		return EG_OK;
-	if ((rc = eg_mset_add(m, seg)) != EG_OK)
+	if ((rc = eg_mset_add(m, syn, seg)) != EG_OK)
 		return eg_fail(e, rc, "out of memory copying a transaction set");
-	if (seg->tag == EG_X12_SE)
+	if (role == EG_SEG_MESSAGE_END) {
 		m->in_txn = 0;
-	return EG_OK;
-}
-
-/* dst = prefix "/" name (or name alone); truncated to cap.  A plain copy:
- * this runs for every field of every unit, where printf showed up. */
-static void
-join_path(char *dst, size_t cap, const char *prefix, const char *name)
-{
-	size_t a = strlen(prefix), b = strlen(name), o = 0;
-
-	if (a && a + 1 < cap) {
-		memcpy(dst, prefix, a);
-		dst[a] = '/';
-		o = a + 1;
+		m->trailer_len = seg->len; /* as sent, whatever form it is kept in */
 	}
-	if (o + b >= cap)
-		b = cap - o - 1;
-	memcpy(dst + o, name, b);
-	dst[o + b] = '\0';
+	return EG_OK;
 }
 
 /* ---- findings ---- */
@@ -127,7 +116,7 @@ eg_mapper_finding(eg_mapper *m, const cseg *s, unsigned elem, const char *rule,
 		f.pos.offset = m->st_offset;
 		f.pos.segment = m->st_index;
 		f.pos.txn_pos = 1;
-		memcpy(f.pos.seg_id, "ST", 3);
+		eg_mset_id(m, &m->segs[0], f.pos.seg_id); /* ST, UNH */
 	}
 	m->failed++;
 	if (m->o.finding)
@@ -140,12 +129,16 @@ eg_map_in_list(const char *list, const char *w)
 	size_t n = strlen(w);
 	const char *p = list;
 
+	/* a byte loop, not strcspn: every condition of every candidate
+	 * segment asks, with lists of a few short codes */
 	while (n && *p) {
-		size_t k = strcspn(p, " |");
+		const char *q = p;
 
-		if (k == n && !memcmp(p, w, n))
+		while (*q && *q != ' ' && *q != '|')
+			q++;
+		if ((size_t)(q - p) == n && !memcmp(p, w, n))
 			return 1;
-		p += k;
+		p = q;
 		while (*p == ' ' || *p == '|')
 			p++;
 	}
@@ -210,17 +203,6 @@ build_level_kids(eg_mapper *m, eg_rnode *node, const cfield *cf, int u,
 }
 
 static int
-level_index(const eg_map *map, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < map->nlevels; i++)
-		if (!strcmp(map->levels[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static int
 shape_has(const cshape *sh, const char *name)
 {
 	size_t i;
@@ -231,11 +213,13 @@ shape_has(const cshape *sh, const char *name)
 	return 0;
 }
 
-/* Required fields and "one of" groups, after a node is built. */
+/* Required fields and "one of" groups, after a node is built (plan pl:
+ * the node's shape and the paths of its fields). */
 static void
-check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
-	   const char *prefix)
+check_node(eg_mapper *m, const eg_rnode *node, const mplan *pl, int unit)
 {
+	const cshape *sh = pl->sh;
+	const char *prefix = pl->prefix;
 	size_t i, j;
 	const cseg *at = m->units[unit].first_seg >= 0
 				 ? &m->segs[m->units[unit].first_seg]
@@ -244,11 +228,8 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 	for (i = 0; i < sh->n; i++) {
 		const cfield *f = &sh->f[i];
 
-		char full[128];
-
-		join_path(full, sizeof(full), prefix, f->name);
 		if (f->required && !eg_rnode_child(node, f->name) &&
-		    !eg_mfield_was_bad(m, full))
+		    !eg_mfield_was_bad(m, pl->f[i].path))
 			eg_mapper_finding(m, at, 0, "map-missing-field",
 				"%s%s%s is required and has no value (map %s "
 				"%s)", prefix, prefix[0] ? "/" : "", f->name,
@@ -261,8 +242,11 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 
 		if (!one[0] || !one[0][0])
 			continue;
-		for (i = 0; i < 4 && one[i] && one[i][0]; i++) {
+		for (i = 0; i < 4 && one[i] && one[i][0] && !any; i++)
 			any |= eg_rnode_child(node, one[i]) != NULL;
+		if (any || !shape_has(sh, one[0]))
+			continue;
+		for (i = 0; i < 4 && one[i] && one[i][0]; i++) {
 			if (strlen(names) + strlen(one[i]) + 3 < sizeof(names)) {
 				if (names[0])
 					strncat(names, ", ", 3);
@@ -270,11 +254,10 @@ check_node(eg_mapper *m, const eg_rnode *node, const cshape *sh, int unit,
 							       strlen(names) - 1);
 			}
 		}
-		if (!any && shape_has(sh, one[0]))
-			eg_mapper_finding(m, at, 0, "map-missing-field",
-				"%s needs one of: %s", prefix[0] ? prefix
-								 : "the record",
-				names);
+		eg_mapper_finding(m, at, 0, "map-missing-field",
+			"%s needs one of: %s", prefix[0] ? prefix
+							 : "the record",
+			names);
 	}
 }
 
@@ -284,15 +267,17 @@ build_group(eg_mapper *m, eg_rnode *node, const cshape *sh, int unit,
 {
 	size_t i;
 	eg_err rc = EG_OK;
-	char path[128];
+	mplan *pl = eg_mplan_get(m, sh, prefix);
 
+	if (!pl)
+		return EG_ENOMEM;
 	for (i = 0; i < sh->n && !rc; i++) {
 		const cfield *f = &sh->f[i];
+		mpfield *pf = &pl->f[i];
 
-		join_path(path, sizeof(path), prefix, f->name);
 		switch (f->type) {
 		case CT_LEVEL: {
-			int lv = level_index(m->map, f->name);
+			int lv = pf->lv;
 			unsigned ord = 0;
 
 			if (lv < 0)
@@ -317,26 +302,35 @@ build_group(eg_mapper *m, eg_rnode *node, const cshape *sh, int unit,
 					  &child);
 			if (rc)
 				break;
-			rc = build_group(m, child, f->sub, unit, path, ordinal);
+			rc = build_group(m, child, f->sub, unit, pf->path,
+					 ordinal);
 			if (rc)
 				break;
-			if (!child->child)
+			if (!child->child) {
 				eg_rnode_free(child);
-			else
-				check_node(m, child, f->sub, unit, path);
+			} else {
+				mplan *gp = eg_mplan_get(m, f->sub, pf->path);
+
+				if (!gp) {
+					rc = EG_ENOMEM;
+					break;
+				}
+				check_node(m, child, gp, unit);
+				eg_mplan_done(gp);
+			}
 			break;
 		}
 		case CT_PARTY:
-			rc = eg_mfield_eval_party(m, unit, path, f, node);
+			rc = eg_mfield_eval_party(m, unit, pf, f, node);
 			break;
 		default:
-			rc = eg_mfield_eval_leaf(m, unit, path, f, node, ordinal);
+			rc = eg_mfield_eval_leaf(m, unit, pf, f, node, ordinal);
 			break;
 		}
 	}
-	if (!rc && sh->f != NULL && strcmp(sh->name, "carrier") &&
-	    strcmp(sh->name, "dimensions") && strcmp(sh->name, "contact"))
-		check_node(m, node, sh, unit, prefix);
+	if (!rc && pl->check)
+		check_node(m, node, pl, unit);
+	eg_mplan_done(pl);
 	return rc;
 }
 
@@ -392,7 +386,7 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 	if (!rc)
 		rc = add_text(cor, "receivedAt", m->o.received_at);
 	if (!rc)
-		rc = add_text(cor, "syntax", "x12");
+		rc = add_text(cor, "syntax", m->syn->name);
 	if (!rc)
 		rc = add_text(cor, "syntaxVersion", c->gs08);
 	if (!rc)
@@ -405,16 +399,19 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 		rc = envelope_party(n, "receiver", c->receiver, c->receiver_q);
 	if (!rc && c->usage == 'T')
 		rc = eg_rnode_add(n, "test", EG_RK_BOOL, 0, "true", 4, NULL);
-	if (!rc)
+	/* a group only when there is one (EDIFACT without UNG: none) */
+	if (!rc && c->gs06[0])
 		rc = eg_rnode_add(cor, "group", EG_RK_GROUP, 0, NULL, 0, &n);
-	if (!rc)
+	if (!rc && c->gs06[0]) {
 		rc = add_text(n, "controlNumber", c->gs06);
-	if (!rc)
-		rc = add_text(n, "functionalId", c->gs01);
-	if (!rc)
-		rc = add_text(n, "applicationSender", c->gs_sender);
-	if (!rc)
-		rc = add_text(n, "applicationReceiver", c->gs_receiver);
+		if (!rc)
+			rc = add_text(n, "functionalId", c->gs01);
+		if (!rc)
+			rc = add_text(n, "applicationSender", c->gs_sender);
+		if (!rc)
+			rc = add_text(n, "applicationReceiver",
+				      c->gs_receiver);
+	}
 	if (!rc)
 		rc = eg_rnode_add(cor, "transaction", EG_RK_GROUP, 0, NULL, 0, &n);
 	if (!rc)
@@ -433,7 +430,7 @@ build_correlation(eg_mapper *m, eg_rnode *rec, eg_rnode **out)
 		rc = add_num(n, "byteOffset", eg_mset_offset(m, st));
 	if (!rc)
 		rc = add_num(n, "byteLength",
-			     eg_mset_offset(m, se) + eg_mset_len(m, se) + 1 -
+			     eg_mset_offset(m, se) + m->trailer_len + 1 -
 				 eg_mset_offset(m, st));
 	*out = cor;
 	return rc;
@@ -588,7 +585,7 @@ map_split(eg_mapper *m, unsigned *failed)
 	size_t nl = 0, i, j;
 	int any_own = 0;
 	eg_err rc = EG_OK;
-	int lv = level_index(m->map, "line");
+	int lv = eg_mplan_level(m->map, "line");
 	const cseg *sdq = NULL;
 
 	for (i = 1; i < m->nunit; i++)
@@ -737,8 +734,8 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 	m->txn = u;
 	m->failed = 0;
 	snprintf(m->release, sizeof(m->release), "%.6s", u->ctl.gs08);
-	if (m->too_big || m->nseg < 2 ||
-	    eg_mset_tag(m, &m->segs[0]) != EG_X12_ST) {
+	/* the set starts at its header (eg_mapper_segment resets on it) */
+	if (m->too_big || m->nseg < 2 || !m->syn) {
 		size_t lim = !strcmp(m->id_of_too_big, "segments") ? m->max_segs
 			     : !strcmp(m->id_of_too_big, "elements")
 				 ? m->max_elems
@@ -911,7 +908,9 @@ eg_mapper_free(eg_mapper *m)
 	free(m->units);
 	free(m->hlidx);
 	free(m->deltas);
+	free(m->vform);
 	free(m->pend);
 	eg_mfield_cache_free(m);
+	eg_mplan_free_all(m);
 	free(m);
 }

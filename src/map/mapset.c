@@ -3,13 +3,22 @@
  * streams by, then cut into units.
  *
  * The reader's spans die with the next segment, so the set's bytes are
- * copied into one arena as they pass; each segment adds a 24-byte cseg
- * (where its bytes are, its tag, its unit).  Elements are not tabled:
+ * copied into one arena as they pass; each segment adds an 8-byte cseg
+ * (where its bytes are, the next of its unit).  Elements are not tabled:
  * a field asks for "element 3, component 1" and the segment is scanned,
  * which costs less than keeping 16 bytes per element (50,000 segments of
  * 1,000 empty elements once took 846 MiB that way).  Index in the file
  * and position in the set follow from a segment's place, since the set
- * is copied from ST to SE without a gap.
+ * is copied from its header (ST, UNH) to its trailer without a gap.
+ *
+ * Segments come through the syntax descriptor's segment view (syntax.h),
+ * never read as X12 by name: its `split` gives the separators, and a
+ * segment whose bytes split at them into its values (every X12 segment,
+ * an EDIFACT one without release characters) is copied as it is.  One
+ * that does not (a released '+' or ':' inside a value) is kept in value
+ * form: its tag and element separator, then its values as the view's
+ * `value` gives them, each with its length (see put_values), and marked
+ * in vform[] so that the element scans read it that way.
  *
  * A set over the limits (bytes, segments, elements) stops being copied
  * at once and is refused when it would be mapped: the memory a set takes
@@ -29,6 +38,10 @@
 void
 eg_mset_reset(eg_mapper *m)
 {
+	if (m->any_vform)
+		memset(m->vform, 0, m->nseg < m->capvform ? m->nseg
+							   : m->capvform);
+	m->any_vform = 0;
 	eg_buf_reset(&m->arena);
 	m->nseg = m->nunit = 0;
 	m->nelem = 0;
@@ -74,18 +87,109 @@ too_big(eg_mapper *m, const char *what)
 	snprintf(m->id_of_too_big, sizeof(m->id_of_too_big), "%s", what);
 }
 
-eg_err
-eg_mset_add(eg_mapper *m, const eg_x12_segment *seg)
+static eg_err
+put16(eg_buf *b, size_t v)
 {
+	uint16_t x = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
+
+	return eg_buf_add(b, &x, sizeof(x));
+}
+
+static uint16_t
+get16(const char *p)
+{
+	uint16_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+static uint32_t
+get32(const char *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+/*
+ * Value form: the tag and the set's element separator (so the tag reads
+ * as for any segment), then the number of elements and, per element,
+ * its repetitions, per repetition its components, per component its
+ * length (4 bytes) and bytes, as the segment view gives them: release
+ * characters removed, separators inside values kept.  Counts are 16-bit
+ * (the readers' limits are far below), lengths 32-bit.
+ */
+static eg_err
+put_values(eg_mapper *m, const eg_syntax_desc *syn, const eg_segment *seg)
+{
+	eg_buf *b = &m->arena;
+	size_t i, r, c, nr, nc, tl = strlen(seg->id);
+	eg_err rc;
+
+	if ((rc = eg_buf_add(b, seg->id, tl)) != EG_OK ||
+	    (rc = eg_buf_addc(b, m->elsep)) != EG_OK ||
+	    (rc = put16(b, seg->nelem)) != EG_OK)
+		return rc;
+	for (i = 1; i <= seg->nelem; i++) {
+		nr = syn->repetitions(seg, i);
+		if ((rc = put16(b, nr)) != EG_OK)
+			return rc;
+		for (r = 1; r <= nr && r <= UINT16_MAX; r++) {
+			nc = syn->components(seg, i, r);
+			if ((rc = put16(b, nc)) != EG_OK)
+				return rc;
+			for (c = 1; c <= nc && c <= UINT16_MAX; c++) {
+				eg_span v = syn->value(seg, i, r, c);
+				uint32_t n = (uint32_t)v.len;
+
+				if ((rc = eg_buf_add(b, &n, sizeof(n))) != EG_OK ||
+				    (rc = eg_buf_add(b, v.p, v.len)) != EG_OK)
+					return rc;
+			}
+		}
+	}
+	return EG_OK;
+}
+
+/* Mark segment n as kept in value form. */
+static int
+mark_vform(eg_mapper *m, size_t n)
+{
+	size_t old = m->capvform;
+
+	if (eg_map_grow((void **)&m->vform, &m->capvform, n + 1, 1))
+		return -1;
+	if (m->capvform > old)
+		memset(m->vform + old, 0, m->capvform - old);
+	m->vform[n] = 1;
+	m->any_vform = 1;
+	return 0;
+}
+
+eg_err
+eg_mset_add(eg_mapper *m, const eg_syntax_desc *syn, const eg_segment *seg)
+{
+	eg_seg_seps sep;
 	cseg *s;
+	size_t before = m->arena.len;
+	int split = syn->split(seg, &sep), vf;
 
 	if (m->too_big)
 		return EG_OK;
 	if (m->nseg == 0) {
 		m->st_offset = seg->offset;
 		m->st_index = seg->index;
-		m->elsep = (char)seg->delims->element;
+		m->elsep = (char)sep.element;
+		m->comp = (char)sep.component;
+		m->rep = (char)sep.repetition;
+		m->first_comp = sep.first_component;
 	}
+	/* bytes as sent when they split at the set's separators */
+	vf = !split || sep.element != (unsigned char)m->elsep ||
+	     sep.component != (unsigned char)m->comp ||
+	     sep.repetition != (unsigned char)m->rep;
 	if (m->nseg + 1 > m->max_segs) {
 		too_big(m, "segments");
 		return EG_OK;
@@ -96,18 +200,21 @@ eg_mset_add(eg_mapper *m, const eg_x12_segment *seg)
 	}
 	if (seg->offset - m->st_offset > UINT32_MAX ||
 	    m->arena.len + seg->len > m->max_bytes ||
-	    eg_buf_add(&m->arena, seg->data, seg->len) != EG_OK) {
+	    (vf ? put_values(m, syn, seg)
+		: eg_buf_add(&m->arena, seg->data, seg->len)) != EG_OK) {
+		m->arena.len = before;
 		too_big(m, "bytes");
 		return EG_OK; /* reported when the set is mapped */
 	}
 	if (eg_map_grow((void **)&m->segs, &m->capseg, m->nseg + 1,
 			sizeof(*m->segs)))
 		return EG_ENOMEM;
-	if (note_offset(m, seg->offset - m->st_offset,
-			(uint32_t)(m->arena.len - seg->len)) < 0)
+	if (note_offset(m, seg->offset - m->st_offset, (uint32_t)before) < 0)
+		return EG_ENOMEM;
+	if (vf && mark_vform(m, m->nseg) < 0)
 		return EG_ENOMEM;
 	s = &m->segs[m->nseg++];
-	s->off = (uint32_t)(m->arena.len - seg->len);
+	s->off = (uint32_t)before;
 	s->next = -1;
 	m->nelem += seg->nelem;
 	return EG_OK;
@@ -133,9 +240,9 @@ eg_mset_id(const eg_mapper *m, const cseg *s, char id[4])
 }
 
 /* As the reader makes it: the first two bytes, and the third when the
- * ID has three. */
+ * ID has three (the short or odd segments eg_mset_tag leaves here). */
 uint32_t
-eg_mset_tag(const eg_mapper *m, const cseg *s)
+eg_mset_tag_slow(const eg_mapper *m, const cseg *s)
 {
 	const unsigned char *p =
 	    (const unsigned char *)m->arena.data + s->off;
@@ -178,12 +285,70 @@ eg_mset_pos(const eg_mapper *m, const cseg *s)
 	return (uint32_t)(s - m->segs) + 1;
 }
 
+/* Is segment s kept in value form? */
+static int
+is_vform(const eg_mapper *m, const cseg *s)
+{
+	size_t i = (size_t)(s - m->segs);
+
+	return m->any_vform && i < m->capvform && m->vform[i];
+}
+
+/* The value form's body: after the tag and its separator. */
+static const char *
+vform_body(const eg_mapper *m, const cseg *s)
+{
+	const char *p = m->arena.data + s->off;
+
+	return (const char *)memchr(p, m->elsep, eg_mset_len(m, s)) + 1;
+}
+
+/* Element i (1-based), repetition 1, component comp (0 as 1) of a
+ * segment in value form. */
+static eg_span
+vform_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
+{
+	eg_span sp = {"", 0};
+	const char *p = vform_body(m, s);
+	unsigned ne = get16(p), j, r, c, nr, nc;
+
+	p += 2;
+	if (i == 0 || i > ne)
+		return sp;
+	if (comp == 0)
+		comp = 1;
+	for (j = 1;; j++) {
+		nr = get16(p);
+		p += 2;
+		for (r = 1; r <= nr; r++) {
+			nc = get16(p);
+			p += 2;
+			for (c = 1; c <= nc; c++) {
+				uint32_t n = get32(p);
+
+				if (j == i && r == 1 && c == comp) {
+					sp.p = p + 4;
+					sp.len = n;
+					return sp;
+				}
+				p += 4 + n;
+			}
+			if (j == i)
+				return sp; /* no such component */
+		}
+		if (j == i)
+			return sp;
+	}
+}
+
 unsigned
 eg_mset_nelem(const eg_mapper *m, const cseg *s)
 {
 	const char *p = m->arena.data + s->off, *end = p + eg_mset_len(m, s);
 	unsigned n = 0;
 
+	if (is_vform(m, s))
+		return get16(vform_body(m, s));
 	while ((p = memchr(p, m->elsep, (size_t)(end - p))) != NULL) {
 		n++;
 		p++;
@@ -201,15 +366,22 @@ eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 
 	if (i == 0)
 		return sp;
-	/* step over the tag and i - 1 elements */
+	if (is_vform(m, s))
+		return vform_elem(m, s, i, comp);
+	if (comp == 0 && m->first_comp)
+		comp = 1; /* the syntax's view: the first component */
+	/* step over the tag and i - 1 elements: a byte loop, since
+	 * segments are short and memchr's call cost more than the scan */
 	for (j = 0; j < i; j++) {
-		c = memchr(p, m->elsep, (size_t)(end - p));
-		if (!c)
+		while (p < end && *p != m->elsep)
+			p++;
+		if (p == end)
 			return sp;
-		p = c + 1;
+		p++;
 	}
-	c = memchr(p, m->elsep, (size_t)(end - p));
-	n = c ? (size_t)(c - p) : (size_t)(end - p);
+	for (c = p; c < end && *c != m->elsep; c++)
+		;
+	n = (size_t)(c - p);
 	if (m->rep) {
 		for (k = 0; k < n && p[k] != m->rep; k++)
 			;
@@ -236,6 +408,58 @@ eg_mset_elem(const eg_mapper *m, const cseg *s, unsigned i, unsigned comp)
 	sp.p = p;
 	sp.len = k;
 	return sp;
+}
+
+size_t
+eg_mset_elems(const eg_mapper *m, const cseg *s, unsigned first,
+	      eg_span *el, size_t n)
+{
+	const char *p = m->arena.data + s->off, *end = p + eg_mset_len(m, s);
+	size_t got = 0;
+	unsigned j;
+
+	if (first == 0)
+		return 0;
+	if (is_vform(m, s)) {
+		unsigned ne = eg_mset_nelem(m, s);
+
+		for (j = first; j <= ne && got <= n; j++, got++)
+			if (got < n)
+				el[got] = vform_elem(m, s, j, 0);
+		return got;
+	}
+	for (j = 0; j < first; j++) {
+		while (p < end && *p != m->elsep)
+			p++;
+		if (p == end)
+			return 0;
+		p++;
+	}
+	/* one pass over the rest: each element as eg_mset_elem(i, 0) */
+	for (;;) {
+		const char *c = p;
+		size_t k, len;
+
+		while (c < end && *c != m->elsep)
+			c++;
+		if (got == n)
+			return n + 1; /* more than n */
+		len = (size_t)(c - p);
+		for (k = 0; m->rep && k < len && p[k] != m->rep; k++)
+			;
+		if (m->rep)
+			len = k;
+		for (k = 0; m->first_comp && k < len && p[k] != m->comp; k++)
+			;
+		if (m->first_comp)
+			len = k;
+		el[got].p = p;
+		el[got].len = len;
+		got++;
+		if (c == end)
+			return got;
+		p = c + 1;
+	}
 }
 
 /* ---- units ---- */
@@ -271,6 +495,7 @@ add_to_unit(eg_mapper *m, int u, int si)
 {
 	cunit *un = &m->units[u];
 
+	un->tags |= eg_mset_tagbit(eg_mset_tag(m, &m->segs[si]));
 	if (un->tail >= 0)
 		m->segs[un->tail].next = si;
 	else
@@ -415,7 +640,11 @@ partition_hl(eg_mapper *m)
 			eg_span v = eg_mset_elem(m, s, 3, 0), par;
 			int lv, parent = 0, u;
 
-			snprintf(code, sizeof(code), "%.*s", (int)v.len, v.p);
+			size_t cn = v.len < sizeof(code) ? v.len
+							  : sizeof(code) - 1;
+
+			memcpy(code, v.p, cn); /* every HL: no printf */
+			code[cn] = '\0';
 			lv = find_level(m->map, code, NULL);
 			if (lv < 0) {
 				eg_mapper_finding(m, s, 3, "map-unknown-level",
@@ -447,8 +676,8 @@ partition_hl(eg_mapper *m)
 			if (u < 0 || hl_put(m, &used, (int)i, u, 0) < 0)
 				return -1;
 			cur = u;
-		} else if (tag == EG_X12_SE || tag == EG_X12_ST) {
-			add_to_unit(m, 0, (int)i);
+		} else if (i == 0 || i + 1 == m->nseg) {
+			add_to_unit(m, 0, (int)i); /* header, trailer */
 			continue;
 		}
 		add_to_unit(m, cur, (int)i);
@@ -474,8 +703,8 @@ partition_loops(eg_mapper *m)
 		int lv;
 
 		eg_mset_id(m, s, id);
-		if (!strcmp(id, "SE") || !strcmp(id, "ST")) {
-			add_to_unit(m, 0, (int)i);
+		if (i == 0 || i + 1 == m->nseg) {
+			add_to_unit(m, 0, (int)i); /* header, trailer */
 			continue;
 		}
 		while (top > 0 &&

@@ -338,50 +338,64 @@ read_mapping(eg_profile *p, const eg_xml_node *root)
 	return 0;
 }
 
-/* <transport><schedule every= | cron= tz=><window days= from= to=/>. */
+/* <schedule every= | cron= tz=><window days= from= to=/> in parent. */
 static void
-read_schedule(eg_profile *p, const eg_xml_node *tr)
+read_schedule(eg_profile_sched *ps, const eg_xml_node *parent)
 {
-	const eg_xml_node *sc = child(tr, "schedule"), *w;
+	const eg_xml_node *sc = parent ? child(parent, "schedule") : NULL, *w;
 
 	if (!sc)
 		return;
-	p->sched_line = eg_xml_line(sc);
-	p->sched_every = eg_xml_attr(sc, "every")
-			     ? duration_secs(eg_xml_attr(sc, "every"))
-			     : 0;
-	p->sched_cron = dup_attr(sc, "cron");
-	p->sched_tz = dup_attr(sc, "tz");
-	for (w = eg_xml_first(sc); w && p->nsched_win < 8; w = eg_xml_next(w)) {
+	ps->line = eg_xml_line(sc);
+	ps->every = eg_xml_attr(sc, "every")
+			? duration_secs(eg_xml_attr(sc, "every"))
+			: 0;
+	ps->cron = dup_attr(sc, "cron");
+	ps->tz = dup_attr(sc, "tz");
+	for (w = eg_xml_first(sc); w && ps->nwin < 8; w = eg_xml_next(w)) {
 		if (strcmp(eg_xml_name(w), "window") != 0)
 			continue; /* the XSD allows nothing else */
-		p->sched_win[p->nsched_win].days = dup_attr(w, "days");
-		p->sched_win[p->nsched_win].from = dup_attr(w, "from");
-		p->sched_win[p->nsched_win].to = dup_attr(w, "to");
-		p->nsched_win++;
+		ps->win[ps->nwin].days = dup_attr(w, "days");
+		ps->win[ps->nwin].from = dup_attr(w, "from");
+		ps->win[ps->nwin].to = dup_attr(w, "to");
+		ps->nwin++;
 	}
+}
+
+static eg_err
+parse_schedule(const eg_profile *p, const eg_profile_sched *ps,
+	       struct eg_schedule *s, eg_error *e)
+{
+	eg_schedule_spec sp;
+	unsigned i;
+
+	if (!ps->line)
+		return eg_fail(e, EG_ENOTFOUND, "partner %s has no <schedule>",
+			       p->id ? p->id : "");
+	memset(&sp, 0, sizeof(sp));
+	sp.every = ps->every;
+	sp.cron = ps->cron;
+	sp.tz = ps->tz;
+	for (i = 0; i < ps->nwin && i < EG_SCHEDULE_MAX_WINDOWS; i++) {
+		sp.win[i].days = ps->win[i].days;
+		sp.win[i].from = ps->win[i].from;
+		sp.win[i].to = ps->win[i].to;
+	}
+	sp.nwin = i;
+	return eg_schedule_parse(s, &sp, e);
 }
 
 eg_err
 eg_profile_schedule(const eg_profile *p, struct eg_schedule *s, eg_error *e)
 {
-	eg_schedule_spec sp;
-	unsigned i;
+	return parse_schedule(p, &p->sched, s, e);
+}
 
-	if (!p->sched_line)
-		return eg_fail(e, EG_ENOTFOUND, "partner %s has no <schedule>",
-			       p->id ? p->id : "");
-	memset(&sp, 0, sizeof(sp));
-	sp.every = p->sched_every;
-	sp.cron = p->sched_cron;
-	sp.tz = p->sched_tz;
-	for (i = 0; i < p->nsched_win && i < EG_SCHEDULE_MAX_WINDOWS; i++) {
-		sp.win[i].days = p->sched_win[i].days;
-		sp.win[i].from = p->sched_win[i].from;
-		sp.win[i].to = p->sched_win[i].to;
-	}
-	sp.nwin = i;
-	return eg_schedule_parse(s, &sp, e);
+eg_err
+eg_profile_schedule_out(const eg_profile *p, struct eg_schedule *s,
+			eg_error *e)
+{
+	return parse_schedule(p, &p->out_sched, s, e);
 }
 
 const eg_profile_codemap *
@@ -457,6 +471,16 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 		 child(id, "partner-unb"), "qualifier");
 	cpy_attr(p->unb_partner_id, sizeof(p->unb_partner_id),
 		 child(id, "partner-unb"), "id");
+	{
+		/* the schema allows only these three */
+		const eg_xml_node *pu = child(id, "partner-unb");
+		const char *r = pu ? eg_xml_attr(pu, "repertoire") : NULL;
+
+		p->unb_repertoire = !r			 ? 0
+				    : !strcmp(r, "lenient") ? 1
+				    : !strcmp(r, "off")	    ? 2
+							    : 0;
+	}
 	cpy_attr(p->unb_our_q, sizeof(p->unb_our_q), child(id, "our-unb"),
 		 "qualifier");
 	cpy_attr(p->unb_our_id, sizeof(p->unb_our_id), child(id, "our-unb"),
@@ -482,7 +506,8 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	p->move_to = dup_attr(child(tr, "after-pickup"), "move-to");
 	read_policy(p, root, tr, sf);
 	sla_rc = eg_sla_read(&p->sla, root);
-	read_schedule(p, tr);
+	read_schedule(&p->sched, tr);
+	read_schedule(&p->out_sched, child(root, "outbound"));
 	docs = child(root, "documents");
 	/* a partner that only sends master data has no <documents> */
 	for (k = docs ? eg_xml_first(docs) : NULL; k; k = eg_xml_next(k))
@@ -533,6 +558,20 @@ eg_profile_load(eg_profile **out, const char *path, const char *datadir,
 	return EG_OK;
 }
 
+static void
+free_schedule(eg_profile_sched *ps)
+{
+	unsigned i;
+
+	free(ps->cron);
+	free(ps->tz);
+	for (i = 0; i < ps->nwin; i++) {
+		free(ps->win[i].days);
+		free(ps->win[i].from);
+		free(ps->win[i].to);
+	}
+}
+
 void
 eg_profile_free(eg_profile *p)
 {
@@ -570,14 +609,9 @@ eg_profile_free(eg_profile *p)
 	}
 	free(p->fields);
 	free(p->rules);
-	free(p->sched_cron);
-	free(p->sched_tz);
+	free_schedule(&p->sched);
+	free_schedule(&p->out_sched);
 	eg_sla_free(&p->sla);
-	for (i = 0; i < p->nsched_win; i++) {
-		free(p->sched_win[i].days);
-		free(p->sched_win[i].from);
-		free(p->sched_win[i].to);
-	}
 	free(p->path);
 	free(p->dir);
 	free(p->id);

@@ -281,14 +281,33 @@ eg_profile_check(const eg_profile *p, const char *home, eg_guides *guides,
 		    "after-pickup action=\"move\" needs move-to=");
 	if (!p->sftp)
 		check_local_folders(&r, p, home);
-	if (p->sched_line) {
+	if (p->sched.line) {
 		eg_schedule sc;
 		eg_error se;
 
 		eg_error_clear(&se);
 		if (eg_profile_schedule(p, &sc, &se))
 			say(&r, EG_PCHECK_ERROR, "line %ld: <schedule>: %s",
-			    p->sched_line, se.msg);
+			    p->sched.line, se.msg);
+	}
+	if (p->out_sched.line) {
+		eg_schedule sc;
+		eg_error se;
+
+		eg_error_clear(&se);
+		if (eg_profile_schedule_out(p, &sc, &se))
+			say(&r, EG_PCHECK_ERROR,
+			    "line %ld: <outbound><schedule>: %s",
+			    p->out_sched.line, se.msg);
+		/* its own schedule splits the run in two: the inbound one
+		 * needs one too, or serve would never take files in */
+		if (!p->sched.line)
+			say(&r, EG_PCHECK_ERROR,
+			    "line %ld: <outbound><schedule> without a "
+			    "<transport><schedule>: serve would send but never "
+			    "receive; give the transport one (the inbound "
+			    "direction's)",
+			    p->out_sched.line);
 	}
 	(void)eg_sla_check(&p->sla, sla_say, &r);
 	r.errors += eg_profile_check_syntaxes(p, fn, ud);

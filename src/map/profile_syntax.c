@@ -91,12 +91,13 @@ eg_profile_check_syntaxes(const eg_profile *p, eg_pcheck_fn fn, void *ud)
 
 	for (i = 0; i < p->ndocs; i++)
 		check_doc(&r, &p->docs[i]);
-	/* a partner that only drops master data (CSV) sends no envelope */
-	if (!isa && !unb && !p->nmd)
+	/* a partner that only sends CSV or XML (master data, layout
+	 * documents) sends no envelope */
+	if (!isa && !unb && !p->nmd && !p->nld)
 		err(&r, "<identity> names no one: give <partner-isa>, "
 			"<our-isa> and <gs> for X12, <partner-unb> and "
 			"<our-unb> for EDIFACT (a partner with only "
-			"<master-data> needs none)");
+			"<master-data> or <layout-document> needs none)");
 	if (x12 && !(p->partner_id[0] && p->our_id[0] && p->gs_partner[0]))
 		err(&r, "the profile lists X12 documents but its <identity> "
 			"lacks <partner-isa>, <our-isa> or <gs>: every X12 "

@@ -338,17 +338,22 @@ ends_with_path(const eg_rnode *n, const char *suffix, size_t len)
 	return 1;
 }
 
+/* last: the suffix's last name; a node whose name does not start with
+ * its first byte is passed over without ends_with_path (every node of
+ * every record is visited once per business key). */
 static int
 match_walk(const eg_rnode *n, const char *suffix, size_t len,
-	   int (*fn)(void *ud, const eg_rnode *n), void *ud)
+	   const char *last, int (*fn)(void *ud, const eg_rnode *n),
+	   void *ud)
 {
 	int r;
 
 	for (; n; n = n->next) {
-		if (ends_with_path(n, suffix, len) && (r = fn(ud, n)) != 0)
+		if (n->name[0] == last[0] && ends_with_path(n, suffix, len) &&
+		    (r = fn(ud, n)) != 0)
 			return r;
 		if (n->child &&
-		    (r = match_walk(n->child, suffix, len, fn, ud)) != 0)
+		    (r = match_walk(n->child, suffix, len, last, fn, ud)) != 0)
 			return r;
 	}
 	return 0;
@@ -358,9 +363,13 @@ int
 eg_rnode_match(const eg_rnode *root, const char *suffix,
 	       int (*fn)(void *ud, const eg_rnode *n), void *ud)
 {
+	const char *last;
+
 	if (!*suffix)
 		return 0;
-	return match_walk(root->child, suffix, strlen(suffix), fn, ud);
+	last = strrchr(suffix, '/');
+	last = last ? last + 1 : suffix;
+	return match_walk(root->child, suffix, strlen(suffix), last, fn, ud);
 }
 
 /* ---- XML ---- */
@@ -542,6 +551,38 @@ write_json_value(eg_buf *b, const eg_rnode *n, const eg_record_sink *s)
 	return EG_EINTERNAL;
 }
 
+/* A member's name: [,]"name": or [,]"names":[ in one append (element
+ * names are plain camelCase: no escaping; this runs for every member of
+ * every record). */
+static eg_err
+add_json_name(eg_buf *b, int comma, const char *name, int plural)
+{
+	char t[96];
+	size_t n = strlen(name), o = 0;
+
+	if (n + 8 > sizeof(t)) {
+		eg_err rc = comma ? eg_buf_addc(b, ',') : EG_OK;
+
+		if (!rc)
+			rc = eg_buf_addc(b, '"');
+		if (!rc)
+			rc = eg_buf_add(b, name, n);
+		return rc ? rc : eg_buf_adds(b, plural ? "s\":[" : "\":");
+	}
+	if (comma)
+		t[o++] = ',';
+	t[o++] = '"';
+	memcpy(t + o, name, n);
+	o += n;
+	if (plural)
+		t[o++] = 's';
+	t[o++] = '"';
+	t[o++] = ':';
+	if (plural)
+		t[o++] = '[';
+	return eg_buf_add(b, t, o);
+}
+
 /* Members from first on; repeatable names gather every occurrence (the
  * tree keeps them adjacent: schema order) into one plural array. */
 static eg_err
@@ -551,19 +592,12 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma,
 	eg_err rc = EG_OK;
 
 	while (!rc && n) {
-		if (comma)
-			rc = eg_buf_addc(b, ',');
-		comma = 1;
-		if (!rc && n->repeats) {
+		if (n->repeats) {
 			const eg_rnode *m = n;
 			jsonctx j = {b, 0, s, 0};
 
-			/* element names are plain camelCase: no escaping */
-			rc = eg_buf_addc(b, '"');
-			if (!rc)
-				rc = eg_buf_adds(b, n->name);
-			if (!rc)
-				rc = eg_buf_adds(b, "s\":[");
+			rc = add_json_name(b, comma, n->name, 1);
+			comma = 1;
 			for (; !rc && m && !strcmp(m->name, n->name);
 			     m = m->next) {
 				j.run = eg_rnode_is_run(m);
@@ -575,14 +609,10 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma,
 			n = m;
 			continue;
 		}
-			if (!rc && eg_rnode_is_run(n))
-			rc = EG_EINVAL; /* a run is always a plural array */
-		if (!rc)
-			rc = eg_buf_addc(b, '"');
-		if (!rc)
-			rc = eg_buf_adds(b, n->name);
-		if (!rc)
-			rc = eg_buf_add(b, "\":", 2);
+		if (eg_rnode_is_run(n))
+			return EG_EINVAL; /* a run is always a plural array */
+		rc = add_json_name(b, comma, n->name, 0);
+		comma = 1;
 		if (!rc)
 			rc = write_json_value(b, n, s);
 		n = n->next;

@@ -34,20 +34,27 @@ name_ok(const char *s, int colon)
 	return 1;
 }
 
+/* Runs of plain bytes are copied at once: a page is mostly names. */
 static eg_err
 escaped(eg_buf *b, const char *s, int quote)
 {
 	eg_err rc = EG_OK;
 
-	for (; *s && !rc; s++) {
+	while (*s && !rc) {
+		size_t n = strcspn(s, quote ? "\\\n\"" : "\\\n");
+
+		if (n && (rc = eg_buf_add(b, s, n)))
+			return rc;
+		s += n;
 		if (*s == '\\')
 			rc = eg_buf_adds(b, "\\\\");
 		else if (*s == '\n')
 			rc = eg_buf_adds(b, "\\n");
-		else if (quote && *s == '"')
+		else if (*s == '"')
 			rc = eg_buf_adds(b, "\\\"");
 		else
-			rc = eg_buf_addc(b, *s);
+			break;
+		s++;
 	}
 	return rc;
 }
@@ -69,6 +76,23 @@ eg_metrics_family(eg_buf *b, const char *name, const char *type,
 	return EG_OK;
 }
 
+/* A whole number without printf (most samples are counts and times). */
+static eg_err
+integer(eg_buf *b, long long v)
+{
+	char d[24];
+	size_t n = sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+
+	do
+		d[--n] = (char)('0' + u % 10);
+	while ((u /= 10) && n > 1);
+	if (v < 0)
+		d[--n] = '-';
+	return eg_buf_add(b, d + n, sizeof(d) - n);
+}
+
 static eg_err
 value(eg_buf *b, double v)
 {
@@ -77,7 +101,7 @@ value(eg_buf *b, double v)
 	if (isnan(v))
 		return eg_buf_adds(b, "NaN");
 	if (v > -9e15 && v < 9e15 && v == (double)(long long)v)
-		return eg_buf_addf(b, "%.0f", v);
+		return integer(b, (long long)v);
 	return eg_buf_addf(b, "%.17g", v);
 }
 
@@ -92,22 +116,25 @@ series(eg_buf *b, const char *name, const char *suffix,
 
 	if (!name_ok(name, 1))
 		return EG_EINVAL;
-	if ((rc = eg_buf_addf(b, "%s%s", name, suffix)))
+	if ((rc = eg_buf_adds(b, name)) || (rc = eg_buf_adds(b, suffix)))
 		return rc;
 	for (i = 0; labels && labels[i]; i += 2) {
 		if (!name_ok(labels[i], 0) || !strncmp(labels[i], "__", 2))
 			return EG_EINVAL;
 		if (!labels[i + 1])
 			continue;
-		if ((rc = eg_buf_addf(b, "%c%s=\"", first ? '{' : ',',
-				      labels[i])) ||
+		if ((rc = eg_buf_addc(b, first ? '{' : ',')) ||
+		    (rc = eg_buf_adds(b, labels[i])) ||
+		    (rc = eg_buf_add(b, "=\"", 2)) ||
 		    (rc = escaped(b, labels[i + 1], 1)) ||
 		    (rc = eg_buf_addc(b, '"')))
 			return rc;
 		first = 0;
 	}
-	if (extra &&
-	    ((rc = eg_buf_addf(b, "%c%s=\"%s\"", first ? '{' : ',', extra, ev))))
+	if (extra && ((rc = eg_buf_addc(b, first ? '{' : ',')) ||
+		      (rc = eg_buf_adds(b, extra)) ||
+		      (rc = eg_buf_add(b, "=\"", 2)) ||
+		      (rc = eg_buf_adds(b, ev)) || (rc = eg_buf_addc(b, '"'))))
 		return rc;
 	if (!first || extra)
 		return eg_buf_addc(b, '}');
@@ -129,11 +156,15 @@ eg_metrics_sample(eg_buf *b, const char *name, const char *const *labels,
 void
 eg_metrics_hist_init(eg_metrics_hist *h, const double *bounds, size_t n)
 {
+	size_t i;
+
 	memset(h, 0, sizeof(*h));
 	if (n > EG_METRICS_MAX_BUCKETS)
 		n = EG_METRICS_MAX_BUCKETS;
 	memcpy(h->bounds, bounds, n * sizeof(*bounds));
 	h->n = n;
+	for (i = 0; i < n; i++)
+		snprintf(h->le[i], sizeof(h->le[i]), "%g", bounds[i]);
 }
 
 void
@@ -155,28 +186,32 @@ eg_metrics_hist_write(eg_buf *b, const char *name, const char *const *labels,
 		      const eg_metrics_hist *h)
 {
 	unsigned long long cum = 0;
-	char le[32];
+	const char *le;
 	size_t i;
 	eg_err rc;
 
 	for (i = 0; i <= h->n; i++) {
 		if (i < h->n) {
 			cum += h->counts[i];
-			snprintf(le, sizeof(le), "%g", h->bounds[i]);
+			le = h->le[i];
 		} else {
 			cum = h->count;
-			snprintf(le, sizeof(le), "+Inf");
+			le = "+Inf";
 		}
 		if ((rc = series(b, name, "_bucket", labels, "le", le)) ||
-		    (rc = eg_buf_addf(b, " %llu\n", cum)))
+		    (rc = eg_buf_addc(b, ' ')) ||
+		    (rc = integer(b, (long long)cum)) ||
+		    (rc = eg_buf_addc(b, '\n')))
 			return rc;
 	}
 	if ((rc = series(b, name, "_sum", labels, NULL, NULL)) ||
 	    (rc = eg_buf_addc(b, ' ')) || (rc = value(b, h->sum)) ||
 	    (rc = eg_buf_addc(b, '\n')) ||
-	    (rc = series(b, name, "_count", labels, NULL, NULL)))
+	    (rc = series(b, name, "_count", labels, NULL, NULL)) ||
+	    (rc = eg_buf_addc(b, ' ')) ||
+	    (rc = integer(b, (long long)h->count)))
 		return rc;
-	return eg_buf_addf(b, " %llu\n", h->count);
+	return eg_buf_addc(b, '\n');
 }
 
 eg_err

@@ -84,7 +84,74 @@ field_ok(const eg_outmap *m, const char *lv, const char *path)
 	char full[160];
 
 	snprintf(full, sizeof(full), "%s%s%s", lv, lv[0] ? "/" : "", path);
-	return eg_canon_field(m->record, full) != NULL;
+	if (eg_canon_field(m->record, full))
+		return 1;
+	/* a field of a level below the unit ("item/lineNumber" in a pack):
+	 * the first unit's */
+	snprintf(full, sizeof(full), "%.*s", (int)strcspn(path, "/"), path);
+	return lv[0] && path[strlen(full)] == '/' &&
+	       eg_canon_is_level(m->record, full) &&
+	       eg_canon_field(m->record, path) != NULL;
+}
+
+/* sum= names one field of the record or several, space-separated (the
+ * items of a 945 in packs and directly in the order). */
+static eg_err
+check_sum(const eg_outmap *m, const eg_xml_node *c, const char *p,
+	  eg_error *e)
+{
+	char one[128];
+
+	while (*p) {
+		size_t k = strcspn(p, " ");
+
+		snprintf(one, sizeof(one), "%.*s", (int)k, p);
+		if (k >= sizeof(one) || !eg_canon_field(m->record, one))
+			return bad_path(m, c, one, e);
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return EG_OK;
+}
+
+/* "A B" into a and b (each at most 63 bytes); 0 when it is not two
+ * words. */
+static int
+two_words(const char *p, char a[64], char b[64])
+{
+	size_t k = strcspn(p, " "), j;
+
+	if (!k || k >= 64 || p[k] != ' ')
+		return 0;
+	memcpy(a, p, k);
+	a[k] = '\0';
+	p += k + 1;
+	j = strcspn(p, " ");
+	if (!j || j >= 64 || p[j])
+		return 0;
+	memcpy(b, p, j);
+	b[j] = '\0';
+	return 1;
+}
+
+/* diff= and differs= name two fields ("A B") of the unit. */
+static eg_err
+check_two(const eg_outmap *m, const eg_xml_node *c, const char *lv,
+	  const char *name, eg_error *e)
+{
+	const char *p = attr(c, name);
+	char a[64], b[64];
+
+	if (!p)
+		return EG_OK;
+	if (!two_words(p, a, b))
+		return bad_path(m, c, p, e);
+	if (!field_ok(m, lv, a))
+		return bad_path(m, c, a, e);
+	if (!field_ok(m, lv, b))
+		return bad_path(m, c, b, e);
+	return EG_OK;
 }
 
 static eg_err
@@ -121,8 +188,14 @@ check_node(const eg_outmap *m, const eg_xml_node *n, const char *lv,
 			return bad_path(m, c, p, e);
 		if ((p = attr(c, "each")) && !field_ok(m, lv, p))
 			return bad_path(m, c, p, e);
-		if ((p = attr(c, "sum")) && !eg_canon_field(m->record, p))
+		if ((p = attr(c, "sum")) && (rc = check_sum(m, c, p, e)))
+			return rc;
+		if ((p = attr(c, "count")) && strcmp(p, "HL") != 0 &&
+		    !eg_canon_is_level(m->record, p))
 			return bad_path(m, c, p, e);
+		if ((rc = check_two(m, c, lv, "diff", e)) ||
+		    (rc = check_two(m, c, lv, "differs", e)))
+			return rc;
 		if ((rc = check_node(m, c, lv, e)))
 			return rc;
 	}
@@ -316,6 +389,14 @@ add_one(void *ud, const eg_rnode *n)
 	return 0;
 }
 
+static int
+count_one(void *ud, const eg_rnode *n)
+{
+	(void)n;
+	(*(unsigned long *)ud)++;
+	return 0;
+}
+
 static void
 fmt_micro(long long v, char *out, size_t cap)
 {
@@ -354,6 +435,24 @@ format(const char *fmt, const char *v, char *out, size_t cap)
 	snprintf(out, cap, "%s", v);
 }
 
+/* The two quantities named by diff= or differs= ("A B") in ctx, in
+ * millionths; 0 when either is missing or not a number. */
+static int
+two_values(const eg_xml_node *x, const char *name, const eg_rnode *ctx,
+	   long long *a, long long *b)
+{
+	const char *p = attr(x, name);
+	const eg_rnode *na, *nb;
+	char pa[64], pb[64];
+
+	if (!p || !two_words(p, pa, pb))
+		return 0;
+	na = node_at(ctx, pa);
+	nb = node_at(ctx, pb);
+	return na && nb && na->value && nb->value && !micro(na->value, a) &&
+	       !micro(nb->value, b);
+}
+
 /* The value an <element> or <pair> gives in ctx: into out ("" when
  * none). */
 static eg_err
@@ -370,19 +469,63 @@ elem_value(rstate *s, const eg_xml_node *x, const eg_rnode *ctx, char *out,
 	out[0] = '\0';
 	if (vers && !in_list(vers, s->r->version))
 		return EG_OK;
+	if (attr(x, "if")) {
+		/* only with that field (W0307 goes with W0306) */
+		const eg_rnode *c = node_at(ctx, attr(x, "if"));
+
+		if (!c || !c->value || !*c->value)
+			return EG_OK;
+	}
+	if (attr(x, "differs")) {
+		/* W1201: CC shipped as ordered, CP when the quantities differ */
+		long long a, b;
+		int two = two_values(x, "differs", ctx, &a, &b);
+
+		snprintf(out, cap, "%s",
+			 two && a != b && attr(x, "then") ? attr(x, "then")
+			 : v				  ? v
+							  : "");
+		return EG_OK;
+	}
+	if (attr(x, "diff")) {
+		/* W1204: ordered minus shipped, when they differ */
+		long long a, b;
+
+		if (two_values(x, "diff", ctx, &a, &b) && a != b)
+			fmt_micro(a - b, out, cap);
+		return EG_OK;
+	}
 	if (v) {
 		snprintf(out, cap, "%s", v);
 		return EG_OK;
 	}
-	if (attr(x, "count")) {
-		/* CTT01: the HL segments of the set */
+	if (attr(x, "count") && !strcmp(attr(x, "count"), "HL")) {
+		/* CTT01 of an 856: the HL segments of the set */
 		snprintf(out, cap, "%lu", s->hl_n);
+		return EG_OK;
+	}
+	if (attr(x, "count")) {
+		/* CTT01 of an 850: the units of a level (its lines) */
+		unsigned long k = 0;
+
+		eg_rnode_match(s->rec, attr(x, "count"), count_one, &k);
+		snprintf(out, cap, "%lu", k);
 		return EG_OK;
 	}
 	if (sum) {
 		sumctx sc = {0, 0};
+		char one[128];
+		const char *q = sum;
 
-		eg_rnode_match(s->rec, sum, add_one, &sc);
+		while (*q) {
+			size_t k = strcspn(q, " ");
+
+			snprintf(one, sizeof(one), "%.*s", (int)k, q);
+			eg_rnode_match(s->rec, one, add_one, &sc);
+			q += k;
+			while (*q == ' ')
+				q++;
+		}
 		if (sc.bad)
 			return problem(s, sum, "%s cannot be totalled", "a value");
 		fmt_micro(sc.total, out, cap);
@@ -663,5 +806,21 @@ eg_outmap_render(const eg_outmap *m, const eg_rnode *rec, eg_outmap_run *r,
 	if (!eg_outmap_serves(m, r->version))
 		return problem(&s, "version",
 			       "the map does not write release %s", r->version);
+	if (attr(m->root, "one")) {
+		/* a 945 answers one order: a shipment of two cannot be one */
+		const eg_rnode *n;
+		unsigned k = 0;
+		char why[96];
+
+		for (n = eg_rnode_child(rec, attr(m->root, "one")); n;
+		     n = eg_rnode_next_same(n))
+			k++;
+		if (k != 1) {
+			snprintf(why, sizeof(why), "a %s holds exactly one %s; "
+				 "this record has %u", m->set,
+				 attr(m->root, "one"), k);
+			return problem(&s, attr(m->root, "one"), "%s", why);
+		}
+	}
 	return walk(&s, m->root, rec);
 }

@@ -235,7 +235,7 @@ x12_free(eg_doc_writer *w)
 }
 
 const eg_doc_writer_ops eg_doc_writer_x12 = {
-	"x12", x12_open, x12_doc, x12_close, x12_free,
+	"x12", x12_open, x12_doc, x12_close, x12_free, eg_x12_renumber,
 };
 
 /* Writers by syntax: EDIFACT's goes here. */

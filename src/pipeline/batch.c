@@ -28,6 +28,7 @@
 #include "edigate/layout.h"
 #include "edigate/ledger_batch.h"
 #include "edigate/ledger_dedupe.h"
+#include "edigate/syntax.h"
 #include "fctx.h"
 
 #define WORDS 600
@@ -47,6 +48,7 @@ typedef struct bctx {
 	eg_delta_verdict v;
 	char tmp[PATH_MAX]; /* work/<id>.delta: the sort's runs */
 	int unreadable;
+	int no_base;    /* its baseline was removed (keep-baselines) */
 	char head[WORDS], outcome[WORDS], next[WORDS]; /* reject report */
 	eg_err rc;      /* first write error in a callback */
 } bctx;
@@ -61,45 +63,16 @@ eg_fc_batch_doc(fctx *fc)
 	return eg_profile_md_for(fc->p, fc->name, eg_fc_syntax(fc) != NULL);
 }
 
-/* A CSV field of the bad-rows list (RFC 4180 quoting). */
-static void
-csv_field(FILE *f, const char *s, int last)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-	fputc(last ? '\n' : ',', f);
-}
-
 /* A bad row's problem: in the bad-rows list (every one) and the ledger's
  * findings (up to max-findings; the report says how many more). */
 static void
 bad_row(bctx *bc, const eg_csv_where *w, const char *why)
 {
-	char where[256], num[32], col[sizeof(w->colname)];
-
 	if (w->line != bc->last_bad_line) {
 		bc->bad_lines++;
 		bc->last_bad_line = w->line;
 	}
-	eg_csv_where_format(w, where, sizeof(where));
-	eg_fc_finding(bc->fc, EG_LVL_FILE, NULL, "bad-row", "%s: %s%s%s%s",
-		      where, why, w->raw[0] ? ": '" : "", w->raw,
-		      w->raw[0] ? "'" : "");
-	if (!bc->rej)
-		return;
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)w->line);
-	csv_field(bc->rej, num, 0);
-	snprintf(col, sizeof(col), "%s", w->colname[0] ? w->colname : "");
-	if (!col[0] && w->col)
-		snprintf(col, sizeof(col), "#%u", w->col);
-	csv_field(bc->rej, col, 0);
-	csv_field(bc->rej, w->raw, 0);
-	csv_field(bc->rej, why, 1);
+	eg_fc_bad_value(bc->fc, bc->rej, "bad-row", w, why);
 }
 
 static void
@@ -144,14 +117,16 @@ on_change(void *ud, const eg_delta_change *c)
 	return 0;
 }
 
-/* Read the file through the layout into the new side.  A file that
- * cannot be opened, or whose header lacks a column, is one finding. */
+/* Read the file through the layout (its record syntax, syntax.h) into
+ * the new side.  A file that cannot be opened, or whose header lacks a
+ * column, is one finding; so is an XML file that stops being readable
+ * (the reader cannot go on past it: the whole file is rejected). */
 static eg_err
 feed(bctx *bc, int *unreadable, eg_error *e)
 {
 	fctx *fc = bc->fc;
-	eg_csv_opts o;
-	eg_csv *r = NULL;
+	const eg_record_syntax *rs = eg_record_syntax_of(bc->lay);
+	void *r = NULL;
 	eg_layout_row row;
 	eg_layout_src src;
 	eg_buf json;
@@ -164,12 +139,10 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 	src.file_id = fc->id;
 	src.file_name = fc->name;
 	src.sha256 = fc->sha;
-	eg_layout_csv_opts(bc->lay, &o);
 	eg_layout_row_init(&row);
 	eg_buf_init(&json, 16u << 20);
-	rc = eg_csv_open(&r, fc->path, &o, e);
-	if (!rc)
-		rc = eg_layout_bind(bc->lay, r, e);
+	rc = rs ? rs->open(&r, bc->lay, fc->path, e)
+		: eg_fail(e, EG_ECONFIG, "no reader takes the layout");
 	if (rc && rc != EG_EIO && rc != EG_ENOMEM) {
 		eg_fc_finding(fc, EG_LVL_FILE, NULL, "unreadable",
 			      "the file cannot be read with layout %s: %s",
@@ -179,30 +152,30 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 		goto out;
 	}
 	while (!rc) {
-		uint64_t off, len, first, last;
+		uint64_t off, first;
 
-		rc = eg_csv_next(r, &got, e);
+		rc = rs->next(r, bc->lay, &src, &row, on_bad, bc, &got, e);
 		if (rc == EG_EIO || rc == EG_ENOMEM || rc == EG_EINTERNAL)
 			break;
 		if (rc) {
-			/* a row the reader cannot split: bad, no key */
-			const eg_csv_where *w = eg_csv_last_error(r);
-			const char *m = e->msg, *colon = strstr(m, ": ");
+			/* a record the reader cannot read: bad, no key */
+			const eg_csv_where *w = rs->where(r);
+			const char *m = eg_csv_reason(e->msg);
 
-			if (colon && !strncmp(m, "line ", 5))
-				m = colon + 2;
 			bc->rows++;
 			bc->bad++;
 			bad_row(bc, w, m);
 			eg_error_clear(e);
 			rc = EG_OK;
+			if (!rs->resumes) {
+				*unreadable = 1;
+				break;
+			}
 			continue;
 		}
 		if (!got)
 			break;
 		bc->rows++;
-		if ((rc = eg_layout_map(bc->lay, r, &src, &row, on_bad, bc, e)))
-			break;
 		eg_buf_reset(&json);
 		if (row.rec && eg_record_write_json(&json, row.rec)) {
 			rc = eg_fail(e, EG_ELIMIT, "a record too large");
@@ -212,7 +185,7 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 			bc->bad++;
 		if (!row.rec && row.key.len == 0)
 			continue; /* no key: counted bad, listed */
-		eg_csv_record_pos(r, &off, &len, &first, &last);
+		rs->pos(r, &off, &first);
 		rc = eg_delta_side_add(bc->new_side,
 				       row.key.data ? row.key.data : "",
 				       row.key.len,
@@ -222,7 +195,8 @@ feed(bctx *bc, int *unreadable, eg_error *e)
 				       e);
 	}
 out:
-	eg_csv_free(r);
+	if (r)
+		rs->close(r);
 	eg_layout_row_free(&row);
 	eg_buf_free(&json);
 	return rc;
@@ -265,7 +239,15 @@ find_base(bctx *bc, char path[PATH_MAX], eg_error *e)
 		return EG_OK;
 	if ((rc = eg_ledger_batch_get(fc->l, bc->b.base_id, &ob, &found, e)))
 		return rc;
-	if (!found || !ob.baseline[0])
+	if (found && !ob.baseline[0])
+		/* removed by keep-baselines: no delta against it */
+		return eg_fail(e, EG_ENOTFOUND,
+			       "the baseline of batch %s, which this file is "
+			       "to be compared with, was removed (the profile "
+			       "keeps the newest %u: keep-baselines); "
+			       "reprocess a newer batch, or send a full file",
+			       bc->b.base_id, bc->md->keep);
+	if (!found)
 		return eg_fail(e, EG_ECONFIG,
 			       "the baseline of batch %s is not in the ledger",
 			       bc->b.base_id);
@@ -333,7 +315,7 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	eg_delta_counts c;
 	eg_delta_limits lim;
 	eg_delta_verdict v;
-	FILE *kf = NULL;
+	eg_delta_keep *kf = NULL;
 	int unreadable = 0, move;
 	eg_err rc;
 
@@ -341,9 +323,26 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	/* the sort's runs go beside the spool (not a /tmp that may live in
 	 * memory), in work/<id>.delta, which the sweep removes after a
 	 * crash */
-	if ((rc = find_base(bc, base, e)) ||
-	    (rc = work_file(fc, "delta", krel, sizeof(krel), bc->tmp,
-			    sizeof(bc->tmp), e)))
+	if ((rc = find_base(bc, base, e)) == EG_ENOTFOUND) {
+		eg_fc_finding(fc, EG_LVL_FILE, NULL, "baseline-removed", "%s",
+			      e->msg);
+		eg_error_clear(e);
+		bc->no_base = 1;
+		bc->v = EG_DELTA_REJECT;
+		*final_state = "rejected";
+		snprintf(bc->b.why, sizeof(bc->b.why),
+			 "the baseline to compare with was removed "
+			 "(keep-baselines)");
+		snprintf(bc->b.verdict, sizeof(bc->b.verdict), "reject");
+		snprintf(bc->b.file_id, sizeof(bc->b.file_id), "%s", fc->id);
+		snprintf(bc->b.partner, sizeof(bc->b.partner), "%s", fc->p->id);
+		snprintf(bc->b.document, sizeof(bc->b.document), "%s",
+			 bc->md->name);
+		bc->b.at = (int64_t)fc->pl->o.now;
+		return eg_ledger_batch_put(fc->l, &bc->b, 0, e);
+	}
+	if (rc || (rc = work_file(fc, "delta", krel, sizeof(krel), bc->tmp,
+				  sizeof(bc->tmp), e)))
 		return rc;
 	if (mkdir(bc->tmp, 0700) != 0 && errno != EEXIST)
 		return eg_fail(e, EG_EIO, "cannot make %s: %s", bc->tmp,
@@ -360,13 +359,14 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	    (rc = work_file(fc, "baseline", krel, sizeof(krel), keep,
 			    sizeof(keep), e)))
 		return rc;
-	if (!(bc->rej = fopen(rej, "w")) || !(bc->chg = fopen(chg, "w")) ||
-	    !(kf = fopen(keep, "w"))) {
+	if (!(bc->rej = fopen(rej, "w")) || !(bc->chg = fopen(chg, "w"))) {
 		rc = eg_fail(e, EG_EIO, "cannot write in %s/work: %s",
 			     fc->pl->o.spool, strerror(errno));
 		goto out;
 	}
-	fputs("line,column,value,reason\n", bc->rej);
+	if ((rc = eg_delta_keep_open(&kf, keep, e)))
+		goto out;
+	eg_fc_bad_row_csv(bc->rej, NULL, NULL);
 	if ((rc = feed(bc, &unreadable, e)))
 		goto out;
 	snprintf(bc->extra, sizeof(bc->extra),
@@ -380,11 +380,15 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 		goto out;
 	}
 	c.rejected = bc->bad; /* every bad row, with or without a key */
-	if (close_file(&bc->rej) || close_file(&bc->chg) || close_file(&kf)) {
+	if (close_file(&bc->rej) || close_file(&bc->chg)) {
 		rc = eg_fail(e, EG_EIO, "cannot write in %s/work",
 			     fc->pl->o.spool);
 		goto out;
 	}
+	rc = eg_delta_keep_close(kf, e);
+	kf = NULL;
+	if (rc)
+		goto out;
 	eg_pl_crash_point(fc->pl, "after-delta");
 	limits(bc, &lim);
 	bc->unreadable = unreadable;
@@ -440,7 +444,7 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 		if (!bc->written)
 			(void)unlink(chg);
 		if ((rc = eg_path(bc->b.baseline, sizeof(bc->b.baseline), e,
-				  "baseline/%s/%s/%s.rows", fc->p->id,
+				  "baseline/%s/%s/%s.rows.gz", fc->p->id,
 				  bc->md->name, fc->id)) ||
 		    (rc = eg_fc_add_output(fc, "baseline", krel,
 					   bc->b.baseline, NULL, NULL, 0, e)))
@@ -468,6 +472,11 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 	snprintf(bc->b.document, sizeof(bc->b.document), "%s", bc->md->name);
 	bc->b.at = (int64_t)fc->pl->o.now;
 	rc = eg_ledger_batch_put(fc->l, &bc->b, move, e);
+	/* older baselines beyond keep-baselines are forgotten in this
+	 * commit; the sweep removes their files after it */
+	if (!rc && move)
+		rc = eg_ledger_batch_prune(fc->l, fc->p->id, bc->md->name,
+					   bc->md->keep, e);
 	if (!rc && v == EG_DELTA_ACCEPT && !move)
 		eg_fc_note(fc, EG_LVL_FILE, NULL, "baseline-kept",
 			   "compared with the baseline of %s, which is not "
@@ -478,7 +487,7 @@ run_batch(bctx *bc, const char **final_state, eg_error *e)
 out:
 	close_file(&bc->rej);
 	close_file(&bc->chg);
-	close_file(&kf);
+	eg_delta_keep_abandon(kf);
 	return rc;
 }
 
@@ -497,7 +506,18 @@ words(bctx *bc, const char *final_state)
 		 (unsigned long long)b->changed, (unsigned long long)b->deleted,
 		 (unsigned long long)b->unchanged,
 		 (unsigned long long)b->rejected, b->why);
-	if (!bc->lay || bc->unreadable) {
+	if (bc->no_base) {
+		snprintf(bc->head, WORDS,
+			 "This %s file from %s was not compared: the baseline "
+			 "it is to be compared with (batch %s) was removed, "
+			 "as the profile keeps only the newest %u "
+			 "(keep-baselines).  Nothing of it was passed on.",
+			 doc, p, b->base_id, bc->md->keep);
+		snprintf(bc->next, WORDS,
+			 "Who acts: our EDI administrator reprocesses a newer "
+			 "batch, or asks partner %s for a full file.",
+			 p);
+	} else if (!bc->lay || bc->unreadable) {
 		snprintf(bc->head, WORDS,
 			 "This %s file from %s could not be read with its "
 			 "layout (a column missing or renamed, or a layout "

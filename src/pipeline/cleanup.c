@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "edigate/fsutil.h"
+#include "edigate/ledger_batch.h"
 #include "pipeline_int.h"
 
 /* Sync the transport, then record the batch's clean-ups (size
@@ -161,6 +162,52 @@ in_state(eg_pipeline *pl, const char *id, int received_too)
 	return yes;
 }
 
+/* Baselines of the partner's master-data documents that no batch names
+ * any more (keep-baselines forgot them in a committed transaction):
+ * spool/baseline/<partner>/<document>/<file-id>.rows.gz (.rows: plain,
+ * as they were written before). */
+static void
+sweep_baselines(eg_pipeline *pl)
+{
+	char dir[PATH_MAX], sub[PATH_MAX + 300], p[PATH_MAX + 600],
+	    rel[PATH_MAX];
+	const char *partner = pl->pp->profile->id;
+	DIR *d, *dd;
+	struct dirent *de, *fe;
+	eg_error e;
+
+	if (eg_path(dir, sizeof(dir), &e, "%s/baseline/%s", pl->o.spool,
+		    partner) ||
+	    !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
+				     de->d_name) >= sizeof(sub) ||
+		    !(dd = opendir(sub)))
+			continue;
+		while ((fe = readdir(dd)) != NULL) {
+			int yes = 1;
+			size_t n = strlen(fe->d_name);
+
+			if (fe->d_name[0] == '.' ||
+			    !((n > 5 && !strcmp(fe->d_name + n - 5, ".rows")) ||
+			      (n > 8 && !strcmp(fe->d_name + n - 8, ".rows.gz"))))
+				continue;
+			if (eg_path(rel, sizeof(rel), &e, "baseline/%s/%s/%s",
+				    partner, de->d_name, fe->d_name) ||
+			    eg_ledger_batch_names(pl->l, rel, &yes, &e) ||
+			    yes)
+				continue; /* named, or not sure: kept */
+			if ((size_t)snprintf(p, sizeof(p), "%s/%s", sub,
+					     fe->d_name) < sizeof(p))
+				(void)unlink(p);
+		}
+		closedir(dd);
+	}
+	closedir(d);
+}
+
 /*
  * Remove what no ledger row needs any more: spool copies of files that
  * reached a final state, fetch temporaries of a crashed run, and staged
@@ -194,6 +241,7 @@ eg_pl_sweep_orphans(eg_pipeline *pl)
 		}
 		closedir(d);
 	}
+	sweep_baselines(pl);
 	/* work/ holds staged files of every partner: "<id>.<what>" */
 	if (eg_path(dir, sizeof(dir), &e, "%s/work", pl->o.spool) ||
 	    !(d = opendir(dir)))

@@ -23,6 +23,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "edigate/ack.h"
 #include "edigate/buf.h"
@@ -137,6 +138,15 @@ const eg_profile_md *eg_fc_batch_doc(fctx *fc);
 eg_err eg_fc_process_batch(eg_pipeline *pl, fctx *fc, const eg_profile_md *md,
 			   eg_error *e) EG_MUST_USE;
 
+/* layoutdoc.c: the CSV or XML partner document (profile
+ * <layout-document>) that takes the file, or NULL; and its way through:
+ * every record read and mapped through the layout, duplicates by
+ * content held back, bad records quarantined, no acknowledgement. */
+const eg_profile_ld *eg_fc_layout_doc(fctx *fc);
+eg_err eg_fc_process_layout_doc(eg_pipeline *pl, fctx *fc,
+				const eg_profile_ld *ld,
+				eg_error *e) EG_MUST_USE;
+
 /* records.c: the records file, with marks to take back to. */
 eg_err eg_fc_rec_flush(fctx *fc, eg_error *e) EG_MUST_USE;
 uint64_t eg_fc_rec_len(const fctx *fc);
@@ -151,6 +161,17 @@ void eg_fc_finding(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl,
 		   const char *rule, const char *fmt, ...) EG_PRINTF(5, 6);
 void eg_fc_note(fctx *fc, eg_level lvl, const eg_x12_ctl *ctl,
 		const char *rule, const char *fmt, ...) EG_PRINTF(5, 6);
+/* A line of a bad-rows.csv list (the quarantine's list of every bad row
+ * or record: line, byte offset, column or element path, raw value,
+ * reason); w NULL: the header line. */
+void eg_fc_bad_row_csv(FILE *f, const eg_csv_where *w, const char *why);
+/* A bad value of a CSV row or XML record: a finding under rule (where,
+ * why, raw value) and, when list is not NULL, its bad-rows.csv line. */
+void eg_fc_bad_value(fctx *fc, FILE *list, const char *rule,
+		     const eg_csv_where *w, const char *why);
+/* Is the file over the profile's max-file-bytes?  1 with the finding
+ * (file-too-large) made, 0 otherwise. */
+int eg_fc_over_size(fctx *fc);
 /* The check's findings (kept, told to the ack writer), and the mapper's
  * (kept only). */
 void eg_fc_on_finding(void *ud, const eg_finding *f);

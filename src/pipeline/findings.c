@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fctx.h"
@@ -172,4 +173,67 @@ eg_fc_on_map_finding(void *ud, const eg_finding *f)
 	eg_error_clear(&e);
 	if (keep_finding(fc, f, &e))
 		eg_fc_fail(fc, e.code, &e);
+}
+
+/* A CSV field of the bad-rows list (RFC 4180 quoting). */
+static void
+csv_field(FILE *f, const char *s, int last)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+	fputc(last ? '\n' : ',', f);
+}
+
+void
+eg_fc_bad_value(fctx *fc, FILE *list, const char *rule, const eg_csv_where *w,
+		const char *why)
+{
+	char where[256];
+
+	eg_csv_where_format(w, where, sizeof(where));
+	eg_fc_finding(fc, EG_LVL_FILE, NULL, rule, "%s: %s%s%s%s", where, why,
+		      w->raw[0] ? ": '" : "", w->raw, w->raw[0] ? "'" : "");
+	if (list)
+		eg_fc_bad_row_csv(list, w, why);
+}
+
+int
+eg_fc_over_size(fctx *fc)
+{
+	struct stat st;
+
+	if (!fc->p->max_file_bytes || fstat(fc->seg_fd, &st) != 0 ||
+	    (unsigned long long)st.st_size <= fc->p->max_file_bytes)
+		return 0;
+	eg_fc_finding(fc, EG_LVL_FILE, NULL, "file-too-large",
+		      "the file is %lld bytes, over the partner's limit of %llu "
+		      "(limits max-file-bytes): not read",
+		      (long long)st.st_size, fc->p->max_file_bytes);
+	return 1;
+}
+
+void
+eg_fc_bad_row_csv(FILE *f, const eg_csv_where *w, const char *why)
+{
+	char num[32], off[32], col[sizeof(w->colname)];
+
+	if (!w) {
+		fputs("line,byte,column,value,reason\n", f);
+		return;
+	}
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)w->line);
+	snprintf(off, sizeof(off), "%llu", (unsigned long long)w->offset);
+	csv_field(f, num, 0);
+	csv_field(f, off, 0);
+	snprintf(col, sizeof(col), "%s", w->colname[0] ? w->colname : "");
+	if (!col[0] && w->col)
+		snprintf(col, sizeof(col), "#%u", w->col);
+	csv_field(f, col, 0);
+	csv_field(f, w->raw, 0);
+	csv_field(f, why, 1);
 }

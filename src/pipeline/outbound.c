@@ -13,7 +13,7 @@
  *   the commit consumes none;
  * - a document is delivered only after its commit, and recorded as sent
  *   only after the transport made it durable; a retry puts the same
- *   bytes under the same name.
+ *   bytes under the same name (outdeliver.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "edigate/canon_read.h"
 #include "edigate/digest.h"
@@ -32,18 +33,22 @@
 #include "edigate/namepat.h"
 #include "edigate/outbound.h"
 #include "edigate/outwrite.h"
+#include "edigate/spool_guard.h"
 #include "edigate/syntax.h"
 #include "pipeline_int.h"
 
-#define OUT_MAX_INPUT (64u << 20) /* one input file held in memory */
-#define OUT_MAX_DOC (64u << 20)   /* one document written */
+#define OUT_MAX_LINE (1u << 20)   /* one record (a line of the input) */
+#define OUT_MAX_DOC (64u << 20)   /* one record's document, before it goes */
 #define WHY_LISTED (256u << 10)   /* report text listing problems */
 
-typedef struct rec {
-	eg_rnode *r;
-	int dup; /* refused: sent before */
-} rec;
-
+/*
+ * The input is read line by line and each record written as soon as it
+ * is read: only one record, and the bytes of its set, are in memory at
+ * a time (peak RSS does not grow with the input).  The interchange being
+ * written goes to a staged file in spool/work/; after the first problem
+ * nothing more is written, but every record is still checked, so the
+ * report lists every problem.
+ */
 typedef struct sendctx {
 	eg_pipeline *pl;
 	const eg_pipeline_partner *pp;
@@ -51,10 +56,18 @@ typedef struct sendctx {
 	eg_send_result *res;
 	char set[8], version[8], name[256], sha[EG_SHA256_HEX];
 	eg_outmap *map;
-	rec *recs;
-	size_t nrecs;
 	eg_buf why; /* problems for the reject report */
 	unsigned ndocs_file;
+	char first_dup[32]; /* the first earlier file a record was sent in */
+	/* the interchange being written (w NULL: none open) */
+	eg_doc_writer *w;
+	eg_out_env env;
+	eg_buf doc;    /* the current set's bytes, then flushed to out */
+	FILE *out;     /* the staged interchange */
+	char staged[PATH_MAX], abs[PATH_MAX];
+	unsigned nsets; /* sets in the open interchange */
+	/* staged files written (removed when the input is quarantined) */
+	unsigned nstaged;
 } sendctx;
 
 /* Problems of the input, one line each. */
@@ -114,85 +127,11 @@ choose_set(sendctx *s, const char *datadir, const char *record, eg_error *e)
 		       record, "");
 }
 
-/* Every line of the input as a record (blank lines skipped). */
-static eg_err
-read_records(sendctx *s, const char *datadir, const char *data, size_t n,
-	     eg_error *e)
-{
-	size_t at = 0, lineno = 0;
-	eg_err rc;
-
-	while (at < n) {
-		const char *nl = memchr(data + at, '\n', n - at);
-		size_t len = nl ? (size_t)(nl - (data + at)) : n - at;
-		eg_rnode *r = NULL;
-		eg_buf w;
-		unsigned nbad = 0;
-		const char *p = data + at;
-
-		lineno++;
-		at += len + (nl != NULL);
-		while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
-			len--;
-		if (!len)
-			continue;
-		eg_buf_init(&w, 1 << 16);
-		rc = eg_canon_read_json(&r, p, len,
-					s->map ? eg_outmap_record(s->map) : NULL,
-					&w, &nbad, e);
-		if (!rc && nbad) {
-			const char *q = eg_buf_cstr(&w);
-			char ln[32];
-
-			snprintf(ln, sizeof(ln), "line %zu", lineno);
-			/* each problem line gets the input line in front */
-			while (!rc && *q) {
-				const char *end = strchr(q, '\n');
-				char one[400];
-
-				snprintf(one, sizeof(one), "%.*s",
-					 (int)(end ? end - q : (long)strlen(q)),
-					 q);
-				rc = add_why(s, e, "%s: %s\n", ln, one);
-				q = end ? end + 1 : q + strlen(q);
-			}
-		}
-		eg_buf_free(&w);
-		if (rc)
-			return rc;
-		if (!r)
-			continue;
-		if (!s->map && (rc = choose_set(s, datadir, r->name, e))) {
-			eg_rnode_free(r);
-			return rc;
-		}
-		if (!s->map) {
-			eg_rnode_free(r);
-			return EG_OK; /* the problem is said */
-		}
-		if (s->nrecs % 16 == 0) {
-			rec *v = realloc(s->recs, (s->nrecs + 16) * sizeof(*v));
-
-			if (!v) {
-				eg_rnode_free(r);
-				return eg_fail(e, EG_ENOMEM, "out of memory");
-			}
-			s->recs = v;
-		}
-		s->recs[s->nrecs].r = r;
-		s->recs[s->nrecs++].dup = 0;
-		s->res->records++;
-	}
-	if (!s->nrecs && !s->res->problems)
-		return add_why(s, e, "%s%sthe file holds no record\n", "", "");
-	return EG_OK;
-}
-
 /* The key the ledger dedupes a record by: name and value. */
 static const char *
-key_of(const char *set, const eg_rnode *r, const char **name)
+key_of(const eg_rnode *r, const char **name)
 {
-	if (!strcmp(set, "856")) {
+	if (!strcmp(r->name, "Shipment")) { /* an 856 or a 945 */
 		*name = "shipment-id";
 		return eg_rnode_text(r, "shipmentId");
 	}
@@ -200,66 +139,53 @@ key_of(const char *set, const eg_rnode *r, const char **name)
 	return eg_rnode_text(r, "orderNumber");
 }
 
-/* Records whose key went out before: duplicates (refused), or changes
- * when the profile says so and the record says it is one. */
+/* A record whose key went out before: a duplicate (*dup, refused), or
+ * a change when the profile says so and the record says it is one; the
+ * same key twice in this file is a problem. */
 static eg_err
-dedupe(sendctx *s, eg_error *e)
+dedupe_one(sendctx *s, const eg_rnode *r, int *dup, eg_error *e)
 {
-	size_t i, j;
+	const char *kn, *kv = key_of(r, &kn);
+	const char *purpose = eg_rnode_text(r, "purpose");
+	char file[32], origin[32], m[200];
+	int64_t txn;
+	int found = 0;
 	eg_err rc;
 
-	for (i = 0; i < s->nrecs; i++) {
-		const char *kn, *kv = key_of(s->set, s->recs[i].r, &kn);
-		const char *purpose = eg_rnode_text(s->recs[i].r, "purpose");
-		char file[32], origin[32];
-		int64_t txn;
-		int found = 0;
-
-		if (!kv)
-			continue;
-		for (j = 0; j < i && !found; j++) {
-			const char *kn2, *kv2 = key_of(s->set, s->recs[j].r, &kn2);
-
-			found = kv2 && !strcmp(kv, kv2);
-		}
-		if (found)
-			return add_why(s, e,
-				       "%s %s is given twice in this file\n",
-				       kn, kv);
-		if ((rc = eg_ledger_pl_key_find(s->pl->l, s->p->id, s->set, kn,
-						kv, &found, file, origin, &txn,
-						e)))
-			return rc;
-		if (!found)
-			continue;
-		if (!strcmp(s->p->dup_business, "change") && purpose &&
-		    strcmp(purpose, "original") != 0)
-			continue; /* a change or cancel of what went out */
-		if (!strcmp(s->p->dup_business, "reject")) {
-			char m[200];
-
-			snprintf(m, sizeof(m), "%s %s was sent before (file %s)",
-				 kn, kv, file);
-			if ((rc = add_why(s, e, "%s%s\n", m, "")))
-				return rc;
-			continue;
-		}
-		s->recs[i].dup = 1;
-		s->res->duplicates++;
-		snprintf(s->res->duplicate_of, sizeof(s->res->duplicate_of),
-			 "%s", file);
+	*dup = 0;
+	if (!kv)
+		return EG_OK;
+	/* the keys of the records written so far are in the ledger (the
+	 * file's own transaction): a second one is found there */
+	if ((rc = eg_ledger_pl_key_find(s->pl->l, s->p->id, s->set, kn, kv,
+					&found, file, origin, &txn, e)))
+		return rc;
+	if (!found)
+		return EG_OK;
+	if (!strcmp(file, s->res->id))
+		return add_why(s, e, "%s %s is given twice in this file\n", kn,
+			       kv);
+	if (!strcmp(s->p->dup_business, "change") && purpose &&
+	    strcmp(purpose, "original") != 0)
+		return EG_OK; /* a change or cancel of what went out */
+	if (!strcmp(s->p->dup_business, "reject")) {
+		snprintf(m, sizeof(m), "%s %s was sent before (file %s)", kn, kv,
+			 file);
+		return add_why(s, e, "%s%s\n", m, "");
 	}
+	*dup = 1;
+	s->res->duplicates++;
+	if (!s->first_dup[0])
+		snprintf(s->first_dup, sizeof(s->first_dup), "%s", file);
 	return EG_OK;
 }
 
 /* --- validation of what we wrote --------------------------------------- */
 
 typedef struct vctx {
-	sendctx *s;
+	void (*say)(void *ud, const char *msg);
+	void *ud;
 	unsigned errors;
-	eg_err rc;
-	eg_error *e;
-	int unguided;
 } vctx;
 
 static void
@@ -268,55 +194,89 @@ v_finding(void *ud, const eg_finding *f)
 	vctx *v = ud;
 	char m[500];
 
-	if (f->severity != EG_FIND_ERROR || v->rc)
+	if (f->severity != EG_FIND_ERROR)
 		return;
-	v->errors++;
-	snprintf(m, sizeof(m), "segment %llu (%s), element %u: %s",
-		 (unsigned long long)f->pos.segment, f->pos.seg_id,
-		 (unsigned)f->pos.element, f->msg);
-	v->rc = add_why(v->s, v->e, "our validator: %s%s\n", m, "");
+	if (v->errors++ < 1000) { /* the count says how many more */
+		snprintf(m, sizeof(m), "segment %llu (%s), element %u: %s",
+			 (unsigned long long)f->pos.segment, f->pos.seg_id,
+			 (unsigned)f->pos.element, f->msg);
+		v->say(v->ud, m);
+	}
 }
 
-/* Check the bytes with our own validator against the shipped guide and
- * the partner's; problems into the report. */
-static eg_err
-validate(sendctx *s, const eg_buf *doc, eg_error *e)
+eg_err
+eg_pl_out_validate(eg_pipeline *pl, const eg_pipeline_partner *pp,
+		   eg_source *src, void (*say)(void *ud, const char *msg),
+		   void *ud, unsigned *errors, int *unchecked, eg_error *e)
 {
-	eg_source *src = NULL;
 	eg_syntax_check_opts co;
 	eg_envelope_events ev;
 	eg_syntax_check_result res;
 	vctx v;
 	eg_err rc;
 
+	*errors = 0;
+	*unchecked = 0;
 	memset(&co, 0, sizeof(co));
 	memset(&ev, 0, sizeof(ev));
 	memset(&v, 0, sizeof(v));
-	v.s = s;
-	v.e = e;
+	v.say = say;
+	v.ud = ud;
 	co.limits = eg_syntax_x12.limits();
-	co.guides = s->pl->o.guides;
-	co.overrides = s->pp->guides;
-	co.noverrides = s->pp->nguides;
+	co.guides = pl->o.guides;
+	co.overrides = pp->guides;
+	co.noverrides = pp->nguides;
 	ev.finding = v_finding;
 	ev.ud = &v;
-	if ((rc = eg_source_new_mem(&src, doc->data, doc->len,
-				    "outbound document", e)))
+	if ((rc = eg_syntax_x12.check(src, &co, &ev, &res, e)))
 		return rc;
-	rc = eg_syntax_x12.check(src, &co, &ev, &res, e);
+	*errors = v.errors;
+	if (!v.errors && res.totals.errors) {
+		say(ud, "the document has errors");
+		*errors = 1;
+	}
+	*unchecked = !*errors && (res.unguided || !res.guided);
+	return EG_OK;
+}
+
+typedef struct vsay {
+	sendctx *s;
+	eg_error *e;
+	eg_err rc;
+} vsay;
+
+static void
+say_why(void *ud, const char *msg)
+{
+	vsay *v = ud;
+
+	if (!v->rc)
+		v->rc = add_why(v->s, v->e, "our validator: %s%s\n", msg, "");
+}
+
+/* Check the staged interchange with our own validator against the
+ * shipped guide and the partner's; problems into the report. */
+static eg_err
+validate(sendctx *s, const char *path, eg_error *e)
+{
+	vsay v = {s, e, EG_OK};
+	eg_source *src = NULL;
+	unsigned errors;
+	int unchecked;
+	eg_err rc;
+
+	if ((rc = eg_source_open_file(&src, path, e)))
+		return rc;
+	rc = eg_pl_out_validate(s->pl, s->pp, src, say_why, &v, &errors,
+				&unchecked, e);
 	eg_source_free(src);
-	if (rc)
-		return rc;
-	if (v.rc)
-		return v.rc;
-	if (!v.errors && (res.unguided || !res.guided))
+	if (rc || v.rc)
+		return rc ? rc : v.rc;
+	if (unchecked)
 		return add_why(s, e,
 			       "our validator: no guide for the %s %s, so "
 			       "it cannot be checked before sending\n",
 			       s->set, s->version);
-	if (!v.errors && res.totals.errors)
-		return add_why(s, e, "our validator: %s%s\n",
-			       "the document has errors", "");
 	return EG_OK;
 }
 
@@ -347,15 +307,17 @@ static eg_err
 record_doc(sendctx *s, const eg_rnode *r, const char *st02, uint64_t icn,
 	   eg_error *e)
 {
-	const char *kn, *kv = key_of(s->set, r, &kn);
-	char isa13[16];
+	const char *kn, *kv = key_of(r, &kn);
+	char isa13[16], key[160];
 	int64_t txn;
 	eg_err rc;
 
 	snprintf(isa13, sizeof(isa13), "%09llu", (unsigned long long)icn);
+	snprintf(key, sizeof(key), "%s=%s", kn, kv ? kv : "");
 	rc = eg_ledger_pl_txn_sent(s->pl->l, s->res->id, s->set, st02, &txn, e);
 	if (!rc)
-		rc = eg_ledger_out_txn_isa(s->pl->l, txn, isa13, e);
+		rc = eg_ledger_out_txn_isa(s->pl->l, txn, isa13,
+					   kv ? key : NULL, e);
 	if (!rc && kv)
 		rc = eg_ledger_pl_key_sent(s->pl->l, s->p->id, s->set, kn, kv,
 					   s->res->id, txn, s->pl->o.now, e);
@@ -364,16 +326,97 @@ record_doc(sendctx *s, const eg_rnode *r, const char *st02, uint64_t icn,
 	return rc;
 }
 
-/* Stage one interchange's bytes as an output of the input. */
+/* The bytes of the set just written go to the staged file. */
 static eg_err
-stage_doc(sendctx *s, const eg_buf *doc, const eg_out_env *env, eg_error *e)
+flush_doc(sendctx *s, eg_error *e)
 {
-	eg_namepat_vals nv;
-	char ctl[16], name[EG_NAMEPAT_MAX], staged[PATH_MAX], dst[PATH_MAX];
-	char abs[PATH_MAX];
+	if (s->doc.len && fwrite(s->doc.data, 1, s->doc.len, s->out) !=
+				  s->doc.len)
+		return eg_fail(e, EG_EIO, "cannot write %s: %s", s->abs,
+			       strerror(errno));
+	s->doc.len = 0;
+	if (s->doc.data)
+		s->doc.data[0] = '\0';
+	return EG_OK;
+}
+
+/* Open an interchange: its number (taken in the file's savepoint), its
+ * envelope, its staged file. */
+static eg_err
+open_ichg(sendctx *s, eg_error *e)
+{
+	const eg_doc_writer_ops *ops = eg_doc_writer_find("x12");
 	eg_err rc;
 
-	snprintf(ctl, sizeof(ctl), "%09llu", (unsigned long long)env->icn);
+	memset(&s->env, 0, sizeof(s->env));
+	eg_out_env_profile(&s->env, s->p);
+	snprintf(s->env.version, sizeof(s->env.version), "%s", s->version);
+	snprintf(s->env.group, sizeof(s->env.group), "%s",
+		 eg_outmap_group(s->map));
+	s->env.now = s->pl->o.now;
+	s->nsets = 0;
+	if ((rc = eg_ledger_next_control(s->pl->l, s->p->id, "isa",
+					 &s->env.icn, e)) ||
+	    (rc = eg_path(s->staged, sizeof(s->staged), e, "work/%s.doc-%u",
+			  s->res->id, ++s->ndocs_file)) ||
+	    (rc = eg_pl_spool_path(s->pl, s->abs, sizeof(s->abs), s->staged,
+				   e)))
+		return rc;
+	if (!(s->out = fopen(s->abs, "wb")))
+		return eg_fail(e, EG_EIO, "cannot create %s: %s", s->abs,
+			       strerror(errno));
+	s->nstaged = s->ndocs_file;
+	if ((rc = ops->open(&s->w, &s->doc, &s->env, e)))
+		return rc;
+	return flush_doc(s, e);
+}
+
+/* Drop the open interchange (a problem stopped it). */
+static void
+abandon_ichg(sendctx *s)
+{
+	if (s->w)
+		eg_doc_writer_find("x12")->free(s->w);
+	s->w = NULL;
+	if (s->out)
+		fclose(s->out);
+	s->out = NULL;
+	s->doc.len = 0;
+}
+
+/* Close the open interchange: its trailers, the staged file checked by
+ * our validator, its units recorded and it named as an output. */
+static eg_err
+close_ichg(sendctx *s, eg_error *e)
+{
+	unsigned before = s->res->problems;
+	eg_namepat_vals nv;
+	char ctl[16], name[EG_NAMEPAT_MAX], dst[PATH_MAX];
+	struct stat sb;
+	eg_err rc;
+
+	if (!s->w)
+		return EG_OK;
+	if (s->res->problems) {
+		abandon_ichg(s);
+		return EG_OK;
+	}
+	rc = eg_doc_writer_find("x12")->close(s->w, e);
+	if (!rc)
+		rc = flush_doc(s, e);
+	eg_doc_writer_find("x12")->free(s->w);
+	s->w = NULL;
+	if (fclose(s->out) != 0 && !rc)
+		rc = eg_fail(e, EG_EIO, "cannot write %s: %s", s->abs,
+			     strerror(errno));
+	s->out = NULL;
+	if (!rc)
+		rc = validate(s, s->abs, e);
+	if (rc || s->res->problems != before)
+		return rc;
+	if ((rc = record_units(s, &s->env, e)))
+		return rc;
+	snprintf(ctl, sizeof(ctl), "%09llu", (unsigned long long)s->env.icn);
 	memset(&nv, 0, sizeof(nv));
 	nv.partner = s->p->id;
 	nv.set = s->set;
@@ -381,89 +424,160 @@ stage_doc(sendctx *s, const eg_buf *doc, const eg_out_env *env, eg_error *e)
 	nv.now = s->pl->o.now;
 	if ((rc = eg_namepat_fill(s->p->out_file_name, &nv, name, sizeof(name),
 				  e)) ||
-	    (rc = eg_path(staged, sizeof(staged), e, "work/%s.doc-%u",
-			  s->res->id, ++s->ndocs_file)) ||
 	    (rc = eg_path(dst, sizeof(dst), e, "out/%s/sent/%s", s->p->id,
-			  name)) ||
-	    (rc = eg_pl_spool_path(s->pl, abs, sizeof(abs), staged, e)) ||
-	    (rc = eg_write_file(abs, doc->data, doc->len, e)))
+			  name)))
 		return rc;
+	if (stat(s->abs, &sb) != 0)
+		return eg_fail(e, EG_EIO, "%s: %s", s->abs, strerror(errno));
 	if (!s->res->first_name[0])
 		snprintf(s->res->first_name, sizeof(s->res->first_name), "%s",
 			 name);
+	s->res->documents += s->nsets;
 	return eg_ledger_pl_output_add(s->pl->l, s->res->id, "document",
-				       staged, dst, name, ctl, doc->len,
-				       s->pl->o.now, e);
+				       s->staged, dst, name, ctl,
+				       (uint64_t)sb.st_size, s->pl->o.now, e);
 }
 
-/*
- * Write, validate and record one interchange holding records [from, to)
- * (duplicates skipped).  Problems stop it (the caller gives the numbers
- * back).
- */
+/* One record: refused as sent before, or written as a set of the open
+ * interchange (opened now when none is), recorded. */
 static eg_err
-write_interchange(sendctx *s, size_t from, size_t to, eg_error *e)
+write_rec(sendctx *s, const eg_rnode *r, eg_error *e)
 {
 	const eg_doc_writer_ops *ops = eg_doc_writer_find("x12");
-	eg_doc_writer *w = NULL;
-	eg_out_env env;
-	eg_buf doc;
-	size_t i;
-	unsigned before = s->res->problems, n = 0;
+	eg_outmap_run run;
+	uint64_t st;
+	char st02[16];
+	int dup = 0;
 	eg_err rc;
 
-	for (i = from; i < to && s->recs[i].dup; i++)
-		;
-	if (i == to)
-		return EG_OK; /* only duplicates: no number is taken */
-	memset(&env, 0, sizeof(env));
-	eg_out_env_profile(&env, s->p);
-	snprintf(env.version, sizeof(env.version), "%s", s->version);
-	snprintf(env.group, sizeof(env.group), "%s", eg_outmap_group(s->map));
-	env.now = s->pl->o.now;
-	eg_buf_init(&doc, OUT_MAX_DOC);
-	if ((rc = eg_ledger_next_control(s->pl->l, s->p->id, "isa", &env.icn,
-					 e)) ||
-	    (rc = ops->open(&w, &doc, &env, e)))
-		goto out;
-	for (i = from; !rc && i < to; i++) {
-		eg_outmap_run run;
-		uint64_t st;
-		char st02[16];
+	if ((rc = dedupe_one(s, r, &dup, e)) || dup || s->res->problems)
+		return rc;
+	if (!s->w && (rc = open_ichg(s, e)))
+		return rc;
+	if ((rc = eg_ledger_next_control(s->pl->l, s->p->id, "st", &st, e)))
+		return rc;
+	snprintf(st02, sizeof(st02), "%04llu", (unsigned long long)st);
+	memset(&run, 0, sizeof(run));
+	run.version = s->version;
+	run.profile = s->p;
+	run.why = &s->why;
+	rc = ops->doc(s->w, s->map, r, st02, &run, e);
+	s->res->problems += run.nbad;
+	if (rc || run.nbad)
+		return rc;
+	s->nsets++;
+	if ((rc = record_doc(s, r, st02, s->env.icn, e)) ||
+	    (rc = flush_doc(s, e)))
+		return rc;
+	return s->p->out_per_document ? close_ichg(s, e) : EG_OK;
+}
 
-		if (s->recs[i].dup)
-			continue;
-		if ((rc = eg_ledger_next_control(s->pl->l, s->p->id, "st", &st,
-						 e)))
-			break;
-		snprintf(st02, sizeof(st02), "%04llu", (unsigned long long)st);
-		memset(&run, 0, sizeof(run));
-		run.version = s->version;
-		run.profile = s->p;
-		run.why = &s->why;
-		rc = ops->doc(w, s->map, s->recs[i].r, st02, &run, e);
-		s->res->problems += run.nbad;
-		if (!rc && !run.nbad) {
-			rc = record_doc(s, s->recs[i].r, st02, env.icn, e);
-			n++;
+/* One line of the input: a record checked, then written (blank lines
+ * skipped). */
+static eg_err
+one_line(sendctx *s, const char *datadir, const char *p, size_t len,
+	 size_t lineno, eg_error *e)
+{
+	eg_rnode *r = NULL;
+	eg_buf w;
+	unsigned nbad = 0;
+	eg_err rc;
+
+	while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+		len--;
+	if (!len)
+		return EG_OK;
+	eg_buf_init(&w, 1 << 16);
+	rc = eg_canon_read_json(&r, p, len,
+				s->map ? eg_outmap_record(s->map) : NULL, &w,
+				&nbad, e);
+	if (!rc && nbad) {
+		const char *q = eg_buf_cstr(&w);
+		char ln[32];
+
+		snprintf(ln, sizeof(ln), "line %zu", lineno);
+		/* each problem line gets the input line in front */
+		while (!rc && *q) {
+			const char *end = strchr(q, '\n');
+			char one[400];
+
+			snprintf(one, sizeof(one), "%.*s",
+				 (int)(end ? end - q : (long)strlen(q)), q);
+			rc = add_why(s, e, "%s: %s\n", ln, one);
+			q = end ? end + 1 : q + strlen(q);
 		}
 	}
-	if (!rc && s->res->problems == before && n == 0)
-		goto out; /* only duplicates: nothing to send */
-	if (!rc && s->res->problems == before)
-		rc = ops->close(w, e);
-	if (!rc && s->res->problems == before)
-		rc = validate(s, &doc, e);
-	if (!rc && s->res->problems == before)
-		rc = record_units(s, &env, e);
-	if (!rc && s->res->problems == before)
-		rc = stage_doc(s, &doc, &env, e);
-	if (!rc && s->res->problems == before)
-		s->res->documents += n;
-out:
-	if (w)
-		ops->free(w);
-	eg_buf_free(&doc);
+	eg_buf_free(&w);
+	if (rc || !r) {
+		eg_rnode_free(r);
+		return rc;
+	}
+	s->res->records++;
+	if (!s->map)
+		rc = choose_set(s, datadir, r->name, e);
+	if (!rc && s->map && !s->res->problems)
+		rc = write_rec(s, r, e);
+	eg_rnode_free(r);
+	return rc;
+}
+
+/* Every line of the input, one at a time. */
+static eg_err
+stream(sendctx *s, const char *datadir, const char *path, eg_error *e)
+{
+	eg_source *src = NULL;
+	char *buf = malloc(OUT_MAX_LINE);
+	size_t have = 0, lineno = 0, got;
+	int eof = 0, skipping = 0;
+	eg_err rc;
+
+	if (!buf)
+		return eg_fail(e, EG_ENOMEM, "out of memory");
+	if ((rc = eg_source_open_file(&src, path, e))) {
+		free(buf);
+		return rc;
+	}
+	while (!rc && (have || !eof)) {
+		char *nl = memchr(buf, '\n', have);
+		size_t len;
+
+		if (!nl && !eof && have < OUT_MAX_LINE) {
+			if ((rc = eg_source_read(src, buf + have,
+						 OUT_MAX_LINE - have, &got, e)))
+				break;
+			eof = got == 0;
+			have += got;
+			continue;
+		}
+		if (!nl && !eof) {
+			/* a record longer than we hold: a problem, skipped */
+			if (!skipping) {
+				char ln[32];
+
+				snprintf(ln, sizeof(ln), "%zu", lineno + 1);
+				rc = add_why(s, e, "line %s: longer than %s; "
+					     "not read\n", ln, "1 MiB");
+			}
+			skipping = 1;
+			have = 0;
+			continue;
+		}
+		len = nl ? (size_t)(nl - buf) : have;
+		if (!skipping) {
+			lineno++;
+			rc = one_line(s, datadir, buf, len, lineno, e);
+		} else {
+			lineno++;
+			skipping = 0;
+		}
+		len += nl != NULL;
+		memmove(buf, buf + len, have - len);
+		have -= len;
+	}
+	eg_source_free(src);
+	free(buf);
+	if (!rc && !s->res->records && !s->res->problems)
+		rc = add_why(s, e, "%s%sthe file holds no record\n", "", "");
 	return rc;
 }
 
@@ -517,28 +631,30 @@ stage_quarantine(sendctx *s, const char *path, eg_error *e)
 	return rc;
 }
 
-/* Decide the input: its documents (in a savepoint holding the control
- * numbers) or its quarantine. */
+/* Decide the input: its documents, written as it is read, in a
+ * savepoint holding the control numbers; or its quarantine. */
 static eg_err
-decide(sendctx *s, const char *path, eg_error *e)
+decide(sendctx *s, const char *datadir, const char *path, eg_error *e)
 {
-	size_t i;
-	eg_err rc = EG_OK;
+	char abs[PATH_MAX];
+	unsigned k;
+	eg_err rc;
 
-	if (!s->res->problems && (rc = dedupe(s, e)))
-		return rc;
 	if ((rc = eg_ledger_savepoint(s->pl->l, "outdoc", e)))
 		return rc;
-	if (!s->res->problems && s->p->out_per_document)
-		for (i = 0; !rc && !s->res->problems && i < s->nrecs; i++)
-			rc = write_interchange(s, i, i + 1, e);
-	else if (!s->res->problems)
-		rc = write_interchange(s, 0, s->nrecs, e);
+	rc = stream(s, datadir, path, e);
+	if (!rc)
+		rc = close_ichg(s, e);
+	abandon_ichg(s); /* after an error */
 	if (!rc && s->res->problems) {
 		/* nothing of it is sent: its numbers go back unused */
 		s->res->documents = 0;
 		s->res->first_name[0] = '\0';
 		rc = eg_ledger_rollback_to(s->pl->l, "outdoc", e);
+		for (k = 1; !rc && k <= s->nstaged; k++)
+			if (!eg_path(abs, sizeof(abs), e, "%s/work/%s.doc-%u",
+				     s->pl->o.spool, s->res->id, k))
+				(void)unlink(abs);
 	} else if (!rc) {
 		rc = eg_ledger_release(s->pl->l, "outdoc", e);
 	}
@@ -551,6 +667,8 @@ decide(sendctx *s, const char *path, eg_error *e)
 			 s->res->problems);
 		return stage_quarantine(s, path, e);
 	}
+	snprintf(s->res->duplicate_of, sizeof(s->res->duplicate_of), "%s",
+		 s->first_dup);
 	if (!s->res->documents) {
 		snprintf(s->res->state, sizeof(s->res->state), "duplicate");
 		snprintf(s->res->summary, sizeof(s->res->summary),
@@ -571,8 +689,6 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		 eg_error *e)
 {
 	sendctx s;
-	char *data = NULL;
-	size_t n = 0, i;
 	const char *base = strrchr(path, '/');
 	char work[PATH_MAX];
 	const eg_pipeline_partner *was = pl->pp;
@@ -587,12 +703,15 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 	s.res = r;
 	snprintf(s.name, sizeof(s.name), "%s", base ? base + 1 : path);
 	eg_buf_init(&s.why, 1 << 20);
+	eg_buf_init(&s.doc, OUT_MAX_DOC);
 	if (stat(path, &sb) != 0)
 		return eg_fail(e, EG_ENOTFOUND, "%s: %s", path, strerror(errno));
+	/* a ledger that lost the partner's numbers would start again at 1 */
+	if ((rc = eg_spool_check_controls(pl->l, pl->o.spool, s.p->id, e)))
+		return rc;
 	if ((rc = eg_path(work, sizeof(work), e, "%s/work", pl->o.spool)) ||
 	    (rc = eg_mkdirs(work, e)) ||
-	    (rc = eg_sha256_file(path, s.sha, e)) ||
-	    (rc = eg_file_read_small(path, OUT_MAX_INPUT, &data, &n, e)))
+	    (rc = eg_sha256_file(path, s.sha, e)))
 		goto out;
 	pl->pp = pp;
 	if ((rc = eg_ledger_begin(pl->l, e)))
@@ -620,9 +739,7 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 			 "not sent: the same file was handed over before (%s)",
 			 r->duplicate_of);
 	} else if (!rc) {
-		rc = read_records(&s, datadir, data, n, e);
-		if (!rc)
-			rc = decide(&s, path, e);
+		rc = decide(&s, datadir, path, e);
 	}
 	if (!rc)
 		rc = eg_ledger_pl_file_decided(pl->l, r->id, r->state,
@@ -653,12 +770,10 @@ eg_pipeline_send(eg_pipeline *pl, const eg_pipeline_partner *pp,
 		rc = eg_pl_publish_all(pl, e);
 	}
 out:
-	free(data);
-	for (i = 0; i < s.nrecs; i++)
-		eg_rnode_free(s.recs[i].r);
-	free(s.recs);
+	abandon_ichg(&s);
 	eg_outmap_free(s.map);
 	eg_buf_free(&s.why);
+	eg_buf_free(&s.doc);
 	pl->pp = was; /* run's session goes on with its partner */
 	return rc;
 }
@@ -762,119 +877,4 @@ eg_pl_send_drop(eg_pipeline *pl, eg_error *e)
 		free(names[i]);
 	free(names);
 	return rc;
-}
-
-/* --- delivery -------------------------------------------------------------- */
-
-typedef struct dctx {
-	eg_pipeline *pl;
-	unsigned sent;
-	int only_published; /* deliver: skip what is sent; redeliver: all */
-} dctx;
-
-static eg_err
-deliver_one(void *ud, int64_t oid, const char *file_id, const char *path,
-	    const char *name, eg_error *e)
-{
-	dctx *d = ud;
-	char src[PATH_MAX];
-	eg_err rc;
-
-	if ((rc = eg_pl_spool_path(d->pl, src, sizeof(src), path, e)) ||
-	    (rc = d->pl->t->ops->put(d->pl->t, src, name, e)) ||
-	    (rc = eg_transport_sync(d->pl->t, e)))
-		return rc;
-	/* delivered, not yet noted: a retry puts the same bytes again */
-	eg_pl_crash_point(d->pl, "out-after-deliver");
-	if (!d->only_published) {
-		d->sent++;
-		eg_pl_note(d->pl, "sent %s again", name);
-		return EG_OK;
-	}
-	if ((rc = eg_ledger_begin(d->pl->l, e)))
-		return rc;
-	rc = eg_ledger_out_delivered(d->pl->l, oid,
-				     (int64_t)d->pl->o.now, e);
-	if (!rc)
-		rc = eg_ledger_set_state(d->pl->l, file_id, "sent", name, e);
-	if (!rc)
-		rc = eg_ledger_commit(d->pl->l, e);
-	else
-		eg_ledger_rollback(d->pl->l);
-	if (!rc) {
-		d->sent++;
-		eg_pl_note(d->pl, "sent %s", name);
-	}
-	return rc;
-}
-
-/* Put every published document of the partner (pl->t open). */
-eg_err
-eg_pl_push_docs(eg_pipeline *pl, unsigned *sent, eg_error *e)
-{
-	dctx d = {pl, 0, 1};
-	eg_err rc;
-
-	rc = eg_ledger_out_unsent(pl->l, pl->pp->profile->id, deliver_one, &d,
-				  e);
-	if (sent)
-		*sent = d.sent;
-	return rc;
-}
-
-static eg_err
-with_transport(eg_pipeline *pl, const eg_pipeline_partner *pp,
-	       const char *file_id, const char *reason, unsigned *sent,
-	       eg_error *e)
-{
-	dctx d = {pl, 0, 1};
-	eg_err rc;
-
-	pl->pp = pp;
-	if ((rc = eg_transport_open(&pl->t, pp->profile, pl->o.home, pl->o.now,
-				    e))) {
-		pl->pp = NULL;
-		return rc;
-	}
-	if (!file_id) {
-		rc = eg_pl_push_docs(pl, sent, e);
-	} else {
-		d.only_published = 0;
-		rc = eg_ledger_out_of_file(pl->l, file_id, deliver_one, &d, e);
-		*sent = d.sent;
-		if (!rc && !d.sent)
-			rc = eg_fail(e, EG_ENOTFOUND,
-				     "file %s has no document that was sent "
-				     "(see edigate sent list)",
-				     file_id);
-		if (!rc)
-			rc = eg_ledger_audit(pl->l, pl->o.actor, "redeliver",
-					     file_id, reason,
-					     "the same bytes put again", e);
-	}
-	pl->t->ops->close(pl->t);
-	pl->t = NULL;
-	pl->pp = NULL;
-	return rc;
-}
-
-eg_err
-eg_pipeline_deliver(eg_pipeline *pl, const eg_pipeline_partner *pp,
-		    unsigned *sent, eg_error *e)
-{
-	*sent = 0;
-	return with_transport(pl, pp, NULL, NULL, sent, e);
-}
-
-eg_err
-eg_pipeline_redeliver(eg_pipeline *pl, const eg_pipeline_partner *pp,
-		      const char *file_id, const char *reason, unsigned *sent,
-		      eg_error *e)
-{
-	*sent = 0;
-	if (!reason || !*reason)
-		return eg_fail(e, EG_EINVAL,
-			       "a redelivery needs --reason: the audit log "
-			       "says why the partner got the file again");
-	return with_transport(pl, pp, file_id, reason, sent, e);
 }

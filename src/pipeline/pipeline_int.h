@@ -39,6 +39,7 @@ struct eg_pipeline {
 	eg_pipeline_counts *c;
 	uint64_t rng;    /* xorshift state for retry jitter */
 	char problem[EG_ERRMSG_MAX]; /* the run's first failure */
+	int64_t changes0; /* ledger rows changed when the run began */
 	char day[9];     /* YYYYMMDD of o.now, for file ids */
 	char month[8];   /* YYYY-MM, for the archive */
 };
@@ -48,6 +49,10 @@ struct eg_pipeline {
 /* A test's crash point (--crash-at NAME[:N]): SIGKILL at its Nth pass.
  * tests/e2e/crash.sh names every one of them. */
 void eg_pl_crash_point(eg_pipeline *pl, const char *name);
+/* Wall-clock seconds (monotonic), to time a transfer. */
+double eg_pl_mono(void);
+/* A file went in or out in secs (the opts' transferred callback). */
+void eg_pl_transferred(eg_pipeline *pl, const char *direction, double secs);
 /* A line for the operator (the opts' note callback). */
 void eg_pl_note(eg_pipeline *pl, const char *fmt, ...) EG_PRINTF(2, 3);
 /* A file (or an ack) the environment did not let us finish: counted,
@@ -92,6 +97,15 @@ eg_err eg_pl_send_drop(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
  * (*sent may be NULL). */
 eg_err eg_pl_push_docs(eg_pipeline *pl, unsigned *sent,
 		       eg_error *e) EG_MUST_USE;
+/* outbound.c: check a document we wrote (src) with our own validator against
+ * the shipped and the partner's guides: each error to say(ud, text),
+ * *errors counts them; *unchecked when no guide applied (nothing to
+ * send it on). */
+eg_err eg_pl_out_validate(eg_pipeline *pl, const eg_pipeline_partner *pp,
+			  struct eg_source *src,
+			  void (*say)(void *ud, const char *msg), void *ud,
+			  unsigned *errors, int *unchecked,
+			  eg_error *e) EG_MUST_USE;
 /* cleanup.c: the source clean-up of files whose outcome is committed. */
 eg_err eg_pl_post_actions(eg_pipeline *pl, eg_error *e) EG_MUST_USE;
 /* cleanup.c: remove spool files no ledger row needs any more. */

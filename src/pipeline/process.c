@@ -88,6 +88,15 @@ keep_acks_in(fctx *fc, eg_error *e)
 			   "%u of our document(s) or group(s): see "
 			   "`edigate show %s`",
 			   fc->id, fc->name, c.attention, fc->id);
+	/* an acknowledgement of something we never sent (a wrong group
+	 * number, another sender's file): kept, and said */
+	if (c.statuses > c.matched)
+		eg_pl_note(fc->pl,
+			   "%s (%s): %u acknowledgement status(es) match "
+			   "nothing we sent this partner (no interchange or "
+			   "group of ours with those numbers): kept, see "
+			   "`edigate show %s`",
+			   fc->id, fc->name, c.statuses - c.matched, fc->id);
 	return EG_OK;
 }
 
@@ -111,13 +120,7 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 		return rc;
 	if (fstat(fc->seg_fd, &st) != 0)
 		return eg_fail(e, EG_EIO, "%s: %s", fc->path, strerror(errno));
-	if (fc->p->max_file_bytes &&
-	    (unsigned long long)st.st_size > fc->p->max_file_bytes) {
-		eg_fc_finding(
-		    fc, EG_LVL_FILE, NULL, "file-too-large",
-		    "the file is %lld bytes, over the partner's limit "
-		    "of %llu (limits max-file-bytes): not read",
-		    (long long)st.st_size, fc->p->max_file_bytes);
+	if (eg_fc_over_size(fc)) {
 		fc->file_rejected = 1;
 	} else if (!(fc->syn = eg_fc_syntax(fc))) {
 		unsigned char head[EG_FORMAT_SNIFF];
@@ -130,8 +133,11 @@ eg_fc_process_doc(eg_pipeline *pl, fctx *fc, eg_error *e)
 				      enc);
 		else
 			eg_fc_finding(fc, EG_LVL_FILE, NULL, "not-x12",
-				      "the file is %s: only X12 and UN/EDIFACT "
-				      "interchanges are read today",
+				      "the file is %s: X12 and UN/EDIFACT "
+				      "interchanges are read, and CSV or XML "
+				      "files that the partner's profile names "
+				      "a layout for (<layout-document>, "
+				      "<master-data>); this one matches none",
 				      eg_fc_what_is_it(fc));
 		fc->file_rejected = 1;
 	} else if (!eg_profile_speaks(fc->p, fc->syn->name)) {
@@ -225,13 +231,18 @@ process_file(eg_pipeline *pl, const char *id, eg_error *e)
 	if (!rc)
 		rc = eg_bundle_detect(fc.path, &kind, e);
 	if (!rc) {
-		/* a nightly master-data file takes its own way (batch.c) */
+		/* a nightly master-data file takes its own way (batch.c),
+		 * and so does a CSV or XML document (layoutdoc.c) */
 		const eg_profile_md *md =
 		    kind == EG_BUNDLE_NONE ? eg_fc_batch_doc(&fc) : NULL;
+		const eg_profile_ld *ld = kind == EG_BUNDLE_NONE && !md
+					      ? eg_fc_layout_doc(&fc)
+					      : NULL;
 
 		rc = kind != EG_BUNDLE_NONE
 			 ? eg_fc_process_bundle(pl, &fc, kind, e)
 		     : md ? eg_fc_process_batch(pl, &fc, md, e)
+		     : ld ? eg_fc_process_layout_doc(pl, &fc, ld, e)
 			  : eg_fc_process_doc(pl, &fc, e);
 	}
 	if (!rc) {

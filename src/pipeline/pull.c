@@ -155,8 +155,13 @@ fetch_one(eg_pipeline *pl, const eg_tfile *f, fetched *out, eg_error *e)
 	if (s.fd < 0)
 		return eg_fail(e, EG_EIO, "%s: %s", out->tmp, strerror(errno));
 	rc = eg_sha256_begin(&s.sha, e);
-	if (!rc)
+	if (!rc) {
+		double t0 = eg_pl_mono();
+
 		rc = pl->t->ops->fetch(pl->t, f, sink_write, &s, e);
+		if (!rc)
+			eg_pl_transferred(pl, "in", eg_pl_mono() - t0);
+	}
 	/* no fsync here: receive_batch syncs the spool's file system once
 	 * for the whole batch before the commit that records it */
 	if (close(s.fd) != 0 && !rc)
@@ -192,7 +197,13 @@ eg_pl_pull(eg_pipeline *pl, eg_error *e)
 	if (tl.waiting)
 		eg_pl_note(pl, "%zu file(s) in the inbox are not complete yet",
 			   tl.waiting);
-	fv = calloc(pl->o.batch, sizeof(*fv));
+	if (!tl.n) { /* an empty inbox: nothing to fetch */
+		eg_tlist_free(&tl);
+		return EG_OK;
+	}
+	/* a fetched entry holds paths: as many as one commit takes, no more
+	 * than the inbox lists */
+	fv = calloc(tl.n < pl->o.batch ? tl.n : pl->o.batch, sizeof(*fv));
 	if (!fv) {
 		eg_tlist_free(&tl);
 		return eg_fail(e, EG_ENOMEM, "out of memory");

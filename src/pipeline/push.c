@@ -95,9 +95,13 @@ eg_pl_push_acks(eg_pipeline *pl, eg_error *e)
 		if (rc)
 			break;
 		if (found) {
+			double t0 = eg_pl_mono();
+
 			rc = eg_pl_spool_path(pl, src, sizeof(src), path, e);
 			if (!rc)
 				rc = pl->t->ops->put(pl->t, src, name, e);
+			if (!rc)
+				eg_pl_transferred(pl, "out", eg_pl_mono() - t0);
 			if (rc && eg_transport_transient(e)) {
 				/* the session is gone: note what went, then
 				 * let serve_partner try a new session */

@@ -49,6 +49,23 @@ eg_pl_count_failure(eg_pipeline *pl, const char *fmt, ...)
 	va_end(ap);
 }
 
+double
+eg_pl_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+eg_pl_transferred(eg_pipeline *pl, const char *direction, double secs)
+{
+	if (pl->o.transferred && pl->pp)
+		pl->o.transferred(pl->o.transferred_ud, pl->pp->profile->id,
+				  direction, secs);
+}
+
 const char *
 eg_pipeline_problem(const eg_pipeline *pl)
 {
@@ -157,8 +174,11 @@ static eg_err
 run_start(eg_pipeline *pl, int64_t *run_id, eg_error *e)
 {
 	/* we hold the run lock: a run still "running" died mid-way */
-	return eg_ledger_pl_run_start(pl->l, pl->pp->profile->id, pl->o.now,
-				      run_id, e);
+	eg_err rc = eg_ledger_pl_run_start(pl->l, pl->pp->profile->id,
+					   pl->o.now, run_id, e);
+
+	pl->changes0 = eg_ledger_changes(pl->l);
+	return rc;
 }
 
 static void
@@ -177,7 +197,11 @@ run_end(eg_pipeline *pl, int64_t run_id, const eg_pipeline_counts *c,
 	rc.failed = (int64_t)c->failed;
 	rc.waiting = (int64_t)c->waiting;
 	/* best effort: the run's outcome is also in its exit code */
-	if (eg_ledger_pl_run_end(pl->l, run_id, status, &rc, msg, &e) != EG_OK)
+	/* a run that wrote nothing but its own row did no work: its end
+	 * need not wait for the disk (ledger_pipeline.h) */
+	if (eg_ledger_pl_run_end(pl->l, run_id, status, &rc, msg,
+				 eg_ledger_changes(pl->l) == pl->changes0,
+				 &e) != EG_OK)
 		eg_pl_note(pl, "cannot record the run: %s", e.msg);
 }
 
@@ -186,6 +210,8 @@ run_end(eg_pipeline *pl, int64_t run_id, const eg_pipeline_counts *c,
 static eg_err
 serve_session(eg_pipeline *pl, eg_error *e)
 {
+	unsigned d = pl->pp->directions ? pl->pp->directions
+					: EG_PL_IN | EG_PL_OUT;
 	eg_err rc;
 
 	rc = eg_transport_open(&pl->t, pl->pp->profile, pl->o.home, pl->o.now,
@@ -193,21 +219,21 @@ serve_session(eg_pipeline *pl, eg_error *e)
 	if (rc)
 		return rc;
 	pl->t->batched = 1; /* push_acks and post_actions sync */
-	rc = eg_pl_pull(pl, e);
-	if (!rc)
+	rc = d & EG_PL_IN ? eg_pl_pull(pl, e) : EG_OK;
+	if (!rc && (d & EG_PL_IN))
 		rc = eg_pl_process_all(pl, e);
 	/* shadow and dry runs: nothing to the outbox, nothing done on the
 	 * partner's server */
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_IN) && eg_pl_delivers(pl))
 		rc = eg_pl_push_acks(pl, e);
 	/* outbound: what our systems left in the drop folder, then every
 	 * document not delivered yet (a crash or a failed delivery); not
 	 * in a dry run or shadow mode, where nothing goes out */
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_OUT) && eg_pl_delivers(pl))
 		rc = eg_pl_send_drop(pl, e);
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_OUT) && eg_pl_delivers(pl))
 		rc = eg_pl_push_docs(pl, NULL, e);
-	if (!rc && eg_pl_delivers(pl))
+	if (!rc && (d & EG_PL_IN) && eg_pl_delivers(pl))
 		rc = eg_pl_post_actions(pl, e);
 	pl->t->ops->close(pl->t);
 	pl->t = NULL;

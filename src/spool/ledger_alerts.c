@@ -138,7 +138,8 @@ eg_ledger_sla_arrivals(eg_ledger *l, const char *partner, const char *st01,
 	return eg_ledger_int(
 	    l, n, 0, e,
 	    "SELECT count(*) FROM files f WHERE f.partner=?1 AND "
-	    "f.source<>'sent' AND f.state<>'duplicate' AND "
+	    "f.source NOT IN ('sent','outbound') AND "
+	    "f.state<>'duplicate' AND "
 	    "f.received_at>=?2 AND f.received_at<?3 AND "
 	    "(?5 IS NULL OR f.name GLOB ?5) AND (?4 IS NULL OR ?4='' OR "
 	    "EXISTS (SELECT 1 FROM transactions t WHERE t.file_id=f.id AND "
@@ -155,13 +156,15 @@ eg_ledger_sla_rate(eg_ledger *l, const char *partner, int64_t from,
 
 	rc = eg_ledger_int(l, files, 0, e,
 			   "SELECT count(*) FROM files WHERE partner=?1 AND "
-			   "source<>'sent' AND received_at>=?2 AND "
+			   "source NOT IN ('sent','outbound') AND "
+			   "received_at>=?2 AND "
 			   "received_at<?3",
 			   "tii", partner, from, until);
 	if (!rc)
 		rc = eg_ledger_int(l, rejected, 0, e,
 				   "SELECT count(*) FROM files WHERE "
-				   "partner=?1 AND source<>'sent' AND "
+				   "partner=?1 AND source NOT IN "
+				   "('sent','outbound') AND "
 				   "received_at>=?2 AND received_at<?3 AND "
 				   "(state IN ('rejected','partial') OR "
 				   "EXISTS (SELECT 1 FROM file_events v WHERE "
@@ -208,11 +211,15 @@ eg_ledger_sla_answers(eg_ledger *l, const char *partner, const char *st01,
 	    "SELECT f.id, t.st02, coalesce(" KEYVAL("t.business_key") ",''), "
 	    "f.received_at, (SELECT min(af.received_at) FROM files af JOIN "
 	    "transactions ax ON ax.file_id=af.id WHERE af.partner=f.partner "
-	    "AND af.source<>'sent' AND af.state<>'duplicate' AND "
+	    "AND af.source NOT IN ('sent','outbound') AND "
+	    "af.state<>'duplicate' AND "
 	    "ax.st01=?3 AND af.received_at>=f.received_at AND "
 	    "(coalesce(t.business_key,'')='' OR " KEYVAL("ax.business_key")
-	    "=" KEYVAL("t.business_key") ")) FROM files f JOIN transactions "
-	    "t ON t.file_id=f.id WHERE f.partner=?1 AND f.source='sent' AND "
+	    "=" KEYVAL("t.business_key") " OR EXISTS (SELECT 1 FROM "
+	    "business_keys k WHERE k.txn_id=ax.id AND k.name || '=' || "
+	    "k.value=t.business_key))) FROM files f JOIN transactions "
+	    "t ON t.file_id=f.id WHERE f.partner=?1 AND f.source IN "
+	    "('sent','outbound') AND "
 	    "t.status='sent' AND t.st01=?2 AND f.received_at>=?4 ORDER BY "
 	    "f.received_at, t.id",
 	    "ttti", partner, st01, answer_st01, since);
@@ -231,7 +238,8 @@ eg_ledger_sla_acks(eg_ledger *l, const char *partner, const char *ack_type,
 	    "SELECT f.id, i.isa13, '', f.received_at, (SELECT min(a.at) FROM "
 	    "acks_in a WHERE a.sent_file=f.id AND a.ack_type=?2) FROM files f "
 	    "JOIN interchanges i ON i.file_id=f.id WHERE f.partner=?1 AND "
-	    "f.source='sent' AND i.status='sent' AND f.received_at>=?3 ORDER "
+	    "f.source IN ('sent','outbound') AND i.status='sent' AND "
+	    "f.received_at>=?3 ORDER "
 	    "BY f.received_at, i.id",
 	    "tti", partner, ack_type, since);
 	return rc ? rc : sent_rows(l, q, fn, ud, e);

@@ -123,3 +123,34 @@ eg_ledger_batch_reprocess_of(eg_ledger *l, const char *file_id, char id[32],
 			"id=?1",
 			file_id, NULL);
 }
+
+eg_err
+eg_ledger_batch_prune(eg_ledger *l, const char *partner, const char *document,
+		      unsigned keep, eg_error *e)
+{
+	/* the newest keep baselines by time (file ids break ties: they
+	 * grow), and the current one whatever its age, stay named */
+	return eg_ledger_exec(
+	    l, e,
+	    "UPDATE batches SET baseline=NULL WHERE partner=?1 AND "
+	    "document=?2 AND baseline IS NOT NULL AND file_id NOT IN "
+	    "(SELECT file_id FROM baselines WHERE partner=?1 AND "
+	    "document=?2) AND file_id NOT IN (SELECT file_id FROM batches "
+	    "WHERE partner=?1 AND document=?2 AND baseline IS NOT NULL "
+	    "ORDER BY at DESC, file_id DESC LIMIT ?3)",
+	    "tti", partner, document, (int64_t)keep);
+}
+
+eg_err
+eg_ledger_batch_names(eg_ledger *l, const char *baseline, int *yes,
+		      eg_error *e)
+{
+	char id[32];
+	eg_err rc = one_text(l, id, sizeof(id), e,
+			     "SELECT file_id FROM batches WHERE baseline=?1 "
+			     "LIMIT 1",
+			     baseline, NULL);
+
+	*yes = !rc && id[0];
+	return rc;
+}

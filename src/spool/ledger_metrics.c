@@ -4,8 +4,8 @@
  *
  * The incremental queries walk the rowid (the primary key) past the
  * caller's mark, so their cost follows what is new, not the ledger's
- * size; the snapshot ones (quarantine depth, last success) scan and are
- * called after a cycle that changed something.
+ * size (NOT INDEXED where the planner would rather walk an index
+ * than a range of row ids); the snapshot ones read indexed rows.
  */
 #include "edigate/ledger_metrics.h"
 
@@ -56,10 +56,12 @@ eg_ledger_metrics_files(eg_ledger *l, int64_t after, int64_t *last,
 	eg_err rc;
 
 	rc = eg_ledger_query(l, &q, e,
-			     "SELECT partner, NULL, CASE WHEN source='sent' "
-			     "THEN 'out' ELSE 'in' END, NULL, count(*), "
-			     "sum(size), max(n) FROM files WHERE n > ?1 AND "
-			     "source IN ('local','sftp','sent') GROUP BY 1, 3",
+			     "SELECT partner, NULL, CASE WHEN source IN "
+			     "('sent','outbound') THEN 'out' ELSE 'in' END, NULL, "
+			     "count(*), sum(size), max(n) FROM files NOT INDEXED "
+			     "WHERE n > ?1 AND source IN "
+			     "('local','sftp','sent','outbound') "
+			     "GROUP BY 1, 3",
 			     "i", after);
 	if (rc)
 		return rc;
@@ -84,16 +86,36 @@ eg_ledger_metrics_quarantine(eg_ledger *l, eg_ledger_metrics_fn fn, void *ud,
 }
 
 eg_err
-eg_ledger_metrics_last_ok(eg_ledger *l, eg_ledger_metrics_fn fn, void *ud,
-			  eg_error *e)
+eg_ledger_metrics_last_ok(eg_ledger *l, int64_t after, int64_t *last,
+			  eg_ledger_metrics_fn fn, void *ud, eg_error *e)
+{
+	eg_stmt *q = NULL;
+	eg_err rc;
+
+	/* column 6: the highest run id read (rows() keeps it in *last);
+	 * NOT INDEXED: a range of run ids, not a walk of runs_partner */
+	rc = eg_ledger_query(l, &q, e,
+			     "SELECT partner, NULL, NULL, NULL, count(*), "
+			     "max(CASE WHEN status='ok' THEN finished END), "
+			     "max(id) FROM runs NOT INDEXED WHERE id>?1 "
+			     "GROUP BY 1",
+			     "i", after);
+	if (rc)
+		return rc;
+	return rows(l, q, last, 6, fn, ud, e);
+}
+
+eg_err
+eg_ledger_metrics_alerts(eg_ledger *l, eg_ledger_metrics_fn fn, void *ud,
+			 eg_error *e)
 {
 	eg_stmt *q = NULL;
 	eg_err rc;
 
 	rc = eg_ledger_query(l, &q, e,
-			     "SELECT partner, NULL, NULL, NULL, count(*), "
-			     "max(finished) FROM runs WHERE status='ok' "
-			     "GROUP BY 1",
+			     "SELECT partner, level, NULL, NULL, count(*), 0 "
+			     "FROM alerts WHERE cleared_at IS NULL "
+			     "GROUP BY 1, 2",
 			     "");
 	if (rc)
 		return rc;

@@ -89,10 +89,51 @@ eg_ledger_out_partner(eg_ledger *l, const char *file_id, char partner[64],
 
 eg_err
 eg_ledger_out_txn_isa(eg_ledger *l, int64_t txn_id, const char *isa13,
-		      eg_error *e)
+		      const char *key, eg_error *e)
 {
-	return eg_ledger_exec(l, e, "UPDATE transactions SET isa13=?2 WHERE id=?1",
-			      "it", txn_id, isa13);
+	return eg_ledger_exec(l, e,
+			      "UPDATE transactions SET isa13=?2, "
+			      "business_key=?3 WHERE id=?1",
+			      "itt", txn_id, isa13, key);
+}
+
+eg_err
+eg_ledger_out_resend_txn(eg_ledger *l, const char *file_id,
+			 const char *old_file, const char *old_isa13,
+			 unsigned nth, const char *st01, const char *st02,
+			 const char *isa13, eg_error *e)
+{
+	/* the nth set of the old interchange gives its key: the answers
+	 * (945s) to either are matched by it */
+	return eg_ledger_exec(
+	    l, e,
+	    "INSERT INTO transactions(file_id,st01,st02,status,records,isa13,"
+	    "business_key) VALUES(?1,?4,?5,'sent',1,?6,(SELECT business_key "
+	    "FROM transactions WHERE file_id=?2 AND isa13=?3 AND "
+	    "status='sent' ORDER BY id LIMIT 1 OFFSET ?7))",
+	    "tttttti", file_id, old_file, old_isa13, st01, st02, isa13,
+	    (int64_t)nth);
+}
+
+eg_err
+eg_ledger_out_doc_control(eg_ledger *l, int64_t output_id, char ctl[16],
+			  eg_error *e)
+{
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+
+	ctl[0] = '\0';
+	rc = eg_ledger_query(l, &st, e,
+			     "SELECT COALESCE(control,'') FROM outputs WHERE "
+			     "id=?1",
+			     "i", output_id);
+	if (rc)
+		return rc;
+	if ((r = eg_ledger_step(l, st, e)) == 1)
+		snprintf(ctl, 16, "%s", eg_col_text(st, 0));
+	eg_ledger_done(st);
+	return r < 0 ? e->code : EG_OK;
 }
 
 eg_err
@@ -164,9 +205,10 @@ sets_of(eg_ledger *l, eg_ledger_sent_doc *d, eg_error *e)
 	int r;
 
 	rc = eg_ledger_query(l, &st, e,
-			     "SELECT t.st01, t.st02, COALESCE((SELECT "
-			     "b.name || '=' || b.value FROM business_keys b "
-			     "WHERE b.txn_id=t.id LIMIT 1),'') FROM "
+			     "SELECT t.st01, t.st02, COALESCE(t.business_key,"
+			     "(SELECT b.name || '=' || b.value FROM "
+			     "business_keys b WHERE b.txn_id=t.id LIMIT 1),"
+			     "'') FROM "
 			     "transactions t WHERE t.file_id=?1 AND "
 			     "t.status='sent' AND (t.isa13 IS NULL OR "
 			     "t.isa13=?2) ORDER BY t.id",
@@ -231,6 +273,47 @@ eg_ledger_out_sent(eg_ledger *l, const char *partner, const char *file_id,
 	}
 	eg_ledger_done(st);
 	return rc ? rc : r < 0 ? e->code : EG_OK;
+}
+
+eg_err
+eg_ledger_out_answers(eg_ledger *l, const eg_ledger_sent_doc *d,
+		      const char *sent_st01, const char *answer_st01,
+		      eg_ledger_answer_fn fn, void *ud, eg_error *e)
+{
+	eg_stmt *st;
+	eg_err rc;
+	int r;
+
+	/* an answer names the set's business key among its own keys (a
+	 * 945 its order-number); a quarantined answer has no keys kept */
+	rc = eg_ledger_query(
+	    l, &st, e,
+	    "SELECT t.st02, COALESCE(t.business_key,''), COALESCE(a.id,''), "
+	    "COALESCE(a.received_at,0) FROM transactions t LEFT JOIN files a "
+	    "ON a.id=(SELECT af.id FROM files af JOIN transactions ax ON "
+	    "ax.file_id=af.id JOIN business_keys k ON k.txn_id=ax.id WHERE "
+	    "af.partner=?3 AND af.source NOT IN ('sent','outbound') AND "
+	    "af.state<>'duplicate' AND ax.st01=?5 AND k.set_id=?5 AND "
+	    "k.name || '=' || k.value=t.business_key ORDER BY "
+	    "af.received_at, af.id LIMIT 1) WHERE t.file_id=?1 AND "
+	    "t.isa13=?2 AND t.status='sent' AND t.st01=?4 ORDER BY t.id",
+	    "ttttt", d->file_id, d->isa13, d->partner, sent_st01, answer_st01);
+	if (rc)
+		return rc;
+	while ((r = eg_ledger_step(l, st, e)) == 1) {
+		eg_ledger_answer a;
+
+		memset(&a, 0, sizeof(a));
+		snprintf(a.st02, sizeof(a.st02), "%s", eg_col_text(st, 0));
+		snprintf(a.key, sizeof(a.key), "%s", eg_col_text(st, 1));
+		snprintf(a.answer_file, sizeof(a.answer_file), "%s",
+			 eg_col_text(st, 2));
+		a.answered_at = eg_col_int(st, 3);
+		if (fn(ud, &a))
+			break;
+	}
+	eg_ledger_done(st);
+	return r < 0 ? e->code : EG_OK;
 }
 
 const char *

@@ -453,36 +453,78 @@ eg_ledger_pl_output_sent(eg_ledger *l, int64_t id, eg_error *e)
 
 /* --- runs ---------------------------------------------------------------- */
 
+/* The next commits wait for the disk (synchronous=FULL, the ledger's
+ * setting) or not (NORMAL: WAL mode keeps them in order; see
+ * ledger_pipeline.h for why only run bookkeeping uses it). */
+static eg_err
+durable(eg_ledger *l, int on, eg_error *e)
+{
+	return eg_ledger_exec(l, e,
+			      on ? "PRAGMA synchronous=FULL"
+				 : "PRAGMA synchronous=NORMAL",
+			      "");
+}
+
 eg_err
 eg_ledger_pl_run_start(eg_ledger *l, const char *partner, time_t now,
 		       int64_t *run_id, eg_error *e)
 {
-	eg_err rc = eg_ledger_exec(l, e,
-				   "UPDATE runs SET status='crashed' WHERE "
-				   "partner=?1 AND status='running'",
-				   "t", partner);
+	eg_err rc;
 
+	*run_id = 0;
+	if ((rc = durable(l, 0, e)))
+		return rc;
+	rc = eg_ledger_begin(l, e);
+	if (!rc)
+		rc = eg_ledger_exec(l, e,
+				    "UPDATE runs SET status='crashed' WHERE "
+				    "partner=?1 AND status='running'",
+				    "t", partner);
 	if (!rc)
 		rc = eg_ledger_exec(l, e,
 				    "INSERT INTO runs(partner,started,status) "
 				    "VALUES(?1,?2,'running')",
 				    "ti", partner, (int64_t)now);
-	*run_id = eg_ledger_last_rowid(l);
-	return rc;
+	if (!rc)
+		*run_id = eg_ledger_last_rowid(l);
+	if (!rc)
+		rc = eg_ledger_commit(l, e);
+	else if (eg_ledger_in_tx(l))
+		eg_ledger_rollback(l);
+	if (rc) {
+		eg_error ignored;
+
+		eg_error_clear(&ignored);
+		(void)durable(l, 1, &ignored);
+		return rc;
+	}
+	return durable(l, 1, e);
 }
 
 eg_err
 eg_ledger_pl_run_end(eg_ledger *l, int64_t run_id, const char *status,
-		     const eg_ledger_run_counts *c, const char *msg,
+		     const eg_ledger_run_counts *c, const char *msg, int idle,
 		     eg_error *e)
 {
-	return eg_ledger_exec(l, e,
-			      "UPDATE runs SET finished=strftime('%s','now'), "
-			      "status=?1, files=?2, accepted=?3, partial=?4, "
-			      "rejected=?5, duplicates=?6, failed=?7, "
-			      "waiting=?8, message=?9 WHERE id=?10",
-			      "tiiii" "iiiti",
-			      status, c->files, c->accepted, c->partial,
-			      c->rejected, c->duplicates, c->failed, c->waiting,
-			      msg, run_id);
+	eg_err rc;
+
+	if (idle && (rc = durable(l, 0, e)))
+		return rc;
+	rc = eg_ledger_exec(l, e,
+			    "UPDATE runs SET finished=strftime('%s','now'), "
+			    "status=?1, files=?2, accepted=?3, partial=?4, "
+			    "rejected=?5, duplicates=?6, failed=?7, "
+			    "waiting=?8, message=?9 WHERE id=?10",
+			    "tiiii" "iiiti",
+			    status, c->files, c->accepted, c->partial,
+			    c->rejected, c->duplicates, c->failed, c->waiting,
+			    msg, run_id);
+	if (idle) {
+		eg_error ignored;
+
+		eg_error_clear(&ignored);
+		if (durable(l, 1, rc ? &ignored : e) && !rc)
+			rc = e->code;
+	}
+	return rc;
 }

@@ -17,7 +17,8 @@
 	"(CASE WHEN ?3='' THEN NOT EXISTS (SELECT 1 FROM transactions t "  \
 	"WHERE t.file_id=f.id) ELSE EXISTS (SELECT 1 FROM transactions t " \
 	"WHERE t.file_id=f.id AND t.st01=?3) END) AND (CASE WHEN ?2='out' " \
-	"THEN f.source='sent' ELSE f.source<>'sent' END)"
+	"THEN f.source IN ('sent','outbound') ELSE f.source NOT IN "      \
+	"('sent','outbound') END)"
 #define WAS_QUARANTINED                                                    \
 	"(f.state IN ('rejected','partial') OR EXISTS (SELECT 1 FROM "     \
 	"file_events v WHERE v.file_id=f.id AND v.state IN "               \
@@ -113,17 +114,22 @@ eg_ledger_flow_causes(eg_ledger *l, const char *partner, const char *direction,
 	eg_err rc;
 	int r;
 
+	/* the category as the work queue has it (ledger_query_quarantine.c) */
 	rc = eg_ledger_query(l, &q, e,
-			     "SELECT g.rule, g.level FROM files f LEFT JOIN "
-			     "findings g ON g.id=(SELECT id FROM findings x "
-			     "WHERE x.file_id=f.id AND x.severity='error' "
-			     "ORDER BY x.id LIMIT 1) WHERE f.partner=?1 AND "
-			     IN_FLOW " AND f.state IN ('rejected','partial')",
+			     "SELECT w.category, (SELECT group_concat(rule, "
+			     "' ') FROM (SELECT DISTINCT rule FROM findings "
+			     "WHERE file_id=f.id AND severity='error' AND rule "
+			     "IS NOT NULL)) FROM files f LEFT JOIN "
+			     "quarantine_work w ON w.file_id=f.id WHERE "
+			     "f.partner=?1 AND " IN_FLOW " AND f.state IN "
+			     "('rejected','partial')",
 			     "ttt", partner, direction, set);
 	if (rc)
 		return rc;
 	while ((r = eg_ledger_step(l, q, e)) == 1)
-		if (fn(ud, eg_col_text(q, 0), eg_col_text(q, 1)))
+		if (fn(ud, !eg_col_null(q, 0)
+			       ? eg_col_text(q, 0)
+			       : eg_quarantine_category(eg_col_text(q, 1))))
 			break;
 	eg_ledger_done(q);
 	return r < 0 ? e->code : EG_OK;
@@ -143,8 +149,8 @@ eg_ledger_flow_days(eg_ledger *l, const char *partner, const char *set,
 	rc = eg_ledger_query(
 	    l, &q, e,
 	    "SELECT (f.received_at-?2)/86400, count(*), sum(" WAS_QUARANTINED
-	    ") FROM files f WHERE f.partner=?1 AND f.source<>'sent' AND "
-	    "f.received_at>=?2 AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
+	    ") FROM files f WHERE f.partner=?1 AND f.source NOT IN "
+	    "('sent','outbound') AND f.received_at>=?2 AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
 	    "transactions t WHERE t.file_id=f.id AND t.st01=?3)) GROUP BY 1",
 	    "tit", partner, day0, set);
 	if (rc)

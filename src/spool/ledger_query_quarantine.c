@@ -36,7 +36,8 @@ static const char *const cat_rules[][40] = {
      "gs-receiver-not-us", "unknown-sender", "unknown-recipient",
      "ack-not-sent", NULL},
     /* duplicate */
-    {"duplicate*", "control-number-reuse", "corrected-resend", NULL},
+    {"duplicate*", "control-number-reuse", "corrected-resend",
+     "gs06-duplicate", NULL},
     /* syntax: the reader, the envelopes, limits, bundles */
     {"reader", "not-x12", "no-interchange", "encoding", "invalid-character",
      "trailing-separator", "too-many-elements", "too-many-findings",

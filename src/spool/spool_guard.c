@@ -4,9 +4,11 @@
  *
  * Names, not contents, are read: an id is "YYYYMMDD-NNNNNN" at the start
  * of a name in archive/P/YYYY-MM/, out/P/, quarantine/P/, in/P/ and
- * work/.  An acknowledgement's control number is its ISA13 (the first
- * 106 bytes of each file in out/P/acks/, whose names the profile's
- * <outbound file-name=> decides), else the last run of digits of its name.  The walk is bounded by the spool's own
+ * work/ (whose staged files alone are no sign of a lost ledger).  An
+ * acknowledgement's or a sent document's control number is its ISA13 (the
+ * first 106 bytes of each file in out/P/acks/ and out/P/sent/, whose names
+ * the profile's <outbound file-name=> decides), else the last run of
+ * digits of its name.  The walk is bounded by the spool's own
  * layout (two or three levels), never followed through links.
  */
 #include <dirent.h>
@@ -42,12 +44,17 @@ seen(eg_spool_info *si, const char *rel, const char *name)
 
 	if (!n)
 		return;
+	if (n > si->max_file_seq)
+		si->max_file_seq = n;
+	/* staged files of a transaction that never committed (the first
+	 * outbound file of a new spool killed before its commit): nothing
+	 * was published from them, so they are no sign of a lost ledger */
+	if (!strcmp(rel, "work"))
+		return;
 	if (!si->on_disk++ &&
 	    (size_t)snprintf(si->example, sizeof(si->example), "%s/%s", rel,
 			     name) >= sizeof(si->example))
 		si->example[0] = '\0'; /* too long to quote */
-	if (n > si->max_file_seq)
-		si->max_file_seq = n;
 }
 
 /* Every name in spool/rel (depth 0), or in its subfolders (depth 1, 2). */
@@ -150,17 +157,17 @@ name_control(const char *name)
 	return digits >= 9 ? v : 0;
 }
 
-eg_err
-eg_spool_max_control(const char *spool, const char *partner, uint64_t *out,
-		     eg_error *e)
+/* The largest ISA13 among the interchanges in spool/out/P/sub. */
+static eg_err
+max_in(const char *spool, const char *partner, const char *sub,
+       uint64_t *out, eg_error *e)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 
-	*out = 0;
-	if ((size_t)snprintf(path, sizeof(path), "%s/out/%s/acks", spool,
-			     partner) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s/out/%s/%s", spool,
+			     partner, sub) >= sizeof(path))
 		return eg_fail(e, EG_ELIMIT, "spool path too long");
 	if (!(d = opendir(path)))
 		return errno == ENOENT ? EG_OK
@@ -182,6 +189,21 @@ eg_spool_max_control(const char *spool, const char *partner, uint64_t *out,
 }
 
 eg_err
+eg_spool_max_control(const char *spool, const char *partner, uint64_t *out,
+		     eg_error *e)
+{
+	eg_err rc;
+
+	*out = 0;
+	/* our acknowledgements and the documents `send` sent share the
+	 * partner's ISA13 sequence */
+	rc = max_in(spool, partner, "acks", out, e);
+	if (!rc)
+		rc = max_in(spool, partner, "sent", out, e);
+	return rc;
+}
+
+eg_err
 eg_spool_check_controls(eg_ledger *l, const char *spool, const char *partner,
 			eg_error *e)
 {
@@ -199,8 +221,9 @@ eg_spool_check_controls(eg_ledger *l, const char *spool, const char *partner,
 		return rc;
 	return eg_fail(e, EG_ECONFIG,
 		       "partner %s: the ledger has no control numbers for it, "
-		       "so acknowledgements would start again at 1, but "
-		       "%s/out/%s/acks holds ones we sent up to %llu: numbers "
+		       "so its interchanges would start again at 1, but "
+		       "%s/out/%s (acks/, sent/) holds ones we sent up to "
+		       "%llu: numbers "
 		       "are never reused.  Restore the ledger, or start a new "
 		       "one with `edigate run --new-ledger` (it continues "
 		       "after the numbers on disk)",

@@ -20,84 +20,7 @@
 
 #include "edigate/xml.h"
 
-/* --- arena ---------------------------------------------------------------- */
-
-typedef struct block {
-	struct block *next;
-	size_t used, cap;
-	unsigned char data[];
-} block;
-
-typedef struct dict {
-	char release[16];
-	int broken; /* failed to load: every later lookup fails too */
-	const struct dict *base;
-	size_t ne, nc, ns, cape, capc, caps;
-	eg_edef **e;
-	eg_cdef **c;
-	eg_sdef **s;
-} dict;
-
-typedef struct clist {
-	struct clist *next;
-	char name[64];
-	eg_codes codes;
-} clist;
-
-typedef struct gentry {
-	struct gentry *next;
-	char key[PATH_MAX]; /* file path */
-	eg_guide g;
-} gentry;
-
-typedef struct dentry {
-	struct dentry *next;
-	dict d;
-} dentry;
-
-struct eg_guides {
-	char *datadir;
-	char xsd[PATH_MAX];
-	block *blocks;
-	dentry *dicts;
-	clist *lists;
-	gentry *guides;
-};
-
-static void *
-arena_alloc(eg_guides *g, size_t n)
-{
-	block *b = g->blocks;
-	void *p;
-
-	n = (n + 7) & ~(size_t)7;
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-
-		b = malloc(sizeof(*b) + cap);
-		if (!b)
-			return NULL;
-		b->used = 0;
-		b->cap = cap;
-		b->next = g->blocks;
-		g->blocks = b;
-	}
-	p = b->data + b->used;
-	b->used += n;
-	memset(p, 0, n);
-	return p;
-}
-
-static char *
-arena_str(eg_guides *g, const char *s)
-{
-	size_t n = strlen(s ? s : "");
-	char *p = arena_alloc(g, n + 1);
-
-	if (p)
-		memcpy(p, s ? s : "", n + 1);
-	return p;
-}
+#include "guide_int.h"
 
 /* --- helpers -------------------------------------------------------------- */
 
@@ -193,8 +116,8 @@ read_codes(lctx *c, const eg_xml_node *n, const eg_codes **out)
 		cnt += is(k, "code");
 	if (cnt == 0)
 		return EG_OK;
-	cs = arena_alloc(c->g, sizeof(*cs));
-	pairs = arena_alloc(c->g, 2 * cnt * sizeof(*pairs));
+	cs = eg_guide_arena_alloc(c->g, sizeof(*cs));
+	pairs = eg_guide_arena_alloc(c->g, 2 * cnt * sizeof(*pairs));
 	if (!cs || !pairs)
 		return oom(c);
 	for (k = eg_xml_first(n); k; k = eg_xml_next(k)) {
@@ -202,15 +125,15 @@ read_codes(lctx *c, const eg_xml_node *n, const eg_codes **out)
 			continue;
 		/* value and name stored next to each other so one sort
 		 * keeps them together */
-		pairs[2 * i] = arena_str(c->g, eg_xml_attr(k, "value"));
+		pairs[2 * i] = eg_guide_arena_str(c->g, eg_xml_attr(k, "value"));
 		pairs[2 * i + 1] = eg_xml_attr(k, "name")
-				       ? arena_str(c->g, eg_xml_attr(k, "name"))
+				       ? eg_guide_arena_str(c->g, eg_xml_attr(k, "name"))
 				       : NULL;
 		i++;
 	}
 	qsort(pairs, cnt, 2 * sizeof(*pairs), cmp_code);
-	cs->v = arena_alloc(c->g, cnt * sizeof(*cs->v));
-	cs->names = arena_alloc(c->g, cnt * sizeof(*cs->names));
+	cs->v = eg_guide_arena_alloc(c->g, cnt * sizeof(*cs->v));
+	cs->names = eg_guide_arena_alloc(c->g, cnt * sizeof(*cs->names));
 	if (!cs->v || !cs->names)
 		return oom(c);
 	for (i = 0, j = 0; i < cnt; i++) {
@@ -260,7 +183,7 @@ get_codelist(lctx *c, const eg_xml_node *at, const char *name,
 	sub.g = g;
 	sub.x = x;
 	sub.e = c->e;
-	l = arena_alloc(g, sizeof(*l));
+	l = eg_guide_arena_alloc(g, sizeof(*l));
 	if (!l) {
 		eg_xml_free(x);
 		return oom(c);
@@ -271,7 +194,7 @@ get_codelist(lctx *c, const eg_xml_node *at, const char *name,
 	if (rc == EG_OK) {
 		memcpy(l->name, name, strlen(name) + 1);
 		l->codes = **out;
-		l->codes.list = arena_str(g, name);
+		l->codes.list = eg_guide_arena_str(g, name);
 		l->next = g->lists;
 		g->lists = l;
 		*out = &l->codes;
@@ -421,8 +344,8 @@ read_uses(lctx *c, const dict *d, const eg_xml_node *n, const char *tag,
 		cnt += is(k, tag);
 		scnt += is(k, "syntax");
 	}
-	u = arena_alloc(c->g, (cnt ? cnt : 1) * sizeof(*u));
-	s = arena_alloc(c->g, (scnt ? scnt : 1) * sizeof(*s));
+	u = eg_guide_arena_alloc(c->g, (cnt ? cnt : 1) * sizeof(*u));
+	s = eg_guide_arena_alloc(c->g, (scnt ? scnt : 1) * sizeof(*s));
 	if (!u || !s)
 		return oom(c);
 	for (k = eg_xml_first(n); k; k = eg_xml_next(k)) {
@@ -490,10 +413,10 @@ read_dict(lctx *c, dict *d)
 		if (!is(k, "element"))
 			continue;
 		if (!grow((void **)&d->e, &d->cape, d->ne) ||
-		    !(ed = arena_alloc(c->g, sizeof(*ed))))
+		    !(ed = eg_guide_arena_alloc(c->g, sizeof(*ed))))
 			return oom(c);
-		ed->id = arena_str(c->g, eg_xml_attr(k, "id"));
-		ed->name = arena_str(c->g, eg_xml_attr(k, "name"));
+		ed->id = eg_guide_arena_str(c->g, eg_xml_attr(k, "id"));
+		ed->name = eg_guide_arena_str(c->g, eg_xml_attr(k, "name"));
 		ed->min = (uint16_t)num_attr(k, "min", 0);
 		ed->max = (uint16_t)num_attr(k, "max", 1);
 		if (ed->min > ed->max)
@@ -520,10 +443,10 @@ read_dict(lctx *c, dict *d)
 		if (!is(k, "composite"))
 			continue;
 		if (!grow((void **)&d->c, &d->capc, d->nc) ||
-		    !(cd = arena_alloc(c->g, sizeof(*cd))))
+		    !(cd = eg_guide_arena_alloc(c->g, sizeof(*cd))))
 			return oom(c);
-		cd->id = arena_str(c->g, eg_xml_attr(k, "id"));
-		cd->name = arena_str(c->g, eg_xml_attr(k, "name"));
+		cd->id = eg_guide_arena_str(c->g, eg_xml_attr(k, "id"));
+		cd->name = eg_guide_arena_str(c->g, eg_xml_attr(k, "name"));
 		rc = read_uses(c, d, k, "component", &cd->c, &cd->n, &cd->syn,
 			       &cd->nsyn);
 		if (rc)
@@ -537,14 +460,14 @@ read_dict(lctx *c, dict *d)
 		if (!is(k, "segment"))
 			continue;
 		if (!grow((void **)&d->s, &d->caps, d->ns) ||
-		    !(sd = arena_alloc(c->g, sizeof(*sd))))
+		    !(sd = eg_guide_arena_alloc(c->g, sizeof(*sd))))
 			return oom(c);
 		id = eg_xml_attr(k, "id");
 		memcpy(sd->id, id, strlen(id) < 3 ? strlen(id) : 3);
 		sd->tag = (uint32_t)(unsigned char)sd->id[0] |
 			  (uint32_t)(unsigned char)sd->id[1] << 8 |
 			  (uint32_t)(unsigned char)sd->id[2] << 16;
-		sd->name = arena_str(c->g, eg_xml_attr(k, "name"));
+		sd->name = eg_guide_arena_str(c->g, eg_xml_attr(k, "name"));
 		rc = read_uses(c, d, k, "element", &sd->e, &sd->n, &sd->syn,
 			       &sd->nsyn);
 		if (rc)
@@ -595,7 +518,7 @@ get_dict(eg_guides *g, const char *release, int depth, const dict **out,
 	rc = load_file(g, path, &x, e);
 	if (rc)
 		return rc;
-	de = arena_alloc(g, sizeof(*de));
+	de = eg_guide_arena_alloc(g, sizeof(*de));
 	if (!de) {
 		eg_xml_free(x);
 		return eg_fail(e, EG_ENOMEM, "out of memory");
@@ -689,8 +612,8 @@ narrow_segment(lctx *c, const eg_xml_node *n, const eg_sdef *base,
 	*out = base;
 	if (!eg_xml_first(n))
 		return EG_OK;
-	sd = arena_alloc(c->g, sizeof(*sd));
-	u = arena_alloc(c->g, (base->n ? base->n : 1) * sizeof(*u));
+	sd = eg_guide_arena_alloc(c->g, sizeof(*sd));
+	u = eg_guide_arena_alloc(c->g, (base->n ? base->n : 1) * sizeof(*u));
 	if (!sd || !u)
 		return oom(c);
 	*sd = *base;
@@ -745,7 +668,7 @@ read_nodes(lctx *c, const dict *d, const eg_xml_node *parent, eg_gnode *into,
 		return bad(c, parent, "loops nested too deep", NULL, NULL);
 	for (k = eg_xml_first(parent); k; k = eg_xml_next(k))
 		cnt += is(k, "segment") || is(k, "loop");
-	kids = arena_alloc(c->g, (cnt ? cnt : 1) * sizeof(*kids));
+	kids = eg_guide_arena_alloc(c->g, (cnt ? cnt : 1) * sizeof(*kids));
 	if (!kids)
 		return oom(c);
 	for (k = eg_xml_first(parent); k; k = eg_xml_next(k)) {
@@ -769,7 +692,7 @@ read_nodes(lctx *c, const dict *d, const eg_xml_node *parent, eg_gnode *into,
 				return rc;
 		} else {
 			n->loop = 1;
-			n->loop_id = arena_str(c->g, eg_xml_attr(k, "id"));
+			n->loop_id = eg_guide_arena_str(c->g, eg_xml_attr(k, "id"));
 			rc = read_nodes(c, d, k, n, depth + 1);
 			if (rc)
 				return rc;
@@ -795,7 +718,7 @@ read_levels(lctx *c, const eg_xml_node *h, eg_guide *gd)
 
 	for (k = eg_xml_first(h); k; k = eg_xml_next(k))
 		cnt++;
-	lv = arena_alloc(c->g, (cnt ? cnt : 1) * sizeof(*lv));
+	lv = eg_guide_arena_alloc(c->g, (cnt ? cnt : 1) * sizeof(*lv));
 	if (!lv)
 		return oom(c);
 	for (k = eg_xml_first(h); k; k = eg_xml_next(k), i++) {
@@ -809,7 +732,7 @@ read_levels(lctx *c, const eg_xml_node *h, eg_guide *gd)
 		memcpy(lv[i].code, code, strlen(code) + 1);
 		if (par)
 			memcpy(lv[i].parents, par, strlen(par) + 1);
-		lv[i].name = arena_str(c->g, eg_xml_attr(k, "name"));
+		lv[i].name = eg_guide_arena_str(c->g, eg_xml_attr(k, "name"));
 	}
 	gd->levels = lv;
 	gd->nlevels = cnt;
@@ -826,7 +749,7 @@ copy_nodes(lctx *c, const eg_gnode *from, eg_gnode *to)
 	*to = *from;
 	if (!from->n)
 		return EG_OK;
-	kids = arena_alloc(c->g, from->n * sizeof(*kids));
+	kids = eg_guide_arena_alloc(c->g, from->n * sizeof(*kids));
 	if (!kids)
 		return oom(c);
 	for (i = 0; i < from->n; i++)
@@ -840,8 +763,8 @@ copy_nodes(lctx *c, const eg_gnode *from, eg_gnode *to)
 static eg_err
 narrow_copy(lctx *c, const eg_xml_node *r, eg_gnode *k, unsigned pos)
 {
-	eg_sdef *sd = arena_alloc(c->g, sizeof(*sd));
-	eg_use *u = arena_alloc(c->g, (k->seg->n ? k->seg->n : 1) * sizeof(*u));
+	eg_sdef *sd = eg_guide_arena_alloc(c->g, sizeof(*sd));
+	eg_use *u = eg_guide_arena_alloc(c->g, (k->seg->n ? k->seg->n : 1) * sizeof(*u));
 	const eg_codes *cs = NULL;
 	size_t i, j;
 	eg_err rc;
@@ -981,9 +904,9 @@ index_nodes(lctx *c, eg_gnode *n)
 
 	if (!n->loop)
 		return EG_OK;
-	tag = arena_alloc(c->g, (n->n ? n->n : 1) * sizeof(*tag));
-	min = arena_alloc(c->g, (n->n ? n->n : 1) * sizeof(*min));
-	next = arena_alloc(c->g, (n->n + 1) * sizeof(*next));
+	tag = eg_guide_arena_alloc(c->g, (n->n ? n->n : 1) * sizeof(*tag));
+	min = eg_guide_arena_alloc(c->g, (n->n ? n->n : 1) * sizeof(*min));
+	next = eg_guide_arena_alloc(c->g, (n->n + 1) * sizeof(*next));
 	if (!tag || !min || !next)
 		return oom(c);
 	for (i = 0; i < n->n; i++) {
@@ -1032,12 +955,12 @@ read_guide(lctx *c, const char *path, int depth, eg_guide *gd)
 	if (!is(root, "guide"))
 		return bad(c, root, "not a guide file (root element is ",
 			   eg_xml_name(root), ")");
-	gd->release = arena_str(c->g, eg_xml_attr(root, "release"));
-	gd->set = arena_str(c->g, eg_xml_attr(root, "set"));
-	gd->name = arena_str(c->g, eg_xml_attr(root, "name"));
-	gd->path = arena_str(c->g, path);
+	gd->release = eg_guide_arena_str(c->g, eg_xml_attr(root, "release"));
+	gd->set = eg_guide_arena_str(c->g, eg_xml_attr(root, "set"));
+	gd->name = eg_guide_arena_str(c->g, eg_xml_attr(root, "name"));
+	gd->path = eg_guide_arena_str(c->g, path);
 	if (eg_xml_attr(root, "functional-id"))
-		gd->fid = arena_str(c->g, eg_xml_attr(root, "functional-id"));
+		gd->fid = eg_guide_arena_str(c->g, eg_xml_attr(root, "functional-id"));
 	if (eg_xml_attr(root, "business-key")) {
 		const char *bk = eg_xml_attr(root, "business-key");
 		size_t n = strlen(bk); /* the XSD made it SEG + 2 digits */
@@ -1140,7 +1063,7 @@ load_guide(eg_guides *g, const char *path, int depth, const eg_guide **out,
 	rc = load_file(g, path, &x, e);
 	if (rc)
 		return rc;
-	ge = arena_alloc(g, sizeof(*ge));
+	ge = eg_guide_arena_alloc(g, sizeof(*ge));
 	if (!ge) {
 		eg_xml_free(x);
 		return eg_fail(e, EG_ENOMEM, "out of memory");
@@ -1185,46 +1108,6 @@ eg_guides_find(eg_guides *g, const char *set, const char *gs08,
 	if (stat(path, &st) != 0)
 		return EG_OK;
 	return load_guide(g, path, 0, out, e);
-}
-
-eg_err
-eg_guides_new(eg_guides **out, const char *datadir, eg_error *e)
-{
-	eg_guides *g = calloc(1, sizeof(*g));
-
-	*out = NULL;
-	if (!g || !(g->datadir = strdup(datadir))) {
-		free(g);
-		return eg_fail(e, EG_ENOMEM, "out of memory");
-	}
-	if ((size_t)snprintf(g->xsd, sizeof(g->xsd), "%s/schemas/edi-guide.xsd",
-			     datadir) >= sizeof(g->xsd)) {
-		eg_guides_free(g);
-		return eg_fail(e, EG_ECONFIG, "data directory path too long");
-	}
-	*out = g;
-	return EG_OK;
-}
-
-void
-eg_guides_free(eg_guides *g)
-{
-	block *b, *n;
-	dentry *d;
-
-	if (!g)
-		return;
-	for (d = g->dicts; d; d = d->next) {
-		free(d->d.e);
-		free(d->d.c);
-		free(d->d.s);
-	}
-	for (b = g->blocks; b; b = n) {
-		n = b->next;
-		free(b);
-	}
-	free(g->datadir);
-	free(g);
 }
 
 const char *

@@ -98,11 +98,21 @@ expect_out 'cleared alert \(arrival:2 2026-12-08\): 1 file\(s\) arrived'
 # the 997 for our 940 is due by 2026-12-08 08:00: at 08:30, overdue
 at '2026-12-08 08:30'; expect_exit 1 $E alerts check
 expect_out 'alert \(ack:997 .*\): overdue: no 997 yet for the interchange we sent'
+# ... and in the metrics (point 4): one acknowledgement overdue, one
+# alert open (run's textfile; serve's /metrics below)
+expect_exit 0 $E run --quiet --metrics-file "$t/m1.prom"
+if parse_metrics "$t/m1.prom" >"$t/m1.parsed" 2>"$t/perr"; then ok; else
+	bad "run's textfile is not the Prometheus text format"; tail -3 "$t/perr"; fi
+expect_metric "$t/m1.parsed" 'edigate_acks_overdue{partner="northwh",document="997"}' 1
+expect_metric "$t/m1.parsed" 'edigate_alerts_open{partner="northwh",level="alert"}' 1
+expect_metric "$t/m1.parsed" 'edigate_alerts_open{partner="northwh",level="warning"}' 0
 
 # the partner's 997 for it comes at 09:30 (a day and a half late): cleared
 cp "$root/tests/fixtures/ops/997-for-940-sent.x12" "$h/drop/northwh/in/997-a.x12"
 touch -d '2026-12-01' "$h/drop/northwh/in/997-a.x12"
-at '2026-12-08 08:40'; expect_exit 0 $E run --quiet
+at '2026-12-08 08:40'; expect_exit 0 $E run --quiet --metrics-file "$t/m2.prom"
+parse_metrics "$t/m2.prom" >"$t/m2.parsed" 2>"$t/perr" && ok || bad "m2.prom"
+expect_metric "$t/m2.parsed" 'edigate_acks_overdue{partner="northwh",document="997"}' 0
 expect_exit 0 $E alerts check
 expect_out 'cleared alert \(ack:997 .*\): the 997 came for the interchange we sent'
 rm "$h/drop/northwh/in/997-a.x12"
@@ -117,7 +127,7 @@ expect_out 'warning \(quarantine-depth \): 1 file\(s\) waiting in quarantine'
 expect_exit 1 $E status
 expect_out '^  health amber: .*quarantine'
 
-expect_out '^  in  945  amber last ok 2026-12-08 03:00:00; quarantine 1 \(quantity-tolerance 1\); rejected 1 of 3 in 24h; answered after 5h 00m'
+expect_out '^  in  945  amber last ok 2026-12-08 03:00:00; quarantine 1 \(quantity tolerance 1\); rejected 1 of 3 in 24h; answered after 5h 00m'
 expect_out '^  out 940  green last ok 2026-12-07 08:00:00; .*their ack after 1d 0h, 0 overdue'
 expect_exit 1 $E status --json
 json_ok "status --json"
@@ -140,6 +150,13 @@ assert o["health"] == "green" and o["acksOverdue"] == 0, o
 assert o["ackLatencySeconds"] == 24 * 3600 + 40 * 60, o
 PY
 id=$($E quarantine list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"][0]["id"])')
+# status counts causes as the work queue has them: one function
+# (eg_quarantine_category), and what support staff set wins
+expect_exit 0 $E quarantine categorize "$id" --as mapping-gap --actor ann
+expect_exit 1 $E status
+expect_out '^  in  945  amber .*quarantine 1 \(mapping gap 1\)'
+expect_exit 1 $E status --json
+python3 -c 'import json,sys; c = json.load(open(sys.argv[1]))["partners"][0]["flows"][1]["causes"]; assert c["mapping-gap"] == 1 and sum(c.values()) == 1, c' "$t/out" && ok || bad "status --json causes after categorize"
 expect_exit 0 $E quarantine discard "$id" --reason "test: not ours"
 at '2026-12-08 09:10'; expect_exit 0 $E alerts check
 expect_out 'cleared warning \(quarantine-depth \)'
@@ -171,18 +188,33 @@ grep -q 's3cret-Pa55word' "$t/secret.json" "$t/secret.env" && bad "the SFTP pass
 grep -q '^PATH=' "$t/secret.env" && ok || bad "the hook's environment lost PATH"
 rm "$h/partners/remoteco.xml"
 
-# serve judges after each cycle: at 01:30 the 945 of 2026-12-10 is due
-# by 02:00; serve, on a clock 60 times faster, logs the warning
-sed -i 's|<after-pickup action="leave"/>|<after-pickup action="leave"/>\n    <schedule every="1m"/>|' "$h/partners/northwh.xml"
+# serve judges every minute of its clock, not only after runs: the
+# partner runs at 06:00 only, yet at 01:30, the 945 of 2026-12-10 being
+# due by 02:00, serve (on a clock 60 times faster) logs the warning
+sed -i 's|<after-pickup action="leave"/>|<after-pickup action="leave"/>\n    <schedule cron="0 6 * * *" tz="UTC"/>|' "$h/partners/northwh.xml"
 at '2026-12-10 01:30'
-EDIGATE_CLOCK_RATE=60 $E serve --report "$t/serve-report.html" >"$t/serve.log" 2>&1 &
+EDIGATE_CLOCK_RATE=60 $E serve --report "$t/serve-report.html" \
+	--metrics 127.0.0.1:0 >"$t/serve.log" 2>&1 &
 spid=$!
 n=0
 while ! grep -q 'alert: partner northwh: warning' "$t/serve.log" 2>/dev/null && [ $n -lt 100 ]; do
 	sleep 0.1; n=$((n + 1)); done
+# /metrics: the warning open, no acknowledgement overdue (the 997 came)
+port=$(sed -n 's/.*figures on .* (port \([0-9]*\)).*/\1/p' "$t/serve.log" | head -1)
+n=0
+while :; do
+	scrape /metrics
+	parse_metrics "$t/page" >"$t/page.parsed" 2>"$t/perr"
+	grep -qxF 'edigate_alerts_open{partner="northwh",level="warning"} 1' "$t/page.parsed" ||
+		[ $n -ge 50 ] || { sleep 0.1; n=$((n + 1)); continue; }
+	break
+done
+expect_metric "$t/page.parsed" 'edigate_alerts_open{partner="northwh",level="warning"}' 1
+expect_metric "$t/page.parsed" 'edigate_acks_overdue{partner="northwh",document="997"}' 0
 kill "$spid"; wait "$spid" 2>/dev/null
 grep -q 'alert: partner northwh: warning (arrival:2 2026-12-10): due soon' "$t/serve.log" && ok || {
 	bad "serve logged no warning"; tail -5 "$t/serve.log"; }
+grep -q 'partner northwh: run:' "$t/serve.log" && bad "northwh ran before 06:00" || ok
 [ "$(grep -c '"subject":"2026-12-10"' "$t/hook.jsonl")" -eq 1 ] && ok || bad "serve's hook call"
 grep -q '<td>arrival:2</td><td>2026-12-10</td>' "$t/serve-report.html" && ok || bad "serve --report wrote no report with the warning"
 

@@ -6,8 +6,11 @@
 # depot and northwh "leave" theirs) gets a mixed batch made at test time
 # from tests/fixtures/map: good, split, partial and duplicate files, files
 # rejected by mapping, by a rule, by syntax (SE01, GE02), a file that is
-# not X12 and a zip bundle of two 850s.  A reference run without a crash
-# says what the outcome must be.
+# not X12 and a zip bundle of two 850s; and, for a fourth partner
+# (westfood, last in the batch), UN/EDIFACT from tests/fixtures/edifact/map:
+# a DESADV and an ORDERS mapped, a DESADV rejected by its map, each
+# answered with a CONTRL -- a mixed X12 + EDIFACT batch.  A reference run
+# without a crash says what the outcome must be.
 #
 # Then, for every crash point of the pipeline (EDIGATE_CRASH_AT=NAME or
 # NAME:N, the Nth time it is reached: the process kills itself with
@@ -91,11 +94,11 @@ scenario() {
 
 # How often each point is reached in a run (partners in name order):
 # fetch and publish depot 2, northwh 2, shopco 8 + the bundle's 2
-# entries; validate the same but the bundle and notes.x12 (the entries
-# are 11 and 12); receive once per partner; commit once per partner and
+# entries, westfood 3; validate the same but the bundle and notes.x12
+# (the entries are 11 and 12); receive once per partner; commit once per partner and
 # once more for the entries; acks and pushes depot 2, northwh 2, shopco
-# 8; deliveries (a batch of acks made visible) one per partner; clean-ups:
-# shopco 8.
+# 8, westfood 3 (CONTRL); deliveries (a batch of acks made visible) one
+# per partner; clean-ups: shopco 8.
 for sc in \
 	after-fetch after-fetch:3 after-fetch:8 \
 	after-receive after-receive:3 \
@@ -208,7 +211,7 @@ if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*masterdata}" != "$CRASH_ONLY" ];
 	# a copy of the home is another inbox path: taken again otherwise
 	rm "$mdt/drop/erp/in/items-1.csv"
 	is "$(q "SELECT added FROM batches WHERE file_id='$b1'")" 200 "night 1: 200 added"
-	cp "$mdt/spool/baseline/erp/items/$b1.rows" "$t/md.b1"
+	cp "$mdt/spool/baseline/erp/items/$b1.rows.gz" "$t/md.b1"
 	md_gen "$t/md.n2" 200 changes
 	h="$t/mdref"
 	rm -rf "$h"
@@ -232,7 +235,7 @@ if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*masterdata}" != "$CRASH_ONLY" ];
 		case $pt in after-commit|after-publish) ;; *)
 			is "$(q "SELECT file_id FROM baselines")" "$b1" \
 			    "before the commit: the baseline is night 1's"
-			if cmp -s "$t/md.b1" "$h/spool/baseline/erp/items/$b1.rows"
+			if cmp -s "$t/md.b1" "$h/spool/baseline/erp/items/$b1.rows.gz"
 			then good "night 1's baseline file untouched"
 			else no "night 1's baseline file changed"; fi
 			is "$(ls "$h/spool/out/erp" | wc -l | tr -d ' ')" 1 \
@@ -247,6 +250,103 @@ if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*masterdata}" != "$CRASH_ONLY" ];
 		fi
 		end
 	done
+fi
+
+# --- outbound (issue 18) -------------------------------------------------------
+# Two inputs in tpl's outbound drop folder (tests/fixtures/outbound: 940s
+# over a local outbox) are taken by `run`, then the first is resent under
+# new numbers.  A run (or the resend) is killed between numbering and the
+# commit, after the commit, before the input is moved to done/, after a
+# put (not yet durable), after the delivered batch is durable and before
+# its record; a plain run (and resend) finishes.
+# Then the outbox is the reference's byte for byte (nothing lost, nothing
+# sent twice, the same control numbers: a killed run consumed none),
+# every ISA13 is used once, every input is in a final state and out of
+# the drop folder, every document output is sent, and a third run sends
+# nothing (CRASH_ONLY=outbound runs only these).
+ob_home() { # DIR: a home with tpl and its two inputs
+	rm -rf "$1"
+	mkdir -p "$1/drop/tpl/in" "$1/drop/tpl/out" "$1/drop/tpl/orders"
+	ln -s "$root/edi" "$1/edi"
+	ln -s "$root/schemas" "$1/schemas"
+	mkdir "$1/partners"
+	cp "$root/tests/fixtures/outbound/home/partners/tpl.xml" "$1/partners/"
+	cp "$root/tests/fixtures/outbound/orders.jsonl" "$1/drop/tpl/orders/release-1.jsonl"
+	printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"K-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":3,"uom":"EA"}}]}' \
+	    >"$1/drop/tpl/orders/release-2.jsonl"
+	touch -d '1 hour ago' "$1/drop/tpl/orders/"*.jsonl
+}
+ob_resend() { # [CRASH POINT]
+	EDIGATE_CRASH_AT=${1:-} "$bin" --home "$h" resend 20240109-000001 \
+	    --reason "crash test" >"$t/out" 2>"$t/err"
+}
+ob_snap() { # OUT
+	{
+		q "SELECT name, state FROM files WHERE state<>'duplicate' ORDER BY id"
+		q "SELECT kind, name, state FROM outputs ORDER BY name"
+		q "SELECT kind, last FROM control_numbers ORDER BY kind"
+		for f in $(ls "$h/drop/tpl/out"); do
+			echo "$f $(sha256sum <"$h/drop/tpl/out/$f" | cut -c1-16)"
+		done
+		ls "$h/drop/tpl/orders"
+	} >"$1"
+}
+ob_check() {
+	ob_snap "$t/ob.snap"
+	if cmp -s "$t/ob.ref" "$t/ob.snap"; then good "same outbox, ledger and numbers as without a crash"
+	else no "differs from the run without a crash (< reference, > after the crash)"
+		diff "$t/ob.ref" "$t/ob.snap" | grep '^[<>]' | cut -c1-200 | sed 's/^/    /' | head -12
+	fi
+	is "$(q "SELECT count(*) FROM files WHERE state NOT IN ('sent','duplicate')")" 0 \
+	    "every input in a final state"
+	is "$(q "SELECT count(DISTINCT isa13) = count(*) FROM interchanges WHERE status='sent'")" 1 \
+	    "no ISA13 used twice"
+	is "$(q "SELECT count(*) FROM outputs WHERE kind='document' AND state<>'sent'")" 0 \
+	    "every document output is sent"
+	is "$(ls "$h/drop/tpl/orders"/*.jsonl 2>/dev/null | wc -l | tr -d ' ')" 0 \
+	    "no input left in the drop folder"
+	"$bin" --home "$h" run >"$t/out" 2>"$t/err"
+	ob_snap "$t/ob.snap3"
+	if cmp -s "$t/ob.snap" "$t/ob.snap3"; then good "a third run sends nothing"
+	else no "a third run changed something"; fi
+}
+if [ -z "${CRASH_ONLY:-}" ] || [ "${CRASH_ONLY#*outbound}" != "$CRASH_ONLY" ]; then
+	EDIGATE_NOW=2024-01-09
+	export EDIGATE_NOW
+	begin "outbound: reference"
+	h="$t/obref"
+	ob_home "$h"
+	run_plain "send both inputs"
+	ob_resend
+	is "$?" 0 "resend: exit 0"
+	ob_snap "$t/ob.ref"
+	is "$(ls "$h/drop/tpl/out" | wc -l | tr -d ' ')" 3 "three documents delivered"
+	end
+	# how often a point is reached: out-before-commit, out-after-commit
+	# and out-before-move once per input (2), out-after-put once per
+	# document (2), out-after-deliver once per delivered batch (1)
+	for pt in out-before-commit out-before-commit:2 out-after-commit:2 \
+	    out-before-move out-after-put out-after-put:2 out-after-deliver \
+	    "out-before-commit:2 out-after-put:2 out-after-deliver" resend; do
+		begin "outbound: crash $pt"
+		h="$t/obhome"
+		ob_home "$h"
+		if [ "$pt" = resend ]; then
+			run_plain "send both inputs"
+			ob_resend out-resend-before-commit
+			is "$?" 137 "resend killed before its commit (exit 137)"
+			is "$(q "SELECT count(*) FROM files WHERE name LIKE 'resend-of-%'")" 0 \
+			    "the killed resend left no row"
+		else
+			for p1 in $pt; do run_crash "$p1"; done
+			run_plain "recovery run"
+		fi
+		ob_resend
+		is "$?" 0 "resend: exit 0"
+		ob_check
+		end
+	done
+	unset EDIGATE_NOW
 fi
 
 # --- the run lock ------------------------------------------------------------

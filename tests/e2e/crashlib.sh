@@ -38,14 +38,14 @@ is() {
 	if [ "$1" = "$2" ]; then good "$3"; else no "$3 (got '$1', want '$2')"; fi
 }
 
-partners="depot northwh shopco"
-leave_partners="depot northwh"
+partners="depot northwh shopco westfood"
+leave_partners="depot northwh westfood"
 
 # --- inputs --------------------------------------------------------------
 
 begin setup
 in="$t/inputs"
-mkdir -p "$in/depot" "$in/northwh" "$in/shopco"
+mkdir -p "$in/depot" "$in/northwh" "$in/shopco" "$in/westfood"
 # v850 N: 850-good as another interchange: ISA13, GS06/GE02 and PO N
 v850() {
 	sed -e "s/000000501/000000$1/" -e "s/^\(GS\*.*\)\*501\*X\*/\1*$1*X*/" \
@@ -54,6 +54,12 @@ v850() {
 }
 cp "$fx/940-good.x12" "$fx/940-two-sets.x12" "$in/depot/"      # accepted, partial
 cp "$fx/945-good.x12" "$fx/945-over-tolerance.x12" "$in/northwh/" # accepted, rejected (rule)
+# UN/EDIFACT beside the X12 (a European retailer, last in the batch):
+# a DESADV and an ORDERS mapped, a DESADV rejected by its map (a GTIN
+# with a wrong check digit); a CONTRL for each
+efx="$root/tests/fixtures/edifact/map"
+cp "$efx/desadv_full.edi" "$efx/orders_full.edi" "$efx/desadv_badgtin.edi" \
+    "$in/westfood/"
 s="$in/shopco"
 cp "$fx/850-good.x12" "$fx/850-split.x12" "$fx/850-unmapped-uom.x12" "$s/"
 cp "$fx/850-good.x12" "$s/850-good-copy.x12"   # the same bytes: a duplicate
@@ -90,7 +96,9 @@ sed 's|<after-pickup action="leave"/>|<after-pickup action="delete"/>|' \
     "$fx/home/partners/shopco.xml" >"$tmpl/partners/shopco.xml"
 if grep -q 'action="delete"' "$tmpl/partners/shopco.xml"; then ok
 else no "shopco profile: after-pickup not changed to delete"; fi
-for p in depot northwh shopco southwh; do mkdir -p "$tmpl/drop/$p/in"; done
+sed 's/eurofood/westfood/g' "$efx/partners/eurofood.xml" \
+    >"$tmpl/partners/westfood.xml"
+for p in depot northwh shopco southwh westfood; do mkdir -p "$tmpl/drop/$p/in"; done
 # only run makes a spool: one run on the empty inboxes, so that `sent`
 # below has a ledger
 "$bin" --home "$tmpl" run >/dev/null 2>&1
@@ -136,8 +144,20 @@ run_crash() {
 }
 
 # An ack without what changes from run to run: ISA09/ISA10, GS04/GS05
-# and the control numbers (ISA13, GS06, GE02, IEA02); one line.
+# and the control numbers (ISA13, GS06, GE02, IEA02); a CONTRL's UNB
+# date and time and its reference (UNB and UNZ 0020); one line.
 ack_norm() {
+	if head -c 3 "$1" | grep -q '^UN[AB]'; then
+		awk 'BEGIN { RS = "\047"; ORS = "" }
+		{ sub(/^[\r\n]+/, ""); if ($0 == "") next
+		  n = split($0, f, "+")
+		  if (f[1] == "UNB") { f[5] = "D"; f[6] = "N" }
+		  else if (f[1] == "UNZ") f[3] = "N"
+		  s = f[1]; for (i = 2; i <= n; i++) s = s "+" f[i]
+		  print s "\047" }
+		END { print "\n" }' "$1"
+		return
+	fi
 	awk 'BEGIN { RS = "~"; ORS = "" }
 	{ sub(/^[\r\n]+/, ""); if ($0 == "") next
 	  n = split($0, f, "*")
@@ -148,8 +168,15 @@ ack_norm() {
 	  print s "~" }
 	END { print "\n" }' "$1"
 }
-# ISA13 or GS06 (WHICH) of an ack file, without leading zeros
+# ISA13 or GS06 (WHICH) of an ack file, without leading zeros (a
+# CONTRL: its UNB 0020 as "isa")
 ack_ctl() { # WHICH FILE
+	if head -c 3 "$2" | grep -q '^UN[AB]'; then
+		awk -v w="$1" 'BEGIN { RS = "\047" }
+		{ sub(/^[\r\n]+/, ""); split($0, f, "+")
+		  if (w == "isa" && f[1] == "UNB") print f[6] + 0 }' "$2"
+		return
+	fi
 	awk -v w="$1" 'BEGIN { RS = "~" }
 	{ sub(/^[\r\n]+/, ""); split($0, f, "*")
 	  if (w == "isa" && f[1] == "ISA") print f[14] + 0
@@ -332,7 +359,7 @@ PYEOF
 			cmp -s "$f" "$h/drop/$p/in/${f##*/}" || kept="$kept $p/${f##*/}"
 		done
 	done
-	is "$kept" "" "depot, northwh (leave): inputs left in place"
+	is "$kept" "" "depot, northwh, westfood (leave): inputs left in place"
 }
 
 # A run after everything is final takes nothing and sends nothing.
@@ -365,9 +392,9 @@ third_run
 # the reference is what the inputs were made for
 is "$(q "SELECT group_concat(name || ':' || state, ' ') FROM (SELECT name, state
     FROM files WHERE source IN ('local','bundle') ORDER BY partner, name)")" \
-    "940-good.x12:accepted 940-two-sets.x12:partial 945-good.x12:accepted 945-over-tolerance.x12:rejected 850-bad-ge02.x12:rejected 850-bad-se01.x12:rejected 850-bundled.x12:accepted 850-good-005010.x12:accepted 850-good-copy.x12:accepted 850-good.x12:duplicate 850-split.x12:accepted 850-unmapped-uom.x12:rejected bundle.x12:unpacked notes.x12:rejected" \
+    "940-good.x12:accepted 940-two-sets.x12:partial 945-good.x12:accepted 945-over-tolerance.x12:rejected 850-bad-ge02.x12:rejected 850-bad-se01.x12:rejected 850-bundled.x12:accepted 850-good-005010.x12:accepted 850-good-copy.x12:accepted 850-good.x12:duplicate 850-split.x12:accepted 850-unmapped-uom.x12:rejected bundle.x12:unpacked notes.x12:rejected desadv_badgtin.edi:rejected desadv_full.edi:accepted orders_full.edi:accepted" \
     "reference outcome per file"
 is "$(sed -n '/^# outbox/,/^#/p' "$t/ref.snap" | grep -v '^#' | tr '\n' ' ')" \
-    "depot 2 northwh 2 shopco 8 " "acks in the outboxes"
+    "depot 2 northwh 2 shopco 8 westfood 3 " "acks in the outboxes"
 end
 

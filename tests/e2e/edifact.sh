@@ -181,6 +181,16 @@ expect_exit 0 "$bin" ack --receipt-only --time 202601051300 -o "$t/p5" "$fx/grou
 expect_exit 1 "$bin" ack --contrl on-error -o "$t/p6" "$fx/bad_junk_after.edi"
 expect_err 'no CONTRL written for 1 interchange\(s\): data outside any interchange'
 expect_exit 2 "$bin" ack --contrl sometimes "$fx/groups.edi"
+# after a reader break: an interchange whose raw UNB still reads is told
+# it was not processed (UCI 4, code 18), as run tells it; so is one
+# behind a UNA the reader refuses
+expect_exit 1 "$bin" ack --contrl on-error --time 202601051300 -o "$t/p8" "$fx/run/junk_after.edi"
+expect_err 'interchange EF0021 at offset 176 follows bytes that could not be read: rejected \(0085 code 18\)'
+[ "$(cat "$t/p8"/EF0021-*.contrl.edi 2>/dev/null)" = "$(printf "UNB+UNOC:3+5400000000009:14+5412345000013:14+260105:1300+2'\nUNH+1+CONTRL:D:3:UN'\nUCI+EF0021+5412345000013:14+5400000000009:14+4+18'\nUNT+3+1'\nUNZ+1+2'")" ] &&
+	ok || bad "ack: no CONTRL rejecting the unread EF0021"
+expect_exit 1 "$bin" ack --contrl on-error --time 202601051300 -o "$t/p9" "$fx/run/bad_una.edi"
+[ "$(cat "$t/p9"/EF0022-*.contrl.edi 2>/dev/null)" = "$(printf "UNA:+.? '\nUNB+UNOC:3+5400000000009:14+5412345000013:14+260105:1300+1'\nUNH+1+CONTRL:D:3:UN'\nUCI+EF0022+5412345000013:14+5400000000009:14+4+18'\nUNT+3+1'\nUNZ+1+1'")" ] &&
+	ok || bad "ack: no CONTRL rejecting EF0022 behind a bad UNA"
 # counters: two runs never repeat our UNB 0020
 expect_exit 0 "$bin" ack --counter "$t/ctr" -o "$t/p7" "$fx/groups.edi"
 expect_exit 0 "$bin" ack --counter "$t/ctr" -o "$t/p7" "$fx/groups.edi"

@@ -8,7 +8,7 @@
 #      CONTRL UCI 7 / UCM 7 named by the profile's <outbound file-name=>
 #   2. a bad message beside a good one: partial, quarantined with its
 #      reject report, CONTRL UCM 4 with UCS/UCD and the 0085 code;
-#      a message without a map (ORDERS): refused as not supported,
+#      a message without a map (INVOIC): refused as not supported,
 #      UCM 4 code 17, never accepted
 #   3. duplicates: the same 0020 + sender with the same content is a
 #      duplicate (no second CONTRL); with other content it is held in
@@ -18,8 +18,24 @@
 #   5. a received CONTRL is stored as an acknowledgement, never answered
 #   6. a mixed X12 + EDIFACT batch in one run: a 997 and a CONTRL
 #   7. reprocess after the profile changes; partner check on EDIFACT
-#   8. junk after an interchange: quarantined, the unread one named
+#   8. junk after an interchange: quarantined, the unread one named and
+#      sent a CONTRL UCI 4 (code 18) from its raw UNB; a bad UNA before a
+#      readable UNB likewise
 #   9. an X12 file to a partner that speaks only EDIFACT: refused by name
+#  11. the repertoire setting (<partner-unb repertoire=>): lenient takes
+#      lower case under UNOA, off takes anything, an unknown value is
+#      refused by partner check
+#  12. partner new --from EDIFACT samples: UNB identities, messages,
+#      CONTRL as UNB 0031 asks, repertoire from the characters; the
+#      draft passes partner check and partner test
+#  13. EDIFACT maps (edi/maps/DESADV.xml, ORDERS.xml): DESADV ->
+#      Shipment, ORDERS -> WarehouseOrder in D96A and D01B, JSON Lines
+#      equal to golden files, XML valid against the canonical schema;
+#      run publishes the records, a wrong GTIN is quarantined with no
+#      record, a resend with the same BGM 1004 is a duplicate by key
+#  10. message guides in run: a DESADV missing a mandatory segment and
+#      with a letter in a quantity is rejected (0085 13 and 37 in UCS /
+#      UCD), quarantined, its good neighbour accepted
 #
 #   EDIGATE=/abs/path/to/edigate sh tests/e2e/edifact_run.sh
 # POSIX sh; needs python3 and sqlite3.
@@ -93,9 +109,9 @@ grep -q '^  message UNB 0020 [^ ]* UNG 0048 ' "$h/spool/quarantine/eurofood/$B/r
 	bad "2: the reject report says UNB 0020 / UNG 0048: $(grep -m1 '^  [a-z]' "$h/spool/quarantine/eurofood/$B/report.txt")"
 same "$out/eurofood-CONTRL-000000002.edi" "$fx/expected/bad.contrl"
 expect_sql "SELECT state FROM files WHERE id='$N'" rejected
-expect_sql "SELECT count(*) FROM findings WHERE file_id='$N' AND rule='not-supported' AND message LIKE '%no map for ORDERS%'" 1
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$N' AND rule='not-supported' AND message LIKE '%no map for INVOIC%'" 1
 same "$out/eurofood-CONTRL-000000003.edi" "$fx/expected/nomap.contrl"
-grep -q "^UCM+ORD1+ORDERS:D:96A:UN+4+17'\$" "$out/eurofood-CONTRL-000000003.edi" &&
+grep -q "^UCM+ORD1+INVOIC:D:96A:UN+4+17'\$" "$out/eurofood-CONTRL-000000003.edi" &&
 	ok || bad "2: a message without a map not told rejected (17)"
 
 # --- 3. duplicates ----------------------------------------------------------
@@ -163,11 +179,11 @@ grep -l "UCI+EF0005+" "$out"/* >/dev/null 2>&1 && ok || bad "6: no CONTRL for EF
 
 # --- 7. reprocess; partner check ----------------------------------------------
 expect_exit 2 $E partner check eurofood
-expect_out 'no map for EDIFACT ORDERS directory D96A'
-sed -i 's#set="ORDERS" versions="D96A"/>#set="ORDERS" versions="D96A" acknowledge-only="true"/>#' \
+expect_out 'no map for EDIFACT INVOIC directory D96A'
+sed -i 's#set="INVOIC" versions="D96A"/>#set="INVOIC" versions="D96A" acknowledge-only="true"/>#' \
 	"$h/partners/eurofood.xml"
 expect_exit 0 $E partner check eurofood
-expect_exit 0 $E reprocess "$N" --reason "ORDERS acknowledge-only now"
+expect_exit 0 $E reprocess "$N" --reason "INVOIC acknowledge-only now"
 N2=$(q "SELECT id FROM files WHERE reprocess_of='$N'")
 expect_sql "SELECT state FROM files WHERE id='$N2'" accepted
 expect_exit 0 $E run
@@ -196,8 +212,23 @@ expect_exit 1 $E run
 J=$(fid junk_after.edi)
 expect_sql "SELECT state FROM files WHERE id='$J'" partial
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='reader' AND code='13'" 1
-expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='unread-interchange' AND message LIKE 'interchange EF0021 from 5412345000013 at offset 154 %'" 1
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$J' AND rule='unread-interchange' AND message LIKE 'interchange EF0021 from 5412345000013 at offset 176 %'" 1
 [ -f "$h/spool/quarantine/eurofood/$J/junk_after.edi" ] && ok || bad "8: not quarantined"
+# the unread interchange is told it was not processed: UCI 4, code 18
+jc=$(grep -l "UCI+EF0021+" "$out"/* 2>/dev/null)
+[ -n "$jc" ] && ok || bad "8: no CONTRL for the unread EF0021"
+[ -n "$jc" ] && same "$jc" "$fx/expected/junk_after_unread.contrl"
+# a UNA the reader refuses (UNA5 = UNA1) before a readable UNB: the
+# interchange is rejected from its raw UNB, the UNA echoed valid
+drop "$fx/bad_una.edi"
+expect_exit 1 $E run --partner eurofood
+U=$(fid bad_una.edi)
+expect_sql "SELECT state FROM files WHERE id='$U'" rejected
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$U' AND rule='reader' AND code='22'" 1
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$U' AND rule='unread-interchange' AND message LIKE 'interchange EF0022 %CONTRL UCI 4 sent%'" 1
+uc=$(grep -l "UCI+EF0022+" "$out"/* 2>/dev/null)
+[ -n "$uc" ] && ok || bad "8: no CONTRL for EF0022 behind a bad UNA"
+[ -n "$uc" ] && same "$uc" "$fx/expected/bad_una.contrl"
 
 # --- 9. a syntax the partner does not speak: refused by name -------------
 # nordic speaks only EDIFACT: an X12 file in its inbox is not read
@@ -206,6 +237,124 @@ expect_exit 1 $E run --partner nordic
 P=$(q "SELECT id FROM files WHERE partner='nordic' AND name='po.x12'")
 expect_sql "SELECT count(*) FROM findings WHERE file_id='$P' AND rule='not-x12' AND message LIKE 'the file is ASC X12, and partner nordic%no x12 document%'" 1
 [ -z "$(ls "$h/drop/nordic/out" 2>/dev/null)" ] && ok || bad "9: an acknowledgement went to nordic"
+
+# --- 10. message guides in run ---------------------------------------------
+KEEPN=$(nout)
+drop "$fx/guide_bad.edi"
+expect_exit 1 $E run --partner eurofood
+GB=$(fid guide_bad.edi)
+expect_sql "SELECT state FROM files WHERE id='$GB'" partial
+expect_sql "SELECT group_concat(status, ',') FROM (SELECT status FROM transactions WHERE file_id='$GB' ORDER BY id)" "ack-only,rejected"
+expect_sql "SELECT group_concat(code || ' ' || rule, ',') FROM (SELECT code, rule FROM findings WHERE file_id='$GB' AND code IN ('13','37') ORDER BY id)" "13 segment-missing,37 invalid-numeric"
+[ -f "$h/spool/quarantine/eurofood/$GB/guide_bad.edi" ] && ok || bad "10: not quarantined"
+grep -q 'code 37' "$h/spool/quarantine/eurofood/$GB/report.txt" && ok ||
+	bad "10: the reject report names the guide's 0085 code"
+gc=$(grep -l "UCI+EF0030+" "$out"/* 2>/dev/null)
+[ "$(nout)" = $((KEEPN + 1)) ] && [ -n "$gc" ] && ok || bad "10: no CONTRL for EF0030"
+[ -n "$gc" ] && same "$gc" "$fx/expected/guide_bad.contrl"
+
+# --- 11. repertoire strictness per profile --------------------------------
+# (ORDERS is acknowledge-only in this profile)
+rep() { sed -i "s#<partner-unb qualifier=\"14\" id=\"5412345000013\"[^/]*/>#<partner-unb qualifier=\"14\" id=\"5412345000013\"$1/>#" "$h/partners/eurofood.xml"; }
+rep ' repertoire="bogus"'
+expect_exit 2 $E partner check eurofood
+expect_out "attribute 'repertoire'.*'bogus' is not an element of the set"
+rep ' repertoire="lenient"'
+expect_exit 0 $E partner check eurofood
+sed 's/EF0002/EF0051/g' "$fx/bad.edi" >"$t/lower.edi"
+drop "$t/lower.edi"
+expect_exit 0 $E run --partner eurofood
+L=$(fid lower.edi)
+expect_sql "SELECT state FROM files WHERE id='$L'" accepted
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$L' AND code='21'" 0
+sed 's/EF0002/EF0052/g; s/Warehouse North/LAGER #4/' "$fx/bad.edi" >"$t/hash.edi"
+drop "$t/hash.edi"
+expect_exit 1 $E run --partner eurofood
+H=$(fid hash.edi)
+expect_sql "SELECT count(*) FROM findings WHERE file_id='$H' AND code='21' AND message LIKE '%''#''%'" 1
+rep ' repertoire="off"'
+expect_exit 0 $E partner check eurofood
+sed 's/EF0002/EF0053/g; s/Warehouse North/LAGER #4/' "$fx/bad.edi" >"$t/hash2.edi"
+drop "$t/hash2.edi"
+expect_exit 0 $E run --partner eurofood
+expect_sql "SELECT state FROM files WHERE id='$(fid hash2.edi)'" accepted
+rep ''
+
+# --- 12. partner new --from EDIFACT samples ---------------------------------
+ds="$root/demo/drop/eurofresh"
+sed 's/UNOC:3/UNOA:3/; s/EFR000101/EFR000109/; s/Apples Elstar/Apples elstar/' \
+	"$ds/DESADV-DES-77001.edi" >"$t/lower-desadv.edi"
+expect_exit 0 $E partner new eurodraft --name "Euro Draft" --from "$ds/DESADV-DES-77001.edi" \
+	"$ds/ORDERS-PO-EF-5501.edi" "$t/lower-desadv.edi" "$fx/good.edi"
+expect_out 'wrote .*/partners/eurodraft.xml: a retailer \(the samples.* UN/EDIFACT, UNB sender 8712345000004:14, 2 message type'
+grep -q 'interchange from 5412345000013:14 is not from 8712345000004:14; left out' "$t/err" && ok ||
+	bad "12: another sender's sample not left out"
+d="$h/partners/eurodraft.xml"
+grep -q '<partner-unb qualifier="14" id="8712345000004" repertoire="lenient"/>' "$d" && ok ||
+	bad "12: partner-unb (lenient: lower case under UNOA)"
+grep -q '<our-unb qualifier="14" id="5412345000013"/>' "$d" && ok || bad "12: our-unb"
+grep -q 'syntax="edifact" set="DESADV" versions="D96A"' "$d" && ok || bad "12: DESADV D96A"
+grep -q 'syntax="edifact" set="ORDERS" versions="D96A"' "$d" && ok || bad "12: ORDERS D96A"
+grep -q '<send type="CONTRL" when="always"/>' "$d" && ok || bad "12: CONTRL as UNB 0031 asks"
+[ -d "$h/drop/eurodraft/in" ] && ok || bad "12: no drop folder"
+expect_exit 0 $E partner check eurodraft
+expect_exit 0 $E partner test eurodraft "$ds/DESADV-DES-77001.edi" "$ds/ORDERS-PO-EF-5501.edi" "$t/lower-desadv.edi"
+expect_out "UCI\+EFR000109\+8712345000004:14\+5412345000013:14\+7'"
+expect_out "1 set\(s\) against guides"
+# a sample name with "--" stays out of the XML comment's way
+cp "$ds/DESADV-DES-77001.edi" "$t/euro--desadv.edi"
+expect_exit 0 $E partner new eurodraft3 --from "$t/euro--desadv.edi"
+sed -i 's#id="8712345000004"#id="8712345000999"#' "$h/partners/eurodraft3.xml"
+expect_exit 0 $E partner check eurodraft3
+expect_exit 2 $E partner new eurodraft2 --from "$ds/DESADV-DES-77001.edi" "$t/po.x12"
+grep -q 'mix UN/EDIFACT with X12' "$t/err" && ok || bad "12: mixed samples not refused"
+
+# --- 13. EDIFACT maps --------------------------------------------------------
+mx="$root/tests/fixtures/edifact/map"
+m="$t/m"
+mkdir -p "$m/drop/eurofood/in"
+ln -s "$root/edi" "$m/edi"
+ln -s "$root/schemas" "$m/schemas"
+cp -R "$mx/partners" "$m/partners"
+M="$bin --home $m"
+expect_exit 0 $M partner check eurofood
+# (the ORDERS goldens hold the profile's <mapping set="ORDERS">
+# customerId: a six-letter set's override takes effect)
+grep -q '"customerId":"EUROFOOD"' "$mx/expected/orders_full.jsonl" && ok ||
+	bad "13: the golden ORDERS lacks the profile's customerId"
+for f in desadv_full desadv_d01b orders_full orders_d01b; do
+	expect_exit 0 $M map --partner eurofood --format jsonl -o "$t/$f.jsonl" "$mx/$f.edi"
+	same "$t/$f.jsonl" "$mx/expected/$f.jsonl"
+	if command -v xmllint >/dev/null 2>&1; then
+		expect_exit 0 $M map --partner eurofood -o "$t/$f.xml" "$mx/$f.edi"
+		xmllint --noout --schema "$root/schemas/canonical.xsd" "$t/$f.xml" 2>/dev/null &&
+			ok || bad "13: $f records not valid against canonical.xsd"
+	fi
+done
+expect_exit 1 $M map --partner eurofood --format jsonl "$mx/desadv_badgtin.edi"
+[ ! -s "$t/out" ] && ok || bad "13: a record from a DESADV with a wrong GTIN"
+grep -q "map-bad-value.*LIN03 '8712345678914' for item/gtin has a wrong GS1 check digit" "$t/err" && ok ||
+	bad "13: the wrong GTIN not named"
+cp "$mx/desadv_full.edi" "$mx/orders_full.edi" "$mx/desadv_badgtin.edi" "$m/drop/eurofood/in/"
+expect_exit 1 $M run
+expect_out '3 processed: 2 accepted, 0 partial, 1 rejected'
+mq() { sqlite3 "$m/spool/ledger.db" "$1"; }
+mid() { mq "SELECT id FROM files WHERE name='$1' ORDER BY n DESC LIMIT 1"; }
+MD=$(mid desadv_full.edi) MO=$(mid orders_full.edi) MB=$(mid desadv_badgtin.edi)
+grep -q '"recordType":"Shipment".*"shipmentId":"DES060"' "$m/spool/out/eurofood/$MD.jsonl" && ok ||
+	bad "13: run published no Shipment for the DESADV"
+grep -q '"recordType":"WarehouseOrder".*"orderNumber":"PO-4711"' "$m/spool/out/eurofood/$MO.jsonl" && ok ||
+	bad "13: run published no WarehouseOrder for the ORDERS"
+[ ! -e "$m/spool/out/eurofood/$MB.jsonl" ] && ok || bad "13: records from the rejected DESADV"
+[ -f "$m/spool/quarantine/eurofood/$MB/desadv_badgtin.edi" ] && ok || bad "13: wrong GTIN not quarantined"
+expect_sql_m() { got=$(mq "$1"); [ "$got" = "$2" ] && ok || bad "sql: $1: got '$got', want '$2'"; }
+expect_sql_m "SELECT count(*) FROM findings WHERE file_id='$MB' AND rule='map-bad-value'" 1
+# the same shipment again under another interchange reference: a
+# duplicate by its business key (BGM 1004), no second record
+sed 's/EF0060/EF0070/g' "$mx/desadv_full.edi" >"$m/drop/eurofood/in/resend.edi"
+expect_exit 0 $M run
+expect_out "DESADV shipment-id 'DES060' seen before in $MD \\(duplicate\\)"
+expect_sql_m "SELECT state FROM files WHERE id='$(mid resend.edi)'" duplicate
 
 echo "edifact_run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

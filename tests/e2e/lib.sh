@@ -83,3 +83,67 @@ check_our_acks() {
 	check_acks $(find "$1" -type f \( -path '*/out/*' -o -path '*/acks/*' \
 	    -o -path '*/outbox/*' \) 2>/dev/null | sort)
 }
+
+# --- metrics (serve.sh, alerts.sh) ---------------------------------------
+# parse_metrics FILE: the Prometheus text format, checked line by line;
+# prints "name{labels} value" per sample, sorted
+parse_metrics() {
+	python3 - "$1" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+name_re = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
+sample = re.compile(r'^(' + name_re + r')(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (\S+)$')
+types, helps, out, seen = {}, set(), [], set()
+hist = {}
+for line in text.split('\n'):
+    if not line:
+        continue
+    if line.startswith('# HELP '):
+        helps.add(line.split(' ')[2]); continue
+    if line.startswith('# TYPE '):
+        _, _, n, ty = line.split(' ')
+        assert ty in ('counter', 'gauge', 'histogram'), line
+        assert n not in types, 'family twice: ' + n
+        types[n] = ty; continue
+    m = sample.match(line)
+    assert m, 'not a sample line: ' + repr(line)
+    n, labels, v = m.group(1), m.group(2) or '', float(m.group(3))
+    fam = re.sub(r'_(bucket|sum|count)$', '', n) if n not in types else n
+    assert fam in types and fam in helps, 'sample before its TYPE/HELP: ' + line
+    if types[fam] == 'counter':
+        assert n.endswith('_total') and v >= 0, line
+    key = n + labels
+    assert key not in seen, 'sample twice: ' + key
+    seen.add(key)
+    if types[fam] == 'histogram':
+        base = re.sub(r',?le="[^"]*"', '', labels).replace('{}', '')
+        hist.setdefault((fam, base), []).append((n, labels, v))
+    out.append('%s %s' % (key, int(v) if v == int(v) else v))
+for (fam, base), rows in hist.items():
+    buckets = [v for n, l, v in rows if n.endswith('_bucket')]
+    count = [v for n, l, v in rows if n.endswith('_count')][0]
+    assert buckets == sorted(buckets), 'buckets not cumulative: ' + fam + base
+    assert 'le="+Inf"' in [l for n, l, v in rows if n.endswith('_bucket')][-1]
+    assert buckets[-1] == count, '+Inf bucket is not the count: ' + fam
+print('\n'.join(sorted(out)))
+EOF
+}
+# scrape PATH: GET http://127.0.0.1:$port/PATH -> $t/page (the body),
+# $t/status ("200 Content-Type", or the error code)
+scrape() {
+	python3 - "$port" "$1" "$t/page" >"$t/status" <<'EOF'
+import sys, urllib.request, urllib.error
+port, path, out = sys.argv[1:4]
+try:
+    r = urllib.request.urlopen('http://127.0.0.1:%s%s' % (port, path), timeout=10)
+    open(out, 'wb').write(r.read())
+    print(r.status, r.headers.get('Content-Type'))
+except urllib.error.HTTPError as e:
+    print(e.code)
+EOF
+}
+expect_metric() { # FILE SAMPLE VALUE
+	if grep -qxF -- "$2 $3" "$1"; then ok; else
+		bad "metrics lack '$2 $3'"; grep -F -- "${2%%\{*}" "$1" | head -5 | sed 's/^/    /'
+	fi
+}

@@ -61,7 +61,7 @@ if command -v bash >/dev/null 2>&1; then
 		if [ "$got" = "$want" ]; then ok; else bad "completion of '$*': got '$got', want '$want'"; fi
 	}
 	expect_comp "quarantine" "$bin" qu
-	expect_comp "report reprocess review redeliver" "$bin" re
+	expect_comp "report reprocess review redeliver resend" "$bin" re
 	expect_comp "--dry-run" "$bin" run --dr
 	expect_comp "assign categorize discard list note release show" "$bin" quarantine ""
 	expect_comp "--category" "$bin" quarantine list --cat

@@ -114,7 +114,7 @@ out1="$h/spool/out/erp/$id1.jsonl"
 [ "$(kinds "$out1" added | wc -l)" -eq 300 ] && ok || bad "night 1: not 300 added"
 [ "$(wc -l <"$out1")" -eq 300 ] && ok || bad "night 1: other changes"
 [ "$(cur_base)" = "$id1" ] && ok || bad "night 1: baseline not moved"
-[ -f "$h/spool/baseline/erp/items/$id1.rows" ] && ok || bad "no baseline file"
+[ -f "$h/spool/baseline/erp/items/$id1.rows.gz" ] && ok || bad "no baseline file"
 # every change is a canonical Item with its correlation chain
 python3 - "$out1" "$id1" <<'PY' && ok || bad "night 1: records"
 import json, sys
@@ -177,17 +177,17 @@ assert (b["rows"], b["added"], b["changed"], b["deleted"], b["unchanged"],
 assert b["baseFileId"] == sys.argv[2] and b["verdict"] == "accept"
 PY
 # the baseline holds the keys of night 2, nothing else
-cut -f1 "$h/spool/baseline/erp/items/$id2.rows" >"$t/base.keys"
+gzip -dc "$h/spool/baseline/erp/items/$id2.rows.gz" | cut -f1 >"$t/base.keys"
 cut -f1 "$t/ind.new" >"$t/new.keys"
 same "$t/new.keys" "$t/base.keys" "baseline keys after night 2"
 [ "$(cur_base)" = "$id2" ] && ok || bad "night 2: baseline not moved"
 
 # A refused file must leave the baseline as it was: its ledger row and
 # its file, byte for byte.
-keep_base() { cur_base >"$t/base.id"; cp "$h/spool/baseline/erp/items/$id2.rows" "$t/base.rows"; }
+keep_base() { cur_base >"$t/base.id"; cp "$h/spool/baseline/erp/items/$id2.rows.gz" "$t/base.rows"; }
 base_kept() {
 	[ "$(cur_base)" = "$(cat "$t/base.id")" ] && ok || bad "$1: the baseline moved"
-	same "$t/base.rows" "$h/spool/baseline/erp/items/$id2.rows" "$1: baseline file"
+	same "$t/base.rows" "$h/spool/baseline/erp/items/$id2.rows.gz" "$1: baseline file"
 	[ ! -f "$h/spool/out/erp/$(last_id).jsonl" ] && ok || bad "$1: changes published"
 }
 keep_base
@@ -202,7 +202,7 @@ id3=$(last_id)
 expect_out "$id3 \\(items-3.csv\\): partial"
 q3="$h/spool/quarantine/erp/$id3"
 [ -f "$q3/bad-rows.csv" ] && ok || bad "no bad-rows.csv"
-grep -q '^"12","case_qty","twelve","unitConversion/quantity is not a number"$' \
+grep -q '^"12","[0-9]*","case_qty","twelve","unitConversion/quantity is not a number"$' \
     "$q3/bad-rows.csv" && ok || { bad "bad-rows.csv lacks the row"; cat "$q3/bad-rows.csv"; }
 grep -q 'left out' "$q3/report.txt" && ok || bad "report words"
 kinds "$h/spool/out/erp/$id3.jsonl" changed >"$t/got"
@@ -211,7 +211,7 @@ same "$t/want" "$t/got" "bad row: only SKU-0012 changed"
 kinds "$h/spool/out/erp/$id3.jsonl" deleted >"$t/got"
 [ ! -s "$t/got" ] && ok || bad "a bad row's key reported deleted"
 # its item stays as it was in the new baseline (not lost)
-grep -q '^SKU-0011	' "$h/spool/baseline/erp/items/$id3.rows" && ok ||
+gzip -dc "$h/spool/baseline/erp/items/$id3.rows.gz" | grep -q '^SKU-0011	' && ok ||
     bad "the bad row's old item left the baseline"
 id2=$id3
 keep_base
@@ -292,6 +292,35 @@ touch -d '1 hour ago' "$h/drop/erp/in/again.csv"
 expect_exit 0 $E run --partner erp
 expect_out 'duplicate'
 [ "$(cur_base)" = "$id8" ] && ok || bad "a duplicate moved the baseline"
+
+# --- keep-baselines: the current baseline and the newest N in all -------------
+sed -i 's/max-bad-percent="2"/max-bad-percent="2" keep-baselines="2"/' "$h/partners/erp.xml"
+expect_exit 0 $E partner check erp
+nb() { ls "$h/spool/baseline/erp/items" | wc -l | tr -d ' '; }
+[ "$(nb)" -gt 2 ] && ok || bad "keep-baselines: want more than 2 baselines before"
+for k in 1 2; do
+	sed "s/^SKU-0003,\"Item 3, blue\",EA,[0-9.]*/SKU-0003,\"Item 3, blue\",EA,$k$k.5/" \
+	    "$t/n7.csv" >"$h/drop/erp/in/items-keep$k.csv"
+	touch -d '1 hour ago' "$h/drop/erp/in/items-keep$k.csv"
+	expect_exit 1 $E run --partner erp # SKU-0011 is still bad
+done
+idk=$(last_id)
+[ "$(cur_base)" = "$idk" ] && ok || bad "keep-baselines: current not moved"
+[ "$(nb)" -eq 2 ] && ok || { bad "keep-baselines: $(nb) baseline files, want 2"; ls "$h/spool/baseline/erp/items"; }
+[ "$(q "SELECT count(*) FROM batches WHERE partner='erp' AND baseline IS NOT NULL")" -eq 2 ] &&
+    ok || bad "keep-baselines: the ledger names more than 2"
+[ -f "$h/spool/baseline/erp/items/$idk.rows.gz" ] && ok || bad "keep-baselines: current file gone"
+# a reprocess of a batch whose baseline was removed is refused by name
+old=$(q "SELECT file_id FROM batches WHERE base_id='$id1' ORDER BY at LIMIT 1")
+expect_exit 1 $E reprocess "$old" --force --reason "too old"
+idr=$(last_id)
+[ "$(q "SELECT final_state FROM files WHERE id='$idr'")" = rejected ] && ok ||
+    bad "reprocess without baseline: $(q "SELECT final_state FROM files WHERE id='$idr'")"
+[ "$(q "SELECT count(*) FROM findings WHERE file_id='$idr' AND rule='baseline-removed'")" -eq 1 ] &&
+    ok || bad "no baseline-removed finding"
+grep -q 'was removed, as the profile keeps only the newest 2' \
+    "$h/spool/quarantine/erp/$idr/report.txt" && ok || bad "baseline-removed report"
+[ "$(cur_base)" = "$idk" ] && ok || bad "a refused reprocess moved the baseline"
 
 # --- partner new --from SAMPLE.csv: a draft partner check accepts --------------
 expect_exit 0 $E partner new erp-draft --from "$t/n1.csv"

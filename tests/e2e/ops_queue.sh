@@ -115,6 +115,14 @@ expect_out 'last note: asked shopco for their UOM list'
 expect_exit 0 $E quarantine show "$uom"
 expect_out 'owner: alice'
 expect_out 'carol: asked shopco for their UOM list'
+# show --json: the reject report's object with the work queue in it
+expect_exit 0 $E quarantine show --json "$uom"
+json_ok "quarantine show --json"
+jcheck 'j["owner"] == "alice" and j["ownerFrom"] == "assigned" and j["category"] == "mapping gap"'
+jcheck 'j["categorySetBy"] == "findings" and j["ageSeconds"] >= 0 and j["notes"] == 1 and j["lastNote"] == "asked shopco for their UOM list"'
+jcheck '[(n["actor"], n["text"]) for n in j["noteHistory"]] == [("carol", "asked shopco for their UOM list")] and "findings" in j and "summary" in j'
+expect_exit 0 $E quarantine show --json "$brk"
+jcheck 'j["owner"] == "team-850" and j["ownerFrom"] == "profile" and j["noteHistory"] == []'
 expect_exit 0 $E quarantine categorize "$brk" --as wrong-partner --actor bob
 expect_exit 0 $E quarantine list --category wrong-partner --json
 jcheck 'j["quarantine"][0]["categorySetBy"] == "person"'
@@ -145,6 +153,16 @@ expect_out 'Themes: 3 file\(s\) went to quarantine'
 expect_out '2  syntax +shopco'
 expect_out 'mean time to resolve: 2d 12h'
 expect_out 'alice .*discard .*order cancelled'
+# reprocessed, and by whom: the file released and rejected again
+brk2=$($E quarantine list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["quarantine"][0]["id"])')
+EDIGATE_NOW=$(at 5)
+$E reprocess "$brk2" --reason 'guide fixed' --actor erin >"$t/out" 2>&1
+expect_sql "SELECT actor||' '||reason FROM audit WHERE file_id='$brk2' AND action='reprocess'" 'erin guide fixed'
+expect_exit 0 $E review --since 7d --json
+jcheck '[p["reprocess"] for p in j["people"] if p["actor"] == "erin"] == [1]'
+jcheck '("erin", "reprocess") in [(a["actor"], a["action"]) for a in j["actions"]]'
+expect_exit 0 $E review --since 7d
+expect_out 'erin .*reprocess .*guide fixed'
 # a week later the period holds none of it
 EDIGATE_NOW=$(at 20)
 expect_exit 0 $E review --json

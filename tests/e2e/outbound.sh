@@ -7,7 +7,10 @@
 # are quarantined without consuming a control number; crashes between the
 # sequence and the commit, and between delivery and its record, neither
 # reuse a number nor send twice; a 997 from the partner is matched by `run`
-# and shown by `sent list/show`; `redeliver` puts the same bytes, audited.
+# and shown by `sent list/show`; `redeliver` puts the same bytes, audited;
+# `resend` the same sets under new control numbers, audited; the 945s of a
+# 3PL are matched to the 940s we sent (answered, overdue), an unmatched
+# one quarantined, and alerts and status count what we sent.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -24,7 +27,7 @@ for tool in python3 sqlite3; do
 done
 
 h="$t/home"
-for p in tpl tpl5 rtl; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
+for p in tpl tpl5 rtl nwh dep ven; do mkdir -p "$h/drop/$p/in" "$h/drop/$p/out"; done
 ln -s "$root/edi" "$h/edi"
 ln -s "$root/schemas" "$h/schemas"
 cp -R "$fx/home/partners" "$h/partners"
@@ -157,10 +160,21 @@ grep -q 'our validator: segment .*W66' "$h/spool/quarantine/tpl/$id/report.txt" 
 	ok || bad "a quarantined file consumed a control number"
 expect_exit 0 $E quarantine list
 expect_out "$id"
-# release does not apply: the fix is at the source, sent again
-expect_exit 2 $E quarantine release "$id" --reason "fixed"
-expect_err 'send it again|sent again with .edigate send'
-expect_exit 0 $E quarantine discard "$id" --reason "superseded"
+# release after a fix: the corrected records (W66 with its carrier
+# fields) sent as send does, the quarantined input released, audited
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"V-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":1,"uom":"EA"}}]}' >"$t/guide-fixed.jsonl"
+expect_exit 2 $E quarantine release "$id"
+expect_exit 0 $E quarantine release "$id" --file "$t/guide-fixed.jsonl" --reason "carrier dropped"
+expect_out "$id: released as (2024[0-9-]+): ready: 1 940 document\\(s\\) written \\(the next run delivers it\\)"
+[ "$(q "SELECT state FROM files WHERE id='$id'")" = released ] && ok ||
+	bad "the quarantined input is not released"
+[ "$(q "SELECT count(*) FROM audit WHERE action='release' AND file_id='$id' AND reason='carrier dropped'")" = 1 ] &&
+	ok || bad "the release is not audited"
+expect_exit 0 $E quarantine list
+expect_no_out "$id"
+expect_exit 2 $E quarantine release "$id" --reason "again"
+expect_err 'not in quarantine'
+before=$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")
 
 # --- 5. crashes -----------------------------------------------------------
 printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"C-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":3,"uom":"EA"}}]}' >"$t/c1.jsonl"
@@ -181,7 +195,8 @@ f3=$(printf 'tpl-940-%09d.x12' "$n")
 expect_exit 0 $E run
 [ "$(q "SELECT state FROM outputs WHERE name='$f3'")" = sent ] && ok ||
 	bad "run did not finish the delivery"
-[ "$(ls "$out" | wc -l)" -eq 3 ] && ok || bad "a document was sent twice"
+# 940s 1 and 2, the released V-1 (delivered with c1's batch), c1
+[ "$(ls "$out" | wc -l)" -eq 4 ] && ok || bad "a document was sent twice"
 [ "$(grep -c 'ST\*940' "$out/$f3")" = 1 ] && ok || bad "$f3 holds a second set"
 # control numbers: one per recorded document, never reused
 [ "$(q "SELECT count(DISTINCT isa13) = count(*) FROM interchanges i JOIN files f ON f.id=i.file_id WHERE i.status='sent' AND f.partner='tpl'")" = 1 ] &&
@@ -224,9 +239,16 @@ printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber"
 	>"$h/drop/tpl/orders/release-1.jsonl"
 : >"$h/drop/tpl/orders/.hidden.jsonl"
 touch -d '1 hour ago' "$h/drop/tpl/orders/release-1.jsonl"
+# status counts it as the outbound backlog (issue 19, point 3)
+$E status --partner tpl --json >"$t/out" 2>/dev/null
+python3 -c 'import json,sys; p = json.load(open(sys.argv[1]))["partners"][0]; assert p["dropWaiting"] == 1, p["dropWaiting"]' "$t/out" && ok || bad "status --json: dropWaiting"
+$E status --partner tpl >"$t/out" 2>/dev/null
+expect_out '1 file\(s\) in the outbound drop not sent yet'
 n=$(ls "$out" | wc -l)
 expect_exit 0 $E run
 expect_out 'release-1.jsonl: ready as'
+$E status --partner tpl --json >"$t/out" 2>/dev/null
+python3 -c 'import json,sys; p = json.load(open(sys.argv[1]))["partners"][0]; assert p["dropWaiting"] == 0, p["dropWaiting"]' "$t/out" && ok || bad "status --json: dropWaiting after the run"
 [ "$(ls "$out" | wc -l)" -eq $((n + 1)) ] && ok || bad "the dropped order was not delivered"
 grep -l 'W05\*N\*DROP-1' "$out"/*.x12 >/dev/null && ok || bad "no 940 for DROP-1"
 [ ! -e "$h/drop/tpl/orders/release-1.jsonl" ] && ls "$h/drop/tpl/orders/done/" | grep -q -- '-release-1.jsonl' &&
@@ -248,6 +270,320 @@ expect_out 'release-2.jsonl: duplicate as'
 [ "$(grep -l 'W05\*N\*DROP-2' "$out"/*.x12 | wc -l)" -eq 1 ] && ok ||
 	bad "DROP-2 sent twice"
 [ ! -e "$h/drop/tpl/orders/release-2.jsonl" ] && ok || bad "release-2 left behind"
+
+# the outbound backlog in the metrics (issue 19, point 4): a file still
+# being written (not stable yet) waits in the drop
+printf '%s\n' '{"recordType":"WarehouseOrder"' >"$h/drop/tpl/orders/release-3.jsonl"
+expect_exit 0 $E run --partner tpl --metrics-file "$t/run.prom"
+parse_metrics "$t/run.prom" >"$t/run.parsed" 2>"$t/perr" && ok || bad "run.prom: $(tail -1 "$t/perr")"
+expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="out"}' 1
+expect_metric "$t/run.parsed" 'edigate_backlog_files{partner="tpl",direction="in"}' 0
+rm "$h/drop/tpl/orders/release-3.jsonl"
+
+# --- 8b. serve: the outbound direction on its own schedule (issue 19) -----
+# <outbound><schedule every="1m"> sends the drop folder every minute while
+# <transport><schedule> takes files in at 06:00 only
+cp "$h/partners/tpl.xml" "$t/tpl.xml"
+sed -i 's|</transport>|  <schedule cron="0 6 * * *" tz="UTC"/>\n  </transport>|; s|drop="drop/tpl/orders"/>|drop="drop/tpl/orders">\n    <schedule every="1m"/>\n  </outbound>|' "$h/partners/tpl.xml"
+expect_exit 0 $E partner check tpl
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"DROP-9","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":9,"uom":"EA"}}]}' \
+	>"$h/drop/tpl/orders/release-9.jsonl"
+touch -d '1 hour ago' "$h/drop/tpl/orders/release-9.jsonl"
+cp "$h/drop/tpl/in/997-1.x12" "$h/drop/tpl/in/997-9.x12"
+touch -d '1 hour ago' "$h/drop/tpl/in/997-9.x12"
+EDIGATE_CLOCK_RATE=60 $E serve --partner tpl >"$t/serve.log" 2>&1 &
+spid=$!
+n=0
+while ! grep -q 'release-9.jsonl: ready as' "$t/serve.log" 2>/dev/null && [ $n -lt 300 ]; do
+	sleep 0.1; n=$((n + 1)); done
+kill -TERM "$spid"; wait "$spid" 2>/dev/null
+grep -q 'partner tpl: outbound on its own schedule (every 1m)' "$t/serve.log" && ok || bad "serve did not take the outbound schedule"
+grep -q 'partner tpl: run (outbound):' "$t/serve.log" && ok || {
+	bad "no outbound run"; tail -5 "$t/serve.log"; }
+grep -l 'W05\*N\*DROP-9' "$out"/*.x12 >/dev/null && ok || bad "serve did not send DROP-9"
+grep -q 'run (inbound)\|partner tpl: run:' "$t/serve.log" && bad "serve took files in before 06:00" || ok
+[ "$(q "SELECT count(*) FROM files WHERE name='997-9.x12'")" = 0 ] && ok || bad "the inbox was read"
+rm "$h/drop/tpl/in/997-9.x12"
+# an outbound schedule alone would send and never receive: refused
+sed -i 's|  <schedule cron="0 6 \* \* \*" tz="UTC"/>||' "$h/partners/tpl.xml"
+expect_exit 2 $E partner check tpl
+expect_out '<outbound><schedule> without a <transport><schedule>'
+cp "$t/tpl.xml" "$h/partners/tpl.xml"
+
+# --- 9. resend: the same sets, new control numbers, audited --------------
+expect_exit 2 $E resend 20240109-000001
+expect_err 'needs --reason'
+isa_before=$(q "SELECT last FROM control_numbers WHERE partner='tpl' AND kind='isa'")
+expect_exit 0 $E resend 20240109-000001 --reason "3PL dropped it as a duplicate"
+expect_out 'ready as (2024[0-9-]+): 1 document\(s\) of 20240109-000001 under new control numbers'
+expect_out 'delivered 1 document'
+rid=$(sed -n 's/.*ready as \([0-9-]*\):.*/\1/p' "$t/out")
+n=$((isa_before + 1))
+fr=$(printf 'tpl-940-%09d.x12' "$n")
+[ -f "$out/$fr" ] && ok || bad "the resent document $fr is not in the outbox"
+expect_exit 0 $E validate "$out/$fr"
+expect_out 'VALID: .* 2 transaction set\(s\).*all sets against guides'
+# byte for byte the sets sent, only the envelope's numbers and dates new
+python3 - "$out/tpl-940-000000001.x12" "$out/$fr" "$n" <<'PY' && ok || bad "resend changed more than the control numbers"
+import sys
+a = open(sys.argv[1]).read().split("~")
+b = open(sys.argv[2]).read().split("~")
+n = int(sys.argv[3])
+assert len(a) == len(b), (len(a), len(b))
+isa_a, isa_b = a[0].split("*"), b[0].split("*")
+assert isa_b[13] == "%09d" % n and isa_a[13] != isa_b[13]
+for i in (9, 10, 13):
+    isa_a[i] = isa_b[i]
+assert isa_a == isa_b
+st_a = [x.split("*")[2] for x in a if x.strip().startswith("ST*")]
+st_b = [x.split("*")[2] for x in b if x.strip().startswith("ST*")]
+assert not set(st_a) & set(st_b), (st_a, st_b)
+for x, y in zip(a[1:], b[1:]):
+    fx, fy = x.split("*"), y.split("*")
+    tag = fx[0].strip()
+    if tag == "GS":
+        assert fy[6] == str(n); fx[4:7] = fy[4:7]
+    elif tag in ("ST", "SE", "GE", "IEA"):
+        fx[2] = fy[2]
+    assert fx == fy, (x, y)
+PY
+[ "$(q "SELECT count(*) FROM audit WHERE action='resend' AND file_id='20240109-000001' AND reason='3PL dropped it as a duplicate'")" = 1 ] &&
+	ok || bad "resend not audited"
+[ "$(q "SELECT origin_id FROM files WHERE id='$rid'")" = 20240109-000001 ] && ok ||
+	bad "the resend does not name the input it resends"
+[ "$(q "SELECT count(DISTINCT isa13) = count(*) FROM interchanges i JOIN files f ON f.id=i.file_id WHERE i.status='sent' AND f.partner='tpl'")" = 1 ] &&
+	ok || bad "an ISA13 was used twice after resend"
+[ "$(q "SELECT count(DISTINCT st02) = count(*) FROM transactions t JOIN files f ON f.id=t.file_id WHERE t.status='sent' AND f.partner='tpl'")" = 1 ] &&
+	ok || bad "an ST02 was used twice after resend"
+expect_exit 0 $E sent list --partner tpl --json
+python3 - "$t/out" "$fr" <<'PY' && ok || bad "the resent document in sent list"
+import json, sys
+d = {x["name"]: x for x in json.load(open(sys.argv[1]))["documents"]}
+r = d[sys.argv[2]]
+assert r["state"] in ("sent", "overdue"), r
+assert r["keys"] == "order-number=D-5001, order-number=D-5002", r
+PY
+expect_exit 2 $E resend 20990101-000001 --reason x
+expect_err 'no input 20990101-000001'
+
+# --- 10. a 3PL's 945s matched to the 940s we sent ------------------------
+at() { EDIGATE_NOW=$(date -u -d "$1" +%s); export EDIGATE_NOW; }
+at '2024-01-10 06:00'
+expect_exit 0 $E send --partner nwh "$fx/orders-3pl.jsonl"
+expect_out 'ready as (2024[0-9-]+): 2 940 document'
+nid=$(sed -n 's/.*ready as \([0-9-]*\):.*/\1/p' "$t/out")
+mx="$root/tests/fixtures/map"
+cp "$mx/945-good.x12" "$h/drop/nwh/in/945-a.x12"
+sed 's/ORD1001/ORD9999/' "$mx/945-good.x12" >"$h/drop/nwh/in/945-b.x12"
+touch -d '2024-01-01' "$h/drop/nwh/in/"*.x12
+at '2024-01-10 08:30'
+expect_exit 1 $E run
+expect_out '945-a.x12\): accepted'
+expect_out '945-b.x12\): rejected'
+# the unmatched 945 waits in quarantine, saying why
+expect_exit 0 $E quarantine list
+expect_out 'ORD9999|requires-reference|945-b'
+at '2024-01-10 09:00'
+expect_exit 0 $E sent list --partner nwh --json
+python3 - "$t/out" <<'PY' && ok || bad "945 answers before the window ends"
+import json, sys
+j = json.load(open(sys.argv[1]))
+(d,) = j["documents"]
+(a,) = d["answers"]
+assert a["set"] == "945" and a["expected"] == 2 and a["answered"] == 1, a
+assert a["state"] == "waiting", a
+s = {x["key"]: x for x in a["sets"]}
+assert s["order-number=ORD1001"]["answer_file"], s
+assert s["order-number=ORD1002"]["answer_file"] == "", s
+# the profile's <expect type="997" within="2h">: no 997 after 3 h
+assert d["state"] == "overdue", d
+PY
+at '2024-01-10 11:00'
+expect_exit 0 $E sent list --partner nwh
+expect_out '945 answered 1 of 2: overdue \(order-number=ORD1002: no 945 within 4h00m\)'
+expect_out '1 document\(s\), 2 need attention'
+expect_exit 0 $E sent show "$nid"
+expect_out "set 0001 order-number=ORD1001: answered by file 2024"
+expect_out 'set 0002 order-number=ORD1002: no answer yet'
+# alerts and status judge what edigate send sent: the 945 for ORD1001
+# came, ORD1002's is overdue, and so is the 997
+expect_exit 1 $E alerts check
+expect_out 'alert \(arrival:1 [0-9-]+ 0002\): overdue: no 945 yet for the 940 .*key ORD1002'
+expect_no_out 'arrival:1 [0-9-]+ 0001'
+expect_out 'alert \(ack:997 .*\): overdue: no 997 yet'
+expect_exit 1 $E status --json
+python3 - "$t/out" <<'PY' && ok || bad "status: the overdue 997, the 945 lag"
+import json, sys
+j = json.load(open(sys.argv[1]))
+p = [x for x in j["partners"] if x["partner"] == "nwh"][0]
+assert p["acksOverdue"] == 1 and p["health"] == "red", p
+f = {(x["direction"], x["set"]): x for x in p["flows"]}
+# ship-confirm lag: the 945 came 2 h 30 after the 940 went
+assert f[("in", "945")]["answerLagSeconds"] == 9000, f[("in", "945")]
+PY
+# a late 997 (after the 2 h window): acknowledged, the alert cleared; the
+# same 997 again is a duplicate and changes nothing; a 997 naming a
+# group we never sent is kept and said, and matches nothing
+nwh997() { # ISA13 AK1-GROUP
+	printf 'ISA*00*          *00*          *ZZ*NORTHWHTEST    *ZZ*ACMETEST       *240110*1130*U*00401*%09d*0*P*>~\nGS*FA*NORTHWHTEST*ACMETEST*20240110*1130*%d*X*004010~\nST*997*0001~\nAK1*OW*%d~\nAK9*A*2*2*2~\nSE*4*0001~\nGE*1*%d~\nIEA*1*%09d~\n' \
+		"$1" "$1" "$2" "$1" "$1"
+}
+nwh997 301 1 >"$h/drop/nwh/in/997-late.x12"
+touch -d '2024-01-01' "$h/drop/nwh/in/997-late.x12"
+at '2024-01-10 11:30'
+expect_exit 0 $E run --partner nwh
+expect_exit 0 $E sent list --partner nwh --json
+python3 - "$t/out" <<'PY' && ok || bad "the late 997 does not acknowledge the document"
+import json, sys
+(d,) = json.load(open(sys.argv[1]))["documents"]
+assert d["state"] == "acknowledged" and d["ack"] == "accepted", d
+PY
+expect_exit 1 $E alerts check
+expect_out 'cleared alert \(ack:997 '
+cp "$h/drop/nwh/in/997-late.x12" "$h/drop/nwh/in/997-late-again.x12"
+nwh997 302 77 >"$h/drop/nwh/in/997-stray.x12"
+touch -d '2024-01-01' "$h/drop/nwh/in/997-late-again.x12" "$h/drop/nwh/in/997-stray.x12"
+acks0=$(q "SELECT count(*) FROM acks_in WHERE sent_file='$nid'")
+expect_exit 0 $E run --partner nwh
+expect_out '997-late-again.x12\): duplicate'
+expect_out '997-stray.x12\): 1 acknowledgement status\(es\) match nothing we sent'
+[ "$(q "SELECT count(*) FROM acks_in WHERE sent_file='$nid'")" = "$acks0" ] && ok ||
+	bad "a duplicate or stray 997 was matched to our document"
+expect_exit 0 $E sent show "$nid"
+expect_out '997 A group +group 1 '
+expect_no_out 'group 77'
+
+
+# --- 11. a ledger that lost the partner's numbers sends nothing ----------
+# (the documents in spool/out/tpl/sent/ say how far the sequence went)
+sqlite3 "$db" "CREATE TABLE keep AS SELECT * FROM control_numbers WHERE partner='tpl'; DELETE FROM control_numbers WHERE partner='tpl'"
+unset EDIGATE_NOW
+printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"L-1","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":1,"uom":"EA"}}]}' >"$t/l1.jsonl"
+n=$(ls "$out" | wc -l)
+expect_exit 2 $E send --partner tpl "$t/l1.jsonl"
+expect_err 'partner tpl: the ledger has no control numbers for it.*out/tpl \(acks/, sent/\) holds ones we sent up to [0-9]+'
+expect_exit 2 $E resend 20240109-000001 --reason "again"
+expect_err 'no control numbers for it'
+[ "$(ls "$out" | wc -l)" -eq "$n" ] && ok || bad "a document went out without its numbers"
+sqlite3 "$db" "INSERT INTO control_numbers SELECT * FROM keep; DROP TABLE keep"
+
+# --- 12. we are the 3PL: Shipments to 945s -------------------------------
+# byte for byte as the expected file (checked by hand: W06 order and
+# shipment, the N1 loops, N9 BM/CN, G62 04/11/17, W27 with the trailer
+# in W2707, W10 the seal, one LX per pack with its MAN and W12s, one per
+# item without a pack; W12 CC, or CP with W1204 the shortfall when 4 of
+# 5 were shipped; W03 the 19 units), valid, and read back by the
+# depositor's mapper into the same records
+at '2024-01-09 00:00'
+expect_exit 0 $E send --partner dep "$fx/shipments-945.jsonl"
+expect_out 'ready as .*: 2 945 document'
+if cmp -s "$fx/expected/dep-945-000000001.x12" "$h/drop/dep/out/dep-945-000000001.x12"
+then ok; else bad "945 differs from the expected file"
+	diff "$fx/expected/dep-945-000000001.x12" "$h/drop/dep/out/dep-945-000000001.x12" | head -5; fi
+expect_exit 0 $E validate "$h/drop/dep/out/dep-945-000000001.x12"
+expect_out 'VALID: .* 2 transaction set\(s\).*all sets against guides'
+m3="$t/mirror-dep"
+mkdir -p "$m3"
+ln -s "$root/edi" "$m3/edi"; ln -s "$root/schemas" "$m3/schemas"
+cp -R "$fx/mirror-dep/partners" "$m3/partners"
+expect_exit 0 $bin --home "$m3" map --partner mirror --format jsonl \
+	-o "$t/rt945.jsonl" "$h/drop/dep/out/dep-945-000000001.x12"
+if python3 - "$fx/shipments-945.jsonl" "$t/rt945.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for r in b:
+    r.pop("correlation")
+sys.exit(0 if a == b else 1)
+PY
+then ok; else bad "945 round trip: records differ"; fi
+# a 945 answers one order: a Shipment of two is refused, never halved
+python3 - "$fx/shipments-945.jsonl" "$t/two.jsonl" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+r["shipmentId"] = "SHP5009"
+r["orders"].append(dict(r["orders"][0], depositorOrderNumber="ORD1009"))
+open(sys.argv[2], "w").write(json.dumps(r) + "\n")
+PY
+expect_exit 1 $E send --partner dep "$t/two.jsonl"
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+grep -q 'a 945 holds exactly one order; this record has 2' "$h/spool/quarantine/dep/$id/report.txt" &&
+	ok || bad "a Shipment of two orders was not refused as a 945"
+
+# --- 13. read a record at a time: a line longer than 1 MiB is a problem
+# of its own, and the records around it are still checked
+python3 - "$t/long.jsonl" <<'PY'
+import json, sys
+ok = {"recordType": "WarehouseOrder", "purpose": "original", "orderNumber": "LL-1",
+      "shipTo": {"name": "X"},
+      "lines": [{"lineNumber": "1", "sku": "S", "quantityOrdered": {"value": 1, "uom": "EA"}}]}
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps(ok) + "\n")
+    f.write('{"recordType":"WarehouseOrder","notes":["' + "N" * (1 << 21) + '"]}\n')
+    f.write(json.dumps(dict(ok, orderNumber="LL-3", color="red")) + "\n")
+PY
+expect_exit 1 $E send --partner tpl "$t/long.jsonl"
+id=$(sed -n 's/.*rejected as \([0-9-]*\):.*/\1/p' "$t/out")
+grep -q '^line 2: longer than 1 MiB; not read' "$h/spool/quarantine/tpl/$id/report.txt" &&
+	grep -q '^line 3: color: is not a field' "$h/spool/quarantine/tpl/$id/report.txt" &&
+	ok || bad "the long line and the record after it are not both in the report"
+[ -z "$(ls "$h/spool/work/" 2>/dev/null | grep "^$id")" ] && ok ||
+	bad "the quarantined input left a staged document"
+
+# --- 14. a purchase order to a vendor: WarehouseOrder to 850 -------------
+# byte for byte as checked by hand (BEG with the order type's default
+# SA, CUR, FOB before the DTMs as the guide orders them, TD5, N9 with a
+# MSG per note, the N1 loops, PO1 with UP/VN/IN pairs, PID, CTT01 the 2
+# lines, SE01 22), valid, read back by the vendor's mapper
+at '2024-01-09 00:00'
+expect_exit 0 $E send --partner ven "$fx/po.jsonl"
+if cmp -s "$fx/expected/ven-850-000000001.x12" "$h/drop/ven/out/ven-850-000000001.x12"
+then ok; else bad "850 differs from the expected file"
+	diff "$fx/expected/ven-850-000000001.x12" "$h/drop/ven/out/ven-850-000000001.x12" | head -5; fi
+expect_exit 0 $E validate "$h/drop/ven/out/ven-850-000000001.x12"
+expect_out 'VALID: .*all sets against guides'
+m4="$t/mirror-ven"
+mkdir -p "$m4"
+ln -s "$root/edi" "$m4/edi"; ln -s "$root/schemas" "$m4/schemas"
+cp -R "$fx/mirror-ven/partners" "$m4/partners"
+expect_exit 0 $bin --home "$m4" map --partner mirror --format jsonl \
+	-o "$t/rt850.jsonl" "$h/drop/ven/out/ven-850-000000001.x12"
+if python3 - "$fx/po.jsonl" "$t/rt850.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for r in b:
+    r.pop("correlation")
+sys.exit(0 if a == b else 1)
+PY
+then ok; else bad "850 round trip: records differ"; fi
+
+# --- 15. the 945 and the 850 in 005010: valid, read back the same ------
+for p in dep ven; do
+	mkdir -p "$h/drop/${p}5/in" "$h/drop/${p}5/out"
+	sed -e "s/id=\"$p\"/id=\"${p}5\"/" -e 's/versions="004010"/versions="005010"/' \
+		-e "s|drop/$p/|drop/${p}5/|g" "$h/partners/$p.xml" >"$h/partners/${p}5.xml"
+done
+for pair in "dep5 shipments-945.jsonl mirror-dep 945" "ven5 po.jsonl mirror-ven 850"; do
+	set -- $pair
+	expect_exit 0 $E send --partner "$1" "$fx/$2"
+	f5=$(ls "$h/drop/$1/out/" | head -1)
+	grep -q "^GS\*.*\*005010~" "$h/drop/$1/out/$f5" && ok || bad "$1: not written in 005010"
+	expect_exit 0 $E validate "$h/drop/$1/out/$f5"
+	expect_out 'VALID: .*all sets against guides'
+	expect_exit 0 $bin --home "$t/$3" map --partner mirror --format jsonl \
+		-o "$t/rt5.jsonl" "$h/drop/$1/out/$f5"
+	if python3 - "$fx/$2" "$t/rt5.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+b = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for r in b:
+    r.pop("correlation")
+sys.exit(0 if a == b else 1)
+PY
+	then ok; else bad "$4 005010 round trip: records differ"; fi
+done
+grep -q '^MTX\*\*PACK BY SIZE~' "$h/drop/ven5/out/"* && ok || bad "850 005010 notes not in MTX02"
 
 echo "outbound: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -82,7 +82,7 @@ d = open(sys.argv[1]).read()
 flows = re.findall(r'<tr class="flow" data-partner="northwh" data-flow="([^"]+)">(.*?)</tr>', d, re.S)
 assert [f for f, _ in flows] == ["out 940", "in 945", "in 997"], flows
 row945 = dict(flows)["in 945"]
-assert 'class="amber">amber<' in row945 and "quantity-tolerance 1" in row945, row945
+assert 'class="amber">amber<' in row945 and "quantity tolerance 1" in row945, row945
 q = re.findall(r'<tr class="quarantined">(.*?)</tr>', d, re.S)
 assert len(q) == 1 and "unassigned" in q[0] and "&lt;img src=x" in q[0], q
 assert "<img" not in d, "an element came from a file name"

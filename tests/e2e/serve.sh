@@ -99,66 +99,6 @@ start_serve() { # extra options
 	wait_log 'serve: serving [0-9]+ partner' 60
 	port=$(sed -n 's/.*figures on .* (port \([0-9]*\)).*/\1/p' "$log" | head -1)
 }
-# parse_metrics FILE: the Prometheus text format, checked line by line;
-# prints "name{labels} value" per sample, sorted
-parse_metrics() {
-	python3 - "$1" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-name_re = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
-sample = re.compile(r'^(' + name_re + r')(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (\S+)$')
-types, helps, out, seen = {}, set(), [], set()
-hist = {}
-for line in text.split('\n'):
-    if not line:
-        continue
-    if line.startswith('# HELP '):
-        helps.add(line.split(' ')[2]); continue
-    if line.startswith('# TYPE '):
-        _, _, n, ty = line.split(' ')
-        assert ty in ('counter', 'gauge', 'histogram'), line
-        assert n not in types, 'family twice: ' + n
-        types[n] = ty; continue
-    m = sample.match(line)
-    assert m, 'not a sample line: ' + repr(line)
-    n, labels, v = m.group(1), m.group(2) or '', float(m.group(3))
-    fam = re.sub(r'_(bucket|sum|count)$', '', n) if n not in types else n
-    assert fam in types and fam in helps, 'sample before its TYPE/HELP: ' + line
-    if types[fam] == 'counter':
-        assert n.endswith('_total') and v >= 0, line
-    key = n + labels
-    assert key not in seen, 'sample twice: ' + key
-    seen.add(key)
-    if types[fam] == 'histogram':
-        base = re.sub(r',?le="[^"]*"', '', labels).replace('{}', '')
-        hist.setdefault((fam, base), []).append((n, labels, v))
-    out.append('%s %s' % (key, int(v) if v == int(v) else v))
-for (fam, base), rows in hist.items():
-    buckets = [v for n, l, v in rows if n.endswith('_bucket')]
-    count = [v for n, l, v in rows if n.endswith('_count')][0]
-    assert buckets == sorted(buckets), 'buckets not cumulative: ' + fam + base
-    assert 'le="+Inf"' in [l for n, l, v in rows if n.endswith('_bucket')][-1]
-    assert buckets[-1] == count, '+Inf bucket is not the count: ' + fam
-print('\n'.join(sorted(out)))
-EOF
-}
-scrape() { # PATH -> $t/page (body), $t/status
-	python3 - "$port" "$1" "$t/page" >"$t/status" <<'EOF'
-import sys, urllib.request, urllib.error
-port, path, out = sys.argv[1:4]
-try:
-    r = urllib.request.urlopen('http://127.0.0.1:%s%s' % (port, path), timeout=10)
-    open(out, 'wb').write(r.read())
-    print(r.status, r.headers.get('Content-Type'))
-except urllib.error.HTTPError as e:
-    print(e.code)
-EOF
-}
-expect_metric() { # FILE SAMPLE VALUE
-	if grep -qxF -- "$2 $3" "$1"; then ok; else
-		bad "metrics lack '$2 $3'"; grep -F -- "${2%%\{*}" "$1" | head -5 | sed 's/^/    /'
-	fi
-}
 
 # --- usage and refusals -----------------------------------------------------
 expect_exit 0 $E serve --help
@@ -245,12 +185,21 @@ expect_metric "$t/page.parsed" 'edigate_records_total{partner="shopco"}' 3
 grep -qE '^edigate_serve_lock_busy_total [1-9]' "$t/page.parsed" && ok || bad "lock_busy not counted"
 grep -qE '^edigate_last_success_timestamp_seconds\{partner="shopco"\} [0-9]{10}$' "$t/page.parsed" && ok || bad "no last success time"
 grep -qE '^edigate_run_duration_seconds_count\{partner="shopco"\} [1-9]' "$t/page.parsed" && ok || bad "no run durations"
+# a transfer each: the three files fetched (at least: after-pickup
+# "leave" fetches a file again to compare its bytes), the acks put
+grep -qE '^edigate_transfer_duration_seconds_count\{partner="shopco",direction="in"\} ([3-9]|[1-9][0-9]+)$' "$t/page.parsed" && ok || bad "fewer than 3 inbound transfer durations"
+grep -qE '^edigate_transfer_duration_seconds_count\{partner="shopco",direction="out"\} [1-9]' "$t/page.parsed" && ok || bad "no outbound transfer durations"
+# no service levels here: no alert open (acknowledgements overdue:
+# alerts.sh, where a profile expects them)
+expect_metric "$t/page.parsed" 'edigate_alerts_open{partner="shopco",level="alert"}' 0
+expect_metric "$t/page.parsed" 'edigate_alerts_open{partner="shopco",level="warning"}' 0
 scrape /nothing
 grep -q '^404' "$t/status" && ok || bad "GET /nothing: $(cat "$t/status")"
 # the textfile: the same format, written whole (no temporary left)
 if parse_metrics "$prom" >"$t/prom.parsed" 2>"$t/perr"; then ok; else
 	bad "the textfile is not the Prometheus text format"; sed 's/^/    /' "$t/perr" | tail -3; fi
 expect_metric "$t/prom.parsed" 'edigate_files_total{partner="shopco",direction="in",outcome="accepted"}' 3
+expect_metric "$t/prom.parsed" 'edigate_alerts_open{partner="shopco",level="alert"}' 0
 [ "$(ls -A "$t/textfile")" = edigate.prom ] && ok || bad "textfile folder holds $(ls -A "$t/textfile")"
 
 # --- 4. a failing partner backs off; the others keep their times ------------

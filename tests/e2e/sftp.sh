@@ -25,6 +25,11 @@
 #   retry     a cut session retried within the run
 #   cap       the session cap held by another process: waits up to the
 #             timeout, a connect fault, retried, then gives up
+#   send      outbound (issue 18): `edigate send` puts a 940 in the
+#             partner's remote outbox byte for byte as the expected file,
+#             no temporary name left; with the server down the document
+#             waits (exit 3) and the next run delivers it once; redeliver
+#             puts the same bytes again
 # and once (no server involved): usage  probe of an unknown partner,
 # a local partner, no ID, --help.
 # Then tests/e2e/sftp_servers.sh: each server's quirks and faults (no
@@ -521,7 +526,49 @@ time.sleep(60)' "$h/spool/locks/shopco.session.0" "$t/capheld") &
 	expect_acks 1
 }
 
-run_kinds "pull move leave grow gate probe usage refuse cutdown cutup retry cap"
+sc_send() {
+	# --- outbound: canonical records to a 940 over SFTP ----------------
+	new_home send
+	mkdir -p "$L/tplin" "$L/tplout"
+	own "$L"
+	awk -v blk="  <transport type=\"sftp\">
+    <sftp host=\"127.0.0.1\" port=\"$P\" user=\"$user\" key-file=\"$KEY\"
+          known-hosts=\"$KNOWN\" timeout=\"$TIMEOUT\" retries=\"0\"/>
+    <inbox path=\"$R/tplin\" pattern=\"*.x12\"/>
+    <outbox path=\"$R/tplout\"/>
+    <complete stable-for=\"10s\"/>
+    <after-pickup action=\"leave\"/>
+  </transport>" '
+		/<transport type="local">/ { print blk; skip = 1; next }
+		skip && /<\/transport>/ { skip = 0; next }
+		!skip' "$root/tests/fixtures/outbound/home/partners/tpl.xml" \
+		>"$h/partners/tpl.xml"
+	ofx="$root/tests/fixtures/outbound"
+	EDIGATE_NOW=2024-01-09 expect_exit 0 $E send --partner tpl "$ofx/orders.jsonl"
+	expect_out 'delivered 1 document\(s\) to tpl'
+	expect_ls "$L/tplout" "tpl-940-000000001.x12"
+	cmp -s "$ofx/expected/tpl-940-000000001.x12" "$L/tplout/tpl-940-000000001.x12" &&
+		ok || bad "the 940 on the server is not the expected file"
+	# the server is down: recorded, not delivered (exit 3), sent once later
+	printf '%s\n' '{"recordType":"WarehouseOrder","purpose":"original","orderNumber":"S-2","shipTo":{"name":"X"},"lines":[{"lineNumber":"1","sku":"S","quantityOrdered":{"value":1,"uom":"EA"}}]}' >"$t/s2.jsonl"
+	server_down
+	EDIGATE_NOW=2024-01-09 expect_exit 3 $E send --partner tpl "$t/s2.jsonl"
+	expect_err 'cannot deliver to tpl now \(the next run tries again\)'
+	server_up
+	EDIGATE_NOW=2024-01-09 expect_exit 0 $E run --partner tpl
+	expect_out 'sent tpl-940-000000002.x12'
+	expect_ls "$L/tplout" "tpl-940-000000001.x12 tpl-940-000000002.x12"
+	EDIGATE_NOW=2024-01-09 expect_exit 0 $E run --partner tpl
+	expect_no_out 'sent tpl-940'
+	# the partner lost the first: the exact bytes again
+	rm "$L/tplout/tpl-940-000000001.x12"
+	expect_exit 0 $E redeliver 20240109-000001 --reason "lost on their side"
+	cmp -s "$ofx/expected/tpl-940-000000001.x12" "$L/tplout/tpl-940-000000001.x12" &&
+		ok || bad "redeliver over SFTP changed the bytes"
+	expect_ls "$L/tplout" "tpl-940-000000001.x12 tpl-940-000000002.x12"
+}
+
+run_kinds "pull move leave grow gate probe usage refuse cutdown cutup retry cap send"
 
 # every acknowledgement this test made us write is valid X12 (strict)
 check_our_acks "$t"

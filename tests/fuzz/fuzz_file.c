@@ -7,8 +7,13 @@
  * input is dropped in the inbox as a complete file and one
  * eg_pipeline_run takes it: fetch, ledger, unpack (bundles), envelope and
  * guide checks, mapping, rules, duplicates, acknowledgements, reject
- * report, archive, publish.  What must hold: no crash, leak, hang or
- * sanitizer report, no internal error, and every file taken is decided.
+ * report, archive, publish.  An input the registry takes for CSV or XML
+ * (or for nothing) goes to a second partner instead, a 3PL whose profile
+ * names CSV and XML layout documents (the shipped stock-report and
+ * ship-confirm layouts): record syntaxes, layout mapping, duplicates by
+ * content, bad records, the reject report.  What must hold: no crash,
+ * leak, hang or sanitizer report, no internal error, and every file taken
+ * is decided.
  * The home is made anew every RESET inputs so that the ledger and spool
  * stay small.  Runs from the repository root.
  */
@@ -20,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "edigate/format.h"
 #include "edigate/guide.h"
 #include "edigate/ledger.h"
 #include "edigate/map.h"
@@ -31,12 +37,30 @@
 #define PROFILE "tests/fixtures/map/home/partners/shopco.xml"
 #define RESET 500
 
+/* The 3PL: CSV and XML documents through their layouts. */
+static const char tpl_profile[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<partner id=\"tpl\" name=\"fuzz 3PL\" kind=\"3pl\">\n"
+    "  <identity/>\n"
+    "  <transport type=\"local\">\n"
+    "    <inbox path=\"drop/tpl/in\"/>\n"
+    "    <outbox path=\"drop/tpl/out\"/>\n"
+    "    <complete stable-for=\"60s\"/>\n"
+    "    <after-pickup action=\"leave\"/>\n"
+    "  </transport>\n"
+    "  <layout-document name=\"stock\" pattern=\"*.csv\"\n"
+    "    layout=\"../edi/layouts/inventory-csv.layout.xml\"/>\n"
+    "  <layout-document name=\"ship\" syntax=\"xml\" pattern=\"*.xml\"\n"
+    "    layout=\"../edi/layouts/ship-confirm.layout.xml\"/>\n"
+    "  <duplicates business-key=\"change\"/>\n"
+    "</partner>\n";
+
 /* The fuzzer's only globals, outside the library. */
-static char home[128], spool[160], inbox[192];
+static char home[128], spool[160], inbox[192], tpl_inbox[192];
 static eg_guides *guides;
 static eg_maps *maps;
-static eg_profile *prof;
-static eg_envelope_expect expect;
+static eg_profile *prof, *tpl;
+static eg_envelope_expect expect, tpl_expect;
 static eg_ledger *ledger;
 static eg_pipeline *pl;
 static time_t now;
@@ -85,11 +109,13 @@ rm_home(void)
 {
 	char p[256];
 	static const char *const dirs[] = {
-	    "spool/in/shopco", "spool/in", "spool/work", "spool/out/shopco/acks",
-	    "spool/out/shopco", "spool/out", "spool/quarantine/shopco",
-	    "spool/quarantine", "spool/archive/shopco", "spool/archive",
-	    "spool/locks", "spool", "drop/shopco/in", "drop/shopco/out",
-	    "drop/shopco", "drop", "partners"};
+	    "spool/in/shopco", "spool/in/tpl", "spool/in", "spool/work",
+	    "spool/out/shopco/acks", "spool/out/shopco", "spool/out/tpl",
+	    "spool/out", "spool/quarantine/shopco", "spool/quarantine/tpl",
+	    "spool/quarantine", "spool/archive/shopco", "spool/archive/tpl",
+	    "spool/archive", "spool/locks", "spool", "drop/shopco/in",
+	    "drop/shopco/out", "drop/shopco", "drop/tpl/in", "drop/tpl/out",
+	    "drop/tpl", "drop", "partners"};
 	size_t i, j;
 
 	/* quarantine/<partner>/<id>/ and archive/<partner>/<month>/ are a
@@ -122,10 +148,16 @@ open_home(void)
 	mkdir_p(inbox);
 	snprintf(p, sizeof(p), "%s/drop/shopco/out", home);
 	mkdir_p(p);
+	snprintf(tpl_inbox, sizeof(tpl_inbox), "%s/drop/tpl/in", home);
+	mkdir_p(tpl_inbox);
+	snprintf(p, sizeof(p), "%s/drop/tpl/out", home);
+	mkdir_p(p);
 	snprintf(p, sizeof(p), "%s/partners", home);
 	mkdir_p(p);
 	snprintf(p, sizeof(p), "%s/partners/shopco.xml", home);
 	copy_file(PROFILE, p);
+	snprintf(p, sizeof(p), "%s/partners/tpl.xml", home);
+	fuzz_write(p, (const uint8_t *)tpl_profile, sizeof(tpl_profile) - 1);
 	snprintf(p, sizeof(p), "%s/edi", home);
 	{
 		char t[256];
@@ -184,6 +216,28 @@ load_once(void)
 	expect.receiver = prof->our_id;
 	expect.gs_sender = prof->gs_partner;
 	expect.gs_receiver = prof->gs_ours;
+	snprintf(p, sizeof(p), "%s/partners/tpl.xml", home);
+	if (eg_profile_load(&tpl, p, ".", &e))
+		abort();
+	tpl_expect.partner = tpl->id;
+	tpl_expect.sender_q = tpl_expect.sender = "";
+	tpl_expect.receiver_q = tpl_expect.receiver = "";
+	tpl_expect.gs_sender = tpl_expect.gs_receiver = "";
+}
+
+/* Which partner and name an input goes to: CSV or XML (or nothing the
+ * registry knows) to the 3PL, the rest to shopco. */
+static int
+to_tpl(const uint8_t *data, size_t size, const char **ext)
+{
+	const eg_format *f = eg_format_detect(data, size);
+
+	*ext = "x12";
+	if (f && !strcmp(f->name, "xml"))
+		*ext = "xml";
+	else if (!f || !strcmp(f->name, "csv"))
+		*ext = "csv";
+	return strcmp(*ext, "x12") != 0;
 }
 
 int
@@ -195,13 +249,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	eg_pipeline_counts c;
 	eg_error e;
 	eg_err rc;
+	const char *ext;
+	int is_tpl;
 
 	load_once();
 	if (++runs % RESET == 0) {
 		close_home();
 		open_home();
 	}
-	snprintf(path, sizeof(path), "%s/f.x12", inbox);
+	is_tpl = to_tpl(data, size, &ext);
+	snprintf(path, sizeof(path), "%s/f.%s", is_tpl ? tpl_inbox : inbox,
+		 ext);
 	fuzz_write(path, data, size);
 	/* complete: older than the profile's stable-for */
 	ts[0].tv_sec = ts[1].tv_sec = now - 3600;
@@ -211,8 +269,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&pp, 0, sizeof(pp));
 	memset(&c, 0, sizeof(c));
 	memset(&e, 0, sizeof(e));
-	pp.profile = prof;
-	pp.expect = &expect;
+	pp.profile = is_tpl ? tpl : prof;
+	pp.expect = is_tpl ? &tpl_expect : &expect;
 	rc = eg_pipeline_run(pl, &pp, &c, &e);
 	if (rc == EG_EINTERNAL)
 		abort();

@@ -1,15 +1,18 @@
 /*
- * fuzz_mapper.c - libFuzzer target: X12 to canonical records.
+ * fuzz_mapper.c - libFuzzer target: X12 and UN/EDIFACT to canonical
+ * records.
  *
- * Every input is checked (envelope, shipped guides) and mapped with the
- * shipped maps and a test partner's code lists and overrides
- * (tests/fixtures/map/home/partners/shopco.xml), or, for every other
- * input, another's rules (northwh.xml: a 945 against the 940s mapped
- * before it in the same input, through an in-memory store), the way
- * `edigate map` does; each record is written as JSON and as XML (every
- * other input with its levels as runs, built again while written, the
- * writers draining into a sink), and its order lines are read the way
- * the ledger reads them.  What must hold: no
+ * Every input is read in the syntax its first bytes name (the registry;
+ * X12 otherwise), checked (envelope or service segments, shipped guides)
+ * and mapped through that syntax's descriptor with the shipped maps
+ * (856, 945, 940, 850, DESADV, ORDERS) and a test partner's code lists
+ * and overrides (tests/fixtures/map/home/partners/shopco.xml), or, for
+ * every other input, another's rules (northwh.xml: a 945 against the
+ * 940s mapped before it in the same input, through an in-memory store),
+ * the way `edigate map` does; each record is written as JSON and as XML
+ * (every other input with its levels as runs, built again while
+ * written, the writers draining into a sink), and its order lines are
+ * read the way the ledger reads them.  What must hold: no
  * crash, leak, hang or sanitizer report, and no record for a file the
  * checks found no transaction set in.  Runs from the repository root.
  */
@@ -23,6 +26,7 @@
 #include "edigate/record.h"
 #include "edigate/rules.h"
 #include "edigate/source.h"
+#include "edigate/syntax.h"
 #include "edigate/x12_check.h"
 
 #define PROFILE "tests/fixtures/map/home/partners/shopco.xml"
@@ -38,6 +42,7 @@ static eg_profile *prof, *prof_rules;
 
 typedef struct ctx {
 	eg_mapper *mapper;
+	const eg_syntax_desc *syn;
 	eg_buf out;
 	unsigned long records;
 	eg_memstore *mem; /* with rules: what this input mapped */
@@ -60,7 +65,9 @@ on_unit(void *ud, const eg_unit_result *u)
 static eg_err
 on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((ctx *)ud)->mapper, seg, e);
+	const ctx *c = ud;
+
+	return c->syn->map_segment(c->mapper, seg, e);
 }
 
 /* A sink that keeps nothing: drained between the units of every run. */
@@ -140,6 +147,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	load_once();
 	memset(&c, 0, sizeof(c));
+	{
+		char term;
+
+		c.syn = eg_syntax_detect(data, size < EG_SYNTAX_HEAD
+						   ? size
+						   : EG_SYNTAX_HEAD,
+					 &term);
+		if (!c.syn)
+			c.syn = &eg_syntax_x12;
+	}
 	memset(&co, 0, sizeof(co));
 	memset(&mo, 0, sizeof(mo));
 	memset(&res, 0, sizeof(res));
@@ -167,7 +184,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mo.ud = &c;
 	if (eg_mapper_new(&c.mapper, &mo, &e))
 		abort();
-	co.limits = eg_x12_limits_default();
+	co.limits = c.syn->limits();
 	co.limits.max_segment = 4096;
 	/* a 4 KiB read chunk: segments cross chunk ends in most inputs, and
 	 * the reader's buffer stays small (a 256 KiB one per input cost an
@@ -181,7 +198,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.ud = &c;
 	if (eg_source_new_mem(&src, data, size, "fuzz", &e))
 		abort();
-	if (eg_x12_check(src, &co, &ev, &res, &e) == EG_OK &&
+	if (c.syn->check(src, &co, &ev, &res, &e) == EG_OK &&
 	    eg_mapper_error(c.mapper, &e) == EG_OK &&
 	    res.totals.transactions == 0 && c.records != 0)
 		abort();

@@ -105,6 +105,12 @@ put("file", "850-then-junk.x12", po + b"JUNK*1~\n" + po)
 put("file", "850.zip", zbytes([("a/850.x12", po), ("850-5010.x12", po5)]))
 put("file", "850.tgz", tbytes([("850.x12", po)], gz=True))
 put("file", "850.gz", gz(po))
+# the 3PL partner's CSV and XML documents (fuzz_file sends what the
+# registry takes for CSV or XML there)
+for src, name in (("tests/fixtures/xml/inventory.csv", "stock.csv"),
+                  ("tests/fixtures/xml/ship_confirm.xml", "ship.xml")):
+    with open(src, "rb") as f:
+        put("file", name, f.read())
 
 small = [("a.x12", po), ("b.x12", b"")]
 put("unpack", "deflate.zip", zbytes(small))

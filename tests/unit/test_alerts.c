@@ -2,8 +2,9 @@
  * test_alerts.c - service levels (sla.c) and alerts (alerts.c) on a real
  * ledger with an injected clock and an injected hook: periods in a time
  * zone, a warning before the deadline, the alert after it, each raised
- * once, cleared when the file comes; quarantine thresholds; root-cause
- * categories; the command hook's exit, time limit and environment.
+ * once, cleared when the file comes; quarantine thresholds; the
+ * command hook's exit, time limit and environment.  (Root-cause
+ * categories: test_ledger_query.c, eg_quarantine_category.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -303,38 +304,6 @@ test_quarantine_rate(void **state)
 	assert_string_equal(f->events[2], "quarantine-rate cleared");
 }
 
-static void
-test_categories(void **state)
-{
-	(void)state;
-	assert_string_equal(eg_sla_category("isa13-invalid", "interchange"),
-			    "syntax");
-	assert_string_equal(eg_sla_category("element-missing", "element"),
-			    "guide");
-	assert_string_equal(eg_sla_category("map-unmapped-code", "transaction"),
-			    "mapping-gap");
-	assert_string_equal(eg_sla_category("not-supported", "transaction"),
-			    "mapping-gap");
-	assert_string_equal(eg_sla_category("rule-requires-reference",
-					    "transaction"),
-			    "missing-master-data");
-	assert_string_equal(eg_sla_category("rule-quantity-tolerance",
-					    "transaction"),
-			    "quantity-tolerance");
-	assert_string_equal(eg_sla_category("duplicate-interchange",
-					    "interchange"),
-			    "duplicate");
-	assert_string_equal(eg_sla_category("control-number-reuse",
-					    "interchange"),
-			    "duplicate");
-	assert_string_equal(eg_sla_category("sender-not-partner",
-					    "interchange"),
-			    "wrong-partner");
-	assert_string_equal(eg_sla_category("rule-range", "transaction"),
-			    "other");
-	assert_string_equal(eg_sla_category("", ""), "other");
-}
-
 /* The command hook: JSON in, exit status, time limit, environment. */
 static void
 test_command(void **state)
@@ -391,7 +360,6 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_quarantine_rate, setup,
 					    teardown),
-	    cmocka_unit_test(test_categories),
 	    cmocka_unit_test_setup_teardown(test_command, setup, teardown),
 	};
 

@@ -201,13 +201,15 @@ test_keep_round_trip(void **state)
 	eg_error e;
 	char path[] = "/tmp/edigate-test-keep.XXXXXX";
 	int fd = mkstemp(path);
-	FILE *keep;
+	eg_delta_keep *keep = NULL;
+	unsigned char mg[2];
+	FILE *f;
 	long i;
 
 	(void)state;
 	assert_true(fd >= 0);
-	keep = fdopen(fd, "w");
-	assert_non_null(keep);
+	close(fd);
+	assert_int_equal(eg_delta_keep_open(&keep, path, &e), EG_OK);
 	memset(&s, 0, sizeof(s));
 	eg_error_clear(&e);
 	/* night 1: keys 0..99 (small budget: several runs) */
@@ -222,7 +224,14 @@ test_keep_round_trip(void **state)
 	assert_int_equal(eg_delta_run_keep(so, sn, on_change, &s, &c, keep,
 					   &e),
 			 EG_OK);
-	assert_int_equal(fclose(keep), 0);
+	assert_int_equal(eg_delta_keep_close(keep, &e), EG_OK);
+	/* kept compressed (gzip), read back through zlib below */
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(mg, 1, 2, f), 2);
+	fclose(f);
+	assert_int_equal(mg[0], 0x1f);
+	assert_int_equal(mg[1], 0x8b);
 	assert_int_equal(c.deleted, 1);
 	assert_int_equal(c.changed, 1);
 	assert_int_equal(c.added, 1);

@@ -794,6 +794,25 @@ test_quarantine_category(void **state)
 	assert_false(eg_quarantine_category_ok("mapping-gap"));
 	assert_string_equal(eg_quarantine_categories()[7], "other");
 	assert_null(eg_quarantine_categories()[8]);
+	assert_int_equal(EG_QUARANTINE_NCATEGORIES, 8);
+	/* the one function status, report, review and quarantine share
+	 * (what status once kept a second list of) */
+	assert_string_equal(eg_quarantine_category("isa13-invalid"), "syntax");
+	assert_string_equal(eg_quarantine_category("element-missing"),
+			    "guide");
+	assert_string_equal(eg_quarantine_category("map-unmapped-code"),
+			    "mapping gap");
+	assert_string_equal(eg_quarantine_category("not-supported"),
+			    "mapping gap");
+	assert_string_equal(eg_quarantine_category("rule-requires-reference"),
+			    "missing master data");
+	assert_string_equal(eg_quarantine_category("duplicate-interchange"),
+			    "duplicate");
+	assert_string_equal(eg_quarantine_category("control-number-reuse"),
+			    "duplicate");
+	assert_string_equal(eg_quarantine_category("gs06-duplicate"),
+			    "duplicate");
+	assert_string_equal(eg_quarantine_category("rule-range"), "guide");
 }
 
 static int

@@ -26,6 +26,7 @@
 #include "edigate/map.h"
 #include "edigate/record.h"
 #include "edigate/source.h"
+#include "edigate/syntax.h"
 #include "edigate/x12_check.h"
 
 /* The shipped maps and schemas, from tests/unit. */
@@ -295,7 +296,7 @@ typedef struct mrun {
 static eg_err
 mr_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 {
-	return eg_mapper_segment(((mrun *)ud)->m, seg, e);
+	return eg_syntax_x12.map_segment(((mrun *)ud)->m, seg, e);
 }
 
 static void

@@ -45,6 +45,14 @@ test_samples(void **state)
 			    "direction=\"in\"} 42\n"
 			    "edigate_up 0.25\n"
 			    "edigate_big 1796677741\n");
+	/* whole numbers are written without printf: zero, negative, large */
+	eg_buf_reset(&b);
+	assert_int_equal(eg_metrics_sample(&b, "a", NULL, 0), EG_OK);
+	assert_int_equal(eg_metrics_sample(&b, "b", NULL, -7), EG_OK);
+	assert_int_equal(eg_metrics_sample(&b, "c", NULL, 8e15), EG_OK);
+	assert_int_equal(eg_metrics_sample(&b, "d", NULL, -1.5), EG_OK);
+	assert_string_equal(eg_buf_cstr(&b), "a 0\nb -7\nc 8000000000000000\n"
+					     "d -1.5\n");
 	eg_buf_free(&b);
 }
 

@@ -6,7 +6,9 @@
  * What must always hold: file ids and acknowledgement numbers found on
  * disk are seen (and nothing else counts); a new ledger continues after
  * them; a partner whose sequence would restart is refused; the known
- * file states are matched as whole words.  Each test builds its spool
+ * file states are matched as whole words; run bookkeeping (one
+ * transaction, no disk sync for an idle run, crashed runs marked) and a
+ * replaced ledger file are noticed.  Each test builds its spool
  * in a fresh directory under /tmp, removed afterwards.
  */
 #include <setjmp.h>
@@ -27,6 +29,7 @@
 #include "edigate/fsutil.h"
 #include "edigate/ledger.h"
 #include "edigate/ledger_files.h"
+#include "edigate/ledger_pipeline.h"
 #include "edigate/spool_guard.h"
 
 typedef struct fx {
@@ -290,6 +293,67 @@ test_states(void **state)
 	assert_false(eg_ledger_is_file_state("accepted partial"));
 }
 
+#define DAY0 ((time_t)1796601600) /* 2026-12-07 */
+
+/* Run bookkeeping (serve's idle checks): run_start is one transaction,
+ * a run that changed nothing else ends without a disk sync, and the
+ * ledger is back to synchronous=FULL for real work either way; a
+ * ledger file replaced under an open connection is noticed. */
+static void
+test_run_bookkeeping(void **state)
+{
+	fx *f = *state;
+	eg_ledger *l = NULL;
+	eg_ledger_run_counts c;
+	int64_t id = 0, id2 = 0, v = 0, ch;
+	char path[128], moved[160];
+	eg_error e;
+
+	eg_error_clear(&e);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(eg_ledger_open(&l, f->dir, &e), EG_OK);
+	assert_int_equal(eg_ledger_pl_run_start(l, "bigretail", DAY0, &id,
+						&e),
+			 EG_OK);
+	assert_true(id > 0);
+	assert_int_equal(eg_ledger_int(l, &v, 0, &e, "PRAGMA synchronous",
+				       ""),
+			 EG_OK);
+	assert_int_equal(v, 2); /* FULL */
+	ch = eg_ledger_changes(l);
+	assert_int_equal(eg_ledger_pl_run_end(l, id, "ok", &c, NULL, 1, &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_changes(l), ch + 1);
+	assert_int_equal(eg_ledger_int(l, &v, 0, &e, "PRAGMA synchronous",
+				       ""),
+			 EG_OK);
+	assert_int_equal(v, 2);
+	/* a run left "running" (a crash) is marked so by the next start */
+	assert_int_equal(eg_ledger_pl_run_start(l, "bigretail", DAY0 + 60,
+						&id, &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_pl_run_start(l, "bigretail", DAY0 + 120,
+						&id2, &e),
+			 EG_OK);
+	assert_int_equal(eg_ledger_int(l, &v, 0, &e,
+				       "SELECT count(*) FROM runs WHERE id=?1 "
+				       "AND status='crashed'",
+				       "i", id),
+			 EG_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(eg_ledger_pl_run_end(l, id2, "ok", &c, NULL, 0, &e),
+			 EG_OK);
+	/* replaced: moved away (as `run --new-ledger` does) */
+	assert_false(eg_ledger_replaced(l));
+	snprintf(path, sizeof(path), "%s/ledger.db", f->dir);
+	snprintf(moved, sizeof(moved), "%s/ledger.db.old", f->dir);
+	assert_int_equal(rename(path, moved), 0);
+	assert_true(eg_ledger_replaced(l));
+	assert_int_equal(rename(moved, path), 0);
+	assert_false(eg_ledger_replaced(l));
+	eg_ledger_close(l);
+}
+
 int
 main(void)
 {
@@ -301,6 +365,7 @@ main(void)
 	    T(test_seed_and_refuse),
 	    T(test_readonly_open),
 	    T(test_states),
+	    T(test_run_bookkeeping),
 #undef T
 	};
 

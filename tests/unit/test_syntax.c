@@ -5,10 +5,11 @@
  * writer on real interchanges.
  *
  * What must always hold: a registry entry with a descriptor has every
- * operation the pipeline calls; a syntax without one (CSV: read by the
- * csv command, not by the pipeline yet) is not taken by detection, so
- * the pipeline refuses it by name; detection gives the segment
- * terminator the findings quote.
+ * operation the pipeline calls; a syntax without one (CSV and XML, read
+ * through layouts by their record syntax descriptors instead) is not
+ * taken by segment detection; detection gives the segment terminator
+ * the findings quote.  The record syntaxes: each layout finds its own,
+ * `starts` tells CSV from XML, and a real file reads through each.
  */
 #include "x12_testlib.h"
 
@@ -43,6 +44,7 @@ test_registry_slots(void **state)
 		assert_non_null(s->value);
 		assert_non_null(s->repetitions);
 		assert_non_null(s->components);
+		assert_non_null(s->split);
 		assert_non_null(s->doc_id);
 		assert_non_null(s->unit_key);
 		assert_non_null(s->ack_group);
@@ -60,6 +62,7 @@ test_registry_slots(void **state)
 			assert_non_null(s->ack->kind);
 			assert_non_null(s->ack->addressed_to);
 			assert_non_null(s->ack->close);
+			assert_non_null(s->ack->unanswered);
 			assert_non_null(s->ack->unread_note);
 		}
 	}
@@ -68,6 +71,94 @@ test_registry_slots(void **state)
 			 &eg_syntax_edifact);
 	assert_null(eg_format_by_name("xml")->syntax);
 	assert_null(eg_format_by_name("csv")->syntax);
+	assert_ptr_equal(eg_format_by_name("xml")->records, &eg_record_xml);
+	assert_ptr_equal(eg_format_by_name("csv")->records, &eg_record_csv);
+	for (i = 0; f[i]; i++) {
+		const eg_record_syntax *r = f[i]->records;
+
+		if (!r)
+			continue;
+		assert_string_equal(r->name, f[i]->name);
+		assert_null(f[i]->syntax); /* one kind or the other */
+		assert_non_null(r->starts);
+		assert_non_null(r->takes);
+		assert_non_null(r->open);
+		assert_non_null(r->next);
+		assert_non_null(r->pos);
+		assert_non_null(r->where);
+		assert_non_null(r->bytes);
+		assert_non_null(r->close);
+	}
+}
+
+/* Read path through layout lay: records good and bad. */
+static void
+read_through(const char *lay, const char *path, const char *want,
+	     unsigned long ngood, unsigned long nbad, int resumes)
+{
+	const eg_record_syntax *rs;
+	eg_layout *l = NULL;
+	eg_layout_row row;
+	eg_layout_src src;
+	eg_error e;
+	void *r = NULL;
+	unsigned long good = 0, bad = 0;
+	uint64_t off, line;
+	int got;
+
+	eg_error_clear(&e);
+	assert_int_equal(eg_layout_load(&l, lay, "../../schemas/layout.xsd",
+					NULL, NULL, &e),
+			 EG_OK);
+	rs = eg_record_syntax_of(l);
+	assert_non_null(rs);
+	assert_string_equal(rs->name, want);
+	assert_int_equal(rs->resumes, resumes);
+	memset(&src, 0, sizeof(src));
+	src.file_id = "t";
+	src.sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
+	eg_layout_row_init(&row);
+	assert_int_equal(rs->open(&r, l, path, &e), EG_OK);
+	for (;;) {
+		assert_int_equal(rs->next(r, l, &src, &row, NULL, NULL, &got, &e),
+				 EG_OK);
+		if (!got)
+			break;
+		rs->pos(r, &off, &line);
+		assert_true(line >= 2);
+		if (row.rec)
+			good++;
+		else
+			bad++;
+	}
+	assert_true(rs->bytes(r) > 0);
+	rs->close(r);
+	assert_int_equal(good, ngood);
+	assert_int_equal(bad, nbad);
+	eg_layout_row_free(&row);
+	eg_layout_free(l);
+}
+
+static void
+test_record_syntaxes(void **state)
+{
+	const unsigned char csv[] = "a;b\r\n1;2\r\n", xml[] = "<?xml "
+								 "version=\"1.0\"?><a/>";
+	const unsigned char one[] = "sku\nA-1\n", x12[] = "ISA*00*";
+
+	(void)state;
+	assert_true(eg_record_csv.starts(csv, sizeof(csv) - 1));
+	assert_true(eg_record_csv.starts(one, sizeof(one) - 1));
+	assert_false(eg_record_csv.starts(xml, sizeof(xml) - 1));
+	assert_false(eg_record_csv.starts(x12, sizeof(x12) - 1));
+	assert_true(eg_record_xml.starts(xml, sizeof(xml) - 1));
+	assert_false(eg_record_xml.starts(csv, sizeof(csv) - 1));
+	/* a German stock report: two good rows, two bad ones */
+	read_through("../../edi/layouts/inventory-csv.layout.xml",
+		     "../fixtures/xml/inventory.csv", "csv", 2, 2, 1);
+	/* a ship confirm: two shipments */
+	read_through("../../edi/layouts/ship-confirm.layout.xml",
+		     "../fixtures/xml/ship_confirm.xml", "xml", 2, 0, 0);
 }
 
 static void
@@ -386,6 +477,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registry_slots),
 	    cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_record_syntaxes),
 	    cmocka_unit_test(test_x12_check_and_ack),
 	    cmocka_unit_test(test_edifact_check_and_contrl),
 	};
