@@ -34,6 +34,7 @@ struct eg_pipeline {
 	eg_pipeline_opts o;
 	char crash_name[64];
 	unsigned crash_n, crash_hits;
+	unsigned crash_pause_ms; /* POINT~MS: pause there, not killed */
 	eg_transport *t; /* the partner's, while it runs */
 	const eg_pipeline_partner *pp;
 	eg_pipeline_counts *c;

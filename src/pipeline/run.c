@@ -29,6 +29,15 @@ eg_pl_crash_point(eg_pipeline *pl, const char *name)
 		return;
 	if (++pl->crash_hits < pl->crash_n)
 		return;
+	if (pl->crash_pause_ms) { /* a long piece of work, once */
+		struct timespec ts;
+
+		ts.tv_sec = pl->crash_pause_ms / 1000;
+		ts.tv_nsec = (long)(pl->crash_pause_ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		return;
+	}
 	/* as abrupt as a power cut: no atexit, no flush, no unwinding */
 	kill(getpid(), SIGKILL);
 }
@@ -109,14 +118,17 @@ eg_pipeline_new(eg_pipeline **out, eg_ledger *l, const eg_pipeline_opts *o,
 			  ((uint64_t)getpid() << 40);
 	}
 	if (o->crash_at && o->crash_at[0]) {
+		/* POINT[:N][~MS]: killed (or paused MS ms) the Nth time */
+		size_t name_len = strcspn(o->crash_at, ":~");
 		const char *colon = strchr(o->crash_at, ':');
+		const char *tilde = strchr(o->crash_at, '~');
 
 		snprintf(pl->crash_name, sizeof(pl->crash_name), "%.*s",
-			 colon ? (int)(colon - o->crash_at)
-			       : (int)strlen(o->crash_at),
-			 o->crash_at);
+			 (int)name_len, o->crash_at);
 		pl->crash_n =
 		    colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 1;
+		pl->crash_pause_ms =
+		    tilde ? (unsigned)strtoul(tilde + 1, NULL, 10) : 0;
 	}
 	gmtime_r(&o->now, &tm);
 	strftime(pl->day, sizeof(pl->day), "%Y%m%d", &tm);
