@@ -296,6 +296,14 @@ bench-edifact: all $(BENCH_BIN)
 #   xml      the XML reader (hostile input, limits, schema) and XML layouts
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= x12 unpack loaders mapper file csv layout edifact xml
+# Throughput (perf on fuzz_file, 2026-12-08): libFuzzer's entropic
+# schedule (UpdateFeatureFrequency) was 40% of the CPU with 28,000
+# features; without it a run costs 28% less CPU.  A smaller ASan
+# quarantine and allocation stacks of 2 frames cut RSS from 217 to 76 MB
+# and a few % of CPU; rerun a crash input without FUZZ_ASAN for full
+# stacks.
+FUZZ_OPTS ?= -entropic=0
+FUZZ_ASAN ?= malloc_context_size=2:quarantine_size_mb=16
 BF := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -O1 -g
 FUZZ_LIB := $(LIB_SRC:%.c=$(BF)/%.o)
@@ -332,9 +340,9 @@ fuzz: deps
 		file) a="$(FZ_file)";; csv) a="$(FZ_csv)";; \
 		layout) a="$(FZ_layout)";; edifact) a="$(FZ_edifact)";; \
 		xml) a="$(FZ_xml)";; esac; \
-		$(BF)/fuzz_$$t build/fuzz-corpus/$$t \
+		ASAN_OPTIONS=$(FUZZ_ASAN) $(BF)/fuzz_$$t build/fuzz-corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-print_final_stats=1 $$a \
+			-print_final_stats=1 $(FUZZ_OPTS) $$a \
 			2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+.*DONE)|ERROR|SUMMARY|Test unit written|^==' || true; \
 		test -z "$$(ls crash-* leak-* timeout-* oom-* 2>/dev/null)" || \
 			{ echo "fuzz_$$t: found a crash (crash-*/leak-*/timeout-*/oom-* here)"; exit 1; }; \

@@ -380,6 +380,7 @@ struct gen {
 	uint32_t isa13;   /* last interchange control number used */
 	uint32_t gs06;    /* last group control number used */
 	uint32_t order_items; /* 856: one order of this many items, no packs */
+	uint32_t order_lines; /* 940: one order of this many lines */
 };
 
 /* Business day and minute of the current transaction set. */
@@ -622,6 +623,36 @@ plan_worder(struct gen *g, struct worder *w)
 	}
 }
 
+/* One 940 of n lines (LX, W01, G69 each): the largest order a set may
+ * hold, for the memory bench. */
+static void
+body_940_long(struct gen *g, uint32_t n)
+{
+	char d8[9];
+	uint64_t units = 0;
+
+	fmt_date8(d8, sizeof(d8), txn_day(g));
+	seg(g->o, "W05*N*ORD%08llu*%llu", (unsigned long long)order_no(g),
+	    (unsigned long long)po_no(g, 0));
+	ship_to(g, "STORE");
+	seg(g->o, "N1*SF*NORTH LOGISTICS WHSE 3*ZZ*NLW03");
+	seg(g->o, "G62*10*%s", d8);
+	seg(g->o, "W66*PP*%s***%s*****%s", carriers[0].mode, carriers[0].name,
+	    carriers[0].scac);
+	for (uint32_t i = 0; i < n; i++) {
+		struct item it;
+		uint32_t q = 1 + i % 12;
+
+		item_get(&it, i % NITEMS);
+		seg(g->o, "LX*%u", i + 1);
+		seg(g->o, "W01*%u*EA*%s*VN*%s", q, it.upc, it.sku);
+		seg(g->o, "G69*%s %s %s", it.style->name, it.color, it.size);
+		units += q;
+	}
+	seg(g->o, "W76*%llu*%llu*LB", (unsigned long long)units,
+	    (unsigned long long)units);
+}
+
 static void
 body_940(struct gen *g)
 {
@@ -629,6 +660,10 @@ body_940(struct gen *g)
 	const struct carrier *cr;
 	char d8[9], dd8[9];
 
+	if (g->order_lines) {
+		body_940_long(g, g->order_lines);
+		return;
+	}
 	plan_worder(g, &w);
 	cr = &carriers[rnd_in(&g->rng, 0, NCARRIERS - 1)];
 	fmt_date8(d8, sizeof(d8), txn_day(g));
@@ -806,7 +841,7 @@ usage(FILE *f)
 		"usage: gen_x12 --set 856|940|945 --size BYTES [--seed N] "
 		"[-o FILE]\n"
 		"               [--group-sets N] [--interchange-groups N]\n"
-		"               [--order-items N]\n"
+		"               [--order-items N] [--order-lines N]\n"
 		"\n"
 		"Write realistic X12 004010 interchanges of about BYTES bytes "
 		"(suffix k, m, g\n"
@@ -821,7 +856,9 @@ usage(FILE *f)
 		"  --interchange-groups N  groups per interchange "
 		"(default %d)\n"
 		"  --order-items N       856: each set is one order of N "
-		"items, no packs\n",
+		"items, no packs\n"
+		"  --order-lines N       940: each set is one order of N "
+		"lines\n",
 		DEF_GROUP_SETS, DEF_ISA_GROUPS);
 }
 
@@ -872,7 +909,7 @@ main(int argc, char **argv)
 	struct shape sh = {DEF_GROUP_SETS, DEF_ISA_GROUPS};
 	const char *set = NULL, *path = NULL, *why = NULL;
 	uint64_t size = 0, seed = 1;
-	uint32_t order_items = 0;
+	uint32_t order_items = 0, order_lines = 0;
 	int have_size = 0, rc = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -907,6 +944,9 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "--order-items") == 0) {
 			if (parse_count(v, &order_items) != 0)
 				goto bad;
+		} else if (strcmp(a, "--order-lines") == 0) {
+			if (parse_count(v, &order_lines) != 0)
+				goto bad;
 		} else
 			goto bad;
 	}
@@ -923,6 +963,7 @@ main(int argc, char **argv)
 		goto bad;
 	g.o = &o;
 	g.order_items = order_items;
+	g.order_lines = order_lines;
 	g.seed = seed;
 	g.rng = seed ^ 0x5eed0f0ed16a7e00ULL;
 	g.day0 = DAY_2024_01_01 + (int64_t)(seed % 365);

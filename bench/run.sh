@@ -418,6 +418,41 @@ EOF4
 		"$(awk -v k="$bigset_rss" 'BEGIN{printf "%.1f", k/1024}')" \
 		"<" "$SET_RSS_TARGET_MIB" MiB
 	rm -f "$FSET"
+
+	# The largest order the per-set limits take (16 MiB): one 940 of
+	# 220,000 lines (LX, W01, G69 each; 18 MB with its terminators).
+	# An order's lines are runs and the ledger keeps them one at a time,
+	# so neither `map` nor `run` holds them as a tree (issue 21.4).
+	FSET=$DATA/bench-940-order.x12
+	echo
+	echo "== one 940 of 220,000 lines (the per-set byte limit) =="
+	"$T/gen_x12" --set 940 --size 1 --seed "$BENCH_SEED" \
+		--order-lines 220000 -o "$FSET" || die "gen_x12 failed"
+	printf '  %-28s %12s bytes\n' "$FSET" "$(wc -c <"$FSET" | tr -d ' ')"
+	cp bench/home/partners/benchwh.xml "$MH/partners/"
+	: >"$RESULTS"
+	timed linemap "$EDIGATE" --home "$MH" map --partner benchwh \
+		--format jsonl "$FSET"
+	grep -q ': 1 record(s) from 1 set(s)' "$LOG" ||
+		die "the 940 of 220,000 lines was not mapped"
+	RH=$(mktemp -d)
+	mkdir -p "$RH/partners" "$RH/in"
+	ln -s "$(pwd)/edi" "$RH/edi"
+	ln -s "$(pwd)/schemas" "$RH/schemas"
+	cp bench/home/partners/benchwh.xml "$RH/partners/"
+	cp "$FSET" "$RH/in/order.x12"
+	timed linerun "$EDIGATE" --home "$RH" run --json
+	"$EDIGATE" --home "$RH" files --json 2>/dev/null |
+		grep -q '"state":"accepted"' ||
+		die "the 940 of 220,000 lines was not accepted by run"
+	rm -rf "$RH"
+	read -r lmap_rss lrun_rss <<EOF5
+$(awk '$1 == "linemap" { m = $3 } $1 == "linerun" { r = $3 }
+	END { printf "%.1f %.1f\n", m / 1024, r / 1024 }' "$RESULTS")
+EOF5
+	figure order_lines_map_maxrss_mib "$lmap_rss" "<" "$SET_RSS_TARGET_MIB" MiB
+	figure order_lines_run_maxrss_mib "$lrun_rss" "<" "$SET_RSS_TARGET_MIB" MiB
+	rm -f "$FSET"
 fi
 
 if [ "$BENCH_BIG" = 1 ]; then

@@ -107,7 +107,7 @@ typedef struct eg_mapper_opts {
 	void (*finding)(void *ud, const eg_finding *f);
 	void *ud;
 	/*
-	 * Per-set limits, 0 for the defaults (16 MiB, 1,000,000 segments,
+	 * Per-set limits, 0 for the defaults (16 MiB, 800,000 segments,
 	 * 4,000,000 elements).  A set over any of them is not mapped: a
 	 * map-too-large finding names the limit and the set gives no
 	 * record.  They bound what mapping one set holds in memory.
@@ -119,8 +119,10 @@ typedef struct eg_mapper_opts {
 	 * handed to the record callback as a run (record.h), its units
 	 * built again one at a time as the record is written, so a set of
 	 * 200,000 items is never held as a tree.  Only where nothing but the
-	 * writers reads those units: no business key inside the level, no
-	 * rules in the profile, not an order's lines.  SIZE_MAX: never.
+	 * writers (and the ledger, through eg_rnode_each_same) read those
+	 * units: no business key inside the level, no rule of the profile
+	 * about the set.
+	 * SIZE_MAX: never.
 	 */
 	size_t run_min_units;
 } eg_mapper_opts;

@@ -82,6 +82,14 @@ void eg_rnode_run_args(const eg_rnode *run, const void **arg, long *a,
 eg_rnode *eg_rnode_child(const eg_rnode *n, const char *name);
 /* The next sibling with the same name, or NULL. */
 eg_rnode *eg_rnode_next_same(const eg_rnode *n);
+/*
+ * fn for first and each later sibling of its name, in order; the units of
+ * a run are built for the call, one at a time, and freed after it.  How a
+ * reader other than the writers walks a level that may be a run (the
+ * ledger keeping an order's lines).  Stops at the first error.
+ */
+eg_err eg_rnode_each_same(const eg_rnode *first, eg_rnode_each_fn fn,
+			  void *ud) EG_MUST_USE;
 /* Value at a slash path below n ("correlation/partnerId"), or NULL. */
 const char *eg_rnode_text(const eg_rnode *n, const char *path);
 
@@ -100,5 +108,25 @@ eg_err eg_record_write_xml(eg_buf *out, const eg_rnode *rec,
 			   unsigned depth) EG_MUST_USE;
 /* Append the record as one JSON line, newline included. */
 eg_err eg_record_write_json(eg_buf *out, const eg_rnode *rec) EG_MUST_USE;
+
+/*
+ * Writing a big record in bounded memory: the _to writers call drain
+ * between two units of a run whenever out holds at least `at` bytes
+ * (0: any); drain takes the bytes (writes them out) and empties out.
+ * Without runs the record is written whole into out, as above.
+ */
+typedef struct eg_record_sink {
+	eg_err (*drain)(void *ud, eg_buf *out);
+	void *ud;
+	size_t at;
+	/* or NULL: each unit of a run, once written, while it exists (so a
+	 * reader that needs the units too does not build them again) */
+	eg_err (*unit)(void *ud, const eg_rnode *unit);
+} eg_record_sink;
+eg_err eg_record_write_json_to(eg_buf *out, const eg_rnode *rec,
+			       const eg_record_sink *s) EG_MUST_USE;
+eg_err eg_record_write_xml_to(eg_buf *out, const eg_rnode *rec,
+			      unsigned depth,
+			      const eg_record_sink *s) EG_MUST_USE;
 
 #endif

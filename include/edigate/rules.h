@@ -69,6 +69,16 @@ void eg_ref_doc_clear(eg_ref_doc *d);
  * lines, as the rules need it.  EG_ELIMIT when a value does not fit. */
 eg_err eg_ref_doc_read(eg_ref_doc *d, const char *set,
 		       const eg_rnode *rec) EG_MUST_USE;
+/* One order line (a "line" node of a WarehouseOrder) as the rules keep
+ * it; EG_ELIMIT when a value does not fit. */
+eg_err eg_ref_line_read(eg_ref_line *l, const eg_rnode *line) EG_MUST_USE;
+/* fn for each line of a WarehouseOrder record, in order, one at a time
+ * (the lines may be a run: record.h), so a caller that stores them does
+ * not hold them all.  Nothing for other records.  Stops at the first
+ * error; EG_ELIMIT when a value does not fit. */
+eg_err eg_ref_lines_each(const eg_rnode *rec,
+			 eg_err (*fn)(void *ud, const eg_ref_line *ln),
+			 void *ud) EG_MUST_USE;
 
 /* What rules read earlier documents through. */
 typedef struct eg_refstore {

@@ -118,11 +118,28 @@ wanted(const eg_cli_mapfile *mf, const char *set)
 	return 0;
 }
 
+/* Between two units of a run, what the writer holds goes out: a record
+ * of 200,000 lines is never held whole as text. */
+static eg_err
+drain_out(void *ud, eg_buf *out)
+{
+	eg_cli_mapfile *mf = ud;
+
+	if (fwrite(out->data, 1, out->len, mf->out) != out->len)
+		return EG_EIO;
+	eg_buf_reset(out);
+	return EG_OK;
+}
+
+#define OUT_DRAIN ((size_t)256 << 10)
+
 static eg_err
 on_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	eg_cli_mapfile *mf = ud;
 	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
+	eg_record_sink sink = {.drain = drain_out, .ud = mf, .at = OUT_DRAIN};
+	const eg_record_sink *s = mf->out ? &sink : NULL;
 	eg_err rc;
 
 	mf->nrecords++;
@@ -131,8 +148,8 @@ on_record(void *ud, const eg_rnode *rec, eg_error *e)
 	if (mf->discard)
 		rc = EG_OK; /* only remembered (an earlier document) */
 	else
-		rc = mf->jsonl ? eg_record_write_json(&mf->records, rec)
-			       : eg_record_write_xml(&mf->records, rec, 1);
+		rc = mf->jsonl ? eg_record_write_json_to(&mf->records, rec, s)
+			       : eg_record_write_xml_to(&mf->records, rec, 1, s);
 	if (!rc && mf->out && mf->records.len &&
 	    fwrite(mf->records.data, 1, mf->records.len, mf->out) !=
 		mf->records.len)

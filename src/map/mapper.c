@@ -32,8 +32,11 @@
 /* Per-set limits when the options give none: what the largest set may
  * cost in memory (docs/performance.md has the figures). */
 #define MAP_SET_MAX_BYTES ((size_t)16 << 20)
-#define MAP_SET_MAX_SEGMENTS ((size_t)1000000)
+#define MAP_SET_MAX_SEGMENTS ((size_t)800000)
 #define MAP_SET_MAX_ELEMENTS ((size_t)4000000)
+/* Ship-to destinations one 850 may be split into: each record walks the
+ * set's lines, so this bounds the work and the records held at once. */
+#define MAP_SPLIT_MAX 1000
 
 static void
 set_err(eg_mapper *m, eg_err rc, const char *what)
@@ -150,7 +153,7 @@ static eg_err build_group(eg_mapper *m, eg_rnode *node, const cshape *sh,
 int
 eg_mapper_line_selected(const eg_mapper *m, int u)
 {
-	return !m->only_lines || m->only_lines[u];
+	return !m->line_grp || m->line_grp[u] == m->cur_grp;
 }
 
 eg_err
@@ -505,6 +508,20 @@ keep_record(eg_mapper *m, eg_rnode *rec)
 	return EG_OK;
 }
 
+/* Does a rule of the profile read records of set?  They read the whole
+ * tree, so those records hold no runs; rules about other sets (a 945's
+ * against the 940) leave a 940's lines free to be one. */
+static int
+rules_read(const eg_profile *p, const char *set)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->nrules; i++)
+		if (!p->rules[i].set[0] || !strcmp(p->rules[i].set, set))
+			return 1;
+	return 0;
+}
+
 /* Build one record from the set (or, split, from some of its lines). */
 static eg_err
 make_record(eg_mapper *m, unsigned *failed)
@@ -518,8 +535,7 @@ make_record(eg_mapper *m, unsigned *failed)
 	m->nbad = 0;
 	/* runs only where the record is written before the set goes and
 	 * nothing but the writers reads inside a level (see run_level) */
-	m->runs_ok = m->o.eager && !m->only_lines && !m->map->split_ship_to &&
-		     !(m->o.profile && m->o.profile->nrules);
+	m->runs_ok = m->o.eager && !rules_read(m->o.profile, m->map->set);
 	if ((rc = eg_rnode_new_root(&rec, sh->name)) != EG_OK)
 		return rc;
 	rc = build_correlation(m, rec, &cor);
@@ -610,17 +626,36 @@ map_split(eg_mapper *m, unsigned *failed)
 		rc = make_record(m, failed);
 	} else {
 		/* group lines by their ship-to (N104, else N102), in order;
-		 * sel marks, per unit, the lines of the record being built */
-		unsigned char *sel = calloc(m->nunit + 1, 1);
+		 * line_grp gives each line unit its record, first[] the first
+		 * line of each record */
+		int32_t *grp = malloc((m->nunit + 1) * sizeof(*grp));
+		size_t *first = malloc(MAP_SPLIT_MAX * sizeof(*first));
 		char *done = calloc(nl + 1, 1);
+		size_t g = 0, ng;
 
-		if (!sel || !done)
+		if (!grp || !first || !done)
 			rc = EG_ENOMEM;
+		for (i = 0; !rc && i <= m->nunit; i++)
+			grp[i] = -1;
+		free(m->line_grp);
+		m->line_grp = rc ? NULL : grp;
 		for (i = 0; !rc && i < nl; i++) {
 			eg_span ki = {"", 0};
 
 			if (done[i])
 				continue;
+			if (g == MAP_SPLIT_MAX) {
+				/* each record walks the set's lines: bound
+				 * the work and the records held at once */
+				eg_mapper_finding(m, &m->segs[dest[i]], 0,
+					"map-too-large",
+					"the order goes to more than %d "
+					"ship-to destinations (the mapper's "
+					"limit for one 850) and is not mapped",
+					MAP_SPLIT_MAX);
+				*failed += 1;
+				break;
+			}
 			if (dest[i] >= 0) {
 				ki = eg_mset_elem(m, &m->segs[dest[i]], 4, 0);
 				if (!ki.len)
@@ -642,17 +677,19 @@ map_split(eg_mapper *m, unsigned *failed)
 				    (ki.len && memcmp(kj.p, ki.p, ki.len)))
 					continue;
 				done[j] = 1;
-				sel[lines[j]] = 1;
+				grp[lines[j]] = (int32_t)g;
 			}
-			m->only_lines = sel;
-			m->ship_to_unit = dest[i];
-			rc = make_record(m, failed);
-			for (j = i; j < nl; j++)
-				sel[lines[j]] = 0;
+			first[g++] = i;
 		}
-		m->only_lines = NULL;
+		for (ng = rc || *failed ? 0 : g, g = 0; !rc && g < ng; g++) {
+			m->cur_grp = (int32_t)g;
+			m->ship_to_unit = dest[first[g]];
+			rc = make_record(m, failed);
+		}
 		m->ship_to_unit = -1;
-		free(sel);
+		if (!m->line_grp)
+			free(grp);
+		free(first);
 		free(done);
 	}
 	free(lines);
@@ -715,11 +752,13 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 	}
 	if (eg_mset_partition(m) < 0)
 		return EG_ENOMEM;
-	m->only_lines = NULL;
 	m->ship_to_unit = -1;
 	rc = map->split_ship_to ? map_split(m, &failed) : make_record(m, &failed);
-	if (rc)
+	if (rc) {
+		free(m->line_grp);
+		m->line_grp = NULL;
 		return rc;
+	}
 	for (i = 1; i < m->nunit && !failed && !m->failed; i++) {
 		const cunit *un = &m->units[i];
 
@@ -743,8 +782,10 @@ map_txn(eg_mapper *m, const eg_unit_result *u)
 	m->txn = NULL;
 	/* eager: the caller undoes them if the group or interchange fails */
 	if (m->o.eager)
-		return flush(m, 1);
-	return EG_OK;
+		rc = flush(m, 1);
+	free(m->line_grp); /* written: their runs are done with it */
+	m->line_grp = NULL;
+	return rc;
 }
 
 static eg_err
@@ -861,6 +902,7 @@ eg_mapper_free(eg_mapper *m)
 	if (!m)
 		return;
 	flush(m, 0);
+	free(m->line_grp);
 	eg_buf_free(&m->arena);
 	free(m->segs);
 	free(m->units);

@@ -135,8 +135,11 @@ struct eg_mapper {
 	const eg_unit_result *txn;
 	unsigned failed;
 	char release[7];
-	/* split by ship-to (850): the line units of the record being built */
-	const unsigned char *only_lines; /* per unit: 1 selected */
+	/* split by ship-to (850): per unit, the destination a line goes to;
+	 * the record being built holds the lines of cur_grp.  Kept until
+	 * the set's records are written (their lines may be runs) */
+	int32_t *line_grp;
+	int32_t cur_grp;
 	/* paths already reported in this record: no second "missing" */
 	char bad_paths[8][96];
 	unsigned nbad;

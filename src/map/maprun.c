@@ -9,9 +9,10 @@
  * so this is what keeps the largest set the guides allow in bounded
  * memory.  The set's bytes and units must still be there when the
  * record is written: runs are made only when records are handed out as
- * soon as the set is mapped (eager), not for the 850 split (its choice
- * of lines is gone by then), and only where nothing but the writers
- * reads inside the level (run_level).
+ * soon as the set is mapped (eager); an 850 split keeps which record
+ * each line goes to (line_grp) until then, and a run carries its record's
+ * destination.  Only where nothing but the writers and the ledger read
+ * inside the level (run_level).
  */
 #include <string.h>
 
@@ -73,15 +74,23 @@ expand_run(void *ud, const eg_rnode *run, eg_rnode_each_fn each, void *wctx)
 	const void *cf;
 	long u, lv;
 
+	eg_mapper *m = ud;
+	int32_t grp = m->cur_grp;
+	eg_err rc;
+
 	eg_rnode_run_args(run, &cf, &u, &lv);
 	memset(&w, 0, sizeof(w));
-	w.m = ud;
+	w.m = m;
 	w.cf = cf;
-	w.lv = (int)lv;
+	w.lv = (int)(lv & 0xffff);
 	w.writing = 1;
 	w.each = each;
 	w.wctx = wctx;
-	return walk_kids(&w, (int)u);
+	/* an 850 split: the lines of this run's record (RUN_ARG_LV) */
+	m->cur_grp = (int32_t)(lv >> 16) - 1;
+	rc = walk_kids(&w, (int)u);
+	m->cur_grp = grp;
+	return rc;
 }
 
 /* Units of level lv under u (through see-through units), up to stop. */
@@ -118,8 +127,9 @@ run_level(const eg_mapper *m, const cfield *cf)
 {
 	size_t i;
 
-	if (!m->runs_ok || !strcmp(cf->name, "line"))
-		return 0; /* an order's lines are kept for quantity rules */
+	/* an order's lines too: the ledger reads them through the run
+	 * (eg_rnode_each_same), and a rule about the set, which reads the
+	 * tree, turns runs off (runs_ok) */
 	for (i = 0; i < m->map->nkeys; i++) {
 		const char *p = m->map->keys[i].path;
 
@@ -180,7 +190,12 @@ eg_mrun_add(eg_mapper *m, eg_rnode *node, const cfield *cf, int u, int lv,
 	w.cf = cf;
 	w.lv = lv;
 	w.ordinal = *ordinal;
-	rc = eg_rnode_add_run(node, cf->name, expand_run, m, cf, u, lv, NULL);
+	/* the run keeps its level and, for an 850 split, which record's
+	 * lines it holds: lv | (cur_grp + 1) << 16 */
+	if (lv < 0 || lv > 0xffff || m->cur_grp < -1)
+		return EG_EINTERNAL;
+	rc = eg_rnode_add_run(node, cf->name, expand_run, m, cf, u,
+			      (long)lv | ((long)m->cur_grp + 1) << 16, NULL);
 	if (!rc)
 		rc = walk_kids(&w, u); /* every unit checked, none kept */
 	*ordinal = w.ordinal;

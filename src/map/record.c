@@ -286,6 +286,17 @@ eg_rnode_next_same(const eg_rnode *n)
 	return NULL;
 }
 
+eg_err
+eg_rnode_each_same(const eg_rnode *first, eg_rnode_each_fn fn, void *ud)
+{
+	const eg_rnode *n;
+	eg_err rc = EG_OK;
+
+	for (n = first; n && !rc; n = eg_rnode_next_same(n))
+		rc = eg_rnode_is_run(n) ? run_expand(n, fn, ud) : fn(ud, n);
+	return rc;
+}
+
 const char *
 eg_rnode_text(const eg_rnode *n, const char *path)
 {
@@ -390,28 +401,44 @@ indent(eg_buf *b, unsigned depth)
 	return rc;
 }
 
-static eg_err write_xml(eg_buf *b, const eg_rnode *n, unsigned depth);
+/* Between two units of a run, hand what the buffer holds to the sink
+ * once it holds enough (see eg_record_sink). */
+static eg_err
+drain(eg_buf *b, const eg_record_sink *s)
+{
+	if (!s || !s->drain || b->len < (s->at ? s->at : 1))
+		return EG_OK;
+	return s->drain(s->ud, b);
+}
+
+static eg_err write_xml(eg_buf *b, const eg_rnode *n, unsigned depth,
+			const eg_record_sink *s);
 
 typedef struct xmlctx {
 	eg_buf *b;
 	unsigned depth;
+	const eg_record_sink *s;
 } xmlctx;
 
 static eg_err
 each_xml(void *wctx, const eg_rnode *child)
 {
 	xmlctx *x = wctx;
+	eg_err rc = write_xml(x->b, child, x->depth, x->s);
 
-	return write_xml(x->b, child, x->depth);
+	if (!rc && x->s && x->s->unit)
+		rc = x->s->unit(x->s->ud, child);
+	return rc ? rc : drain(x->b, x->s);
 }
 
 static eg_err
-write_xml(eg_buf *b, const eg_rnode *n, unsigned depth)
+write_xml(eg_buf *b, const eg_rnode *n, unsigned depth,
+	  const eg_record_sink *s)
 {
 	eg_err rc;
 
 	if (eg_rnode_is_run(n)) {
-		xmlctx x = {b, depth};
+		xmlctx x = {b, depth, s};
 
 		return run_expand(n, each_xml, &x);
 	}
@@ -433,7 +460,7 @@ write_xml(eg_buf *b, const eg_rnode *n, unsigned depth)
 
 		rc = eg_buf_adds(b, ">\n");
 		for (c = n->child; !rc && c; c = c->next)
-			rc = write_xml(b, c, depth + 1);
+			rc = write_xml(b, c, depth + 1, s);
 		if (!rc)
 			rc = indent(b, depth);
 	} else {
@@ -449,7 +476,14 @@ write_xml(eg_buf *b, const eg_rnode *n, unsigned depth)
 eg_err
 eg_record_write_xml(eg_buf *out, const eg_rnode *rec, unsigned depth)
 {
-	return write_xml(out, rec, depth);
+	return write_xml(out, rec, depth, NULL);
+}
+
+eg_err
+eg_record_write_xml_to(eg_buf *out, const eg_rnode *rec, unsigned depth,
+		       const eg_record_sink *s)
+{
+	return write_xml(out, rec, depth, s);
 }
 
 /* ---- JSON ---- */
@@ -460,13 +494,17 @@ add_json_str(eg_buf *b, const char *s)
 	return eg_buf_add_json(b, s, strlen(s));
 }
 
-static eg_err write_json_members(eg_buf *b, const eg_rnode *first, int comma);
-static eg_err write_json_value(eg_buf *b, const eg_rnode *n);
+static eg_err write_json_members(eg_buf *b, const eg_rnode *first, int comma,
+				 const eg_record_sink *s);
+static eg_err write_json_value(eg_buf *b, const eg_rnode *n,
+			       const eg_record_sink *s);
 
 /* Elements of one plural array: a comma before all but the first. */
 typedef struct jsonctx {
 	eg_buf *b;
 	size_t k;
+	const eg_record_sink *s;
+	int run; /* the element comes from a run: drain after it */
 } jsonctx;
 
 static eg_err
@@ -475,11 +513,17 @@ each_json(void *wctx, const eg_rnode *child)
 	jsonctx *j = wctx;
 	eg_err rc = j->k++ ? eg_buf_addc(j->b, ',') : EG_OK;
 
-	return rc ? rc : write_json_value(j->b, child);
+	if (!rc)
+		rc = write_json_value(j->b, child, j->s);
+	if (rc || !j->run)
+		return rc;
+	if (j->s && j->s->unit && (rc = j->s->unit(j->s->ud, child)))
+		return rc;
+	return drain(j->b, j->s);
 }
 
 static eg_err
-write_json_value(eg_buf *b, const eg_rnode *n)
+write_json_value(eg_buf *b, const eg_rnode *n, const eg_record_sink *s)
 {
 	eg_err rc;
 
@@ -487,7 +531,7 @@ write_json_value(eg_buf *b, const eg_rnode *n)
 	case EG_RK_GROUP:
 		rc = eg_buf_addc(b, '{');
 		if (!rc)
-			rc = write_json_members(b, n->child, 0);
+			rc = write_json_members(b, n->child, 0, s);
 		return rc ? rc : eg_buf_addc(b, '}');
 	case EG_RK_TEXT:
 		return add_json_str(b, n->value ? n->value : "");
@@ -542,21 +586,24 @@ add_json_name(eg_buf *b, int comma, const char *name, int plural)
 /* Members from first on; repeatable names gather every occurrence (the
  * tree keeps them adjacent: schema order) into one plural array. */
 static eg_err
-write_json_members(eg_buf *b, const eg_rnode *n, int comma)
+write_json_members(eg_buf *b, const eg_rnode *n, int comma,
+		   const eg_record_sink *s)
 {
 	eg_err rc = EG_OK;
 
 	while (!rc && n) {
 		if (n->repeats) {
 			const eg_rnode *m = n;
-			jsonctx j = {b, 0};
+			jsonctx j = {b, 0, s, 0};
 
 			rc = add_json_name(b, comma, n->name, 1);
 			comma = 1;
 			for (; !rc && m && !strcmp(m->name, n->name);
-			     m = m->next)
-				rc = eg_rnode_is_run(m) ? run_expand(m, each_json, &j)
-							: each_json(&j, m);
+			     m = m->next) {
+				j.run = eg_rnode_is_run(m);
+				rc = j.run ? run_expand(m, each_json, &j)
+					   : each_json(&j, m);
+			}
 			if (!rc)
 				rc = eg_buf_addc(b, ']');
 			n = m;
@@ -567,7 +614,7 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma)
 		rc = add_json_name(b, comma, n->name, 0);
 		comma = 1;
 		if (!rc)
-			rc = write_json_value(b, n);
+			rc = write_json_value(b, n, s);
 		n = n->next;
 	}
 	return rc;
@@ -576,12 +623,19 @@ write_json_members(eg_buf *b, const eg_rnode *n, int comma)
 eg_err
 eg_record_write_json(eg_buf *out, const eg_rnode *rec)
 {
+	return eg_record_write_json_to(out, rec, NULL);
+}
+
+eg_err
+eg_record_write_json_to(eg_buf *out, const eg_rnode *rec,
+			const eg_record_sink *s)
+{
 	eg_err rc = eg_buf_adds(out, "{\"recordType\":");
 
 	if (!rc)
 		rc = add_json_str(out, rec->name);
 	if (!rc)
-		rc = write_json_members(out, rec->child, 1);
+		rc = write_json_members(out, rec->child, 1, s);
 	if (!rc)
 		rc = eg_buf_adds(out, "}\n");
 	return rc;

@@ -29,6 +29,8 @@
  */
 #include "edigate/rules.h"
 
+#include "linematch.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -214,62 +216,6 @@ collect_item(void *ud, const eg_rnode *n)
 	return 0;
 }
 
-/*
- * GTINs are equal when their digits are, ignoring leading zeros: a UPC-A
- * (12 digits) stays as received, and the same item as a GTIN-14 is the
- * same number padded with zeros (GS1 General Specifications 3.3.2).
- */
-static int
-gtin_eq(const char *a, const char *b)
-{
-	while (*a == '0')
-		a++;
-	while (*b == '0')
-		b++;
-	return strcmp(a, b) == 0;
-}
-
-/* Does the item name the line's article: sku if both have one, else GTIN,
- * else buyer part number. */
-static int
-item_matches(const eg_rnode *item, const eg_ref_line *l)
-{
-	const char *s = eg_rnode_text(item, "sku");
-	const char *g = eg_rnode_text(item, "gtin");
-	const char *b = eg_rnode_text(item, "buyerPartNumber");
-
-	if (s && l->sku[0])
-		return strcmp(s, l->sku) == 0;
-	if (g && l->gtin[0])
-		return gtin_eq(g, l->gtin);
-	if (b && l->buyer_part[0])
-		return strcmp(b, l->buyer_part) == 0;
-	return 0;
-}
-
-/*
- * The ordered line an item counts for: among the lines it matches, the
- * one with its line number, else the first.  Each item counts once, so an
- * order with the article on two lines is not shipped twice.  Returns the
- * index or doc->nlines for none.
- */
-static size_t
-assign_line(const eg_rnode *item, const eg_ref_doc *doc)
-{
-	const char *ln = eg_rnode_text(item, "lineNumber");
-	size_t i, first = doc->nlines;
-
-	for (i = 0; i < doc->nlines; i++) {
-		if (!item_matches(item, &doc->lines[i]))
-			continue;
-		if (ln && strcmp(ln, doc->lines[i].line_number) == 0)
-			return i;
-		if (first == doc->nlines)
-			first = i;
-	}
-	return first;
-}
-
 /* "sku ABC-1" for messages: the identifier a person would look for. */
 static void
 item_label(char *dst, size_t cap, const char *sku, const char *gtin,
@@ -305,7 +251,7 @@ allowance_text(char *dst, size_t cap, const eg_rule *r)
 /* Add each item's quantity to its line; report what cannot be counted. */
 static void
 count_items(check *c, const item_list *items, const eg_ref_doc *doc,
-	    const char *ref, line_state *ls)
+	    const eg_lineindex *ix, const char *ref, line_state *ls)
 {
 	size_t i;
 
@@ -314,7 +260,10 @@ count_items(check *c, const item_list *items, const eg_ref_doc *doc,
 		const eg_rnode *q = eg_rnode_child(it, "quantityShipped");
 		const char *iu = q && q->uom ? q->uom : "";
 		char label[80];
-		size_t li = assign_line(it, doc);
+		size_t li = eg_linematch(ix, eg_rnode_text(it, "sku"),
+					 eg_rnode_text(it, "gtin"),
+					 eg_rnode_text(it, "buyerPartNumber"),
+					 eg_rnode_text(it, "lineNumber"));
 		double v;
 
 		item_label(label, sizeof(label), eg_rnode_text(it, "sku"),
@@ -429,6 +378,7 @@ check_order(check *c, const eg_rnode *order)
 	eg_ref_doc doc = {0};
 	item_list items = {0};
 	line_state *ls = NULL;
+	eg_lineindex *ix = NULL;
 	int found = 0;
 	eg_err rc = EG_OK;
 
@@ -474,9 +424,15 @@ check_order(check *c, const eg_rnode *order)
 			     "out of memory checking order '%.128s'", ref);
 		goto out;
 	}
-	count_items(c, &items, &doc, ref, ls);
+	if ((rc = eg_lineindex_new(&ix, doc.lines, doc.nlines))) {
+		rc = eg_fail(c->e, rc, "out of memory checking order '%.128s'",
+			     ref);
+		goto out;
+	}
+	count_items(c, &items, &doc, ix, ref, ls);
 	compare_lines(c, order, &doc, ref, ls);
 out:
+	eg_lineindex_free(ix);
 	free(items.v);
 	free(ls);
 	eg_ref_doc_clear(&doc);
@@ -868,8 +824,8 @@ put(char *dst, size_t cap, const char *src)
 	return n >= 0 && (size_t)n < cap ? EG_OK : EG_ELIMIT;
 }
 
-static eg_err
-read_line(eg_ref_line *l, const eg_rnode *n)
+eg_err
+eg_ref_line_read(eg_ref_line *l, const eg_rnode *n)
 {
 	const eg_rnode *q = eg_rnode_child(n, "quantityOrdered");
 	eg_err rc;
@@ -891,27 +847,63 @@ read_line(eg_ref_line *l, const eg_rnode *n)
 	return rc;
 }
 
+typedef struct linewalk {
+	eg_err (*fn)(void *ud, const eg_ref_line *ln);
+	void *ud;
+} linewalk;
+
+static eg_err
+each_line(void *ud, const eg_rnode *n)
+{
+	linewalk *w = ud;
+	eg_ref_line l;
+	eg_err rc = eg_ref_line_read(&l, n);
+
+	return rc ? rc : w->fn(w->ud, &l);
+}
+
+eg_err
+eg_ref_lines_each(const eg_rnode *rec,
+		  eg_err (*fn)(void *ud, const eg_ref_line *ln), void *ud)
+{
+	linewalk w = {fn, ud};
+
+	if (strcmp(rec->name, "WarehouseOrder") != 0)
+		return EG_OK;
+	return eg_rnode_each_same(eg_rnode_child(rec, "line"), each_line, &w);
+}
+
+static eg_err
+keep_line(void *ud, const eg_ref_line *ln)
+{
+	eg_ref_doc *d = ud;
+	size_t cap = d->nlines;
+	eg_ref_line *v;
+
+	if (cap && (cap & (cap - 1)) == 0) { /* full at each power of two */
+		if (cap > SIZE_MAX / 2 / sizeof(*v) ||
+		    !(v = realloc(d->lines, 2 * cap * sizeof(*v))))
+			return EG_ENOMEM;
+		d->lines = v;
+	} else if (!cap && !(d->lines = malloc(sizeof(*d->lines)))) {
+		return EG_ENOMEM;
+	}
+	d->lines[d->nlines++] = *ln;
+	return EG_OK;
+}
+
 /* The document of a record: its set, file id and (WarehouseOrder) lines. */
 eg_err
 eg_ref_doc_read(eg_ref_doc *d, const char *set, const eg_rnode *rec)
 {
-	const eg_rnode *n;
-	size_t i = 0;
 	eg_err rc;
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->set, sizeof(d->set), "%s", set);
 	rc = put(d->file_id, sizeof(d->file_id),
 		 eg_rnode_text(rec, "correlation/fileId"));
-	if (rc || strcmp(rec->name, "WarehouseOrder") != 0)
-		return rc;
-	for (n = eg_rnode_child(rec, "line"); n; n = eg_rnode_next_same(n))
-		d->nlines++;
-	if (d->nlines && !(d->lines = calloc(d->nlines, sizeof(*d->lines))))
-		rc = EG_ENOMEM;
-	for (n = eg_rnode_child(rec, "line"); !rc && n;
-	     n = eg_rnode_next_same(n))
-		rc = read_line(&d->lines[i++], n);
+	if (!rc)
+		rc = eg_ref_lines_each(rec, keep_line, d);
 	if (rc)
 		eg_ref_doc_clear(d);
 	return rc;

@@ -71,26 +71,39 @@ eg_fc_rec_truncate(fctx *fc, uint64_t mark, eg_error *e)
 
 /* --- records and business keys ------------------------------------------- */
 
-/* A WarehouseOrder's lines, for the rules of later answers (945, 856). */
+typedef struct keepctx {
+	eg_ledger *l;
+	int64_t txn_id;
+	eg_error *e;
+} keepctx;
+
+static eg_err
+keep_line(void *ud, const eg_ref_line *ln)
+{
+	keepctx *k = ud;
+
+	return eg_ledger_pl_ref_line_add(k->l, k->txn_id, ln, k->e);
+}
+
+/* A WarehouseOrder's lines, for the rules of later answers (945, 856):
+ * one at a time, as they come (an order's lines may be a run). */
 eg_err
 eg_pl_keep_ref_lines(eg_ledger *l, int64_t txn_id, const char *set,
 		     const eg_rnode *rec, eg_error *e)
 {
-	eg_ref_doc d;
-	size_t i;
+	keepctx k = {l, txn_id, e};
+	eg_error sub;
 	eg_err rc;
 
-	if (strcmp(rec->name, "WarehouseOrder") != 0)
-		return EG_OK;
-	if ((rc = eg_ref_doc_read(&d, set, rec)))
+	(void)set;
+	eg_error_clear(&sub);
+	k.e = &sub;
+	rc = eg_ref_lines_each(rec, keep_line, &k);
+	if (rc && sub.code)
+		*e = sub; /* the ledger said why */
+	else if (rc)
 		return eg_fail(e, rc, "cannot keep the order lines: %s",
 			       eg_err_str(rc));
-	for (i = 0; !rc && i < d.nlines; i++) {
-		const eg_ref_line *ln = &d.lines[i];
-
-		rc = eg_ledger_pl_ref_line_add(l, txn_id, ln, e);
-	}
-	eg_ref_doc_clear(&d);
 	return rc;
 }
 
@@ -168,11 +181,56 @@ check_keys(fctx *fc, const char *set, const eg_rnode *rec, int *write,
 	return rc;
 }
 
+/* The records file takes what the writer holds, between two units of a
+ * run: a record of 200,000 lines is never held whole as JSON.  When an
+ * order's lines are a run, the ledger keeps each line as it is written
+ * (built once for both, not once more for the ledger). */
+typedef struct drainctx {
+	fctx *fc;
+	eg_error *e;
+	int failed; /* e says why */
+} drainctx;
+
+static eg_err
+drain_records(void *ud, eg_buf *out)
+{
+	drainctx *d = ud;
+	eg_err rc;
+
+	(void)out; /* it is fc->recbuf */
+	if ((rc = eg_fc_rec_flush(d->fc, d->e)))
+		d->failed = 1;
+	return rc;
+}
+
+static eg_err
+keep_written_line(void *ud, const eg_rnode *unit)
+{
+	drainctx *d = ud;
+	eg_ref_line ln;
+	eg_err rc;
+
+	if (strcmp(unit->name, "line") != 0)
+		return EG_OK;
+	if ((rc = eg_ref_line_read(&ln, unit))) {
+		d->failed = 1;
+		return eg_fail(d->e, rc, "cannot keep the order lines: %s",
+			       eg_err_str(rc));
+	}
+	rc = eg_ledger_pl_ref_line_add(d->fc->l, d->fc->txn_id, &ln, d->e);
+	d->failed = rc != EG_OK;
+	return rc;
+}
+
 eg_err
 eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	fctx *fc = ud;
+	drainctx dc = {fc, e, 0};
+	eg_record_sink sink = {.drain = drain_records, .ud = &dc,
+			       .at = REC_FLUSH};
 	const char *set = eg_rnode_text(rec, "correlation/transaction/setId");
+	const eg_rnode *lines;
 	int write = 1;
 	eg_err rc;
 
@@ -182,12 +240,16 @@ eg_fc_on_record(void *ud, const eg_rnode *rec, eg_error *e)
 		return rc;
 	if (!write)
 		return EG_OK;
-	if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id, set ? set : "", rec,
-				       e)))
+	if (!strcmp(rec->name, "WarehouseOrder") &&
+	    (lines = eg_rnode_child(rec, "line")) && eg_rnode_is_run(lines))
+		sink.unit = keep_written_line; /* the lines, as written */
+	else if ((rc = eg_pl_keep_ref_lines(fc->l, fc->txn_id,
+					    set ? set : "", rec, e)))
 		return rc;
-	if ((rc = eg_record_write_json(&fc->recbuf, rec)))
-		return eg_fail(e, rc, "cannot write the record: %s",
-			       eg_err_str(rc));
+	if ((rc = eg_record_write_json_to(&fc->recbuf, rec, &sink)))
+		return dc.failed ? rc
+				 : eg_fail(e, rc, "cannot write the record: %s",
+					 eg_err_str(rc));
 	fc->txn_records++;
 	if (fc->recbuf.len >= REC_FLUSH)
 		return eg_fc_rec_flush(fc, e);

@@ -4,7 +4,8 @@
 # length), nested bundles share one budget and a depth limit, entities in
 # profiles and guides are refused in well under a second, and `leave`
 # mode takes a same-size rewrite that kept the mtime (hash) or the second
-# (nanosecond mtime).
+# (nanosecond mtime); an order's lines are kept in bounded memory (a
+# 940 of 10,000 lines) and an 850 to too many stores is refused.
 #
 #   EDIGATE=/abs/path/to/edigate sh tests/e2e/hostile.sh
 # POSIX sh; needs python3 (fixtures) and sqlite3.
@@ -210,6 +211,55 @@ cp "$t/r1.x12" "$f"; touch -d '2026-01-01 10:00:00.250' "$f"
 expect_exit 0 $E run
 expect_out '1 file\(s\) taken'
 expect_sql "SELECT count(*) FROM files WHERE name='r.x12'" 3
+
+# --- 5. an order's lines in bounded memory (21.4) ---------------------------
+# A 940 of 10,000 lines: its lines are a run (record.h), the ledger keeps
+# them one at a time and the records file takes the record in pieces (its
+# JSON is over the 1 MiB the pipeline buffers): one record, every line,
+# every quantity.  An 850 to 1,001 stores is more than one order is split
+# into: refused by name.
+new_home h5
+python3 - "$h/drop/depot/in/big.x12" "$h/drop/shopco/in/stores.x12" <<'EOF'
+import sys
+def env(snd, fn, st, body):
+    segs = [st] + body
+    segs.append("SE*%d*0001" % (len(segs) + 1))
+    return ("ISA*00*          *00*          *ZZ*%-15s*ZZ*ACMETEST       "
+            "*240110*0800*U*00401*000000771*0*P*>~\n"
+            "GS*%s*%s*ACMETEST*20240110*0800*771*X*004010~\n" % (snd, fn, snd)
+            + "~\n".join(segs) + "~\nGE*1*771~\nIEA*1*000000771~\n")
+body = ["W05*N*ORD-BIG*PO-BIG", "N1*ST*BIG RETAIL STORE 0668*92*0668",
+        "W66*PP*U***UPS GROUND*****UPSN"]
+for i in range(10000):
+    body += ["LX*%d" % (i + 1),
+             "W01*%d*EA*084512100007*VN*SKU-%05d" % (1 + i % 9, i),
+             "G69*MENS CREW TEE BLACK XS"]
+body.append("W76*1*1*LB")
+open(sys.argv[1], "w").write(env("DEPOTTEST", "OW", "ST*940*0001", body))
+body = ["BEG*00*SA*PO-STORES**20240107", "N1*BT*SHOPCO INC*92*HQ"]
+for i in range(1001):
+    body += ["PO1*%d*6*EA*5**UP*012345678905*VN*SKU-RED-M" % (i + 1),
+             "N1*ST*SHOPCO STORE %d*92*S%d" % (i, i)]
+body.append("CTT*1001")
+open(sys.argv[2], "w").write(env("SHOPCOTEST", "PO", "ST*850*0001", body))
+EOF
+touch -d '1 hour ago' "$h/drop/depot/in/"* "$h/drop/shopco/in/"*
+expect_exit 1 $E run
+expect_out '2 file\(s\) taken, 2 processed: 1 accepted, 0 partial, 1 rejected'
+expect_sql "SELECT state FROM files WHERE name='big.x12'" accepted
+expect_sql "SELECT count(*), sum(CAST(quantity AS INTEGER)) FROM ref_lines" "10000|49996"
+rec=$(find "$h/spool/out/depot" -name '*.jsonl' | head -n 1)
+python3 - "$rec" <<'EOF' && ok || bad "the 940's record holds its 10,000 lines"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(recs) == 1, len(recs)
+lines = recs[0]["lines"]
+assert len(lines) == 10000, len(lines)
+assert [l["lineNumber"] for l in lines] == [str(i + 1) for i in range(10000)]
+assert sum(l["quantityOrdered"]["value"] for l in lines) == 49996
+EOF
+expect_sql "SELECT state FROM files WHERE name='stores.x12'" rejected
+expect_sql "SELECT count(*) FROM findings f JOIN files x ON x.id=f.file_id WHERE x.name='stores.x12' AND f.rule='map-too-large' AND f.message LIKE '%more than 1000 ship-to destinations%'" 1
 
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

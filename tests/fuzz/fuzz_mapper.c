@@ -5,11 +5,14 @@
  * Every input is read in the syntax its first bytes name (the registry;
  * X12 otherwise), checked (envelope or service segments, shipped guides)
  * and mapped through that syntax's descriptor with the shipped maps
- * (856, 945, 940, 850, DESADV, ORDERS) and a test partner's code lists,
- * overrides and rules
- * (tests/fixtures/map/home/partners/shopco.xml), the way `edigate map`
- * does; each record is written as JSON and as XML (every other input
- * with its levels as runs, built again while written).  What must hold: no
+ * (856, 945, 940, 850, DESADV, ORDERS) and a test partner's code lists
+ * and overrides (tests/fixtures/map/home/partners/shopco.xml), or, for
+ * every other input, another's rules (northwh.xml: a 945 against the
+ * 940s mapped before it in the same input, through an in-memory store),
+ * the way `edigate map` does; each record is written as JSON and as XML
+ * (every other input with its levels as runs, built again while
+ * written, the writers draining into a sink), and its order lines are
+ * read the way the ledger reads them.  What must hold: no
  * crash, leak, hang or sanitizer report, and no record for a file the
  * checks found no transaction set in.  Runs from the repository root.
  */
@@ -21,22 +24,28 @@
 #include "edigate/map.h"
 #include "edigate/profile.h"
 #include "edigate/record.h"
+#include "edigate/rules.h"
 #include "edigate/source.h"
 #include "edigate/syntax.h"
 #include "edigate/x12_check.h"
 
 #define PROFILE "tests/fixtures/map/home/partners/shopco.xml"
+/* with rules: a 945 must answer a 940 (requires-reference) and ship what
+ * it ordered (quantity-tolerance); the 940s of the same input are
+ * remembered, so a 940 then a 945 reach the line matching */
+#define PROFILE_RULES "tests/fixtures/map/home/partners/northwh.xml"
 
 /* Loaded once: the fuzzer's only globals, outside the library. */
 static eg_guides *guides;
 static eg_maps *maps;
-static eg_profile *prof;
+static eg_profile *prof, *prof_rules;
 
 typedef struct ctx {
 	eg_mapper *mapper;
 	const eg_syntax_desc *syn;
 	eg_buf out;
 	unsigned long records;
+	eg_memstore *mem; /* with rules: what this input mapped */
 } ctx;
 
 static void
@@ -61,18 +70,50 @@ on_segment(void *ud, const eg_x12_segment *seg, eg_error *e)
 	return c->syn->map_segment(c->mapper, seg, e);
 }
 
+/* A sink that keeps nothing: drained between the units of every run. */
+static eg_err
+drain_all(void *ud, eg_buf *out)
+{
+	(void)ud;
+	eg_buf_reset(out);
+	return EG_OK;
+}
+
+/* The ledger's walk over an order's lines (through runs too). */
+static eg_err
+on_line(void *ud, const eg_ref_line *ln)
+{
+	if (ln->quantity[sizeof(ln->quantity) - 1] != '\0')
+		abort();
+	(void)ud;
+	return EG_OK;
+}
+
 static eg_err
 on_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	ctx *c = ud;
+	eg_record_sink sink = {.drain = drain_all, .at = 1};
 	eg_err rc;
 
 	(void)e;
 	c->records++;
 	eg_buf_reset(&c->out);
-	rc = eg_record_write_json(&c->out, rec);
+	rc = eg_record_write_json_to(&c->out, rec, c->records & 1 ? &sink
+								 : NULL);
 	if (rc == EG_OK)
-		rc = eg_record_write_xml(&c->out, rec, 1);
+		rc = eg_record_write_xml_to(&c->out, rec, 1,
+					    c->records & 1 ? NULL : &sink);
+	if (rc == EG_OK)
+		rc = eg_ref_lines_each(rec, on_line, c);
+	if (rc == EG_OK && c->mem) {
+		const char *set =
+		    eg_rnode_text(rec, "correlation/transaction/setId");
+
+		rc = eg_memstore_add(c->mem, "northwh", set ? set : "", rec);
+		if (rc == EG_ELIMIT)
+			rc = EG_OK; /* a value too long to remember */
+	}
 	return rc;
 }
 
@@ -85,7 +126,8 @@ load_once(void)
 	if (guides)
 		return;
 	if (eg_guides_new(&guides, ".", &e) || eg_maps_new(&maps, ".", &e) ||
-	    eg_profile_load(&prof, PROFILE, ".", &e))
+	    eg_profile_load(&prof, PROFILE, ".", &e) ||
+	    eg_profile_load(&prof_rules, PROFILE_RULES, ".", &e))
 		abort();
 }
 
@@ -97,6 +139,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	eg_x12_check_opts co;
 	eg_x12_check_result res;
 	eg_mapper_opts mo;
+	eg_refstore rs;
 	eg_envelope_events ev;
 	eg_source *src = NULL;
 	eg_error e;
@@ -121,6 +164,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	eg_buf_init(&c.out, 1 << 20);
 	mo.maps = maps;
 	mo.profile = prof;
+	if (size & 4) {
+		if (eg_memstore_new(&c.mem))
+			abort();
+		rs = eg_memstore_store(c.mem);
+		mo.profile = prof_rules;
+		mo.store = &rs;
+	}
 	mo.now = 1767225600; /* 2026-01-01 */
 	mo.file_id = "fuzz-000001";
 	mo.file_name = "fuzz.x12";
@@ -154,6 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	eg_source_free(src);
 	eg_mapper_free(c.mapper);
+	eg_memstore_free(c.mem);
 	eg_buf_free(&c.out);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -286,6 +287,9 @@ asn_one_order(eg_buf *b, unsigned n)
 typedef struct mrun {
 	eg_mapper *m;
 	unsigned records, items, too_large, findings, runs;
+	unsigned lines;     /* order lines the ledger would keep */
+	unsigned long qty;  /* their quantities added up */
+	const eg_profile *profile; /* for the mapper, or NULL */
 	eg_buf *out; /* records written here as JSON, then XML; or NULL */
 } mrun;
 
@@ -311,6 +315,16 @@ mr_finding(void *ud, const eg_finding *f)
 }
 
 static eg_err
+mr_line(void *ud, const eg_ref_line *ln)
+{
+	mrun *r = ud;
+
+	r->lines++;
+	r->qty += strtoul(ln->quantity, NULL, 10);
+	return EG_OK;
+}
+
+static eg_err
 mr_record(void *ud, const eg_rnode *rec, eg_error *e)
 {
 	mrun *r = ud;
@@ -322,6 +336,12 @@ mr_record(void *ud, const eg_rnode *rec, eg_error *e)
 		r->items += !strcmp(c->name, "item");
 		r->runs += eg_rnode_is_run(c);
 	}
+	for (c = rec->child; c; c = c->next) { /* an order's lines */
+		r->items += !strcmp(c->name, "line");
+		r->runs += eg_rnode_is_run(c);
+	}
+	if (eg_ref_lines_each(rec, mr_line, r) != EG_OK)
+		return EG_EINTERNAL;
 	if (r->out && (eg_record_write_json(r->out, rec) != EG_OK ||
 		       eg_record_write_xml(r->out, rec, 1) != EG_OK))
 		return EG_ENOMEM;
@@ -362,8 +382,11 @@ map_input(const eg_buf *in, size_t max_segments, int eager, size_t run_min,
 	eg_source *src = NULL;
 	eg_error e;
 
+	const eg_profile *prof = r->profile;
+
 	memset(r, 0, sizeof(*r));
 	r->out = out;
+	r->profile = prof;
 	memset(&mo, 0, sizeof(mo));
 	memset(&co, 0, sizeof(co));
 	memset(&ev, 0, sizeof(ev));
@@ -371,6 +394,7 @@ map_input(const eg_buf *in, size_t max_segments, int eager, size_t run_min,
 	if (eg_maps_new(&maps, REPO, &e) != EG_OK)
 		fail_msg("eg_maps_new: %s", e.msg);
 	mo.maps = maps;
+	mo.profile = prof;
 	mo.file_id = "t-1";
 	mo.file_sha256 = "0000000000000000000000000000000000000000000000000000"
 			 "000000000000";
@@ -410,7 +434,7 @@ static void
 test_mapper_runs(void **state)
 {
 	eg_buf in, whole, runs, one;
-	mrun r;
+	mrun r = {0};
 	int mixed;
 
 	(void)state;
@@ -479,6 +503,216 @@ test_mapper_runs(void **state)
 	}
 }
 
+/* An interchange of one 940 of n lines, or (dests > 0) one 850 of n
+ * lines, each line with its own ship-to, one of dests stores. */
+static void
+order_lines(eg_buf *b, unsigned n, unsigned dests)
+{
+	unsigned i;
+
+	assert_int_equal(eg_buf_addf(b,
+		"ISA*00*          *00*          *ZZ*ACMESUPPLY     *ZZ*"
+		"BIGRETAIL      *210315*1430*U*00401*000000905*0*P*>~\n"
+		"GS*%s*ACMESUPPLY*BIGRETAIL*20210315*1430*905*X*004010~\n",
+		dests ? "PO" : "OW"), EG_OK);
+	if (dests)
+		assert_int_equal(eg_buf_adds(b, "ST*850*0001~\n"
+			"BEG*00*SA*PO-9100**20240107~\n"
+			"N1*BT*SHOPCO INC*92*HQ~\n"), EG_OK);
+	else
+		assert_int_equal(eg_buf_adds(b, "ST*940*0001~\n"
+			"W05*N*ORD01700000*4501000000~\n"
+			"N1*ST*BIG RETAIL STORE 0668*92*0668~\n"
+			"W66*PP*U***UPS GROUND*****UPSN~\n"), EG_OK);
+	for (i = 0; i < n; i++) {
+		if (dests)
+			assert_int_equal(eg_buf_addf(b,
+				"PO1*%u*%u*EA*5**UP*012345678905*VN*S%u~\n"
+				"N1*ST*STORE %u*92*S%u~\n", i + 1, 1 + i % 9,
+				i, i % dests, i % dests), EG_OK);
+		else
+			assert_int_equal(eg_buf_addf(b, "LX*%u~\n"
+				"W01*%u*EA*084512100007*VN*S%u~\n", i + 1,
+				1 + i % 9, i), EG_OK);
+	}
+	assert_int_equal(eg_buf_addf(b, "%s~\nSE*%u*0001~\nGE*1*905~\n"
+				     "IEA*1*000000905~\n",
+				     dests ? "CTT*1" : "W76*1*1*LB",
+				     (dests ? 5 : 6) + 2 * n), EG_OK);
+}
+
+/*
+ * An order's lines (940, and an 850 split by ship-to) are runs too: the
+ * records written are byte for byte those of the whole tree, and the
+ * lines the ledger keeps (eg_ref_lines_each) are the same lines.  An
+ * 850 going to more stores than the mapper splits into is refused by
+ * name.
+ */
+static void
+test_mapper_line_runs(void **state)
+{
+	static const unsigned dests[] = {0, 3};
+	eg_buf in, whole, runs;
+	mrun r = {0};
+	unsigned k, lines, wlines;
+	unsigned long qty;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		eg_buf_init(&in, (size_t)64 << 20);
+		order_lines(&in, 3000, dests[k]);
+		eg_buf_init(&whole, (size_t)64 << 20);
+		eg_buf_init(&runs, (size_t)64 << 20);
+		r.out = &whole;
+		map_input(&in, 0, 1, SIZE_MAX, &r);
+		assert_int_equal(r.records, dests[k] ? 3 : 1);
+		assert_int_equal(r.runs, 0);
+		assert_int_equal(r.items, 3000);
+		assert_int_equal(r.lines, 3000);
+		wlines = r.lines;
+		qty = r.qty;
+		r.out = &runs;
+		map_input(&in, 0, 1, 0, &r);
+		assert_int_equal(r.records, dests[k] ? 3 : 1);
+		assert_int_equal(r.runs, r.records); /* one run a record */
+		assert_int_equal(r.items, r.records);
+		lines = r.lines;
+		assert_int_equal(lines, wlines);
+		assert_int_equal(r.qty, qty);
+		assert_true(whole.len > 3000 * 50);
+		assert_int_equal(runs.len, whole.len);
+		assert_memory_equal(runs.data, whole.data, whole.len);
+		eg_buf_free(&whole);
+		eg_buf_free(&runs);
+		eg_buf_free(&in);
+	}
+	/* rules about 945s (northwh's) leave a 940's lines a run (rules
+	 * read the tree, so a set a rule reads holds no runs) */
+	{
+		eg_profile *p = NULL;
+		eg_error e;
+
+		eg_error_clear(&e);
+		if (eg_profile_load(&p, REPO "/tests/fixtures/map/home/partners/"
+				    "northwh.xml", REPO, &e) != EG_OK)
+			fail_msg("northwh.xml: %s", e.msg);
+		eg_buf_init(&in, (size_t)64 << 20);
+		order_lines(&in, 3000, 0);
+		r.out = NULL;
+		r.profile = p;
+		map_input(&in, 0, 1, 0, &r);
+		assert_int_equal(r.records, 1);
+		assert_int_equal(r.runs, 1);
+		assert_int_equal(r.lines, 3000);
+		assert_true(p->nrules > 0);
+		r.profile = NULL;
+		eg_profile_free(p);
+		eg_buf_free(&in);
+	}
+	/* 1,001 stores: more than one 850 is split into */
+	eg_buf_init(&in, (size_t)64 << 20);
+	order_lines(&in, 1001, 1001);
+	r.out = NULL;
+	map_input(&in, 0, 1, 0, &r);
+	assert_int_equal(r.records, 0);
+	assert_int_equal(r.too_large, 1);
+	eg_buf_free(&in);
+}
+
+/* What a sink is handed between the units of a run, put together, is
+ * the record the plain writer writes. */
+typedef struct sinkbuf {
+	eg_buf got;
+	unsigned drains;
+} sinkbuf;
+
+static eg_err
+sink_take(void *ud, eg_buf *out)
+{
+	sinkbuf *s = ud;
+	eg_err rc = eg_buf_add(&s->got, out->data, out->len);
+
+	s->drains++;
+	eg_buf_reset(out);
+	return rc;
+}
+
+static eg_err
+mr_record_drained(void *ud, const eg_rnode *rec, eg_error *e)
+{
+	sinkbuf *s = ud;
+	eg_record_sink sink = {.drain = sink_take, .ud = s, .at = 4096};
+	eg_buf b;
+	eg_err rc;
+
+	(void)e;
+	eg_buf_init(&b, (size_t)64 << 20);
+	rc = eg_record_write_json_to(&b, rec, &sink);
+	if (!rc)
+		rc = eg_record_write_xml_to(&b, rec, 1, &sink);
+	if (!rc)
+		rc = eg_buf_add(&s->got, b.data, b.len);
+	eg_buf_free(&b);
+	return rc;
+}
+
+static void
+test_record_sink(void **state)
+{
+	eg_buf in, whole;
+	eg_maps *maps = NULL;
+	eg_mapper_opts mo;
+	eg_x12_check_opts co;
+	eg_envelope_events ev;
+	eg_x12_check_result res;
+	eg_source *src = NULL;
+	eg_error e;
+	sinkbuf s;
+	mrun r = {0};
+
+	(void)state;
+	eg_buf_init(&in, (size_t)64 << 20);
+	order_lines(&in, 3000, 0);
+	eg_buf_init(&whole, (size_t)64 << 20);
+	r.out = &whole;
+	map_input(&in, 0, 1, SIZE_MAX, &r);
+	assert_int_equal(r.records, 1);
+
+	memset(&s, 0, sizeof(s));
+	eg_buf_init(&s.got, (size_t)64 << 20);
+	memset(&mo, 0, sizeof(mo));
+	memset(&co, 0, sizeof(co));
+	memset(&ev, 0, sizeof(ev));
+	eg_error_clear(&e);
+	assert_int_equal(eg_maps_new(&maps, REPO, &e), EG_OK);
+	mo.maps = maps;
+	mo.file_id = "t-1";
+	mo.file_sha256 = "0000000000000000000000000000000000000000000000000000"
+			 "000000000000";
+	mo.record = mr_record_drained;
+	mo.ud = &s;
+	mo.eager = 1;
+	assert_int_equal(eg_mapper_new(&r.m, &mo, &e), EG_OK);
+	co.limits = eg_x12_limits_default();
+	co.segment = mr_segment;
+	co.segment_ud = &r;
+	ev.unit_end = mr_unit;
+	ev.ud = &r;
+	assert_int_equal(eg_source_new_mem(&src, in.data, in.len, "mem", &e),
+			 EG_OK);
+	assert_int_equal(eg_x12_check(src, &co, &ev, &res, &e), EG_OK);
+	assert_int_equal(eg_mapper_error(r.m, &e), EG_OK);
+	eg_mapper_free(r.m);
+	eg_source_free(src);
+	eg_maps_free(maps);
+	assert_true(s.drains > 10); /* drained as it went, not at the end */
+	assert_int_equal(s.got.len, whole.len);
+	assert_memory_equal(s.got.data, whole.data, whole.len);
+	eg_buf_free(&s.got);
+	eg_buf_free(&whole);
+	eg_buf_free(&in);
+}
+
 /*
  * Mapping is linear in the HLs under one parent: eight times the items
  * must cost about eight times the work (steps: units and segments
@@ -487,7 +721,7 @@ test_mapper_runs(void **state)
 static void
 test_mapper_linear(void **state)
 {
-	mrun r;
+	mrun r = {0};
 	eg_mapper_counts small, big;
 	double ratio;
 
@@ -511,7 +745,7 @@ test_mapper_linear(void **state)
 static void
 test_mapper_set_limit(void **state)
 {
-	mrun r;
+	mrun r = {0};
 	eg_mapper_counts c;
 
 	(void)state;
@@ -538,6 +772,8 @@ main(void)
 		cmocka_unit_test(test_writers),
 		cmocka_unit_test(test_mapper_linear),
 		cmocka_unit_test(test_mapper_runs),
+		cmocka_unit_test(test_mapper_line_runs),
+		cmocka_unit_test(test_record_sink),
 		cmocka_unit_test(test_mapper_set_limit),
 	};
 

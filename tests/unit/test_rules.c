@@ -26,6 +26,7 @@
 
 #include "edigate/record.h"
 #include "edigate/rules.h"
+#include "../../src/map/linematch.h"
 
 /* 2024-01-10T12:00:00Z */
 #define NOW ((time_t)1704888000)
@@ -1138,6 +1139,68 @@ test_memstore_refuses_truncation(void **state)
 	eg_memstore_free(m);
 }
 
+/* The line an item counts for, from the index (linematch.h), the way a
+ * scan of every line decided it: the identifier the line has decides
+ * (sku, else GTIN without leading zeros, else buyer part), the line with
+ * the item's line number wins, else the first line that matches. */
+static void
+test_linematch(void **state)
+{
+	eg_ref_line l[7];
+	eg_lineindex *x = NULL;
+	size_t none = sizeof(l) / sizeof(l[0]);
+
+	(void)state;
+	memset(l, 0, sizeof(l));
+	snprintf(l[0].line_number, sizeof(l[0].line_number), "%s", "1"); /* sku and GTIN: the sku decides */
+	snprintf(l[0].sku, sizeof(l[0].sku), "%s", "A");
+	snprintf(l[0].gtin, sizeof(l[0].gtin), "%s", "084512100007");
+	snprintf(l[1].line_number, sizeof(l[1].line_number), "%s", "2"); /* GTIN only */
+	snprintf(l[1].gtin, sizeof(l[1].gtin), "%s", "0084512100007");
+	snprintf(l[2].line_number, sizeof(l[2].line_number), "%s", "3"); /* the same article again */
+	snprintf(l[2].sku, sizeof(l[2].sku), "%s", "A");
+	snprintf(l[3].line_number, sizeof(l[3].line_number), "%s", "4"); /* buyer part only */
+	snprintf(l[3].buyer_part, sizeof(l[3].buyer_part), "%s", "BP-1");
+	snprintf(l[4].line_number, sizeof(l[4].line_number), "%s", "5"); /* a value holding the separators */
+	snprintf(l[4].sku, sizeof(l[4].sku), "%s", "B:5");
+	snprintf(l[5].line_number, sizeof(l[5].line_number), "%s", "6");
+	snprintf(l[5].sku, sizeof(l[5].sku), "%s", "B");
+	snprintf(l[6].line_number, sizeof(l[6].line_number), "%s", "7"); /* GTIN and buyer part */
+	snprintf(l[6].gtin, sizeof(l[6].gtin), "%s", "4006381333931");
+	snprintf(l[6].buyer_part, sizeof(l[6].buyer_part), "%s", "BP-2");
+	assert_int_equal(eg_lineindex_new(&x, l, none), EG_OK);
+	/* sku A: lines 1 and 3; by line number, else the first */
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, NULL), 0);
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, "3"), 2);
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, "9"), 0);
+	/* another sku, the GTIN of line 1: line 1 is decided by its sku
+	 * (no match); line 2 has only the GTIN, zeros aside */
+	assert_int_equal(eg_linematch(x, "Z", "84512100007", NULL, "1"), 1);
+	/* no sku: the GTIN matches lines 1 and 2 */
+	assert_int_equal(eg_linematch(x, NULL, "84512100007", NULL, NULL), 0);
+	assert_int_equal(eg_linematch(x, NULL, "084512100007", NULL, "2"), 1);
+	/* buyer part: only where the line has neither sku nor a GTIN the
+	 * item has */
+	assert_int_equal(eg_linematch(x, NULL, NULL, "BP-1", NULL), 3);
+	assert_int_equal(eg_linematch(x, "A", NULL, "BP-1", "4"), 3);
+	assert_int_equal(eg_linematch(x, NULL, "4006381333931", "BP-9", NULL), 6);
+	assert_int_equal(eg_linematch(x, NULL, "1", "BP-2", NULL), none);
+	assert_int_equal(eg_linematch(x, NULL, NULL, "BP-2", NULL), 6);
+	/* "B" with line number "5" is not "B:5" */
+	assert_int_equal(eg_linematch(x, "B", NULL, NULL, "5"), 5);
+	assert_int_equal(eg_linematch(x, "B:5", NULL, NULL, NULL), 4);
+	/* longer than any line's field: matches nothing */
+	assert_int_equal(eg_linematch(x, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+				      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				      NULL, NULL, NULL), none);
+	assert_int_equal(eg_linematch(x, NULL, NULL, NULL, "1"), none);
+	eg_lineindex_free(x);
+	/* an empty order */
+	assert_int_equal(eg_lineindex_new(&x, l, 0), EG_OK);
+	assert_int_equal(eg_linematch(x, "A", NULL, NULL, "1"), 0);
+	eg_lineindex_free(x);
+}
+
 int
 main(void)
 {
@@ -1160,6 +1223,7 @@ main(void)
 		cmocka_unit_test(test_tolerance_same_article_two_lines),
 		cmocka_unit_test(test_tolerance_reference_missing),
 		cmocka_unit_test(test_tolerance_by_po_number),
+		cmocka_unit_test(test_linematch),
 		cmocka_unit_test(test_date_window),
 		cmocka_unit_test(test_date_window_unbounded),
 		cmocka_unit_test(test_date_window_bad_dates),
