@@ -44,6 +44,36 @@ typedef struct sendopts {
 	int json, no_deliver, first;
 } sendopts;
 
+/* The partner an input of `edigate send` went to, for cmd (redeliver,
+ * resend): 0 with partner set, or the exit code (an unknown FILE-ID is a
+ * usage error). */
+static int
+sent_partner(eg_cli *cli, const char *cmd, const char *spool, const char *id,
+	     char partner[64])
+{
+	eg_cli_spool s;
+	eg_error e;
+	int x, found = 0;
+
+	x = eg_cli_spool_open(cli, cmd, spool, EG_SPOOL_WAIT, &s);
+	if (x)
+		return x;
+	eg_error_clear(&e);
+	if (eg_ledger_out_partner(s.ledger, id, partner, &found, &e)) {
+		x = eg_cli_fail(cli, &e);
+		eg_cli_spool_close(&s);
+		return x;
+	}
+	eg_cli_spool_close(&s);
+	if (!found) {
+		fprintf(cli->err, "%s %s: there is no input %s of "
+				  "edigate send (see edigate sent list)\n",
+			cli->prog, cmd, id);
+		return EG_EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* Spool (made when missing, locked), partner, pipeline. */
 static int
 open_all(eg_cli *cli, const char *cmd, const sendopts *so, eg_cli_spool *s,
@@ -234,7 +264,7 @@ run_redeliver(eg_cli *cli, int argc, char **argv)
 	char partner[64];
 	eg_error e;
 	unsigned n = 0;
-	int i, x, found = 0;
+	int i, x;
 
 	memset(&so, 0, sizeof(so));
 	for (i = 1; i < argc; i++) {
@@ -260,22 +290,8 @@ run_redeliver(eg_cli *cli, int argc, char **argv)
 		return eg_cli_usage(cli, "redeliver",
 				    "needs --reason TEXT: the audit log says "
 				    "why the partner got the file again");
-	x = eg_cli_spool_open(cli, "redeliver", so.spool, EG_SPOOL_WAIT, &s);
-	if (x)
+	if ((x = sent_partner(cli, "redeliver", so.spool, id, partner)))
 		return x;
-	eg_error_clear(&e);
-	if (eg_ledger_out_partner(s.ledger, id, partner, &found, &e)) {
-		x = eg_cli_fail(cli, &e);
-		eg_cli_spool_close(&s);
-		return x;
-	}
-	eg_cli_spool_close(&s);
-	if (!found) {
-		fprintf(cli->err, "%s redeliver: there is no input %s of "
-				  "edigate send (see edigate sent list)\n",
-			cli->prog, id);
-		return EG_EXIT_USAGE;
-	}
 	so.partner = partner;
 	if ((x = open_all(cli, "redeliver", &so, &s, &pc, &pp, &pl)))
 		return x;
@@ -330,7 +346,7 @@ run_resend(eg_cli *cli, int argc, char **argv)
 	eg_send_result r;
 	char partner[64];
 	eg_error e;
-	int i, x, found = 0;
+	int i, x;
 
 	memset(&so, 0, sizeof(so));
 	for (i = 1; i < argc; i++) {
@@ -360,22 +376,8 @@ run_resend(eg_cli *cli, int argc, char **argv)
 		return eg_cli_usage(cli, "resend",
 				    "needs --reason TEXT: the audit log says "
 				    "why the partner got new control numbers");
-	x = eg_cli_spool_open(cli, "resend", so.spool, EG_SPOOL_WAIT, &s);
-	if (x)
+	if ((x = sent_partner(cli, "resend", so.spool, id, partner)))
 		return x;
-	eg_error_clear(&e);
-	if (eg_ledger_out_partner(s.ledger, id, partner, &found, &e)) {
-		x = eg_cli_fail(cli, &e);
-		eg_cli_spool_close(&s);
-		return x;
-	}
-	eg_cli_spool_close(&s);
-	if (!found) {
-		fprintf(cli->err, "%s resend: there is no input %s of "
-				  "edigate send (see edigate sent list)\n",
-			cli->prog, id);
-		return EG_EXIT_USAGE;
-	}
 	so.partner = partner;
 	if ((x = open_all(cli, "resend", &so, &s, &pc, &pp, &pl)))
 		return x;
