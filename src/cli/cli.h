@@ -330,6 +330,16 @@ eg_err eg_cli_draft_transport(eg_buf *b, const char *id, const char *pat,
 			      int sftp) EG_MUST_USE;
 eg_err eg_cli_draft_drop(const eg_home *h, const char *id,
 			 eg_error *e) EG_MUST_USE;
+/* The name endings of a draft's samples, for its inbox pattern. */
+typedef struct eg_draft_exts {
+	char v[8][16]; /* ".x12", ".txt" */
+	unsigned n;
+	int none; /* a sample name without one (or too many): "*" */
+} eg_draft_exts;
+void eg_cli_draft_add_ext(eg_draft_exts *x, const char *path);
+/* "*.x12 *.txt" from the endings, fallback when the samples had none. */
+void eg_cli_draft_pattern(const eg_draft_exts *x, const char *fallback,
+			  char *dst, size_t cap);
 
 /* partner_new_edifact.c: draft a UN/EDIFACT profile from samples (UNB
  * identities, the messages and directories they hold, CONTRL as their

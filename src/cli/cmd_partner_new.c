@@ -36,9 +36,7 @@ typedef struct draft {
 	unsigned nsets;
 	int found;
 	int ta1;          /* an ISA14 of the samples asks for a TA1 */
-	char exts[8][16]; /* the samples' name endings: ".x12", ".txt" */
-	unsigned nexts;
-	int noext;        /* a sample name without one */
+	eg_draft_exts ext; /* the samples' name endings */
 } draft;
 
 static void
@@ -119,26 +117,26 @@ delim_attr(char c, char *dst, size_t cap)
 
 
 /* The sample's name ending joins the inbox pattern. */
-static void
-add_ext(draft *d, const char *path)
+void
+eg_cli_draft_add_ext(eg_draft_exts *x, const char *path)
 {
 	const char *base = strrchr(path, '/'), *dot;
 	unsigned i;
 
 	base = base ? base + 1 : path;
 	dot = strrchr(base, '.');
-	if (!dot || dot == base || strlen(dot) >= sizeof(d->exts[0]) ||
+	if (!dot || dot == base || strlen(dot) >= sizeof(x->v[0]) ||
 	    strpbrk(dot, " *?[]\\\"<>&")) {
-		d->noext = 1;
+		x->none = 1;
 		return;
 	}
-	for (i = 0; i < d->nexts; i++)
-		if (!strcmp(d->exts[i], dot))
+	for (i = 0; i < x->n; i++)
+		if (!strcmp(x->v[i], dot))
 			return;
-	if (d->nexts < 8)
-		snprintf(d->exts[d->nexts++], sizeof(d->exts[0]), "%s", dot);
+	if (x->n < 8)
+		snprintf(x->v[x->n++], sizeof(x->v[0]), "%s", dot);
 	else
-		d->noext = 1;
+		x->none = 1;
 }
 
 static void
@@ -213,7 +211,7 @@ read_sample(eg_cli *cli, const char *path, draft *d)
 			cli->prog, path, msg);
 		return eg_cli_exit_for(rc);
 	}
-	add_ext(d, path);
+	eg_cli_draft_add_ext(&d->ext, path);
 	return EG_EXIT_OK;
 }
 
@@ -375,25 +373,25 @@ acks(eg_buf *b, const draft *d)
 }
 
 /* The inbox pattern: the samples' own name endings. */
-static void
-pattern(const draft *d, int three_pl, char *dst, size_t cap)
+void
+eg_cli_draft_pattern(const eg_draft_exts *x, const char *fallback, char *dst,
+		     size_t cap)
 {
 	size_t n = 0;
 	unsigned i;
 
-	if (d->noext) {
+	if (x->none) {
 		snprintf(dst, cap, "*");
 		return;
 	}
-	if (!d->nexts) {
-		snprintf(dst, cap, "%s", three_pl ? "*.945 *.997 *.x12 *.edi"
-						  : "*.x12 *.edi");
+	if (!x->n) {
+		snprintf(dst, cap, "%s", fallback);
 		return;
 	}
 	dst[0] = '\0';
-	for (i = 0; i < d->nexts && n + 20 < cap; i++)
+	for (i = 0; i < x->n && n + 20 < cap; i++)
 		n += (size_t)snprintf(dst + n, cap - n, "%s*%s", i ? " " : "",
-				      d->exts[i]);
+				      x->v[i]);
 }
 
 eg_err
@@ -473,7 +471,9 @@ transport(eg_buf *b, const draft *d, const char *id, int three_pl,
 {
 	char pat[200];
 
-	pattern(d, three_pl, pat, sizeof(pat));
+	eg_cli_draft_pattern(&d->ext,
+			     three_pl ? "*.945 *.997 *.x12 *.edi" : "*.x12 *.edi",
+			     pat, sizeof(pat));
 	return eg_cli_draft_transport(b, id, pat, sftp);
 }
 

@@ -45,9 +45,7 @@ typedef struct eddraft {
 	int test;    /* a UNB 0035 marks a test */
 	int lower;   /* lower case under UNOA */
 	int other;   /* another character outside the repertoire */
-	char exts[8][16];
-	unsigned nexts;
-	int noext;
+	eg_draft_exts ext;
 } eddraft;
 
 static void
@@ -99,29 +97,6 @@ add_msg(eddraft *d, const eg_edifact_segment *s)
 		d->nmsg++;
 	}
 	add_word(d->msg[i].dirs, sizeof(d->msg[i].dirs), dir);
-}
-
-/* The sample's name ending joins the inbox pattern. */
-static void
-add_ext(eddraft *d, const char *path)
-{
-	const char *base = strrchr(path, '/'), *dot;
-	unsigned i;
-
-	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	if (!dot || dot == base || strlen(dot) >= sizeof(d->exts[0]) ||
-	    strpbrk(dot, " *?[]\\\"<>&")) {
-		d->noext = 1;
-		return;
-	}
-	for (i = 0; i < d->nexts; i++)
-		if (!strcmp(d->exts[i], dot))
-			return;
-	if (d->nexts < 8)
-		snprintf(d->exts[d->nexts++], sizeof(d->exts[0]), "%s", dot);
-	else
-		d->noext = 1;
 }
 
 /* A UNB: the first names the partner; a later one from someone else
@@ -196,7 +171,7 @@ read_sample(eg_cli *cli, const char *path, eddraft *d)
 			cli->prog, path, msg);
 		return eg_cli_exit_for(rc);
 	}
-	add_ext(d, path);
+	eg_cli_draft_add_ext(&d->ext, path);
 	return EG_EXIT_OK;
 }
 
@@ -277,7 +252,7 @@ profile_text(eg_buf *b, const eddraft *d, const eg_home *h, const char *id,
 	     const char *name, const char *kind, int sftp, const char *from)
 {
 	char pat[200];
-	size_t i, n = 0;
+	size_t i;
 	eg_maps *maps = NULL;
 	eg_error e;
 	eg_err rc;
@@ -336,14 +311,7 @@ profile_text(eg_buf *b, const eddraft *d, const eg_home *h, const char *id,
 		rc = attr(b, "id", d->oid);
 	if (!rc)
 		rc = eg_buf_adds(b, "/>\n  </identity>\n\n");
-	if (d->noext || !d->nexts) {
-		snprintf(pat, sizeof(pat), "%s", d->noext ? "*" : "*.edi");
-	} else {
-		pat[0] = '\0';
-		for (i = 0; i < d->nexts && n + 20 < sizeof(pat); i++)
-			n += (size_t)snprintf(pat + n, sizeof(pat) - n, "%s*%s",
-					      i ? " " : "", d->exts[i]);
-	}
+	eg_cli_draft_pattern(&d->ext, "*.edi", pat, sizeof(pat));
 	if (!rc)
 		rc = eg_cli_draft_transport(b, id, pat, sftp);
 	if (!rc)
