@@ -30,9 +30,11 @@ eg_pl_crash_point(eg_pipeline *pl, const char *name)
 		return;
 	if (++pl->crash_hits < pl->crash_n)
 		return;
-	if (pl->crash_pause_ms) { /* a long piece of work, once */
+	if (pl->crash_pause_ms) { /* a long piece of work, the Nth time */
 		struct timespec ts;
 
+		if (pl->crash_hits > pl->crash_n)
+			return;
 		ts.tv_sec = pl->crash_pause_ms / 1000;
 		ts.tv_nsec = (long)(pl->crash_pause_ms % 1000) * 1000000L;
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
