@@ -23,13 +23,9 @@
 
 #include "edigate/xml.h"
 
-#define MAX_DEPTH 12 /* group nesting followed (D01B DESADV goes to 5) */
+#include "guide_arena.h"
 
-typedef struct block {
-	struct block *next;
-	size_t used, cap;
-	unsigned char data[];
-} block;
+#define MAX_DEPTH 12 /* group nesting followed (D01B DESADV goes to 5) */
 
 typedef struct dir {
 	struct dir *next;
@@ -65,36 +61,13 @@ typedef struct lctx {
 static void *
 arena(eg_edguides *g, size_t n)
 {
-	block *b = g->blocks;
-	void *p;
-
-	n = (n + 7) & ~(size_t)7;
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-
-		b = malloc(sizeof(*b) + cap);
-		if (!b)
-			return NULL;
-		b->used = 0;
-		b->cap = cap;
-		b->next = g->blocks;
-		g->blocks = b;
-	}
-	p = b->data + b->used;
-	b->used += n;
-	memset(p, 0, n);
-	return p;
+	return eg_arena_alloc(&g->blocks, n);
 }
 
 static char *
 astr(eg_edguides *g, const char *s)
 {
-	size_t n = strlen(s ? s : "");
-	char *p = arena(g, n + 1);
-
-	if (p)
-		memcpy(p, s ? s : "", n + 1);
-	return p;
+	return eg_arena_str(&g->blocks, s);
 }
 
 static eg_err
@@ -816,7 +789,6 @@ eg_edguides_new(eg_edguides **out, const char *datadir, eg_error *e)
 void
 eg_edguides_free(eg_edguides *g)
 {
-	block *b, *nb;
 	dir *d, *nd;
 
 	if (!g)
@@ -828,10 +800,7 @@ eg_edguides_free(eg_edguides *g)
 		free(d->s);
 		free(d);
 	}
-	for (b = g->blocks; b; b = nb) {
-		nb = b->next;
-		free(b);
-	}
+	eg_arena_free(g->blocks);
 	free(g->datadir);
 	free(g);
 }

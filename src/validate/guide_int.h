@@ -11,15 +11,11 @@
 
 #include "edigate/guide.h"
 
+#include "guide_arena.h"
+
 struct eg_edguides;
 
 /* --- the store ---------------------------------------------------------------- */
-
-typedef struct block {
-	struct block *next;
-	size_t used, cap;
-	unsigned char data[];
-} block;
 
 typedef struct dict {
 	char release[16];

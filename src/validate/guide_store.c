@@ -14,9 +14,9 @@
 #include "guide_int.h"
 
 void *
-eg_guide_arena_alloc(eg_guides *g, size_t n)
+eg_arena_alloc(block **head, size_t n)
 {
-	block *b = g->blocks;
+	block *b = *head;
 	void *p;
 
 	n = (n + 7) & ~(size_t)7;
@@ -28,8 +28,8 @@ eg_guide_arena_alloc(eg_guides *g, size_t n)
 			return NULL;
 		b->used = 0;
 		b->cap = cap;
-		b->next = g->blocks;
-		g->blocks = b;
+		b->next = *head;
+		*head = b;
 	}
 	p = b->data + b->used;
 	b->used += n;
@@ -38,14 +38,37 @@ eg_guide_arena_alloc(eg_guides *g, size_t n)
 }
 
 char *
-eg_guide_arena_str(eg_guides *g, const char *s)
+eg_arena_str(block **head, const char *s)
 {
 	size_t n = strlen(s ? s : "");
-	char *p = eg_guide_arena_alloc(g, n + 1);
+	char *p = eg_arena_alloc(head, n + 1);
 
 	if (p)
 		memcpy(p, s ? s : "", n + 1);
 	return p;
+}
+
+void
+eg_arena_free(block *head)
+{
+	block *n;
+
+	for (; head; head = n) {
+		n = head->next;
+		free(head);
+	}
+}
+
+void *
+eg_guide_arena_alloc(eg_guides *g, size_t n)
+{
+	return eg_arena_alloc(&g->blocks, n);
+}
+
+char *
+eg_guide_arena_str(eg_guides *g, const char *s)
+{
+	return eg_arena_str(&g->blocks, s);
 }
 
 eg_err
@@ -70,7 +93,6 @@ eg_guides_new(eg_guides **out, const char *datadir, eg_error *e)
 void
 eg_guides_free(eg_guides *g)
 {
-	block *b, *n;
 	dentry *d;
 
 	if (!g)
@@ -80,10 +102,7 @@ eg_guides_free(eg_guides *g)
 		free(d->d.c);
 		free(d->d.s);
 	}
-	for (b = g->blocks; b; b = n) {
-		n = b->next;
-		free(b);
-	}
+	eg_arena_free(g->blocks);
 	eg_edguides_free(g->ed);
 	free(g->datadir);
 	free(g);
